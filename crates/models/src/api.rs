@@ -1,0 +1,509 @@
+//! The portal's own JSON API (`/api/…`), spoken by the browser app and the server. Field names
+//! are camelCase on the wire. Secrets never travel back to the browser: service keys are masked
+//! and a peering's shared key is reported only as set or not set.
+
+use crate::diff::FieldChange;
+use crate::enums::{
+    ClassOfService, ConnectionStatus, PaymentType, PeeringType, PortStatus, ProvisioningStatus,
+    SyncStatus,
+};
+use crate::upstream::{Capacity, PeeringConfig};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+/// `GET /api/info`: what the sign-in page needs before anyone signs in.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PortalInfo {
+    pub version: String,
+    /// True when the portal talks to its built-in sandbox instead of Console Connect.
+    pub sandbox: bool,
+    /// The upstream in use, for display: `sandbox` or the base URL's host.
+    pub upstream: String,
+    /// Sandbox only: API keys to sign in with.
+    #[serde(default)]
+    pub demo_api_keys: Vec<DemoKey>,
+    /// Sandbox only: Azure service keys to try in the wizards.
+    #[serde(default)]
+    pub demo_service_keys: Vec<DemoKey>,
+}
+
+/// A sandbox key with what it is good for.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DemoKey {
+    pub key: String,
+    pub description: String,
+}
+
+/// `POST /api/session`: sign in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SignInRequest {
+    pub api_key: String,
+}
+
+/// `PUT /api/session/company`: choose the company to work in.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SelectCompanyRequest {
+    /// The company's username (its path segment upstream).
+    pub company: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SessionUser {
+    pub id: String,
+    pub name: String,
+    pub email: String,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CompanyView {
+    pub id: String,
+    pub name: String,
+    pub username: String,
+}
+
+/// `GET /api/session`: who is signed in, where, and until when.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct SessionView {
+    pub user: SessionUser,
+    pub companies: Vec<CompanyView>,
+    /// Username of the selected company; `None` until one is chosen.
+    pub company: Option<String>,
+    pub sandbox: bool,
+    /// RFC 3339 UTC: the session ends here whatever happens (absolute lifetime).
+    pub expires_at: String,
+    /// RFC 3339 UTC: the session ends here unless it is used before (idle timeout).
+    pub idle_expires_at: String,
+}
+
+impl SessionView {
+    pub fn selected_company(&self) -> Option<&CompanyView> {
+        let username = self.company.as_deref()?;
+        self.companies.iter().find(|c| c.username == username)
+    }
+}
+
+/// `GET /api/ports?speed=`: a port and whether it can be the source of a new connection.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PortView {
+    pub id: String,
+    pub name: String,
+    pub status: PortStatus,
+    pub speed_mbps: Option<u64>,
+    pub capacity: Option<Capacity>,
+    pub single_service: bool,
+    pub usable: bool,
+    /// Why it cannot be used, when it cannot.
+    pub unusable_reason: Option<String>,
+}
+
+/// `POST /api/service-keys/verify`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct VerifyServiceKeyRequest {
+    pub service_key: String,
+}
+
+/// What Azure says about a service key, with the key itself masked.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ServiceKeyView {
+    pub service_key_masked: String,
+    pub circuit_name: Option<String>,
+    pub bandwidth_mbps: Option<u64>,
+    pub peering_location: Option<String>,
+    pub service_provider_name: Option<String>,
+    pub provider_state: Option<String>,
+    pub primary_azure_port: Option<String>,
+    pub secondary_azure_port: Option<String>,
+    pub in_use: Option<bool>,
+    /// Speeds that can be ordered for this circuit.
+    pub offered_speeds: Vec<u64>,
+}
+
+/// `POST /api/connections`: order the redundant connection for a service key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CreateConnectionRequest {
+    pub service_key: String,
+    pub name: String,
+    pub port_ids: Vec<String>,
+    pub speed_mbps: u64,
+    pub payment_type: PaymentType,
+    #[serde(default)]
+    pub class_of_service: Option<ClassOfService>,
+    #[serde(default)]
+    pub reason: Option<String>,
+    #[serde(default)]
+    pub ticket: Option<String>,
+}
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct CreateConnectionResponse {
+    pub id: String,
+    pub connection: ConnectionView,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum LegRole {
+    Primary,
+    Secondary,
+}
+
+/// One of the two `LAYER2` legs of an Azure connection.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LegView {
+    pub id: String,
+    pub name: String,
+    pub role: LegRole,
+    pub status: ConnectionStatus,
+    pub src_port_id: Option<String>,
+    pub dest_port_id: Option<String>,
+}
+
+/// A peering's presence and sync status, as listed with a connection.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PeeringSummary {
+    pub peering_type: PeeringType,
+    pub sync_status: SyncStatus,
+}
+
+/// An Azure connection: the `GROUP_LAYER2` parent with both legs.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ConnectionView {
+    pub id: String,
+    pub name: String,
+    pub speed_mbps: Option<u64>,
+    pub status: ConnectionStatus,
+    pub provisioning_status: Option<ProvisioningStatus>,
+    pub service_key_masked: Option<String>,
+    pub legs: Vec<LegView>,
+    pub peerings: Vec<PeeringSummary>,
+    pub created_at: Option<String>,
+    pub updated_at: Option<String>,
+    pub error_reason: Option<String>,
+}
+
+impl ConnectionView {
+    /// Whether anything shown will change by itself, so the view should refresh.
+    pub fn is_transitional(&self) -> bool {
+        self.status.is_transitional()
+            || self.provisioning_status.as_ref().is_some_and(ProvisioningStatus::is_transitional)
+            || self.legs.iter().any(|l| l.status.is_transitional())
+            || self.peerings.iter().any(|p| p.sync_status.is_transitional())
+    }
+
+    pub fn peering(&self, t: PeeringType) -> Option<&PeeringSummary> {
+        self.peerings.iter().find(|p| p.peering_type == t)
+    }
+}
+
+/// A peering as shown: the config without its shared key, and whether one is set.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PeeringView {
+    pub peering_type: PeeringType,
+    pub sync_status: SyncStatus,
+    pub updated_at: Option<String>,
+    pub config: PeeringConfig,
+    pub shared_key_set: bool,
+}
+
+/// `POST /api/connections/{id}/peering/{type}` (and `…/preview`, where reason may be empty).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PeeringChangeRequest {
+    pub config: PeeringConfig,
+    #[serde(default)]
+    pub reason: String,
+    #[serde(default)]
+    pub ticket: Option<String>,
+    /// Keep the shared key already configured instead of the one (or none) in `config`.
+    #[serde(default)]
+    pub keep_shared_key: bool,
+}
+
+/// The field-level difference a peering change would make, before making it.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PreviewResponse {
+    pub peering_type: PeeringType,
+    /// Whether a peering of this type exists now (otherwise the change creates it).
+    pub exists: bool,
+    pub changes: Vec<FieldChange>,
+}
+
+/// The body of a delete (connection or peering): why, and the typed confirmation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DeleteRequest {
+    pub reason: String,
+    #[serde(default)]
+    pub ticket: Option<String>,
+    /// The connection's name, typed by the user.
+    pub confirm_name: String,
+}
+
+/// What an audited call did.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AuditAction {
+    SignIn,
+    SignOut,
+    SelectCompany,
+    VerifyServiceKey,
+    CreateConnection,
+    DeleteConnection,
+    UpdatePeering,
+    DeletePeering,
+}
+
+impl AuditAction {
+    pub const ALL: [AuditAction; 8] = [
+        Self::SignIn,
+        Self::SignOut,
+        Self::SelectCompany,
+        Self::VerifyServiceKey,
+        Self::CreateConnection,
+        Self::DeleteConnection,
+        Self::UpdatePeering,
+        Self::DeletePeering,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::SignIn => "sign_in",
+            Self::SignOut => "sign_out",
+            Self::SelectCompany => "select_company",
+            Self::VerifyServiceKey => "verify_service_key",
+            Self::CreateConnection => "create_connection",
+            Self::DeleteConnection => "delete_connection",
+            Self::UpdatePeering => "update_peering",
+            Self::DeletePeering => "delete_peering",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|a| a.as_str() == raw)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::SignIn => "Sign in",
+            Self::SignOut => "Sign out",
+            Self::SelectCompany => "Choose company",
+            Self::VerifyServiceKey => "Verify service key",
+            Self::CreateConnection => "Create connection",
+            Self::DeleteConnection => "Delete connection",
+            Self::UpdatePeering => "Update peering",
+            Self::DeletePeering => "Delete peering",
+        }
+    }
+}
+
+/// An intent row is written before the call goes upstream, an outcome row after.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AuditPhase {
+    Intent,
+    Outcome,
+}
+
+impl AuditPhase {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Intent => "intent",
+            Self::Outcome => "outcome",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        [Self::Intent, Self::Outcome].into_iter().find(|p| p.as_str() == raw)
+    }
+}
+
+/// How an audited call ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AuditOutcome {
+    /// Upstream accepted it.
+    Succeeded,
+    /// Upstream refused it, failed, or did not answer in time.
+    Failed,
+    /// The portal refused it before going upstream (e.g. peering before ACTIVE).
+    Refused,
+    /// The portal stopped (crash, restart) between intent and outcome; found at start-up.
+    Interrupted,
+}
+
+impl AuditOutcome {
+    pub const ALL: [AuditOutcome; 4] =
+        [Self::Succeeded, Self::Failed, Self::Refused, Self::Interrupted];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Succeeded => "succeeded",
+            Self::Failed => "failed",
+            Self::Refused => "refused",
+            Self::Interrupted => "interrupted",
+        }
+    }
+
+    pub fn parse(raw: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|o| o.as_str() == raw)
+    }
+}
+
+/// One row of the audit history. Secrets are redacted before a row is written.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AuditEvent {
+    pub id: i64,
+    /// RFC 3339 UTC with milliseconds.
+    pub at: String,
+    pub request_id: String,
+    pub phase: AuditPhase,
+    /// For an outcome row: the id of its intent row.
+    pub intent_id: Option<i64>,
+    pub action: AuditAction,
+    pub actor_id: Option<String>,
+    pub actor_name: Option<String>,
+    pub actor_email: Option<String>,
+    pub company: Option<String>,
+    pub connection_id: Option<String>,
+    pub peering_type: Option<PeeringType>,
+    pub reason: Option<String>,
+    pub ticket: Option<String>,
+    pub request: Option<Value>,
+    pub before: Option<Value>,
+    pub after: Option<Value>,
+    pub outcome: Option<AuditOutcome>,
+    pub upstream_status: Option<u16>,
+    pub error: Option<String>,
+    pub duration_ms: Option<u64>,
+    pub client_addr: Option<String>,
+    pub user_agent: Option<String>,
+    pub prev_hash: String,
+    pub hash: String,
+}
+
+/// `GET /api/audit` filters; all optional. `before` is the id cursor of the next page.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AuditQuery {
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub connection: Option<String>,
+    /// Matches the actor's user id or email exactly.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actor: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub action: Option<AuditAction>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub peering_type: Option<PeeringType>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outcome: Option<AuditOutcome>,
+    /// RFC 3339; events at or after.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<String>,
+    /// RFC 3339; events before.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub to: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub before: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub limit: Option<u32>,
+}
+
+/// A page of events, newest first.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AuditPage {
+    pub events: Vec<AuditEvent>,
+    /// Pass as `before` to get the next (older) page; `None` on the last page.
+    pub next_before: Option<i64>,
+}
+
+/// `GET /api/audit/{id}`: one event, its before/after difference and its intent/outcome pair.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct AuditEventDetail {
+    pub event: AuditEvent,
+    pub changes: Vec<FieldChange>,
+    pub related: Vec<AuditEvent>,
+}
+
+/// `GET /api/audit/verify`: whether the hash chain holds.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ChainVerification {
+    pub ok: bool,
+    pub rows_checked: u64,
+    pub first_bad: Option<ChainBreak>,
+}
+
+/// The first row that does not fit the chain, and why.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ChainBreak {
+    pub id: i64,
+    pub reason: String,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn audit_action_round_trips_its_name() {
+        for a in AuditAction::ALL {
+            assert_eq!(AuditAction::parse(a.as_str()), Some(a));
+            assert_eq!(serde_json::to_value(a).unwrap(), a.as_str());
+        }
+        assert_eq!(AuditAction::parse("drop_table"), None);
+    }
+
+    #[test]
+    fn audit_query_reads_camel_case() {
+        let q: AuditQuery =
+            serde_json::from_str(r#"{"peeringType":"PRIVATE","outcome":"refused","before":10}"#)
+                .unwrap();
+        assert_eq!(q.peering_type, Some(PeeringType::Private));
+        assert_eq!(q.outcome, Some(AuditOutcome::Refused));
+        assert_eq!(q.before, Some(10));
+    }
+
+    #[test]
+    fn transitional_connection_wants_refresh() {
+        let mut c = ConnectionView {
+            id: "a".repeat(24),
+            name: "A".into(),
+            speed_mbps: Some(100),
+            status: ConnectionStatus::Active,
+            provisioning_status: Some(ProvisioningStatus::Provisioned),
+            service_key_masked: None,
+            legs: vec![],
+            peerings: vec![PeeringSummary {
+                peering_type: PeeringType::Private,
+                sync_status: SyncStatus::Synced,
+            }],
+            created_at: None,
+            updated_at: None,
+            error_reason: None,
+        };
+        assert!(!c.is_transitional());
+        c.peerings[0].sync_status = SyncStatus::Syncing;
+        assert!(c.is_transitional());
+    }
+}

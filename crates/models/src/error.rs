@@ -1,0 +1,129 @@
+//! The portal's one JSON error shape, for every failure: malformed JSON, validation, unknown
+//! routes, upstream failures. The browser shows `message` and `requestId`, and puts each entry
+//! of `fields` under its input.
+
+use crate::validate::FieldError;
+use serde::{Deserialize, Serialize};
+use std::fmt;
+
+/// What kind of failure; each maps to one HTTP status.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorCode {
+    /// 400: the request could not be read (malformed JSON, bad query).
+    BadRequest,
+    /// 401: not signed in, or the API key was refused.
+    Unauthenticated,
+    /// 401: the session ran past its idle timeout or absolute lifetime.
+    SessionExpired,
+    /// 403: a cross-site request, or not allowed.
+    Forbidden,
+    /// 404: no such route or object.
+    NotFound,
+    /// 409: the object is not in a state that allows this (e.g. peering before ACTIVE).
+    Conflict,
+    /// 413: the body is larger than allowed.
+    PayloadTooLarge,
+    /// 415: the body must be `application/json`.
+    UnsupportedMediaType,
+    /// 422: the input broke a rule; see `fields`.
+    ValidationFailed,
+    /// 422: Console Connect refused the request (message is theirs).
+    UpstreamRejected,
+    /// 502: Console Connect answered with an error or an unreadable body.
+    UpstreamFailed,
+    /// 503: the audit history cannot be written, so no change is made.
+    AuditUnavailable,
+    /// 504: Console Connect did not answer in time.
+    UpstreamTimeout,
+    /// 500: something went wrong inside the portal; the request id finds the log line.
+    Internal,
+}
+
+impl ErrorCode {
+    /// The HTTP status this code travels with.
+    pub fn status(self) -> u16 {
+        match self {
+            Self::BadRequest => 400,
+            Self::Unauthenticated | Self::SessionExpired => 401,
+            Self::Forbidden => 403,
+            Self::NotFound => 404,
+            Self::Conflict => 409,
+            Self::PayloadTooLarge => 413,
+            Self::UnsupportedMediaType => 415,
+            Self::ValidationFailed | Self::UpstreamRejected => 422,
+            Self::Internal => 500,
+            Self::UpstreamFailed => 502,
+            Self::AuditUnavailable => 503,
+            Self::UpstreamTimeout => 504,
+        }
+    }
+}
+
+/// The body of every error response.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ApiError {
+    pub code: ErrorCode,
+    pub message: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub request_id: Option<String>,
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<FieldError>,
+}
+
+impl ApiError {
+    pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
+        ApiError { code, message: message.into(), request_id: None, fields: Vec::new() }
+    }
+
+    /// A validation failure listing each field's message.
+    pub fn validation(fields: Vec<FieldError>) -> Self {
+        let message = match fields.as_slice() {
+            [one] => one.message.clone(),
+            many => format!("{} fields need attention", many.len()),
+        };
+        ApiError { code: ErrorCode::ValidationFailed, message, request_id: None, fields }
+    }
+
+    /// The message for a given field, if any.
+    pub fn field(&self, name: &str) -> Option<&str> {
+        self.fields.iter().find(|f| f.field == name).map(|f| f.message.as_str())
+    }
+}
+
+impl fmt::Display for ApiError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)?;
+        if let Some(id) = &self.request_id {
+            write!(f, " (request {id})")?;
+        }
+        Ok(())
+    }
+}
+
+impl std::error::Error for ApiError {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn error_json_shape() {
+        let e = ApiError::validation(vec![FieldError { field: "vlanId".into(), message: "bad".into() }]);
+        let v = serde_json::to_value(&e).unwrap();
+        assert_eq!(v["code"], "validation_failed");
+        assert_eq!(v["message"], "bad");
+        assert_eq!(v["fields"][0]["field"], "vlanId");
+        assert!(v.get("requestId").is_none());
+        assert_eq!(e.field("vlanId"), Some("bad"));
+        assert_eq!(ErrorCode::ValidationFailed.status(), 422);
+    }
+
+    #[test]
+    fn several_fields_are_summarised() {
+        let f = |n: &str| FieldError { field: n.into(), message: "x".into() };
+        let e = ApiError::validation(vec![f("a"), f("b")]);
+        assert_eq!(e.message, "2 fields need attention");
+    }
+}

@@ -1,0 +1,604 @@
+//! The rules the portal enforces before anything goes upstream (section 5 of the contract). The
+//! browser runs them as the user types and the server runs them again. Every failure is a
+//! [`ValidationError`] naming its field (the JSON name, so a form can put the message under the
+//! right input) and saying what is allowed. Secrets are never echoed back in a message.
+
+use crate::upstream::PeeringConfig;
+use crate::{PaymentType, PeeringType};
+use ipnet::IpNet;
+use serde::{Deserialize, Serialize};
+use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
+use std::sync::OnceLock;
+
+/// Speeds (Mbps) offered for an Azure ExpressRoute connection.
+pub const OFFERED_SPEEDS_MBPS: [u64; 8] = [50, 100, 200, 500, 1000, 2000, 5000, 10000];
+/// ASNs Microsoft reserves for itself; its own side is AS 12076.
+pub const RESERVED_ASNS: std::ops::RangeInclusive<u64> = 65515..=65520;
+pub const MAX_ASN: u64 = 4_294_967_295;
+pub const ROUTING_REGISTRIES: [&str; 8] = [
+    "AFRINIC", "ALTDB", "APNIC", "ARIN", "LACNIC", "LEVEL3", "RADB", "RIPENCC",
+];
+pub const MAX_NAME_CHARS: usize = 64;
+pub const MAX_REASON_CHARS: usize = 500;
+pub const MAX_TICKET_CHARS: usize = 64;
+pub const MAX_SHARED_KEY_CHARS: usize = 25;
+pub const MAX_ADVERTISED_PREFIXES: usize = 200;
+/// Longest input echoed back inside a message, so a message stays readable.
+const ECHO_LIMIT: usize = 48;
+
+/// One rule broken. `Display` is the message a person reads.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ValidationError {
+    #[error("{field} is required")]
+    Required { field: &'static str },
+    #[error("{field} must be exactly 24 lowercase hexadecimal characters (0-9, a-f)")]
+    ObjectId { field: &'static str },
+    #[error(
+        "{field} must be an Azure service key: a GUID of 8-4-4-4-12 hexadecimal digits, like 00000000-0000-0000-0000-000000000000"
+    )]
+    ServiceKey { field: &'static str },
+    #[error("{field} must be 1 to {max} characters; it has {len}")]
+    Length { field: &'static str, len: usize, max: usize },
+    #[error("{field} may contain only printable characters: no line breaks, tabs or control characters")]
+    NotPrintable { field: &'static str },
+    #[error("{field} must be a whole number from 1 to 4294967295; got {got}")]
+    Asn { field: &'static str, got: String },
+    #[error("{field} {asn} is reserved by Microsoft (65515 to 65520); use another ASN from 1 to 4294967295")]
+    AsnReserved { field: &'static str, asn: u64 },
+    #[error("{field} must be an IPv4 /30 or IPv6 /126 prefix such as 10.1.0.0/30; got {got}")]
+    SubnetSyntax { field: &'static str, got: String },
+    #[error("{field} must be a /30 (IPv4) or /126 (IPv6); got /{len}")]
+    SubnetLength { field: &'static str, len: u8 },
+    #[error("{field} must give the network address: use {network}")]
+    SubnetNotNetwork { field: &'static str, network: String },
+    #[error(
+        "{field} must be in a private range for PRIVATE peering (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, or fc00::/7 for IPv6)"
+    )]
+    SubnetNotPrivate { field: &'static str },
+    #[error("{field} must be in public address space for {peering} peering; {got} is private or reserved")]
+    NotPublic { field: &'static str, peering: PeeringType, got: String },
+    #[error("secondaryPeerSubnet must not overlap primaryPeerSubnet: give two different /30s, such as 10.1.0.0/30 and 10.1.0.4/30")]
+    SubnetOverlap,
+    #[error("secondaryPeerSubnet must be the same address family (IPv4 or IPv6) as primaryPeerSubnet")]
+    SubnetFamilies,
+    #[error("{field} must be a whole number from 1 to 4094 (2 to 4093 works with every provider); got {got}")]
+    Vlan { field: &'static str, got: String },
+    #[error("vlanId {vlan} is already used by the {other} peering of this connection; each peering needs its own VLAN")]
+    VlanInUse { vlan: u64, other: PeeringType },
+    #[error("sharedKey must be 1 to 25 letters or digits (A-Z, a-z, 0-9), or left empty for none")]
+    SharedKey,
+    #[error("{field} applies to MICROSOFT peering only; leave it empty for {peering} peering")]
+    MicrosoftOnly { field: &'static str, peering: PeeringType },
+    #[error("advertisedPublicPrefixes is required for MICROSOFT peering: 1 to 200 public IPv4 or IPv6 prefixes")]
+    PrefixesRequired,
+    #[error("advertisedPublicPrefixes allows at most 200 prefixes; got {count}")]
+    TooManyPrefixes { count: usize },
+    #[error("advertisedPublicPrefixes entry {index} must be an IP prefix with its network address, such as 203.0.113.0/24; got {got}")]
+    Prefix { index: usize, got: String },
+    #[error("advertisedPublicPrefixes entry {index} ({got}) is listed twice")]
+    PrefixDuplicate { index: usize, got: String },
+    #[error("routingRegistryName must be one of AFRINIC, ALTDB, APNIC, ARIN, LACNIC, LEVEL3, RADB, RIPENCC; got {got}")]
+    RoutingRegistry { got: String },
+    #[error("srcPort needs 1 or 2 ports; got {count}")]
+    PortCount { count: usize },
+    #[error("srcPort lists the same port twice; choose two different ports or one")]
+    PortDuplicate,
+    #[error("speed must be one of 50, 100, 200, 500, 1000, 2000, 5000, 10000 Mbps; got {got}")]
+    Speed { got: u64 },
+    #[error("speed {speed} Mbps is above the circuit's bandwidth of {bandwidth} Mbps; choose {bandwidth} Mbps or less")]
+    SpeedAboveBandwidth { speed: u64, bandwidth: u64 },
+    #[error("paymentType must be one of payg, invoice, plan, creditcard; got {got}")]
+    PaymentType { got: String },
+    #[error("type the connection name exactly to confirm; it did not match")]
+    ConfirmName,
+}
+
+impl ValidationError {
+    /// The JSON name of the field the error belongs under.
+    pub fn field(&self) -> &'static str {
+        use ValidationError::*;
+        match self {
+            Required { field }
+            | ObjectId { field }
+            | ServiceKey { field }
+            | Length { field, .. }
+            | NotPrintable { field }
+            | Asn { field, .. }
+            | AsnReserved { field, .. }
+            | SubnetSyntax { field, .. }
+            | SubnetLength { field, .. }
+            | SubnetNotNetwork { field, .. }
+            | SubnetNotPrivate { field }
+            | NotPublic { field, .. }
+            | Vlan { field, .. }
+            | MicrosoftOnly { field, .. } => field,
+            SubnetOverlap | SubnetFamilies => "secondaryPeerSubnet",
+            VlanInUse { .. } => "vlanId",
+            SharedKey => "sharedKey",
+            PrefixesRequired | TooManyPrefixes { .. } | Prefix { .. } | PrefixDuplicate { .. } => {
+                "advertisedPublicPrefixes"
+            }
+            RoutingRegistry { .. } => "routingRegistryName",
+            PortCount { .. } | PortDuplicate => "srcPort",
+            Speed { .. } | SpeedAboveBandwidth { .. } => "speed",
+            PaymentType { .. } => "paymentType",
+            ConfirmName => "confirmName",
+        }
+    }
+}
+
+/// A validation failure as it travels in JSON: field name and message.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct FieldError {
+    pub field: String,
+    pub message: String,
+}
+
+impl From<ValidationError> for FieldError {
+    fn from(e: ValidationError) -> Self {
+        FieldError { field: e.field().to_owned(), message: e.to_string() }
+    }
+}
+
+/// Collects every error of a form instead of stopping at the first.
+#[derive(Debug, Default)]
+struct Errors(Vec<FieldError>);
+
+impl Errors {
+    fn check<T>(&mut self, r: Result<T, ValidationError>) -> Option<T> {
+        r.map_err(|e| self.0.push(e.into())).ok()
+    }
+
+    fn finish(self) -> Result<(), Vec<FieldError>> {
+        if self.0.is_empty() { Ok(()) } else { Err(self.0) }
+    }
+}
+
+/// Shortens user input for a message, never splitting a character.
+fn echo(raw: &str) -> String {
+    let mut out: String = raw.chars().take(ECHO_LIMIT).collect();
+    if raw.chars().count() > ECHO_LIMIT {
+        out.push('…');
+    }
+    format!("{out:?}")
+}
+
+/// `^[0-9a-f]{24}$`: a Console Connect object id; nothing else ever reaches a URL.
+pub fn object_id(field: &'static str, raw: &str) -> Result<(), ValidationError> {
+    if raw.len() == 24 && raw.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f')) {
+        Ok(())
+    } else {
+        Err(ValidationError::ObjectId { field })
+    }
+}
+
+/// Whether `raw` is a GUID in 8-4-4-4-12 hexadecimal form.
+pub fn is_guid(raw: &str) -> bool {
+    let groups: Vec<&str> = raw.split('-').collect();
+    groups.len() == 5
+        && groups.iter().zip([8, 4, 4, 4, 12]).all(|(g, len)| {
+            g.len() == len && g.bytes().all(|b| b.is_ascii_hexdigit())
+        })
+}
+
+/// An Azure ExpressRoute service key (a GUID).
+pub fn service_key(raw: &str) -> Result<(), ValidationError> {
+    let field = "serviceKey";
+    if raw.trim().is_empty() {
+        return Err(ValidationError::Required { field });
+    }
+    if is_guid(raw.trim()) { Ok(()) } else { Err(ValidationError::ServiceKey { field }) }
+}
+
+/// Free text of 1..=max printable characters (after trimming).
+pub fn text(field: &'static str, raw: &str, max: usize) -> Result<(), ValidationError> {
+    let trimmed = raw.trim();
+    let len = trimmed.chars().count();
+    if len == 0 {
+        return Err(ValidationError::Required { field });
+    }
+    if len > max {
+        return Err(ValidationError::Length { field, len, max });
+    }
+    if trimmed.chars().any(char::is_control) {
+        return Err(ValidationError::NotPrintable { field });
+    }
+    Ok(())
+}
+
+/// A connection name: 1–64 printable characters.
+pub fn connection_name(raw: &str) -> Result<(), ValidationError> {
+    text("name", raw, MAX_NAME_CHARS)
+}
+
+/// The reason for a change: required, 1–500 characters.
+pub fn reason(raw: &str) -> Result<(), ValidationError> {
+    text("reason", raw, MAX_REASON_CHARS)
+}
+
+/// An optional ticket reference: empty, or 1–64 printable characters.
+pub fn ticket(raw: Option<&str>) -> Result<(), ValidationError> {
+    match raw.map(str::trim) {
+        None | Some("") => Ok(()),
+        Some(t) => text("ticket", t, MAX_TICKET_CHARS),
+    }
+}
+
+/// An ASN as a number: 1–4294967295 and not one Microsoft reserves.
+pub fn asn(field: &'static str, value: u64) -> Result<u64, ValidationError> {
+    if value == 0 || value > MAX_ASN {
+        return Err(ValidationError::Asn { field, got: value.to_string() });
+    }
+    if RESERVED_ASNS.contains(&value) {
+        return Err(ValidationError::AsnReserved { field, asn: value });
+    }
+    Ok(value)
+}
+
+/// An ASN as typed in a form: digits, optionally prefixed with `AS`.
+pub fn parse_asn(field: &'static str, raw: &str) -> Result<u64, ValidationError> {
+    let t = raw.trim();
+    if t.is_empty() {
+        return Err(ValidationError::Required { field });
+    }
+    let digits = t
+        .strip_prefix("AS")
+        .or_else(|| t.strip_prefix("as"))
+        .or_else(|| t.strip_prefix("As"))
+        .unwrap_or(t);
+    if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
+        return Err(ValidationError::Asn { field, got: echo(t) });
+    }
+    match digits.parse::<u64>() {
+        Ok(v) => asn(field, v),
+        Err(_) => Err(ValidationError::Asn { field, got: echo(t) }),
+    }
+}
+
+/// A VLAN id: 1–4094.
+pub fn vlan(field: &'static str, value: u64) -> Result<u64, ValidationError> {
+    if (1..=4094).contains(&value) {
+        Ok(value)
+    } else {
+        Err(ValidationError::Vlan { field, got: value.to_string() })
+    }
+}
+
+/// A VLAN id as typed in a form.
+pub fn parse_vlan(field: &'static str, raw: &str) -> Result<u64, ValidationError> {
+    let t = raw.trim();
+    if t.is_empty() {
+        return Err(ValidationError::Required { field });
+    }
+    match t.parse::<u64>() {
+        Ok(v) if t.bytes().all(|b| b.is_ascii_digit()) => vlan(field, v),
+        _ => Err(ValidationError::Vlan { field, got: echo(t) }),
+    }
+}
+
+/// The optional BGP MD5 key: 1–25 letters or digits. Never echoed.
+pub fn shared_key(raw: Option<&str>) -> Result<(), ValidationError> {
+    match raw {
+        None | Some("") => Ok(()),
+        Some(k)
+            if k.chars().count() <= MAX_SHARED_KEY_CHARS
+                && k.chars().all(|c| c.is_ascii_alphanumeric()) =>
+        {
+            Ok(())
+        }
+        Some(_) => Err(ValidationError::SharedKey),
+    }
+}
+
+fn non_public_nets() -> &'static [IpNet] {
+    static NETS: OnceLock<Vec<IpNet>> = OnceLock::new();
+    NETS.get_or_init(|| {
+        [
+            "0.0.0.0/8",
+            "10.0.0.0/8",
+            "100.64.0.0/10",
+            "127.0.0.0/8",
+            "169.254.0.0/16",
+            "172.16.0.0/12",
+            "192.0.0.0/24",
+            "192.168.0.0/16",
+            "198.18.0.0/15",
+            "224.0.0.0/4",
+            "240.0.0.0/4",
+            "::/128",
+            "::1/128",
+            "::ffff:0:0/96",
+            "fc00::/7",
+            "fe80::/10",
+            "ff00::/8",
+        ]
+        .iter()
+        .filter_map(|s| s.parse().ok())
+        .collect()
+    })
+}
+
+fn private_nets() -> &'static [IpNet] {
+    static NETS: OnceLock<Vec<IpNet>> = OnceLock::new();
+    NETS.get_or_init(|| {
+        ["10.0.0.0/8", "172.16.0.0/12", "192.168.0.0/16", "fc00::/7"]
+            .iter()
+            .filter_map(|s| s.parse().ok())
+            .collect()
+    })
+}
+
+fn overlaps(a: &IpNet, b: &IpNet) -> bool {
+    a.contains(&b.network()) || b.contains(&a.network())
+}
+
+/// Whether a prefix lies wholly outside private, shared, loopback, link-local, multicast and
+/// reserved space. Documentation ranges (such as 203.0.113.0/24) count as public so examples work.
+pub fn is_public(net: &IpNet) -> bool {
+    !non_public_nets().iter().any(|np| overlaps(np, net))
+}
+
+/// Whether a prefix lies wholly inside one RFC 1918 range (or IPv6 unique-local space).
+pub fn is_private(net: &IpNet) -> bool {
+    private_nets().iter().any(|p| p.contains(net))
+}
+
+/// A prefix written with its network address; `field` names where it came from.
+fn network_prefix(field: &'static str, raw: &str) -> Result<IpNet, ValidationError> {
+    let t = raw.trim();
+    if t.is_empty() {
+        return Err(ValidationError::Required { field });
+    }
+    let net: IpNet = t.parse().map_err(|_| ValidationError::SubnetSyntax { field, got: echo(t) })?;
+    Ok(net)
+}
+
+/// One peer subnet: an IPv4 /30 or IPv6 /126, its network address, in the right address space.
+pub fn peer_subnet(
+    field: &'static str,
+    raw: &str,
+    peering: PeeringType,
+) -> Result<IpNet, ValidationError> {
+    let net = network_prefix(field, raw)?;
+    let wanted = match net {
+        IpNet::V4(_) => 30,
+        IpNet::V6(_) => 126,
+    };
+    if net.prefix_len() != wanted {
+        return Err(ValidationError::SubnetLength { field, len: net.prefix_len() });
+    }
+    if net.addr() != net.network() {
+        return Err(ValidationError::SubnetNotNetwork { field, network: net.trunc().to_string() });
+    }
+    if peering.needs_private_subnets() {
+        if !is_private(&net) {
+            return Err(ValidationError::SubnetNotPrivate { field });
+        }
+    } else if !is_public(&net) {
+        return Err(ValidationError::NotPublic { field, peering, got: net.to_string() });
+    }
+    Ok(net)
+}
+
+/// Both peer subnets, and that they do not overlap.
+pub fn peer_subnets(
+    primary: &str,
+    secondary: &str,
+    peering: PeeringType,
+) -> Vec<Result<IpNet, ValidationError>> {
+    let p = peer_subnet("primaryPeerSubnet", primary, peering);
+    let mut s = peer_subnet("secondaryPeerSubnet", secondary, peering);
+    if let (Ok(a), Ok(b)) = (&p, &s) {
+        if std::mem::discriminant(a) != std::mem::discriminant(b) {
+            s = Err(ValidationError::SubnetFamilies);
+        } else if overlaps(a, b) {
+            s = Err(ValidationError::SubnetOverlap);
+        }
+    }
+    vec![p, s]
+}
+
+/// The addresses of a peer subnet: (your router, Microsoft's router), for helper text.
+pub fn router_addresses(net: &IpNet) -> Option<(IpAddr, IpAddr)> {
+    match net {
+        IpNet::V4(n) => {
+            let base = u32::from(n.network());
+            let addr = |i: u32| base.checked_add(i).map(|a| IpAddr::V4(Ipv4Addr::from(a)));
+            Some((addr(1)?, addr(2)?))
+        }
+        IpNet::V6(n) => {
+            let base = u128::from(n.network());
+            let addr = |i: u128| base.checked_add(i).map(|a| IpAddr::V6(Ipv6Addr::from(a)));
+            Some((addr(1)?, addr(2)?))
+        }
+    }
+}
+
+/// The advertised public prefixes of a MICROSOFT peering: 1–200, public, network addresses, no
+/// duplicates. `index` in messages counts from 1.
+pub fn advertised_prefixes(prefixes: &[String]) -> Result<Vec<IpNet>, ValidationError> {
+    if prefixes.is_empty() {
+        return Err(ValidationError::PrefixesRequired);
+    }
+    if prefixes.len() > MAX_ADVERTISED_PREFIXES {
+        return Err(ValidationError::TooManyPrefixes { count: prefixes.len() });
+    }
+    let mut seen: Vec<IpNet> = Vec::with_capacity(prefixes.len());
+    for (i, raw) in prefixes.iter().enumerate() {
+        let index = i + 1;
+        let t = raw.trim();
+        let net: IpNet = t
+            .parse()
+            .map_err(|_| ValidationError::Prefix { index, got: echo(t) })?;
+        if net.addr() != net.network() {
+            return Err(ValidationError::Prefix { index, got: echo(t) });
+        }
+        if !is_public(&net) {
+            return Err(ValidationError::NotPublic {
+                field: "advertisedPublicPrefixes",
+                peering: PeeringType::Microsoft,
+                got: net.to_string(),
+            });
+        }
+        if seen.contains(&net) {
+            return Err(ValidationError::PrefixDuplicate { index, got: net.to_string() });
+        }
+        seen.push(net);
+    }
+    Ok(seen)
+}
+
+/// Splits a form's text area of prefixes (commas, spaces or new lines between them).
+pub fn split_prefixes(raw: &str) -> Vec<String> {
+    raw.split(|c: char| c == ',' || c.is_whitespace())
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
+        .collect()
+}
+
+/// A routing registry name (MICROSOFT peering).
+pub fn routing_registry(raw: &str) -> Result<(), ValidationError> {
+    let t = raw.trim();
+    if ROUTING_REGISTRIES.contains(&t) {
+        Ok(())
+    } else {
+        Err(ValidationError::RoutingRegistry { got: echo(t) })
+    }
+}
+
+/// A whole peering configuration for `peering`, including the VLAN's uniqueness against the
+/// other peerings of the same connection (`others`: their type and VLAN).
+pub fn peering_config(
+    peering: PeeringType,
+    config: &PeeringConfig,
+    others: &[(PeeringType, u64)],
+) -> Result<(), Vec<FieldError>> {
+    let mut errors = Errors::default();
+    errors.check(asn("peerASN", config.peer_asn));
+    for r in peer_subnets(&config.primary_peer_subnet, &config.secondary_peer_subnet, peering) {
+        errors.check(r);
+    }
+    if let Some(v) = errors.check(vlan("vlanId", config.vlan_id)) {
+        if let Some((other, _)) = others.iter().find(|(t, ov)| *t != peering && *ov == v) {
+            errors.check::<()>(Err(ValidationError::VlanInUse { vlan: v, other: *other }));
+        }
+    }
+    errors.check(shared_key(config.shared_key.as_deref()));
+    if peering == PeeringType::Microsoft {
+        errors.check(advertised_prefixes(
+            config.advertised_public_prefixes.as_deref().unwrap_or_default(),
+        ));
+        if let Some(c) = config.customer_asn {
+            errors.check(asn("customerASN", c));
+        }
+        if let Some(r) = &config.routing_registry_name {
+            errors.check(routing_registry(r));
+        }
+    } else {
+        let microsoft_only = [
+            ("advertisedPublicPrefixes", config.advertised_public_prefixes.as_ref().is_some_and(|p| !p.is_empty())),
+            ("customerASN", config.customer_asn.is_some()),
+            ("routingRegistryName", config.routing_registry_name.is_some()),
+        ];
+        for (field, present) in microsoft_only {
+            if present {
+                errors.check::<()>(Err(ValidationError::MicrosoftOnly { field, peering }));
+            }
+        }
+    }
+    errors.finish()
+}
+
+/// The source ports of a new connection: 1 or 2 distinct object ids.
+pub fn source_ports(ids: &[String]) -> Result<(), ValidationError> {
+    if ids.is_empty() || ids.len() > 2 {
+        return Err(ValidationError::PortCount { count: ids.len() });
+    }
+    for id in ids {
+        object_id("srcPort", id)?;
+    }
+    if ids.len() == 2 && ids[0] == ids[1] {
+        return Err(ValidationError::PortDuplicate);
+    }
+    Ok(())
+}
+
+/// A speed from the offered list, not above the circuit's bandwidth when that is known.
+pub fn speed(speed: u64, bandwidth_mbps: Option<u64>) -> Result<(), ValidationError> {
+    if !OFFERED_SPEEDS_MBPS.contains(&speed) {
+        return Err(ValidationError::Speed { got: speed });
+    }
+    match bandwidth_mbps {
+        Some(bandwidth) if speed > bandwidth => {
+            Err(ValidationError::SpeedAboveBandwidth { speed, bandwidth })
+        }
+        _ => Ok(()),
+    }
+}
+
+/// Speeds to offer for a circuit of the given bandwidth.
+pub fn offered_speeds(bandwidth_mbps: Option<u64>) -> Vec<u64> {
+    OFFERED_SPEEDS_MBPS
+        .iter()
+        .copied()
+        .filter(|s| bandwidth_mbps.is_none_or(|b| *s <= b))
+        .collect()
+}
+
+/// A payment type the portal knows how to send.
+pub fn payment_type(p: &PaymentType) -> Result<(), ValidationError> {
+    match p {
+        PaymentType::Other(raw) => Err(ValidationError::PaymentType { got: echo(raw) }),
+        _ => Ok(()),
+    }
+}
+
+/// The typed confirmation of a destructive action: the connection's name, exactly.
+pub fn confirmation(typed: &str, name: &str) -> Result<(), ValidationError> {
+    if typed.trim() == name.trim() && !name.trim().is_empty() {
+        Ok(())
+    } else {
+        Err(ValidationError::ConfirmName)
+    }
+}
+
+/// A new connection request, before the upstream checks (key verified, ports usable).
+pub fn create_connection(req: &crate::api::CreateConnectionRequest) -> Result<(), Vec<FieldError>> {
+    let mut errors = Errors::default();
+    errors.check(service_key(&req.service_key));
+    errors.check(connection_name(&req.name));
+    errors.check(source_ports(&req.port_ids));
+    errors.check(speed(req.speed_mbps, None));
+    errors.check(payment_type(&req.payment_type));
+    if let Some(r) = req.reason.as_deref().filter(|r| !r.trim().is_empty()) {
+        errors.check(reason(r));
+    }
+    errors.check(ticket(req.ticket.as_deref()));
+    errors.finish()
+}
+
+/// A peering change: the config, a reason, an optional ticket.
+pub fn peering_change(
+    peering: PeeringType,
+    req: &crate::api::PeeringChangeRequest,
+    others: &[(PeeringType, u64)],
+) -> Result<(), Vec<FieldError>> {
+    let mut errors = match peering_config(peering, &req.config, others) {
+        Ok(()) => Errors::default(),
+        Err(e) => Errors(e),
+    };
+    errors.check(reason(&req.reason));
+    errors.check(ticket(req.ticket.as_deref()));
+    errors.finish()
+}
+
+/// The reason and ticket of a delete.
+pub fn change_note(reason_text: &str, ticket_text: Option<&str>) -> Result<(), Vec<FieldError>> {
+    let mut errors = Errors::default();
+    errors.check(reason(reason_text));
+    errors.check(ticket(ticket_text));
+    errors.finish()
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,344 @@
+//! Unit and property tests of the validation rules.
+
+use super::*;
+use crate::api::{CreateConnectionRequest, PeeringChangeRequest};
+use proptest::prelude::*;
+use std::net::Ipv4Addr;
+
+fn private_config() -> PeeringConfig {
+    PeeringConfig {
+        peer_asn: 65010,
+        primary_peer_subnet: "10.1.0.0/30".into(),
+        secondary_peer_subnet: "10.1.0.4/30".into(),
+        vlan_id: 200,
+        ..Default::default()
+    }
+}
+
+fn microsoft_config() -> PeeringConfig {
+    PeeringConfig {
+        peer_asn: 64512,
+        primary_peer_subnet: "203.0.113.0/30".into(),
+        secondary_peer_subnet: "203.0.113.4/30".into(),
+        vlan_id: 300,
+        advertised_public_prefixes: Some(vec!["198.51.100.0/24".into()]),
+        customer_asn: Some(64999),
+        routing_registry_name: Some("ARIN".into()),
+        ..Default::default()
+    }
+}
+
+fn fields(r: Result<(), Vec<FieldError>>) -> Vec<String> {
+    r.err().unwrap_or_default().into_iter().map(|e| e.field).collect()
+}
+
+#[test]
+fn asn_edges() {
+    assert!(asn("peerASN", 0).is_err());
+    assert_eq!(asn("peerASN", 1), Ok(1));
+    assert_eq!(asn("peerASN", 65514), Ok(65514));
+    for reserved in [65515, 65517, 65520] {
+        assert_eq!(
+            asn("peerASN", reserved),
+            Err(ValidationError::AsnReserved { field: "peerASN", asn: reserved })
+        );
+    }
+    assert_eq!(asn("peerASN", 65521), Ok(65521));
+    assert_eq!(asn("peerASN", 4_294_967_295), Ok(4_294_967_295));
+    assert!(asn("peerASN", 4_294_967_296).is_err());
+}
+
+#[test]
+fn asn_messages_name_the_field_and_the_range() {
+    let msg = asn("customerASN", 0).unwrap_err().to_string();
+    assert!(msg.starts_with("customerASN"), "{msg}");
+    assert!(msg.contains("1 to 4294967295"), "{msg}");
+    let msg = asn("peerASN", 65515).unwrap_err().to_string();
+    assert!(msg.contains("reserved by Microsoft"), "{msg}");
+}
+
+#[test]
+fn asn_is_parsed_from_form_text() {
+    assert_eq!(parse_asn("peerASN", " 65010 "), Ok(65010));
+    assert_eq!(parse_asn("peerASN", "AS65010"), Ok(65010));
+    assert_eq!(parse_asn("peerASN", ""), Err(ValidationError::Required { field: "peerASN" }));
+    assert!(parse_asn("peerASN", "-1").is_err());
+    assert!(parse_asn("peerASN", "65010.5").is_err());
+    assert!(parse_asn("peerASN", "99999999999999999999999").is_err());
+}
+
+#[test]
+fn object_ids_are_24_lowercase_hex() {
+    assert!(object_id("id", "5f1a2b3c4d5e6f7a8b9c0d1e").is_ok());
+    for bad in ["", "5F1A2B3C4D5E6F7A8B9C0D1E", "../ports", "%2e%2e", "5f1a2b3c4d5e6f7a8b9c0d1", "5f1a2b3c4d5e6f7a8b9c0d1e0"] {
+        assert!(object_id("id", bad).is_err(), "{bad}");
+    }
+}
+
+#[test]
+fn service_keys_are_guids() {
+    assert!(service_key("7d6c2f1e-1111-2222-3333-444455556666").is_ok());
+    assert!(service_key("7D6C2F1E-1111-2222-3333-444455556666").is_ok());
+    assert_eq!(service_key(" "), Err(ValidationError::Required { field: "serviceKey" }));
+    for bad in ["7d6c2f1e111122223333444455556666", "{7d6c2f1e-1111-2222-3333-444455556666}", "zzzzzzzz-1111-2222-3333-444455556666"] {
+        let e = service_key(bad).unwrap_err();
+        assert_eq!(e.field(), "serviceKey");
+        assert!(!e.to_string().contains(bad), "the key is not echoed");
+    }
+}
+
+#[test]
+fn names_are_printable_and_bounded() {
+    assert!(connection_name("Azure London").is_ok());
+    assert!(connection_name(&"x".repeat(64)).is_ok());
+    assert_eq!(
+        connection_name(&"x".repeat(65)),
+        Err(ValidationError::Length { field: "name", len: 65, max: 64 })
+    );
+    assert!(connection_name("two\nlines").is_err());
+    assert!(connection_name("   ").is_err());
+    assert!(connection_name("Zürich ☁").is_ok());
+}
+
+#[test]
+fn subnets_must_be_30s_with_network_address() {
+    let p = PeeringType::Private;
+    assert!(peer_subnet("primaryPeerSubnet", "10.1.0.0/30", p).is_ok());
+    assert_eq!(
+        peer_subnet("primaryPeerSubnet", "10.1.0.1/30", p),
+        Err(ValidationError::SubnetNotNetwork { field: "primaryPeerSubnet", network: "10.1.0.0/30".into() })
+    );
+    assert_eq!(
+        peer_subnet("primaryPeerSubnet", "10.1.0.0/29", p),
+        Err(ValidationError::SubnetLength { field: "primaryPeerSubnet", len: 29 })
+    );
+    assert!(peer_subnet("primaryPeerSubnet", "fd00::/126", p).is_ok());
+    assert!(peer_subnet("primaryPeerSubnet", "10.1.0.0", p).is_err());
+    assert!(peer_subnet("primaryPeerSubnet", "", p).is_err());
+}
+
+#[test]
+fn private_peering_needs_private_and_others_public_space() {
+    assert_eq!(
+        peer_subnet("primaryPeerSubnet", "203.0.113.0/30", PeeringType::Private),
+        Err(ValidationError::SubnetNotPrivate { field: "primaryPeerSubnet" })
+    );
+    assert!(peer_subnet("primaryPeerSubnet", "203.0.113.0/30", PeeringType::Public).is_ok());
+    for reserved in ["10.0.0.0/30", "100.64.0.0/30", "127.0.0.0/30", "169.254.1.0/30", "224.0.0.0/30"] {
+        let e = peer_subnet("primaryPeerSubnet", reserved, PeeringType::Microsoft).unwrap_err();
+        assert!(matches!(e, ValidationError::NotPublic { .. }), "{reserved}: {e}");
+    }
+}
+
+#[test]
+fn router_addresses_are_first_and_second_usable() {
+    let net: IpNet = "10.1.0.4/30".parse().unwrap();
+    let (ours, microsoft) = router_addresses(&net).unwrap();
+    assert_eq!(ours, IpAddr::V4(Ipv4Addr::new(10, 1, 0, 5)));
+    assert_eq!(microsoft, IpAddr::V4(Ipv4Addr::new(10, 1, 0, 6)));
+}
+
+#[test]
+fn a_good_private_config_passes() {
+    assert_eq!(peering_config(PeeringType::Private, &private_config(), &[]), Ok(()));
+}
+
+#[test]
+fn a_good_microsoft_config_passes() {
+    assert_eq!(peering_config(PeeringType::Microsoft, &microsoft_config(), &[]), Ok(()));
+}
+
+#[test]
+fn every_broken_field_is_reported_at_once() {
+    let cfg = PeeringConfig {
+        peer_asn: 65516,
+        primary_peer_subnet: "10.1.0.1/30".into(),
+        secondary_peer_subnet: "nonsense".into(),
+        vlan_id: 5000,
+        shared_key: Some("has spaces".into()),
+        ..Default::default()
+    };
+    let got = fields(peering_config(PeeringType::Private, &cfg, &[]));
+    assert_eq!(got, ["peerASN", "primaryPeerSubnet", "secondaryPeerSubnet", "vlanId", "sharedKey"]);
+}
+
+#[test]
+fn microsoft_fields_are_refused_elsewhere() {
+    let mut cfg = private_config();
+    cfg.customer_asn = Some(64999);
+    cfg.routing_registry_name = Some("ARIN".into());
+    let got = fields(peering_config(PeeringType::Private, &cfg, &[]));
+    assert_eq!(got, ["customerASN", "routingRegistryName"]);
+}
+
+#[test]
+fn microsoft_needs_prefixes_and_a_known_registry() {
+    let mut cfg = microsoft_config();
+    cfg.advertised_public_prefixes = None;
+    cfg.routing_registry_name = Some("FOO".into());
+    let got = fields(peering_config(PeeringType::Microsoft, &cfg, &[]));
+    assert_eq!(got, ["advertisedPublicPrefixes", "routingRegistryName"]);
+}
+
+#[test]
+fn advertised_prefixes_rules() {
+    let list = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+    assert!(advertised_prefixes(&list(&["203.0.113.0/24", "2001:db8::/48"])).is_ok());
+    assert_eq!(advertised_prefixes(&[]), Err(ValidationError::PrefixesRequired));
+    assert!(matches!(
+        advertised_prefixes(&list(&["203.0.113.0/24", "10.0.0.0/8"])),
+        Err(ValidationError::NotPublic { .. })
+    ));
+    assert!(matches!(
+        advertised_prefixes(&list(&["203.0.113.1/24"])),
+        Err(ValidationError::Prefix { index: 1, .. })
+    ));
+    assert!(matches!(
+        advertised_prefixes(&list(&["203.0.113.0/24", "203.0.113.0/24"])),
+        Err(ValidationError::PrefixDuplicate { index: 2, .. })
+    ));
+    assert!(matches!(
+        advertised_prefixes(&list(&["0.0.0.0/0"])),
+        Err(ValidationError::NotPublic { .. })
+    ));
+    let many: Vec<String> = (0..201).map(|i| format!("198.51.{}.0/24", i % 250)).collect();
+    assert_eq!(advertised_prefixes(&many), Err(ValidationError::TooManyPrefixes { count: 201 }));
+    assert_eq!(split_prefixes("1.0.0.0/24, 2.0.0.0/24\n3.0.0.0/24"), list(&["1.0.0.0/24", "2.0.0.0/24", "3.0.0.0/24"]));
+}
+
+#[test]
+fn vlan_must_be_unique_per_connection() {
+    let cfg = private_config();
+    assert_eq!(
+        peering_config(PeeringType::Private, &cfg, &[(PeeringType::Microsoft, 200)]),
+        Err(vec![ValidationError::VlanInUse { vlan: 200, other: PeeringType::Microsoft }.into()])
+    );
+    // The peering's own current VLAN is not a clash.
+    assert_eq!(peering_config(PeeringType::Private, &cfg, &[(PeeringType::Private, 200)]), Ok(()));
+}
+
+#[test]
+fn shared_key_is_never_echoed() {
+    let e = shared_key(Some("secret with spaces")).unwrap_err();
+    assert!(!e.to_string().contains("secret"));
+    assert!(shared_key(Some(&"a".repeat(25))).is_ok());
+    assert!(shared_key(Some(&"a".repeat(26))).is_err());
+    assert!(shared_key(None).is_ok());
+}
+
+#[test]
+fn speed_is_offered_and_within_bandwidth() {
+    assert!(speed(100, Some(1000)).is_ok());
+    assert_eq!(speed(150, None), Err(ValidationError::Speed { got: 150 }));
+    assert_eq!(
+        speed(1000, Some(500)),
+        Err(ValidationError::SpeedAboveBandwidth { speed: 1000, bandwidth: 500 })
+    );
+    assert_eq!(offered_speeds(Some(200)), vec![50, 100, 200]);
+    assert_eq!(offered_speeds(None).len(), OFFERED_SPEEDS_MBPS.len());
+}
+
+#[test]
+fn create_request_reports_each_field() {
+    let req = CreateConnectionRequest {
+        service_key: "not-a-key".into(),
+        name: "".into(),
+        port_ids: vec!["x".into()],
+        speed_mbps: 123,
+        payment_type: PaymentType::Other("barter".into()),
+        class_of_service: None,
+        reason: None,
+        ticket: None,
+    };
+    let got = fields(create_connection(&req));
+    assert_eq!(got, ["serviceKey", "name", "srcPort", "speed", "paymentType"]);
+}
+
+#[test]
+fn peering_change_needs_a_reason() {
+    let req = PeeringChangeRequest {
+        config: private_config(),
+        reason: " ".into(),
+        ticket: Some("CHG-1".into()),
+        keep_shared_key: false,
+    };
+    assert_eq!(fields(peering_change(PeeringType::Private, &req, &[])), ["reason"]);
+    let long = PeeringChangeRequest { reason: "x".repeat(501), ..req };
+    assert_eq!(fields(peering_change(PeeringType::Private, &long, &[])), ["reason"]);
+}
+
+#[test]
+fn confirmation_must_match_exactly() {
+    assert!(confirmation("Azure A", "Azure A").is_ok());
+    assert!(confirmation("azure a", "Azure A").is_err());
+    assert!(confirmation("", "").is_err());
+}
+
+fn private_slash30() -> impl Strategy<Value = String> {
+    prop_oneof![
+        (0u32..(1 << 22)).prop_map(|i| Ipv4Addr::from((10u32 << 24) | (i << 2)).to_string()),
+        (0u32..(1 << 18)).prop_map(|i| Ipv4Addr::from(0xAC10_0000 | (i << 2)).to_string()),
+        (0u32..(1 << 14)).prop_map(|i| Ipv4Addr::from(0xC0A8_0000 | (i << 2)).to_string()),
+    ]
+    .prop_map(|a| format!("{a}/30"))
+}
+
+proptest! {
+    #[test]
+    fn every_private_slash30_is_accepted_for_private(net in private_slash30()) {
+        prop_assert!(peer_subnet("primaryPeerSubnet", &net, PeeringType::Private).is_ok());
+        let refused = peer_subnet("primaryPeerSubnet", &net, PeeringType::Microsoft).is_err();
+        prop_assert!(refused);
+    }
+
+    #[test]
+    fn overlapping_pairs_are_always_refused(net in private_slash30()) {
+        let results = peer_subnets(&net, &net, PeeringType::Private);
+        prop_assert_eq!(results[1].clone().err(), Some(ValidationError::SubnetOverlap));
+    }
+
+    #[test]
+    fn adjacent_pairs_are_accepted(i in 0u32..((1 << 22) - 1)) {
+        let a = format!("{}/30", Ipv4Addr::from((10u32 << 24) | (i << 2)));
+        let b = format!("{}/30", Ipv4Addr::from((10u32 << 24) | ((i + 1) << 2)));
+        prop_assert!(peer_subnets(&a, &b, PeeringType::Private).iter().all(Result::is_ok));
+    }
+
+    #[test]
+    fn asn_accepts_exactly_the_allowed_range(v in any::<u64>()) {
+        let ok = (1..=MAX_ASN).contains(&v) && !RESERVED_ASNS.contains(&v);
+        prop_assert_eq!(asn("peerASN", v).is_ok(), ok);
+        prop_assert_eq!(parse_asn("peerASN", &v.to_string()).is_ok(), ok);
+    }
+
+    #[test]
+    fn validators_never_panic_on_any_text(s in any::<String>()) {
+        let _ = object_id("id", &s);
+        let _ = service_key(&s);
+        let _ = connection_name(&s);
+        let _ = parse_asn("peerASN", &s);
+        let _ = parse_vlan("vlanId", &s);
+        let _ = shared_key(Some(&s));
+        let _ = routing_registry(&s);
+        let _ = reason(&s);
+        let _ = ticket(Some(&s));
+        for t in PeeringType::ALL {
+            let _ = peer_subnets(&s, &s, t);
+        }
+        let _ = advertised_prefixes(&split_prefixes(&s));
+    }
+
+    #[test]
+    fn messages_never_carry_a_shared_key(k in "[ -~]{1,40}") {
+        // The error variant carries no data, so no message can hold the key.
+        if let Err(e) = shared_key(Some(&k)) {
+            prop_assert_eq!(e, ValidationError::SharedKey);
+        }
+    }
+
+    #[test]
+    fn object_id_accepts_only_24_lowercase_hex(s in "[0-9a-fA-F./%]{20,28}") {
+        let ok = s.len() == 24 && s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'));
+        prop_assert_eq!(object_id("id", &s).is_ok(), ok);
+    }
+}
