@@ -1,0 +1,446 @@
+//! The reqwest implementation of [`ConsoleConnect`]: URL building from checked segments,
+//! timeouts, the response size cap, bounded jittered retries for reads, tolerant decoding.
+//! Every wire detail the contract marks [ours] is decided here or in `models::upstream`.
+
+use crate::error::{cap_body, Error, Result};
+use crate::{ApiKey, CompanyUsername, ConsoleConnect, ObjectId, PeeringType};
+use async_trait::async_trait;
+use bytes::{Bytes, BytesMut};
+use models::upstream::{
+    Connection, CreateConnectionBody, Peering, PeeringConfig, Port, ServiceKeyInfo, User,
+    VerifyServiceKeyBody,
+};
+use reqwest::{header, Method, Url};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+use serde_json::Value;
+use std::time::{Duration, Instant};
+
+/// How the client talks to Console Connect.
+#[derive(Debug, Clone)]
+pub struct ClientConfig {
+    /// e.g. `https://api.consoleconnect.com`.
+    pub base_url: String,
+    pub connect_timeout: Duration,
+    /// For the whole exchange, body included.
+    pub timeout: Duration,
+    pub max_response_bytes: usize,
+    /// Attempts for a read, the first included. Writes are always tried once.
+    pub read_attempts: u32,
+    /// The first retry waits about this long (with jitter), each later one twice as long.
+    pub retry_base_delay: Duration,
+}
+
+impl ClientConfig {
+    pub fn new(base_url: impl Into<String>) -> Self {
+        ClientConfig {
+            base_url: base_url.into(),
+            connect_timeout: Duration::from_secs(5),
+            timeout: Duration::from_secs(30),
+            max_response_bytes: 8 * 1024 * 1024,
+            read_attempts: 3,
+            retry_base_delay: Duration::from_millis(200),
+        }
+    }
+}
+
+/// The base URL could not be used.
+#[derive(Debug, thiserror::Error)]
+pub enum BuildError {
+    #[error("the Console Connect URL must be an absolute http(s) URL")]
+    BaseUrl,
+    #[error("the HTTP client could not be built")]
+    Http,
+}
+
+/// One part of a request path. User-supplied parts only enter as checked types.
+#[derive(Clone, Copy)]
+enum Segment<'a> {
+    Fixed(&'static str),
+    Company(&'a CompanyUsername),
+    Id(&'a ObjectId),
+    Peering(PeeringType),
+}
+
+impl Segment<'_> {
+    fn as_str(&self) -> &str {
+        match self {
+            Segment::Fixed(s) => s,
+            Segment::Company(c) => c.as_str(),
+            Segment::Id(id) => id.as_str(),
+            Segment::Peering(p) => p.as_wire(),
+        }
+    }
+}
+
+/// Whether a call changes anything upstream; only reads are retried.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    Read,
+    Write,
+}
+
+/// A Console Connect client over HTTP.
+#[derive(Debug, Clone)]
+pub struct Client {
+    http: reqwest::Client,
+    base: Url,
+    config: ClientConfig,
+}
+
+impl Client {
+    pub fn new(config: ClientConfig) -> Result<Self, BuildError> {
+        let base = Url::parse(&config.base_url).map_err(|_| BuildError::BaseUrl)?;
+        if !matches!(base.scheme(), "http" | "https") || base.cannot_be_a_base() {
+            return Err(BuildError::BaseUrl);
+        }
+        let http = reqwest::Client::builder()
+            .connect_timeout(config.connect_timeout)
+            .timeout(config.timeout)
+            .redirect(reqwest::redirect::Policy::none())
+            .user_agent(concat!("expressroute-portal/", env!("CARGO_PKG_VERSION")))
+            .build()
+            .map_err(|_| BuildError::Http)?;
+        Ok(Client { http, base, config })
+    }
+
+    pub fn base_url(&self) -> &Url {
+        &self.base
+    }
+
+    /// The base URL plus percent-encoded segments; nothing is formatted into the string.
+    fn url(&self, segments: &[Segment<'_>]) -> Url {
+        let mut url = self.base.clone();
+        url.set_query(None);
+        if let Ok(mut path) = url.path_segments_mut() {
+            path.pop_if_empty();
+            for s in segments {
+                path.push(s.as_str());
+            }
+        }
+        url
+    }
+
+    fn company_url(&self, company: &CompanyUsername, rest: &[Segment<'_>]) -> Url {
+        let mut segments =
+            vec![Segment::Fixed("api"), Segment::Fixed("company"), Segment::Company(company)];
+        segments.extend_from_slice(rest);
+        self.url(&segments)
+    }
+
+    fn azure_url(&self, company: &CompanyUsername, rest: &[Segment<'_>]) -> Url {
+        let mut segments = vec![
+            Segment::Fixed("connections"),
+            Segment::Fixed("directConnectPartner"),
+            Segment::Fixed("AZURE"),
+            Segment::Fixed("layer2"),
+        ];
+        segments.extend_from_slice(rest);
+        self.company_url(company, &segments)
+    }
+
+    /// Sends a request, retrying reads on transient failures; returns status and body.
+    async fn exchange(
+        &self,
+        kind: Kind,
+        method: Method,
+        url: Url,
+        key: &ApiKey,
+        body: Option<Vec<u8>>,
+    ) -> Result<(u16, Bytes)> {
+        let attempts = match kind {
+            Kind::Read => self.config.read_attempts.max(1),
+            Kind::Write => 1,
+        };
+        let mut attempt = 1;
+        loop {
+            let started = Instant::now();
+            let result = self.once(method.clone(), url.clone(), key, body.clone()).await;
+            tracing::debug!(
+                method = %method,
+                path = url.path(),
+                attempt,
+                status = result.as_ref().ok().map(|(s, _)| *s).or_else(|| result.as_ref().err().and_then(Error::status)),
+                elapsed_ms = started.elapsed().as_millis() as u64,
+                "console connect call"
+            );
+            match result {
+                Err(e) if attempt < attempts && e.is_retryable() => {
+                    tokio::time::sleep(self.backoff(attempt)).await;
+                    attempt += 1;
+                }
+                other => return other,
+            }
+        }
+    }
+
+    /// Exponential backoff with full jitter: a random wait up to base × 2^(attempt-1).
+    fn backoff(&self, attempt: u32) -> Duration {
+        let ceiling = self.config.retry_base_delay.saturating_mul(1 << (attempt - 1).min(6));
+        ceiling.mul_f64(0.5 + fastrand::f64() / 2.0)
+    }
+
+    async fn once(
+        &self,
+        method: Method,
+        url: Url,
+        key: &ApiKey,
+        body: Option<Vec<u8>>,
+    ) -> Result<(u16, Bytes)> {
+        let mut request = self
+            .http
+            .request(method, url)
+            .bearer_auth(key.expose())
+            .header(header::ACCEPT, "application/json");
+        if let Some(body) = body {
+            request = request.header(header::CONTENT_TYPE, "application/json").body(body);
+        }
+        let mut response = request.send().await.map_err(transport_error)?;
+        let status = response.status().as_u16();
+        let limit = self.config.max_response_bytes;
+        if response.content_length().is_some_and(|len| len as usize > limit) {
+            return Err(Error::TooLarge { limit });
+        }
+        let mut buf = BytesMut::new();
+        while let Some(chunk) = response.chunk().await.map_err(transport_error)? {
+            if buf.len() + chunk.len() > limit {
+                return Err(Error::TooLarge { limit });
+            }
+            buf.extend_from_slice(&chunk);
+        }
+        if !(200..300).contains(&status) {
+            return Err(Error::Status { status, body: cap_body(&buf) });
+        }
+        Ok((status, buf.freeze()))
+    }
+
+    async fn call<T: DeserializeOwned>(
+        &self,
+        kind: Kind,
+        method: Method,
+        url: Url,
+        key: &ApiKey,
+        body: Option<&(impl Serialize + ?Sized)>,
+    ) -> Result<T> {
+        let body = body.map(|b| serde_json::to_vec(b).unwrap_or_default());
+        let (status, bytes) = self.exchange(kind, method, url, key, body).await?;
+        decode(status, &bytes)
+    }
+
+    async fn list<T: DeserializeOwned>(&self, url: Url, key: &ApiKey) -> Result<Vec<T>> {
+        let (status, bytes) = self.exchange(Kind::Read, Method::GET, url, key, None).await?;
+        let items = match decode::<Value>(status, &bytes)? {
+            Value::Array(items) => items,
+            Value::Object(mut o) => match o.remove("results") {
+                Some(Value::Array(items)) => items,
+                _ => return Err(Error::Decode { status, detail: "no results list".into() }),
+            },
+            _ => return Err(Error::Decode { status, detail: "not a list".into() }),
+        };
+        let total = items.len();
+        let read: Vec<T> = items.into_iter().filter_map(|v| serde_json::from_value(v).ok()).collect();
+        if read.len() < total {
+            tracing::warn!(skipped = total - read.len(), "skipped list entries that could not be read");
+        }
+        Ok(read)
+    }
+}
+
+/// Reads a body as `T`. The detail names the kind and place of the problem, never the data
+/// (the data may hold a shared key).
+fn decode<T: DeserializeOwned>(status: u16, bytes: &[u8]) -> Result<T> {
+    serde_json::from_slice(bytes).map_err(|e| {
+        let kind = match e.classify() {
+            serde_json::error::Category::Io => "read error",
+            serde_json::error::Category::Syntax => "not valid JSON",
+            serde_json::error::Category::Data => "unexpected shape",
+            serde_json::error::Category::Eof => "truncated JSON",
+        };
+        Error::Decode { status, detail: format!("{kind} at line {} column {}", e.line(), e.column()) }
+    })
+}
+
+fn transport_error(e: reqwest::Error) -> Error {
+    if e.is_timeout() {
+        Error::Timeout
+    } else if e.is_connect() {
+        Error::Connect
+    } else {
+        Error::Transport
+    }
+}
+
+#[async_trait]
+impl ConsoleConnect for Client {
+    async fn who_am_i(&self, key: &ApiKey) -> Result<User> {
+        let url = self.url(&[Segment::Fixed("api"), Segment::Fixed("auth"), Segment::Fixed("token")]);
+        self.call(Kind::Read, Method::GET, url, key, None::<&()>).await
+    }
+
+    async fn list_ports(&self, key: &ApiKey, company: &CompanyUsername) -> Result<Vec<Port>> {
+        let mut url = self.company_url(company, &[Segment::Fixed("ports")]);
+        url.query_pairs_mut().append_pair("deleted", "false");
+        self.list(url, key).await
+    }
+
+    async fn list_connections(
+        &self,
+        key: &ApiKey,
+        company: &CompanyUsername,
+    ) -> Result<Vec<Connection>> {
+        let url = self.company_url(company, &[Segment::Fixed("connections")]);
+        self.list(url, key).await
+    }
+
+    async fn get_connection(
+        &self,
+        key: &ApiKey,
+        company: &CompanyUsername,
+        id: &ObjectId,
+    ) -> Result<Connection> {
+        let url = self.company_url(company, &[Segment::Fixed("connections"), Segment::Id(id)]);
+        self.call(Kind::Read, Method::GET, url, key, None::<&()>).await
+    }
+
+    async fn delete_connection(
+        &self,
+        key: &ApiKey,
+        company: &CompanyUsername,
+        id: &ObjectId,
+    ) -> Result<Connection> {
+        let url = self.url(&[
+            Segment::Fixed("api"),
+            Segment::Fixed("v2"),
+            Segment::Fixed("company"),
+            Segment::Company(company),
+            Segment::Fixed("connections"),
+            Segment::Id(id),
+        ]);
+        self.call(Kind::Write, Method::DELETE, url, key, None::<&()>).await
+    }
+
+    async fn verify_service_key(
+        &self,
+        key: &ApiKey,
+        company: &CompanyUsername,
+        service_key: &str,
+    ) -> Result<ServiceKeyInfo> {
+        let url = self.azure_url(company, &[Segment::Fixed("serviceKey")]);
+        let body = VerifyServiceKeyBody { service_key: service_key.to_owned() };
+        // Verification changes nothing upstream, but it is a POST: not repeated blindly.
+        self.call(Kind::Write, Method::POST, url, key, Some(&body)).await
+    }
+
+    async fn create_connection(
+        &self,
+        key: &ApiKey,
+        company: &CompanyUsername,
+        body: &CreateConnectionBody,
+    ) -> Result<Connection> {
+        let url = self.azure_url(company, &[Segment::Fixed("create")]);
+        self.call(Kind::Write, Method::PUT, url, key, Some(body)).await
+    }
+
+    async fn update_peering(
+        &self,
+        key: &ApiKey,
+        company: &CompanyUsername,
+        id: &ObjectId,
+        peering: PeeringType,
+        config: &PeeringConfig,
+    ) -> Result<Peering> {
+        let url = self.azure_url(
+            company,
+            &[Segment::Id(id), Segment::Fixed("peering"), Segment::Peering(peering)],
+        );
+        self.call(Kind::Write, Method::POST, url, key, Some(config)).await
+    }
+
+    async fn read_peering(
+        &self,
+        key: &ApiKey,
+        company: &CompanyUsername,
+        id: &ObjectId,
+        peering: PeeringType,
+    ) -> Result<Option<Peering>> {
+        let url = self.azure_url(
+            company,
+            &[Segment::Id(id), Segment::Fixed("peering"), Segment::Peering(peering)],
+        );
+        match self.call(Kind::Read, Method::GET, url, key, None::<&()>).await {
+            Ok(p) => Ok(Some(p)),
+            Err(Error::Status { status: 404, .. }) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    async fn delete_peering(
+        &self,
+        key: &ApiKey,
+        company: &CompanyUsername,
+        id: &ObjectId,
+        peering: PeeringType,
+    ) -> Result<()> {
+        let url = self.azure_url(
+            company,
+            &[Segment::Id(id), Segment::Fixed("peering"), Segment::Peering(peering)],
+        );
+        self.exchange(Kind::Write, Method::DELETE, url, key, None).await.map(|_| ())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn client(base: &str) -> Client {
+        Client::new(ClientConfig::new(base)).unwrap()
+    }
+
+    #[test]
+    fn urls_are_built_from_checked_segments() {
+        let c = client("https://api.example.com");
+        let company = CompanyUsername::parse("acme").unwrap();
+        let id = ObjectId::parse("5f1a2b3c4d5e6f7a8b9c0d1e").unwrap();
+        let url = c.azure_url(
+            &company,
+            &[Segment::Id(&id), Segment::Fixed("peering"), Segment::Peering(PeeringType::Private)],
+        );
+        assert_eq!(
+            url.as_str(),
+            "https://api.example.com/api/company/acme/connections/directConnectPartner/AZURE/layer2/5f1a2b3c4d5e6f7a8b9c0d1e/peering/PRIVATE"
+        );
+    }
+
+    #[test]
+    fn a_base_url_with_a_path_keeps_it() {
+        let c = client("http://127.0.0.1:9/upstream/");
+        let url = c.url(&[Segment::Fixed("api"), Segment::Fixed("auth"), Segment::Fixed("token")]);
+        assert_eq!(url.as_str(), "http://127.0.0.1:9/upstream/api/auth/token");
+    }
+
+    #[test]
+    fn bad_base_urls_are_refused() {
+        for bad in ["", "not a url", "ftp://x", "mailto:a@b"] {
+            assert!(Client::new(ClientConfig::new(bad)).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn decode_errors_never_quote_the_data() {
+        let err = decode::<Peering>(200, br#"{"sharedKey": 123456789}"#).unwrap_err();
+        let text = format!("{err} {err:?}");
+        assert!(!text.contains("123456789"), "{text}");
+        assert!(matches!(err, Error::Decode { status: 200, .. }));
+    }
+
+    #[test]
+    fn backoff_grows_and_stays_bounded() {
+        let c = client("http://127.0.0.1:9");
+        let base = c.config.retry_base_delay;
+        let first = c.backoff(1);
+        assert!(first >= base / 2 && first <= base);
+        let later = c.backoff(30);
+        assert!(later <= base * 64);
+    }
+}

@@ -1,0 +1,105 @@
+//! What can go wrong talking to Console Connect. Upstream error bodies are not documented, so a
+//! non-2xx answer keeps its status and its raw body (size-capped) for the audit trail, and a
+//! message for people is pulled out of it only if it happens to be JSON with a message field.
+
+use serde_json::Value;
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Largest part of an upstream error body kept.
+pub const ERROR_BODY_LIMIT: usize = 4096;
+
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum Error {
+    /// Console Connect answered with a non-2xx status.
+    #[error("Console Connect answered {status}")]
+    Status { status: u16, body: String },
+    /// The answer was 2xx but could not be read as the expected shape.
+    #[error("Console Connect sent an unreadable answer ({status}): {detail}")]
+    Decode { status: u16, detail: String },
+    /// The answer was larger than the configured cap.
+    #[error("Console Connect sent more than {limit} bytes")]
+    TooLarge { limit: usize },
+    /// No answer within the total timeout.
+    #[error("Console Connect did not answer in time")]
+    Timeout,
+    /// The connection could not be made.
+    #[error("could not reach Console Connect")]
+    Connect,
+    /// Anything else on the way (TLS, reset connection, …).
+    #[error("the exchange with Console Connect failed")]
+    Transport,
+}
+
+impl Error {
+    /// The upstream HTTP status, when there was an answer.
+    pub fn status(&self) -> Option<u16> {
+        match self {
+            Error::Status { status, .. } | Error::Decode { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+
+    /// Whether a read may be tried again: no answer, or an answer saying "try later".
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Error::Timeout | Error::Connect | Error::Transport => true,
+            Error::Status { status, .. } => matches!(status, 429 | 502 | 503 | 504),
+            Error::Decode { .. } | Error::TooLarge { .. } => false,
+        }
+    }
+
+    /// A message from the upstream error body, when it is JSON with a `message`, `error`,
+    /// `errorMessage` or `detail` string; `None` otherwise (HTML error pages, empty bodies).
+    pub fn upstream_message(&self) -> Option<String> {
+        let Error::Status { body, .. } = self else { return None };
+        let v: Value = serde_json::from_str(body).ok()?;
+        ["message", "errorMessage", "error", "detail"]
+            .iter()
+            .find_map(|k| v.get(k).and_then(Value::as_str))
+            .map(|m| m.chars().take(500).collect())
+    }
+
+    /// The kept body of a non-2xx answer.
+    pub fn body(&self) -> Option<&str> {
+        match self {
+            Error::Status { body, .. } => Some(body),
+            _ => None,
+        }
+    }
+}
+
+/// Cuts a body to [`ERROR_BODY_LIMIT`] bytes on a character boundary.
+pub(crate) fn cap_body(bytes: &[u8]) -> String {
+    let text = String::from_utf8_lossy(&bytes[..bytes.len().min(ERROR_BODY_LIMIT)]);
+    text.trim_end_matches('\u{FFFD}').to_owned()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn message_is_pulled_from_json_bodies_only() {
+        let e = Error::Status { status: 400, body: r#"{"message":"key already used"}"#.into() };
+        assert_eq!(e.upstream_message().as_deref(), Some("key already used"));
+        let e = Error::Status { status: 502, body: "<html>Bad Gateway</html>".into() };
+        assert_eq!(e.upstream_message(), None);
+    }
+
+    #[test]
+    fn only_transient_failures_are_retryable() {
+        assert!(Error::Timeout.is_retryable());
+        assert!(Error::Status { status: 503, body: String::new() }.is_retryable());
+        assert!(!Error::Status { status: 400, body: String::new() }.is_retryable());
+        assert!(!Error::Decode { status: 200, detail: String::new() }.is_retryable());
+    }
+
+    #[test]
+    fn bodies_are_capped_on_a_char_boundary() {
+        let long = "é".repeat(ERROR_BODY_LIMIT);
+        let capped = cap_body(long.as_bytes());
+        assert!(capped.len() <= ERROR_BODY_LIMIT);
+        assert!(capped.chars().all(|c| c == 'é'));
+    }
+}
