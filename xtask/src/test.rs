@@ -1,0 +1,243 @@
+//! `cargo xtask test`: every check CI runs, in order, stopping at the first failure.
+
+use std::fs;
+use std::time::{Duration, Instant};
+
+use crate::Result;
+use crate::exec;
+use crate::frontend;
+use crate::paths::Repo;
+use crate::tools::{self, Browser, WASM_TARGET};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Step {
+    Setup,
+    Fmt,
+    ClippyNative,
+    ClippyWasm,
+    Frontend,
+    BuildPortal,
+    CargoTest,
+}
+
+impl Step {
+    const ALL: [Step; 7] = [
+        Step::Setup,
+        Step::Fmt,
+        Step::ClippyNative,
+        Step::ClippyWasm,
+        Step::Frontend,
+        Step::BuildPortal,
+        Step::CargoTest,
+    ];
+
+    fn name(self) -> &'static str {
+        match self {
+            Step::Setup => "setup",
+            Step::Fmt => "fmt",
+            Step::ClippyNative => "clippy (native)",
+            Step::ClippyWasm => "clippy (wasm32)",
+            Step::Frontend => "frontend build",
+            Step::BuildPortal => "build portal",
+            Step::CargoTest => "cargo test",
+        }
+    }
+}
+
+/// What one step hands to a later one.
+#[derive(Debug, Default)]
+struct Context {
+    browser: Option<Browser>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+enum Outcome {
+    Passed(Duration),
+    Failed(Duration),
+    Skipped(&'static str),
+    NotRun,
+}
+
+/// `--quick` leaves out the browser: no Chromium set-up, no frontend build, and the browser
+/// variables unset so the browser tests know to skip.
+pub fn run(repo: &Repo, quick: bool) -> Result {
+    let started = Instant::now();
+    let mut context = Context::default();
+    let mut outcomes = Vec::new();
+    let mut failure = None;
+    for (index, step) in Step::ALL.into_iter().enumerate() {
+        let outcome = if failure.is_some() {
+            Outcome::NotRun
+        } else if quick && step == Step::Frontend {
+            Outcome::Skipped("--quick")
+        } else {
+            println!(
+                "\n=== xtask test: step {}/{}: {} ===",
+                index + 1,
+                Step::ALL.len(),
+                step.name()
+            );
+            let step_started = Instant::now();
+            let result = run_step(step, repo, quick, &mut context);
+            let elapsed = step_started.elapsed();
+            println!("=== {}: {} ===", step.name(), duration(elapsed));
+            match result {
+                Ok(()) => Outcome::Passed(elapsed),
+                Err(error) => {
+                    failure = Some(format!("step `{}` failed: {error}", step.name()));
+                    Outcome::Failed(elapsed)
+                }
+            }
+        };
+        outcomes.push((step, outcome));
+    }
+    print!("{}", summary(&outcomes, started.elapsed()));
+    match failure {
+        Some(failure) => Err(failure),
+        None => {
+            println!("xtask test: all steps passed");
+            Ok(())
+        }
+    }
+}
+
+fn run_step(step: Step, repo: &Repo, quick: bool, context: &mut Context) -> Result {
+    match step {
+        Step::Setup if quick => tools::wasm_target(repo),
+        Step::Setup => {
+            tools::frontend_tools(repo)?;
+            context.browser = Some(tools::browser()?);
+            Ok(())
+        }
+        Step::Fmt => exec::run(repo.cargo().args(["fmt", "--all", "--check"])),
+        Step::ClippyNative => exec::run(repo.cargo().args([
+            "clippy",
+            "--workspace",
+            "--exclude",
+            "frontend",
+            "--all-targets",
+            "--",
+            "-D",
+            "warnings",
+        ])),
+        Step::ClippyWasm => exec::run(repo.cargo().args([
+            "clippy",
+            "-p",
+            "models",
+            "-p",
+            "frontend",
+            "--target",
+            WASM_TARGET,
+            "--",
+            "-D",
+            "warnings",
+        ])),
+        Step::Frontend => frontend::build(repo),
+        Step::BuildPortal => exec::run(
+            repo.cargo()
+                .args(["build", "-p", "server", "--bin", "portal"]),
+        ),
+        Step::CargoTest => {
+            let output = repo.test_output();
+            fs::create_dir_all(&output)
+                .map_err(|error| format!("could not create {}: {error}", output.display()))?;
+            let mut test = repo.cargo();
+            test.args(["test", "--workspace", "--exclude", "frontend"])
+                .env("PORTAL_BIN", repo.debug_portal_bin())
+                .env("PORTAL_TEST_OUTPUT", &output);
+            if let Some(browser) = &context.browser {
+                test.env("PORTAL_DIST", repo.dist())
+                    .env("CHROMEDRIVER", &browser.chromedriver)
+                    .env("CHROMIUM", &browser.chromium);
+            }
+            exec::run(&mut test)
+        }
+    }
+}
+
+fn summary(outcomes: &[(Step, Outcome)], total: Duration) -> String {
+    let mut table = format!(
+        "\nxtask test summary\n  {:<18}{:<18}{:>9}\n",
+        "step", "result", "time"
+    );
+    for (step, outcome) in outcomes {
+        let (result, time) = match outcome {
+            Outcome::Passed(elapsed) => ("ok".to_owned(), duration(*elapsed)),
+            Outcome::Failed(elapsed) => ("FAILED".to_owned(), duration(*elapsed)),
+            Outcome::Skipped(why) => (format!("skipped ({why})"), String::new()),
+            Outcome::NotRun => ("not run".to_owned(), String::new()),
+        };
+        let row = format!("  {:<18}{:<18}{:>9}", step.name(), result, time);
+        table += row.trim_end();
+        table.push('\n');
+    }
+    table += &format!("  {:<36}{:>9}\n", "total", duration(total));
+    table
+}
+
+fn duration(elapsed: Duration) -> String {
+    let seconds = elapsed.as_secs();
+    if seconds >= 60 {
+        format!("{}m {:02}s", seconds / 60, seconds % 60)
+    } else {
+        format!("{:.1}s", elapsed.as_secs_f64())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_switch_to_minutes_after_a_minute() {
+        assert_eq!(duration(Duration::from_millis(2_340)), "2.3s");
+        assert_eq!(duration(Duration::from_secs(65)), "1m 05s");
+        assert_eq!(duration(Duration::from_secs(3_600)), "60m 00s");
+    }
+
+    #[test]
+    fn the_steps_run_in_the_ci_order() {
+        let names: Vec<_> = Step::ALL.iter().map(|step| step.name()).collect();
+        assert_eq!(
+            names,
+            [
+                "setup",
+                "fmt",
+                "clippy (native)",
+                "clippy (wasm32)",
+                "frontend build",
+                "build portal",
+                "cargo test"
+            ]
+        );
+    }
+
+    #[test]
+    fn the_summary_marks_the_failed_step_and_what_did_not_run() {
+        let table = summary(
+            &[
+                (Step::Setup, Outcome::Passed(Duration::from_secs(1))),
+                (Step::Fmt, Outcome::Failed(Duration::from_millis(500))),
+                (Step::Frontend, Outcome::Skipped("--quick")),
+                (Step::CargoTest, Outcome::NotRun),
+            ],
+            Duration::from_secs(90),
+        );
+        let lines: Vec<_> = table
+            .lines()
+            .map(str::split_whitespace)
+            .map(Iterator::collect::<Vec<_>>)
+            .collect();
+        assert!(lines.contains(&vec!["setup", "ok", "1.0s"]), "{table}");
+        assert!(lines.contains(&vec!["fmt", "FAILED", "0.5s"]), "{table}");
+        assert!(
+            lines.contains(&vec!["frontend", "build", "skipped", "(--quick)"]),
+            "{table}"
+        );
+        assert!(
+            lines.contains(&vec!["cargo", "test", "not", "run"]),
+            "{table}"
+        );
+        assert!(lines.contains(&vec!["total", "1m", "30s"]), "{table}");
+    }
+}
