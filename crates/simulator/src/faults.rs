@@ -1,0 +1,110 @@
+//! Fault injection: per-route latency, upstream error pages, truncated bodies and requests that
+//! never answer, so a client's handling of each can be tested.
+
+use crate::routes::Route;
+use axum::body::Body;
+use axum::extract::Request;
+use axum::http::{StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use serde::{Deserialize, Serialize};
+use std::convert::Infallible;
+use std::time::Duration;
+
+/// What to do to the requests of one route. Fields combine: latency first, then the rest.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default, deny_unknown_fields)]
+pub struct Fault {
+    /// Wait this long before anything else.
+    pub latency_ms: u64,
+    /// Answer this status with an HTML page, as a gateway in front of the API would, without
+    /// running the handler: the state does not change.
+    pub status: Option<u16>,
+    /// Run the handler, then replace a 2xx body with truncated JSON.
+    pub malformed_body: bool,
+    /// Never answer, so the client's timeout has to fire.
+    pub hang: bool,
+    /// Apply to the next N matching requests only; `None` until cleared.
+    pub times: Option<u32>,
+}
+
+/// The status a fault may answer: a final status (200–599), which HTTP can carry.
+pub(crate) fn fault_status(code: u16) -> Option<StatusCode> {
+    StatusCode::from_u16(code)
+        .ok()
+        .filter(|s| (200..=599).contains(&s.as_u16()))
+}
+
+/// The faults in force, at most one per route.
+#[derive(Debug, Default)]
+pub(crate) struct Faults(Vec<(Route, Fault)>);
+
+impl Faults {
+    pub(crate) fn set(&mut self, route: Route, fault: Fault) {
+        self.0.retain(|(r, _)| *r != route);
+        if fault.times != Some(0) {
+            self.0.push((route, fault));
+        }
+    }
+
+    pub(crate) fn clear(&mut self) {
+        self.0.clear();
+    }
+
+    /// The fault for one request to `route` (its own, else the `Any` one), counted against
+    /// `times`.
+    pub(crate) fn take(&mut self, route: Route) -> Option<Fault> {
+        let index = self
+            .0
+            .iter()
+            .position(|(r, _)| *r == route)
+            .or_else(|| self.0.iter().position(|(r, _)| *r == Route::Any))?;
+        let fault = self.0[index].1.clone();
+        if let Some(left) = &mut self.0[index].1.times {
+            *left = left.saturating_sub(1);
+            if *left == 0 {
+                self.0.remove(index);
+            }
+        }
+        Some(fault)
+    }
+}
+
+/// Runs the request through `next` with `fault` applied.
+pub(crate) async fn apply(fault: Fault, request: Request, next: Next) -> Response {
+    if fault.latency_ms > 0 {
+        tokio::time::sleep(Duration::from_millis(fault.latency_ms)).await;
+    }
+    if fault.hang {
+        // Dropped, with the request, when the client gives up and closes the connection.
+        match std::future::pending::<Infallible>().await {}
+    }
+    if let Some(code) = fault.status {
+        return error_page(fault_status(code).unwrap_or(StatusCode::BAD_GATEWAY));
+    }
+    let response = next.run(request).await;
+    if fault.malformed_body && response.status().is_success() {
+        return (
+            response.status(),
+            [(header::CONTENT_TYPE, "application/json")],
+            r#"{"id": "5f"#,
+        )
+            .into_response();
+    }
+    response
+}
+
+/// The kind of page a load balancer answers when the API behind it fails: not JSON.
+fn error_page(status: StatusCode) -> Response {
+    let reason = status.canonical_reason().unwrap_or("Error");
+    let code = status.as_u16();
+    let html = format!(
+        "<html><head><title>{code} {reason}</title></head><body><center><h1>{code} {reason}</h1></center></body></html>\n"
+    );
+    (
+        status,
+        [(header::CONTENT_TYPE, "text/html")],
+        Body::from(html),
+    )
+        .into_response()
+}
