@@ -2,7 +2,7 @@
 //! timeouts, the response size cap, bounded jittered retries for reads, tolerant decoding.
 //! Every wire detail the contract marks [ours] is decided here or in `models::upstream`.
 
-use crate::error::{cap_body, Error, Result};
+use crate::error::{Error, Result, cap_body};
 use crate::{ApiKey, CompanyUsername, ConsoleConnect, ObjectId, PeeringType};
 use async_trait::async_trait;
 use bytes::{Bytes, BytesMut};
@@ -10,9 +10,9 @@ use models::upstream::{
     Connection, CreateConnectionBody, Peering, PeeringConfig, Port, ServiceKeyInfo, User,
     VerifyServiceKeyBody,
 };
-use reqwest::{header, Method, Url};
-use serde::de::DeserializeOwned;
+use reqwest::{Method, Url, header};
 use serde::Serialize;
+use serde::de::DeserializeOwned;
 use serde_json::Value;
 use std::time::{Duration, Instant};
 
@@ -122,8 +122,11 @@ impl Client {
     }
 
     fn company_url(&self, company: &CompanyUsername, rest: &[Segment<'_>]) -> Url {
-        let mut segments =
-            vec![Segment::Fixed("api"), Segment::Fixed("company"), Segment::Company(company)];
+        let mut segments = vec![
+            Segment::Fixed("api"),
+            Segment::Fixed("company"),
+            Segment::Company(company),
+        ];
         segments.extend_from_slice(rest);
         self.url(&segments)
     }
@@ -155,7 +158,9 @@ impl Client {
         let mut attempt = 1;
         loop {
             let started = Instant::now();
-            let result = self.once(method.clone(), url.clone(), key, body.clone()).await;
+            let result = self
+                .once(method.clone(), url.clone(), key, body.clone())
+                .await;
             tracing::debug!(
                 method = %method,
                 path = url.path(),
@@ -176,7 +181,10 @@ impl Client {
 
     /// Exponential backoff with full jitter: a random wait up to base × 2^(attempt-1).
     fn backoff(&self, attempt: u32) -> Duration {
-        let ceiling = self.config.retry_base_delay.saturating_mul(1 << (attempt - 1).min(6));
+        let ceiling = self
+            .config
+            .retry_base_delay
+            .saturating_mul(1 << (attempt - 1).min(6));
         ceiling.mul_f64(0.5 + fastrand::f64() / 2.0)
     }
 
@@ -193,12 +201,17 @@ impl Client {
             .bearer_auth(key.expose())
             .header(header::ACCEPT, "application/json");
         if let Some(body) = body {
-            request = request.header(header::CONTENT_TYPE, "application/json").body(body);
+            request = request
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(body);
         }
         let mut response = request.send().await.map_err(transport_error)?;
         let status = response.status().as_u16();
         let limit = self.config.max_response_bytes;
-        if response.content_length().is_some_and(|len| len as usize > limit) {
+        if response
+            .content_length()
+            .is_some_and(|len| len as usize > limit)
+        {
             return Err(Error::TooLarge { limit });
         }
         let mut buf = BytesMut::new();
@@ -209,7 +222,10 @@ impl Client {
             buf.extend_from_slice(&chunk);
         }
         if !(200..300).contains(&status) {
-            return Err(Error::Status { status, body: cap_body(&buf) });
+            return Err(Error::Status {
+                status,
+                body: cap_body(&buf),
+            });
         }
         Ok((status, buf.freeze()))
     }
@@ -228,19 +244,37 @@ impl Client {
     }
 
     async fn list<T: DeserializeOwned>(&self, url: Url, key: &ApiKey) -> Result<Vec<T>> {
-        let (status, bytes) = self.exchange(Kind::Read, Method::GET, url, key, None).await?;
+        let (status, bytes) = self
+            .exchange(Kind::Read, Method::GET, url, key, None)
+            .await?;
         let items = match decode::<Value>(status, &bytes)? {
             Value::Array(items) => items,
             Value::Object(mut o) => match o.remove("results") {
                 Some(Value::Array(items)) => items,
-                _ => return Err(Error::Decode { status, detail: "no results list".into() }),
+                _ => {
+                    return Err(Error::Decode {
+                        status,
+                        detail: "no results list".into(),
+                    });
+                }
             },
-            _ => return Err(Error::Decode { status, detail: "not a list".into() }),
+            _ => {
+                return Err(Error::Decode {
+                    status,
+                    detail: "not a list".into(),
+                });
+            }
         };
         let total = items.len();
-        let read: Vec<T> = items.into_iter().filter_map(|v| serde_json::from_value(v).ok()).collect();
+        let read: Vec<T> = items
+            .into_iter()
+            .filter_map(|v| serde_json::from_value(v).ok())
+            .collect();
         if read.len() < total {
-            tracing::warn!(skipped = total - read.len(), "skipped list entries that could not be read");
+            tracing::warn!(
+                skipped = total - read.len(),
+                "skipped list entries that could not be read"
+            );
         }
         Ok(read)
     }
@@ -256,7 +290,10 @@ fn decode<T: DeserializeOwned>(status: u16, bytes: &[u8]) -> Result<T> {
             serde_json::error::Category::Data => "unexpected shape",
             serde_json::error::Category::Eof => "truncated JSON",
         };
-        Error::Decode { status, detail: format!("{kind} at line {} column {}", e.line(), e.column()) }
+        Error::Decode {
+            status,
+            detail: format!("{kind} at line {} column {}", e.line(), e.column()),
+        }
     })
 }
 
@@ -273,8 +310,13 @@ fn transport_error(e: reqwest::Error) -> Error {
 #[async_trait]
 impl ConsoleConnect for Client {
     async fn who_am_i(&self, key: &ApiKey) -> Result<User> {
-        let url = self.url(&[Segment::Fixed("api"), Segment::Fixed("auth"), Segment::Fixed("token")]);
-        self.call(Kind::Read, Method::GET, url, key, None::<&()>).await
+        let url = self.url(&[
+            Segment::Fixed("api"),
+            Segment::Fixed("auth"),
+            Segment::Fixed("token"),
+        ]);
+        self.call(Kind::Read, Method::GET, url, key, None::<&()>)
+            .await
     }
 
     async fn list_ports(&self, key: &ApiKey, company: &CompanyUsername) -> Result<Vec<Port>> {
@@ -299,7 +341,8 @@ impl ConsoleConnect for Client {
         id: &ObjectId,
     ) -> Result<Connection> {
         let url = self.company_url(company, &[Segment::Fixed("connections"), Segment::Id(id)]);
-        self.call(Kind::Read, Method::GET, url, key, None::<&()>).await
+        self.call(Kind::Read, Method::GET, url, key, None::<&()>)
+            .await
     }
 
     async fn delete_connection(
@@ -316,7 +359,8 @@ impl ConsoleConnect for Client {
             Segment::Fixed("connections"),
             Segment::Id(id),
         ]);
-        self.call(Kind::Write, Method::DELETE, url, key, None::<&()>).await
+        self.call(Kind::Write, Method::DELETE, url, key, None::<&()>)
+            .await
     }
 
     async fn verify_service_key(
@@ -326,9 +370,12 @@ impl ConsoleConnect for Client {
         service_key: &str,
     ) -> Result<ServiceKeyInfo> {
         let url = self.azure_url(company, &[Segment::Fixed("serviceKey")]);
-        let body = VerifyServiceKeyBody { service_key: service_key.to_owned() };
+        let body = VerifyServiceKeyBody {
+            service_key: service_key.to_owned(),
+        };
         // Verification changes nothing upstream, but it is a POST: not repeated blindly.
-        self.call(Kind::Write, Method::POST, url, key, Some(&body)).await
+        self.call(Kind::Write, Method::POST, url, key, Some(&body))
+            .await
     }
 
     async fn create_connection(
@@ -338,7 +385,8 @@ impl ConsoleConnect for Client {
         body: &CreateConnectionBody,
     ) -> Result<Connection> {
         let url = self.azure_url(company, &[Segment::Fixed("create")]);
-        self.call(Kind::Write, Method::PUT, url, key, Some(body)).await
+        self.call(Kind::Write, Method::PUT, url, key, Some(body))
+            .await
     }
 
     async fn update_peering(
@@ -351,9 +399,14 @@ impl ConsoleConnect for Client {
     ) -> Result<Peering> {
         let url = self.azure_url(
             company,
-            &[Segment::Id(id), Segment::Fixed("peering"), Segment::Peering(peering)],
+            &[
+                Segment::Id(id),
+                Segment::Fixed("peering"),
+                Segment::Peering(peering),
+            ],
         );
-        self.call(Kind::Write, Method::POST, url, key, Some(config)).await
+        self.call(Kind::Write, Method::POST, url, key, Some(config))
+            .await
     }
 
     async fn read_peering(
@@ -365,9 +418,16 @@ impl ConsoleConnect for Client {
     ) -> Result<Option<Peering>> {
         let url = self.azure_url(
             company,
-            &[Segment::Id(id), Segment::Fixed("peering"), Segment::Peering(peering)],
+            &[
+                Segment::Id(id),
+                Segment::Fixed("peering"),
+                Segment::Peering(peering),
+            ],
         );
-        match self.call(Kind::Read, Method::GET, url, key, None::<&()>).await {
+        match self
+            .call(Kind::Read, Method::GET, url, key, None::<&()>)
+            .await
+        {
             Ok(p) => Ok(Some(p)),
             Err(Error::Status { status: 404, .. }) => Ok(None),
             Err(e) => Err(e),
@@ -383,9 +443,15 @@ impl ConsoleConnect for Client {
     ) -> Result<()> {
         let url = self.azure_url(
             company,
-            &[Segment::Id(id), Segment::Fixed("peering"), Segment::Peering(peering)],
+            &[
+                Segment::Id(id),
+                Segment::Fixed("peering"),
+                Segment::Peering(peering),
+            ],
         );
-        self.exchange(Kind::Write, Method::DELETE, url, key, None).await.map(|_| ())
+        self.exchange(Kind::Write, Method::DELETE, url, key, None)
+            .await
+            .map(|_| ())
     }
 }
 
@@ -404,7 +470,11 @@ mod tests {
         let id = ObjectId::parse("5f1a2b3c4d5e6f7a8b9c0d1e").unwrap();
         let url = c.azure_url(
             &company,
-            &[Segment::Id(&id), Segment::Fixed("peering"), Segment::Peering(PeeringType::Private)],
+            &[
+                Segment::Id(&id),
+                Segment::Fixed("peering"),
+                Segment::Peering(PeeringType::Private),
+            ],
         );
         assert_eq!(
             url.as_str(),
@@ -415,7 +485,11 @@ mod tests {
     #[test]
     fn a_base_url_with_a_path_keeps_it() {
         let c = client("http://127.0.0.1:9/upstream/");
-        let url = c.url(&[Segment::Fixed("api"), Segment::Fixed("auth"), Segment::Fixed("token")]);
+        let url = c.url(&[
+            Segment::Fixed("api"),
+            Segment::Fixed("auth"),
+            Segment::Fixed("token"),
+        ]);
         assert_eq!(url.as_str(), "http://127.0.0.1:9/upstream/api/auth/token");
     }
 

@@ -52,7 +52,9 @@ impl Error {
     /// A message from the upstream error body, when it is JSON with a `message`, `error`,
     /// `errorMessage` or `detail` string; `None` otherwise (HTML error pages, empty bodies).
     pub fn upstream_message(&self) -> Option<String> {
-        let Error::Status { body, .. } = self else { return None };
+        let Error::Status { body, .. } = self else {
+            return None;
+        };
         let v: Value = serde_json::from_str(body).ok()?;
         ["message", "errorMessage", "error", "detail"]
             .iter()
@@ -81,18 +83,42 @@ mod tests {
 
     #[test]
     fn message_is_pulled_from_json_bodies_only() {
-        let e = Error::Status { status: 400, body: r#"{"message":"key already used"}"#.into() };
+        let e = Error::Status {
+            status: 400,
+            body: r#"{"message":"key already used"}"#.into(),
+        };
         assert_eq!(e.upstream_message().as_deref(), Some("key already used"));
-        let e = Error::Status { status: 502, body: "<html>Bad Gateway</html>".into() };
+        let e = Error::Status {
+            status: 502,
+            body: "<html>Bad Gateway</html>".into(),
+        };
         assert_eq!(e.upstream_message(), None);
     }
 
     #[test]
     fn only_transient_failures_are_retryable() {
         assert!(Error::Timeout.is_retryable());
-        assert!(Error::Status { status: 503, body: String::new() }.is_retryable());
-        assert!(!Error::Status { status: 400, body: String::new() }.is_retryable());
-        assert!(!Error::Decode { status: 200, detail: String::new() }.is_retryable());
+        assert!(
+            Error::Status {
+                status: 503,
+                body: String::new()
+            }
+            .is_retryable()
+        );
+        assert!(
+            !Error::Status {
+                status: 400,
+                body: String::new()
+            }
+            .is_retryable()
+        );
+        assert!(
+            !Error::Decode {
+                status: 200,
+                detail: String::new()
+            }
+            .is_retryable()
+        );
     }
 
     #[test]

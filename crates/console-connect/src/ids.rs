@@ -40,8 +40,14 @@ impl CompanyUsername {
         let ok = (1..=100).contains(&raw.len())
             && raw != "."
             && raw != ".."
-            && raw.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
-        if ok { Ok(CompanyUsername(raw.to_owned())) } else { Err(InvalidCompany) }
+            && raw
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'));
+        if ok {
+            Ok(CompanyUsername(raw.to_owned()))
+        } else {
+            Err(InvalidCompany)
+        }
     }
 
     pub fn as_str(&self) -> &str {
@@ -62,7 +68,13 @@ mod tests {
 
     #[test]
     fn traversal_is_not_an_id_or_a_company() {
-        for bad in ["../ports", "%2e%2e", "..", "5f1a2b3c4d5e6f7a8b9c0d1e/..", ""] {
+        for bad in [
+            "../ports",
+            "%2e%2e",
+            "..",
+            "5f1a2b3c4d5e6f7a8b9c0d1e/..",
+            "",
+        ] {
             assert!(ObjectId::parse(bad).is_err(), "{bad}");
             assert!(CompanyUsername::parse(bad).is_err(), "{bad}");
         }

@@ -200,9 +200,15 @@ impl ConnectionView {
     /// Whether anything shown will change by itself, so the view should refresh.
     pub fn is_transitional(&self) -> bool {
         self.status.is_transitional()
-            || self.provisioning_status.as_ref().is_some_and(ProvisioningStatus::is_transitional)
+            || self
+                .provisioning_status
+                .as_ref()
+                .is_some_and(ProvisioningStatus::is_transitional)
             || self.legs.iter().any(|l| l.status.is_transitional())
-            || self.peerings.iter().any(|p| p.sync_status.is_transitional())
+            || self
+                .peerings
+                .iter()
+                .any(|p| p.sync_status.is_transitional())
     }
 
     pub fn peering(&self, t: PeeringType) -> Option<&PeeringSummary> {
@@ -330,7 +336,9 @@ impl AuditPhase {
     }
 
     pub fn parse(raw: &str) -> Option<Self> {
-        [Self::Intent, Self::Outcome].into_iter().find(|p| p.as_str() == raw)
+        [Self::Intent, Self::Outcome]
+            .into_iter()
+            .find(|p| p.as_str() == raw)
     }
 }
 
@@ -349,8 +357,12 @@ pub enum AuditOutcome {
 }
 
 impl AuditOutcome {
-    pub const ALL: [AuditOutcome; 4] =
-        [Self::Succeeded, Self::Failed, Self::Refused, Self::Interrupted];
+    pub const ALL: [AuditOutcome; 4] = [
+        Self::Succeeded,
+        Self::Failed,
+        Self::Refused,
+        Self::Interrupted,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {

@@ -101,7 +101,11 @@ impl ConnectionStatus {
     pub fn is_transitional(&self) -> bool {
         matches!(
             self,
-            Self::Creating | Self::Pending | Self::PendingAcceptance | Self::Accepted | Self::Deleting
+            Self::Creating
+                | Self::Pending
+                | Self::PendingAcceptance
+                | Self::Accepted
+                | Self::Deleting
         )
     }
 }
@@ -223,7 +227,9 @@ impl PeeringType {
             Self::Public => {
                 "Azure services on public IP addresses, such as storage and SQL databases."
             }
-            Self::Microsoft => "Other Microsoft services on public IP addresses, such as Microsoft 365.",
+            Self::Microsoft => {
+                "Other Microsoft services on public IP addresses, such as Microsoft 365."
+            }
         }
     }
 
@@ -260,10 +266,16 @@ mod tests {
     #[test]
     fn documented_and_wire_spellings_read_the_same() {
         for raw in ["NOT PROVISIONED", "NOTPROVISIONED", "not_provisioned"] {
-            assert_eq!(ProvisioningStatus::parse(raw), ProvisioningStatus::NotProvisioned);
+            assert_eq!(
+                ProvisioningStatus::parse(raw),
+                ProvisioningStatus::NotProvisioned
+            );
         }
         for raw in ["PENDING ACCEPTANCE", "PENDING_ACCEPTANCE"] {
-            assert_eq!(ConnectionStatus::parse(raw), ConnectionStatus::PendingAcceptance);
+            assert_eq!(
+                ConnectionStatus::parse(raw),
+                ConnectionStatus::PendingAcceptance
+            );
         }
     }
 
@@ -278,14 +290,23 @@ mod tests {
     fn wire_spelling_is_written() {
         let json = serde_json::to_string(&ProvisioningStatus::NotProvisioned).unwrap();
         assert_eq!(json, "\"NOTPROVISIONED\"");
-        assert_eq!(serde_json::to_string(&PaymentType::Payg).unwrap(), "\"payg\"");
-        assert_eq!(serde_json::to_string(&PeeringType::Microsoft).unwrap(), "\"MICROSOFT\"");
+        assert_eq!(
+            serde_json::to_string(&PaymentType::Payg).unwrap(),
+            "\"payg\""
+        );
+        assert_eq!(
+            serde_json::to_string(&PeeringType::Microsoft).unwrap(),
+            "\"MICROSOFT\""
+        );
     }
 
     #[test]
     fn port_status_unknown_is_a_documented_value() {
         assert_eq!(PortStatus::parse("UNKNOWN"), PortStatus::Unknown);
-        assert_eq!(PortStatus::parse("WEIRD"), PortStatus::Other("WEIRD".into()));
+        assert_eq!(
+            PortStatus::parse("WEIRD"),
+            PortStatus::Other("WEIRD".into())
+        );
     }
 
     #[test]

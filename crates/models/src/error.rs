@@ -74,7 +74,12 @@ pub struct ApiError {
 
 impl ApiError {
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
-        ApiError { code, message: message.into(), request_id: None, fields: Vec::new() }
+        ApiError {
+            code,
+            message: message.into(),
+            request_id: None,
+            fields: Vec::new(),
+        }
     }
 
     /// A validation failure listing each field's message.
@@ -83,12 +88,20 @@ impl ApiError {
             [one] => one.message.clone(),
             many => format!("{} fields need attention", many.len()),
         };
-        ApiError { code: ErrorCode::ValidationFailed, message, request_id: None, fields }
+        ApiError {
+            code: ErrorCode::ValidationFailed,
+            message,
+            request_id: None,
+            fields,
+        }
     }
 
     /// The message for a given field, if any.
     pub fn field(&self, name: &str) -> Option<&str> {
-        self.fields.iter().find(|f| f.field == name).map(|f| f.message.as_str())
+        self.fields
+            .iter()
+            .find(|f| f.field == name)
+            .map(|f| f.message.as_str())
     }
 }
 
@@ -110,7 +123,10 @@ mod tests {
 
     #[test]
     fn error_json_shape() {
-        let e = ApiError::validation(vec![FieldError { field: "vlanId".into(), message: "bad".into() }]);
+        let e = ApiError::validation(vec![FieldError {
+            field: "vlanId".into(),
+            message: "bad".into(),
+        }]);
         let v = serde_json::to_value(&e).unwrap();
         assert_eq!(v["code"], "validation_failed");
         assert_eq!(v["message"], "bad");
@@ -122,7 +138,10 @@ mod tests {
 
     #[test]
     fn several_fields_are_summarised() {
-        let f = |n: &str| FieldError { field: n.into(), message: "x".into() };
+        let f = |n: &str| FieldError {
+            field: n.into(),
+            message: "x".into(),
+        };
         let e = ApiError::validation(vec![f("a"), f("b")]);
         assert_eq!(e.message, "2 fields need attention");
     }

@@ -2,8 +2,8 @@
 //! unknown field is kept in `extra`, so a richer upstream response never breaks the portal.
 //! Field names marked [ours] in `console-connect-api.md` are decided here, once.
 
-use crate::enums::{ConnectionStatus, ConnectionType, PortStatus, ProvisioningStatus, SyncStatus};
 use crate::PeeringType;
+use crate::enums::{ConnectionStatus, ConnectionType, PortStatus, ProvisioningStatus, SyncStatus};
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -275,7 +275,11 @@ pub struct PeeringConfig {
     pub shared_key: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub advertised_public_prefixes: Option<Vec<String>>,
-    #[serde(default, rename = "customerASN", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        rename = "customerASN",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub customer_asn: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub routing_registry_name: Option<String>,
@@ -324,7 +328,11 @@ pub struct Peering {
     pub shared_key: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub advertised_public_prefixes: Option<Vec<String>>,
-    #[serde(default, rename = "customerASN", skip_serializing_if = "Option::is_none")]
+    #[serde(
+        default,
+        rename = "customerASN",
+        skip_serializing_if = "Option::is_none"
+    )]
     pub customer_asn: Option<u64>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub routing_registry_name: Option<String>,
@@ -371,7 +379,10 @@ mod tests {
         assert_eq!(c.speed.as_ref().map(Speed::mbps), Some(100));
         assert!(c.is_azure());
         let partner = c.partner.as_ref().unwrap();
-        assert_eq!(partner.provisioning_status, Some(ProvisioningStatus::NotProvisioned));
+        assert_eq!(
+            partner.provisioning_status,
+            Some(ProvisioningStatus::NotProvisioned)
+        );
         let peerings = partner.peerings();
         assert_eq!(peerings.len(), 1, "the unreadable entry is skipped");
         assert_eq!(peerings[0].sync_status, Some(SyncStatus::Synced));
@@ -411,7 +422,11 @@ mod tests {
             status,
             speed: None,
             single_service: single,
-            capacity: Some(Capacity { total: 1000, utilised: 1000 - remaining, remaining }),
+            capacity: Some(Capacity {
+                total: 1000,
+                utilised: 1000 - remaining,
+                remaining,
+            }),
             connections: vec![],
             extra: Extra::new(),
         }
@@ -419,7 +434,10 @@ mod tests {
 
     #[test]
     fn port_usability_names_the_reason() {
-        assert_eq!(port_unusable_reason(&port(PortStatus::Active, false, 500), Some(100)), None);
+        assert_eq!(
+            port_unusable_reason(&port(PortStatus::Active, false, 500), Some(100)),
+            None
+        );
         let reason = port_unusable_reason(&port(PortStatus::Disabled, false, 500), None).unwrap();
         assert!(reason.contains("Disabled"), "{reason}");
         let reason = port_unusable_reason(&port(PortStatus::Active, true, 500), None).unwrap();

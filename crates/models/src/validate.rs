@@ -38,46 +38,80 @@ pub enum ValidationError {
     )]
     ServiceKey { field: &'static str },
     #[error("{field} must be 1 to {max} characters; it has {len}")]
-    Length { field: &'static str, len: usize, max: usize },
-    #[error("{field} may contain only printable characters: no line breaks, tabs or control characters")]
+    Length {
+        field: &'static str,
+        len: usize,
+        max: usize,
+    },
+    #[error(
+        "{field} may contain only printable characters: no line breaks, tabs or control characters"
+    )]
     NotPrintable { field: &'static str },
     #[error("{field} must be a whole number from 1 to 4294967295; got {got}")]
     Asn { field: &'static str, got: String },
-    #[error("{field} {asn} is reserved by Microsoft (65515 to 65520); use another ASN from 1 to 4294967295")]
+    #[error(
+        "{field} {asn} is reserved by Microsoft (65515 to 65520); use another ASN from 1 to 4294967295"
+    )]
     AsnReserved { field: &'static str, asn: u64 },
     #[error("{field} must be an IPv4 /30 or IPv6 /126 prefix such as 10.1.0.0/30; got {got}")]
     SubnetSyntax { field: &'static str, got: String },
     #[error("{field} must be a /30 (IPv4) or /126 (IPv6); got /{len}")]
     SubnetLength { field: &'static str, len: u8 },
     #[error("{field} must give the network address: use {network}")]
-    SubnetNotNetwork { field: &'static str, network: String },
+    SubnetNotNetwork {
+        field: &'static str,
+        network: String,
+    },
     #[error(
         "{field} must be in a private range for PRIVATE peering (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, or fc00::/7 for IPv6)"
     )]
     SubnetNotPrivate { field: &'static str },
-    #[error("{field} must be in public address space for {peering} peering; {got} is private or reserved")]
-    NotPublic { field: &'static str, peering: PeeringType, got: String },
-    #[error("secondaryPeerSubnet must not overlap primaryPeerSubnet: give two different /30s, such as 10.1.0.0/30 and 10.1.0.4/30")]
+    #[error(
+        "{field} must be in public address space for {peering} peering; {got} is private or reserved"
+    )]
+    NotPublic {
+        field: &'static str,
+        peering: PeeringType,
+        got: String,
+    },
+    #[error(
+        "secondaryPeerSubnet must not overlap primaryPeerSubnet: give two different /30s, such as 10.1.0.0/30 and 10.1.0.4/30"
+    )]
     SubnetOverlap,
-    #[error("secondaryPeerSubnet must be the same address family (IPv4 or IPv6) as primaryPeerSubnet")]
+    #[error(
+        "secondaryPeerSubnet must be the same address family (IPv4 or IPv6) as primaryPeerSubnet"
+    )]
     SubnetFamilies,
-    #[error("{field} must be a whole number from 1 to 4094 (2 to 4093 works with every provider); got {got}")]
+    #[error(
+        "{field} must be a whole number from 1 to 4094 (2 to 4093 works with every provider); got {got}"
+    )]
     Vlan { field: &'static str, got: String },
-    #[error("vlanId {vlan} is already used by the {other} peering of this connection; each peering needs its own VLAN")]
+    #[error(
+        "vlanId {vlan} is already used by the {other} peering of this connection; each peering needs its own VLAN"
+    )]
     VlanInUse { vlan: u64, other: PeeringType },
     #[error("sharedKey must be 1 to 25 letters or digits (A-Z, a-z, 0-9), or left empty for none")]
     SharedKey,
     #[error("{field} applies to MICROSOFT peering only; leave it empty for {peering} peering")]
-    MicrosoftOnly { field: &'static str, peering: PeeringType },
-    #[error("advertisedPublicPrefixes is required for MICROSOFT peering: 1 to 200 public IPv4 or IPv6 prefixes")]
+    MicrosoftOnly {
+        field: &'static str,
+        peering: PeeringType,
+    },
+    #[error(
+        "advertisedPublicPrefixes is required for MICROSOFT peering: 1 to 200 public IPv4 or IPv6 prefixes"
+    )]
     PrefixesRequired,
     #[error("advertisedPublicPrefixes allows at most 200 prefixes; got {count}")]
     TooManyPrefixes { count: usize },
-    #[error("advertisedPublicPrefixes entry {index} must be an IP prefix with its network address, such as 203.0.113.0/24; got {got}")]
+    #[error(
+        "advertisedPublicPrefixes entry {index} must be an IP prefix with its network address, such as 203.0.113.0/24; got {got}"
+    )]
     Prefix { index: usize, got: String },
     #[error("advertisedPublicPrefixes entry {index} ({got}) is listed twice")]
     PrefixDuplicate { index: usize, got: String },
-    #[error("routingRegistryName must be one of AFRINIC, ALTDB, APNIC, ARIN, LACNIC, LEVEL3, RADB, RIPENCC; got {got}")]
+    #[error(
+        "routingRegistryName must be one of AFRINIC, ALTDB, APNIC, ARIN, LACNIC, LEVEL3, RADB, RIPENCC; got {got}"
+    )]
     RoutingRegistry { got: String },
     #[error("srcPort needs 1 or 2 ports; got {count}")]
     PortCount { count: usize },
@@ -85,7 +119,9 @@ pub enum ValidationError {
     PortDuplicate,
     #[error("speed must be one of 50, 100, 200, 500, 1000, 2000, 5000, 10000 Mbps; got {got}")]
     Speed { got: u64 },
-    #[error("speed {speed} Mbps is above the circuit's bandwidth of {bandwidth} Mbps; choose {bandwidth} Mbps or less")]
+    #[error(
+        "speed {speed} Mbps is above the circuit's bandwidth of {bandwidth} Mbps; choose {bandwidth} Mbps or less"
+    )]
     SpeedAboveBandwidth { speed: u64, bandwidth: u64 },
     #[error("paymentType must be one of payg, invoice, plan, creditcard; got {got}")]
     PaymentType { got: String },
@@ -136,7 +172,10 @@ pub struct FieldError {
 
 impl From<ValidationError> for FieldError {
     fn from(e: ValidationError) -> Self {
-        FieldError { field: e.field().to_owned(), message: e.to_string() }
+        FieldError {
+            field: e.field().to_owned(),
+            message: e.to_string(),
+        }
     }
 }
 
@@ -150,7 +189,11 @@ impl Errors {
     }
 
     fn finish(self) -> Result<(), Vec<FieldError>> {
-        if self.0.is_empty() { Ok(()) } else { Err(self.0) }
+        if self.0.is_empty() {
+            Ok(())
+        } else {
+            Err(self.0)
+        }
     }
 }
 
@@ -176,9 +219,10 @@ pub fn object_id(field: &'static str, raw: &str) -> Result<(), ValidationError> 
 pub fn is_guid(raw: &str) -> bool {
     let groups: Vec<&str> = raw.split('-').collect();
     groups.len() == 5
-        && groups.iter().zip([8, 4, 4, 4, 12]).all(|(g, len)| {
-            g.len() == len && g.bytes().all(|b| b.is_ascii_hexdigit())
-        })
+        && groups
+            .iter()
+            .zip([8, 4, 4, 4, 12])
+            .all(|(g, len)| g.len() == len && g.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
 /// An Azure ExpressRoute service key (a GUID).
@@ -187,7 +231,11 @@ pub fn service_key(raw: &str) -> Result<(), ValidationError> {
     if raw.trim().is_empty() {
         return Err(ValidationError::Required { field });
     }
-    if is_guid(raw.trim()) { Ok(()) } else { Err(ValidationError::ServiceKey { field }) }
+    if is_guid(raw.trim()) {
+        Ok(())
+    } else {
+        Err(ValidationError::ServiceKey { field })
+    }
 }
 
 /// Free text of 1..=max printable characters (after trimming).
@@ -227,7 +275,10 @@ pub fn ticket(raw: Option<&str>) -> Result<(), ValidationError> {
 /// An ASN as a number: 1–4294967295 and not one Microsoft reserves.
 pub fn asn(field: &'static str, value: u64) -> Result<u64, ValidationError> {
     if value == 0 || value > MAX_ASN {
-        return Err(ValidationError::Asn { field, got: value.to_string() });
+        return Err(ValidationError::Asn {
+            field,
+            got: value.to_string(),
+        });
     }
     if RESERVED_ASNS.contains(&value) {
         return Err(ValidationError::AsnReserved { field, asn: value });
@@ -247,11 +298,17 @@ pub fn parse_asn(field: &'static str, raw: &str) -> Result<u64, ValidationError>
         .or_else(|| t.strip_prefix("As"))
         .unwrap_or(t);
     if digits.is_empty() || !digits.bytes().all(|b| b.is_ascii_digit()) {
-        return Err(ValidationError::Asn { field, got: echo(t) });
+        return Err(ValidationError::Asn {
+            field,
+            got: echo(t),
+        });
     }
     match digits.parse::<u64>() {
         Ok(v) => asn(field, v),
-        Err(_) => Err(ValidationError::Asn { field, got: echo(t) }),
+        Err(_) => Err(ValidationError::Asn {
+            field,
+            got: echo(t),
+        }),
     }
 }
 
@@ -260,7 +317,10 @@ pub fn vlan(field: &'static str, value: u64) -> Result<u64, ValidationError> {
     if (1..=4094).contains(&value) {
         Ok(value)
     } else {
-        Err(ValidationError::Vlan { field, got: value.to_string() })
+        Err(ValidationError::Vlan {
+            field,
+            got: value.to_string(),
+        })
     }
 }
 
@@ -272,7 +332,10 @@ pub fn parse_vlan(field: &'static str, raw: &str) -> Result<u64, ValidationError
     }
     match t.parse::<u64>() {
         Ok(v) if t.bytes().all(|b| b.is_ascii_digit()) => vlan(field, v),
-        _ => Err(ValidationError::Vlan { field, got: echo(t) }),
+        _ => Err(ValidationError::Vlan {
+            field,
+            got: echo(t),
+        }),
     }
 }
 
@@ -349,7 +412,10 @@ fn network_prefix(field: &'static str, raw: &str) -> Result<IpNet, ValidationErr
     if t.is_empty() {
         return Err(ValidationError::Required { field });
     }
-    let net: IpNet = t.parse().map_err(|_| ValidationError::SubnetSyntax { field, got: echo(t) })?;
+    let net: IpNet = t.parse().map_err(|_| ValidationError::SubnetSyntax {
+        field,
+        got: echo(t),
+    })?;
     Ok(net)
 }
 
@@ -365,17 +431,27 @@ pub fn peer_subnet(
         IpNet::V6(_) => 126,
     };
     if net.prefix_len() != wanted {
-        return Err(ValidationError::SubnetLength { field, len: net.prefix_len() });
+        return Err(ValidationError::SubnetLength {
+            field,
+            len: net.prefix_len(),
+        });
     }
     if net.addr() != net.network() {
-        return Err(ValidationError::SubnetNotNetwork { field, network: net.trunc().to_string() });
+        return Err(ValidationError::SubnetNotNetwork {
+            field,
+            network: net.trunc().to_string(),
+        });
     }
     if peering.needs_private_subnets() {
         if !is_private(&net) {
             return Err(ValidationError::SubnetNotPrivate { field });
         }
     } else if !is_public(&net) {
-        return Err(ValidationError::NotPublic { field, peering, got: net.to_string() });
+        return Err(ValidationError::NotPublic {
+            field,
+            peering,
+            got: net.to_string(),
+        });
     }
     Ok(net)
 }
@@ -421,17 +497,23 @@ pub fn advertised_prefixes(prefixes: &[String]) -> Result<Vec<IpNet>, Validation
         return Err(ValidationError::PrefixesRequired);
     }
     if prefixes.len() > MAX_ADVERTISED_PREFIXES {
-        return Err(ValidationError::TooManyPrefixes { count: prefixes.len() });
+        return Err(ValidationError::TooManyPrefixes {
+            count: prefixes.len(),
+        });
     }
     let mut seen: Vec<IpNet> = Vec::with_capacity(prefixes.len());
     for (i, raw) in prefixes.iter().enumerate() {
         let index = i + 1;
         let t = raw.trim();
-        let net: IpNet = t
-            .parse()
-            .map_err(|_| ValidationError::Prefix { index, got: echo(t) })?;
+        let net: IpNet = t.parse().map_err(|_| ValidationError::Prefix {
+            index,
+            got: echo(t),
+        })?;
         if net.addr() != net.network() {
-            return Err(ValidationError::Prefix { index, got: echo(t) });
+            return Err(ValidationError::Prefix {
+                index,
+                got: echo(t),
+            });
         }
         if !is_public(&net) {
             return Err(ValidationError::NotPublic {
@@ -441,7 +523,10 @@ pub fn advertised_prefixes(prefixes: &[String]) -> Result<Vec<IpNet>, Validation
             });
         }
         if seen.contains(&net) {
-            return Err(ValidationError::PrefixDuplicate { index, got: net.to_string() });
+            return Err(ValidationError::PrefixDuplicate {
+                index,
+                got: net.to_string(),
+            });
         }
         seen.push(net);
     }
@@ -475,18 +560,28 @@ pub fn peering_config(
 ) -> Result<(), Vec<FieldError>> {
     let mut errors = Errors::default();
     errors.check(asn("peerASN", config.peer_asn));
-    for r in peer_subnets(&config.primary_peer_subnet, &config.secondary_peer_subnet, peering) {
+    for r in peer_subnets(
+        &config.primary_peer_subnet,
+        &config.secondary_peer_subnet,
+        peering,
+    ) {
         errors.check(r);
     }
-    if let Some(v) = errors.check(vlan("vlanId", config.vlan_id)) {
-        if let Some((other, _)) = others.iter().find(|(t, ov)| *t != peering && *ov == v) {
-            errors.check::<()>(Err(ValidationError::VlanInUse { vlan: v, other: *other }));
-        }
+    if let Some(v) = errors.check(vlan("vlanId", config.vlan_id))
+        && let Some((other, _)) = others.iter().find(|(t, ov)| *t != peering && *ov == v)
+    {
+        errors.check::<()>(Err(ValidationError::VlanInUse {
+            vlan: v,
+            other: *other,
+        }));
     }
     errors.check(shared_key(config.shared_key.as_deref()));
     if peering == PeeringType::Microsoft {
         errors.check(advertised_prefixes(
-            config.advertised_public_prefixes.as_deref().unwrap_or_default(),
+            config
+                .advertised_public_prefixes
+                .as_deref()
+                .unwrap_or_default(),
         ));
         if let Some(c) = config.customer_asn {
             errors.check(asn("customerASN", c));
@@ -496,9 +591,18 @@ pub fn peering_config(
         }
     } else {
         let microsoft_only = [
-            ("advertisedPublicPrefixes", config.advertised_public_prefixes.as_ref().is_some_and(|p| !p.is_empty())),
+            (
+                "advertisedPublicPrefixes",
+                config
+                    .advertised_public_prefixes
+                    .as_ref()
+                    .is_some_and(|p| !p.is_empty()),
+            ),
             ("customerASN", config.customer_asn.is_some()),
-            ("routingRegistryName", config.routing_registry_name.is_some()),
+            (
+                "routingRegistryName",
+                config.routing_registry_name.is_some(),
+            ),
         ];
         for (field, present) in microsoft_only {
             if present {

@@ -1,1 +1,19 @@
-//! Placeholder.
+//! The ExpressRoute portal server: an axum app that proxies Console Connect with the user's API
+//! key held in a server-side session, and records every change in a hash-chained audit history.
+
+pub mod app;
+pub mod audit;
+pub mod config;
+pub mod crypto;
+pub mod db;
+pub mod error;
+pub mod extract;
+pub mod routes;
+pub mod security;
+pub mod session;
+pub mod state;
+pub mod timefmt;
+pub mod views;
+
+pub use app::{Portal, build, serve};
+pub use config::Config;

@@ -1,1 +1,94 @@
-fn main() {}
+//! `portal`: serve the ExpressRoute portal, or work with its audit history offline.
+
+use clap::Parser;
+use server::audit::query::{self, Filter, Format};
+use server::config::{AuditCommand, Cli, Command, ExportFormat};
+use std::io::Write;
+use std::process::ExitCode;
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| "info,sqlx=warn,tower_sessions=warn".into()),
+        )
+        .with_writer(std::io::stderr)
+        .init();
+    let cli = Cli::parse();
+    let result = match cli.command {
+        None => serve(cli.serve.into()).await,
+        Some(Command::Serve(args)) => serve(args.into()).await,
+        Some(Command::Audit { command }) => audit(command).await,
+    };
+    match result {
+        Ok(code) => code,
+        Err(e) => {
+            eprintln!("portal: {e:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+async fn serve(config: server::Config) -> anyhow::Result<ExitCode> {
+    let listen = config.listen;
+    let portal = server::build(config).await?;
+    let listener = tokio::net::TcpListener::bind(listen).await?;
+    let addr = listener.local_addr()?;
+    match &portal.sandbox {
+        Some(sim) => println!(
+            "ExpressRoute portal on http://{addr} (sandbox: simulated Console Connect at {})",
+            sim.base_url
+        ),
+        None => println!(
+            "ExpressRoute portal on http://{addr} (Console Connect at {})",
+            portal.state.info.upstream
+        ),
+    }
+    server::serve(listener, portal.router).await?;
+    Ok(ExitCode::SUCCESS)
+}
+
+async fn audit(command: AuditCommand) -> anyhow::Result<ExitCode> {
+    match command {
+        AuditCommand::Verify(db) => {
+            let pool = server::db::read_only_pool(&db.database_url()).await?;
+            let result = query::verify(&pool).await?;
+            match result.first_bad {
+                None => {
+                    println!("ok: {} rows, the hash chain holds", result.rows_checked);
+                    Ok(ExitCode::SUCCESS)
+                }
+                Some(bad) => {
+                    println!(
+                        "broken at row {}: {} ({} rows before it are intact)",
+                        bad.id, bad.reason, result.rows_checked
+                    );
+                    Ok(ExitCode::FAILURE)
+                }
+            }
+        }
+        AuditCommand::Export {
+            database,
+            format,
+            output,
+        } => {
+            let pool = server::db::read_only_pool(&database.database_url()).await?;
+            let format = match format {
+                ExportFormat::Csv => Format::Csv,
+                ExportFormat::Json => Format::Json,
+            };
+            let (tx, mut rx) = tokio::sync::mpsc::channel(4);
+            tokio::spawn(query::export(pool, Filter::default(), None, format, tx));
+            let mut out: Box<dyn Write> = match output {
+                Some(path) => Box::new(std::io::BufWriter::new(std::fs::File::create(path)?)),
+                None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
+            };
+            while let Some(chunk) = rx.recv().await {
+                out.write_all(&chunk?)?;
+            }
+            out.flush()?;
+            Ok(ExitCode::SUCCESS)
+        }
+    }
+}

@@ -29,7 +29,11 @@ fn microsoft_config() -> PeeringConfig {
 }
 
 fn fields(r: Result<(), Vec<FieldError>>) -> Vec<String> {
-    r.err().unwrap_or_default().into_iter().map(|e| e.field).collect()
+    r.err()
+        .unwrap_or_default()
+        .into_iter()
+        .map(|e| e.field)
+        .collect()
 }
 
 #[test]
@@ -40,7 +44,10 @@ fn asn_edges() {
     for reserved in [65515, 65517, 65520] {
         assert_eq!(
             asn("peerASN", reserved),
-            Err(ValidationError::AsnReserved { field: "peerASN", asn: reserved })
+            Err(ValidationError::AsnReserved {
+                field: "peerASN",
+                asn: reserved
+            })
         );
     }
     assert_eq!(asn("peerASN", 65521), Ok(65521));
@@ -61,7 +68,10 @@ fn asn_messages_name_the_field_and_the_range() {
 fn asn_is_parsed_from_form_text() {
     assert_eq!(parse_asn("peerASN", " 65010 "), Ok(65010));
     assert_eq!(parse_asn("peerASN", "AS65010"), Ok(65010));
-    assert_eq!(parse_asn("peerASN", ""), Err(ValidationError::Required { field: "peerASN" }));
+    assert_eq!(
+        parse_asn("peerASN", ""),
+        Err(ValidationError::Required { field: "peerASN" })
+    );
     assert!(parse_asn("peerASN", "-1").is_err());
     assert!(parse_asn("peerASN", "65010.5").is_err());
     assert!(parse_asn("peerASN", "99999999999999999999999").is_err());
@@ -70,7 +80,14 @@ fn asn_is_parsed_from_form_text() {
 #[test]
 fn object_ids_are_24_lowercase_hex() {
     assert!(object_id("id", "5f1a2b3c4d5e6f7a8b9c0d1e").is_ok());
-    for bad in ["", "5F1A2B3C4D5E6F7A8B9C0D1E", "../ports", "%2e%2e", "5f1a2b3c4d5e6f7a8b9c0d1", "5f1a2b3c4d5e6f7a8b9c0d1e0"] {
+    for bad in [
+        "",
+        "5F1A2B3C4D5E6F7A8B9C0D1E",
+        "../ports",
+        "%2e%2e",
+        "5f1a2b3c4d5e6f7a8b9c0d1",
+        "5f1a2b3c4d5e6f7a8b9c0d1e0",
+    ] {
         assert!(object_id("id", bad).is_err(), "{bad}");
     }
 }
@@ -79,8 +96,17 @@ fn object_ids_are_24_lowercase_hex() {
 fn service_keys_are_guids() {
     assert!(service_key("7d6c2f1e-1111-2222-3333-444455556666").is_ok());
     assert!(service_key("7D6C2F1E-1111-2222-3333-444455556666").is_ok());
-    assert_eq!(service_key(" "), Err(ValidationError::Required { field: "serviceKey" }));
-    for bad in ["7d6c2f1e111122223333444455556666", "{7d6c2f1e-1111-2222-3333-444455556666}", "zzzzzzzz-1111-2222-3333-444455556666"] {
+    assert_eq!(
+        service_key(" "),
+        Err(ValidationError::Required {
+            field: "serviceKey"
+        })
+    );
+    for bad in [
+        "7d6c2f1e111122223333444455556666",
+        "{7d6c2f1e-1111-2222-3333-444455556666}",
+        "zzzzzzzz-1111-2222-3333-444455556666",
+    ] {
         let e = service_key(bad).unwrap_err();
         assert_eq!(e.field(), "serviceKey");
         assert!(!e.to_string().contains(bad), "the key is not echoed");
@@ -93,7 +119,11 @@ fn names_are_printable_and_bounded() {
     assert!(connection_name(&"x".repeat(64)).is_ok());
     assert_eq!(
         connection_name(&"x".repeat(65)),
-        Err(ValidationError::Length { field: "name", len: 65, max: 64 })
+        Err(ValidationError::Length {
+            field: "name",
+            len: 65,
+            max: 64
+        })
     );
     assert!(connection_name("two\nlines").is_err());
     assert!(connection_name("   ").is_err());
@@ -106,11 +136,17 @@ fn subnets_must_be_30s_with_network_address() {
     assert!(peer_subnet("primaryPeerSubnet", "10.1.0.0/30", p).is_ok());
     assert_eq!(
         peer_subnet("primaryPeerSubnet", "10.1.0.1/30", p),
-        Err(ValidationError::SubnetNotNetwork { field: "primaryPeerSubnet", network: "10.1.0.0/30".into() })
+        Err(ValidationError::SubnetNotNetwork {
+            field: "primaryPeerSubnet",
+            network: "10.1.0.0/30".into()
+        })
     );
     assert_eq!(
         peer_subnet("primaryPeerSubnet", "10.1.0.0/29", p),
-        Err(ValidationError::SubnetLength { field: "primaryPeerSubnet", len: 29 })
+        Err(ValidationError::SubnetLength {
+            field: "primaryPeerSubnet",
+            len: 29
+        })
     );
     assert!(peer_subnet("primaryPeerSubnet", "fd00::/126", p).is_ok());
     assert!(peer_subnet("primaryPeerSubnet", "10.1.0.0", p).is_err());
@@ -121,12 +157,23 @@ fn subnets_must_be_30s_with_network_address() {
 fn private_peering_needs_private_and_others_public_space() {
     assert_eq!(
         peer_subnet("primaryPeerSubnet", "203.0.113.0/30", PeeringType::Private),
-        Err(ValidationError::SubnetNotPrivate { field: "primaryPeerSubnet" })
+        Err(ValidationError::SubnetNotPrivate {
+            field: "primaryPeerSubnet"
+        })
     );
     assert!(peer_subnet("primaryPeerSubnet", "203.0.113.0/30", PeeringType::Public).is_ok());
-    for reserved in ["10.0.0.0/30", "100.64.0.0/30", "127.0.0.0/30", "169.254.1.0/30", "224.0.0.0/30"] {
+    for reserved in [
+        "10.0.0.0/30",
+        "100.64.0.0/30",
+        "127.0.0.0/30",
+        "169.254.1.0/30",
+        "224.0.0.0/30",
+    ] {
         let e = peer_subnet("primaryPeerSubnet", reserved, PeeringType::Microsoft).unwrap_err();
-        assert!(matches!(e, ValidationError::NotPublic { .. }), "{reserved}: {e}");
+        assert!(
+            matches!(e, ValidationError::NotPublic { .. }),
+            "{reserved}: {e}"
+        );
     }
 }
 
@@ -140,12 +187,18 @@ fn router_addresses_are_first_and_second_usable() {
 
 #[test]
 fn a_good_private_config_passes() {
-    assert_eq!(peering_config(PeeringType::Private, &private_config(), &[]), Ok(()));
+    assert_eq!(
+        peering_config(PeeringType::Private, &private_config(), &[]),
+        Ok(())
+    );
 }
 
 #[test]
 fn a_good_microsoft_config_passes() {
-    assert_eq!(peering_config(PeeringType::Microsoft, &microsoft_config(), &[]), Ok(()));
+    assert_eq!(
+        peering_config(PeeringType::Microsoft, &microsoft_config(), &[]),
+        Ok(())
+    );
 }
 
 #[test]
@@ -159,7 +212,16 @@ fn every_broken_field_is_reported_at_once() {
         ..Default::default()
     };
     let got = fields(peering_config(PeeringType::Private, &cfg, &[]));
-    assert_eq!(got, ["peerASN", "primaryPeerSubnet", "secondaryPeerSubnet", "vlanId", "sharedKey"]);
+    assert_eq!(
+        got,
+        [
+            "peerASN",
+            "primaryPeerSubnet",
+            "secondaryPeerSubnet",
+            "vlanId",
+            "sharedKey"
+        ]
+    );
 }
 
 #[test]
@@ -184,7 +246,10 @@ fn microsoft_needs_prefixes_and_a_known_registry() {
 fn advertised_prefixes_rules() {
     let list = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
     assert!(advertised_prefixes(&list(&["203.0.113.0/24", "2001:db8::/48"])).is_ok());
-    assert_eq!(advertised_prefixes(&[]), Err(ValidationError::PrefixesRequired));
+    assert_eq!(
+        advertised_prefixes(&[]),
+        Err(ValidationError::PrefixesRequired)
+    );
     assert!(matches!(
         advertised_prefixes(&list(&["203.0.113.0/24", "10.0.0.0/8"])),
         Err(ValidationError::NotPublic { .. })
@@ -201,9 +266,17 @@ fn advertised_prefixes_rules() {
         advertised_prefixes(&list(&["0.0.0.0/0"])),
         Err(ValidationError::NotPublic { .. })
     ));
-    let many: Vec<String> = (0..201).map(|i| format!("198.51.{}.0/24", i % 250)).collect();
-    assert_eq!(advertised_prefixes(&many), Err(ValidationError::TooManyPrefixes { count: 201 }));
-    assert_eq!(split_prefixes("1.0.0.0/24, 2.0.0.0/24\n3.0.0.0/24"), list(&["1.0.0.0/24", "2.0.0.0/24", "3.0.0.0/24"]));
+    let many: Vec<String> = (0..201)
+        .map(|i| format!("198.51.{}.0/24", i % 250))
+        .collect();
+    assert_eq!(
+        advertised_prefixes(&many),
+        Err(ValidationError::TooManyPrefixes { count: 201 })
+    );
+    assert_eq!(
+        split_prefixes("1.0.0.0/24, 2.0.0.0/24\n3.0.0.0/24"),
+        list(&["1.0.0.0/24", "2.0.0.0/24", "3.0.0.0/24"])
+    );
 }
 
 #[test]
@@ -211,10 +284,19 @@ fn vlan_must_be_unique_per_connection() {
     let cfg = private_config();
     assert_eq!(
         peering_config(PeeringType::Private, &cfg, &[(PeeringType::Microsoft, 200)]),
-        Err(vec![ValidationError::VlanInUse { vlan: 200, other: PeeringType::Microsoft }.into()])
+        Err(vec![
+            ValidationError::VlanInUse {
+                vlan: 200,
+                other: PeeringType::Microsoft
+            }
+            .into()
+        ])
     );
     // The peering's own current VLAN is not a clash.
-    assert_eq!(peering_config(PeeringType::Private, &cfg, &[(PeeringType::Private, 200)]), Ok(()));
+    assert_eq!(
+        peering_config(PeeringType::Private, &cfg, &[(PeeringType::Private, 200)]),
+        Ok(())
+    );
 }
 
 #[test]
@@ -232,7 +314,10 @@ fn speed_is_offered_and_within_bandwidth() {
     assert_eq!(speed(150, None), Err(ValidationError::Speed { got: 150 }));
     assert_eq!(
         speed(1000, Some(500)),
-        Err(ValidationError::SpeedAboveBandwidth { speed: 1000, bandwidth: 500 })
+        Err(ValidationError::SpeedAboveBandwidth {
+            speed: 1000,
+            bandwidth: 500
+        })
     );
     assert_eq!(offered_speeds(Some(200)), vec![50, 100, 200]);
     assert_eq!(offered_speeds(None).len(), OFFERED_SPEEDS_MBPS.len());
@@ -251,7 +336,10 @@ fn create_request_reports_each_field() {
         ticket: None,
     };
     let got = fields(create_connection(&req));
-    assert_eq!(got, ["serviceKey", "name", "srcPort", "speed", "paymentType"]);
+    assert_eq!(
+        got,
+        ["serviceKey", "name", "srcPort", "speed", "paymentType"]
+    );
 }
 
 #[test]
@@ -262,9 +350,18 @@ fn peering_change_needs_a_reason() {
         ticket: Some("CHG-1".into()),
         keep_shared_key: false,
     };
-    assert_eq!(fields(peering_change(PeeringType::Private, &req, &[])), ["reason"]);
-    let long = PeeringChangeRequest { reason: "x".repeat(501), ..req };
-    assert_eq!(fields(peering_change(PeeringType::Private, &long, &[])), ["reason"]);
+    assert_eq!(
+        fields(peering_change(PeeringType::Private, &req, &[])),
+        ["reason"]
+    );
+    let long = PeeringChangeRequest {
+        reason: "x".repeat(501),
+        ..req
+    };
+    assert_eq!(
+        fields(peering_change(PeeringType::Private, &long, &[])),
+        ["reason"]
+    );
 }
 
 #[test]

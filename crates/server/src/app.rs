@@ -1,0 +1,235 @@
+//! Putting the portal together: state from configuration, the router with its middleware, the
+//! static browser app with its SPA fallback, and serving on a listener the caller owns.
+
+use crate::audit::AuditLog;
+use crate::config::{Config, SandboxSpeed, Upstream};
+use crate::crypto::Crypto;
+use crate::routes;
+use crate::security;
+use crate::state::{App, AppState};
+use anyhow::Context;
+use axum::http::HeaderValue;
+use axum::response::Html;
+use axum::routing::get;
+use axum::{Router, middleware};
+use console_connect::{Client, ClientConfig};
+use models::api::{DemoKey, PortalInfo};
+use std::net::SocketAddr;
+use std::sync::Arc;
+use tower_http::services::{ServeDir, ServeFile};
+use tower_http::trace::TraceLayer;
+use tower_sessions::cookie::SameSite;
+use tower_sessions::session_store::ExpiredDeletion;
+use tower_sessions::{Expiry, SessionManagerLayer};
+use tower_sessions_sqlx_store::SqliteStore;
+
+/// JSON bodies above this are refused with 413.
+pub const BODY_LIMIT: usize = 64 * 1024;
+
+/// A built portal: its router, its state, and the sandbox it started (if any).
+pub struct Portal {
+    pub router: Router,
+    pub state: AppState,
+    pub sandbox: Option<simulator::RunningSimulator>,
+}
+
+/// Builds the portal from configuration: key, databases, upstream, router.
+pub async fn build(config: Config) -> anyhow::Result<Portal> {
+    std::fs::create_dir_all(&config.data_dir)
+        .with_context(|| format!("creating the data directory {}", config.data_dir.display()))?;
+    let crypto = Crypto::load_or_generate(config.secret_key.as_deref(), &config.data_dir)?;
+    let audit = AuditLog::open(&config.database_url, config.busy_timeout).await?;
+
+    let session_pool = crate::db::pool(&config.session_database_url, config.busy_timeout, 8)
+        .await
+        .context("opening the session database")?;
+    let store = SqliteStore::new(session_pool);
+    store
+        .migrate()
+        .await
+        .context("creating the session table")?;
+    tokio::spawn(
+        store
+            .clone()
+            .continuously_delete_expired(tokio::time::Duration::from_secs(60)),
+    );
+
+    let (base_url, sandbox) = match &config.upstream {
+        Upstream::Url(url) => (url.clone(), None),
+        Upstream::Sandbox(speed) => {
+            let delays = match speed {
+                SandboxSpeed::Realistic => simulator::Delays::realistic(),
+                SandboxSpeed::Fast => simulator::Delays::fast(),
+                SandboxSpeed::Instant => simulator::Delays::instant(),
+            };
+            let sim = simulator::Simulator::new(simulator::Config {
+                delays,
+                clock: simulator::Clock::Real,
+            });
+            let running = sim
+                .spawn_on_loopback()
+                .await
+                .context("starting the sandbox")?;
+            (running.base_url.clone(), Some(running))
+        }
+    };
+    let mut client_config = ClientConfig::new(base_url.clone());
+    client_config.timeout = config.upstream_timeout;
+    client_config.connect_timeout = config.upstream_connect_timeout;
+    let client = Client::new(client_config).context("the Console Connect URL")?;
+
+    let info = portal_info(&config, &base_url);
+    let cookie_name = if config.is_https() {
+        "__Host-portal_session"
+    } else {
+        "portal_session"
+    };
+    let index_html = std::fs::read_to_string(config.static_dir.join("index.html")).ok();
+    let csp = security::content_security_policy(index_html.as_deref());
+    let state = AppState(Arc::new(App {
+        upstream: Arc::new(client),
+        audit,
+        crypto,
+        info,
+        cookie_name: cookie_name.to_owned(),
+        config,
+    }));
+    let router = app(state.clone(), store, &csp)?;
+    Ok(Portal {
+        router,
+        state,
+        sandbox,
+    })
+}
+
+fn portal_info(config: &Config, base_url: &str) -> PortalInfo {
+    let demo = |keys: &[simulator::demo::DemoKey]| {
+        keys.iter()
+            .map(|k| DemoKey {
+                key: k.key.to_owned(),
+                description: k.description.to_owned(),
+            })
+            .collect::<Vec<_>>()
+    };
+    let sandbox = config.is_sandbox();
+    PortalInfo {
+        version: env!("CARGO_PKG_VERSION").to_owned(),
+        sandbox,
+        upstream: if sandbox {
+            "sandbox".to_owned()
+        } else {
+            reqwest_host(base_url)
+        },
+        demo_api_keys: if sandbox {
+            demo(simulator::demo::API_KEYS)
+        } else {
+            Vec::new()
+        },
+        demo_service_keys: if sandbox {
+            demo(simulator::demo::SERVICE_KEYS)
+        } else {
+            Vec::new()
+        },
+    }
+}
+
+/// The host of a URL, for display (no credentials or path).
+fn reqwest_host(url: &str) -> String {
+    let rest = url.split("://").nth(1).unwrap_or(url);
+    let authority = rest.split('/').next().unwrap_or(rest);
+    authority.rsplit('@').next().unwrap_or(authority).to_owned()
+}
+
+/// The whole router: API (with sessions and the change rules), probes, the browser app.
+pub fn app(state: AppState, store: SqliteStore, csp: &str) -> anyhow::Result<Router> {
+    let config = &state.config;
+    let sessions = SessionManagerLayer::new(store)
+        .with_name(state.cookie_name.clone())
+        .with_secure(config.is_https())
+        .with_http_only(true)
+        .with_same_site(SameSite::Strict)
+        .with_path("/")
+        .with_expiry(Expiry::OnInactivity(
+            tower_sessions::cookie::time::Duration::seconds(config.session_idle.as_secs() as i64),
+        ));
+    let api = routes::api_router()
+        .layer(middleware::from_fn(security::require_json))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            security::same_origin,
+        ))
+        .layer(sessions)
+        .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT));
+    let csp = HeaderValue::from_str(csp).context("the content security policy")?;
+    Ok(Router::new()
+        .route("/healthz", get(routes::healthz))
+        .route("/readyz", get(routes::readyz))
+        .nest("/api", api)
+        .fallback_service(browser_app(&config.static_dir))
+        .layer(middleware::from_fn_with_state(state.clone(), security::request_timeout))
+        .layer(middleware::from_fn(security::finish_errors))
+        .layer(middleware::from_fn_with_state(csp, security::security_headers))
+        .layer(TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
+            let id = req.headers().get(security::REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("");
+            tracing::info_span!("request", method = %req.method(), path = req.uri().path(), request_id = id)
+        }))
+        .layer(middleware::from_fn(security::request_id))
+        .with_state(state))
+}
+
+/// The built app with deep links answered by `index.html` (200), or a page saying how to
+/// build it.
+fn browser_app(dir: &std::path::Path) -> Router {
+    let index = dir.join("index.html");
+    if index.exists() {
+        Router::new().fallback_service(ServeDir::new(dir).fallback(ServeFile::new(index)))
+    } else {
+        Router::new().fallback(|| async {
+            Html(
+                "<!doctype html><title>ExpressRoute portal</title><h1>ExpressRoute portal</h1>\
+                  <p>The browser app is not built. Run <code>cargo xtask frontend</code>, or start \
+                  with <code>cargo xtask run</code>.</p>",
+            )
+        })
+    }
+}
+
+/// Serves until Ctrl-C or SIGTERM; requests in flight are finished first.
+pub async fn serve(listener: tokio::net::TcpListener, router: Router) -> std::io::Result<()> {
+    axum::serve(
+        listener,
+        router.into_make_service_with_connect_info::<SocketAddr>(),
+    )
+    .with_graceful_shutdown(shutdown_signal())
+    .await
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let term = async {
+        if let Ok(mut s) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate())
+        {
+            s.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let term = std::future::pending::<()>();
+    tokio::select! { _ = ctrl_c => {}, _ = term => {} }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn upstream_host_drops_credentials_and_path() {
+        assert_eq!(
+            reqwest_host("https://user:pw@api.consoleconnect.com/x"),
+            "api.consoleconnect.com"
+        );
+        assert_eq!(reqwest_host("http://127.0.0.1:9000"), "127.0.0.1:9000");
+    }
+}

@@ -1,0 +1,189 @@
+//! The mapping between audit events and table rows, and how intent and outcome rows are built.
+
+use super::{Intent, Outcome};
+use anyhow::{Context, anyhow};
+use models::api::{AuditAction, AuditEvent, AuditOutcome, AuditPhase};
+use serde_json::Value;
+use sqlx::sqlite::SqliteRow;
+use sqlx::{Row, Sqlite, Transaction};
+use std::time::Duration;
+
+fn blank(action: AuditAction, phase: AuditPhase) -> AuditEvent {
+    AuditEvent {
+        id: 0,
+        at: String::new(),
+        request_id: String::new(),
+        phase,
+        intent_id: None,
+        action,
+        actor_id: None,
+        actor_name: None,
+        actor_email: None,
+        company: None,
+        connection_id: None,
+        peering_type: None,
+        reason: None,
+        ticket: None,
+        request: None,
+        before: None,
+        after: None,
+        outcome: None,
+        upstream_status: None,
+        error: None,
+        duration_ms: None,
+        client_addr: None,
+        user_agent: None,
+        prev_hash: String::new(),
+        hash: String::new(),
+    }
+}
+
+pub fn intent_event(i: &Intent) -> AuditEvent {
+    let mut e = blank(i.action, AuditPhase::Intent);
+    e.request_id = i.meta.request_id.clone();
+    if let Some(a) = &i.actor {
+        e.actor_id = Some(a.id.clone());
+        e.actor_name = Some(a.name.clone());
+        e.actor_email = Some(a.email.clone());
+    }
+    e.company = i.company.clone();
+    e.connection_id = i.connection_id.clone();
+    e.peering_type = i.peering_type;
+    e.reason = i.reason.clone();
+    e.ticket = i.ticket.clone();
+    e.request = i.request.clone();
+    e.before = i.before.clone();
+    e.client_addr = i.meta.client_addr.clone();
+    e.user_agent = i.meta.user_agent.clone();
+    e
+}
+
+pub fn outcome_event(intent_id: i64, i: &Intent, o: Outcome, d: Option<Duration>) -> AuditEvent {
+    let mut intent = intent_event(i);
+    intent.id = intent_id;
+    outcome_of_event(&intent, o, d)
+}
+
+/// The outcome row of an intent row: who, where and why are copied so filters find both.
+pub fn outcome_of_event(intent: &AuditEvent, o: Outcome, d: Option<Duration>) -> AuditEvent {
+    let mut e = blank(intent.action, AuditPhase::Outcome);
+    e.intent_id = Some(intent.id);
+    e.request_id = intent.request_id.clone();
+    match o.actor {
+        Some(a) => {
+            e.actor_id = Some(a.id);
+            e.actor_name = Some(a.name);
+            e.actor_email = Some(a.email);
+        }
+        None => {
+            e.actor_id = intent.actor_id.clone();
+            e.actor_name = intent.actor_name.clone();
+            e.actor_email = intent.actor_email.clone();
+        }
+    }
+    e.company = intent.company.clone();
+    e.connection_id = o.connection_id.or_else(|| intent.connection_id.clone());
+    e.peering_type = intent.peering_type;
+    e.reason = intent.reason.clone();
+    e.ticket = intent.ticket.clone();
+    e.after = o.after;
+    e.outcome = Some(o.outcome);
+    e.upstream_status = o.upstream_status;
+    e.error = o.error;
+    e.duration_ms = d.map(|d| d.as_millis() as u64);
+    e.client_addr = intent.client_addr.clone();
+    e.user_agent = intent.user_agent.clone();
+    e
+}
+
+fn json_text(v: &Option<Value>) -> Option<String> {
+    v.as_ref().map(Value::to_string)
+}
+
+pub async fn insert(tx: &mut Transaction<'_, Sqlite>, e: &AuditEvent) -> sqlx::Result<()> {
+    sqlx::query(
+        r#"
+        insert into audit_events (
+            id, at, request_id, phase, intent_id, action, actor_id, actor_name, actor_email,
+            company, connection_id, peering_type, reason, ticket, request, before, after,
+            outcome, upstream_status, error, duration_ms, client_addr, user_agent,
+            prev_hash, hash
+        ) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+        "#,
+    )
+    .bind(e.id)
+    .bind(&e.at)
+    .bind(&e.request_id)
+    .bind(e.phase.as_str())
+    .bind(e.intent_id)
+    .bind(e.action.as_str())
+    .bind(&e.actor_id)
+    .bind(&e.actor_name)
+    .bind(&e.actor_email)
+    .bind(&e.company)
+    .bind(&e.connection_id)
+    .bind(e.peering_type.map(|p| p.as_wire()))
+    .bind(&e.reason)
+    .bind(&e.ticket)
+    .bind(json_text(&e.request))
+    .bind(json_text(&e.before))
+    .bind(json_text(&e.after))
+    .bind(e.outcome.map(AuditOutcome::as_str))
+    .bind(e.upstream_status.map(i64::from))
+    .bind(&e.error)
+    .bind(e.duration_ms.map(|d| d as i64))
+    .bind(&e.client_addr)
+    .bind(&e.user_agent)
+    .bind(&e.prev_hash)
+    .bind(&e.hash)
+    .execute(&mut **tx)
+    .await?;
+    Ok(())
+}
+
+fn json_col(r: &SqliteRow, col: &str) -> anyhow::Result<Option<Value>> {
+    let text: Option<String> = r.try_get(col)?;
+    text.map(|t| serde_json::from_str(&t).with_context(|| format!("column {col} is not JSON")))
+        .transpose()
+}
+
+/// Reads a row back into an event; fails on anything the writer could not have written.
+pub fn event_from_row(r: &SqliteRow) -> anyhow::Result<AuditEvent> {
+    let phase: String = r.try_get("phase")?;
+    let action: String = r.try_get("action")?;
+    let outcome: Option<String> = r.try_get("outcome")?;
+    let peering: Option<String> = r.try_get("peering_type")?;
+    let status: Option<i64> = r.try_get("upstream_status")?;
+    let duration: Option<i64> = r.try_get("duration_ms")?;
+    Ok(AuditEvent {
+        id: r.try_get("id")?,
+        at: r.try_get("at")?,
+        request_id: r.try_get("request_id")?,
+        phase: AuditPhase::parse(&phase).ok_or_else(|| anyhow!("unknown phase"))?,
+        intent_id: r.try_get("intent_id")?,
+        action: AuditAction::parse(&action).ok_or_else(|| anyhow!("unknown action"))?,
+        actor_id: r.try_get("actor_id")?,
+        actor_name: r.try_get("actor_name")?,
+        actor_email: r.try_get("actor_email")?,
+        company: r.try_get("company")?,
+        connection_id: r.try_get("connection_id")?,
+        peering_type: peering
+            .map(|p| p.parse().map_err(|_| anyhow!("unknown peering type")))
+            .transpose()?,
+        reason: r.try_get("reason")?,
+        ticket: r.try_get("ticket")?,
+        request: json_col(r, "request")?,
+        before: json_col(r, "before")?,
+        after: json_col(r, "after")?,
+        outcome: outcome
+            .map(|o| AuditOutcome::parse(&o).ok_or_else(|| anyhow!("unknown outcome")))
+            .transpose()?,
+        upstream_status: status.map(u16::try_from).transpose()?,
+        error: r.try_get("error")?,
+        duration_ms: duration.map(u64::try_from).transpose()?,
+        client_addr: r.try_get("client_addr")?,
+        user_agent: r.try_get("user_agent")?,
+        prev_hash: r.try_get("prev_hash")?,
+        hash: r.try_get("hash")?,
+    })
+}

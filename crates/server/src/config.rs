@@ -1,0 +1,281 @@
+//! The portal's configuration: command-line flags, each also readable from an environment
+//! variable, turned into one [`Config`] that the rest of the server reads.
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+/// The Azure ExpressRoute portal for Console Connect.
+///
+/// With no subcommand it serves the portal. Without --upstream-url it runs against its built-in
+/// sandbox, a simulated Console Connect with demo data.
+#[derive(Debug, Parser)]
+#[command(name = "portal", version, args_conflicts_with_subcommands = true)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Option<Command>,
+    #[command(flatten)]
+    pub serve: ServeArgs,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Serve the portal (the default).
+    Serve(ServeArgs),
+    /// Work with the audit history offline, on the database file.
+    Audit {
+        #[command(subcommand)]
+        command: AuditCommand,
+    },
+}
+
+#[derive(Debug, Subcommand)]
+pub enum AuditCommand {
+    /// Walk the hash chain; exit 0 when it holds, 1 naming the first row that does not fit.
+    Verify(DatabaseArgs),
+    /// Write every event as CSV or JSON.
+    Export {
+        #[command(flatten)]
+        database: DatabaseArgs,
+        /// Output format.
+        #[arg(long, value_enum, default_value_t = ExportFormat::Csv)]
+        format: ExportFormat,
+        /// File to write; standard output when absent.
+        #[arg(long, short)]
+        output: Option<PathBuf>,
+    },
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ExportFormat {
+    Csv,
+    Json,
+}
+
+/// Where the audit database is.
+#[derive(Debug, Clone, Args)]
+pub struct DatabaseArgs {
+    /// Directory for the databases and the generated server key.
+    #[arg(long, env = "PORTAL_DATA_DIR", default_value = "data")]
+    pub data_dir: PathBuf,
+    /// Audit database URL [default: sqlite://<data-dir>/portal.db].
+    #[arg(long, env = "DATABASE_URL")]
+    pub database_url: Option<String>,
+}
+
+impl DatabaseArgs {
+    pub fn database_url(&self) -> String {
+        self.database_url
+            .clone()
+            .unwrap_or_else(|| sqlite_url(&self.data_dir.join("portal.db")))
+    }
+}
+
+/// How fast the built-in sandbox moves its connections and peerings along.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SandboxSpeed {
+    /// Seconds per step, like the real service feels.
+    Realistic,
+    /// Under a second per step.
+    Fast,
+    /// No waiting at all.
+    Instant,
+}
+
+#[derive(Debug, Clone, Args)]
+pub struct ServeArgs {
+    /// Address to listen on.
+    #[arg(long, env = "PORTAL_LISTEN", default_value = "127.0.0.1:8080")]
+    pub listen: SocketAddr,
+    /// Console Connect base URL, e.g. https://api.consoleconnect.com. Without it the portal
+    /// starts its built-in sandbox.
+    #[arg(long, env = "CONSOLE_CONNECT_URL")]
+    pub upstream_url: Option<String>,
+    #[command(flatten)]
+    pub database: DatabaseArgs,
+    /// Session database URL [default: sqlite://<data-dir>/sessions.db].
+    #[arg(long, env = "PORTAL_SESSION_DATABASE_URL")]
+    pub session_database_url: Option<String>,
+    /// The built browser app to serve.
+    #[arg(long, env = "PORTAL_STATIC_DIR", default_value = "frontend/dist")]
+    pub static_dir: PathBuf,
+    /// Server key (32 bytes, base64) that encrypts API keys in sessions and keys audit
+    /// fingerprints [default: read from, or generated into, <data-dir>/secret.key].
+    #[arg(long, env = "PORTAL_SECRET_KEY", hide_env_values = true)]
+    pub secret_key: Option<String>,
+    /// The URL people open, e.g. https://portal.example.com. When it is https, the session
+    /// cookie is Secure and named with the __Host- prefix.
+    #[arg(long, env = "PORTAL_PUBLIC_URL")]
+    pub public_url: Option<String>,
+    /// Minutes without a request after which a session ends.
+    #[arg(long, env = "PORTAL_SESSION_IDLE_MINUTES", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..))]
+    pub session_idle_minutes: u64,
+    /// Hours after sign-in after which a session ends whatever happens.
+    #[arg(long, env = "PORTAL_SESSION_LIFETIME_HOURS", default_value_t = 12, value_parser = clap::value_parser!(u64).range(1..))]
+    pub session_lifetime_hours: u64,
+    /// Seconds a request may take in all.
+    #[arg(long, env = "PORTAL_REQUEST_TIMEOUT_SECS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..))]
+    pub request_timeout_secs: u64,
+    /// Seconds a Console Connect call may take in all (must be below the request timeout).
+    #[arg(long, env = "PORTAL_UPSTREAM_TIMEOUT_SECS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..))]
+    pub upstream_timeout_secs: u64,
+    /// Milliseconds a database write waits for a lock before the change is refused.
+    #[arg(long, env = "PORTAL_BUSY_TIMEOUT_MS", default_value_t = 5000)]
+    pub busy_timeout_ms: u64,
+    /// Speed of the built-in sandbox.
+    #[arg(long, env = "PORTAL_SANDBOX_SPEED", value_enum, default_value_t = SandboxSpeed::Realistic)]
+    pub sandbox_speed: SandboxSpeed,
+}
+
+/// Where Console Connect is.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Upstream {
+    /// Start the built-in simulator on a loopback port.
+    Sandbox(SandboxSpeed),
+    /// A real (or externally run) Console Connect at this base URL.
+    Url(String),
+}
+
+/// Everything the server needs to start.
+#[derive(Debug, Clone)]
+pub struct Config {
+    pub listen: SocketAddr,
+    pub upstream: Upstream,
+    pub data_dir: PathBuf,
+    pub database_url: String,
+    pub session_database_url: String,
+    pub static_dir: PathBuf,
+    pub secret_key: Option<String>,
+    pub public_url: Option<String>,
+    pub session_idle: Duration,
+    pub session_lifetime: Duration,
+    pub request_timeout: Duration,
+    pub upstream_timeout: Duration,
+    pub upstream_connect_timeout: Duration,
+    pub busy_timeout: Duration,
+}
+
+impl Config {
+    /// Defaults for a data directory and an upstream, as the flags would give them.
+    pub fn new(data_dir: impl Into<PathBuf>, upstream: Upstream) -> Self {
+        let data_dir = data_dir.into();
+        Config {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            upstream,
+            database_url: sqlite_url(&data_dir.join("portal.db")),
+            session_database_url: sqlite_url(&data_dir.join("sessions.db")),
+            data_dir,
+            static_dir: PathBuf::from("frontend/dist"),
+            secret_key: None,
+            public_url: None,
+            session_idle: Duration::from_secs(30 * 60),
+            session_lifetime: Duration::from_secs(12 * 3600),
+            request_timeout: Duration::from_secs(60),
+            upstream_timeout: Duration::from_secs(30),
+            upstream_connect_timeout: Duration::from_secs(5),
+            busy_timeout: Duration::from_millis(5000),
+        }
+    }
+
+    /// Whether the portal is served over HTTPS, so cookies can be Secure.
+    pub fn is_https(&self) -> bool {
+        self.public_url
+            .as_deref()
+            .is_some_and(|u| u.starts_with("https://"))
+    }
+
+    pub fn is_sandbox(&self) -> bool {
+        matches!(self.upstream, Upstream::Sandbox(_))
+    }
+}
+
+impl From<ServeArgs> for Config {
+    fn from(a: ServeArgs) -> Self {
+        let upstream = match a.upstream_url.filter(|u| !u.trim().is_empty()) {
+            Some(url) => Upstream::Url(url),
+            None => Upstream::Sandbox(a.sandbox_speed),
+        };
+        let mut c = Config::new(a.database.data_dir.clone(), upstream);
+        c.listen = a.listen;
+        c.database_url = a.database.database_url();
+        if let Some(url) = a.session_database_url {
+            c.session_database_url = url;
+        }
+        c.static_dir = a.static_dir;
+        c.secret_key = a.secret_key;
+        c.public_url = a.public_url;
+        c.session_idle = Duration::from_secs(a.session_idle_minutes * 60);
+        c.session_lifetime = Duration::from_secs(a.session_lifetime_hours * 3600);
+        c.request_timeout = Duration::from_secs(a.request_timeout_secs);
+        c.upstream_timeout = Duration::from_secs(a.upstream_timeout_secs);
+        c.busy_timeout = Duration::from_millis(a.busy_timeout_ms);
+        c
+    }
+}
+
+/// A SQLite URL for a file path.
+pub fn sqlite_url(path: &Path) -> String {
+    format!("sqlite://{}", path.display())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn no_upstream_url_means_sandbox() {
+        let cli = Cli::try_parse_from(["portal", "--data-dir", "/tmp/x"]).unwrap();
+        let c = Config::from(cli.serve);
+        assert_eq!(c.upstream, Upstream::Sandbox(SandboxSpeed::Realistic));
+        assert_eq!(c.database_url, "sqlite:///tmp/x/portal.db");
+        assert_eq!(c.session_database_url, "sqlite:///tmp/x/sessions.db");
+    }
+
+    #[test]
+    fn flags_are_read() {
+        let cli = Cli::try_parse_from([
+            "portal",
+            "serve",
+            "--listen",
+            "0.0.0.0:9000",
+            "--upstream-url",
+            "https://api.consoleconnect.com",
+            "--session-idle-minutes",
+            "5",
+        ])
+        .unwrap();
+        let Some(Command::Serve(args)) = cli.command else {
+            panic!("serve expected")
+        };
+        let c = Config::from(args);
+        assert_eq!(c.listen.port(), 9000);
+        assert_eq!(
+            c.upstream,
+            Upstream::Url("https://api.consoleconnect.com".into())
+        );
+        assert_eq!(c.session_idle, Duration::from_secs(300));
+    }
+
+    #[test]
+    fn zero_timeouts_are_refused() {
+        assert!(Cli::try_parse_from(["portal", "--session-idle-minutes", "0"]).is_err());
+    }
+
+    #[test]
+    fn audit_export_parses() {
+        let cli = Cli::try_parse_from([
+            "portal", "audit", "export", "--format", "json", "-o", "x.json",
+        ])
+        .unwrap();
+        assert!(matches!(
+            cli.command,
+            Some(Command::Audit {
+                command: AuditCommand::Export {
+                    format: ExportFormat::Json,
+                    ..
+                }
+            })
+        ));
+    }
+}

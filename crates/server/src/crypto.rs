@@ -1,0 +1,217 @@
+//! The server key and what it protects: API keys sealed in sessions (XChaCha20-Poly1305, a
+//! random nonce per seal, bound to the user id) and keyed fingerprints (HMAC-SHA-256) that let
+//! the audit history show that a secret changed without holding it.
+
+use anyhow::{Context, bail};
+use base64::Engine;
+use base64::engine::general_purpose::STANDARD as B64;
+use chacha20poly1305::aead::{Aead, AeadCore, KeyInit, OsRng, Payload};
+use chacha20poly1305::{Key, XChaCha20Poly1305, XNonce};
+use hmac::{Hmac, Mac};
+use sha2::{Digest, Sha256};
+use std::path::Path;
+
+const NONCE_LEN: usize = 24;
+
+/// Keys derived from the one server key.
+#[derive(Clone)]
+pub struct Crypto {
+    aead: XChaCha20Poly1305,
+    fingerprint_key: [u8; 32],
+}
+
+impl std::fmt::Debug for Crypto {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Crypto(********)")
+    }
+}
+
+/// The sealed value could not be opened: wrong key, wrong user, or tampered.
+#[derive(Debug, thiserror::Error)]
+#[error("the sealed value could not be opened")]
+pub struct OpenError;
+
+impl Crypto {
+    pub fn new(server_key: &[u8; 32]) -> Self {
+        // Separate keys for separate jobs, so a fingerprint never helps against the cipher.
+        let derive = |label: &[u8]| -> [u8; 32] {
+            let mut h = Sha256::new();
+            h.update(label);
+            h.update(server_key);
+            h.finalize().into()
+        };
+        Crypto {
+            aead: XChaCha20Poly1305::new(Key::from_slice(&derive(b"portal session seal v1"))),
+            fingerprint_key: derive(b"portal audit fingerprint v1"),
+        }
+    }
+
+    /// The server key from configuration (base64 of 32 bytes), or from `<data_dir>/secret.key`,
+    /// generating that file (mode 0600) on first run.
+    pub fn load_or_generate(configured: Option<&str>, data_dir: &Path) -> anyhow::Result<Self> {
+        if let Some(b64) = configured {
+            return Ok(Crypto::new(&decode_key(b64).context("PORTAL_SECRET_KEY")?));
+        }
+        let path = data_dir.join("secret.key");
+        if path.exists() {
+            let text = std::fs::read_to_string(&path)
+                .with_context(|| format!("reading {}", path.display()))?;
+            return Ok(Crypto::new(
+                &decode_key(text.trim()).with_context(|| path.display().to_string())?,
+            ));
+        }
+        let key = XChaCha20Poly1305::generate_key(&mut OsRng);
+        write_private(&path, B64.encode(key).as_bytes())?;
+        tracing::info!(path = %path.display(), "generated a new server key");
+        Ok(Crypto::new(&key.into()))
+    }
+
+    /// Seals `secret` for `owner` (the user id): base64 of nonce ‖ ciphertext.
+    pub fn seal(&self, secret: &str, owner: &str) -> String {
+        let nonce = XChaCha20Poly1305::generate_nonce(&mut OsRng);
+        let sealed = self
+            .aead
+            .encrypt(
+                &nonce,
+                Payload {
+                    msg: secret.as_bytes(),
+                    aad: owner.as_bytes(),
+                },
+            )
+            .unwrap_or_default();
+        let mut out = nonce.to_vec();
+        out.extend_from_slice(&sealed);
+        B64.encode(out)
+    }
+
+    pub fn open(&self, sealed: &str, owner: &str) -> Result<String, OpenError> {
+        let bytes = B64.decode(sealed).map_err(|_| OpenError)?;
+        if bytes.len() <= NONCE_LEN {
+            return Err(OpenError);
+        }
+        let (nonce, ciphertext) = bytes.split_at(NONCE_LEN);
+        let plain = self
+            .aead
+            .decrypt(
+                XNonce::from_slice(nonce),
+                Payload {
+                    msg: ciphertext,
+                    aad: owner.as_bytes(),
+                },
+            )
+            .map_err(|_| OpenError)?;
+        String::from_utf8(plain).map_err(|_| OpenError)
+    }
+
+    /// A keyed fingerprint of a secret: equal secrets give equal fingerprints, and nobody
+    /// without the server key can test a guess against it.
+    pub fn fingerprint(&self, secret: &str) -> String {
+        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.fingerprint_key)
+            .expect("HMAC takes keys of any length");
+        mac.update(secret.as_bytes());
+        let digest = mac.finalize().into_bytes();
+        format!("hmac-sha256:{}", hex::encode(&digest[..8]))
+    }
+}
+
+fn decode_key(b64: &str) -> anyhow::Result<[u8; 32]> {
+    let bytes = B64
+        .decode(b64.trim())
+        .context("the server key must be base64")?;
+    let Ok(key) = <[u8; 32]>::try_from(bytes.as_slice()) else {
+        bail!(
+            "the server key must be 32 bytes, base64-encoded; got {} bytes",
+            bytes.len()
+        )
+    };
+    Ok(key)
+}
+
+fn write_private(path: &Path, contents: &[u8]) -> anyhow::Result<()> {
+    use std::io::Write;
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let mut file = options
+        .open(path)
+        .with_context(|| format!("creating {}", path.display()))?;
+    file.write_all(contents)?;
+    file.sync_all()?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn crypto() -> Crypto {
+        Crypto::new(&[7u8; 32])
+    }
+
+    #[test]
+    fn sealed_keys_open_only_for_their_owner() {
+        let c = crypto();
+        let sealed = c.seal("canary-api-key", "user-1");
+        assert!(!sealed.contains("canary"));
+        assert_eq!(c.open(&sealed, "user-1").unwrap(), "canary-api-key");
+        assert!(c.open(&sealed, "user-2").is_err());
+        assert!(Crypto::new(&[8u8; 32]).open(&sealed, "user-1").is_err());
+        assert_ne!(
+            sealed,
+            c.seal("canary-api-key", "user-1"),
+            "fresh nonce each time"
+        );
+    }
+
+    #[test]
+    fn tampered_seals_do_not_open() {
+        let c = crypto();
+        let mut bytes = B64.decode(c.seal("k", "u")).unwrap();
+        let last = bytes.len() - 1;
+        bytes[last] ^= 1;
+        assert!(c.open(&B64.encode(bytes), "u").is_err());
+        assert!(c.open("not base64!", "u").is_err());
+        assert!(c.open("", "u").is_err());
+    }
+
+    #[test]
+    fn fingerprints_are_keyed_and_stable() {
+        let c = crypto();
+        assert_eq!(c.fingerprint("abc"), c.fingerprint("abc"));
+        assert_ne!(c.fingerprint("abc"), c.fingerprint("abd"));
+        assert_ne!(
+            c.fingerprint("abc"),
+            Crypto::new(&[9u8; 32]).fingerprint("abc")
+        );
+        assert!(c.fingerprint("abc").starts_with("hmac-sha256:"));
+    }
+
+    #[test]
+    fn key_file_is_generated_once_and_reused() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = Crypto::load_or_generate(None, dir.path()).unwrap();
+        let b = Crypto::load_or_generate(None, dir.path()).unwrap();
+        assert_eq!(a.fingerprint("x"), b.fingerprint("x"));
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            let mode = std::fs::metadata(dir.path().join("secret.key"))
+                .unwrap()
+                .permissions()
+                .mode();
+            assert_eq!(mode & 0o777, 0o600);
+        }
+    }
+
+    #[test]
+    fn configured_keys_must_be_32_bytes() {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(Crypto::load_or_generate(Some("c2hvcnQ="), dir.path()).is_err());
+        let good = B64.encode([1u8; 32]);
+        assert!(Crypto::load_or_generate(Some(&good), dir.path()).is_ok());
+    }
+}

@@ -1,0 +1,247 @@
+//! One error type for every handler. Each variant documents its status; the response body is
+//! always `models::ApiError`. 5xx bodies say nothing internal: the cause travels in a response
+//! extension to the `finish_errors` middleware, which logs it once with the request id.
+
+use axum::http::StatusCode;
+use axum::response::{IntoResponse, Response};
+use models::{ApiError, ErrorCode, FieldError};
+
+pub type Result<T, E = AppError> = std::result::Result<T, E>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum AppError {
+    /// 400: the request could not be read.
+    #[error("{0}")]
+    BadRequest(String),
+    /// 422: the input broke one or more rules.
+    #[error("validation failed")]
+    Validation(Vec<FieldError>),
+    /// 401: not signed in, or the API key is not accepted.
+    #[error("{0}")]
+    Unauthenticated(String),
+    /// 401: the session ran out.
+    #[error("session expired")]
+    SessionExpired,
+    /// 403: cross-site request, or Console Connect refused the user.
+    #[error("{0}")]
+    Forbidden(String),
+    /// 404.
+    #[error("{0}")]
+    NotFound(String),
+    /// 413: the body is larger than the 64 KiB allowed.
+    #[error("The request body is larger than 64 KiB.")]
+    PayloadTooLarge,
+    /// 415: the body is not JSON.
+    #[error("The request body must be JSON (Content-Type: application/json).")]
+    UnsupportedMediaType,
+    /// 409: not allowed in the object's current state.
+    #[error("{0}")]
+    Conflict(String),
+    /// 503: the audit history could not be written, so nothing was changed.
+    #[error("audit unavailable")]
+    AuditUnavailable { message: String, cause: String },
+    /// 422: Console Connect refused the request; the message is theirs, secrets removed.
+    #[error("{0}")]
+    UpstreamRejected(String),
+    /// 502: Console Connect failed or sent something unreadable.
+    #[error("{message}")]
+    UpstreamFailed { message: String, cause: String },
+    /// 504: Console Connect did not answer in time.
+    #[error("upstream timeout")]
+    UpstreamTimeout,
+    /// 500: a fault inside the portal.
+    #[error("internal error")]
+    Internal(#[from] anyhow::Error),
+}
+
+/// What the `finish_errors` middleware needs: the body to send and the cause to log.
+#[derive(Debug, Clone)]
+pub struct ErrorReport {
+    pub body: ApiError,
+    pub cause: Option<String>,
+}
+
+impl AppError {
+    pub fn validation(e: impl Into<FieldError>) -> Self {
+        AppError::Validation(vec![e.into()])
+    }
+
+    pub fn audit_unavailable(cause: impl std::fmt::Display) -> Self {
+        AppError::AuditUnavailable {
+            message: "The audit history cannot be written right now, so no change was made. Try again shortly.".into(),
+            cause: cause.to_string(),
+        }
+    }
+
+    /// Maps an upstream failure to what the user sees, removing the given secrets from any
+    /// message Console Connect sent back.
+    pub fn from_upstream(e: &console_connect::Error, secrets: &[&str]) -> Self {
+        use console_connect::Error as E;
+        let theirs = e.upstream_message().map(|m| redact(&m, secrets));
+        match e {
+            E::Status { status: 401, .. } => AppError::Unauthenticated(
+                "Console Connect no longer accepts your API key. Sign in again.".into(),
+            ),
+            E::Status { status: 403, .. } => AppError::Forbidden(format!(
+                "Console Connect refused this for your user; changes need the Network Admin role.{}",
+                theirs
+                    .map(|m| format!(" Console Connect said: {m}"))
+                    .unwrap_or_default()
+            )),
+            E::Status { status: 404, .. } => {
+                AppError::NotFound("Console Connect has no such object.".into())
+            }
+            E::Status {
+                status: 400 | 409 | 422,
+                ..
+            } => AppError::UpstreamRejected(
+                theirs.unwrap_or_else(|| "Console Connect refused the request.".into()),
+            ),
+            E::Status { status, .. } => AppError::UpstreamFailed {
+                message: format!(
+                    "Console Connect answered with an error ({status}). Try again later."
+                ),
+                cause: e.to_string(),
+            },
+            E::Decode { .. } | E::TooLarge { .. } => AppError::UpstreamFailed {
+                message: "Console Connect sent an answer the portal could not read.".into(),
+                cause: e.to_string(),
+            },
+            E::Timeout => AppError::UpstreamTimeout,
+            E::Connect | E::Transport => AppError::UpstreamFailed {
+                message: "The portal could not reach Console Connect. Try again later.".into(),
+                cause: e.to_string(),
+            },
+        }
+    }
+
+    pub fn code(&self) -> ErrorCode {
+        match self {
+            AppError::BadRequest(_) => ErrorCode::BadRequest,
+            AppError::Validation(_) => ErrorCode::ValidationFailed,
+            AppError::Unauthenticated(_) => ErrorCode::Unauthenticated,
+            AppError::SessionExpired => ErrorCode::SessionExpired,
+            AppError::Forbidden(_) => ErrorCode::Forbidden,
+            AppError::NotFound(_) => ErrorCode::NotFound,
+            AppError::Conflict(_) => ErrorCode::Conflict,
+            AppError::PayloadTooLarge => ErrorCode::PayloadTooLarge,
+            AppError::UnsupportedMediaType => ErrorCode::UnsupportedMediaType,
+            AppError::AuditUnavailable { .. } => ErrorCode::AuditUnavailable,
+            AppError::UpstreamRejected(_) => ErrorCode::UpstreamRejected,
+            AppError::UpstreamFailed { .. } => ErrorCode::UpstreamFailed,
+            AppError::UpstreamTimeout => ErrorCode::UpstreamTimeout,
+            AppError::Internal(_) => ErrorCode::Internal,
+        }
+    }
+
+    fn report(self) -> ErrorReport {
+        let code = self.code();
+        let (body, cause) = match self {
+            AppError::Validation(fields) => (ApiError::validation(fields), None),
+            AppError::SessionExpired => (
+                ApiError::new(code, "Your session has ended. Sign in again to continue."),
+                None,
+            ),
+            AppError::AuditUnavailable { message, cause } => {
+                (ApiError::new(code, message), Some(cause))
+            }
+            AppError::UpstreamFailed { message, cause } => {
+                (ApiError::new(code, message), Some(cause))
+            }
+            AppError::UpstreamTimeout => (
+                ApiError::new(
+                    code,
+                    "Console Connect did not answer in time. Try again later.",
+                ),
+                Some("upstream timeout".into()),
+            ),
+            AppError::Internal(cause) => (
+                ApiError::new(
+                    code,
+                    "Something went wrong inside the portal. The request id identifies it in the logs.",
+                ),
+                Some(format!("{cause:#}")),
+            ),
+            other => {
+                let message = other.to_string();
+                (ApiError::new(code, message), None)
+            }
+        };
+        ErrorReport { body, cause }
+    }
+}
+
+impl IntoResponse for AppError {
+    fn into_response(self) -> Response {
+        report_response(self.report())
+    }
+}
+
+/// A response carrying an [`ErrorReport`]; the body is written by the middleware.
+pub fn report_response(report: ErrorReport) -> Response {
+    let status = StatusCode::from_u16(report.body.code.status())
+        .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let mut response = (status, axum::Json(&report.body)).into_response();
+    response.extensions_mut().insert(report);
+    response
+}
+
+/// Replaces each secret (of 4 characters or more) in `text` with `********`.
+pub fn redact(text: &str, secrets: &[&str]) -> String {
+    secrets
+        .iter()
+        .filter(|s| s.len() >= 4)
+        .fold(text.to_owned(), |t, s| t.replace(s, "********"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn upstream_messages_lose_their_secrets() {
+        let e = console_connect::Error::Status {
+            status: 400,
+            body: r#"{"message":"key 1234abcd-0000 already used"}"#.into(),
+        };
+        let AppError::UpstreamRejected(m) = AppError::from_upstream(&e, &["1234abcd-0000"]) else {
+            panic!("rejected expected")
+        };
+        assert_eq!(m, "key ******** already used");
+    }
+
+    #[test]
+    fn server_errors_hide_their_cause() {
+        let report = AppError::Internal(anyhow::anyhow!("disk on fire at /var/x")).report();
+        assert!(!report.body.message.contains("disk"));
+        assert!(report.cause.unwrap().contains("disk on fire"));
+    }
+
+    #[test]
+    fn upstream_status_maps_to_portal_codes() {
+        let status = |s| console_connect::Error::Status {
+            status: s,
+            body: String::new(),
+        };
+        assert_eq!(
+            AppError::from_upstream(&status(401), &[]).code(),
+            ErrorCode::Unauthenticated
+        );
+        assert_eq!(
+            AppError::from_upstream(&status(403), &[]).code(),
+            ErrorCode::Forbidden
+        );
+        assert_eq!(
+            AppError::from_upstream(&status(400), &[]).code(),
+            ErrorCode::UpstreamRejected
+        );
+        assert_eq!(
+            AppError::from_upstream(&status(503), &[]).code(),
+            ErrorCode::UpstreamFailed
+        );
+        assert_eq!(
+            AppError::from_upstream(&console_connect::Error::Timeout, &[]).code(),
+            ErrorCode::UpstreamTimeout
+        );
+    }
+}

@@ -1,0 +1,140 @@
+//! The audit history for the team: filtered pages, one event with its difference, exports,
+//! and the chain check. A reader sees the events of their companies and their own.
+
+use crate::audit::query::{self, Filter, Format, Scope};
+use crate::error::{AppError, Result};
+use crate::extract::AppQuery;
+use crate::session::SignedIn;
+use crate::state::AppState;
+use axum::body::Body;
+use axum::extract::{Path, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use axum::routing::get;
+use axum::{Json, Router};
+use models::FieldError;
+use models::api::{AuditEventDetail, AuditPage, AuditQuery, ChainVerification};
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/audit", get(list_events))
+        .route("/audit/verify", get(verify_chain))
+        .route("/audit/export.csv", get(export_csv))
+        .route("/audit/export.json", get(export_json))
+        .route("/audit/{id}", get(read_event))
+}
+
+fn scope(signed_in: &SignedIn) -> Scope {
+    Scope {
+        companies: signed_in
+            .data
+            .companies
+            .iter()
+            .map(|c| c.username.clone())
+            .collect(),
+        actor_id: signed_in.data.user.id.clone(),
+    }
+}
+
+fn filter(q: AuditQuery) -> Result<Filter> {
+    Filter::new(q).map_err(|e| {
+        AppError::Validation(vec![FieldError {
+            field: e.field.into(),
+            message: e.to_string(),
+        }])
+    })
+}
+
+fn db_error(e: sqlx::Error) -> AppError {
+    AppError::Internal(e.into())
+}
+
+async fn list_events(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    AppQuery(q): AppQuery<AuditQuery>,
+) -> Result<Json<AuditPage>> {
+    let filter = filter(q)?;
+    let page = query::page(state.audit.pool(), &filter, Some(&scope(&signed_in)))
+        .await
+        .map_err(db_error)?;
+    Ok(Json(page))
+}
+
+async fn read_event(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    Path(id): Path<String>,
+) -> Result<Json<AuditEventDetail>> {
+    let id: i64 = id
+        .parse()
+        .map_err(|_| AppError::BadRequest("An audit event id is a whole number.".into()))?;
+    query::detail(state.audit.pool(), id, Some(&scope(&signed_in)))
+        .await
+        .map_err(db_error)?
+        .map(Json)
+        .ok_or_else(|| AppError::NotFound("No audit event with this id is visible to you.".into()))
+}
+
+async fn verify_chain(
+    State(state): State<AppState>,
+    _: SignedIn,
+) -> Result<Json<ChainVerification>> {
+    Ok(Json(query::verify(state.audit.pool()).await?))
+}
+
+async fn export_csv(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    AppQuery(q): AppQuery<AuditQuery>,
+) -> Result<Response> {
+    export(state, signed_in, q, Format::Csv).await
+}
+
+async fn export_json(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    AppQuery(q): AppQuery<AuditQuery>,
+) -> Result<Response> {
+    export(state, signed_in, q, Format::Json).await
+}
+
+/// Streams the export: rows are read and sent chunk by chunk, never all held at once.
+async fn export(
+    state: AppState,
+    signed_in: SignedIn,
+    q: AuditQuery,
+    format: Format,
+) -> Result<Response> {
+    let filter = filter(AuditQuery {
+        before: None,
+        limit: None,
+        ..q
+    })?;
+    let (tx, rx) = tokio::sync::mpsc::channel(4);
+    tokio::spawn(query::export(
+        state.audit.pool().clone(),
+        filter,
+        Some(scope(&signed_in)),
+        format,
+        tx,
+    ));
+    let stream =
+        futures::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|c| (c, rx)) });
+    let (content_type, ext) = match format {
+        Format::Csv => ("text/csv; charset=utf-8", "csv"),
+        Format::Json => ("application/json", "json"),
+    };
+    let filename = format!("audit-{}.{ext}", &crate::timefmt::now()[..10]);
+    Ok((
+        [
+            (header::CONTENT_TYPE, content_type.to_owned()),
+            (
+                header::CONTENT_DISPOSITION,
+                format!("attachment; filename=\"{filename}\""),
+            ),
+        ],
+        Body::from_stream(stream),
+    )
+        .into_response())
+}

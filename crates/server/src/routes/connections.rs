@@ -1,0 +1,251 @@
+//! The company's Azure ExpressRoute connections: list, read, create, delete.
+
+use super::{Step, audited, note};
+use crate::audit::Intent;
+use crate::error::{AppError, Result};
+use crate::extract::{AppJson, RequestMeta};
+use crate::session::SignedIn;
+use crate::state::AppState;
+use crate::views::{
+    connection_snapshot, connection_view, group_connections, is_azure_parent, port_view,
+};
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::routing::get;
+use axum::{Json, Router};
+use console_connect::{ConsoleConnect, ObjectId};
+use models::api::{
+    AuditAction, ConnectionView, CreateConnectionRequest, CreateConnectionResponse, DeleteRequest,
+};
+use models::upstream::{Connection, CreateConnectionBody, SrcPort};
+use models::{ConnectionStatus, FieldError, mask_secret, validate};
+use serde_json::json;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/connections",
+            get(list_connections).post(create_connection),
+        )
+        .route(
+            "/connections/{id}",
+            get(read_connection).delete(delete_connection),
+        )
+}
+
+/// A connection id from the path; nothing else reaches an upstream URL.
+pub fn connection_id(raw: &str) -> Result<ObjectId> {
+    ObjectId::parse(raw).map_err(|_| {
+        AppError::BadRequest(
+            "A connection id is exactly 24 lowercase hexadecimal characters.".into(),
+        )
+    })
+}
+
+/// The Azure parent with this id, and its view with both legs.
+pub async fn load_connection(
+    state: &AppState,
+    signed_in: &SignedIn,
+    id: &ObjectId,
+) -> Result<(Connection, ConnectionView)> {
+    let company = signed_in.company()?;
+    let upstream = &state.upstream;
+    let parent = upstream
+        .get_connection(&signed_in.api_key, &company, id)
+        .await
+        .map_err(|e| AppError::from_upstream(&e, &[]))?;
+    if !is_azure_parent(&parent) {
+        return Err(AppError::NotFound(
+            "No Azure ExpressRoute connection has this id (it may be one of the two legs; open its parent).".into(),
+        ));
+    }
+    let leg_ids: Vec<ObjectId> = parent
+        .subconnection_ids
+        .iter()
+        .flat_map(|s| s.primary.iter().chain(&s.secondary))
+        .filter_map(|raw| ObjectId::parse(raw).ok())
+        .collect();
+    let legs = futures::future::join_all(
+        leg_ids
+            .iter()
+            .map(|leg| upstream.get_connection(&signed_in.api_key, &company, leg)),
+    )
+    .await
+    .into_iter()
+    .filter_map(|r| r.ok())
+    .collect::<Vec<_>>();
+    let view = connection_view(&parent, &legs);
+    Ok((parent, view))
+}
+
+async fn list_connections(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+) -> Result<Json<Vec<ConnectionView>>> {
+    let company = signed_in.company()?;
+    let all = state
+        .upstream
+        .list_connections(&signed_in.api_key, &company)
+        .await
+        .map_err(|e| AppError::from_upstream(&e, &[]))?;
+    Ok(Json(group_connections(&all)))
+}
+
+async fn read_connection(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    Path(id): Path<String>,
+) -> Result<Json<ConnectionView>> {
+    let id = connection_id(&id)?;
+    let (_, view) = load_connection(&state, &signed_in, &id).await?;
+    Ok(Json(view))
+}
+
+/// Checks a create request against Console Connect: the key verifies, the speed fits the
+/// circuit, the ports are the company's and usable for the speed.
+async fn check_create(
+    upstream: &dyn ConsoleConnect,
+    signed_in: &SignedIn,
+    req: &CreateConnectionRequest,
+) -> Result<()> {
+    let company = signed_in.company()?;
+    let key = req.service_key.trim();
+    let (info, ports) = futures::join!(
+        upstream.verify_service_key(&signed_in.api_key, &company, key),
+        upstream.list_ports(&signed_in.api_key, &company)
+    );
+    let info = info.map_err(|e| match AppError::from_upstream(&e, &[key]) {
+        AppError::UpstreamRejected(message) => AppError::Validation(vec![FieldError {
+            field: "serviceKey".into(),
+            message,
+        }]),
+        other => other,
+    })?;
+    let ports = ports.map_err(|e| AppError::from_upstream(&e, &[]))?;
+    let mut errors = Vec::new();
+    if let Err(e) = validate::speed(req.speed_mbps, info.bandwidth_mbps) {
+        errors.push(e.into());
+    }
+    for id in &req.port_ids {
+        let problem = match ports.iter().find(|p| &p.id == id) {
+            None => Some(format!("srcPort {id} is not one of the company's ports")),
+            Some(p) => port_view(p, Some(req.speed_mbps))
+                .unusable_reason
+                .map(|r| format!("srcPort {} cannot be used: {r}", p.name)),
+        };
+        if let Some(message) = problem {
+            errors.push(FieldError {
+                field: "srcPort".into(),
+                message,
+            });
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(AppError::Validation(errors))
+    }
+}
+
+async fn create_connection(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    meta: RequestMeta,
+    AppJson(req): AppJson<CreateConnectionRequest>,
+) -> Result<(StatusCode, Json<CreateConnectionResponse>)> {
+    let company = signed_in.company()?;
+    validate::create_connection(&req).map_err(AppError::Validation)?;
+    check_create(state.upstream.as_ref(), &signed_in, &req).await?;
+    let service_key = req.service_key.trim().to_owned();
+    let body = CreateConnectionBody {
+        azure_service_key: service_key.clone(),
+        name: req.name.trim().to_owned(),
+        src_port: req
+            .port_ids
+            .iter()
+            .map(|id| SrcPort {
+                port_id: id.clone(),
+            })
+            .collect(),
+        speed: req.speed_mbps,
+        payment_type: req.payment_type.as_wire().to_owned(),
+        class_of_service: req
+            .class_of_service
+            .as_ref()
+            .map(|c| c.as_wire().to_owned()),
+    };
+    let mut intent = Intent::new(AuditAction::CreateConnection, &meta);
+    intent.actor = Some(signed_in.actor());
+    intent.company = Some(company.to_string());
+    (intent.reason, intent.ticket) =
+        note(req.reason.as_deref().unwrap_or(""), req.ticket.as_deref());
+    let mut redacted = serde_json::to_value(&body).unwrap_or_default();
+    redacted["azureServiceKey"] = json!(mask_secret(&service_key));
+    intent.request = Some(redacted);
+    let upstream = state.upstream.clone();
+    let api_key = signed_in.api_key.clone();
+    let view = audited(&state, intent, move || async move {
+        match upstream.create_connection(&api_key, &company, &body).await {
+            Ok(parent) => {
+                let view = connection_view(&parent, &[]);
+                let mut step = Step::succeeded(view.clone(), Some(connection_snapshot(&view)));
+                step.outcome.connection_id = Some(view.id.clone());
+                step
+            }
+            Err(e) => Step::failed(&e, &[&service_key]),
+        }
+    })
+    .await?;
+    Ok((
+        StatusCode::CREATED,
+        Json(CreateConnectionResponse {
+            id: view.id.clone(),
+            connection: view,
+        }),
+    ))
+}
+
+async fn delete_connection(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    meta: RequestMeta,
+    Path(id): Path<String>,
+    AppJson(req): AppJson<DeleteRequest>,
+) -> Result<(StatusCode, Json<ConnectionView>)> {
+    let id = connection_id(&id)?;
+    validate::change_note(&req.reason, req.ticket.as_deref()).map_err(AppError::Validation)?;
+    let (_, before) = load_connection(&state, &signed_in, &id).await?;
+    validate::confirmation(&req.confirm_name, &before.name).map_err(AppError::validation)?;
+    if matches!(
+        before.status,
+        ConnectionStatus::Deleting | ConnectionStatus::Deleted
+    ) {
+        return Err(AppError::Conflict(format!(
+            "This connection is already {}.",
+            before.status.label().to_lowercase()
+        )));
+    }
+    let company = signed_in.company()?;
+    let mut intent = Intent::new(AuditAction::DeleteConnection, &meta);
+    intent.actor = Some(signed_in.actor());
+    intent.company = Some(company.to_string());
+    intent.connection_id = Some(id.to_string());
+    (intent.reason, intent.ticket) = note(&req.reason, req.ticket.as_deref());
+    intent.before = Some(connection_snapshot(&before));
+    let upstream = state.upstream.clone();
+    let api_key = signed_in.api_key.clone();
+    let legs = before.legs.clone();
+    let view = audited(&state, intent, move || async move {
+        match upstream.delete_connection(&api_key, &company, &id).await {
+            Ok(parent) => {
+                let mut view = connection_view(&parent, &[]);
+                view.legs = legs;
+                let after = connection_snapshot(&view);
+                Step::succeeded(view, Some(after))
+            }
+            Err(e) => Step::failed(&e, &[]),
+        }
+    })
+    .await?;
+    Ok((StatusCode::ACCEPTED, Json(view)))
+}

@@ -1,0 +1,150 @@
+//! The portal's JSON API under `/api`: each feature module owns its routes, merged here; and the
+//! one way a change is made — intent committed, then the upstream call, then the outcome.
+
+mod audit;
+mod connections;
+mod health;
+mod peering;
+mod ports;
+mod service_keys;
+mod session;
+
+pub use health::{healthz, readyz};
+
+use crate::audit::{Intent, Outcome};
+use crate::error::{AppError, Result, redact};
+use crate::state::AppState;
+use axum::Router;
+use models::api::AuditOutcome;
+use serde_json::Value;
+use std::future::Future;
+
+pub fn api_router() -> Router<AppState> {
+    Router::new()
+        .merge(session::router())
+        .merge(ports::router())
+        .merge(service_keys::router())
+        .merge(connections::router())
+        .merge(peering::router())
+        .merge(audit::router())
+        .fallback(api_not_found)
+}
+
+async fn api_not_found() -> AppError {
+    AppError::NotFound("There is no such API route.".into())
+}
+
+/// Console Connect documents 200 as the answer of every call; the client reports no other
+/// success status, so a success is recorded as this.
+const UPSTREAM_OK: u16 = 200;
+/// Longest error text kept in an outcome row.
+const MAX_ERROR_TEXT: usize = 1000;
+
+/// What an audited action produced: the answer for the caller and the outcome row.
+pub struct Step<T> {
+    pub result: Result<T>,
+    pub outcome: Outcome,
+}
+
+impl<T> Step<T> {
+    pub fn succeeded(value: T, after: Option<Value>) -> Self {
+        let mut outcome = Outcome::new(AuditOutcome::Succeeded);
+        outcome.after = after;
+        outcome.upstream_status = Some(UPSTREAM_OK);
+        Step {
+            result: Ok(value),
+            outcome,
+        }
+    }
+
+    /// Upstream failed; `secrets` are removed from everything kept or shown.
+    pub fn failed(e: &console_connect::Error, secrets: &[&str]) -> Self {
+        let mut outcome = Outcome::new(AuditOutcome::Failed);
+        outcome.upstream_status = e.status();
+        let text = match e.body() {
+            Some(body) if !body.is_empty() => format!("{e}: {body}"),
+            _ => e.to_string(),
+        };
+        outcome.error = Some(
+            redact(&text, secrets)
+                .chars()
+                .take(MAX_ERROR_TEXT)
+                .collect(),
+        );
+        Step {
+            result: Err(AppError::from_upstream(e, secrets)),
+            outcome,
+        }
+    }
+
+    /// Succeeded without going upstream.
+    pub fn local(value: T, after: Option<Value>) -> Self {
+        let mut outcome = Outcome::new(AuditOutcome::Succeeded);
+        outcome.after = after;
+        Step {
+            result: Ok(value),
+            outcome,
+        }
+    }
+
+    /// Failed inside the portal.
+    pub fn broken(error: AppError) -> Self {
+        let mut outcome = Outcome::new(AuditOutcome::Failed);
+        outcome.error = Some(error.code().status().to_string() + " " + &error.to_string());
+        Step {
+            result: Err(error),
+            outcome,
+        }
+    }
+
+    /// The portal refused before going upstream.
+    pub fn refused(error: AppError) -> Self {
+        let mut outcome = Outcome::new(AuditOutcome::Refused);
+        outcome.error = Some(error.to_string());
+        Step {
+            result: Err(error),
+            outcome,
+        }
+    }
+}
+
+/// Commits `intent`, runs `act`, commits its outcome, and answers. If the intent cannot be
+/// committed nothing is done (503). `act` and the outcome run in a task of their own, so a
+/// client that hangs up cannot leave an intent without its outcome.
+pub async fn audited<T, F, Fut>(state: &AppState, intent: Intent, act: F) -> Result<T>
+where
+    F: FnOnce() -> Fut + Send + 'static,
+    Fut: Future<Output = Step<T>> + Send + 'static,
+    T: Send + 'static,
+{
+    let pending = state
+        .audit
+        .intent(intent)
+        .await
+        .map_err(AppError::audit_unavailable)?;
+    let audit = state.audit.clone();
+    let task = tokio::spawn(async move {
+        let step = act().await;
+        match audit.outcome(&pending, step.outcome).await {
+            Ok(_) => step.result,
+            Err(e) => {
+                tracing::error!(intent = pending.id, error = %e, "outcome not recorded");
+                Err(AppError::AuditUnavailable {
+                    message: "The request reached Console Connect, but its outcome could not be recorded in the audit history. Check the current state before trying again.".into(),
+                    cause: e.to_string(),
+                })
+            }
+        }
+    });
+    task.await.map_err(|e| AppError::Internal(e.into()))?
+}
+
+/// A reason and ticket, trimmed, with an empty ticket as none.
+pub fn note(reason: &str, ticket: Option<&str>) -> (Option<String>, Option<String>) {
+    let reason = Some(reason.trim().to_owned()).filter(|r| !r.is_empty());
+    let ticket = ticket
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .map(str::to_owned);
+    (reason, ticket)
+}

@@ -1,0 +1,217 @@
+//! BGP peering of an Azure connection, for each of PRIVATE, PUBLIC and MICROSOFT: read,
+//! preview a change, change, delete.
+
+use super::connections::{connection_id, load_connection};
+use super::{Step, audited, note};
+use crate::audit::Intent;
+use crate::error::{AppError, Result};
+use crate::extract::{AppJson, RequestMeta};
+use crate::session::SignedIn;
+use crate::state::AppState;
+use crate::views::{peering_snapshot, peering_view};
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use console_connect::ObjectId;
+use models::api::{AuditAction, DeleteRequest, PeeringChangeRequest, PeeringView, PreviewResponse};
+use models::diff::diff;
+use models::upstream::{Peering, PeeringConfig};
+use models::{ConnectionStatus, PeeringType, validate};
+use serde_json::Value;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route(
+            "/connections/{id}/peering/{peering_type}",
+            get(read_peering)
+                .post(update_peering)
+                .delete(delete_peering),
+        )
+        .route(
+            "/connections/{id}/peering/{peering_type}/preview",
+            post(preview_peering),
+        )
+}
+
+fn parse_path(id: &str, peering_type: &str) -> Result<(ObjectId, PeeringType)> {
+    let id = connection_id(id)?;
+    let t = peering_type.parse::<PeeringType>().map_err(|_| {
+        AppError::BadRequest("The peering type is one of PRIVATE, PUBLIC, MICROSOFT.".into())
+    })?;
+    Ok((id, t))
+}
+
+fn not_configured(t: PeeringType) -> AppError {
+    AppError::NotFound(format!("No {t} peering is configured on this connection."))
+}
+
+/// The current peering of type `t` and the VLANs of the other two types.
+async fn current_and_others(
+    state: &AppState,
+    signed_in: &SignedIn,
+    id: &ObjectId,
+    t: PeeringType,
+) -> Result<(Option<Peering>, Vec<(PeeringType, u64)>)> {
+    let company = signed_in.company()?;
+    let reads = PeeringType::ALL.map(|pt| {
+        let upstream = state.upstream.clone();
+        let (key, company, id) = (signed_in.api_key.clone(), company.clone(), id.clone());
+        async move { (pt, upstream.read_peering(&key, &company, &id, pt).await) }
+    });
+    let mut current = None;
+    let mut others = Vec::new();
+    for (pt, read) in futures::future::join_all(reads).await {
+        let peering = read.map_err(|e| AppError::from_upstream(&e, &[]))?;
+        if pt == t {
+            current = peering;
+        } else if let Some(vlan) = peering.and_then(|p| p.vlan_id) {
+            others.push((pt, vlan));
+        }
+    }
+    Ok((current, others))
+}
+
+/// The proposed config, trimmed, with the current shared key kept when asked.
+fn proposed(req: &PeeringChangeRequest, current: Option<&Peering>) -> PeeringConfig {
+    let mut config = req.config.clone().normalized();
+    if req.keep_shared_key {
+        config.shared_key = current
+            .and_then(|p| p.shared_key.clone())
+            .filter(|k| !k.is_empty());
+    }
+    config
+}
+
+fn snapshot(state: &AppState, p: Option<&Peering>) -> Value {
+    p.map(|p| peering_snapshot(&state.crypto, &p.config()))
+        .unwrap_or(Value::Null)
+}
+
+async fn read_peering(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    Path((id, peering_type)): Path<(String, String)>,
+) -> Result<Json<PeeringView>> {
+    let (id, t) = parse_path(&id, &peering_type)?;
+    let company = signed_in.company()?;
+    let peering = state
+        .upstream
+        .read_peering(&signed_in.api_key, &company, &id, t)
+        .await
+        .map_err(|e| AppError::from_upstream(&e, &[]))?
+        .ok_or_else(|| not_configured(t))?;
+    Ok(Json(peering_view(t, &peering)))
+}
+
+async fn preview_peering(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    Path((id, peering_type)): Path<(String, String)>,
+    AppJson(req): AppJson<PeeringChangeRequest>,
+) -> Result<Json<PreviewResponse>> {
+    let (id, t) = parse_path(&id, &peering_type)?;
+    load_connection(&state, &signed_in, &id).await?;
+    let (current, others) = current_and_others(&state, &signed_in, &id, t).await?;
+    let config = proposed(&req, current.as_ref());
+    validate::peering_config(t, &config, &others).map_err(AppError::Validation)?;
+    let before = snapshot(&state, current.as_ref());
+    let after = peering_snapshot(&state.crypto, &config);
+    Ok(Json(PreviewResponse {
+        peering_type: t,
+        exists: current.is_some(),
+        changes: diff(&before, &after),
+    }))
+}
+
+async fn update_peering(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    meta: RequestMeta,
+    Path((id, peering_type)): Path<(String, String)>,
+    AppJson(req): AppJson<PeeringChangeRequest>,
+) -> Result<Json<PeeringView>> {
+    let (id, t) = parse_path(&id, &peering_type)?;
+    let (parent, _) = load_connection(&state, &signed_in, &id).await?;
+    let (current, others) = current_and_others(&state, &signed_in, &id, t).await?;
+    let config = proposed(&req, current.as_ref());
+    let checked = PeeringChangeRequest {
+        config: config.clone(),
+        ..req.clone()
+    };
+    validate::peering_change(t, &checked, &others).map_err(AppError::Validation)?;
+
+    let company = signed_in.company()?;
+    let mut intent = Intent::new(AuditAction::UpdatePeering, &meta);
+    intent.actor = Some(signed_in.actor());
+    intent.company = Some(company.to_string());
+    intent.connection_id = Some(id.to_string());
+    intent.peering_type = Some(t);
+    (intent.reason, intent.ticket) = note(&req.reason, req.ticket.as_deref());
+    intent.request = Some(peering_snapshot(&state.crypto, &config));
+    intent.before = Some(snapshot(&state, current.as_ref()));
+    let upstream = state.upstream.clone();
+    let api_key = signed_in.api_key.clone();
+    let crypto = state.crypto.clone();
+    let status = parent.status.clone();
+    let view = audited(&state, intent, move || async move {
+        if status != ConnectionStatus::Active {
+            return Step::refused(AppError::Conflict(format!(
+                "Peering can be configured only once the connection is Active; it is {} now.",
+                status.label()
+            )));
+        }
+        let secret = config.shared_key.clone().unwrap_or_default();
+        match upstream
+            .update_peering(&api_key, &company, &id, t, &config)
+            .await
+        {
+            Ok(peering) => {
+                let after = peering_snapshot(&crypto, &peering.config());
+                Step::succeeded(peering_view(t, &peering), Some(after))
+            }
+            Err(e) => Step::failed(&e, &[&secret]),
+        }
+    })
+    .await?;
+    Ok(Json(view))
+}
+
+async fn delete_peering(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    meta: RequestMeta,
+    Path((id, peering_type)): Path<(String, String)>,
+    AppJson(req): AppJson<DeleteRequest>,
+) -> Result<StatusCode> {
+    let (id, t) = parse_path(&id, &peering_type)?;
+    validate::change_note(&req.reason, req.ticket.as_deref()).map_err(AppError::Validation)?;
+    let (parent, _) = load_connection(&state, &signed_in, &id).await?;
+    validate::confirmation(&req.confirm_name, &parent.name).map_err(AppError::validation)?;
+    let company = signed_in.company()?;
+    let current = state
+        .upstream
+        .read_peering(&signed_in.api_key, &company, &id, t)
+        .await
+        .map_err(|e| AppError::from_upstream(&e, &[]))?
+        .ok_or_else(|| not_configured(t))?;
+
+    let mut intent = Intent::new(AuditAction::DeletePeering, &meta);
+    intent.actor = Some(signed_in.actor());
+    intent.company = Some(company.to_string());
+    intent.connection_id = Some(id.to_string());
+    intent.peering_type = Some(t);
+    (intent.reason, intent.ticket) = note(&req.reason, req.ticket.as_deref());
+    intent.before = Some(snapshot(&state, Some(&current)));
+    let upstream = state.upstream.clone();
+    let api_key = signed_in.api_key.clone();
+    let secret = current.shared_key.clone().unwrap_or_default();
+    audited(&state, intent, move || async move {
+        match upstream.delete_peering(&api_key, &company, &id, t).await {
+            Ok(()) => Step::succeeded((), None),
+            Err(e) => Step::failed(&e, &[&secret]),
+        }
+    })
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
+}

@@ -1,0 +1,60 @@
+//! Verifying an Azure ExpressRoute service key before ordering a connection for it.
+
+use super::{Step, audited};
+use crate::audit::Intent;
+use crate::error::{AppError, Result};
+use crate::extract::{AppJson, RequestMeta};
+use crate::session::SignedIn;
+use crate::state::AppState;
+use crate::views::service_key_view;
+use axum::extract::State;
+use axum::routing::post;
+use axum::{Json, Router};
+use models::api::{AuditAction, ServiceKeyView, VerifyServiceKeyRequest};
+use models::{mask_secret, validate};
+use serde_json::json;
+
+pub fn router() -> Router<AppState> {
+    Router::new().route("/service-keys/verify", post(verify_service_key))
+}
+
+async fn verify_service_key(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    meta: RequestMeta,
+    AppJson(req): AppJson<VerifyServiceKeyRequest>,
+) -> Result<Json<ServiceKeyView>> {
+    let company = signed_in.company()?;
+    let service_key = req.service_key.trim().to_owned();
+    validate::service_key(&service_key).map_err(AppError::validation)?;
+    let mut intent = Intent::new(AuditAction::VerifyServiceKey, &meta);
+    intent.actor = Some(signed_in.actor());
+    intent.company = Some(company.to_string());
+    intent.request = Some(json!({ "serviceKey": mask_secret(&service_key) }));
+    let upstream = state.upstream.clone();
+    let api_key = signed_in.api_key.clone();
+    let view = audited(&state, intent, move || async move {
+        match upstream
+            .verify_service_key(&api_key, &company, &service_key)
+            .await
+        {
+            Ok(info) => {
+                let view = service_key_view(&info, &service_key);
+                let after = serde_json::to_value(&view).ok();
+                Step::succeeded(view, after)
+            }
+            Err(e) => {
+                let mut step = Step::failed(&e, &[&service_key]);
+                if let Err(AppError::UpstreamRejected(message)) = step.result {
+                    step.result = Err(AppError::Validation(vec![models::FieldError {
+                        field: "serviceKey".into(),
+                        message,
+                    }]));
+                }
+                step
+            }
+        }
+    })
+    .await?;
+    Ok(Json(view))
+}

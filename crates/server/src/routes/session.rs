@@ -1,0 +1,144 @@
+//! Signing in and out, the current session, and choosing the company.
+
+use super::{Step, audited};
+use crate::audit::{Actor, Intent};
+use crate::error::{AppError, Result};
+use crate::extract::{AppJson, RequestMeta};
+use crate::session::{self, SessionData, SignedIn};
+use crate::state::AppState;
+use axum::extract::State;
+use axum::http::StatusCode;
+use axum::routing::{get, put};
+use axum::{Json, Router};
+use console_connect::ApiKey;
+use models::FieldError;
+use models::api::{AuditAction, PortalInfo, SelectCompanyRequest, SessionView, SignInRequest};
+use serde_json::json;
+use tower_sessions::Session;
+
+/// Longest API key accepted; real keys are far shorter.
+const MAX_API_KEY: usize = 512;
+
+pub fn router() -> Router<AppState> {
+    Router::new()
+        .route("/info", get(info))
+        .route("/session", get(current).post(sign_in).delete(sign_out))
+        .route("/session/company", put(select_company))
+}
+
+async fn info(State(state): State<AppState>) -> Json<PortalInfo> {
+    Json(state.info.clone())
+}
+
+async fn current(State(state): State<AppState>, signed_in: SignedIn) -> Json<SessionView> {
+    Json(signed_in.view(&state))
+}
+
+async fn sign_in(
+    State(state): State<AppState>,
+    session: Session,
+    meta: RequestMeta,
+    AppJson(req): AppJson<SignInRequest>,
+) -> Result<Json<SessionView>> {
+    let key = req.api_key.trim().to_owned();
+    if key.is_empty() || key.len() > MAX_API_KEY || key.chars().any(char::is_control) {
+        return Err(AppError::Validation(vec![FieldError {
+            field: "apiKey".into(),
+            message: "apiKey is required: paste the API key Console Connect issued you (up to 512 characters, one line)".into(),
+        }]));
+    }
+    let mut intent = Intent::new(AuditAction::SignIn, &meta);
+    intent.request = Some(json!({ "apiKey": state.crypto.fingerprint(&key) }));
+    let upstream = state.upstream.clone();
+    let api_key = ApiKey::new(key.clone());
+    let user = audited(&state, intent, move || async move {
+        match upstream.who_am_i(&api_key).await {
+            Ok(user) => {
+                let mut step = Step::succeeded(user.clone(), None);
+                step.outcome.actor =
+                    Some(Actor { id: user.id.clone(), name: user.name.clone(), email: user.email.clone() });
+                step
+            }
+            Err(e) if e.status() == Some(401) => {
+                let mut step = Step::failed(&e, &[api_key.expose()]);
+                step.result = Err(AppError::Unauthenticated(
+                    "Console Connect did not accept this API key. Check that it is complete and still valid.".into(),
+                ));
+                step
+            }
+            Err(e) => Step::failed(&e, &[api_key.expose()]),
+        }
+    })
+    .await?;
+    // A new id for the signed-in session, so an id planted before sign-in is worthless.
+    session
+        .cycle_id()
+        .await
+        .map_err(|e| AppError::Internal(e.into()))?;
+    let data = SessionData::new(&user, state.crypto.seal(&key, &user.id));
+    data.store(&session).await?;
+    Ok(Json(session::view(&data, &state)))
+}
+
+async fn sign_out(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    meta: RequestMeta,
+) -> Result<StatusCode> {
+    let mut intent = Intent::new(AuditAction::SignOut, &meta);
+    intent.actor = Some(signed_in.actor());
+    intent.company = signed_in.data.company.clone();
+    let session = signed_in.session.clone();
+    audited(&state, intent, move || async move {
+        match session.flush().await {
+            Ok(()) => Step::local((), None),
+            Err(e) => Step::broken(AppError::Internal(e.into())),
+        }
+    })
+    .await?;
+    Ok(StatusCode::NO_CONTENT)
+}
+
+async fn select_company(
+    State(state): State<AppState>,
+    mut signed_in: SignedIn,
+    meta: RequestMeta,
+    AppJson(req): AppJson<SelectCompanyRequest>,
+) -> Result<Json<SessionView>> {
+    let wanted = req.company.trim().to_owned();
+    if !signed_in
+        .data
+        .companies
+        .iter()
+        .any(|c| c.username == wanted)
+    {
+        let allowed: Vec<&str> = signed_in
+            .data
+            .companies
+            .iter()
+            .map(|c| c.username.as_str())
+            .collect();
+        return Err(AppError::Validation(vec![FieldError {
+            field: "company".into(),
+            message: format!("company must be one of yours: {}", allowed.join(", ")),
+        }]));
+    }
+    let mut intent = Intent::new(AuditAction::SelectCompany, &meta);
+    intent.actor = Some(signed_in.actor());
+    intent.company = Some(wanted.clone());
+    intent.request = Some(json!({ "company": wanted }));
+    intent.before = Some(json!({ "company": signed_in.data.company }));
+    let mut data = signed_in.data.clone();
+    data.company = Some(wanted.clone());
+    let session = signed_in.session.clone();
+    let stored = data.clone();
+    audited(&state, intent, move || async move {
+        match stored.store(&session).await {
+            Ok(()) => Step::local((), Some(json!({ "company": wanted }))),
+            Err(e) => Step::broken(e),
+        }
+    })
+    .await?;
+    signed_in.data = data;
+    Ok(Json(signed_in.view(&state)))
+}

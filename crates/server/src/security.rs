@@ -1,0 +1,320 @@
+//! Middleware every request passes: a fresh request id, the same-origin and JSON-only rules for
+//! state-changing API calls, the request timeout, security headers, and the finishing of error
+//! bodies (request id added, cause logged once, one JSON shape even for errors axum makes).
+
+use crate::error::{AppError, ErrorReport, report_response};
+use crate::state::AppState;
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, Method, StatusCode, header};
+use axum::middleware::Next;
+use axum::response::{IntoResponse, Response};
+use base64::Engine;
+use models::{ApiError, ErrorCode};
+use sha2::{Digest, Sha256};
+
+pub const REQUEST_ID: &str = "x-request-id";
+
+/// Every request gets an id of ours (an incoming one is replaced: it would be the client's
+/// word in our audit rows), echoed in the `X-Request-Id` response header.
+pub async fn request_id(mut req: Request, next: Next) -> Response {
+    let id = uuid::Uuid::new_v4().to_string();
+    let value = HeaderValue::from_str(&id).unwrap_or_else(|_| HeaderValue::from_static("unknown"));
+    req.headers_mut().insert(REQUEST_ID, value.clone());
+    let mut res = next.run(req).await;
+    res.headers_mut().insert(REQUEST_ID, value);
+    res
+}
+
+fn is_safe(method: &Method) -> bool {
+    matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
+}
+
+/// State-changing requests must come from the portal's own pages: Fetch Metadata when the
+/// browser sends it, else the `Origin` header. Requests with neither are not from a browser
+/// (curl, scripts) and cannot ride on someone's cookie by accident.
+pub async fn same_origin(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    if is_safe(req.method()) {
+        return next.run(req).await;
+    }
+    let headers = req.headers();
+    let text = |name: header::HeaderName| headers.get(name).and_then(|v| v.to_str().ok());
+    let allowed = match text(header::HeaderName::from_static("sec-fetch-site")) {
+        Some(site) => matches!(site, "same-origin" | "none"),
+        None => match text(header::ORIGIN) {
+            Some(origin) => origin_matches(
+                origin,
+                state.config.public_url.as_deref(),
+                text(header::HOST),
+            ),
+            None => true,
+        },
+    };
+    if allowed {
+        next.run(req).await
+    } else {
+        AppError::Forbidden("Cross-site requests cannot change anything in the portal.".into())
+            .into_response()
+    }
+}
+
+/// Whether an `Origin` is the portal's own: its public URL when configured, else the `Host`
+/// the request was sent to.
+fn origin_matches(origin: &str, public_url: Option<&str>, host: Option<&str>) -> bool {
+    if let Some(public) = public_url {
+        return origin.trim_end_matches('/') == public.trim_end_matches('/');
+    }
+    let Some(host) = host else { return false };
+    let authority = origin
+        .strip_prefix("http://")
+        .or_else(|| origin.strip_prefix("https://"))
+        .unwrap_or("");
+    !authority.is_empty() && authority.eq_ignore_ascii_case(host)
+}
+
+/// State-changing requests with a body must send JSON.
+pub async fn require_json(req: Request, next: Next) -> Response {
+    let has_body = req
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|n| n != "0")
+        || req.headers().contains_key(header::TRANSFER_ENCODING);
+    let is_json = req
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|ct| ct.trim().eq_ignore_ascii_case("application/json"));
+    if !is_safe(req.method()) && has_body && !is_json {
+        return AppError::UnsupportedMediaType.into_response();
+    }
+    next.run(req).await
+}
+
+/// A request that runs past the configured time gets a 504. Changes are safe from this: their
+/// upstream call and outcome row run in a task of their own that finishes regardless.
+pub async fn request_timeout(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    match tokio::time::timeout(state.config.request_timeout, next.run(req)).await {
+        Ok(res) => res,
+        Err(_) => AppError::UpstreamTimeout.into_response(),
+    }
+}
+
+/// The Content-Security-Policy: the app's own scripts (and the inline loader trunk writes into
+/// index.html, by hash), WebAssembly, its own styles and API; nothing else, no framing.
+pub fn content_security_policy(index_html: Option<&str>) -> String {
+    let hashes: String = index_html
+        .map(inline_script_hashes)
+        .unwrap_or_default()
+        .iter()
+        .map(|h| format!(" '{h}'"))
+        .collect();
+    format!(
+        "default-src 'none'; script-src 'self' 'wasm-unsafe-eval'{hashes}; style-src 'self'; \
+         img-src 'self' data:; font-src 'self'; connect-src 'self'; manifest-src 'self'; \
+         base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+    )
+}
+
+/// `sha256-…` of each inline `<script>` body in a page.
+fn inline_script_hashes(html: &str) -> Vec<String> {
+    let mut hashes = Vec::new();
+    let mut rest = html;
+    while let Some(start) = rest.find("<script") {
+        let after = &rest[start..];
+        let Some(tag_end) = after.find('>') else {
+            break;
+        };
+        let tag = &after[..tag_end];
+        let body_and_more = &after[tag_end + 1..];
+        let Some(close) = body_and_more.find("</script>") else {
+            break;
+        };
+        let body = &body_and_more[..close];
+        if !tag.contains("src=") && !body.trim().is_empty() {
+            let digest = Sha256::digest(body.as_bytes());
+            hashes.push(format!(
+                "sha256-{}",
+                base64::engine::general_purpose::STANDARD.encode(digest)
+            ));
+        }
+        rest = &body_and_more[close..];
+    }
+    hashes
+}
+
+/// Headers on every response.
+pub async fn security_headers(
+    State(csp): State<HeaderValue>,
+    req: Request,
+    next: Next,
+) -> Response {
+    let is_api = req.uri().path().starts_with("/api/");
+    let mut res = next.run(req).await;
+    let h = res.headers_mut();
+    h.insert(header::CONTENT_SECURITY_POLICY, csp);
+    h.insert(
+        header::X_CONTENT_TYPE_OPTIONS,
+        HeaderValue::from_static("nosniff"),
+    );
+    h.insert(
+        header::REFERRER_POLICY,
+        HeaderValue::from_static("no-referrer"),
+    );
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(
+        "cross-origin-opener-policy",
+        HeaderValue::from_static("same-origin"),
+    );
+    h.insert(
+        "cross-origin-resource-policy",
+        HeaderValue::from_static("same-origin"),
+    );
+    if is_api {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    } else if !h.contains_key(header::CACHE_CONTROL) {
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    }
+    res
+}
+
+fn code_for(status: StatusCode) -> ErrorCode {
+    match status.as_u16() {
+        401 => ErrorCode::Unauthenticated,
+        403 => ErrorCode::Forbidden,
+        404 | 405 => ErrorCode::NotFound,
+        408 | 504 => ErrorCode::UpstreamTimeout,
+        413 => ErrorCode::PayloadTooLarge,
+        415 => ErrorCode::UnsupportedMediaType,
+        422 => ErrorCode::ValidationFailed,
+        400..=499 => ErrorCode::BadRequest,
+        _ => ErrorCode::Internal,
+    }
+}
+
+/// Finishes every error response: adds the request id to the body, logs the cause once, and
+/// turns errors made outside the handlers (axum's 405, a failed session save) into the JSON
+/// shape.
+pub async fn finish_errors(req: Request, next: Next) -> Response {
+    let request_id = req
+        .headers()
+        .get(REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
+    let method = req.method().clone();
+    let path = req.uri().path().to_owned();
+    let mut res = next.run(req).await;
+    let status = res.status();
+    let report = match res.extensions_mut().remove::<ErrorReport>() {
+        Some(report) => report,
+        None if status.is_client_error() || status.is_server_error() => {
+            let is_json = res
+                .headers()
+                .get(header::CONTENT_TYPE)
+                .is_some_and(|v| v.as_bytes().starts_with(b"application/json"));
+            if is_json {
+                return res;
+            }
+            let message = match status {
+                StatusCode::METHOD_NOT_ALLOWED => "This API route does not take that method.".to_owned(),
+                s if s.is_server_error() => "Something went wrong inside the portal. The request id identifies it in the logs.".to_owned(),
+                s => s.canonical_reason().unwrap_or("Request refused").to_owned(),
+            };
+            ErrorReport {
+                body: ApiError::new(code_for(status), message),
+                cause: None,
+            }
+        }
+        None => return res,
+    };
+    if status.is_server_error() {
+        tracing::error!(request_id, %method, path, status = status.as_u16(), cause = report.cause.as_deref().unwrap_or("-"), "request failed");
+    } else {
+        tracing::info!(request_id, %method, path, status = status.as_u16(), code = ?report.body.code, "request refused");
+    }
+    let mut body = report.body;
+    body.request_id = Some(request_id);
+    let mut finished = report_response(ErrorReport { body, cause: None });
+    *finished.status_mut() = status;
+    for (name, value) in res.headers() {
+        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+            finished.headers_mut().insert(name.clone(), value.clone());
+        }
+    }
+    finished.extensions_mut().remove::<ErrorReport>();
+    finished
+}
+
+/// Turns a finished response back into a plain body, for tests of the middleware.
+#[cfg(test)]
+async fn body_text(res: Response) -> String {
+    let bytes = axum::body::to_bytes(res.into_body(), 1 << 20)
+        .await
+        .unwrap();
+    String::from_utf8(bytes.to_vec()).unwrap()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn origin_is_compared_with_host_or_public_url() {
+        assert!(origin_matches(
+            "http://127.0.0.1:8080",
+            None,
+            Some("127.0.0.1:8080")
+        ));
+        assert!(!origin_matches(
+            "http://evil.example",
+            None,
+            Some("127.0.0.1:8080")
+        ));
+        assert!(!origin_matches("null", None, Some("127.0.0.1:8080")));
+        assert!(origin_matches(
+            "https://portal.example.com",
+            Some("https://portal.example.com/"),
+            None
+        ));
+        assert!(!origin_matches(
+            "http://portal.example.com",
+            Some("https://portal.example.com"),
+            None
+        ));
+    }
+
+    #[test]
+    fn inline_scripts_are_hashed_and_external_ones_ignored() {
+        let html = r#"<script src="/app.js"></script><script type="module">init()</script>"#;
+        let hashes = inline_script_hashes(html);
+        assert_eq!(hashes.len(), 1);
+        let expected = base64::engine::general_purpose::STANDARD.encode(Sha256::digest(b"init()"));
+        assert_eq!(hashes[0], format!("sha256-{expected}"));
+        assert!(content_security_policy(Some(html)).contains(&hashes[0]));
+        assert!(content_security_policy(None).contains("frame-ancestors 'none'"));
+    }
+
+    #[tokio::test]
+    async fn plain_error_responses_get_the_json_shape() {
+        use axum::body::Body;
+        use axum::routing::get;
+        use tower::ServiceExt;
+        let app = axum::Router::new()
+            .route("/x", get(|| async { "ok" }))
+            .layer(axum::middleware::from_fn(finish_errors));
+        let res = app
+            .oneshot(
+                Request::builder()
+                    .method("POST")
+                    .uri("/x")
+                    .body(Body::empty())
+                    .unwrap(),
+            )
+            .await
+            .unwrap();
+        assert_eq!(res.status(), StatusCode::METHOD_NOT_ALLOWED);
+        let body: ApiError = serde_json::from_str(&body_text(res).await).unwrap();
+        assert_eq!(body.code, ErrorCode::NotFound);
+    }
+}

@@ -1,0 +1,190 @@
+//! The typed session: who is signed in, their companies and choice, and their API key sealed
+//! with the server key. Handlers take a [`SignedIn`] and never touch string keys. The idle
+//! timeout is the store's expiry (renewed at most once a minute); the absolute lifetime is
+//! checked here on every request.
+
+use crate::audit::Actor;
+use crate::error::{AppError, Result};
+use crate::state::AppState;
+use axum::extract::FromRequestParts;
+use axum::http::header::COOKIE;
+use axum::http::request::Parts;
+use console_connect::{ApiKey, CompanyUsername};
+use models::api::{CompanyView, SessionUser, SessionView};
+use models::upstream::User;
+use serde::{Deserialize, Serialize};
+use std::time::Duration;
+use time::OffsetDateTime;
+use tower_sessions::Session;
+
+const KEY: &str = "portal";
+
+/// What the session store holds. The API key is only ever here sealed.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+pub struct SessionData {
+    pub user: SessionUser,
+    pub companies: Vec<CompanyView>,
+    pub company: Option<String>,
+    pub sealed_api_key: String,
+    /// Unix seconds.
+    pub signed_in_at: i64,
+    /// Unix seconds of the last request that renewed the idle expiry.
+    pub last_seen: i64,
+}
+
+impl SessionData {
+    pub fn new(user: &User, sealed_api_key: String) -> Self {
+        let companies: Vec<CompanyView> = user
+            .companies
+            .iter()
+            .map(|c| CompanyView {
+                id: c.id.clone(),
+                name: c.name.clone(),
+                username: c.username.clone(),
+            })
+            .collect();
+        let company = match companies.as_slice() {
+            [only] => Some(only.username.clone()),
+            _ => None,
+        };
+        let now = OffsetDateTime::now_utc().unix_timestamp();
+        SessionData {
+            user: SessionUser {
+                id: user.id.clone(),
+                name: user.name.clone(),
+                email: user.email.clone(),
+            },
+            companies,
+            company,
+            sealed_api_key,
+            signed_in_at: now,
+            last_seen: now,
+        }
+    }
+
+    pub async fn store(&self, session: &Session) -> Result<()> {
+        session
+            .insert(KEY, self)
+            .await
+            .map_err(|e| AppError::Internal(e.into()))
+    }
+}
+
+/// A signed-in request: the session, its data, and the opened API key.
+pub struct SignedIn {
+    pub session: Session,
+    pub data: SessionData,
+    pub api_key: ApiKey,
+}
+
+fn unix(t: i64) -> OffsetDateTime {
+    OffsetDateTime::from_unix_timestamp(t).unwrap_or(OffsetDateTime::UNIX_EPOCH)
+}
+
+fn has_cookie(parts: &Parts, name: &str) -> bool {
+    parts
+        .headers
+        .get_all(COOKIE)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(';'))
+        .any(|c| c.trim_start().starts_with(name) && c.trim_start()[name.len()..].starts_with('='))
+}
+
+impl FromRequestParts<AppState> for SignedIn {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self> {
+        let session = Session::from_request_parts(parts, state)
+            .await
+            .map_err(|(_, msg)| AppError::Internal(anyhow::anyhow!(msg)))?;
+        let data: Option<SessionData> = session
+            .get(KEY)
+            .await
+            .map_err(|e| AppError::Internal(e.into()))?;
+        let Some(mut data) = data else {
+            return Err(if has_cookie(parts, &state.cookie_name) {
+                AppError::SessionExpired
+            } else {
+                AppError::Unauthenticated("Sign in with your Console Connect API key first.".into())
+            });
+        };
+        let now = OffsetDateTime::now_utc().unix_timestamp();
+        let lifetime = state.config.session_lifetime.as_secs() as i64;
+        if now >= data.signed_in_at + lifetime {
+            let _ = session.flush().await;
+            return Err(AppError::SessionExpired);
+        }
+        let Ok(key) = state.crypto.open(&data.sealed_api_key, &data.user.id) else {
+            // Sealed with another server key (rotated) or tampered: start again.
+            let _ = session.flush().await;
+            return Err(AppError::SessionExpired);
+        };
+        if now - data.last_seen >= renew_after(state.config.session_idle) {
+            data.last_seen = now;
+            data.store(&session).await?;
+        }
+        Ok(SignedIn {
+            session,
+            data,
+            api_key: ApiKey::new(key),
+        })
+    }
+}
+
+/// Renewing the idle expiry is a database write; do it at most once a minute (sooner for
+/// short idle timeouts) rather than on every request.
+fn renew_after(idle: Duration) -> i64 {
+    (idle.as_secs() / 4).clamp(1, 60) as i64
+}
+
+impl SignedIn {
+    pub fn actor(&self) -> Actor {
+        Actor {
+            id: self.data.user.id.clone(),
+            name: self.data.user.name.clone(),
+            email: self.data.user.email.clone(),
+        }
+    }
+
+    /// The chosen company as a path segment; a 409 when none is chosen yet.
+    pub fn company(&self) -> Result<CompanyUsername> {
+        let Some(username) = self.data.company.as_deref() else {
+            return Err(AppError::Conflict("Choose a company first.".into()));
+        };
+        CompanyUsername::parse(username).map_err(|_| {
+            AppError::Conflict("The chosen company's name cannot be used in a request.".into())
+        })
+    }
+
+    pub fn view(&self, state: &AppState) -> SessionView {
+        view(&self.data, state)
+    }
+}
+
+pub fn view(data: &SessionData, state: &AppState) -> SessionView {
+    let lifetime = state.config.session_lifetime;
+    let idle = state.config.session_idle;
+    let expires = unix(data.signed_in_at) + lifetime;
+    let idle_expires = std::cmp::min(unix(data.last_seen) + idle, expires);
+    SessionView {
+        user: data.user.clone(),
+        companies: data.companies.clone(),
+        company: data.company.clone(),
+        sandbox: state.config.is_sandbox(),
+        expires_at: crate::timefmt::format(expires),
+        idle_expires_at: crate::timefmt::format(idle_expires),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renewal_is_rate_limited() {
+        assert_eq!(renew_after(Duration::from_secs(30 * 60)), 60);
+        assert_eq!(renew_after(Duration::from_secs(8)), 2);
+        assert_eq!(renew_after(Duration::from_secs(1)), 1);
+    }
+}

@@ -1,0 +1,32 @@
+//! What every handler can reach: the upstream client, the audit history, the server key, the
+//! configuration and what the sign-in page is told.
+
+use crate::audit::AuditLog;
+use crate::config::Config;
+use crate::crypto::Crypto;
+use console_connect::ConsoleConnect;
+use models::api::PortalInfo;
+use std::ops::Deref;
+use std::sync::Arc;
+
+#[derive(Clone)]
+pub struct AppState(pub Arc<App>);
+
+pub struct App {
+    /// Console Connect, or anything that speaks like it.
+    pub upstream: Arc<dyn ConsoleConnect>,
+    pub audit: AuditLog,
+    pub crypto: Crypto,
+    pub info: PortalInfo,
+    pub config: Config,
+    /// The session cookie's name (`__Host-` prefixed over HTTPS).
+    pub cookie_name: String,
+}
+
+impl Deref for AppState {
+    type Target = App;
+
+    fn deref(&self) -> &App {
+        &self.0
+    }
+}

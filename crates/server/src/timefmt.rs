@@ -1,0 +1,42 @@
+//! Times as the portal writes them: RFC 3339, UTC, milliseconds, so they sort as text.
+
+use time::OffsetDateTime;
+use time::format_description::well_known::Rfc3339;
+
+/// Now, as RFC 3339 UTC with milliseconds: sorts as text in time order.
+pub fn now() -> String {
+    format(OffsetDateTime::now_utc())
+}
+
+pub fn format(t: OffsetDateTime) -> String {
+    let t = t.to_offset(time::UtcOffset::UTC);
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
+        t.year(),
+        u8::from(t.month()),
+        t.day(),
+        t.hour(),
+        t.minute(),
+        t.second(),
+        t.millisecond()
+    )
+}
+
+/// Reads a time a person or program gave (RFC 3339, any offset) into the stored form.
+pub fn normalize(raw: &str) -> Option<String> {
+    OffsetDateTime::parse(raw.trim(), &Rfc3339).ok().map(format)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn times_sort_as_text() {
+        let a = normalize("2026-11-25T10:00:00+01:00").unwrap();
+        let b = normalize("2026-11-25T09:30:00Z").unwrap();
+        assert_eq!(a, "2026-11-25T09:00:00.000Z");
+        assert!(a < b);
+        assert_eq!(normalize("yesterday"), None);
+    }
+}

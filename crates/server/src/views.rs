@@ -1,0 +1,221 @@
+//! What the browser sees of upstream objects: connections grouped with their legs, ports with
+//! their usability, service keys and peerings without their secrets; and the redacted
+//! snapshots the audit history keeps.
+
+use crate::crypto::Crypto;
+use models::api::{
+    ConnectionView, LegRole, LegView, PeeringSummary, PeeringView, PortView, ServiceKeyView,
+};
+use models::upstream::{
+    Connection, Peering, PeeringConfig, Port, ServiceKeyInfo, Speed, port_unusable_reason,
+};
+use models::validate::offered_speeds;
+use models::{ConnectionType, PeeringType, SyncStatus, mask_secret};
+use serde_json::Value;
+
+/// Whether a connection is the parent of an Azure ExpressRoute pair.
+pub fn is_azure_parent(c: &Connection) -> bool {
+    c.kind == ConnectionType::GroupLayer2 && c.is_azure()
+}
+
+fn leg_role(parent: &Connection, leg: &Connection) -> LegRole {
+    let ids = parent.subconnection_ids.as_ref();
+    if ids.is_some_and(|s| s.secondary.contains(&leg.id)) {
+        LegRole::Secondary
+    } else if ids.is_some_and(|s| s.primary.contains(&leg.id)) {
+        LegRole::Primary
+    } else if leg.name.contains("Secondary") {
+        LegRole::Secondary
+    } else {
+        LegRole::Primary
+    }
+}
+
+/// The view of a parent with whichever of its legs are given.
+pub fn connection_view(parent: &Connection, legs: &[Connection]) -> ConnectionView {
+    let partner = parent.partner.as_ref();
+    let mut legs: Vec<LegView> = legs
+        .iter()
+        .filter(|l| l.parent_id.as_deref() == Some(parent.id.as_str()) || is_sub(parent, l))
+        .map(|l| LegView {
+            id: l.id.clone(),
+            name: l.name.clone(),
+            role: leg_role(parent, l),
+            status: l.status.clone(),
+            src_port_id: l.src_port_id.clone(),
+            dest_port_id: l.dest_port_id.clone(),
+        })
+        .collect();
+    legs.sort_by_key(|l| (l.role == LegRole::Secondary, l.name.clone()));
+    let mut peerings: Vec<PeeringSummary> = partner
+        .map(|p| p.peerings())
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|p| {
+            Some(PeeringSummary {
+                peering_type: p.peering_type?,
+                sync_status: p.sync_status.unwrap_or(SyncStatus::Pending),
+            })
+        })
+        .collect();
+    peerings.sort_by_key(|p| p.peering_type);
+    peerings.dedup_by_key(|p| p.peering_type);
+    ConnectionView {
+        id: parent.id.clone(),
+        name: parent.name.clone(),
+        speed_mbps: parent.speed.as_ref().map(Speed::mbps),
+        status: parent.status.clone(),
+        provisioning_status: partner.and_then(|p| p.provisioning_status.clone()),
+        service_key_masked: partner.and_then(|p| p.account.as_deref()).map(mask_secret),
+        legs,
+        peerings,
+        created_at: parent.created_at.clone(),
+        updated_at: parent.updated_at.clone(),
+        error_reason: parent.error_reason.clone(),
+    }
+}
+
+fn is_sub(parent: &Connection, leg: &Connection) -> bool {
+    parent
+        .subconnection_ids
+        .as_ref()
+        .is_some_and(|s| s.primary.contains(&leg.id) || s.secondary.contains(&leg.id))
+}
+
+/// The Azure connections of a company's list, each with its legs, newest first.
+pub fn group_connections(all: &[Connection]) -> Vec<ConnectionView> {
+    let mut views: Vec<ConnectionView> = all
+        .iter()
+        .filter(|c| is_azure_parent(c))
+        .map(|p| connection_view(p, all))
+        .collect();
+    views.sort_by(|a, b| {
+        b.created_at
+            .cmp(&a.created_at)
+            .then_with(|| a.name.cmp(&b.name))
+    });
+    views
+}
+
+pub fn port_view(port: &Port, speed_mbps: Option<u64>) -> PortView {
+    let reason = port_unusable_reason(port, speed_mbps);
+    PortView {
+        id: port.id.clone(),
+        name: port.name.clone(),
+        status: port.status.clone(),
+        speed_mbps: port.speed.as_ref().map(Speed::mbps),
+        capacity: port.capacity,
+        single_service: port.single_service,
+        usable: reason.is_none(),
+        unusable_reason: reason,
+    }
+}
+
+pub fn service_key_view(info: &ServiceKeyInfo, service_key: &str) -> ServiceKeyView {
+    ServiceKeyView {
+        service_key_masked: mask_secret(service_key),
+        circuit_name: info.circuit_name.clone(),
+        bandwidth_mbps: info.bandwidth_mbps,
+        peering_location: info.peering_location.clone(),
+        service_provider_name: info.service_provider_name.clone(),
+        provider_state: info.service_provider_provisioning_state.clone(),
+        primary_azure_port: info.primary_azure_port.clone(),
+        secondary_azure_port: info.secondary_azure_port.clone(),
+        in_use: info.in_use,
+        offered_speeds: offered_speeds(info.bandwidth_mbps),
+    }
+}
+
+pub fn peering_view(peering_type: PeeringType, p: &Peering) -> PeeringView {
+    let mut config = p.config();
+    let shared_key_set = config.shared_key.take().is_some_and(|k| !k.is_empty());
+    PeeringView {
+        peering_type: p.peering_type.unwrap_or(peering_type),
+        sync_status: p.sync_status.clone().unwrap_or(SyncStatus::Pending),
+        updated_at: p.updated_at.clone(),
+        config,
+        shared_key_set,
+    }
+}
+
+/// A peering config as the audit history keeps it: the shared key becomes a keyed fingerprint,
+/// so a change of key shows without the key.
+pub fn peering_snapshot(crypto: &Crypto, config: &PeeringConfig) -> Value {
+    let mut v = serde_json::to_value(config).unwrap_or(Value::Null);
+    if let (Value::Object(map), Some(key)) = (&mut v, config.shared_key.as_deref()) {
+        map.insert("sharedKey".into(), Value::String(crypto.fingerprint(key)));
+    }
+    v
+}
+
+/// A connection as the audit history keeps it (the view already masks the service key).
+pub fn connection_snapshot(view: &ConnectionView) -> Value {
+    serde_json::to_value(view).unwrap_or(Value::Null)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn conn(v: Value) -> Connection {
+        serde_json::from_value(v).unwrap()
+    }
+
+    #[test]
+    fn parents_are_grouped_with_their_legs_and_others_dropped() {
+        let all = vec![
+            conn(
+                json!({"id": "p1", "name": "A", "type": "GROUP_LAYER2", "status": "ACTIVE",
+                "subconnectionIds": {"primary": ["l1"], "secondary": ["l2"]},
+                "partner": {"type": "AZURE", "account": "7d6c2f1e-1111-2222-3333-444455556666",
+                            "peering": [{"peeringType": "PRIVATE", "syncStatus": "SYNCING"}]}}),
+            ),
+            conn(
+                json!({"id": "l2", "name": "A Secondary 1", "type": "LAYER2", "status": "CREATING", "parentId": "p1"}),
+            ),
+            conn(
+                json!({"id": "l1", "name": "A Primary 1", "type": "LAYER2", "status": "ACTIVE", "parentId": "p1"}),
+            ),
+            conn(json!({"id": "x", "name": "AWS", "type": "LAYER2", "status": "ACTIVE"})),
+        ];
+        let views = group_connections(&all);
+        assert_eq!(views.len(), 1);
+        let v = &views[0];
+        assert_eq!(
+            v.legs.iter().map(|l| l.role).collect::<Vec<_>>(),
+            [LegRole::Primary, LegRole::Secondary]
+        );
+        assert_eq!(
+            v.service_key_masked.as_deref(),
+            Some("********-****-****-****-********6666")
+        );
+        assert_eq!(v.peerings[0].sync_status, SyncStatus::Syncing);
+        assert!(v.is_transitional());
+    }
+
+    #[test]
+    fn peering_view_hides_the_shared_key() {
+        let p: Peering = serde_json::from_value(json!({
+            "peeringType": "PRIVATE", "syncStatus": "SYNCED", "peerASN": 65010,
+            "primaryPeerSubnet": "10.0.0.0/30", "secondaryPeerSubnet": "10.0.0.4/30",
+            "vlanId": 100, "sharedKey": "canary123"
+        }))
+        .unwrap();
+        let v = peering_view(PeeringType::Private, &p);
+        assert!(v.shared_key_set);
+        assert!(!serde_json::to_string(&v).unwrap().contains("canary123"));
+    }
+
+    #[test]
+    fn snapshots_fingerprint_the_shared_key() {
+        let crypto = Crypto::new(&[3u8; 32]);
+        let cfg = PeeringConfig {
+            shared_key: Some("canary123".into()),
+            ..Default::default()
+        };
+        let snap = peering_snapshot(&crypto, &cfg);
+        assert!(!snap.to_string().contains("canary123"));
+        assert_eq!(snap["sharedKey"], crypto.fingerprint("canary123"));
+    }
+}
