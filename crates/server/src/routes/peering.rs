@@ -111,6 +111,9 @@ async fn preview_peering(
     AppJson(req): AppJson<PeeringChangeRequest>,
 ) -> Result<Json<PreviewResponse>> {
     let (id, t) = parse_path(&id, &peering_type)?;
+    // What needs no upstream first, so a malformed change costs no call and its field errors
+    // are not hidden behind an upstream failure; the VLAN's uniqueness is checked after the reads.
+    validate::peering_config(t, &proposed(&req, None), &[]).map_err(AppError::Validation)?;
     load_connection(&state, &signed_in, &id).await?;
     let (current, others) = current_and_others(&state, &signed_in, &id, t).await?;
     let config = proposed(&req, current.as_ref());
@@ -132,6 +135,12 @@ async fn update_peering(
     AppJson(req): AppJson<PeeringChangeRequest>,
 ) -> Result<Json<PeeringView>> {
     let (id, t) = parse_path(&id, &peering_type)?;
+    // As in the preview: the rules that need no upstream, before any call.
+    let alone = PeeringChangeRequest {
+        config: proposed(&req, None),
+        ..req.clone()
+    };
+    validate::peering_change(t, &alone, &[]).map_err(AppError::Validation)?;
     let (parent, _) = load_connection(&state, &signed_in, &id).await?;
     let (current, others) = current_and_others(&state, &signed_in, &id, t).await?;
     let config = proposed(&req, current.as_ref());

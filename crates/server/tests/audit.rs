@@ -1,0 +1,679 @@
+//! The audit history: written before a change goes upstream or the change does not happen,
+//! append-only, tamper-evident, reconciled after a stop, and readable by filter, page, detail
+//! and export — each reader seeing only their companies' events.
+
+mod common;
+
+use common::*;
+use models::PeeringType;
+use models::api::AuditAction;
+use reqwest::StatusCode;
+use serde_json::Value;
+use server::audit::{Actor, AuditLog, Intent};
+use server::extract::RequestMeta;
+use simulator::Route;
+use sqlx::{Connection, Executor};
+use std::process::{Command, Output};
+use std::time::Duration;
+
+const ADA_ID: &str = "60a1b2c3d4e5f6a7b8c9d0e1";
+const GRACE_ID: &str = "60a1b2c3d4e5f6a7b8c9d0e2";
+
+const CSV_HEADER: &str = "id,at,request_id,phase,intent_id,action,actor_id,actor_name,actor_email,\
+company,connection_id,peering_type,reason,ticket,outcome,upstream_status,error,duration_ms,\
+client_addr,user_agent,request,before,after,prev_hash,hash";
+
+/// Runs the `portal` binary.
+fn portal_cli(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_portal"))
+        .args(args)
+        .env_remove("DATABASE_URL")
+        .env_remove("PORTAL_DATA_DIR")
+        .output()
+        .expect("the portal binary runs")
+}
+
+fn stdout(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+fn ids(events: &[Value]) -> Vec<i64> {
+    events.iter().map(|e| e["id"].as_i64().unwrap()).collect()
+}
+
+/// A small history: Ada changes acme's production peering twice, orders a connection and tries
+/// to peer it too early; Grace verifies a key for globex.
+struct History {
+    ada: Client,
+    grace: Client,
+    production: String,
+    staging: String,
+}
+
+async fn history(app: &TestApp) -> History {
+    let ada = app.sign_in_to(ada(), "acme").await;
+    let production = ada.connection_id(PRODUCTION).await;
+    let private = ada
+        .post(&peering_path(&production, "PRIVATE"), &private_peering(200))
+        .await;
+    assert_eq!(private.status, StatusCode::OK, "{}", private.text);
+    let staging = ada
+        .create_connection("Azure London Staging", service_key(LONDON_1G), 500)
+        .await;
+    let early = ada
+        .post(&peering_path(&staging, "PRIVATE"), &private_peering(200))
+        .await;
+    assert_eq!(early.status, StatusCode::CONFLICT);
+    let microsoft = ada
+        .post(
+            &peering_path(&production, "MICROSOFT"),
+            &microsoft_peering(300),
+        )
+        .await;
+    assert_eq!(microsoft.status, StatusCode::OK, "{}", microsoft.text);
+    let grace = app.sign_in(grace()).await;
+    let verify = grace
+        .post(
+            "/api/service-keys/verify",
+            &serde_json::json!({ "serviceKey": service_key(DALLAS_500M) }),
+        )
+        .await;
+    assert_eq!(verify.status, StatusCode::OK, "{}", verify.text);
+    History {
+        ada,
+        grace,
+        production,
+        staging,
+    }
+}
+
+#[tokio::test]
+async fn audit_unavailable_refuses_the_change_and_sends_nothing_upstream() {
+    let app = spawn_app_with(Options {
+        busy_timeout: Some(Duration::from_millis(300)),
+        ..Options::default()
+    })
+    .await;
+    let ada = app.sign_in_to(ada(), "acme").await;
+    let production = ada.connection_id(PRODUCTION).await;
+    let path = peering_path(&production, "PRIVATE");
+    let mut db = app.audit_db().await;
+    let lock = db
+        .begin_with("begin immediate")
+        .await
+        .expect("the write lock");
+
+    let refused = ada.post(&path, &private_peering(200)).await;
+
+    assert_eq!(
+        refused.status,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "{}",
+        refused.text
+    );
+    assert_eq!(refused.code(), "audit_unavailable");
+    assert!(
+        refused.message().contains("no change was made"),
+        "{}",
+        refused.message()
+    );
+    assert_eq!(app.upstream_calls(Route::UpdatePeering), 0);
+
+    lock.rollback().await.unwrap();
+    let accepted = ada.post(&path, &private_peering(200)).await;
+
+    assert_eq!(accepted.status, StatusCode::OK, "{}", accepted.text);
+    assert_eq!(app.upstream_calls(Route::UpdatePeering), 1);
+    let events = ada.audit("action=update_peering").await;
+    assert_eq!(events.len(), 2, "one intent and one outcome: {events:#?}");
+    assert_eq!(ada.get("/api/audit/verify").await.json["ok"], true);
+}
+
+#[tokio::test]
+async fn audit_rows_cannot_be_updated_or_deleted() {
+    let app = spawn_app().await;
+    let ada = app.sign_in_to(ada(), "acme").await;
+    let mut db = app.audit_db().await;
+    let count = "select count(*) from audit_events";
+    let before: i64 = sqlx::query_scalar(count).fetch_one(&mut db).await.unwrap();
+    assert!(before >= 4, "sign-in and company choice are recorded");
+
+    let update = db
+        .execute("update audit_events set reason = 'rewritten' where id = 1")
+        .await
+        .expect_err("an update is refused");
+    let delete = db
+        .execute("delete from audit_events where id = 1")
+        .await
+        .expect_err("a delete is refused");
+
+    assert!(update.to_string().contains("append-only"), "{update}");
+    assert!(delete.to_string().contains("append-only"), "{delete}");
+    let after: i64 = sqlx::query_scalar(count).fetch_one(&mut db).await.unwrap();
+    assert_eq!(after, before);
+    assert_eq!(ada.get("/api/audit/verify").await.json["ok"], true);
+}
+
+#[tokio::test]
+async fn a_tampered_row_is_named_by_the_api_and_the_cli() {
+    let app = spawn_app().await;
+    let ada = app.sign_in_to(ada(), "acme").await;
+    let production = ada.connection_id(PRODUCTION).await;
+    let change = ada
+        .post(&peering_path(&production, "PRIVATE"), &private_peering(200))
+        .await;
+    assert_eq!(change.status, StatusCode::OK);
+    let (intent, _) = ada.audit_pair("update_peering", &production).await;
+    let target = intent["id"].as_i64().unwrap();
+    let data_dir = app.data_dir().to_str().unwrap().to_owned();
+
+    let intact = ada.get("/api/audit/verify").await;
+    assert_eq!(intact.json["ok"], true, "{}", intact.text);
+    let cli = portal_cli(&["audit", "verify", "--data-dir", &data_dir]);
+    assert!(cli.status.success(), "{}", stdout(&cli));
+    assert!(stdout(&cli).starts_with("ok:"), "{}", stdout(&cli));
+
+    let mut db = app.audit_db().await;
+    db.execute("drop trigger audit_events_no_update")
+        .await
+        .unwrap();
+    sqlx::query("update audit_events set reason = 'routine maintenance' where id = ?")
+        .bind(target)
+        .execute(&mut db)
+        .await
+        .unwrap();
+
+    let broken = ada.get("/api/audit/verify").await;
+    assert_eq!(broken.status, StatusCode::OK);
+    assert_eq!(broken.json["ok"], false, "{}", broken.text);
+    assert_eq!(broken.json["firstBad"]["id"], target);
+    assert_eq!(broken.json["rowsChecked"], target - 1);
+    let cli = portal_cli(&["audit", "verify", "--data-dir", &data_dir]);
+    assert!(!cli.status.success());
+    assert!(
+        stdout(&cli).contains(&format!("row {target}:")),
+        "{}",
+        stdout(&cli)
+    );
+}
+
+#[tokio::test]
+async fn a_removed_row_breaks_the_chain_at_the_next_one() {
+    let app = spawn_app().await;
+    let ada = app.sign_in_to(ada(), "acme").await;
+    let mut db = app.audit_db().await;
+    db.execute("drop trigger audit_events_no_delete")
+        .await
+        .unwrap();
+    db.execute("delete from audit_events where id = 2")
+        .await
+        .unwrap();
+
+    let broken = ada.get("/api/audit/verify").await;
+
+    assert_eq!(broken.json["ok"], false);
+    assert_eq!(broken.json["firstBad"]["id"], 3);
+    assert!(
+        broken.json["firstBad"]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("row 1"),
+        "{}",
+        broken.text
+    );
+}
+
+#[tokio::test]
+async fn the_cli_exports_the_history_offline() {
+    let app = spawn_app().await;
+    history(&app).await;
+    let dir = app.dir.clone();
+    let url = app.audit_db_url();
+    let mut db = app.audit_db().await;
+    let rows: i64 = sqlx::query_scalar("select count(*) from audit_events")
+        .fetch_one(&mut db)
+        .await
+        .unwrap();
+    db.close().await.unwrap();
+    drop(app);
+
+    let csv = portal_cli(&["audit", "export", "--format", "csv", "--database-url", &url]);
+
+    assert!(
+        csv.status.success(),
+        "{}",
+        String::from_utf8_lossy(&csv.stderr)
+    );
+    let records = parse_csv(&stdout(&csv));
+    assert_eq!(records[0].join(","), CSV_HEADER);
+    assert_eq!(records.len() as i64, rows + 1);
+    let first_ids: Vec<&str> = records[1..4].iter().map(|r| r[0].as_str()).collect();
+    assert_eq!(first_ids, ["1", "2", "3"], "oldest first");
+
+    let file = dir.path().join("export.json");
+    let json = portal_cli(&[
+        "audit",
+        "export",
+        "--format",
+        "json",
+        "--data-dir",
+        dir.path().to_str().unwrap(),
+        "-o",
+        file.to_str().unwrap(),
+    ]);
+    assert!(
+        json.status.success(),
+        "{}",
+        String::from_utf8_lossy(&json.stderr)
+    );
+    let events: Vec<Value> =
+        serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).expect("JSON");
+    assert_eq!(events.len() as i64, rows);
+
+    let verify = portal_cli(&["audit", "verify", "--database-url", &url]);
+    assert!(verify.status.success(), "{}", stdout(&verify));
+    assert!(
+        stdout(&verify).contains(&format!("{rows} rows")),
+        "{}",
+        stdout(&verify)
+    );
+}
+
+#[tokio::test]
+async fn audit_filters_select_the_matching_events() {
+    let app = spawn_app().await;
+    let h = history(&app).await;
+    let all = h.ada.audit("").await;
+    assert!(all.len() >= 12, "{}", all.len());
+    let asc: Vec<&Value> = all.iter().rev().collect();
+    let from = asc[4]["at"].as_str().unwrap().to_owned();
+    let to = asc[asc.len() - 4]["at"].as_str().unwrap().to_owned();
+
+    type Pick = Box<dyn Fn(&Value) -> bool>;
+    let cases: Vec<(String, Pick)> = vec![
+        (format!("connection={}", h.production), {
+            let id = h.production.clone();
+            Box::new(move |e| e["connectionId"] == id.as_str())
+        }),
+        (
+            "actor=ADA@ACME.EXAMPLE".into(),
+            Box::new(|e| e["actorEmail"] == ADA_EMAIL),
+        ),
+        (
+            format!("actor={GRACE_ID}"),
+            Box::new(|e| e["actorId"] == GRACE_ID),
+        ),
+        (
+            "action=update_peering".into(),
+            Box::new(|e| e["action"] == "update_peering"),
+        ),
+        (
+            "peeringType=MICROSOFT".into(),
+            Box::new(|e| e["peeringType"] == "MICROSOFT"),
+        ),
+        (
+            "outcome=refused".into(),
+            Box::new(|e| e["outcome"] == "refused"),
+        ),
+        (
+            "action=update_peering&outcome=succeeded&peeringType=PRIVATE".into(),
+            Box::new(|e| {
+                e["action"] == "update_peering"
+                    && e["outcome"] == "succeeded"
+                    && e["peeringType"] == "PRIVATE"
+            }),
+        ),
+        (format!("from={from}&to={to}"), {
+            let (from, to) = (from.clone(), to.clone());
+            Box::new(move |e| {
+                let at = e["at"].as_str().unwrap();
+                at >= from.as_str() && at < to.as_str()
+            })
+        }),
+    ];
+    for (query, pick) in cases {
+        let expected: Vec<i64> = ids(&all.iter().filter(|e| pick(e)).cloned().collect::<Vec<_>>());
+        assert!(
+            !expected.is_empty() && expected.len() < all.len(),
+            "{query}: a filter that selects something, not everything"
+        );
+        assert_eq!(ids(&h.ada.audit(&query).await), expected, "{query}");
+    }
+    let refused = h.ada.audit("outcome=refused").await;
+    assert_eq!(refused.len(), 1);
+    assert_eq!(refused[0]["connectionId"], h.staging.as_str());
+
+    let bad_time = h.ada.get("/api/audit?from=last%20tuesday").await;
+    assert_eq!(bad_time.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(bad_time.field("from").is_some(), "{}", bad_time.text);
+    let bad_limit = h.ada.get("/api/audit?limit=0").await;
+    assert!(bad_limit.field("limit").is_some(), "{}", bad_limit.text);
+    let bad_action = h.ada.get("/api/audit?action=drop_table").await;
+    assert_eq!(bad_action.status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn audit_pages_by_id_newest_first() {
+    let app = spawn_app().await;
+    let h = history(&app).await;
+    let all = ids(&h.ada.audit("").await);
+
+    let mut seen: Vec<i64> = Vec::new();
+    let mut query = "/api/audit?limit=3".to_owned();
+    loop {
+        let page = h.ada.get(&query).await;
+        assert_eq!(page.status, StatusCode::OK);
+        let events = ids(page.json["events"].as_array().unwrap());
+        assert!(!events.is_empty() && events.len() <= 3);
+        seen.extend(&events);
+        match page.json["nextBefore"].as_i64() {
+            Some(next) => {
+                assert_eq!(
+                    Some(&next),
+                    events.last(),
+                    "the cursor is the page's last id"
+                );
+                query = format!("/api/audit?limit=3&before={next}");
+            }
+            None => break,
+        }
+    }
+
+    assert_eq!(seen, all, "every event once, newest first");
+    assert!(seen.windows(2).all(|w| w[0] > w[1]));
+}
+
+#[tokio::test]
+async fn an_audit_event_shows_its_field_changes_and_its_pair() {
+    let app = spawn_app().await;
+    let h = history(&app).await;
+    let events = h
+        .ada
+        .audit(&format!(
+            "action=update_peering&peeringType=PRIVATE&connection={}",
+            h.production
+        ))
+        .await;
+    let outcome = events.iter().find(|e| e["phase"] == "outcome").unwrap();
+
+    let detail = h.ada.get(&format!("/api/audit/{}", outcome["id"])).await;
+
+    assert_eq!(detail.status, StatusCode::OK, "{}", detail.text);
+    assert_eq!(detail.json["event"]["id"], outcome["id"]);
+    let related = detail.json["related"].as_array().unwrap();
+    assert_eq!(related.len(), 1);
+    assert_eq!(related[0]["id"], outcome["intentId"]);
+    let changes = detail.json["changes"].as_array().unwrap();
+    let vlan = changes.iter().find(|c| c["field"] == "vlanId").unwrap();
+    assert_eq!(
+        (&vlan["before"], &vlan["after"]),
+        (&100.into(), &200.into())
+    );
+    assert!(
+        changes.iter().all(|c| c["field"] != "peerASN"),
+        "{changes:#?}"
+    );
+
+    let missing = h.ada.get("/api/audit/999999").await;
+    assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    let not_a_number = h.ada.get("/api/audit/1%20or%201=1").await;
+    assert_eq!(not_a_number.status, StatusCode::BAD_REQUEST);
+}
+
+#[tokio::test]
+async fn audit_exports_hold_every_visible_row() {
+    let app = spawn_app().await;
+    let h = history(&app).await;
+    let all = h.ada.audit("").await;
+    let mut oldest_first = ids(&all);
+    oldest_first.reverse();
+
+    let csv = h.ada.get("/api/audit/export.csv").await;
+    assert_eq!(csv.status, StatusCode::OK);
+    assert!(csv.header("content-type").unwrap().starts_with("text/csv"));
+    assert!(
+        csv.header("content-disposition")
+            .unwrap()
+            .starts_with("attachment")
+    );
+    let records = parse_csv(&csv.text);
+    assert_eq!(records[0].join(","), CSV_HEADER);
+    assert!(records[1..].iter().all(|r| r.len() == 25));
+    let csv_ids: Vec<i64> = records[1..].iter().map(|r| r[0].parse().unwrap()).collect();
+    assert_eq!(csv_ids, oldest_first);
+
+    let json = h.ada.get("/api/audit/export.json").await;
+    assert_eq!(json.status, StatusCode::OK);
+    let events: Vec<Value> = serde_json::from_str(&json.text).expect("the export parses");
+    assert_eq!(ids(&events), oldest_first);
+
+    let filtered = h
+        .ada
+        .get("/api/audit/export.json?action=update_peering")
+        .await;
+    let filtered: Vec<Value> = serde_json::from_str(&filtered.text).unwrap();
+    assert_eq!(
+        filtered.len(),
+        all.iter()
+            .filter(|e| e["action"] == "update_peering")
+            .count()
+    );
+}
+
+#[tokio::test]
+async fn a_reader_of_globex_does_not_see_acme_events() {
+    let app = spawn_app().await;
+    let h = history(&app).await;
+    let visible = |e: &Value| e["actorId"] == GRACE_ID || e["company"] == "globex";
+
+    let graces = h.grace.audit("").await;
+
+    assert!(graces.iter().any(|e| e["action"] == "verify_service_key"));
+    assert!(graces.iter().all(visible), "{graces:#?}");
+    assert!(graces.iter().all(|e| e["company"] != "acme"));
+    let acme_change = h
+        .ada
+        .audit(&format!("connection={}", h.production))
+        .await
+        .remove(0);
+    let peek = h
+        .grace
+        .get(&format!("/api/audit/{}", acme_change["id"]))
+        .await;
+    assert_eq!(peek.status, StatusCode::NOT_FOUND);
+    let by_connection = h.grace.audit(&format!("connection={}", h.production)).await;
+    assert!(by_connection.is_empty());
+    let export = h.grace.get("/api/audit/export.json").await;
+    let exported: Vec<Value> = serde_json::from_str(&export.text).unwrap();
+    assert_eq!(exported.len(), graces.len());
+    assert!(exported.iter().all(visible));
+    let csv = h.grace.get("/api/audit/export.csv").await;
+    assert!(!csv.text.contains(&h.production), "{}", csv.text);
+    // Ada works in both companies, so she sees Grace's globex events too.
+    let adas = h.ada.audit("action=verify_service_key").await;
+    assert!(adas.iter().any(|e| e["actorId"] == GRACE_ID));
+}
+
+#[tokio::test]
+async fn an_interrupted_change_is_closed_at_the_next_start_up() {
+    let app = spawn_app().await;
+    let browser = app.sign_in_to(ada(), "acme").await;
+    let production = browser.connection_id(PRODUCTION).await;
+    let dir = app.dir.clone();
+    // A change whose portal stopped after committing its intent, before the outcome.
+    let log = AuditLog::open(&app.audit_db_url(), Duration::from_secs(5))
+        .await
+        .unwrap();
+    let mut intent = Intent::new(AuditAction::UpdatePeering, &RequestMeta::default());
+    intent.actor = Some(Actor {
+        id: ADA_ID.into(),
+        name: "Ada Lovelace".into(),
+        email: ADA_EMAIL.into(),
+    });
+    intent.company = Some("acme".into());
+    intent.connection_id = Some(production.clone());
+    intent.peering_type = Some(PeeringType::Private);
+    intent.reason = Some("Cut over to the new core".into());
+    let pending = log.intent(intent).await.unwrap();
+    drop(log);
+    drop(browser);
+    drop(app);
+
+    let restarted = spawn_app_with(Options {
+        data_dir: Some(dir.clone()),
+        ..Options::default()
+    })
+    .await;
+    let browser = restarted.sign_in_to(ada(), "acme").await;
+
+    let interrupted = browser.audit("outcome=interrupted").await;
+    assert_eq!(interrupted.len(), 1, "{interrupted:#?}");
+    let outcome = &interrupted[0];
+    assert_eq!(outcome["intentId"], pending.id);
+    assert_eq!(outcome["phase"], "outcome");
+    assert_eq!(outcome["connectionId"], production.as_str());
+    assert_eq!(outcome["reason"], "Cut over to the new core");
+    assert!(outcome["error"].as_str().unwrap().contains("stopped"));
+    let verify = browser.get("/api/audit/verify").await;
+    assert_eq!(verify.json["ok"], true, "{}", verify.text);
+    drop(browser);
+    drop(restarted);
+
+    let again = spawn_app_with(Options {
+        data_dir: Some(dir),
+        ..Options::default()
+    })
+    .await;
+    let browser = again.sign_in_to(ada(), "acme").await;
+    assert_eq!(
+        browser.audit("outcome=interrupted").await.len(),
+        1,
+        "a change is reconciled once"
+    );
+}
+
+#[tokio::test]
+async fn an_outcome_that_cannot_be_recorded_is_reported_and_reconciled_at_start_up() {
+    let app = spawn_app_with(Options {
+        busy_timeout: Some(Duration::from_millis(300)),
+        ..Options::default()
+    })
+    .await;
+    let ada = app.sign_in_to(ada(), "acme").await;
+    let production = ada.connection_id(PRODUCTION).await;
+    app.sim.set_fault(
+        Route::UpdatePeering,
+        simulator::Fault {
+            latency_ms: 1000,
+            ..simulator::Fault::default()
+        },
+    );
+    let mut db = app.audit_db().await;
+
+    // The lock is taken once the change is upstream, so its intent is already committed.
+    let (path, change) = (peering_path(&production, "PRIVATE"), private_peering(200));
+    let (reply, ()) = tokio::join!(ada.post(&path, &change), async {
+        while app.upstream_calls(Route::UpdatePeering) == 0 {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        db.execute("begin immediate").await.unwrap();
+    });
+    db.execute("rollback").await.unwrap();
+
+    assert_eq!(
+        reply.status,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "{}",
+        reply.text
+    );
+    assert_eq!(reply.code(), "audit_unavailable");
+    assert!(
+        reply.message().contains("reached Console Connect"),
+        "the user learns the change may have happened: {}",
+        reply.message()
+    );
+    let events = ada.audit("action=update_peering").await;
+    assert_eq!(events.len(), 1, "an intent without outcome: {events:#?}");
+    let intent_id = events[0]["id"].clone();
+    let dir = app.dir.clone();
+    drop(ada);
+    drop(app);
+
+    let restarted = spawn_app_with(Options {
+        data_dir: Some(dir),
+        ..Options::default()
+    })
+    .await;
+    let browser = restarted.sign_in_to(common::ada(), "acme").await;
+    let (intent, outcome) = browser.audit_pair("update_peering", &production).await;
+    assert_eq!(intent["id"], intent_id);
+    assert_eq!(outcome["outcome"], "interrupted");
+    assert_eq!(browser.get("/api/audit/verify").await.json["ok"], true);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_changes_keep_the_chain_whole() {
+    let app = spawn_app().await;
+    let browsers: Vec<Client> = futures::future::join_all((0..8).map(|_| app.sign_in(ada()))).await;
+
+    let choices = futures::future::join_all(
+        browsers
+            .iter()
+            .enumerate()
+            .map(|(i, b)| b.select_company(if i % 2 == 0 { "acme" } else { "globex" })),
+    )
+    .await;
+
+    assert!(choices.iter().all(|r| r.status == StatusCode::OK));
+    let mut db = app.audit_db().await;
+    let open: i64 = sqlx::query_scalar(
+        r#"
+        select count(*) from audit_events i
+        where i.phase = 'intent'
+          and not exists (select 1 from audit_events o where o.intent_id = i.id)
+        "#,
+    )
+    .fetch_one(&mut db)
+    .await
+    .unwrap();
+    assert_eq!(open, 0, "every intent has its outcome");
+    let rows: i64 = sqlx::query_scalar("select count(*) from audit_events")
+        .fetch_one(&mut db)
+        .await
+        .unwrap();
+    assert_eq!(rows, 8 * 4, "sign-in and choice, intent and outcome each");
+    let verify = browsers[0].get("/api/audit/verify").await;
+    assert_eq!(verify.json["ok"], true, "{}", verify.text);
+    assert_eq!(verify.json["rowsChecked"], rows);
+}
+
+#[tokio::test]
+async fn the_csv_export_defuses_spreadsheet_formulas() {
+    let app = spawn_app().await;
+    let ada = app.sign_in_to(ada(), "acme").await;
+    let production = ada.connection_id(PRODUCTION).await;
+    let formula = "=HYPERLINK(\"http://evil.example\",\"click\")";
+    let mut change = private_peering(200);
+    change["reason"] = formula.into();
+    let reply = ada
+        .post(&peering_path(&production, "PRIVATE"), &change)
+        .await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+
+    let csv = ada.get("/api/audit/export.csv?action=update_peering").await;
+
+    let records = parse_csv(&csv.text);
+    let reason = records[0].iter().position(|c| c == "reason").unwrap();
+    assert_eq!(records.len(), 3);
+    for record in &records[1..] {
+        assert_eq!(record[reason], format!("'{formula}"));
+    }
+    let json = ada
+        .get("/api/audit/export.json?action=update_peering")
+        .await;
+    let events: Vec<Value> = serde_json::from_str(&json.text).unwrap();
+    assert_eq!(
+        events[0]["reason"], formula,
+        "JSON keeps the text as written"
+    );
+}

@@ -1,0 +1,320 @@
+//! Ports, service keys and connections, from the portal's API through to the simulator's state.
+
+mod common;
+
+use common::*;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use simulator::Route;
+
+fn port<'a>(ports: &'a Value, name: &str) -> &'a Value {
+    ports
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|p| p["name"] == name)
+        .unwrap_or_else(|| panic!("no port {name} in {ports:#}"))
+}
+
+#[tokio::test]
+async fn ports_are_marked_usable_or_unusable_with_a_reason() {
+    let app = spawn_app().await;
+    let client = app.sign_in_to(ada(), "acme").await;
+
+    let reply = client.get("/api/ports?speed=200").await;
+
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+    let ports = &reply.json;
+    for usable in ["Acme London LD8 1", "Acme London LD8 2"] {
+        assert_eq!(port(ports, usable)["usable"], true, "{usable}");
+        assert!(port(ports, usable)["unusableReason"].is_null());
+    }
+    let reason = |name: &str| {
+        let p = port(ports, name);
+        assert_eq!(p["usable"], false, "{name}");
+        p["unusableReason"].as_str().unwrap().to_owned()
+    };
+    assert!(reason("Acme Frankfurt FR5").contains("Disabled"));
+    assert!(reason("Acme Singapore SG1").contains("single-service"));
+    // AWS (500) and Google (400) leave the 1 Gbps Amsterdam port 100 Mbps.
+    assert!(reason("Acme Amsterdam AM3").contains("100 Mbps left"));
+    let first_unusable = ports
+        .as_array()
+        .unwrap()
+        .iter()
+        .position(|p| p["usable"] == false)
+        .unwrap();
+    assert!(
+        ports.as_array().unwrap()[first_unusable..]
+            .iter()
+            .all(|p| p["usable"] == false),
+        "usable ports come first"
+    );
+    assert_eq!(app.upstream_calls(Route::ListPorts), 1);
+}
+
+#[tokio::test]
+async fn a_good_service_key_verifies_with_its_circuit_and_stays_masked() {
+    let app = spawn_app().await;
+    let client = app.sign_in_to(ada(), "acme").await;
+    let key = service_key(LONDON_1G);
+
+    let reply = client
+        .post("/api/service-keys/verify", &json!({ "serviceKey": key }))
+        .await;
+
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+    assert_eq!(reply.json["circuitName"], "acme-er-london-01");
+    assert_eq!(reply.json["bandwidthMbps"], 1000);
+    assert_eq!(reply.json["peeringLocation"], "London");
+    assert_eq!(
+        reply.json["offeredSpeeds"],
+        json!([50, 100, 200, 500, 1000])
+    );
+    assert!(!reply.text.contains(key), "{}", reply.text);
+    assert!(
+        reply.json["serviceKeyMasked"]
+            .as_str()
+            .unwrap()
+            .ends_with(&key[key.len() - 4..])
+    );
+    assert_eq!(app.upstream_calls(Route::VerifyServiceKey), 1);
+}
+
+#[tokio::test]
+async fn a_used_service_key_is_refused_on_the_service_key_field() {
+    let app = spawn_app().await;
+    let client = app.sign_in_to(ada(), "acme").await;
+
+    let reply = client
+        .post(
+            "/api/service-keys/verify",
+            &json!({ "serviceKey": service_key(USED) }),
+        )
+        .await;
+
+    assert_eq!(
+        reply.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        reply.text
+    );
+    let message = reply.field("serviceKey").expect("a serviceKey error");
+    assert!(message.contains("already used"), "{message}");
+    assert!(!reply.text.contains(service_key(USED)));
+    assert_eq!(app.upstream_calls(Route::VerifyServiceKey), 1);
+}
+
+#[tokio::test]
+async fn a_malformed_service_key_is_refused_before_reaching_upstream() {
+    let app = spawn_app().await;
+    let client = app.sign_in_to(ada(), "acme").await;
+    app.clear_upstream_requests();
+
+    let reply = client
+        .post(
+            "/api/service-keys/verify",
+            &json!({ "serviceKey": "4f8a2c1e-7b3d-4e59-9a10" }),
+        )
+        .await;
+
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let message = reply.field("serviceKey").expect("a serviceKey error");
+    assert!(message.contains("8-4-4-4-12"), "{message}");
+    assert!(
+        app.upstream_requests().is_empty(),
+        "{:?}",
+        app.upstream_requests()
+    );
+}
+
+#[tokio::test]
+async fn a_created_connection_becomes_active_with_both_legs_provisioned() {
+    let app = spawn_app().await;
+    let client = app.sign_in_to(ada(), "acme").await;
+    let ports = [
+        client.port_id("Acme London LD8 1").await,
+        client.port_id("Acme London LD8 2").await,
+    ];
+
+    let reply = client
+        .post(
+            "/api/connections",
+            &create_request(service_key(LONDON_1G), "Azure London Staging", &ports, 500),
+        )
+        .await;
+
+    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text);
+    let id = reply.json["id"].as_str().unwrap().to_owned();
+    assert_eq!(id.len(), 24);
+    assert_eq!(reply.json["connection"]["status"], "CREATING");
+    assert_eq!(app.upstream_calls(Route::CreateConnection), 1);
+
+    let creating = client.get(&format!("/api/connections/{id}")).await;
+    assert_eq!(creating.json["status"], "CREATING");
+
+    app.advance(60);
+
+    let read = client.get(&format!("/api/connections/{id}")).await;
+    assert_eq!(read.status, StatusCode::OK, "{}", read.text);
+    let c = &read.json;
+    assert_eq!(c["status"], "ACTIVE");
+    assert_eq!(c["provisioningStatus"], "PROVISIONED");
+    assert_eq!(c["speedMbps"], 500);
+    let legs = c["legs"].as_array().unwrap();
+    assert_eq!(legs.len(), 2, "{c:#}");
+    assert_eq!(legs[0]["role"], "primary");
+    assert_eq!(legs[1]["role"], "secondary");
+    assert!(legs.iter().all(|l| l["status"] == "ACTIVE"));
+    assert_eq!(legs[0]["srcPortId"], ports[0].as_str());
+    assert_eq!(legs[1]["srcPortId"], ports[1].as_str());
+    assert!(!read.text.contains(service_key(LONDON_1G)));
+
+    let listed = client.connections().await;
+    let mine = listed
+        .iter()
+        .find(|c| c["id"] == id.as_str())
+        .expect("listed");
+    assert_eq!(mine["status"], "ACTIVE");
+    assert_eq!(mine["legs"].as_array().unwrap().len(), 2);
+    assert!(
+        listed
+            .iter()
+            .all(|c| c["name"] != "AWS Amsterdam Direct Connect"),
+        "other clouds are not Azure connections"
+    );
+
+    let (intent, outcome) = client.audit_pair("create_connection", &id).await;
+    assert_eq!(outcome["outcome"], "succeeded");
+    assert_eq!(intent["reason"], "New circuit for the London region");
+    assert_eq!(intent["ticket"], "CHG-2001");
+    assert!(
+        intent["request"]["azureServiceKey"]
+            .as_str()
+            .unwrap()
+            .starts_with("********")
+    );
+}
+
+#[tokio::test]
+async fn an_invalid_create_request_is_refused_per_field_before_reaching_upstream() {
+    let app = spawn_app().await;
+    let client = app.sign_in_to(ada(), "acme").await;
+    app.clear_upstream_requests();
+
+    let reply = client
+        .post(
+            "/api/connections",
+            &json!({
+                "serviceKey": "not-a-guid",
+                "name": "",
+                "portIds": ["5F0C1A2B3C4D5E6F70A1B001"],
+                "speedMbps": 300,
+                "paymentType": "invoice",
+            }),
+        )
+        .await;
+
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(reply.code(), "validation_failed");
+    for field in ["serviceKey", "name", "srcPort", "speed"] {
+        let message = reply
+            .field(field)
+            .unwrap_or_else(|| panic!("no {field} error in {}", reply.text));
+        assert!(message.contains(field), "{field}: {message}");
+    }
+    assert!(reply.field("speed").unwrap().contains("50, 100, 200, 500"));
+    assert!(
+        app.upstream_requests().is_empty(),
+        "{:?}",
+        app.upstream_requests()
+    );
+}
+
+#[tokio::test]
+async fn a_connection_on_an_unusable_port_is_refused_before_it_is_ordered() {
+    let app = spawn_app().await;
+    let client = app.sign_in_to(ada(), "acme").await;
+    let disabled = client.port_id("Acme Frankfurt FR5").await;
+
+    let reply = client
+        .post(
+            "/api/connections",
+            &create_request(service_key(LONDON_1G), "Azure Frankfurt", &[disabled], 100),
+        )
+        .await;
+
+    assert_eq!(
+        reply.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        reply.text
+    );
+    let message = reply.field("srcPort").expect("a srcPort error");
+    assert!(message.contains("Acme Frankfurt FR5"), "{message}");
+    assert_eq!(app.upstream_calls(Route::CreateConnection), 0);
+}
+
+#[tokio::test]
+async fn an_unknown_connection_is_not_found() {
+    let app = spawn_app().await;
+    let client = app.sign_in_to(ada(), "acme").await;
+    let reply = client
+        .get("/api/connections/0123456789abcdef01234567")
+        .await;
+    assert_eq!(reply.status, StatusCode::NOT_FOUND);
+    assert_eq!(reply.code(), "not_found");
+}
+
+#[tokio::test]
+async fn a_connection_delete_needs_its_name_typed_then_goes_deleting_and_deleted() {
+    let app = spawn_app().await;
+    let client = app.sign_in_to(ada(), "acme").await;
+    let id = client
+        .create_connection("Azure Short Lived", service_key(LONDON_10G), 100)
+        .await;
+    app.advance(60);
+    let path = format!("/api/connections/{id}");
+
+    let wrong = client
+        .delete(
+            &path,
+            Some(&json!({"reason": "Decommission", "confirmName": "Azure Short"})),
+        )
+        .await;
+    assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(wrong.field("confirmName").is_some(), "{}", wrong.text);
+    assert_eq!(app.upstream_calls(Route::DeleteConnection), 0);
+
+    let deleted = client
+        .delete(
+            &path,
+            Some(&json!({
+                "reason": "Decommission",
+                "ticket": "CHG-3003",
+                "confirmName": "Azure Short Lived",
+            })),
+        )
+        .await;
+    assert_eq!(deleted.status, StatusCode::ACCEPTED, "{}", deleted.text);
+    assert_eq!(deleted.json["status"], "DELETING");
+    assert_eq!(app.upstream_calls(Route::DeleteConnection), 1);
+    assert_eq!(client.get(&path).await.json["status"], "DELETING");
+
+    app.advance(60);
+
+    assert_eq!(client.get(&path).await.json["status"], "DELETED");
+    let again = client
+        .delete(
+            &path,
+            Some(&json!({"reason": "Again", "confirmName": "Azure Short Lived"})),
+        )
+        .await;
+    assert_eq!(again.status, StatusCode::CONFLICT, "{}", again.text);
+    assert_eq!(app.upstream_calls(Route::DeleteConnection), 1);
+
+    let (intent, outcome) = client.audit_pair("delete_connection", &id).await;
+    assert_eq!(intent["before"]["status"], "ACTIVE");
+    assert_eq!(outcome["after"]["status"], "DELETING");
+    assert_eq!(outcome["outcome"], "succeeded");
+}

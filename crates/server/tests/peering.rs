@@ -1,0 +1,475 @@
+//! BGP peering: change, preview, read back, delete; the rules checked before anything goes
+//! upstream; and how upstream failures end, for the user and in the audit history.
+
+mod common;
+
+use common::*;
+use reqwest::StatusCode;
+use serde_json::{Value, json};
+use simulator::{Fault, Route};
+use std::time::Duration;
+
+/// A signed-in Ada in acme and the id of the seeded production connection.
+async fn ada_on_production(app: &TestApp) -> (Client, String) {
+    let client = app.sign_in_to(ada(), "acme").await;
+    let id = client.connection_id(PRODUCTION).await;
+    (client, id)
+}
+
+#[tokio::test]
+async fn a_private_peering_update_goes_pending_then_synced() {
+    let app = spawn_app().await;
+    let (client, id) = ada_on_production(&app).await;
+    let path = peering_path(&id, "PRIVATE");
+    let mut change = private_peering(200);
+    change["config"]["sharedKey"] = json!("Md5Key2024");
+
+    let reply = client.post(&path, &change).await;
+
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+    assert_eq!(reply.json["syncStatus"], "PENDING");
+    assert_eq!(reply.json["config"]["vlanId"], 200);
+    assert_eq!(reply.json["sharedKeySet"], true);
+    assert!(
+        reply.json["config"].get("sharedKey").is_none(),
+        "{}",
+        reply.text
+    );
+    assert_eq!(app.upstream_calls(Route::UpdatePeering), 1);
+
+    app.advance(4);
+    assert_eq!(client.get(&path).await.json["syncStatus"], "SYNCING");
+    app.advance(10);
+
+    let read = client.get(&path).await;
+    assert_eq!(read.status, StatusCode::OK);
+    assert_eq!(read.json["syncStatus"], "SYNCED");
+    assert_eq!(read.json["config"]["vlanId"], 200);
+    assert_eq!(read.json["config"]["primaryPeerSubnet"], "10.20.0.0/30");
+    assert_eq!(read.json["sharedKeySet"], true);
+
+    let (intent, outcome) = client.audit_pair("update_peering", &id).await;
+    assert_eq!(intent["peeringType"], "PRIVATE");
+    assert_eq!(
+        intent["reason"],
+        "Move the private peering to the new core VLAN"
+    );
+    assert_eq!(intent["before"]["vlanId"], 100);
+    assert_eq!(outcome["outcome"], "succeeded");
+    assert_eq!(outcome["upstreamStatus"], 200);
+    assert_eq!(outcome["after"]["vlanId"], 200);
+    let fingerprint = intent["request"]["sharedKey"].as_str().unwrap();
+    assert!(fingerprint.starts_with("hmac-sha256:"), "{fingerprint}");
+}
+
+#[tokio::test]
+async fn a_change_preview_lists_field_changes_and_changes_nothing() {
+    let app = spawn_app().await;
+    let (client, id) = ada_on_production(&app).await;
+    let before = client.get(&peering_path(&id, "PRIVATE")).await;
+    app.clear_upstream_requests();
+
+    let reply = client
+        .post(
+            &format!("{}/preview", peering_path(&id, "PRIVATE")),
+            &private_peering(300),
+        )
+        .await;
+
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+    assert_eq!(reply.json["exists"], true);
+    let changes = reply.json["changes"].as_array().unwrap();
+    let change = |field: &str| {
+        changes
+            .iter()
+            .find(|c| c["field"] == field)
+            .unwrap_or_else(|| panic!("no {field} change in {changes:#?}"))
+    };
+    assert_eq!(change("vlanId")["before"], 100);
+    assert_eq!(change("vlanId")["after"], 300);
+    assert_eq!(change("primaryPeerSubnet")["before"], "10.10.0.0/30");
+    assert_eq!(change("primaryPeerSubnet")["after"], "10.20.0.0/30");
+    assert!(
+        changes.iter().all(|c| c["field"] != "peerASN"),
+        "an unchanged field is not listed"
+    );
+    assert_eq!(app.upstream_calls(Route::UpdatePeering), 0);
+    assert!(app.upstream_requests().iter().all(|r| r.method == "GET"));
+    let after = client.get(&peering_path(&id, "PRIVATE")).await;
+    assert_eq!(after.json, before.json, "nothing changed");
+    assert!(
+        client.audit("action=update_peering").await.is_empty(),
+        "a preview is not a change"
+    );
+}
+
+#[tokio::test]
+async fn a_microsoft_peering_is_configured_with_its_prefixes() {
+    let app = spawn_app().await;
+    let (client, id) = ada_on_production(&app).await;
+    let path = peering_path(&id, "MICROSOFT");
+    assert_eq!(client.get(&path).await.status, StatusCode::NOT_FOUND);
+
+    let reply = client.post(&path, &microsoft_peering(300)).await;
+
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+    app.advance(10);
+    let read = client.get(&path).await;
+    assert_eq!(read.json["peeringType"], "MICROSOFT");
+    assert_eq!(read.json["syncStatus"], "SYNCED");
+    assert_eq!(
+        read.json["config"]["advertisedPublicPrefixes"],
+        json!(["198.51.100.0/24", "203.0.113.128/25"])
+    );
+    assert_eq!(read.json["config"]["customerASN"], 64999);
+    assert_eq!(read.json["config"]["routingRegistryName"], "ARIN");
+    let connection = client.get(&format!("/api/connections/{id}")).await;
+    let kinds: Vec<&Value> = connection.json["peerings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| &p["peeringType"])
+        .collect();
+    assert_eq!(kinds, [&json!("PRIVATE"), &json!("MICROSOFT")]);
+}
+
+#[tokio::test]
+async fn a_peering_delete_needs_the_connection_name_typed() {
+    let app = spawn_app().await;
+    let (client, id) = ada_on_production(&app).await;
+    let path = peering_path(&id, "PRIVATE");
+
+    let wrong = client
+        .delete(
+            &path,
+            Some(&json!({"reason": "Move to MICROSOFT", "confirmName": "Azure London"})),
+        )
+        .await;
+
+    assert_eq!(wrong.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        wrong
+            .field("confirmName")
+            .unwrap()
+            .contains("connection name"),
+        "{}",
+        wrong.text
+    );
+    assert_eq!(app.upstream_calls(Route::DeletePeering), 0);
+    assert_eq!(client.get(&path).await.status, StatusCode::OK);
+
+    let deleted = client
+        .delete(
+            &path,
+            Some(&json!({"reason": "Move to MICROSOFT", "confirmName": PRODUCTION})),
+        )
+        .await;
+
+    assert_eq!(deleted.status, StatusCode::NO_CONTENT, "{}", deleted.text);
+    assert_eq!(app.upstream_calls(Route::DeletePeering), 1);
+    let gone = client.get(&path).await;
+    assert_eq!(gone.status, StatusCode::NOT_FOUND);
+    let (intent, outcome) = client.audit_pair("delete_peering", &id).await;
+    assert_eq!(intent["before"]["vlanId"], 100);
+    assert_eq!(outcome["outcome"], "succeeded");
+}
+
+#[tokio::test]
+async fn an_invalid_peering_change_is_refused_per_field_and_nothing_reaches_upstream() {
+    let app = spawn_app().await;
+    let (client, id) = ada_on_production(&app).await;
+    app.clear_upstream_requests();
+
+    let reply = client
+        .post(
+            &peering_path(&id, "PRIVATE"),
+            &json!({
+                "config": {
+                    "peerASN": 65515,
+                    "primaryPeerSubnet": "10.1.0.1/30",
+                    "secondaryPeerSubnet": "10.1.0.4/29",
+                    "vlanId": 5000,
+                    "sharedKey": "not valid!",
+                    "advertisedPublicPrefixes": ["203.0.113.0/24"],
+                },
+                "reason": "",
+            }),
+        )
+        .await;
+
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(reply.code(), "validation_failed");
+    let expect = [
+        ("peerASN", "65515 to 65520"),
+        ("primaryPeerSubnet", "10.1.0.0"),
+        ("secondaryPeerSubnet", "/30"),
+        ("vlanId", "1 to 4094"),
+        ("sharedKey", "letters or digits"),
+        ("advertisedPublicPrefixes", "MICROSOFT"),
+        ("reason", "required"),
+    ];
+    for (field, allowed) in expect {
+        let message = reply
+            .field(field)
+            .unwrap_or_else(|| panic!("no {field} error in {}", reply.text));
+        assert!(message.contains(field), "{field}: {message}");
+        assert!(message.contains(allowed), "{field}: {message}");
+    }
+    assert!(
+        !reply.text.contains("not valid!"),
+        "the shared key is not echoed"
+    );
+    assert!(
+        app.upstream_requests().is_empty(),
+        "{:?}",
+        app.upstream_requests()
+    );
+    assert!(client.audit("action=update_peering").await.is_empty());
+}
+
+#[tokio::test]
+async fn a_vlan_used_by_another_peering_is_refused() {
+    let app = spawn_app().await;
+    let (client, id) = ada_on_production(&app).await;
+
+    let reply = client
+        .post(&peering_path(&id, "MICROSOFT"), &microsoft_peering(100))
+        .await;
+
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let message = reply.field("vlanId").expect("a vlanId error");
+    assert!(message.contains("PRIVATE"), "{message}");
+    assert_eq!(app.upstream_calls(Route::UpdatePeering), 0);
+}
+
+#[tokio::test]
+async fn keeping_the_shared_key_leaves_it_set() {
+    let app = spawn_app().await;
+    let (client, id) = ada_on_production(&app).await;
+    let path = peering_path(&id, "PRIVATE");
+    let mut first = private_peering(200);
+    first["config"]["sharedKey"] = json!("Md5Key2024");
+    assert_eq!(client.post(&path, &first).await.status, StatusCode::OK);
+
+    let mut second = private_peering(201);
+    second["keepSharedKey"] = json!(true);
+    let reply = client.post(&path, &second).await;
+
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+    assert_eq!(reply.json["sharedKeySet"], true);
+    let events = client
+        .audit("action=update_peering&outcome=succeeded")
+        .await;
+    let keys: Vec<&Value> = events.iter().map(|e| &e["after"]["sharedKey"]).collect();
+    assert_eq!(keys.len(), 2);
+    assert_eq!(keys[0], keys[1], "the same fingerprint: the key was kept");
+}
+
+#[tokio::test]
+async fn peering_update_is_refused_before_active() {
+    let app = spawn_app().await;
+    let client = app.sign_in_to(ada(), "acme").await;
+    let id = client
+        .create_connection("Azure London Staging", service_key(LONDON_1G), 500)
+        .await;
+
+    let reply = client
+        .post(&peering_path(&id, "PRIVATE"), &private_peering(200))
+        .await;
+
+    assert_eq!(reply.status, StatusCode::CONFLICT, "{}", reply.text);
+    assert_eq!(reply.code(), "conflict");
+    assert!(reply.message().contains("Active"), "{}", reply.message());
+    assert_eq!(app.upstream_calls(Route::UpdatePeering), 0);
+    let (intent, outcome) = client.audit_pair("update_peering", &id).await;
+    assert_eq!(intent["connectionId"], id.as_str());
+    assert_eq!(outcome["outcome"], "refused");
+    assert!(outcome["upstreamStatus"].is_null());
+
+    app.advance(60);
+    let later = client
+        .post(&peering_path(&id, "PRIVATE"), &private_peering(200))
+        .await;
+    assert_eq!(later.status, StatusCode::OK, "once ACTIVE: {}", later.text);
+}
+
+/// Sets `fault` on the peering update route, makes a change on the production connection, and
+/// returns the reply with the change's audit outcome.
+async fn update_with_fault(app: &TestApp, fault: Fault) -> (Reply, Value, Value) {
+    let (client, id) = ada_on_production(app).await;
+    app.sim.set_fault(Route::UpdatePeering, fault);
+    let reply = client
+        .post(&peering_path(&id, "PRIVATE"), &private_peering(200))
+        .await;
+    app.sim.clear_faults();
+    let (intent, outcome) = client.audit_pair("update_peering", &id).await;
+    assert_eq!(
+        app.upstream_calls(Route::UpdatePeering),
+        1,
+        "a write is not retried"
+    );
+    (reply, intent, outcome)
+}
+
+#[tokio::test]
+async fn an_upstream_5xx_on_a_peering_update_is_a_502_with_a_failed_outcome() {
+    let app = spawn_app().await;
+    let fault = Fault {
+        status: Some(503),
+        ..Fault::default()
+    };
+
+    let (reply, intent, outcome) = update_with_fault(&app, fault).await;
+
+    assert_eq!(reply.status, StatusCode::BAD_GATEWAY);
+    assert_eq!(reply.code(), "upstream_failed");
+    assert!(reply.message().contains("503"), "{}", reply.message());
+    assert!(
+        !reply.text.contains("<html>"),
+        "the upstream page is not passed on"
+    );
+    assert_eq!(intent["before"]["vlanId"], 100);
+    assert_eq!(outcome["outcome"], "failed");
+    assert_eq!(outcome["upstreamStatus"], 503);
+    assert!(outcome["error"].as_str().unwrap().contains("503"));
+}
+
+#[tokio::test]
+async fn a_malformed_upstream_answer_is_a_502_with_a_failed_outcome() {
+    let app = spawn_app().await;
+    let fault = Fault {
+        malformed_body: true,
+        ..Fault::default()
+    };
+
+    let (reply, _, outcome) = update_with_fault(&app, fault).await;
+
+    assert_eq!(reply.status, StatusCode::BAD_GATEWAY);
+    assert_eq!(reply.code(), "upstream_failed");
+    assert!(
+        reply.message().contains("could not read"),
+        "{}",
+        reply.message()
+    );
+    assert_eq!(outcome["outcome"], "failed");
+    assert!(outcome["error"].as_str().unwrap().contains("unreadable"));
+}
+
+#[tokio::test]
+async fn an_upstream_timeout_on_a_peering_update_is_a_504_with_a_failed_outcome() {
+    let app = spawn_app_with(Options {
+        upstream_timeout: Some(Duration::from_secs(1)),
+        ..Options::default()
+    })
+    .await;
+    let fault = Fault {
+        hang: true,
+        ..Fault::default()
+    };
+
+    let (reply, _, outcome) = update_with_fault(&app, fault).await;
+
+    assert_eq!(reply.status, StatusCode::GATEWAY_TIMEOUT);
+    assert_eq!(reply.code(), "upstream_timeout");
+    assert_eq!(outcome["outcome"], "failed");
+    assert!(outcome["upstreamStatus"].is_null());
+    assert!(outcome["error"].as_str().unwrap().contains("in time"));
+}
+
+#[tokio::test]
+async fn a_user_without_network_admin_is_refused_by_console_connect() {
+    let app = spawn_app().await;
+    let linus = app.sign_in(linus()).await;
+    let production = linus.connection_id(PRODUCTION).await;
+
+    let reply = linus
+        .post(&peering_path(&production, "PRIVATE"), &private_peering(200))
+        .await;
+
+    assert_eq!(reply.status, StatusCode::FORBIDDEN, "{}", reply.text);
+    assert_eq!(reply.code(), "forbidden");
+    assert!(
+        reply.message().contains("Network Admin"),
+        "{}",
+        reply.message()
+    );
+    let (_, outcome) = linus.audit_pair("update_peering", &production).await;
+    assert_eq!(outcome["outcome"], "failed");
+    assert_eq!(outcome["upstreamStatus"], 403);
+    let read = linus.get(&peering_path(&production, "PRIVATE")).await;
+    assert_eq!(read.json["config"]["vlanId"], 100, "nothing changed");
+}
+
+/// Upstream takes 600 ms to answer a peering update.
+fn slow_update(app: &TestApp) {
+    app.sim.set_fault(
+        Route::UpdatePeering,
+        Fault {
+            latency_ms: 600,
+            ..Fault::default()
+        },
+    );
+}
+
+#[tokio::test]
+async fn a_client_that_hangs_up_still_gets_its_change_recorded() {
+    let app = spawn_app().await;
+    let (client, id) = ada_on_production(&app).await;
+    slow_update(&app);
+
+    let gone = client
+        .request(reqwest::Method::POST, &peering_path(&id, "PRIVATE"))
+        .timeout(Duration::from_millis(100))
+        .json(&private_peering(200))
+        .send()
+        .await;
+
+    assert!(gone.is_err_and(|e| e.is_timeout()));
+    let outcomes = app.await_outcomes("update_peering", 1).await;
+    assert_eq!(outcomes.len(), 1, "the intent has its outcome");
+    assert_eq!(outcomes[0].1, "succeeded");
+    app.sim.clear_faults();
+    let read = client.get(&peering_path(&id, "PRIVATE")).await;
+    assert_eq!(read.json["config"]["vlanId"], 200);
+}
+
+#[tokio::test]
+async fn a_request_past_the_portal_timeout_is_a_504_and_its_change_is_still_recorded() {
+    let app = spawn_app_with(Options {
+        request_timeout: Some(Duration::from_millis(300)),
+        ..Options::default()
+    })
+    .await;
+    let (client, id) = ada_on_production(&app).await;
+    slow_update(&app);
+
+    let reply = client
+        .post(&peering_path(&id, "PRIVATE"), &private_peering(200))
+        .await;
+
+    assert_eq!(reply.status, StatusCode::GATEWAY_TIMEOUT, "{}", reply.text);
+    assert_eq!(reply.code(), "upstream_timeout");
+    let outcomes = app.await_outcomes("update_peering", 1).await;
+    assert_eq!(outcomes.len(), 1, "the intent has its outcome");
+    assert_eq!(outcomes[0].1, "succeeded");
+}
+
+#[tokio::test]
+async fn a_public_peering_needs_public_subnets() {
+    let app = spawn_app().await;
+    let (client, id) = ada_on_production(&app).await;
+    let path = peering_path(&id, "PUBLIC");
+    let mut change = private_peering(400);
+
+    let private_space = client.post(&path, &change).await;
+
+    assert_eq!(private_space.status, StatusCode::UNPROCESSABLE_ENTITY);
+    let message = private_space.field("primaryPeerSubnet").unwrap();
+    assert!(message.contains("public address space"), "{message}");
+    change["config"]["primaryPeerSubnet"] = json!("198.51.100.0/30");
+    change["config"]["secondaryPeerSubnet"] = json!("198.51.100.4/30");
+    let public_space = client.post(&path, &change).await;
+    assert_eq!(public_space.status, StatusCode::OK, "{}", public_space.text);
+    assert_eq!(public_space.json["peeringType"], "PUBLIC");
+    assert_eq!(app.upstream_calls(Route::UpdatePeering), 1);
+}

@@ -1,0 +1,437 @@
+//! The rules every request meets: same-origin and JSON-only changes, the body limit, path
+//! segments that never reach upstream unchecked, one JSON error shape, security headers, the
+//! session cookie's attributes, and the probes.
+
+mod common;
+
+use common::*;
+use reqwest::{Method, StatusCode};
+use serde_json::json;
+use simulator::Route;
+
+#[tokio::test]
+async fn a_cross_site_request_cannot_change_anything() {
+    let app = spawn_app().await;
+    let client = app.client();
+
+    let reply = client
+        .send(
+            client
+                .request(Method::POST, "/api/session")
+                .header("sec-fetch-site", "cross-site")
+                .json(&json!({ "apiKey": ada() })),
+        )
+        .await;
+
+    assert_eq!(reply.status, StatusCode::FORBIDDEN);
+    assert_eq!(reply.code(), "forbidden");
+    assert!(app.upstream_requests().is_empty());
+
+    let ada = app.sign_in_to(ada(), "acme").await;
+    let production = ada.connection_id(PRODUCTION).await;
+    app.clear_upstream_requests();
+    for site in ["cross-site", "same-site"] {
+        let change = ada
+            .send(
+                ada.request(Method::POST, &peering_path(&production, "PRIVATE"))
+                    .header("sec-fetch-site", site)
+                    .json(&private_peering(200)),
+            )
+            .await;
+        assert_eq!(change.status, StatusCode::FORBIDDEN, "{site}");
+    }
+    assert!(app.upstream_requests().is_empty());
+    assert!(ada.audit("action=update_peering").await.is_empty());
+}
+
+#[tokio::test]
+async fn a_foreign_origin_cannot_change_anything() {
+    let app = spawn_app().await;
+    let client = app.client();
+
+    let reply = client
+        .send(
+            client
+                .request(Method::POST, "/api/session")
+                .header("origin", "http://evil.example")
+                .json(&json!({ "apiKey": ada() })),
+        )
+        .await;
+
+    assert_eq!(reply.status, StatusCode::FORBIDDEN);
+    assert_eq!(app.upstream_calls(Route::WhoAmI), 0);
+    assert!(client.session_cookie().is_none());
+}
+
+#[tokio::test]
+async fn the_portals_own_origin_and_fetch_metadata_are_allowed() {
+    let app = spawn_app().await;
+    let client = app.client();
+
+    let by_origin = client
+        .send(
+            client
+                .request(Method::POST, "/api/session")
+                .header("origin", app.base_url.as_str())
+                .json(&json!({ "apiKey": ada() })),
+        )
+        .await;
+    let by_metadata = client
+        .send(
+            client
+                .request(Method::PUT, "/api/session/company")
+                .header("sec-fetch-site", "same-origin")
+                .json(&json!({ "company": "acme" })),
+        )
+        .await;
+
+    assert_eq!(by_origin.status, StatusCode::OK, "{}", by_origin.text);
+    assert_eq!(by_metadata.status, StatusCode::OK, "{}", by_metadata.text);
+    let reads = client
+        .send(
+            client
+                .request(Method::GET, "/api/ports")
+                .header("sec-fetch-site", "cross-site"),
+        )
+        .await;
+    assert_eq!(reads.status, StatusCode::OK, "reads are not changes");
+}
+
+#[tokio::test]
+async fn a_body_that_is_not_json_is_refused_with_415() {
+    let app = spawn_app().await;
+    let client = app.client();
+
+    for content_type in [
+        "text/plain",
+        "application/x-www-form-urlencoded",
+        "multipart/form-data; boundary=x",
+    ] {
+        let reply = client
+            .send(
+                client
+                    .request(Method::POST, "/api/session")
+                    .header("content-type", content_type)
+                    .body(format!("apiKey={}", ada())),
+            )
+            .await;
+        assert_eq!(
+            reply.status,
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "{content_type}"
+        );
+        assert_eq!(reply.code(), "unsupported_media_type");
+    }
+    assert!(app.upstream_requests().is_empty());
+}
+
+#[tokio::test]
+async fn a_body_over_64_kib_is_refused_with_413_in_the_json_shape() {
+    let app = spawn_app().await;
+    let ada = app.sign_in_to(ada(), "acme").await;
+    let production = ada.connection_id(PRODUCTION).await;
+    let mut change = private_peering(200);
+    change["reason"] = json!("x".repeat(70 * 1024));
+    app.clear_upstream_requests();
+
+    let too_big = ada
+        .post(&peering_path(&production, "PRIVATE"), &change)
+        .await;
+    let anonymous = app
+        .client()
+        .post("/api/session", &json!({ "apiKey": "k".repeat(70 * 1024) }))
+        .await;
+
+    for reply in [too_big, anonymous] {
+        assert_eq!(reply.status, StatusCode::PAYLOAD_TOO_LARGE);
+        assert_eq!(reply.code(), "payload_too_large");
+        assert!(reply.message().contains("64 KiB"), "{}", reply.message());
+    }
+    assert!(app.upstream_requests().is_empty());
+}
+
+#[tokio::test]
+async fn unsafe_path_segments_never_reach_upstream() {
+    let app = spawn_app().await;
+    let ada = app.sign_in_to(ada(), "acme").await;
+    let production = ada.connection_id(PRODUCTION).await;
+    let cookie = ada.cookie_header().unwrap();
+    let too_long = format!("{production}0");
+    let paths = [
+        ("GET", "/api/connections/../ports".to_owned()),
+        ("GET", "/api/connections/../peering/PRIVATE".to_owned()),
+        ("GET", "/api/connections/%2e%2e/peering/PRIVATE".to_owned()),
+        ("GET", "/api/connections/..%2fports".to_owned()),
+        (
+            "POST",
+            "/api/connections/..%2Fports/peering/PRIVATE".to_owned(),
+        ),
+        (
+            "GET",
+            format!("/api/connections/{}", production.to_uppercase()),
+        ),
+        (
+            "POST",
+            format!("/api/connections/{too_long}/peering/PRIVATE"),
+        ),
+        (
+            "GET",
+            format!("/api/connections/{production}/peering/BOGUS"),
+        ),
+        (
+            "POST",
+            format!("/api/connections/{production}/peering/PRIVATE%2f..%2f.."),
+        ),
+        (
+            "GET",
+            format!("/api/connections/{production}/peering/..%2f..%2fports"),
+        ),
+        ("GET", "/api/connections/%00".to_owned()),
+    ];
+    let body = private_peering(200).to_string();
+
+    for (method, path) in paths {
+        app.clear_upstream_requests();
+        let mut headers = vec![("Cookie", cookie.as_str())];
+        let body = (method == "POST").then(|| {
+            headers.push(("Content-Type", "application/json"));
+            body.as_str()
+        });
+
+        let reply = app.raw(method, &path, &headers, body).await;
+
+        assert!(
+            reply.status.is_client_error(),
+            "{method} {path}: {} {}",
+            reply.status,
+            reply.text
+        );
+        assert!(
+            app.upstream_requests().is_empty(),
+            "{method} {path} reached upstream: {:?}",
+            app.upstream_requests()
+        );
+    }
+    let ok = app
+        .raw(
+            "GET",
+            &peering_path(&production, "PRIVATE"),
+            &[("Cookie", &cookie)],
+            None,
+        )
+        .await;
+    assert_eq!(
+        ok.status,
+        StatusCode::OK,
+        "the same request, well formed, works"
+    );
+}
+
+#[tokio::test]
+async fn an_unknown_api_route_is_a_json_404() {
+    let app = spawn_app().await;
+    let reply = app.client().get("/api/nope").await;
+    assert_eq!(reply.status, StatusCode::NOT_FOUND);
+    assert_eq!(reply.code(), "not_found");
+}
+
+#[tokio::test]
+async fn a_wrong_method_is_a_json_error() {
+    let app = spawn_app().await;
+    let client = app.client();
+    let reply = client
+        .send(client.request(Method::PATCH, "/api/session"))
+        .await;
+    assert_eq!(reply.status, StatusCode::METHOD_NOT_ALLOWED);
+    assert!(reply.message().contains("method"), "{}", reply.message());
+}
+
+#[tokio::test]
+async fn malformed_json_is_a_json_400_that_does_not_echo_the_input() {
+    let app = spawn_app().await;
+    let client = app.client();
+
+    let reply = client
+        .send(
+            client
+                .request(Method::POST, "/api/session")
+                .header("content-type", "application/json")
+                .body(r#"{"apiKey": 12345678, "x": "#),
+        )
+        .await;
+    let wrong_type = client
+        .send(
+            client
+                .request(Method::POST, "/api/session")
+                .header("content-type", "application/json")
+                .body(r#"{"apiKey": ["SecretValue1"]}"#),
+        )
+        .await;
+
+    for r in [&reply, &wrong_type] {
+        assert_eq!(r.status.as_u16() / 100, 4, "{}", r.text);
+        assert!(r.code() == "bad_request" || r.code() == "validation_failed");
+    }
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST);
+    assert!(
+        !wrong_type.text.contains("SecretValue1"),
+        "{}",
+        wrong_type.text
+    );
+    assert!(app.upstream_requests().is_empty());
+}
+
+#[tokio::test]
+async fn the_request_id_is_the_portals_own() {
+    let app = spawn_app().await;
+    let client = app.client();
+    let reply = client
+        .send(
+            client
+                .request(Method::GET, "/api/session")
+                .header("x-request-id", "chosen-by-the-client"),
+        )
+        .await;
+    let id = reply.header("x-request-id").unwrap();
+    assert_ne!(id, "chosen-by-the-client");
+    assert_eq!(reply.json["requestId"], id);
+    let other = client.get("/api/session").await;
+    assert_ne!(other.header("x-request-id"), Some(id), "one id per request");
+}
+
+fn assert_security_headers(reply: &Reply, what: &str) {
+    let csp = reply.header("content-security-policy").unwrap_or_default();
+    assert!(csp.contains("frame-ancestors 'none'"), "{what}: {csp}");
+    assert!(csp.contains("default-src 'none'"), "{what}: {csp}");
+    assert_eq!(
+        reply.header("x-content-type-options"),
+        Some("nosniff"),
+        "{what}"
+    );
+    assert_eq!(
+        reply.header("referrer-policy"),
+        Some("no-referrer"),
+        "{what}"
+    );
+    assert_eq!(reply.header("x-frame-options"), Some("DENY"), "{what}");
+}
+
+#[tokio::test]
+async fn api_and_static_responses_carry_the_security_headers() {
+    let site = tempfile::tempdir().unwrap();
+    std::fs::write(
+        site.path().join("index.html"),
+        "<!doctype html><title>portal</title><script type=\"module\">init()</script>",
+    )
+    .unwrap();
+    std::fs::write(site.path().join("app.css"), "body { margin: 0 }").unwrap();
+    let app = spawn_app_with(Options {
+        static_dir: Some(site.path().to_owned()),
+        ..Options::default()
+    })
+    .await;
+    let client = app.client();
+
+    let info = client.get("/api/info").await;
+    let refused = client.get("/api/connections").await;
+    let index = client.get("/").await;
+    let deep_link = client.get("/connections/6650a1c2e4b0d7a3c1000000").await;
+    let css = client.get("/app.css").await;
+
+    assert_eq!(info.status, StatusCode::OK);
+    assert_eq!(info.json["sandbox"], false);
+    assert_eq!(refused.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(index.status, StatusCode::OK);
+    assert!(index.text.contains("<title>portal</title>"));
+    assert_eq!(deep_link.status, StatusCode::OK, "deep links get the app");
+    assert_eq!(deep_link.text, index.text);
+    assert_eq!(css.status, StatusCode::OK);
+    for (reply, what) in [
+        (&info, "api"),
+        (&refused, "api error"),
+        (&index, "index"),
+        (&deep_link, "deep link"),
+        (&css, "css"),
+    ] {
+        assert_security_headers(reply, what);
+    }
+    assert_eq!(info.header("cache-control"), Some("no-store"));
+    let csp = index.header("content-security-policy").unwrap();
+    assert!(
+        csp.contains("'sha256-"),
+        "the inline loader is allowed by hash: {csp}"
+    );
+    assert!(!csp.contains("'unsafe-inline'"), "{csp}");
+}
+
+#[tokio::test]
+async fn the_session_cookie_is_http_only_same_site_strict_for_the_whole_site() {
+    let app = spawn_app().await;
+    let reply = app.client().sign_in(grace()).await;
+
+    let cookie = reply.header("set-cookie").expect("a session cookie");
+
+    assert!(cookie.starts_with("portal_session="), "{cookie}");
+    let attributes: Vec<String> = cookie
+        .split(';')
+        .skip(1)
+        .map(|a| a.trim().to_ascii_lowercase())
+        .collect();
+    for wanted in ["httponly", "samesite=strict", "path=/"] {
+        assert!(
+            attributes.iter().any(|a| a == wanted),
+            "{wanted} in {cookie}"
+        );
+    }
+    assert!(!reply.text.contains(grace()));
+}
+
+#[tokio::test]
+async fn behind_https_the_session_cookie_is_secure_and_host_prefixed() {
+    let app = spawn_app_with(Options {
+        public_url: Some("https://portal.example.com".into()),
+        ..Options::default()
+    })
+    .await;
+    let client = app.client();
+
+    let reply = client
+        .send(
+            client
+                .request(Method::POST, "/api/session")
+                .header("origin", "https://portal.example.com")
+                .json(&json!({ "apiKey": grace() })),
+        )
+        .await;
+
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+    let cookie = reply.header("set-cookie").unwrap();
+    assert!(cookie.starts_with("__Host-portal_session="), "{cookie}");
+    assert!(cookie.to_ascii_lowercase().contains("; secure"), "{cookie}");
+    let foreign = client
+        .send(
+            client
+                .request(Method::POST, "/api/session")
+                .header("origin", app.base_url.as_str())
+                .json(&json!({ "apiKey": grace() })),
+        )
+        .await;
+    assert_eq!(
+        foreign.status,
+        StatusCode::FORBIDDEN,
+        "only the public URL is the portal's origin"
+    );
+}
+
+#[tokio::test]
+async fn the_probes_answer() {
+    let app = spawn_app().await;
+    let client = app.client();
+    let health = client.get("/healthz").await;
+    let ready = client.get("/readyz").await;
+    assert_eq!(health.status, StatusCode::OK);
+    assert_eq!(health.json["status"], "ok");
+    assert_eq!(ready.status, StatusCode::OK);
+    assert_eq!(ready.json["status"], "ready");
+    assert_security_headers(&health, "healthz");
+}

@@ -1,0 +1,299 @@
+//! Signing in and out, session rotation and expiry, and choosing the company.
+
+mod common;
+
+use common::*;
+use reqwest::StatusCode;
+use serde_json::json;
+use simulator::Route;
+use sqlx::Row;
+use std::time::Duration;
+
+#[tokio::test]
+async fn sign_in_returns_the_user_and_their_companies() {
+    let app = spawn_app().await;
+    let client = app.client();
+
+    let reply = client.sign_in(ada()).await;
+
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+    assert_eq!(reply.json["user"]["email"], ADA_EMAIL);
+    assert_eq!(reply.json["user"]["name"], "Ada Lovelace");
+    let companies: Vec<&str> = reply.json["companies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["username"].as_str().unwrap())
+        .collect();
+    assert_eq!(companies, ["acme", "globex"]);
+    assert!(
+        reply.json["company"].is_null(),
+        "two companies: none chosen"
+    );
+    assert!(reply.json["expiresAt"].is_string() && reply.json["idleExpiresAt"].is_string());
+    let me = client.get("/api/session").await;
+    assert_eq!(me.status, StatusCode::OK);
+    assert_eq!(me.json["user"]["email"], ADA_EMAIL);
+}
+
+#[tokio::test]
+async fn a_user_with_one_company_has_it_chosen_at_sign_in() {
+    let app = spawn_app().await;
+    let reply = app.client().sign_in(grace()).await;
+    assert_eq!(reply.status, StatusCode::OK);
+    assert_eq!(reply.json["company"], "globex");
+}
+
+#[tokio::test]
+async fn sign_in_with_a_wrong_key_is_refused_with_a_clear_message() {
+    let app = spawn_app().await;
+    let client = app.client();
+
+    let reply = client.sign_in("not-a-key-console-connect-knows").await;
+
+    assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(reply.code(), "unauthenticated");
+    assert!(reply.message().contains("API key"), "{}", reply.message());
+    assert!(
+        reply.header("set-cookie").is_none(),
+        "no session for a stranger"
+    );
+    assert_eq!(
+        client.get("/api/session").await.status,
+        StatusCode::UNAUTHORIZED
+    );
+
+    // The attempt is audited: an intent and a failed outcome with Console Connect's 401.
+    let mut db = app.audit_db().await;
+    let rows = sqlx::query(
+        r#"
+        select phase, outcome, upstream_status, request from audit_events
+        where action = 'sign_in' order by id
+        "#,
+    )
+    .fetch_all(&mut db)
+    .await
+    .unwrap();
+    assert_eq!(rows.len(), 2);
+    assert_eq!(rows[1].get::<String, _>("phase"), "outcome");
+    assert_eq!(
+        rows[1].get::<Option<String>, _>("outcome").as_deref(),
+        Some("failed")
+    );
+    assert_eq!(rows[1].get::<Option<i64>, _>("upstream_status"), Some(401));
+    let request: String = rows[0].get("request");
+    assert!(
+        !request.contains("not-a-key"),
+        "the key is fingerprinted: {request}"
+    );
+}
+
+#[tokio::test]
+async fn an_empty_api_key_is_refused_on_its_field_without_asking_upstream() {
+    let app = spawn_app().await;
+    let reply = app.client().sign_in("   ").await;
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(reply.field("apiKey").is_some(), "{}", reply.text);
+    assert_eq!(app.upstream_calls(Route::WhoAmI), 0);
+}
+
+#[tokio::test]
+async fn sign_in_rotates_the_session_id() {
+    let app = spawn_app().await;
+    let client = app.sign_in(grace()).await;
+    let before = client.session_cookie().expect("a session cookie");
+
+    let reply = client.sign_in(ada()).await;
+
+    assert_eq!(reply.status, StatusCode::OK);
+    let after = client.session_cookie().expect("a session cookie");
+    assert_ne!(before, after, "a new session id at sign-in");
+    assert_eq!(
+        client.get("/api/session").await.json["user"]["email"],
+        ADA_EMAIL
+    );
+    let stranger = app.client();
+    let replay = stranger
+        .send(
+            stranger
+                .request(reqwest::Method::GET, "/api/session")
+                .header("cookie", format!("portal_session={before}")),
+        )
+        .await;
+    assert_eq!(
+        replay.status,
+        StatusCode::UNAUTHORIZED,
+        "the old id is dead"
+    );
+}
+
+#[tokio::test]
+async fn sign_out_ends_the_session_and_its_old_cookie_is_refused() {
+    let app = spawn_app().await;
+    let client = app.sign_in_to(ada(), "acme").await;
+    let old_cookie = client.cookie_header().expect("a session cookie");
+
+    let reply = client.delete("/api/session", None).await;
+
+    assert_eq!(reply.status, StatusCode::NO_CONTENT, "{}", reply.text);
+    assert_eq!(
+        client.get("/api/session").await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    let stranger = app.client();
+    let replay = stranger
+        .send(
+            stranger
+                .request(reqwest::Method::GET, "/api/ports")
+                .header("cookie", old_cookie),
+        )
+        .await;
+    assert_eq!(replay.status, StatusCode::UNAUTHORIZED);
+    assert!(
+        replay.code() == "unauthenticated" || replay.code() == "session_expired",
+        "{}",
+        replay.code()
+    );
+    assert_eq!(app.upstream_calls(Route::ListPorts), 0);
+}
+
+#[tokio::test]
+async fn a_user_with_two_companies_chooses_one() {
+    let app = spawn_app().await;
+    let client = app.sign_in(ada()).await;
+
+    let reply = client.select_company("globex").await;
+
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+    assert_eq!(reply.json["company"], "globex");
+    assert_eq!(client.get("/api/session").await.json["company"], "globex");
+    let ports = client.get("/api/ports").await;
+    assert_eq!(ports.status, StatusCode::OK);
+    let names: Vec<&str> = ports
+        .json
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p["name"].as_str().unwrap())
+        .collect();
+    assert!(names.iter().all(|n| n.starts_with("Globex")), "{names:?}");
+    let switched = client.select_company("acme").await;
+    assert_eq!(switched.json["company"], "acme");
+    let choices = client
+        .audit("action=select_company&outcome=succeeded")
+        .await;
+    assert_eq!(choices.len(), 2, "both choices are audited");
+}
+
+#[tokio::test]
+async fn choosing_a_company_that_is_not_yours_is_refused_on_the_company_field() {
+    let app = spawn_app().await;
+    let client = app.sign_in(grace()).await;
+
+    let reply = client.select_company("acme").await;
+
+    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(reply.code(), "validation_failed");
+    let message = reply.field("company").expect("a company field error");
+    assert!(
+        message.contains("globex"),
+        "names the allowed ones: {message}"
+    );
+    assert_eq!(client.get("/api/session").await.json["company"], "globex");
+}
+
+#[tokio::test]
+async fn a_company_call_before_choosing_a_company_is_a_conflict() {
+    let app = spawn_app().await;
+    let client = app.sign_in(ada()).await;
+    app.clear_upstream_requests();
+
+    for path in ["/api/ports", "/api/connections"] {
+        let reply = client.get(path).await;
+        assert_eq!(reply.status, StatusCode::CONFLICT, "{path}: {}", reply.text);
+        assert_eq!(reply.code(), "conflict");
+        assert!(reply.message().contains("company"), "{}", reply.message());
+    }
+    let verify = client
+        .post(
+            "/api/service-keys/verify",
+            &json!({"serviceKey": service_key(LONDON_1G)}),
+        )
+        .await;
+    assert_eq!(verify.status, StatusCode::CONFLICT);
+    assert!(app.upstream_requests().is_empty());
+}
+
+#[tokio::test]
+async fn requests_without_a_session_are_unauthenticated() {
+    let app = spawn_app().await;
+    let reply = app.client().get("/api/connections").await;
+    assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(reply.code(), "unauthenticated");
+}
+
+#[tokio::test]
+async fn a_session_past_its_lifetime_is_refused_as_expired() {
+    let app = spawn_app_with(Options {
+        session_lifetime: Some(Duration::from_secs(1)),
+        ..Options::default()
+    })
+    .await;
+    let client = app.sign_in(grace()).await;
+    assert_eq!(client.get("/api/session").await.status, StatusCode::OK);
+
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+
+    let reply = client.get("/api/ports").await;
+    assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(reply.code(), "session_expired");
+    assert_eq!(app.upstream_calls(Route::ListPorts), 0);
+}
+
+#[tokio::test]
+async fn an_idle_session_is_refused_even_when_its_cookie_is_replayed() {
+    let app = spawn_app_with(Options {
+        session_idle: Some(Duration::from_secs(1)),
+        ..Options::default()
+    })
+    .await;
+    let client = app.sign_in(grace()).await;
+    let cookie = client.cookie_header().expect("a session cookie");
+
+    tokio::time::sleep(Duration::from_millis(1500)).await;
+
+    // A browser drops the cookie at its Max-Age; a copied cookie must fail on the server too.
+    let stranger = app.client();
+    let reply = stranger
+        .send(
+            stranger
+                .request(reqwest::Method::GET, "/api/session")
+                .header("cookie", cookie),
+        )
+        .await;
+    assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(reply.code(), "session_expired");
+}
+
+#[tokio::test]
+async fn an_active_session_outlives_its_idle_timeout() {
+    let app = spawn_app_with(Options {
+        session_idle: Some(Duration::from_secs(2)),
+        ..Options::default()
+    })
+    .await;
+    let client = app.sign_in(grace()).await;
+    let cookie = client.cookie_header().expect("a session cookie");
+
+    for _ in 0..7 {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let reply = client.get("/api/session").await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+    }
+
+    assert_eq!(
+        client.cookie_header().as_deref(),
+        Some(cookie.as_str()),
+        "the same session, renewed"
+    );
+}
