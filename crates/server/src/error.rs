@@ -104,7 +104,7 @@ impl AppError {
                 cause: e.to_string(),
             },
             E::Decode { .. } | E::TooLarge { .. } => AppError::UpstreamFailed {
-                message: "Console Connect sent an answer the portal could not read.".into(),
+                message: "Console Connect sent an answer the portal could not read. If this was a change, it may have been made: check the current state before trying again.".into(),
                 cause: e.to_string(),
             },
             E::Timeout => AppError::UpstreamTimeout,

@@ -42,15 +42,15 @@ pub fn connection_id(raw: &str) -> Result<ObjectId> {
     })
 }
 
-/// The Azure parent with this id, and its view with both legs.
-pub async fn load_connection(
+/// The Azure parent with this id (a leg or another kind of connection is a 404).
+pub async fn load_parent(
     state: &AppState,
     signed_in: &SignedIn,
     id: &ObjectId,
-) -> Result<(Connection, ConnectionView)> {
+) -> Result<Connection> {
     let company = signed_in.company()?;
-    let upstream = &state.upstream;
-    let parent = upstream
+    let parent = state
+        .upstream
         .get_connection(&signed_in.api_key, &company, id)
         .await
         .map_err(|e| AppError::from_upstream(&e, &[]))?;
@@ -59,6 +59,18 @@ pub async fn load_connection(
             "No Azure ExpressRoute connection has this id (it may be one of the two legs; open its parent).".into(),
         ));
     }
+    Ok(parent)
+}
+
+/// The Azure parent with this id, and its view with both legs.
+pub async fn load_connection(
+    state: &AppState,
+    signed_in: &SignedIn,
+    id: &ObjectId,
+) -> Result<(Connection, ConnectionView)> {
+    let company = signed_in.company()?;
+    let upstream = &state.upstream;
+    let parent = load_parent(state, signed_in, id).await?;
     let leg_ids: Vec<ObjectId> = parent
         .subconnection_ids
         .iter()

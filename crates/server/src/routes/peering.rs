@@ -1,7 +1,7 @@
 //! BGP peering of an Azure connection, for each of PRIVATE, PUBLIC and MICROSOFT: read,
 //! preview a change, change, delete.
 
-use super::connections::{connection_id, load_connection};
+use super::connections::{connection_id, load_parent};
 use super::{Step, audited, note};
 use crate::audit::Intent;
 use crate::error::{AppError, Result};
@@ -16,7 +16,7 @@ use axum::{Json, Router};
 use console_connect::ObjectId;
 use models::api::{AuditAction, DeleteRequest, PeeringChangeRequest, PeeringView, PreviewResponse};
 use models::diff::diff;
-use models::upstream::{Peering, PeeringConfig};
+use models::upstream::{Connection, Peering, PeeringConfig};
 use models::{ConnectionStatus, PeeringType, validate};
 use serde_json::Value;
 
@@ -46,21 +46,37 @@ fn not_configured(t: PeeringType) -> AppError {
     AppError::NotFound(format!("No {t} peering is configured on this connection."))
 }
 
-/// The current peering of type `t` and the VLANs of the other two types.
+/// The current peering of type `t` and the VLANs of the other two types. The others come from
+/// the parent's `partner.peering` list; one listed without its VLAN is read on its own.
 async fn current_and_others(
     state: &AppState,
     signed_in: &SignedIn,
+    parent: &Connection,
     id: &ObjectId,
     t: PeeringType,
 ) -> Result<(Option<Peering>, Vec<(PeeringType, u64)>)> {
     let company = signed_in.company()?;
-    let reads = PeeringType::ALL.map(|pt| {
+    let listed = parent
+        .partner
+        .as_ref()
+        .map(|p| p.peerings())
+        .unwrap_or_default();
+    let mut others = Vec::new();
+    let mut to_read = vec![t];
+    for other in PeeringType::ALL.into_iter().filter(|pt| *pt != t) {
+        if let Some(p) = listed.iter().find(|p| p.peering_type == Some(other)) {
+            match p.vlan_id {
+                Some(vlan) => others.push((other, vlan)),
+                None => to_read.push(other),
+            }
+        }
+    }
+    let reads = to_read.into_iter().map(|pt| {
         let upstream = state.upstream.clone();
         let (key, company, id) = (signed_in.api_key.clone(), company.clone(), id.clone());
         async move { (pt, upstream.read_peering(&key, &company, &id, pt).await) }
     });
     let mut current = None;
-    let mut others = Vec::new();
     for (pt, read) in futures::future::join_all(reads).await {
         let peering = read.map_err(|e| AppError::from_upstream(&e, &[]))?;
         if pt == t {
@@ -114,8 +130,8 @@ async fn preview_peering(
     // What needs no upstream first, so a malformed change costs no call and its field errors
     // are not hidden behind an upstream failure; the VLAN's uniqueness is checked after the reads.
     validate::peering_config(t, &proposed(&req, None), &[]).map_err(AppError::Validation)?;
-    load_connection(&state, &signed_in, &id).await?;
-    let (current, others) = current_and_others(&state, &signed_in, &id, t).await?;
+    let parent = load_parent(&state, &signed_in, &id).await?;
+    let (current, others) = current_and_others(&state, &signed_in, &parent, &id, t).await?;
     let config = proposed(&req, current.as_ref());
     validate::peering_config(t, &config, &others).map_err(AppError::Validation)?;
     let before = snapshot(&state, current.as_ref());
@@ -141,8 +157,8 @@ async fn update_peering(
         ..req.clone()
     };
     validate::peering_change(t, &alone, &[]).map_err(AppError::Validation)?;
-    let (parent, _) = load_connection(&state, &signed_in, &id).await?;
-    let (current, others) = current_and_others(&state, &signed_in, &id, t).await?;
+    let parent = load_parent(&state, &signed_in, &id).await?;
+    let (current, others) = current_and_others(&state, &signed_in, &parent, &id, t).await?;
     let config = proposed(&req, current.as_ref());
     let checked = PeeringChangeRequest {
         config: config.clone(),
@@ -195,7 +211,7 @@ async fn delete_peering(
 ) -> Result<StatusCode> {
     let (id, t) = parse_path(&id, &peering_type)?;
     validate::change_note(&req.reason, req.ticket.as_deref()).map_err(AppError::Validation)?;
-    let (parent, _) = load_connection(&state, &signed_in, &id).await?;
+    let parent = load_parent(&state, &signed_in, &id).await?;
     validate::confirmation(&req.confirm_name, &parent.name).map_err(AppError::validation)?;
     let company = signed_in.company()?;
     let current = state
