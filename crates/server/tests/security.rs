@@ -365,6 +365,43 @@ async fn api_and_static_responses_carry_the_security_headers() {
 }
 
 #[tokio::test]
+async fn the_browser_app_is_served_gzipped_to_browsers_that_take_it() {
+    let site = tempfile::tempdir().unwrap();
+    std::fs::write(
+        site.path().join("index.html"),
+        "<!doctype html><title>portal</title>",
+    )
+    .unwrap();
+    let wasm = "(module) ".repeat(2000);
+    std::fs::write(site.path().join("app_bg.wasm"), &wasm).unwrap();
+    let app = spawn_app_with(Options {
+        static_dir: Some(site.path().to_owned()),
+        ..Options::default()
+    })
+    .await;
+    let client = app.client();
+
+    let gzipped = client
+        .send(
+            client
+                .request(Method::GET, "/app_bg.wasm")
+                .header("accept-encoding", "gzip"),
+        )
+        .await;
+    let plain = client.get("/app_bg.wasm").await;
+
+    assert_eq!(gzipped.status, StatusCode::OK);
+    assert_eq!(gzipped.header("content-encoding"), Some("gzip"));
+    assert!(
+        gzipped.text.len() < wasm.len() / 10,
+        "compressed: {} bytes",
+        gzipped.text.len()
+    );
+    assert_eq!(plain.header("content-encoding"), None);
+    assert_eq!(plain.text, wasm);
+}
+
+#[tokio::test]
 async fn the_session_cookie_is_http_only_same_site_strict_for_the_whole_site() {
     let app = spawn_app().await;
     let reply = app.client().sign_in(grace()).await;
