@@ -1,5 +1,6 @@
 //! `cargo xtask`: argument parsing, help and dispatch to the command modules.
 
+mod bench;
 mod exec;
 mod frontend;
 mod paths;
@@ -26,6 +27,8 @@ Commands:
   run [-- <portal args>]  build the browser app, then run the portal serving it (Ctrl-C stops it)
   test [--quick]          every check CI runs: setup, fmt, clippy (native, wasm32), frontend,
                           portal build, cargo test (--quick: no Chromium, no browser build)
+  bench                   release build, then the benchmarks (nginx, wrk, Chromium); writes
+                          bench/REPORT.md and bench/report.json (a missed target is no error)
   help                    this list
 ";
 
@@ -36,6 +39,7 @@ enum Task {
     Frontend,
     Run { portal_args: Vec<String> },
     Test { quick: bool },
+    Bench,
 }
 
 fn main() -> ExitCode {
@@ -70,6 +74,7 @@ fn execute(task: Task) -> Result {
         }
         Task::Run { portal_args } => run::run(&repo, &portal_args),
         Task::Test { quick } => test::run(&repo, quick),
+        Task::Bench => bench::run(&repo),
     }
 }
 
@@ -106,6 +111,10 @@ fn parse(args: &[String]) -> Result<Task> {
         "test" => {
             let [quick] = flags(command, options, ["--quick"])?;
             Ok(Task::Test { quick })
+        }
+        "bench" => {
+            let [] = flags(command, options, [])?;
+            Ok(Task::Bench)
         }
         other => Err(format!("unknown command `{other}`")),
     }
@@ -149,6 +158,7 @@ mod tests {
         assert_eq!(parse_words("test"), Ok(Task::Test { quick: false }));
         assert_eq!(parse_words("test --quick"), Ok(Task::Test { quick: true }));
         assert_eq!(parse_words("frontend"), Ok(Task::Frontend));
+        assert_eq!(parse_words("bench"), Ok(Task::Bench));
     }
 
     #[test]

@@ -115,6 +115,8 @@ fn run_step(step: Step, repo: &Repo, quick: bool, context: &mut Context) -> Resu
             "--workspace",
             "--exclude",
             "frontend",
+            "--exclude",
+            "leptos-counter",
             "--all-targets",
             "--",
             "-D",
@@ -142,9 +144,16 @@ fn run_step(step: Step, repo: &Repo, quick: bool, context: &mut Context) -> Resu
             fs::create_dir_all(&output)
                 .map_err(|error| format!("could not create {}: {error}", output.display()))?;
             let mut test = repo.cargo();
-            test.args(["test", "--workspace", "--exclude", "frontend"])
-                .env("PORTAL_BIN", repo.debug_portal_bin())
-                .env("PORTAL_TEST_OUTPUT", &output);
+            test.args([
+                "test",
+                "--workspace",
+                "--exclude",
+                "frontend",
+                "--exclude",
+                "leptos-counter",
+            ])
+            .env("PORTAL_BIN", repo.debug_portal_bin())
+            .env("PORTAL_TEST_OUTPUT", &output);
             if let Some(browser) = &context.browser {
                 test.env("PORTAL_DIST", repo.dist())
                     .env("CHROMEDRIVER", &browser.chromedriver)

@@ -1,0 +1,151 @@
+//! Read-path proxy overhead and the portal's memory: wrk on one peering read straight to the
+//! simulator, through nginx, and through the portal (signed in), interleaved run by run.
+
+use crate::Settings;
+use crate::report::{Figure, Measure, Target};
+use crate::stack::{Binaries, DEMO_KEY, Nginx, Portal, Session, Simulator, http_client};
+use crate::wrk::{self, Load, WrkResult};
+use anyhow::{Result, ensure};
+use std::time::Duration;
+
+/// Megabytes as the targets count them (10^6 bytes).
+const MB: f64 = 1_000_000.0;
+
+pub async fn run(
+    settings: &Settings,
+    bins: &Binaries,
+    sim: &Simulator,
+) -> Result<(Figure, Figure)> {
+    let work = settings.work_dir.join("read-path");
+    let _ = std::fs::remove_dir_all(&work);
+    let logs = settings.logs();
+    let portal = Portal::start(
+        bins,
+        &sim.url,
+        &work.join("portal-data"),
+        &settings.dist,
+        &logs,
+    )
+    .await?;
+    let client = http_client()?;
+    let session = Session::sign_in(&client, &portal).await?;
+    let connection = session.connection_id(&client, &portal).await?;
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let idle_rss = portal.rss()? as f64 / MB;
+    let nginx = Nginx::start(bins, &sim.url, &work.join("nginx"), &logs).await?;
+
+    let bearer = vec![format!("Authorization: Bearer {DEMO_KEY}")];
+    let cookie = vec![session.cookie_header()];
+    let direct_url = sim.peering_url(&connection);
+    let nginx_url = direct_url.replacen(&sim.url, &nginx.url, 1);
+    let portal_url = portal.peering_url(&connection);
+    let targets: [(&str, &str, &[String]); 3] = [
+        ("direct", &direct_url, &bearer),
+        ("nginx", &nginx_url, &bearer),
+        ("portal", &portal_url, &cookie),
+    ];
+    let load = |url, headers, seconds| Load {
+        url,
+        headers,
+        connections: settings.connections,
+        threads: 1,
+        seconds,
+    };
+    for (_, url, headers) in &targets {
+        wrk_run(bins, &load(url, headers, settings.warmup_secs))?;
+    }
+    let mut results: [Vec<WrkResult>; 3] = Default::default();
+    for run in 0..settings.runs {
+        for (i, (name, url, headers)) in targets.iter().enumerate() {
+            let r = wrk_run(bins, &load(url, headers, settings.load_secs))?;
+            println!(
+                "read path run {}/{}: {name:<6} {:>8.0} req/s  p50 {:.3} ms  p99 {:.3} ms",
+                run + 1,
+                settings.runs,
+                r.requests_per_sec,
+                r.p50_ms,
+                r.p99_ms
+            );
+            results[i].push(r);
+        }
+    }
+    let peak_rss = portal.peak_rss()? as f64 / MB;
+    let [direct, via_nginx, via_portal] = &results;
+    let rps = |rs: &[WrkResult]| rs.iter().map(|r| r.requests_per_sec).collect::<Vec<_>>();
+    let p99 = |rs: &[WrkResult]| rs.iter().map(|r| r.p99_ms).collect::<Vec<_>>();
+    let added = |rs: &[WrkResult]| {
+        rs.iter()
+            .zip(direct)
+            .map(|(r, d)| r.p99_ms - d.p99_ms)
+            .collect::<Vec<_>>()
+    };
+    let read = Figure {
+        id: "read_path",
+        title: "Read-path proxy overhead",
+        method: format!(
+            "wrk -t1 -c{c} -d{s}s --latency on `GET /api/connections/{{id}}/peering/PRIVATE` \
+             through the portal (session cookie), against the same read straight to the simulator \
+             (`Authorization: Bearer`, upstream path) and through nginx (worker_processes auto, \
+             keepalive upstream). {runs} runs of each, interleaved direct → nginx → portal, after \
+             a {w} s warm-up of each. Simulator with `--delays instant`. \"Added p99\" is a run's \
+             p99 minus the direct p99 of the same round.",
+            c = settings.connections,
+            s = settings.load_secs,
+            runs = settings.runs,
+            w = settings.warmup_secs,
+        ),
+        measures: vec![
+            Measure::new("portal throughput", "req/s", rps(via_portal))
+                .anchor("nginx", rps(via_nginx))
+                .ratio_target(|r| Target::at_least("≥ nginx's (ratio ≥ 1)", r, 1.0)),
+            Measure::new("nginx throughput", "req/s", rps(via_nginx)).anchor("direct", rps(direct)),
+            Measure::new("portal p99", "ms", p99(via_portal)).anchor("direct", p99(direct)),
+            Measure::new("portal added p99", "ms", added(via_portal))
+                .target(|v| Target::at_most("≤ 1 ms", v, 1.0)),
+            Measure::new("nginx added p99", "ms", added(via_nginx)),
+            Measure::new(
+                "portal p50",
+                "ms",
+                via_portal.iter().map(|r| r.p50_ms).collect(),
+            )
+            .anchor("direct", direct.iter().map(|r| r.p50_ms).collect()),
+        ],
+        notes: errors_note(&results),
+    };
+    let memory = Figure {
+        id: "memory",
+        title: "Memory",
+        method: "The portal's VmRSS from /proc after start-up, one sign-in and the company \
+                 choice (a second after); VmHWM after all the read-path load above. One portal \
+                 process per benchmark run, so min = max."
+            .to_owned(),
+        measures: vec![
+            Measure::new("idle RSS", "MB", vec![idle_rss])
+                .target(|v| Target::at_most("≤ 30 MB", v, 30.0)),
+            Measure::new("peak RSS under read load", "MB", vec![peak_rss])
+                .target(|v| Target::at_most("≤ 80 MB", v, 80.0)),
+        ],
+        notes: Vec::new(),
+    };
+    drop(nginx);
+    drop(portal);
+    Ok((read, memory))
+}
+
+fn wrk_run(bins: &Binaries, load: &Load<'_>) -> Result<WrkResult> {
+    let r = wrk::run(&bins.wrk, load)?;
+    ensure!(
+        r.requests_per_sec > 0.0,
+        "no requests completed on {}",
+        load.url
+    );
+    Ok(r)
+}
+
+fn errors_note(results: &[Vec<WrkResult>; 3]) -> Vec<String> {
+    let non_2xx: u64 = results.iter().flatten().map(|r| r.non_2xx).sum();
+    let socket: u64 = results.iter().flatten().map(|r| r.socket_errors).sum();
+    vec![format!(
+        "Errors over all measured runs: {non_2xx} non-2xx answers, {socket} socket errors."
+    )]
+}
