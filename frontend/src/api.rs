@@ -1,0 +1,329 @@
+//! The only module that speaks HTTP: one typed async function per portal endpoint under `/api`.
+//! Every failure, a dropped network included, comes back as a [`models::ApiError`]; an answer
+//! saying the session is gone (401) also tells the app, which goes to the sign-in page.
+
+use gloo_net::http::{Request, RequestBuilder};
+use models::api::{
+    AuditEventDetail, AuditPage, AuditQuery, ChainVerification, ConnectionView,
+    CreateConnectionRequest, CreateConnectionResponse, DeleteRequest, PeeringChangeRequest,
+    PeeringView, PortView, PortalInfo, PreviewResponse, SelectCompanyRequest, ServiceKeyView,
+    SessionView, SignInRequest, VerifyServiceKeyRequest,
+};
+use models::{ApiError, ErrorCode, PeeringType, validate};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use std::cell::RefCell;
+use std::rc::Rc;
+
+pub type ApiResult<T> = Result<T, ApiError>;
+
+type SignedOutHook = Rc<dyn Fn(bool)>;
+
+thread_local! {
+    static ON_SIGNED_OUT: RefCell<Option<SignedOutHook>> = const { RefCell::new(None) };
+}
+
+/// Registers what to do when the server says the session is gone; the flag is true when it
+/// ran out (rather than never existing).
+pub fn on_signed_out(hook: impl Fn(bool) + 'static) {
+    ON_SIGNED_OUT.with(|h| *h.borrow_mut() = Some(Rc::new(hook)));
+}
+
+fn signed_out(expired: bool) {
+    if let Some(hook) = ON_SIGNED_OUT.with(|h| h.borrow().clone()) {
+        hook(expired);
+    }
+}
+
+/// Whether a 401 means "the session is gone" (every call but sign-in, where it means a wrong key).
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum On401 {
+    SignOut,
+    Report,
+}
+
+fn unreachable_portal(e: gloo_net::Error) -> ApiError {
+    ApiError::new(
+        ErrorCode::Internal,
+        format!(
+            "The portal could not be reached; check the network connection and try again ({e})."
+        ),
+    )
+}
+
+fn code_for(status: u16) -> ErrorCode {
+    match status {
+        401 => ErrorCode::Unauthenticated,
+        403 => ErrorCode::Forbidden,
+        404 => ErrorCode::NotFound,
+        409 => ErrorCode::Conflict,
+        413 => ErrorCode::PayloadTooLarge,
+        415 => ErrorCode::UnsupportedMediaType,
+        422 => ErrorCode::ValidationFailed,
+        502 => ErrorCode::UpstreamFailed,
+        503 => ErrorCode::AuditUnavailable,
+        504 => ErrorCode::UpstreamTimeout,
+        400..=499 => ErrorCode::BadRequest,
+        _ => ErrorCode::Internal,
+    }
+}
+
+/// Sends a request and reads the answer as `T` (an empty body reads as JSON `null`, so `()`
+/// works for 204), or as the portal's error shape.
+async fn send<T: DeserializeOwned>(
+    request: Result<Request, gloo_net::Error>,
+    on_401: On401,
+) -> ApiResult<T> {
+    let response = request
+        .map_err(unreachable_portal)?
+        .send()
+        .await
+        .map_err(unreachable_portal)?;
+    let status = response.status();
+    let request_id = response.headers().get("x-request-id");
+    let text = response.text().await.map_err(unreachable_portal)?;
+    if (200..300).contains(&status) {
+        let body = if text.trim().is_empty() {
+            "null"
+        } else {
+            &text
+        };
+        return serde_json::from_str(body).map_err(|e| ApiError {
+            code: ErrorCode::Internal,
+            message: format!("The portal's answer could not be read: {e}"),
+            request_id,
+            fields: Vec::new(),
+        });
+    }
+    let mut error = serde_json::from_str::<ApiError>(&text).unwrap_or_else(|_| {
+        ApiError::new(
+            code_for(status),
+            format!("The portal answered with status {status} and no explanation."),
+        )
+    });
+    if error.request_id.is_none() {
+        error.request_id = request_id;
+    }
+    if on_401 == On401::SignOut
+        && matches!(
+            error.code,
+            ErrorCode::Unauthenticated | ErrorCode::SessionExpired
+        )
+    {
+        signed_out(error.code == ErrorCode::SessionExpired);
+    }
+    Err(error)
+}
+
+async fn get<T: DeserializeOwned>(url: &str) -> ApiResult<T> {
+    send(Request::get(url).build(), On401::SignOut).await
+}
+
+async fn with_body<T: DeserializeOwned>(
+    builder: RequestBuilder,
+    body: &impl Serialize,
+    on_401: On401,
+) -> ApiResult<T> {
+    send(builder.json(body), on_401).await
+}
+
+/// A connection id checked before it goes into a URL: 24 lowercase hex, nothing else.
+fn connection_path(id: &str) -> ApiResult<String> {
+    validate::object_id("connection id", id).map_err(|e| {
+        ApiError::new(
+            ErrorCode::NotFound,
+            format!("No connection has this id: {e}."),
+        )
+    })?;
+    Ok(format!("/api/connections/{id}"))
+}
+
+fn peering_path(id: &str, peering_type: PeeringType) -> ApiResult<String> {
+    Ok(format!(
+        "{}/peering/{}",
+        connection_path(id)?,
+        peering_type.as_wire()
+    ))
+}
+
+fn encode(raw: &str) -> String {
+    web_sys::js_sys::encode_uri_component(raw).into()
+}
+
+/// The audit filters as a query string (without `?`), names as the API spells them.
+pub fn audit_query_string(query: &AuditQuery) -> String {
+    let Ok(serde_json::Value::Object(fields)) = serde_json::to_value(query) else {
+        return String::new();
+    };
+    fields
+        .iter()
+        .filter_map(|(name, value)| {
+            let text = match value {
+                serde_json::Value::String(s) => s.clone(),
+                serde_json::Value::Number(n) => n.to_string(),
+                _ => return None,
+            };
+            (!text.is_empty()).then(|| format!("{}={}", encode(name), encode(&text)))
+        })
+        .collect::<Vec<_>>()
+        .join("&")
+}
+
+fn with_query(path: &str, query: &str) -> String {
+    if query.is_empty() {
+        path.to_owned()
+    } else {
+        format!("{path}?{query}")
+    }
+}
+
+// --- Session -------------------------------------------------------------------------------
+
+pub async fn get_info() -> ApiResult<PortalInfo> {
+    get("/api/info").await
+}
+
+pub async fn get_session() -> ApiResult<SessionView> {
+    get("/api/session").await
+}
+
+/// Signs in; a refused key is reported, not treated as a lost session.
+pub async fn sign_in(api_key: String) -> ApiResult<SessionView> {
+    with_body(
+        Request::post("/api/session"),
+        &SignInRequest { api_key },
+        On401::Report,
+    )
+    .await
+}
+
+pub async fn sign_out() -> ApiResult<()> {
+    send(Request::delete("/api/session").build(), On401::Report).await
+}
+
+pub async fn select_company(company: String) -> ApiResult<SessionView> {
+    with_body(
+        Request::put("/api/session/company"),
+        &SelectCompanyRequest { company },
+        On401::SignOut,
+    )
+    .await
+}
+
+// --- Ports and service keys ----------------------------------------------------------------
+
+pub async fn list_ports(speed_mbps: Option<u64>) -> ApiResult<Vec<PortView>> {
+    let url = match speed_mbps {
+        Some(speed) => format!("/api/ports?speed={speed}"),
+        None => "/api/ports".to_owned(),
+    };
+    get(&url).await
+}
+
+pub async fn verify_service_key(service_key: String) -> ApiResult<ServiceKeyView> {
+    with_body(
+        Request::post("/api/service-keys/verify"),
+        &VerifyServiceKeyRequest { service_key },
+        On401::SignOut,
+    )
+    .await
+}
+
+// --- Connections ---------------------------------------------------------------------------
+
+pub async fn list_connections() -> ApiResult<Vec<ConnectionView>> {
+    get("/api/connections").await
+}
+
+pub async fn get_connection(id: String) -> ApiResult<ConnectionView> {
+    get(&connection_path(&id)?).await
+}
+
+pub async fn create_connection(
+    request: CreateConnectionRequest,
+) -> ApiResult<CreateConnectionResponse> {
+    with_body(Request::post("/api/connections"), &request, On401::SignOut).await
+}
+
+pub async fn delete_connection(id: String, request: DeleteRequest) -> ApiResult<ConnectionView> {
+    with_body(
+        Request::delete(&connection_path(&id)?),
+        &request,
+        On401::SignOut,
+    )
+    .await
+}
+
+// --- Peerings ------------------------------------------------------------------------------
+
+/// The peering of this type, or `None` when it is not configured (404).
+pub async fn get_peering(id: String, peering_type: PeeringType) -> ApiResult<Option<PeeringView>> {
+    match get(&peering_path(&id, peering_type)?).await {
+        Ok(view) => Ok(Some(view)),
+        Err(e) if e.code == ErrorCode::NotFound => Ok(None),
+        Err(e) => Err(e),
+    }
+}
+
+pub async fn preview_peering(
+    id: String,
+    peering_type: PeeringType,
+    request: PeeringChangeRequest,
+) -> ApiResult<PreviewResponse> {
+    let url = format!("{}/preview", peering_path(&id, peering_type)?);
+    with_body(Request::post(&url), &request, On401::SignOut).await
+}
+
+pub async fn update_peering(
+    id: String,
+    peering_type: PeeringType,
+    request: PeeringChangeRequest,
+) -> ApiResult<PeeringView> {
+    with_body(
+        Request::post(&peering_path(&id, peering_type)?),
+        &request,
+        On401::SignOut,
+    )
+    .await
+}
+
+pub async fn delete_peering(
+    id: String,
+    peering_type: PeeringType,
+    request: DeleteRequest,
+) -> ApiResult<()> {
+    with_body(
+        Request::delete(&peering_path(&id, peering_type)?),
+        &request,
+        On401::SignOut,
+    )
+    .await
+}
+
+// --- Audit history -------------------------------------------------------------------------
+
+pub async fn list_audit(query: AuditQuery) -> ApiResult<AuditPage> {
+    get(&with_query("/api/audit", &audit_query_string(&query))).await
+}
+
+pub async fn get_audit_event(id: i64) -> ApiResult<AuditEventDetail> {
+    get(&format!("/api/audit/{id}")).await
+}
+
+pub async fn verify_audit_chain() -> ApiResult<ChainVerification> {
+    get("/api/audit/verify").await
+}
+
+/// Where the export of the filtered history downloads from (`csv` or `json`); paging is not
+/// part of an export.
+pub fn audit_export_url(query: &AuditQuery, format: &str) -> String {
+    let query = AuditQuery {
+        before: None,
+        limit: None,
+        ..query.clone()
+    };
+    with_query(
+        &format!("/api/audit/export.{format}"),
+        &audit_query_string(&query),
+    )
+}

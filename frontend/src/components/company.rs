@@ -1,0 +1,70 @@
+//! Choosing the company to work in, for users who belong to several.
+
+use crate::api;
+use crate::components::feedback::ActionError;
+use crate::session::Auth;
+use leptos::prelude::*;
+use models::api::SessionView;
+
+/// A labelled select of the user's companies and a Continue button; calls `on_chosen` with the
+/// new session once the server has stored the choice.
+#[component]
+pub fn CompanyChooser(
+    session: SessionView,
+    #[prop(into)] on_chosen: Callback<SessionView>,
+) -> impl IntoView {
+    let auth = Auth::get();
+    let first = session
+        .company
+        .clone()
+        .or_else(|| session.companies.first().map(|c| c.username.clone()))
+        .unwrap_or_default();
+    let choice = RwSignal::new(first);
+    let select = Action::new_local(|company: &String| api::select_company(company.clone()));
+    let pending = select.pending();
+    Effect::new(move || {
+        if let Some(Ok(s)) = select.value().get() {
+            auth.set(s.clone());
+            on_chosen.run(s);
+        }
+    });
+    let error = Signal::derive(move || select.value().get().and_then(Result::err));
+    let companies = session.companies.clone();
+    view! {
+        <form
+            class="panel company-chooser"
+            on:submit=move |ev| {
+                ev.prevent_default();
+                select.dispatch(choice.get_untracked());
+            }
+        >
+            <h2>"Choose a company"</h2>
+            <p>
+                "You belong to several companies. Choose the one whose connections you want to work with; you can switch later from the header."
+            </p>
+            <div class="field">
+                <label for="company">"Company"</label>
+                <select
+                    id="company"
+                    name="company"
+                    prop:value=move || choice.get()
+                    on:change=move |ev| choice.set(event_target_value(&ev))
+                >
+                    {companies
+                        .into_iter()
+                        .map(|c| {
+                            let label = format!("{} ({})", c.name, c.username);
+                            view! { <option value=c.username>{label}</option> }
+                        })
+                        .collect_view()}
+                </select>
+            </div>
+            <ActionError error=error/>
+            <div class="actions">
+                <button type="submit" class="primary" data-test="choose-company" disabled=pending>
+                    {move || if pending.get() { "Saving…" } else { "Continue" }}
+                </button>
+            </div>
+        </form>
+    }
+}

@@ -1,0 +1,146 @@
+//! Read-only descriptions shared by several pages: what Azure says about a service key, and the
+//! two legs (primary and secondary) of a connection.
+
+use crate::components::status::connection_status;
+use crate::format;
+use leptos::prelude::*;
+use models::api::{LegRole, LegView, ServiceKeyView};
+
+fn text(v: Option<String>) -> String {
+    v.filter(|s| !s.is_empty())
+        .unwrap_or_else(|| "—".to_owned())
+}
+
+#[component]
+pub fn ServiceKeyDetails(key: ServiceKeyView) -> impl IntoView {
+    let in_use = match key.in_use {
+        Some(true) => view! {
+            <span class="status tone-bad" data-status="IN_USE">"In use by a connection"</span>
+        }
+        .into_any(),
+        Some(false) => view! {
+            <span class="status tone-ok" data-status="UNUSED">"Not in use"</span>
+        }
+        .into_any(),
+        None => view! { <span class="muted">"Unknown"</span> }.into_any(),
+    };
+    view! {
+        <dl class="details" data-test="service-key-details">
+            <dt>"Service key"</dt>
+            <dd>
+                <code>{key.service_key_masked}</code>
+            </dd>
+            <dt>"Circuit name"</dt>
+            <dd>{text(key.circuit_name)}</dd>
+            <dt>"Bandwidth"</dt>
+            <dd>{format::optional_speed(key.bandwidth_mbps)}</dd>
+            <dt>"Peering location"</dt>
+            <dd>{text(key.peering_location)}</dd>
+            <dt>"Provider"</dt>
+            <dd>{text(key.service_provider_name)}</dd>
+            <dt>"Provider state"</dt>
+            <dd>{text(key.provider_state)}</dd>
+            <dt>"Primary Azure port"</dt>
+            <dd>{text(key.primary_azure_port)}</dd>
+            <dt>"Secondary Azure port"</dt>
+            <dd>{text(key.secondary_azure_port)}</dd>
+            <dt>"In use"</dt>
+            <dd>{in_use}</dd>
+        </dl>
+    }
+}
+
+pub fn role_label(role: LegRole) -> &'static str {
+    match role {
+        LegRole::Primary => "Primary",
+        LegRole::Secondary => "Secondary",
+    }
+}
+
+/// Both legs with their status and ports; a missing leg says so.
+#[component]
+pub fn LegsTable(legs: Vec<LegView>) -> impl IntoView {
+    if legs.is_empty() {
+        return view! { <p class="muted">"The legs are not listed yet."</p> }.into_any();
+    }
+    view! {
+        <table class="legs stack">
+            <caption class="visually-hidden">"Primary and secondary legs"</caption>
+            <thead>
+                <tr>
+                    <th scope="col">"Leg"</th>
+                    <th scope="col">"Name"</th>
+                    <th scope="col">"Status"</th>
+                    <th scope="col">"Source port"</th>
+                    <th scope="col">"Azure port"</th>
+                </tr>
+            </thead>
+            <tbody>
+                {legs
+                    .into_iter()
+                    .map(|l| {
+                        view! {
+                            <tr data-leg=role_label(l.role).to_lowercase()>
+                                <th scope="row" data-label="Leg">{role_label(l.role)}</th>
+                                <td data-label="Name">{l.name.clone()}</td>
+                                <td data-label="Status">{connection_status(&l.status)}</td>
+                                <td data-label="Source port">
+                                    <code>{text(l.src_port_id.clone())}</code>
+                                </td>
+                                <td data-label="Azure port">
+                                    <code>{text(l.dest_port_id.clone())}</code>
+                                </td>
+                            </tr>
+                        }
+                    })
+                    .collect_view()}
+            </tbody>
+        </table>
+    }
+    .into_any()
+}
+
+/// A peering's configuration as read back; the shared key only as set or not set.
+#[component]
+pub fn PeeringConfigDetails(peering: models::api::PeeringView) -> impl IntoView {
+    let c = peering.config;
+    let microsoft = peering.peering_type == models::PeeringType::Microsoft;
+    view! {
+        <dl class="details">
+            <dt>"Peer ASN"</dt>
+            <dd>{c.peer_asn}</dd>
+            <dt>"Primary subnet"</dt>
+            <dd>
+                <code>{c.primary_peer_subnet}</code>
+            </dd>
+            <dt>"Secondary subnet"</dt>
+            <dd>
+                <code>{c.secondary_peer_subnet}</code>
+            </dd>
+            <dt>"VLAN ID"</dt>
+            <dd>{c.vlan_id}</dd>
+            <dt>"Shared key"</dt>
+            <dd data-test="shared-key">{if peering.shared_key_set { "set" } else { "not set" }}</dd>
+            {microsoft
+                .then(|| {
+                    let prefixes = c.advertised_public_prefixes.unwrap_or_default();
+                    view! {
+                        <dt>"Advertised public prefixes"</dt>
+                        <dd>
+                            {if prefixes.is_empty() {
+                                "—".to_owned()
+                            } else {
+                                prefixes.join(", ")
+                            }}
+                        </dd>
+                        <dt>"Customer ASN"</dt>
+                        <dd>{c.customer_asn.map(|a| a.to_string()).unwrap_or_else(|| "—".into())}</dd>
+                        <dt>"Routing registry"</dt>
+                        <dd>{text(c.routing_registry_name)}</dd>
+                    }
+                })}
+            <dt>"Updated"</dt>
+            <dd>{format::optional_time(peering.updated_at.as_deref())}</dd>
+        </dl>
+    }
+}

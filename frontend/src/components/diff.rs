@@ -1,0 +1,52 @@
+//! A before → after table of only the fields that change, for the peering preview and the audit
+//! history.
+
+use crate::format;
+use leptos::prelude::*;
+use models::diff::{ChangeKind, FieldChange};
+
+#[component]
+pub fn DiffTable(changes: Vec<FieldChange>) -> impl IntoView {
+    if changes.is_empty() {
+        return view! { <p class="muted" data-test="diff-empty">"No field changes."</p> }
+            .into_any();
+    }
+    view! {
+        <table class="diff stack" data-test="diff">
+            <caption class="visually-hidden">"Changed fields, before and after"</caption>
+            <thead>
+                <tr>
+                    <th scope="col">"Field"</th>
+                    <th scope="col">"Before"</th>
+                    <th scope="col">"After"</th>
+                </tr>
+            </thead>
+            <tbody>
+                {changes
+                    .into_iter()
+                    .map(|c| {
+                        let kind = match c.kind() {
+                            ChangeKind::Added => "added",
+                            ChangeKind::Removed => "removed",
+                            ChangeKind::Changed => "changed",
+                        };
+                        view! {
+                            <tr data-field=c.field.clone() class=kind>
+                                <th scope="row" data-label="Field">
+                                    <code>{c.field.clone()}</code>
+                                </th>
+                                <td data-label="Before" class="before">
+                                    {format::value(c.before.as_ref())}
+                                </td>
+                                <td data-label="After" class="after">
+                                    {format::value(c.after.as_ref())}
+                                </td>
+                            </tr>
+                        }
+                    })
+                    .collect_view()}
+            </tbody>
+        </table>
+    }
+    .into_any()
+}

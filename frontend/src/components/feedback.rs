@@ -1,0 +1,64 @@
+//! The states every view shows the same way: loading, empty, and an error with the server's
+//! message and request id (announced to screen readers).
+
+use leptos::prelude::*;
+use models::ApiError;
+
+/// An error as a banner: the message, each field message it does not already say, and the
+/// request id to quote to support.
+#[component]
+pub fn ErrorBanner(error: ApiError) -> impl IntoView {
+    // A single field's message is the banner's message already; list only what it does not say.
+    let fields: Vec<_> = error
+        .fields
+        .iter()
+        .filter(|f| f.message != error.message)
+        .cloned()
+        .collect();
+    view! {
+        <div class="error-banner" role="alert">
+            <p class="error-message">{error.message.clone()}</p>
+            {(!fields.is_empty())
+                .then(|| {
+                    view! {
+                        <ul class="error-fields">
+                            {fields
+                                .into_iter()
+                                .map(|f| view! { <li>{f.message}</li> })
+                                .collect_view()}
+                        </ul>
+                    }
+                })}
+            {error
+                .request_id
+                .clone()
+                .map(|id| view! { <p class="request-id">"Request id: " <code>{id}</code></p> })}
+        </div>
+    }
+}
+
+/// The error of an action, if its last run failed; an empty live region otherwise, so that a
+/// later failure is announced.
+#[component]
+pub fn ActionError(#[prop(into)] error: Signal<Option<ApiError>>) -> impl IntoView {
+    view! {
+        <div class="live" aria-live="assertive">
+            {move || error.get().map(|e| view! { <ErrorBanner error=e/> })}
+        </div>
+    }
+}
+
+#[component]
+pub fn Loading(#[prop(into, optional)] label: Option<String>) -> impl IntoView {
+    view! {
+        <p class="loading" role="status" aria-live="polite">
+            <span class="spinner" aria-hidden="true"></span>
+            {label.unwrap_or_else(|| "Loading…".to_owned())}
+        </p>
+    }
+}
+
+#[component]
+pub fn Empty(children: Children) -> impl IntoView {
+    view! { <div class="empty">{children()}</div> }
+}

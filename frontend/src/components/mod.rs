@@ -1,0 +1,11 @@
+//! Reusable pieces of the pages.
+
+pub mod company;
+pub mod details;
+pub mod diff;
+pub mod feedback;
+pub mod field;
+pub mod note;
+pub mod shell;
+pub mod status;
+pub mod steps;

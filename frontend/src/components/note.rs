@@ -1,0 +1,80 @@
+//! The change note every audited change carries: a reason (required, or optional when ordering
+//! a connection) and an optional ticket, each checked by the shared rules as it is typed.
+
+use crate::components::field::Field;
+use crate::form::Input;
+use leptos::prelude::*;
+use models::validate;
+
+/// The reason's broken rule, if any; an empty optional reason breaks none.
+pub fn reason_rule(text: &str, required: bool) -> Option<String> {
+    if !required && text.trim().is_empty() {
+        return None;
+    }
+    validate::reason(text).err().map(|e| e.to_string())
+}
+
+pub fn ticket_rule(text: &str) -> Option<String> {
+    validate::ticket(Some(text)).err().map(|e| e.to_string())
+}
+
+/// Whether the note may be sent as typed.
+pub fn note_ok(reason: Input, ticket: Input, required: bool) -> bool {
+    reason.value.with(|r| reason_rule(r, required).is_none())
+        && ticket.value.with(|t| ticket_rule(t).is_none())
+}
+
+#[component]
+pub fn NoteFields(
+    reason: Input,
+    ticket: Input,
+    required: bool,
+    #[prop(into)] purpose: String,
+) -> impl IntoView {
+    let reason_error =
+        Signal::derive(move || reason.shown(reason.value.with(|r| reason_rule(r, required))));
+    let ticket_error = Signal::derive(move || ticket.shown(ticket.value.with(|t| ticket_rule(t))));
+    view! {
+        <Field
+            id="reason"
+            label="Reason"
+            optional=!required
+            error=reason_error
+            help=format!("{purpose}; kept in the audit history (up to 500 characters).")
+        >
+            <textarea
+                id="reason"
+                name="reason"
+                rows="3"
+                required=required
+                aria-describedby="reason-help reason-error"
+                aria-invalid=move || reason_error.get().is_some().to_string()
+                prop:value=move || reason.get()
+                on:input=move |ev| reason.edit(event_target_value(&ev))
+            ></textarea>
+        </Field>
+        <Field
+            id="ticket"
+            label="Ticket"
+            optional=true
+            error=ticket_error
+            help="A change or incident reference, such as CHG-1234."
+        >
+            <input
+                id="ticket"
+                name="ticket"
+                type="text"
+                autocomplete="off"
+                aria-describedby="ticket-help ticket-error"
+                aria-invalid=move || ticket_error.get().is_some().to_string()
+                prop:value=move || ticket.get()
+                on:input=move |ev| ticket.edit(event_target_value(&ev))
+            />
+        </Field>
+    }
+}
+
+/// The ticket as sent: trimmed, and none when empty.
+pub fn ticket_value(ticket: Input) -> Option<String> {
+    Some(ticket.get_untracked().trim().to_owned()).filter(|t| !t.is_empty())
+}

@@ -1,0 +1,182 @@
+//! The frame of every signed-in page: sandbox banner, header (product, navigation, user,
+//! company switch, sign out) and the routed page, shown only once the session is known and a
+//! company is chosen.
+
+use crate::api;
+use crate::components::company::CompanyChooser;
+use crate::components::feedback::{ErrorBanner, Loading};
+use crate::session::{Auth, SessionState};
+use leptos::prelude::*;
+use leptos_router::components::{A, Outlet};
+use leptos_router::hooks::use_navigate;
+
+#[derive(Debug, Clone, PartialEq)]
+enum Stage {
+    Checking,
+    SignedOut,
+    Failed(models::ApiError),
+    ChooseCompany,
+    Ready,
+}
+
+/// The sandbox warning, on every page while it applies.
+#[component]
+pub fn SandboxBanner() -> impl IntoView {
+    view! {
+        <div class="sandbox-banner" data-test="sandbox-banner" role="note">
+            <strong>"Sandbox"</strong>
+            " — this portal talks to a simulated Console Connect. Nothing you do here orders or changes real connections."
+        </div>
+    }
+}
+
+#[component]
+pub fn Shell() -> impl IntoView {
+    let auth = Auth::get();
+    let stage = Memo::new(move |_| match auth.state.get() {
+        SessionState::Checking => Stage::Checking,
+        SessionState::SignedOut => Stage::SignedOut,
+        SessionState::Failed(e) => Stage::Failed(e),
+        SessionState::SignedIn(s) if s.company.is_none() => Stage::ChooseCompany,
+        SessionState::SignedIn(_) => Stage::Ready,
+    });
+    let sandbox = move || auth.session().is_some_and(|s| s.sandbox);
+    view! {
+        <a class="skip-link" href="#main">"Skip to content"</a>
+        <Show when=sandbox>
+            <SandboxBanner/>
+        </Show>
+        <Show when=move || auth.session().is_some()>
+            <Header/>
+        </Show>
+        <main id="main" tabindex="-1">
+            {move || match stage.get() {
+                Stage::Checking => view! { <Loading label="Checking your session…"/> }.into_any(),
+                Stage::SignedOut => {
+                    view! {
+                        <div class="panel">
+                            <p>"You are signed out."</p>
+                            <p>
+                                <a href="/sign-in">"Sign in"</a>
+                            </p>
+                        </div>
+                    }
+                        .into_any()
+                }
+                Stage::Failed(e) => {
+                    view! {
+                        <ErrorBanner error=e/>
+                        <button type="button" on:click=move |_| crate::load_session(auth)>
+                            "Try again"
+                        </button>
+                    }
+                        .into_any()
+                }
+                Stage::ChooseCompany => {
+                    let session = auth.session().expect("a signed-in stage has a session");
+                    view! { <CompanyChooser session=session on_chosen=|_| ()/> }.into_any()
+                }
+                Stage::Ready => view! { <Outlet/> }.into_any(),
+            }}
+        </main>
+    }
+}
+
+/// Product name, navigation, who and where the user is, sign out.
+#[component]
+fn Header() -> impl IntoView {
+    let auth = Auth::get();
+    let navigate = use_navigate();
+    let sign_out = Action::new_local(|_: &()| api::sign_out());
+    let signing_out = sign_out.pending();
+    let nav = navigate.clone();
+    Effect::new(move || {
+        // Signed out, or the session was already gone: either way the user is out.
+        if sign_out.value().get().is_some() {
+            auth.clear();
+            nav("/sign-in", Default::default());
+        }
+    });
+    let switch = Action::new_local(|company: &String| api::select_company(company.clone()));
+    Effect::new(move || {
+        if let Some(Ok(s)) = switch.value().get() {
+            auth.set(s);
+            navigate("/connections", Default::default());
+        }
+    });
+    let switch_error = move || switch.value().get().and_then(Result::err);
+    view! {
+        <header class="app-header">
+            <div class="brand">
+                <a href="/connections">"ExpressRoute portal"</a>
+                <span class="brand-sub">"Console Connect · Azure"</span>
+            </div>
+            <nav class="main-nav" aria-label="Main">
+                <A href="/connections">"Connections"</A>
+                <A href="/verify">"Verify a key"</A>
+                <A href="/create">"New connection"</A>
+                <A href="/audit">"Audit history"</A>
+            </nav>
+            <div class="who">
+                {move || {
+                    auth.session()
+                        .map(|s| {
+                            let several = s.companies.len() > 1;
+                            let current = s.selected_company().map(|c| c.name.clone()).unwrap_or_default();
+                            view! {
+                                <span class="user" title=s.user.email.clone()>
+                                    {s.user.name.clone()}
+                                </span>
+                                {if several {
+                                    let selected = s.company.clone().unwrap_or_default();
+                                    view! {
+                                        <label class="visually-hidden" for="switch-company">
+                                            "Company"
+                                        </label>
+                                        <select
+                                            id="switch-company"
+                                            class="company-switch"
+                                            disabled=move || switch.pending().get()
+                                            on:change=move |ev| {
+                                                switch.dispatch(event_target_value(&ev));
+                                            }
+                                        >
+                                            {s
+                                                .companies
+                                                .iter()
+                                                .map(|c| {
+                                                    view! {
+                                                        <option
+                                                            value=c.username.clone()
+                                                            selected=c.username == selected
+                                                        >
+                                                            {c.name.clone()}
+                                                        </option>
+                                                    }
+                                                })
+                                                .collect_view()}
+                                        </select>
+                                    }
+                                        .into_any()
+                                } else {
+                                    view! { <span class="company">{current}</span> }.into_any()
+                                }}
+                            }
+                        })
+                }}
+                <button
+                    type="button"
+                    class="link-button"
+                    data-test="sign-out"
+                    disabled=signing_out
+                    on:click=move |_| {
+                        sign_out.dispatch(());
+                    }
+                >
+                    {move || if signing_out.get() { "Signing out…" } else { "Sign out" }}
+                </button>
+            </div>
+        </header>
+        {move || switch_error().map(|e| view! { <ErrorBanner error=e/> })}
+    }
+}

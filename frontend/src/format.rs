@@ -1,0 +1,75 @@
+//! Turning wire values into text for people: times, speeds, JSON values in a diff, and the
+//! `datetime-local` inputs of the audit filters to and from RFC 3339 UTC.
+
+use serde_json::Value;
+use wasm_bindgen::JsValue;
+use web_sys::js_sys::Date;
+
+/// `2026-11-25T21:48:39.979Z` → `2026-11-25 21:48:39 UTC`; other text is shown as it came.
+pub fn time(rfc3339: &str) -> String {
+    match rfc3339.get(..19) {
+        Some(head) if rfc3339.ends_with('Z') && head.as_bytes().get(10) == Some(&b'T') => {
+            format!("{} UTC", head.replacen('T', " ", 1))
+        }
+        _ => rfc3339.to_owned(),
+    }
+}
+
+pub fn optional_time(rfc3339: Option<&str>) -> String {
+    rfc3339.map(time).unwrap_or_else(|| "—".to_owned())
+}
+
+/// 1000 → `1 Gbps`, 200 → `200 Mbps`.
+pub fn speed(mbps: u64) -> String {
+    if mbps >= 1000 && mbps.is_multiple_of(1000) {
+        format!("{} Gbps", mbps / 1000)
+    } else {
+        format!("{mbps} Mbps")
+    }
+}
+
+pub fn optional_speed(mbps: Option<u64>) -> String {
+    mbps.map(speed).unwrap_or_else(|| "—".to_owned())
+}
+
+/// A JSON value as one line of text: strings without quotes, lists joined by commas.
+pub fn value(v: Option<&Value>) -> String {
+    match v {
+        None | Some(Value::Null) => "—".to_owned(),
+        Some(Value::String(s)) => s.clone(),
+        Some(Value::Array(items)) => items
+            .iter()
+            .map(|i| value(Some(i)))
+            .collect::<Vec<_>>()
+            .join(", "),
+        Some(other) => other.to_string(),
+    }
+}
+
+/// The value of a `datetime-local` input (local time, `2026-11-25T09:30`) as RFC 3339 UTC.
+pub fn local_input_to_utc(local: &str) -> Option<String> {
+    if local.trim().is_empty() {
+        return None;
+    }
+    let date = Date::new(&JsValue::from_str(local));
+    if date.get_time().is_nan() {
+        return None;
+    }
+    Some(String::from(date.to_iso_string()))
+}
+
+/// RFC 3339 (any offset) as the value of a `datetime-local` input in local time.
+pub fn utc_to_local_input(rfc3339: &str) -> String {
+    let date = Date::new(&JsValue::from_str(rfc3339));
+    if date.get_time().is_nan() {
+        return String::new();
+    }
+    format!(
+        "{:04}-{:02}-{:02}T{:02}:{:02}",
+        date.get_full_year(),
+        date.get_month() + 1,
+        date.get_date(),
+        date.get_hours(),
+        date.get_minutes()
+    )
+}

@@ -1,0 +1,379 @@
+//! `/audit`: the audit history, newest first, with filters kept in the address (so links such
+//! as "History of this connection" work), paging to older events, exports of the same filter,
+//! and the hash-chain check.
+
+use crate::api;
+use crate::components::feedback::{ActionError, Empty, ErrorBanner, Loading};
+use crate::format;
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::{use_navigate, use_query_map};
+use leptos_router::params::ParamsMap;
+use models::PeeringType;
+use models::api::{AuditAction, AuditEvent, AuditOutcome, AuditPhase, AuditQuery};
+
+/// The filters in the address, as the API reads them.
+fn query_from(params: &ParamsMap) -> AuditQuery {
+    let text = |name: &str| params.get(name).filter(|v| !v.trim().is_empty());
+    AuditQuery {
+        connection: text("connection"),
+        actor: text("actor"),
+        action: text("action").and_then(|a| AuditAction::parse(&a)),
+        peering_type: text("peeringType").and_then(|t| t.parse::<PeeringType>().ok()),
+        outcome: text("outcome").and_then(|o| AuditOutcome::parse(&o)),
+        from: text("from"),
+        to: text("to"),
+        before: None,
+        limit: None,
+    }
+}
+
+pub fn phase_label(p: AuditPhase) -> &'static str {
+    match p {
+        AuditPhase::Intent => "Intent",
+        AuditPhase::Outcome => "Outcome",
+    }
+}
+
+pub fn outcome_badge(o: Option<AuditOutcome>) -> AnyView {
+    match o {
+        Some(o) => {
+            let tone = match o {
+                AuditOutcome::Succeeded => "tone-ok",
+                AuditOutcome::Failed | AuditOutcome::Interrupted => "tone-bad",
+                AuditOutcome::Refused => "tone-warn",
+            };
+            let label = match o {
+                AuditOutcome::Succeeded => "Succeeded",
+                AuditOutcome::Failed => "Failed",
+                AuditOutcome::Refused => "Refused",
+                AuditOutcome::Interrupted => "Interrupted",
+            };
+            view! {
+                <span class=format!("status {tone}") data-status=o.as_str()>
+                    {label}
+                </span>
+            }
+            .into_any()
+        }
+        None => view! { <span class="muted">"—"</span> }.into_any(),
+    }
+}
+
+#[component]
+pub fn AuditPage() -> impl IntoView {
+    let params = use_query_map();
+    move || {
+        let query = params.with(query_from);
+        view! { <Audit query=query/> }
+    }
+}
+
+#[component]
+fn Audit(query: AuditQuery) -> impl IntoView {
+    let navigate = use_navigate();
+    let connection = RwSignal::new(query.connection.clone().unwrap_or_default());
+    let actor = RwSignal::new(query.actor.clone().unwrap_or_default());
+    let action = RwSignal::new(
+        query
+            .action
+            .map(|a| a.as_str().to_owned())
+            .unwrap_or_default(),
+    );
+    let peering = RwSignal::new(
+        query
+            .peering_type
+            .map(|t| t.as_wire().to_owned())
+            .unwrap_or_default(),
+    );
+    let outcome = RwSignal::new(
+        query
+            .outcome
+            .map(|o| o.as_str().to_owned())
+            .unwrap_or_default(),
+    );
+    let from = RwSignal::new(
+        query
+            .from
+            .as_deref()
+            .map(format::utc_to_local_input)
+            .unwrap_or_default(),
+    );
+    let to = RwSignal::new(
+        query
+            .to
+            .as_deref()
+            .map(format::utc_to_local_input)
+            .unwrap_or_default(),
+    );
+
+    let apply_filters = {
+        let navigate = navigate.clone();
+        move || {
+            let text = |s: RwSignal<String>| {
+                Some(s.get_untracked().trim().to_owned()).filter(|v| !v.is_empty())
+            };
+            let q = AuditQuery {
+                connection: text(connection),
+                actor: text(actor),
+                action: text(action).and_then(|a| AuditAction::parse(&a)),
+                peering_type: text(peering).and_then(|t| t.parse().ok()),
+                outcome: text(outcome).and_then(|o| AuditOutcome::parse(&o)),
+                from: format::local_input_to_utc(&from.get_untracked()),
+                to: format::local_input_to_utc(&to.get_untracked()),
+                before: None,
+                limit: None,
+            };
+            let qs = api::audit_query_string(&q);
+            navigate(
+                &if qs.is_empty() {
+                    "/audit".to_owned()
+                } else {
+                    format!("/audit?{qs}")
+                },
+                Default::default(),
+            );
+        }
+    };
+
+    let first = {
+        let q = query.clone();
+        LocalResource::new(move || api::list_audit(q.clone()))
+    };
+    let events: RwSignal<Vec<AuditEvent>> = RwSignal::new(Vec::new());
+    let cursor: RwSignal<Option<i64>> = RwSignal::new(None);
+    Effect::new(move || {
+        if let Some(Ok(page)) = first.get() {
+            events.set(page.events);
+            cursor.set(page.next_before);
+        }
+    });
+    let older = {
+        let q = query.clone();
+        Action::new_local(move |before: &i64| {
+            api::list_audit(AuditQuery {
+                before: Some(*before),
+                ..q.clone()
+            })
+        })
+    };
+    Effect::new(move || {
+        if let Some(Ok(page)) = older.value().get() {
+            events.update(|e| e.extend(page.events));
+            cursor.set(page.next_before);
+        }
+    });
+    let older_error = Signal::derive(move || older.value().get().and_then(Result::err));
+
+    let chain = Action::new_local(|_: &()| api::verify_audit_chain());
+    let chain_error = Signal::derive(move || chain.value().get().and_then(Result::err));
+
+    let csv = api::audit_export_url(&query, "csv");
+    let json = api::audit_export_url(&query, "json");
+    let filtered = query != AuditQuery::default();
+
+    view! {
+        <div class="page-head">
+            <h1>"Audit history"</h1>
+            <div class="head-actions">
+                <a class="button secondary" href=csv download data-test="export-csv">
+                    "Export CSV"
+                </a>
+                <a class="button secondary" href=json download data-test="export-json">
+                    "Export JSON"
+                </a>
+                <button
+                    type="button"
+                    class="secondary"
+                    data-test="verify-chain"
+                    disabled=move || chain.pending().get()
+                    on:click=move |_| {
+                        chain.dispatch(());
+                    }
+                >
+                    {move || if chain.pending().get() { "Verifying…" } else { "Verify chain" }}
+                </button>
+            </div>
+        </div>
+        <div aria-live="polite">
+            {move || {
+                chain
+                    .value()
+                    .get()
+                    .and_then(Result::ok)
+                    .map(|v| {
+                        let (class, text) = match &v.first_bad {
+                            None if v.ok => ("notice ok", format!("Chain intact: {} rows", v.rows_checked)),
+                            Some(b) => ("notice bad", format!("Broken at event #{}: {}", b.id, b.reason)),
+                            None => ("notice bad", format!("Chain broken ({} rows checked)", v.rows_checked)),
+                        };
+                        view! { <p class=class data-test="chain-result" data-ok=v.ok.to_string()>{text}</p> }
+                    })
+            }}
+        </div>
+        <ActionError error=chain_error/>
+        <form
+            class="filters audit-filters"
+            role="search"
+            on:submit=move |ev| {
+                ev.prevent_default();
+                apply_filters();
+            }
+        >
+            <div class="field">
+                <label for="filter-connection">"Connection id"</label>
+                <input id="filter-connection" type="text" spellcheck="false" autocomplete="off"
+                    prop:value=move || connection.get()
+                    on:input=move |ev| connection.set(event_target_value(&ev))/>
+            </div>
+            <div class="field">
+                <label for="filter-actor">"Actor (email or user id)"</label>
+                <input id="filter-actor" type="text" spellcheck="false"
+                    prop:value=move || actor.get()
+                    on:input=move |ev| actor.set(event_target_value(&ev))/>
+            </div>
+            <div class="field">
+                <label for="filter-action">"Action"</label>
+                <select id="filter-action" prop:value=move || action.get() on:change=move |ev| action.set(event_target_value(&ev))>
+                    <option value="">"Any action"</option>
+                    {AuditAction::ALL
+                        .iter()
+                        .map(|a| view! { <option value=a.as_str() selected=move || action.get() == a.as_str()>{a.label()}</option> })
+                        .collect_view()}
+                </select>
+            </div>
+            <div class="field">
+                <label for="filter-peeringType">"Peering type"</label>
+                <select id="filter-peeringType" prop:value=move || peering.get() on:change=move |ev| peering.set(event_target_value(&ev))>
+                    <option value="">"Any"</option>
+                    {PeeringType::ALL
+                        .iter()
+                        .map(|t| view! { <option value=t.as_wire() selected=move || peering.get() == t.as_wire()>{t.as_wire()}</option> })
+                        .collect_view()}
+                </select>
+            </div>
+            <div class="field">
+                <label for="filter-outcome">"Outcome"</label>
+                <select id="filter-outcome" prop:value=move || outcome.get() on:change=move |ev| outcome.set(event_target_value(&ev))>
+                    <option value="">"Any"</option>
+                    {AuditOutcome::ALL
+                        .iter()
+                        .map(|o| view! { <option value=o.as_str() selected=move || outcome.get() == o.as_str()>{o.as_str()}</option> })
+                        .collect_view()}
+                </select>
+            </div>
+            <div class="field">
+                <label for="filter-from">"From (your time)"</label>
+                <input id="filter-from" type="datetime-local"
+                    prop:value=move || from.get()
+                    on:input=move |ev| from.set(event_target_value(&ev))/>
+            </div>
+            <div class="field">
+                <label for="filter-to">"To (your time)"</label>
+                <input id="filter-to" type="datetime-local"
+                    prop:value=move || to.get()
+                    on:input=move |ev| to.set(event_target_value(&ev))/>
+            </div>
+            <div class="filter-actions">
+                <button type="submit" class="primary" data-test="apply-filters">"Apply filters"</button>
+                {filtered.then(|| view! { <A href="/audit" attr:class="button secondary" attr:data-test="clear-filters">"Clear"</A> })}
+            </div>
+        </form>
+        {move || match first.get() {
+            None => view! { <Loading label="Loading the history…"/> }.into_any(),
+            Some(Err(e)) => view! { <ErrorBanner error=e/> }.into_any(),
+            Some(Ok(_)) if events.with(Vec::is_empty) => {
+                view! {
+                    <Empty>
+                        <p>{if filtered { "No event matches these filters." } else { "The history is empty." }}</p>
+                    </Empty>
+                }
+                    .into_any()
+            }
+            Some(Ok(_)) => view! { <AuditTable events=events/> }.into_any(),
+        }}
+        <ActionError error=older_error/>
+        <Show when=move || cursor.get().is_some()>
+            <div class="actions center">
+                <button
+                    type="button"
+                    class="secondary"
+                    data-test="load-older"
+                    disabled=move || older.pending().get()
+                    on:click=move |_| {
+                        if let Some(before) = cursor.get_untracked() {
+                            older.dispatch(before);
+                        }
+                    }
+                >
+                    {move || if older.pending().get() { "Loading…" } else { "Load older" }}
+                </button>
+            </div>
+        </Show>
+    }
+}
+
+#[component]
+fn AuditTable(events: RwSignal<Vec<AuditEvent>>) -> impl IntoView {
+    let navigate = use_navigate();
+    view! {
+        <table class="audit stack" data-test="audit">
+            <caption class="visually-hidden">"Audit events, newest first"</caption>
+            <thead>
+                <tr>
+                    <th scope="col">"Time"</th>
+                    <th scope="col">"Actor"</th>
+                    <th scope="col">"Action"</th>
+                    <th scope="col">"Connection"</th>
+                    <th scope="col">"Peering"</th>
+                    <th scope="col">"Phase"</th>
+                    <th scope="col">"Outcome"</th>
+                    <th scope="col">"Reason"</th>
+                    <th scope="col">"Ticket"</th>
+                </tr>
+            </thead>
+            <tbody>
+                <For each=move || events.get() key=|e| e.id let:e>
+                    {
+                        let href = format!("/audit/{}", e.id);
+                        let go = {
+                            let navigate = navigate.clone();
+                            let href = href.clone();
+                            move |ev: leptos::ev::MouseEvent| {
+                                // A click on the link itself is handled by the link.
+                                let on_link = event_target::<web_sys::Element>(&ev).closest("a").ok().flatten().is_some();
+                                if !on_link {
+                                    navigate(&href, Default::default());
+                                }
+                            }
+                        };
+                        let actor = e.actor_name.clone().or(e.actor_id.clone()).unwrap_or_else(|| "—".into());
+                        view! {
+                            <tr data-test="audit-row" data-id=e.id.to_string() data-action=e.action.as_str() class="clickable" on:click=go>
+                                <td data-label="Time">
+                                    <A href=href>{format::time(&e.at)}</A>
+                                </td>
+                                <td data-label="Actor">
+                                    {actor}
+                                    {e.actor_email.clone().map(|m| view! { <span class="sub">{m}</span> })}
+                                </td>
+                                <td data-label="Action">{e.action.label()}</td>
+                                <td data-label="Connection">
+                                    {match e.connection_id.clone() {
+                                        Some(c) => view! { <code class="id">{c}</code> }.into_any(),
+                                        None => view! { <span class="muted">"—"</span> }.into_any(),
+                                    }}
+                                </td>
+                                <td data-label="Peering">{e.peering_type.map(|t| t.as_wire()).unwrap_or("—")}</td>
+                                <td data-label="Phase">{phase_label(e.phase)}</td>
+                                <td data-label="Outcome">{outcome_badge(e.outcome)}</td>
+                                <td data-label="Reason" class="wrap">{e.reason.clone().unwrap_or_else(|| "—".into())}</td>
+                                <td data-label="Ticket">{e.ticket.clone().unwrap_or_else(|| "—".into())}</td>
+                            </tr>
+                        }
+                    }
+                </For>
+            </tbody>
+        </table>
+    }
+}

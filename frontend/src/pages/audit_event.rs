@@ -1,0 +1,154 @@
+//! `/audit/:id`: one audit event with every recorded field, the before/after table of only the
+//! fields that changed, and its intent/outcome partner.
+
+use crate::api;
+use crate::components::diff::DiffTable;
+use crate::components::feedback::{ErrorBanner, Loading};
+use crate::format;
+use crate::pages::audit::{outcome_badge, phase_label};
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::use_params_map;
+use models::api::{AuditEvent, AuditEventDetail};
+
+#[component]
+pub fn AuditEventPage() -> impl IntoView {
+    let params = use_params_map();
+    let detail = LocalResource::new(move || {
+        let raw = params.with(|p| p.get("id")).unwrap_or_default();
+        async move {
+            match raw.parse::<i64>() {
+                Ok(id) => api::get_audit_event(id).await,
+                Err(_) => Err(models::ApiError::new(
+                    models::ErrorCode::NotFound,
+                    "An audit event id is a whole number.",
+                )),
+            }
+        }
+    });
+    view! {
+        <div class="page-head">
+            <h1>"Audit event"</h1>
+            <A href="/audit" attr:class="button secondary">
+                "Back to the history"
+            </A>
+        </div>
+        {move || match detail.get() {
+            None => view! { <Loading/> }.into_any(),
+            Some(Err(e)) => view! { <ErrorBanner error=e/> }.into_any(),
+            Some(Ok(d)) => view! { <EventDetail detail=d/> }.into_any(),
+        }}
+    }
+}
+
+fn opt(v: Option<String>) -> String {
+    v.filter(|s| !s.is_empty())
+        .unwrap_or_else(|| "—".to_owned())
+}
+
+#[component]
+fn EventDetail(detail: AuditEventDetail) -> impl IntoView {
+    let e = detail.event;
+    let request = e
+        .request
+        .as_ref()
+        .and_then(|r| serde_json::to_string_pretty(r).ok());
+    let connection = e.connection_id.clone().map(|c| {
+        let href = format!("/connections/{c}");
+        let history = format!("/audit?connection={c}");
+        view! {
+            <code>{c}</code>
+            " "
+            <A href=href>"open"</A>
+            " · "
+            <A href=history>"its history"</A>
+        }
+    });
+    view! {
+        <section class="panel" data-test="audit-event" data-id=e.id.to_string()>
+            <h2>{format!("#{} · {} · {}", e.id, e.action.label(), phase_label(e.phase))}</h2>
+            <dl class="details columns-2">
+                <dt>"Time"</dt>
+                <dd>{format::time(&e.at)}</dd>
+                <dt>"Outcome"</dt>
+                <dd>{outcome_badge(e.outcome)}</dd>
+                <dt>"Actor"</dt>
+                <dd>
+                    {format!(
+                        "{} <{}>",
+                        opt(e.actor_name.clone()),
+                        opt(e.actor_email.clone()),
+                    )}
+                </dd>
+                <dt>"Company"</dt>
+                <dd>{opt(e.company.clone())}</dd>
+                <dt>"Connection"</dt>
+                <dd>{connection.map(IntoAny::into_any).unwrap_or_else(|| "—".into_any())}</dd>
+                <dt>"Peering type"</dt>
+                <dd>{e.peering_type.map(|t| t.as_wire()).unwrap_or("—")}</dd>
+                <dt>"Reason"</dt>
+                <dd>{opt(e.reason.clone())}</dd>
+                <dt>"Ticket"</dt>
+                <dd>{opt(e.ticket.clone())}</dd>
+                <dt>"Upstream status"</dt>
+                <dd>{e.upstream_status.map(|s| s.to_string()).unwrap_or_else(|| "—".into())}</dd>
+                <dt>"Duration"</dt>
+                <dd>{e.duration_ms.map(|d| format!("{d} ms")).unwrap_or_else(|| "—".into())}</dd>
+                <dt>"Error"</dt>
+                <dd>{opt(e.error.clone())}</dd>
+                <dt>"Request id"</dt>
+                <dd>
+                    <code>{e.request_id.clone()}</code>
+                </dd>
+                <dt>"Client"</dt>
+                <dd>{format!("{} · {}", opt(e.client_addr.clone()), opt(e.user_agent.clone()))}</dd>
+                <dt>"Hash"</dt>
+                <dd>
+                    <code class="hash">{e.hash.clone()}</code>
+                </dd>
+                <dt>"Previous hash"</dt>
+                <dd>
+                    <code class="hash">{e.prev_hash.clone()}</code>
+                </dd>
+            </dl>
+        </section>
+        <section class="panel">
+            <h2>"What changed"</h2>
+            <p class="help">"Only the fields whose value differs between before and after. Secrets show as fingerprints."</p>
+            <DiffTable changes=detail.changes/>
+        </section>
+        {request
+            .map(|r| {
+                view! {
+                    <section class="panel">
+                        <h2>"Request (redacted)"</h2>
+                        <pre class="json">{r}</pre>
+                    </section>
+                }
+            })}
+        {(!detail.related.is_empty())
+            .then(|| {
+                view! {
+                    <section class="panel">
+                        <h2>"Related events"</h2>
+                        <ul class="related">
+                            {detail.related.into_iter().map(related).collect_view()}
+                        </ul>
+                    </section>
+                }
+            })}
+    }
+}
+
+fn related(r: AuditEvent) -> impl IntoView {
+    let href = format!("/audit/{}", r.id);
+    view! {
+        <li>
+            <A href=href>
+                {format!("#{} · {} · {} · {}", r.id, phase_label(r.phase), r.action.label(), format::time(&r.at))}
+            </A>
+            " "
+            {outcome_badge(r.outcome)}
+        </li>
+    }
+}

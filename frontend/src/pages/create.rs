@@ -1,0 +1,646 @@
+//! `/create`: the five-step wizard that orders the redundant connection for a service key —
+//! key, source ports, speed, details, review — keeping what was typed when going back.
+
+use crate::api::{self, ApiResult};
+use crate::components::details::ServiceKeyDetails;
+use crate::components::feedback::{ActionError, ErrorBanner, Loading};
+use crate::components::field::Field;
+use crate::components::note::{NoteFields, note_ok};
+use crate::components::steps::WizardSteps;
+use crate::form::{Input, apply_server_errors};
+use crate::format;
+use crate::pages::verify::{DemoServiceKeys, key_error};
+use leptos::prelude::*;
+use leptos_router::hooks::{use_navigate, use_query_map};
+use models::api::{CreateConnectionRequest, PortView, ServiceKeyView};
+use models::{ClassOfService, PaymentType, validate};
+
+const STEPS: &[&str] = &["Service key", "Source ports", "Speed", "Details", "Review"];
+
+/// Everything typed in the wizard; it lives as long as the page, so Back loses nothing.
+#[derive(Clone, Copy)]
+struct Draft {
+    key: Input,
+    verified: RwSignal<Option<(String, ServiceKeyView)>>,
+    ports: RwSignal<Vec<String>>,
+    speed: RwSignal<Option<u64>>,
+    name: Input,
+    payment: RwSignal<String>,
+    class: RwSignal<String>,
+    reason: Input,
+    ticket: Input,
+}
+
+impl Draft {
+    /// The verified key details, if the key in the input is the one verified.
+    fn verified_now(&self) -> Option<ServiceKeyView> {
+        let typed = self.key.value.with(|k| k.trim().to_owned());
+        self.verified
+            .get()
+            .filter(|(k, _)| *k == typed)
+            .map(|(_, v)| v)
+    }
+
+    fn name_rule(&self) -> Option<String> {
+        self.name
+            .value
+            .with(|n| validate::connection_name(n).err().map(|e| e.to_string()))
+    }
+
+    fn request(&self) -> Option<CreateConnectionRequest> {
+        let (service_key, _) = self.verified.get()?;
+        let text = |i: Input| Some(i.get().trim().to_owned()).filter(|t| !t.is_empty());
+        let class = self.class.get();
+        if !note_ok(self.reason, self.ticket, false) {
+            return None;
+        }
+        Some(CreateConnectionRequest {
+            service_key,
+            name: self.name.get().trim().to_owned(),
+            port_ids: self.ports.get(),
+            speed_mbps: self.speed.get()?,
+            payment_type: PaymentType::parse(&self.payment.get()),
+            class_of_service: (!class.is_empty()).then(|| ClassOfService::parse(&class)),
+            reason: text(self.reason),
+            ticket: text(self.ticket),
+        })
+    }
+}
+
+#[component]
+pub fn CreatePage() -> impl IntoView {
+    let query = use_query_map();
+    let prefill = query.with_untracked(|q| q.get("key")).unwrap_or_default();
+    let draft = Draft {
+        key: Input::new(prefill),
+        verified: RwSignal::new(None),
+        ports: RwSignal::new(Vec::new()),
+        speed: RwSignal::new(None),
+        name: Input::new(""),
+        payment: RwSignal::new(PaymentType::Payg.as_wire().to_owned()),
+        class: RwSignal::new(String::new()),
+        reason: Input::new(""),
+        ticket: Input::new(""),
+    };
+    let step = RwSignal::new(0usize);
+    // The ports as they stand for the chosen speed (or any speed before one is chosen),
+    // tagged with that speed so a stale answer is never taken for the current one.
+    let ports = LocalResource::new(move || {
+        let speed = draft.speed.get();
+        async move { (speed, api::list_ports(speed).await) }
+    });
+
+    let navigate = use_navigate();
+    let create =
+        Action::new_local(|req: &CreateConnectionRequest| api::create_connection(req.clone()));
+    let creating = create.pending();
+    Effect::new(move || match create.value().get() {
+        Some(Ok(created)) => {
+            navigate(
+                &format!("/connections/{}/progress", created.id),
+                Default::default(),
+            );
+        }
+        Some(Err(e)) => {
+            apply_server_errors(
+                &e,
+                &[
+                    ("serviceKey", draft.key),
+                    ("name", draft.name),
+                    ("reason", draft.reason),
+                    ("ticket", draft.ticket),
+                ],
+            );
+        }
+        None => {}
+    });
+    let create_error = Signal::derive(move || create.value().get().and_then(Result::err));
+
+    let can_continue = move || match step.get() {
+        0 => draft.verified_now().is_some_and(|v| v.in_use != Some(true)),
+        1 => ports_ok(draft, ports),
+        2 => speed_ok(draft, ports),
+        3 => draft.name_rule().is_none() && note_ok(draft.reason, draft.ticket, false),
+        _ => false,
+    };
+
+    view! {
+        <div class="page-head">
+            <h1>"New connection"</h1>
+        </div>
+        <WizardSteps current=step names=STEPS/>
+        <section class="panel wizard">
+            {move || match step.get() {
+                0 => view! { <KeyStep draft=draft/> }.into_any(),
+                1 => view! { <PortsStep draft=draft ports=ports/> }.into_any(),
+                2 => view! { <SpeedStep draft=draft ports=ports/> }.into_any(),
+                3 => view! { <DetailsStep draft=draft/> }.into_any(),
+                _ => view! { <ReviewStep draft=draft step=step ports=ports/> }.into_any(),
+            }}
+            <Show when=move || { step.get() == STEPS.len() - 1 }>
+                <ActionError error=create_error/>
+            </Show>
+            <div class="wizard-nav">
+                <Show when=move || { step.get() > 0 }>
+                    <button
+                        type="button"
+                        class="secondary"
+                        data-test="back"
+                        on:click=move |_| step.update(|s| *s = s.saturating_sub(1))
+                    >
+                        "Back"
+                    </button>
+                </Show>
+                <Show when=move || { step.get() < STEPS.len() - 1 }>
+                    <button
+                        type="button"
+                        class="primary"
+                        data-test="next"
+                        disabled=move || !can_continue()
+                        on:click=move |_| {
+                            if can_continue() {
+                                step.update(|s| *s += 1);
+                            }
+                        }
+                    >
+                        "Next"
+                    </button>
+                </Show>
+                <Show when=move || { step.get() == STEPS.len() - 1 }>
+                    <button
+                        type="button"
+                        class="primary"
+                        data-test="create"
+                        disabled=move || creating.get() || draft.request().is_none()
+                        on:click=move |_| {
+                            if let Some(req) = draft.request() {
+                                create.dispatch(req);
+                            }
+                        }
+                    >
+                        {move || if creating.get() { "Creating…" } else { "Create" }}
+                    </button>
+                </Show>
+            </div>
+        </section>
+    }
+}
+
+type PortsResource = LocalResource<(Option<u64>, ApiResult<Vec<PortView>>)>;
+
+/// The chosen ports as the current listing describes them, if the listing is for `speed`.
+fn chosen_ports(draft: Draft, ports: PortsResource, speed: Option<u64>) -> Option<Vec<PortView>> {
+    let chosen = draft.ports.get();
+    ports.with(|r| match r {
+        Some((s, Ok(list))) if *s == speed => Some(
+            list.iter()
+                .filter(|p| chosen.contains(&p.id))
+                .cloned()
+                .collect(),
+        ),
+        _ => None,
+    })
+}
+
+fn ports_ok(draft: Draft, ports: PortsResource) -> bool {
+    let ids = draft.ports.get();
+    validate::source_ports(&ids).is_ok()
+        && chosen_ports(draft, ports, draft.speed.get())
+            .is_some_and(|ps| ps.len() == ids.len() && ps.iter().all(|p| p.usable))
+}
+
+fn speed_ok(draft: Draft, ports: PortsResource) -> bool {
+    let bandwidth = draft.verified.get().and_then(|(_, v)| v.bandwidth_mbps);
+    draft
+        .speed
+        .get()
+        .is_some_and(|s| validate::speed(s, bandwidth).is_ok())
+        && ports_ok(draft, ports)
+}
+
+#[component]
+fn KeyStep(draft: Draft) -> impl IntoView {
+    let key = draft.key;
+    // The key the last answer is about: the one sent, not whatever is typed now.
+    let sent = RwSignal::new(String::new());
+    let verify = Action::new_local(|k: &String| api::verify_service_key(k.clone()));
+    let pending = verify.pending();
+    let error = key_error(verify, key);
+    Effect::new(move || {
+        if let Some(Ok(v)) = verify.value().get() {
+            draft.verified.set(Some((sent.get_untracked(), v)));
+        }
+    });
+    let banner = Signal::derive(move || {
+        verify
+            .value()
+            .get()
+            .and_then(Result::err)
+            .filter(|e| e.field("serviceKey").is_none())
+    });
+    let valid = move || key.value.with(|k| validate::service_key(k).is_ok());
+    let submit = move |k: String| {
+        key.touched.set(true);
+        if validate::service_key(&k).is_ok() {
+            sent.set(k.trim().to_owned());
+            verify.dispatch(k.trim().to_owned());
+        }
+    };
+    view! {
+        <h2>"Which Azure circuit?"</h2>
+        <p class="help">
+            "The service key of your ExpressRoute circuit, from the Azure portal. It is checked with Azure before anything is ordered."
+        </p>
+        <div class="columns">
+            <div>
+                <form
+                    novalidate
+                    on:submit=move |ev| {
+                        ev.prevent_default();
+                        submit(key.value.get_untracked());
+                    }
+                >
+                    <Field id="serviceKey" label="Azure service key" error=error>
+                        <div class="input-with-button">
+                            <input
+                                id="serviceKey"
+                                name="serviceKey"
+                                type="text"
+                                autocomplete="off"
+                                spellcheck="false"
+                                placeholder="00000000-0000-0000-0000-000000000000"
+                                aria-describedby="serviceKey-error"
+                                aria-invalid=move || error.get().is_some().to_string()
+                                prop:value=move || key.get()
+                                on:input=move |ev| key.edit(event_target_value(&ev))
+                            />
+                            <button
+                                type="submit"
+                                class="secondary"
+                                data-test="verify"
+                                disabled=move || pending.get() || !valid()
+                            >
+                                {move || if pending.get() { "Verifying…" } else { "Verify" }}
+                            </button>
+                        </div>
+                    </Field>
+                </form>
+                <ActionError error=banner/>
+                {move || {
+                    if pending.get() {
+                        return view! { <Loading label="Asking Azure about this key…"/> }.into_any();
+                    }
+                    match draft.verified_now() {
+                        Some(v) => {
+                            let in_use = v.in_use == Some(true);
+                            view! {
+                                <div class="result" aria-live="polite">
+                                    <ServiceKeyDetails key=v/>
+                                    {in_use
+                                        .then(|| {
+                                            view! {
+                                                <p class="notice warn">
+                                                    "This key is already used by a connection; use an unused key."
+                                                </p>
+                                            }
+                                        })}
+                                </div>
+                            }
+                                .into_any()
+                        }
+                        None => {
+                            view! {
+                                <p class="muted">"Verify the key to continue."</p>
+                            }
+                                .into_any()
+                        }
+                    }
+                }}
+            </div>
+            <DemoServiceKeys pick=move |k: String| {
+                key.edit(k.clone());
+                submit(k);
+            }/>
+        </div>
+    }
+}
+
+#[component]
+fn PortsStep(draft: Draft, ports: PortsResource) -> impl IntoView {
+    let toggle = move |id: String, on: bool| {
+        draft.ports.update(|ps| {
+            ps.retain(|p| *p != id);
+            if on {
+                ps.push(id);
+            }
+        });
+    };
+    view! {
+        <fieldset class="choices">
+            <legend>"Source ports"</legend>
+            <p class="help">
+                "Choose one of your ports, or two for port diversity. Both Azure legs (primary and secondary) start from the ports you choose."
+            </p>
+            {move || match ports.get() {
+                None => view! { <Loading label="Loading your ports…"/> }.into_any(),
+                Some((_, Err(e))) => view! { <ErrorBanner error=e/> }.into_any(),
+                Some((_, Ok(list))) if list.is_empty() => {
+                    view! { <p class="empty">"This company has no ports."</p> }.into_any()
+                }
+                Some((_, Ok(list))) => {
+                    view! {
+                        <ul class="port-list">
+                            {list
+                                .into_iter()
+                                .map(|p| {
+                                    let id = p.id.clone();
+                                    let input_id = format!("srcPort-{}", p.id);
+                                    let checked = {
+                                        let id = id.clone();
+                                        move || draft.ports.with(|ps| ps.contains(&id))
+                                    };
+                                    let full = {
+                                        let checked = checked.clone();
+                                        move || draft.ports.with(Vec::len) >= 2 && !checked()
+                                    };
+                                    let usable = p.usable;
+                                    let capacity = p
+                                        .capacity
+                                        .map(|c| {
+                                            format!(
+                                                "{} left of {}",
+                                                format::speed(c.remaining),
+                                                format::speed(c.total),
+                                            )
+                                        })
+                                        .unwrap_or_else(|| "capacity unknown".to_owned());
+                                    view! {
+                                        <li class="port" class:unusable=!usable>
+                                            <input
+                                                type="checkbox"
+                                                name="srcPort"
+                                                id=input_id.clone()
+                                                value=p.id.clone()
+                                                prop:checked=checked
+                                                disabled=move || !usable || full()
+                                                aria-describedby=format!("{input_id}-note")
+                                                on:change=move |ev| toggle(id.clone(), event_target_checked(&ev))
+                                            />
+                                            <label for=input_id.clone()>
+                                                <span class="port-name">{p.name.clone()}</span>
+                                                <span class="port-meta">
+                                                    {crate::components::status::port_status(&p.status)}
+                                                    " "
+                                                    {format::optional_speed(p.speed_mbps)}
+                                                    " port · "
+                                                    {capacity}
+                                                </span>
+                                            </label>
+                                            <p class="port-note" id=format!("{input_id}-note")>
+                                                {p
+                                                    .unusable_reason
+                                                    .clone()
+                                                    .map(|r| format!("Cannot be used: {r}"))}
+                                            </p>
+                                        </li>
+                                    }
+                                })
+                                .collect_view()}
+                        </ul>
+                    }
+                        .into_any()
+                }
+            }}
+            <p class="help" aria-live="polite">
+                {move || format!("{} of at most 2 chosen.", draft.ports.with(Vec::len))}
+            </p>
+        </fieldset>
+    }
+}
+
+#[component]
+fn SpeedStep(draft: Draft, ports: PortsResource) -> impl IntoView {
+    let key = move || draft.verified.get().map(|(_, v)| v);
+    let offered = move || key().map(|k| k.offered_speeds).unwrap_or_default();
+    let bandwidth = move || key().and_then(|k| k.bandwidth_mbps);
+    view! {
+        <fieldset class="choices">
+            <legend>"Speed"</legend>
+            <p class="help">
+                {move || match bandwidth() {
+                    Some(b) => format!("The circuit's bandwidth is {}; faster speeds are not offered.", format::speed(b)),
+                    None => "The circuit's bandwidth is unknown.".to_owned(),
+                }}
+            </p>
+            <div class="radio-list" role="radiogroup" aria-label="Speed">
+                {move || {
+                    offered()
+                        .into_iter()
+                        .map(|s| {
+                            let id = format!("speed-{s}");
+                            view! {
+                                <div class="radio">
+                                    <input
+                                        type="radio"
+                                        name="speed"
+                                        id=id.clone()
+                                        value=s.to_string()
+                                        prop:checked=move || draft.speed.get() == Some(s)
+                                        on:change=move |_| draft.speed.set(Some(s))
+                                    />
+                                    <label for=id>{format::speed(s)}</label>
+                                </div>
+                            }
+                        })
+                        .collect_view()
+                }}
+            </div>
+        </fieldset>
+        <section class="capacity-check" aria-live="polite">
+            <h3>"Capacity of the chosen ports"</h3>
+            {move || {
+                let Some(speed) = draft.speed.get() else {
+                    return view! { <p class="muted">"Choose a speed to check the ports."</p> }
+                        .into_any();
+                };
+                match ports.get() {
+                    Some((_, Err(e))) => view! { <ErrorBanner error=e/> }.into_any(),
+                    _ => match chosen_ports(draft, ports, Some(speed)) {
+                        None => view! { <Loading label="Checking capacity…"/> }.into_any(),
+                        Some(list) => {
+                            view! {
+                                <ul class="checks">
+                                    {list
+                                        .into_iter()
+                                        .map(|p| {
+                                            let ok = p.usable;
+                                            let text = match &p.unusable_reason {
+                                                None => format!("{}: enough capacity for {}", p.name, format::speed(speed)),
+                                                Some(r) => format!("{}: {r}. Go back and choose another port, or a lower speed.", p.name),
+                                            };
+                                            view! {
+                                                <li class:ok=ok class:bad=!ok>
+                                                    <span aria-hidden="true">{if ok { "✓ " } else { "✗ " }}</span>
+                                                    {text}
+                                                </li>
+                                            }
+                                        })
+                                        .collect_view()}
+                                </ul>
+                            }
+                                .into_any()
+                        }
+                    },
+                }
+            }}
+        </section>
+    }
+}
+
+#[component]
+fn DetailsStep(draft: Draft) -> impl IntoView {
+    let name_error = Signal::derive(move || draft.name.shown(draft.name_rule()));
+    view! {
+        <Field
+            id="name"
+            label="Connection name"
+            error=name_error
+            help="1 to 64 characters. The two legs are named after it (\u{2026} Primary 1, \u{2026} Secondary 1)."
+        >
+            <input
+                id="name"
+                name="name"
+                type="text"
+                maxlength="200"
+                aria-describedby="name-help name-error"
+                aria-invalid=move || name_error.get().is_some().to_string()
+                prop:value=move || draft.name.get()
+                on:input=move |ev| draft.name.edit(event_target_value(&ev))
+            />
+        </Field>
+        <div class="field">
+            <label for="paymentType">"Payment type"</label>
+            <select
+                id="paymentType"
+                name="paymentType"
+                prop:value=move || draft.payment.get()
+                on:change=move |ev| draft.payment.set(event_target_value(&ev))
+            >
+                {PaymentType::KNOWN
+                    .iter()
+                    .map(|p| {
+                        view! {
+                            <option value=p.as_wire().to_owned() selected=move || draft.payment.get() == p.as_wire()>
+                                {p.label().to_owned()}
+                            </option>
+                        }
+                    })
+                    .collect_view()}
+            </select>
+        </div>
+        <div class="field">
+            <label for="classOfService">
+                "Class of service" <span class="optional">" (optional)"</span>
+            </label>
+            <select
+                id="classOfService"
+                name="classOfService"
+                prop:value=move || draft.class.get()
+                on:change=move |ev| draft.class.set(event_target_value(&ev))
+            >
+                <option value="">"Not set"</option>
+                {ClassOfService::KNOWN
+                    .iter()
+                    .map(|c| {
+                        view! {
+                            <option value=c.as_wire().to_owned() selected=move || draft.class.get() == c.as_wire()>
+                                {c.label().to_owned()}
+                            </option>
+                        }
+                    })
+                    .collect_view()}
+            </select>
+        </div>
+        <NoteFields
+            reason=draft.reason
+            ticket=draft.ticket
+            required=false
+            purpose="Why this connection is ordered"
+        />
+        <Show when=move || draft.name_rule().is_some() && !draft.name.touched.get()>
+            <p class="help">"Name the connection to continue."</p>
+        </Show>
+    }
+}
+
+#[component]
+fn ReviewStep(draft: Draft, step: RwSignal<usize>, ports: PortsResource) -> impl IntoView {
+    let port_names = move || {
+        let named = chosen_ports(draft, ports, draft.speed.get()).unwrap_or_default();
+        draft
+            .ports
+            .get()
+            .iter()
+            .map(|id| {
+                named
+                    .iter()
+                    .find(|p| p.id == *id)
+                    .map(|p| p.name.clone())
+                    .unwrap_or_else(|| id.clone())
+            })
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let edit = move |n: usize| {
+        view! {
+            <button type="button" class="link-button" on:click=move |_| step.set(n)>
+                "Change"
+            </button>
+        }
+    };
+    let key = move || draft.verified.get().map(|(_, v)| v);
+    view! {
+        <h2>"Review and create"</h2>
+        <p class="help">"Nothing is ordered until you press Create."</p>
+        <dl class="details review">
+            <dt>"Service key"</dt>
+            <dd>
+                <code>{move || key().map(|k| k.service_key_masked).unwrap_or_default()}</code>
+                " "
+                {edit(0)}
+            </dd>
+            <dt>"Circuit"</dt>
+            <dd>
+                {move || {
+                    key()
+                        .map(|k| {
+                            format!(
+                                "{} at {}",
+                                k.circuit_name.unwrap_or_else(|| "—".into()),
+                                k.peering_location.unwrap_or_else(|| "—".into()),
+                            )
+                        })
+                }}
+            </dd>
+            <dt>"Source ports"</dt>
+            <dd>{port_names} " " {edit(1)}</dd>
+            <dt>"Speed"</dt>
+            <dd>{move || format::optional_speed(draft.speed.get())} " " {edit(2)}</dd>
+            <dt>"Name"</dt>
+            <dd>{move || draft.name.get()} " " {edit(3)}</dd>
+            <dt>"Payment type"</dt>
+            <dd>{move || PaymentType::parse(&draft.payment.get()).label().to_owned()}</dd>
+            <dt>"Class of service"</dt>
+            <dd>
+                {move || {
+                    let c = draft.class.get();
+                    if c.is_empty() { "Not set".to_owned() } else { ClassOfService::parse(&c).label().to_owned() }
+                }}
+            </dd>
+            <dt>"Reason"</dt>
+            <dd>{move || Some(draft.reason.get()).filter(|r| !r.trim().is_empty()).unwrap_or_else(|| "—".into())}</dd>
+            <dt>"Ticket"</dt>
+            <dd>{move || Some(draft.ticket.get()).filter(|t| !t.trim().is_empty()).unwrap_or_else(|| "—".into())}</dd>
+        </dl>
+    }
+}

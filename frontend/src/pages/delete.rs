@@ -1,0 +1,308 @@
+//! Deleting a connection (`/connections/:id/delete`) or one of its peerings
+//! (`/connections/:id/peering/:type/delete`): what will be removed, a required reason, an
+//! optional ticket, and the connection's name typed exactly before Delete enables.
+
+use crate::api;
+use crate::components::details::{LegsTable, PeeringConfigDetails};
+use crate::components::feedback::{ActionError, ErrorBanner, Loading};
+use crate::components::field::Field;
+use crate::components::note::{NoteFields, note_ok, ticket_value};
+use crate::components::status::{connection_status, sync_status};
+use crate::form::{Input, apply_server_errors, touch_all};
+use crate::format;
+use crate::pages::not_found::NotFound;
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::{use_navigate, use_params_map};
+use models::api::DeleteRequest;
+use models::{ApiError, ConnectionStatus, PeeringType, validate};
+
+/// Reason, ticket and the typed name; `on_delete` gets the request once every rule holds.
+#[component]
+fn DeleteForm(
+    /// The connection's name, which the user must type.
+    name: String,
+    #[prop(into)] what: String,
+    pending: Memo<bool>,
+    #[prop(into)] error: Signal<Option<ApiError>>,
+    reason: Input,
+    ticket: Input,
+    confirm: Input,
+    on_delete: Callback<DeleteRequest>,
+) -> impl IntoView {
+    let expected = name.clone();
+    let confirm_error = Signal::derive(move || {
+        let typed = confirm.get();
+        // Say nothing while the name is still being typed correctly.
+        let rule = (!expected.starts_with(typed.trim()) || typed.trim().is_empty())
+            .then(|| {
+                validate::confirmation(&typed, &expected)
+                    .err()
+                    .map(|e| e.to_string())
+            })
+            .flatten();
+        confirm.shown(rule)
+    });
+    let expected = name.clone();
+    let ready = move || {
+        note_ok(reason, ticket, true) && validate::confirmation(&confirm.get(), &expected).is_ok()
+    };
+    let ready_attr = ready.clone();
+    let submit = move || {
+        touch_all(&[reason, ticket, confirm]);
+        if ready() {
+            on_delete.run(DeleteRequest {
+                reason: reason.get_untracked().trim().to_owned(),
+                ticket: ticket_value(ticket),
+                confirm_name: confirm.get_untracked(),
+            });
+        }
+    };
+    view! {
+        <form
+            class="panel danger-zone"
+            novalidate
+            on:submit=move |ev| {
+                ev.prevent_default();
+                if !pending.get_untracked() {
+                    submit();
+                }
+            }
+        >
+            <h2>{format!("Delete {what}")}</h2>
+            <NoteFields reason=reason ticket=ticket required=true purpose="Why it is removed"/>
+            <Field
+                id="confirmName"
+                label=format!("Type the connection name \u{201c}{name}\u{201d} to confirm")
+                error=confirm_error
+            >
+                <input
+                    id="confirmName"
+                    name="confirmName"
+                    type="text"
+                    autocomplete="off"
+                    spellcheck="false"
+                    aria-describedby="confirmName-error"
+                    aria-invalid=move || confirm_error.get().is_some().to_string()
+                    prop:value=move || confirm.get()
+                    on:input=move |ev| confirm.edit(event_target_value(&ev))
+                />
+            </Field>
+            <ActionError error=error/>
+            <div class="actions">
+                <button
+                    type="submit"
+                    class="danger"
+                    data-test="confirm-delete"
+                    disabled=move || !ready_attr() || pending.get()
+                >
+                    {move || if pending.get() { "Deleting…" } else { "Delete" }}
+                </button>
+            </div>
+        </form>
+    }
+}
+
+#[component]
+pub fn DeleteConnectionPage() -> impl IntoView {
+    let params = use_params_map();
+    move || {
+        let id = params.with(|p| p.get("id")).unwrap_or_default();
+        view! { <DeleteConnection id=id/> }
+    }
+}
+
+#[component]
+fn DeleteConnection(id: String) -> impl IntoView {
+    let navigate = use_navigate();
+    let conn = {
+        let id = id.clone();
+        LocalResource::new(move || api::get_connection(id.clone()))
+    };
+    let (reason, ticket, confirm) = (Input::new(""), Input::new(""), Input::new(""));
+    let delete = {
+        let id = id.clone();
+        Action::new_local(move |req: &DeleteRequest| {
+            api::delete_connection(id.clone(), req.clone())
+        })
+    };
+    let back = format!("/connections/{id}");
+    {
+        let back = back.clone();
+        Effect::new(move || match delete.value().get() {
+            Some(Ok(_)) => navigate(&back, Default::default()),
+            Some(Err(e)) => {
+                apply_server_errors(
+                    &e,
+                    &[
+                        ("reason", reason),
+                        ("ticket", ticket),
+                        ("confirmName", confirm),
+                    ],
+                );
+            }
+            None => {}
+        });
+    }
+    let error = Signal::derive(move || delete.value().get().and_then(Result::err));
+    view! {
+        <div class="page-head">
+            <h1>"Delete connection"</h1>
+            <A href=back attr:class="button secondary">
+                "Cancel"
+            </A>
+        </div>
+        {move || match conn.get() {
+            None => view! { <Loading/> }.into_any(),
+            Some(Err(e)) => view! { <ErrorBanner error=e/> }.into_any(),
+            Some(Ok(c)) if matches!(c.status, ConnectionStatus::Deleting | ConnectionStatus::Deleted) => {
+                view! {
+                    <p class="notice">
+                        {format!("This connection is already {}.", c.status.label().to_lowercase())}
+                    </p>
+                }
+                    .into_any()
+            }
+            Some(Ok(c)) => {
+                let peerings = c.peerings.clone();
+                view! {
+                    <section class="panel" data-test="delete-summary">
+                        <h2>"What will be removed"</h2>
+                        <p>
+                            "The connection, both of its legs and every peering on it. Azure traffic over it stops."
+                        </p>
+                        <dl class="details">
+                            <dt>"Name"</dt>
+                            <dd>{c.name.clone()}</dd>
+                            <dt>"Status"</dt>
+                            <dd>{connection_status(&c.status)}</dd>
+                            <dt>"Speed"</dt>
+                            <dd>{format::optional_speed(c.speed_mbps)}</dd>
+                            <dt>"Peerings"</dt>
+                            <dd>
+                                {if peerings.is_empty() {
+                                    view! { "None" }.into_any()
+                                } else {
+                                    view! {
+                                        <ul class="badges">
+                                            {peerings
+                                                .into_iter()
+                                                .map(|p| view! { <li>{p.peering_type.label()} " " {sync_status(&p.sync_status)}</li> })
+                                                .collect_view()}
+                                        </ul>
+                                    }
+                                        .into_any()
+                                }}
+                            </dd>
+                        </dl>
+                        <LegsTable legs=c.legs.clone()/>
+                    </section>
+                    <DeleteForm
+                        name=c.name.clone()
+                        what=format!("connection {}", c.name)
+                        pending=delete.pending()
+                        error=error
+                        reason=reason
+                        ticket=ticket
+                        confirm=confirm
+                        on_delete=Callback::new(move |req| {
+                            delete.dispatch(req);
+                        })
+                    />
+                }
+                    .into_any()
+            }
+        }}
+    }
+}
+
+#[component]
+pub fn DeletePeeringPage() -> impl IntoView {
+    let params = use_params_map();
+    move || {
+        let (id, t) = params.with(|p| (p.get("id").unwrap_or_default(), p.get("type")));
+        match t.and_then(|t| t.parse::<PeeringType>().ok()) {
+            Some(t) => view! { <DeletePeering id=id t=t/> }.into_any(),
+            None => view! { <NotFound/> }.into_any(),
+        }
+    }
+}
+
+#[component]
+fn DeletePeering(id: String, t: PeeringType) -> impl IntoView {
+    let navigate = use_navigate();
+    let conn = {
+        let id = id.clone();
+        LocalResource::new(move || api::get_connection(id.clone()))
+    };
+    let peering = {
+        let id = id.clone();
+        LocalResource::new(move || api::get_peering(id.clone(), t))
+    };
+    let (reason, ticket, confirm) = (Input::new(""), Input::new(""), Input::new(""));
+    let delete = {
+        let id = id.clone();
+        Action::new_local(move |req: &DeleteRequest| {
+            api::delete_peering(id.clone(), t, req.clone())
+        })
+    };
+    let back = format!("/connections/{id}");
+    {
+        let back = back.clone();
+        Effect::new(move || match delete.value().get() {
+            Some(Ok(())) => navigate(&back, Default::default()),
+            Some(Err(e)) => {
+                apply_server_errors(
+                    &e,
+                    &[
+                        ("reason", reason),
+                        ("ticket", ticket),
+                        ("confirmName", confirm),
+                    ],
+                );
+            }
+            None => {}
+        });
+    }
+    let error = Signal::derive(move || delete.value().get().and_then(Result::err));
+    view! {
+        <div class="page-head">
+            <h1>{format!("Delete {} peering", t.label())}</h1>
+            <A href=back attr:class="button secondary">
+                "Cancel"
+            </A>
+        </div>
+        {move || match (conn.get(), peering.get()) {
+            (Some(Err(e)), _) | (_, Some(Err(e))) => view! { <ErrorBanner error=e/> }.into_any(),
+            (Some(Ok(_)), Some(Ok(None))) => {
+                view! { <p class="notice">{format!("No {} peering is configured on this connection.", t.as_wire())}</p> }
+                    .into_any()
+            }
+            (Some(Ok(c)), Some(Ok(Some(p)))) => {
+                view! {
+                    <section class="panel" data-test="delete-summary">
+                        <h2>"What will be removed"</h2>
+                        <p>
+                            {format!("The {} peering of connection {}: Azure stops exchanging routes over it.", t.as_wire(), c.name)}
+                        </p>
+                        <PeeringConfigDetails peering=p/>
+                    </section>
+                    <DeleteForm
+                        name=c.name.clone()
+                        what=format!("the {} peering", t.as_wire())
+                        pending=delete.pending()
+                        error=error
+                        reason=reason
+                        ticket=ticket
+                        confirm=confirm
+                        on_delete=Callback::new(move |req| {
+                            delete.dispatch(req);
+                        })
+                    />
+                }
+                    .into_any()
+            }
+            _ => view! { <Loading/> }.into_any(),
+        }}
+    }
+}

@@ -1,0 +1,18 @@
+//! Any address the app does not know.
+
+use leptos::prelude::*;
+
+#[component]
+pub fn NotFound() -> impl IntoView {
+    view! {
+        <main id="main" class="narrow">
+            <div class="panel">
+                <h1>"Page not found"</h1>
+                <p>"There is nothing at this address."</p>
+                <p>
+                    <a href="/connections">"Go to your connections"</a>
+                </p>
+            </div>
+        </main>
+    }
+}

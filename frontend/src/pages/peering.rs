@@ -1,0 +1,786 @@
+//! `/connections/:id/peering/:type`: the peering wizard — the fields that apply to the type,
+//! each checked by the shared rules as it is typed; a review of the field-level difference with
+//! a reason; then the change applied and followed until Azure has it (SYNCED).
+
+use crate::api;
+use crate::components::details::PeeringConfigDetails;
+use crate::components::diff::DiffTable;
+use crate::components::feedback::{ActionError, ErrorBanner, Loading};
+use crate::components::field::Field;
+use crate::components::note::{NoteFields, note_ok, ticket_value};
+use crate::components::status::{connection_status, sync_status};
+use crate::components::steps::{StepState, Stepper, WizardSteps};
+use crate::form::{Input, apply_server_errors, touch_all};
+use crate::pages::not_found::NotFound;
+use crate::poll::Poll;
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::use_params_map;
+use models::api::{ConnectionView, PeeringChangeRequest, PeeringView, PreviewResponse};
+use models::upstream::PeeringConfig;
+use models::validate::{self, ROUTING_REGISTRIES};
+use models::{ApiError, ConnectionStatus, PeeringType, SyncStatus, ValidationError};
+
+const STEPS: &[&str] = &["Settings", "Review", "Apply"];
+
+#[component]
+pub fn PeeringPage() -> impl IntoView {
+    let params = use_params_map();
+    move || {
+        let (id, t) = params.with(|p| (p.get("id").unwrap_or_default(), p.get("type")));
+        match t.and_then(|t| t.parse::<PeeringType>().ok()) {
+            Some(t) => view! { <PeeringWizard id=id t=t/> }.into_any(),
+            None => view! { <NotFound/> }.into_any(),
+        }
+    }
+}
+
+/// What the wizard needs before it can show the form; it changes only once.
+#[derive(Debug, Clone, PartialEq)]
+enum Loaded {
+    Loading,
+    Failed(ApiError),
+    NotActive(ConnectionView),
+    Ready {
+        connection: ConnectionView,
+        current: Option<PeeringView>,
+        /// The other peerings of the connection and their VLANs.
+        others: Vec<(PeeringType, u64)>,
+    },
+}
+
+#[component]
+fn PeeringWizard(id: String, t: PeeringType) -> impl IntoView {
+    let conn = {
+        let id = id.clone();
+        LocalResource::new(move || api::get_connection(id.clone()))
+    };
+    let peerings = {
+        let id = id.clone();
+        LocalResource::new(move || {
+            let id = id.clone();
+            async move {
+                let mut all = Vec::new();
+                for pt in PeeringType::ALL {
+                    all.push((pt, api::get_peering(id.clone(), pt).await?));
+                }
+                Ok::<_, ApiError>(all)
+            }
+        })
+    };
+    let loaded = Memo::new(move |_| match (conn.get(), peerings.get()) {
+        (Some(Err(e)), _) | (_, Some(Err(e))) => Loaded::Failed(e),
+        (Some(Ok(c)), _) if c.status != ConnectionStatus::Active => Loaded::NotActive(c),
+        (Some(Ok(connection)), Some(Ok(all))) => Loaded::Ready {
+            connection,
+            current: all
+                .iter()
+                .find(|(pt, _)| *pt == t)
+                .and_then(|(_, p)| p.clone()),
+            others: all
+                .iter()
+                .filter(|(pt, _)| *pt != t)
+                .filter_map(|(pt, p)| p.as_ref().map(|p| (*pt, p.config.vlan_id)))
+                .collect(),
+        },
+        _ => Loaded::Loading,
+    });
+    let back = format!("/connections/{id}");
+    view! {
+        <div class="page-head">
+            <h1>{format!("{} peering", t.label())}</h1>
+            <A href=back.clone() attr:class="button secondary">
+                "Back to the connection"
+            </A>
+        </div>
+        <p class="lead">{t.description()}</p>
+        {move || match loaded.get() {
+            Loaded::Loading => view! { <Loading/> }.into_any(),
+            Loaded::Failed(e) => view! { <ErrorBanner error=e/> }.into_any(),
+            Loaded::NotActive(c) => {
+                view! {
+                    <div class="panel notice-panel" data-test="not-active">
+                        <h2>"This connection cannot take peering yet"</h2>
+                        <p>
+                            "Peering can be configured only once the connection is Active. It is "
+                            {connection_status(&c.status)}
+                            " now."
+                        </p>
+                        {c.is_transitional().then(|| {
+                            let progress = format!("/connections/{}/progress", c.id);
+                            view! { <p><A href=progress>"Follow its progress"</A></p> }
+                        })}
+                    </div>
+                }
+                    .into_any()
+            }
+            Loaded::Ready { connection, current, others } => {
+                view! { <PeeringForm connection=connection t=t current=current others=others/> }
+                    .into_any()
+            }
+        }}
+    }
+}
+
+/// Everything typed in the form.
+#[derive(Clone, Copy)]
+struct Draft {
+    peer_asn: Input,
+    primary: Input,
+    secondary: Input,
+    vlan: Input,
+    shared_key: Input,
+    keep_shared_key: RwSignal<bool>,
+    prefixes: Input,
+    customer_asn: Input,
+    registry: Input,
+}
+
+impl Draft {
+    fn new(current: Option<&PeeringView>) -> Self {
+        let c = current.map(|p| &p.config);
+        let number = |n: Option<u64>| n.map(|n| n.to_string()).unwrap_or_default();
+        Draft {
+            peer_asn: Input::new(number(c.map(|c| c.peer_asn))),
+            primary: Input::new(c.map(|c| c.primary_peer_subnet.clone()).unwrap_or_default()),
+            secondary: Input::new(
+                c.map(|c| c.secondary_peer_subnet.clone())
+                    .unwrap_or_default(),
+            ),
+            vlan: Input::new(number(c.map(|c| c.vlan_id))),
+            shared_key: Input::new(""),
+            keep_shared_key: RwSignal::new(current.is_some_and(|p| p.shared_key_set)),
+            prefixes: Input::new(
+                c.and_then(|c| c.advertised_public_prefixes.clone())
+                    .unwrap_or_default()
+                    .join("\n"),
+            ),
+            customer_asn: Input::new(number(c.and_then(|c| c.customer_asn))),
+            registry: Input::new(
+                c.and_then(|c| c.routing_registry_name.clone())
+                    .unwrap_or_default(),
+            ),
+        }
+    }
+
+    fn inputs(&self) -> [(&'static str, Input); 8] {
+        [
+            ("peerASN", self.peer_asn),
+            ("primaryPeerSubnet", self.primary),
+            ("secondaryPeerSubnet", self.secondary),
+            ("vlanId", self.vlan),
+            ("sharedKey", self.shared_key),
+            ("advertisedPublicPrefixes", self.prefixes),
+            ("customerASN", self.customer_asn),
+            ("routingRegistryName", self.registry),
+        ]
+    }
+}
+
+/// The form checked by the shared rules: each broken rule under its field, and the config to
+/// send when nothing is broken.
+#[derive(Debug, Clone, PartialEq, Default)]
+struct Checked {
+    errors: Vec<(&'static str, String)>,
+    config: Option<PeeringConfig>,
+}
+
+impl Checked {
+    fn error(&self, field: &str) -> Option<String> {
+        self.errors
+            .iter()
+            .find(|(f, _)| *f == field)
+            .map(|(_, m)| m.clone())
+    }
+}
+
+fn check(t: PeeringType, d: Draft, others: &[(PeeringType, u64)]) -> Checked {
+    let mut errors: Vec<(&'static str, String)> = Vec::new();
+    let mut keep = |r: Result<u64, ValidationError>| {
+        r.map_err(|e| errors.push((e.field(), e.to_string()))).ok()
+    };
+    let peer_asn = keep(validate::parse_asn("peerASN", &d.peer_asn.get()));
+    let vlan = keep(validate::parse_vlan("vlanId", &d.vlan.get()).and_then(|v| {
+        match others.iter().find(|(other, ov)| *other != t && *ov == v) {
+            Some((other, _)) => Err(ValidationError::VlanInUse {
+                vlan: v,
+                other: *other,
+            }),
+            None => Ok(v),
+        }
+    }));
+    let customer_text = d.customer_asn.get();
+    let customer_asn = if t == PeeringType::Microsoft && !customer_text.trim().is_empty() {
+        keep(validate::parse_asn("customerASN", &customer_text)).map(Some)
+    } else {
+        Some(None)
+    };
+    for r in validate::peer_subnets(&d.primary.get(), &d.secondary.get(), t) {
+        if let Err(e) = r {
+            errors.push((e.field(), e.to_string()));
+        }
+    }
+    let key_text = d.shared_key.get();
+    let keep_key = d.keep_shared_key.get();
+    if !keep_key && let Err(e) = validate::shared_key(Some(&key_text)) {
+        errors.push((e.field(), e.to_string()));
+    }
+    let mut prefixes = None;
+    let mut registry = None;
+    if t == PeeringType::Microsoft {
+        let list = validate::split_prefixes(&d.prefixes.get());
+        match validate::advertised_prefixes(&list) {
+            Ok(_) => prefixes = Some(list),
+            Err(e) => errors.push((e.field(), e.to_string())),
+        }
+        let r = d.registry.get();
+        if !r.trim().is_empty() {
+            match validate::routing_registry(&r) {
+                Ok(()) => registry = Some(r.trim().to_owned()),
+                Err(e) => errors.push((e.field(), e.to_string())),
+            }
+        }
+    }
+    let config = match (peer_asn, vlan, customer_asn) {
+        (Some(peer_asn), Some(vlan_id), Some(customer_asn)) if errors.is_empty() => {
+            Some(PeeringConfig {
+                peer_asn,
+                primary_peer_subnet: d.primary.get().trim().to_owned(),
+                secondary_peer_subnet: d.secondary.get().trim().to_owned(),
+                vlan_id,
+                shared_key: (!keep_key && !key_text.is_empty()).then_some(key_text),
+                advertised_public_prefixes: prefixes,
+                customer_asn,
+                routing_registry_name: registry,
+            })
+        }
+        _ => None,
+    };
+    Checked { errors, config }
+}
+
+/// "your router: 10.1.0.1, Microsoft: 10.1.0.2" for a valid subnet.
+fn router_help(field: &'static str, raw: &str, t: PeeringType) -> Option<String> {
+    let net = validate::peer_subnet(field, raw, t).ok()?;
+    let (ours, microsoft) = validate::router_addresses(&net)?;
+    Some(format!("Your router: {ours}, Microsoft: {microsoft}"))
+}
+
+#[component]
+fn PeeringForm(
+    connection: ConnectionView,
+    t: PeeringType,
+    current: Option<PeeringView>,
+    others: Vec<(PeeringType, u64)>,
+) -> impl IntoView {
+    let id = connection.id.clone();
+    let draft = Draft::new(current.as_ref());
+    let has_key = current.as_ref().is_some_and(|p| p.shared_key_set);
+    let exists = current.is_some();
+    let step = RwSignal::new(0usize);
+    let reason = Input::new("");
+    let ticket = Input::new("");
+    let preview_result: RwSignal<Option<PreviewResponse>> = RwSignal::new(None);
+    let applied: RwSignal<Option<PeeringView>> = RwSignal::new(None);
+    let others_for_check = others.clone();
+    let checked = Memo::new(move |_| check(t, draft, &others_for_check));
+    let error_of = move |field: &'static str, input: Input| {
+        Signal::derive(move || input.shown(checked.with(|c| c.error(field))))
+    };
+
+    let request = move |reason: String, ticket: Option<String>| {
+        checked.get().config.map(|config| PeeringChangeRequest {
+            config,
+            reason,
+            ticket,
+            keep_shared_key: draft.keep_shared_key.get(),
+        })
+    };
+
+    let preview = {
+        let id = id.clone();
+        Action::new_local(move |req: &PeeringChangeRequest| {
+            api::preview_peering(id.clone(), t, req.clone())
+        })
+    };
+    let apply = {
+        let id = id.clone();
+        Action::new_local(move |req: &PeeringChangeRequest| {
+            api::update_peering(id.clone(), t, req.clone())
+        })
+    };
+    // A refused change puts each field message under its input, back on the form if needed.
+    let route_error = move |e: &ApiError| {
+        if apply_server_errors(e, &draft.inputs()) {
+            step.set(0);
+        }
+        apply_server_errors(e, &[("reason", reason), ("ticket", ticket)]);
+    };
+    Effect::new(move || match preview.value().get() {
+        Some(Ok(p)) => {
+            preview_result.set(Some(p));
+            step.set(1);
+        }
+        Some(Err(e)) => route_error(&e),
+        None => {}
+    });
+    Effect::new(move || match apply.value().get() {
+        Some(Ok(view)) => {
+            applied.set(Some(view));
+            step.set(2);
+        }
+        Some(Err(e)) => route_error(&e),
+        None => {}
+    });
+    let preview_error = Signal::derive(move || preview.value().get().and_then(Result::err));
+    let apply_error = Signal::derive(move || apply.value().get().and_then(Result::err));
+
+    view! {
+        <WizardSteps current=step names=STEPS/>
+        {move || match step.get() {
+            0 => {
+                view! {
+                    <FormStep
+                        t=t
+                        draft=draft
+                        checked=checked
+                        has_key=has_key
+                        others=others.clone()
+                        connection=connection.clone()
+                        exists=exists
+                        error_of=error_of
+                        pending=preview.pending()
+                        error=preview_error
+                        on_next=Callback::new(move |_| {
+                            touch_all(&draft.inputs().map(|(_, i)| i));
+                            if let Some(req) = request(String::new(), None) {
+                                preview.dispatch(req);
+                            }
+                        })
+                    />
+                }
+                    .into_any()
+            }
+            1 => {
+                view! {
+                    <ReviewStep
+                        t=t
+                        preview=preview_result
+                        reason=reason
+                        ticket=ticket
+                        pending=apply.pending()
+                        error=apply_error
+                        on_back=Callback::new(move |_| step.set(0))
+                        on_apply=Callback::new(move |_| {
+                            touch_all(&[reason, ticket]);
+                            if note_ok(reason, ticket, true)
+                                && let Some(req) = request(reason.get_untracked().trim().to_owned(), ticket_value(ticket))
+                            {
+                                apply.dispatch(req);
+                            }
+                        })
+                    />
+                }
+                    .into_any()
+            }
+            _ => {
+                view! { <Follow id=id.clone() t=t first=applied.get_untracked()/> }.into_any()
+            }
+        }}
+    }
+}
+
+#[component]
+fn FormStep(
+    t: PeeringType,
+    draft: Draft,
+    checked: Memo<Checked>,
+    has_key: bool,
+    others: Vec<(PeeringType, u64)>,
+    connection: ConnectionView,
+    exists: bool,
+    error_of: impl Fn(&'static str, Input) -> Signal<Option<String>> + Copy + 'static,
+    pending: Memo<bool>,
+    error: Signal<Option<ApiError>>,
+    on_next: Callback<()>,
+) -> impl IntoView {
+    let microsoft = t == PeeringType::Microsoft;
+    let space = if t.needs_private_subnets() {
+        "private"
+    } else {
+        "public"
+    };
+    let vlan_help = {
+        let used: Vec<String> = others
+            .iter()
+            .map(|(pt, v)| format!("{pt} uses {v}"))
+            .collect();
+        let mut text = "1 to 4094 (2 to 4093 works with every provider); each peering of the connection needs its own VLAN.".to_owned();
+        if !used.is_empty() {
+            text.push_str(&format!(" Already used: {}.", used.join(", ")));
+        }
+        text
+    };
+    let subnet_help = move |field: &'static str, input: Input, example: &'static str| {
+        Signal::derive(move || {
+            router_help(field, &input.get(), t).or_else(|| {
+                Some(format!(
+                    "A /30 in {space} address space, network address first, such as {example}."
+                ))
+            })
+        })
+    };
+    let peer_asn_error = error_of("peerASN", draft.peer_asn);
+    let primary_error = error_of("primaryPeerSubnet", draft.primary);
+    let secondary_error = error_of("secondaryPeerSubnet", draft.secondary);
+    let vlan_error = error_of("vlanId", draft.vlan);
+    let key_error = error_of("sharedKey", draft.shared_key);
+    let prefixes_error = error_of("advertisedPublicPrefixes", draft.prefixes);
+    let customer_error = error_of("customerASN", draft.customer_asn);
+    let registry_error = error_of("routingRegistryName", draft.registry);
+    let invalid = move || checked.with(|c| c.config.is_none());
+    let (primary_example, secondary_example) = if t.needs_private_subnets() {
+        ("10.1.0.0/30", "10.1.0.4/30")
+    } else {
+        ("203.0.113.0/30", "203.0.113.4/30")
+    };
+    let delete_href = format!(
+        "/connections/{}/peering/{}/delete",
+        connection.id,
+        t.as_wire()
+    );
+    let invalid_attr = |e: Signal<Option<String>>| move || e.get().is_some().to_string();
+
+    view! {
+        <form
+            class="panel wizard peering-form"
+            novalidate
+            on:submit=move |ev| {
+                ev.prevent_default();
+                if !invalid() && !pending.get_untracked() {
+                    on_next.run(());
+                }
+            }
+        >
+            <p class="help">
+                {format!("Connection {} · ", connection.name)}
+                {if exists { "editing the current configuration" } else { "creates this peering" }}
+            </p>
+            <Field id="peerASN" label="Peer ASN" error=peer_asn_error help="Your BGP AS number: 1 to 4294967295, not 65515 to 65520 (Microsoft's side is AS 12076).">
+                <input
+                    id="peerASN"
+                    name="peerASN"
+                    type="text"
+                    inputmode="numeric"
+                    autocomplete="off"
+                    aria-describedby="peerASN-help peerASN-error"
+                    aria-invalid=invalid_attr(peer_asn_error)
+                    prop:value=move || draft.peer_asn.get()
+                    on:input=move |ev| draft.peer_asn.edit(event_target_value(&ev))
+                />
+            </Field>
+            <div class="field-row">
+                <Field
+                    id="primaryPeerSubnet"
+                    label="Primary subnet"
+                    error=primary_error
+                    help=subnet_help("primaryPeerSubnet", draft.primary, primary_example)
+                >
+                    <input
+                        id="primaryPeerSubnet"
+                        name="primaryPeerSubnet"
+                        type="text"
+                        autocomplete="off"
+                        spellcheck="false"
+                        placeholder=primary_example
+                        aria-describedby="primaryPeerSubnet-help primaryPeerSubnet-error"
+                        aria-invalid=invalid_attr(primary_error)
+                        prop:value=move || draft.primary.get()
+                        on:input=move |ev| draft.primary.edit(event_target_value(&ev))
+                    />
+                </Field>
+                <Field
+                    id="secondaryPeerSubnet"
+                    label="Secondary subnet"
+                    error=secondary_error
+                    help=subnet_help("secondaryPeerSubnet", draft.secondary, secondary_example)
+                >
+                    <input
+                        id="secondaryPeerSubnet"
+                        name="secondaryPeerSubnet"
+                        type="text"
+                        autocomplete="off"
+                        spellcheck="false"
+                        placeholder=secondary_example
+                        aria-describedby="secondaryPeerSubnet-help secondaryPeerSubnet-error"
+                        aria-invalid=invalid_attr(secondary_error)
+                        prop:value=move || draft.secondary.get()
+                        on:input=move |ev| draft.secondary.edit(event_target_value(&ev))
+                    />
+                </Field>
+            </div>
+            <Field id="vlanId" label="VLAN ID" error=vlan_error help=vlan_help>
+                <input
+                    id="vlanId"
+                    name="vlanId"
+                    type="text"
+                    inputmode="numeric"
+                    autocomplete="off"
+                    aria-describedby="vlanId-help vlanId-error"
+                    aria-invalid=invalid_attr(vlan_error)
+                    prop:value=move || draft.vlan.get()
+                    on:input=move |ev| draft.vlan.edit(event_target_value(&ev))
+                />
+            </Field>
+            {has_key
+                .then(|| {
+                    view! {
+                        <div class="field checkbox">
+                            <input
+                                id="keepSharedKey"
+                                name="keepSharedKey"
+                                type="checkbox"
+                                prop:checked=move || draft.keep_shared_key.get()
+                                on:change=move |ev| draft.keep_shared_key.set(event_target_checked(&ev))
+                            />
+                            <label for="keepSharedKey">"Keep the current shared key"</label>
+                        </div>
+                    }
+                })}
+            <Field
+                id="sharedKey"
+                label="Shared key"
+                optional=true
+                error=key_error
+                help=if has_key {
+                    "A shared key is set. Untick \u{201c}keep\u{201d} to replace it, or leave this empty to remove it. 1 to 25 letters or digits."
+                } else {
+                    "BGP MD5 authentication key: 1 to 25 letters or digits, or empty for none."
+                }
+            >
+                <input
+                    id="sharedKey"
+                    name="sharedKey"
+                    type="password"
+                    autocomplete="new-password"
+                    aria-describedby="sharedKey-help sharedKey-error"
+                    aria-invalid=invalid_attr(key_error)
+                    disabled=move || draft.keep_shared_key.get()
+                    prop:value=move || draft.shared_key.get()
+                    on:input=move |ev| draft.shared_key.edit(event_target_value(&ev))
+                />
+            </Field>
+            {microsoft
+                .then(|| {
+                    view! {
+                        <Field
+                            id="advertisedPublicPrefixes"
+                            label="Advertised public prefixes"
+                            error=prefixes_error
+                            help=Signal::derive(move || {
+                                let n = validate::split_prefixes(&draft.prefixes.get()).len();
+                                Some(format!("1 to 200 public IPv4 or IPv6 prefixes you own, one per line or separated by commas ({n} entered)."))
+                            })
+                        >
+                            <textarea
+                                id="advertisedPublicPrefixes"
+                                name="advertisedPublicPrefixes"
+                                rows="4"
+                                spellcheck="false"
+                                placeholder="203.0.113.0/24"
+                                aria-describedby="advertisedPublicPrefixes-help advertisedPublicPrefixes-error"
+                                aria-invalid=invalid_attr(prefixes_error)
+                                prop:value=move || draft.prefixes.get()
+                                on:input=move |ev| draft.prefixes.edit(event_target_value(&ev))
+                            ></textarea>
+                        </Field>
+                        <div class="field-row">
+                            <Field id="customerASN" label="Customer ASN" optional=true error=customer_error help="The ASN the prefixes are advertised from, when it is not the peer ASN.">
+                                <input
+                                    id="customerASN"
+                                    name="customerASN"
+                                    type="text"
+                                    inputmode="numeric"
+                                    autocomplete="off"
+                                    aria-describedby="customerASN-help customerASN-error"
+                                    aria-invalid=invalid_attr(customer_error)
+                                    prop:value=move || draft.customer_asn.get()
+                                    on:input=move |ev| draft.customer_asn.edit(event_target_value(&ev))
+                                />
+                            </Field>
+                            <Field id="routingRegistryName" label="Routing registry" optional=true error=registry_error help="Where the prefixes and ASN are registered.">
+                                <select
+                                    id="routingRegistryName"
+                                    name="routingRegistryName"
+                                    aria-describedby="routingRegistryName-help routingRegistryName-error"
+                                    prop:value=move || draft.registry.get()
+                                    on:change=move |ev| draft.registry.edit(event_target_value(&ev))
+                                >
+                                    <option value="">"Not set"</option>
+                                    {ROUTING_REGISTRIES
+                                        .iter()
+                                        .map(|r| view! { <option value=*r selected=move || draft.registry.get() == *r>{*r}</option> })
+                                        .collect_view()}
+                                </select>
+                            </Field>
+                        </div>
+                    }
+                })}
+            <ActionError error=error/>
+            <div class="wizard-nav">
+                {exists
+                    .then(|| {
+                        view! {
+                            <A href=delete_href attr:class="button danger-outline" attr:data-test="delete">
+                                "Delete this peering"
+                            </A>
+                        }
+                    })}
+                <button
+                    type="submit"
+                    class="primary"
+                    data-test="preview"
+                    disabled=move || invalid() || pending.get()
+                >
+                    {move || if pending.get() { "Checking…" } else { "Next: preview changes" }}
+                </button>
+            </div>
+            <Show when=invalid>
+                <p class="help right">"Correct or fill in the fields above to continue."</p>
+            </Show>
+        </form>
+    }
+}
+
+#[component]
+fn ReviewStep(
+    t: PeeringType,
+    preview: RwSignal<Option<PreviewResponse>>,
+    reason: Input,
+    ticket: Input,
+    pending: Memo<bool>,
+    error: Signal<Option<ApiError>>,
+    on_back: Callback<()>,
+    on_apply: Callback<()>,
+) -> impl IntoView {
+    let nothing_changes =
+        move || preview.with(|p| p.as_ref().is_some_and(|p| p.exists && p.changes.is_empty()));
+    let ready = move || note_ok(reason, ticket, true) && !nothing_changes();
+    view! {
+        <form
+            class="panel wizard"
+            novalidate
+            on:submit=move |ev| {
+                ev.prevent_default();
+                if ready() && !pending.get_untracked() {
+                    on_apply.run(());
+                }
+            }
+        >
+            <h2>"Review the change"</h2>
+            {move || {
+                preview
+                    .get()
+                    .map(|p| {
+                        let summary = if !p.exists {
+                            format!("This creates the {} peering with these settings:", t.as_wire())
+                        } else if p.changes.is_empty() {
+                            "Nothing would change: the settings are the same as now.".to_owned()
+                        } else {
+                            let n = p.changes.len();
+                            format!(
+                                "{n} field{} of the {} peering change{}:",
+                                if n == 1 { "" } else { "s" },
+                                t.as_wire(),
+                                if n == 1 { "s" } else { "" },
+                            )
+                        };
+                        view! {
+                            <p class="lead" data-test="preview-summary" data-exists=p.exists.to_string()>{summary}</p>
+                            <DiffTable changes=p.changes/>
+                        }
+                    })
+            }}
+            <NoteFields reason=reason ticket=ticket required=true purpose="Why you make this change"/>
+            <ActionError error=error/>
+            <div class="wizard-nav">
+                <button type="button" class="secondary" data-test="back" on:click=move |_| on_back.run(())>
+                    "Back"
+                </button>
+                <button
+                    type="submit"
+                    class="primary"
+                    data-test="apply"
+                    disabled=move || !ready() || pending.get()
+                >
+                    {move || if pending.get() { "Applying…" } else { "Apply" }}
+                </button>
+            </div>
+        </form>
+    }
+}
+
+fn sync_steps(s: &SyncStatus) -> Vec<(&'static str, StepState)> {
+    use StepState::*;
+    let states = match s {
+        SyncStatus::Synced => [Done, Done, Done],
+        SyncStatus::Syncing => [Done, Current, Todo],
+        _ => [Current, Todo, Todo],
+    };
+    vec![
+        ("Pending", states[0]),
+        ("Syncing", states[1]),
+        ("Synced", states[2]),
+    ]
+}
+
+/// After Apply: the peering as Console Connect reports it, refreshed until it is SYNCED.
+#[component]
+fn Follow(id: String, t: PeeringType, first: Option<PeeringView>) -> impl IntoView {
+    let poll = Poll::new();
+    let latest = {
+        let id = id.clone();
+        LocalResource::new(move || {
+            poll.track();
+            api::get_peering(id.clone(), t)
+        })
+    };
+    let shown = move || match latest.get() {
+        Some(Ok(Some(p))) => Some(p),
+        _ => first.clone(),
+    };
+    poll.while_busy(move || {
+        latest.with(|r| !matches!(r, Some(Ok(Some(p))) if !p.sync_status.is_transitional()))
+    });
+    let back = format!("/connections/{id}");
+    let history = format!("/audit?connection={id}");
+    view! {
+        <section class="panel" data-test="peering-follow">
+            <h2>"Change sent"</h2>
+            {move || {
+                shown()
+                    .map(|p| {
+                        let synced = p.sync_status == SyncStatus::Synced;
+                        view! {
+                            <p class="lead" role="status" aria-live="polite">
+                                {format!("{} peering: ", t.label())}
+                                {sync_status(&p.sync_status)}
+                                {if synced { " — active in Azure." } else { " — waiting for Azure; this page refreshes every 2 s." }}
+                            </p>
+                            <Stepper label="Peering sync status" steps=sync_steps(&p.sync_status)/>
+                            <PeeringConfigDetails peering=p/>
+                        }
+                    })
+            }}
+            {move || latest.get().and_then(Result::err).map(|e| view! { <ErrorBanner error=e/> })}
+            <div class="actions">
+                <A href=back attr:class="button primary">
+                    "Back to the connection"
+                </A>
+                <A href=history attr:class="button secondary">
+                    "See it in the audit history"
+                </A>
+            </div>
+        </section>
+    }
+}

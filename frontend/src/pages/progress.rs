@@ -1,0 +1,156 @@
+//! `/connections/:id/progress`: the live progress of a new connection, driven only by the id in
+//! the address (so a reload keeps it): Ordered → Creating → Active, the Azure provisioning
+//! status, and both legs, refreshed every two seconds until nothing moves.
+
+use crate::api;
+use crate::components::details::LegsTable;
+use crate::components::feedback::{ErrorBanner, Loading};
+use crate::components::status::{connection_status, provisioning_status};
+use crate::components::steps::{StepState, Stepper};
+use crate::format;
+use crate::poll::Poll;
+use leptos::prelude::*;
+use leptos_router::components::A;
+use leptos_router::hooks::use_params_map;
+use models::api::ConnectionView;
+use models::{ConnectionStatus, ProvisioningStatus};
+
+fn failed(s: &ConnectionStatus) -> bool {
+    matches!(
+        s,
+        ConnectionStatus::Error | ConnectionStatus::Denied | ConnectionStatus::Cancelled
+    )
+}
+
+fn order_steps(c: &ConnectionView) -> Vec<(&'static str, StepState)> {
+    use StepState::*;
+    let (creating, active) = match &c.status {
+        ConnectionStatus::Active => (Done, Done),
+        s if failed(s) => (Failed, Todo),
+        ConnectionStatus::Deleting | ConnectionStatus::Deleted | ConnectionStatus::Disabled => {
+            (Done, Done)
+        }
+        _ => (Current, Todo),
+    };
+    vec![
+        ("Ordered", Done),
+        ("Creating", creating),
+        ("Active", active),
+    ]
+}
+
+fn provisioning_steps(p: Option<&ProvisioningStatus>) -> Vec<(&'static str, StepState)> {
+    use StepState::*;
+    let states = match p {
+        Some(ProvisioningStatus::Provisioned) => [Done, Done, Done],
+        Some(ProvisioningStatus::Provisioning) => [Done, Current, Todo],
+        _ => [Current, Todo, Todo],
+    };
+    vec![
+        ("Not provisioned", states[0]),
+        ("Provisioning", states[1]),
+        ("Provisioned", states[2]),
+    ]
+}
+
+#[component]
+pub fn ProgressPage() -> impl IntoView {
+    let params = use_params_map();
+    move || {
+        let id = params.with(|p| p.get("id")).unwrap_or_default();
+        view! { <Progress id=id/> }
+    }
+}
+
+#[component]
+fn Progress(id: String) -> impl IntoView {
+    let poll = Poll::new();
+    let conn = {
+        let id = id.clone();
+        LocalResource::new(move || {
+            poll.track();
+            api::get_connection(id.clone())
+        })
+    };
+    poll.while_busy(move || conn.with(|r| matches!(r, Some(Ok(c)) if c.is_transitional())));
+    view! {
+        <div class="progress-page" data-test="progress">
+            {move || match conn.get() {
+                None => view! { <Loading label="Loading the connection…"/> }.into_any(),
+                Some(Err(e)) => {
+                    view! {
+                        <ErrorBanner error=e/>
+                        <button type="button" on:click=move |_| poll.now()>
+                            "Try again"
+                        </button>
+                    }
+                        .into_any()
+                }
+                Some(Ok(c)) => view! { <ProgressView c=c/> }.into_any(),
+            }}
+        </div>
+    }
+}
+
+#[component]
+fn ProgressView(c: ConnectionView) -> impl IntoView {
+    let active = c.status == ConnectionStatus::Active;
+    let moving = c.is_transitional();
+    let href = format!("/connections/{}", c.id);
+    let peering_href = format!("/connections/{}/peering/PRIVATE", c.id);
+    view! {
+        <div class="page-head">
+            <h1>{format!("Ordering {}", c.name)}</h1>
+            {connection_status(&c.status)}
+        </div>
+        <p class="lead" role="status" aria-live="polite">
+            {if failed(&c.status) {
+                format!(
+                    "Console Connect could not create the connection: {}",
+                    c.error_reason.clone().unwrap_or_else(|| c.status.label().to_owned()),
+                )
+            } else if moving {
+                "Console Connect is setting up both legs with Azure. This page follows it; you can leave and come back.".to_owned()
+            } else if active {
+                "The connection is active. Configure its peering next.".to_owned()
+            } else {
+                format!("The connection is {}.", c.status.label().to_lowercase())
+            }}
+        </p>
+        <section class="panel">
+            <h2>"Connection"</h2>
+            <Stepper label="Connection status" steps=order_steps(&c)/>
+            <h2>"Azure provisioning"</h2>
+            <p>{provisioning_status(c.provisioning_status.as_ref())}</p>
+            <Stepper
+                label="Azure provisioning status"
+                steps=provisioning_steps(c.provisioning_status.as_ref())
+            />
+            <p class="muted small">
+                {format!(
+                    "Speed {} · updated {}",
+                    format::optional_speed(c.speed_mbps),
+                    format::optional_time(c.updated_at.as_deref()),
+                )}
+                {moving.then_some(" · refreshing every 2 s")}
+            </p>
+        </section>
+        <section class="panel">
+            <h2>"Legs"</h2>
+            <LegsTable legs=c.legs.clone()/>
+        </section>
+        <div class="actions">
+            {active
+                .then(|| {
+                    view! {
+                        <A href=peering_href attr:class="button primary" attr:data-test="configure-peering">
+                            "Configure peering"
+                        </A>
+                    }
+                })}
+            <A href=href attr:class="button secondary">
+                "Open the connection"
+            </A>
+        </div>
+    }
+}

@@ -1,0 +1,205 @@
+//! `/sign-in`: sign in with a Console Connect API key (masked, with show/hide), the sandbox's
+//! demo keys as buttons, and the company choice for users of several companies.
+
+use crate::api;
+use crate::components::company::CompanyChooser;
+use crate::components::feedback::{ActionError, ErrorBanner, Loading};
+use crate::components::field::Field;
+use crate::components::shell::SandboxBanner;
+use crate::form::Input;
+use crate::session::Auth;
+use leptos::prelude::*;
+use leptos_router::hooks::{use_navigate, use_query_map};
+use models::api::SessionView;
+use models::{ApiError, ErrorCode};
+
+#[component]
+pub fn SignInPage() -> impl IntoView {
+    let auth = Auth::get();
+    let navigate = use_navigate();
+    let query = use_query_map();
+    let expired = move || query.with(|q| q.get("expired").as_deref() == Some("1"));
+    let info = LocalResource::new(api::get_info);
+
+    let key = Input::new("");
+    let visible = RwSignal::new(false);
+    let chooser: RwSignal<Option<SessionView>> = RwSignal::new(None);
+    let banner: RwSignal<Option<ApiError>> = RwSignal::new(None);
+
+    let sign_in = Action::new_local(|k: &String| api::sign_in(k.clone()));
+    let pending = sign_in.pending();
+    let go = navigate.clone();
+    Effect::new(move || match sign_in.value().get() {
+        Some(Ok(s)) => {
+            auth.set(s.clone());
+            if s.company.is_none() && s.companies.len() > 1 {
+                chooser.set(Some(s));
+            } else {
+                go("/connections", Default::default());
+            }
+        }
+        Some(Err(e)) => {
+            let about_key = e
+                .field("apiKey")
+                .map(str::to_owned)
+                .or_else(|| (e.code == ErrorCode::Unauthenticated).then(|| e.message.clone()));
+            match about_key {
+                Some(message) => key.server.set(Some(message)),
+                None => banner.set(Some(e)),
+            }
+        }
+        None => {}
+    });
+
+    let rule = move || {
+        key.value
+            .with(|k| k.trim().is_empty())
+            .then(|| "apiKey is required: paste the API key Console Connect issued you".to_owned())
+    };
+    let submit = move |api_key: String| {
+        key.server.set(None);
+        banner.set(None);
+        if api_key.trim().is_empty() {
+            key.touched.set(true);
+            return;
+        }
+        sign_in.dispatch(api_key);
+    };
+
+    let sandbox = move || info.get().and_then(Result::ok).is_some_and(|i| i.sandbox);
+    let demo_keys = move || {
+        info.get()
+            .and_then(Result::ok)
+            .map(|i| i.demo_api_keys)
+            .unwrap_or_default()
+    };
+
+    view! {
+        <Show when=sandbox>
+            <SandboxBanner/>
+        </Show>
+        <main id="main" class="sign-in">
+            <div class="panel sign-in-panel">
+                <h1>"ExpressRoute portal"</h1>
+                <p class="lead">
+                    "Order and manage Azure ExpressRoute connections on PCCW Global's Console Connect."
+                </p>
+                <Show when=expired>
+                    <p class="notice" role="status">
+                        "Your session has ended; sign in again."
+                    </p>
+                </Show>
+                {move || {
+                    info.get()
+                        .and_then(Result::err)
+                        .map(|e| view! { <ErrorBanner error=e/> })
+                }}
+                {move || match chooser.get() {
+                    Some(s) => {
+                        let go = navigate.clone();
+                        view! {
+                            <CompanyChooser
+                                session=s
+                                on_chosen=move |_| go("/connections", Default::default())
+                            />
+                        }
+                            .into_any()
+                    }
+                    None => {
+                        view! {
+                            <form
+                                class="sign-in-form"
+                                novalidate
+                                on:submit=move |ev| {
+                                    ev.prevent_default();
+                                    submit(key.value.get_untracked());
+                                }
+                            >
+                                <Field
+                                    id="apiKey"
+                                    label="Console Connect API key"
+                                    error=Signal::derive(move || key.shown(rule()))
+                                    help="Issued by Console Connect support. It stays on the server, encrypted; the browser never stores it."
+                                >
+                                    <div class="input-with-button">
+                                        <input
+                                            id="apiKey"
+                                            name="apiKey"
+                                            type=move || if visible.get() { "text" } else { "password" }
+                                            autocomplete="off"
+                                            spellcheck="false"
+                                            aria-describedby="apiKey-help apiKey-error"
+                                            aria-invalid=move || key.shown(rule()).is_some().to_string()
+                                            prop:value=move || key.get()
+                                            on:input=move |ev| key.edit(event_target_value(&ev))
+                                        />
+                                        <button
+                                            type="button"
+                                            class="secondary"
+                                            data-test="toggle-key"
+                                            aria-controls="apiKey"
+                                            aria-pressed=move || visible.get().to_string()
+                                            on:click=move |_| visible.update(|v| *v = !*v)
+                                        >
+                                            {move || if visible.get() { "Hide" } else { "Show" }}
+                                        </button>
+                                    </div>
+                                </Field>
+                                <ActionError error=banner/>
+                                <div class="actions">
+                                    <button
+                                        type="submit"
+                                        class="primary"
+                                        data-test="sign-in"
+                                        disabled=pending
+                                    >
+                                        {move || if pending.get() { "Signing in…" } else { "Sign in" }}
+                                    </button>
+                                </div>
+                            </form>
+                            <Show when=move || !demo_keys().is_empty()>
+                                <section class="demo-keys" aria-labelledby="demo-keys-title">
+                                    <h2 id="demo-keys-title">"Sandbox demo keys"</h2>
+                                    <p class="help">"Sign in as one of the demo users:"</p>
+                                    <ul>
+                                        {move || {
+                                            demo_keys()
+                                                .into_iter()
+                                                .map(|k| {
+                                                    let value = k.key.clone();
+                                                    let data_key = k.key.clone();
+                                                    view! {
+                                                        <li>
+                                                            <button
+                                                                type="button"
+                                                                class="demo-key"
+                                                                data-test="demo-key"
+                                                                data-key=data_key
+                                                                disabled=pending
+                                                                on:click=move |_| {
+                                                                    key.fill(value.clone());
+                                                                    submit(value.clone());
+                                                                }
+                                                            >
+                                                                <span class="demo-key-text">{k.description}</span>
+                                                                <code>{k.key}</code>
+                                                            </button>
+                                                        </li>
+                                                    }
+                                                })
+                                                .collect_view()
+                                        }}
+                                    </ul>
+                                </section>
+                            </Show>
+                        }
+                            .into_any()
+                    }
+                }}
+                <Show when=move || info.get().is_none()>
+                    <Loading/>
+                </Show>
+            </div>
+        </main>
+    }
+}

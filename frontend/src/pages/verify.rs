@@ -1,0 +1,193 @@
+//! `/verify`: check an Azure ExpressRoute service key with Console Connect and show what Azure
+//! says about its circuit, then offer to create a connection for it.
+
+use crate::api;
+use crate::components::details::ServiceKeyDetails;
+use crate::components::feedback::ActionError;
+use crate::components::field::Field;
+use crate::form::Input;
+use crate::session::Auth;
+use leptos::prelude::*;
+use leptos_router::components::A;
+use models::api::DemoKey;
+use models::validate;
+
+/// The service key input with its rule, shared with the create wizard.
+pub fn service_key_rule(key: Input) -> Signal<Option<String>> {
+    Signal::derive(move || {
+        let rule = key
+            .value
+            .with(|k| validate::service_key(k).err().map(|e| e.to_string()));
+        key.shown(rule)
+    })
+}
+
+/// The sandbox's demo service keys as buttons; `pick` gets the chosen key.
+#[component]
+pub fn DemoServiceKeys(#[prop(into)] pick: Callback<String>) -> impl IntoView {
+    let auth = Auth::get();
+    let info = LocalResource::new(api::get_info);
+    let keys = move || -> Vec<DemoKey> {
+        if !auth.session().is_some_and(|s| s.sandbox) {
+            return Vec::new();
+        }
+        info.get()
+            .and_then(Result::ok)
+            .map(|i| i.demo_service_keys)
+            .unwrap_or_default()
+    };
+    view! {
+        <Show when=move || !keys().is_empty()>
+            <section class="demo-keys" aria-labelledby="demo-service-keys-title">
+                <h2 id="demo-service-keys-title">"Sandbox service keys"</h2>
+                <ul>
+                    {move || {
+                        keys()
+                            .into_iter()
+                            .map(|k| {
+                                let value = k.key.clone();
+                                let data_key = k.key.clone();
+                                view! {
+                                    <li>
+                                        <button
+                                            type="button"
+                                            class="demo-key"
+                                            data-test="demo-service-key"
+                                            data-key=data_key
+                                            on:click=move |_| pick.run(value.clone())
+                                        >
+                                            <span class="demo-key-text">{k.description}</span>
+                                            <code>{k.key}</code>
+                                        </button>
+                                    </li>
+                                }
+                            })
+                            .collect_view()
+                    }}
+                </ul>
+            </section>
+        </Show>
+    }
+}
+
+#[component]
+pub fn VerifyPage() -> impl IntoView {
+    let key = Input::new("");
+    let verified_key = RwSignal::new(String::new());
+    let verify = Action::new_local(|k: &String| api::verify_service_key(k.clone()));
+    let pending = verify.pending();
+    let error = key_error(verify, key);
+    let valid = move || key.value.with(|k| validate::service_key(k).is_ok());
+    let submit = move |k: String| {
+        key.touched.set(true);
+        if validate::service_key(&k).is_ok() {
+            verified_key.set(k.trim().to_owned());
+            verify.dispatch(k.trim().to_owned());
+        }
+    };
+    let banner = Signal::derive(move || {
+        verify
+            .value()
+            .get()
+            .and_then(Result::err)
+            .filter(|e| e.field("serviceKey").is_none())
+    });
+
+    view! {
+        <div class="page-head">
+            <h1>"Verify a service key"</h1>
+        </div>
+        <p class="lead">
+            "Paste the service key of your Azure ExpressRoute circuit (Azure portal → ExpressRoute circuit → Overview). Console Connect checks it with Azure."
+        </p>
+        <div class="columns">
+            <div>
+                <form
+                    class="panel"
+                    novalidate
+                    on:submit=move |ev| {
+                        ev.prevent_default();
+                        submit(key.value.get_untracked());
+                    }
+                >
+                    <Field id="serviceKey" label="Azure service key" error=error>
+                        <input
+                            id="serviceKey"
+                            name="serviceKey"
+                            type="text"
+                            autocomplete="off"
+                            spellcheck="false"
+                            placeholder="00000000-0000-0000-0000-000000000000"
+                            aria-describedby="serviceKey-error"
+                            aria-invalid=move || error.get().is_some().to_string()
+                            prop:value=move || key.get()
+                            on:input=move |ev| key.edit(event_target_value(&ev))
+                        />
+                    </Field>
+                    <ActionError error=banner/>
+                    <div class="actions">
+                        <button
+                            type="submit"
+                            class="primary"
+                            data-test="verify"
+                            disabled=move || pending.get() || !valid()
+                        >
+                            {move || if pending.get() { "Verifying…" } else { "Verify" }}
+                        </button>
+                    </div>
+                </form>
+                {move || {
+                    verify
+                        .value()
+                        .get()
+                        .and_then(Result::ok)
+                        .map(|view_| {
+                            let href = format!("/create?key={}", verified_key.get());
+                            let in_use = view_.in_use == Some(true);
+                            view! {
+                                <section class="panel result" aria-live="polite">
+                                    <h2>"What Azure says about this key"</h2>
+                                    <ServiceKeyDetails key=view_/>
+                                    {if in_use {
+                                        view! {
+                                            <p class="notice warn">
+                                                "This key is already used by a connection; a new connection needs an unused key."
+                                            </p>
+                                        }
+                                            .into_any()
+                                    } else {
+                                        view! {
+                                            <A href=href attr:class="button primary" attr:data-test="create-for-key">
+                                                "Create a connection for this key"
+                                            </A>
+                                        }
+                                            .into_any()
+                                    }}
+                                </section>
+                            }
+                        })
+                }}
+            </div>
+            <DemoServiceKeys pick=move |k: String| {
+                key.edit(k.clone());
+                submit(k);
+            }/>
+        </div>
+    }
+}
+
+/// The service key's message: its rule as typed, else the server's verdict on it.
+pub fn key_error(
+    verify: Action<String, api::ApiResult<models::api::ServiceKeyView>>,
+    key: Input,
+) -> Signal<Option<String>> {
+    let rule = service_key_rule(key);
+    Effect::new(move || {
+        if let Some(Err(e)) = verify.value().get()
+            && let Some(m) = e.field("serviceKey")
+        {
+            key.server.set(Some(m.to_owned()));
+        }
+    });
+    rule
+}

@@ -1,0 +1,57 @@
+//! Refreshing a view while what it shows is still moving (CREATING, SYNCING…): a tick signal
+//! the page's reads depend on, bumped about every two seconds for as long as it is asked to.
+
+use gloo_timers::future::TimeoutFuture;
+use leptos::prelude::*;
+use leptos::task::spawn_local;
+
+const INTERVAL_MS: u32 = 2_000;
+
+/// A page's refresh clock. Reads that track it run again on each tick.
+#[derive(Debug, Clone, Copy)]
+pub struct Poll {
+    tick: RwSignal<u32>,
+    scheduled: StoredValue<bool>,
+}
+
+impl Poll {
+    pub fn new() -> Self {
+        Poll {
+            tick: RwSignal::new(0),
+            scheduled: StoredValue::new(false),
+        }
+    }
+
+    /// Ticks while `busy` says so. `busy` is re-checked whenever what it reads changes, and at
+    /// most one tick is waiting at any time, however many reads answer in between.
+    pub fn while_busy(self, busy: impl Fn() -> bool + 'static) {
+        Effect::new(move || {
+            if busy() && !self.scheduled.get_value() {
+                self.scheduled.set_value(true);
+                spawn_local(async move {
+                    TimeoutFuture::new(INTERVAL_MS).await;
+                    // The page may be gone by now; then there is nothing to refresh.
+                    if self.scheduled.try_set_value(false).is_none() {
+                        self.tick.try_update(|t| *t += 1);
+                    }
+                });
+            }
+        });
+    }
+
+    /// Tracks the clock: call inside a read that should re-run on each tick.
+    pub fn track(&self) {
+        self.tick.track();
+    }
+
+    /// Refresh now (after a change the user made).
+    pub fn now(&self) {
+        self.tick.try_update(|t| *t += 1);
+    }
+}
+
+impl Default for Poll {
+    fn default() -> Self {
+        Self::new()
+    }
+}
