@@ -6,6 +6,7 @@ use crate::config::{Config, SandboxSpeed, Upstream};
 use crate::crypto::Crypto;
 use crate::routes;
 use crate::security;
+use crate::session_cache::{SESSION_CACHE_CAPACITY, SESSION_CACHE_TTL, SessionCache};
 use crate::state::{App, AppState};
 use anyhow::Context;
 use axum::http::HeaderValue;
@@ -21,7 +22,7 @@ use tower_http::services::{ServeDir, ServeFile};
 use tower_http::trace::TraceLayer;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::session_store::ExpiredDeletion;
-use tower_sessions::{Expiry, SessionManagerLayer};
+use tower_sessions::{CachingSessionStore, Expiry, SessionManagerLayer};
 use tower_sessions_sqlx_store::SqliteStore;
 
 /// JSON bodies above this are refused with 413.
@@ -144,7 +145,8 @@ fn reqwest_host(url: &str) -> String {
 /// The whole router: API (with sessions and the change rules), probes, the browser app.
 pub fn app(state: AppState, store: SqliteStore, csp: &str) -> anyhow::Result<Router> {
     let config = &state.config;
-    let sessions = SessionManagerLayer::new(store)
+    let cache = SessionCache::new(SESSION_CACHE_CAPACITY, SESSION_CACHE_TTL);
+    let sessions = SessionManagerLayer::new(CachingSessionStore::new(cache, store))
         .with_name(state.cookie_name.clone())
         .with_secure(config.is_https())
         .with_http_only(true)

@@ -11,6 +11,7 @@ pub mod extract;
 pub mod routes;
 pub mod security;
 pub mod session;
+pub mod session_cache;
 pub mod state;
 pub mod timefmt;
 pub mod views;

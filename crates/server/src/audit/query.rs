@@ -92,11 +92,21 @@ impl Filter {
         if let Some(o) = q.outcome {
             qb.push(" and outcome = ").push_bind(o.as_str());
         }
+        // Times never go backwards along the ids (the writer sees to it), so a time range is
+        // an id range: each bound becomes the first id at or after it, found with one seek in
+        // the time index, and the rows are walked by id like any other page. Filtering on `at`
+        // through its index instead read every row of the range and sorted them (tens of ms
+        // for a month of a million-row history). The `+` keeps the time index out of the
+        // outer query; the time test itself stays.
         if let Some(from) = &self.from {
-            qb.push(" and at >= ").push_bind(from.clone());
+            qb.push(" and id >= ");
+            push_first_id_at(qb, from);
+            qb.push(" and +at >= ").push_bind(from.clone());
         }
         if let Some(to) = &self.to {
-            qb.push(" and at < ").push_bind(to.clone());
+            qb.push(" and id < ");
+            push_first_id_at(qb, to);
+            qb.push(" and +at < ").push_bind(to.clone());
         }
         if let Some(scope) = scope {
             qb.push(" and (actor_id = ")
@@ -112,6 +122,13 @@ impl Filter {
             qb.push(")");
         }
     }
+}
+
+/// The id of the first row at or after `time`, or past every id when there is none.
+fn push_first_id_at(qb: &mut QueryBuilder<'_, Sqlite>, time: &str) {
+    qb.push("coalesce((select id from audit_events where at >= ")
+        .push_bind(time.to_owned())
+        .push(" order by at, id limit 1), 9223372036854775807)");
 }
 
 /// One page, newest first.
