@@ -98,8 +98,8 @@ pub async fn size(settings: &Settings, bins: &Binaries, sim: &Simulator) -> Resu
         method: "Each .wasm, .js, .css and .html file of the trunk build, fetched from the \
                  portal with `Accept-Encoding: gzip`; the body bytes as received (headers not \
                  counted), summed. The anchor is bench/counter (a minimal Leptos CSR counter, \
-                 profile `wasm-release`, `data-wasm-opt=\"0\"`, symbols stripped like the \
-                 frontend) served by a second portal the same way. 3 fetches of each \
+                 built by trunk with the same `wasm-release` profile, `data-wasm-opt=\"0\"` and the \
+                 workspace's wasm32 flags as the frontend) served by a second portal the same way. 3 fetches of each \
                  (the sizes do not vary). KB = 1000 bytes."
             .to_owned(),
         measures: vec![
