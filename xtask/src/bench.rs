@@ -31,6 +31,9 @@ pub fn run(repo: &Repo) -> Result {
         "console-connect-simulator",
         "-p",
         "portal-bench",
+        // With any --bin given, cargo builds only the named binaries.
+        "--bin",
+        "portal-bench",
     ]))?;
     frontend::build(repo)?;
     // The size anchor, built by trunk exactly like the frontend (its index.html names the
