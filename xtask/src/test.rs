@@ -1,6 +1,7 @@
 //! `cargo xtask test`: every check CI runs, in order, stopping at the first failure.
 
 use std::fs;
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use crate::Result;
@@ -58,8 +59,8 @@ enum Outcome {
     NotRun,
 }
 
-/// `--quick` leaves out the browser: no Chromium set-up, no frontend build, and the browser
-/// variables unset so the browser tests know to skip.
+/// `--quick` leaves out the browser: no Chromium set-up, no frontend build, and no browser
+/// tests (`portal-tests` is excluded rather than left to find nothing to drive).
 pub fn run(repo: &Repo, quick: bool) -> Result {
     let started = Instant::now();
     let mut context = Context::default();
@@ -143,25 +144,46 @@ fn run_step(step: Step, repo: &Repo, quick: bool, context: &mut Context) -> Resu
             let output = repo.test_output();
             fs::create_dir_all(&output)
                 .map_err(|error| format!("could not create {}: {error}", output.display()))?;
-            let mut test = repo.cargo();
-            test.args([
-                "test",
-                "--workspace",
-                "--exclude",
-                "frontend",
-                "--exclude",
-                "leptos-counter",
-            ])
-            .env("PORTAL_BIN", repo.debug_portal_bin())
-            .env("PORTAL_TEST_OUTPUT", &output);
-            if let Some(browser) = &context.browser {
-                test.env("PORTAL_DIST", repo.dist())
-                    .env("CHROMEDRIVER", &browser.chromedriver)
-                    .env("CHROMIUM", &browser.chromium);
-            }
-            exec::run(&mut test)
+            let browser = if quick {
+                None
+            } else {
+                Some(
+                    context
+                        .browser
+                        .as_ref()
+                        .ok_or("the setup step did not find Chromium")?,
+                )
+            };
+            exec::run(&mut cargo_test(repo, browser))
         }
     }
+}
+
+/// `cargo test` over the workspace: with a browser, the browser tests too and everything they
+/// need in the environment; without one, everything but the browser tests.
+fn cargo_test(repo: &Repo, browser: Option<&Browser>) -> Command {
+    let mut test = repo.cargo();
+    test.args([
+        "test",
+        "--workspace",
+        "--exclude",
+        "frontend",
+        "--exclude",
+        "leptos-counter",
+    ]);
+    match browser {
+        Some(browser) => {
+            test.env("PORTAL_BIN", repo.debug_portal_bin())
+                .env("PORTAL_DIST", repo.dist())
+                .env("CHROMEDRIVER", &browser.chromedriver)
+                .env("CHROMIUM", &browser.chromium)
+                .env("PORTAL_TEST_OUTPUT", repo.test_output());
+        }
+        None => {
+            test.args(["--exclude", "portal-tests"]);
+        }
+    }
+    test
 }
 
 fn summary(outcomes: &[(Step, Outcome)], total: Duration) -> String {
@@ -217,6 +239,55 @@ mod tests {
                 "frontend build",
                 "build portal",
                 "cargo test"
+            ]
+        );
+    }
+
+    fn words(command: &Command) -> Vec<String> {
+        command
+            .get_args()
+            .map(|arg| arg.to_string_lossy().into_owned())
+            .collect()
+    }
+
+    fn variables(command: &Command) -> Vec<String> {
+        command
+            .get_envs()
+            .map(|(name, _)| name.to_string_lossy().into_owned())
+            .collect()
+    }
+
+    #[test]
+    fn quick_tests_leave_out_the_browser_tests() {
+        let test = cargo_test(&Repo::locate(), None);
+        assert!(
+            words(&test)
+                .windows(2)
+                .any(|w| w == ["--exclude", "portal-tests"]),
+            "{:?}",
+            words(&test)
+        );
+        assert_eq!(variables(&test), Vec::<String>::new());
+    }
+
+    #[test]
+    fn full_tests_run_the_browser_tests_with_everything_they_need() {
+        let browser = Browser {
+            chromium: "/usr/bin/chromium".into(),
+            chromedriver: "/usr/bin/chromedriver".into(),
+        };
+        let test = cargo_test(&Repo::locate(), Some(&browser));
+        assert!(!words(&test).contains(&"portal-tests".to_owned()));
+        let mut names = variables(&test);
+        names.sort();
+        assert_eq!(
+            names,
+            [
+                "CHROMEDRIVER",
+                "CHROMIUM",
+                "PORTAL_BIN",
+                "PORTAL_DIST",
+                "PORTAL_TEST_OUTPUT"
             ]
         );
     }

@@ -1,0 +1,54 @@
+//! The sandbox's published keys, taken from the simulator so the tests never drift from the
+//! demo data, and the sign-ins every test starts with.
+
+use crate::browser::Browser;
+use simulator::demo::{API_KEYS, DemoKey, SERVICE_KEYS};
+
+/// Ada Lovelace: Network Admin of Acme Networks and Globex Corporation.
+pub fn ada() -> &'static str {
+    find(API_KEYS, "Ada Lovelace")
+}
+
+/// Grace Hopper: Globex Corporation only.
+pub fn grace() -> &'static str {
+    find(API_KEYS, "Grace Hopper")
+}
+
+/// The unused 1000 Mbps London circuit `acme-er-london-01`.
+pub fn london_key() -> &'static str {
+    find(SERVICE_KEYS, "acme-er-london-01")
+}
+
+/// The key "Azure London Production" already uses.
+pub fn used_key() -> &'static str {
+    find(SERVICE_KEYS, "Already used")
+}
+
+fn find(keys: &[DemoKey], described_as: &str) -> &'static str {
+    keys.iter()
+        .find(|k| k.description.contains(described_as))
+        .unwrap_or_else(|| panic!("the sandbox has no demo key described as {described_as:?}"))
+        .key
+}
+
+/// Clicks the demo key `key` on the sign-in page.
+pub async fn click_demo_key(b: &Browser, key: &str) {
+    b.click_css(&format!("[data-test=\"demo-key\"][data-key=\"{key}\"]"))
+        .await;
+}
+
+/// Signs in as Ada and chooses Acme Networks; ends on the connections page.
+pub async fn sign_in_as_ada_in_acme(b: &Browser) {
+    b.goto("/sign-in").await;
+    click_demo_key(b, ada()).await;
+    b.select("company", "acme").await;
+    b.click("choose-company").await;
+    b.wait_for_path("/connections").await;
+}
+
+/// Signs in as Grace (one company, so no choice); ends on the connections page.
+pub async fn sign_in_as_grace(b: &Browser) {
+    b.goto("/sign-in").await;
+    click_demo_key(b, grace()).await;
+    b.wait_for_path("/connections").await;
+}

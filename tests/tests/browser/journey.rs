@@ -1,0 +1,361 @@
+//! One engineer's whole job, in order, each step pinned by what the page shows: order a
+//! connection for a verified key and follow it to ACTIVE and PROVISIONED; configure PRIVATE
+//! peering (a bad ASN stops the form, a good change is previewed as a field difference,
+//! applied with a reason, and followed to SYNCED); configure MICROSOFT peering on another
+//! VLAN; find both changes with their actor and reasons in the audit history and verify the
+//! chain; delete the PRIVATE peering behind the typed connection name.
+
+use crate::browser::{Browser, Row, cell};
+use crate::demo;
+use models::validate;
+use models::{PeeringType, ValidationError};
+
+const NAME: &str = "Azure London DR";
+const LONDON_PORT_1: &str = "5f0c1a2b3c4d5e6f70a1b001";
+const LONDON_PORT_2: &str = "5f0c1a2b3c4d5e6f70a1b002";
+const PRIVATE_REASON: &str = "Private peering for the DR data centre";
+const PRIVATE_TICKET: &str = "CHG-2001";
+const PRIVATE_SHARED_KEY: &str = "DrSharedKey2024";
+const MICROSOFT_REASON: &str = "Microsoft 365 over ExpressRoute for the DR site";
+
+#[tokio::test]
+async fn a_connection_is_ordered_peered_audited_and_its_private_peering_deleted() {
+    let b = Browser::open("journey").await;
+    demo::sign_in_as_ada_in_acme(&b).await;
+    let id = order_connection(&b).await;
+    configure_private_peering(&b, &id).await;
+    configure_microsoft_peering(&b, &id).await;
+    find_both_changes_in_the_audit_history(&b, &id).await;
+    delete_private_peering(&b, &id).await;
+}
+
+/// Verify the key, walk the five wizard steps, and follow the new connection; its id.
+async fn order_connection(b: &Browser) -> String {
+    let key = demo::london_key();
+    b.goto("/verify").await;
+    b.fill("serviceKey", key).await;
+    b.click("verify").await;
+    b.click("create-for-key").await;
+    b.wait_for_path("/create").await;
+
+    b.wait_for_text(".step-count", "Step 1 of 5").await;
+    assert_eq!(
+        b.value("serviceKey").await,
+        key,
+        "the verified key is carried over"
+    );
+    b.click("verify").await;
+    b.wait_for_text("[data-test=\"service-key-details\"]", "acme-er-london-01")
+        .await;
+    b.screenshot("create-1-key").await;
+    b.click("next").await;
+
+    b.wait_for_text(".step-count", "Step 2 of 5").await;
+    b.click_css(&format!("#srcPort-{LONDON_PORT_1}")).await;
+    b.click_css(&format!("#srcPort-{LONDON_PORT_2}")).await;
+    b.wait_for_text(".choices", "2 of at most 2 chosen.").await;
+    b.screenshot("create-2-ports").await;
+    b.click("next").await;
+
+    b.wait_for_text(".step-count", "Step 3 of 5").await;
+    b.click_css("#speed-1000").await;
+    b.wait_for_text(
+        ".capacity-check",
+        "Acme London LD8 2: enough capacity for 1 Gbps",
+    )
+    .await;
+    b.screenshot("create-3-speed").await;
+    b.click("next").await;
+
+    b.wait_for_text(".step-count", "Step 4 of 5").await;
+    b.fill("name", NAME).await;
+    b.select("paymentType", "invoice").await;
+    b.fill("reason", "Second circuit for disaster recovery")
+        .await;
+    b.fill("ticket", "CHG-1001").await;
+    b.screenshot("create-4-details").await;
+    b.click("next").await;
+
+    b.wait_for_text(".step-count", "Step 5 of 5").await;
+    b.click("back").await;
+    b.wait_for_text(".step-count", "Step 4 of 5").await;
+    assert_eq!(b.value("name").await, NAME, "Back keeps what was typed");
+    b.click("next").await;
+    b.wait_for_text(".step-count", "Step 5 of 5").await;
+    let review = b.details(".review").await;
+    assert!(review["Name"].starts_with(NAME), "{review:?}");
+    assert!(
+        review["Source ports"].starts_with("Acme London LD8 1, Acme London LD8 2"),
+        "{review:?}"
+    );
+    assert!(review["Speed"].starts_with("1 Gbps"), "{review:?}");
+    assert_eq!(review["Payment type"], "Invoice");
+    assert_eq!(review["Circuit"], "acme-er-london-01 at London");
+    b.screenshot("create-5-review").await;
+    b.click("create").await;
+
+    let path = b
+        .wait_for_path_where("the new connection's progress page", |p| {
+            p.starts_with("/connections/") && p.ends_with("/progress")
+        })
+        .await;
+    let id = path
+        .trim_start_matches("/connections/")
+        .trim_end_matches("/progress")
+        .to_owned();
+    b.wait_for_text("[data-test=\"progress\"] h1", NAME).await;
+    b.screenshot("progress-ordered").await;
+    b.wait_for_status("[data-test=\"progress\"] .page-head", "ACTIVE")
+        .await;
+    b.wait_for_status("[data-test=\"progress\"]", "PROVISIONED")
+        .await;
+    b.screenshot("progress-active-provisioned").await;
+    id
+}
+
+async fn configure_private_peering(b: &Browser, id: &str) {
+    b.click("configure-peering").await;
+    b.wait_for_path(&format!("/connections/{id}/peering/PRIVATE"))
+        .await;
+    b.wait_for_text(".step-count", "Step 1 of 3").await;
+    b.fill("primaryPeerSubnet", "10.20.0.0/30").await;
+    b.fill("secondaryPeerSubnet", "10.20.0.4/30").await;
+    b.fill("vlanId", "200").await;
+    b.fill("sharedKey", PRIVATE_SHARED_KEY).await;
+
+    // Every other field is fine: the ASN alone holds the form back, and says why.
+    let preview = "[data-test=\"preview\"]";
+    b.fill("peerASN", "abc").await;
+    let not_a_number = validate::parse_asn("peerASN", "abc").unwrap_err();
+    assert_eq!(b.text("#peerASN-error").await, not_a_number.to_string());
+    b.wait_enabled(preview, false).await;
+    b.screenshot("private-asn-not-a-number").await;
+
+    b.fill("peerASN", "65515").await;
+    let reserved = ValidationError::AsnReserved {
+        field: "peerASN",
+        asn: 65515,
+    };
+    b.wait_for_text("#peerASN-error", &reserved.to_string())
+        .await;
+    b.wait_enabled(preview, false).await;
+    b.press_enter("peerASN").await;
+    b.screenshot("private-asn-reserved").await;
+
+    b.fill("peerASN", "65020").await;
+    b.wait_gone("#peerASN-error").await;
+    // Enter did not get past the form while the ASN was wrong.
+    assert_eq!(b.text(".step-count").await, "Step 1 of 3: Settings");
+    b.screenshot("private-settings").await;
+    b.click("preview").await;
+
+    b.wait_for_text(".step-count", "Step 2 of 3").await;
+    let diff = diff_rows(b).await;
+    assert_eq!(
+        fields(&diff),
+        [
+            "peerASN",
+            "primaryPeerSubnet",
+            "secondaryPeerSubnet",
+            "sharedKey",
+            "vlanId"
+        ],
+        "a new PRIVATE peering lists every field it sets: {diff:?}"
+    );
+    assert_eq!(after(&diff, "peerASN"), "65020");
+    assert_eq!(after(&diff, "primaryPeerSubnet"), "10.20.0.0/30");
+    assert_eq!(after(&diff, "vlanId"), "200");
+    assert!(
+        !after(&diff, "sharedKey").contains(PRIVATE_SHARED_KEY),
+        "the shared key is never shown, only its fingerprint: {diff:?}"
+    );
+    b.wait_enabled("[data-test=\"apply\"]", false).await;
+    b.fill("reason", PRIVATE_REASON).await;
+    b.fill("ticket", PRIVATE_TICKET).await;
+    b.screenshot("private-preview").await;
+    b.click("apply").await;
+
+    b.find("[data-test=\"peering-follow\"]").await;
+    b.wait_for_status("[data-test=\"peering-follow\"]", "SYNCED")
+        .await;
+    b.screenshot("private-synced").await;
+}
+
+async fn configure_microsoft_peering(b: &Browser, id: &str) {
+    b.goto(&format!("/connections/{id}")).await;
+    b.wait_for_status("[data-test=\"peering-card-PRIVATE\"]", "SYNCED")
+        .await;
+    b.click("configure-MICROSOFT").await;
+    b.wait_for_path(&format!("/connections/{id}/peering/MICROSOFT"))
+        .await;
+    b.fill("peerASN", "65030").await;
+    b.fill("primaryPeerSubnet", "203.0.113.0/30").await;
+    b.fill("secondaryPeerSubnet", "203.0.113.4/30").await;
+    b.fill("advertisedPublicPrefixes", "198.51.100.0/24").await;
+    b.fill("customerASN", "64500").await;
+    b.select("routingRegistryName", "ARIN").await;
+
+    // PRIVATE has VLAN 200 already.
+    b.fill("vlanId", "200").await;
+    let in_use = ValidationError::VlanInUse {
+        vlan: 200,
+        other: PeeringType::Private,
+    };
+    assert_eq!(b.text("#vlanId-error").await, in_use.to_string());
+    b.wait_enabled("[data-test=\"preview\"]", false).await;
+    b.screenshot("microsoft-vlan-in-use").await;
+
+    b.fill("vlanId", "300").await;
+    b.wait_gone("#vlanId-error").await;
+    b.screenshot("microsoft-settings").await;
+    b.click("preview").await;
+
+    b.wait_for_text(".step-count", "Step 2 of 3").await;
+    let diff = diff_rows(b).await;
+    assert_eq!(
+        fields(&diff),
+        [
+            "advertisedPublicPrefixes",
+            "customerASN",
+            "peerASN",
+            "primaryPeerSubnet",
+            "routingRegistryName",
+            "secondaryPeerSubnet",
+            "vlanId"
+        ],
+        "a new MICROSOFT peering without a shared key: {diff:?}"
+    );
+    assert_eq!(after(&diff, "advertisedPublicPrefixes"), "198.51.100.0/24");
+    assert_eq!(after(&diff, "customerASN"), "64500");
+    assert_eq!(after(&diff, "routingRegistryName"), "ARIN");
+    assert_eq!(after(&diff, "vlanId"), "300");
+    b.fill("reason", MICROSOFT_REASON).await;
+    b.screenshot("microsoft-preview").await;
+    b.click("apply").await;
+
+    b.wait_for_status("[data-test=\"peering-follow\"]", "SYNCED")
+        .await;
+    b.screenshot("microsoft-synced").await;
+}
+
+async fn find_both_changes_in_the_audit_history(b: &Browser, id: &str) {
+    b.click_css("[data-test=\"peering-follow\"] a[href^=\"/audit\"]")
+        .await;
+    let location = b.wait_for_path("/audit").await;
+    assert_eq!(location, format!("/audit?connection={id}"));
+    b.select("filter-action", "update_peering").await;
+    b.click("apply-filters").await;
+
+    let rows = b
+        .wait_for_rows(
+            "the two peering changes, each an intent and an outcome",
+            "[data-test=\"audit-row\"]",
+            |rows| {
+                rows.len() == 4
+                    && rows
+                        .iter()
+                        .all(|r| cell(r, "data-action") == "update_peering")
+            },
+        )
+        .await;
+    let intents: Vec<&Row> = rows
+        .iter()
+        .filter(|r| cell(r, "Phase") == "Intent")
+        .collect();
+    let private: Vec<_> = intents
+        .iter()
+        .filter(|r| cell(r, "Peering") == "PRIVATE")
+        .collect();
+    let microsoft: Vec<_> = intents
+        .iter()
+        .filter(|r| cell(r, "Peering") == "MICROSOFT")
+        .collect();
+    assert_eq!(private.len(), 1, "one PRIVATE change was sent: {rows:?}");
+    assert_eq!(
+        microsoft.len(),
+        1,
+        "one MICROSOFT change was sent: {rows:?}"
+    );
+    assert_eq!(cell(private[0], "Reason"), PRIVATE_REASON);
+    assert_eq!(cell(private[0], "Ticket"), PRIVATE_TICKET);
+    assert_eq!(cell(microsoft[0], "Reason"), MICROSOFT_REASON);
+    for row in &rows {
+        assert!(cell(row, "Actor").starts_with("Ada Lovelace"), "{row:?}");
+        assert_eq!(cell(row, "Connection"), id, "{row:?}");
+    }
+    for row in rows.iter().filter(|r| cell(r, "Phase") == "Outcome") {
+        assert_eq!(cell(row, "Outcome"), "Succeeded", "{row:?}");
+    }
+    b.screenshot("audit-peering-changes").await;
+
+    b.click("verify-chain").await;
+    b.find("[data-test=\"chain-result\"][data-ok=\"true\"]")
+        .await;
+    b.wait_for_text("[data-test=\"chain-result\"]", "Chain intact")
+        .await;
+    b.screenshot("audit-chain-intact").await;
+}
+
+async fn delete_private_peering(b: &Browser, id: &str) {
+    b.goto(&format!("/connections/{id}")).await;
+    b.click("delete-peering-PRIVATE").await;
+    b.wait_for_path(&format!("/connections/{id}/peering/PRIVATE/delete"))
+        .await;
+    b.wait_for_text("[data-test=\"delete-summary\"]", "10.20.0.0/30")
+        .await;
+    b.fill("reason", "The DR site moves to the Microsoft peering only")
+        .await;
+    let confirm = "[data-test=\"confirm-delete\"]";
+    b.wait_enabled(confirm, false).await;
+
+    b.fill("confirmName", &NAME[..NAME.len() - 1]).await;
+    b.wait_enabled(confirm, false).await;
+    assert_eq!(
+        b.count("#confirmName-error").await,
+        0,
+        "no complaint while the name is being typed right"
+    );
+    b.fill("confirmName", &NAME.to_lowercase()).await;
+    let mismatch = ValidationError::ConfirmName.to_string();
+    b.wait_for_text("#confirmName-error", &mismatch).await;
+    b.wait_enabled(confirm, false).await;
+    b.screenshot("delete-name-mismatch").await;
+
+    b.fill("confirmName", NAME).await;
+    b.wait_gone("#confirmName-error").await;
+    b.wait_enabled(confirm, true).await;
+    b.screenshot("delete-confirmed").await;
+    b.click("confirm-delete").await;
+
+    b.wait_for_path(&format!("/connections/{id}")).await;
+    b.wait_for_status("[data-test=\"peering-card-PRIVATE\"]", "NONE")
+        .await;
+    b.wait_for_text("[data-test=\"peering-card-PRIVATE\"]", "Not configured.")
+        .await;
+    b.wait_for_status("[data-test=\"peering-card-MICROSOFT\"]", "SYNCED")
+        .await;
+    b.screenshot("private-peering-deleted").await;
+}
+
+/// The preview's difference table, one row per changed field.
+async fn diff_rows(b: &Browser) -> Vec<Row> {
+    b.wait_for_rows(
+        "the preview's difference table",
+        "[data-test=\"diff\"] tr[data-field]",
+        |rows| !rows.is_empty(),
+    )
+    .await
+}
+
+fn fields(diff: &[Row]) -> Vec<&str> {
+    let mut names: Vec<&str> = diff.iter().map(|r| cell(r, "data-field")).collect();
+    names.sort_unstable();
+    names
+}
+
+fn after<'a>(diff: &'a [Row], field: &str) -> &'a str {
+    diff.iter()
+        .find(|r| cell(r, "data-field") == field)
+        .map(|r| cell(r, "After"))
+        .unwrap_or_default()
+}

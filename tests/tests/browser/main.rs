@@ -1,0 +1,12 @@
+//! Real-browser tests: the built `portal` binary, each test with its own sandbox (fast speed)
+//! and fresh database, driven through headless Chromium by chromedriver, the way a network
+//! engineer uses it. Screenshots of every step land in `$PORTAL_TEST_OUTPUT/<test>/`.
+
+mod artefacts;
+mod browser;
+mod demo;
+mod driver;
+mod journey;
+mod portal;
+mod sign_in;
+mod verify;

@@ -1,0 +1,53 @@
+//! Verifying a service key: a malformed key is explained as it is typed and cannot be sent; a
+//! good key shows what Azure says about its circuit and offers to order a connection for it;
+//! a key already in use is refused under the field, with nothing offered.
+
+use crate::browser::Browser;
+use crate::demo;
+use models::ValidationError;
+
+#[tokio::test]
+async fn verify_explains_a_malformed_key_describes_a_good_one_and_refuses_a_used_one() {
+    let b = Browser::open("verify").await;
+    demo::sign_in_as_ada_in_acme(&b).await;
+    b.goto("/verify").await;
+
+    b.fill("serviceKey", "4f8a2c1e-7b3d-4e59").await;
+    let malformed = ValidationError::ServiceKey {
+        field: "serviceKey",
+    }
+    .to_string();
+    assert_eq!(b.text("#serviceKey-error").await, malformed);
+    b.wait_enabled("[data-test=\"verify\"]", false).await;
+    b.screenshot("malformed-key").await;
+
+    let key = demo::london_key();
+    b.fill("serviceKey", key).await;
+    b.wait_gone("#serviceKey-error").await;
+    b.click("verify").await;
+    b.wait_for_text("[data-test=\"service-key-details\"]", "acme-er-london-01")
+        .await;
+    let details = b.details("[data-test=\"service-key-details\"]").await;
+    assert_eq!(details["Circuit name"], "acme-er-london-01");
+    assert_eq!(details["Bandwidth"], "1 Gbps");
+    assert_eq!(details["Peering location"], "London");
+    assert_eq!(details["In use"], "Not in use");
+    assert!(
+        !details["Service key"].contains(key),
+        "the key is shown masked: {details:?}"
+    );
+    let create = b.attr("[data-test=\"create-for-key\"]", "href").await;
+    assert_eq!(create, format!("/create?key={key}"));
+    b.screenshot("good-key").await;
+
+    b.fill("serviceKey", demo::used_key()).await;
+    b.click("verify").await;
+    b.wait_for_text(
+        "#serviceKey-error",
+        "serviceKey is already used by connection \"Azure London Production\"",
+    )
+    .await;
+    assert_eq!(b.count("[data-test=\"service-key-details\"]").await, 0);
+    assert_eq!(b.count("[data-test=\"create-for-key\"]").await, 0);
+    b.screenshot("used-key").await;
+}
