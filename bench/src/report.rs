@@ -41,7 +41,9 @@ pub struct Target {
 impl Target {
     pub fn at_most(text: &str, value: f64, limit: f64) -> Self {
         let met = value <= limit;
-        let margin = if met {
+        let margin = if value <= 0.0 {
+            "at or below zero".to_owned()
+        } else if met {
             format!("{:.0}% under", (limit - value) / limit * 100.0)
         } else {
             format!("{:.0}% over", (value - limit) / limit * 100.0)
@@ -284,6 +286,7 @@ mod tests {
         let t = Target::at_most("≤ 200 ms", 50.0, 200.0);
         assert!(t.met);
         assert_eq!(t.margin, "75% under");
+        assert_eq!(Target::at_most("≤ 1 ms", -0.5, 1.0).margin, "at or below zero");
         let t = Target::at_least("≥ 1000/s", 800.0, 1000.0);
         assert!(!t.met);
         assert_eq!(t.margin, "20% short");
