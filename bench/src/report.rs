@@ -286,7 +286,10 @@ mod tests {
         let t = Target::at_most("≤ 200 ms", 50.0, 200.0);
         assert!(t.met);
         assert_eq!(t.margin, "75% under");
-        assert_eq!(Target::at_most("≤ 1 ms", -0.5, 1.0).margin, "at or below zero");
+        assert_eq!(
+            Target::at_most("≤ 1 ms", -0.5, 1.0).margin,
+            "at or below zero"
+        );
         let t = Target::at_least("≥ 1000/s", 800.0, 1000.0);
         assert!(!t.met);
         assert_eq!(t.margin, "20% short");
