@@ -19,50 +19,63 @@ pub async fn run(
     let work = settings.work_dir.join("read-path");
     let _ = std::fs::remove_dir_all(&work);
     let logs = settings.logs();
-    let portal = Portal::start(
-        bins,
-        &sim.url,
-        &work.join("portal-data"),
-        &settings.dist,
-        &logs,
-    )
-    .await?;
     let client = http_client()?;
-    let session = Session::sign_in(&client, &portal).await?;
-    let connection = session.connection_id(&client, &portal).await?;
-    tokio::time::sleep(Duration::from_secs(1)).await;
-    let idle_rss = portal.rss()? as f64 / MB;
+    // A fresh portal per round: its idle RSS after one sign-in, then its peak under the load.
+    let start = |run: u32| {
+        let data = work.join(format!("portal-data-{run}"));
+        let (client, logs) = (client.clone(), logs.clone());
+        async move {
+            let portal = Portal::start(bins, &sim.url, &data, &settings.dist, &logs).await?;
+            let session = Session::sign_in(&client, &portal).await?;
+            tokio::time::sleep(Duration::from_secs(1)).await;
+            let idle = portal.rss()? as f64 / MB;
+            anyhow::Ok((portal, session, idle))
+        }
+    };
+    let mut first = Some(start(0).await?);
+    let connection = match &first {
+        Some((portal, session, _)) => session.connection_id(&client, portal).await?,
+        None => unreachable!("the first portal was just started"),
+    };
     let nginx = Nginx::start(bins, &sim.url, &work.join("nginx"), &logs).await?;
 
     let bearer = vec![format!("Authorization: Bearer {DEMO_KEY}")];
-    let cookie = vec![session.cookie_header()];
     let direct_url = sim.peering_url(&connection);
     let nginx_url = direct_url.replacen(&sim.url, &nginx.url, 1);
-    let portal_url = portal.peering_url(&connection);
-    let targets: [(&str, &str, &[String]); 3] = [
-        ("direct", &direct_url, &bearer),
-        ("nginx", &nginx_url, &bearer),
-        ("portal", &portal_url, &cookie),
-    ];
-    let load = |url, headers, connections, seconds| Load {
-        url,
-        headers,
-        connections,
-        threads: 1,
-        seconds,
-    };
-    for (_, url, headers) in &targets {
+    for url in [&direct_url, &nginx_url] {
         wrk_run(
             bins,
-            &load(url, headers, settings.connections, settings.warmup_secs),
+            &load(url, &bearer, settings.connections, settings.warmup_secs),
         )?;
     }
-    // At the fixed concurrency each path runs at its own saturation, so its tail is mostly
-    // queueing for the shared cores; one connection shows what a request itself adds.
+    // At the fixed concurrency each path runs at its own saturation of the shared cores, so
+    // its tail is mostly queueing; one connection shows what a request itself adds.
     let mut results: [Vec<WrkResult>; 3] = Default::default();
     let mut single: [Vec<WrkResult>; 3] = Default::default();
+    let (mut idle_rss, mut peak_rss) = (Vec::new(), Vec::new());
     let single_secs = settings.load_secs.div_ceil(2);
     for run in 0..settings.runs {
+        let (portal, session, idle) = match first.take() {
+            Some(started) => started,
+            None => start(run).await?,
+        };
+        idle_rss.push(idle);
+        let cookie = vec![session.cookie_header()];
+        let portal_url = portal.peering_url(&connection);
+        wrk_run(
+            bins,
+            &load(
+                &portal_url,
+                &cookie,
+                settings.connections,
+                settings.warmup_secs,
+            ),
+        )?;
+        let targets: [(&str, &str, &[String]); 3] = [
+            ("direct", &direct_url, &bearer),
+            ("nginx", &nginx_url, &bearer),
+            ("portal", &portal_url, &cookie),
+        ];
         for (i, (name, url, headers)) in targets.iter().enumerate() {
             let r = wrk_run(
                 bins,
@@ -83,8 +96,8 @@ pub async fn run(
             results[i].push(r);
             single[i].push(one);
         }
+        peak_rss.push(portal.peak_rss()? as f64 / MB);
     }
-    let peak_rss = portal.peak_rss()? as f64 / MB;
     let [direct, via_nginx, via_portal] = &results;
     let rps = |rs: &[WrkResult]| rs.iter().map(|r| r.requests_per_sec).collect::<Vec<_>>();
     let p99 = |rs: &[WrkResult]| rs.iter().map(|r| r.p99_ms).collect::<Vec<_>>();
@@ -103,7 +116,8 @@ pub async fn run(
              through the portal (session cookie), against the same read straight to the simulator \
              (`Authorization: Bearer`, upstream path) and through nginx (worker_processes auto, \
              keepalive upstream). {runs} runs of each, interleaved direct → nginx → portal, after \
-             a {w} s warm-up of each; after each of these, the same path with one connection for \
+             a {w} s warm-up of each (a fresh, signed-in portal per round, warmed up the same \
+             way); after each of these, the same path with one connection for \
              {one} s. Simulator with `--delays instant`. \"Added p99\" is a run's p99 minus the \
              direct p99 of the same round and concurrency. At {c} connections every path runs \
              at its own saturation of the shared cores, so its tail is mostly queueing (the \
@@ -158,20 +172,30 @@ pub async fn run(
         id: "memory",
         title: "Memory",
         method: "The portal's VmRSS from /proc after start-up, one sign-in and the company \
-                 choice (a second after); VmHWM after all the read-path load above. One portal \
-                 process per benchmark run, so min = max."
+                 choice (a second after), and its VmHWM after its round of the read-path load \
+                 above; a fresh portal per round."
             .to_owned(),
         measures: vec![
-            Measure::new("idle RSS", "MB", vec![idle_rss])
+            Measure::new("idle RSS", "MB", idle_rss)
                 .target(|v| Target::at_most("≤ 30 MB", v, 30.0)),
-            Measure::new("peak RSS under read load", "MB", vec![peak_rss])
+            Measure::new("peak RSS under read load", "MB", peak_rss)
                 .target(|v| Target::at_most("≤ 80 MB", v, 80.0)),
         ],
         notes: Vec::new(),
     };
     drop(nginx);
-    drop(portal);
     Ok((read, memory))
+}
+
+/// One wrk thread, so the load generator takes at most one of the two cores.
+fn load<'a>(url: &'a str, headers: &'a [String], connections: u32, seconds: u32) -> Load<'a> {
+    Load {
+        url,
+        headers,
+        connections,
+        threads: 1,
+        seconds,
+    }
 }
 
 fn wrk_run(bins: &Binaries, load: &Load<'_>) -> Result<WrkResult> {
