@@ -23,7 +23,9 @@ COPY . .
 RUN --mount=type=cache,target=/usr/local/cargo/registry \
     --mount=type=cache,target=/src/target \
     cd frontend \
- && trunk build --release --locked --dist /out/dist
+ && trunk build --release --locked --dist /out/dist \
+ && find /out/dist -type f \( -name '*.wasm' -o -name '*.js' -o -name '*.css' -o -name '*.html' \) \
+      -exec gzip -9 -k {} +
 RUN --mount=type=cache,target=/usr/local/cargo/registry \
     --mount=type=cache,target=/src/target \
     cargo build --release --locked -p server --bin portal \

@@ -1,4 +1,6 @@
-//! The browser app: `trunk build` into frontend/dist, then a report of what the browser downloads.
+//! The browser app: `trunk build` into frontend/dist, a gzipped copy of each text and wasm asset
+//! beside it (the portal serves those as they are instead of compressing on every request), and
+//! a report of what the browser downloads.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -37,7 +39,7 @@ fn report_size(dist: &Path) -> Result {
         total += size;
         let name = file.strip_prefix(dist).unwrap_or(file).display();
         if gzip_available && is_compressible(file) {
-            let gzipped = gzip_size(file)?;
+            let gzipped = gzip_beside(file)?;
             total_gzip += gzipped;
             println!(
                 "  {name:<48} {:>10}  gzip {:>10}",
@@ -73,7 +75,7 @@ fn collect_files(dir: &Path, files: &mut Vec<PathBuf>) -> Result {
             .path();
         if path.is_dir() {
             collect_files(&path, files)?;
-        } else {
+        } else if path.extension().is_none_or(|extension| extension != "gz") {
             files.push(path);
         }
     }
@@ -87,7 +89,8 @@ fn is_compressible(file: &Path) -> bool {
         .is_some_and(|extension| matches!(extension, "wasm" | "js" | "css" | "html"))
 }
 
-fn gzip_size(file: &Path) -> Result<u64> {
+/// Writes `<file>.gz` (gzip -9) and returns its size.
+fn gzip_beside(file: &Path) -> Result<u64> {
     let mut gzip = Command::new("gzip");
     gzip.args(["-9", "-c"]).arg(file);
     let output = gzip
@@ -100,6 +103,10 @@ fn gzip_size(file: &Path) -> Result<u64> {
             output.status
         ));
     }
+    let mut gz = file.as_os_str().to_owned();
+    gz.push(".gz");
+    fs::write(&gz, &output.stdout)
+        .map_err(|error| format!("could not write {}: {error}", Path::new(&gz).display()))?;
     Ok(output.stdout.len() as u64)
 }
 

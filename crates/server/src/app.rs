@@ -185,9 +185,14 @@ pub fn app(state: AppState, store: SqliteStore, csp: &str) -> anyhow::Result<Rou
 fn browser_app(dir: &std::path::Path) -> Router {
     let index = dir.join("index.html");
     if index.exists() {
-        // Served gzipped to browsers that take it: the wasm bundle shrinks to about a third.
+        // Served gzipped to browsers that take it: the wasm bundle shrinks to about a third. The
+        // build writes a `.gz` beside each asset, served as it is; anything without one is
+        // compressed on the way out.
+        let app = ServeDir::new(dir)
+            .precompressed_gzip()
+            .fallback(ServeFile::new(index).precompressed_gzip());
         Router::new()
-            .fallback_service(ServeDir::new(dir).fallback(ServeFile::new(index)))
+            .fallback_service(app)
             .layer(CompressionLayer::new())
     } else {
         Router::new().fallback(|| async {

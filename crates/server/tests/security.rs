@@ -402,6 +402,40 @@ async fn the_browser_app_is_served_gzipped_to_browsers_that_take_it() {
 }
 
 #[tokio::test]
+async fn a_gzipped_copy_written_by_the_build_is_served_as_it_is() {
+    let site = tempfile::tempdir().unwrap();
+    std::fs::write(
+        site.path().join("index.html"),
+        "<!doctype html><title>portal</title>",
+    )
+    .unwrap();
+    std::fs::write(
+        site.path().join("app.js"),
+        "console.log('plain');".repeat(100),
+    )
+    .unwrap();
+    std::fs::write(site.path().join("app.js.gz"), "the build's own gzip").unwrap();
+    let app = spawn_app_with(Options {
+        static_dir: Some(site.path().to_owned()),
+        ..Options::default()
+    })
+    .await;
+    let client = app.client();
+
+    let reply = client
+        .send(
+            client
+                .request(Method::GET, "/app.js")
+                .header("accept-encoding", "gzip"),
+        )
+        .await;
+
+    assert_eq!(reply.status, StatusCode::OK);
+    assert_eq!(reply.header("content-encoding"), Some("gzip"));
+    assert_eq!(reply.text, "the build's own gzip", "not compressed again");
+}
+
+#[tokio::test]
 async fn the_session_cookie_is_http_only_same_site_strict_for_the_whole_site() {
     let app = spawn_app().await;
     let reply = app.client().sign_in(grace()).await;
