@@ -51,23 +51,6 @@ fn unreachable_portal(e: gloo_net::Error) -> ApiError {
     )
 }
 
-fn code_for(status: u16) -> ErrorCode {
-    match status {
-        401 => ErrorCode::Unauthenticated,
-        403 => ErrorCode::Forbidden,
-        404 => ErrorCode::NotFound,
-        409 => ErrorCode::Conflict,
-        413 => ErrorCode::PayloadTooLarge,
-        415 => ErrorCode::UnsupportedMediaType,
-        422 => ErrorCode::ValidationFailed,
-        502 => ErrorCode::UpstreamFailed,
-        503 => ErrorCode::AuditUnavailable,
-        504 => ErrorCode::UpstreamTimeout,
-        400..=499 => ErrorCode::BadRequest,
-        _ => ErrorCode::Internal,
-    }
-}
-
 /// Sends a request and reads the answer as `T` (an empty body reads as JSON `null`, so `()`
 /// works for 204), or as the portal's error shape.
 async fn send<T: DeserializeOwned>(
@@ -97,7 +80,7 @@ async fn send<T: DeserializeOwned>(
     }
     let mut error = serde_json::from_str::<ApiError>(&text).unwrap_or_else(|_| {
         ApiError::new(
-            code_for(status),
+            ErrorCode::for_status(status),
             format!("The portal answered with status {status} and no explanation."),
         )
     });

@@ -41,6 +41,23 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
+    /// The code for an error status that came without the portal's error body (a proxy's page,
+    /// axum's own 405).
+    pub fn for_status(status: u16) -> Self {
+        match status {
+            401 => Self::Unauthenticated,
+            403 => Self::Forbidden,
+            404 | 405 => Self::NotFound,
+            409 => Self::Conflict,
+            413 => Self::PayloadTooLarge,
+            415 => Self::UnsupportedMediaType,
+            422 => Self::ValidationFailed,
+            408 | 504 => Self::UpstreamTimeout,
+            400..=499 => Self::BadRequest,
+            _ => Self::Internal,
+        }
+    }
+
     /// The HTTP status this code travels with.
     pub fn status(self) -> u16 {
         match self {
@@ -134,6 +151,9 @@ mod tests {
         assert!(v.get("requestId").is_none());
         assert_eq!(e.field("vlanId"), Some("bad"));
         assert_eq!(ErrorCode::ValidationFailed.status(), 422);
+        assert_eq!(ErrorCode::for_status(405), ErrorCode::NotFound);
+        assert_eq!(ErrorCode::for_status(418), ErrorCode::BadRequest);
+        assert_eq!(ErrorCode::for_status(503), ErrorCode::Internal);
     }
 
     #[test]

@@ -178,20 +178,6 @@ pub async fn security_headers(
     res
 }
 
-fn code_for(status: StatusCode) -> ErrorCode {
-    match status.as_u16() {
-        401 => ErrorCode::Unauthenticated,
-        403 => ErrorCode::Forbidden,
-        404 | 405 => ErrorCode::NotFound,
-        408 | 504 => ErrorCode::UpstreamTimeout,
-        413 => ErrorCode::PayloadTooLarge,
-        415 => ErrorCode::UnsupportedMediaType,
-        422 => ErrorCode::ValidationFailed,
-        400..=499 => ErrorCode::BadRequest,
-        _ => ErrorCode::Internal,
-    }
-}
-
 /// Finishes every error response: adds the request id to the body, logs the cause once, and
 /// turns errors made outside the handlers (axum's 405, a failed session save) into the JSON
 /// shape.
@@ -222,7 +208,7 @@ pub async fn finish_errors(req: Request, next: Next) -> Response {
                 s => s.canonical_reason().unwrap_or("Request refused").to_owned(),
             };
             ErrorReport {
-                body: ApiError::new(code_for(status), message),
+                body: ApiError::new(ErrorCode::for_status(status.as_u16()), message),
                 cause: None,
             }
         }

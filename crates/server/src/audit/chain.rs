@@ -76,33 +76,15 @@ mod tests {
     use models::api::{AuditAction, AuditPhase};
 
     fn event(id: i64, prev: &str) -> AuditEvent {
-        let mut e = AuditEvent {
-            id,
-            at: "2026-11-25T10:00:00.000Z".into(),
-            request_id: format!("r{id}"),
-            phase: AuditPhase::Intent,
-            intent_id: None,
-            action: AuditAction::UpdatePeering,
-            actor_id: Some("u1".into()),
-            actor_name: None,
-            actor_email: None,
-            company: Some("acme".into()),
-            connection_id: None,
-            peering_type: None,
-            reason: Some("why".into()),
-            ticket: None,
-            request: Some(serde_json::json!({"b": 1, "a": 2})),
-            before: None,
-            after: None,
-            outcome: None,
-            upstream_status: None,
-            error: None,
-            duration_ms: None,
-            client_addr: None,
-            user_agent: None,
-            prev_hash: prev.into(),
-            hash: String::new(),
-        };
+        let mut e = crate::audit::row::blank(AuditAction::UpdatePeering, AuditPhase::Intent);
+        e.id = id;
+        e.at = "2026-11-25T10:00:00.000Z".into();
+        e.request_id = format!("r{id}");
+        e.actor_id = Some("u1".into());
+        e.company = Some("acme".into());
+        e.reason = Some("why".into());
+        e.request = Some(serde_json::json!({"b": 1, "a": 2}));
+        e.prev_hash = prev.into();
         e.hash = hash(prev, &e);
         e
     }

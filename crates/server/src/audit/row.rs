@@ -8,7 +8,8 @@ use sqlx::sqlite::SqliteRow;
 use sqlx::{Row, Sqlite, Transaction};
 use std::time::Duration;
 
-fn blank(action: AuditAction, phase: AuditPhase) -> AuditEvent {
+/// An event with nothing filled in but what it is.
+pub(super) fn blank(action: AuditAction, phase: AuditPhase) -> AuditEvent {
     AuditEvent {
         id: 0,
         at: String::new(),
