@@ -446,6 +446,12 @@ async fn audit_exports_hold_every_visible_row() {
     assert_eq!(json.status, StatusCode::OK);
     let events: Vec<Value> = serde_json::from_str(&json.text).expect("the export parses");
     assert_eq!(ids(&events), oldest_first);
+    let mut newest_first = events.clone();
+    newest_first.reverse();
+    assert_eq!(
+        newest_first, all,
+        "the export holds the same events as the API"
+    );
 
     let filtered = h
         .ada
