@@ -31,6 +31,14 @@ async fn main() -> ExitCode {
 }
 
 async fn serve(config: server::Config) -> anyhow::Result<ExitCode> {
+    // A change's upstream call must end (and its outcome be written) before the request's own
+    // deadline answers the browser.
+    anyhow::ensure!(
+        config.upstream_timeout < config.request_timeout,
+        "--upstream-timeout-secs ({}) must be below --request-timeout-secs ({})",
+        config.upstream_timeout.as_secs(),
+        config.request_timeout.as_secs()
+    );
     let listen = config.listen;
     let portal = server::build(config).await?;
     let listener = tokio::net::TcpListener::bind(listen).await?;
