@@ -3,7 +3,7 @@
 use clap::Parser;
 use server::audit::query::{self, Filter, Format};
 use server::config::{AuditCommand, Cli, Command, ExportFormat};
-use std::io::Write;
+use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
 #[tokio::main]
@@ -14,6 +14,7 @@ async fn main() -> ExitCode {
                 .unwrap_or_else(|_| "info,sqlx=warn,tower_sessions=warn".into()),
         )
         .with_writer(std::io::stderr)
+        .with_ansi(std::io::stderr().is_terminal())
         .init();
     let cli = Cli::parse();
     let result = match cli.command {

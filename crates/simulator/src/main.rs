@@ -46,6 +46,8 @@ async fn main() -> std::io::Result<()> {
             EnvFilter::try_from_default_env()
                 .unwrap_or_else(|_| EnvFilter::new("info,simulator=debug")),
         )
+        .with_writer(std::io::stderr)
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
     let listener = TcpListener::bind(args.listen).await?;
     let addr = listener.local_addr()?;
