@@ -5,6 +5,7 @@ pub mod details;
 pub mod diff;
 pub mod feedback;
 pub mod field;
+pub mod keys;
 pub mod note;
 pub mod shell;
 pub mod status;

@@ -5,6 +5,7 @@ use crate::api::{self, ApiResult};
 use crate::components::details::ServiceKeyDetails;
 use crate::components::feedback::{ActionError, ErrorBanner, Loading};
 use crate::components::field::Field;
+use crate::components::keys::ServiceKeyInput;
 use crate::components::note::{NoteFields, note_ok};
 use crate::components::steps::WizardSteps;
 use crate::form::{Input, apply_server_errors};
@@ -262,18 +263,7 @@ fn KeyStep(draft: Draft) -> impl IntoView {
                 >
                     <Field id="serviceKey" label="Azure service key" error=error>
                         <div class="input-with-button">
-                            <input
-                                id="serviceKey"
-                                name="serviceKey"
-                                type="text"
-                                autocomplete="off"
-                                spellcheck="false"
-                                placeholder="00000000-0000-0000-0000-000000000000"
-                                aria-describedby="serviceKey-error"
-                                aria-invalid=move || error.get().is_some().to_string()
-                                prop:value=move || key.get()
-                                on:input=move |ev| key.edit(event_target_value(&ev))
-                            />
+                            <ServiceKeyInput key=key error=error/>
                             <button
                                 type="submit"
                                 class="secondary"

@@ -5,6 +5,7 @@ use crate::api;
 use crate::components::company::CompanyChooser;
 use crate::components::feedback::{ActionError, ErrorBanner, Loading};
 use crate::components::field::Field;
+use crate::components::keys::DemoKeyList;
 use crate::components::shell::SandboxBanner;
 use crate::form::Input;
 use crate::session::Auth;
@@ -157,41 +158,18 @@ pub fn SignInPage() -> impl IntoView {
                                     </button>
                                 </div>
                             </form>
-                            <Show when=move || !demo_keys().is_empty()>
-                                <section class="demo-keys" aria-labelledby="demo-keys-title">
-                                    <h2 id="demo-keys-title">"Sandbox demo keys"</h2>
-                                    <p class="help">"Sign in as one of the demo users:"</p>
-                                    <ul>
-                                        {move || {
-                                            demo_keys()
-                                                .into_iter()
-                                                .map(|k| {
-                                                    let value = k.key.clone();
-                                                    let data_key = k.key.clone();
-                                                    view! {
-                                                        <li>
-                                                            <button
-                                                                type="button"
-                                                                class="demo-key"
-                                                                data-test="demo-key"
-                                                                data-key=data_key
-                                                                disabled=pending
-                                                                on:click=move |_| {
-                                                                    key.fill(value.clone());
-                                                                    submit(value.clone());
-                                                                }
-                                                            >
-                                                                <span class="demo-key-text">{k.description}</span>
-                                                                <code>{k.key}</code>
-                                                            </button>
-                                                        </li>
-                                                    }
-                                                })
-                                                .collect_view()
-                                        }}
-                                    </ul>
-                                </section>
-                            </Show>
+                            <DemoKeyList
+                                keys=Signal::derive(demo_keys)
+                                heading_id="demo-keys-title"
+                                title="Sandbox demo keys"
+                                help="Sign in as one of the demo users:"
+                                data_test="demo-key"
+                                disabled=pending
+                                pick=move |value: String| {
+                                    key.fill(value.clone());
+                                    submit(value);
+                                }
+                            />
                         }
                             .into_any()
                     }

@@ -5,6 +5,7 @@ use crate::api;
 use crate::components::details::ServiceKeyDetails;
 use crate::components::feedback::ActionError;
 use crate::components::field::Field;
+use crate::components::keys::{DemoKeyList, ServiceKeyInput};
 use crate::form::Input;
 use crate::session::Auth;
 use leptos::prelude::*;
@@ -37,36 +38,13 @@ pub fn DemoServiceKeys(#[prop(into)] pick: Callback<String>) -> impl IntoView {
             .unwrap_or_default()
     };
     view! {
-        <Show when=move || !keys().is_empty()>
-            <section class="demo-keys" aria-labelledby="demo-service-keys-title">
-                <h2 id="demo-service-keys-title">"Sandbox service keys"</h2>
-                <ul>
-                    {move || {
-                        keys()
-                            .into_iter()
-                            .map(|k| {
-                                let value = k.key.clone();
-                                let data_key = k.key.clone();
-                                view! {
-                                    <li>
-                                        <button
-                                            type="button"
-                                            class="demo-key"
-                                            data-test="demo-service-key"
-                                            data-key=data_key
-                                            on:click=move |_| pick.run(value.clone())
-                                        >
-                                            <span class="demo-key-text">{k.description}</span>
-                                            <code>{k.key}</code>
-                                        </button>
-                                    </li>
-                                }
-                            })
-                            .collect_view()
-                    }}
-                </ul>
-            </section>
-        </Show>
+        <DemoKeyList
+            keys=Signal::derive(keys)
+            heading_id="demo-service-keys-title"
+            title="Sandbox service keys"
+            data_test="demo-service-key"
+            pick=pick
+        />
     }
 }
 
@@ -111,18 +89,7 @@ pub fn VerifyPage() -> impl IntoView {
                     }
                 >
                     <Field id="serviceKey" label="Azure service key" error=error>
-                        <input
-                            id="serviceKey"
-                            name="serviceKey"
-                            type="text"
-                            autocomplete="off"
-                            spellcheck="false"
-                            placeholder="00000000-0000-0000-0000-000000000000"
-                            aria-describedby="serviceKey-error"
-                            aria-invalid=move || error.get().is_some().to_string()
-                            prop:value=move || key.get()
-                            on:input=move |ev| key.edit(event_target_value(&ev))
-                        />
+                        <ServiceKeyInput key=key error=error/>
                     </Field>
                     <ActionError error=banner/>
                     <div class="actions">
