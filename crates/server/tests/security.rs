@@ -316,19 +316,29 @@ fn assert_security_headers(reply: &Reply, what: &str) {
     assert_eq!(reply.header("x-frame-options"), Some("DENY"), "{what}");
 }
 
-#[tokio::test]
-async fn api_and_static_responses_carry_the_security_headers() {
+/// A portal serving a browser app made of these files; the directory lives as long as the guard.
+async fn spawn_site(files: &[(&str, &str)]) -> (tempfile::TempDir, TestApp) {
     let site = tempfile::tempdir().unwrap();
-    std::fs::write(
-        site.path().join("index.html"),
-        "<!doctype html><title>portal</title><script type=\"module\">init()</script>",
-    )
-    .unwrap();
-    std::fs::write(site.path().join("app.css"), "body { margin: 0 }").unwrap();
+    for (name, contents) in files {
+        std::fs::write(site.path().join(name), contents).unwrap();
+    }
     let app = spawn_app_with(Options {
         static_dir: Some(site.path().to_owned()),
         ..Options::default()
     })
+    .await;
+    (site, app)
+}
+
+#[tokio::test]
+async fn api_and_static_responses_carry_the_security_headers() {
+    let (_site, app) = spawn_site(&[
+        (
+            "index.html",
+            "<!doctype html><title>portal</title><script type=\"module\">init()</script>",
+        ),
+        ("app.css", "body { margin: 0 }"),
+    ])
     .await;
     let client = app.client();
 
@@ -366,18 +376,11 @@ async fn api_and_static_responses_carry_the_security_headers() {
 
 #[tokio::test]
 async fn the_browser_app_is_served_gzipped_to_browsers_that_take_it() {
-    let site = tempfile::tempdir().unwrap();
-    std::fs::write(
-        site.path().join("index.html"),
-        "<!doctype html><title>portal</title>",
-    )
-    .unwrap();
     let wasm = "(module) ".repeat(2000);
-    std::fs::write(site.path().join("app_bg.wasm"), &wasm).unwrap();
-    let app = spawn_app_with(Options {
-        static_dir: Some(site.path().to_owned()),
-        ..Options::default()
-    })
+    let (_site, app) = spawn_site(&[
+        ("index.html", "<!doctype html><title>portal</title>"),
+        ("app_bg.wasm", &wasm),
+    ])
     .await;
     let client = app.client();
 
@@ -403,22 +406,11 @@ async fn the_browser_app_is_served_gzipped_to_browsers_that_take_it() {
 
 #[tokio::test]
 async fn a_gzipped_copy_written_by_the_build_is_served_as_it_is() {
-    let site = tempfile::tempdir().unwrap();
-    std::fs::write(
-        site.path().join("index.html"),
-        "<!doctype html><title>portal</title>",
-    )
-    .unwrap();
-    std::fs::write(
-        site.path().join("app.js"),
-        "console.log('plain');".repeat(100),
-    )
-    .unwrap();
-    std::fs::write(site.path().join("app.js.gz"), "the build's own gzip").unwrap();
-    let app = spawn_app_with(Options {
-        static_dir: Some(site.path().to_owned()),
-        ..Options::default()
-    })
+    let (_site, app) = spawn_site(&[
+        ("index.html", "<!doctype html><title>portal</title>"),
+        ("app.js", &"console.log('plain');".repeat(100)),
+        ("app.js.gz", "the build's own gzip"),
+    ])
     .await;
     let client = app.client();
 
