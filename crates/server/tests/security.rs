@@ -498,3 +498,36 @@ async fn the_probes_answer() {
     assert_eq!(ready.json["status"], "ready");
     assert_security_headers(&health, "healthz");
 }
+
+#[tokio::test]
+async fn the_portal_is_not_ready_while_its_audit_history_cannot_be_written() {
+    use sqlx::Connection;
+    let app = spawn_app_with(Options {
+        busy_timeout: Some(std::time::Duration::from_millis(300)),
+        ..Options::default()
+    })
+    .await;
+    let client = app.client();
+    let mut db = app.audit_db().await;
+    let lock = db
+        .begin_with("begin immediate")
+        .await
+        .expect("the write lock");
+
+    let locked = client.get("/readyz").await;
+    let health = client.get("/healthz").await;
+
+    assert_eq!(
+        locked.status,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "{}",
+        locked.text
+    );
+    assert_eq!(locked.code(), "audit_unavailable");
+    assert_eq!(health.status, StatusCode::OK, "the process itself is up");
+
+    lock.rollback().await.unwrap();
+    let ready = client.get("/readyz").await;
+    assert_eq!(ready.status, StatusCode::OK, "{}", ready.text);
+    assert_eq!(ready.json["status"], "ready");
+}

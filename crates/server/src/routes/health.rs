@@ -5,17 +5,28 @@ use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
 use serde_json::{Value, json};
+use sqlx::Connection;
 
 /// The process is up.
 pub async fn healthz() -> Json<Value> {
     Json(json!({"status": "ok"}))
 }
 
-/// The audit database answers.
+/// The audit history can be written: the write lock can be taken within the busy timeout.
+/// A portal that could read its database but not write to it (another process holding the
+/// lock, a read-only file, a full disk) would refuse every change with 503, so it is not ready.
+/// The probe takes the lock and gives it back at once; it writes nothing.
 pub async fn readyz(State(state): State<AppState>) -> Result<Json<Value>, AppError> {
-    sqlx::query("select 1")
-        .execute(state.audit.pool())
+    let mut conn = state
+        .audit
+        .pool()
+        .acquire()
         .await
         .map_err(AppError::audit_unavailable)?;
+    let tx = conn
+        .begin_with("begin immediate")
+        .await
+        .map_err(AppError::audit_unavailable)?;
+    tx.rollback().await.map_err(AppError::audit_unavailable)?;
     Ok(Json(json!({"status": "ready"})))
 }
