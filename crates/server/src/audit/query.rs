@@ -63,9 +63,12 @@ impl Filter {
         Ok(Filter { query, from, to })
     }
 
-    fn push_where(&self, qb: &mut QueryBuilder<'_, Sqlite>, scope: Option<&Scope>) {
+    /// The where clause of every read: SQL text and the values bound in it, in order, so a
+    /// reader other than sqlx's query builder binds exactly what [`Filter::push_where`] binds.
+    pub(super) fn where_pieces(&self, scope: Option<&Scope>) -> Vec<Piece> {
+        use Piece::{Bind, Sql};
         let q = &self.query;
-        qb.push(" where 1 = 1");
+        let mut w = vec![Sql(" where 1 = 1")];
         let text = |v: &Option<String>| {
             v.as_deref()
                 .map(str::trim)
@@ -73,22 +76,20 @@ impl Filter {
                 .map(str::to_owned)
         };
         if let Some(c) = text(&q.connection) {
-            qb.push(" and connection_id = ").push_bind(c);
+            w.extend([Sql(" and connection_id = "), Bind(c)]);
         }
         if let Some(a) = text(&q.actor) {
-            qb.push(" and (actor_id = ").push_bind(a.clone());
-            qb.push(" or actor_email = ")
-                .push_bind(a)
-                .push(" collate nocase)");
+            w.extend([Sql(" and (actor_id = "), Bind(a.clone())]);
+            w.extend([Sql(" or actor_email = "), Bind(a), Sql(" collate nocase)")]);
         }
         if let Some(a) = q.action {
-            qb.push(" and action = ").push_bind(a.as_str());
+            w.extend([Sql(" and action = "), Bind(a.as_str().to_owned())]);
         }
         if let Some(p) = q.peering_type {
-            qb.push(" and peering_type = ").push_bind(p.as_wire());
+            w.extend([Sql(" and peering_type = "), Bind(p.as_wire().to_owned())]);
         }
         if let Some(o) = q.outcome {
-            qb.push(" and outcome = ").push_bind(o.as_str());
+            w.extend([Sql(" and outcome = "), Bind(o.as_str().to_owned())]);
         }
         // Times never go backwards along the ids (the writer sees to it), so a time range is
         // an id range: each bound becomes the first id at or after it, found with one seek in
@@ -97,36 +98,56 @@ impl Filter {
         // for a month of a million-row history). The `+` keeps the time index out of the
         // outer query; the time test itself stays.
         if let Some(from) = &self.from {
-            qb.push(" and id >= ");
-            push_first_id_at(qb, from);
-            qb.push(" and +at >= ").push_bind(from.clone());
+            w.push(Sql(" and id >= "));
+            push_first_id_at(&mut w, from);
+            w.extend([Sql(" and +at >= "), Bind(from.clone())]);
         }
         if let Some(to) = &self.to {
-            qb.push(" and id < ");
-            push_first_id_at(qb, to);
-            qb.push(" and +at < ").push_bind(to.clone());
+            w.push(Sql(" and id < "));
+            push_first_id_at(&mut w, to);
+            w.extend([Sql(" and +at < "), Bind(to.clone())]);
         }
         if let Some(scope) = scope {
-            qb.push(" and (actor_id = ")
-                .push_bind(scope.actor_id.clone());
+            w.extend([Sql(" and (actor_id = "), Bind(scope.actor_id.clone())]);
             if !scope.companies.is_empty() {
-                qb.push(" or company in (");
-                let mut sep = qb.separated(", ");
-                for c in &scope.companies {
-                    sep.push_bind(c.clone());
+                w.push(Sql(" or company in ("));
+                for (i, c) in scope.companies.iter().enumerate() {
+                    if i > 0 {
+                        w.push(Sql(", "));
+                    }
+                    w.push(Bind(c.clone()));
                 }
-                qb.push(")");
+                w.push(Sql(")"));
             }
-            qb.push(")");
+            w.push(Sql(")"));
+        }
+        w
+    }
+
+    fn push_where(&self, qb: &mut QueryBuilder<'_, Sqlite>, scope: Option<&Scope>) {
+        for piece in self.where_pieces(scope) {
+            match piece {
+                Piece::Sql(sql) => qb.push(sql),
+                Piece::Bind(value) => qb.push_bind(value),
+            };
         }
     }
 }
 
+/// A piece of a where clause: SQL text, or a text value bound where it stands.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub(super) enum Piece {
+    Sql(&'static str),
+    Bind(String),
+}
+
 /// The id of the first row at or after `time`, or past every id when there is none.
-fn push_first_id_at(qb: &mut QueryBuilder<'_, Sqlite>, time: &str) {
-    qb.push("coalesce((select id from audit_events where at >= ")
-        .push_bind(time.to_owned())
-        .push(" order by at, id limit 1), 9223372036854775807)");
+fn push_first_id_at(w: &mut Vec<Piece>, time: &str) {
+    w.extend([
+        Piece::Sql("coalesce((select id from audit_events where at >= "),
+        Piece::Bind(time.to_owned()),
+        Piece::Sql(" order by at, id limit 1), 9223372036854775807)"),
+    ]);
 }
 
 /// One page, newest first.
