@@ -7,6 +7,7 @@
 
 pub mod chain;
 pub mod query;
+mod reader;
 mod row;
 
 use crate::db;

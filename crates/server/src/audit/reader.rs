@@ -1,0 +1,494 @@
+//! The synchronous reader behind the exports and the chain verification: its own read-only
+//! connection to the database file (rusqlite, over the same `libsqlite3-sys` as sqlx), used on
+//! a blocking thread, so rows are read in place instead of each being handed over a channel.
+//!
+//! The export formats each row in Rust exactly as [`row_sql`] makes SQLite write it; a row
+//! holding a value the portal never writes (a float, a blob, text that is not UTF-8, snapshot
+//! text that is not minified JSON) is left to that SQL expression, so no byte differs either
+//! way. The verification decodes each row as [`super::event_from_row`] does and leaves any row
+//! it cannot take that way to it.
+
+use super::chain::Verifier;
+use super::query::{
+    COLUMNS, EXPORT_BATCH, Format, Kind, Piece, check_row, head_and_tail, row_sql, verification,
+};
+use anyhow::Context;
+use bytes::Bytes;
+use models::api::{AuditAction, AuditEvent, AuditOutcome, AuditPhase, ChainVerification};
+use rusqlite::types::ValueRef;
+use rusqlite::{Connection, OpenFlags, Row, Statement};
+use std::io::Write;
+use std::path::Path;
+use std::time::Duration;
+use tokio::sync::mpsc;
+
+/// The most bytes sent as one chunk.
+const CHUNK: usize = 64 * 1024;
+
+/// Deeper snapshots are left to SQLite's `json()` (whose own limit is 1,000).
+const MAX_JSON_DEPTH: usize = 256;
+
+/// The table's columns in its own order, for reading whole events.
+const EVENT_COLUMNS: &str = "id, at, request_id, phase, intent_id, action, actor_id, actor_name, \
+    actor_email, company, connection_id, peering_type, reason, ticket, request, before, after, \
+    outcome, upstream_status, error, duration_ms, client_addr, user_agent, prev_hash, hash";
+
+type Sink = mpsc::Sender<Result<Bytes, std::io::Error>>;
+
+/// A read-only connection to the database file; waits for locks like the pool does.
+fn open(file: &Path) -> rusqlite::Result<Connection> {
+    let conn = Connection::open_with_flags(
+        file,
+        OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+    )?;
+    conn.busy_timeout(Duration::from_secs(5))?;
+    Ok(conn)
+}
+
+/// Why an export ended early.
+enum Stop {
+    /// The receiver is gone: nobody is reading any more.
+    Gone,
+    Failed(anyhow::Error),
+}
+
+impl From<rusqlite::Error> for Stop {
+    fn from(e: rusqlite::Error) -> Self {
+        Stop::Failed(e.into())
+    }
+}
+
+/// Writes the export of the rows `pieces` select (a where clause from
+/// `Filter::where_pieces`) into `sink`, oldest first. Blocks: run it on a blocking thread.
+pub(super) fn export(file: &Path, pieces: &[Piece], format: Format, sink: &Sink) {
+    if let Err(Stop::Failed(e)) = write_export(file, pieces, format, sink) {
+        tracing::error!(error = %e, "audit export stopped");
+        let _ = sink.blocking_send(Err(std::io::Error::other("audit export failed")));
+    }
+}
+
+fn send(sink: &Sink, bytes: Bytes) -> Result<(), Stop> {
+    sink.blocking_send(Ok(bytes)).map_err(|_| Stop::Gone)
+}
+
+/// Sends `text` in chunks of at most [`CHUNK`] bytes (slices of one buffer, not copies).
+fn send_chunked(sink: &Sink, text: Vec<u8>) -> Result<(), Stop> {
+    let text = Bytes::from(text);
+    let mut start = 0;
+    while start < text.len() {
+        let end = (start + CHUNK).min(text.len());
+        send(sink, text.slice(start..end))?;
+        start = end;
+    }
+    Ok(())
+}
+
+fn write_export(file: &Path, pieces: &[Piece], format: Format, sink: &Sink) -> Result<(), Stop> {
+    let (head, tail) = head_and_tail(format);
+    send(sink, Bytes::from(head))?;
+    let conn = open(file)?;
+    let columns: Vec<&str> = COLUMNS.iter().map(|(name, _, _)| *name).collect();
+    let mut sql = format!("select {} from audit_events", columns.join(", "));
+    let mut values = Vec::new();
+    for piece in pieces {
+        match piece {
+            Piece::Sql(text) => sql.push_str(text),
+            Piece::Bind(value) => {
+                sql.push('?');
+                values.push(value.as_str());
+            }
+        }
+    }
+    sql.push_str(" and id > ? order by id limit ?");
+    let mut rows_stmt = conn.prepare(&sql)?;
+    for (i, value) in values.iter().enumerate() {
+        rows_stmt.raw_bind_parameter(i + 1, value)?;
+    }
+    let after = values.len() + 1;
+    rows_stmt.raw_bind_parameter(after + 1, EXPORT_BATCH)?;
+    // For rows left to SQLite; prepared when the first one comes.
+    let mut by_sql: Option<Statement<'_>> = None;
+    let mut last = 0i64;
+    let mut capacity = CHUNK;
+    loop {
+        // One batch per statement run, each its own read transaction, the text sent once the
+        // statement is reset, as the pool path does.
+        let mut text = Vec::with_capacity(capacity);
+        rows_stmt.raw_bind_parameter(after, last)?;
+        let mut rows = rows_stmt.raw_query();
+        let mut count = 0;
+        while let Some(row) = rows.next()? {
+            let id: i64 = row.get(0)?;
+            if format == Format::Json && last > 0 {
+                text.extend_from_slice(b",\n");
+            }
+            let start = text.len();
+            let formatted = match format {
+                Format::Csv => csv_row(&mut text, row)?,
+                Format::Json => json_row(&mut text, row)?,
+            };
+            if !formatted {
+                text.truncate(start);
+                let stmt = match &mut by_sql {
+                    Some(stmt) => stmt,
+                    None => by_sql.insert(conn.prepare(&format!(
+                        "select {} from audit_events where id = ?",
+                        row_sql(format)
+                    ))?),
+                };
+                let line =
+                    stmt.query_row([id], |r| Ok(r.get_ref(0)?.as_str().map(str::to_owned)))?;
+                let line = line
+                    .with_context(|| format!("audit row {id} cannot be exported"))
+                    .map_err(Stop::Failed)?;
+                text.extend_from_slice(line.as_bytes());
+            }
+            last = id;
+            count += 1;
+        }
+        drop(rows);
+        if count == 0 {
+            break;
+        }
+        capacity = capacity.max(text.len());
+        send_chunked(sink, text)?;
+    }
+    send(sink, Bytes::from_static(tail.as_bytes()))
+}
+
+/// Digits of an integer, as SQLite writes them.
+fn decimal(n: i64, buf: &mut Vec<u8>) {
+    // Writing into a Vec cannot fail.
+    let _ = write!(buf, "{n}");
+}
+
+/// One CSV line of [`row_sql`]'s CSV form, or `false` (and a partial line) for a value SQLite
+/// should format.
+fn csv_row(buf: &mut Vec<u8>, row: &Row<'_>) -> rusqlite::Result<bool> {
+    let mut digits = Vec::with_capacity(20);
+    for (i, (_, _, kind)) in COLUMNS.iter().enumerate() {
+        if i > 0 {
+            buf.push(b',');
+        }
+        match row.get_ref(i)? {
+            ValueRef::Null => {}
+            ValueRef::Integer(n) => {
+                digits.clear();
+                decimal(n, &mut digits);
+                csv_cell(buf, *kind, &digits);
+            }
+            ValueRef::Text(text) if std::str::from_utf8(text).is_ok() => {
+                csv_cell(buf, *kind, text);
+            }
+            _ => return Ok(false),
+        }
+    }
+    buf.extend_from_slice(b"\r\n");
+    Ok(true)
+}
+
+/// A cell with a value: numbers and fixed-form text as they are; other text quoted, inner
+/// quotes doubled, with an apostrophe before what a spreadsheet would run as a formula.
+fn csv_cell(buf: &mut Vec<u8>, kind: Kind, text: &[u8]) {
+    match kind {
+        Kind::Number | Kind::Fixed => buf.extend_from_slice(text),
+        Kind::Text | Kind::Json => {
+            buf.push(b'"');
+            if let Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r') = text.first() {
+                buf.push(b'\'');
+            }
+            for (i, part) in text.split(|b| *b == b'"').enumerate() {
+                if i > 0 {
+                    buf.extend_from_slice(b"\"\"");
+                }
+                buf.extend_from_slice(part);
+            }
+            buf.push(b'"');
+        }
+    }
+}
+
+/// One object of [`row_sql`]'s JSON form (SQLite's `json_object`), or `false` (and a partial
+/// object) for a value SQLite should format.
+fn json_row(buf: &mut Vec<u8>, row: &Row<'_>) -> rusqlite::Result<bool> {
+    buf.push(b'{');
+    for (i, (_, key, kind)) in COLUMNS.iter().enumerate() {
+        if i > 0 {
+            buf.push(b',');
+        }
+        buf.push(b'"');
+        buf.extend_from_slice(key.as_bytes());
+        buf.extend_from_slice(b"\":");
+        match (row.get_ref(i)?, kind) {
+            (ValueRef::Null, _) => buf.extend_from_slice(b"null"),
+            (ValueRef::Integer(n), Kind::Number | Kind::Fixed | Kind::Text) => decimal(n, buf),
+            (ValueRef::Text(text), Kind::Json)
+                if std::str::from_utf8(text).is_ok() && is_minified_json(text) =>
+            {
+                buf.extend_from_slice(text);
+            }
+            (ValueRef::Text(text), Kind::Number | Kind::Fixed | Kind::Text)
+                if std::str::from_utf8(text).is_ok() =>
+            {
+                json_string(buf, text);
+            }
+            _ => return Ok(false),
+        }
+    }
+    buf.push(b'}');
+    Ok(true)
+}
+
+/// A JSON string as SQLite's JSON functions write one: `"` and `\` escaped, control
+/// characters as `\b \t \n \f \r` or `\u00xx`, everything else as it is.
+fn json_string(buf: &mut Vec<u8>, text: &[u8]) {
+    const HEX: &[u8; 16] = b"0123456789abcdef";
+    buf.push(b'"');
+    let mut from = 0;
+    for (i, &b) in text.iter().enumerate() {
+        let short = match b {
+            b'"' => b'"',
+            b'\\' => b'\\',
+            0x08 => b'b',
+            b'\t' => b't',
+            b'\n' => b'n',
+            0x0c => b'f',
+            b'\r' => b'r',
+            0x00..=0x1f => 0,
+            _ => continue,
+        };
+        buf.extend_from_slice(&text[from..i]);
+        from = i + 1;
+        if short == 0 {
+            buf.extend_from_slice(b"\\u00");
+            buf.push(HEX[usize::from(b >> 4)]);
+            buf.push(HEX[usize::from(b & 0xf)]);
+        } else {
+            buf.extend_from_slice(&[b'\\', short]);
+        }
+    }
+    buf.extend_from_slice(&text[from..]);
+    buf.push(b'"');
+}
+
+/// Whether `text` is strict JSON (RFC 8259) with no whitespace outside strings: what the portal
+/// writes, and what SQLite's `json()` gives back byte for byte (it copies strings, escapes and
+/// numbers as written). Anything else is left to `json()` itself.
+fn is_minified_json(text: &[u8]) -> bool {
+    let mut open: Vec<u8> = Vec::new();
+    let mut i = 0;
+    'value: loop {
+        match text.get(i) {
+            Some(b'{') if text.get(i + 1) == Some(&b'}') => i += 2,
+            Some(b'[') if text.get(i + 1) == Some(&b']') => i += 2,
+            Some(b'{') => {
+                open.push(b'}');
+                match key(text, i + 1) {
+                    Some(next) => i = next,
+                    None => return false,
+                }
+                if open.len() > MAX_JSON_DEPTH {
+                    return false;
+                }
+                continue 'value;
+            }
+            Some(b'[') => {
+                open.push(b']');
+                i += 1;
+                if open.len() > MAX_JSON_DEPTH {
+                    return false;
+                }
+                continue 'value;
+            }
+            Some(b'"') => match string(text, i) {
+                Some(next) => i = next,
+                None => return false,
+            },
+            Some(b't') if text[i..].starts_with(b"true") => i += 4,
+            Some(b'f') if text[i..].starts_with(b"false") => i += 5,
+            Some(b'n') if text[i..].starts_with(b"null") => i += 4,
+            Some(b'-' | b'0'..=b'9') => match number(text, i) {
+                Some(next) => i = next,
+                None => return false,
+            },
+            _ => return false,
+        }
+        // After a value: close what ends here, then a separator or the end.
+        loop {
+            let Some(&close) = open.last() else {
+                return i == text.len();
+            };
+            match text.get(i) {
+                Some(&c) if c == close => {
+                    open.pop();
+                    i += 1;
+                }
+                Some(b',') if close == b'}' => match key(text, i + 1) {
+                    Some(next) => {
+                        i = next;
+                        continue 'value;
+                    }
+                    None => return false,
+                },
+                Some(b',') => {
+                    i += 1;
+                    continue 'value;
+                }
+                _ => return false,
+            }
+        }
+    }
+}
+
+/// A member's name and its colon, from `i`; the index after the colon.
+fn key(text: &[u8], i: usize) -> Option<usize> {
+    let next = string(text, i)?;
+    (text.get(next) == Some(&b':')).then_some(next + 1)
+}
+
+/// A string from `i` (its opening quote); the index after its closing quote.
+fn string(text: &[u8], i: usize) -> Option<usize> {
+    if text.get(i) != Some(&b'"') {
+        return None;
+    }
+    let mut j = i + 1;
+    loop {
+        match *text.get(j)? {
+            b'"' => return Some(j + 1),
+            b'\\' => match *text.get(j + 1)? {
+                b'"' | b'\\' | b'/' | b'b' | b'f' | b'n' | b'r' | b't' => j += 2,
+                b'u' => {
+                    let hex = text.get(j + 2..j + 6)?;
+                    if !hex.iter().all(u8::is_ascii_hexdigit) {
+                        return None;
+                    }
+                    j += 6;
+                }
+                _ => return None,
+            },
+            0x00..=0x1f => return None,
+            _ => j += 1,
+        }
+    }
+}
+
+/// A number from `i`: `-? (0 | [1-9][0-9]*) (. [0-9]+)? ([eE] [+-]? [0-9]+)?`; the index after it.
+fn number(text: &[u8], i: usize) -> Option<usize> {
+    let digits = |from: usize| {
+        let n = text[from.min(text.len())..]
+            .iter()
+            .take_while(|b| b.is_ascii_digit())
+            .count();
+        (n > 0).then_some(from + n)
+    };
+    let mut j = i;
+    if text.get(j) == Some(&b'-') {
+        j += 1;
+    }
+    j = match text.get(j) {
+        Some(b'0') => j + 1,
+        Some(b'1'..=b'9') => digits(j)?,
+        _ => return None,
+    };
+    if text.get(j) == Some(&b'.') {
+        j = digits(j + 1)?;
+    }
+    if let Some(b'e' | b'E') = text.get(j) {
+        j += 1;
+        if let Some(b'+' | b'-') = text.get(j) {
+            j += 1;
+        }
+        j = digits(j)?;
+    }
+    Some(j)
+}
+
+/// Walks the whole chain in id order on its own connection to `file`, in one statement;
+/// stops at the first row that does not fit. A row [`event`] cannot take is handed to
+/// `by_sqlx`, which reads it through [`super::event_from_row`] (outer error: the database's;
+/// inner: the row's). Blocks: run it on a blocking thread.
+pub(super) fn verify(
+    file: &Path,
+    mut by_sqlx: impl FnMut(i64) -> anyhow::Result<anyhow::Result<AuditEvent>>,
+) -> anyhow::Result<ChainVerification> {
+    let conn = open(file)?;
+    let mut stmt = conn.prepare(&format!(
+        "select {EVENT_COLUMNS} from audit_events order by id asc"
+    ))?;
+    let mut rows = stmt.raw_query();
+    let mut verifier = Verifier::default();
+    while let Some(row) = rows.next()? {
+        let id: i64 = row.get(0)?;
+        let read = match event(row) {
+            Some(event) => Ok(event),
+            None => by_sqlx(id)?,
+        };
+        if let Err(first_bad) = check_row(&mut verifier, id, read) {
+            return Ok(verification(&verifier, Some(first_bad)));
+        }
+    }
+    Ok(verification(&verifier, None))
+}
+
+/// A row of [`EVENT_COLUMNS`] as an event, when every value is what the portal writes (text
+/// that is UTF-8, integers, nulls where allowed, JSON snapshots, known names); `None` for
+/// anything else.
+fn event(row: &Row<'_>) -> Option<AuditEvent> {
+    let v = |i: usize| row.get_ref(i);
+    Some(AuditEvent {
+        id: int(v(0).ok()?)?,
+        at: text(v(1).ok()?)?,
+        request_id: text(v(2).ok()?)?,
+        phase: AuditPhase::parse(&text(v(3).ok()?)?)?,
+        intent_id: optional(v(4).ok()?, int)?,
+        action: AuditAction::parse(&text(v(5).ok()?)?)?,
+        actor_id: optional(v(6).ok()?, text)?,
+        actor_name: optional(v(7).ok()?, text)?,
+        actor_email: optional(v(8).ok()?, text)?,
+        company: optional(v(9).ok()?, text)?,
+        connection_id: optional(v(10).ok()?, text)?,
+        peering_type: optional(v(11).ok()?, |p| text(p)?.parse().ok())?,
+        reason: optional(v(12).ok()?, text)?,
+        ticket: optional(v(13).ok()?, text)?,
+        request: optional(v(14).ok()?, json)?,
+        before: optional(v(15).ok()?, json)?,
+        after: optional(v(16).ok()?, json)?,
+        outcome: optional(v(17).ok()?, |o| AuditOutcome::parse(&text(o)?))?,
+        upstream_status: optional(v(18).ok()?, |s| u16::try_from(int(s)?).ok())?,
+        error: optional(v(19).ok()?, text)?,
+        duration_ms: optional(v(20).ok()?, |d| u64::try_from(int(d)?).ok())?,
+        client_addr: optional(v(21).ok()?, text)?,
+        user_agent: optional(v(22).ok()?, text)?,
+        prev_hash: text(v(23).ok()?)?,
+        hash: text(v(24).ok()?)?,
+    })
+}
+
+fn int(v: ValueRef<'_>) -> Option<i64> {
+    match v {
+        ValueRef::Integer(n) => Some(n),
+        _ => None,
+    }
+}
+
+fn text(v: ValueRef<'_>) -> Option<String> {
+    match v {
+        ValueRef::Text(t) => std::str::from_utf8(t).ok().map(str::to_owned),
+        _ => None,
+    }
+}
+
+fn json(v: ValueRef<'_>) -> Option<serde_json::Value> {
+    match v {
+        ValueRef::Text(t) => serde_json::from_str(std::str::from_utf8(t).ok()?).ok(),
+        _ => None,
+    }
+}
+
+/// `Some(None)` for a null, `Some(Some(_))` for a value `read` takes, `None` otherwise.
+fn optional<T>(v: ValueRef<'_>, read: impl Fn(ValueRef<'_>) -> Option<T>) -> Option<Option<T>> {
+    match v {
+        ValueRef::Null => Some(None),
+        v => read(v).map(Some),
+    }
+}
