@@ -51,12 +51,12 @@ fn unreachable_portal(e: gloo_net::Error) -> ApiError {
     )
 }
 
-/// Sends a request and reads the answer as `T` (an empty body reads as JSON `null`, so `()`
-/// works for 204), or as the portal's error shape.
-async fn send<T: DeserializeOwned>(
+/// Sends a request and returns the body of a 2xx answer with its request id, or the portal's
+/// error. Not generic, so every endpoint shares this one copy of the request machinery.
+async fn send_raw(
     request: Result<Request, gloo_net::Error>,
     on_401: On401,
-) -> ApiResult<T> {
+) -> ApiResult<(String, Option<String>)> {
     let response = request
         .map_err(unreachable_portal)?
         .send()
@@ -66,17 +66,7 @@ async fn send<T: DeserializeOwned>(
     let request_id = response.headers().get("x-request-id");
     let text = response.text().await.map_err(unreachable_portal)?;
     if (200..300).contains(&status) {
-        let body = if text.trim().is_empty() {
-            "null"
-        } else {
-            &text
-        };
-        return serde_json::from_str(body).map_err(|e| ApiError {
-            code: ErrorCode::Internal,
-            message: format!("The portal's answer could not be read: {e}"),
-            request_id,
-            fields: Vec::new(),
-        });
+        return Ok((text, request_id));
     }
     let mut error = serde_json::from_str::<ApiError>(&text).unwrap_or_else(|_| {
         ApiError::new(
@@ -98,8 +88,41 @@ async fn send<T: DeserializeOwned>(
     Err(error)
 }
 
+/// Reads a 2xx answer as `T`; an empty body reads as JSON `null`, so `()` works for 204.
+fn decode<T: DeserializeOwned>((text, request_id): (String, Option<String>)) -> ApiResult<T> {
+    let body = if text.trim().is_empty() {
+        "null"
+    } else {
+        &text
+    };
+    serde_json::from_str(body).map_err(|e| ApiError {
+        code: ErrorCode::Internal,
+        message: format!("The portal's answer could not be read: {e}"),
+        request_id,
+        fields: Vec::new(),
+    })
+}
+
+/// Sends a request and reads the answer as `T`, or as the portal's error shape.
+async fn send<T: DeserializeOwned>(
+    request: Result<Request, gloo_net::Error>,
+    on_401: On401,
+) -> ApiResult<T> {
+    decode(send_raw(request, on_401).await?)
+}
+
 async fn get<T: DeserializeOwned>(url: &str) -> ApiResult<T> {
     send(Request::get(url).build(), On401::SignOut).await
+}
+
+/// The request with `json` as its body; not generic: only the serialising before it is.
+fn json_request(
+    builder: RequestBuilder,
+    json: serde_json::Result<String>,
+) -> Result<Request, gloo_net::Error> {
+    builder
+        .header("Content-Type", "application/json")
+        .body(json?)
 }
 
 async fn with_body<T: DeserializeOwned>(
@@ -107,7 +130,7 @@ async fn with_body<T: DeserializeOwned>(
     body: &impl Serialize,
     on_401: On401,
 ) -> ApiResult<T> {
-    send(builder.json(body), on_401).await
+    send(json_request(builder, serde_json::to_string(body)), on_401).await
 }
 
 /// A connection id checked before it goes into a URL: 24 lowercase hex, nothing else.
