@@ -8,6 +8,7 @@ pub mod format;
 pub mod pages;
 pub mod poll;
 pub mod session;
+pub mod shared;
 
 use components::shell::Shell;
 use leptos::prelude::*;

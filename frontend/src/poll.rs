@@ -25,7 +25,7 @@ impl Poll {
     /// Ticks while `busy` says so. `busy` is re-checked whenever what it reads changes, and at
     /// most one tick is waiting at any time, however many reads answer in between.
     pub fn while_busy(self, busy: impl Fn() -> bool + 'static) {
-        Effect::new(move || {
+        crate::shared::effect(move || {
             if busy() && !self.scheduled.get_value() {
                 self.scheduled.set_value(true);
                 spawn_local(async move {

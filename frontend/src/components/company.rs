@@ -20,9 +20,9 @@ pub fn CompanyChooser(
         .or_else(|| session.companies.first().map(|c| c.username.clone()))
         .unwrap_or_default();
     let choice = RwSignal::new(first);
-    let select = Action::new_local(|company: &String| api::select_company(company.clone()));
+    let select = crate::shared::action(|company: &String| api::select_company(company.clone()));
     let pending = select.pending();
-    Effect::new(move || {
+    crate::shared::effect(move || {
         if let Some(Ok(s)) = select.value().get() {
             auth.set(s.clone());
             on_chosen.run(s);

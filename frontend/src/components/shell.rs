@@ -87,18 +87,18 @@ pub fn Shell() -> impl IntoView {
 fn Header() -> impl IntoView {
     let auth = Auth::get();
     let navigate = use_navigate();
-    let sign_out = Action::new_local(|_: &()| api::sign_out());
+    let sign_out = crate::shared::action(|_: &()| api::sign_out());
     let signing_out = sign_out.pending();
     let nav = navigate.clone();
-    Effect::new(move || {
+    crate::shared::effect(move || {
         // Signed out, or the session was already gone: either way the user is out.
         if sign_out.value().get().is_some() {
             auth.clear();
             nav("/sign-in", Default::default());
         }
     });
-    let switch = Action::new_local(|company: &String| api::select_company(company.clone()));
-    Effect::new(move || {
+    let switch = crate::shared::action(|company: &String| api::select_company(company.clone()));
+    crate::shared::effect(move || {
         if let Some(Ok(s)) = switch.value().get() {
             auth.set(s);
             navigate("/connections", Default::default());

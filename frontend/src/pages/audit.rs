@@ -41,12 +41,13 @@ pub fn outcome_badge(o: Option<AuditOutcome>) -> AnyView {
             let tone = match o {
                 AuditOutcome::Succeeded => "tone-ok",
                 AuditOutcome::Failed | AuditOutcome::Interrupted => "tone-bad",
-                AuditOutcome::Refused => "tone-warn",
+                AuditOutcome::Refused | AuditOutcome::Unknown => "tone-warn",
             };
             let label = match o {
                 AuditOutcome::Succeeded => "Succeeded",
                 AuditOutcome::Failed => "Failed",
                 AuditOutcome::Refused => "Refused",
+                AuditOutcome::Unknown => "Unknown",
                 AuditOutcome::Interrupted => "Interrupted",
             };
             view! {
@@ -138,11 +139,11 @@ fn Audit(query: AuditQuery) -> impl IntoView {
 
     let first = {
         let q = query.clone();
-        LocalResource::new(move || api::list_audit(q.clone()))
+        crate::shared::resource(move || api::list_audit(q.clone()))
     };
     let events: RwSignal<Vec<AuditEvent>> = RwSignal::new(Vec::new());
     let cursor: RwSignal<Option<i64>> = RwSignal::new(None);
-    Effect::new(move || {
+    crate::shared::effect(move || {
         if let Some(Ok(page)) = first.get() {
             events.set(page.events);
             cursor.set(page.next_before);
@@ -150,14 +151,14 @@ fn Audit(query: AuditQuery) -> impl IntoView {
     });
     let older = {
         let q = query.clone();
-        Action::new_local(move |before: &i64| {
+        crate::shared::action(move |before: &i64| {
             api::list_audit(AuditQuery {
                 before: Some(*before),
                 ..q.clone()
             })
         })
     };
-    Effect::new(move || {
+    crate::shared::effect(move || {
         if let Some(Ok(page)) = older.value().get() {
             events.update(|e| e.extend(page.events));
             cursor.set(page.next_before);
@@ -165,7 +166,7 @@ fn Audit(query: AuditQuery) -> impl IntoView {
     });
     let older_error = Signal::derive(move || older.value().get().and_then(Result::err));
 
-    let chain = Action::new_local(|_: &()| api::verify_audit_chain());
+    let chain = crate::shared::action(|_: &()| api::verify_audit_chain());
     let chain_error = Signal::derive(move || chain.value().get().and_then(Result::err));
 
     let csv = api::audit_export_url(&query, "csv");

@@ -14,7 +14,7 @@ use models::api::{AuditEvent, AuditEventDetail};
 #[component]
 pub fn AuditEventPage() -> impl IntoView {
     let params = use_params_map();
-    let detail = LocalResource::new(move || {
+    let detail = crate::shared::resource(move || {
         let raw = params.with(|p| p.get("id")).unwrap_or_default();
         async move {
             match raw.parse::<i64>() {

@@ -29,14 +29,14 @@ fn Connection(id: String) -> impl IntoView {
     let poll = Poll::new();
     let conn = {
         let id = id.clone();
-        LocalResource::new(move || {
+        crate::shared::resource(move || {
             poll.track();
             api::get_connection(id.clone())
         })
     };
     let peerings: [PeeringResource; 3] = PeeringType::ALL.map(|t| {
         let id = id.clone();
-        LocalResource::new(move || {
+        crate::shared::resource(move || {
             poll.track();
             api::get_peering(id.clone(), t)
         })

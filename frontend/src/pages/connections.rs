@@ -75,7 +75,7 @@ fn row(c: ConnectionView) -> impl IntoView {
 pub fn ConnectionsPage() -> impl IntoView {
     let auth = Auth::get();
     let poll = Poll::new();
-    let list = LocalResource::new(move || {
+    let list = crate::shared::resource(move || {
         poll.track();
         auth.company();
         api::list_connections()

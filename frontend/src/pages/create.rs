@@ -86,16 +86,16 @@ pub fn CreatePage() -> impl IntoView {
     let step = RwSignal::new(0usize);
     // The ports as they stand for the chosen speed (or any speed before one is chosen),
     // tagged with that speed so a stale answer is never taken for the current one.
-    let ports = LocalResource::new(move || {
+    let ports = crate::shared::resource(move || {
         let speed = draft.speed.get();
         async move { (speed, api::list_ports(speed).await) }
     });
 
     let navigate = use_navigate();
     let create =
-        Action::new_local(|req: &CreateConnectionRequest| api::create_connection(req.clone()));
+        crate::shared::action(|req: &CreateConnectionRequest| api::create_connection(req.clone()));
     let creating = create.pending();
-    Effect::new(move || match create.value().get() {
+    crate::shared::effect(move || match create.value().get() {
         Some(Ok(created)) => {
             navigate(
                 &format!("/connections/{}/progress", created.id),
@@ -224,10 +224,10 @@ fn KeyStep(draft: Draft) -> impl IntoView {
     let key = draft.key;
     // The key the last answer is about: the one sent, not whatever is typed now.
     let sent = RwSignal::new(String::new());
-    let verify = Action::new_local(|k: &String| api::verify_service_key(k.clone()));
+    let verify = crate::shared::action(|k: &String| api::verify_service_key(k.clone()));
     let pending = verify.pending();
     let error = key_error(verify, key);
-    Effect::new(move || {
+    crate::shared::effect(move || {
         if let Some(Ok(v)) = verify.value().get() {
             draft.verified.set(Some((sent.get_untracked(), v)));
         }

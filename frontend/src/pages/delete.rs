@@ -117,19 +117,19 @@ fn DeleteConnection(id: String) -> impl IntoView {
     let navigate = use_navigate();
     let conn = {
         let id = id.clone();
-        LocalResource::new(move || api::get_connection(id.clone()))
+        crate::shared::resource(move || api::get_connection(id.clone()))
     };
     let (reason, ticket, confirm) = (Input::new(""), Input::new(""), Input::new(""));
     let delete = {
         let id = id.clone();
-        Action::new_local(move |req: &DeleteRequest| {
+        crate::shared::action(move |req: &DeleteRequest| {
             api::delete_connection(id.clone(), req.clone())
         })
     };
     let back = format!("/connections/{id}");
     {
         let back = back.clone();
-        Effect::new(move || match delete.value().get() {
+        crate::shared::effect(move || match delete.value().get() {
             Some(Ok(_)) => navigate(&back, Default::default()),
             Some(Err(e)) => {
                 apply_server_errors(
@@ -233,23 +233,23 @@ fn DeletePeering(id: String, t: PeeringType) -> impl IntoView {
     let navigate = use_navigate();
     let conn = {
         let id = id.clone();
-        LocalResource::new(move || api::get_connection(id.clone()))
+        crate::shared::resource(move || api::get_connection(id.clone()))
     };
     let peering = {
         let id = id.clone();
-        LocalResource::new(move || api::get_peering(id.clone(), t))
+        crate::shared::resource(move || api::get_peering(id.clone(), t))
     };
     let (reason, ticket, confirm) = (Input::new(""), Input::new(""), Input::new(""));
     let delete = {
         let id = id.clone();
-        Action::new_local(move |req: &DeleteRequest| {
+        crate::shared::action(move |req: &DeleteRequest| {
             api::delete_peering(id.clone(), t, req.clone())
         })
     };
     let back = format!("/connections/{id}");
     {
         let back = back.clone();
-        Effect::new(move || match delete.value().get() {
+        crate::shared::effect(move || match delete.value().get() {
             Some(Ok(())) => navigate(&back, Default::default()),
             Some(Err(e)) => {
                 apply_server_errors(

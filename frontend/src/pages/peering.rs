@@ -42,7 +42,8 @@ enum Loaded {
     Failed(ApiError),
     NotActive(ConnectionView),
     Ready {
-        connection: ConnectionView,
+        /// Boxed: the connection and the peering are the bulk of this value.
+        connection: Box<ConnectionView>,
         current: Option<PeeringView>,
         /// The other peerings of the connection and their VLANs.
         others: Vec<(PeeringType, u64)>,
@@ -53,11 +54,11 @@ enum Loaded {
 fn PeeringWizard(id: String, t: PeeringType) -> impl IntoView {
     let conn = {
         let id = id.clone();
-        LocalResource::new(move || api::get_connection(id.clone()))
+        crate::shared::resource(move || api::get_connection(id.clone()))
     };
     let peerings = {
         let id = id.clone();
-        LocalResource::new(move || {
+        crate::shared::resource(move || {
             let id = id.clone();
             async move {
                 let mut all = Vec::new();
@@ -72,7 +73,7 @@ fn PeeringWizard(id: String, t: PeeringType) -> impl IntoView {
         (Some(Err(e)), _) | (_, Some(Err(e))) => Loaded::Failed(e),
         (Some(Ok(c)), _) if c.status != ConnectionStatus::Active => Loaded::NotActive(c),
         (Some(Ok(connection)), Some(Ok(all))) => Loaded::Ready {
-            connection,
+            connection: Box::new(connection),
             current: all
                 .iter()
                 .find(|(pt, _)| *pt == t)
@@ -115,7 +116,7 @@ fn PeeringWizard(id: String, t: PeeringType) -> impl IntoView {
                     .into_any()
             }
             Loaded::Ready { connection, current, others } => {
-                view! { <PeeringForm connection=connection t=t current=current others=others/> }
+                view! { <PeeringForm connection=*connection t=t current=current others=others/> }
                     .into_any()
             }
         }}
@@ -299,13 +300,13 @@ fn PeeringForm(
 
     let preview = {
         let id = id.clone();
-        Action::new_local(move |req: &PeeringChangeRequest| {
+        crate::shared::action(move |req: &PeeringChangeRequest| {
             api::preview_peering(id.clone(), t, req.clone())
         })
     };
     let apply = {
         let id = id.clone();
-        Action::new_local(move |req: &PeeringChangeRequest| {
+        crate::shared::action(move |req: &PeeringChangeRequest| {
             api::update_peering(id.clone(), t, req.clone())
         })
     };
@@ -316,7 +317,7 @@ fn PeeringForm(
         }
         apply_server_errors(e, &[("reason", reason), ("ticket", ticket)]);
     };
-    Effect::new(move || match preview.value().get() {
+    crate::shared::effect(move || match preview.value().get() {
         Some(Ok(p)) => {
             preview_result.set(Some(p));
             step.set(1);
@@ -324,7 +325,7 @@ fn PeeringForm(
         Some(Err(e)) => route_error(&e),
         None => {}
     });
-    Effect::new(move || match apply.value().get() {
+    crate::shared::effect(move || match apply.value().get() {
         Some(Ok(view)) => {
             applied.set(Some(view));
             step.set(2);
@@ -740,7 +741,7 @@ fn Follow(id: String, t: PeeringType, first: Option<PeeringView>) -> impl IntoVi
     let poll = Poll::new();
     let latest = {
         let id = id.clone();
-        LocalResource::new(move || {
+        crate::shared::resource(move || {
             poll.track();
             api::get_peering(id.clone(), t)
         })

@@ -67,7 +67,7 @@ fn Progress(id: String) -> impl IntoView {
     let poll = Poll::new();
     let conn = {
         let id = id.clone();
-        LocalResource::new(move || {
+        crate::shared::resource(move || {
             poll.track();
             api::get_connection(id.clone())
         })

@@ -20,17 +20,17 @@ pub fn SignInPage() -> impl IntoView {
     let navigate = use_navigate();
     let query = use_query_map();
     let expired = move || query.with(|q| q.get("expired").as_deref() == Some("1"));
-    let info = LocalResource::new(api::get_info);
+    let info = crate::shared::resource(api::get_info);
 
     let key = Input::new("");
     let visible = RwSignal::new(false);
     let chooser: RwSignal<Option<SessionView>> = RwSignal::new(None);
     let banner: RwSignal<Option<ApiError>> = RwSignal::new(None);
 
-    let sign_in = Action::new_local(|k: &String| api::sign_in(k.clone()));
+    let sign_in = crate::shared::action(|k: &String| api::sign_in(k.clone()));
     let pending = sign_in.pending();
     let go = navigate.clone();
-    Effect::new(move || match sign_in.value().get() {
+    crate::shared::effect(move || match sign_in.value().get() {
         Some(Ok(s)) => {
             auth.set(s.clone());
             if s.company.is_none() && s.companies.len() > 1 {

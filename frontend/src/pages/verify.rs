@@ -27,7 +27,7 @@ pub fn service_key_rule(key: Input) -> Signal<Option<String>> {
 #[component]
 pub fn DemoServiceKeys(#[prop(into)] pick: Callback<String>) -> impl IntoView {
     let auth = Auth::get();
-    let info = LocalResource::new(api::get_info);
+    let info = crate::shared::resource(api::get_info);
     let keys = move || -> Vec<DemoKey> {
         if !auth.session().is_some_and(|s| s.sandbox) {
             return Vec::new();
@@ -52,7 +52,7 @@ pub fn DemoServiceKeys(#[prop(into)] pick: Callback<String>) -> impl IntoView {
 pub fn VerifyPage() -> impl IntoView {
     let key = Input::new("");
     let verified_key = RwSignal::new(String::new());
-    let verify = Action::new_local(|k: &String| api::verify_service_key(k.clone()));
+    let verify = crate::shared::action(|k: &String| api::verify_service_key(k.clone()));
     let pending = verify.pending();
     let error = key_error(verify, key);
     let valid = move || key.value.with(|k| validate::service_key(k).is_ok());
@@ -149,7 +149,7 @@ pub fn key_error(
     key: Input,
 ) -> Signal<Option<String>> {
     let rule = service_key_rule(key);
-    Effect::new(move || {
+    crate::shared::effect(move || {
         if let Some(Err(e)) = verify.value().get()
             && let Some(m) = e.field("serviceKey")
         {
