@@ -1,6 +1,7 @@
 //! The browser app: `trunk build` into frontend/dist, a gzipped copy of each text and wasm asset
-//! beside it (the portal serves those as they are instead of compressing on every request), and
-//! a report of what the browser downloads.
+//! beside it (the portal serves those as they are instead of compressing on every request;
+//! zopfli makes them about 5% smaller than `gzip -9` would), and a report of what the browser
+//! downloads.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -28,7 +29,7 @@ fn report_size(dist: &Path) -> Result {
     let mut files = Vec::new();
     collect_files(dist, &mut files)?;
     files.sort();
-    let gzip_available = exec::find_on_path("gzip").is_some();
+    let compressor = Compressor::find();
     let mut total = 0;
     let mut total_gzip = 0;
     println!("{}:", dist.display());
@@ -38,8 +39,8 @@ fn report_size(dist: &Path) -> Result {
             .len();
         total += size;
         let name = file.strip_prefix(dist).unwrap_or(file).display();
-        if gzip_available && is_compressible(file) {
-            let gzipped = gzip_beside(file)?;
+        if let Some(compressor) = compressor.filter(|_| is_compressible(file)) {
+            let gzipped = compressor.gzip_beside(file)?;
             total_gzip += gzipped;
             println!(
                 "  {name:<48} {:>10}  gzip {:>10}",
@@ -51,15 +52,16 @@ fn report_size(dist: &Path) -> Result {
         }
     }
     let count = files.len();
-    if gzip_available {
+    if let Some(compressor) = compressor {
         println!(
-            "frontend dist: {count} files, {}; .wasm/.js/.css/.html gzip -9: {}",
+            "frontend dist: {count} files, {}; .wasm/.js/.css/.html gzip ({}): {}",
             human_size(total),
+            compressor.name(),
             human_size(total_gzip)
         );
     } else {
         println!(
-            "frontend dist: {count} files, {} (gzip not found, no compressed size)",
+            "frontend dist: {count} files, {} (neither zopfli nor gzip found, no compressed size)",
             human_size(total)
         );
     }
@@ -89,25 +91,68 @@ fn is_compressible(file: &Path) -> bool {
         .is_some_and(|extension| matches!(extension, "wasm" | "js" | "css" | "html"))
 }
 
-/// Writes `<file>.gz` (gzip -9) and returns its size.
-fn gzip_beside(file: &Path) -> Result<u64> {
-    let mut gzip = Command::new("gzip");
-    gzip.args(["-9", "-c"]).arg(file);
-    let output = gzip
-        .output()
-        .map_err(|error| format!("could not start `{}`: {error}", exec::display(&gzip)))?;
-    if !output.status.success() {
-        return Err(format!(
-            "`{}` failed ({})",
-            exec::display(&gzip),
-            output.status
-        ));
+/// What writes the `.gz` copies: zopfli where setup could install it, else `gzip -9`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Compressor {
+    Zopfli,
+    Gzip,
+}
+
+impl Compressor {
+    fn find() -> Option<Self> {
+        if exec::find_on_path("zopfli").is_some() {
+            Some(Self::Zopfli)
+        } else if exec::find_on_path("gzip").is_some() {
+            Some(Self::Gzip)
+        } else {
+            None
+        }
     }
-    let mut gz = file.as_os_str().to_owned();
-    gz.push(".gz");
-    fs::write(&gz, &output.stdout)
-        .map_err(|error| format!("could not write {}: {error}", Path::new(&gz).display()))?;
-    Ok(output.stdout.len() as u64)
+
+    fn name(self) -> &'static str {
+        match self {
+            Self::Zopfli => "zopfli",
+            Self::Gzip => "gzip -9",
+        }
+    }
+
+    /// The command that writes `file` gzip-compressed to standard output.
+    fn command(self, file: &Path) -> Command {
+        let mut command = match self {
+            Self::Zopfli => {
+                let mut zopfli = Command::new("zopfli");
+                zopfli.args(["--gzip", "-c"]);
+                zopfli
+            }
+            Self::Gzip => {
+                let mut gzip = Command::new("gzip");
+                gzip.args(["-9", "-c"]);
+                gzip
+            }
+        };
+        command.arg(file);
+        command
+    }
+
+    /// Writes `<file>.gz` and returns its size.
+    fn gzip_beside(self, file: &Path) -> Result<u64> {
+        let mut command = self.command(file);
+        let output = command
+            .output()
+            .map_err(|error| format!("could not start `{}`: {error}", exec::display(&command)))?;
+        if !output.status.success() {
+            return Err(format!(
+                "`{}` failed ({})",
+                exec::display(&command),
+                output.status
+            ));
+        }
+        let mut gz = file.as_os_str().to_owned();
+        gz.push(".gz");
+        fs::write(&gz, &output.stdout)
+            .map_err(|error| format!("could not write {}: {error}", Path::new(&gz).display()))?;
+        Ok(output.stdout.len() as u64)
+    }
 }
 
 fn human_size(bytes: u64) -> String {
@@ -123,6 +168,7 @@ fn human_size(bytes: u64) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::env;
 
     #[test]
     fn sizes_are_shown_in_the_largest_fitting_unit() {
@@ -130,6 +176,44 @@ mod tests {
         assert_eq!(human_size(1023), "1023 B");
         assert_eq!(human_size(1536), "1.5 KiB");
         assert_eq!(human_size(3 * 1024 * 1024 + 512 * 1024), "3.50 MiB");
+    }
+
+    #[test]
+    fn each_compressor_writes_gzip_to_standard_output() {
+        let file = Path::new("dist/app_bg.wasm");
+        let words = |compressor: Compressor| exec::display(&compressor.command(file));
+        assert_eq!(
+            words(Compressor::Zopfli),
+            "zopfli --gzip -c dist/app_bg.wasm"
+        );
+        assert_eq!(words(Compressor::Gzip), "gzip -9 -c dist/app_bg.wasm");
+    }
+
+    /// With the compressor this machine has, the copy is a gzip stream of the same bytes.
+    #[test]
+    fn the_compressed_copy_is_gzip_of_the_file() {
+        let Some(compressor) = Compressor::find() else {
+            return;
+        };
+        let dir = env::temp_dir().join(format!("xtask-gzip-test-{}", std::process::id()));
+        fs::create_dir_all(&dir).unwrap();
+        let file = dir.join("style.css");
+        let content = "body { margin: 0; }\n".repeat(200);
+        fs::write(&file, &content).unwrap();
+        let size = compressor.gzip_beside(&file).unwrap();
+        let gz = fs::read(dir.join("style.css.gz")).unwrap();
+        assert_eq!(size, gz.len() as u64);
+        assert_eq!(gz[..2], [0x1f, 0x8b], "gzip magic");
+        assert!(gz.len() < content.len() / 10, "{} bytes", gz.len());
+        if exec::find_on_path("gzip").is_some() {
+            let output = Command::new("gzip")
+                .arg("-dc")
+                .arg(dir.join("style.css.gz"))
+                .output()
+                .unwrap();
+            assert_eq!(String::from_utf8(output.stdout).unwrap(), content);
+        }
+        fs::remove_dir_all(&dir).unwrap();
     }
 
     #[test]
