@@ -298,10 +298,11 @@ fn decode<T: DeserializeOwned>(status: u16, bytes: &[u8]) -> Result<T> {
 }
 
 fn transport_error(e: reqwest::Error) -> Error {
-    if e.is_timeout() {
-        Error::Timeout
-    } else if e.is_connect() {
+    // A connect timeout is both; it is a connect failure: nothing was sent.
+    if e.is_connect() {
         Error::Connect
+    } else if e.is_timeout() {
+        Error::Timeout
     } else {
         Error::Transport
     }

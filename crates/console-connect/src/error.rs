@@ -49,6 +49,18 @@ impl Error {
         }
     }
 
+    /// Whether a request may have been acted on even though no readable answer came back: it
+    /// was sent (the connection was made) and then the answer timed out, broke off, was too
+    /// large or could not be read. A status is an answer, and a failed connect sent nothing.
+    pub fn outcome_unknown(&self) -> bool {
+        match self {
+            Error::Timeout | Error::Transport | Error::Decode { .. } | Error::TooLarge { .. } => {
+                true
+            }
+            Error::Status { .. } | Error::Connect => false,
+        }
+    }
+
     /// A message from the upstream error body, when it is JSON with a `message`, `error`,
     /// `errorMessage` or `detail` string; `None` otherwise (HTML error pages, empty bodies).
     pub fn upstream_message(&self) -> Option<String> {
@@ -80,6 +92,28 @@ pub(crate) fn cap_body(bytes: &[u8]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_a_sent_request_without_a_readable_answer_has_an_unknown_outcome() {
+        let unknown = [
+            Error::Timeout,
+            Error::Transport,
+            Error::TooLarge { limit: 1 },
+            Error::Decode {
+                status: 200,
+                detail: "truncated JSON".into(),
+            },
+        ];
+        assert!(unknown.iter().all(Error::outcome_unknown));
+        let known = [
+            Error::Connect,
+            Error::Status {
+                status: 503,
+                body: String::new(),
+            },
+        ];
+        assert!(!known.iter().any(Error::outcome_unknown));
+    }
 
     #[test]
     fn message_is_pulled_from_json_bodies_only() {

@@ -348,8 +348,11 @@ impl AuditPhase {
 pub enum AuditOutcome {
     /// Upstream accepted it.
     Succeeded,
-    /// Upstream refused it, failed, or did not answer in time.
+    /// Upstream refused it or answered with an error, or could not be reached.
     Failed,
+    /// A change was sent upstream but no readable answer came back (timed out, broken off,
+    /// unreadable): it may or may not have been made.
+    Unknown,
     /// The portal refused it before going upstream (e.g. peering before ACTIVE).
     Refused,
     /// The portal stopped (crash, restart) between intent and outcome; found at start-up.
@@ -357,9 +360,10 @@ pub enum AuditOutcome {
 }
 
 impl AuditOutcome {
-    pub const ALL: [AuditOutcome; 4] = [
+    pub const ALL: [AuditOutcome; 5] = [
         Self::Succeeded,
         Self::Failed,
+        Self::Unknown,
         Self::Refused,
         Self::Interrupted,
     ];
@@ -368,6 +372,7 @@ impl AuditOutcome {
         match self {
             Self::Succeeded => "succeeded",
             Self::Failed => "failed",
+            Self::Unknown => "unknown",
             Self::Refused => "refused",
             Self::Interrupted => "interrupted",
         }

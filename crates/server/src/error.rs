@@ -108,8 +108,12 @@ impl AppError {
                 cause: e.to_string(),
             },
             E::Timeout => AppError::UpstreamTimeout,
-            E::Connect | E::Transport => AppError::UpstreamFailed {
+            E::Connect => AppError::UpstreamFailed {
                 message: "The portal could not reach Console Connect. Try again later.".into(),
+                cause: e.to_string(),
+            },
+            E::Transport => AppError::UpstreamFailed {
+                message: "The exchange with Console Connect broke off. If this was a change, it may have been made: check the current state before trying again.".into(),
                 cause: e.to_string(),
             },
         }
@@ -151,7 +155,7 @@ impl AppError {
             AppError::UpstreamTimeout => (
                 ApiError::new(
                     code,
-                    "Console Connect did not answer in time. Try again later.",
+                    "Console Connect did not answer in time. If this was a change, it may have been made: check the current state before trying again.",
                 ),
                 Some("upstream timeout".into()),
             ),

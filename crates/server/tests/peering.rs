@@ -335,7 +335,7 @@ async fn an_upstream_5xx_on_a_peering_update_is_a_502_with_a_failed_outcome() {
 }
 
 #[tokio::test]
-async fn a_malformed_upstream_answer_is_a_502_with_a_failed_outcome() {
+async fn a_malformed_upstream_answer_is_a_502_with_an_unknown_outcome() {
     let app = spawn_app().await;
     let fault = Fault {
         malformed_body: true,
@@ -351,12 +351,20 @@ async fn a_malformed_upstream_answer_is_a_502_with_a_failed_outcome() {
         "{}",
         reply.message()
     );
-    assert_eq!(outcome["outcome"], "failed");
+    assert!(
+        reply.message().contains("may have been made"),
+        "{}",
+        reply.message()
+    );
+    assert_eq!(
+        outcome["outcome"], "unknown",
+        "the change was sent and answered unreadably: it may have been made"
+    );
     assert!(outcome["error"].as_str().unwrap().contains("unreadable"));
 }
 
 #[tokio::test]
-async fn an_upstream_timeout_on_a_peering_update_is_a_504_with_a_failed_outcome() {
+async fn an_upstream_timeout_on_a_peering_update_is_a_504_with_an_unknown_outcome() {
     let app = spawn_app_with(Options {
         upstream_timeout: Some(Duration::from_secs(1)),
         ..Options::default()
@@ -371,7 +379,12 @@ async fn an_upstream_timeout_on_a_peering_update_is_a_504_with_a_failed_outcome(
 
     assert_eq!(reply.status, StatusCode::GATEWAY_TIMEOUT);
     assert_eq!(reply.code(), "upstream_timeout");
-    assert_eq!(outcome["outcome"], "failed");
+    assert!(
+        reply.message().contains("may have been made"),
+        "{}",
+        reply.message()
+    );
+    assert_eq!(outcome["outcome"], "unknown");
     assert!(outcome["upstreamStatus"].is_null());
     assert!(outcome["error"].as_str().unwrap().contains("in time"));
 }

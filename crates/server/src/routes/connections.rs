@@ -204,7 +204,7 @@ async fn create_connection(
                 step.outcome.connection_id = Some(view.id.clone());
                 step
             }
-            Err(e) => Step::failed(&e, &[&service_key]),
+            Err(e) => Step::change_failed(&e, &[&service_key]),
         }
     })
     .await?;
@@ -255,7 +255,7 @@ async fn delete_connection(
                 let after = connection_snapshot(&view);
                 Step::succeeded(view, Some(after))
             }
-            Err(e) => Step::failed(&e, &[]),
+            Err(e) => Step::change_failed(&e, &[]),
         }
     })
     .await?;

@@ -77,6 +77,16 @@ impl<T> Step<T> {
         }
     }
 
+    /// A change failed upstream; when it was sent but no readable answer came back, its
+    /// outcome is recorded as unknown rather than failed, since it may have been made.
+    pub fn change_failed(e: &console_connect::Error, secrets: &[&str]) -> Self {
+        let mut step = Self::failed(e, secrets);
+        if e.outcome_unknown() {
+            step.outcome.outcome = AuditOutcome::Unknown;
+        }
+        step
+    }
+
     /// Succeeded without going upstream.
     pub fn local(value: T, after: Option<Value>) -> Self {
         let mut outcome = Outcome::new(AuditOutcome::Succeeded);

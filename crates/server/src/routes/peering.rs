@@ -195,7 +195,7 @@ async fn update_peering(
                 let after = peering_snapshot(&crypto, &peering.config());
                 Step::succeeded(peering_view(t, &peering), Some(after))
             }
-            Err(e) => Step::failed(&e, &[&secret]),
+            Err(e) => Step::change_failed(&e, &[&secret]),
         }
     })
     .await?;
@@ -234,7 +234,7 @@ async fn delete_peering(
     audited(&state, intent, move || async move {
         match upstream.delete_peering(&api_key, &company, &id, t).await {
             Ok(()) => Step::succeeded((), None),
-            Err(e) => Step::failed(&e, &[&secret]),
+            Err(e) => Step::change_failed(&e, &[&secret]),
         }
     })
     .await?;
