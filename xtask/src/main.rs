@@ -21,8 +21,8 @@ cargo xtask <command>
 
 Commands:
   setup [--bench]         install what the other commands need, skipping what is there:
-                          wasm32 target, trunk, wasm-bindgen-cli, Chromium + chromedriver
-                          (--bench adds nginx and wrk)
+                          wasm32 target, trunk, wasm-bindgen-cli, zopfli, Chromium +
+                          chromedriver (--bench adds nginx and wrk)
   frontend                build the browser app into frontend/dist and print its size
   run [-- <portal args>]  build the browser app, then run the portal serving it (Ctrl-C stops it)
   test [--quick]          every check CI runs: setup, fmt, clippy (native, wasm32), frontend,
