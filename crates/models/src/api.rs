@@ -416,9 +416,11 @@ pub struct AuditEvent {
     pub hash: String,
 }
 
-/// `GET /api/audit` filters; all optional. `before` is the id cursor of the next page.
+/// `GET /api/audit` filters; all optional. `before` is the id cursor of the next page. An
+/// unknown parameter is refused rather than ignored: a misspelt filter must not silently
+/// widen the result.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct AuditQuery {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub connection: Option<String>,

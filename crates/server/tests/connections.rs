@@ -17,6 +17,31 @@ fn port<'a>(ports: &'a Value, name: &str) -> &'a Value {
 }
 
 #[tokio::test]
+async fn a_misspelt_query_parameter_is_refused_and_the_allowed_ones_named() {
+    let app = spawn_app().await;
+    let client = app.sign_in_to(ada(), "acme").await;
+
+    let ports = client.get("/api/ports?speedMbps=1000").await;
+    let audit = client
+        .get("/api/audit?conection=5eed00000000000000000000")
+        .await;
+
+    assert_eq!(ports.status, StatusCode::BAD_REQUEST, "{}", ports.text);
+    assert_eq!(ports.code(), "bad_request");
+    assert!(
+        ports.message().contains("speedMbps") && ports.message().contains("`speed`"),
+        "{}",
+        ports.message()
+    );
+    assert_eq!(audit.status, StatusCode::BAD_REQUEST, "{}", audit.text);
+    assert!(
+        audit.message().contains("conection") && audit.message().contains("`connection`"),
+        "{}",
+        audit.message()
+    );
+}
+
+#[tokio::test]
 async fn ports_are_marked_usable_or_unusable_with_a_reason() {
     let app = spawn_app().await;
     let client = app.sign_in_to(ada(), "acme").await;

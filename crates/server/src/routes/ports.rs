@@ -16,6 +16,7 @@ pub fn router() -> Router<AppState> {
 }
 
 #[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
 struct PortsQuery {
     /// Mark as unusable the ports without this much capacity left (Mbps).
     speed: Option<u64>,
