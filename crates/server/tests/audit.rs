@@ -470,9 +470,20 @@ async fn audit_exports_hold_every_visible_row() {
 async fn a_reader_of_globex_does_not_see_acme_events() {
     let app = spawn_app().await;
     let h = history(&app).await;
-    let visible = |e: &Value| e["actorId"] == GRACE_ID || e["company"] == "globex";
-
     let graces = h.grace.audit("").await;
+    // Grace's rows, globex's rows, and the intent of her sign-in (which names no actor).
+    let outcome_of = |intent: &Value| {
+        graces
+            .iter()
+            .find(|o| o["intentId"] == intent["id"])
+            .cloned()
+            .unwrap_or_default()
+    };
+    let visible = |e: &Value| {
+        e["actorId"] == GRACE_ID
+            || e["company"] == "globex"
+            || (e["actorId"].is_null() && outcome_of(e)["actorId"] == GRACE_ID)
+    };
 
     assert!(graces.iter().any(|e| e["action"] == "verify_service_key"));
     assert!(graces.iter().all(visible), "{graces:#?}");
@@ -498,6 +509,66 @@ async fn a_reader_of_globex_does_not_see_acme_events() {
     // Ada works in both companies, so she sees Grace's globex events too.
     let adas = h.ada.audit("action=verify_service_key").await;
     assert!(adas.iter().any(|e| e["actorId"] == GRACE_ID));
+}
+
+#[tokio::test]
+async fn a_sign_in_intent_is_seen_by_whoever_sees_its_outcome() {
+    let app = spawn_app().await;
+    let h = history(&app).await;
+    let pair = |events: &[Value], actor: &str| {
+        let outcome = events
+            .iter()
+            .find(|e| e["phase"] == "outcome" && e["actorId"] == actor)
+            .cloned()
+            .unwrap_or_else(|| panic!("no sign-in outcome of {actor} in {events:#?}"));
+        let intent = events
+            .iter()
+            .find(|e| e["id"] == outcome["intentId"])
+            .cloned()
+            .unwrap_or_else(|| panic!("no intent of {outcome:#} in {events:#?}"));
+        (intent, outcome)
+    };
+
+    let graces = h.grace.audit("action=sign_in").await;
+    let adas = h.ada.audit("action=sign_in").await;
+
+    let (intent, outcome) = pair(&graces, GRACE_ID);
+    assert!(
+        intent["actorId"].is_null(),
+        "written before who-am-I: {intent:#}"
+    );
+    assert_eq!(outcome["outcome"], "succeeded");
+    assert!(
+        graces
+            .iter()
+            .all(|e| e["actorId"] == GRACE_ID || e["id"] == intent["id"]),
+        "Grace sees her own sign-in only: {graces:#?}"
+    );
+    let detail = h.grace.get(&format!("/api/audit/{}", intent["id"])).await;
+    assert_eq!(detail.status, StatusCode::OK, "{}", detail.text);
+    assert_eq!(detail.json["related"][0]["id"], outcome["id"]);
+    let (ada_intent, _) = pair(&adas, ADA_ID);
+    assert!(ada_intent["actorId"].is_null());
+    assert!(
+        !graces.iter().any(|e| e["id"] == ada_intent["id"]),
+        "Ada's sign-in is not Grace's to see"
+    );
+    let peek = h
+        .grace
+        .get(&format!("/api/audit/{}", ada_intent["id"]))
+        .await;
+    assert_eq!(peek.status, StatusCode::NOT_FOUND);
+    let export = h.grace.get("/api/audit/export.json?action=sign_in").await;
+    let exported: Vec<Value> = serde_json::from_str(&export.text).unwrap();
+    assert_eq!(
+        exported.iter().map(|e| e["id"].clone()).collect::<Vec<_>>(),
+        graces
+            .iter()
+            .rev()
+            .map(|e| e["id"].clone())
+            .collect::<Vec<_>>(),
+        "the export holds what the list shows, oldest first"
+    );
 }
 
 #[tokio::test]

@@ -113,18 +113,34 @@ impl Filter {
             w.extend([Sql(" and +at < "), Bind(to.clone())]);
         }
         if let Some(scope) = scope {
-            w.extend([Sql(" and (actor_id = "), Bind(scope.actor_id.clone())]);
-            if !scope.companies.is_empty() {
-                w.push(Sql(" or company in ("));
-                for (i, c) in scope.companies.iter().enumerate() {
-                    if i > 0 {
-                        w.push(Sql(", "));
+            // Rows of the reader's companies and their own. A sign-in's intent is written before
+            // who-am-I names the actor, so a row without an actor is seen by whoever sees its
+            // outcome (one index probe, only for such rows).
+            let visible = |w: &mut Vec<Piece>, table: &'static str| {
+                w.extend([
+                    Sql(table),
+                    Sql(".actor_id = "),
+                    Bind(scope.actor_id.clone()),
+                ]);
+                if !scope.companies.is_empty() {
+                    w.extend([Sql(" or "), Sql(table), Sql(".company in (")]);
+                    for (i, c) in scope.companies.iter().enumerate() {
+                        if i > 0 {
+                            w.push(Sql(", "));
+                        }
+                        w.push(Bind(c.clone()));
                     }
-                    w.push(Bind(c.clone()));
+                    w.push(Sql(")"));
                 }
-                w.push(Sql(")"));
-            }
-            w.push(Sql(")"));
+            };
+            w.push(Sql(" and ("));
+            visible(&mut w, "audit_events");
+            w.push(Sql(
+                " or (audit_events.actor_id is null and exists (select 1 from audit_events o \
+                 where o.intent_id = audit_events.id and (",
+            ));
+            visible(&mut w, "o");
+            w.push(Sql("))))"));
         }
         w
     }
@@ -207,20 +223,26 @@ pub async fn detail(
     else {
         return Ok(None);
     };
-    if let Some(scope) = scope {
-        let visible = event.actor_id.as_deref() == Some(scope.actor_id.as_str())
-            || event
-                .company
-                .as_ref()
-                .is_some_and(|c| scope.companies.contains(c));
-        if !visible {
-            return Ok(None);
-        }
-    }
     let related = match event.intent_id {
         Some(intent) => fetch("select * from audit_events where id = ?", intent).await?,
         None => fetch("select * from audit_events where intent_id = ?", event.id).await?,
     };
+    if let Some(scope) = scope {
+        let theirs = |e: &AuditEvent| {
+            e.actor_id.as_deref() == Some(scope.actor_id.as_str())
+                || e.company
+                    .as_ref()
+                    .is_some_and(|c| scope.companies.contains(c))
+        };
+        // As in the list: a row without an actor is seen by whoever sees its outcome.
+        let visible = theirs(&event)
+            || (event.actor_id.is_none()
+                && event.intent_id.is_none()
+                && related.first().is_some_and(theirs));
+        if !visible {
+            return Ok(None);
+        }
+    }
     let (intent, outcome) = match event.intent_id {
         Some(_) => (related.first(), Some(&event)),
         None => (Some(&event), related.first()),
