@@ -470,6 +470,48 @@ pub struct ChainVerification {
     pub ok: bool,
     pub rows_checked: u64,
     pub first_bad: Option<ChainBreak>,
+    /// The last row that fits the chain (none in an empty history). Its hash covers every row
+    /// up to it: kept somewhere else, it lets a later check prove that this part of the history
+    /// is unchanged and was not cut short (`portal audit verify --expect-head ID:HASH`).
+    #[serde(default)]
+    pub head: Option<ChainHead>,
+}
+
+/// A row of the chain, named by id and hash.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ChainHead {
+    pub id: i64,
+    pub hash: String,
+}
+
+impl std::fmt::Display for ChainHead {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}", self.id, self.hash)
+    }
+}
+
+impl std::str::FromStr for ChainHead {
+    type Err = String;
+
+    /// `ID:HASH`, as printed by `portal audit verify`.
+    fn from_str(s: &str) -> Result<Self, Self::Err> {
+        let bad =
+            || format!("expected ID:HASH (a row id, a colon, 64 hexadecimal digits); got {s:?}");
+        let (id, hash) = s.trim().split_once(':').ok_or_else(bad)?;
+        let id = id
+            .parse::<i64>()
+            .ok()
+            .filter(|id| *id > 0)
+            .ok_or_else(bad)?;
+        if hash.len() != 64 || !hash.bytes().all(|b| b.is_ascii_hexdigit()) {
+            return Err(bad());
+        }
+        Ok(ChainHead {
+            id,
+            hash: hash.to_ascii_lowercase(),
+        })
+    }
 }
 
 /// The first row that does not fit the chain, and why.
@@ -483,6 +525,30 @@ pub struct ChainBreak {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_chain_head_reads_back_what_it_prints() {
+        let hash = "0123456789abcdef".repeat(4);
+        let head: ChainHead = format!("42:{}", hash.to_uppercase()).parse().unwrap();
+        assert_eq!(
+            head,
+            ChainHead {
+                id: 42,
+                hash: hash.clone()
+            }
+        );
+        assert_eq!(head.to_string().parse::<ChainHead>(), Ok(head));
+        for bad in [
+            "42".to_owned(),
+            "0:".to_owned() + &hash,
+            format!("x:{hash}"),
+            format!("42:{}", &hash[1..]),
+            format!("42:{}g", &hash[1..]),
+        ] {
+            let err = bad.parse::<ChainHead>().unwrap_err();
+            assert!(err.contains("ID:HASH"), "{bad}: {err}");
+        }
+    }
 
     #[test]
     fn audit_action_round_trips_its_name() {

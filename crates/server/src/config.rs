@@ -33,7 +33,15 @@ pub enum Command {
 #[derive(Debug, Subcommand)]
 pub enum AuditCommand {
     /// Walk the hash chain; exit 0 when it holds, 1 naming the first row that does not fit.
-    Verify(DatabaseArgs),
+    /// Prints the head (ID:HASH of the last row): keep it elsewhere and pass it later as
+    /// --expect-head to prove the history up to it is unchanged and was not cut short.
+    Verify {
+        #[command(flatten)]
+        database: DatabaseArgs,
+        /// A head printed by an earlier verification or logged by the portal (`ID:HASH`).
+        #[arg(long, value_name = "ID:HASH")]
+        expect_head: Option<models::api::ChainHead>,
+    },
     /// Write every event as CSV or JSON.
     Export {
         #[command(flatten)]

@@ -60,12 +60,25 @@ async fn serve(config: server::Config) -> anyhow::Result<ExitCode> {
 
 async fn audit(command: AuditCommand) -> anyhow::Result<ExitCode> {
     match command {
-        AuditCommand::Verify(db) => {
-            let pool = server::db::read_only_pool(&db.database_url()).await?;
-            let result = query::verify(&pool).await?;
+        AuditCommand::Verify {
+            database,
+            expect_head,
+        } => {
+            let pool = server::db::read_only_pool(&database.database_url()).await?;
+            let result = match &expect_head {
+                Some(head) => query::verify_expecting(&pool, head).await?,
+                None => query::verify(&pool).await?,
+            };
             match result.first_bad {
                 None => {
                     println!("ok: {} rows, the hash chain holds", result.rows_checked);
+                    if let Some(head) = &expect_head {
+                        println!("it holds row {} with the expected hash", head.id);
+                    }
+                    match &result.head {
+                        Some(head) => println!("head: {head}"),
+                        None => println!("head: none (the history is empty)"),
+                    }
                     Ok(ExitCode::SUCCESS)
                 }
                 Some(bad) => {

@@ -224,6 +224,99 @@ async fn a_removed_row_breaks_the_chain_at_the_next_one() {
 }
 
 #[tokio::test]
+async fn a_recorded_head_shows_a_history_cut_short_or_rewritten() {
+    let app = spawn_app().await;
+    let ada = app.sign_in_to(ada(), "acme").await;
+    let production = ada.connection_id(PRODUCTION).await;
+    let path = peering_path(&production, "PRIVATE");
+    assert_eq!(
+        ada.post(&path, &private_peering(200)).await.status,
+        StatusCode::OK
+    );
+    let data_dir = app.data_dir().to_str().unwrap().to_owned();
+
+    let first = ada.get("/api/audit/verify").await;
+    assert_eq!(first.json["ok"], true, "{}", first.text);
+    let head_id = first.json["head"]["id"].as_i64().unwrap();
+    let head = format!("{head_id}:{}", first.json["head"]["hash"].as_str().unwrap());
+    assert_eq!(head_id, first.json["rowsChecked"].as_i64().unwrap());
+    let cli = portal_cli(&["audit", "verify", "--data-dir", &data_dir]);
+    assert!(
+        stdout(&cli).contains(&format!("head: {head}")),
+        "the CLI prints the same head: {}",
+        stdout(&cli)
+    );
+
+    // The history grows past the recorded head and still holds it.
+    assert_eq!(
+        ada.post(&path, &private_peering(201)).await.status,
+        StatusCode::OK
+    );
+    let grown = ada
+        .get(&format!("/api/audit/verify?expectHead={head}"))
+        .await;
+    assert_eq!(grown.json["ok"], true, "{}", grown.text);
+    assert!(grown.json["head"]["id"].as_i64().unwrap() > head_id);
+    let wrong_hash = format!("{head_id}:{}", "ab".repeat(32));
+    let rewritten = ada
+        .get(&format!("/api/audit/verify?expectHead={wrong_hash}"))
+        .await;
+    assert_eq!(rewritten.json["ok"], false, "{}", rewritten.text);
+    assert_eq!(rewritten.json["firstBad"]["id"], head_id);
+    assert!(
+        rewritten.json["firstBad"]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("rewritten"),
+        "{}",
+        rewritten.text
+    );
+
+    // Cutting off the tail leaves a chain that holds on its own; the head tells.
+    let mut db = app.audit_db().await;
+    db.execute("drop trigger audit_events_no_delete")
+        .await
+        .unwrap();
+    sqlx::query("delete from audit_events where id >= ?")
+        .bind(head_id)
+        .execute(&mut db)
+        .await
+        .unwrap();
+    let plain = ada.get("/api/audit/verify").await;
+    assert_eq!(plain.json["ok"], true, "a shorter chain is a valid chain");
+    let cut = ada
+        .get(&format!("/api/audit/verify?expectHead={head}"))
+        .await;
+    assert_eq!(cut.json["ok"], false, "{}", cut.text);
+    assert_eq!(cut.json["firstBad"]["id"], head_id);
+    assert!(
+        cut.json["firstBad"]["reason"]
+            .as_str()
+            .unwrap()
+            .contains("cut short"),
+        "{}",
+        cut.text
+    );
+    let cli = portal_cli(&[
+        "audit",
+        "verify",
+        "--data-dir",
+        &data_dir,
+        "--expect-head",
+        &head,
+    ]);
+    assert!(!cli.status.success(), "{}", stdout(&cli));
+    assert!(stdout(&cli).contains("cut short"), "{}", stdout(&cli));
+    let malformed = ada.get("/api/audit/verify?expectHead=latest").await;
+    assert_eq!(malformed.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        malformed.field("expectHead").is_some(),
+        "{}",
+        malformed.text
+    );
+}
+
+#[tokio::test]
 async fn the_cli_exports_the_history_offline() {
     let app = spawn_app().await;
     history(&app).await;

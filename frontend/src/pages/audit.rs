@@ -204,7 +204,10 @@ fn Audit(query: AuditQuery) -> impl IntoView {
                     .and_then(Result::ok)
                     .map(|v| {
                         let (class, text) = match &v.first_bad {
-                            None if v.ok => ("notice ok", format!("Chain intact: {} rows", v.rows_checked)),
+                            None if v.ok => ("notice ok", match &v.head {
+                                Some(head) => format!("Chain intact: {} rows. Head (keep it to check later): {head}", v.rows_checked),
+                                None => format!("Chain intact: {} rows", v.rows_checked),
+                            }),
                             Some(b) => ("notice bad", format!("Broken at event #{}: {}", b.id, b.reason)),
                             None => ("notice bad", format!("Chain broken ({} rows checked)", v.rows_checked)),
                         };

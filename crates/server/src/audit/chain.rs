@@ -2,7 +2,7 @@
 //! JSON is the event with `hash` and `prevHash` left out, keys sorted, no whitespace. The first
 //! row's `prev_hash` is 64 zeros.
 
-use models::api::{AuditEvent, ChainBreak};
+use models::api::{AuditEvent, ChainBreak, ChainHead};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
@@ -67,6 +67,14 @@ impl Verifier {
         self.last_id = Some(event.id);
         self.rows_checked += 1;
         Ok(())
+    }
+
+    /// The last row that fitted.
+    pub fn head(&self) -> Option<ChainHead> {
+        self.last_id.map(|id| ChainHead {
+            id,
+            hash: self.last_hash.clone(),
+        })
     }
 }
 

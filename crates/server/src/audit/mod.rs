@@ -14,7 +14,7 @@ use crate::db;
 use crate::extract::RequestMeta;
 use anyhow::Context;
 use models::PeeringType;
-use models::api::{AuditAction, AuditEvent, AuditOutcome};
+use models::api::{AuditAction, AuditEvent, AuditOutcome, ChainHead};
 use serde_json::Value;
 use sqlx::{Connection, SqliteConnection, SqlitePool};
 use std::time::{Duration, Instant};
@@ -24,6 +24,10 @@ pub use row::event_from_row;
 
 /// Most rows committed in one transaction.
 const MAX_BATCH: usize = 512;
+/// How often, at most, the writer logs the chain's head (`ID:HASH` of the last row). Logs kept
+/// elsewhere then witness the history: `portal audit verify --expect-head` proves that it
+/// still holds a logged head, so rows cannot be rewritten or cut off after it unnoticed.
+const HEAD_LOG_EVERY: Duration = Duration::from_secs(60);
 
 /// Who acted, as Console Connect's who-am-I reported them.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -226,12 +230,17 @@ impl AuditLog {
 /// commits them together, then answers each caller.
 async fn write_loop(mut conn: SqliteConnection, mut rx: mpsc::Receiver<WriteRequest>) {
     let mut batch: Vec<WriteRequest> = Vec::with_capacity(MAX_BATCH);
+    let mut head_logged: Option<Instant> = None;
     while rx.recv_many(&mut batch, MAX_BATCH).await > 0 {
         let result = write_batch(&mut conn, batch.iter().map(|(r, _)| r)).await;
         match result {
-            Ok(ids) => {
+            Ok((ids, head)) => {
                 for ((_, reply), id) in batch.drain(..).zip(ids) {
                     let _ = reply.send(Ok(id));
+                }
+                if head_logged.is_none_or(|at| at.elapsed() >= HEAD_LOG_EVERY) {
+                    tracing::info!(head = %head, "audit history written");
+                    head_logged = Some(Instant::now());
                 }
             }
             Err(e) => {
@@ -244,10 +253,11 @@ async fn write_loop(mut conn: SqliteConnection, mut rx: mpsc::Receiver<WriteRequ
     }
 }
 
+/// Commits `rows` in one transaction; returns their ids and the chain's new head.
 async fn write_batch<'a>(
     conn: &mut SqliteConnection,
     rows: impl Iterator<Item = &'a AuditEvent>,
-) -> sqlx::Result<Vec<i64>> {
+) -> sqlx::Result<(Vec<i64>, ChainHead)> {
     let mut tx = conn.begin_with("begin immediate").await?;
     // Read the head inside the write lock, so the chain holds even if another process appends.
     let head: Option<(i64, String, String)> =
@@ -271,5 +281,11 @@ async fn write_batch<'a>(
         ids.push(last_id);
     }
     tx.commit().await?;
-    Ok(ids)
+    Ok((
+        ids,
+        ChainHead {
+            id: last_id,
+            hash: prev_hash,
+        },
+    ))
 }

@@ -9,7 +9,7 @@ use crate::timefmt;
 use bytes::Bytes;
 use futures::TryStreamExt;
 use models::api::{
-    AuditEvent, AuditEventDetail, AuditPage, AuditQuery, ChainBreak, ChainVerification,
+    AuditEvent, AuditEventDetail, AuditPage, AuditQuery, ChainBreak, ChainHead, ChainVerification,
 };
 use models::diff::diff;
 use serde_json::Value;
@@ -476,6 +476,42 @@ pub async fn verify(pool: &SqlitePool) -> anyhow::Result<ChainVerification> {
     .await?
 }
 
+/// Walks the chain as [`verify`] does and, when it holds, checks that it still contains
+/// `expected` (a head recorded earlier): the row must be there with the same hash, which
+/// covers every row before it. A missing row means the history was cut short; another hash,
+/// that it was rewritten up to that row.
+pub async fn verify_expecting(
+    pool: &SqlitePool,
+    expected: &ChainHead,
+) -> anyhow::Result<ChainVerification> {
+    let mut result = verify(pool).await?;
+    if !result.ok {
+        return Ok(result);
+    }
+    let hash: Option<String> = sqlx::query_scalar("select hash from audit_events where id = ?")
+        .bind(expected.id)
+        .fetch_optional(pool)
+        .await?;
+    let reason = match hash {
+        Some(hash) if hash == expected.hash => return Ok(result),
+        Some(hash) => format!(
+            "the row's hash is {hash}, not the expected {}: the history up to it was rewritten",
+            expected.hash
+        ),
+        None => format!(
+            "the row is missing: the history ends at row {}, so it was cut short after a head \
+             that was recorded",
+            result.head.as_ref().map_or(0, |h| h.id)
+        ),
+    };
+    result.ok = false;
+    result.first_bad = Some(ChainBreak {
+        id: expected.id,
+        reason,
+    });
+    Ok(result)
+}
+
 /// One row through sqlx: the outer error is the database's, the inner one the row's.
 async fn read_event(pool: &SqlitePool, id: i64) -> anyhow::Result<anyhow::Result<AuditEvent>> {
     let row = sqlx::query("select * from audit_events where id = ?")
@@ -521,6 +557,7 @@ pub(super) fn verification(
         ok: first_bad.is_none(),
         rows_checked: verifier.rows_checked,
         first_bad,
+        head: verifier.head(),
     }
 }
 

@@ -13,7 +13,8 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use models::FieldError;
-use models::api::{AuditEventDetail, AuditPage, AuditQuery, ChainVerification};
+use models::api::{AuditEventDetail, AuditPage, AuditQuery, ChainHead, ChainVerification};
+use serde::Deserialize;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -76,11 +77,37 @@ async fn read_event(
         .ok_or_else(|| AppError::NotFound("No audit event with this id is visible to you.".into()))
 }
 
+/// `GET /api/audit/verify` takes an optional head recorded earlier.
+#[derive(Debug, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+struct VerifyQuery {
+    /// `ID:HASH`, as a verification or the portal's log reported it.
+    expect_head: Option<String>,
+}
+
 async fn verify_chain(
     State(state): State<AppState>,
     _: SignedIn,
+    AppQuery(q): AppQuery<VerifyQuery>,
 ) -> Result<Json<ChainVerification>> {
-    Ok(Json(query::verify(state.audit.pool()).await?))
+    let pool = state.audit.pool();
+    let expected = q
+        .expect_head
+        .as_deref()
+        .filter(|h| !h.trim().is_empty())
+        .map(|h| {
+            h.parse::<ChainHead>().map_err(|message| {
+                AppError::Validation(vec![FieldError {
+                    field: "expectHead".into(),
+                    message: format!("expectHead: {message}"),
+                }])
+            })
+        })
+        .transpose()?;
+    Ok(Json(match expected {
+        Some(head) => query::verify_expecting(pool, &head).await?,
+        None => query::verify(pool).await?,
+    }))
 }
 
 async fn export_csv(
