@@ -47,6 +47,8 @@ pub fn run(repo: &Repo) -> Result {
             .arg(&counter_dist)
             .current_dir(bench.join("counter")),
     )?;
+    // Compressed the same way as the app's assets, so both are served from precompressed copies.
+    frontend::report_size(&counter_dist)?;
     let release = repo.target_dir().join("release");
     let mut bench_run = Command::new(release.join("portal-bench"));
     bench_run

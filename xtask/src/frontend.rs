@@ -25,7 +25,8 @@ pub fn build(repo: &Repo) -> Result {
     report_size(&dist)
 }
 
-fn report_size(dist: &Path) -> Result {
+/// Writes the compressed copy beside each asset of `dist` and prints the sizes.
+pub fn report_size(dist: &Path) -> Result {
     let mut files = Vec::new();
     collect_files(dist, &mut files)?;
     files.sort();
