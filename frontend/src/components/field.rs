@@ -36,3 +36,42 @@ pub fn Field(
         </div>
     }
 }
+
+/// What a [`TextInput`] holds.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum TextKind {
+    /// Free text.
+    #[default]
+    Text,
+    /// Digits: a numeric keyboard on phones.
+    Number,
+    /// An address or prefix: no spell checking.
+    Address,
+}
+
+/// A one-line text input bound to a form [`Input`](crate::form::Input), described by the help
+/// and error lines of the [`Field`] around it (same `id`).
+#[component]
+pub fn TextInput(
+    id: &'static str,
+    input: crate::form::Input,
+    error: Signal<Option<String>>,
+    #[prop(optional)] kind: TextKind,
+    #[prop(optional)] placeholder: Option<&'static str>,
+) -> impl IntoView {
+    view! {
+        <input
+            id=id
+            name=id
+            type="text"
+            inputmode=(kind == TextKind::Number).then_some("numeric")
+            spellcheck=(kind == TextKind::Address).then_some("false")
+            autocomplete="off"
+            placeholder=placeholder
+            aria-describedby=format!("{id}-help {id}-error")
+            aria-invalid=move || error.with(Option::is_some).to_string()
+            prop:value=move || input.get()
+            on:input=move |ev| input.edit(event_target_value(&ev))
+        />
+    }
+}

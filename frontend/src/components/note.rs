@@ -1,7 +1,7 @@
 //! The change note every audited change carries: a reason (required, or optional when ordering
 //! a connection) and an optional ticket, each checked by the shared rules as it is typed.
 
-use crate::components::field::Field;
+use crate::components::field::{Field, TextInput};
 use crate::form::Input;
 use leptos::prelude::*;
 use models::validate;
@@ -60,16 +60,7 @@ pub fn NoteFields(
             error=ticket_error
             help="A change or incident reference, such as CHG-1234."
         >
-            <input
-                id="ticket"
-                name="ticket"
-                type="text"
-                autocomplete="off"
-                aria-describedby="ticket-help ticket-error"
-                aria-invalid=move || ticket_error.get().is_some().to_string()
-                prop:value=move || ticket.get()
-                on:input=move |ev| ticket.edit(event_target_value(&ev))
-            />
+            <TextInput id="ticket" input=ticket error=ticket_error/>
         </Field>
     }
 }

@@ -6,7 +6,7 @@ use crate::api;
 use crate::components::details::PeeringConfigDetails;
 use crate::components::diff::DiffTable;
 use crate::components::feedback::{ActionError, ErrorBanner, Loading};
-use crate::components::field::Field;
+use crate::components::field::{Field, TextInput, TextKind};
 use crate::components::note::{NoteFields, note_ok, ticket_value};
 use crate::components::status::{connection_status, sync_status};
 use crate::components::steps::{StepState, Stepper, WizardSteps};
@@ -468,17 +468,7 @@ fn FormStep(
                 {if exists { "editing the current configuration" } else { "creates this peering" }}
             </p>
             <Field id="peerASN" label="Peer ASN" error=peer_asn_error help="Your BGP AS number: 1 to 4294967295, not 65515 to 65520 (Microsoft's side is AS 12076).">
-                <input
-                    id="peerASN"
-                    name="peerASN"
-                    type="text"
-                    inputmode="numeric"
-                    autocomplete="off"
-                    aria-describedby="peerASN-help peerASN-error"
-                    aria-invalid=invalid_attr(peer_asn_error)
-                    prop:value=move || draft.peer_asn.get()
-                    on:input=move |ev| draft.peer_asn.edit(event_target_value(&ev))
-                />
+                <TextInput id="peerASN" input=draft.peer_asn error=peer_asn_error kind=TextKind::Number/>
             </Field>
             <div class="field-row">
                 <Field
@@ -487,17 +477,12 @@ fn FormStep(
                     error=primary_error
                     help=subnet_help("primaryPeerSubnet", draft.primary, primary_example)
                 >
-                    <input
+                    <TextInput
                         id="primaryPeerSubnet"
-                        name="primaryPeerSubnet"
-                        type="text"
-                        autocomplete="off"
-                        spellcheck="false"
+                        input=draft.primary
+                        error=primary_error
+                        kind=TextKind::Address
                         placeholder=primary_example
-                        aria-describedby="primaryPeerSubnet-help primaryPeerSubnet-error"
-                        aria-invalid=invalid_attr(primary_error)
-                        prop:value=move || draft.primary.get()
-                        on:input=move |ev| draft.primary.edit(event_target_value(&ev))
                     />
                 </Field>
                 <Field
@@ -506,32 +491,17 @@ fn FormStep(
                     error=secondary_error
                     help=subnet_help("secondaryPeerSubnet", draft.secondary, secondary_example)
                 >
-                    <input
+                    <TextInput
                         id="secondaryPeerSubnet"
-                        name="secondaryPeerSubnet"
-                        type="text"
-                        autocomplete="off"
-                        spellcheck="false"
+                        input=draft.secondary
+                        error=secondary_error
+                        kind=TextKind::Address
                         placeholder=secondary_example
-                        aria-describedby="secondaryPeerSubnet-help secondaryPeerSubnet-error"
-                        aria-invalid=invalid_attr(secondary_error)
-                        prop:value=move || draft.secondary.get()
-                        on:input=move |ev| draft.secondary.edit(event_target_value(&ev))
                     />
                 </Field>
             </div>
             <Field id="vlanId" label="VLAN ID" error=vlan_error help=vlan_help>
-                <input
-                    id="vlanId"
-                    name="vlanId"
-                    type="text"
-                    inputmode="numeric"
-                    autocomplete="off"
-                    aria-describedby="vlanId-help vlanId-error"
-                    aria-invalid=invalid_attr(vlan_error)
-                    prop:value=move || draft.vlan.get()
-                    on:input=move |ev| draft.vlan.edit(event_target_value(&ev))
-                />
+                <TextInput id="vlanId" input=draft.vlan error=vlan_error kind=TextKind::Number/>
             </Field>
             {has_key
                 .then(|| {
@@ -597,17 +567,7 @@ fn FormStep(
                         </Field>
                         <div class="field-row">
                             <Field id="customerASN" label="Customer ASN" optional=true error=customer_error help="The ASN the prefixes are advertised from, when it is not the peer ASN.">
-                                <input
-                                    id="customerASN"
-                                    name="customerASN"
-                                    type="text"
-                                    inputmode="numeric"
-                                    autocomplete="off"
-                                    aria-describedby="customerASN-help customerASN-error"
-                                    aria-invalid=invalid_attr(customer_error)
-                                    prop:value=move || draft.customer_asn.get()
-                                    on:input=move |ev| draft.customer_asn.edit(event_target_value(&ev))
-                                />
+                                <TextInput id="customerASN" input=draft.customer_asn error=customer_error kind=TextKind::Number/>
                             </Field>
                             <Field id="routingRegistryName" label="Routing registry" optional=true error=registry_error help="Where the prefixes and ASN are registered.">
                                 <select
