@@ -239,6 +239,11 @@ pub struct PeeringChangeRequest {
     /// Keep the shared key already configured instead of the one (or none) in `config`.
     #[serde(default)]
     pub keep_shared_key: bool,
+    /// The `base` of the preview this change was reviewed with. When given, the change is made
+    /// only if the peering is still as it was then; otherwise it is refused with
+    /// `changed_since_preview`, so nobody overwrites a colleague's change they have not seen.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected_base: Option<String>,
 }
 
 /// The field-level difference a peering change would make, before making it.
@@ -249,6 +254,9 @@ pub struct PreviewResponse {
     /// Whether a peering of this type exists now (otherwise the change creates it).
     pub exists: bool,
     pub changes: Vec<FieldChange>,
+    /// An opaque token of the peering as it was when the difference was computed; sent back
+    /// as the change's `expectedBase`.
+    pub base: String,
 }
 
 /// The body of a delete (connection or peering): why, and the typed confirmation.

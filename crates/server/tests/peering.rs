@@ -104,6 +104,96 @@ async fn a_change_preview_lists_field_changes_and_changes_nothing() {
 }
 
 #[tokio::test]
+async fn a_change_reviewed_against_an_older_peering_is_refused() {
+    let app = spawn_app().await;
+    let (client, id) = ada_on_production(&app).await;
+    let colleague = app.sign_in_to(ada(), "acme").await;
+    let path = peering_path(&id, "PRIVATE");
+    let preview_path = format!("{path}/preview");
+    let reviewed = client.post(&preview_path, &private_peering(300)).await;
+    assert_eq!(reviewed.status, StatusCode::OK, "{}", reviewed.text);
+    let base = reviewed.json["base"].as_str().expect("a base").to_owned();
+    assert_eq!(
+        client.post(&preview_path, &private_peering(400)).await.json["base"],
+        base.as_str(),
+        "the base is the current peering's, whatever the proposal"
+    );
+
+    // A colleague changes the peering between the preview and the apply.
+    let theirs = colleague.post(&path, &private_peering(200)).await;
+    assert_eq!(theirs.status, StatusCode::OK, "{}", theirs.text);
+    let just_changed = client.post(&preview_path, &private_peering(300)).await;
+    app.advance(10);
+    let synced = client.post(&preview_path, &private_peering(300)).await;
+    assert_eq!(
+        synced.json["base"], just_changed.json["base"],
+        "the sync status moving on is not a change"
+    );
+    app.clear_upstream_requests();
+    let mut change = private_peering(300);
+    change["expectedBase"] = json!(base);
+
+    let refused = client.post(&path, &change).await;
+
+    assert_eq!(refused.status, StatusCode::CONFLICT, "{}", refused.text);
+    assert_eq!(refused.code(), "changed_since_preview");
+    assert!(
+        refused.message().contains("Preview it again"),
+        "{}",
+        refused.text
+    );
+    assert_eq!(app.upstream_calls(Route::UpdatePeering), 0);
+    let (intent, outcome) = client.audit_pair("update_peering", &id).await;
+    assert_eq!(intent["before"]["vlanId"], 200);
+    assert_eq!(intent["request"]["vlanId"], 300);
+    assert_eq!(outcome["outcome"], "refused");
+    assert_eq!(client.get(&path).await.json["config"]["vlanId"], 200);
+
+    // Reviewed again, against the colleague's settings, it goes through.
+    let fresh = client.post(&preview_path, &private_peering(300)).await;
+    assert_ne!(fresh.json["base"], base.as_str());
+    let vlan = fresh.json["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["field"] == "vlanId")
+        .cloned()
+        .expect("a VLAN change");
+    assert_eq!(
+        (vlan["before"].clone(), vlan["after"].clone()),
+        (json!(200), json!(300))
+    );
+    change["expectedBase"] = fresh.json["base"].clone();
+    let applied = client.post(&path, &change).await;
+    assert_eq!(applied.status, StatusCode::OK, "{}", applied.text);
+    assert_eq!(applied.json["config"]["vlanId"], 300);
+    assert_eq!(app.upstream_calls(Route::UpdatePeering), 1);
+}
+
+#[tokio::test]
+async fn a_change_reviewed_before_the_peering_existed_is_refused_once_it_does() {
+    let app = spawn_app().await;
+    let (client, id) = ada_on_production(&app).await;
+    let path = peering_path(&id, "MICROSOFT");
+    let reviewed = client
+        .post(&format!("{path}/preview"), &microsoft_peering(300))
+        .await;
+    assert_eq!(reviewed.json["exists"], false, "{}", reviewed.text);
+    let mut change = microsoft_peering(300);
+    change["expectedBase"] = reviewed.json["base"].clone();
+    let colleague = app.sign_in_to(ada(), "acme").await;
+    let mut theirs = microsoft_peering(310);
+    theirs["config"]["sharedKey"] = json!("TheirKey2024");
+    assert_eq!(colleague.post(&path, &theirs).await.status, StatusCode::OK);
+
+    let refused = client.post(&path, &change).await;
+
+    assert_eq!(refused.status, StatusCode::CONFLICT, "{}", refused.text);
+    assert_eq!(refused.code(), "changed_since_preview");
+    assert_eq!(client.get(&path).await.json["config"]["vlanId"], 310);
+}
+
+#[tokio::test]
 async fn a_microsoft_peering_is_configured_with_its_prefixes() {
     let app = spawn_app().await;
     let (client, id) = ada_on_production(&app).await;

@@ -19,7 +19,7 @@ use leptos_router::hooks::use_params_map;
 use models::api::{ConnectionView, PeeringChangeRequest, PeeringView, PreviewResponse};
 use models::upstream::PeeringConfig;
 use models::validate::{self, ROUTING_REGISTRIES};
-use models::{ApiError, ConnectionStatus, PeeringType, SyncStatus, ValidationError};
+use models::{ApiError, ConnectionStatus, ErrorCode, PeeringType, SyncStatus, ValidationError};
 
 const STEPS: &[&str] = &["Settings", "Review", "Apply"];
 
@@ -283,6 +283,9 @@ fn PeeringForm(
     let ticket = Input::new("");
     let preview_result: RwSignal<Option<PreviewResponse>> = RwSignal::new(None);
     let applied: RwSignal<Option<PeeringView>> = RwSignal::new(None);
+    // Set when Apply found the peering changed since the preview: the preview is fetched
+    // again and the review says why its difference moved.
+    let outdated = RwSignal::new(false);
     let others_for_check = others.clone();
     let checked = Memo::new(move |_| check(t, draft, &others_for_check));
     let error_of = move |field: &'static str, input: Input| {
@@ -295,6 +298,7 @@ fn PeeringForm(
             reason,
             ticket,
             keep_shared_key: draft.keep_shared_key.get(),
+            expected_base: None,
         })
     };
 
@@ -330,11 +334,25 @@ fn PeeringForm(
             applied.set(Some(view));
             step.set(2);
         }
+        Some(Err(e)) if e.code == ErrorCode::ChangedSincePreview => {
+            outdated.set(true);
+            // Untracked: editing the form later must not fetch the preview again.
+            if let Some(req) = untrack(|| request(String::new(), None)) {
+                preview.dispatch(req);
+            }
+        }
         Some(Err(e)) => route_error(&e),
         None => {}
     });
     let preview_error = Signal::derive(move || preview.value().get().and_then(Result::err));
-    let apply_error = Signal::derive(move || apply.value().get().and_then(Result::err));
+    let apply_error = Signal::derive(move || {
+        apply
+            .value()
+            .get()
+            .and_then(Result::err)
+            .filter(|e| e.code != ErrorCode::ChangedSincePreview)
+    });
+    let busy = Memo::new(move |_| apply.pending().get() || preview.pending().get());
 
     view! {
         <WizardSteps current=step names=STEPS/>
@@ -367,16 +385,19 @@ fn PeeringForm(
                     <ReviewStep
                         t=t
                         preview=preview_result
+                        outdated=outdated
                         reason=reason
                         ticket=ticket
-                        pending=apply.pending()
-                        error=apply_error
+                        pending=busy
+                        error=Signal::derive(move || apply_error.get().or_else(|| preview_error.get()))
                         on_back=Callback::new(move |_| step.set(0))
                         on_apply=Callback::new(move |_| {
                             touch_all(&[reason, ticket]);
                             if note_ok(reason, ticket, true)
-                                && let Some(req) = request(reason.get_untracked().trim().to_owned(), ticket_value(ticket))
+                                && let Some(mut req) = request(reason.get_untracked().trim().to_owned(), ticket_value(ticket))
                             {
+                                req.expected_base = preview_result.with_untracked(|p| p.as_ref().map(|p| p.base.clone()));
+                                outdated.set(false);
                                 apply.dispatch(req);
                             }
                         })
@@ -617,6 +638,7 @@ fn FormStep(
 fn ReviewStep(
     t: PeeringType,
     preview: RwSignal<Option<PreviewResponse>>,
+    outdated: RwSignal<bool>,
     reason: Input,
     ticket: Input,
     pending: Memo<bool>,
@@ -639,6 +661,11 @@ fn ReviewStep(
             }
         >
             <h2>"Review the change"</h2>
+            <Show when=move || outdated.get()>
+                <p class="notice warn" role="alert" data-test="preview-outdated">
+                    "Someone changed this peering after your preview, so nothing was applied. The difference below is now from its current settings: check it, then apply again."
+                </p>
+            </Show>
             {move || {
                 preview
                     .get()

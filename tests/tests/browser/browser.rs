@@ -116,6 +116,11 @@ impl Browser {
         }
     }
 
+    /// The portal's URL, `http://127.0.0.1:PORT`.
+    pub fn portal_url(&self) -> &str {
+        &self.portal.url
+    }
+
     /// Opens a page of the portal by path, such as `/sign-in`.
     pub async fn goto(&self, path: &str) {
         let url = format!("{}{path}", self.portal.url);

@@ -2,13 +2,18 @@
 //! connection for a verified key and follow it to ACTIVE and PROVISIONED; configure PRIVATE
 //! peering (a bad ASN stops the form, a good change is previewed as a field difference,
 //! applied with a reason, and followed to SYNCED); configure MICROSOFT peering on another
-//! VLAN; find both changes with their actor and reasons in the audit history and verify the
-//! chain; delete the PRIVATE peering behind the typed connection name.
+//! VLAN while a colleague sets it up first (Apply refuses to overwrite settings the engineer
+//! has not reviewed and shows the difference from the colleague's); find the changes with
+//! their actor, reasons and outcomes in the audit history and verify the chain; delete the
+//! PRIVATE peering behind the typed connection name.
 
 use crate::browser::{Browser, Row, cell};
+use crate::colleague::Colleague;
 use crate::demo;
 use models::validate;
 use models::{PeeringType, ValidationError};
+use reqwest::Method;
+use serde_json::json;
 
 const NAME: &str = "Azure London DR";
 const LONDON_PORT_1: &str = "5f0c1a2b3c4d5e6f70a1b001";
@@ -231,6 +236,53 @@ async fn configure_microsoft_peering(b: &Browser, id: &str) {
     assert_eq!(after(&diff, "vlanId"), "300");
     b.fill("reason", MICROSOFT_REASON).await;
     b.screenshot("microsoft-preview").await;
+
+    // A colleague sets the peering up first, on VLAN 310: Apply must not overwrite what this
+    // engineer has not seen, and shows the difference from the colleague's settings instead.
+    let mut colleague = Colleague::sign_in(b.portal_url(), demo::ada(), "acme").await;
+    let theirs = json!({
+        "config": {
+            "peerASN": 65030,
+            "primaryPeerSubnet": "203.0.113.0/30",
+            "secondaryPeerSubnet": "203.0.113.4/30",
+            "vlanId": 310,
+            "advertisedPublicPrefixes": ["198.51.100.0/24"],
+            "customerASN": 64500,
+            "routingRegistryName": "ARIN",
+        },
+        "reason": "Set up from the change window checklist",
+    });
+    colleague
+        .send(
+            Method::POST,
+            &format!("/api/connections/{id}/peering/MICROSOFT"),
+            theirs,
+        )
+        .await;
+    b.click("apply").await;
+    b.find("[data-test=\"preview-outdated\"]").await;
+    let diff = b
+        .wait_for_rows(
+            "the difference from the colleague's settings",
+            "[data-test=\"diff\"] tr[data-field]",
+            |rows| {
+                rows.iter()
+                    .any(|r| cell(r, "data-field") == "vlanId" && cell(r, "Before") == "310")
+            },
+        )
+        .await;
+    assert_eq!(
+        fields(&diff),
+        ["vlanId"],
+        "only the VLAN differs now: {diff:?}"
+    );
+    assert_eq!(after(&diff, "vlanId"), "300");
+    assert_eq!(
+        b.value("reason").await,
+        MICROSOFT_REASON,
+        "the reason is kept"
+    );
+    b.screenshot("microsoft-preview-outdated").await;
     b.click("apply").await;
 
     b.wait_for_status("[data-test=\"peering-follow\"]", "SYNCED")
@@ -248,10 +300,10 @@ async fn find_both_changes_in_the_audit_history(b: &Browser, id: &str) {
 
     let rows = b
         .wait_for_rows(
-            "the two peering changes, each an intent and an outcome",
+            "the four peering changes, each an intent and an outcome",
             "[data-test=\"audit-row\"]",
             |rows| {
-                rows.len() == 4
+                rows.len() == 8
                     && rows
                         .iter()
                         .all(|r| cell(r, "data-action") == "update_peering")
@@ -270,22 +322,38 @@ async fn find_both_changes_in_the_audit_history(b: &Browser, id: &str) {
         .iter()
         .filter(|r| cell(r, "Peering") == "MICROSOFT")
         .collect();
-    assert_eq!(private.len(), 1, "one PRIVATE change was sent: {rows:?}");
+    assert_eq!(private.len(), 1, "one PRIVATE change: {rows:?}");
     assert_eq!(
         microsoft.len(),
-        1,
-        "one MICROSOFT change was sent: {rows:?}"
+        3,
+        "the colleague's MICROSOFT change, the refused one and the one made: {rows:?}"
     );
     assert_eq!(cell(private[0], "Reason"), PRIVATE_REASON);
     assert_eq!(cell(private[0], "Ticket"), PRIVATE_TICKET);
-    assert_eq!(cell(microsoft[0], "Reason"), MICROSOFT_REASON);
+    let reasons: Vec<&str> = microsoft.iter().map(|r| cell(r, "Reason")).collect();
+    assert_eq!(
+        reasons,
+        [
+            MICROSOFT_REASON,
+            MICROSOFT_REASON,
+            "Set up from the change window checklist"
+        ],
+        "newest first"
+    );
     for row in &rows {
         assert!(cell(row, "Actor").starts_with("Ada Lovelace"), "{row:?}");
         assert_eq!(cell(row, "Connection"), id, "{row:?}");
     }
-    for row in rows.iter().filter(|r| cell(r, "Phase") == "Outcome") {
-        assert_eq!(cell(row, "Outcome"), "Succeeded", "{row:?}");
-    }
+    let outcomes: Vec<&str> = rows
+        .iter()
+        .filter(|r| cell(r, "Phase") == "Outcome")
+        .map(|r| cell(r, "Outcome"))
+        .collect();
+    assert_eq!(
+        outcomes,
+        ["Succeeded", "Refused", "Succeeded", "Succeeded"],
+        "the change reviewed against an older peering was refused: {rows:?}"
+    );
     b.screenshot("audit-peering-changes").await;
 
     b.click("verify-chain").await;

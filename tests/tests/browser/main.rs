@@ -4,6 +4,7 @@
 
 mod artefacts;
 mod browser;
+mod colleague;
 mod demo;
 mod driver;
 mod journey;

@@ -349,6 +349,7 @@ fn peering_change_needs_a_reason() {
         reason: " ".into(),
         ticket: Some("CHG-1".into()),
         keep_shared_key: false,
+        expected_base: None,
     };
     assert_eq!(
         fields(peering_change(PeeringType::Private, &req, &[])),

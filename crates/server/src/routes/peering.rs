@@ -104,6 +104,13 @@ fn snapshot(state: &AppState, p: Option<&Peering>) -> Value {
         .unwrap_or(Value::Null)
 }
 
+/// The token of a peering's state that a preview hands out and a change may send back: a keyed
+/// fingerprint of its audit snapshot (the config, with the shared key's own fingerprint), so
+/// any change of config or key changes it and a sync status moving on does not.
+fn base(state: &AppState, snapshot: &Value) -> String {
+    state.crypto.fingerprint(&snapshot.to_string())
+}
+
 async fn read_peering(
     State(state): State<AppState>,
     signed_in: SignedIn,
@@ -140,6 +147,7 @@ async fn preview_peering(
         peering_type: t,
         exists: current.is_some(),
         changes: diff(&before, &after),
+        base: base(&state, &before),
     }))
 }
 
@@ -174,7 +182,12 @@ async fn update_peering(
     intent.peering_type = Some(t);
     (intent.reason, intent.ticket) = note(&req.reason, req.ticket.as_deref());
     intent.request = Some(peering_snapshot(&state.crypto, &config));
-    intent.before = Some(snapshot(&state, current.as_ref()));
+    let before = snapshot(&state, current.as_ref());
+    let stale = req
+        .expected_base
+        .as_ref()
+        .is_some_and(|expected| *expected != base(&state, &before));
+    intent.before = Some(before);
     let upstream = state.upstream.clone();
     let api_key = signed_in.api_key.clone();
     let crypto = state.crypto.clone();
@@ -184,6 +197,12 @@ async fn update_peering(
             return Step::refused(AppError::Conflict(format!(
                 "Peering can be configured only once the connection is Active; it is {} now.",
                 status.label()
+            )));
+        }
+        if stale {
+            return Step::refused(AppError::ChangedSincePreview(format!(
+                "The {t} peering was changed after your preview, so this change was not made. \
+                 Preview it again to see the difference from its current settings."
             )));
         }
         let secret = config.shared_key.clone().unwrap_or_default();
