@@ -373,6 +373,7 @@ fn PeeringForm(
                         on_next=Callback::new(move |_| {
                             touch_all(&draft.inputs().map(|(_, i)| i));
                             if let Some(req) = request(String::new(), None) {
+                                outdated.set(false);
                                 preview.dispatch(req);
                             }
                         })
