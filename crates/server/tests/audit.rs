@@ -446,6 +446,69 @@ async fn audit_filters_select_the_matching_events() {
 }
 
 #[tokio::test]
+async fn a_connections_history_includes_the_intent_of_its_order() {
+    let app = spawn_app().await;
+    let h = history(&app).await;
+    let all = h.ada.audit("").await;
+    let created = all
+        .iter()
+        .find(|e| e["action"] == "create_connection" && e["phase"] == "outcome")
+        .expect("the order's outcome");
+    assert_eq!(created["connectionId"], h.staging.as_str());
+    let order = created["intentId"].as_i64().unwrap();
+    let intent = all.iter().find(|e| e["id"] == order).unwrap();
+    assert_eq!(
+        intent["connectionId"],
+        Value::Null,
+        "written before the connection had an id"
+    );
+    let expected: Vec<i64> = ids(&all
+        .iter()
+        .filter(|e| e["connectionId"] == h.staging.as_str() || e["id"] == order)
+        .cloned()
+        .collect::<Vec<_>>());
+    assert_eq!(
+        expected.len(),
+        4,
+        "the order and the early peering: {expected:?}"
+    );
+
+    let query = format!("connection={}", h.staging);
+    assert_eq!(ids(&h.ada.audit(&query).await), expected);
+    let mut paged = Vec::new();
+    let mut path = format!("/api/audit?{query}&limit=1");
+    while let Some(event) = h.ada.get(&path).await.json["events"].get(0).cloned() {
+        paged.push(event["id"].as_i64().unwrap());
+        path = format!("/api/audit?{query}&limit=1&before={}", event["id"]);
+    }
+    assert_eq!(paged, expected, "page by page");
+    let mut oldest_first = expected.clone();
+    oldest_first.reverse();
+    let csv = h.ada.get(&format!("/api/audit/export.csv?{query}")).await;
+    let csv_ids: Vec<i64> = parse_csv(&csv.text)[1..]
+        .iter()
+        .map(|r| r[0].parse().unwrap())
+        .collect();
+    assert_eq!(csv_ids, oldest_first);
+    let json = h.ada.get(&format!("/api/audit/export.json?{query}")).await;
+    let events: Vec<Value> = serde_json::from_str(&json.text).unwrap();
+    assert_eq!(ids(&events), oldest_first);
+
+    // The other filters still apply to it.
+    let orders = h
+        .ada
+        .audit(&format!("{query}&action=create_connection"))
+        .await;
+    assert_eq!(ids(&orders), [created["id"].as_i64().unwrap(), order]);
+    let peerings = h.ada.audit(&format!("{query}&action=update_peering")).await;
+    assert!(peerings.iter().all(|e| e["id"] != order) && peerings.len() == 2);
+    assert!(
+        h.grace.audit(&query).await.is_empty(),
+        "nor does it widen what another company's reader sees"
+    );
+}
+
+#[tokio::test]
 async fn audit_pages_by_id_newest_first() {
     let app = spawn_app().await;
     let h = history(&app).await;

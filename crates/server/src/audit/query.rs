@@ -67,22 +67,38 @@ impl Filter {
         Ok(Filter { query, from, to })
     }
 
-    /// The where clause of every read: SQL text and the values bound in it, in order. The
-    /// pages go through sqlx ([`Filter::push_where`]) and the exports through the synchronous
-    /// reader, both from these same pieces.
-    pub(super) fn where_pieces(&self, scope: Option<&Scope>) -> Vec<Piece> {
+    /// The `from` and `where` clauses of every read: SQL text and the values bound in it, in
+    /// order. The pages go through sqlx ([`Filter::push_source`]) and the exports through
+    /// the synchronous reader, both from these same pieces. Each read adds its own id bound,
+    /// order and limit.
+    pub(super) fn source_pieces(&self, scope: Option<&Scope>) -> Vec<Piece> {
         use Piece::{Bind, Sql};
         let q = &self.query;
-        let mut w = vec![Sql(" where 1 = 1")];
         let text = |v: &Option<String>| {
             v.as_deref()
                 .map(str::trim)
                 .filter(|s| !s.is_empty())
                 .map(str::to_owned)
         };
-        if let Some(c) = text(&q.connection) {
-            w.extend([Sql(" and connection_id = "), Bind(c)]);
-        }
+        let mut w = match text(&q.connection) {
+            // A connection's rows, and the intent of the order that created it: that intent
+            // was written before Console Connect gave the connection its id, and its outcome
+            // names it. SQLite pushes the outer conditions into both branches and merges them
+            // in id order, so a page still reads only its own rows (the outcome is found
+            // through the partial index `audit_events_created`).
+            Some(c) => vec![
+                Sql(" from (select * from audit_events where connection_id = "),
+                Bind(c.clone()),
+                Sql(" union all select * from audit_events where id = \
+                     (select o.intent_id from audit_events o where o.connection_id = "),
+                Bind(c),
+                Sql(
+                    " and o.action = 'create_connection' and o.phase = 'outcome')) \
+                     as audit_events where 1 = 1",
+                ),
+            ],
+            None => vec![Sql(" from audit_events where 1 = 1")],
+        };
         if let Some(a) = text(&q.actor) {
             w.extend([Sql(" and (actor_id = "), Bind(a.clone())]);
             w.extend([Sql(" or actor_email = "), Bind(a), Sql(" collate nocase)")]);
@@ -145,8 +161,8 @@ impl Filter {
         w
     }
 
-    fn push_where(&self, qb: &mut QueryBuilder<'_, Sqlite>, scope: Option<&Scope>) {
-        for piece in self.where_pieces(scope) {
+    fn push_source(&self, qb: &mut QueryBuilder<'_, Sqlite>, scope: Option<&Scope>) {
+        for piece in self.source_pieces(scope) {
             match piece {
                 Piece::Sql(sql) => qb.push(sql),
                 Piece::Bind(value) => qb.push_bind(value),
@@ -178,8 +194,8 @@ pub async fn page(
     scope: Option<&Scope>,
 ) -> sqlx::Result<AuditPage> {
     let limit = filter.query.limit.unwrap_or(DEFAULT_PAGE);
-    let mut qb = QueryBuilder::new("select * from audit_events");
-    filter.push_where(&mut qb, scope);
+    let mut qb = QueryBuilder::new("select *");
+    filter.push_source(&mut qb, scope);
     if let Some(before) = filter.query.before {
         qb.push(" and id < ").push_bind(before);
     }
@@ -397,7 +413,7 @@ pub async fn export(
             return;
         }
     };
-    let pieces = filter.where_pieces(scope.as_ref());
+    let pieces = filter.source_pieces(scope.as_ref());
     let read = tokio::task::spawn_blocking(move || reader::export(&file, &pieces, format, &sink));
     if let Err(e) = read.await {
         tracing::error!(error = %e, "audit export stopped");
@@ -426,9 +442,9 @@ async fn export_through_pool(
     loop {
         let mut qb = QueryBuilder::new(format!(
             "select max(id), group_concat(line, {separator} order by id) \
-             from (select id, {row} as line from audit_events"
+             from (select id, {row} as line"
         ));
-        filter.push_where(&mut qb, scope.as_ref());
+        filter.push_source(&mut qb, scope.as_ref());
         qb.push(" and id > ")
             .push_bind(last)
             .push(" order by id limit ")

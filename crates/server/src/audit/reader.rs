@@ -58,8 +58,8 @@ impl From<rusqlite::Error> for Stop {
     }
 }
 
-/// Writes the export of the rows `pieces` select (a where clause from
-/// `Filter::where_pieces`) into `sink`, oldest first. Blocks: run it on a blocking thread.
+/// Writes the export of the rows `pieces` select (the from and where clauses of
+/// `Filter::source_pieces`) into `sink`, oldest first. Blocks: run it on a blocking thread.
 pub(super) fn export(file: &Path, pieces: &[Piece], format: Format, sink: &Sink) {
     if let Err(Stop::Failed(e)) = write_export(file, pieces, format, sink) {
         tracing::error!(error = %e, "audit export stopped");
@@ -88,7 +88,7 @@ fn write_export(file: &Path, pieces: &[Piece], format: Format, sink: &Sink) -> R
     send(sink, Bytes::from(head))?;
     let conn = open(file)?;
     let columns: Vec<&str> = COLUMNS.iter().map(|(name, _, _)| *name).collect();
-    let mut sql = format!("select {} from audit_events", columns.join(", "));
+    let mut sql = format!("select {}", columns.join(", "));
     let mut values = Vec::new();
     for piece in pieces {
         match piece {
