@@ -225,6 +225,9 @@ pub struct PeeringView {
     pub updated_at: Option<String>,
     pub config: PeeringConfig,
     pub shared_key_set: bool,
+    /// An opaque token of these settings (the shared key included), as a preview's `base`:
+    /// a change or a delete may send it back as `expectedBase`.
+    pub base: String,
 }
 
 /// `POST /api/connections/{id}/peering/{type}` (and `…/preview`, where reason may be empty).
@@ -239,9 +242,10 @@ pub struct PeeringChangeRequest {
     /// Keep the shared key already configured instead of the one (or none) in `config`.
     #[serde(default)]
     pub keep_shared_key: bool,
-    /// The `base` of the preview this change was reviewed with. When given, the change is made
-    /// only if the peering is still as it was then; otherwise it is refused with
-    /// `changed_since_preview`, so nobody overwrites a colleague's change they have not seen.
+    /// The `base` of the preview this change was reviewed with (or of the peering as read).
+    /// When given, the change is made only if the peering is still as it was then; otherwise
+    /// it is refused with `changed_since_read`, so nobody overwrites a colleague's change they
+    /// have not seen.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expected_base: Option<String>,
 }
@@ -268,6 +272,11 @@ pub struct DeleteRequest {
     pub ticket: Option<String>,
     /// The connection's name, typed by the user.
     pub confirm_name: String,
+    /// For a peering: the `base` of the peering as shown. When given, the peering is removed
+    /// only if it is still as it was then (otherwise `changed_since_read`). A connection delete
+    /// refuses it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub expected_base: Option<String>,
 }
 
 /// What an audited call did.

@@ -22,8 +22,9 @@ pub enum ErrorCode {
     NotFound,
     /// 409: the object is not in a state that allows this (e.g. peering before ACTIVE).
     Conflict,
-    /// 409: the peering changed after the preview the change was reviewed with.
-    ChangedSincePreview,
+    /// 409: the object changed after the read or preview the request was based on
+    /// (`expectedBase`).
+    ChangedSinceRead,
     /// 413: the body is larger than allowed.
     PayloadTooLarge,
     /// 415: the body must be `application/json`.
@@ -67,7 +68,7 @@ impl ErrorCode {
             Self::Unauthenticated | Self::SessionExpired => 401,
             Self::Forbidden => 403,
             Self::NotFound => 404,
-            Self::Conflict | Self::ChangedSincePreview => 409,
+            Self::Conflict | Self::ChangedSinceRead => 409,
             Self::PayloadTooLarge => 413,
             Self::UnsupportedMediaType => 415,
             Self::ValidationFailed | Self::UpstreamRejected => 422,

@@ -37,9 +37,9 @@ pub enum AppError {
     /// 409: not allowed in the object's current state.
     #[error("{0}")]
     Conflict(String),
-    /// 409: the object changed after the preview the change was reviewed with.
+    /// 409: the object changed after the read or preview the request was based on.
     #[error("{0}")]
-    ChangedSincePreview(String),
+    ChangedSinceRead(String),
     /// 503: the audit history could not be written, so nothing was changed.
     #[error("audit unavailable")]
     AuditUnavailable { message: String, cause: String },
@@ -131,7 +131,7 @@ impl AppError {
             AppError::Forbidden(_) => ErrorCode::Forbidden,
             AppError::NotFound(_) => ErrorCode::NotFound,
             AppError::Conflict(_) => ErrorCode::Conflict,
-            AppError::ChangedSincePreview(_) => ErrorCode::ChangedSincePreview,
+            AppError::ChangedSinceRead(_) => ErrorCode::ChangedSinceRead,
             AppError::PayloadTooLarge => ErrorCode::PayloadTooLarge,
             AppError::UnsupportedMediaType => ErrorCode::UnsupportedMediaType,
             AppError::AuditUnavailable { .. } => ErrorCode::AuditUnavailable,

@@ -126,8 +126,9 @@ pub fn service_key_view(info: &ServiceKeyInfo, service_key: &str) -> ServiceKeyV
     }
 }
 
-pub fn peering_view(peering_type: PeeringType, p: &Peering) -> PeeringView {
+pub fn peering_view(crypto: &Crypto, peering_type: PeeringType, p: &Peering) -> PeeringView {
     let mut config = p.config();
+    let base = peering_base(crypto, &peering_snapshot(crypto, &config));
     let shared_key_set = config.shared_key.take().is_some_and(|k| !k.is_empty());
     PeeringView {
         peering_type: p.peering_type.unwrap_or(peering_type),
@@ -135,7 +136,15 @@ pub fn peering_view(peering_type: PeeringType, p: &Peering) -> PeeringView {
         updated_at: p.updated_at.clone(),
         config,
         shared_key_set,
+        base,
     }
+}
+
+/// The token of a peering's settings that reads and previews hand out and a change or delete
+/// may send back: a keyed fingerprint of its audit snapshot (`null` when there is none), so any
+/// change of config or shared key changes it and a sync status moving on does not.
+pub fn peering_base(crypto: &Crypto, snapshot: &Value) -> String {
+    crypto.fingerprint(&snapshot.to_string())
 }
 
 /// A peering config as the audit history keeps it: the shared key becomes a keyed fingerprint,
@@ -202,7 +211,7 @@ mod tests {
             "vlanId": 100, "sharedKey": "canary123"
         }))
         .unwrap();
-        let v = peering_view(PeeringType::Private, &p);
+        let v = peering_view(&Crypto::new(&[3u8; 32]), PeeringType::Private, &p);
         assert!(v.shared_key_set);
         assert!(!serde_json::to_string(&v).unwrap().contains("canary123"));
     }

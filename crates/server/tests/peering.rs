@@ -136,7 +136,7 @@ async fn a_change_reviewed_against_an_older_peering_is_refused() {
     let refused = client.post(&path, &change).await;
 
     assert_eq!(refused.status, StatusCode::CONFLICT, "{}", refused.text);
-    assert_eq!(refused.code(), "changed_since_preview");
+    assert_eq!(refused.code(), "changed_since_read");
     assert!(
         refused.message().contains("Preview it again"),
         "{}",
@@ -189,8 +189,73 @@ async fn a_change_reviewed_before_the_peering_existed_is_refused_once_it_does() 
     let refused = client.post(&path, &change).await;
 
     assert_eq!(refused.status, StatusCode::CONFLICT, "{}", refused.text);
-    assert_eq!(refused.code(), "changed_since_preview");
+    assert_eq!(refused.code(), "changed_since_read");
     assert_eq!(client.get(&path).await.json["config"]["vlanId"], 310);
+}
+
+#[tokio::test]
+async fn a_peering_read_gives_the_base_a_delete_is_checked_against() {
+    let app = spawn_app().await;
+    let (client, id) = ada_on_production(&app).await;
+    let colleague = app.sign_in_to(ada(), "acme").await;
+    let path = peering_path(&id, "PRIVATE");
+    let shown = client.get(&path).await;
+    let base = shown.json["base"].as_str().expect("a base").to_owned();
+    let preview = client
+        .post(&format!("{path}/preview"), &private_peering(300))
+        .await;
+    assert_eq!(
+        preview.json["base"],
+        base.as_str(),
+        "a read and a preview agree"
+    );
+    let mut theirs = private_peering(100);
+    theirs["config"]["sharedKey"] = json!("OnlyTheKeyChanged1");
+    let changed = colleague.post(&path, &theirs).await;
+    assert_eq!(changed.status, StatusCode::OK, "{}", changed.text);
+    assert_ne!(
+        changed.json["base"],
+        base.as_str(),
+        "a new shared key is a change"
+    );
+    let removal = |base: &str| json!({"reason": "Move to MICROSOFT", "confirmName": PRODUCTION, "expectedBase": base});
+
+    let refused = client.delete(&path, Some(&removal(&base))).await;
+
+    assert_eq!(refused.status, StatusCode::CONFLICT, "{}", refused.text);
+    assert_eq!(refused.code(), "changed_since_read");
+    assert_eq!(app.upstream_calls(Route::DeletePeering), 0);
+    let (intent, outcome) = client.audit_pair("delete_peering", &id).await;
+    assert_eq!(outcome["outcome"], "refused");
+    assert!(intent["before"]["sharedKey"].is_string());
+    let current = client.get(&path).await;
+    assert_eq!(current.json["base"], changed.json["base"]);
+    let deleted = client
+        .delete(
+            &path,
+            Some(&removal(current.json["base"].as_str().unwrap())),
+        )
+        .await;
+    assert_eq!(deleted.status, StatusCode::NO_CONTENT, "{}", deleted.text);
+    assert_eq!(app.upstream_calls(Route::DeletePeering), 1);
+
+    let connection = client
+        .delete(
+            &format!("/api/connections/{id}"),
+            Some(&removal(current.json["base"].as_str().unwrap())),
+        )
+        .await;
+    assert_eq!(
+        connection.status,
+        StatusCode::BAD_REQUEST,
+        "{}",
+        connection.text
+    );
+    assert!(
+        connection.message().contains("expectedBase"),
+        "{}",
+        connection.text
+    );
 }
 
 #[tokio::test]

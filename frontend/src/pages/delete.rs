@@ -15,7 +15,7 @@ use leptos::prelude::*;
 use leptos_router::components::A;
 use leptos_router::hooks::{use_navigate, use_params_map};
 use models::api::DeleteRequest;
-use models::{ApiError, ConnectionStatus, PeeringType, validate};
+use models::{ApiError, ConnectionStatus, ErrorCode, PeeringType, validate};
 
 /// Reason, ticket and the typed name; `on_delete` gets the request once every rule holds.
 #[component]
@@ -55,6 +55,7 @@ fn DeleteForm(
                 reason: reason.get_untracked().trim().to_owned(),
                 ticket: ticket_value(ticket),
                 confirm_name: confirm.get_untracked(),
+                expected_base: None,
             });
         }
     };
@@ -251,6 +252,8 @@ fn DeletePeering(id: String, t: PeeringType) -> impl IntoView {
         let back = back.clone();
         crate::shared::effect(move || match delete.value().get() {
             Some(Ok(())) => navigate(&back, Default::default()),
+            // Changed since it was shown: show it as it is now, with the server's message.
+            Some(Err(e)) if e.code == ErrorCode::ChangedSinceRead => peering.refetch(),
             Some(Err(e)) => {
                 apply_server_errors(
                     &e,
@@ -279,6 +282,7 @@ fn DeletePeering(id: String, t: PeeringType) -> impl IntoView {
                     .into_any()
             }
             (Some(Ok(c)), Some(Ok(Some(p)))) => {
+                let base = p.base.clone();
                 view! {
                     <section class="panel" data-test="delete-summary">
                         <h2>"What will be removed"</h2>
@@ -295,7 +299,8 @@ fn DeletePeering(id: String, t: PeeringType) -> impl IntoView {
                         reason=reason
                         ticket=ticket
                         confirm=confirm
-                        on_delete=Callback::new(move |req| {
+                        on_delete=Callback::new(move |mut req: DeleteRequest| {
+                            req.expected_base = Some(base.clone());
                             delete.dispatch(req);
                         })
                     />

@@ -334,7 +334,7 @@ fn PeeringForm(
             applied.set(Some(view));
             step.set(2);
         }
-        Some(Err(e)) if e.code == ErrorCode::ChangedSincePreview => {
+        Some(Err(e)) if e.code == ErrorCode::ChangedSinceRead => {
             outdated.set(true);
             // Untracked: editing the form later must not fetch the preview again.
             if let Some(req) = untrack(|| request(String::new(), None)) {
@@ -350,7 +350,7 @@ fn PeeringForm(
             .value()
             .get()
             .and_then(Result::err)
-            .filter(|e| e.code != ErrorCode::ChangedSincePreview)
+            .filter(|e| e.code != ErrorCode::ChangedSinceRead)
     });
     let busy = Memo::new(move |_| apply.pending().get() || preview.pending().get());
 

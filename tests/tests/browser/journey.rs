@@ -5,7 +5,8 @@
 //! VLAN while a colleague sets it up first (Apply refuses to overwrite settings the engineer
 //! has not reviewed and shows the difference from the colleague's); find the changes with
 //! their actor, reasons and outcomes in the audit history and verify the chain; delete the
-//! PRIVATE peering behind the typed connection name.
+//! PRIVATE peering behind the typed connection name (once more after a colleague changed it
+//! meanwhile: nothing is removed that the page has not shown).
 
 use crate::browser::{Browser, Row, cell};
 use crate::colleague::Colleague;
@@ -393,6 +394,34 @@ async fn delete_private_peering(b: &Browser, id: &str) {
     b.wait_gone("#confirmName-error").await;
     b.wait_enabled(confirm, true).await;
     b.screenshot("delete-confirmed").await;
+
+    // A colleague moves the peering to VLAN 250 meanwhile: Delete removes nothing it has not
+    // shown, and shows the peering as it is now.
+    let mut colleague = Colleague::sign_in(b.portal_url(), demo::ada(), "acme").await;
+    colleague
+        .send(
+            Method::POST,
+            &format!("/api/connections/{id}/peering/PRIVATE"),
+            json!({
+                "config": {
+                    "peerASN": 65020,
+                    "primaryPeerSubnet": "10.20.0.0/30",
+                    "secondaryPeerSubnet": "10.20.0.4/30",
+                    "vlanId": 250,
+                },
+                "keepSharedKey": true,
+                "reason": "VLAN 200 is wanted for the new firewall",
+            }),
+        )
+        .await;
+    b.click("confirm-delete").await;
+    b.wait_for_text(".error-message", "changed after you opened it")
+        .await;
+    b.wait_for_text("[data-test=\"delete-summary\"]", "250")
+        .await;
+    assert_eq!(b.value("confirmName").await, NAME, "what was typed stays");
+    b.screenshot("delete-changed-meanwhile").await;
+    b.wait_enabled(confirm, true).await;
     b.click("confirm-delete").await;
 
     b.wait_for_path(&format!("/connections/{id}")).await;

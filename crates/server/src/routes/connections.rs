@@ -225,6 +225,11 @@ async fn delete_connection(
     AppJson(req): AppJson<DeleteRequest>,
 ) -> Result<(StatusCode, Json<ConnectionView>)> {
     let id = connection_id(&id)?;
+    if req.expected_base.is_some() {
+        return Err(AppError::BadRequest(
+            "expectedBase applies to peering changes and deletes only.".into(),
+        ));
+    }
     validate::change_note(&req.reason, req.ticket.as_deref()).map_err(AppError::Validation)?;
     let (_, before) = load_connection(&state, &signed_in, &id).await?;
     validate::confirmation(&req.confirm_name, &before.name).map_err(AppError::validation)?;

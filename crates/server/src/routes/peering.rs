@@ -8,7 +8,7 @@ use crate::error::{AppError, Result};
 use crate::extract::{AppJson, RequestMeta};
 use crate::session::SignedIn;
 use crate::state::AppState;
-use crate::views::{peering_snapshot, peering_view};
+use crate::views::{peering_base, peering_snapshot, peering_view};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
@@ -104,11 +104,13 @@ fn snapshot(state: &AppState, p: Option<&Peering>) -> Value {
         .unwrap_or(Value::Null)
 }
 
-/// The token of a peering's state that a preview hands out and a change may send back: a keyed
-/// fingerprint of its audit snapshot (the config, with the shared key's own fingerprint), so
-/// any change of config or key changes it and a sync status moving on does not.
 fn base(state: &AppState, snapshot: &Value) -> String {
-    state.crypto.fingerprint(&snapshot.to_string())
+    peering_base(&state.crypto, snapshot)
+}
+
+/// Whether the request was based on other settings than `before` (the current ones).
+fn stale(state: &AppState, expected_base: Option<&String>, before: &Value) -> bool {
+    expected_base.is_some_and(|expected| *expected != base(state, before))
 }
 
 async fn read_peering(
@@ -124,7 +126,7 @@ async fn read_peering(
         .await
         .map_err(|e| AppError::from_upstream(&e, &[]))?
         .ok_or_else(|| not_configured(t))?;
-    Ok(Json(peering_view(t, &peering)))
+    Ok(Json(peering_view(&state.crypto, t, &peering)))
 }
 
 async fn preview_peering(
@@ -183,10 +185,7 @@ async fn update_peering(
     (intent.reason, intent.ticket) = note(&req.reason, req.ticket.as_deref());
     intent.request = Some(peering_snapshot(&state.crypto, &config));
     let before = snapshot(&state, current.as_ref());
-    let stale = req
-        .expected_base
-        .as_ref()
-        .is_some_and(|expected| *expected != base(&state, &before));
+    let stale = stale(&state, req.expected_base.as_ref(), &before);
     intent.before = Some(before);
     let upstream = state.upstream.clone();
     let api_key = signed_in.api_key.clone();
@@ -200,7 +199,7 @@ async fn update_peering(
             )));
         }
         if stale {
-            return Step::refused(AppError::ChangedSincePreview(format!(
+            return Step::refused(AppError::ChangedSinceRead(format!(
                 "The {t} peering was changed after your preview, so this change was not made. \
                  Preview it again to see the difference from its current settings."
             )));
@@ -212,7 +211,7 @@ async fn update_peering(
         {
             Ok(peering) => {
                 let after = peering_snapshot(&crypto, &peering.config());
-                Step::succeeded(peering_view(t, &peering), Some(after))
+                Step::succeeded(peering_view(&crypto, t, &peering), Some(after))
             }
             Err(e) => Step::change_failed(&e, &[&secret]),
         }
@@ -246,11 +245,19 @@ async fn delete_peering(
     intent.connection_id = Some(id.to_string());
     intent.peering_type = Some(t);
     (intent.reason, intent.ticket) = note(&req.reason, req.ticket.as_deref());
-    intent.before = Some(snapshot(&state, Some(&current)));
+    let before = snapshot(&state, Some(&current));
+    let stale = stale(&state, req.expected_base.as_ref(), &before);
+    intent.before = Some(before);
     let upstream = state.upstream.clone();
     let api_key = signed_in.api_key.clone();
     let secret = current.shared_key.clone().unwrap_or_default();
     audited(&state, intent, move || async move {
+        if stale {
+            return Step::refused(AppError::ChangedSinceRead(format!(
+                "The {t} peering was changed after you opened it, so it was not removed. \
+                 Look at its current settings before removing it."
+            )));
+        }
         match upstream.delete_peering(&api_key, &company, &id, t).await {
             Ok(()) => Step::succeeded((), None),
             Err(e) => Step::change_failed(&e, &[&secret]),
