@@ -118,6 +118,7 @@ type WriteRequest = (AuditEvent, oneshot::Sender<Result<i64, AuditError>>);
 pub struct AuditLog {
     writer: mpsc::Sender<WriteRequest>,
     pool: SqlitePool,
+    pages: query::Pages,
 }
 
 impl AuditLog {
@@ -136,7 +137,14 @@ impl AuditLog {
             .context("opening the audit writer")?;
         let (tx, rx) = mpsc::channel(4096);
         tokio::spawn(write_loop(conn, rx));
-        let log = AuditLog { writer: tx, pool };
+        let pages = query::Pages::new(pool.clone())
+            .await
+            .context("opening the audit reader")?;
+        let log = AuditLog {
+            writer: tx,
+            pool,
+            pages,
+        };
         let reconciled = log
             .reconcile()
             .await
@@ -149,6 +157,11 @@ impl AuditLog {
 
     pub fn pool(&self) -> &SqlitePool {
         &self.pool
+    }
+
+    /// Where the history's pages are read (see [`query::page`]).
+    pub fn pages(&self) -> &query::Pages {
+        &self.pages
     }
 
     /// Appends an intent row and returns once it is committed.

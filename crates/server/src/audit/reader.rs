@@ -19,6 +19,7 @@ use rusqlite::types::ValueRef;
 use rusqlite::{Connection, OpenFlags, Row, Statement};
 use std::io::Write;
 use std::path::Path;
+use std::sync::{Mutex, PoisonError};
 use std::time::Duration;
 use tokio::sync::mpsc;
 
@@ -34,6 +35,76 @@ const EVENT_COLUMNS: &str = "id, at, request_id, phase, intent_id, action, actor
     outcome, upstream_status, error, duration_ms, client_addr, user_agent, prev_hash, hash";
 
 type Sink = mpsc::Sender<Result<Bytes, std::io::Error>>;
+
+/// The most page connections kept open between pages.
+const IDLE_PAGE_CONNECTIONS: usize = 4;
+
+/// Reads one page of events, newest first: those `pieces` select (the from and where clauses
+/// of `Filter::source_pieces`) below `before`, at most `limit`. Uses a connection from `idle`
+/// (opening one when none is free) and keeps it there after. `None` when a row holds a value
+/// the portal never writes, for the pool path to read. Blocks: run it on a blocking thread.
+pub(super) fn page(
+    idle: &Mutex<Vec<Connection>>,
+    file: &Path,
+    pieces: &[Piece],
+    before: Option<i64>,
+    limit: i64,
+) -> anyhow::Result<Option<Vec<AuditEvent>>> {
+    let lock = || idle.lock().unwrap_or_else(PoisonError::into_inner);
+    let taken = lock().pop();
+    let conn = match taken {
+        Some(conn) => conn,
+        None => open(file)?,
+    };
+    let read = read_page(&conn, pieces, before, limit)?;
+    let mut idle = lock();
+    if idle.len() < IDLE_PAGE_CONNECTIONS {
+        idle.push(conn);
+    }
+    Ok(read)
+}
+
+fn read_page(
+    conn: &Connection,
+    pieces: &[Piece],
+    before: Option<i64>,
+    limit: i64,
+) -> rusqlite::Result<Option<Vec<AuditEvent>>> {
+    let mut sql = format!("select {EVENT_COLUMNS}");
+    let mut values = Vec::new();
+    for piece in pieces {
+        match piece {
+            Piece::Sql(text) => sql.push_str(text),
+            Piece::Bind(value) => {
+                sql.push('?');
+                values.push(value.as_str());
+            }
+        }
+    }
+    if before.is_some() {
+        sql.push_str(" and id < ?");
+    }
+    sql.push_str(" order by id desc limit ?");
+    let mut stmt = conn.prepare_cached(&sql)?;
+    for (i, value) in values.iter().enumerate() {
+        stmt.raw_bind_parameter(i + 1, value)?;
+    }
+    let mut next = values.len() + 1;
+    if let Some(before) = before {
+        stmt.raw_bind_parameter(next, before)?;
+        next += 1;
+    }
+    stmt.raw_bind_parameter(next, limit)?;
+    let mut rows = stmt.raw_query();
+    let mut events = Vec::new();
+    while let Some(row) = rows.next()? {
+        match event(row) {
+            Some(event) => events.push(event),
+            None => return Ok(None),
+        }
+    }
+    Ok(Some(events))
+}
 
 /// A read-only connection to the database file; waits for locks like the pool does.
 fn open(file: &Path) -> rusqlite::Result<Connection> {

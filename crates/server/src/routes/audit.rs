@@ -56,9 +56,9 @@ async fn list_events(
     AppQuery(q): AppQuery<AuditQuery>,
 ) -> Result<Json<AuditPage>> {
     let filter = filter(q)?;
-    let page = query::page(state.audit.pool(), &filter, Some(&scope(&signed_in)))
+    let page = query::page(state.audit.pages(), &filter, Some(&scope(&signed_in)))
         .await
-        .map_err(db_error)?;
+        .map_err(AppError::Internal)?;
     Ok(Json(page))
 }
 
