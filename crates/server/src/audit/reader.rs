@@ -70,17 +70,7 @@ fn read_page(
     before: Option<i64>,
     limit: i64,
 ) -> rusqlite::Result<Option<Vec<AuditEvent>>> {
-    let mut sql = format!("select {EVENT_COLUMNS}");
-    let mut values = Vec::new();
-    for piece in pieces {
-        match piece {
-            Piece::Sql(text) => sql.push_str(text),
-            Piece::Bind(value) => {
-                sql.push('?');
-                values.push(value.as_str());
-            }
-        }
-    }
+    let (mut sql, values) = statement(format!("select {EVENT_COLUMNS}"), pieces);
     if before.is_some() {
         sql.push_str(" and id < ?");
     }
@@ -104,6 +94,21 @@ fn read_page(
         }
     }
     Ok(Some(events))
+}
+
+/// `select` followed by the text of `pieces`, each bound value a `?`, and those values in order.
+fn statement(mut select: String, pieces: &[Piece]) -> (String, Vec<&str>) {
+    let mut values = Vec::new();
+    for piece in pieces {
+        match piece {
+            Piece::Sql(text) => select.push_str(text),
+            Piece::Bind(value) => {
+                select.push('?');
+                values.push(value.as_str());
+            }
+        }
+    }
+    (select, values)
 }
 
 /// A read-only connection to the database file; waits for locks like the pool does.
@@ -159,17 +164,7 @@ fn write_export(file: &Path, pieces: &[Piece], format: Format, sink: &Sink) -> R
     send(sink, Bytes::from(head))?;
     let conn = open(file)?;
     let columns: Vec<&str> = COLUMNS.iter().map(|(name, _, _)| *name).collect();
-    let mut sql = format!("select {}", columns.join(", "));
-    let mut values = Vec::new();
-    for piece in pieces {
-        match piece {
-            Piece::Sql(text) => sql.push_str(text),
-            Piece::Bind(value) => {
-                sql.push('?');
-                values.push(value.as_str());
-            }
-        }
-    }
+    let (mut sql, values) = statement(format!("select {}", columns.join(", ")), pieces);
     sql.push_str(" and id > ? order by id limit ?");
     let mut rows_stmt = conn.prepare(&sql)?;
     for (i, value) in values.iter().enumerate() {

@@ -104,13 +104,9 @@ fn snapshot(state: &AppState, p: Option<&Peering>) -> Value {
         .unwrap_or(Value::Null)
 }
 
-fn base(state: &AppState, snapshot: &Value) -> String {
-    peering_base(&state.crypto, snapshot)
-}
-
 /// Whether the request was based on other settings than `before` (the current ones).
 fn stale(state: &AppState, expected_base: Option<&String>, before: &Value) -> bool {
-    expected_base.is_some_and(|expected| *expected != base(state, before))
+    expected_base.is_some_and(|expected| *expected != peering_base(&state.crypto, before))
 }
 
 async fn read_peering(
@@ -149,7 +145,7 @@ async fn preview_peering(
         peering_type: t,
         exists: current.is_some(),
         changes: diff(&before, &after),
-        base: base(&state, &before),
+        base: peering_base(&state.crypto, &before),
     }))
 }
 
