@@ -67,8 +67,8 @@ pub struct DatabaseArgs {
     /// Directory for the databases and the generated server key.
     #[arg(long, env = "PORTAL_DATA_DIR", default_value = "data")]
     pub data_dir: PathBuf,
-    /// Audit database URL [default: sqlite://<data-dir>/portal.db].
-    #[arg(long, env = "DATABASE_URL")]
+    /// Audit database URL, a SQLite one [default: sqlite://<data-dir>/portal.db].
+    #[arg(long, env = "DATABASE_URL", value_parser = sqlite_database_url)]
     pub database_url: Option<String>,
 }
 
@@ -102,8 +102,8 @@ pub struct ServeArgs {
     pub upstream_url: Option<String>,
     #[command(flatten)]
     pub database: DatabaseArgs,
-    /// Session database URL [default: sqlite://<data-dir>/sessions.db].
-    #[arg(long, env = "PORTAL_SESSION_DATABASE_URL")]
+    /// Session database URL, a SQLite one [default: sqlite://<data-dir>/sessions.db].
+    #[arg(long, env = "PORTAL_SESSION_DATABASE_URL", value_parser = sqlite_database_url)]
     pub session_database_url: Option<String>,
     /// The built browser app to serve.
     #[arg(long, env = "PORTAL_STATIC_DIR", default_value = "frontend/dist")]
@@ -222,6 +222,32 @@ impl From<ServeArgs> for Config {
     }
 }
 
+/// A database URL as the flags take it: SQLite's (`sqlite://path`, `sqlite:path`,
+/// `sqlite::memory:`), since the audit guarantees rest on its settings. Anything else, a
+/// `postgres://` URL or a bare path, is refused here with what to give instead, before a file
+/// named after it could be created.
+pub fn sqlite_database_url(url: &str) -> Result<String, String> {
+    let url = url.trim();
+    let Some(rest) = url.strip_prefix("sqlite:") else {
+        let scheme = url
+            .split_once("://")
+            .map(|(scheme, _)| format!("a {scheme}:// URL"))
+            .unwrap_or_else(|| "a path".into());
+        return Err(format!(
+            "the portal keeps its databases in SQLite: give a sqlite:// URL such as \
+             sqlite://data/portal.db (not {scheme}), or leave the option out to use --data-dir"
+        ));
+    };
+    let path = rest.trim_start_matches("//");
+    let path = path.split_once('?').map_or(path, |(path, _)| path);
+    if path.is_empty() {
+        return Err(
+            "the SQLite URL names no file: give one such as sqlite://data/portal.db".into(),
+        );
+    }
+    Ok(url.to_owned())
+}
+
 /// A SQLite URL for a file path.
 pub fn sqlite_url(path: &Path) -> String {
     format!("sqlite://{}", path.display())
@@ -230,6 +256,34 @@ pub fn sqlite_url(path: &Path) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_sqlite_database_urls_are_taken() {
+        for ok in [
+            "sqlite://data/portal.db",
+            "sqlite:///var/lib/portal/portal.db?mode=rwc",
+            "sqlite:portal.db",
+            "sqlite::memory:",
+        ] {
+            assert_eq!(sqlite_database_url(ok).as_deref(), Ok(ok), "{ok}");
+        }
+        for (bad, says) in [
+            ("postgres://127.0.0.1/portal", "not a postgres:// URL"),
+            ("mysql://root@127.0.0.1/test", "not a mysql:// URL"),
+            ("data/portal.db", "not a path"),
+            ("sqlite://", "names no file"),
+            ("sqlite://?mode=ro", "names no file"),
+        ] {
+            let message = sqlite_database_url(bad).unwrap_err();
+            assert!(message.contains(says), "{bad}: {message}");
+        }
+        let err = Cli::try_parse_from(["portal", "--database-url", "postgres://h/db"]).unwrap_err();
+        assert!(err.to_string().contains("sqlite://"), "{err}");
+        assert!(
+            Cli::try_parse_from(["portal", "--session-database-url", "redis://h"]).is_err(),
+            "the session database is checked too"
+        );
+    }
 
     #[test]
     fn no_upstream_url_means_sandbox() {
