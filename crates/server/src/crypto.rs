@@ -17,7 +17,9 @@ const NONCE_LEN: usize = 24;
 #[derive(Clone)]
 pub struct Crypto {
     aead: XChaCha20Poly1305,
-    fingerprint_key: [u8; 32],
+    /// HMAC with its key already absorbed: each fingerprint clones it instead of hashing the
+    /// key's two pads again.
+    fingerprint_mac: Hmac<Sha256>,
 }
 
 impl std::fmt::Debug for Crypto {
@@ -42,7 +44,10 @@ impl Crypto {
         };
         Crypto {
             aead: XChaCha20Poly1305::new(Key::from_slice(&derive(b"portal session seal v1"))),
-            fingerprint_key: derive(b"portal audit fingerprint v1"),
+            fingerprint_mac: <Hmac<Sha256> as Mac>::new_from_slice(&derive(
+                b"portal audit fingerprint v1",
+            ))
+            .expect("HMAC takes keys of any length"),
         }
     }
 
@@ -106,8 +111,7 @@ impl Crypto {
     /// A keyed fingerprint of a secret: equal secrets give equal fingerprints, and nobody
     /// without the server key can test a guess against it.
     pub fn fingerprint(&self, secret: &str) -> String {
-        let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&self.fingerprint_key)
-            .expect("HMAC takes keys of any length");
+        let mut mac = self.fingerprint_mac.clone();
         mac.update(secret.as_bytes());
         let digest = mac.finalize().into_bytes();
         format!("hmac-sha256:{}", hex::encode(&digest[..8]))
@@ -188,6 +192,30 @@ mod tests {
             Crypto::new(&[9u8; 32]).fingerprint("abc")
         );
         assert!(c.fingerprint("abc").starts_with("hmac-sha256:"));
+    }
+
+    /// Fingerprints are kept in the audit history, so the way they are computed must never
+    /// change: HMAC-SHA-256 under the derived key, the first 8 bytes in hex.
+    #[test]
+    fn fingerprints_are_hmac_sha256_under_the_derived_key() {
+        let server_key = [7u8; 32];
+        let mut derive = Sha256::new();
+        derive.update(b"portal audit fingerprint v1");
+        derive.update(server_key);
+        let key: [u8; 32] = derive.finalize().into();
+        for secret in [
+            "",
+            "abc",
+            "a much longer shared key than one block of SHA-256 holds....",
+        ] {
+            let mut mac = <Hmac<Sha256> as Mac>::new_from_slice(&key).unwrap();
+            mac.update(secret.as_bytes());
+            let expected = format!(
+                "hmac-sha256:{}",
+                hex::encode(&mac.finalize().into_bytes()[..8])
+            );
+            assert_eq!(Crypto::new(&server_key).fingerprint(secret), expected);
+        }
     }
 
     #[test]
