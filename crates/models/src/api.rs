@@ -194,6 +194,11 @@ pub struct ConnectionView {
     pub created_at: Option<String>,
     pub updated_at: Option<String>,
     pub error_reason: Option<String>,
+    /// The token of what deleting the connection removes: its name, speed and which peerings
+    /// it has. A delete may send it back as `expectedBase` and is then refused with
+    /// `changed_since_read` if any of that changed since; statuses moving on do not change it.
+    #[serde(default)]
+    pub base: String,
 }
 
 impl ConnectionView {
@@ -272,9 +277,8 @@ pub struct DeleteRequest {
     pub ticket: Option<String>,
     /// The connection's name, typed by the user.
     pub confirm_name: String,
-    /// For a peering: the `base` of the peering as shown. When given, the peering is removed
-    /// only if it is still as it was then (otherwise `changed_since_read`). A connection delete
-    /// refuses it.
+    /// The `base` of the peering (or connection) as shown. When given, it is removed only if it
+    /// is still as it was then (otherwise `changed_since_read`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub expected_base: Option<String>,
 }
@@ -603,6 +607,7 @@ mod tests {
             created_at: None,
             updated_at: None,
             error_reason: None,
+            base: String::new(),
         };
         assert!(!c.is_transitional());
         c.peerings[0].sync_status = SyncStatus::Syncing;

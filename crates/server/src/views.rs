@@ -11,7 +11,8 @@ use models::upstream::{
 };
 use models::validate::offered_speeds;
 use models::{ConnectionType, PeeringType, SyncStatus, mask_secret};
-use serde_json::Value;
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
 
 /// Whether a connection is the parent of an Azure ExpressRoute pair.
 pub fn is_azure_parent(c: &Connection) -> bool {
@@ -60,7 +61,7 @@ pub fn connection_view(parent: &Connection, legs: &[Connection]) -> ConnectionVi
         .collect();
     peerings.sort_by_key(|p| p.peering_type);
     peerings.dedup_by_key(|p| p.peering_type);
-    ConnectionView {
+    let mut view = ConnectionView {
         id: parent.id.clone(),
         name: parent.name.clone(),
         speed_mbps: parent.speed.as_ref().map(Speed::mbps),
@@ -72,7 +73,23 @@ pub fn connection_view(parent: &Connection, legs: &[Connection]) -> ConnectionVi
         created_at: parent.created_at.clone(),
         updated_at: parent.updated_at.clone(),
         error_reason: parent.error_reason.clone(),
-    }
+        base: String::new(),
+    };
+    view.base = connection_base(&view);
+    view
+}
+
+/// What a connection delete is checked against ([`ConnectionView::base`]): a hash of the
+/// connection's name, speed and peering types, which the browser shows before a delete. No
+/// secret goes in, so no key is needed.
+pub fn connection_base(view: &ConnectionView) -> String {
+    let types: Vec<&str> = view
+        .peerings
+        .iter()
+        .map(|p| p.peering_type.as_wire())
+        .collect();
+    let shown = json!([view.id, view.name, view.speed_mbps, types]).to_string();
+    hex::encode(&Sha256::digest(shown.as_bytes())[..12])
 }
 
 fn is_sub(parent: &Connection, leg: &Connection) -> bool {
@@ -157,9 +174,14 @@ pub fn peering_snapshot(crypto: &Crypto, config: &PeeringConfig) -> Value {
     v
 }
 
-/// A connection as the audit history keeps it (the view already masks the service key).
+/// A connection as the audit history keeps it (the view already masks the service key), without
+/// its base, which is derived from the rest.
 pub fn connection_snapshot(view: &ConnectionView) -> Value {
-    serde_json::to_value(view).unwrap_or(Value::Null)
+    let mut v = serde_json::to_value(view).unwrap_or(Value::Null);
+    if let Value::Object(map) = &mut v {
+        map.remove("base");
+    }
+    v
 }
 
 #[cfg(test)]

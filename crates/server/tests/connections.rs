@@ -343,3 +343,54 @@ async fn a_connection_delete_needs_its_name_typed_then_goes_deleting_and_deleted
     assert_eq!(outcome["after"]["status"], "DELETING");
     assert_eq!(outcome["outcome"], "succeeded");
 }
+
+#[tokio::test]
+async fn a_connection_delete_is_refused_when_its_peerings_changed_since_it_was_shown() {
+    let app = spawn_app().await;
+    let client = app.sign_in_to(ada(), "acme").await;
+    let colleague = app.sign_in_to(ada(), "acme").await;
+    let id = client
+        .create_connection("Azure Watched", service_key(LONDON_10G), 100)
+        .await;
+    app.advance(60);
+    let path = format!("/api/connections/{id}");
+    let shown = client.get(&path).await;
+    let base = shown.json["base"].as_str().expect("a base").to_owned();
+    assert!(!base.is_empty());
+    let listed = client.connections().await;
+    let in_list = listed.iter().find(|c| c["id"] == id.as_str()).unwrap();
+    assert_eq!(in_list["base"], base.as_str(), "the list and a read agree");
+    let removal = |base: &str| json!({"reason": "Decommission", "confirmName": "Azure Watched", "expectedBase": base});
+
+    // A colleague adds a peering the first engineer has not seen.
+    let peered = colleague
+        .post(&format!("{path}/peering/PRIVATE"), &private_peering(300))
+        .await;
+    assert_eq!(peered.status, StatusCode::OK, "{}", peered.text);
+    let refused = client.delete(&path, Some(&removal(&base))).await;
+
+    assert_eq!(refused.status, StatusCode::CONFLICT, "{}", refused.text);
+    assert_eq!(refused.code(), "changed_since_read");
+    assert!(refused.message().contains("peerings"), "{}", refused.text);
+    assert_eq!(app.upstream_calls(Route::DeleteConnection), 0);
+    let (intent, outcome) = client.audit_pair("delete_connection", &id).await;
+    assert_eq!(outcome["outcome"], "refused");
+    assert!(
+        intent["before"].get("base").is_none(),
+        "the snapshot keeps what was shown, not the token"
+    );
+
+    // The peering's sync moving on is not a change.
+    let pending = client.get(&path).await;
+    assert_ne!(pending.json["base"], base.as_str());
+    assert_eq!(pending.json["peerings"][0]["syncStatus"], "PENDING");
+    app.advance(60);
+    let now = client.get(&path).await;
+    assert_eq!(now.json["peerings"][0]["syncStatus"], "SYNCED");
+    assert_eq!(now.json["base"], pending.json["base"]);
+    let deleted = client
+        .delete(&path, Some(&removal(now.json["base"].as_str().unwrap())))
+        .await;
+    assert_eq!(deleted.status, StatusCode::ACCEPTED, "{}", deleted.text);
+    assert_eq!(app.upstream_calls(Route::DeleteConnection), 1);
+}

@@ -104,6 +104,34 @@ fn DeleteForm(
     }
 }
 
+/// What a delete's answer leads to: back to the connection (`back`) when it is done; on
+/// `changed_since_read`, `reread`, so the page shows what is there now beside the server's
+/// message; any other refusal under its field (reason, ticket, typed name). The error to show.
+fn follow_delete(
+    delete: Action<DeleteRequest, Result<(), ApiError>>,
+    back: String,
+    [reason, ticket, confirm]: [Input; 3],
+    reread: Callback<()>,
+) -> Signal<Option<ApiError>> {
+    let navigate = use_navigate();
+    crate::shared::effect(move || match delete.value().get() {
+        Some(Ok(())) => navigate(&back, Default::default()),
+        Some(Err(e)) if e.code == ErrorCode::ChangedSinceRead => reread.run(()),
+        Some(Err(e)) => {
+            apply_server_errors(
+                &e,
+                &[
+                    ("reason", reason),
+                    ("ticket", ticket),
+                    ("confirmName", confirm),
+                ],
+            );
+        }
+        None => {}
+    });
+    Signal::derive(move || delete.value().get().and_then(Result::err))
+}
+
 #[component]
 pub fn DeleteConnectionPage() -> impl IntoView {
     let params = use_params_map();
@@ -115,7 +143,6 @@ pub fn DeleteConnectionPage() -> impl IntoView {
 
 #[component]
 fn DeleteConnection(id: String) -> impl IntoView {
-    let navigate = use_navigate();
     let conn = {
         let id = id.clone();
         crate::shared::resource(move || api::get_connection(id.clone()))
@@ -124,28 +151,17 @@ fn DeleteConnection(id: String) -> impl IntoView {
     let delete = {
         let id = id.clone();
         crate::shared::action(move |req: &DeleteRequest| {
-            api::delete_connection(id.clone(), req.clone())
+            let deleted = api::delete_connection(id.clone(), req.clone());
+            async move { deleted.await.map(|_| ()) }
         })
     };
     let back = format!("/connections/{id}");
-    {
-        let back = back.clone();
-        crate::shared::effect(move || match delete.value().get() {
-            Some(Ok(_)) => navigate(&back, Default::default()),
-            Some(Err(e)) => {
-                apply_server_errors(
-                    &e,
-                    &[
-                        ("reason", reason),
-                        ("ticket", ticket),
-                        ("confirmName", confirm),
-                    ],
-                );
-            }
-            None => {}
-        });
-    }
-    let error = Signal::derive(move || delete.value().get().and_then(Result::err));
+    let error = follow_delete(
+        delete,
+        back.clone(),
+        [reason, ticket, confirm],
+        Callback::new(move |()| conn.refetch()),
+    );
     view! {
         <div class="page-head">
             <h1>"Delete connection"</h1>
@@ -166,6 +182,7 @@ fn DeleteConnection(id: String) -> impl IntoView {
             }
             Some(Ok(c)) => {
                 let peerings = c.peerings.clone();
+                let base = c.base.clone();
                 view! {
                     <section class="panel" data-test="delete-summary">
                         <h2>"What will be removed"</h2>
@@ -206,7 +223,8 @@ fn DeleteConnection(id: String) -> impl IntoView {
                         reason=reason
                         ticket=ticket
                         confirm=confirm
-                        on_delete=Callback::new(move |req| {
+                        on_delete=Callback::new(move |mut req: DeleteRequest| {
+                            req.expected_base = Some(base.clone());
                             delete.dispatch(req);
                         })
                     />
@@ -231,7 +249,6 @@ pub fn DeletePeeringPage() -> impl IntoView {
 
 #[component]
 fn DeletePeering(id: String, t: PeeringType) -> impl IntoView {
-    let navigate = use_navigate();
     let conn = {
         let id = id.clone();
         crate::shared::resource(move || api::get_connection(id.clone()))
@@ -248,26 +265,12 @@ fn DeletePeering(id: String, t: PeeringType) -> impl IntoView {
         })
     };
     let back = format!("/connections/{id}");
-    {
-        let back = back.clone();
-        crate::shared::effect(move || match delete.value().get() {
-            Some(Ok(())) => navigate(&back, Default::default()),
-            // Changed since it was shown: show it as it is now, with the server's message.
-            Some(Err(e)) if e.code == ErrorCode::ChangedSinceRead => peering.refetch(),
-            Some(Err(e)) => {
-                apply_server_errors(
-                    &e,
-                    &[
-                        ("reason", reason),
-                        ("ticket", ticket),
-                        ("confirmName", confirm),
-                    ],
-                );
-            }
-            None => {}
-        });
-    }
-    let error = Signal::derive(move || delete.value().get().and_then(Result::err));
+    let error = follow_delete(
+        delete,
+        back.clone(),
+        [reason, ticket, confirm],
+        Callback::new(move |()| peering.refetch()),
+    );
     view! {
         <div class="page-head">
             <h1>{format!("Delete {} peering", t.label())}</h1>

@@ -5,8 +5,8 @@
 //! VLAN while a colleague sets it up first (Apply refuses to overwrite settings the engineer
 //! has not reviewed and shows the difference from the colleague's); find the changes with
 //! their actor, reasons and outcomes in the audit history and verify the chain; delete the
-//! PRIVATE peering behind the typed connection name (once more after a colleague changed it
-//! meanwhile: nothing is removed that the page has not shown).
+//! PRIVATE peering, then the connection, each behind the typed connection name and each once
+//! more after a colleague changed it meanwhile: nothing is removed that the page has not shown.
 
 use crate::browser::{Browser, Row, cell};
 use crate::colleague::Colleague;
@@ -25,7 +25,7 @@ const PRIVATE_SHARED_KEY: &str = "DrSharedKey2024";
 const MICROSOFT_REASON: &str = "Microsoft 365 over ExpressRoute for the DR site";
 
 #[tokio::test]
-async fn a_connection_is_ordered_peered_audited_and_its_private_peering_deleted() {
+async fn a_connection_is_ordered_peered_audited_and_taken_down() {
     let b = Browser::open("journey").await;
     demo::sign_in_as_ada_in_acme(&b).await;
     let id = order_connection(&b).await;
@@ -33,6 +33,7 @@ async fn a_connection_is_ordered_peered_audited_and_its_private_peering_deleted(
     configure_microsoft_peering(&b, &id).await;
     find_both_changes_in_the_audit_history(&b, &id).await;
     delete_private_peering(&b, &id).await;
+    delete_the_connection(&b, &id).await;
 }
 
 /// Verify the key, walk the five wizard steps, and follow the new connection; its id.
@@ -432,6 +433,45 @@ async fn delete_private_peering(b: &Browser, id: &str) {
     b.wait_for_status("[data-test=\"peering-card-MICROSOFT\"]", "SYNCED")
         .await;
     b.screenshot("private-peering-deleted").await;
+}
+
+async fn delete_the_connection(b: &Browser, id: &str) {
+    b.click("delete-connection").await;
+    b.wait_for_path(&format!("/connections/{id}/delete")).await;
+    let summary = "[data-test=\"delete-summary\"]";
+    b.wait_for_text(summary, "Microsoft").await;
+    b.fill("reason", "The DR site is closed").await;
+    b.fill("confirmName", NAME).await;
+    b.wait_enabled("[data-test=\"confirm-delete\"]", true).await;
+    b.screenshot("connection-delete-confirmed").await;
+
+    // A colleague removes the MICROSOFT peering meanwhile: the delete is refused and the page
+    // shows the connection as it is now, without it.
+    let mut colleague = Colleague::sign_in(b.portal_url(), demo::ada(), "acme").await;
+    colleague
+        .send(
+            Method::DELETE,
+            &format!("/api/connections/{id}/peering/MICROSOFT"),
+            json!({"reason": "Microsoft 365 goes over the internet again", "confirmName": NAME}),
+        )
+        .await;
+    b.click("confirm-delete").await;
+    b.wait_for_text(".error-message", "changed after you opened it")
+        .await;
+    let now = b.wait_for_text(summary, "None").await;
+    assert!(!now.contains("Microsoft"), "{now}");
+    assert_eq!(b.value("confirmName").await, NAME, "what was typed stays");
+    b.screenshot("connection-delete-changed-meanwhile").await;
+    b.click("confirm-delete").await;
+
+    b.wait_for_path(&format!("/connections/{id}")).await;
+    b.find(
+        "main dl.details .status[data-status=\"DELETING\"], \
+         main dl.details .status[data-status=\"DELETED\"]",
+    )
+    .await;
+    b.wait_gone("[data-test=\"delete-connection\"]").await;
+    b.screenshot("connection-deleted").await;
 }
 
 /// The preview's difference table, one row per changed field.

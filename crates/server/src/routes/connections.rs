@@ -225,11 +225,6 @@ async fn delete_connection(
     AppJson(req): AppJson<DeleteRequest>,
 ) -> Result<(StatusCode, Json<ConnectionView>)> {
     let id = connection_id(&id)?;
-    if req.expected_base.is_some() {
-        return Err(AppError::BadRequest(
-            "expectedBase applies to peering changes and deletes only.".into(),
-        ));
-    }
     validate::change_note(&req.reason, req.ticket.as_deref()).map_err(AppError::Validation)?;
     let (_, before) = load_connection(&state, &signed_in, &id).await?;
     validate::confirmation(&req.confirm_name, &before.name).map_err(AppError::validation)?;
@@ -249,10 +244,21 @@ async fn delete_connection(
     intent.connection_id = Some(id.to_string());
     (intent.reason, intent.ticket) = note(&req.reason, req.ticket.as_deref());
     intent.before = Some(connection_snapshot(&before));
+    let stale = req
+        .expected_base
+        .as_ref()
+        .is_some_and(|expected| *expected != before.base);
     let upstream = state.upstream.clone();
     let api_key = signed_in.api_key.clone();
     let legs = before.legs.clone();
     let view = audited(&state, intent, move || async move {
+        if stale {
+            return Step::refused(AppError::ChangedSinceRead(
+                "The connection was changed after you opened it (its name, speed or peerings), \
+                 so it was not deleted. Look at what it has now before deleting it."
+                    .into(),
+            ));
+        }
         match upstream.delete_connection(&api_key, &company, &id).await {
             Ok(parent) => {
                 let mut view = connection_view(&parent, &[]);
