@@ -263,6 +263,32 @@ pub async fn page(
     })
 }
 
+/// A page as the JSON body the list route sends (an [`AuditPage`]). On a database file every
+/// event is written straight from its row on the synchronous reader; anything else (a database
+/// in memory, a row not as the portal writes it) is [`page`], encoded.
+pub async fn page_body(
+    pages: &Pages,
+    filter: &Filter,
+    scope: Option<&Scope>,
+) -> anyhow::Result<Vec<u8>> {
+    if let Some(file) = &pages.file {
+        let (file, idle) = (file.clone(), pages.idle.clone());
+        let pieces = filter.source_pieces(scope);
+        let (before, limit) = (
+            filter.query.before,
+            filter.query.limit.unwrap_or(DEFAULT_PAGE),
+        );
+        let body = tokio::task::spawn_blocking(move || {
+            reader::page_body(&idle, &file, &pieces, before, i64::from(limit))
+        })
+        .await??;
+        if let Some(body) = body {
+            return Ok(body);
+        }
+    }
+    Ok(serde_json::to_vec(&page(pages, filter, scope).await?)?)
+}
+
 async fn page_through_pool(
     pool: &SqlitePool,
     filter: &Filter,
@@ -1018,15 +1044,42 @@ mod tests {
 
     /// Every page of `filter`, walked by its cursor.
     async fn all_pages(pages: &Pages, query: &AuditQuery, scope: Option<&Scope>) -> Vec<AuditPage> {
+        walk(pages, query, scope, false).await
+    }
+
+    /// What a browser decodes from `pages` encoded (a snapshot stored as JSON `null` is absent).
+    fn as_sent<T: serde::Serialize + serde::de::DeserializeOwned>(pages: &T) -> T {
+        serde_json::from_slice(&serde_json::to_vec(pages).unwrap()).unwrap()
+    }
+
+    /// The same, read as the list route sends them (`page_body`) and decoded as the browser does.
+    async fn all_bodies(
+        pages: &Pages,
+        query: &AuditQuery,
+        scope: Option<&Scope>,
+    ) -> Vec<AuditPage> {
+        walk(pages, query, scope, true).await
+    }
+
+    async fn walk(
+        pages: &Pages,
+        query: &AuditQuery,
+        scope: Option<&Scope>,
+        as_body: bool,
+    ) -> Vec<AuditPage> {
         let mut query = AuditQuery {
             limit: Some(7),
             ..query.clone()
         };
         let mut out = Vec::new();
         loop {
-            let page = page(pages, &Filter::new(query.clone()).unwrap(), scope)
-                .await
-                .unwrap();
+            let filter = Filter::new(query.clone()).unwrap();
+            let page = if as_body {
+                let body = page_body(pages, &filter, scope).await.unwrap();
+                serde_json::from_slice::<AuditPage>(&body).unwrap()
+            } else {
+                page(pages, &filter, scope).await.unwrap()
+            };
             let next = page.next_before;
             out.push(page);
             match next {
@@ -1041,13 +1094,16 @@ mod tests {
         let (_dir, pool) = database().await;
         awkward_rows(&pool, 300).await;
         // Without the rows `event_from_row` refuses (negative durations, the values the portal
-        // never writes, JSON5 snapshots): the pages are compared whole.
+        // never writes, JSON5 snapshots) and snapshots with spaces, which the portal never
+        // writes either (the list route leaves those to `page`): the pages are compared whole.
         let mut conn = pool.acquire().await.unwrap();
         for sql in [
             "drop trigger audit_events_no_delete",
             "pragma foreign_keys = off",
             "delete from audit_events where duration_ms < 0 or id in (12, 14, 16, 17) \
-             or not json_valid(request) or not json_valid(before) or not json_valid(after)",
+             or not json_valid(request) or not json_valid(before) or not json_valid(after) \
+             or json(request) is not request or json(before) is not before \
+             or json(after) is not after",
             "pragma foreign_keys = on",
         ] {
             sqlx::query(sql).execute(&mut *conn).await.unwrap();
@@ -1060,6 +1116,21 @@ mod tests {
             let read = all_pages(&on_file, &query, scope.as_ref()).await;
             let expected = all_pages(&through_pool, &query, scope.as_ref()).await;
             assert!(read == expected, "{name}: the pages differ");
+            let pieces = Filter::new(query.clone())
+                .unwrap()
+                .source_pieces(scope.as_ref());
+            let file = on_file.file.as_ref().unwrap();
+            assert!(
+                reader::page_body(&on_file.idle, file, &pieces, None, 7)
+                    .unwrap()
+                    .is_some(),
+                "{name}: the reader writes the page itself"
+            );
+            let bodies = all_bodies(&on_file, &query, scope.as_ref()).await;
+            assert!(
+                bodies == as_sent(&expected),
+                "{name}: the pages sent differ"
+            );
             let rows: usize = read.iter().map(|p| p.events.len()).sum();
             assert!(name == "nothing matches" || rows > 0, "{name}: no rows");
             assert!(
@@ -1097,6 +1168,15 @@ mod tests {
             assert!(
                 read == expected,
                 "before {before:?}: {read:?} against {expected:?}"
+            );
+            let sent = page_body(&on_file, &filter, None)
+                .await
+                .map(|body| serde_json::from_slice::<AuditPage>(&body).unwrap())
+                .map_err(|e| e.to_string());
+            let expected = expected.map(|page| as_sent(&page));
+            assert!(
+                sent == expected,
+                "before {before:?}: sent {sent:?} against {expected:?}"
             );
             outcomes.push(read.is_ok());
         }

@@ -64,6 +64,129 @@ pub(super) fn page(
     Ok(read)
 }
 
+/// Reads one page as the body the list route answers with, `{"events":[…],"nextBefore":…}`:
+/// the first `limit` events `pieces` select below `before`, each written straight from its row
+/// as the JSON export writes it (the same keys and values `AuditEvent` is encoded with, the
+/// stored snapshot text as it is), with no event decoded and encoded again. `None` when a row
+/// (the one past the page included) is not as the portal writes it, for [`page`]'s path to
+/// decode or refuse. Blocks: run it on a blocking thread.
+pub(super) fn page_body(
+    idle: &Mutex<Vec<Connection>>,
+    file: &Path,
+    pieces: &[Piece],
+    before: Option<i64>,
+    limit: i64,
+) -> anyhow::Result<Option<Vec<u8>>> {
+    let lock = || idle.lock().unwrap_or_else(PoisonError::into_inner);
+    let taken = lock().pop();
+    let conn = match taken {
+        Some(conn) => conn,
+        None => open(file)?,
+    };
+    let read = read_page_body(&conn, pieces, before, limit)?;
+    let mut idle = lock();
+    if idle.len() < IDLE_PAGE_CONNECTIONS {
+        idle.push(conn);
+    }
+    Ok(read)
+}
+
+fn read_page_body(
+    conn: &Connection,
+    pieces: &[Piece],
+    before: Option<i64>,
+    limit: i64,
+) -> rusqlite::Result<Option<Vec<u8>>> {
+    let names: Vec<&str> = COLUMNS.iter().map(|(name, _, _)| *name).collect();
+    let (mut sql, values) = statement(format!("select {}", names.join(", ")), pieces);
+    if before.is_some() {
+        sql.push_str(" and id < ?");
+    }
+    sql.push_str(" order by id desc limit ?");
+    let mut stmt = conn.prepare_cached(&sql)?;
+    for (i, value) in values.iter().enumerate() {
+        stmt.raw_bind_parameter(i + 1, value)?;
+    }
+    let mut next = values.len() + 1;
+    if let Some(before) = before {
+        stmt.raw_bind_parameter(next, before)?;
+        next += 1;
+    }
+    // One more than the page, to know whether another follows.
+    stmt.raw_bind_parameter(next, limit + 1)?;
+    let mut rows = stmt.raw_query();
+    let mut body = b"{\"events\":[".to_vec();
+    let mut spare = Vec::new();
+    let (mut count, mut last_id) = (0, None);
+    while let Some(row) = rows.next()? {
+        let buf = if count < limit {
+            if count > 0 {
+                body.push(b',');
+            }
+            &mut body
+        } else {
+            &mut spare
+        };
+        if !json_row(buf, row)? || !as_the_portal_writes(row) {
+            return Ok(None);
+        }
+        if count < limit {
+            last_id = int(row.get_ref(0)?);
+        }
+        count += 1;
+    }
+    body.extend_from_slice(b"],\"nextBefore\":");
+    match last_id {
+        Some(id) if count > limit => decimal(id, &mut body),
+        _ => body.extend_from_slice(b"null"),
+    }
+    body.push(b'}');
+    Ok(Some(body))
+}
+
+/// Whether a row of [`COLUMNS`] holds what [`event`] takes, so that its JSON form (which
+/// [`json_row`] has already checked for UTF-8 text and minified JSON) decodes as an `AuditEvent`:
+/// integers and text where the event has them, values where it needs one, known names, numbers
+/// in range, snapshots `serde_json` reads.
+fn as_the_portal_writes(row: &Row<'_>) -> bool {
+    let v = |i: usize| row.get_ref(i).unwrap_or(ValueRef::Null);
+    let named = |i: usize, known: &dyn Fn(&str) -> bool| match v(i) {
+        ValueRef::Text(t) => std::str::from_utf8(t).is_ok_and(known),
+        _ => false,
+    };
+    let maybe =
+        |i: usize, ok: &dyn Fn(ValueRef<'_>) -> bool| matches!(v(i), ValueRef::Null) || ok(v(i));
+    let is_text = |v: ValueRef<'_>| matches!(v, ValueRef::Text(_));
+    let is_int = |v: ValueRef<'_>| matches!(v, ValueRef::Integer(_));
+    let readable = |v: ValueRef<'_>| match v {
+        ValueRef::Text(t) => serde_json::from_slice::<serde::de::IgnoredAny>(t).is_ok(),
+        _ => false,
+    };
+    COLUMNS
+        .iter()
+        .enumerate()
+        .all(|(i, (name, _, _))| match *name {
+            "id" => is_int(v(i)),
+            "at" | "request_id" | "prev_hash" | "hash" => is_text(v(i)),
+            "phase" => named(i, &|t| AuditPhase::parse(t).is_some()),
+            "action" => named(i, &|t| AuditAction::parse(t).is_some()),
+            "intent_id" => maybe(i, &is_int),
+            "peering_type" => maybe(i, &|p| {
+                named(i, &|t| t.parse::<models::PeeringType>().is_ok()) && is_text(p)
+            }),
+            "outcome" => maybe(i, &|o| {
+                named(i, &|t| AuditOutcome::parse(t).is_some()) && is_text(o)
+            }),
+            "upstream_status" => maybe(
+                i,
+                &|s| matches!(s, ValueRef::Integer(n) if u16::try_from(n).is_ok()),
+            ),
+            "duration_ms" => maybe(i, &|d| matches!(d, ValueRef::Integer(n) if n >= 0)),
+            "request" | "before" | "after" => maybe(i, &readable),
+            _ => maybe(i, &is_text),
+        })
+}
+
 fn read_page(
     conn: &Connection,
     pieces: &[Piece],
