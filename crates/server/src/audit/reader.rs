@@ -16,7 +16,7 @@ use anyhow::Context;
 use bytes::Bytes;
 use models::api::{AuditAction, AuditEvent, AuditOutcome, AuditPhase, ChainVerification};
 use rusqlite::types::ValueRef;
-use rusqlite::{Connection, OpenFlags, Row, Statement};
+use rusqlite::{CachedStatement, Connection, OpenFlags, Row, Statement};
 use std::io::Write;
 use std::path::Path;
 use std::sync::{Mutex, PoisonError};
@@ -40,8 +40,7 @@ type Sink = mpsc::Sender<Result<Bytes, std::io::Error>>;
 const IDLE_PAGE_CONNECTIONS: usize = 4;
 
 /// Reads one page of events, newest first: those `pieces` select (the from and where clauses
-/// of `Filter::source_pieces`) below `before`, at most `limit`. Uses a connection from `idle`
-/// (opening one when none is free) and keeps it there after. `None` when a row holds a value
+/// of `Filter::source_pieces`) below `before`, at most `limit`. `None` when a row holds a value
 /// the portal never writes, for the pool path to read. Blocks: run it on a blocking thread.
 pub(super) fn page(
     idle: &Mutex<Vec<Connection>>,
@@ -50,18 +49,55 @@ pub(super) fn page(
     before: Option<i64>,
     limit: i64,
 ) -> anyhow::Result<Option<Vec<AuditEvent>>> {
+    with_page_connection(idle, file, |conn| read_page(conn, pieces, before, limit))
+}
+
+/// Runs `read` on a connection from `idle` (opening one when none is free) and keeps the
+/// connection there after, up to [`IDLE_PAGE_CONNECTIONS`].
+fn with_page_connection<T>(
+    idle: &Mutex<Vec<Connection>>,
+    file: &Path,
+    read: impl FnOnce(&Connection) -> rusqlite::Result<T>,
+) -> anyhow::Result<T> {
     let lock = || idle.lock().unwrap_or_else(PoisonError::into_inner);
     let taken = lock().pop();
     let conn = match taken {
         Some(conn) => conn,
         None => open(file)?,
     };
-    let read = read_page(&conn, pieces, before, limit)?;
+    let read = read(&conn)?;
     let mut idle = lock();
     if idle.len() < IDLE_PAGE_CONNECTIONS {
         idle.push(conn);
     }
     Ok(read)
+}
+
+/// The statement of a page: `columns` of the rows `pieces` select below `before`, newest first,
+/// at most `limit`, its values bound.
+fn page_statement<'c>(
+    conn: &'c Connection,
+    columns: &str,
+    pieces: &[Piece],
+    before: Option<i64>,
+    limit: i64,
+) -> rusqlite::Result<CachedStatement<'c>> {
+    let (mut sql, values) = statement(format!("select {columns}"), pieces);
+    if before.is_some() {
+        sql.push_str(" and id < ?");
+    }
+    sql.push_str(" order by id desc limit ?");
+    let mut stmt = conn.prepare_cached(&sql)?;
+    for (i, value) in values.iter().enumerate() {
+        stmt.raw_bind_parameter(i + 1, value)?;
+    }
+    let mut next = values.len() + 1;
+    if let Some(before) = before {
+        stmt.raw_bind_parameter(next, before)?;
+        next += 1;
+    }
+    stmt.raw_bind_parameter(next, limit)?;
+    Ok(stmt)
 }
 
 /// Reads one page as the body the list route answers with, `{"events":[…],"nextBefore":…}`:
@@ -77,18 +113,9 @@ pub(super) fn page_body(
     before: Option<i64>,
     limit: i64,
 ) -> anyhow::Result<Option<Vec<u8>>> {
-    let lock = || idle.lock().unwrap_or_else(PoisonError::into_inner);
-    let taken = lock().pop();
-    let conn = match taken {
-        Some(conn) => conn,
-        None => open(file)?,
-    };
-    let read = read_page_body(&conn, pieces, before, limit)?;
-    let mut idle = lock();
-    if idle.len() < IDLE_PAGE_CONNECTIONS {
-        idle.push(conn);
-    }
-    Ok(read)
+    with_page_connection(idle, file, |conn| {
+        read_page_body(conn, pieces, before, limit)
+    })
 }
 
 fn read_page_body(
@@ -98,22 +125,8 @@ fn read_page_body(
     limit: i64,
 ) -> rusqlite::Result<Option<Vec<u8>>> {
     let names: Vec<&str> = COLUMNS.iter().map(|(name, _, _)| *name).collect();
-    let (mut sql, values) = statement(format!("select {}", names.join(", ")), pieces);
-    if before.is_some() {
-        sql.push_str(" and id < ?");
-    }
-    sql.push_str(" order by id desc limit ?");
-    let mut stmt = conn.prepare_cached(&sql)?;
-    for (i, value) in values.iter().enumerate() {
-        stmt.raw_bind_parameter(i + 1, value)?;
-    }
-    let mut next = values.len() + 1;
-    if let Some(before) = before {
-        stmt.raw_bind_parameter(next, before)?;
-        next += 1;
-    }
     // One more than the page, to know whether another follows.
-    stmt.raw_bind_parameter(next, limit + 1)?;
+    let mut stmt = page_statement(conn, &names.join(", "), pieces, before, limit + 1)?;
     let mut rows = stmt.raw_query();
     let mut body = b"{\"events\":[".to_vec();
     let mut spare = Vec::new();
@@ -171,12 +184,10 @@ fn as_the_portal_writes(row: &Row<'_>) -> bool {
             "phase" => named(i, &|t| AuditPhase::parse(t).is_some()),
             "action" => named(i, &|t| AuditAction::parse(t).is_some()),
             "intent_id" => maybe(i, &is_int),
-            "peering_type" => maybe(i, &|p| {
-                named(i, &|t| t.parse::<models::PeeringType>().is_ok()) && is_text(p)
+            "peering_type" => maybe(i, &|_| {
+                named(i, &|t| t.parse::<models::PeeringType>().is_ok())
             }),
-            "outcome" => maybe(i, &|o| {
-                named(i, &|t| AuditOutcome::parse(t).is_some()) && is_text(o)
-            }),
+            "outcome" => maybe(i, &|_| named(i, &|t| AuditOutcome::parse(t).is_some())),
             "upstream_status" => maybe(
                 i,
                 &|s| matches!(s, ValueRef::Integer(n) if u16::try_from(n).is_ok()),
@@ -193,21 +204,7 @@ fn read_page(
     before: Option<i64>,
     limit: i64,
 ) -> rusqlite::Result<Option<Vec<AuditEvent>>> {
-    let (mut sql, values) = statement(format!("select {EVENT_COLUMNS}"), pieces);
-    if before.is_some() {
-        sql.push_str(" and id < ?");
-    }
-    sql.push_str(" order by id desc limit ?");
-    let mut stmt = conn.prepare_cached(&sql)?;
-    for (i, value) in values.iter().enumerate() {
-        stmt.raw_bind_parameter(i + 1, value)?;
-    }
-    let mut next = values.len() + 1;
-    if let Some(before) = before {
-        stmt.raw_bind_parameter(next, before)?;
-        next += 1;
-    }
-    stmt.raw_bind_parameter(next, limit)?;
+    let mut stmt = page_statement(conn, EVENT_COLUMNS, pieces, before, limit)?;
     let mut rows = stmt.raw_query();
     let mut events = Vec::new();
     while let Some(row) = rows.next()? {
