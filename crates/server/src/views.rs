@@ -82,7 +82,7 @@ pub fn connection_view(parent: &Connection, legs: &[Connection]) -> ConnectionVi
 /// What a connection delete is checked against ([`ConnectionView::base`]): a hash of the
 /// connection's name, speed and peering types, which the browser shows before a delete. No
 /// secret goes in, so no key is needed.
-pub fn connection_base(view: &ConnectionView) -> String {
+fn connection_base(view: &ConnectionView) -> String {
     let types: Vec<&str> = view
         .peerings
         .iter()

@@ -1047,11 +1047,6 @@ mod tests {
         walk(pages, query, scope, false).await
     }
 
-    /// What a browser decodes from `pages` encoded (a snapshot stored as JSON `null` is absent).
-    fn as_sent<T: serde::Serialize + serde::de::DeserializeOwned>(pages: &T) -> T {
-        serde_json::from_slice(&serde_json::to_vec(pages).unwrap()).unwrap()
-    }
-
     /// The same, read as the list route sends them (`page_body`) and decoded as the browser does.
     async fn all_bodies(
         pages: &Pages,
@@ -1059,6 +1054,11 @@ mod tests {
         scope: Option<&Scope>,
     ) -> Vec<AuditPage> {
         walk(pages, query, scope, true).await
+    }
+
+    /// What a browser decodes from `pages` encoded (a snapshot stored as JSON `null` is absent).
+    fn as_sent<T: serde::Serialize + serde::de::DeserializeOwned>(pages: &T) -> T {
+        serde_json::from_slice(&serde_json::to_vec(pages).unwrap()).unwrap()
     }
 
     async fn walk(
