@@ -364,6 +364,15 @@ fn AuditTable(events: RwSignal<Vec<AuditEvent>>) -> impl IntoView {
                                 <td data-label="Action">{e.action.label()}</td>
                                 <td data-label="Connection">
                                     {match e.connection_id.clone() {
+                                        // A real id opens its connection; anything else is only shown.
+                                        Some(c) if models::validate::object_id("connection", &c).is_ok() => {
+                                            view! {
+                                                <A href=format!("/connections/{c}") attr:title="Open this connection">
+                                                    <code class="id">{c}</code>
+                                                </A>
+                                            }
+                                                .into_any()
+                                        }
                                         Some(c) => view! { <code class="id">{c}</code> }.into_any(),
                                         None => view! { <span class="muted">"—"</span> }.into_any(),
                                     }}

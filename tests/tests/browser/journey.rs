@@ -364,6 +364,12 @@ async fn find_both_changes_in_the_audit_history(b: &Browser, id: &str) {
     b.wait_for_text("[data-test=\"chain-result\"]", "Chain intact")
         .await;
     b.screenshot("audit-chain-intact").await;
+
+    // An event's connection opens the connection.
+    b.click_css("[data-test=\"audit-row\"] td[data-label=\"Connection\"] a")
+        .await;
+    b.wait_for_path(&format!("/connections/{id}")).await;
+    b.wait_for_text("h1", NAME).await;
 }
 
 async fn delete_private_peering(b: &Browser, id: &str) {
