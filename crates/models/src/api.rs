@@ -80,6 +80,11 @@ pub struct SessionView {
     pub expires_at: String,
     /// RFC 3339 UTC: the session ends here unless it is used before (idle timeout).
     pub idle_expires_at: String,
+    /// Seconds from this answer to `idle_expires_at`, rounded up: what a browser whose clock
+    /// is not the server's counts from.
+    pub idle_seconds_left: u64,
+    /// Seconds from this answer to `expires_at`, rounded up.
+    pub seconds_left: u64,
 }
 
 impl SessionView {

@@ -167,6 +167,8 @@ pub fn view(data: &SessionData, state: &AppState) -> SessionView {
     let idle = state.config.session_idle;
     let expires = unix(data.signed_in_at) + lifetime;
     let idle_expires = std::cmp::min(unix(data.last_seen) + idle, expires);
+    let now = OffsetDateTime::now_utc();
+    let left = |end: OffsetDateTime| (end - now).as_seconds_f64().ceil().max(0.0) as u64;
     SessionView {
         user: data.user.clone(),
         companies: data.companies.clone(),
@@ -174,6 +176,8 @@ pub fn view(data: &SessionData, state: &AppState) -> SessionView {
         sandbox: state.config.is_sandbox(),
         expires_at: crate::timefmt::format(expires),
         idle_expires_at: crate::timefmt::format(idle_expires),
+        idle_seconds_left: left(idle_expires),
+        seconds_left: left(expires),
     }
 }
 

@@ -31,6 +31,11 @@ async fn sign_in_returns_the_user_and_their_companies() {
         "two companies: none chosen"
     );
     assert!(reply.json["expiresAt"].is_string() && reply.json["idleExpiresAt"].is_string());
+    // The defaults, 30 minutes idle and 12 hours in all, counted from this answer.
+    let idle_left = reply.json["idleSecondsLeft"].as_u64().unwrap();
+    let left = reply.json["secondsLeft"].as_u64().unwrap();
+    assert!((1790..=1800).contains(&idle_left), "{idle_left}");
+    assert!((43_190..=43_200).contains(&left), "{left}");
     let me = client.get("/api/session").await;
     assert_eq!(me.status, StatusCode::OK);
     assert_eq!(me.json["user"]["email"], ADA_EMAIL);
