@@ -2,6 +2,7 @@
 //! Every failure, a dropped network included, comes back as a [`models::ApiError`]; an answer
 //! saying the session is gone (401) also tells the app, which goes to the sign-in page.
 
+use crate::nav;
 use gloo_net::http::{Request, RequestBuilder};
 use models::api::{
     AuditEventDetail, AuditPage, AuditQuery, ChainVerification, ConnectionView,
@@ -12,7 +13,7 @@ use models::api::{
 use models::{ApiError, ErrorCode, PeeringType, validate};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use std::cell::RefCell;
+use std::cell::{Cell, RefCell};
 use std::rc::Rc;
 
 pub type ApiResult<T> = Result<T, ApiError>;
@@ -21,6 +22,13 @@ type SignedOutHook = Rc<dyn Fn(bool)>;
 
 thread_local! {
     static ON_SIGNED_OUT: RefCell<Option<SignedOutHook>> = const { RefCell::new(None) };
+    static LAST_SUCCESS: Cell<f64> = const { Cell::new(0.0) };
+}
+
+/// When the portal last answered a call with success (ms since the epoch, 0 for never): each
+/// such call also kept the session alive on the server.
+pub fn last_success() -> f64 {
+    LAST_SUCCESS.with(Cell::get)
 }
 
 /// Registers what to do when the server says the session is gone; the flag is true when it
@@ -66,6 +74,7 @@ async fn send_raw(
     let request_id = response.headers().get("x-request-id");
     let text = response.text().await.map_err(unreachable_portal)?;
     if (200..300).contains(&status) {
+        LAST_SUCCESS.with(|t| t.set(web_sys::js_sys::Date::now()));
         return Ok((text, request_id));
     }
     let mut error = serde_json::from_str::<ApiError>(&text).unwrap_or_else(|_| {
@@ -152,10 +161,6 @@ fn peering_path(id: &str, peering_type: PeeringType) -> ApiResult<String> {
     ))
 }
 
-fn encode(raw: &str) -> String {
-    web_sys::js_sys::encode_uri_component(raw).into()
-}
-
 /// The audit filters as a query string (without `?`), names as the API spells them.
 pub fn audit_query_string(query: &AuditQuery) -> String {
     let Ok(serde_json::Value::Object(fields)) = serde_json::to_value(query) else {
@@ -169,7 +174,7 @@ pub fn audit_query_string(query: &AuditQuery) -> String {
                 serde_json::Value::Number(n) => n.to_string(),
                 _ => return None,
             };
-            (!text.is_empty()).then(|| format!("{}={}", encode(name), encode(&text)))
+            (!text.is_empty()).then(|| format!("{}={}", nav::encode(name), nav::encode(&text)))
         })
         .collect::<Vec<_>>()
         .join("&")
@@ -191,6 +196,12 @@ pub async fn get_info() -> ApiResult<PortalInfo> {
 
 pub async fn get_session() -> ApiResult<SessionView> {
     get("/api/session").await
+}
+
+/// Reads the session again, which keeps it alive; a session already gone is reported to the
+/// caller rather than sending the app to sign-in.
+pub async fn refresh_session() -> ApiResult<SessionView> {
+    send(Request::get("/api/session").build(), On401::Report).await
 }
 
 /// Signs in; a refused key is reported, not treated as a lost session.

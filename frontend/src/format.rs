@@ -73,3 +73,9 @@ pub fn utc_to_local_input(rfc3339: &str) -> String {
         date.get_minutes()
     )
 }
+
+/// A moment (ms since the epoch) as the local time of day, `14:05`.
+pub fn local_clock(ms: f64) -> String {
+    let date = Date::new(&JsValue::from_f64(ms));
+    format!("{:02}:{:02}", date.get_hours(), date.get_minutes())
+}

@@ -5,6 +5,7 @@ pub mod api;
 pub mod components;
 pub mod form;
 pub mod format;
+pub mod nav;
 pub mod pages;
 pub mod poll;
 pub mod session;
@@ -14,7 +15,7 @@ use components::shell::Shell;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
 use leptos_router::components::{ParentRoute, Redirect, Route, Router, Routes};
-use leptos_router::hooks::use_navigate;
+use leptos_router::hooks::{use_navigate, use_query_map};
 use leptos_router::path;
 use models::ErrorCode;
 use pages::{
@@ -29,19 +30,18 @@ use session::{Auth, SessionState};
 pub fn load_session(auth: Auth) {
     auth.state.set(SessionState::Checking);
     spawn_local(async move {
-        let state = match api::get_session().await {
-            Ok(s) => SessionState::SignedIn(s),
+        match api::get_session().await {
+            Ok(s) => auth.set(s),
             Err(e)
                 if matches!(
                     e.code,
                     ErrorCode::Unauthenticated | ErrorCode::SessionExpired
                 ) =>
             {
-                SessionState::SignedOut
+                auth.state.set(SessionState::SignedOut)
             }
-            Err(e) => SessionState::Failed(e),
-        };
-        auth.state.set(state);
+            Err(e) => auth.state.set(SessionState::Failed(e)),
+        }
     });
 }
 
@@ -73,20 +73,35 @@ pub fn App() -> impl IntoView {
 }
 
 /// Installs the reaction to a lost session: forget it and go to the sign-in page (saying the
-/// session ended when it ran out).
+/// session ended when it did), which returns to this page afterwards.
 #[component]
 fn SignedOutWatcher(auth: Auth) -> impl IntoView {
     let navigate = use_navigate();
+    let query = use_query_map();
     api::on_signed_out(move |expired| {
+        // A session the app held is one that ended, even when the browser has already dropped
+        // its cookie (it expires with the idle timeout) and the server sees nobody.
+        let expired = expired
+            || auth
+                .state
+                .with_untracked(|s| matches!(s, SessionState::SignedIn(_)));
         auth.clear();
-        let on_sign_in = window()
-            .location()
-            .pathname()
-            .is_ok_and(|p| p == "/sign-in");
-        if expired {
-            navigate("/sign-in?expired=1", Default::default());
-        } else if !on_sign_in {
-            navigate("/sign-in", Default::default());
+        let here = nav::current();
+        let on_sign_in = here
+            .as_deref()
+            .is_some_and(|p| p == "/sign-in" || p.starts_with("/sign-in?"));
+        // On the sign-in page already, the page to return to stays the one it names.
+        let next = if on_sign_in {
+            query.with_untracked(|q| q.get("next"))
+        } else {
+            here
+        };
+        let already_says_so = query.with_untracked(|q| q.get("expired").is_some());
+        if !on_sign_in || (expired && !already_says_so) {
+            navigate(
+                &nav::sign_in_path(expired, next.as_deref()),
+                Default::default(),
+            );
         }
     });
 }

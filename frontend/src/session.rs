@@ -19,12 +19,16 @@ pub enum SessionState {
 #[derive(Debug, Clone, Copy)]
 pub struct Auth {
     pub state: RwSignal<SessionState>,
+    /// When the server last described the session (ms since the epoch): its expiry times are
+    /// as of then.
+    pub described_at: StoredValue<f64>,
 }
 
 impl Auth {
     pub fn provide() -> Self {
         let auth = Auth {
             state: RwSignal::new(SessionState::Checking),
+            described_at: StoredValue::new(0.0),
         };
         provide_context(auth);
         auth
@@ -42,6 +46,8 @@ impl Auth {
     }
 
     pub fn set(&self, session: SessionView) {
+        self.described_at
+            .set_value(web_sys::js_sys::Date::now().max(crate::api::last_success()));
         self.state.set(SessionState::SignedIn(session));
     }
 

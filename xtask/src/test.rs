@@ -115,8 +115,6 @@ fn run_step(step: Step, repo: &Repo, quick: bool, context: &mut Context) -> Resu
             "clippy",
             "--workspace",
             "--exclude",
-            "frontend",
-            "--exclude",
             "leptos-counter",
             "--all-targets",
             "--",
@@ -163,14 +161,7 @@ fn run_step(step: Step, repo: &Repo, quick: bool, context: &mut Context) -> Resu
 /// need in the environment; without one, everything but the browser tests.
 fn cargo_test(repo: &Repo, browser: Option<&Browser>) -> Command {
     let mut test = repo.cargo();
-    test.args([
-        "test",
-        "--workspace",
-        "--exclude",
-        "frontend",
-        "--exclude",
-        "leptos-counter",
-    ]);
+    test.args(["test", "--workspace", "--exclude", "leptos-counter"]);
     match browser {
         Some(browser) => {
             test.env("PORTAL_BIN", repo.debug_portal_bin())
@@ -278,6 +269,8 @@ mod tests {
         };
         let test = cargo_test(&Repo::locate(), Some(&browser));
         assert!(!words(&test).contains(&"portal-tests".to_owned()));
+        // The browser app's own unit tests run natively with the rest.
+        assert!(!words(&test).contains(&"frontend".to_owned()));
         let mut names = variables(&test);
         names.sort();
         assert_eq!(

@@ -7,6 +7,7 @@ pub mod feedback;
 pub mod field;
 pub mod keys;
 pub mod note;
+pub mod session_notice;
 pub mod shell;
 pub mod status;
 pub mod steps;

@@ -5,6 +5,7 @@
 use crate::api;
 use crate::components::company::CompanyChooser;
 use crate::components::feedback::{ErrorBanner, Loading};
+use crate::components::session_notice::SessionNotice;
 use crate::session::{Auth, SessionState};
 use leptos::prelude::*;
 use leptos_router::components::{A, Outlet};
@@ -48,6 +49,7 @@ pub fn Shell() -> impl IntoView {
         </Show>
         <Show when=move || auth.session().is_some()>
             <Header/>
+            <SessionNotice/>
         </Show>
         <main id="main" tabindex="-1">
             {move || match stage.get() {
@@ -57,7 +59,10 @@ pub fn Shell() -> impl IntoView {
                         <div class="panel">
                             <p>"You are signed out."</p>
                             <p>
-                                <a href="/sign-in">"Sign in"</a>
+                                <a href=crate::nav::sign_in_path(
+                                    false,
+                                    crate::nav::current().as_deref(),
+                                )>"Sign in"</a>
                             </p>
                         </div>
                     }

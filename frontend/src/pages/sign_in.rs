@@ -8,6 +8,7 @@ use crate::components::field::Field;
 use crate::components::keys::DemoKeyList;
 use crate::components::shell::SandboxBanner;
 use crate::form::Input;
+use crate::nav;
 use crate::session::Auth;
 use leptos::prelude::*;
 use leptos_router::hooks::{use_navigate, use_query_map};
@@ -20,6 +21,14 @@ pub fn SignInPage() -> impl IntoView {
     let navigate = use_navigate();
     let query = use_query_map();
     let expired = move || query.with(|q| q.get("expired").as_deref() == Some("1"));
+    // Where the user was when the session ended, or the link they opened signed out.
+    let next = move || {
+        query.with_untracked(|q| {
+            q.get("next")
+                .and_then(|n| nav::safe_next(&n).map(str::to_owned))
+                .unwrap_or_else(|| "/connections".to_owned())
+        })
+    };
     let info = crate::shared::resource(api::get_info);
 
     let key = Input::new("");
@@ -36,7 +45,7 @@ pub fn SignInPage() -> impl IntoView {
             if s.company.is_none() && s.companies.len() > 1 {
                 chooser.set(Some(s));
             } else {
-                go("/connections", Default::default());
+                go(&next(), Default::default());
             }
         }
         Some(Err(e)) => {
@@ -101,7 +110,7 @@ pub fn SignInPage() -> impl IntoView {
                         view! {
                             <CompanyChooser
                                 session=s
-                                on_chosen=move |_| go("/connections", Default::default())
+                                on_chosen=move |_| go(&next(), Default::default())
                             />
                         }
                             .into_any()

@@ -68,12 +68,17 @@ impl Browser {
     /// A fresh portal and browser for the test `name`; its screenshots and logs go to
     /// `$PORTAL_TEST_OUTPUT/<name>/`, emptied first.
     pub async fn open(name: &str) -> Browser {
+        Browser::open_with(name, &[]).await
+    }
+
+    /// As [`Browser::open`], the portal started with `portal_args` besides the usual ones.
+    pub async fn open_with(name: &str, portal_args: &[&str]) -> Browser {
         let artefacts = Artefacts::locate();
         let shots = artefacts.output.join(name);
         let _ = fs::remove_dir_all(&shots);
         fs::create_dir_all(&shots)
             .unwrap_or_else(|e| panic!("could not create {}: {e}", shots.display()));
-        let portal = Portal::start(&artefacts, &shots.join("portal.log"));
+        let portal = Portal::start(&artefacts, &shots.join("portal.log"), portal_args);
         let driver = Chromedriver::start(&artefacts, &shots.join("chromedriver.log")).await;
         let profile = tempfile::tempdir().expect("a temporary Chromium profile");
         let mut capabilities = serde_json::Map::new();
@@ -299,7 +304,17 @@ impl Browser {
 
     /// Waits until the element matching `css` shows text containing `expected`; returns it all.
     pub async fn wait_for_text(&self, css: &str, expected: &str) -> String {
-        self.eventually(&format!("{css} to show {expected:?}"), async || {
+        self.wait_for_text_within(css, expected, DEADLINE).await
+    }
+
+    /// As [`Browser::wait_for_text`], for something that takes its time to come (a timeout).
+    pub async fn wait_for_text_within(
+        &self,
+        css: &str,
+        expected: &str,
+        within: Duration,
+    ) -> String {
+        self.eventually_within(&format!("{css} to show {expected:?}"), within, async || {
             let text = self.client.execute(READ_TEXT, vec![json!(css)]).await?;
             Ok(text
                 .as_str()
@@ -376,6 +391,15 @@ impl Browser {
     async fn eventually<T>(
         &self,
         what: &str,
+        probe: impl AsyncFnMut() -> Result<Option<T>, CmdError>,
+    ) -> T {
+        self.eventually_within(what, DEADLINE, probe).await
+    }
+
+    async fn eventually_within<T>(
+        &self,
+        what: &str,
+        deadline: Duration,
         mut probe: impl AsyncFnMut() -> Result<Option<T>, CmdError>,
     ) -> T {
         let started = Instant::now();
@@ -386,7 +410,7 @@ impl Browser {
                 Ok(None) => {}
                 Err(e) => last_error = Some(e),
             }
-            if started.elapsed() > DEADLINE {
+            if started.elapsed() > deadline {
                 // Best effort: the browser itself may be what failed.
                 let location = self
                     .try_location()
@@ -397,7 +421,7 @@ impl Browser {
                     .map(|e| format!("; last error: {e}"))
                     .unwrap_or_default();
                 panic!(
-                    "timed out after {DEADLINE:?} waiting for {what}, on {location}{error}; \
+                    "timed out after {deadline:?} waiting for {what}, on {location}{error}; \
                      screenshots and logs in {}",
                     self.shots.display()
                 );

@@ -22,9 +22,9 @@ pub struct Portal {
 }
 
 impl Portal {
-    /// Starts the portal and waits for the line announcing its address; `log` receives its
-    /// standard error (the tracing log).
-    pub fn start(artefacts: &Artefacts, log: &Path) -> Portal {
+    /// Starts the portal with `extra_args` and waits for the line announcing its address; `log`
+    /// receives its standard error (the tracing log).
+    pub fn start(artefacts: &Artefacts, log: &Path, extra_args: &[&str]) -> Portal {
         let data = tempfile::tempdir().expect("a temporary data directory");
         let stderr =
             File::create(log).unwrap_or_else(|e| panic!("could not create {}: {e}", log.display()));
@@ -37,6 +37,7 @@ impl Portal {
             .arg(&artefacts.dist)
             .arg("--sandbox-speed")
             .arg("fast")
+            .args(extra_args)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(stderr)

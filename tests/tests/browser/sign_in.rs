@@ -1,14 +1,18 @@
 //! Signing in: a wrong key is refused under its field, a demo key signs in and asks a user of
-//! two companies which one to work in; and a session that ended leads back to the sign-in page
-//! saying so, whether the app was open or is opened anew.
+//! two companies which one to work in; a session that ended leads back to the sign-in page
+//! saying so, whether the app was open or is opened anew, and signing in returns to the page;
+//! a session near its idle end warns first.
 
 use crate::browser::{Browser, cell};
 use crate::demo;
+use std::time::Duration;
 
 const SESSION_COOKIE: &str = "portal_session";
 /// A well-formed session id (16 bytes, base64url) the server never issued: what the cookie of
 /// a session the server has let expire looks like to it.
 const FORGOTTEN_SESSION: &str = "ZW5kZWQtc2Vzc2lvbi0xMg";
+/// Longer than a one-minute idle timeout.
+const IDLE_WAIT: Duration = Duration::from_secs(80);
 
 #[tokio::test]
 async fn a_wrong_key_is_refused_and_a_demo_key_signs_in_to_the_chosen_company() {
@@ -56,36 +60,100 @@ async fn a_wrong_key_is_refused_and_a_demo_key_signs_in_to_the_chosen_company() 
 }
 
 #[tokio::test]
-async fn an_ended_session_returns_to_sign_in_saying_so() {
+async fn an_ended_session_returns_to_sign_in_saying_so_and_back_after_it() {
     let b = Browser::open("session_ended").await;
     demo::sign_in_as_grace(&b).await;
     b.wait_for_text(".app-header .user", "Grace Hopper").await;
     b.screenshot("signed-in").await;
 
-    // The app is open when the server forgets the session: the next call sends it to sign-in.
+    // The app is open when the server forgets the session: the next call sends it to sign-in,
+    // and signing in again returns to the page that was being opened.
     b.replace_cookie_value(SESSION_COOKIE, FORGOTTEN_SESSION)
         .await;
     b.click_css(".main-nav a[href=\"/audit\"]").await;
-    assert_ended(&b).await;
+    assert_ended(&b, "%2Faudit").await;
     b.screenshot("ended-while-open").await;
-
-    // Coming back later to a page's address, the cookie mangled on the way.
     demo::click_demo_key(&b, demo::grace()).await;
-    b.wait_for_path("/connections").await;
+    b.wait_for_path("/audit").await;
+    b.wait_for_text(".app-header .user", "Grace Hopper").await;
+
+    // Coming back later to a page's address, with its query, the cookie mangled on the way.
     b.replace_cookie_value(SESSION_COOKIE, "not-a-session-id")
         .await;
-    b.goto("/verify").await;
-    assert_ended(&b).await;
+    b.goto("/audit?outcome=failed").await;
+    assert_ended(&b, "%2Faudit%3Foutcome%3Dfailed").await;
     b.screenshot("ended-on-return").await;
+    demo::click_demo_key(&b, demo::grace()).await;
+    assert_eq!(b.wait_for_path("/audit").await, "/audit?outcome=failed");
+    assert_eq!(
+        b.value("filter-outcome").await,
+        "failed",
+        "the filter came back"
+    );
+
+    // Signed out, a sign-in link naming a page returns there; one naming another site does not.
+    b.click("sign-out").await;
+    b.wait_for_path("/sign-in").await;
+    b.goto("/sign-in?next=%2Fverify").await;
+    demo::click_demo_key(&b, demo::grace()).await;
+    b.wait_for_path("/verify").await;
+    b.click("sign-out").await;
+    b.wait_for_path("/sign-in").await;
+    b.goto("/sign-in?next=%2F%2Fexample.com%2F").await;
+    demo::click_demo_key(&b, demo::grace()).await;
+    b.wait_for_path("/connections").await;
+    b.screenshot("foreign-next-not-followed").await;
 }
 
-/// On the sign-in page with the "session has ended" notice and a usable form, no error.
-async fn assert_ended(b: &Browser) {
+/// On the sign-in page with the "session has ended" notice, a usable form, no error, and the
+/// page to return to (`next`, as encoded in the address).
+async fn assert_ended(b: &Browser, next: &str) {
     let location = b.wait_for_path("/sign-in").await;
-    assert_eq!(location, "/sign-in?expired=1");
+    assert_eq!(location, format!("/sign-in?expired=1&next={next}"));
     b.wait_for_text(".sign-in .notice", "Your session has ended; sign in again.")
         .await;
     b.wait_enabled("#apiKey", true).await;
     b.find("[data-test=\"demo-key\"]").await;
     assert_eq!(b.count(".error-banner").await, 0, "no error on the page");
+}
+
+/// With a one-minute idle timeout: the warning comes in the second half of the minute, staying
+/// signed in keeps the session, and once the minute passes without a request the page says
+/// the session has ended and the server agrees.
+#[tokio::test]
+async fn a_session_near_its_idle_end_warns_and_can_be_kept() {
+    let b = Browser::open_with("session_idle", &["--session-idle-minutes", "1"]).await;
+    demo::sign_in_as_grace(&b).await;
+    b.click_css(".main-nav a[href=\"/verify\"]").await;
+    b.wait_for_path("/verify").await;
+    assert_eq!(b.count("[data-test=\"session-notice\"]").await, 0);
+
+    b.wait_for_text_within(
+        "[data-test=\"session-notice\"]",
+        "Without activity your session ends at",
+        IDLE_WAIT,
+    )
+    .await;
+    b.screenshot("idle-warning").await;
+    b.click("stay-signed-in").await;
+    b.wait_gone("[data-test=\"session-notice\"]").await;
+    b.screenshot("kept").await;
+
+    b.wait_for_text_within(
+        "[data-test=\"session-notice\"]",
+        "Your session has ended after a time without activity.",
+        IDLE_WAIT,
+    )
+    .await;
+    b.screenshot("ended-notice").await;
+    assert_eq!(
+        b.attr("[data-test=\"sign-in-again\"]", "href").await,
+        "/sign-in?expired=1&next=%2Fverify"
+    );
+    // The server has ended it too: the next call goes to sign-in, and back after it.
+    b.click_css(".main-nav a[href=\"/audit\"]").await;
+    assert_ended(&b, "%2Faudit").await;
+    demo::click_demo_key(&b, demo::grace()).await;
+    b.wait_for_path("/audit").await;
+    assert_eq!(b.count("[data-test=\"session-notice\"]").await, 0);
 }

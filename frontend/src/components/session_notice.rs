@@ -1,0 +1,307 @@
+//! The session's end, seen coming. The server ends a session after a time without requests
+//! (the idle timeout) and at a fixed time after sign-in (the lifetime). Under the header this
+//! says, minutes ahead, when either is near: the idle end with a button to stay signed in, the
+//! lifetime (which nothing extends) so the user can finish first, and a session that has ended
+//! with a way back to this page after signing in. A user who has been working meanwhile is not
+//! asked: their requests kept the session alive, so it is read again quietly for its new end.
+
+use crate::components::feedback::ErrorBanner;
+use crate::session::Auth;
+use crate::{api, format, nav};
+use leptos::prelude::*;
+use models::ErrorCode;
+use models::api::SessionView;
+use std::time::Duration;
+use web_sys::js_sys::Date;
+
+/// How long before the idle end the warning shows (less for idle timeouts under ten minutes:
+/// half of it).
+pub const IDLE_WARNING_MS: f64 = 5.0 * 60_000.0;
+/// How long before the end of the lifetime the warning shows.
+pub const LIMIT_WARNING_MS: f64 = 10.0 * 60_000.0;
+const TICK: Duration = Duration::from_secs(5);
+
+/// The session's ends as the server last described them, in ms since the epoch.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Clock {
+    /// When it ends if no request comes (never after `ends`).
+    pub idle_ends: f64,
+    /// When it ends whatever happens.
+    pub ends: f64,
+    /// When the server said so.
+    pub described_at: f64,
+}
+
+impl Clock {
+    /// The ends of `session` as told at `described_at` (this browser's clock), counted from
+    /// the seconds left, not the server's times, so a clock that is off does not matter. The
+    /// server counts whole seconds; its session can outlast what it said by up to one, added
+    /// so that "ended" is never said early.
+    pub fn counted_from(described_at: f64, session: &SessionView) -> Clock {
+        let at = |seconds: u64| described_at + seconds as f64 * 1000.0 + 1000.0;
+        Clock {
+            idle_ends: at(session.idle_seconds_left),
+            ends: at(session.seconds_left),
+            described_at,
+        }
+    }
+}
+
+/// What there is to say about the session at a given moment.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Outlook {
+    Fine,
+    /// The idle end is near but the user has been active since: read the session again.
+    Renew,
+    /// The idle end is near and nothing has happened: warn, and offer to stay.
+    IdleSoon {
+        at: f64,
+    },
+    /// The lifetime's end is near (staying would not help).
+    LimitSoon {
+        at: f64,
+    },
+    Ended {
+        idle: bool,
+    },
+}
+
+/// `last_success` is when the portal last answered a call (each one keeps the session alive).
+pub fn outlook(clock: &Clock, now: f64, last_success: f64) -> Outlook {
+    if now >= clock.ends {
+        return Outlook::Ended { idle: false };
+    }
+    let active = last_success > clock.described_at;
+    let window = IDLE_WARNING_MS.min((clock.idle_ends - clock.described_at) / 2.0);
+    if clock.idle_ends < clock.ends && now >= clock.idle_ends - window {
+        return if active {
+            Outlook::Renew
+        } else if now >= clock.idle_ends {
+            Outlook::Ended { idle: true }
+        } else {
+            Outlook::IdleSoon {
+                at: clock.idle_ends,
+            }
+        };
+    }
+    if clock.ends - now <= LIMIT_WARNING_MS {
+        return Outlook::LimitSoon { at: clock.ends };
+    }
+    Outlook::Fine
+}
+
+#[component]
+pub fn SessionNotice() -> impl IntoView {
+    let auth = Auth::get();
+    let now = RwSignal::new(Date::now());
+    if let Ok(handle) = set_interval_with_handle(move || now.set(Date::now()), TICK) {
+        on_cleanup(move || handle.clear());
+    }
+    // Set once the server has said the session is gone.
+    let gone = RwSignal::new(false);
+    let renew = crate::shared::action(|_: &()| api::refresh_session());
+    let renewing = renew.pending();
+    crate::shared::effect(move || match renew.value().get() {
+        Some(Ok(s)) => auth.set(s),
+        Some(Err(e))
+            if matches!(
+                e.code,
+                ErrorCode::Unauthenticated | ErrorCode::SessionExpired
+            ) =>
+        {
+            gone.set(true)
+        }
+        _ => {}
+    });
+    let state = Memo::new(move |_| {
+        if gone.get() {
+            return Outlook::Ended { idle: true };
+        }
+        let Some(s) = auth.session() else {
+            return Outlook::Fine;
+        };
+        let clock = Clock::counted_from(auth.described_at.get_value(), &s);
+        outlook(&clock, now.get(), api::last_success())
+    });
+    crate::shared::effect(move || {
+        now.track();
+        if state.get() == Outlook::Renew && !renewing.get_untracked() {
+            renew.dispatch(());
+        }
+    });
+    let failed = move || {
+        renew.value().get().and_then(Result::err).filter(|e| {
+            !matches!(
+                e.code,
+                ErrorCode::Unauthenticated | ErrorCode::SessionExpired
+            )
+        })
+    };
+
+    move || {
+        let (message, action) = match state.get() {
+            Outlook::Fine | Outlook::Renew => return None,
+            Outlook::IdleSoon { at } => (
+                format!(
+                    "Without activity your session ends at {}.",
+                    format::local_clock(at)
+                ),
+                view! {
+                    <button
+                        type="button"
+                        class="secondary"
+                        data-test="stay-signed-in"
+                        disabled=renewing
+                        on:click=move |_| {
+                            renew.dispatch(());
+                        }
+                    >
+                        {move || if renewing.get() { "Staying…" } else { "Stay signed in" }}
+                    </button>
+                    {move || failed().map(|e| view! { <ErrorBanner error=e/> })}
+                }
+                .into_any(),
+            ),
+            Outlook::LimitSoon { at } => (
+                format!(
+                    "Your session reaches its time limit at {} and cannot be extended: finish what you are doing, then sign in again.",
+                    format::local_clock(at)
+                ),
+                ().into_any(),
+            ),
+            Outlook::Ended { idle } => (
+                if idle {
+                    "Your session has ended after a time without activity.".to_owned()
+                } else {
+                    "Your session has reached its time limit and ended.".to_owned()
+                },
+                view! {
+                    <a href=nav::sign_in_path(true, nav::current().as_deref()) data-test="sign-in-again">
+                        "Sign in again and come back to this page"
+                    </a>
+                }
+                .into_any(),
+            ),
+        };
+        let tone = if matches!(state.get_untracked(), Outlook::Ended { .. }) {
+            "notice bad session-notice"
+        } else {
+            "notice warn session-notice"
+        };
+        Some(view! {
+            <div class=tone role="status" data-test="session-notice">
+                <p>{message}</p>
+                {action}
+            </div>
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MIN: f64 = 60_000.0;
+
+    /// Described at 0 with a 30-minute idle timeout and 12 hours left.
+    fn clock() -> Clock {
+        Clock {
+            idle_ends: 30.0 * MIN,
+            ends: 720.0 * MIN,
+            described_at: 0.0,
+        }
+    }
+
+    #[test]
+    fn nothing_is_said_until_the_idle_end_is_five_minutes_away() {
+        let c = clock();
+        assert_eq!(outlook(&c, 24.9 * MIN, 0.0), Outlook::Fine);
+        assert_eq!(
+            outlook(&c, 25.0 * MIN, 0.0),
+            Outlook::IdleSoon { at: 30.0 * MIN }
+        );
+        assert_eq!(outlook(&c, 30.0 * MIN, 0.0), Outlook::Ended { idle: true });
+    }
+
+    #[test]
+    fn a_user_who_was_active_is_renewed_not_warned() {
+        let c = clock();
+        assert_eq!(outlook(&c, 25.0 * MIN, 3.0 * MIN), Outlook::Renew);
+        // Their requests kept the session alive past the end described before them.
+        assert_eq!(outlook(&c, 31.0 * MIN, 3.0 * MIN), Outlook::Renew);
+        // The answer that described the session is not activity after it.
+        assert_eq!(
+            outlook(&c, 25.0 * MIN, 0.0),
+            Outlook::IdleSoon { at: 30.0 * MIN }
+        );
+    }
+
+    #[test]
+    fn a_short_idle_timeout_is_warned_about_in_its_second_half() {
+        let c = Clock {
+            idle_ends: 60_000.0,
+            ends: 60.0 * MIN,
+            described_at: 0.0,
+        };
+        assert_eq!(outlook(&c, 29_000.0, 0.0), Outlook::Fine);
+        assert_eq!(
+            outlook(&c, 30_000.0, 0.0),
+            Outlook::IdleSoon { at: 60_000.0 }
+        );
+    }
+
+    #[test]
+    fn the_ends_are_counted_on_this_browser_clock_from_the_seconds_left() {
+        let session = SessionView {
+            user: models::api::SessionUser {
+                id: "u".into(),
+                name: "Grace Hopper".into(),
+                email: "grace@example.com".into(),
+            },
+            companies: Vec::new(),
+            company: None,
+            sandbox: true,
+            // A server clock a day away from this browser's: not used.
+            expires_at: "2026-12-01T12:00:00Z".into(),
+            idle_expires_at: "2026-12-01T00:30:00Z".into(),
+            idle_seconds_left: 1800,
+            seconds_left: 43_200,
+        };
+        let c = Clock::counted_from(5_000.0, &session);
+        assert_eq!(c.idle_ends, 5_000.0 + 1_800_000.0 + 1_000.0);
+        assert_eq!(c.ends, 5_000.0 + 43_200_000.0 + 1_000.0);
+        assert_eq!(
+            outlook(&c, c.idle_ends - 1.0, 0.0),
+            Outlook::IdleSoon { at: c.idle_ends }
+        );
+        assert_eq!(outlook(&c, c.idle_ends, 0.0), Outlook::Ended { idle: true });
+    }
+
+    #[test]
+    fn the_lifetime_is_announced_and_not_renewed() {
+        let c = Clock {
+            idle_ends: 100.0 * MIN,
+            ends: 100.0 * MIN,
+            described_at: 80.0 * MIN,
+        };
+        assert_eq!(outlook(&c, 89.0 * MIN, 0.0), Outlook::Fine);
+        // Staying signed in would not move the end: say so, even to an active user.
+        assert_eq!(
+            outlook(&c, 95.0 * MIN, 99.0 * MIN),
+            Outlook::LimitSoon { at: 100.0 * MIN }
+        );
+        assert_eq!(
+            outlook(&c, 100.0 * MIN, 99.0 * MIN),
+            Outlook::Ended { idle: false }
+        );
+        // An idle end well before the limit comes first.
+        let near = Clock {
+            idle_ends: 94.0 * MIN,
+            ..c
+        };
+        assert_eq!(
+            outlook(&near, 91.0 * MIN, 0.0),
+            Outlook::IdleSoon { at: 94.0 * MIN }
+        );
+    }
+}

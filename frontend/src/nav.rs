@@ -1,0 +1,105 @@
+//! Coming back to where one was: a lost session sends the user to the sign-in page with the
+//! page they were on as `next`, and signing in returns there. Only a path of this app is ever
+//! followed, so a crafted link cannot send anyone elsewhere.
+
+/// The sign-in page's address, saying whether the session ran out and where to return.
+pub fn sign_in_path(expired: bool, next: Option<&str>) -> String {
+    let mut query = Vec::new();
+    if expired {
+        query.push("expired=1".to_owned());
+    }
+    if let Some(next) = next.and_then(safe_next) {
+        query.push(format!("next={}", encode(next)));
+    }
+    if query.is_empty() {
+        "/sign-in".to_owned()
+    } else {
+        format!("/sign-in?{}", query.join("&"))
+    }
+}
+
+/// `next` when it is a path of this app worth returning to: it starts with one `/` (not `//`
+/// or `/\`, which browsers read as another host), is not the sign-in page itself, and is plain
+/// printable text of a sensible length.
+pub fn safe_next(next: &str) -> Option<&str> {
+    let rest = next.strip_prefix('/')?;
+    let plain = next.len() <= 2048 && next.chars().all(|c| !c.is_control() && c != '\\');
+    let sign_in = rest == "sign-in" || rest.starts_with("sign-in?") || rest.starts_with("sign-in/");
+    (plain && !rest.starts_with('/') && !sign_in).then_some(next)
+}
+
+/// Percent-encodes everything but the unreserved characters (RFC 3986), for a query value.
+pub fn encode(text: &str) -> String {
+    let mut out = String::with_capacity(text.len());
+    for b in text.bytes() {
+        if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'.' | b'_' | b'~') {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+/// Where the browser is now, as a `next` value: path and query.
+pub fn current() -> Option<String> {
+    let location = leptos::prelude::window().location();
+    let path = location.pathname().ok()?;
+    let search = location.search().unwrap_or_default();
+    Some(format!("{path}{search}"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn pages_of_the_app_are_returned_to() {
+        for next in [
+            "/connections",
+            "/connections/5f1e0a0b0c0d0e0f10111213/peering/PRIVATE",
+            "/audit?connection=5f1e0a0b0c0d0e0f10111213&outcome=failed",
+            "/",
+        ] {
+            assert_eq!(safe_next(next), Some(next), "{next}");
+        }
+    }
+
+    #[test]
+    fn other_hosts_and_the_sign_in_page_are_not() {
+        for next in [
+            "",
+            "connections",
+            "//evil.example/x",
+            "/\\evil.example",
+            "/a\\b",
+            "https://evil.example/",
+            "javascript:alert(1)",
+            "/sign-in",
+            "/sign-in?expired=1",
+            "/audit\n",
+            &format!("/{}", "a".repeat(2048)),
+        ] {
+            assert_eq!(safe_next(next), None, "{next:?}");
+        }
+    }
+
+    #[test]
+    fn the_sign_in_address_carries_the_page_encoded() {
+        assert_eq!(sign_in_path(false, None), "/sign-in");
+        assert_eq!(sign_in_path(true, None), "/sign-in?expired=1");
+        assert_eq!(
+            sign_in_path(true, Some("/audit?connection=ab&to=2026-11-30T10:00:00Z")),
+            "/sign-in?expired=1&next=%2Faudit%3Fconnection%3Dab%26to%3D2026-11-30T10%3A00%3A00Z"
+        );
+        assert_eq!(
+            sign_in_path(false, Some("/verify")),
+            "/sign-in?next=%2Fverify"
+        );
+        assert_eq!(
+            sign_in_path(true, Some("/sign-in?expired=1")),
+            "/sign-in?expired=1"
+        );
+        assert_eq!(sign_in_path(false, Some("//evil.example")), "/sign-in");
+    }
+}
