@@ -9,8 +9,9 @@ use crate::components::feedback::ErrorBanner;
 use crate::session::Auth;
 use crate::{api, format, nav};
 use leptos::prelude::*;
-use models::ErrorCode;
+use leptos::task::spawn_local;
 use models::api::SessionView;
+use models::{ApiError, ErrorCode};
 use std::time::Duration;
 use web_sys::js_sys::Date;
 
@@ -99,44 +100,57 @@ pub fn SessionNotice() -> impl IntoView {
     }
     // Set once the server has said the session is gone.
     let gone = RwSignal::new(false);
-    let renew = crate::shared::action(|_: &()| api::refresh_session());
-    let renewing = renew.pending();
-    crate::shared::effect(move || match renew.value().get() {
-        Some(Ok(s)) => auth.set(s),
-        Some(Err(e))
-            if matches!(
-                e.code,
-                ErrorCode::Unauthenticated | ErrorCode::SessionExpired
-            ) =>
-        {
-            gone.set(true)
+    let renewing = RwSignal::new(false);
+    let failed: RwSignal<Option<ApiError>> = RwSignal::new(None);
+    let renew = move || {
+        if renewing.get_untracked() {
+            return;
         }
-        _ => {}
-    });
-    let state = Memo::new(move |_| {
-        if gone.get() {
-            return Outlook::Ended { idle: true };
-        }
-        let Some(s) = auth.session() else {
-            return Outlook::Fine;
-        };
-        let clock = Clock::counted_from(auth.described_at.get_value(), &s);
-        outlook(&clock, now.get(), api::last_success())
-    });
-    crate::shared::effect(move || {
-        now.track();
-        if state.get() == Outlook::Renew && !renewing.get_untracked() {
-            renew.dispatch(());
-        }
-    });
-    let failed = move || {
-        renew.value().get().and_then(Result::err).filter(|e| {
-            !matches!(
-                e.code,
-                ErrorCode::Unauthenticated | ErrorCode::SessionExpired
-            )
-        })
+        renewing.set(true);
+        spawn_local(async move {
+            let result = api::refresh_session().await;
+            renewing.try_set(false);
+            match result {
+                Ok(s) => {
+                    failed.try_set(None);
+                    auth.set(s);
+                }
+                Err(e)
+                    if matches!(
+                        e.code,
+                        ErrorCode::Unauthenticated | ErrorCode::SessionExpired
+                    ) =>
+                {
+                    gone.try_set(true);
+                }
+                Err(e) => {
+                    failed.try_set(Some(e));
+                }
+            }
+        });
     };
+    // Re-judged on every tick and whenever the session is described again; the notice changes
+    // only when the judgement does, so a button keeps its focus.
+    let state = RwSignal::new(Outlook::Fine);
+    crate::shared::effect(move || {
+        let next = if gone.get() {
+            Outlook::Ended { idle: true }
+        } else {
+            match auth.session() {
+                Some(s) => {
+                    let clock = Clock::counted_from(auth.described_at.get_value(), &s);
+                    outlook(&clock, now.get(), api::last_success())
+                }
+                None => Outlook::Fine,
+            }
+        };
+        if next == Outlook::Renew {
+            renew();
+        }
+        if state.get_untracked() != next {
+            state.set(next);
+        }
+    });
 
     move || {
         let (message, action) = match state.get() {
@@ -152,13 +166,11 @@ pub fn SessionNotice() -> impl IntoView {
                         class="secondary"
                         data-test="stay-signed-in"
                         disabled=renewing
-                        on:click=move |_| {
-                            renew.dispatch(());
-                        }
+                        on:click=move |_| renew()
                     >
                         {move || if renewing.get() { "Staying…" } else { "Stay signed in" }}
                     </button>
-                    {move || failed().map(|e| view! { <ErrorBanner error=e/> })}
+                    {move || failed.get().map(|e| view! { <ErrorBanner error=e/> })}
                 }
                 .into_any(),
             ),
