@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod components;
+pub mod draft;
 pub mod form;
 pub mod format;
 pub mod nav;

@@ -98,6 +98,7 @@ fn Header() -> impl IntoView {
     crate::shared::effect(move || {
         // Signed out, or the session was already gone: either way the user is out.
         if sign_out.value().get().is_some() {
+            crate::draft::forget_all();
             auth.clear();
             nav("/sign-in", Default::default());
         }

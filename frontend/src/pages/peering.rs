@@ -281,6 +281,16 @@ fn PeeringForm(
     let step = RwSignal::new(0usize);
     let reason = Input::new("");
     let ticket = Input::new("");
+    // What is typed survives a reload or a new sign-in until it is applied (not the shared key).
+    let kept = {
+        let mut inputs: Vec<_> = draft
+            .inputs()
+            .into_iter()
+            .filter(|(name, _)| *name != "sharedKey")
+            .collect();
+        inputs.extend([("reason", reason), ("ticket", ticket)]);
+        crate::draft::keep(&format!("peering:{id}:{}", t.as_wire()), &inputs)
+    };
     let preview_result: RwSignal<Option<PreviewResponse>> = RwSignal::new(None);
     let applied: RwSignal<Option<PeeringView>> = RwSignal::new(None);
     // Set when Apply found the peering changed since the preview: the preview is fetched
@@ -331,6 +341,7 @@ fn PeeringForm(
     });
     crate::shared::effect(move || match apply.value().get() {
         Some(Ok(view)) => {
+            kept.forget();
             applied.set(Some(view));
             step.set(2);
         }
@@ -356,6 +367,27 @@ fn PeeringForm(
 
     view! {
         <WizardSteps current=step names=STEPS/>
+        {move || {
+            (kept.restored.get() && step.get() < 2)
+                .then(|| {
+                    view! {
+                        <div class="notice draft-notice" role="status" data-test="draft-restored">
+                            <p>"What you typed here before, not yet applied, is back."</p>
+                            <button
+                                type="button"
+                                class="secondary"
+                                data-test="discard-draft"
+                                on:click=move |_| {
+                                    kept.discard();
+                                    step.set(0);
+                                }
+                            >
+                                "Start again from the current settings"
+                            </button>
+                        </div>
+                    }
+                })
+        }}
         {move || match step.get() {
             0 => {
                 view! {

@@ -371,6 +371,14 @@ impl Browser {
             .unwrap_or_else(|e| panic!("could not set the cookie {name}: {e}"));
     }
 
+    /// Runs `script` in the page and returns what it returns.
+    pub async fn script(&self, script: &str) -> serde_json::Value {
+        self.client
+            .execute(script, Vec::new())
+            .await
+            .unwrap_or_else(|e| panic!("could not run {script:?}: {e}"))
+    }
+
     /// Saves the viewport as `<NN>-<step>.png` in this test's output directory.
     pub async fn screenshot(&self, step: &str) {
         if let Err(e) = self.try_screenshot(step).await {

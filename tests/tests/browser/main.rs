@@ -6,6 +6,7 @@ mod artefacts;
 mod browser;
 mod colleague;
 mod demo;
+mod drafts;
 mod driver;
 mod journey;
 mod portal;

@@ -7,10 +7,10 @@ use crate::browser::{Browser, cell};
 use crate::demo;
 use std::time::Duration;
 
-const SESSION_COOKIE: &str = "portal_session";
+pub const SESSION_COOKIE: &str = "portal_session";
 /// A well-formed session id (16 bytes, base64url) the server never issued: what the cookie of
 /// a session the server has let expire looks like to it.
-const FORGOTTEN_SESSION: &str = "ZW5kZWQtc2Vzc2lvbi0xMg";
+pub const FORGOTTEN_SESSION: &str = "ZW5kZWQtc2Vzc2lvbi0xMg";
 /// Longer than a one-minute idle timeout.
 const IDLE_WAIT: Duration = Duration::from_secs(80);
 

@@ -1,0 +1,117 @@
+//! Unsent forms kept in the tab. What the user typed into a wizard stays in this tab's
+//! `sessionStorage` until the change is applied, so reloading the page, or signing in again
+//! after the session ended, brings it back instead of losing it. Drafts are kept per user and
+//! per form, only for inputs the user edited, never for secrets (the callers leave the API key,
+//! service key and BGP shared key out), and signing out forgets them all.
+
+use crate::form::Input;
+use crate::session::Auth;
+use leptos::prelude::*;
+use serde_json::{Map, Value};
+
+const PREFIX: &str = "portal-draft:";
+
+fn storage() -> Option<web_sys::Storage> {
+    window().session_storage().ok().flatten()
+}
+
+/// A form's inputs tied to its saved draft.
+#[derive(Clone, Copy)]
+pub struct Kept {
+    key: StoredValue<String>,
+    /// Each input with the value it had before anything was restored.
+    inputs: StoredValue<Vec<(&'static str, Input, String)>>,
+    /// Whether the form shows a restored draft (until discarded or applied).
+    pub restored: RwSignal<bool>,
+}
+
+/// The draft of `inputs` as saved: the edited ones, by name.
+fn edited(inputs: &[(&'static str, Input, String)]) -> Map<String, Value> {
+    inputs
+        .iter()
+        .filter(|(_, input, _)| input.touched.get())
+        .map(|(name, input, _)| ((*name).to_owned(), Value::String(input.value.get())))
+        .collect()
+}
+
+/// Restores the draft saved for `form` (a name unique to the form and what it changes) into
+/// `inputs`, and saves them from now on whenever one is edited.
+pub fn keep(form: &str, inputs: &[(&'static str, Input)]) -> Kept {
+    let user = Auth::get()
+        .state
+        .with_untracked(|s| match s {
+            crate::session::SessionState::SignedIn(s) => Some(s.user.id.clone()),
+            _ => None,
+        })
+        .unwrap_or_default();
+    let key = format!("{PREFIX}{user}:{form}");
+    let saved = storage()
+        .and_then(|s| s.get_item(&key).ok().flatten())
+        .and_then(|text| serde_json::from_str::<Value>(&text).ok())
+        .unwrap_or_default();
+    let inputs: Vec<_> = inputs
+        .iter()
+        .map(|(name, input)| (*name, *input, input.get_untracked()))
+        .collect();
+    let mut restored = false;
+    for (name, input, initial) in &inputs {
+        if let Some(value) = saved.get(*name).and_then(Value::as_str) {
+            restored |= value != initial;
+            input.value.set(value.to_owned());
+            input.touched.set(true);
+        }
+    }
+    let kept = Kept {
+        key: StoredValue::new(key),
+        inputs: StoredValue::new(inputs),
+        restored: RwSignal::new(restored),
+    };
+    crate::shared::effect(move || {
+        let draft = kept.inputs.with_value(|inputs| edited(inputs));
+        let Some(storage) = storage() else { return };
+        kept.key.with_value(|key| {
+            let _ = if draft.is_empty() {
+                storage.remove_item(key)
+            } else {
+                storage.set_item(key, &Value::Object(draft).to_string())
+            };
+        });
+    });
+    kept
+}
+
+impl Kept {
+    /// The change was applied: nothing left to keep.
+    pub fn forget(&self) {
+        if let Some(storage) = storage() {
+            self.key.with_value(|key| {
+                let _ = storage.remove_item(key);
+            });
+        }
+        self.restored.set(false);
+    }
+
+    /// Back to the values the form started with, the draft dropped.
+    pub fn discard(&self) {
+        self.inputs.with_value(|inputs| {
+            for (_, input, initial) in inputs {
+                input.value.set(initial.clone());
+                input.touched.set(false);
+                input.server.set(None);
+            }
+        });
+        self.forget();
+    }
+}
+
+/// Signing out: every draft of this tab goes.
+pub fn forget_all() {
+    let Some(storage) = storage() else { return };
+    let keys: Vec<String> = (0..storage.length().unwrap_or(0))
+        .filter_map(|i| storage.key(i).ok().flatten())
+        .filter(|k| k.starts_with(PREFIX))
+        .collect();
+    for key in keys {
+        let _ = storage.remove_item(&key);
+    }
+}

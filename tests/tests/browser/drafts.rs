@@ -1,0 +1,74 @@
+//! A peering form's unsent text is kept in the tab: it comes back after a reload and after
+//! the session ended and the user signed in again, never with the shared key; it goes when
+//! discarded, and every draft goes at sign-out.
+
+use crate::browser::Browser;
+use crate::demo;
+use crate::sign_in::{FORGOTTEN_SESSION, SESSION_COOKIE};
+
+const SHARED_KEY: &str = "DraftSharedKey7";
+const READ_DRAFTS: &str = "return JSON.stringify(Object.assign({}, sessionStorage));";
+
+#[tokio::test]
+async fn a_peering_draft_survives_a_reload_and_a_new_sign_in_until_discarded() {
+    let b = Browser::open("drafts").await;
+    demo::sign_in_as_ada_in_acme(&b).await;
+    // Acme's seeded ACTIVE connection has PRIVATE peering; MICROSOFT is not configured.
+    b.click_css("[data-test=\"connection-row\"] th a").await;
+    b.click("configure-MICROSOFT").await;
+    let page = b
+        .wait_for_path_where("the MICROSOFT peering page", |p| {
+            p.ends_with("/peering/MICROSOFT")
+        })
+        .await;
+    b.fill("peerASN", "65030").await;
+    b.fill("advertisedPublicPrefixes", "198.51.100.0/24").await;
+    b.fill("sharedKey", SHARED_KEY).await;
+
+    // A reload brings the typing back, without the shared key, which was never stored.
+    b.goto(&page).await;
+    b.find("[data-test=\"draft-restored\"]").await;
+    assert_eq!(b.value("peerASN").await, "65030");
+    assert_eq!(b.value("advertisedPublicPrefixes").await, "198.51.100.0/24");
+    assert_eq!(b.value("sharedKey").await, "");
+    let stored = b.script(READ_DRAFTS).await;
+    let stored = stored.as_str().unwrap_or_default();
+    assert!(stored.contains("65030"), "{stored}");
+    assert!(!stored.contains(SHARED_KEY), "{stored}");
+    b.screenshot("restored-after-reload").await;
+
+    // The session ends while the form is open: going on leads to sign-in, and back to the
+    // form with what was typed.
+    b.fill("vlanId", "300").await;
+    b.fill("primaryPeerSubnet", "203.0.113.0/30").await;
+    b.fill("secondaryPeerSubnet", "203.0.113.4/30").await;
+    b.replace_cookie_value(SESSION_COOKIE, FORGOTTEN_SESSION)
+        .await;
+    b.click("preview").await;
+    b.wait_for_path("/sign-in").await;
+    demo::click_demo_key(&b, demo::ada()).await;
+    b.select("company", "acme").await;
+    b.click("choose-company").await;
+    b.wait_for_path(&page).await;
+    b.find("[data-test=\"draft-restored\"]").await;
+    assert_eq!(b.value("vlanId").await, "300");
+    assert_eq!(b.value("primaryPeerSubnet").await, "203.0.113.0/30");
+    assert_eq!(b.value("peerASN").await, "65030");
+    b.screenshot("restored-after-sign-in").await;
+
+    // Discarded: the form is as the current settings are, and stays so after a reload.
+    b.click("discard-draft").await;
+    b.wait_gone("[data-test=\"draft-restored\"]").await;
+    assert_eq!(b.value("peerASN").await, "");
+    assert_eq!(b.value("vlanId").await, "");
+    b.goto(&page).await;
+    b.find("#peerASN").await;
+    assert_eq!(b.count("[data-test=\"draft-restored\"]").await, 0);
+    assert_eq!(b.value("peerASN").await, "");
+
+    // Signing out forgets every draft of the tab.
+    b.fill("peerASN", "65031").await;
+    b.click("sign-out").await;
+    b.wait_for_path("/sign-in").await;
+    assert_eq!(b.script(READ_DRAFTS).await.as_str(), Some("{}"));
+}
