@@ -1,15 +1,19 @@
 //! `/connections`, the home page: the company's Azure connections with both legs and their
-//! peerings, filtered by name and status, refreshed while any of them is moving.
+//! peerings, filtered by name and status (the filters kept in the address), refreshed while
+//! any of them is moving.
 
 use crate::api;
 use crate::components::details::role_label;
 use crate::components::feedback::{Empty, ErrorBanner, Loading};
 use crate::components::status::{Status, connection_status, provisioning_status};
 use crate::format;
+use crate::nav;
 use crate::poll::Poll;
 use crate::session::Auth;
 use leptos::prelude::*;
+use leptos_router::NavigateOptions;
 use leptos_router::components::A;
+use leptos_router::hooks::{use_navigate, use_query_map};
 use models::ConnectionStatus;
 use models::api::{ConnectionView, LegRole};
 
@@ -84,14 +88,49 @@ pub fn ConnectionsPage() -> impl IntoView {
         list.with(|r| matches!(r, Some(Ok(v)) if v.iter().any(ConnectionView::is_transitional)))
     });
 
-    let name_filter = RwSignal::new(String::new());
-    let status_filter = RwSignal::new(String::new());
-    let show_deleted = RwSignal::new(false);
+    // The filters live in the address, so going back to this page, or signing in again,
+    // finds them as they were.
+    let query = use_query_map();
+    let param = move |name: &str| query.with(|q| q.get(name).unwrap_or_default());
+    let name_filter = move || param("name");
+    let status_filter = move || param("status");
+    let show_deleted = move || param("deleted") == "1";
+    let navigate = use_navigate();
+    let set_filter = move |name: &'static str, value: String| {
+        let mut filters = [
+            ("name", name_filter()),
+            ("status", status_filter()),
+            ("deleted", param("deleted")),
+        ];
+        for (n, v) in filters.iter_mut() {
+            if *n == name {
+                *v = value.clone();
+            }
+        }
+        let qs: Vec<String> = filters
+            .iter()
+            .filter(|(_, v)| !v.is_empty())
+            .map(|(n, v)| format!("{n}={}", nav::encode(v)))
+            .collect();
+        let url = if qs.is_empty() {
+            "/connections".to_owned()
+        } else {
+            format!("/connections?{}", qs.join("&"))
+        };
+        navigate(
+            &url,
+            NavigateOptions {
+                replace: true,
+                scroll: false,
+                ..Default::default()
+            },
+        );
+    };
 
     let shown = move |all: &[ConnectionView]| -> Vec<ConnectionView> {
-        let needle = name_filter.get().trim().to_lowercase();
-        let status = status_filter.get();
-        let deleted = show_deleted.get();
+        let needle = name_filter().trim().to_lowercase();
+        let status = status_filter();
+        let deleted = show_deleted();
         all.iter()
             .filter(|c| deleted || c.status != ConnectionStatus::Deleted)
             .filter(|c| needle.is_empty() || c.name.to_lowercase().contains(&needle))
@@ -113,16 +152,22 @@ pub fn ConnectionsPage() -> impl IntoView {
                 <input
                     id="filter-name"
                     type="search"
-                    prop:value=move || name_filter.get()
-                    on:input=move |ev| name_filter.set(event_target_value(&ev))
+                    prop:value=name_filter
+                    on:input={
+                        let set_filter = set_filter.clone();
+                        move |ev| set_filter("name", event_target_value(&ev))
+                    }
                 />
             </div>
             <div class="field">
                 <label for="filter-status">"Status"</label>
                 <select
                     id="filter-status"
-                    prop:value=move || status_filter.get()
-                    on:change=move |ev| status_filter.set(event_target_value(&ev))
+                    prop:value=status_filter
+                    on:change={
+                        let set_filter = set_filter.clone();
+                        move |ev| set_filter("status", event_target_value(&ev))
+                    }
                 >
                     <option value="">"Any status"</option>
                     {ConnectionStatus::KNOWN
@@ -135,8 +180,11 @@ pub fn ConnectionsPage() -> impl IntoView {
                 <input
                     id="show-deleted"
                     type="checkbox"
-                    prop:checked=move || show_deleted.get()
-                    on:change=move |ev| show_deleted.set(event_target_checked(&ev))
+                    prop:checked=show_deleted
+                    on:change=move |ev| {
+                        let on = event_target_checked(&ev);
+                        set_filter("deleted", if on { "1" } else { "" }.to_owned())
+                    }
                 />
                 <label for="show-deleted">"Show deleted"</label>
             </div>
@@ -166,7 +214,7 @@ pub fn ConnectionsPage() -> impl IntoView {
                         <Empty>
                             <p>
                                 {format!("No connection matches the filter ({hidden} hidden).")}
-                                {(!show_deleted.get_untracked())
+                                {(!untrack(show_deleted))
                                     .then_some(" Deleted connections show when \u{201c}Show deleted\u{201d} is ticked.")}
                             </p>
                         </Empty>

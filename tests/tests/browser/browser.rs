@@ -135,6 +135,14 @@ impl Browser {
             .unwrap_or_else(|e| panic!("could not open {url}: {e}"));
     }
 
+    /// The browser's Back button.
+    pub async fn back(&self) {
+        self.client
+            .back()
+            .await
+            .unwrap_or_else(|e| panic!("could not go back: {e}"));
+    }
+
     /// The path and query of the page shown, such as `/audit?connection=…`.
     pub async fn location(&self) -> String {
         self.try_location()
@@ -156,6 +164,14 @@ impl Browser {
             let location = self.try_location().await?;
             let current = location.split('?').next().unwrap_or_default();
             Ok((current == path).then_some(location))
+        })
+        .await
+    }
+
+    /// Waits until the address (path and query) is exactly `location`.
+    pub async fn wait_for_location(&self, location: &str) {
+        self.eventually(&format!("the address to be {location}"), async || {
+            Ok((self.try_location().await? == location).then_some(()))
         })
         .await
     }

@@ -5,6 +5,7 @@
 mod artefacts;
 mod browser;
 mod colleague;
+mod connections;
 mod demo;
 mod drafts;
 mod driver;
