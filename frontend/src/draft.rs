@@ -7,7 +7,6 @@
 use crate::form::Input;
 use crate::session::Auth;
 use leptos::prelude::*;
-use serde_json::{Map, Value};
 
 const PREFIX: &str = "portal-draft:";
 
@@ -26,12 +25,54 @@ pub struct Kept {
 }
 
 /// The draft of `inputs` as saved: the edited ones, by name.
-fn edited(inputs: &[(&'static str, Input, String)]) -> Map<String, Value> {
+fn edited(inputs: &[(&'static str, Input, String)]) -> Vec<(&'static str, String)> {
     inputs
         .iter()
         .filter(|(_, input, _)| input.touched.get())
-        .map(|(name, input, _)| ((*name).to_owned(), Value::String(input.value.get())))
+        .map(|(name, input, _)| (*name, input.value.get()))
         .collect()
+}
+
+/// A draft as stored: one `name=value` line per input, the value's backslashes and line breaks
+/// escaped so that every value stays on its line.
+fn encode(draft: &[(&str, String)]) -> String {
+    let mut out = String::new();
+    for (name, value) in draft {
+        out.push_str(name);
+        out.push('=');
+        for c in value.chars() {
+            match c {
+                '\\' => out.push_str("\\\\"),
+                '\n' => out.push_str("\\n"),
+                '\r' => out.push_str("\\r"),
+                c => out.push(c),
+            }
+        }
+        out.push('\n');
+    }
+    out
+}
+
+/// The value stored for `name`, if any.
+fn decode(stored: &str, name: &str) -> Option<String> {
+    let line = stored
+        .lines()
+        .find_map(|line| line.strip_prefix(name)?.strip_prefix('='))?;
+    let mut value = String::with_capacity(line.len());
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            value.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('n') => value.push('\n'),
+            Some('r') => value.push('\r'),
+            Some(escaped) => value.push(escaped),
+            None => break,
+        }
+    }
+    Some(value)
 }
 
 /// Restores the draft saved for `form` (a name unique to the form and what it changes) into
@@ -47,7 +88,6 @@ pub fn keep(form: &str, inputs: &[(&'static str, Input)]) -> Kept {
     let key = format!("{PREFIX}{user}:{form}");
     let saved = storage()
         .and_then(|s| s.get_item(&key).ok().flatten())
-        .and_then(|text| serde_json::from_str::<Value>(&text).ok())
         .unwrap_or_default();
     let inputs: Vec<_> = inputs
         .iter()
@@ -55,9 +95,9 @@ pub fn keep(form: &str, inputs: &[(&'static str, Input)]) -> Kept {
         .collect();
     let mut restored = false;
     for (name, input, initial) in &inputs {
-        if let Some(value) = saved.get(*name).and_then(Value::as_str) {
-            restored |= value != initial;
-            input.value.set(value.to_owned());
+        if let Some(value) = decode(&saved, name) {
+            restored |= value != *initial;
+            input.value.set(value);
             input.touched.set(true);
         }
     }
@@ -73,7 +113,7 @@ pub fn keep(form: &str, inputs: &[(&'static str, Input)]) -> Kept {
             let _ = if draft.is_empty() {
                 storage.remove_item(key)
             } else {
-                storage.set_item(key, &Value::Object(draft).to_string())
+                storage.set_item(key, &encode(&draft))
             };
         });
     });
@@ -113,5 +153,48 @@ pub fn forget_all() {
         .collect();
     for key in keys {
         let _ = storage.remove_item(&key);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_value_comes_back_as_typed() {
+        let draft = [
+            ("peerASN", "65030".to_owned()),
+            (
+                "advertisedPublicPrefixes",
+                "198.51.100.0/24\n203.0.113.0/24\r\n".to_owned(),
+            ),
+            (
+                "reason",
+                "a \\n is not a line break; = neither is this".to_owned(),
+            ),
+            ("ticket", String::new()),
+        ];
+        let stored = encode(&draft);
+        assert_eq!(stored.lines().count(), draft.len(), "{stored:?}");
+        for (name, value) in &draft {
+            assert_eq!(
+                decode(&stored, name).as_deref(),
+                Some(value.as_str()),
+                "{name}"
+            );
+        }
+        assert_eq!(decode(&stored, "vlanId"), None);
+        // A name that starts another's is not confused with it.
+        assert_eq!(decode("peerASNx=1\n", "peerASN"), None);
+    }
+
+    #[test]
+    fn damaged_text_reads_without_failing() {
+        assert_eq!(
+            decode("reason=ends in \\", "reason").as_deref(),
+            Some("ends in ")
+        );
+        assert_eq!(decode("", "reason"), None);
+        assert_eq!(decode("no equals sign", "no"), None);
     }
 }
