@@ -46,8 +46,7 @@ impl Auth {
     }
 
     pub fn set(&self, session: SessionView) {
-        self.described_at
-            .set_value(web_sys::js_sys::Date::now().max(crate::api::last_success()));
+        self.described_at.set_value(web_sys::js_sys::Date::now());
         self.state.set(SessionState::SignedIn(session));
     }
 
