@@ -44,6 +44,11 @@ pub fn encode(text: &str) -> String {
     out
 }
 
+/// Names the page in the browser's tab, history and bookmarks.
+pub fn title(page: &str) {
+    leptos::prelude::document().set_title(&format!("{page} · ExpressRoute portal"));
+}
+
 /// Where the browser is now, as a `next` value: path and query.
 pub fn current() -> Option<String> {
     let location = leptos::prelude::window().location();

@@ -63,6 +63,7 @@ pub fn outcome_badge(o: Option<AuditOutcome>) -> AnyView {
 
 #[component]
 pub fn AuditPage() -> impl IntoView {
+    crate::nav::title("Audit history");
     let params = use_query_map();
     move || {
         let query = params.with(query_from);

@@ -13,6 +13,7 @@ use models::api::{AuditEvent, AuditEventDetail};
 
 #[component]
 pub fn AuditEventPage() -> impl IntoView {
+    crate::nav::title("Audit event");
     let params = use_params_map();
     let detail = crate::shared::resource(move || {
         let raw = params.with(|p| p.get("id")).unwrap_or_default();

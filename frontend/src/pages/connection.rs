@@ -17,6 +17,7 @@ type PeeringResource = LocalResource<ApiResult<Option<PeeringView>>>;
 
 #[component]
 pub fn ConnectionPage() -> impl IntoView {
+    crate::nav::title("Connection");
     let params = use_params_map();
     move || {
         let id = params.with(|p| p.get("id")).unwrap_or_default();

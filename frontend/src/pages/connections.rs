@@ -77,6 +77,7 @@ fn row(c: ConnectionView) -> impl IntoView {
 
 #[component]
 pub fn ConnectionsPage() -> impl IntoView {
+    nav::title("Connections");
     let auth = Auth::get();
     let poll = Poll::new();
     let list = crate::shared::resource(move || {

@@ -70,6 +70,7 @@ impl Draft {
 
 #[component]
 pub fn CreatePage() -> impl IntoView {
+    crate::nav::title("New connection");
     let query = use_query_map();
     let prefill = query.with_untracked(|q| q.get("key")).unwrap_or_default();
     let draft = Draft {

@@ -134,6 +134,7 @@ fn follow_delete(
 
 #[component]
 pub fn DeleteConnectionPage() -> impl IntoView {
+    crate::nav::title("Delete a connection");
     let params = use_params_map();
     move || {
         let id = params.with(|p| p.get("id")).unwrap_or_default();
@@ -237,6 +238,7 @@ fn DeleteConnection(id: String) -> impl IntoView {
 
 #[component]
 pub fn DeletePeeringPage() -> impl IntoView {
+    crate::nav::title("Delete a peering");
     let params = use_params_map();
     move || {
         let (id, t) = params.with(|p| (p.get("id").unwrap_or_default(), p.get("type")));

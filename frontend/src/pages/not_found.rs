@@ -4,6 +4,7 @@ use leptos::prelude::*;
 
 #[component]
 pub fn NotFound() -> impl IntoView {
+    crate::nav::title("Page not found");
     view! {
         <main id="main" class="narrow">
             <div class="panel">

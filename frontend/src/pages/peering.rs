@@ -52,6 +52,7 @@ enum Loaded {
 
 #[component]
 fn PeeringWizard(id: String, t: PeeringType) -> impl IntoView {
+    crate::nav::title(&format!("{} peering", t.label()));
     let conn = {
         let id = id.clone();
         crate::shared::resource(move || api::get_connection(id.clone()))

@@ -55,6 +55,7 @@ fn provisioning_steps(p: Option<&ProvisioningStatus>) -> Vec<(&'static str, Step
 
 #[component]
 pub fn ProgressPage() -> impl IntoView {
+    crate::nav::title("Connection progress");
     let params = use_params_map();
     move || {
         let id = params.with(|p| p.get("id")).unwrap_or_default();

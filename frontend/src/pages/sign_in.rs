@@ -17,6 +17,7 @@ use models::{ApiError, ErrorCode};
 
 #[component]
 pub fn SignInPage() -> impl IntoView {
+    nav::title("Sign in");
     let auth = Auth::get();
     let navigate = use_navigate();
     let query = use_query_map();

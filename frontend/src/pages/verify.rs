@@ -50,6 +50,7 @@ pub fn DemoServiceKeys(#[prop(into)] pick: Callback<String>) -> impl IntoView {
 
 #[component]
 pub fn VerifyPage() -> impl IntoView {
+    crate::nav::title("Verify a service key");
     let key = Input::new("");
     let verified_key = RwSignal::new(String::new());
     let verify = crate::shared::action(|k: &String| api::verify_service_key(k.clone()));

@@ -18,6 +18,10 @@ async fn the_connection_filters_narrow_the_list_and_survive_going_back() {
         )
         .await;
     assert_eq!(cell(&rows[0], "Name"), SEEDED);
+    assert_eq!(
+        b.script("return document.title;").await,
+        "Connections · ExpressRoute portal"
+    );
 
     b.fill("filter-name", "paris").await;
     b.wait_for_text(".empty", "No connection matches the filter (1 hidden).")

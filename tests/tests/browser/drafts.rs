@@ -21,6 +21,10 @@ async fn a_peering_draft_survives_a_reload_and_a_new_sign_in_until_discarded() {
             p.ends_with("/peering/MICROSOFT")
         })
         .await;
+    assert_eq!(
+        b.script("return document.title;").await,
+        "Microsoft peering · ExpressRoute portal"
+    );
     b.fill("peerASN", "65030").await;
     b.fill("advertisedPublicPrefixes", "198.51.100.0/24").await;
     b.fill("sharedKey", SHARED_KEY).await;
