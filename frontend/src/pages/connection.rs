@@ -67,6 +67,7 @@ fn ConnectionView(c: ConnectionView, peerings: [PeeringResource; 3]) -> impl Int
         c.status,
         ConnectionStatus::Deleting | ConnectionStatus::Deleted
     );
+    crate::nav::title(&c.name);
     let history = format!("/audit?connection={}", c.id);
     let delete = format!("/connections/{}/delete", c.id);
     let id = c.id.clone();

@@ -47,6 +47,11 @@ async fn the_connection_filters_narrow_the_list_and_survive_going_back() {
     b.click_css("[data-test=\"connection-row\"] th a").await;
     b.wait_for_path_where("the connection's page", |p| p.starts_with("/connections/"))
         .await;
+    b.wait_for_text(".page-head h1", SEEDED).await;
+    assert_eq!(
+        b.script("return document.title;").await,
+        format!("{SEEDED} · ExpressRoute portal")
+    );
     b.back().await;
     b.wait_for_path("/connections").await;
     assert_eq!(b.value("filter-name").await, "LONDON prod");
