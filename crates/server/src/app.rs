@@ -4,6 +4,7 @@
 use crate::audit::AuditLog;
 use crate::config::{Config, SandboxSpeed, Upstream};
 use crate::crypto::Crypto;
+use crate::metrics::{Metered, Metrics};
 use crate::routes;
 use crate::security;
 use crate::session_cache::{SESSION_CACHE_CAPACITY, SESSION_CACHE_TTL, SessionCache};
@@ -28,9 +29,12 @@ use tower_sessions_sqlx_store::SqliteStore;
 /// JSON bodies above this are refused with 413.
 pub const BODY_LIMIT: usize = 64 * 1024;
 
-/// A built portal: its router, its state, and the sandbox it started (if any).
+/// A built portal: its router, the metrics listener's router, its state, and the sandbox it
+/// started (if any).
 pub struct Portal {
     pub router: Router,
+    /// `GET /metrics`, to serve on a listener of its own.
+    pub metrics_router: Router,
     pub state: AppState,
     pub sandbox: Option<simulator::RunningSimulator>,
 }
@@ -88,17 +92,20 @@ pub async fn build(config: Config) -> anyhow::Result<Portal> {
     };
     let index_html = std::fs::read_to_string(config.static_dir.join("index.html")).ok();
     let csp = security::content_security_policy(index_html.as_deref());
+    let metrics = Arc::new(Metrics::default());
     let state = AppState(Arc::new(App {
-        upstream: Arc::new(client),
+        upstream: Arc::new(Metered::new(Arc::new(client), metrics.clone())),
         audit,
         crypto,
         info,
         cookie_name: cookie_name.to_owned(),
         config,
+        metrics: metrics.clone(),
     }));
     let router = app(state.clone(), store, &csp)?;
     Ok(Portal {
         router,
+        metrics_router: crate::metrics::router(metrics),
         state,
         sandbox,
     })
@@ -162,16 +169,19 @@ pub fn app(state: AppState, store: SqliteStore, csp: &str) -> anyhow::Result<Rou
             security::same_origin,
         ))
         .layer(sessions)
-        .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT));
+        .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))
+        .route_layer(middleware::from_fn(crate::metrics::mark_route));
     let csp = HeaderValue::from_str(csp).context("the content security policy")?;
     Ok(Router::new()
         .route("/healthz", get(routes::healthz))
         .route("/readyz", get(routes::readyz))
+        .route_layer(middleware::from_fn(crate::metrics::mark_route))
         .nest("/api", api)
         .fallback_service(browser_app(&config.static_dir))
         .layer(middleware::from_fn_with_state(state.clone(), security::request_timeout))
         .layer(middleware::from_fn(security::finish_errors))
         .layer(middleware::from_fn_with_state(csp, security::security_headers))
+        .layer(middleware::from_fn_with_state(state.clone(), crate::metrics::track))
         .layer(TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
             let id = req.headers().get(security::REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("");
             tracing::info_span!("request", method = %req.method(), path = req.uri().path(), request_id = id)

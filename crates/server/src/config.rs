@@ -134,6 +134,10 @@ pub struct ServeArgs {
     /// Speed of the built-in sandbox.
     #[arg(long, env = "PORTAL_SANDBOX_SPEED", value_enum, default_value_t = SandboxSpeed::Realistic)]
     pub sandbox_speed: SandboxSpeed,
+    /// Address to serve Prometheus metrics on (GET /metrics), apart from the portal's own;
+    /// without it there are none.
+    #[arg(long, env = "PORTAL_METRICS_LISTEN")]
+    pub metrics_listen: Option<SocketAddr>,
 }
 
 /// Where Console Connect is.
@@ -149,6 +153,8 @@ pub enum Upstream {
 #[derive(Debug, Clone)]
 pub struct Config {
     pub listen: SocketAddr,
+    /// Where `GET /metrics` is served, if anywhere.
+    pub metrics_listen: Option<SocketAddr>,
     pub upstream: Upstream,
     pub data_dir: PathBuf,
     pub database_url: String,
@@ -170,6 +176,7 @@ impl Config {
         let data_dir = data_dir.into();
         Config {
             listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            metrics_listen: None,
             upstream,
             database_url: sqlite_url(&data_dir.join("portal.db")),
             session_database_url: sqlite_url(&data_dir.join("sessions.db")),
@@ -206,6 +213,7 @@ impl From<ServeArgs> for Config {
         };
         let mut c = Config::new(a.database.data_dir.clone(), upstream);
         c.listen = a.listen;
+        c.metrics_listen = a.metrics_listen;
         c.database_url = a.database.database_url();
         if let Some(url) = a.session_database_url {
             c.session_database_url = url;
@@ -289,6 +297,7 @@ mod tests {
     fn no_upstream_url_means_sandbox() {
         let cli = Cli::try_parse_from(["portal", "--data-dir", "/tmp/x"]).unwrap();
         let c = Config::from(cli.serve);
+        assert_eq!(c.metrics_listen, None, "no metrics unless asked for");
         assert_eq!(c.upstream, Upstream::Sandbox(SandboxSpeed::Realistic));
         assert_eq!(c.database_url, "sqlite:///tmp/x/portal.db");
         assert_eq!(c.session_database_url, "sqlite:///tmp/x/sessions.db");
@@ -305,6 +314,8 @@ mod tests {
             "https://api.consoleconnect.com",
             "--session-idle-minutes",
             "5",
+            "--metrics-listen",
+            "127.0.0.1:9464",
         ])
         .unwrap();
         let Some(Command::Serve(args)) = cli.command else {
@@ -317,6 +328,10 @@ mod tests {
             Upstream::Url("https://api.consoleconnect.com".into())
         );
         assert_eq!(c.session_idle, Duration::from_secs(300));
+        assert_eq!(
+            c.metrics_listen,
+            Some(SocketAddr::from(([127, 0, 0, 1], 9464)))
+        );
     }
 
     #[test]

@@ -47,9 +47,23 @@ async fn serve(config: server::Config) -> anyhow::Result<ExitCode> {
         config.request_timeout.as_secs()
     );
     let listen = config.listen;
+    let metrics_listen = config.metrics_listen;
     let portal = server::build(config).await?;
     let listener = tokio::net::TcpListener::bind(listen).await?;
     let addr = listener.local_addr()?;
+    if let Some(metrics_addr) = metrics_listen {
+        let metrics_listener = tokio::net::TcpListener::bind(metrics_addr).await?;
+        println!(
+            "Metrics on http://{}/metrics",
+            metrics_listener.local_addr()?
+        );
+        let metrics_router = portal.metrics_router.clone();
+        tokio::spawn(async move {
+            if let Err(e) = server::serve(metrics_listener, metrics_router).await {
+                tracing::error!(error = %e, "the metrics listener stopped");
+            }
+        });
+    }
     match &portal.sandbox {
         Some(sim) => println!(
             "ExpressRoute portal on http://{addr} (sandbox: simulated Console Connect at {})",

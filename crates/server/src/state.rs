@@ -4,6 +4,7 @@
 use crate::audit::AuditLog;
 use crate::config::Config;
 use crate::crypto::Crypto;
+use crate::metrics::Metrics;
 use console_connect::ConsoleConnect;
 use models::api::PortalInfo;
 use std::ops::Deref;
@@ -21,6 +22,8 @@ pub struct App {
     pub config: Config,
     /// The session cookie's name (`__Host-` prefixed over HTTPS).
     pub cookie_name: String,
+    /// Requests, upstream calls and audit failures counted since start-up.
+    pub metrics: Arc<Metrics>,
 }
 
 impl Deref for AppState {

@@ -118,6 +118,11 @@ async fn audit_unavailable_refuses_the_change_and_sends_nothing_upstream() {
         refused.message()
     );
     assert_eq!(app.upstream_calls(Route::UpdatePeering), 0);
+    let metrics = app.metrics().await;
+    assert!(
+        metrics.contains("portal_audit_write_failures_total{phase=\"intent\"} 1\n"),
+        "{metrics}"
+    );
 
     lock.rollback().await.unwrap();
     let accepted = ada.post(&path, &private_peering(200)).await;
@@ -824,6 +829,12 @@ async fn an_outcome_that_cannot_be_recorded_is_reported_and_reconciled_at_start_
         reply.message().contains("reached Console Connect"),
         "the user learns the change may have happened: {}",
         reply.message()
+    );
+    let metrics = app.metrics().await;
+    assert!(
+        metrics.contains("portal_audit_write_failures_total{phase=\"outcome\"} 1\n")
+            && metrics.contains("portal_audit_write_failures_total{phase=\"intent\"} 0\n"),
+        "{metrics}"
     );
     let events = ada.audit("action=update_peering").await;
     assert_eq!(events.len(), 1, "an intent without outcome: {events:#?}");

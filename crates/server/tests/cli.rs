@@ -1,7 +1,10 @@
 //! The `portal` command line: options that do not fit together are refused before anything
-//! starts, and `--help` documents every option.
+//! starts, `--help` documents every option, and `--metrics-listen` serves the metrics apart.
 
-use std::process::Command;
+use std::io::{BufRead, BufReader};
+use std::process::{Command, Stdio};
+use std::sync::mpsc;
+use std::time::Duration;
 
 fn portal(args: &[&str]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_portal"))
@@ -53,9 +56,71 @@ fn help_documents_every_serve_option() {
         "--upstream-timeout-secs",
         "--busy-timeout-ms",
         "--sandbox-speed",
+        "--metrics-listen",
+        "PORTAL_METRICS_LISTEN",
         "CONSOLE_CONNECT_URL",
         "DATABASE_URL",
     ] {
         assert!(help.contains(option), "{option} is not in --help");
     }
+}
+
+/// Kills the portal when the test ends, however it ends.
+struct Running(std::process::Child);
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+#[tokio::test]
+async fn metrics_are_served_on_their_own_address() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_portal"))
+        .args(["--listen", "127.0.0.1:0", "--metrics-listen", "127.0.0.1:0"])
+        .args(["--sandbox-speed", "instant", "--data-dir"])
+        .arg(dir.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .expect("the portal starts");
+    let stdout = child.stdout.take().unwrap();
+    let _running = Running(child);
+    let (tx, rx) = mpsc::channel();
+    std::thread::spawn(move || {
+        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+            let _ = tx.send(line);
+        }
+    });
+    let (mut metrics_url, mut portal_url) = (None, None);
+    while metrics_url.is_none() || portal_url.is_none() {
+        let line = rx
+            .recv_timeout(Duration::from_secs(30))
+            .expect("the portal announces both addresses");
+        if let Some(rest) = line.strip_prefix("Metrics on ") {
+            metrics_url = Some(rest.trim().to_owned());
+        } else if let Some(rest) = line.strip_prefix("ExpressRoute portal on ") {
+            portal_url = rest.split_whitespace().next().map(str::to_owned);
+        }
+    }
+    let (metrics_url, portal_url) = (metrics_url.unwrap(), portal_url.unwrap());
+    assert_ne!(metrics_url, format!("{portal_url}/metrics"));
+
+    let health = reqwest::get(format!("{portal_url}/healthz")).await.unwrap();
+    assert_eq!(health.status(), 200);
+    let metrics = reqwest::get(&metrics_url)
+        .await
+        .unwrap()
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        metrics.contains(
+            "portal_http_requests_total{method=\"GET\",route=\"/healthz\",status=\"200\"} 1\n"
+        ),
+        "{metrics}"
+    );
+    assert!(metrics.contains("portal_start_time_seconds "), "{metrics}");
 }

@@ -127,17 +127,18 @@ where
     Fut: Future<Output = Step<T>> + Send + 'static,
     T: Send + 'static,
 {
-    let pending = state
-        .audit
-        .intent(intent)
-        .await
-        .map_err(AppError::audit_unavailable)?;
+    let pending = state.audit.intent(intent).await.map_err(|e| {
+        state.metrics.audit_intent_failed();
+        AppError::audit_unavailable(e)
+    })?;
     let audit = state.audit.clone();
+    let metrics = state.metrics.clone();
     let task = tokio::spawn(async move {
         let step = act().await;
         match audit.outcome(&pending, step.outcome).await {
             Ok(_) => step.result,
             Err(e) => {
+                metrics.audit_outcome_failed();
                 tracing::error!(intent = pending.id, error = %e, "outcome not recorded");
                 Err(AppError::AuditUnavailable {
                     message: "The request reached Console Connect, but its outcome could not be recorded in the audit history. Check the current state before trying again.".into(),

@@ -81,17 +81,21 @@ pub struct Options {
 pub struct TestApp {
     pub addr: SocketAddr,
     pub base_url: String,
+    /// `http://…/metrics` on the metrics listener.
+    pub metrics_url: String,
     pub sim: Simulator,
     pub dir: Arc<TempDir>,
     /// Every response body any client of this app received.
     transcript: Arc<Mutex<Vec<String>>>,
     _upstream: RunningSimulator,
     server: tokio::task::JoinHandle<()>,
+    metrics_server: tokio::task::JoinHandle<()>,
 }
 
 impl Drop for TestApp {
     fn drop(&mut self) {
         self.server.abort();
+        self.metrics_server.abort();
     }
 }
 
@@ -143,9 +147,21 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
             .await
             .expect("the portal serves");
     });
+    let metrics_listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0)))
+        .await
+        .expect("a loopback port");
+    let metrics_addr = metrics_listener.local_addr().expect("a local address");
+    let metrics_router = portal.metrics_router;
+    let metrics_server = tokio::spawn(async move {
+        server::serve(metrics_listener, metrics_router)
+            .await
+            .expect("the metrics listener serves");
+    });
     TestApp {
         addr,
         base_url: format!("http://{addr}"),
+        metrics_url: format!("http://{metrics_addr}/metrics"),
+        metrics_server,
         sim,
         dir,
         transcript: Arc::default(),
@@ -190,6 +206,19 @@ impl TestApp {
     /// Every response body received so far by any client of this app.
     pub fn transcript(&self) -> Vec<String> {
         self.transcript.lock().unwrap().clone()
+    }
+
+    /// The metrics as the metrics listener serves them.
+    pub async fn metrics(&self) -> String {
+        let reply = reqwest::get(&self.metrics_url)
+            .await
+            .expect("the metrics answer");
+        assert_eq!(reply.status(), StatusCode::OK);
+        assert_eq!(
+            reply.headers()["content-type"],
+            "text/plain; version=0.0.4; charset=utf-8"
+        );
+        reply.text().await.expect("the metrics text")
     }
 
     /// Every request the simulator received so far.
