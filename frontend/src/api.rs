@@ -48,6 +48,9 @@ fn signed_out(expired: bool) {
 enum On401 {
     SignOut,
     Report,
+    /// Reported, and the call is not activity: the server does not renew the session for it,
+    /// so its success must not count as keeping the session alive here either.
+    ReportPassive,
 }
 
 fn unreachable_portal(e: gloo_net::Error) -> ApiError {
@@ -74,7 +77,9 @@ async fn send_raw(
     let request_id = response.headers().get("x-request-id");
     let text = response.text().await.map_err(unreachable_portal)?;
     if (200..300).contains(&status) {
-        LAST_SUCCESS.with(|t| t.set(web_sys::js_sys::Date::now()));
+        if on_401 != On401::ReportPassive {
+            LAST_SUCCESS.with(|t| t.set(web_sys::js_sys::Date::now()));
+        }
         return Ok((text, request_id));
     }
     let mut error = serde_json::from_str::<ApiError>(&text).unwrap_or_else(|_| {
@@ -202,6 +207,16 @@ pub async fn get_session() -> ApiResult<SessionView> {
 /// caller rather than sending the app to sign-in.
 pub async fn refresh_session() -> ApiResult<SessionView> {
     send(Request::get("/api/session").build(), On401::Report).await
+}
+
+/// The session as it stands, without counting as activity (its idle end stays put); a session
+/// already gone is reported to the caller.
+pub async fn session_status() -> ApiResult<SessionView> {
+    send(
+        Request::get("/api/session/status").build(),
+        On401::ReportPassive,
+    )
+    .await
 }
 
 /// Signs in; a refused key is reported, not treated as a lost session.

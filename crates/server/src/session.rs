@@ -95,41 +95,60 @@ impl FromRequestParts<AppState> for SignedIn {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self> {
-        let session = Session::from_request_parts(parts, state)
-            .await
-            .map_err(|(_, msg)| AppError::Internal(anyhow::anyhow!(msg)))?;
-        let data: Option<SessionData> = session
-            .get(KEY)
-            .await
-            .map_err(|e| AppError::Internal(e.into()))?;
-        let Some(mut data) = data else {
-            return Err(if has_cookie(parts, &state.cookie_name) {
-                AppError::SessionExpired
-            } else {
-                AppError::Unauthenticated("Sign in with your Console Connect API key first.".into())
-            });
-        };
-        let now = OffsetDateTime::now_utc().unix_timestamp();
-        let lifetime = state.config.session_lifetime.as_secs() as i64;
-        if now >= data.signed_in_at + lifetime {
-            let _ = session.flush().await;
-            return Err(AppError::SessionExpired);
-        }
-        let Ok(key) = state.crypto.open(&data.sealed_api_key, &data.user.id) else {
-            // Sealed with another server key (rotated) or tampered: start again.
-            let _ = session.flush().await;
-            return Err(AppError::SessionExpired);
-        };
-        if now - data.last_seen >= renew_after(state.config.session_idle) {
-            data.last_seen = now;
-            data.store(&session).await?;
-        }
-        Ok(SignedIn {
-            session,
-            data,
-            api_key: ApiKey::new(key),
-        })
+        signed_in(parts, state, true).await
     }
+}
+
+/// A signed-in request that does not count as activity: the session's idle end stays where it
+/// was. For the browser to ask how long a session has left without lengthening it (another tab
+/// may have), which would otherwise keep an unattended tab signed in for ever.
+pub struct Peeked(pub SignedIn);
+
+impl FromRequestParts<AppState> for Peeked {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self> {
+        signed_in(parts, state, false).await.map(Peeked)
+    }
+}
+
+/// The session of a request, checked against both of its ends; with `renew`, the idle end is
+/// moved on when it is due.
+async fn signed_in(parts: &mut Parts, state: &AppState, renew: bool) -> Result<SignedIn> {
+    let session = Session::from_request_parts(parts, state)
+        .await
+        .map_err(|(_, msg)| AppError::Internal(anyhow::anyhow!(msg)))?;
+    let data: Option<SessionData> = session
+        .get(KEY)
+        .await
+        .map_err(|e| AppError::Internal(e.into()))?;
+    let Some(mut data) = data else {
+        return Err(if has_cookie(parts, &state.cookie_name) {
+            AppError::SessionExpired
+        } else {
+            AppError::Unauthenticated("Sign in with your Console Connect API key first.".into())
+        });
+    };
+    let now = OffsetDateTime::now_utc().unix_timestamp();
+    let lifetime = state.config.session_lifetime.as_secs() as i64;
+    if now >= data.signed_in_at + lifetime {
+        let _ = session.flush().await;
+        return Err(AppError::SessionExpired);
+    }
+    let Ok(key) = state.crypto.open(&data.sealed_api_key, &data.user.id) else {
+        // Sealed with another server key (rotated) or tampered: start again.
+        let _ = session.flush().await;
+        return Err(AppError::SessionExpired);
+    };
+    if renew && now - data.last_seen >= renew_after(state.config.session_idle) {
+        data.last_seen = now;
+        data.store(&session).await?;
+    }
+    Ok(SignedIn {
+        session,
+        data,
+        api_key: ApiKey::new(key),
+    })
 }
 
 /// Renewing the idle expiry is a database write; do it at most once a minute (sooner for

@@ -302,3 +302,48 @@ async fn an_active_session_outlives_its_idle_timeout() {
         "the same session, renewed"
     );
 }
+
+/// The browser asks how long a session has left without lengthening it: asking alone, however
+/// often, lets the session end at its idle timeout, and says so.
+#[tokio::test]
+async fn asking_for_the_status_does_not_keep_a_session_alive() {
+    let app = spawn_app_with(Options {
+        session_idle: Some(Duration::from_secs(2)),
+        ..Options::default()
+    })
+    .await;
+    let client = app.sign_in(grace()).await;
+    // The cookie as sent, so that the server decides when the session ends (a browser would
+    // also drop the cookie then).
+    let cookie = client.cookie_header().expect("a session cookie");
+    let status = async || {
+        let tab = app.client();
+        tab.send(
+            tab.request(reqwest::Method::GET, "/api/session/status")
+                .header("cookie", cookie.clone()),
+        )
+        .await
+    };
+    let first = status().await;
+    assert_eq!(first.status, StatusCode::OK, "{}", first.text);
+    assert_eq!(first.json["user"]["name"], "Grace Hopper");
+    assert!(first.json["idleSecondsLeft"].as_u64().unwrap() <= 2);
+
+    let mut answers = Vec::new();
+    for _ in 0..12 {
+        tokio::time::sleep(Duration::from_millis(500)).await;
+        let reply = status().await;
+        answers.push(reply.status);
+        if reply.status != StatusCode::OK {
+            assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{}", reply.text);
+            assert_eq!(reply.code(), "session_expired");
+            break;
+        }
+    }
+    assert_eq!(
+        answers.last(),
+        Some(&StatusCode::UNAUTHORIZED),
+        "ended while only its status was read: {answers:?}"
+    );
+    assert!(answers.len() <= 6, "ended at its idle timeout: {answers:?}");
+}

@@ -4,6 +4,8 @@
 //! lifetime (which nothing extends) so the user can finish first, and a session that has ended
 //! with a way back to this page after signing in. A user who has been working meanwhile is not
 //! asked: their requests kept the session alive, so it is read again quietly for its new end.
+//! Before an idle end is announced the server is asked how the session stands, without that
+//! counting as activity: another tab of the same session may have kept it alive.
 
 use crate::components::feedback::ErrorBanner;
 use crate::session::Auth;
@@ -21,6 +23,8 @@ pub const IDLE_WARNING_MS: f64 = 5.0 * 60_000.0;
 /// How long before the end of the lifetime the warning shows.
 pub const LIMIT_WARNING_MS: f64 = 10.0 * 60_000.0;
 const TICK: Duration = Duration::from_secs(5);
+/// How often a tab announcing the idle end asks the server again whether it still holds.
+const CHECK_EVERY_MS: f64 = 60_000.0;
 
 /// The session's ends as the server last described them, in ms since the epoch.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -91,6 +95,21 @@ pub fn outlook(clock: &Clock, now: f64, last_success: f64) -> Outlook {
     Outlook::Fine
 }
 
+/// What is shown for `outlook`: an idle end is only announced once the server has confirmed it
+/// (`checked`), since another tab of the same session may have kept it alive meanwhile.
+pub fn shown(outlook: Outlook, checked: bool) -> Outlook {
+    match outlook {
+        Outlook::IdleSoon { .. } | Outlook::Ended { idle: true } if !checked => Outlook::Fine,
+        other => other,
+    }
+}
+
+/// Whether the server's idle end (`seen`, just read) is later than the one this tab counts
+/// with: then something else, another tab, kept the session alive.
+pub fn kept_alive_elsewhere(counted: &Clock, seen: &Clock) -> bool {
+    seen.idle_ends > counted.idle_ends + 2_000.0
+}
+
 #[component]
 pub fn SessionNotice() -> impl IntoView {
     let auth = Auth::get();
@@ -129,6 +148,45 @@ pub fn SessionNotice() -> impl IntoView {
             }
         });
     };
+    // An idle end this tab sees coming is checked with the server before it is announced, and
+    // again every minute while it is (without counting as activity): `checked_for` is the
+    // description last confirmed.
+    let checked_for = RwSignal::new(f64::NAN);
+    let last_check = StoredValue::new(f64::NEG_INFINITY);
+    let checking = StoredValue::new(false);
+    let check = move |counted: Clock| {
+        if checking.get_value() {
+            return;
+        }
+        checking.set_value(true);
+        last_check.set_value(Date::now());
+        spawn_local(async move {
+            let result = api::session_status().await;
+            checking.try_set_value(false);
+            match result {
+                Ok(s) => {
+                    let seen = Clock::counted_from(Date::now(), &s);
+                    if kept_alive_elsewhere(&counted, &seen) {
+                        auth.set(s);
+                    } else {
+                        checked_for.try_set(counted.described_at);
+                    }
+                }
+                Err(e)
+                    if matches!(
+                        e.code,
+                        ErrorCode::Unauthenticated | ErrorCode::SessionExpired
+                    ) =>
+                {
+                    gone.try_set(true);
+                }
+                // The server cannot say: announce what this tab counts.
+                Err(_) => {
+                    checked_for.try_set(counted.described_at);
+                }
+            }
+        });
+    };
     // Re-judged on every tick and whenever the session is described again; the notice changes
     // only when the judgement does, so a button keeps its focus.
     let state = RwSignal::new(Outlook::Fine);
@@ -139,7 +197,13 @@ pub fn SessionNotice() -> impl IntoView {
             match auth.session() {
                 Some(s) => {
                     let clock = Clock::counted_from(auth.described_at.get_value(), &s);
-                    outlook(&clock, now.get(), api::last_success())
+                    let next = outlook(&clock, now.get(), api::last_success());
+                    let checked = checked_for.get() == clock.described_at;
+                    let due = now.get_untracked() - last_check.get_value() >= CHECK_EVERY_MS;
+                    if shown(next, false) != next && (!checked || due) {
+                        check(clock);
+                    }
+                    shown(next, checked)
                 }
                 None => Outlook::Fine,
             }
@@ -287,6 +351,43 @@ mod tests {
             Outlook::IdleSoon { at: c.idle_ends }
         );
         assert_eq!(outlook(&c, c.idle_ends, 0.0), Outlook::Ended { idle: true });
+    }
+
+    #[test]
+    fn an_idle_end_is_announced_only_once_the_server_confirmed_it() {
+        let soon = Outlook::IdleSoon { at: 1.0 };
+        assert_eq!(shown(soon, false), Outlook::Fine);
+        assert_eq!(shown(soon, true), soon);
+        let idle = Outlook::Ended { idle: true };
+        assert_eq!(shown(idle, false), Outlook::Fine);
+        assert_eq!(shown(idle, true), idle);
+        // The lifetime is the same for every tab: no need to ask.
+        for other in [
+            Outlook::Fine,
+            Outlook::Renew,
+            Outlook::LimitSoon { at: 1.0 },
+            Outlook::Ended { idle: false },
+        ] {
+            assert_eq!(shown(other, false), other);
+        }
+    }
+
+    #[test]
+    fn a_later_idle_end_on_the_server_means_another_tab_kept_the_session() {
+        let counted = clock();
+        let same = Clock {
+            idle_ends: counted.idle_ends + 1_500.0,
+            ..counted
+        };
+        assert!(
+            !kept_alive_elsewhere(&counted, &same),
+            "rounding, not activity"
+        );
+        let later = Clock {
+            idle_ends: counted.idle_ends + 4.0 * MIN,
+            ..counted
+        };
+        assert!(kept_alive_elsewhere(&counted, &later));
     }
 
     #[test]

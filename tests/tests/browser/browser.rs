@@ -14,6 +14,7 @@ use serde_json::json;
 use std::collections::BTreeMap;
 use std::fs;
 use std::path::PathBuf;
+use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
 use std::time::{Duration, Instant};
 use tempfile::TempDir;
@@ -57,7 +58,8 @@ pub type Row = BTreeMap<String, String>;
 pub struct Browser {
     client: Client,
     session_id: String,
-    portal: Portal,
+    /// Shared with the other browsers opened beside this one; stopped with the last of them.
+    portal: Arc<Portal>,
     shots: PathBuf,
     step: AtomicU32,
     driver: Chromedriver,
@@ -79,7 +81,22 @@ impl Browser {
         fs::create_dir_all(&shots)
             .unwrap_or_else(|e| panic!("could not create {}: {e}", shots.display()));
         let portal = Portal::start(&artefacts, &shots.join("portal.log"), portal_args);
-        let driver = Chromedriver::start(&artefacts, &shots.join("chromedriver.log")).await;
+        Browser::attach(&artefacts, Arc::new(portal), shots).await
+    }
+
+    /// A second browser on this one's portal (its own Chromium, its own cookies), its
+    /// screenshots and logs in `<this test's folder>/<name>/`: another person, or with the
+    /// cookie shared ([`Browser::share_cookie`]) another tab of the same session.
+    pub async fn open_beside(&self, name: &str) -> Browser {
+        let artefacts = Artefacts::locate();
+        let shots = self.shots.join(name);
+        fs::create_dir_all(&shots)
+            .unwrap_or_else(|e| panic!("could not create {}: {e}", shots.display()));
+        Browser::attach(&artefacts, self.portal.clone(), shots).await
+    }
+
+    async fn attach(artefacts: &Artefacts, portal: Arc<Portal>, shots: PathBuf) -> Browser {
+        let driver = Chromedriver::start(artefacts, &shots.join("chromedriver.log")).await;
         let profile = tempfile::tempdir().expect("a temporary Chromium profile");
         let mut capabilities = serde_json::Map::new();
         capabilities.insert(
@@ -370,6 +387,21 @@ impl Browser {
             Ok(serde_json::from_value(details).ok())
         })
         .await
+    }
+
+    /// Gives `other` (on one of the portal's pages) this browser's cookie `name`, as a second
+    /// tab of the same browser would have it.
+    pub async fn share_cookie(&self, name: &str, other: &Browser) {
+        let cookie = self
+            .client
+            .get_named_cookie(name)
+            .await
+            .unwrap_or_else(|e| panic!("the browser has no cookie {name}: {e}"));
+        other
+            .client
+            .add_cookie(cookie)
+            .await
+            .unwrap_or_else(|e| panic!("could not set the cookie {name}: {e}"));
     }
 
     /// Gives the cookie `name` another value, as when the server has forgotten the session

@@ -157,3 +157,48 @@ async fn a_session_near_its_idle_end_warns_and_can_be_kept() {
     b.wait_for_path("/audit").await;
     assert_eq!(b.count("[data-test=\"session-notice\"]").await, 0);
 }
+
+/// Two tabs of one session, with a one-minute idle timeout: while one is used, the idle one
+/// says nothing (the server tells it the session was kept alive); once neither is, it warns.
+#[tokio::test]
+async fn an_idle_tab_is_not_warned_while_another_tab_of_the_session_is_used() {
+    let quiet = Browser::open_with("session_two_tabs", &["--session-idle-minutes", "1"]).await;
+    demo::sign_in_as_grace(&quiet).await;
+    quiet.click_css(".main-nav a[href=\"/verify\"]").await;
+    quiet.wait_for_path("/verify").await;
+    let busy = quiet.open_beside("busy").await;
+    busy.goto("/sign-in").await;
+    quiet.share_cookie(SESSION_COOKIE, &busy).await;
+
+    // Past the quiet tab's own warning time (half-way to its idle end), a page every 8 s in
+    // the busy one.
+    let started = std::time::Instant::now();
+    for (n, path) in ["/audit", "/connections"].iter().cycle().enumerate() {
+        if started.elapsed() > Duration::from_secs(48) {
+            break;
+        }
+        busy.goto(path).await;
+        busy.wait_for_text(".app-header .user", "Grace Hopper")
+            .await;
+        // Tabs share one cookie jar: the cookie each answer renews is the quiet tab's too.
+        busy.share_cookie(SESSION_COOKIE, &quiet).await;
+        assert_eq!(
+            quiet.count("[data-test=\"session-notice\"]").await,
+            0,
+            "the quiet tab warned while the other worked (page {n}, {:?})",
+            started.elapsed()
+        );
+        tokio::time::sleep(Duration::from_secs(8)).await;
+    }
+    quiet.screenshot("quiet-while-the-other-tab-works").await;
+    busy.screenshot("the-other-tab").await;
+
+    quiet
+        .wait_for_text_within(
+            "[data-test=\"session-notice\"]",
+            "Without activity your session ends at",
+            IDLE_WAIT,
+        )
+        .await;
+    quiet.screenshot("warned-once-nobody-works").await;
+}

@@ -4,7 +4,7 @@ use super::{Step, audited};
 use crate::audit::{Actor, Intent};
 use crate::error::{AppError, Result};
 use crate::extract::{AppJson, RequestMeta};
-use crate::session::{self, SessionData, SignedIn};
+use crate::session::{self, Peeked, SessionData, SignedIn};
 use crate::state::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -24,6 +24,7 @@ pub fn router() -> Router<AppState> {
         .route("/info", get(info))
         .route("/session", get(current).post(sign_in).delete(sign_out))
         .route("/session/company", put(select_company))
+        .route("/session/status", get(status))
 }
 
 async fn info(State(state): State<AppState>) -> Json<PortalInfo> {
@@ -31,6 +32,11 @@ async fn info(State(state): State<AppState>) -> Json<PortalInfo> {
 }
 
 async fn current(State(state): State<AppState>, signed_in: SignedIn) -> Json<SessionView> {
+    Json(signed_in.view(&state))
+}
+
+/// The session as it stands, without counting as activity.
+async fn status(State(state): State<AppState>, Peeked(signed_in): Peeked) -> Json<SessionView> {
     Json(signed_in.view(&state))
 }
 
