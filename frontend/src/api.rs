@@ -91,12 +91,7 @@ async fn send_raw(
     if error.request_id.is_none() {
         error.request_id = request_id;
     }
-    if on_401 == On401::SignOut
-        && matches!(
-            error.code,
-            ErrorCode::Unauthenticated | ErrorCode::SessionExpired
-        )
-    {
+    if on_401 == On401::SignOut && error.is_signed_out() {
         signed_out(error.code == ErrorCode::SessionExpired);
     }
     Err(error)

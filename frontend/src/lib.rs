@@ -18,7 +18,6 @@ use leptos::task::spawn_local;
 use leptos_router::components::{ParentRoute, Redirect, Route, Router, Routes};
 use leptos_router::hooks::{use_navigate, use_query_map};
 use leptos_router::path;
-use models::ErrorCode;
 use pages::{
     audit::AuditPage, audit_event::AuditEventPage, connection::ConnectionPage,
     connections::ConnectionsPage, create::CreatePage, delete::DeleteConnectionPage,
@@ -33,14 +32,7 @@ pub fn load_session(auth: Auth) {
     spawn_local(async move {
         match api::get_session().await {
             Ok(s) => auth.set(s),
-            Err(e)
-                if matches!(
-                    e.code,
-                    ErrorCode::Unauthenticated | ErrorCode::SessionExpired
-                ) =>
-            {
-                auth.state.set(SessionState::SignedOut)
-            }
+            Err(e) if e.is_signed_out() => auth.state.set(SessionState::SignedOut),
             Err(e) => auth.state.set(SessionState::Failed(e)),
         }
     });

@@ -116,6 +116,14 @@ impl ApiError {
         }
     }
 
+    /// Whether the error says there is no session (any more): not signed in, or ended.
+    pub fn is_signed_out(&self) -> bool {
+        matches!(
+            self.code,
+            ErrorCode::Unauthenticated | ErrorCode::SessionExpired
+        )
+    }
+
     /// The message for a given field, if any.
     pub fn field(&self, name: &str) -> Option<&str> {
         self.fields
@@ -140,6 +148,20 @@ impl std::error::Error for ApiError {}
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_a_missing_or_ended_session_is_signed_out() {
+        for code in [ErrorCode::Unauthenticated, ErrorCode::SessionExpired] {
+            assert!(ApiError::new(code, "x").is_signed_out(), "{code:?}");
+        }
+        for code in [
+            ErrorCode::Forbidden,
+            ErrorCode::NotFound,
+            ErrorCode::Internal,
+        ] {
+            assert!(!ApiError::new(code, "x").is_signed_out(), "{code:?}");
+        }
+    }
 
     #[test]
     fn error_json_shape() {

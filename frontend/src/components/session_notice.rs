@@ -12,8 +12,8 @@ use crate::session::Auth;
 use crate::{api, format, nav};
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use models::ApiError;
 use models::api::SessionView;
-use models::{ApiError, ErrorCode};
 use std::time::Duration;
 use web_sys::js_sys::Date;
 
@@ -134,12 +134,7 @@ pub fn SessionNotice() -> impl IntoView {
                     failed.try_set(None);
                     auth.set(s);
                 }
-                Err(e)
-                    if matches!(
-                        e.code,
-                        ErrorCode::Unauthenticated | ErrorCode::SessionExpired
-                    ) =>
-                {
+                Err(e) if e.is_signed_out() => {
                     gone.try_set(true);
                 }
                 Err(e) => {
@@ -172,12 +167,7 @@ pub fn SessionNotice() -> impl IntoView {
                         checked_for.try_set(counted.described_at);
                     }
                 }
-                Err(e)
-                    if matches!(
-                        e.code,
-                        ErrorCode::Unauthenticated | ErrorCode::SessionExpired
-                    ) =>
-                {
+                Err(e) if e.is_signed_out() => {
                     gone.try_set(true);
                 }
                 // The server cannot say: announce what this tab counts.
