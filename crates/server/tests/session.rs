@@ -268,14 +268,7 @@ async fn an_idle_session_is_refused_even_when_its_cookie_is_replayed() {
     tokio::time::sleep(Duration::from_millis(1500)).await;
 
     // A browser drops the cookie at its Max-Age; a copied cookie must fail on the server too.
-    let stranger = app.client();
-    let reply = stranger
-        .send(
-            stranger
-                .request(reqwest::Method::GET, "/api/session")
-                .header("cookie", cookie),
-        )
-        .await;
+    let reply = app.get_with_cookie("/api/session", &cookie).await;
     assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
     assert_eq!(reply.code(), "session_expired");
 }
@@ -316,14 +309,7 @@ async fn asking_for_the_status_does_not_keep_a_session_alive() {
     // The cookie as sent, so that the server decides when the session ends (a browser would
     // also drop the cookie then).
     let cookie = client.cookie_header().expect("a session cookie");
-    let status = async || {
-        let tab = app.client();
-        tab.send(
-            tab.request(reqwest::Method::GET, "/api/session/status")
-                .header("cookie", cookie.clone()),
-        )
-        .await
-    };
+    let status = async || app.get_with_cookie("/api/session/status", &cookie).await;
     let first = status().await;
     assert_eq!(first.status, StatusCode::OK, "{}", first.text);
     assert_eq!(first.json["user"]["name"], "Grace Hopper");

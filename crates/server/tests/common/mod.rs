@@ -137,26 +137,8 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
         config.busy_timeout = t;
     }
     let portal = server::build(config).await.expect("the portal builds");
-    let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0)))
-        .await
-        .expect("a loopback port");
-    let addr = listener.local_addr().expect("a local address");
-    let router = portal.router;
-    let server = tokio::spawn(async move {
-        server::serve(listener, router)
-            .await
-            .expect("the portal serves");
-    });
-    let metrics_listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0)))
-        .await
-        .expect("a loopback port");
-    let metrics_addr = metrics_listener.local_addr().expect("a local address");
-    let metrics_router = portal.metrics_router;
-    let metrics_server = tokio::spawn(async move {
-        server::serve(metrics_listener, metrics_router)
-            .await
-            .expect("the metrics listener serves");
-    });
+    let (addr, server) = serve_on_loopback(portal.router).await;
+    let (metrics_addr, metrics_server) = serve_on_loopback(portal.metrics_router).await;
     TestApp {
         addr,
         base_url: format!("http://{addr}"),
@@ -170,7 +152,32 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
     }
 }
 
+/// Serves `router` on a free loopback port until the task is aborted.
+async fn serve_on_loopback(router: axum::Router) -> (SocketAddr, tokio::task::JoinHandle<()>) {
+    let listener = tokio::net::TcpListener::bind(SocketAddr::from(([127, 0, 0, 1], 0)))
+        .await
+        .expect("a loopback port");
+    let addr = listener.local_addr().expect("a local address");
+    let task = tokio::spawn(async move {
+        server::serve(listener, router).await.expect("it serves");
+    });
+    (addr, task)
+}
+
 impl TestApp {
+    /// `GET path` with exactly this `Cookie` header, from a client without a jar: what a copied
+    /// cookie gets, whatever a browser would have done with it.
+    pub async fn get_with_cookie(&self, path: &str, cookie: &str) -> Reply {
+        let client = self.client();
+        client
+            .send(
+                client
+                    .request(reqwest::Method::GET, path)
+                    .header("cookie", cookie),
+            )
+            .await
+    }
+
     /// A browser with an empty cookie jar.
     pub fn client(&self) -> Client {
         let jar = Arc::new(Jar::default());
