@@ -4,10 +4,12 @@
 use crate::audit::AuditLog;
 use crate::config::{Config, SandboxSpeed, Upstream};
 use crate::crypto::Crypto;
+use crate::db::Backend;
 use crate::metrics::{Metered, Metrics};
 use crate::routes;
 use crate::security;
 use crate::session_cache::{SESSION_CACHE_CAPACITY, SESSION_CACHE_TTL, SessionCache};
+use crate::session_store;
 use crate::state::{App, AppState};
 use anyhow::Context;
 use axum::http::HeaderValue;
@@ -24,7 +26,6 @@ use tower_http::trace::TraceLayer;
 use tower_sessions::cookie::SameSite;
 use tower_sessions::session_store::ExpiredDeletion;
 use tower_sessions::{CachingSessionStore, Expiry, SessionManagerLayer};
-use tower_sessions_sqlx_store::SqliteStore;
 
 /// JSON bodies above this are refused with 413.
 pub const BODY_LIMIT: usize = 64 * 1024;
@@ -44,16 +45,21 @@ pub async fn build(config: Config) -> anyhow::Result<Portal> {
     std::fs::create_dir_all(&config.data_dir)
         .with_context(|| format!("creating the data directory {}", config.data_dir.display()))?;
     let crypto = Crypto::load_or_generate(config.secret_key.as_deref(), &config.data_dir)?;
-    let audit = AuditLog::open(&config.database_url, config.busy_timeout).await?;
+    let audit = AuditLog::open(
+        &config.database_url,
+        config.busy_timeout,
+        config.change_in_flight(),
+    )
+    .await?;
+    if Backend::of(&config.database_url) == Backend::Postgres && config.secret_key.is_none() {
+        tracing::warn!(
+            "the server key is this instance's own (in the data directory): every portal \
+             sharing this database needs the same one, given as --secret-key"
+        );
+    }
 
-    let session_pool = crate::db::pool(&config.session_database_url, config.busy_timeout, 8)
-        .await
-        .context("opening the session database")?;
-    let store = SqliteStore::new(session_pool);
-    store
-        .migrate()
-        .await
-        .context("creating the session table")?;
+    let store =
+        session_store::Store::open(&config.session_database_url, config.busy_timeout).await?;
     tokio::spawn(
         store
             .clone()
@@ -150,7 +156,7 @@ fn reqwest_host(url: &str) -> String {
 }
 
 /// The whole router: API (with sessions and the change rules), probes, the browser app.
-pub fn app(state: AppState, store: SqliteStore, csp: &str) -> anyhow::Result<Router> {
+pub fn app(state: AppState, store: session_store::Store, csp: &str) -> anyhow::Result<Router> {
     let config = &state.config;
     let cache = SessionCache::new(SESSION_CACHE_CAPACITY, SESSION_CACHE_TTL);
     let sessions = SessionManagerLayer::new(CachingSessionStore::new(cache, store))

@@ -1,6 +1,7 @@
 //! The portal's configuration: command-line flags, each also readable from an environment
 //! variable, turned into one [`Config`] that the rest of the server reads.
 
+use crate::db::Backend;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -67,8 +68,9 @@ pub struct DatabaseArgs {
     /// Directory for the databases and the generated server key.
     #[arg(long, env = "PORTAL_DATA_DIR", default_value = "data")]
     pub data_dir: PathBuf,
-    /// Audit database URL, a SQLite one [default: sqlite://<data-dir>/portal.db].
-    #[arg(long, env = "DATABASE_URL", value_parser = sqlite_database_url)]
+    /// Audit database URL: SQLite, or PostgreSQL (postgres://user@host/db) for several portals
+    /// sharing one history [default: sqlite://<data-dir>/portal.db].
+    #[arg(long, env = "DATABASE_URL", value_parser = database_url)]
     pub database_url: Option<String>,
 }
 
@@ -102,8 +104,10 @@ pub struct ServeArgs {
     pub upstream_url: Option<String>,
     #[command(flatten)]
     pub database: DatabaseArgs,
-    /// Session database URL, a SQLite one [default: sqlite://<data-dir>/sessions.db].
-    #[arg(long, env = "PORTAL_SESSION_DATABASE_URL", value_parser = sqlite_database_url)]
+    /// Session database URL, SQLite or PostgreSQL [default: the database URL when it is
+    /// PostgreSQL, so the portals sharing it share sessions; otherwise
+    /// sqlite://<data-dir>/sessions.db].
+    #[arg(long, env = "PORTAL_SESSION_DATABASE_URL", value_parser = database_url)]
     pub session_database_url: Option<String>,
     /// The built browser app to serve.
     #[arg(long, env = "PORTAL_STATIC_DIR", default_value = "frontend/dist")]
@@ -203,6 +207,14 @@ impl Config {
     pub fn is_sandbox(&self) -> bool {
         matches!(self.upstream, Upstream::Sandbox(_))
     }
+
+    /// The longest a change can take between its intent and its outcome: its Console Connect
+    /// calls (a few, each bounded by the upstream timeout) and its audit writes (each bounded
+    /// by the busy timeout), with room to spare. An intent older than this that has no outcome
+    /// never gets one, and another portal sharing the database may close it.
+    pub fn change_in_flight(&self) -> Duration {
+        self.upstream_timeout * 10 + self.busy_timeout * 4
+    }
 }
 
 impl From<ServeArgs> for Config {
@@ -217,6 +229,8 @@ impl From<ServeArgs> for Config {
         c.database_url = a.database.database_url();
         if let Some(url) = a.session_database_url {
             c.session_database_url = url;
+        } else if Backend::of(&c.database_url) == Backend::Postgres {
+            c.session_database_url = c.database_url.clone();
         }
         c.static_dir = a.static_dir;
         c.secret_key = a.secret_key;
@@ -231,19 +245,29 @@ impl From<ServeArgs> for Config {
 }
 
 /// A database URL as the flags take it: SQLite's (`sqlite://path`, `sqlite:path`,
-/// `sqlite::memory:`), since the audit guarantees rest on its settings. Anything else, a
-/// `postgres://` URL or a bare path, is refused here with what to give instead, before a file
-/// named after it could be created.
-pub fn sqlite_database_url(url: &str) -> Result<String, String> {
+/// `sqlite::memory:`) or PostgreSQL's (`postgres://…`, `postgresql://…`), the two databases
+/// whose settings the audit guarantees are built on. Anything else, another scheme or a bare
+/// path, is refused here with what to give instead, before a file named after it could be
+/// created.
+pub fn database_url(url: &str) -> Result<String, String> {
     let url = url.trim();
+    if Backend::of(url) == Backend::Postgres {
+        return match url.split_once("://").map(|(_, rest)| rest) {
+            Some(rest) if !rest.is_empty() => Ok(url.to_owned()),
+            _ => Err("the PostgreSQL URL names no server: give one such as \
+                      postgres://portal@db.example/portal"
+                .into()),
+        };
+    }
     let Some(rest) = url.strip_prefix("sqlite:") else {
         let scheme = url
             .split_once("://")
             .map(|(scheme, _)| format!("a {scheme}:// URL"))
             .unwrap_or_else(|| "a path".into());
         return Err(format!(
-            "the portal keeps its databases in SQLite: give a sqlite:// URL such as \
-             sqlite://data/portal.db (not {scheme}), or leave the option out to use --data-dir"
+            "the portal keeps its databases in SQLite or PostgreSQL: give a sqlite:// URL such \
+             as sqlite://data/portal.db or a postgres:// one (not {scheme}), or leave the option \
+             out to use --data-dir"
         ));
     };
     let path = rest.trim_start_matches("//");
@@ -266,31 +290,57 @@ mod tests {
     use super::*;
 
     #[test]
-    fn only_sqlite_database_urls_are_taken() {
+    fn only_sqlite_and_postgres_database_urls_are_taken() {
         for ok in [
             "sqlite://data/portal.db",
             "sqlite:///var/lib/portal/portal.db?mode=rwc",
             "sqlite:portal.db",
             "sqlite::memory:",
+            "postgres://127.0.0.1/portal",
+            "postgresql://portal@db.example:5433/portal?sslmode=require",
         ] {
-            assert_eq!(sqlite_database_url(ok).as_deref(), Ok(ok), "{ok}");
+            assert_eq!(database_url(ok).as_deref(), Ok(ok), "{ok}");
         }
         for (bad, says) in [
-            ("postgres://127.0.0.1/portal", "not a postgres:// URL"),
             ("mysql://root@127.0.0.1/test", "not a mysql:// URL"),
             ("data/portal.db", "not a path"),
             ("sqlite://", "names no file"),
             ("sqlite://?mode=ro", "names no file"),
+            ("postgres://", "names no server"),
         ] {
-            let message = sqlite_database_url(bad).unwrap_err();
+            let message = database_url(bad).unwrap_err();
             assert!(message.contains(says), "{bad}: {message}");
         }
-        let err = Cli::try_parse_from(["portal", "--database-url", "postgres://h/db"]).unwrap_err();
+        let err = Cli::try_parse_from(["portal", "--database-url", "mysql://h/db"]).unwrap_err();
         assert!(err.to_string().contains("sqlite://"), "{err}");
         assert!(
             Cli::try_parse_from(["portal", "--session-database-url", "redis://h"]).is_err(),
             "the session database is checked too"
         );
+    }
+
+    #[test]
+    fn sessions_follow_a_postgres_history_unless_told_otherwise() {
+        let serve = |args: &[&str]| {
+            let cli =
+                Cli::try_parse_from([&["portal", "--data-dir", "/tmp/x"], args].concat()).unwrap();
+            Config::from(cli.serve)
+        };
+        let pg = "postgres://127.0.0.1/portal";
+        let c = serve(&["--database-url", pg]);
+        assert_eq!(
+            (c.database_url.as_str(), c.session_database_url.as_str()),
+            (pg, pg)
+        );
+        let c = serve(&[
+            "--database-url",
+            pg,
+            "--session-database-url",
+            "sqlite://s.db",
+        ]);
+        assert_eq!(c.session_database_url, "sqlite://s.db");
+        let c = serve(&[]);
+        assert_eq!(c.session_database_url, "sqlite:///tmp/x/sessions.db");
     }
 
     #[test]

@@ -1,12 +1,62 @@
-//! SQLite connections with the settings the audit guarantees rest on: WAL journal,
-//! `synchronous=FULL` (a committed row survives power loss), a busy timeout, foreign keys.
+//! Database connections with the settings the audit guarantees rest on.
+//!
+//! SQLite, the embedded default: WAL journal, `synchronous=FULL` (a committed row survives
+//! power loss), a busy timeout, foreign keys. PostgreSQL, for several portal instances sharing
+//! one history: commits wait for the server's WAL flush (its default `synchronous_commit`),
+//! and a lock or a connection is waited for no longer than the busy timeout.
 
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{ConnectOptions, SqliteConnection, SqlitePool};
+use sqlx::{ConnectOptions, PgPool, SqliteConnection, SqlitePool};
 use std::str::FromStr;
 use std::time::Duration;
 
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations");
+/// The same schema for PostgreSQL (`migrations/postgres`).
+pub static PG_MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations/postgres");
+
+/// Which database a URL names.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+impl Backend {
+    /// `postgres://` and `postgresql://` URLs are PostgreSQL; anything else is SQLite (the
+    /// configuration takes no other kind).
+    pub fn of(url: &str) -> Backend {
+        let url = url.trim_start();
+        if url.starts_with("postgres://") || url.starts_with("postgresql://") {
+            Backend::Postgres
+        } else {
+            Backend::Sqlite
+        }
+    }
+}
+
+/// A PostgreSQL pool: connections and locks waited for at most `busy_timeout` (a second at
+/// least, for connections); read-only when asked (offline tools).
+pub async fn pg_pool(
+    url: &str,
+    busy_timeout: Duration,
+    max: u32,
+    read_only: bool,
+) -> sqlx::Result<PgPool> {
+    let lock_timeout = busy_timeout.as_millis().max(1).to_string();
+    let mut settings = vec![("lock_timeout", lock_timeout.as_str())];
+    if read_only {
+        settings.push(("default_transaction_read_only", "on"));
+    }
+    let options = PgConnectOptions::from_str(url)?
+        .application_name("expressroute-portal")
+        .options(settings);
+    PgPoolOptions::new()
+        .max_connections(max)
+        .acquire_timeout(busy_timeout.max(Duration::from_secs(1)))
+        .connect_with(options)
+        .await
+}
 
 fn options(url: &str, busy_timeout: Duration) -> sqlx::Result<SqliteConnectOptions> {
     Ok(SqliteConnectOptions::from_str(url)?

@@ -13,7 +13,9 @@ pub mod routes;
 pub mod security;
 pub mod session;
 pub mod session_cache;
+pub mod session_store;
 pub mod state;
+pub mod testing;
 pub mod timefmt;
 pub mod views;
 

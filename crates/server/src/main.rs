@@ -1,7 +1,8 @@
 //! `portal`: serve the ExpressRoute portal, or work with its audit history offline.
 
 use clap::Parser;
-use server::audit::query::{self, Filter, Format};
+use server::audit::Store;
+use server::audit::query::{Filter, Format};
 use server::config::{AuditCommand, Cli, Command, ExportFormat};
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
@@ -84,11 +85,8 @@ async fn audit(command: AuditCommand) -> anyhow::Result<ExitCode> {
             database,
             expect_head,
         } => {
-            let pool = server::db::read_only_pool(&database.database_url()).await?;
-            let result = match &expect_head {
-                Some(head) => query::verify_expecting(&pool, head).await?,
-                None => query::verify(&pool).await?,
-            };
+            let store = Store::open_read_only(&database.database_url()).await?;
+            let result = store.verify(expect_head.as_ref()).await?;
             match result.first_bad {
                 None => {
                     println!("ok: {} rows, the hash chain holds", result.rows_checked);
@@ -115,13 +113,13 @@ async fn audit(command: AuditCommand) -> anyhow::Result<ExitCode> {
             format,
             output,
         } => {
-            let pool = server::db::read_only_pool(&database.database_url()).await?;
+            let store = Store::open_read_only(&database.database_url()).await?;
             let format = match format {
                 ExportFormat::Csv => Format::Csv,
                 ExportFormat::Json => Format::Json,
             };
             let (tx, mut rx) = tokio::sync::mpsc::channel(4);
-            tokio::spawn(query::export(pool, Filter::default(), None, format, tx));
+            tokio::spawn(store.export(Filter::default(), None, format, tx));
             let mut out: Box<dyn Write> = match output {
                 Some(path) => Box::new(std::io::BufWriter::new(std::fs::File::create(path)?)),
                 None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),

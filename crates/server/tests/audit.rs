@@ -739,7 +739,7 @@ async fn an_interrupted_change_is_closed_at_the_next_start_up() {
     let production = browser.connection_id(PRODUCTION).await;
     let dir = app.dir.clone();
     // A change whose portal stopped after committing its intent, before the outcome.
-    let log = AuditLog::open(&app.audit_db_url(), Duration::from_secs(5))
+    let log = AuditLog::open(&app.audit_db_url(), Duration::from_secs(5), Duration::ZERO)
         .await
         .unwrap();
     let mut intent = Intent::new(AuditAction::UpdatePeering, &RequestMeta::default());

@@ -1,25 +1,33 @@
-//! The audit history: an append-only, hash-chained SQLite table written by one writer task.
+//! The audit history: an append-only, hash-chained table written by one writer task per
+//! portal, in SQLite (the default) or in PostgreSQL shared by several portals ([`postgres`]).
 //!
 //! A change appends an **intent** row and waits for its commit before anything goes upstream,
-//! then an **outcome** row. The writer groups rows that arrive together into one `BEGIN
-//! IMMEDIATE` transaction (group commit): each caller still gets its answer only after its row
-//! is durable (`synchronous=FULL`), but concurrent changes share one sync of the disk.
+//! then an **outcome** row. The writer groups rows that arrive together into one transaction
+//! (group commit; `BEGIN IMMEDIATE` on SQLite, the chain's advisory lock on PostgreSQL): each
+//! caller still gets its answer only after its row is durable (`synchronous=FULL`, or
+//! PostgreSQL's synchronous commit), but concurrent changes share one sync of the disk.
 
 pub mod chain;
+mod postgres;
 pub mod query;
 mod reader;
 mod row;
 
-use crate::db;
+use crate::db::{self, Backend};
 use crate::extract::RequestMeta;
 use anyhow::Context;
+use bytes::Bytes;
 use models::PeeringType;
-use models::api::{AuditAction, AuditEvent, AuditOutcome, ChainHead};
+use models::api::{
+    AuditAction, AuditEvent, AuditEventDetail, AuditOutcome, ChainHead, ChainVerification,
+};
+use query::{Filter, Format, Scope};
 use serde_json::Value;
-use sqlx::{Connection, SqliteConnection, SqlitePool};
+use sqlx::{Connection, PgPool, SqliteConnection, SqlitePool};
 use std::time::{Duration, Instant};
 use tokio::sync::{mpsc, oneshot};
 
+pub use postgres::CHAIN_LOCK;
 pub use row::event_from_row;
 
 /// Most rows committed in one transaction.
@@ -113,55 +121,170 @@ pub struct AuditError(pub String);
 /// A row for the writer, which fills in id, time and hashes, and where to send its id.
 type WriteRequest = (AuditEvent, oneshot::Sender<Result<i64, AuditError>>);
 
-/// The audit history: a writer for appends, a pool for reads.
+/// What the outcome row of an intent closed by reconciliation says.
+const INTERRUPTED: &str = "The portal stopped before this change's outcome was recorded. Check its state in Console Connect.";
+
+/// How often a portal on PostgreSQL looks for intents another instance left open.
+const RECONCILE_EVERY: Duration = Duration::from_secs(60);
+
+/// Where the history is kept, for reading: pages, details, exports, the chain check.
 #[derive(Debug, Clone)]
-pub struct AuditLog {
-    writer: mpsc::Sender<WriteRequest>,
-    pool: SqlitePool,
-    pages: query::Pages,
+pub enum Store {
+    Sqlite {
+        pool: SqlitePool,
+        pages: query::Pages,
+    },
+    Postgres(PgPool),
 }
 
-impl AuditLog {
-    /// Opens the database, runs the migrations, starts the writer and reconciles intents left
-    /// without an outcome by an earlier stop.
-    pub async fn open(url: &str, busy_timeout: Duration) -> anyhow::Result<Self> {
-        let pool = db::pool(url, busy_timeout, 8)
-            .await
-            .context("opening the audit database")?;
-        db::MIGRATOR
-            .run(&pool)
-            .await
-            .context("running the audit database migrations")?;
-        let conn = db::writer(url, busy_timeout)
-            .await
-            .context("opening the audit writer")?;
-        let (tx, rx) = mpsc::channel(4096);
-        tokio::spawn(write_loop(conn, rx));
+impl Store {
+    /// The history at `url`, opened only to read (`portal audit …`): never created or migrated.
+    pub async fn open_read_only(url: &str) -> anyhow::Result<Self> {
+        match Backend::of(url) {
+            Backend::Sqlite => Store::sqlite(db::read_only_pool(url).await?).await,
+            Backend::Postgres => Ok(Store::Postgres(
+                db::pg_pool(url, Duration::from_secs(5), 2, true).await?,
+            )),
+        }
+    }
+
+    async fn sqlite(pool: SqlitePool) -> anyhow::Result<Self> {
         let pages = query::Pages::new(pool.clone())
             .await
             .context("opening the audit reader")?;
-        let log = AuditLog {
-            writer: tx,
-            pool,
-            pages,
+        Ok(Store::Sqlite { pool, pages })
+    }
+
+    /// A page as the JSON body of an `AuditPage`, newest first.
+    pub async fn page_body(
+        &self,
+        filter: &Filter,
+        scope: Option<&Scope>,
+    ) -> anyhow::Result<Vec<u8>> {
+        match self {
+            Store::Sqlite { pages, .. } => query::page_body(pages, filter, scope).await,
+            Store::Postgres(pool) => Ok(serde_json::to_vec(
+                &postgres::page(pool, filter, scope).await?,
+            )?),
+        }
+    }
+
+    /// One event with its partner and difference, if `scope` may see it.
+    pub async fn detail(
+        &self,
+        id: i64,
+        scope: Option<&Scope>,
+    ) -> anyhow::Result<Option<AuditEventDetail>> {
+        match self {
+            Store::Sqlite { pool, .. } => Ok(query::detail(pool, id, scope).await?),
+            Store::Postgres(pool) => postgres::detail(pool, id, scope).await,
+        }
+    }
+
+    /// Walks the chain; with `expected`, also checks that it still holds that head.
+    pub async fn verify(&self, expected: Option<&ChainHead>) -> anyhow::Result<ChainVerification> {
+        match (self, expected) {
+            (Store::Sqlite { pool, .. }, Some(head)) => query::verify_expecting(pool, head).await,
+            (Store::Sqlite { pool, .. }, None) => query::verify(pool).await,
+            (Store::Postgres(pool), expected) => postgres::verify(pool, expected).await,
+        }
+    }
+
+    /// Writes the export into `sink` chunk by chunk, oldest first.
+    pub async fn export(
+        self,
+        filter: Filter,
+        scope: Option<Scope>,
+        format: Format,
+        sink: mpsc::Sender<Result<Bytes, std::io::Error>>,
+    ) {
+        match self {
+            Store::Sqlite { pool, .. } => query::export(pool, filter, scope, format, sink).await,
+            Store::Postgres(pool) => postgres::export(pool, filter, scope, format, sink).await,
+        }
+    }
+
+    /// Whether a change could be recorded now: the write lock can be taken within the busy
+    /// timeout (and PostgreSQL takes writes). Takes the lock and gives it back; writes nothing.
+    pub async fn ready(&self) -> sqlx::Result<()> {
+        match self {
+            Store::Sqlite { pool, .. } => {
+                let mut conn = pool.acquire().await?;
+                conn.begin_with("begin immediate").await?.rollback().await
+            }
+            Store::Postgres(pool) => postgres::ready(pool).await,
+        }
+    }
+}
+
+/// Where the writer task appends.
+enum Writer {
+    Sqlite(SqliteConnection),
+    Postgres(PgPool),
+}
+
+/// The audit history: a writer for appends, a store for reads.
+#[derive(Debug, Clone)]
+pub struct AuditLog {
+    writer: mpsc::Sender<WriteRequest>,
+    store: Store,
+}
+
+impl AuditLog {
+    /// Opens the database at `url` (SQLite or PostgreSQL), runs the migrations, starts the
+    /// writer and reconciles intents left without an outcome. On SQLite, which one portal
+    /// writes, every open intent is from an earlier stop and is closed at once; on PostgreSQL,
+    /// shared by instances that come and go, an intent is closed once it is older than
+    /// `in_flight` (the longest a change can take), at start-up and every minute after.
+    pub async fn open(
+        url: &str,
+        busy_timeout: Duration,
+        in_flight: Duration,
+    ) -> anyhow::Result<Self> {
+        let (store, writer) = match Backend::of(url) {
+            Backend::Sqlite => {
+                let pool = db::pool(url, busy_timeout, 8)
+                    .await
+                    .context("opening the audit database")?;
+                db::MIGRATOR
+                    .run(&pool)
+                    .await
+                    .context("running the audit database migrations")?;
+                let conn = db::writer(url, busy_timeout)
+                    .await
+                    .context("opening the audit writer")?;
+                (Store::sqlite(pool).await?, Writer::Sqlite(conn))
+            }
+            Backend::Postgres => {
+                let pool = db::pg_pool(url, busy_timeout, 8, false)
+                    .await
+                    .context("opening the audit database")?;
+                db::PG_MIGRATOR
+                    .run(&pool)
+                    .await
+                    .context("running the audit database migrations")?;
+                (Store::Postgres(pool.clone()), Writer::Postgres(pool))
+            }
         };
+        let (tx, rx) = mpsc::channel(4096);
+        tokio::spawn(write_loop(writer, rx));
+        let log = AuditLog { writer: tx, store };
         let reconciled = log
-            .reconcile()
+            .reconcile(in_flight)
             .await
             .context("reconciling interrupted changes")?;
         if reconciled > 0 {
             tracing::warn!(reconciled, "recorded interrupted changes found at start-up");
         }
+        if let Store::Postgres(pool) = &log.store {
+            tokio::spawn(reconcile_loop(pool.clone(), in_flight));
+        }
         Ok(log)
     }
 
-    pub fn pool(&self) -> &SqlitePool {
-        &self.pool
-    }
-
-    /// Where the history's pages are read (see [`query::page`]).
-    pub fn pages(&self) -> &query::Pages {
-        &self.pages
+    /// Where the history is read.
+    pub fn store(&self) -> &Store {
+        &self.store
     }
 
     /// Appends an intent row and returns once it is committed.
@@ -200,11 +323,16 @@ impl AuditLog {
             .map_err(|_| AuditError("the audit writer has stopped".into()))?
     }
 
-    /// Closes every intent written since the last start-up that has no outcome.
-    async fn reconcile(&self) -> anyhow::Result<usize> {
+    /// Closes the intents without an outcome that can no longer get one (see [`AuditLog::open`]);
+    /// returns how many.
+    pub async fn reconcile(&self, in_flight: Duration) -> anyhow::Result<usize> {
+        let pool = match &self.store {
+            Store::Sqlite { pool, .. } => pool,
+            Store::Postgres(pool) => return postgres::reconcile(pool, in_flight).await,
+        };
         let upto: i64 =
             sqlx::query_scalar("select reconciled_upto from audit_checkpoint where id = 1")
-                .fetch_one(&self.pool)
+                .fetch_one(pool)
                 .await?;
         let rows = sqlx::query(
             r#"
@@ -215,37 +343,50 @@ impl AuditLog {
             "#,
         )
         .bind(upto)
-        .fetch_all(&self.pool)
+        .fetch_all(pool)
         .await?;
         let count = rows.len();
         for r in rows {
             let intent_event = event_from_row(&r)?;
             let mut outcome = Outcome::new(AuditOutcome::Interrupted);
-            outcome.error = Some(
-                "The portal stopped before this change's outcome was recorded. Check its state in Console Connect."
-                    .into(),
-            );
+            outcome.error = Some(INTERRUPTED.into());
             let event = row::outcome_of_event(&intent_event, outcome, None);
             self.append(event).await.map_err(anyhow::Error::new)?;
         }
         let max: Option<i64> = sqlx::query_scalar("select max(id) from audit_events")
-            .fetch_one(&self.pool)
+            .fetch_one(pool)
             .await?;
         sqlx::query("update audit_checkpoint set reconciled_upto = ? where id = 1")
             .bind(max.unwrap_or(0))
-            .execute(&self.pool)
+            .execute(pool)
             .await?;
         Ok(count)
     }
 }
 
+/// On PostgreSQL, closes what other instances left open, every [`RECONCILE_EVERY`].
+async fn reconcile_loop(pool: PgPool, in_flight: Duration) {
+    loop {
+        tokio::time::sleep(RECONCILE_EVERY).await;
+        match postgres::reconcile(&pool, in_flight).await {
+            Ok(0) => {}
+            Ok(reconciled) => tracing::warn!(reconciled, "recorded interrupted changes"),
+            Err(e) => tracing::error!(error = %e, "reconciling interrupted changes failed"),
+        }
+    }
+}
+
 /// Owns the writer connection: takes whatever rows are waiting (up to [`MAX_BATCH`]) and
 /// commits them together, then answers each caller.
-async fn write_loop(mut conn: SqliteConnection, mut rx: mpsc::Receiver<WriteRequest>) {
+async fn write_loop(mut writer: Writer, mut rx: mpsc::Receiver<WriteRequest>) {
     let mut batch: Vec<WriteRequest> = Vec::with_capacity(MAX_BATCH);
     let mut head_logged: Option<Instant> = None;
     while rx.recv_many(&mut batch, MAX_BATCH).await > 0 {
-        let result = write_batch(&mut conn, batch.iter().map(|(r, _)| r)).await;
+        let rows = batch.iter().map(|(r, _)| r);
+        let result = match &mut writer {
+            Writer::Sqlite(conn) => write_batch(conn, rows).await,
+            Writer::Postgres(pool) => postgres::write_batch(pool, rows).await,
+        };
         match result {
             Ok((ids, head)) => {
                 for ((_, reply), id) in batch.drain(..).zip(ids) {
@@ -273,13 +414,33 @@ async fn write_batch<'a>(
 ) -> sqlx::Result<(Vec<i64>, ChainHead)> {
     let mut tx = conn.begin_with("begin immediate").await?;
     // Read the head inside the write lock, so the chain holds even if another process appends.
-    let head: Option<(i64, String, String)> =
+    let head: Option<Head> =
         sqlx::query_as("select id, hash, at from audit_events order by id desc limit 1")
             .fetch_optional(&mut *tx)
             .await?;
-    let (mut last_id, mut prev_hash, mut last_at) =
-        head.unwrap_or_else(|| (0, chain::GENESIS.to_owned(), String::new()));
-    let mut ids = Vec::new();
+    let (events, head) = chain_rows(head.unwrap_or_else(genesis), rows);
+    for event in &events {
+        row::insert(&mut tx, event).await?;
+    }
+    tx.commit().await?;
+    Ok((events.iter().map(|e| e.id).collect(), head))
+}
+
+/// The last row's id, hash and time.
+type Head = (i64, String, String);
+
+/// The head of an empty history.
+fn genesis() -> Head {
+    (0, chain::GENESIS.to_owned(), String::new())
+}
+
+/// `rows` numbered, timed and hashed one after another from `head`, and the chain's new head.
+fn chain_rows<'a>(
+    head: Head,
+    rows: impl Iterator<Item = &'a AuditEvent>,
+) -> (Vec<AuditEvent>, ChainHead) {
+    let (mut last_id, mut prev_hash, mut last_at) = head;
+    let mut events = Vec::new();
     for new in rows {
         let mut event = new.clone();
         event.id = last_id + 1;
@@ -287,18 +448,16 @@ async fn write_batch<'a>(
         event.at = std::cmp::max(crate::timefmt::now(), last_at.clone());
         event.prev_hash = prev_hash.clone();
         event.hash = chain::hash(&prev_hash, &event);
-        row::insert(&mut tx, &event).await?;
         last_id = event.id;
-        prev_hash = event.hash;
-        last_at = event.at;
-        ids.push(last_id);
+        prev_hash = event.hash.clone();
+        last_at = event.at.clone();
+        events.push(event);
     }
-    tx.commit().await?;
-    Ok((
-        ids,
+    (
+        events,
         ChainHead {
             id: last_id,
             hash: prev_hash,
         },
-    ))
+    )
 }

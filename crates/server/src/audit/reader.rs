@@ -348,29 +348,64 @@ fn decimal(n: i64, buf: &mut Vec<u8>) {
     let _ = write!(buf, "{n}");
 }
 
-/// One CSV line of [`row_sql`]'s CSV form, or `false` (and a partial line) for a value SQLite
-/// should format.
+/// A column's value as the export writes it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Cell<'a> {
+    Null,
+    Integer(i64),
+    /// UTF-8 text.
+    Text(&'a [u8]),
+}
+
+/// A value the export formats, or `None` for one SQLite should format (a float, a blob, text
+/// that is not UTF-8).
+fn cell(v: ValueRef<'_>) -> Option<Cell<'_>> {
+    match v {
+        ValueRef::Null => Some(Cell::Null),
+        ValueRef::Integer(n) => Some(Cell::Integer(n)),
+        ValueRef::Text(text) if std::str::from_utf8(text).is_ok() => Some(Cell::Text(text)),
+        _ => None,
+    }
+}
+
+/// The cells of a row selecting [`COLUMNS`].
+fn cells<'r>(row: &'r Row<'_>) -> rusqlite::Result<[Option<Cell<'r>>; COLUMNS.len()]> {
+    let mut cells = [None; COLUMNS.len()];
+    for (i, c) in cells.iter_mut().enumerate() {
+        *c = cell(row.get_ref(i)?);
+    }
+    Ok(cells)
+}
+
 fn csv_row(buf: &mut Vec<u8>, row: &Row<'_>) -> rusqlite::Result<bool> {
+    Ok(csv_line(buf, &cells(row)?))
+}
+
+fn json_row(buf: &mut Vec<u8>, row: &Row<'_>) -> rusqlite::Result<bool> {
+    Ok(json_line(buf, &cells(row)?))
+}
+
+/// One CSV line of [`row_sql`]'s CSV form from the cells of [`COLUMNS`], or `false` (and a
+/// partial line) when one of them is a value SQLite should format.
+pub(super) fn csv_line(buf: &mut Vec<u8>, cells: &[Option<Cell<'_>>]) -> bool {
     let mut digits = Vec::with_capacity(20);
-    for (i, (_, _, kind)) in COLUMNS.iter().enumerate() {
+    for (i, ((_, _, kind), cell)) in COLUMNS.iter().zip(cells).enumerate() {
         if i > 0 {
             buf.push(b',');
         }
-        match row.get_ref(i)? {
-            ValueRef::Null => {}
-            ValueRef::Integer(n) => {
+        match cell {
+            Some(Cell::Null) => {}
+            Some(Cell::Integer(n)) => {
                 digits.clear();
-                decimal(n, &mut digits);
+                decimal(*n, &mut digits);
                 csv_cell(buf, *kind, &digits);
             }
-            ValueRef::Text(text) if std::str::from_utf8(text).is_ok() => {
-                csv_cell(buf, *kind, text);
-            }
-            _ => return Ok(false),
+            Some(Cell::Text(text)) => csv_cell(buf, *kind, text),
+            None => return false,
         }
     }
     buf.extend_from_slice(b"\r\n");
-    Ok(true)
+    true
 }
 
 /// A cell with a value: numbers and fixed-form text as they are; other text quoted, inner
@@ -394,35 +429,32 @@ fn csv_cell(buf: &mut Vec<u8>, kind: Kind, text: &[u8]) {
     }
 }
 
-/// One object of [`row_sql`]'s JSON form (SQLite's `json_object`), or `false` (and a partial
-/// object) for a value SQLite should format.
-fn json_row(buf: &mut Vec<u8>, row: &Row<'_>) -> rusqlite::Result<bool> {
+/// One object of [`row_sql`]'s JSON form (SQLite's `json_object`) from the cells of
+/// [`COLUMNS`], or `false` (and a partial object) when one of them is a value SQLite should
+/// format, or snapshot text that is not minified JSON.
+pub(super) fn json_line(buf: &mut Vec<u8>, cells: &[Option<Cell<'_>>]) -> bool {
     buf.push(b'{');
-    for (i, (_, key, kind)) in COLUMNS.iter().enumerate() {
+    for (i, ((_, key, kind), cell)) in COLUMNS.iter().zip(cells).enumerate() {
         if i > 0 {
             buf.push(b',');
         }
         buf.push(b'"');
         buf.extend_from_slice(key.as_bytes());
         buf.extend_from_slice(b"\":");
-        match (row.get_ref(i)?, kind) {
-            (ValueRef::Null, _) => buf.extend_from_slice(b"null"),
-            (ValueRef::Integer(n), Kind::Number | Kind::Fixed | Kind::Text) => decimal(n, buf),
-            (ValueRef::Text(text), Kind::Json)
-                if std::str::from_utf8(text).is_ok() && is_minified_json(text) =>
-            {
+        match (cell, kind) {
+            (Some(Cell::Null), _) => buf.extend_from_slice(b"null"),
+            (Some(Cell::Integer(n)), Kind::Number | Kind::Fixed | Kind::Text) => decimal(*n, buf),
+            (Some(Cell::Text(text)), Kind::Json) if is_minified_json(text) => {
                 buf.extend_from_slice(text);
             }
-            (ValueRef::Text(text), Kind::Number | Kind::Fixed | Kind::Text)
-                if std::str::from_utf8(text).is_ok() =>
-            {
+            (Some(Cell::Text(text)), Kind::Number | Kind::Fixed | Kind::Text) => {
                 json_string(buf, text);
             }
-            _ => return Ok(false),
+            _ => return false,
         }
     }
     buf.push(b'}');
-    Ok(true)
+    true
 }
 
 /// A JSON string as SQLite's JSON functions write one: `"` and `\` escaped, control
@@ -460,7 +492,7 @@ fn json_string(buf: &mut Vec<u8>, text: &[u8]) {
 /// Whether `text` is strict JSON (RFC 8259) with no whitespace outside strings: what the portal
 /// writes, and what SQLite's `json()` gives back byte for byte (it copies strings, escapes and
 /// numbers as written). Anything else is left to `json()` itself.
-fn is_minified_json(text: &[u8]) -> bool {
+pub(super) fn is_minified_json(text: &[u8]) -> bool {
     let mut open: Vec<u8> = Vec::new();
     let mut i = 0;
     'value: loop {

@@ -4,8 +4,8 @@ use super::{Intent, Outcome};
 use anyhow::{Context, anyhow};
 use models::api::{AuditAction, AuditEvent, AuditOutcome, AuditPhase};
 use serde_json::Value;
-use sqlx::sqlite::SqliteRow;
-use sqlx::{Row, Sqlite, Transaction};
+use sqlx::query::Query;
+use sqlx::{ColumnIndex, Database, Decode, Encode, Row, Sqlite, Transaction, Type};
 use std::time::Duration;
 
 /// An event with nothing filled in but what it is.
@@ -101,55 +101,88 @@ fn json_text(v: &Option<Value>) -> Option<String> {
     v.as_ref().map(Value::to_string)
 }
 
-pub async fn insert(tx: &mut Transaction<'_, Sqlite>, e: &AuditEvent) -> sqlx::Result<()> {
-    sqlx::query(
-        r#"
-        insert into audit_events (
-            id, at, request_id, phase, intent_id, action, actor_id, actor_name, actor_email,
-            company, connection_id, peering_type, reason, ticket, request, before, after,
-            outcome, upstream_status, error, duration_ms, client_addr, user_agent,
-            prev_hash, hash
-        ) values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
-        "#,
+/// The table's columns in the order [`insert_sql`] names them.
+const INSERT_COLUMNS: &str = "id, at, request_id, phase, intent_id, action, actor_id, \
+     actor_name, actor_email, company, connection_id, peering_type, reason, ticket, request, \
+     before, after, outcome, upstream_status, error, duration_ms, client_addr, user_agent, \
+     prev_hash, hash";
+
+/// The insert of one row, with the placeholders of the database at hand (`?` or `$1`…).
+pub(super) fn insert_sql(placeholder: impl Fn(usize) -> String) -> String {
+    let count = INSERT_COLUMNS.split(',').count();
+    let values: Vec<String> = (1..=count).map(placeholder).collect();
+    format!(
+        "insert into audit_events ({INSERT_COLUMNS}) values ({})",
+        values.join(", ")
     )
-    .bind(e.id)
-    .bind(&e.at)
-    .bind(&e.request_id)
-    .bind(e.phase.as_str())
-    .bind(e.intent_id)
-    .bind(e.action.as_str())
-    .bind(&e.actor_id)
-    .bind(&e.actor_name)
-    .bind(&e.actor_email)
-    .bind(&e.company)
-    .bind(&e.connection_id)
-    .bind(e.peering_type.map(|p| p.as_wire()))
-    .bind(&e.reason)
-    .bind(&e.ticket)
-    .bind(json_text(&e.request))
-    .bind(json_text(&e.before))
-    .bind(json_text(&e.after))
-    .bind(e.outcome.map(AuditOutcome::as_str))
-    .bind(e.upstream_status.map(i64::from))
-    .bind(&e.error)
-    .bind(e.duration_ms.map(|d| d as i64))
-    .bind(&e.client_addr)
-    .bind(&e.user_agent)
-    .bind(&e.prev_hash)
-    .bind(&e.hash)
-    .execute(&mut **tx)
-    .await?;
+}
+
+/// Binds every column of `e` to an [`insert_sql`] statement, in order.
+pub(super) fn bind_event<'q, DB: Database>(
+    q: Query<'q, DB, <DB as Database>::Arguments<'q>>,
+    e: &'q AuditEvent,
+) -> Query<'q, DB, <DB as Database>::Arguments<'q>>
+where
+    i64: Encode<'q, DB> + Type<DB>,
+    Option<i64>: Encode<'q, DB> + Type<DB>,
+    &'q str: Encode<'q, DB> + Type<DB>,
+    Option<&'q str>: Encode<'q, DB> + Type<DB>,
+    Option<String>: Encode<'q, DB> + Type<DB>,
+{
+    q.bind(e.id)
+        .bind(e.at.as_str())
+        .bind(e.request_id.as_str())
+        .bind(e.phase.as_str())
+        .bind(e.intent_id)
+        .bind(e.action.as_str())
+        .bind(e.actor_id.as_deref())
+        .bind(e.actor_name.as_deref())
+        .bind(e.actor_email.as_deref())
+        .bind(e.company.as_deref())
+        .bind(e.connection_id.as_deref())
+        .bind(e.peering_type.map(|p| p.as_wire()))
+        .bind(e.reason.as_deref())
+        .bind(e.ticket.as_deref())
+        .bind(json_text(&e.request))
+        .bind(json_text(&e.before))
+        .bind(json_text(&e.after))
+        .bind(e.outcome.map(AuditOutcome::as_str))
+        .bind(e.upstream_status.map(i64::from))
+        .bind(e.error.as_deref())
+        .bind(e.duration_ms.map(|d| d as i64))
+        .bind(e.client_addr.as_deref())
+        .bind(e.user_agent.as_deref())
+        .bind(e.prev_hash.as_str())
+        .bind(e.hash.as_str())
+}
+
+pub async fn insert(tx: &mut Transaction<'_, Sqlite>, e: &AuditEvent) -> sqlx::Result<()> {
+    static SQL: std::sync::LazyLock<String> =
+        std::sync::LazyLock::new(|| insert_sql(|_| "?".into()));
+    bind_event(sqlx::query(SQL.as_str()), e)
+        .execute(&mut **tx)
+        .await?;
     Ok(())
 }
 
-fn json_col(r: &SqliteRow, col: &str) -> anyhow::Result<Option<Value>> {
+fn json_col<R: Row>(r: &R, col: &str) -> anyhow::Result<Option<Value>>
+where
+    for<'a> &'a str: ColumnIndex<R>,
+    for<'a> String: Decode<'a, R::Database> + Type<R::Database>,
+{
     let text: Option<String> = r.try_get(col)?;
     text.map(|t| serde_json::from_str(&t).with_context(|| format!("column {col} is not JSON")))
         .transpose()
 }
 
-/// Reads a row back into an event; fails on anything the writer could not have written.
-pub fn event_from_row(r: &SqliteRow) -> anyhow::Result<AuditEvent> {
+/// Reads a row (of either database) back into an event; fails on anything the writer could
+/// not have written.
+pub fn event_from_row<R: Row>(r: &R) -> anyhow::Result<AuditEvent>
+where
+    for<'a> &'a str: ColumnIndex<R>,
+    for<'a> String: Decode<'a, R::Database> + Type<R::Database>,
+    for<'a> i64: Decode<'a, R::Database> + Type<R::Database>,
+{
     let phase: String = r.try_get("phase")?;
     let action: String = r.try_get("action")?;
     let outcome: Option<String> = r.try_get("outcome")?;

@@ -1,7 +1,7 @@
 //! The audit history for the team: filtered pages, one event with its difference, exports,
 //! and the chain check. A reader sees the events of their companies and their own.
 
-use crate::audit::query::{self, Filter, Format, Scope};
+use crate::audit::query::{Filter, Format, Scope};
 use crate::error::{AppError, Result};
 use crate::extract::AppQuery;
 use crate::session::SignedIn;
@@ -46,10 +46,6 @@ fn filter(q: AuditQuery) -> Result<Filter> {
     })
 }
 
-fn db_error(e: sqlx::Error) -> AppError {
-    AppError::Internal(e.into())
-}
-
 async fn list_events(
     State(state): State<AppState>,
     signed_in: SignedIn,
@@ -57,7 +53,10 @@ async fn list_events(
 ) -> Result<impl IntoResponse> {
     let filter = filter(q)?;
     // An `AuditPage`, written by the reader without decoding and encoding every event again.
-    let body = query::page_body(state.audit.pages(), &filter, Some(&scope(&signed_in)))
+    let body = state
+        .audit
+        .store()
+        .page_body(&filter, Some(&scope(&signed_in)))
         .await
         .map_err(AppError::Internal)?;
     Ok(([(header::CONTENT_TYPE, "application/json")], body))
@@ -71,9 +70,12 @@ async fn read_event(
     let id: i64 = id
         .parse()
         .map_err(|_| AppError::BadRequest("An audit event id is a whole number.".into()))?;
-    query::detail(state.audit.pool(), id, Some(&scope(&signed_in)))
+    state
+        .audit
+        .store()
+        .detail(id, Some(&scope(&signed_in)))
         .await
-        .map_err(db_error)?
+        .map_err(AppError::Internal)?
         .map(Json)
         .ok_or_else(|| AppError::NotFound("No audit event with this id is visible to you.".into()))
 }
@@ -91,7 +93,6 @@ async fn verify_chain(
     _: SignedIn,
     AppQuery(q): AppQuery<VerifyQuery>,
 ) -> Result<Json<ChainVerification>> {
-    let pool = state.audit.pool();
     let expected = q
         .expect_head
         .as_deref()
@@ -105,10 +106,7 @@ async fn verify_chain(
             })
         })
         .transpose()?;
-    Ok(Json(match expected {
-        Some(head) => query::verify_expecting(pool, &head).await?,
-        None => query::verify(pool).await?,
-    }))
+    Ok(Json(state.audit.store().verify(expected.as_ref()).await?))
 }
 
 async fn export_csv(
@@ -140,13 +138,13 @@ async fn export(
         ..q
     })?;
     let (tx, rx) = tokio::sync::mpsc::channel(4);
-    tokio::spawn(query::export(
-        state.audit.pool().clone(),
-        filter,
-        Some(scope(&signed_in)),
-        format,
-        tx,
-    ));
+    tokio::spawn(
+        state
+            .audit
+            .store()
+            .clone()
+            .export(filter, Some(scope(&signed_in)), format, tx),
+    );
     let stream =
         futures::stream::unfold(rx, |mut rx| async move { rx.recv().await.map(|c| (c, rx)) });
     let (content_type, ext) = match format {

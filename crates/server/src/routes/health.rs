@@ -5,7 +5,6 @@ use crate::state::AppState;
 use axum::Json;
 use axum::extract::State;
 use serde_json::{Value, json};
-use sqlx::Connection;
 
 /// The process is up.
 pub async fn healthz() -> Json<Value> {
@@ -17,16 +16,11 @@ pub async fn healthz() -> Json<Value> {
 /// lock, a read-only file, a full disk) would refuse every change with 503, so it is not ready.
 /// The probe takes the lock and gives it back at once; it writes nothing.
 pub async fn readyz(State(state): State<AppState>) -> Result<Json<Value>, AppError> {
-    let mut conn = state
+    state
         .audit
-        .pool()
-        .acquire()
+        .store()
+        .ready()
         .await
         .map_err(AppError::audit_unavailable)?;
-    let tx = conn
-        .begin_with("begin immediate")
-        .await
-        .map_err(AppError::audit_unavailable)?;
-    tx.rollback().await.map_err(AppError::audit_unavailable)?;
     Ok(Json(json!({"status": "ready"})))
 }

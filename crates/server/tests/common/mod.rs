@@ -73,8 +73,13 @@ pub struct Options {
     pub busy_timeout: Option<Duration>,
     pub public_url: Option<String>,
     pub static_dir: Option<PathBuf>,
-    /// Reuse another portal's data directory (a restart).
+    /// Reuse another portal's data directory (a restart, or a second portal with the same
+    /// server key).
     pub data_dir: Option<Arc<TempDir>>,
+    /// The audit (and so session) database, when not SQLite in the data directory.
+    pub database_url: Option<String>,
+    /// Another portal's simulated Console Connect and its URL, instead of one of its own.
+    pub upstream: Option<(Simulator, String)>,
 }
 
 /// A running portal, its simulated upstream and its data directory.
@@ -87,7 +92,9 @@ pub struct TestApp {
     pub dir: Arc<TempDir>,
     /// Every response body any client of this app received.
     transcript: Arc<Mutex<Vec<String>>>,
-    _upstream: RunningSimulator,
+    /// The upstream this portal started (none when it shares another's).
+    _upstream: Option<RunningSimulator>,
+    upstream_url: String,
     server: tokio::task::JoinHandle<()>,
     metrics_server: tokio::task::JoinHandle<()>,
 }
@@ -104,19 +111,30 @@ pub async fn spawn_app() -> TestApp {
 }
 
 pub async fn spawn_app_with(options: Options) -> TestApp {
-    let sim = Simulator::new(simulator::Config {
-        delays: Delays::realistic(),
-        clock: Clock::Manual(ManualClock::new()),
-    });
-    let upstream = sim
-        .clone()
-        .spawn_on_loopback()
-        .await
-        .expect("the simulator starts");
+    let (sim, upstream, upstream_url) = match options.upstream {
+        Some((sim, url)) => (sim, None, url),
+        None => {
+            let sim = Simulator::new(simulator::Config {
+                delays: Delays::realistic(),
+                clock: Clock::Manual(ManualClock::new()),
+            });
+            let upstream = sim
+                .clone()
+                .spawn_on_loopback()
+                .await
+                .expect("the simulator starts");
+            let url = upstream.base_url.clone();
+            (sim, Some(upstream), url)
+        }
+    };
     let dir = options
         .data_dir
         .unwrap_or_else(|| Arc::new(tempfile::tempdir().expect("a temp dir")));
-    let mut config = server::Config::new(dir.path(), Upstream::Url(upstream.base_url.clone()));
+    let mut config = server::Config::new(dir.path(), Upstream::Url(upstream_url.clone()));
+    if let Some(url) = options.database_url {
+        config.database_url = url.clone();
+        config.session_database_url = url;
+    }
     config.static_dir = options
         .static_dir
         .unwrap_or_else(|| dir.path().join("no-browser-app"));
@@ -148,9 +166,13 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
         dir,
         transcript: Arc::default(),
         _upstream: upstream,
+        upstream_url,
         server,
     }
 }
+
+#[allow(unused_imports)]
+pub use server::testing::PgDatabase;
 
 /// Serves `router` on a free loopback port until the task is aborted.
 async fn serve_on_loopback(router: axum::Router) -> (SocketAddr, tokio::task::JoinHandle<()>) {
@@ -249,6 +271,11 @@ impl TestApp {
     /// Moves the simulator's clock (and so every state machine) forward.
     pub fn advance(&self, seconds: u64) {
         self.sim.advance(Duration::from_secs(seconds));
+    }
+
+    /// This portal's simulated Console Connect, for another portal to share.
+    pub fn upstream(&self) -> (Simulator, String) {
+        (self.sim.clone(), self.upstream_url.clone())
     }
 
     pub fn data_dir(&self) -> &Path {

@@ -1,0 +1,420 @@
+//! The portal on PostgreSQL, as several instances behind a load balancer run it: the same
+//! audit history and guarantees as on SQLite (append-only, hash-chained, fail-closed, filters,
+//! exports), one chain whichever instance writes, and sessions any instance can answer.
+//! Each test has a database of its own on a real PostgreSQL server (see `PgDatabase`).
+
+mod common;
+
+use common::*;
+use models::PeeringType;
+use models::api::AuditAction;
+use reqwest::StatusCode;
+use serde_json::Value;
+use server::audit::{Actor, AuditLog, Intent};
+use server::extract::RequestMeta;
+use simulator::Route;
+use std::sync::Arc;
+use std::time::Duration;
+
+async fn portal_on(db: &PgDatabase) -> TestApp {
+    spawn_app_with(Options {
+        database_url: Some(db.url.clone()),
+        ..Options::default()
+    })
+    .await
+}
+
+/// A second portal beside `first`: the same database, Console Connect and server key.
+async fn beside(first: &TestApp, db: &PgDatabase) -> TestApp {
+    spawn_app_with(Options {
+        database_url: Some(db.url.clone()),
+        data_dir: Some(first.dir.clone()),
+        upstream: Some(first.upstream()),
+        ..Options::default()
+    })
+    .await
+}
+
+#[tokio::test]
+async fn a_peering_change_on_postgres_leaves_a_history_that_filters_exports_and_verifies() {
+    let db = PgDatabase::create().await;
+    let app = portal_on(&db).await;
+    let client = app.sign_in_to(ada(), "acme").await;
+    let id = client.connection_id(PRODUCTION).await;
+    let mut change = private_peering(200);
+    change["config"]["sharedKey"] = "Md5Canary2024".into();
+
+    let reply = client.post(&peering_path(&id, "PRIVATE"), &change).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+
+    let (intent, outcome) = client.audit_pair("update_peering", &id).await;
+    assert_eq!(intent["before"]["vlanId"], 100);
+    assert_eq!(outcome["outcome"], "succeeded");
+    assert_eq!(outcome["after"]["vlanId"], 200);
+    assert_eq!(outcome["intentId"], intent["id"]);
+    assert!(
+        intent["request"]["sharedKey"]
+            .as_str()
+            .unwrap()
+            .starts_with("hmac-sha256:")
+    );
+
+    // Filters: the actor by email in any case, the peering type, a time range around now.
+    let mine = client.audit("actor=ADA@ACME.EXAMPLE").await;
+    assert!(mine.iter().any(|e| e["action"] == "update_peering"));
+    assert!(mine.iter().all(|e| e["actorEmail"] == ADA_EMAIL));
+    let private = client.audit("peeringType=PRIVATE").await;
+    assert_eq!(private.len(), 2, "{private:#?}");
+    let at = intent["at"].as_str().unwrap();
+    let range = client
+        .audit(&format!(
+            "from={at}&to=2999-01-01T00:00:00Z&action=update_peering"
+        ))
+        .await;
+    assert_eq!(range.len(), 2, "{range:#?}");
+    assert!(
+        client
+            .audit(&format!("to={at}&action=update_peering"))
+            .await
+            .is_empty(),
+        "the range ends before the change"
+    );
+    // Pages by id: one event per page, walked to the end.
+    let mut seen = Vec::new();
+    let mut path = "/api/audit?limit=1".to_owned();
+    loop {
+        let page = client.get(&path).await;
+        assert_eq!(page.status, StatusCode::OK, "{}", page.text);
+        seen.extend(page.json["events"].as_array().unwrap().clone());
+        match page.json["nextBefore"].as_i64() {
+            Some(before) => path = format!("/api/audit?limit=1&before={before}"),
+            None => break,
+        }
+    }
+    let ids: Vec<i64> = seen.iter().map(|e| e["id"].as_i64().unwrap()).collect();
+    let expected: Vec<i64> = (1..=ids.len() as i64).rev().collect();
+    assert_eq!(ids, expected, "newest first, every row once");
+
+    // One event with the difference the change made.
+    let detail = client.get(&format!("/api/audit/{}", outcome["id"])).await;
+    assert_eq!(detail.status, StatusCode::OK, "{}", detail.text);
+    let changed: Vec<&str> = detail.json["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| c["field"].as_str().unwrap())
+        .collect();
+    assert!(changed.contains(&"vlanId"), "{changed:?}");
+
+    // Exports hold every row, oldest first; the CSV opens as a table.
+    let json = client.get("/api/audit/export.json").await;
+    assert_eq!(json.status, StatusCode::OK, "{}", json.text);
+    let exported: Vec<Value> = serde_json::from_str(&json.text).unwrap();
+    assert_eq!(exported.len(), ids.len());
+    assert_eq!(exported[0]["id"], 1);
+    let exported_outcome = exported.iter().find(|e| e["id"] == outcome["id"]).unwrap();
+    assert_eq!(exported_outcome["after"], outcome["after"]);
+    let csv = client.get("/api/audit/export.csv").await;
+    let table = parse_csv(&csv.text);
+    assert_eq!(table.len(), ids.len() + 1, "a header and one line per row");
+    assert_eq!(table[0][0], "id");
+    assert!(table.iter().all(|line| line.len() == table[0].len()));
+
+    let verified = client.get("/api/audit/verify").await;
+    assert_eq!(verified.json["ok"], true, "{}", verified.text);
+    assert_eq!(verified.json["rowsChecked"], ids.len());
+    let head = format!(
+        "{}:{}",
+        verified.json["head"]["id"],
+        verified.json["head"]["hash"].as_str().unwrap()
+    );
+    let expecting = client
+        .get(&format!("/api/audit/verify?expectHead={head}"))
+        .await;
+    assert_eq!(expecting.json["ok"], true, "{}", expecting.text);
+
+    assert!(
+        app.transcript()
+            .iter()
+            .all(|t| !t.contains("Md5Canary2024")),
+        "the shared key is never sent back"
+    );
+    let mut conn = db.connect().await;
+    let dump: Vec<String> = sqlx::query_scalar("select row_to_json(e)::text from audit_events e")
+        .fetch_all(&mut conn)
+        .await
+        .unwrap();
+    let sessions: Vec<String> =
+        sqlx::query_scalar("select encode(data, 'escape') from tower_sessions.session")
+            .fetch_all(&mut conn)
+            .await
+            .unwrap();
+    for text in dump.iter().chain(&sessions) {
+        assert!(!text.contains("Md5Canary2024"), "{text}");
+        assert!(
+            !text.contains(ada()),
+            "the API key is never stored in clear: {text}"
+        );
+    }
+    assert!(!sessions.is_empty(), "sessions are kept in PostgreSQL");
+}
+
+#[tokio::test]
+async fn the_audit_table_refuses_changes_and_verify_names_a_row_edited_behind_its_back() {
+    let db = PgDatabase::create().await;
+    let app = portal_on(&db).await;
+    let client = app.sign_in_to(ada(), "acme").await;
+    let mut conn = db.connect().await;
+
+    for statement in [
+        "update audit_events set reason = 'nothing happened'",
+        "delete from audit_events where id = 1",
+        "truncate audit_events",
+    ] {
+        let refused = sqlx::query(statement).execute(&mut conn).await.unwrap_err();
+        assert!(
+            refused.to_string().contains("append-only"),
+            "{statement}: {refused}"
+        );
+    }
+    let rows: i64 = sqlx::query_scalar("select count(*) from audit_events")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+    assert!(
+        rows >= 4,
+        "sign-in and company choice, each intent and outcome"
+    );
+
+    // Someone with the owner's rights switches the triggers off and rewrites row 2.
+    sqlx::query("alter table audit_events disable trigger user")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    sqlx::query("update audit_events set actor_name = 'Mallory' where id = 2")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    let verified = client.get("/api/audit/verify").await;
+    assert_eq!(verified.json["ok"], false, "{}", verified.text);
+    assert_eq!(verified.json["firstBad"]["id"], 2);
+    assert_eq!(verified.json["rowsChecked"], 1);
+}
+
+#[tokio::test]
+async fn without_the_chain_lock_a_change_is_refused_and_nothing_goes_upstream() {
+    let db = PgDatabase::create().await;
+    let app = spawn_app_with(Options {
+        database_url: Some(db.url.clone()),
+        busy_timeout: Some(Duration::from_millis(300)),
+        ..Options::default()
+    })
+    .await;
+    let client = app.sign_in_to(ada(), "acme").await;
+    let id = client.connection_id(PRODUCTION).await;
+    assert_eq!(client.get("/readyz").await.status, StatusCode::OK);
+
+    // Another session holds the lock every append takes (a stuck writer somewhere).
+    let mut holder = db.connect().await;
+    sqlx::query("select pg_advisory_lock($1)")
+        .bind(server::audit::CHAIN_LOCK)
+        .execute(&mut holder)
+        .await
+        .unwrap();
+    app.clear_upstream_requests();
+
+    let refused = client
+        .post(&peering_path(&id, "PRIVATE"), &private_peering(200))
+        .await;
+    assert_eq!(
+        refused.status,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "{}",
+        refused.text
+    );
+    assert_eq!(refused.code(), "audit_unavailable");
+    assert_eq!(app.upstream_calls(Route::UpdatePeering), 0);
+    assert_eq!(
+        client.get("/readyz").await.status,
+        StatusCode::SERVICE_UNAVAILABLE
+    );
+
+    sqlx::query("select pg_advisory_unlock($1)")
+        .bind(server::audit::CHAIN_LOCK)
+        .execute(&mut holder)
+        .await
+        .unwrap();
+    assert_eq!(client.get("/readyz").await.status, StatusCode::OK);
+    let applied = client
+        .post(&peering_path(&id, "PRIVATE"), &private_peering(200))
+        .await;
+    assert_eq!(applied.status, StatusCode::OK, "{}", applied.text);
+    assert_eq!(app.upstream_calls(Route::UpdatePeering), 1);
+}
+
+#[tokio::test]
+async fn two_portals_write_one_chain_and_answer_each_others_sessions() {
+    let db = PgDatabase::create().await;
+    let first = Arc::new(portal_on(&db).await);
+    let second = Arc::new(beside(&first, &db).await);
+
+    // A session started on one portal is answered by the other.
+    let client = first.sign_in_to(ada(), "acme").await;
+    let cookie = client.cookie_header().expect("a session cookie");
+    let there = second.get_with_cookie("/api/session", &cookie).await;
+    assert_eq!(there.status, StatusCode::OK, "{}", there.text);
+    assert_eq!(there.json["company"], "acme", "{}", there.text);
+    assert_eq!(there.json["user"]["email"], ADA_EMAIL, "{}", there.text);
+
+    // Both write at once: sign-ins, each an intent and an outcome.
+    let per_portal = 12;
+    let mut tasks = Vec::new();
+    for app in [&first, &second] {
+        for i in 0..per_portal {
+            let app = app.clone();
+            let key = [ada(), grace(), linus()][i % 3];
+            tasks.push(tokio::spawn(async move {
+                app.sign_in(key).await;
+            }));
+        }
+    }
+    for task in tasks {
+        task.await.unwrap();
+    }
+
+    let mut conn = db.connect().await;
+    let ids: Vec<i64> = sqlx::query_scalar("select id from audit_events order by id")
+        .fetch_all(&mut conn)
+        .await
+        .unwrap();
+    let expected: Vec<i64> = (1..=ids.len() as i64).collect();
+    assert_eq!(ids, expected, "one sequence of ids, no gaps");
+    let sign_ins: i64 = sqlx::query_scalar(
+        "select count(*) from audit_events where action = 'sign_in' and phase = 'outcome'",
+    )
+    .fetch_one(&mut conn)
+    .await
+    .unwrap();
+    assert_eq!(sign_ins, 1 + 2 * per_portal as i64);
+    let open: i64 = sqlx::query_scalar(
+        "select count(*) from audit_events i where i.phase = 'intent' and not exists \
+         (select 1 from audit_events o where o.intent_id = i.id)",
+    )
+    .fetch_one(&mut conn)
+    .await
+    .unwrap();
+    assert_eq!(open, 0, "every intent has its outcome");
+    let times_in_order: bool = sqlx::query_scalar(
+        "select coalesce(bool_and(at >= prev), true) from \
+         (select at, lag(at) over (order by id) as prev from audit_events) t",
+    )
+    .fetch_one(&mut conn)
+    .await
+    .unwrap();
+    assert!(times_in_order, "times never go back along the ids");
+
+    for app in [&first, &second] {
+        let verified = app.get_with_cookie("/api/audit/verify", &cookie).await;
+        assert_eq!(verified.json["ok"], true, "{}", verified.text);
+        assert_eq!(verified.json["rowsChecked"], ids.len(), "{}", app.base_url);
+    }
+}
+
+#[tokio::test]
+async fn an_intent_left_open_is_closed_once_no_change_can_still_be_in_flight() {
+    let db = PgDatabase::create().await;
+    let app = portal_on(&db).await;
+    let client = app.sign_in_to(ada(), "acme").await;
+    let production = client.connection_id(PRODUCTION).await;
+
+    // A portal that stopped between an intent and its outcome.
+    let stopped = AuditLog::open(&db.url, Duration::from_secs(5), Duration::from_secs(3600))
+        .await
+        .unwrap();
+    let mut intent = Intent::new(AuditAction::UpdatePeering, &RequestMeta::default());
+    intent.actor = Some(Actor {
+        id: "ada".into(),
+        name: "Ada Lovelace".into(),
+        email: ADA_EMAIL.into(),
+    });
+    intent.company = Some("acme".into());
+    intent.connection_id = Some(production.clone());
+    intent.peering_type = Some(PeeringType::Private);
+    intent.reason = Some("Cut over to the new core".into());
+    let pending = stopped.intent(intent).await.unwrap();
+
+    assert_eq!(
+        stopped.reconcile(Duration::from_secs(3600)).await.unwrap(),
+        0,
+        "an hour has not passed: it may still be answered"
+    );
+    tokio::time::sleep(Duration::from_millis(20)).await;
+    assert_eq!(stopped.reconcile(Duration::ZERO).await.unwrap(), 1);
+    assert_eq!(
+        stopped.reconcile(Duration::ZERO).await.unwrap(),
+        0,
+        "closed once, whoever looks again"
+    );
+
+    let events = client
+        .audit(&format!("connection={production}&action=update_peering"))
+        .await;
+    let outcome = events
+        .iter()
+        .find(|e| e["phase"] == "outcome")
+        .expect("an outcome row");
+    assert_eq!(outcome["intentId"], pending.id);
+    assert_eq!(outcome["outcome"], "interrupted");
+    assert_eq!(outcome["reason"], "Cut over to the new core");
+    let verified = client.get("/api/audit/verify").await;
+    assert_eq!(verified.json["ok"], true, "{}", verified.text);
+}
+
+#[tokio::test]
+async fn the_command_line_verifies_and_exports_a_postgres_history() {
+    let db = PgDatabase::create().await;
+    let app = portal_on(&db).await;
+    let client = app.sign_in_to(ada(), "acme").await;
+    let rows = client.get("/api/audit/verify").await.json["rowsChecked"]
+        .as_u64()
+        .unwrap();
+    let portal = |args: &[&str]| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_portal"))
+            .args(["audit"])
+            .args(args)
+            .args(["--database-url", &db.url])
+            .output()
+            .expect("the portal binary runs");
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).into_owned(),
+        )
+    };
+
+    let (ok, said) = portal(&["verify"]);
+    assert!(ok, "{said}");
+    assert!(said.contains(&format!("ok: {rows} rows")), "{said}");
+    let (ok, csv) = portal(&["export", "--format", "csv"]);
+    assert!(ok);
+    assert_eq!(parse_csv(&csv).len() as u64, rows + 1, "{csv}");
+    let (ok, json) = portal(&["export", "--format", "json"]);
+    assert!(ok);
+    let exported: Vec<Value> = serde_json::from_str(&json).unwrap();
+    assert_eq!(exported.len() as u64, rows);
+
+    // The export is the bytes the portal serves; a row edited behind its back is named.
+    let served = client.get("/api/audit/export.csv").await.text;
+    assert_eq!(served, csv);
+    let mut conn = db.connect().await;
+    sqlx::query("alter table audit_events disable trigger user")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    sqlx::query("update audit_events set reason = 'edited' where id = 3")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+    let (ok, said) = portal(&["verify"]);
+    assert!(!ok, "{said}");
+    assert!(said.contains("broken at row 3"), "{said}");
+}
