@@ -158,7 +158,12 @@ fn reqwest_host(url: &str) -> String {
 /// The whole router: API (with sessions and the change rules), probes, the browser app.
 pub fn app(state: AppState, store: session_store::Store, csp: &str) -> anyhow::Result<Router> {
     let config = &state.config;
-    let cache = SessionCache::new(SESSION_CACHE_CAPACITY, SESSION_CACHE_TTL);
+    // Shared sessions are read from the database each time (see `session_cache`).
+    let ttl = match &store {
+        session_store::Store::Sqlite(_) => SESSION_CACHE_TTL,
+        session_store::Store::Postgres(_) => std::time::Duration::ZERO,
+    };
+    let cache = SessionCache::new(SESSION_CACHE_CAPACITY, ttl);
     let sessions = SessionManagerLayer::new(CachingSessionStore::new(cache, store))
         .with_name(state.cookie_name.clone())
         .with_secure(config.is_https())

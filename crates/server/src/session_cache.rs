@@ -3,9 +3,12 @@
 //! more CPU than the rest of a peering read (see bench/REPORT.md). tower-sessions'
 //! `CachingSessionStore` writes and deletes through to the database and this cache together,
 //! so a sign-out on this instance takes effect at once; entries are bounded in number and live
-//! only [`SESSION_CACHE_TTL`], so a change made by another instance sharing the database is
-//! seen soon after. An entry past its session's expiry is never returned, so the idle timeout
-//! holds exactly as in the database.
+//! only [`SESSION_CACHE_TTL`]. An entry past its session's expiry is never returned, so the
+//! idle timeout holds exactly as in the database.
+//!
+//! Portals sharing their sessions in PostgreSQL keep no cache (a zero time to live): a sign-out
+//! on one of them must end the session on all of them at once, and reading a session from
+//! PostgreSQL is a plain network round trip.
 
 use async_trait::async_trait;
 use std::collections::HashMap;
@@ -52,6 +55,9 @@ impl SessionStore for SessionCache {
     }
 
     async fn save(&self, record: &Record) -> Result<()> {
+        if self.ttl.is_zero() {
+            return Ok(());
+        }
         let mut entries = self.lock();
         if entries.len() >= self.capacity && !entries.contains_key(&record.id) {
             entries.retain(|_, (r, cached)| self.is_fresh(r, *cached));
@@ -122,6 +128,10 @@ mod tests {
             .await
             .unwrap();
         assert!(short.load(&Id(2)).await.unwrap().is_none());
+        assert!(
+            short.lock().is_empty(),
+            "a cache without a time to live keeps nothing"
+        );
     }
 
     #[tokio::test]

@@ -266,6 +266,23 @@ async fn two_portals_write_one_chain_and_answer_each_others_sessions() {
     assert_eq!(there.json["company"], "acme", "{}", there.text);
     assert_eq!(there.json["user"]["email"], ADA_EMAIL, "{}", there.text);
 
+    // A sign-out on either ends the session on both at once.
+    let elsewhere = first.sign_in_to(grace(), "globex").await;
+    let elsewhere_cookie = elsewhere.cookie_header().expect("a session cookie");
+    assert_eq!(
+        second
+            .get_with_cookie("/api/session", &elsewhere_cookie)
+            .await
+            .status,
+        StatusCode::OK
+    );
+    let signed_out = elsewhere.delete("/api/session", None).await;
+    assert!(signed_out.status.is_success(), "{}", signed_out.text);
+    for app in [&first, &second] {
+        let replay = app.get_with_cookie("/api/session", &elsewhere_cookie).await;
+        assert_eq!(replay.status, StatusCode::UNAUTHORIZED, "{}", app.base_url);
+    }
+
     // Both write at once: sign-ins, each an intent and an outcome.
     let per_portal = 12;
     let mut tasks = Vec::new();
@@ -295,7 +312,7 @@ async fn two_portals_write_one_chain_and_answer_each_others_sessions() {
     .fetch_one(&mut conn)
     .await
     .unwrap();
-    assert_eq!(sign_ins, 1 + 2 * per_portal as i64);
+    assert_eq!(sign_ins, 2 + 2 * per_portal as i64);
     let open: i64 = sqlx::query_scalar(
         "select count(*) from audit_events i where i.phase = 'intent' and not exists \
          (select 1 from audit_events o where o.intent_id = i.id)",
