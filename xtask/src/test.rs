@@ -104,11 +104,14 @@ pub fn run(repo: &Repo, quick: bool) -> Result {
 
 fn run_step(step: Step, repo: &Repo, quick: bool, context: &mut Context) -> Result {
     match step {
-        Step::Setup if quick => tools::wasm_target(repo),
+        Step::Setup if quick => {
+            tools::wasm_target(repo)?;
+            tools::test_postgres()
+        }
         Step::Setup => {
             tools::frontend_tools(repo)?;
             context.browser = Some(tools::browser()?);
-            Ok(())
+            tools::test_postgres()
         }
         Step::Fmt => exec::run(repo.cargo().args(["fmt", "--all", "--check"])),
         Step::ClippyNative => exec::run(repo.cargo().args([

@@ -19,10 +19,15 @@ pub struct Browser {
     pub chromedriver: PathBuf,
 }
 
+/// The PostgreSQL server the tests create their databases on, unless `PORTAL_TEST_POSTGRES`
+/// names another (the server tests read the same variable and default).
+pub const TEST_POSTGRES: &str = "postgres://postgres@127.0.0.1:5432/postgres";
+
 /// `cargo xtask setup`: everything the other commands need; nginx and wrk only with `bench`.
 pub fn all(repo: &Repo, bench: bool) -> Result {
     frontend_tools(repo)?;
     browser()?;
+    test_postgres()?;
     if bench {
         bench_tools()?;
     }
@@ -399,5 +404,77 @@ source = "registry+https://github.com/rust-lang/crates.io-index"
             compare(Some("wasm-bindgen 0.2.130"), "wasm-bindgen", "0.2.130"),
             Installed::Wanted
         );
+    }
+}
+
+/// Checks that the PostgreSQL server of the tests answers. It is a service of the machine, not a
+/// tool: it is not installed here (that would mean starting a server and changing how it lets
+/// users in), but a missing one is named before any test needs it.
+pub fn test_postgres() -> Result {
+    let url = std::env::var("PORTAL_TEST_POSTGRES").unwrap_or_else(|_| TEST_POSTGRES.into());
+    let address = postgres_address(&url)
+        .ok_or_else(|| format!("PORTAL_TEST_POSTGRES={url} names no host:port"))?;
+    let answers = std::net::ToSocketAddrs::to_socket_addrs(address.as_str())
+        .ok()
+        .into_iter()
+        .flatten()
+        .any(|a| {
+            std::net::TcpStream::connect_timeout(&a, std::time::Duration::from_secs(3)).is_ok()
+        });
+    if answers {
+        println!("setup: postgresql for the tests: {address}");
+        Ok(())
+    } else {
+        Err(format!(
+            "the PostgreSQL tests need a server where they can create databases, and nothing \
+             answers at {address}: run PostgreSQL there, letting the user `postgres` in without \
+             a password from 127.0.0.1 (Debian: apt-get install postgresql, then `trust` for \
+             host 127.0.0.1/32 in pg_hba.conf), or set PORTAL_TEST_POSTGRES to the URL of \
+             another one, e.g. postgres://user:password@host:5432/postgres"
+        ))
+    }
+}
+
+/// `host:port` of a `postgres://` URL (port 5432 when it names none).
+fn postgres_address(url: &str) -> Option<String> {
+    let rest = url.split_once("://")?.1;
+    let authority = rest.split(['/', '?']).next()?;
+    let host_port = authority.rsplit('@').next()?;
+    if host_port.is_empty() {
+        return None;
+    }
+    let has_port = host_port
+        .rsplit_once(':')
+        .is_some_and(|(_, p)| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()))
+        && !host_port.ends_with(']');
+    Some(if has_port {
+        host_port.to_owned()
+    } else {
+        format!("{host_port}:5432")
+    })
+}
+
+#[cfg(test)]
+mod postgres_tests {
+    use super::postgres_address;
+
+    #[test]
+    fn the_test_server_address_is_read_from_its_url() {
+        for (url, address) in [
+            (
+                "postgres://postgres@127.0.0.1:5432/postgres",
+                Some("127.0.0.1:5432"),
+            ),
+            (
+                "postgresql://u:p%40ss@db.example/x?sslmode=require",
+                Some("db.example:5432"),
+            ),
+            ("postgres://[::1]:6543/postgres", Some("[::1]:6543")),
+            ("postgres://[::1]/postgres", Some("[::1]:5432")),
+            ("postgres:///postgres", None),
+            ("not a url", None),
+        ] {
+            assert_eq!(postgres_address(url).as_deref(), address, "{url}");
+        }
     }
 }
