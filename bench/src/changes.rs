@@ -16,10 +16,10 @@ use std::time::{Duration, Instant};
 
 /// What one load run saw.
 #[derive(Debug, Default)]
-struct Tally {
-    acknowledged: u64,
+pub struct Tally {
+    pub acknowledged: u64,
     /// Other answers by status; 0 for transport errors.
-    other: BTreeMap<u16, u64>,
+    pub other: BTreeMap<u16, u64>,
 }
 
 pub async fn run(settings: &Settings, bins: &Binaries, sim: &Simulator) -> Result<Figure> {
@@ -45,7 +45,8 @@ pub async fn run(settings: &Settings, bins: &Binaries, sim: &Simulator) -> Resul
     pool.close().await;
 
     // A short warm-up of both, not counted.
-    load(&client, &portal, &session, &connection, settings, 2).await?;
+    let url = portal.peering_url(&connection);
+    load(&client, &url, &session, settings.change_workers, 2).await?;
     let mut next_anchor_id = 1;
     raw_inserts(&anchor_url, &mut next_anchor_id, Duration::from_secs(1)).await?;
 
@@ -59,10 +60,9 @@ pub async fn run(settings: &Settings, bins: &Binaries, sim: &Simulator) -> Resul
         let started = Instant::now();
         let tally = load(
             &client,
-            &portal,
+            &url,
             &session,
-            &connection,
-            settings,
+            settings.change_workers,
             settings.load_secs,
         )
         .await?;
@@ -154,15 +154,15 @@ async fn count(pool: &SqlitePool) -> Result<i64> {
         .await?)
 }
 
-async fn load(
+/// `workers` send the same PRIVATE peering change to `url` (a portal's peering route) back to
+/// back for `seconds`.
+pub async fn load(
     client: &reqwest::Client,
-    portal: &Portal,
+    url: &str,
     session: &Session,
-    connection: &str,
-    settings: &Settings,
+    workers: u32,
     seconds: u32,
 ) -> Result<Tally> {
-    let url = portal.peering_url(connection);
     let body = json!({
         "config": {
             "peerASN": 65010,
@@ -175,10 +175,10 @@ async fn load(
     })
     .to_string();
     let deadline = Instant::now() + Duration::from_secs(u64::from(seconds));
-    let workers = (0..settings.change_workers).map(|_| {
+    let workers = (0..workers).map(|_| {
         let (client, url, body, cookie) = (
             client.clone(),
-            url.clone(),
+            url.to_owned(),
             body.clone(),
             session.cookie.clone(),
         );

@@ -4,6 +4,7 @@
 
 mod browser;
 mod changes;
+mod changes_pg;
 mod history;
 mod procs;
 mod read_path;
@@ -72,7 +73,7 @@ struct Args {
     /// Sequential requests per audit query and run.
     #[arg(long, default_value_t = 300)]
     query_requests: usize,
-    /// Only these figures (comma-separated: size, usable, read, changes, history).
+    /// Only these figures (comma-separated: size, usable, read, changes, changes-pg, history).
     #[arg(long, value_delimiter = ',')]
     only: Vec<String>,
 }
@@ -143,6 +144,9 @@ async fn run(args: Args) -> Result<()> {
     }
     if wanted("changes") {
         figures.push(changes::run(&settings, &bins, &sim).await?);
+    }
+    if wanted("changes-pg") {
+        figures.push(changes_pg::run(&settings, &bins, &sim).await?);
     }
     if wanted("history") {
         figures.extend(history::run(&settings, &bins, &sim).await?);

@@ -122,6 +122,18 @@ impl Portal {
         static_dir: &Path,
         logs: &Path,
     ) -> Result<Self> {
+        Self::start_with(bins, upstream, data_dir, static_dir, logs, &[]).await
+    }
+
+    /// [`Portal::start`] with more `portal serve` flags.
+    pub async fn start_with(
+        bins: &Binaries,
+        upstream: &str,
+        data_dir: &Path,
+        static_dir: &Path,
+        logs: &Path,
+        extra: &[&str],
+    ) -> Result<Self> {
         let port = free_port()?;
         let url = format!("http://127.0.0.1:{port}");
         let client = http_client()?;
@@ -135,7 +147,8 @@ impl Portal {
                 .arg("--data-dir")
                 .arg(data_dir)
                 .arg("--static-dir")
-                .arg(static_dir),
+                .arg(static_dir)
+                .args(extra),
             logs,
         )?;
         let ready_after = wait_ok(&client, &format!("{url}/readyz"), started, &mut proc).await?;

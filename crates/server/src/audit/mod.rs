@@ -11,7 +11,7 @@ pub mod chain;
 mod postgres;
 pub mod query;
 mod reader;
-mod row;
+pub mod row;
 
 use crate::db::{self, Backend};
 use crate::extract::RequestMeta;

@@ -108,7 +108,7 @@ const INSERT_COLUMNS: &str = "id, at, request_id, phase, intent_id, action, acto
      prev_hash, hash";
 
 /// The insert of one row, with the placeholders of the database at hand (`?` or `$1`…).
-pub(super) fn insert_sql(placeholder: impl Fn(usize) -> String) -> String {
+pub fn insert_sql(placeholder: impl Fn(usize) -> String) -> String {
     let count = INSERT_COLUMNS.split(',').count();
     let values: Vec<String> = (1..=count).map(placeholder).collect();
     format!(
@@ -118,7 +118,7 @@ pub(super) fn insert_sql(placeholder: impl Fn(usize) -> String) -> String {
 }
 
 /// Binds every column of `e` to an [`insert_sql`] statement, in order.
-pub(super) fn bind_event<'q, DB: Database>(
+pub fn bind_event<'q, DB: Database>(
     q: Query<'q, DB, <DB as Database>::Arguments<'q>>,
     e: &'q AuditEvent,
 ) -> Query<'q, DB, <DB as Database>::Arguments<'q>>
