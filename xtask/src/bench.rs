@@ -16,6 +16,8 @@ pub fn run(repo: &Repo) -> Result {
     tools::frontend_tools(repo)?;
     let browser = tools::browser()?;
     tools::bench_tools()?;
+    // The figure of two portals on PostgreSQL makes its databases on the tests' server.
+    tools::test_postgres()?;
     let nginx = exec::locate("/usr/sbin/nginx", "nginx").ok_or("nginx not found")?;
     let wrk = exec::locate("/usr/bin/wrk", "wrk").ok_or("wrk not found")?;
     exec::run(repo.cargo().args([
