@@ -435,3 +435,26 @@ async fn the_command_line_verifies_and_exports_a_postgres_history() {
     assert!(!ok, "{said}");
     assert!(said.contains("broken at row 3"), "{said}");
 }
+
+#[tokio::test]
+async fn appends_made_at_once_are_committed_together_as_one_chain() {
+    let db = PgDatabase::create().await;
+    let log = AuditLog::open(&db.url, Duration::from_secs(5), Duration::from_secs(3600))
+        .await
+        .unwrap();
+    // While the writer commits the first, the rest queue up and go in one statement.
+    let appends = (0..300).map(|i| {
+        let log = log.clone();
+        tokio::spawn(async move {
+            let mut intent = Intent::new(AuditAction::VerifyServiceKey, &RequestMeta::default());
+            intent.reason = Some(format!("append {i}"));
+            log.intent(intent).await.unwrap().id
+        })
+    });
+    let mut ids: Vec<i64> = futures::future::try_join_all(appends).await.unwrap();
+    ids.sort_unstable();
+    assert_eq!(ids, (1..=300).collect::<Vec<i64>>());
+    let verified = log.store().verify(None).await.unwrap();
+    assert!(verified.ok, "{verified:?}");
+    assert_eq!(verified.rows_checked, 300);
+}

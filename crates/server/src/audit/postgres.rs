@@ -13,7 +13,7 @@ use super::query::{
     head_and_tail, verification,
 };
 use super::reader::{Cell, csv_line, is_minified_json, json_line};
-use super::row::{bind_event, event_from_row, insert_sql, outcome_of_event};
+use super::row::{bind_event, event_from_row, insert_rows_sql, insert_sql, outcome_of_event};
 use super::{Head, Outcome, chain_rows};
 use anyhow::Context;
 use bytes::Bytes;
@@ -55,13 +55,32 @@ pub(super) async fn write_batch<'a>(
 ) -> sqlx::Result<(Vec<i64>, ChainHead)> {
     let (mut tx, head) = lock_chain(pool).await?;
     let (events, head) = chain_rows(head, rows);
-    for event in &events {
-        bind_event(sqlx::query(INSERT.as_str()), event)
-            .execute(&mut *tx)
-            .await?;
-    }
+    insert(&mut tx, &events).await?;
     tx.commit().await?;
     Ok((events.iter().map(|e| e.id).collect(), head))
+}
+
+/// Inserts `events` in one statement: one round trip while the chain's lock is held, however
+/// many rows the batch has.
+async fn insert(
+    tx: &mut Transaction<'static, Postgres>,
+    events: &[AuditEvent],
+) -> sqlx::Result<()> {
+    if events.is_empty() {
+        return Ok(());
+    }
+    let sql = match events.len() {
+        1 => INSERT.clone(),
+        n => insert_rows_sql(n, |i| format!("${i}")),
+    };
+    events
+        .iter()
+        .fold(sqlx::query(&sql), bind_event)
+        // A statement for each batch size would crowd out the cached ones that repeat.
+        .persistent(events.len() == 1)
+        .execute(&mut **tx)
+        .await?;
+    Ok(())
 }
 
 /// Closes every intent without an outcome that is older than `in_flight` (the longest a change
@@ -102,11 +121,7 @@ pub(super) async fn reconcile(pool: &PgPool, in_flight: Duration) -> anyhow::Res
         closing.push(outcome_of_event(&intent, outcome, None));
     }
     let (events, _) = chain_rows(head, closing.iter());
-    for event in &events {
-        bind_event(sqlx::query(INSERT.as_str()), event)
-            .execute(&mut *tx)
-            .await?;
-    }
+    insert(&mut tx, &events).await?;
     sqlx::query("update audit_checkpoint set reconciled_upto = $1 where id = 1")
         .bind(settled.max(upto))
         .execute(&mut *tx)

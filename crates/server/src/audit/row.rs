@@ -109,10 +109,20 @@ const INSERT_COLUMNS: &str = "id, at, request_id, phase, intent_id, action, acto
 
 /// The insert of one row, with the placeholders of the database at hand (`?` or `$1`…).
 pub fn insert_sql(placeholder: impl Fn(usize) -> String) -> String {
+    insert_rows_sql(1, placeholder)
+}
+
+/// The insert of `rows` rows in one statement, each bound by [`bind_event`] in turn.
+pub fn insert_rows_sql(rows: usize, placeholder: impl Fn(usize) -> String) -> String {
     let count = INSERT_COLUMNS.split(',').count();
-    let values: Vec<String> = (1..=count).map(placeholder).collect();
+    let values: Vec<String> = (0..rows)
+        .map(|row| {
+            let row: Vec<String> = (1..=count).map(|i| placeholder(row * count + i)).collect();
+            format!("({})", row.join(", "))
+        })
+        .collect();
     format!(
-        "insert into audit_events ({INSERT_COLUMNS}) values ({})",
+        "insert into audit_events ({INSERT_COLUMNS}) values {}",
         values.join(", ")
     )
 }
