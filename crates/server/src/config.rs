@@ -70,7 +70,7 @@ pub struct DatabaseArgs {
     pub data_dir: PathBuf,
     /// Audit database URL: SQLite, or PostgreSQL (postgres://user@host/db) for several portals
     /// sharing one history [default: sqlite://<data-dir>/portal.db].
-    #[arg(long, env = "DATABASE_URL", value_parser = database_url)]
+    #[arg(long, env = "DATABASE_URL", value_parser = database_url, hide_env_values = true)]
     pub database_url: Option<String>,
 }
 
@@ -107,7 +107,7 @@ pub struct ServeArgs {
     /// Session database URL, SQLite or PostgreSQL [default: the database URL when it is
     /// PostgreSQL, so the portals sharing it share sessions; otherwise
     /// sqlite://<data-dir>/sessions.db].
-    #[arg(long, env = "PORTAL_SESSION_DATABASE_URL", value_parser = database_url)]
+    #[arg(long, env = "PORTAL_SESSION_DATABASE_URL", value_parser = database_url, hide_env_values = true)]
     pub session_database_url: Option<String>,
     /// The built browser app to serve.
     #[arg(long, env = "PORTAL_STATIC_DIR", default_value = "frontend/dist")]

@@ -65,6 +65,26 @@ fn help_documents_every_serve_option() {
     }
 }
 
+#[test]
+fn help_does_not_show_database_passwords_or_the_server_key_from_the_environment() {
+    let out = Command::new(env!("CARGO_BIN_EXE_portal"))
+        .args(["serve", "--help"])
+        .env(
+            "DATABASE_URL",
+            "postgres://portal:canary-db-password@db/portal",
+        )
+        .env(
+            "PORTAL_SESSION_DATABASE_URL",
+            "postgres://sessions:canary-session-password@db/portal",
+        )
+        .env("PORTAL_SECRET_KEY", "canary-secret-key")
+        .output()
+        .expect("the portal binary runs");
+    let help = String::from_utf8_lossy(&out.stdout);
+    assert!(help.contains("PORTAL_SESSION_DATABASE_URL"), "{help}");
+    assert!(!help.contains("canary"), "{help}");
+}
+
 /// Kills the portal when the test ends, however it ends.
 struct Running(std::process::Child);
 
