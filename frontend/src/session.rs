@@ -22,14 +22,29 @@ pub struct Auth {
     /// When the server last described the session (ms since the epoch): its expiry times are
     /// as of then.
     pub described_at: StoredValue<f64>,
+    /// The selected company, apart: it changes only when another is chosen, not each time the
+    /// session is described again with new expiry times.
+    company: Memo<Option<String>>,
 }
 
 impl Auth {
-    pub fn provide() -> Self {
-        let auth = Auth {
-            state: RwSignal::new(SessionState::Checking),
+    fn new() -> Self {
+        let state = RwSignal::new(SessionState::Checking);
+        let company = Memo::new(move |_| {
+            state.with(|s| match s {
+                SessionState::SignedIn(s) => s.company.clone(),
+                _ => None,
+            })
+        });
+        Auth {
+            state,
             described_at: StoredValue::new(0.0),
-        };
+            company,
+        }
+    }
+
+    pub fn provide() -> Self {
+        let auth = Auth::new();
         provide_context(auth);
         auth
     }
@@ -46,7 +61,12 @@ impl Auth {
     }
 
     pub fn set(&self, session: SessionView) {
-        self.described_at.set_value(web_sys::js_sys::Date::now());
+        self.set_at(session, web_sys::js_sys::Date::now());
+    }
+
+    /// The session as the server described it at `at` (ms since the epoch).
+    pub fn set_at(&self, session: SessionView, at: f64) {
+        self.described_at.set_value(at);
         self.state.set(SessionState::SignedIn(session));
     }
 
@@ -55,11 +75,74 @@ impl Auth {
     }
 
     /// The selected company's username, tracked: reads that depend on the company re-run when
-    /// it changes.
+    /// it changes, and only then. A session renewed (by the notice of its coming end, or by
+    /// reading it again) is described again with the same company: were the company's data
+    /// reloaded then, that reload would count as activity and renew the session again at its
+    /// next warning, and a page left open would never reach its idle end.
     pub fn company(&self) -> Option<String> {
-        self.state.with(|s| match s {
-            SessionState::SignedIn(s) => s.company.clone(),
-            _ => None,
-        })
+        self.company.get()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use models::api::{CompanyView, SessionUser};
+    use std::sync::Arc;
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    fn session(company: &str, idle_seconds_left: u64) -> SessionView {
+        let companies = ["acme", "globex"]
+            .map(|c| CompanyView {
+                id: format!("id-{c}"),
+                name: c.to_uppercase(),
+                username: c.to_owned(),
+            })
+            .to_vec();
+        SessionView {
+            user: SessionUser {
+                id: "u1".into(),
+                name: "Ada Lovelace".into(),
+                email: "ada@acme.example".into(),
+            },
+            companies,
+            company: Some(company.to_owned()),
+            sandbox: true,
+            expires_at: "2026-11-30T20:00:00.000Z".into(),
+            idle_expires_at: "2026-11-30T18:00:00.000Z".into(),
+            idle_seconds_left,
+            seconds_left: 3600,
+        }
+    }
+
+    #[test]
+    fn a_session_described_again_does_not_reload_what_depends_on_the_company() {
+        let owner = Owner::new();
+        owner.set();
+        let auth = Auth::new();
+        let loads = Arc::new(AtomicUsize::new(0));
+        let counted = loads.clone();
+        // Stands for a page's data, read again whenever the company it depends on changes.
+        let data = Memo::new(move |_| {
+            counted.fetch_add(1, Ordering::SeqCst);
+            auth.company()
+        });
+        auth.set_at(session("acme", 1800), 0.0);
+        assert_eq!(data.get().as_deref(), Some("acme"));
+        assert_eq!(loads.load(Ordering::SeqCst), 1);
+
+        // Renewed: the same company, new expiry times.
+        auth.set_at(session("acme", 1799), 1000.0);
+        assert_eq!(data.get().as_deref(), Some("acme"));
+        assert_eq!(
+            loads.load(Ordering::SeqCst),
+            1,
+            "a renewal is not a reason to reload"
+        );
+        assert_eq!(auth.session().map(|s| s.idle_seconds_left), Some(1799));
+
+        auth.set_at(session("globex", 1799), 2000.0);
+        assert_eq!(data.get().as_deref(), Some("globex"));
+        assert_eq!(loads.load(Ordering::SeqCst), 2, "another company is");
     }
 }
