@@ -125,19 +125,7 @@ pub async fn run(settings: &Settings, bins: &Binaries, sim: &Simulator) -> Resul
             s = settings.load_secs,
             runs = settings.runs,
         ),
-        measures: vec![
-            Measure::new("audited changes", "/s", changes)
-                .anchor("raw single-row commits", anchor)
-                .target(|v| Target::at_least("≥ 1,000 changes/s", v, 1000.0)),
-            Measure::new("rows lost (all runs)", "rows", vec![lost as f64])
-                .target(|v| Target::exactly("0 rows lost", v, 0.0)),
-            Measure::new(
-                "intents without an outcome (whole table)",
-                "rows",
-                vec![unmatched as f64],
-            )
-            .target(|v| Target::exactly("0", v, 0.0)),
-        ],
+        measures: measures("audited changes", changes, anchor, lost, unmatched),
         notes: vec![format!(
             "Rows beyond two per 2xx answer (changes refused after their intent): {extra}; \
              answers other than 2xx by status (0 = transport error): {refused:?}. Chain \
@@ -146,6 +134,30 @@ pub async fn run(settings: &Settings, bins: &Binaries, sim: &Simulator) -> Resul
             verify["rowsChecked"]
         )],
     })
+}
+
+/// The figure's measures: changes per second against raw commits, rows lost, and intents left
+/// without an outcome.
+pub fn measures(
+    name: &str,
+    changes: Vec<f64>,
+    anchor: Vec<f64>,
+    lost: i64,
+    unmatched: i64,
+) -> Vec<Measure> {
+    vec![
+        Measure::new(name, "/s", changes)
+            .anchor("raw single-row commits", anchor)
+            .target(|v| Target::at_least("≥ 1,000 changes/s", v, 1000.0)),
+        Measure::new("rows lost (all runs)", "rows", vec![lost as f64])
+            .target(|v| Target::exactly("0 rows lost", v, 0.0)),
+        Measure::new(
+            "intents without an outcome (whole table)",
+            "rows",
+            vec![unmatched as f64],
+        )
+        .target(|v| Target::exactly("0", v, 0.0)),
+    ]
 }
 
 async fn count(pool: &SqlitePool) -> Result<i64> {

@@ -5,8 +5,8 @@
 //! anchor: single-row committed inserts into the same table on the same server.
 
 use crate::Settings;
-use crate::changes::{Tally, load};
-use crate::report::{Figure, Measure, Target};
+use crate::changes::{Tally, load, measures};
+use crate::report::Figure;
 use crate::seed;
 use crate::stack::{Binaries, Portal, Session, Simulator, http_client};
 use anyhow::Result;
@@ -144,19 +144,13 @@ pub async fn run(settings: &Settings, bins: &Binaries, sim: &Simulator) -> Resul
             s = settings.load_secs,
             runs = settings.runs,
         ),
-        measures: vec![
-            Measure::new("audited changes, two portals", "/s", changes)
-                .anchor("raw single-row commits", anchor)
-                .target(|v| Target::at_least("≥ 1,000 changes/s", v, 1000.0)),
-            Measure::new("rows lost (all runs)", "rows", vec![lost as f64])
-                .target(|v| Target::exactly("0 rows lost", v, 0.0)),
-            Measure::new(
-                "intents without an outcome (whole table)",
-                "rows",
-                vec![unmatched as f64],
-            )
-            .target(|v| Target::exactly("0", v, 0.0)),
-        ],
+        measures: measures(
+            "audited changes, two portals",
+            changes,
+            anchor,
+            lost,
+            unmatched,
+        ),
         notes: vec![format!(
             "Rows beyond two per 2xx answer: {extra}; answers other than 2xx by status (0 = \
              transport error): {refused:?}. Chain verification over HTTP afterwards, on each \
