@@ -133,11 +133,7 @@ pub(super) async fn reconcile(pool: &PgPool, in_flight: Duration) -> anyhow::Res
 /// Whether an append could be made now: the server takes writes and the chain's lock is free
 /// within the lock timeout. Takes the lock and gives it back; writes nothing.
 pub(super) async fn ready(pool: &PgPool) -> sqlx::Result<()> {
-    let mut tx = pool.begin().await?;
-    sqlx::query("select pg_advisory_xact_lock($1)")
-        .bind(CHAIN_LOCK)
-        .execute(&mut *tx)
-        .await?;
+    let (mut tx, _) = lock_chain(pool).await?;
     let writable: bool = sqlx::query_scalar(
         "select not pg_is_in_recovery() and current_setting('transaction_read_only') = 'off'",
     )
