@@ -5,6 +5,7 @@
 use crate::db::{self, Backend};
 use anyhow::Context;
 use async_trait::async_trait;
+use sqlx::{Connection, PgPool};
 use std::time::Duration;
 use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{ExpiredDeletion, Result, SessionStore};
@@ -20,24 +21,46 @@ impl Store {
     /// Opens the session database at `url` and creates its table if it is missing.
     pub async fn open(url: &str, busy_timeout: Duration) -> anyhow::Result<Self> {
         let store = match Backend::of(url) {
-            Backend::Sqlite => Store::Sqlite(SqliteStore::new(
-                db::pool(url, busy_timeout, 8)
+            Backend::Sqlite => {
+                let store = SqliteStore::new(
+                    db::pool(url, busy_timeout, 8)
+                        .await
+                        .context("opening the session database")?,
+                );
+                store.migrate().await.map(|()| Store::Sqlite(store))
+            }
+            Backend::Postgres => {
+                let pool = db::pg_pool(url, busy_timeout, 8, false)
                     .await
-                    .context("opening the session database")?,
-            )),
-            Backend::Postgres => Store::Postgres(PostgresStore::new(
-                db::pg_pool(url, busy_timeout, 8, false)
+                    .context("opening the session database")?;
+                let store = PostgresStore::new(pool.clone());
+                migrate_alone(&pool, &store)
                     .await
-                    .context("opening the session database")?,
-            )),
+                    .map(|()| Store::Postgres(store))
+            }
         };
-        match &store {
-            Store::Sqlite(s) => s.migrate().await,
-            Store::Postgres(s) => s.migrate().await,
-        }
-        .context("creating the session table")?;
-        Ok(store)
+        store.context("creating the session table")
     }
+}
+
+/// The key of the advisory lock under which a portal creates the PostgreSQL session table.
+const SESSION_TABLE_LOCK: i64 = 0x7365_7373_696f_6e73; // "sessions"
+
+/// Creates the PostgreSQL session table while holding an advisory lock, so that portals started
+/// together on a new database do not race to create the same schema and table: PostgreSQL
+/// refuses the loser of such a race with a duplicate-key error that `IF NOT EXISTS` does not
+/// prevent, and the store recognises that error only by its English message (a server with
+/// `lc_messages` in another language would stop a portal from starting). The lock is held by a
+/// connection taken out of the pool and closed afterwards, which releases it whatever happened.
+async fn migrate_alone(pool: &PgPool, store: &PostgresStore) -> sqlx::Result<()> {
+    let mut conn = pool.acquire().await?.detach();
+    sqlx::query("select pg_advisory_lock($1)")
+        .bind(SESSION_TABLE_LOCK)
+        .execute(&mut conn)
+        .await?;
+    let migrated = store.migrate().await;
+    let _ = conn.close().await;
+    migrated
 }
 
 #[async_trait]

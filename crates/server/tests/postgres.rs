@@ -458,3 +458,39 @@ async fn appends_made_at_once_are_committed_together_as_one_chain() {
     assert!(verified.ok, "{verified:?}");
     assert_eq!(verified.rows_checked, 300);
 }
+
+#[tokio::test]
+async fn portals_started_together_on_a_new_database_all_create_their_tables() {
+    let db = PgDatabase::create().await;
+    let busy = Duration::from_secs(10);
+    // Each start-up opens the history and the sessions, as `portal` does, all at the same time.
+    let starts = (0..12).map(|_| {
+        let url = db.url.clone();
+        tokio::spawn(async move {
+            let sessions = server::session_store::Store::open(&url, busy).await?;
+            let log = AuditLog::open(&url, busy, Duration::from_secs(3600)).await?;
+            anyhow::Ok((log, sessions))
+        })
+    });
+    for started in futures::future::join_all(starts).await {
+        if let Err(e) = started.unwrap() {
+            panic!("a portal failed to start: {e:#}");
+        }
+    }
+    let mut conn = db.connect().await;
+    let tables: Vec<String> = sqlx::query_scalar(
+        "select table_schema || '.' || table_name from information_schema.tables \
+         where table_schema in ('public', 'tower_sessions') order by 1",
+    )
+    .fetch_all(&mut conn)
+    .await
+    .unwrap();
+    assert!(
+        tables.contains(&"tower_sessions.session".to_string()),
+        "{tables:?}"
+    );
+    assert!(
+        tables.contains(&"public.audit_events".to_string()),
+        "{tables:?}"
+    );
+}
