@@ -1,6 +1,7 @@
 //! Read-only descriptions shared by several pages: what Azure says about a service key, and the
 //! two legs (primary and secondary) of a connection.
 
+use crate::components::names::{Named, Names};
 use crate::components::status::connection_status;
 use crate::format;
 use leptos::prelude::*;
@@ -57,9 +58,10 @@ pub fn role_label(role: LegRole) -> &'static str {
     }
 }
 
-/// Both legs with their status and ports; a missing leg says so.
+/// Both legs with their status and ports (source ports named from `ports`); a missing leg says
+/// so.
 #[component]
-pub fn LegsTable(legs: Vec<LegView>) -> impl IntoView {
+pub fn LegsTable(legs: Vec<LegView>, ports: Names) -> impl IntoView {
     if legs.is_empty() {
         return view! { <p class="muted">"The legs are not listed yet."</p> }.into_any();
     }
@@ -85,7 +87,10 @@ pub fn LegsTable(legs: Vec<LegView>) -> impl IntoView {
                                 <td data-label="Name">{l.name.clone()}</td>
                                 <td data-label="Status">{connection_status(&l.status)}</td>
                                 <td data-label="Source port">
-                                    <code>{text(l.src_port_id.clone())}</code>
+                                    {match l.src_port_id.clone().filter(|p| !p.is_empty()) {
+                                        Some(id) => view! { <Named id=id names=ports/> }.into_any(),
+                                        None => "—".into_any(),
+                                    }}
                                 </td>
                                 <td data-label="Azure port">
                                     <code>{text(l.dest_port_id.clone())}</code>

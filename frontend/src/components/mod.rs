@@ -6,6 +6,7 @@ pub mod diff;
 pub mod feedback;
 pub mod field;
 pub mod keys;
+pub mod names;
 pub mod note;
 pub mod session_notice;
 pub mod shell;

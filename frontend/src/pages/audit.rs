@@ -4,6 +4,7 @@
 
 use crate::api;
 use crate::components::feedback::{ActionError, Empty, ErrorBanner, Loading};
+use crate::components::names::{self, Named, Names};
 use crate::format;
 use leptos::prelude::*;
 use leptos_router::components::A;
@@ -65,14 +66,16 @@ pub fn outcome_badge(o: Option<AuditOutcome>) -> AnyView {
 pub fn AuditPage() -> impl IntoView {
     crate::nav::title("Audit history");
     let params = use_query_map();
+    // Read once for the page, not again each time the filters change.
+    let connections = names::connections();
     move || {
         let query = params.with(query_from);
-        view! { <Audit query=query/> }
+        view! { <Audit query=query connections=connections/> }
     }
 }
 
 #[component]
-fn Audit(query: AuditQuery) -> impl IntoView {
+fn Audit(query: AuditQuery, connections: Names) -> impl IntoView {
     let navigate = use_navigate();
     let connection = RwSignal::new(query.connection.clone().unwrap_or_default());
     let actor = RwSignal::new(query.actor.clone().unwrap_or_default());
@@ -173,6 +176,13 @@ fn Audit(query: AuditQuery) -> impl IntoView {
     let csv = api::audit_export_url(&query, "csv");
     let json = api::audit_export_url(&query, "json");
     let filtered = query != AuditQuery::default();
+    let of_connection = query.connection.clone().map(|id| {
+        move || {
+            connections
+                .with(|n| names::name_of(n, &id))
+                .map(|name| view! { <p class="lead" data-test="history-of">"Events of " <strong>{name}</strong></p> })
+        }
+    });
 
     view! {
         <div class="page-head">
@@ -197,6 +207,7 @@ fn Audit(query: AuditQuery) -> impl IntoView {
                 </button>
             </div>
         </div>
+        {of_connection}
         <div aria-live="polite">
             {move || {
                 chain
@@ -228,8 +239,20 @@ fn Audit(query: AuditQuery) -> impl IntoView {
             <div class="field">
                 <label for="filter-connection">"Connection id"</label>
                 <input id="filter-connection" type="text" spellcheck="false" autocomplete="off"
+                    list="connection-choices"
                     prop:value=move || connection.get()
                     on:input=move |ev| connection.set(event_target_value(&ev))/>
+                // Suggests the company's connections by name; the filter takes the id.
+                <datalist id="connection-choices">
+                    {move || {
+                        let mut known = connections.get();
+                        known.sort_by(|a, b| a.1.cmp(&b.1));
+                        known
+                            .into_iter()
+                            .map(|(id, name)| view! { <option value=id>{name}</option> })
+                            .collect_view()
+                    }}
+                </datalist>
             </div>
             <div class="field">
                 <label for="filter-actor">"Actor (email or user id)"</label>
@@ -295,7 +318,7 @@ fn Audit(query: AuditQuery) -> impl IntoView {
                 }
                     .into_any()
             }
-            Some(Ok(_)) => view! { <AuditTable events=events/> }.into_any(),
+            Some(Ok(_)) => view! { <AuditTable events=events connections=connections/> }.into_any(),
         }}
         <ActionError error=older_error/>
         <Show when=move || cursor.get().is_some()>
@@ -319,7 +342,7 @@ fn Audit(query: AuditQuery) -> impl IntoView {
 }
 
 #[component]
-fn AuditTable(events: RwSignal<Vec<AuditEvent>>) -> impl IntoView {
+fn AuditTable(events: RwSignal<Vec<AuditEvent>>, connections: Names) -> impl IntoView {
     let navigate = use_navigate();
     view! {
         <table class="audit stack" data-test="audit">
@@ -369,7 +392,7 @@ fn AuditTable(events: RwSignal<Vec<AuditEvent>>) -> impl IntoView {
                                         Some(c) if models::validate::object_id("connection", &c).is_ok() => {
                                             view! {
                                                 <A href=format!("/connections/{c}") attr:title="Open this connection">
-                                                    <code class="id">{c}</code>
+                                                    <Named id=c names=connections/>
                                                 </A>
                                             }
                                                 .into_any()

@@ -4,6 +4,7 @@
 use crate::api;
 use crate::components::diff::DiffTable;
 use crate::components::feedback::{ErrorBanner, Loading};
+use crate::components::names::{self, Named};
 use crate::format;
 use crate::pages::audit::{outcome_badge, phase_label};
 use leptos::prelude::*;
@@ -15,6 +16,7 @@ use models::api::{AuditEvent, AuditEventDetail};
 pub fn AuditEventPage() -> impl IntoView {
     crate::nav::title("Audit event");
     let params = use_params_map();
+    let connections = names::connections();
     let detail = crate::shared::resource(move || {
         let raw = params.with(|p| p.get("id")).unwrap_or_default();
         async move {
@@ -37,7 +39,7 @@ pub fn AuditEventPage() -> impl IntoView {
         {move || match detail.get() {
             None => view! { <Loading/> }.into_any(),
             Some(Err(e)) => view! { <ErrorBanner error=e/> }.into_any(),
-            Some(Ok(d)) => view! { <EventDetail detail=d/> }.into_any(),
+            Some(Ok(d)) => view! { <EventDetail detail=d connections=connections/> }.into_any(),
         }}
     }
 }
@@ -48,7 +50,7 @@ fn opt(v: Option<String>) -> String {
 }
 
 #[component]
-fn EventDetail(detail: AuditEventDetail) -> impl IntoView {
+fn EventDetail(detail: AuditEventDetail, connections: names::Names) -> impl IntoView {
     let e = detail.event;
     let request = e
         .request
@@ -58,7 +60,7 @@ fn EventDetail(detail: AuditEventDetail) -> impl IntoView {
         let href = format!("/connections/{c}");
         let history = format!("/audit?connection={c}");
         view! {
-            <code>{c}</code>
+            <Named id=c names=connections/>
             " "
             <A href=href>"open"</A>
             " · "

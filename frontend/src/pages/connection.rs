@@ -4,6 +4,7 @@
 use crate::api::{self, ApiResult};
 use crate::components::details::{LegsTable, PeeringConfigDetails};
 use crate::components::feedback::{ErrorBanner, Loading};
+use crate::components::names;
 use crate::components::status::{connection_status, provisioning_status, sync_status};
 use crate::format;
 use crate::poll::Poll;
@@ -28,6 +29,7 @@ pub fn ConnectionPage() -> impl IntoView {
 #[component]
 fn Connection(id: String) -> impl IntoView {
     let poll = Poll::new();
+    let ports = names::ports();
     let conn = {
         let id = id.clone();
         crate::shared::resource(move || {
@@ -57,12 +59,16 @@ fn Connection(id: String) -> impl IntoView {
             </p>
         }
         .into_any(),
-        Some(Ok(c)) => view! { <ConnectionView c=c peerings=peerings/> }.into_any(),
+        Some(Ok(c)) => view! { <ConnectionView c=c peerings=peerings ports=ports/> }.into_any(),
     }
 }
 
 #[component]
-fn ConnectionView(c: ConnectionView, peerings: [PeeringResource; 3]) -> impl IntoView {
+fn ConnectionView(
+    c: ConnectionView,
+    peerings: [PeeringResource; 3],
+    ports: names::Names,
+) -> impl IntoView {
     let gone = matches!(
         c.status,
         ConnectionStatus::Deleting | ConnectionStatus::Deleted
@@ -118,7 +124,7 @@ fn ConnectionView(c: ConnectionView, peerings: [PeeringResource; 3]) -> impl Int
         </section>
         <section class="panel">
             <h2>"Legs"</h2>
-            <LegsTable legs=c.legs.clone()/>
+            <LegsTable legs=c.legs.clone() ports=ports/>
         </section>
         <section>
             <h2>"Peering"</h2>

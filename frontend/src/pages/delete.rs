@@ -6,6 +6,7 @@ use crate::api;
 use crate::components::details::{LegsTable, PeeringConfigDetails};
 use crate::components::feedback::{ActionError, ErrorBanner, Loading};
 use crate::components::field::Field;
+use crate::components::names;
 use crate::components::note::{NoteFields, note_ok, ticket_value};
 use crate::components::status::{connection_status, sync_status};
 use crate::form::{Input, apply_server_errors, touch_all};
@@ -144,6 +145,7 @@ pub fn DeleteConnectionPage() -> impl IntoView {
 
 #[component]
 fn DeleteConnection(id: String) -> impl IntoView {
+    let ports = names::ports();
     let conn = {
         let id = id.clone();
         crate::shared::resource(move || api::get_connection(id.clone()))
@@ -214,7 +216,7 @@ fn DeleteConnection(id: String) -> impl IntoView {
                                 }}
                             </dd>
                         </dl>
-                        <LegsTable legs=c.legs.clone()/>
+                        <LegsTable legs=c.legs.clone() ports=ports/>
                     </section>
                     <DeleteForm
                         name=c.name.clone()

@@ -5,6 +5,7 @@
 use crate::api;
 use crate::components::details::LegsTable;
 use crate::components::feedback::{ErrorBanner, Loading};
+use crate::components::names;
 use crate::components::status::{connection_status, provisioning_status};
 use crate::components::steps::{StepState, Stepper};
 use crate::format;
@@ -66,6 +67,7 @@ pub fn ProgressPage() -> impl IntoView {
 #[component]
 fn Progress(id: String) -> impl IntoView {
     let poll = Poll::new();
+    let ports = names::ports();
     let conn = {
         let id = id.clone();
         crate::shared::resource(move || {
@@ -87,14 +89,14 @@ fn Progress(id: String) -> impl IntoView {
                     }
                         .into_any()
                 }
-                Some(Ok(c)) => view! { <ProgressView c=c/> }.into_any(),
+                Some(Ok(c)) => view! { <ProgressView c=c ports=ports/> }.into_any(),
             }}
         </div>
     }
 }
 
 #[component]
-fn ProgressView(c: ConnectionView) -> impl IntoView {
+fn ProgressView(c: ConnectionView, ports: names::Names) -> impl IntoView {
     let active = c.status == ConnectionStatus::Active;
     let moving = c.is_transitional();
     let href = format!("/connections/{}", c.id);
@@ -138,7 +140,7 @@ fn ProgressView(c: ConnectionView) -> impl IntoView {
         </section>
         <section class="panel">
             <h2>"Legs"</h2>
-            <LegsTable legs=c.legs.clone()/>
+            <LegsTable legs=c.legs.clone() ports=ports/>
         </section>
         <div class="actions">
             {active

@@ -116,6 +116,35 @@ async fn order_connection(b: &Browser) -> String {
         .await;
     b.wait_for_status("[data-test=\"progress\"]", "PROVISIONED")
         .await;
+    // Each leg names the port it was ordered from, above the port's id.
+    let legs = b
+        .wait_for_rows(
+            "both legs with their source ports named",
+            "[data-test=\"progress\"] tr[data-leg]",
+            |rows| {
+                rows.len() == 2
+                    && rows
+                        .iter()
+                        .all(|r| cell(r, "Source port").starts_with("Acme London LD8 "))
+            },
+        )
+        .await;
+    let ports: Vec<(&str, &str)> = legs
+        .iter()
+        .map(|r| {
+            cell(r, "Source port")
+                .split_once('\n')
+                .unwrap_or_else(|| panic!("a name above the id: {r:?}"))
+        })
+        .collect();
+    assert_eq!(
+        ports.iter().map(|(name, _)| *name).collect::<Vec<_>>(),
+        ["Acme London LD8 1", "Acme London LD8 2"],
+        "{legs:?}"
+    );
+    for (_, id) in &ports {
+        assert!(validate::object_id("port", id).is_ok(), "{legs:?}");
+    }
     b.screenshot("progress-active-provisioned").await;
     id
 }
@@ -297,6 +326,7 @@ async fn find_both_changes_in_the_audit_history(b: &Browser, id: &str) {
         .await;
     let location = b.wait_for_path("/audit").await;
     assert_eq!(location, format!("/audit?connection={id}"));
+    b.wait_for_text("[data-test=\"history-of\"]", NAME).await;
     b.select("filter-action", "update_peering").await;
     b.click("apply-filters").await;
 
@@ -306,9 +336,10 @@ async fn find_both_changes_in_the_audit_history(b: &Browser, id: &str) {
             "[data-test=\"audit-row\"]",
             |rows| {
                 rows.len() == 8
-                    && rows
-                        .iter()
-                        .all(|r| cell(r, "data-action") == "update_peering")
+                    && rows.iter().all(|r| {
+                        cell(r, "data-action") == "update_peering"
+                            && cell(r, "Connection").starts_with(NAME)
+                    })
             },
         )
         .await;
@@ -344,7 +375,11 @@ async fn find_both_changes_in_the_audit_history(b: &Browser, id: &str) {
     );
     for row in &rows {
         assert!(cell(row, "Actor").starts_with("Ada Lovelace"), "{row:?}");
-        assert_eq!(cell(row, "Connection"), id, "{row:?}");
+        assert_eq!(
+            cell(row, "Connection"),
+            format!("{NAME}\n{id}"),
+            "the connection by name, and its id: {row:?}"
+        );
     }
     let outcomes: Vec<&str> = rows
         .iter()
