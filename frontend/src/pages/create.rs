@@ -1,5 +1,7 @@
 //! `/create`: the five-step wizard that orders the redundant connection for a service key —
-//! key, source ports, speed, details, review — keeping what was typed when going back.
+//! key, source ports, speed, details, review — keeping what was typed when going back, and
+//! in the tab until the connection is ordered (all of it but the service key, which is asked
+//! for again).
 
 use crate::api::{self, ApiResult};
 use crate::components::details::ServiceKeyDetails;
@@ -26,13 +28,53 @@ struct Draft {
     ports: RwSignal<Vec<String>>,
     speed: RwSignal<Option<u64>>,
     name: Input,
-    payment: RwSignal<String>,
-    class: RwSignal<String>,
+    payment: Input,
+    class: Input,
     reason: Input,
     ticket: Input,
+    /// The chosen ports and speed as text, for the tab's copy of the draft.
+    kept_ports: Input,
+    kept_speed: Input,
 }
 
 impl Draft {
+    fn choose_ports(&self, update: impl FnOnce(&mut Vec<String>)) {
+        self.ports.update(update);
+        self.kept_ports.edit(self.ports.get_untracked().join(","));
+    }
+
+    fn choose_speed(&self, speed: Option<u64>) {
+        self.speed.set(speed);
+        self.kept_speed
+            .edit(speed.map(|s| s.to_string()).unwrap_or_default());
+    }
+
+    /// What the tab keeps: every choice but the service key, a secret.
+    fn kept_inputs(&self) -> [(&'static str, Input); 7] {
+        [
+            ("srcPort", self.kept_ports),
+            ("speed", self.kept_speed),
+            ("name", self.name),
+            ("paymentType", self.payment),
+            ("classOfService", self.class),
+            ("reason", self.reason),
+            ("ticket", self.ticket),
+        ]
+    }
+
+    /// The ports and speed back from their kept text.
+    fn restore_choices(&self) {
+        let ports = self.kept_ports.get_untracked();
+        self.ports.set(
+            ports
+                .split(',')
+                .filter(|p| !p.is_empty())
+                .map(str::to_owned)
+                .collect(),
+        );
+        self.speed.set(self.kept_speed.get_untracked().parse().ok());
+    }
+
     /// The verified key details, if the key in the input is the one verified.
     fn verified_now(&self) -> Option<ServiceKeyView> {
         let typed = self.key.value.with(|k| k.trim().to_owned());
@@ -79,11 +121,17 @@ pub fn CreatePage() -> impl IntoView {
         ports: RwSignal::new(Vec::new()),
         speed: RwSignal::new(None),
         name: Input::new(""),
-        payment: RwSignal::new(PaymentType::Payg.as_wire().to_owned()),
-        class: RwSignal::new(String::new()),
+        payment: Input::new(PaymentType::Payg.as_wire()),
+        class: Input::new(""),
         reason: Input::new(""),
         ticket: Input::new(""),
+        kept_ports: Input::new(""),
+        kept_speed: Input::new(""),
     };
+    // Kept per user and company: another company's ports mean nothing here.
+    let company = untrack(|| crate::session::Auth::get().company()).unwrap_or_default();
+    let kept = crate::draft::keep(&format!("create:{company}"), &draft.kept_inputs());
+    draft.restore_choices();
     let step = RwSignal::new(0usize);
     // The ports as they stand for the chosen speed (or any speed before one is chosen),
     // tagged with that speed so a stale answer is never taken for the current one.
@@ -98,6 +146,7 @@ pub fn CreatePage() -> impl IntoView {
     let creating = create.pending();
     crate::shared::effect(move || match create.value().get() {
         Some(Ok(created)) => {
+            kept.forget();
             navigate(
                 &format!("/connections/{}/progress", created.id),
                 Default::default(),
@@ -131,6 +180,29 @@ pub fn CreatePage() -> impl IntoView {
             <h1>"New connection"</h1>
         </div>
         <WizardSteps current=step names=STEPS/>
+        {move || {
+            (kept.restored.get() && step.get() == 0)
+                .then(|| {
+                    view! {
+                        <div class="notice draft-notice" role="status" data-test="draft-restored">
+                            <p>
+                                "The ports, speed and details you chose before, not yet ordered, are back. Verify the service key again to go on."
+                            </p>
+                            <button
+                                type="button"
+                                class="secondary"
+                                data-test="discard-draft"
+                                on:click=move |_| {
+                                    kept.discard();
+                                    draft.restore_choices();
+                                }
+                            >
+                                "Start again"
+                            </button>
+                        </div>
+                    }
+                })
+        }}
         <section class="panel wizard">
             {move || match step.get() {
                 0 => view! { <KeyStep draft=draft/> }.into_any(),
@@ -319,7 +391,7 @@ fn KeyStep(draft: Draft) -> impl IntoView {
 #[component]
 fn PortsStep(draft: Draft, ports: PortsResource) -> impl IntoView {
     let toggle = move |id: String, on: bool| {
-        draft.ports.update(|ps| {
+        draft.choose_ports(|ps| {
             ps.retain(|p| *p != id);
             if on {
                 ps.push(id);
@@ -437,7 +509,7 @@ fn SpeedStep(draft: Draft, ports: PortsResource) -> impl IntoView {
                                         id=id.clone()
                                         value=s.to_string()
                                         prop:checked=move || draft.speed.get() == Some(s)
-                                        on:change=move |_| draft.speed.set(Some(s))
+                                        on:change=move |_| draft.choose_speed(Some(s))
                                     />
                                     <label for=id>{format::speed(s)}</label>
                                 </div>
@@ -515,7 +587,7 @@ fn DetailsStep(draft: Draft) -> impl IntoView {
                 id="paymentType"
                 name="paymentType"
                 prop:value=move || draft.payment.get()
-                on:change=move |ev| draft.payment.set(event_target_value(&ev))
+                on:change=move |ev| draft.payment.edit(event_target_value(&ev))
             >
                 {PaymentType::KNOWN
                     .iter()
@@ -537,7 +609,7 @@ fn DetailsStep(draft: Draft) -> impl IntoView {
                 id="classOfService"
                 name="classOfService"
                 prop:value=move || draft.class.get()
-                on:change=move |ev| draft.class.set(event_target_value(&ev))
+                on:change=move |ev| draft.class.edit(event_target_value(&ev))
             >
                 <option value="">"Not set"</option>
                 {ClassOfService::KNOWN

@@ -19,6 +19,10 @@ pub fn london_key() -> &'static str {
     find(SERVICE_KEYS, "acme-er-london-01")
 }
 
+/// Acme's two ports in London, both ACTIVE with capacity left.
+pub const LONDON_PORT_1: &str = "5f0c1a2b3c4d5e6f70a1b001";
+pub const LONDON_PORT_2: &str = "5f0c1a2b3c4d5e6f70a1b002";
+
 /// The key "Azure London Production" already uses.
 pub fn used_key() -> &'static str {
     find(SERVICE_KEYS, "Already used")

@@ -1,9 +1,10 @@
 //! A peering form's unsent text is kept in the tab: it comes back after a reload and after
 //! the session ended and the user signed in again, never with the shared key; it goes when
-//! discarded, and every draft goes at sign-out.
+//! discarded, and every draft goes at sign-out. The create wizard's choices are kept the same
+//! way, never with the service key, until the connection is ordered.
 
 use crate::browser::Browser;
-use crate::demo;
+use crate::demo::{self, LONDON_PORT_2};
 use crate::sign_in::{FORGOTTEN_SESSION, SESSION_COOKIE};
 
 const SHARED_KEY: &str = "DraftSharedKey7";
@@ -75,4 +76,81 @@ async fn a_peering_draft_survives_a_reload_and_a_new_sign_in_until_discarded() {
     b.click("sign-out").await;
     b.wait_for_path("/sign-in").await;
     assert_eq!(b.script(READ_DRAFTS).await.as_str(), Some("{}"));
+}
+
+#[tokio::test]
+async fn the_create_wizard_keeps_its_choices_but_not_the_service_key_until_ordered() {
+    let b = Browser::open("create_draft").await;
+    demo::sign_in_as_ada_in_acme(&b).await;
+    let key = demo::london_key();
+    b.goto(&format!("/create?key={key}")).await;
+    b.click("verify").await;
+    b.wait_for_text("[data-test=\"service-key-details\"]", "acme-er-london-01")
+        .await;
+    b.click("next").await;
+    b.click_css(&format!("#srcPort-{LONDON_PORT_2}")).await;
+    b.click("next").await;
+    b.click_css("#speed-500").await;
+    b.click("next").await;
+    b.wait_for_text(".step-count", "Step 4 of 5").await;
+    b.fill("name", "Azure London Draft").await;
+    b.select("classOfService", "GOLD").await;
+    b.fill("reason", "Kept while approval is pending").await;
+
+    // A reload (or a new sign-in) starts at the key again, which is asked for again: the
+    // choices after it are back.
+    b.goto("/create").await;
+    b.find("[data-test=\"draft-restored\"]").await;
+    assert_eq!(b.value("serviceKey").await, "");
+    let stored = b.script(READ_DRAFTS).await;
+    let stored = stored.as_str().unwrap_or_default();
+    assert!(stored.contains("Azure London Draft"), "{stored}");
+    assert!(
+        !stored.contains(key),
+        "the service key is never stored: {stored}"
+    );
+    b.screenshot("restored-at-the-key").await;
+    b.fill("serviceKey", key).await;
+    b.click("verify").await;
+    b.wait_for_text("[data-test=\"service-key-details\"]", "acme-er-london-01")
+        .await;
+    b.click("next").await;
+    b.wait_for_text(".choices", "1 of at most 2 chosen.").await;
+    assert_eq!(
+        b.script(&format!(
+            "return document.getElementById('srcPort-{LONDON_PORT_2}').checked;"
+        ))
+        .await,
+        true
+    );
+    b.click("next").await;
+    assert_eq!(
+        b.script("return document.getElementById('speed-500').checked;")
+            .await,
+        true
+    );
+    b.click("next").await;
+    b.wait_for_text(".step-count", "Step 4 of 5").await;
+    assert_eq!(b.value("name").await, "Azure London Draft");
+    assert_eq!(b.value("classOfService").await, "GOLD");
+    assert_eq!(b.value("reason").await, "Kept while approval is pending");
+    b.click("next").await;
+    let review = b.details(".review").await;
+    assert!(review["Speed"].starts_with("500 Mbps"), "{review:?}");
+    assert!(
+        review["Source ports"].starts_with("Acme London LD8 2"),
+        "{review:?}"
+    );
+    b.screenshot("restored-review").await;
+
+    // Ordered: the draft goes, and the wizard starts empty.
+    b.click("create").await;
+    b.wait_for_path_where("the new connection's progress page", |p| {
+        p.ends_with("/progress")
+    })
+    .await;
+    assert_eq!(b.script(READ_DRAFTS).await.as_str(), Some("{}"));
+    b.goto("/create").await;
+    b.find("#serviceKey").await;
+    assert_eq!(b.count("[data-test=\"draft-restored\"]").await, 0);
 }

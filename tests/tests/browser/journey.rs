@@ -10,15 +10,13 @@
 
 use crate::browser::{Browser, Row, cell};
 use crate::colleague::Colleague;
-use crate::demo;
+use crate::demo::{self, LONDON_PORT_1, LONDON_PORT_2};
 use models::validate;
 use models::{PeeringType, ValidationError};
 use reqwest::Method;
 use serde_json::json;
 
 const NAME: &str = "Azure London DR";
-const LONDON_PORT_1: &str = "5f0c1a2b3c4d5e6f70a1b001";
-const LONDON_PORT_2: &str = "5f0c1a2b3c4d5e6f70a1b002";
 const PRIVATE_REASON: &str = "Private peering for the DR data centre";
 const PRIVATE_TICKET: &str = "CHG-2001";
 const PRIVATE_SHARED_KEY: &str = "DrSharedKey2024";
