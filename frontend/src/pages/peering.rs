@@ -95,7 +95,16 @@ fn PeeringWizard(id: String, t: PeeringType) -> impl IntoView {
                 "Back to the connection"
             </A>
         </div>
-        <p class="lead">{t.description()}</p>
+        <p class="lead">
+            {move || {
+                conn.with(|c| match c {
+                    Some(Ok(c)) => Some(c.name.clone()),
+                    _ => None,
+                })
+                    .map(|name| view! { <span data-test="peering-of">"On " <strong>{name}</strong> ". "</span> })
+            }}
+            {t.description()}
+        </p>
         {move || match loaded.get() {
             Loaded::Loading => view! { <Loading/> }.into_any(),
             Loaded::Failed(e) => view! { <ErrorBanner error=e/> }.into_any(),

@@ -152,6 +152,7 @@ async fn configure_private_peering(b: &Browser, id: &str) {
     b.wait_for_path(&format!("/connections/{id}/peering/PRIVATE"))
         .await;
     b.wait_for_text(".step-count", "Step 1 of 3").await;
+    b.wait_for_text("[data-test=\"peering-of\"]", NAME).await;
     b.fill("primaryPeerSubnet", "10.20.0.0/30").await;
     b.fill("secondaryPeerSubnet", "10.20.0.4/30").await;
     b.fill("vlanId", "200").await;
