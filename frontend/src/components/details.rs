@@ -105,11 +105,26 @@ pub fn LegsTable(legs: Vec<LegView>, ports: Names) -> impl IntoView {
     .into_any()
 }
 
-/// A peering's configuration as read back; the shared key only as set or not set.
+/// "Your router: 10.1.0.1, Microsoft: 10.1.0.2" for a valid peer subnet of a `t` peering.
+pub fn router_help(field: &'static str, raw: &str, t: models::PeeringType) -> Option<String> {
+    let net = models::validate::peer_subnet(field, raw, t).ok()?;
+    let (ours, microsoft) = models::validate::router_addresses(&net)?;
+    Some(format!("Your router: {ours}, Microsoft: {microsoft}"))
+}
+
+/// A peering's configuration as read back, each subnet with the address each router takes; the
+/// shared key only as set or not set.
 #[component]
 pub fn PeeringConfigDetails(peering: models::api::PeeringView) -> impl IntoView {
     let c = peering.config;
-    let microsoft = peering.peering_type == models::PeeringType::Microsoft;
+    let t = peering.peering_type;
+    let microsoft = t == models::PeeringType::Microsoft;
+    let routers = |field, subnet: &str| {
+        router_help(field, subnet, t)
+            .map(|h| view! { <span class="sub" data-test="routers">{h}</span> })
+    };
+    let primary_routers = routers("primaryPeerSubnet", &c.primary_peer_subnet);
+    let secondary_routers = routers("secondaryPeerSubnet", &c.secondary_peer_subnet);
     view! {
         <dl class="details">
             <dt>"Peer ASN"</dt>
@@ -117,10 +132,12 @@ pub fn PeeringConfigDetails(peering: models::api::PeeringView) -> impl IntoView 
             <dt>"Primary subnet"</dt>
             <dd>
                 <code>{c.primary_peer_subnet}</code>
+                {primary_routers}
             </dd>
             <dt>"Secondary subnet"</dt>
             <dd>
                 <code>{c.secondary_peer_subnet}</code>
+                {secondary_routers}
             </dd>
             <dt>"VLAN ID"</dt>
             <dd>{c.vlan_id}</dd>

@@ -3,7 +3,7 @@
 //! a reason; then the change applied and followed until Azure has it (SYNCED).
 
 use crate::api;
-use crate::components::details::PeeringConfigDetails;
+use crate::components::details::{PeeringConfigDetails, router_help};
 use crate::components::diff::DiffTable;
 use crate::components::feedback::{ActionError, ErrorBanner, Loading};
 use crate::components::field::{Field, TextInput, TextKind};
@@ -268,13 +268,6 @@ fn check(t: PeeringType, d: Draft, others: &[(PeeringType, u64)]) -> Checked {
         _ => None,
     };
     Checked { errors, config }
-}
-
-/// "your router: 10.1.0.1, Microsoft: 10.1.0.2" for a valid subnet.
-fn router_help(field: &'static str, raw: &str, t: PeeringType) -> Option<String> {
-    let net = validate::peer_subnet(field, raw, t).ok()?;
-    let (ours, microsoft) = validate::router_addresses(&net)?;
-    Some(format!("Your router: {ours}, Microsoft: {microsoft}"))
 }
 
 #[component]

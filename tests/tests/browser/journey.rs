@@ -213,6 +213,16 @@ async fn configure_private_peering(b: &Browser, id: &str) {
     b.find("[data-test=\"peering-follow\"]").await;
     b.wait_for_status("[data-test=\"peering-follow\"]", "SYNCED")
         .await;
+    // Which address each router takes, as the engineer configures them.
+    let details = b.details("[data-test=\"peering-follow\"] dl").await;
+    assert_eq!(
+        details["Primary subnet"], "10.20.0.0/30\nYour router: 10.20.0.1, Microsoft: 10.20.0.2",
+        "{details:?}"
+    );
+    assert_eq!(
+        details["Secondary subnet"], "10.20.0.4/30\nYour router: 10.20.0.5, Microsoft: 10.20.0.6",
+        "{details:?}"
+    );
     b.screenshot("private-synced").await;
 }
 
