@@ -33,7 +33,16 @@ pub fn DiffTable(changes: Vec<FieldChange>) -> impl IntoView {
                         view! {
                             <tr data-field=c.field.clone() class=kind>
                                 <th scope="row" data-label="Field">
-                                    <code>{c.field.clone()}</code>
+                                    {match format::field_label(&c.field) {
+                                        Some(label) => {
+                                            view! {
+                                                {label}
+                                                <code class="sub">{c.field.clone()}</code>
+                                            }
+                                                .into_any()
+                                        }
+                                        None => view! { <code>{c.field.clone()}</code> }.into_any(),
+                                    }}
                                 </th>
                                 <td data-label="Before" class="before">
                                     {format::value(c.before.as_ref())}

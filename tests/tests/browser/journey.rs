@@ -200,6 +200,18 @@ async fn configure_private_peering(b: &Browser, id: &str) {
     assert_eq!(after(&diff, "peerASN"), "65020");
     assert_eq!(after(&diff, "primaryPeerSubnet"), "10.20.0.0/30");
     assert_eq!(after(&diff, "vlanId"), "200");
+    let named: Vec<&str> = diff.iter().map(|r| cell(r, "Field")).collect();
+    assert_eq!(
+        named,
+        [
+            "Peer ASN\npeerASN",
+            "Primary subnet\nprimaryPeerSubnet",
+            "Secondary subnet\nsecondaryPeerSubnet",
+            "Shared key\nsharedKey",
+            "VLAN ID\nvlanId"
+        ],
+        "each field as the form names it, above its API name"
+    );
     assert!(
         !after(&diff, "sharedKey").contains(PRIVATE_SHARED_KEY),
         "the shared key is never shown, only its fingerprint: {diff:?}"
