@@ -139,6 +139,18 @@ pub fn CreatePage() -> impl IntoView {
         let speed = draft.speed.get();
         async move { (speed, api::list_ports(speed).await) }
     });
+    // A kept choice of a port the company no longer lists goes: it could be neither seen nor
+    // unchosen, and would hold a place of the two.
+    crate::shared::effect(move || {
+        ports.with(|r| {
+            if let Some((_, Ok(list))) = r {
+                let listed = |id: &String| list.iter().any(|p| p.id == *id);
+                if !draft.ports.with_untracked(|ps| ps.iter().all(listed)) {
+                    draft.choose_ports(|ps| ps.retain(listed));
+                }
+            }
+        });
+    });
 
     let navigate = use_navigate();
     let create =

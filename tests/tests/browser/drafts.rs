@@ -97,6 +97,22 @@ async fn the_create_wizard_keeps_its_choices_but_not_the_service_key_until_order
     b.select("classOfService", "GOLD").await;
     b.fill("reason", "Kept while approval is pending").await;
 
+    // A port that is gone by the time the draft comes back (here one that never was) is
+    // dropped, not left holding one of the two places unseen.
+    b.script(
+        "for (const k of Object.keys(sessionStorage)) if (k.includes(':create:')) \
+         sessionStorage.setItem(k, sessionStorage.getItem(k).replace(/^srcPort=(.*)$/m, \
+         'srcPort=$1,ffffffffffffffffffffffff')); return null;",
+    )
+    .await;
+    let stored = b.script(READ_DRAFTS).await;
+    assert!(
+        stored
+            .as_str()
+            .unwrap_or_default()
+            .contains(&format!("srcPort={LONDON_PORT_2},ffffffffffffffffffffffff")),
+        "{stored}"
+    );
     // A reload (or a new sign-in) starts at the key again, which is asked for again: the
     // choices after it are back.
     b.goto("/create").await;
