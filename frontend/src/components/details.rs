@@ -2,7 +2,7 @@
 //! two legs (primary and secondary) of a connection.
 
 use crate::components::names::{Named, Names};
-use crate::components::status::connection_status;
+use crate::components::status::{connection_status, provisioning_status};
 use crate::format;
 use leptos::prelude::*;
 use models::api::{LegRole, LegView, ServiceKeyView};
@@ -40,7 +40,11 @@ pub fn ServiceKeyDetails(key: ServiceKeyView) -> impl IntoView {
             <dt>"Provider"</dt>
             <dd>{text(key.service_provider_name)}</dd>
             <dt>"Provider state"</dt>
-            <dd>{text(key.provider_state)}</dd>
+            <dd data-test="provider-state">
+                {provisioning_status(
+                    key.provider_state.as_deref().map(models::ProvisioningStatus::parse).as_ref(),
+                )}
+            </dd>
             <dt>"Primary Azure port"</dt>
             <dd>{text(key.primary_azure_port)}</dd>
             <dt>"Secondary Azure port"</dt>

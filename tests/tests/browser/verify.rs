@@ -32,6 +32,10 @@ async fn verify_explains_a_malformed_key_describes_a_good_one_and_refuses_a_used
     assert_eq!(details["Bandwidth"], "1 Gbps");
     assert_eq!(details["Peering location"], "London");
     assert_eq!(details["In use"], "Not in use");
+    assert_eq!(
+        details["Provider state"], "Not provisioned",
+        "Azure's NotProvisioned, as the portal spells it elsewhere"
+    );
     assert!(
         !details["Service key"].contains(key),
         "the key is shown masked: {details:?}"
