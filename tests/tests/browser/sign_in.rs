@@ -57,6 +57,30 @@ async fn a_wrong_key_is_refused_and_a_demo_key_signs_in_to_the_chosen_company() 
     assert_eq!(b.value("switch-company").await, "acme");
     b.find("[data-test=\"sandbox-banner\"]").await;
     b.screenshot("signed-in-to-acme").await;
+
+    // The header switches company from any page, to that company's connections: Globex has
+    // none yet; back in Acme its connection is listed again.
+    b.goto("/verify").await;
+    b.select("switch-company", "globex").await;
+    b.wait_for_path("/connections").await;
+    b.wait_for_text(
+        ".empty",
+        "no Azure ExpressRoute connections in this company yet",
+    )
+    .await;
+    assert_eq!(b.count("[data-test=\"connection-row\"]").await, 0);
+    assert_eq!(b.value("switch-company").await, "globex");
+    b.screenshot("switched-to-globex").await;
+    b.select("switch-company", "acme").await;
+    b.wait_for_rows(
+        "Acme's seeded connection again",
+        "[data-test=\"connection-row\"]",
+        |rows| {
+            rows.iter()
+                .any(|r| cell(r, "Name") == "Azure London Production")
+        },
+    )
+    .await;
 }
 
 #[tokio::test]
