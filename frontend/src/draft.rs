@@ -144,6 +144,33 @@ impl Kept {
     }
 }
 
+/// Says that a kept draft is back, with a button that drops it (`on_discard` after the draft
+/// itself is discarded).
+#[component]
+pub fn DraftNotice(
+    kept: Kept,
+    message: &'static str,
+    discard: &'static str,
+    on_discard: Callback<()>,
+) -> impl IntoView {
+    view! {
+        <div class="notice draft-notice" role="status" data-test="draft-restored">
+            <p>{message}</p>
+            <button
+                type="button"
+                class="secondary"
+                data-test="discard-draft"
+                on:click=move |_| {
+                    kept.discard();
+                    on_discard.run(());
+                }
+            >
+                {discard}
+            </button>
+        </div>
+    }
+}
+
 /// Signing out: every draft of this tab goes.
 pub fn forget_all() {
     let Some(storage) = storage() else { return };

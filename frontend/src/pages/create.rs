@@ -10,6 +10,7 @@ use crate::components::field::Field;
 use crate::components::keys::ServiceKeyInput;
 use crate::components::note::{NoteFields, note_ok};
 use crate::components::steps::WizardSteps;
+use crate::draft::DraftNotice;
 use crate::form::{Input, apply_server_errors};
 use crate::format;
 use crate::pages::verify::{DemoServiceKeys, key_error};
@@ -196,22 +197,12 @@ pub fn CreatePage() -> impl IntoView {
             (kept.restored.get() && step.get() == 0)
                 .then(|| {
                     view! {
-                        <div class="notice draft-notice" role="status" data-test="draft-restored">
-                            <p>
-                                "The ports, speed and details you chose before, not yet ordered, are back. Verify the service key again to go on."
-                            </p>
-                            <button
-                                type="button"
-                                class="secondary"
-                                data-test="discard-draft"
-                                on:click=move |_| {
-                                    kept.discard();
-                                    draft.restore_choices();
-                                }
-                            >
-                                "Start again"
-                            </button>
-                        </div>
+                        <DraftNotice
+                            kept=kept
+                            message="The ports, speed and details you chose before, not yet ordered, are back. Verify the service key again to go on."
+                            discard="Start again"
+                            on_discard=Callback::new(move |()| draft.restore_choices())
+                        />
                     }
                 })
         }}

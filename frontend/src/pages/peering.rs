@@ -10,6 +10,7 @@ use crate::components::field::{Field, TextInput, TextKind};
 use crate::components::note::{NoteFields, note_ok, ticket_value};
 use crate::components::status::{connection_status, sync_status};
 use crate::components::steps::{StepState, Stepper, WizardSteps};
+use crate::draft::DraftNotice;
 use crate::form::{Input, apply_server_errors, touch_all};
 use crate::pages::not_found::NotFound;
 use crate::poll::Poll;
@@ -374,20 +375,12 @@ fn PeeringForm(
             (kept.restored.get() && step.get() < 2)
                 .then(|| {
                     view! {
-                        <div class="notice draft-notice" role="status" data-test="draft-restored">
-                            <p>"What you typed here before, not yet applied, is back."</p>
-                            <button
-                                type="button"
-                                class="secondary"
-                                data-test="discard-draft"
-                                on:click=move |_| {
-                                    kept.discard();
-                                    step.set(0);
-                                }
-                            >
-                                "Start again from the current settings"
-                            </button>
-                        </div>
+                        <DraftNotice
+                            kept=kept
+                            message="What you typed here before, not yet applied, is back."
+                            discard="Start again from the current settings"
+                            on_discard=Callback::new(move |()| step.set(0))
+                        />
                     }
                 })
         }}

@@ -19,6 +19,11 @@ pub fn london_key() -> &'static str {
     find(SERVICE_KEYS, "acme-er-london-01")
 }
 
+/// The unused 200 Mbps Amsterdam circuit `acme-er-amsterdam-01`.
+pub fn amsterdam_key() -> &'static str {
+    find(SERVICE_KEYS, "acme-er-amsterdam-01")
+}
+
 /// Acme's two ports in London, both ACTIVE with capacity left.
 pub const LONDON_PORT_1: &str = "5f0c1a2b3c4d5e6f70a1b001";
 pub const LONDON_PORT_2: &str = "5f0c1a2b3c4d5e6f70a1b002";

@@ -169,4 +169,30 @@ async fn the_create_wizard_keeps_its_choices_but_not_the_service_key_until_order
     b.goto("/create").await;
     b.find("#serviceKey").await;
     assert_eq!(b.count("[data-test=\"draft-restored\"]").await, 0);
+
+    // Discarded: nothing chosen any more, even once a key is verified again (another: the
+    // London circuit is in use now).
+    b.fill("serviceKey", demo::amsterdam_key()).await;
+    b.click("verify").await;
+    b.wait_for_text(
+        "[data-test=\"service-key-details\"]",
+        "acme-er-amsterdam-01",
+    )
+    .await;
+    b.click("next").await;
+    b.click_css(&format!("#srcPort-{LONDON_PORT_2}")).await;
+    b.wait_for_text(".choices", "1 of at most 2 chosen.").await;
+    b.goto("/create").await;
+    b.click("discard-draft").await;
+    b.wait_gone("[data-test=\"draft-restored\"]").await;
+    b.fill("serviceKey", demo::amsterdam_key()).await;
+    b.click("verify").await;
+    b.wait_for_text(
+        "[data-test=\"service-key-details\"]",
+        "acme-er-amsterdam-01",
+    )
+    .await;
+    b.click("next").await;
+    b.wait_for_text(".choices", "0 of at most 2 chosen.").await;
+    assert_eq!(b.script(READ_DRAFTS).await.as_str(), Some("{}"));
 }
