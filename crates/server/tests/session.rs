@@ -240,14 +240,17 @@ async fn requests_without_a_session_are_unauthenticated() {
 #[tokio::test]
 async fn a_session_past_its_lifetime_is_refused_as_expired() {
     let app = spawn_app_with(Options {
-        session_lifetime: Some(Duration::from_secs(1)),
+        // The lifetime counts whole seconds from the second of sign-in, so a session may end
+        // up to a second early: two seconds keep the first read inside it whenever sign-in
+        // falls in the second.
+        session_lifetime: Some(Duration::from_secs(2)),
         ..Options::default()
     })
     .await;
     let client = app.sign_in(grace()).await;
     assert_eq!(client.get("/api/session").await.status, StatusCode::OK);
 
-    tokio::time::sleep(Duration::from_millis(1100)).await;
+    tokio::time::sleep(Duration::from_millis(2100)).await;
 
     let reply = client.get("/api/ports").await;
     assert_eq!(reply.status, StatusCode::UNAUTHORIZED);
