@@ -84,9 +84,7 @@ async fn the_create_wizard_keeps_its_choices_but_not_the_service_key_until_order
     demo::sign_in_as_ada_in_acme(&b).await;
     let key = demo::london_key();
     b.goto(&format!("/create?key={key}")).await;
-    b.click("verify").await;
-    b.wait_for_text("[data-test=\"service-key-details\"]", "acme-er-london-01")
-        .await;
+    verify_key(&b, None, "acme-er-london-01").await;
     b.click("next").await;
     b.click_css(&format!("#srcPort-{LONDON_PORT_2}")).await;
     b.click("next").await;
@@ -126,10 +124,7 @@ async fn the_create_wizard_keeps_its_choices_but_not_the_service_key_until_order
         "the service key is never stored: {stored}"
     );
     b.screenshot("restored-at-the-key").await;
-    b.fill("serviceKey", key).await;
-    b.click("verify").await;
-    b.wait_for_text("[data-test=\"service-key-details\"]", "acme-er-london-01")
-        .await;
+    verify_key(&b, Some(key), "acme-er-london-01").await;
     b.click("next").await;
     b.wait_for_text(".choices", "1 of at most 2 chosen.").await;
     assert_eq!(
@@ -172,27 +167,26 @@ async fn the_create_wizard_keeps_its_choices_but_not_the_service_key_until_order
 
     // Discarded: nothing chosen any more, even once a key is verified again (another: the
     // London circuit is in use now).
-    b.fill("serviceKey", demo::amsterdam_key()).await;
-    b.click("verify").await;
-    b.wait_for_text(
-        "[data-test=\"service-key-details\"]",
-        "acme-er-amsterdam-01",
-    )
-    .await;
+    verify_key(&b, Some(demo::amsterdam_key()), "acme-er-amsterdam-01").await;
     b.click("next").await;
     b.click_css(&format!("#srcPort-{LONDON_PORT_2}")).await;
     b.wait_for_text(".choices", "1 of at most 2 chosen.").await;
     b.goto("/create").await;
     b.click("discard-draft").await;
     b.wait_gone("[data-test=\"draft-restored\"]").await;
-    b.fill("serviceKey", demo::amsterdam_key()).await;
-    b.click("verify").await;
-    b.wait_for_text(
-        "[data-test=\"service-key-details\"]",
-        "acme-er-amsterdam-01",
-    )
-    .await;
+    verify_key(&b, Some(demo::amsterdam_key()), "acme-er-amsterdam-01").await;
     b.click("next").await;
     b.wait_for_text(".choices", "0 of at most 2 chosen.").await;
     assert_eq!(b.script(READ_DRAFTS).await.as_str(), Some("{}"));
+}
+
+/// Verifies the service key in the create wizard's first step (`key` typed first, or the one
+/// already there) and waits for Azure's description of `circuit`.
+async fn verify_key(b: &Browser, key: Option<&str>, circuit: &str) {
+    if let Some(key) = key {
+        b.fill("serviceKey", key).await;
+    }
+    b.click("verify").await;
+    b.wait_for_text("[data-test=\"service-key-details\"]", circuit)
+        .await;
 }
