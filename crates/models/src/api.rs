@@ -260,6 +260,31 @@ pub struct PeeringChangeRequest {
     pub expected_base: Option<String>,
 }
 
+/// `GET /api/connections/{id}/peering/{type}/router-config?vendor=ios-xe|junos`: what each of
+/// the customer's two routers needs for the peering as configured, written by
+/// [`crate::router::router_config`] (the shared key as a placeholder).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RouterConfigView {
+    pub peering_type: PeeringType,
+    /// The router OS: `ios-xe` or `junos`.
+    pub vendor: String,
+    /// The primary link's router, then the secondary's.
+    pub routers: Vec<RouterText>,
+}
+
+/// One router's configuration, or why it cannot be written (a subnet or prefix the rules refuse).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct RouterText {
+    /// `primary` or `secondary`.
+    pub link: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<String>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub problem: Option<String>,
+}
+
 /// The field-level difference a peering change would make, before making it.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]

@@ -6,12 +6,14 @@
 //! - [`validate`]: every rule the portal enforces before anything goes upstream.
 //! - [`api`]: the portal's own JSON API types.
 //! - [`diff`]: field-level differences between two snapshots.
+//! - [`router`]: the customer routers' side of a peering, for Cisco IOS XE and Juniper Junos.
 //! - [`error`]: the one JSON error shape of the portal.
 
 pub mod api;
 pub mod diff;
 pub mod enums;
 pub mod error;
+pub mod router;
 pub mod upstream;
 pub mod validate;
 

@@ -1,0 +1,688 @@
+//! The customer side of a peering: what each of the customer's two routers needs (a VLAN
+//! sub-interface with its address and a BGP session to Microsoft), written out for Cisco IOS XE
+//! and Juniper Junos from the peering as configured.
+//!
+//! The shared key is a secret the portal never sends to the browser: when one is set the text
+//! holds the placeholder [`SHARED_KEY_PLACEHOLDER`], as it holds [`INTERFACE_PLACEHOLDER`] for the
+//! router's port, which the portal cannot know.
+
+use crate::PeeringType;
+use crate::api::{RouterConfigView, RouterText};
+use crate::upstream::PeeringConfig;
+use crate::validate::{self, ValidationError};
+use ipnet::IpNet;
+use std::fmt::Write;
+
+/// Microsoft's side of every ExpressRoute BGP session.
+pub const MICROSOFT_ASN: u32 = 12076;
+pub const INTERFACE_PLACEHOLDER: &str = "<interface>";
+pub const SHARED_KEY_PLACEHOLDER: &str = "<shared key>";
+
+/// The router operating systems a configuration is written for.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Vendor {
+    CiscoIosXe,
+    Junos,
+}
+
+impl Vendor {
+    pub const ALL: [Vendor; 2] = [Self::CiscoIosXe, Self::Junos];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::CiscoIosXe => "Cisco IOS XE",
+            Self::Junos => "Juniper Junos",
+        }
+    }
+
+    /// A short name for forms and addresses.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::CiscoIosXe => "ios-xe",
+            Self::Junos => "junos",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|v| v.as_str() == s)
+    }
+}
+
+/// Which of the two redundant links (and so which of the customer's routers).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Link {
+    Primary,
+    Secondary,
+}
+
+impl Link {
+    pub const ALL: [Link; 2] = [Self::Primary, Self::Secondary];
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::Primary => "Primary",
+            Self::Secondary => "Secondary",
+        }
+    }
+
+    /// `primary` or `secondary`, as the API names the link.
+    pub fn word(self) -> &'static str {
+        match self {
+            Self::Primary => "primary",
+            Self::Secondary => "secondary",
+        }
+    }
+}
+
+/// The configuration of one link's router for a `t` peering as configured in `config`, with
+/// the shared key as a placeholder when `shared_key_set`. `connection` (the connection's name)
+/// goes into the descriptions. Refused, with the validator's message, when the link's subnet or
+/// the advertised prefixes are not valid for the peering type: no text is guessed.
+pub fn router_config(
+    vendor: Vendor,
+    t: PeeringType,
+    config: &PeeringConfig,
+    shared_key_set: bool,
+    link: Link,
+    connection: &str,
+) -> Result<String, ValidationError> {
+    let (field, subnet) = match link {
+        Link::Primary => ("primaryPeerSubnet", &config.primary_peer_subnet),
+        Link::Secondary => ("secondaryPeerSubnet", &config.secondary_peer_subnet),
+    };
+    let net = validate::peer_subnet(field, subnet, t)?;
+    validate::vlan("vlanId", config.vlan_id)?;
+    validate::asn("peerASN", config.peer_asn)?;
+    let prefixes = match t {
+        PeeringType::Microsoft => validate::advertised_prefixes(
+            config.advertised_public_prefixes.as_deref().unwrap_or(&[]),
+        )?,
+        _ => Vec::new(),
+    };
+    let (ours, microsoft) =
+        validate::router_addresses(&net).ok_or(ValidationError::SubnetLength {
+            field,
+            len: net.prefix_len(),
+        })?;
+    let v6 = matches!(net, IpNet::V6(_));
+    let (same, other): (Vec<IpNet>, Vec<IpNet>) = prefixes
+        .into_iter()
+        .partition(|p| matches!(p, IpNet::V6(_)) == v6);
+    let s = Session {
+        t,
+        link,
+        vlan: config.vlan_id,
+        asn: config.peer_asn,
+        key: shared_key_set,
+        ours,
+        microsoft,
+        len: net.prefix_len(),
+        v6,
+        advertised: same,
+        description: format!(
+            "Azure ExpressRoute {}{} peering ({})",
+            printable(connection),
+            t.label(),
+            link.word()
+        ),
+        name: format!("azure-{}-{}", t.as_wire().to_ascii_lowercase(), link.word()),
+    };
+    let mut out = String::with_capacity(1024);
+    let comment = match vendor {
+        Vendor::CiscoIosXe => "!",
+        Vendor::Junos => "#",
+    };
+    let mut note = |text: &str| {
+        let _ = writeln!(out, "{comment} {text}");
+    };
+    note(&format!("{}: {} link", s.description_head(), link.word()));
+    note(&format!(
+        "Replace {INTERFACE_PLACEHOLDER} with this router's port towards Console Connect."
+    ));
+    if shared_key_set {
+        note(&format!(
+            "Replace {SHARED_KEY_PLACEHOLDER} with the peering's BGP shared key."
+        ));
+    }
+    if !other.is_empty() {
+        let list: Vec<String> = other.iter().map(ToString::to_string).collect();
+        note(&format!(
+            "Not advertised over this {} session: {}",
+            if v6 { "IPv6" } else { "IPv4" },
+            list.join(", ")
+        ));
+    }
+    if let (Some(customer), PeeringType::Microsoft) = (config.customer_asn, t) {
+        note(&format!(
+            "The advertised prefixes originate from AS {customer}{}.",
+            config
+                .routing_registry_name
+                .as_deref()
+                .map(|r| format!(", registered in {r}"))
+                .unwrap_or_default()
+        ));
+    }
+    match vendor {
+        Vendor::CiscoIosXe => ios(&mut out, &s),
+        Vendor::Junos => junos(&mut out, &s),
+    }
+    Ok(out)
+}
+
+/// Both routers' configuration as the API answers it: each link's text, or the validator's
+/// message when that link's part of the peering cannot be written.
+pub fn view(
+    vendor: Vendor,
+    t: PeeringType,
+    config: &PeeringConfig,
+    shared_key_set: bool,
+    connection: &str,
+) -> RouterConfigView {
+    let routers = Link::ALL
+        .into_iter()
+        .map(|link| {
+            let written = router_config(vendor, t, config, shared_key_set, link, connection);
+            RouterText {
+                link: link.word().to_owned(),
+                problem: written.as_ref().err().map(ToString::to_string),
+                text: written.ok(),
+            }
+        })
+        .collect();
+    RouterConfigView {
+        peering_type: t,
+        vendor: vendor.as_str().to_owned(),
+        routers,
+    }
+}
+
+/// What both dialects are written from.
+struct Session {
+    t: PeeringType,
+    link: Link,
+    vlan: u64,
+    asn: u64,
+    key: bool,
+    ours: std::net::IpAddr,
+    microsoft: std::net::IpAddr,
+    len: u8,
+    v6: bool,
+    advertised: Vec<IpNet>,
+    description: String,
+    /// The name of the BGP group or prefix list: `azure-private-primary`.
+    name: String,
+}
+
+impl Session {
+    fn description_head(&self) -> String {
+        format!("Azure ExpressRoute {} peering", self.t.label())
+    }
+}
+
+/// A connection name fit for a description line: printable ASCII only, no quotes, and a
+/// separating space when there is one.
+fn printable(name: &str) -> String {
+    let clean: String = name
+        .chars()
+        .filter(|c| c.is_ascii_graphic() || *c == ' ')
+        .map(|c| if c == '"' || c == '\\' { '\'' } else { c })
+        .take(validate::MAX_NAME_CHARS)
+        .collect();
+    let clean = clean.trim();
+    if clean.is_empty() {
+        String::new()
+    } else {
+        format!("{clean} ")
+    }
+}
+
+fn ios(out: &mut String, s: &Session) {
+    let (m, vlan, asn, ours) = (s.microsoft, s.vlan, s.asn, s.ours);
+    let list = s.name.to_ascii_uppercase() + "-OUT";
+    let _ = writeln!(out, "interface {INTERFACE_PLACEHOLDER}.{vlan}");
+    let _ = writeln!(out, " description {}", s.description);
+    let _ = writeln!(out, " encapsulation dot1Q {vlan}");
+    if s.v6 {
+        let _ = writeln!(out, " ipv6 address {ours}/{}", s.len);
+    } else {
+        let _ = writeln!(out, " ip address {ours} 255.255.255.252");
+    }
+    let _ = writeln!(out, "!");
+    let family = if s.v6 { "ipv6" } else { "ipv4" };
+    if !s.advertised.is_empty() {
+        let keyword = if s.v6 { "ipv6" } else { "ip" };
+        for (i, p) in s.advertised.iter().enumerate() {
+            let _ = writeln!(
+                out,
+                "{keyword} prefix-list {list} seq {} permit {p}",
+                (i + 1) * 5
+            );
+        }
+        let _ = writeln!(out, "!");
+    }
+    let _ = writeln!(out, "router bgp {asn}");
+    let _ = writeln!(out, " neighbor {m} remote-as {MICROSOFT_ASN}");
+    let _ = writeln!(
+        out,
+        " neighbor {m} description Microsoft ({})",
+        s.link.word()
+    );
+    if s.key {
+        let _ = writeln!(out, " neighbor {m} password {SHARED_KEY_PLACEHOLDER}");
+    }
+    let _ = writeln!(out, " !");
+    let _ = writeln!(out, " address-family {family}");
+    for p in &s.advertised {
+        match p {
+            IpNet::V4(n) => {
+                let _ = writeln!(out, "  network {} mask {}", n.network(), n.netmask());
+            }
+            IpNet::V6(_) => {
+                let _ = writeln!(out, "  network {p}");
+            }
+        }
+    }
+    let _ = writeln!(out, "  neighbor {m} activate");
+    if !s.advertised.is_empty() {
+        let _ = writeln!(out, "  neighbor {m} prefix-list {list} out");
+    }
+    let _ = writeln!(out, "  neighbor {m} soft-reconfiguration inbound");
+    let _ = writeln!(out, " exit-address-family");
+}
+
+fn junos(out: &mut String, s: &Session) {
+    let (m, vlan, asn, ours, name) = (s.microsoft, s.vlan, s.asn, s.ours, &s.name);
+    let family = if s.v6 { "inet6" } else { "inet" };
+    let mut lines: Vec<String> = vec![
+        "interfaces {".into(),
+        format!("{INTERFACE_PLACEHOLDER} {{"),
+        "flexible-vlan-tagging;".into(),
+        format!("unit {vlan} {{"),
+        format!("description \"{}\";", s.description),
+        format!("vlan-id {vlan};"),
+        format!("family {family} {{"),
+        format!("address {ours}/{};", s.len),
+        "}".into(),
+        "}".into(),
+        "}".into(),
+        "}".into(),
+    ];
+    let export = format!("{name}-out");
+    if !s.advertised.is_empty() {
+        lines.push("policy-options {".into());
+        lines.push(format!("prefix-list {export} {{"));
+        lines.extend(s.advertised.iter().map(|p| format!("{p};")));
+        lines.push("}".into());
+        lines.extend([
+            format!("policy-statement {export} {{"),
+            "term advertised {".into(),
+            format!("from prefix-list {export};"),
+            "then accept;".into(),
+            "}".into(),
+            "term rest {".into(),
+            "then reject;".into(),
+            "}".into(),
+            "}".into(),
+            "}".into(),
+        ]);
+    }
+    lines.extend([
+        "routing-options {".into(),
+        format!("autonomous-system {asn};"),
+        "}".into(),
+        "protocols {".into(),
+        "bgp {".into(),
+        format!("group {name} {{"),
+        "type external;".into(),
+        format!("peer-as {MICROSOFT_ASN};"),
+    ]);
+    if s.key {
+        lines.push(format!("authentication-key \"{SHARED_KEY_PLACEHOLDER}\";"));
+    }
+    if !s.advertised.is_empty() {
+        lines.push(format!("export {export};"));
+    }
+    lines.extend([format!("neighbor {m};"), "}".into(), "}".into(), "}".into()]);
+    let mut depth = 0usize;
+    for line in lines {
+        if line == "}" {
+            depth = depth.saturating_sub(1);
+        }
+        let _ = writeln!(out, "{:indent$}{line}", "", indent = depth * 4);
+        if line.ends_with('{') {
+            depth += 1;
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+    use std::net::Ipv4Addr;
+
+    fn private() -> PeeringConfig {
+        PeeringConfig {
+            peer_asn: 65010,
+            primary_peer_subnet: "10.1.0.0/30".into(),
+            secondary_peer_subnet: "10.1.0.4/30".into(),
+            vlan_id: 200,
+            ..PeeringConfig::default()
+        }
+    }
+
+    fn microsoft() -> PeeringConfig {
+        PeeringConfig {
+            peer_asn: 64999,
+            primary_peer_subnet: "203.0.113.0/30".into(),
+            secondary_peer_subnet: "203.0.113.4/30".into(),
+            vlan_id: 300,
+            advertised_public_prefixes: Some(vec![
+                "198.51.100.0/24".into(),
+                "2001:db8:100::/48".into(),
+                "192.0.2.128/25".into(),
+            ]),
+            customer_asn: Some(64998),
+            routing_registry_name: Some("RIPENCC".into()),
+            ..PeeringConfig::default()
+        }
+    }
+
+    #[test]
+    fn ios_private_peering_primary_router() {
+        let text = router_config(
+            Vendor::CiscoIosXe,
+            PeeringType::Private,
+            &private(),
+            true,
+            Link::Primary,
+            "London DC",
+        )
+        .unwrap();
+        assert_eq!(
+            text,
+            "! Azure ExpressRoute Private peering: primary link
+! Replace <interface> with this router's port towards Console Connect.
+! Replace <shared key> with the peering's BGP shared key.
+interface <interface>.200
+ description Azure ExpressRoute London DC Private peering (primary)
+ encapsulation dot1Q 200
+ ip address 10.1.0.1 255.255.255.252
+!
+router bgp 65010
+ neighbor 10.1.0.2 remote-as 12076
+ neighbor 10.1.0.2 description Microsoft (primary)
+ neighbor 10.1.0.2 password <shared key>
+ !
+ address-family ipv4
+  neighbor 10.1.0.2 activate
+  neighbor 10.1.0.2 soft-reconfiguration inbound
+ exit-address-family
+"
+        );
+    }
+
+    #[test]
+    fn junos_microsoft_peering_secondary_router() {
+        let text = router_config(
+            Vendor::Junos,
+            PeeringType::Microsoft,
+            &microsoft(),
+            false,
+            Link::Secondary,
+            "Paris \"edge\"",
+        )
+        .unwrap();
+        assert_eq!(
+            text,
+            "# Azure ExpressRoute Microsoft peering: secondary link
+# Replace <interface> with this router's port towards Console Connect.
+# Not advertised over this IPv4 session: 2001:db8:100::/48
+# The advertised prefixes originate from AS 64998, registered in RIPENCC.
+interfaces {
+    <interface> {
+        flexible-vlan-tagging;
+        unit 300 {
+            description \"Azure ExpressRoute Paris 'edge' Microsoft peering (secondary)\";
+            vlan-id 300;
+            family inet {
+                address 203.0.113.5/30;
+            }
+        }
+    }
+}
+policy-options {
+    prefix-list azure-microsoft-secondary-out {
+        198.51.100.0/24;
+        192.0.2.128/25;
+    }
+    policy-statement azure-microsoft-secondary-out {
+        term advertised {
+            from prefix-list azure-microsoft-secondary-out;
+            then accept;
+        }
+        term rest {
+            then reject;
+        }
+    }
+}
+routing-options {
+    autonomous-system 64999;
+}
+protocols {
+    bgp {
+        group azure-microsoft-secondary {
+            type external;
+            peer-as 12076;
+            export azure-microsoft-secondary-out;
+            neighbor 203.0.113.6;
+        }
+    }
+}
+"
+        );
+    }
+
+    #[test]
+    fn ios_microsoft_peering_lists_and_announces_its_prefixes() {
+        let text = router_config(
+            Vendor::CiscoIosXe,
+            PeeringType::Microsoft,
+            &microsoft(),
+            false,
+            Link::Primary,
+            "",
+        )
+        .unwrap();
+        for line in [
+            " description Azure ExpressRoute Microsoft peering (primary)",
+            "ip prefix-list AZURE-MICROSOFT-PRIMARY-OUT seq 5 permit 198.51.100.0/24",
+            "ip prefix-list AZURE-MICROSOFT-PRIMARY-OUT seq 10 permit 192.0.2.128/25",
+            "  network 198.51.100.0 mask 255.255.255.0",
+            "  network 192.0.2.128 mask 255.255.255.128",
+            "  neighbor 203.0.113.2 prefix-list AZURE-MICROSOFT-PRIMARY-OUT out",
+        ] {
+            assert!(
+                text.lines().any(|l| l == line),
+                "{line:?} missing in\n{text}"
+            );
+        }
+        assert!(!text.contains("password"), "{text}");
+        assert!(!text.contains("permit 2001:db8:100::/48"), "{text}");
+    }
+
+    #[test]
+    fn ipv6_sessions_use_the_ipv6_family_and_prefixes() {
+        let mut c = microsoft();
+        c.primary_peer_subnet = "2001:db8:1::/126".into();
+        c.secondary_peer_subnet = "2001:db8:1::4/126".into();
+        let ios = router_config(
+            Vendor::CiscoIosXe,
+            PeeringType::Microsoft,
+            &c,
+            false,
+            Link::Primary,
+            "",
+        )
+        .unwrap();
+        for line in [
+            " ipv6 address 2001:db8:1::1/126",
+            "ipv6 prefix-list AZURE-MICROSOFT-PRIMARY-OUT seq 5 permit 2001:db8:100::/48",
+            " address-family ipv6",
+            "  network 2001:db8:100::/48",
+            " neighbor 2001:db8:1::2 remote-as 12076",
+            "! Not advertised over this IPv6 session: 198.51.100.0/24, 192.0.2.128/25",
+        ] {
+            assert!(ios.lines().any(|l| l == line), "{line:?} missing in\n{ios}");
+        }
+        let junos = router_config(
+            Vendor::Junos,
+            PeeringType::Microsoft,
+            &c,
+            true,
+            Link::Secondary,
+            "",
+        )
+        .unwrap();
+        assert!(junos.contains("family inet6 {\n                address 2001:db8:1::5/126;"));
+        assert!(junos.contains("authentication-key \"<shared key>\";"));
+        assert!(junos.contains("neighbor 2001:db8:1::6;"));
+    }
+
+    #[test]
+    fn a_config_the_validators_refuse_gives_their_message_not_text() {
+        let mut c = private();
+        c.secondary_peer_subnet = "10.1.0.5/30".into();
+        let err = router_config(
+            Vendor::CiscoIosXe,
+            PeeringType::Private,
+            &c,
+            false,
+            Link::Secondary,
+            "",
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("secondaryPeerSubnet"), "{err}");
+        // The primary link's own subnet is fine, so its router's text is still written.
+        assert!(
+            router_config(
+                Vendor::CiscoIosXe,
+                PeeringType::Private,
+                &c,
+                false,
+                Link::Primary,
+                ""
+            )
+            .is_ok()
+        );
+        let mut m = microsoft();
+        m.advertised_public_prefixes = Some(vec!["10.0.0.0/8".into()]);
+        let err = router_config(
+            Vendor::Junos,
+            PeeringType::Microsoft,
+            &m,
+            false,
+            Link::Primary,
+            "",
+        )
+        .unwrap_err();
+        assert!(
+            err.to_string().contains("advertisedPublicPrefixes"),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn the_view_has_both_links_in_order_each_with_its_text_or_its_problem() {
+        let mut c = private();
+        c.secondary_peer_subnet = "10.1.0.5/30".into();
+        let v = view(Vendor::Junos, PeeringType::Private, &c, true, "DC");
+        assert_eq!(
+            (v.peering_type, v.vendor.as_str()),
+            (PeeringType::Private, "junos")
+        );
+        let links: Vec<&str> = v.routers.iter().map(|r| r.link.as_str()).collect();
+        assert_eq!(links, ["primary", "secondary"]);
+        let primary = router_config(
+            Vendor::Junos,
+            PeeringType::Private,
+            &c,
+            true,
+            Link::Primary,
+            "DC",
+        );
+        assert_eq!(v.routers[0].text, primary.ok());
+        assert_eq!(v.routers[0].problem, None);
+        assert_eq!(v.routers[1].text, None);
+        assert!(
+            v.routers[1]
+                .problem
+                .as_deref()
+                .unwrap()
+                .contains("secondaryPeerSubnet")
+        );
+    }
+
+    #[test]
+    fn vendors_round_trip_through_their_short_names() {
+        for v in Vendor::ALL {
+            assert_eq!(Vendor::parse(v.as_str()), Some(v));
+        }
+        assert_eq!(Vendor::parse("eos"), None);
+    }
+
+    #[test]
+    fn descriptions_keep_only_printable_text() {
+        assert_eq!(printable("  a\u{7}b\n\"c\"\\ é "), "ab'c'' ");
+        assert_eq!(printable("\u{0}\u{1}"), "");
+        assert_eq!(
+            printable(&"x".repeat(100)).len(),
+            validate::MAX_NAME_CHARS + 1
+        );
+    }
+
+    proptest! {
+        #[test]
+        fn every_valid_private_peering_gives_both_routers_their_session(
+            i in 0u32..((1 << 22) - 1),
+            vlan in 1u64..=4094,
+            asn in prop_oneof![1u64..65515, 65521u64..=4_294_967_295],
+            key in any::<bool>(),
+            name in any::<String>(),
+        ) {
+            let base = (10u32 << 24) | (i << 2);
+            let c = PeeringConfig {
+                peer_asn: asn,
+                primary_peer_subnet: format!("{}/30", Ipv4Addr::from(base)),
+                secondary_peer_subnet: format!("{}/30", Ipv4Addr::from(base + 4)),
+                vlan_id: vlan,
+                ..PeeringConfig::default()
+            };
+            for (link, network) in [(Link::Primary, base), (Link::Secondary, base + 4)] {
+                let (ours, microsoft) = (Ipv4Addr::from(network + 1), Ipv4Addr::from(network + 2));
+                let ios = router_config(Vendor::CiscoIosXe, PeeringType::Private, &c, key, link, &name).unwrap();
+                let ios_lines = [
+                    format!("router bgp {asn}"),
+                    format!(" neighbor {microsoft} remote-as 12076"),
+                    format!(" ip address {ours} 255.255.255.252"),
+                    format!(" encapsulation dot1Q {vlan}"),
+                ];
+                for line in ios_lines {
+                    prop_assert!(ios.lines().any(|l| l == line), "{:?} missing in\n{}", line, ios);
+                }
+                prop_assert_eq!(ios.contains(SHARED_KEY_PLACEHOLDER), key);
+                let junos = router_config(Vendor::Junos, PeeringType::Private, &c, key, link, &name).unwrap();
+                prop_assert!(junos.contains(&format!("neighbor {microsoft};")), "{}", junos);
+                prop_assert!(junos.contains(&format!("address {ours}/30;")), "{}", junos);
+                prop_assert_eq!(junos.contains(SHARED_KEY_PLACEHOLDER), key);
+                // Braces balance outside the quoted description, and the name breaks no line.
+                let statements: String = junos.lines().filter(|l| !l.trim_start().starts_with("description ")).collect();
+                prop_assert_eq!(statements.matches('{').count(), statements.matches('}').count());
+                prop_assert!(junos.ends_with("}\n"), "{}", junos);
+                let descriptions = |t: &str| t.lines().filter(|l| l.trim_start().starts_with("description ")).count();
+                prop_assert_eq!(descriptions(&ios), 1);
+                prop_assert_eq!(descriptions(&junos), 1);
+            }
+        }
+    }
+}
