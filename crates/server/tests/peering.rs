@@ -4,6 +4,10 @@
 mod common;
 
 use common::*;
+use models::PeeringType;
+use models::api::RouterConfigView;
+use models::router::{self, Vendor};
+use models::upstream::PeeringConfig;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
 use simulator::{Fault, Route};
@@ -238,6 +242,58 @@ async fn a_peering_read_gives_the_base_a_delete_is_checked_against() {
         .await;
     assert_eq!(deleted.status, StatusCode::NO_CONTENT, "{}", deleted.text);
     assert_eq!(app.upstream_calls(Route::DeletePeering), 1);
+}
+
+#[tokio::test]
+async fn both_routers_configuration_is_written_from_the_peering_as_configured() {
+    let app = spawn_app().await;
+    let (client, id) = ada_on_production(&app).await;
+    let path = peering_path(&id, "PRIVATE");
+    let mut change = private_peering(200);
+    change["config"]["sharedKey"] = json!("RouterCanary77");
+    assert_eq!(client.post(&path, &change).await.status, StatusCode::OK);
+    let config: PeeringConfig = serde_json::from_value(change["config"].clone()).unwrap();
+    let reads = app.upstream_calls(Route::ReadPeering);
+
+    for (query, vendor) in [("", Vendor::CiscoIosXe), ("?vendor=junos", Vendor::Junos)] {
+        let reply = client.get(&format!("{path}/router-config{query}")).await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+        let shown: RouterConfigView = serde_json::from_value(reply.json.clone()).unwrap();
+        let expected = router::view(vendor, PeeringType::Private, &config, true, PRODUCTION);
+        assert_eq!(shown, expected);
+        let primary = shown.routers[0].text.as_deref().unwrap();
+        assert!(
+            primary.contains("10.20.0.2"),
+            "Microsoft's address: {primary}"
+        );
+        assert!(
+            primary.contains(router::SHARED_KEY_PLACEHOLDER),
+            "{primary}"
+        );
+        assert!(!reply.text.contains("RouterCanary77"), "{}", reply.text);
+    }
+    assert_eq!(
+        app.upstream_calls(Route::ReadPeering),
+        reads + 2,
+        "each answer reads the peering as it is now"
+    );
+
+    let other_os = client
+        .get(&format!("{path}/router-config?vendor=eos"))
+        .await;
+    assert_eq!(
+        other_os.status,
+        StatusCode::BAD_REQUEST,
+        "{}",
+        other_os.text
+    );
+    assert!(other_os.message().contains("ios-xe") && other_os.message().contains("junos"));
+    let unknown = client.get(&format!("{path}/router-config?os=junos")).await;
+    assert_eq!(unknown.status, StatusCode::BAD_REQUEST, "{}", unknown.text);
+    let public = peering_path(&id, "PUBLIC");
+    let none = client.get(&format!("{public}/router-config")).await;
+    assert_eq!(none.status, StatusCode::NOT_FOUND, "{}", none.text);
+    assert_eq!(app.upstream_calls(Route::UpdatePeering), 1);
 }
 
 #[tokio::test]

@@ -1,11 +1,11 @@
 //! BGP peering of an Azure connection, for each of PRIVATE, PUBLIC and MICROSOFT: read,
-//! preview a change, change, delete.
+//! preview a change, change, delete, and the customer routers' configuration for it.
 
 use super::connections::{connection_id, load_parent};
 use super::{Step, audited, note};
 use crate::audit::Intent;
 use crate::error::{AppError, Result};
-use crate::extract::{AppJson, RequestMeta};
+use crate::extract::{AppJson, AppQuery, RequestMeta};
 use crate::session::SignedIn;
 use crate::state::AppState;
 use crate::views::{peering_base, peering_snapshot, peering_view};
@@ -14,10 +14,15 @@ use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use console_connect::ObjectId;
-use models::api::{AuditAction, DeleteRequest, PeeringChangeRequest, PeeringView, PreviewResponse};
+use models::api::{
+    AuditAction, DeleteRequest, PeeringChangeRequest, PeeringView, PreviewResponse,
+    RouterConfigView,
+};
 use models::diff::diff;
+use models::router::{self, Vendor};
 use models::upstream::{Connection, Peering, PeeringConfig};
 use models::{ConnectionStatus, PeeringType, validate};
+use serde::Deserialize;
 use serde_json::Value;
 
 pub fn router() -> Router<AppState> {
@@ -31,6 +36,10 @@ pub fn router() -> Router<AppState> {
         .route(
             "/connections/{id}/peering/{peering_type}/preview",
             post(preview_peering),
+        )
+        .route(
+            "/connections/{id}/peering/{peering_type}/router-config",
+            get(router_config),
         )
 }
 
@@ -123,6 +132,52 @@ async fn read_peering(
         .map_err(|e| AppError::from_upstream(&e, &[]))?
         .ok_or_else(|| not_configured(t))?;
     Ok(Json(peering_view(&state.crypto, t, &peering)))
+}
+
+#[derive(Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RouterConfigQuery {
+    /// The router OS: `ios-xe` (the default) or `junos`.
+    vendor: Option<String>,
+}
+
+/// Both routers' configuration for the peering as it is configured now, with the connection's
+/// name in the descriptions; the shared key only as a placeholder.
+async fn router_config(
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+    Path((id, peering_type)): Path<(String, String)>,
+    AppQuery(q): AppQuery<RouterConfigQuery>,
+) -> Result<Json<RouterConfigView>> {
+    let (id, t) = parse_path(&id, &peering_type)?;
+    let vendor = match q.vendor.as_deref() {
+        None => Vendor::CiscoIosXe,
+        Some(v) => Vendor::parse(v).ok_or_else(|| {
+            AppError::BadRequest(
+                "vendor is one of ios-xe (Cisco IOS XE), junos (Juniper Junos).".into(),
+            )
+        })?,
+    };
+    let company = signed_in.company()?;
+    let (parent, peering) = tokio::join!(
+        load_parent(&state, &signed_in, &id),
+        state
+            .upstream
+            .read_peering(&signed_in.api_key, &company, &id, t)
+    );
+    let parent = parent?;
+    let peering = peering
+        .map_err(|e| AppError::from_upstream(&e, &[]))?
+        .ok_or_else(|| not_configured(t))?;
+    let config = peering.config();
+    let key_set = config.shared_key.as_deref().is_some_and(|k| !k.is_empty());
+    Ok(Json(router::view(
+        vendor,
+        t,
+        &config,
+        key_set,
+        &parent.name,
+    )))
 }
 
 async fn preview_peering(
