@@ -7,9 +7,10 @@ use gloo_net::http::{Request, RequestBuilder};
 use models::api::{
     AuditEventDetail, AuditPage, AuditQuery, ChainVerification, ConnectionView,
     CreateConnectionRequest, CreateConnectionResponse, DeleteRequest, PeeringChangeRequest,
-    PeeringView, PortView, PortalInfo, PreviewResponse, SelectCompanyRequest, ServiceKeyView,
-    SessionView, SignInRequest, VerifyServiceKeyRequest,
+    PeeringView, PortView, PortalInfo, PreviewResponse, RouterConfigView, SelectCompanyRequest,
+    ServiceKeyView, SessionView, SignInRequest, VerifyServiceKeyRequest,
 };
+use models::router::Vendor;
 use models::{ApiError, ErrorCode, PeeringType, validate};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
@@ -290,6 +291,15 @@ pub async fn get_peering(id: String, peering_type: PeeringType) -> ApiResult<Opt
         Err(e) if e.code == ErrorCode::NotFound => Ok(None),
         Err(e) => Err(e),
     }
+}
+
+pub async fn router_config(
+    id: String,
+    peering_type: PeeringType,
+    vendor: Vendor,
+) -> ApiResult<RouterConfigView> {
+    let path = peering_path(&id, peering_type)?;
+    get(&format!("{path}/router-config?vendor={}", vendor.as_str())).await
 }
 
 pub async fn preview_peering(

@@ -8,6 +8,7 @@ pub mod field;
 pub mod keys;
 pub mod names;
 pub mod note;
+pub mod router;
 pub mod session_notice;
 pub mod shell;
 pub mod status;

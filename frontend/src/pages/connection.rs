@@ -5,6 +5,7 @@ use crate::api::{self, ApiResult};
 use crate::components::details::{LegsTable, PeeringConfigDetails};
 use crate::components::feedback::{ErrorBanner, Loading};
 use crate::components::names;
+use crate::components::router::RouterConfigPanel;
 use crate::components::status::{connection_status, provisioning_status, sync_status};
 use crate::format;
 use crate::poll::Poll;
@@ -77,6 +78,17 @@ fn ConnectionView(
     let history = format!("/audit?connection={}", c.id);
     let delete = format!("/connections/{}/delete", c.id);
     let id = c.id.clone();
+    let configured = Memo::new(move |_| {
+        peerings
+            .iter()
+            .filter_map(|r| {
+                r.with(|v| {
+                    let p = v.as_ref()?.as_ref().ok()?.as_ref()?;
+                    Some((p.peering_type, p.base.clone()))
+                })
+            })
+            .collect::<Vec<_>>()
+    });
     view! {
         <div class="page-head">
             <h1>{c.name.clone()}</h1>
@@ -147,6 +159,7 @@ fn ConnectionView(
                     .collect_view()}
             </div>
         </section>
+        {(!gone).then(|| view! { <RouterConfigPanel id=c.id.clone() peerings=configured/> })}
     }
 }
 

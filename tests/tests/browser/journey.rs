@@ -4,13 +4,16 @@
 //! applied with a reason, and followed to SYNCED); configure MICROSOFT peering on another
 //! VLAN while a colleague sets it up first (Apply refuses to overwrite settings the engineer
 //! has not reviewed and shows the difference from the colleague's); find the changes with
-//! their actor, reasons and outcomes in the audit history and verify the chain; delete the
+//! their actor, reasons and outcomes in the audit history and verify the chain; read what each
+//! of the two routers needs for either peering, in either router OS; delete the
 //! PRIVATE peering, then the connection, each behind the typed connection name and each once
 //! more after a colleague changed it meanwhile: nothing is removed that the page has not shown.
 
 use crate::browser::{Browser, Row, cell};
 use crate::colleague::Colleague;
 use crate::demo::{self, LONDON_PORT_1, LONDON_PORT_2};
+use models::router::{self, Link, Vendor};
+use models::upstream::PeeringConfig;
 use models::validate;
 use models::{PeeringType, ValidationError};
 use reqwest::Method;
@@ -30,6 +33,7 @@ async fn a_connection_is_ordered_peered_audited_and_taken_down() {
     configure_private_peering(&b, &id).await;
     configure_microsoft_peering(&b, &id).await;
     find_both_changes_in_the_audit_history(&b, &id).await;
+    read_the_router_configuration(&b, &id).await;
     delete_private_peering(&b, &id).await;
     delete_the_connection(&b, &id).await;
 }
@@ -340,6 +344,78 @@ async fn configure_microsoft_peering(b: &Browser, id: &str) {
     b.wait_for_status("[data-test=\"peering-follow\"]", "SYNCED")
         .await;
     b.screenshot("microsoft-synced").await;
+}
+
+/// The connection page shows both routers' configuration for each configured peering, as
+/// `models::router` writes it (the portal's answer), with the shared key as a placeholder; the
+/// router OS chosen is remembered over a reload.
+async fn read_the_router_configuration(b: &Browser, id: &str) {
+    b.goto(&format!("/connections/{id}")).await;
+    b.wait_for_status("[data-test=\"peering-card-MICROSOFT\"]", "SYNCED")
+        .await;
+    let private = PeeringConfig {
+        peer_asn: 65020,
+        primary_peer_subnet: "10.20.0.0/30".into(),
+        secondary_peer_subnet: "10.20.0.4/30".into(),
+        vlan_id: 200,
+        ..PeeringConfig::default()
+    };
+    let microsoft = PeeringConfig {
+        peer_asn: 65030,
+        primary_peer_subnet: "203.0.113.0/30".into(),
+        secondary_peer_subnet: "203.0.113.4/30".into(),
+        vlan_id: 300,
+        advertised_public_prefixes: Some(vec!["198.51.100.0/24".into()]),
+        customer_asn: Some(64500),
+        routing_registry_name: Some("ARIN".into()),
+        ..PeeringConfig::default()
+    };
+    let shows = async |link: Link, vendor, t, config: &PeeringConfig, key_set| {
+        let css = match link {
+            Link::Primary => "[data-test=\"router-config-primary\"] pre",
+            Link::Secondary => "[data-test=\"router-config-secondary\"] pre",
+        };
+        let expected = router::router_config(vendor, t, config, key_set, link, NAME).unwrap();
+        let shown = b.wait_for_text(css, expected.trim()).await;
+        assert_eq!(shown, expected.trim(), "{css}");
+        assert!(!shown.contains(PRIVATE_SHARED_KEY), "{shown}");
+    };
+    // The first configured peering, for the first router OS, until another is chosen.
+    let (private_t, microsoft_t) = (PeeringType::Private, PeeringType::Microsoft);
+    shows(Link::Primary, Vendor::CiscoIosXe, private_t, &private, true).await;
+    shows(
+        Link::Secondary,
+        Vendor::CiscoIosXe,
+        private_t,
+        &private,
+        true,
+    )
+    .await;
+    b.script("document.querySelector('[data-test=\"router-config\"]').scrollIntoView()")
+        .await;
+    b.screenshot("router-config-private-ios").await;
+    b.select("router-vendor", "junos").await;
+    shows(Link::Secondary, Vendor::Junos, private_t, &private, true).await;
+    b.select("router-peering", "MICROSOFT").await;
+    shows(Link::Primary, Vendor::Junos, microsoft_t, &microsoft, false).await;
+    shows(
+        Link::Secondary,
+        Vendor::Junos,
+        microsoft_t,
+        &microsoft,
+        false,
+    )
+    .await;
+    b.script("document.querySelector('[data-test=\"router-config\"]').scrollIntoView()")
+        .await;
+    b.screenshot("router-config-microsoft-junos").await;
+    b.goto(&format!("/connections/{id}")).await;
+    assert_eq!(
+        b.value("router-vendor").await,
+        "junos",
+        "the router OS is remembered"
+    );
+    shows(Link::Primary, Vendor::Junos, private_t, &private, true).await;
 }
 
 async fn find_both_changes_in_the_audit_history(b: &Browser, id: &str) {

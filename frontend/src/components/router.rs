@@ -1,0 +1,160 @@
+//! A connection's router configuration: for one of its configured peerings, the text each of
+//! the customer's two routers needs (sub-interface, address, BGP session to Microsoft), as the
+//! portal writes it for the router OS the user picks, with a copy button per router. The OS
+//! picked is remembered in this browser.
+
+use crate::api;
+use crate::components::feedback::{ErrorBanner, Loading};
+use leptos::prelude::*;
+use models::PeeringType;
+use models::api::RouterText;
+use models::router::Vendor;
+
+const VENDOR_KEY: &str = "portal-router-vendor";
+
+fn stored_vendor() -> Option<Vendor> {
+    let storage = window().local_storage().ok().flatten()?;
+    Vendor::parse(&storage.get_item(VENDOR_KEY).ok().flatten()?)
+}
+
+fn store_vendor(v: Vendor) {
+    if let Some(storage) = window().local_storage().ok().flatten() {
+        let _ = storage.set_item(VENDOR_KEY, v.as_str());
+    }
+}
+
+/// The panel, shown while at least one peering is configured. `peerings` lists the configured
+/// ones with their `base`, so the text is fetched again when a peering's settings change.
+#[component]
+pub fn RouterConfigPanel(id: String, peerings: Memo<Vec<(PeeringType, String)>>) -> impl IntoView {
+    let vendor = RwSignal::new(stored_vendor().unwrap_or(Vendor::CiscoIosXe));
+    let chosen = RwSignal::new(None::<PeeringType>);
+    // The chosen peering while it is configured, else the first configured one.
+    let shown = Memo::new(move |_| {
+        peerings.with(|ps| {
+            chosen
+                .get()
+                .and_then(|t| ps.iter().find(|p| p.0 == t))
+                .or_else(|| ps.first())
+                .cloned()
+        })
+    });
+    let texts = crate::shared::resource(move || {
+        let (shown, vendor, id) = (shown.get(), vendor.get(), id.clone());
+        async move {
+            match shown {
+                Some((t, _)) => api::router_config(id, t, vendor).await.map(Some),
+                None => Ok(None),
+            }
+        }
+    });
+    move || {
+        let t = shown.get()?.0;
+        Some(view! {
+            <section class="panel" data-test="router-config" aria-labelledby="router-config-title">
+                <h2 id="router-config-title">"Router configuration"</h2>
+                <p class="help">
+                    "What your two routers need for a peering as it is configured: a VLAN sub-interface with your address of the link's subnet and a BGP session to Microsoft (AS 12076). The shared key is never shown here."
+                </p>
+                <div class="filters">
+                    <div class="field">
+                        <label for="router-peering">"Peering"</label>
+                        <select id="router-peering" data-test="router-peering"
+                            on:change=move |ev| chosen.set(event_target_value(&ev).parse().ok())>
+                            {peerings
+                                .get()
+                                .into_iter()
+                                .map(|(pt, _)| {
+                                    view! { <option value=pt.as_wire() selected=pt == t>{format!("{} peering", pt.label())}</option> }
+                                })
+                                .collect_view()}
+                        </select>
+                    </div>
+                    <div class="field">
+                        <label for="router-vendor">"Router OS"</label>
+                        <select id="router-vendor" data-test="router-vendor"
+                            on:change=move |ev| {
+                                if let Some(v) = Vendor::parse(&event_target_value(&ev)) {
+                                    store_vendor(v);
+                                    vendor.set(v);
+                                }
+                            }>
+                            {Vendor::ALL
+                                .into_iter()
+                                .map(|o| view! { <option value=o.as_str() selected=o == vendor.get_untracked()>{o.label()}</option> })
+                                .collect_view()}
+                        </select>
+                    </div>
+                </div>
+                {move || match texts.get() {
+                    None => view! { <Loading label="Writing the configuration…"/> }.into_any(),
+                    Some(Err(e)) => view! { <ErrorBanner error=e/> }.into_any(),
+                    Some(Ok(v)) => view! {
+                        <div class="router-configs">
+                            {v.map(|v| v.routers.into_iter().map(|r| view! { <RouterConfig router=r/> }).collect_view())}
+                        </div>
+                    }
+                    .into_any(),
+                }}
+            </section>
+        })
+    }
+}
+
+/// One router's text with its copy button, or why there is none.
+#[component]
+fn RouterConfig(router: RouterText) -> impl IntoView {
+    let test = format!("router-config-{}", router.link);
+    let title = match router.link.as_str() {
+        "primary" => "Primary router",
+        _ => "Secondary router",
+    };
+    let Some(text) = router.text else {
+        let problem = router.problem.unwrap_or_default();
+        return view! {
+            <div class="router-config" data-test=test>
+                <h3>{title}</h3>
+                <p class="notice warn">{format!("Cannot be written for this peering: {problem}")}</p>
+            </div>
+        }
+        .into_any();
+    };
+    let copied = RwSignal::new(None::<bool>);
+    let copy_text = StoredValue::new(text.clone());
+    let copy = move |_| {
+        let promise = window()
+            .navigator()
+            .clipboard()
+            .write_text(&copy_text.get_value());
+        leptos::task::spawn_local(async move {
+            let done = wasm_bindgen_futures::JsFuture::from(promise).await;
+            copied.set(Some(done.is_ok()));
+        });
+    };
+    // The clipboard exists only in secure contexts (HTTPS, or http://localhost).
+    let can_copy = window().is_secure_context();
+    view! {
+        <div class="router-config" data-test=test>
+            <div class="router-config-head">
+                <h3>{title}</h3>
+                {can_copy
+                    .then(|| {
+                        view! {
+                            <button type="button" on:click=copy data-test="copy">
+                                "Copy"
+                            </button>
+                        }
+                    })}
+                <span class="muted small" role="status">
+                    {move || match copied.get() {
+                        Some(true) => "Copied.",
+                        Some(false) => "Could not copy: select the text instead.",
+                        None => "",
+                    }}
+                </span>
+            </div>
+            <pre class="config" tabindex="0">{text}</pre>
+        </div>
+    }
+    .into_any()
+}
