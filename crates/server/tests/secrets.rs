@@ -163,6 +163,12 @@ async fn canary_secrets_appear_in_no_response_log_or_file() {
     assert_eq!(updated.status, StatusCode::OK, "{}", updated.text);
     app.advance(10);
     assert_eq!(ada.get(&path).await.json["sharedKeySet"], true);
+    for vendor in ["ios-xe", "junos"] {
+        let routers = ada
+            .get(&format!("{path}/router-config?vendor={vendor}"))
+            .await;
+        assert_eq!(routers.status, StatusCode::OK, "{}", routers.text);
+    }
     let mut kept = private_peering(201);
     kept["keepSharedKey"] = json!(true);
     assert_eq!(ada.post(&path, &kept).await.status, StatusCode::OK);
