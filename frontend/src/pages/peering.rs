@@ -790,6 +790,7 @@ fn Follow(id: String, t: PeeringType, first: Option<PeeringView>) -> impl IntoVi
                     })
             }}
             {move || latest.get().and_then(Result::err).map(|e| view! { <ErrorBanner error=e/> })}
+            <p class="help">"The connection's page also shows what each of your two routers needs for this peering."</p>
             <div class="actions">
                 <A href=back attr:class="button primary">
                     "Back to the connection"
