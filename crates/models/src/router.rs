@@ -144,6 +144,9 @@ pub fn router_config(
             "Replace {SHARED_KEY_PLACEHOLDER} with the peering's BGP shared key."
         ));
     }
+    if !s.advertised.is_empty() {
+        note("BGP announces an advertised prefix only while it is in the routing table.");
+    }
     if !other.is_empty() {
         let list: Vec<String> = other.iter().map(ToString::to_string).collect();
         note(&format!(
@@ -437,6 +440,7 @@ router bgp 65010
             text,
             "# Azure ExpressRoute Microsoft peering: secondary link
 # Replace <interface> with this router's port towards Console Connect.
+# BGP announces an advertised prefix only while it is in the routing table.
 # Not advertised over this IPv4 session: 2001:db8:100::/48
 # The advertised prefixes originate from AS 64998, registered in RIPENCC.
 interfaces {
@@ -496,6 +500,7 @@ protocols {
         .unwrap();
         for line in [
             " description Azure ExpressRoute Microsoft peering (primary)",
+            "! BGP announces an advertised prefix only while it is in the routing table.",
             "ip prefix-list AZURE-MICROSOFT-PRIMARY-OUT seq 5 permit 198.51.100.0/24",
             "ip prefix-list AZURE-MICROSOFT-PRIMARY-OUT seq 10 permit 192.0.2.128/25",
             "  network 198.51.100.0 mask 255.255.255.0",
