@@ -233,6 +233,13 @@ impl PeeringType {
         }
     }
 
+    /// What the user should know before choosing this type, if anything.
+    pub fn caveat(self) -> Option<&'static str> {
+        (self == Self::Public).then_some(
+            "Microsoft has retired Azure public peering for new ExpressRoute circuits: it reaches the same services through Microsoft peering. Console Connect still configures it for circuits that use it.",
+        )
+    }
+
     /// Whether the peer subnets must be in private address space.
     pub fn needs_private_subnets(self) -> bool {
         self == Self::Private
@@ -277,6 +284,13 @@ mod tests {
                 ConnectionStatus::PendingAcceptance
             );
         }
+    }
+
+    #[test]
+    fn only_public_peering_comes_with_a_caveat_pointing_to_microsoft_peering() {
+        let caveats: Vec<_> = PeeringType::ALL.map(PeeringType::caveat).to_vec();
+        assert!(caveats[0].is_none() && caveats[2].is_none(), "{caveats:?}");
+        assert!(caveats[1].is_some_and(|c| c.contains("Microsoft peering")));
     }
 
     #[test]

@@ -184,6 +184,7 @@ fn PeeringCard(id: String, t: PeeringType, peering: PeeringResource, gone: bool)
                 }}
             </header>
             <p class="help">{t.description()}</p>
+            {t.caveat().map(|c| view! { <p class="help" data-test="caveat">{c}</p> })}
             {move || match peering.get() {
                 None => view! { <Loading/> }.into_any(),
                 Some(Err(e)) => view! { <ErrorBanner error=e/> }.into_any(),

@@ -106,6 +106,7 @@ fn PeeringWizard(id: String, t: PeeringType) -> impl IntoView {
             }}
             {t.description()}
         </p>
+        {t.caveat().map(|c| view! { <p class="notice" data-test="caveat">{c}</p> })}
         {move || match loaded.get() {
             Loaded::Loading => view! { <Loading/> }.into_any(),
             Loaded::Failed(e) => view! { <ErrorBanner error=e/> }.into_any(),

@@ -353,6 +353,12 @@ async fn read_the_router_configuration(b: &Browser, id: &str) {
     b.goto(&format!("/connections/{id}")).await;
     b.wait_for_status("[data-test=\"peering-card-MICROSOFT\"]", "SYNCED")
         .await;
+    let caveat = PeeringType::Public.caveat().unwrap();
+    b.wait_for_text(
+        "[data-test=\"peering-card-PUBLIC\"] [data-test=\"caveat\"]",
+        caveat,
+    )
+    .await;
     let private = PeeringConfig {
         peer_asn: 65020,
         primary_peer_subnet: "10.20.0.0/30".into(),
