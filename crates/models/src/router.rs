@@ -1,6 +1,6 @@
 //! The customer side of a peering: what each of the customer's two routers needs (a VLAN
-//! sub-interface with its address and a BGP session to Microsoft), written out for Cisco IOS XE
-//! and Juniper Junos from the peering as configured.
+//! sub-interface with its address and a BGP session to Microsoft, with BFD where Microsoft runs
+//! it), written out for Cisco IOS XE and Juniper Junos from the peering as configured.
 //!
 //! The shared key is a secret the portal never sends to the browser: when one is set the text
 //! holds the placeholder [`SHARED_KEY_PLACEHOLDER`], as it holds [`INTERFACE_PLACEHOLDER`] for the
@@ -17,6 +17,9 @@ use std::fmt::Write;
 pub const MICROSOFT_ASN: u32 = 12076;
 pub const INTERFACE_PLACEHOLDER: &str = "<interface>";
 pub const SHARED_KEY_PLACEHOLDER: &str = "<shared key>";
+/// The BFD timers Microsoft's routers run on private and Microsoft peering: 300 ms, 3 missed.
+pub const BFD_INTERVAL_MS: u32 = 300;
+pub const BFD_MULTIPLIER: u32 = 3;
 
 /// The router operating systems a configuration is written for.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -217,6 +220,13 @@ struct Session {
 }
 
 impl Session {
+    /// Microsoft runs BFD on private and Microsoft peering (not on the retired public peering).
+    fn bfd(&self) -> bool {
+        self.t != PeeringType::Public
+    }
+}
+
+impl Session {
     fn description_head(&self) -> String {
         format!("Azure ExpressRoute {} peering", self.t.label())
     }
@@ -250,6 +260,12 @@ fn ios(out: &mut String, s: &Session) {
     } else {
         let _ = writeln!(out, " ip address {ours} 255.255.255.252");
     }
+    if s.bfd() {
+        let _ = writeln!(
+            out,
+            " bfd interval {BFD_INTERVAL_MS} min_rx {BFD_INTERVAL_MS} multiplier {BFD_MULTIPLIER}"
+        );
+    }
     let _ = writeln!(out, "!");
     let family = if s.v6 { "ipv6" } else { "ipv4" };
     if !s.advertised.is_empty() {
@@ -272,6 +288,9 @@ fn ios(out: &mut String, s: &Session) {
     );
     if s.key {
         let _ = writeln!(out, " neighbor {m} password {SHARED_KEY_PLACEHOLDER}");
+    }
+    if s.bfd() {
+        let _ = writeln!(out, " neighbor {m} fall-over bfd");
     }
     let _ = writeln!(out, " !");
     let _ = writeln!(out, " address-family {family}");
@@ -342,6 +361,14 @@ fn junos(out: &mut String, s: &Session) {
     if s.key {
         lines.push(format!("authentication-key \"{SHARED_KEY_PLACEHOLDER}\";"));
     }
+    if s.bfd() {
+        lines.extend([
+            "bfd-liveness-detection {".into(),
+            format!("minimum-interval {BFD_INTERVAL_MS};"),
+            format!("multiplier {BFD_MULTIPLIER};"),
+            "}".into(),
+        ]);
+    }
     if !s.advertised.is_empty() {
         lines.push(format!("export {export};"));
     }
@@ -411,11 +438,13 @@ interface <interface>.200
  description Azure ExpressRoute London DC Private peering (primary)
  encapsulation dot1Q 200
  ip address 10.1.0.1 255.255.255.252
+ bfd interval 300 min_rx 300 multiplier 3
 !
 router bgp 65010
  neighbor 10.1.0.2 remote-as 12076
  neighbor 10.1.0.2 description Microsoft (primary)
  neighbor 10.1.0.2 password <shared key>
+ neighbor 10.1.0.2 fall-over bfd
  !
  address-family ipv4
   neighbor 10.1.0.2 activate
@@ -478,6 +507,10 @@ protocols {
         group azure-microsoft-secondary {
             type external;
             peer-as 12076;
+            bfd-liveness-detection {
+                minimum-interval 300;
+                multiplier 3;
+            }
             export azure-microsoft-secondary-out;
             neighbor 203.0.113.6;
         }
@@ -552,6 +585,23 @@ protocols {
         assert!(junos.contains("family inet6 {\n                address 2001:db8:1::5/126;"));
         assert!(junos.contains("authentication-key \"<shared key>\";"));
         assert!(junos.contains("neighbor 2001:db8:1::6;"));
+    }
+
+    #[test]
+    fn bfd_is_offered_on_private_and_microsoft_peering_only() {
+        let mut public = microsoft();
+        public.advertised_public_prefixes = None;
+        for (t, c) in [
+            (PeeringType::Private, private()),
+            (PeeringType::Public, public),
+            (PeeringType::Microsoft, microsoft()),
+        ] {
+            for vendor in Vendor::ALL {
+                let text = router_config(vendor, t, &c, false, Link::Primary, "").unwrap();
+                let bfd = text.contains("bfd");
+                assert_eq!(bfd, t != PeeringType::Public, "{t} {vendor:?}:\n{text}");
+            }
+        }
     }
 
     #[test]
@@ -671,6 +721,7 @@ protocols {
                     format!(" neighbor {microsoft} remote-as 12076"),
                     format!(" ip address {ours} 255.255.255.252"),
                     format!(" encapsulation dot1Q {vlan}"),
+                    format!(" neighbor {microsoft} fall-over bfd"),
                 ];
                 for line in ios_lines {
                     prop_assert!(ios.lines().any(|l| l == line), "{:?} missing in\n{}", line, ios);
