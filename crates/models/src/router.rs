@@ -26,15 +26,18 @@ pub const BFD_MULTIPLIER: u32 = 3;
 pub enum Vendor {
     CiscoIosXe,
     Junos,
+    /// Junos as `set` commands, one per statement.
+    JunosSet,
 }
 
 impl Vendor {
-    pub const ALL: [Vendor; 2] = [Self::CiscoIosXe, Self::Junos];
+    pub const ALL: [Vendor; 3] = [Self::CiscoIosXe, Self::Junos, Self::JunosSet];
 
     pub fn label(self) -> &'static str {
         match self {
             Self::CiscoIosXe => "Cisco IOS XE",
             Self::Junos => "Juniper Junos",
+            Self::JunosSet => "Juniper Junos (set commands)",
         }
     }
 
@@ -43,6 +46,7 @@ impl Vendor {
         match self {
             Self::CiscoIosXe => "ios-xe",
             Self::Junos => "junos",
+            Self::JunosSet => "junos-set",
         }
     }
 
@@ -133,7 +137,7 @@ pub fn router_config(
     let mut out = String::with_capacity(1024);
     let comment = match vendor {
         Vendor::CiscoIosXe => "!",
-        Vendor::Junos => "#",
+        Vendor::Junos | Vendor::JunosSet => "#",
     };
     let mut note = |text: &str| {
         let _ = writeln!(out, "{comment} {text}");
@@ -170,7 +174,8 @@ pub fn router_config(
     }
     match vendor {
         Vendor::CiscoIosXe => ios(&mut out, &s),
-        Vendor::Junos => junos(&mut out, &s),
+        Vendor::Junos => junos(&mut out, &s, false),
+        Vendor::JunosSet => junos(&mut out, &s, true),
     }
     Ok(out)
 }
@@ -312,7 +317,8 @@ fn ios(out: &mut String, s: &Session) {
     let _ = writeln!(out, " exit-address-family");
 }
 
-fn junos(out: &mut String, s: &Session) {
+/// Junos statements, as a hierarchy or (`set`) as one `set` command per statement.
+fn junos(out: &mut String, s: &Session, set: bool) {
     let (m, vlan, asn, ours, name) = (s.microsoft, s.vlan, s.asn, s.ours, &s.name);
     let family = if s.v6 { "inet6" } else { "inet" };
     let mut lines: Vec<String> = vec![
@@ -373,14 +379,22 @@ fn junos(out: &mut String, s: &Session) {
         lines.push(format!("export {export};"));
     }
     lines.extend([format!("neighbor {m};"), "}".into(), "}".into(), "}".into()]);
-    let mut depth = 0usize;
-    for line in lines {
+    let mut path: Vec<&str> = Vec::new();
+    for line in &lines {
         if line == "}" {
-            depth = depth.saturating_sub(1);
+            path.pop();
+        } else if let Some(head) = line.strip_suffix(" {") {
+            if !set {
+                let _ = writeln!(out, "{:indent$}{line}", "", indent = path.len() * 4);
+            }
+            path.push(head);
+            continue;
         }
-        let _ = writeln!(out, "{:indent$}{line}", "", indent = depth * 4);
-        if line.ends_with('{') {
-            depth += 1;
+        if !set {
+            let _ = writeln!(out, "{:indent$}{line}", "", indent = path.len() * 4);
+        } else if line != "}" {
+            let statement = line.strip_suffix(';').unwrap_or(line);
+            let _ = writeln!(out, "set {} {statement}", path.join(" "));
         }
     }
 }
@@ -516,6 +530,46 @@ protocols {
         }
     }
 }
+"
+        );
+    }
+
+    #[test]
+    fn junos_set_commands_are_the_hierarchy_one_statement_per_line() {
+        let text = router_config(
+            Vendor::JunosSet,
+            PeeringType::Microsoft,
+            &microsoft(),
+            true,
+            Link::Primary,
+            "Paris",
+        )
+        .unwrap();
+        assert_eq!(
+            text,
+            "# Azure ExpressRoute Microsoft peering: primary link
+# Replace <interface> with this router's port towards Console Connect.
+# Replace <shared key> with the peering's BGP shared key.
+# BGP announces an advertised prefix only while it is in the routing table.
+# Not advertised over this IPv4 session: 2001:db8:100::/48
+# The advertised prefixes originate from AS 64998, registered in RIPENCC.
+set interfaces <interface> flexible-vlan-tagging
+set interfaces <interface> unit 300 description \"Azure ExpressRoute Paris Microsoft peering (primary)\"
+set interfaces <interface> unit 300 vlan-id 300
+set interfaces <interface> unit 300 family inet address 203.0.113.1/30
+set policy-options prefix-list azure-microsoft-primary-out 198.51.100.0/24
+set policy-options prefix-list azure-microsoft-primary-out 192.0.2.128/25
+set policy-options policy-statement azure-microsoft-primary-out term advertised from prefix-list azure-microsoft-primary-out
+set policy-options policy-statement azure-microsoft-primary-out term advertised then accept
+set policy-options policy-statement azure-microsoft-primary-out term rest then reject
+set routing-options autonomous-system 64999
+set protocols bgp group azure-microsoft-primary type external
+set protocols bgp group azure-microsoft-primary peer-as 12076
+set protocols bgp group azure-microsoft-primary authentication-key \"<shared key>\"
+set protocols bgp group azure-microsoft-primary bfd-liveness-detection minimum-interval 300
+set protocols bgp group azure-microsoft-primary bfd-liveness-detection multiplier 3
+set protocols bgp group azure-microsoft-primary export azure-microsoft-primary-out
+set protocols bgp group azure-microsoft-primary neighbor 203.0.113.2
 "
         );
     }
@@ -738,6 +792,14 @@ protocols {
                 let descriptions = |t: &str| t.lines().filter(|l| l.trim_start().starts_with("description ")).count();
                 prop_assert_eq!(descriptions(&ios), 1);
                 prop_assert_eq!(descriptions(&junos), 1);
+                // The set commands say the same statements, one per line.
+                let set = router_config(Vendor::JunosSet, PeeringType::Private, &c, key, link, &name).unwrap();
+                let statements = junos.lines().filter(|l| l.ends_with(';')).count();
+                let commands: Vec<&str> = set.lines().filter(|l| !l.starts_with('#')).collect();
+                prop_assert_eq!(commands.len(), statements);
+                prop_assert!(commands.iter().all(|l| l.starts_with("set ") && !l.ends_with(';')), "{}", set);
+                let neighbor = format!("set protocols bgp group azure-private-{} neighbor {microsoft}", link.word());
+                prop_assert!(commands.contains(&neighbor.as_str()), "{}", set);
             }
         }
     }

@@ -255,7 +255,11 @@ async fn both_routers_configuration_is_written_from_the_peering_as_configured() 
     let config: PeeringConfig = serde_json::from_value(change["config"].clone()).unwrap();
     let reads = app.upstream_calls(Route::ReadPeering);
 
-    for (query, vendor) in [("", Vendor::CiscoIosXe), ("?vendor=junos", Vendor::Junos)] {
+    for (query, vendor) in [
+        ("", Vendor::CiscoIosXe),
+        ("?vendor=junos", Vendor::Junos),
+        ("?vendor=junos-set", Vendor::JunosSet),
+    ] {
         let reply = client.get(&format!("{path}/router-config{query}")).await;
         assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
         let shown: RouterConfigView = serde_json::from_value(reply.json.clone()).unwrap();
@@ -274,7 +278,7 @@ async fn both_routers_configuration_is_written_from_the_peering_as_configured() 
     }
     assert_eq!(
         app.upstream_calls(Route::ReadPeering),
-        reads + 2,
+        reads + 3,
         "each answer reads the peering as it is now"
     );
 
@@ -287,7 +291,10 @@ async fn both_routers_configuration_is_written_from_the_peering_as_configured() 
         "{}",
         other_os.text
     );
-    assert!(other_os.message().contains("ios-xe") && other_os.message().contains("junos"));
+    assert_eq!(
+        other_os.message(),
+        "vendor is one of ios-xe (Cisco IOS XE), junos (Juniper Junos), junos-set (Juniper Junos (set commands))."
+    );
     let unknown = client.get(&format!("{path}/router-config?os=junos")).await;
     assert_eq!(unknown.status, StatusCode::BAD_REQUEST, "{}", unknown.text);
     let public = peering_path(&id, "PUBLIC");

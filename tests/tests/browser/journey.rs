@@ -415,13 +415,22 @@ async fn read_the_router_configuration(b: &Browser, id: &str) {
     b.script("document.querySelector('[data-test=\"router-config\"]').scrollIntoView()")
         .await;
     b.screenshot("router-config-microsoft-junos").await;
+    b.select("router-vendor", "junos-set").await;
+    shows(
+        Link::Secondary,
+        Vendor::JunosSet,
+        microsoft_t,
+        &microsoft,
+        false,
+    )
+    .await;
     b.goto(&format!("/connections/{id}")).await;
     assert_eq!(
         b.value("router-vendor").await,
-        "junos",
+        "junos-set",
         "the router OS is remembered"
     );
-    shows(Link::Primary, Vendor::Junos, private_t, &private, true).await;
+    shows(Link::Primary, Vendor::JunosSet, private_t, &private, true).await;
 }
 
 async fn find_both_changes_in_the_audit_history(b: &Browser, id: &str) {

@@ -137,7 +137,7 @@ async fn read_peering(
 #[derive(Debug, Deserialize)]
 #[serde(deny_unknown_fields)]
 struct RouterConfigQuery {
-    /// The router OS: `ios-xe` (the default) or `junos`.
+    /// The router OS: `ios-xe` (the default), `junos` or `junos-set`.
     vendor: Option<String>,
 }
 
@@ -153,9 +153,11 @@ async fn router_config(
     let vendor = match q.vendor.as_deref() {
         None => Vendor::CiscoIosXe,
         Some(v) => Vendor::parse(v).ok_or_else(|| {
-            AppError::BadRequest(
-                "vendor is one of ios-xe (Cisco IOS XE), junos (Juniper Junos).".into(),
-            )
+            let allowed: Vec<String> = Vendor::ALL
+                .iter()
+                .map(|v| format!("{} ({})", v.as_str(), v.label()))
+                .collect();
+            AppError::BadRequest(format!("vendor is one of {}.", allowed.join(", ")))
         })?,
     };
     let company = signed_in.company()?;
