@@ -142,7 +142,11 @@ pub fn router_config(
     let mut note = |text: &str| {
         let _ = writeln!(out, "{comment} {text}");
     };
-    note(&format!("{}: {} link", s.description_head(), link.word()));
+    note(&format!(
+        "Azure ExpressRoute {} peering: {} link",
+        t.label(),
+        link.word()
+    ));
     note(&format!(
         "Replace {INTERFACE_PLACEHOLDER} with this router's port towards Console Connect."
     ));
@@ -207,7 +211,7 @@ pub fn view(
     }
 }
 
-/// What both dialects are written from.
+/// What every form of the text is written from.
 struct Session {
     t: PeeringType,
     link: Link,
@@ -228,12 +232,6 @@ impl Session {
     /// Microsoft runs BFD on private and Microsoft peering (not on the retired public peering).
     fn bfd(&self) -> bool {
         self.t != PeeringType::Public
-    }
-}
-
-impl Session {
-    fn description_head(&self) -> String {
-        format!("Azure ExpressRoute {} peering", self.t.label())
     }
 }
 
