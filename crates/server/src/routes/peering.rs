@@ -118,20 +118,31 @@ fn stale(state: &AppState, expected_base: Option<&String>, before: &Value) -> bo
     expected_base.is_some_and(|expected| *expected != peering_base(&state.crypto, before))
 }
 
+/// The `t` peering as configured now, as shown (the shared key only as set or not); 404 when
+/// none is.
+async fn configured_peering(
+    state: &AppState,
+    signed_in: &SignedIn,
+    id: &ObjectId,
+    t: PeeringType,
+) -> Result<PeeringView> {
+    let company = signed_in.company()?;
+    let peering = state
+        .upstream
+        .read_peering(&signed_in.api_key, &company, id, t)
+        .await
+        .map_err(|e| AppError::from_upstream(&e, &[]))?
+        .ok_or_else(|| not_configured(t))?;
+    Ok(peering_view(&state.crypto, t, &peering))
+}
+
 async fn read_peering(
     State(state): State<AppState>,
     signed_in: SignedIn,
     Path((id, peering_type)): Path<(String, String)>,
 ) -> Result<Json<PeeringView>> {
     let (id, t) = parse_path(&id, &peering_type)?;
-    let company = signed_in.company()?;
-    let peering = state
-        .upstream
-        .read_peering(&signed_in.api_key, &company, &id, t)
-        .await
-        .map_err(|e| AppError::from_upstream(&e, &[]))?
-        .ok_or_else(|| not_configured(t))?;
-    Ok(Json(peering_view(&state.crypto, t, &peering)))
+    Ok(Json(configured_peering(&state, &signed_in, &id, t).await?))
 }
 
 #[derive(Debug, Deserialize)]
@@ -160,24 +171,16 @@ async fn router_config(
             AppError::BadRequest(format!("vendor is one of {}.", allowed.join(", ")))
         })?,
     };
-    let company = signed_in.company()?;
     let (parent, peering) = tokio::join!(
         load_parent(&state, &signed_in, &id),
-        state
-            .upstream
-            .read_peering(&signed_in.api_key, &company, &id, t)
+        configured_peering(&state, &signed_in, &id, t)
     );
-    let parent = parent?;
-    let peering = peering
-        .map_err(|e| AppError::from_upstream(&e, &[]))?
-        .ok_or_else(|| not_configured(t))?;
-    let config = peering.config();
-    let key_set = config.shared_key.as_deref().is_some_and(|k| !k.is_empty());
+    let (parent, peering) = (parent?, peering?);
     Ok(Json(router::view(
         vendor,
         t,
-        &config,
-        key_set,
+        &peering.config,
+        peering.shared_key_set,
         &parent.name,
     )))
 }
