@@ -9,21 +9,20 @@ pub mod format;
 pub mod nav;
 pub mod pages;
 pub mod poll;
+pub mod route;
 pub mod session;
 pub mod shared;
 
 use components::shell::Shell;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
-use leptos_router::components::{ParentRoute, Redirect, Route, Router, Routes};
-use leptos_router::hooks::{use_navigate, use_query_map};
-use leptos_router::path;
 use pages::{
     audit::AuditPage, audit_event::AuditEventPage, connection::ConnectionPage,
     connections::ConnectionsPage, create::CreatePage, delete::DeleteConnectionPage,
     delete::DeletePeeringPage, not_found::NotFound, peering::PeeringPage, progress::ProgressPage,
     sign_in::SignInPage, verify::VerifyPage,
 };
+use route::{Screen, use_navigate, use_query_map};
 use session::{Auth, SessionState};
 
 /// Asks the server who is signed in and records the answer.
@@ -42,26 +41,39 @@ pub fn load_session(auth: Auth) {
 pub fn App() -> impl IntoView {
     let auth = Auth::provide();
     load_session(auth);
+    let screen = route::start();
+    // Only a change between the sign-in page, the frame of the signed-in pages and the unknown
+    // address rebuilds the frame; moving between signed-in pages keeps it.
+    let frame = Memo::new(move |_| match screen.get() {
+        Screen::SignIn => Screen::SignIn,
+        Screen::NotFound => Screen::NotFound,
+        _ => Screen::Home,
+    });
     view! {
-        <Router>
-            <SignedOutWatcher auth=auth/>
-            <Routes fallback=NotFound>
-                <Route path=path!("/sign-in") view=SignInPage/>
-                <ParentRoute path=path!("") view=Shell>
-                    <Route path=path!("") view=|| view! { <Redirect path="/connections"/> }/>
-                    <Route path=path!("connections") view=ConnectionsPage/>
-                    <Route path=path!("connections/:id/progress") view=ProgressPage/>
-                    <Route path=path!("connections/:id/delete") view=DeleteConnectionPage/>
-                    <Route path=path!("connections/:id/peering/:type/delete") view=DeletePeeringPage/>
-                    <Route path=path!("connections/:id/peering/:type") view=PeeringPage/>
-                    <Route path=path!("connections/:id") view=ConnectionPage/>
-                    <Route path=path!("verify") view=VerifyPage/>
-                    <Route path=path!("create") view=CreatePage/>
-                    <Route path=path!("audit/:id") view=AuditEventPage/>
-                    <Route path=path!("audit") view=AuditPage/>
-                </ParentRoute>
-            </Routes>
-        </Router>
+        <SignedOutWatcher auth=auth/>
+        {move || match frame.get() {
+            Screen::SignIn => view! { <SignInPage/> }.into_any(),
+            Screen::NotFound => view! { <NotFound/> }.into_any(),
+            _ => view! { <Shell>{move || page(screen.get())}</Shell> }.into_any(),
+        }}
+    }
+}
+
+/// The page a signed-in screen shows.
+fn page(screen: Screen) -> AnyView {
+    match screen {
+        Screen::Connections => view! { <ConnectionsPage/> }.into_any(),
+        Screen::Connection => view! { <ConnectionPage/> }.into_any(),
+        Screen::Progress => view! { <ProgressPage/> }.into_any(),
+        Screen::DeleteConnection => view! { <DeleteConnectionPage/> }.into_any(),
+        Screen::Peering => view! { <PeeringPage/> }.into_any(),
+        Screen::DeletePeering => view! { <DeletePeeringPage/> }.into_any(),
+        Screen::Verify => view! { <VerifyPage/> }.into_any(),
+        Screen::Create => view! { <CreatePage/> }.into_any(),
+        Screen::Audit => view! { <AuditPage/> }.into_any(),
+        Screen::AuditEvent => view! { <AuditEventPage/> }.into_any(),
+        // `/` is turned into `/connections` before anything is shown.
+        Screen::Home | Screen::SignIn | Screen::NotFound => ().into_any(),
     }
 }
 

@@ -6,10 +6,9 @@ use crate::api;
 use crate::components::company::CompanyChooser;
 use crate::components::feedback::{ErrorBanner, Loading};
 use crate::components::session_notice::SessionNotice;
+use crate::route::{self, use_navigate};
 use crate::session::{Auth, SessionState};
 use leptos::prelude::*;
-use leptos_router::components::{A, Outlet};
-use leptos_router::hooks::use_navigate;
 
 #[derive(Debug, Clone, PartialEq)]
 enum Stage {
@@ -32,7 +31,7 @@ pub fn SandboxBanner() -> impl IntoView {
 }
 
 #[component]
-pub fn Shell() -> impl IntoView {
+pub fn Shell(children: ChildrenFn) -> impl IntoView {
     let auth = Auth::get();
     let stage = Memo::new(move |_| match auth.state.get() {
         SessionState::Checking => Stage::Checking,
@@ -81,9 +80,20 @@ pub fn Shell() -> impl IntoView {
                     let session = auth.session().expect("a signed-in stage has a session");
                     view! { <CompanyChooser session=session on_chosen=|_| ()/> }.into_any()
                 }
-                Stage::Ready => view! { <Outlet/> }.into_any(),
+                Stage::Ready => children(),
             }}
         </main>
+    }
+}
+
+/// A link of the main navigation, marked while its page (or one below it) is shown.
+#[component]
+fn NavLink(href: &'static str, label: &'static str) -> impl IntoView {
+    let current = route::use_is_current(href);
+    view! {
+        <a href=href aria-current=move || current.get().then_some("page")>
+            {label}
+        </a>
     }
 }
 
@@ -118,10 +128,10 @@ fn Header() -> impl IntoView {
                 <span class="brand-sub">"Console Connect · Azure"</span>
             </div>
             <nav class="main-nav" aria-label="Main">
-                <A href="/connections">"Connections"</A>
-                <A href="/verify">"Verify a key"</A>
-                <A href="/create">"New connection"</A>
-                <A href="/audit">"Audit history"</A>
+                <NavLink href="/connections" label="Connections"/>
+                <NavLink href="/verify" label="Verify a key"/>
+                <NavLink href="/create" label="New connection"/>
+                <NavLink href="/audit" label="Audit history"/>
             </nav>
             <div class="who">
                 {move || {

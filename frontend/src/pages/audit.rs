@@ -6,15 +6,14 @@ use crate::api;
 use crate::components::feedback::{ActionError, Empty, ErrorBanner, Loading};
 use crate::components::names::{self, Named, Names};
 use crate::format;
+use crate::route::Params;
+use crate::route::{use_navigate, use_query_map};
 use leptos::prelude::*;
-use leptos_router::components::A;
-use leptos_router::hooks::{use_navigate, use_query_map};
-use leptos_router::params::ParamsMap;
 use models::PeeringType;
 use models::api::{AuditAction, AuditEvent, AuditOutcome, AuditPhase, AuditQuery};
 
 /// The filters in the address, as the API reads them.
-fn query_from(params: &ParamsMap) -> AuditQuery {
+fn query_from(params: &Params) -> AuditQuery {
     let text = |name: &str| params.get(name).filter(|v| !v.trim().is_empty());
     AuditQuery {
         connection: text("connection"),
@@ -304,7 +303,7 @@ fn Audit(query: AuditQuery, connections: Names) -> impl IntoView {
             </div>
             <div class="filter-actions">
                 <button type="submit" class="primary" data-test="apply-filters">"Apply filters"</button>
-                {filtered.then(|| view! { <A href="/audit" attr:class="button secondary" attr:data-test="clear-filters">"Clear"</A> })}
+                {filtered.then(|| view! { <a href="/audit" class="button secondary" data-test="clear-filters">"Clear"</a> })}
             </div>
         </form>
         {move || match first.get() {
@@ -379,7 +378,7 @@ fn AuditTable(events: RwSignal<Vec<AuditEvent>>, connections: Names) -> impl Int
                         view! {
                             <tr data-test="audit-row" data-id=e.id.to_string() data-action=e.action.as_str() class="clickable" on:click=go>
                                 <td data-label="Time">
-                                    <A href=href>{format::time(&e.at)}</A>
+                                    <a href=href>{format::time(&e.at)}</a>
                                 </td>
                                 <td data-label="Actor">
                                     {actor}
@@ -390,10 +389,11 @@ fn AuditTable(events: RwSignal<Vec<AuditEvent>>, connections: Names) -> impl Int
                                     {match e.connection_id.clone() {
                                         // A real id opens its connection; anything else is only shown.
                                         Some(c) if models::validate::object_id("connection", &c).is_ok() => {
+                                            let href = format!("/connections/{c}");
                                             view! {
-                                                <A href=format!("/connections/{c}") attr:title="Open this connection">
+                                                <a href=href title="Open this connection">
                                                     <Named id=c names=connections/>
-                                                </A>
+                                                </a>
                                             }
                                                 .into_any()
                                         }

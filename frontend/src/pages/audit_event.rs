@@ -7,9 +7,8 @@ use crate::components::feedback::{ErrorBanner, Loading};
 use crate::components::names::{self, Named};
 use crate::format;
 use crate::pages::audit::{outcome_badge, phase_label};
+use crate::route::use_params_map;
 use leptos::prelude::*;
-use leptos_router::components::A;
-use leptos_router::hooks::use_params_map;
 use models::api::{AuditEvent, AuditEventDetail};
 
 #[component]
@@ -32,9 +31,9 @@ pub fn AuditEventPage() -> impl IntoView {
     view! {
         <div class="page-head">
             <h1>"Audit event"</h1>
-            <A href="/audit" attr:class="button secondary">
+            <a href="/audit" class="button secondary">
                 "Back to the history"
-            </A>
+            </a>
         </div>
         {move || match detail.get() {
             None => view! { <Loading/> }.into_any(),
@@ -62,9 +61,9 @@ fn EventDetail(detail: AuditEventDetail, connections: names::Names) -> impl Into
         view! {
             <Named id=c names=connections/>
             " "
-            <A href=href>"open"</A>
+            <a href=href>"open"</a>
             " · "
-            <A href=history>"its history"</A>
+            <a href=history>"its history"</a>
         }
     });
     view! {
@@ -147,9 +146,9 @@ fn related(r: AuditEvent) -> impl IntoView {
     let href = format!("/audit/{}", r.id);
     view! {
         <li>
-            <A href=href>
+            <a href=href>
                 {format!("#{} · {} · {} · {}", r.id, phase_label(r.phase), r.action.label(), format::time(&r.at))}
-            </A>
+            </a>
             " "
             {outcome_badge(r.outcome)}
         </li>

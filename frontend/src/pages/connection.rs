@@ -9,9 +9,8 @@ use crate::components::router::RouterConfigPanel;
 use crate::components::status::{connection_status, provisioning_status, sync_status};
 use crate::format;
 use crate::poll::Poll;
+use crate::route::use_params_map;
 use leptos::prelude::*;
-use leptos_router::components::A;
-use leptos_router::hooks::use_params_map;
 use models::api::{ConnectionView, PeeringView};
 use models::{ConnectionStatus, PeeringType};
 
@@ -56,7 +55,7 @@ fn Connection(id: String) -> impl IntoView {
         Some(Err(e)) => view! {
             <ErrorBanner error=e/>
             <p>
-                <A href="/connections">"Back to connections"</A>
+                <a href="/connections">"Back to connections"</a>
             </p>
         }
         .into_any(),
@@ -93,15 +92,15 @@ fn ConnectionView(
         <div class="page-head">
             <h1>{c.name.clone()}</h1>
             <div class="head-actions">
-                <A href=history attr:class="button secondary" attr:data-test="history">
+                <a href=history class="button secondary" data-test="history">
                     "History of this connection"
-                </A>
+                </a>
                 {(!gone)
                     .then(|| {
                         view! {
-                            <A href=delete attr:class="button danger" attr:data-test="delete-connection">
+                            <a href=delete class="button danger" data-test="delete-connection">
                                 "Delete connection"
-                            </A>
+                            </a>
                         }
                     })}
             </div>
@@ -196,9 +195,9 @@ fn PeeringCard(id: String, t: PeeringType, peering: PeeringResource, gone: bool)
                             .then(|| {
                                 view! {
                                     <div class="actions">
-                                        <A href=configure attr:class="button secondary" attr:data-test=format!("configure-{}", t.as_wire())>
+                                        <a href=configure class="button secondary" data-test=format!("configure-{}", t.as_wire())>
                                             "Configure"
-                                        </A>
+                                        </a>
                                     </div>
                                 }
                             })}
@@ -213,12 +212,12 @@ fn PeeringCard(id: String, t: PeeringType, peering: PeeringResource, gone: bool)
                             .then(|| {
                                 view! {
                                     <div class="actions">
-                                        <A href=configure attr:class="button secondary" attr:data-test=format!("configure-{}", t.as_wire())>
+                                        <a href=configure class="button secondary" data-test=format!("configure-{}", t.as_wire())>
                                             "Edit"
-                                        </A>
-                                        <A href=delete attr:class="button danger-outline" attr:data-test=format!("delete-peering-{}", t.as_wire())>
+                                        </a>
+                                        <a href=delete class="button danger-outline" data-test=format!("delete-peering-{}", t.as_wire())>
                                             "Delete"
-                                        </A>
+                                        </a>
                                     </div>
                                 }
                             })}

@@ -9,11 +9,10 @@ use crate::components::status::{Status, connection_status, provisioning_status};
 use crate::format;
 use crate::nav;
 use crate::poll::Poll;
+use crate::route::NavigateOptions;
+use crate::route::{use_navigate, use_query_map};
 use crate::session::Auth;
 use leptos::prelude::*;
-use leptos_router::NavigateOptions;
-use leptos_router::components::A;
-use leptos_router::hooks::{use_navigate, use_query_map};
 use models::ConnectionStatus;
 use models::api::{ConnectionView, LegRole};
 
@@ -62,8 +61,8 @@ fn row(c: ConnectionView) -> impl IntoView {
     view! {
         <tr data-connection=id data-test="connection-row">
             <th scope="row" data-label="Name">
-                <A href=href>{name}</A>
-                {progress.map(|p| view! { <A href=p attr:class="small-link">"progress"</A> })}
+                <a href=href>{name}</a>
+                {progress.map(|p| view! { <a href=p class="small-link">"progress"</a> })}
             </th>
             <td data-label="Speed">{format::optional_speed(c.speed_mbps)}</td>
             <td data-label="Status">{connection_status(&c.status)}</td>
@@ -123,7 +122,6 @@ pub fn ConnectionsPage() -> impl IntoView {
             NavigateOptions {
                 replace: true,
                 scroll: false,
-                ..Default::default()
             },
         );
     };
@@ -143,9 +141,9 @@ pub fn ConnectionsPage() -> impl IntoView {
     view! {
         <div class="page-head">
             <h1>"Connections"</h1>
-            <A href="/create" attr:class="button primary">
+            <a href="/create" class="button primary">
                 "New connection"
-            </A>
+            </a>
         </div>
         <form class="filters" role="search" on:submit=|ev| ev.prevent_default()>
             <div class="field">
@@ -198,9 +196,9 @@ pub fn ConnectionsPage() -> impl IntoView {
                     <Empty>
                         <p>"There are no Azure ExpressRoute connections in this company yet."</p>
                         <p>
-                            <A href="/create">"Create your first connection"</A>
+                            <a href="/create">"Create your first connection"</a>
                             " or "
-                            <A href="/verify">"verify a service key"</A>
+                            <a href="/verify">"verify a service key"</a>
                             " first."
                         </p>
                     </Empty>

@@ -14,8 +14,8 @@ use crate::draft::DraftNotice;
 use crate::form::{Input, apply_server_errors};
 use crate::format;
 use crate::pages::verify::{DemoServiceKeys, key_error};
+use crate::route::{use_navigate, use_query_map};
 use leptos::prelude::*;
-use leptos_router::hooks::{use_navigate, use_query_map};
 use models::api::{CreateConnectionRequest, PortView, ServiceKeyView};
 use models::{ClassOfService, PaymentType, validate};
 

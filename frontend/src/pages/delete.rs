@@ -12,9 +12,8 @@ use crate::components::status::{connection_status, sync_status};
 use crate::form::{Input, apply_server_errors, touch_all};
 use crate::format;
 use crate::pages::not_found::NotFound;
+use crate::route::{use_navigate, use_params_map};
 use leptos::prelude::*;
-use leptos_router::components::A;
-use leptos_router::hooks::{use_navigate, use_params_map};
 use models::api::DeleteRequest;
 use models::{ApiError, ConnectionStatus, ErrorCode, PeeringType, validate};
 
@@ -168,9 +167,9 @@ fn DeleteConnection(id: String) -> impl IntoView {
     view! {
         <div class="page-head">
             <h1>"Delete connection"</h1>
-            <A href=back attr:class="button secondary">
+            <a href=back class="button secondary">
                 "Cancel"
-            </A>
+            </a>
         </div>
         {move || match conn.get() {
             None => view! { <Loading/> }.into_any(),
@@ -278,9 +277,9 @@ fn DeletePeering(id: String, t: PeeringType) -> impl IntoView {
     view! {
         <div class="page-head">
             <h1>{format!("Delete {} peering", t.label())}</h1>
-            <A href=back attr:class="button secondary">
+            <a href=back class="button secondary">
                 "Cancel"
-            </A>
+            </a>
         </div>
         {move || match (conn.get(), peering.get()) {
             (Some(Err(e)), _) | (_, Some(Err(e))) => view! { <ErrorBanner error=e/> }.into_any(),

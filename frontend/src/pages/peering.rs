@@ -14,9 +14,8 @@ use crate::draft::DraftNotice;
 use crate::form::{Input, apply_server_errors, touch_all};
 use crate::pages::not_found::NotFound;
 use crate::poll::Poll;
+use crate::route::use_params_map;
 use leptos::prelude::*;
-use leptos_router::components::A;
-use leptos_router::hooks::use_params_map;
 use models::api::{ConnectionView, PeeringChangeRequest, PeeringView, PreviewResponse};
 use models::upstream::PeeringConfig;
 use models::validate::{self, ROUTING_REGISTRIES};
@@ -92,9 +91,9 @@ fn PeeringWizard(id: String, t: PeeringType) -> impl IntoView {
     view! {
         <div class="page-head">
             <h1>{format!("{} peering", t.label())}</h1>
-            <A href=back.clone() attr:class="button secondary">
+            <a href=back.clone() class="button secondary">
                 "Back to the connection"
-            </A>
+            </a>
         </div>
         <p class="lead">
             {move || {
@@ -121,7 +120,7 @@ fn PeeringWizard(id: String, t: PeeringType) -> impl IntoView {
                         </p>
                         {c.is_transitional().then(|| {
                             let progress = format!("/connections/{}/progress", c.id);
-                            view! { <p><A href=progress>"Follow its progress"</A></p> }
+                            view! { <p><a href=progress>"Follow its progress"</a></p> }
                         })}
                     </div>
                 }
@@ -643,9 +642,9 @@ fn FormStep(
                 {exists
                     .then(|| {
                         view! {
-                            <A href=delete_href attr:class="button danger-outline" attr:data-test="delete">
+                            <a href=delete_href class="button danger-outline" data-test="delete">
                                 "Delete this peering"
-                            </A>
+                            </a>
                         }
                     })}
                 <button
@@ -793,12 +792,12 @@ fn Follow(id: String, t: PeeringType, first: Option<PeeringView>) -> impl IntoVi
             {move || latest.get().and_then(Result::err).map(|e| view! { <ErrorBanner error=e/> })}
             <p class="help">"The connection's page also shows what each of your two routers needs for this peering."</p>
             <div class="actions">
-                <A href=back attr:class="button primary">
+                <a href=back class="button primary">
                     "Back to the connection"
-                </A>
-                <A href=history attr:class="button secondary">
+                </a>
+                <a href=history class="button secondary">
                     "See it in the audit history"
-                </A>
+                </a>
             </div>
         </section>
     }

@@ -10,9 +10,8 @@ use crate::components::status::{connection_status, provisioning_status};
 use crate::components::steps::{StepState, Stepper};
 use crate::format;
 use crate::poll::Poll;
+use crate::route::use_params_map;
 use leptos::prelude::*;
-use leptos_router::components::A;
-use leptos_router::hooks::use_params_map;
 use models::api::ConnectionView;
 use models::{ConnectionStatus, ProvisioningStatus};
 
@@ -146,14 +145,14 @@ fn ProgressView(c: ConnectionView, ports: names::Names) -> impl IntoView {
             {active
                 .then(|| {
                     view! {
-                        <A href=peering_href attr:class="button primary" attr:data-test="configure-peering">
+                        <a href=peering_href class="button primary" data-test="configure-peering">
                             "Configure peering"
-                        </A>
+                        </a>
                     }
                 })}
-            <A href=href attr:class="button secondary">
+            <a href=href class="button secondary">
                 "Open the connection"
-            </A>
+            </a>
         </div>
     }
 }

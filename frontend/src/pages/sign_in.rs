@@ -9,9 +9,9 @@ use crate::components::keys::DemoKeyList;
 use crate::components::shell::SandboxBanner;
 use crate::form::Input;
 use crate::nav;
+use crate::route::{use_navigate, use_query_map};
 use crate::session::Auth;
 use leptos::prelude::*;
-use leptos_router::hooks::{use_navigate, use_query_map};
 use models::api::SessionView;
 use models::{ApiError, ErrorCode};
 

@@ -9,7 +9,6 @@ use crate::components::keys::{DemoKeyList, ServiceKeyInput};
 use crate::form::Input;
 use crate::session::Auth;
 use leptos::prelude::*;
-use leptos_router::components::A;
 use models::api::DemoKey;
 use models::validate;
 
@@ -125,9 +124,9 @@ pub fn VerifyPage() -> impl IntoView {
                                             .into_any()
                                     } else {
                                         view! {
-                                            <A href=href attr:class="button primary" attr:data-test="create-for-key">
+                                            <a href=href class="button primary" data-test="create-for-key">
                                                 "Create a connection for this key"
-                                            </A>
+                                            </a>
                                         }
                                             .into_any()
                                     }}

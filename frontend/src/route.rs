@@ -1,0 +1,426 @@
+//! The app's addresses: which screen a path shows and with which parameters, the query string
+//! as a map, and moving between pages with the History API. A click on a link to one of the
+//! app's own pages is handled in place; downloads, the API, other hosts, new tabs and links
+//! with a modifier key are left to the browser.
+
+use leptos::prelude::*;
+use wasm_bindgen::{JsCast, JsValue};
+
+/// The screens the app has; [`recognise`] says which one a path shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Screen {
+    /// `/`, which becomes `/connections`.
+    Home,
+    SignIn,
+    Connections,
+    Connection,
+    Progress,
+    DeleteConnection,
+    Peering,
+    DeletePeering,
+    Verify,
+    Create,
+    Audit,
+    AuditEvent,
+    NotFound,
+}
+
+impl Screen {
+    /// The screens shown inside the signed-in frame (header, session checks).
+    pub fn in_shell(self) -> bool {
+        !matches!(self, Screen::SignIn | Screen::NotFound)
+    }
+}
+
+/// Named values from a path (`id`, `type`) or a query string, decoded.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Params(Vec<(String, String)>);
+
+impl Params {
+    /// The first value of `name`.
+    pub fn get(&self, name: &str) -> Option<String> {
+        self.0
+            .iter()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.clone())
+    }
+
+    /// A query string (`?` optional) as `application/x-www-form-urlencoded` reads it.
+    pub fn from_query(search: &str) -> Params {
+        let search = search.strip_prefix('?').unwrap_or(search);
+        Params(
+            search
+                .split('&')
+                .filter(|pair| !pair.is_empty())
+                .map(|pair| {
+                    let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+                    (decode(name, true), decode(value, true))
+                })
+                .collect(),
+        )
+    }
+}
+
+/// Percent-decoding; `+` is a space in a query. Bytes that are not UTF-8 become U+FFFD.
+fn decode(text: &str, plus_is_space: bool) -> String {
+    let bytes = text.as_bytes();
+    let hex = |at: usize| char::from(*bytes.get(at)?).to_digit(16);
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        let b = bytes[i];
+        let escaped = if b == b'%' {
+            hex(i + 1).zip(hex(i + 2)).map(|(hi, lo)| hi * 16 + lo)
+        } else {
+            None
+        };
+        match escaped {
+            Some(value) => {
+                out.push(value as u8);
+                i += 3;
+            }
+            None => {
+                out.push(if plus_is_space && b == b'+' { b' ' } else { b });
+                i += 1;
+            }
+        }
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// The screen a path shows, with its path parameters. A trailing `/` is ignored.
+pub fn recognise(path: &str) -> (Screen, Params) {
+    let trimmed = path.strip_suffix('/').unwrap_or(path);
+    let segments: Vec<String> = trimmed
+        .strip_prefix('/')
+        .map(|rest| rest.split('/').map(|s| decode(s, false)).collect())
+        .unwrap_or_default();
+    let param = |pairs: &[(&str, &String)]| {
+        Params(
+            pairs
+                .iter()
+                .map(|(n, v)| ((*n).to_owned(), (*v).clone()))
+                .collect(),
+        )
+    };
+    let s: Vec<&str> = segments.iter().map(String::as_str).collect();
+    let plain = |screen| (screen, Params::default());
+    match s.as_slice() {
+        [] => plain(Screen::Home),
+        ["sign-in"] => plain(Screen::SignIn),
+        ["connections"] => plain(Screen::Connections),
+        ["verify"] => plain(Screen::Verify),
+        ["create"] => plain(Screen::Create),
+        ["audit"] => plain(Screen::Audit),
+        ["audit", _] => (Screen::AuditEvent, param(&[("id", &segments[1])])),
+        ["connections", _, rest @ ..] => {
+            let id = &segments[1];
+            match rest {
+                [] => (Screen::Connection, param(&[("id", id)])),
+                ["progress"] => (Screen::Progress, param(&[("id", id)])),
+                ["delete"] => (Screen::DeleteConnection, param(&[("id", id)])),
+                ["peering", _] => (
+                    Screen::Peering,
+                    param(&[("id", id), ("type", &segments[3])]),
+                ),
+                ["peering", _, "delete"] => (
+                    Screen::DeletePeering,
+                    param(&[("id", id), ("type", &segments[3])]),
+                ),
+                _ => plain(Screen::NotFound),
+            }
+        }
+        _ => plain(Screen::NotFound),
+    }
+}
+
+/// Whether a link's `href` is one of the app's pages, to be shown without reloading: a path on
+/// this host (one leading `/`, not `//` or `/\`) outside the API.
+pub fn is_page_link(href: &str) -> bool {
+    href.starts_with('/')
+        && !href.starts_with("//")
+        && !href.starts_with("/\\")
+        && href != "/api"
+        && !href.starts_with("/api/")
+        && !href.starts_with("/api?")
+}
+
+/// How [`Navigate`] moves: adding a history entry or replacing the current one, and whether
+/// the new page starts at the top.
+#[derive(Debug, Clone, Copy)]
+pub struct NavigateOptions {
+    pub replace: bool,
+    pub scroll: bool,
+}
+
+impl Default for NavigateOptions {
+    fn default() -> Self {
+        NavigateOptions {
+            replace: false,
+            scroll: true,
+        }
+    }
+}
+
+/// Where the browser is: path and query string, changed together.
+#[derive(Clone, Copy)]
+struct Location(RwSignal<(String, String)>);
+
+impl Location {
+    fn read() -> (String, String) {
+        let location = window().location();
+        (
+            location.pathname().unwrap_or_default(),
+            location.search().unwrap_or_default(),
+        )
+    }
+
+    /// Takes in the browser's address, first turning `/` into `/connections`.
+    fn sync(self) {
+        let (path, search) = Location::read();
+        if path == "/" {
+            self.go(
+                &format!("/connections{search}"),
+                NavigateOptions {
+                    replace: true,
+                    scroll: false,
+                },
+            );
+            return;
+        }
+        if self.0.with_untracked(|(p, s)| *p != path || *s != search) {
+            self.0.set((path, search));
+        }
+    }
+
+    fn go(self, href: &str, options: NavigateOptions) {
+        let Ok(history) = window().history() else {
+            let _ = window().location().set_href(href);
+            return;
+        };
+        let (path, search) = Location::read();
+        let same = format!("{path}{search}") == href;
+        let done = if options.replace || same {
+            history.replace_state_with_url(&JsValue::NULL, "", Some(href))
+        } else {
+            history.push_state_with_url(&JsValue::NULL, "", Some(href))
+        };
+        if done.is_err() {
+            let _ = window().location().set_href(href);
+            return;
+        }
+        self.sync();
+        if options.scroll {
+            window().scroll_to_with_x_and_y(0.0, 0.0);
+        }
+    }
+}
+
+/// Starts following the browser's address: back and forward, and clicks on the app's links.
+/// Returns the current screen; [`use_params_map`], [`use_query_map`] and [`use_navigate`] work
+/// below the caller.
+pub fn start() -> Memo<Screen> {
+    let location = Location(RwSignal::new(Location::read()));
+    provide_context(location);
+    location.sync();
+    // The handles are kept for the page's life: nothing ever removes these listeners.
+    std::mem::forget(window_event_listener(leptos::ev::popstate, move |_| {
+        location.sync()
+    }));
+    std::mem::forget(window_event_listener(leptos::ev::click, move |ev| {
+        if let Some(href) = page_link_clicked(&ev) {
+            ev.prevent_default();
+            location.go(&href, NavigateOptions::default());
+        }
+    }));
+    let matched = Memo::new(move |_| location.0.with(|(path, _)| recognise(path)));
+    provide_context(matched);
+    Memo::new(move |_| matched.with(|(screen, _)| *screen))
+}
+
+/// The `href` of the app's link a plain click landed on, if it did.
+fn page_link_clicked(ev: &web_sys::MouseEvent) -> Option<String> {
+    let modified = ev.meta_key() || ev.ctrl_key() || ev.shift_key() || ev.alt_key();
+    if ev.default_prevented() || ev.button() != 0 || modified {
+        return None;
+    }
+    let target: web_sys::Element = ev.target()?.dyn_into().ok()?;
+    let link = target.closest("a[href]").ok()??;
+    let elsewhere = link.has_attribute("download")
+        || link.has_attribute("target")
+        || link
+            .get_attribute("rel")
+            .is_some_and(|rel| rel.split_whitespace().any(|r| r == "external"));
+    let href = link.get_attribute("href")?;
+    (!elsewhere && is_page_link(&href)).then_some(href)
+}
+
+/// The current path's parameters (`id`, `type`).
+pub fn use_params_map() -> Memo<Params> {
+    let matched = expect_context::<Memo<(Screen, Params)>>();
+    Memo::new(move |_| matched.with(|(_, params)| params.clone()))
+}
+
+/// The current query string's values.
+pub fn use_query_map() -> Memo<Params> {
+    let location = expect_context::<Location>();
+    Memo::new(move |_| location.0.with(|(_, search)| Params::from_query(search)))
+}
+
+/// Moves to another page of the app.
+pub fn use_navigate() -> impl Fn(&str, NavigateOptions) + Clone + Send + Sync + 'static {
+    let location = expect_context::<Location>();
+    move |href: &str, options: NavigateOptions| location.go(href, options)
+}
+
+/// Whether the current path is `href` or below it, for marking the navigation's current page.
+pub fn use_is_current(href: &'static str) -> Signal<bool> {
+    let location = expect_context::<Location>();
+    Signal::derive(move || {
+        location.0.with(|(path, _)| {
+            path == href
+                || path
+                    .strip_prefix(href)
+                    .is_some_and(|rest| rest.starts_with('/'))
+        })
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn id(params: &Params) -> Option<String> {
+        params.get("id")
+    }
+
+    #[test]
+    fn every_page_is_recognised_with_its_parameters() {
+        let c = "5f1e0a0b0c0d0e0f10111213";
+        let cases = [
+            ("/", Screen::Home, None, None),
+            ("", Screen::Home, None, None),
+            ("/sign-in", Screen::SignIn, None, None),
+            ("/connections", Screen::Connections, None, None),
+            ("/connections/", Screen::Connections, None, None),
+            (
+                &format!("/connections/{c}"),
+                Screen::Connection,
+                Some(c),
+                None,
+            ),
+            (
+                &format!("/connections/{c}/progress"),
+                Screen::Progress,
+                Some(c),
+                None,
+            ),
+            (
+                &format!("/connections/{c}/delete"),
+                Screen::DeleteConnection,
+                Some(c),
+                None,
+            ),
+            (
+                &format!("/connections/{c}/peering/PRIVATE"),
+                Screen::Peering,
+                Some(c),
+                Some("PRIVATE"),
+            ),
+            (
+                &format!("/connections/{c}/peering/MICROSOFT/delete"),
+                Screen::DeletePeering,
+                Some(c),
+                Some("MICROSOFT"),
+            ),
+            ("/verify", Screen::Verify, None, None),
+            ("/create", Screen::Create, None, None),
+            ("/audit", Screen::Audit, None, None),
+            ("/audit/42", Screen::AuditEvent, Some("42"), None),
+        ];
+        for (path, screen, want_id, want_type) in cases {
+            let (got, params) = recognise(path);
+            assert_eq!(got, screen, "{path}");
+            assert_eq!(id(&params).as_deref(), want_id, "{path}");
+            assert_eq!(params.get("type").as_deref(), want_type, "{path}");
+        }
+    }
+
+    #[test]
+    fn unknown_paths_are_not_found() {
+        for path in [
+            "/nowhere",
+            "/connections/x/elsewhere",
+            "/connections/x/peering",
+            "/connections/x/peering/PRIVATE/delete/more",
+            "/audit/1/2",
+            "/sign-in/again",
+            "/api/session",
+        ] {
+            assert_eq!(recognise(path).0, Screen::NotFound, "{path}");
+        }
+    }
+
+    #[test]
+    fn path_parameters_are_decoded() {
+        let (_, params) = recognise("/connections/a%2Fb%20c/peering/PRI%56ATE");
+        assert_eq!(params.get("id").as_deref(), Some("a/b c"));
+        assert_eq!(params.get("type").as_deref(), Some("PRIVATE"));
+        // A `+` in a path is a plus.
+        assert_eq!(recognise("/audit/1+2").1.get("id").as_deref(), Some("1+2"));
+    }
+
+    #[test]
+    fn query_strings_are_read_as_forms_send_them() {
+        let q = Params::from_query(
+            "?next=%2Fconnections%3Fname%3Dx&expired=1&name=a+b&flag&empty=&bad=%zz%4",
+        );
+        assert_eq!(q.get("next").as_deref(), Some("/connections?name=x"));
+        assert_eq!(q.get("expired").as_deref(), Some("1"));
+        assert_eq!(q.get("name").as_deref(), Some("a b"));
+        assert_eq!(q.get("flag").as_deref(), Some(""));
+        assert_eq!(q.get("empty").as_deref(), Some(""));
+        assert_eq!(q.get("bad").as_deref(), Some("%zz%4"));
+        assert_eq!(q.get("missing"), None);
+        assert_eq!(Params::from_query(""), Params::default());
+        // What `nav::encode` writes reads back the same.
+        let text = "Zürich & 10.0.0.0/30 ?=+%";
+        let q = Params::from_query(&format!("a={}", crate::nav::encode(text)));
+        assert_eq!(q.get("a").as_deref(), Some(text));
+        // The first of a repeated name.
+        assert_eq!(Params::from_query("a=1&a=2").get("a").as_deref(), Some("1"));
+    }
+
+    #[test]
+    fn invalid_utf8_is_replaced_not_refused() {
+        assert_eq!(
+            Params::from_query("a=%FF").get("a").as_deref(),
+            Some("\u{FFFD}")
+        );
+    }
+
+    #[test]
+    fn only_the_apps_own_pages_are_handled_in_place() {
+        for href in [
+            "/connections",
+            "/audit?actor=x",
+            "/",
+            "/sign-in?next=%2Faudit",
+        ] {
+            assert!(is_page_link(href), "{href}");
+        }
+        for href in [
+            "//evil.example/x",
+            "/\\evil.example",
+            "https://example.com/",
+            "#main",
+            "mailto:x@example.com",
+            "/api/audit/export?format=csv",
+            "/api",
+            "connections",
+            "",
+        ] {
+            assert!(!is_page_link(href), "{href}");
+        }
+    }
+}
