@@ -3,7 +3,6 @@
 //! saying the session is gone (401) also tells the app, which goes to the sign-in page.
 
 use crate::nav;
-use gloo_net::http::{Request, RequestBuilder};
 use models::api::{
     AuditEventDetail, AuditPage, AuditQuery, ChainVerification, ConnectionView,
     CreateConnectionRequest, CreateConnectionResponse, DeleteRequest, PeeringChangeRequest,
@@ -16,6 +15,8 @@ use serde::Serialize;
 use serde::de::DeserializeOwned;
 use std::cell::{Cell, RefCell};
 use std::rc::Rc;
+use wasm_bindgen::{JsCast, JsValue};
+use wasm_bindgen_futures::JsFuture;
 
 pub type ApiResult<T> = Result<T, ApiError>;
 
@@ -54,7 +55,45 @@ enum On401 {
     ReportPassive,
 }
 
-fn unreachable_portal(e: gloo_net::Error) -> ApiError {
+/// A call to the portal: method, path and, for a change, its JSON body.
+struct Request {
+    method: &'static str,
+    url: String,
+    json: Option<String>,
+}
+
+impl Request {
+    fn new(method: &'static str, url: &str) -> Request {
+        Request {
+            method,
+            url: url.to_owned(),
+            json: None,
+        }
+    }
+
+    fn get(url: &str) -> Request {
+        Request::new("GET", url)
+    }
+
+    fn post(url: &str) -> Request {
+        Request::new("POST", url)
+    }
+
+    fn put(url: &str) -> Request {
+        Request::new("PUT", url)
+    }
+
+    fn delete(url: &str) -> Request {
+        Request::new("DELETE", url)
+    }
+}
+
+fn unreachable_portal(e: JsValue) -> ApiError {
+    // What the browser said, e.g. "TypeError: Failed to fetch".
+    let e = match e.dyn_ref::<web_sys::js_sys::Error>() {
+        Some(e) => String::from(e.to_string()),
+        None => format!("{e:?}"),
+    };
     ApiError::new(
         ErrorCode::Internal,
         format!(
@@ -63,20 +102,35 @@ fn unreachable_portal(e: gloo_net::Error) -> ApiError {
     )
 }
 
+/// Sends the request with the browser's `fetch` and reads the whole answer: status, request
+/// id and body.
+async fn fetch(request: Request) -> Result<(u16, Option<String>, String), JsValue> {
+    let init = web_sys::RequestInit::new();
+    init.set_method(request.method);
+    if let Some(json) = &request.json {
+        let headers = web_sys::Headers::new()?;
+        headers.set("Content-Type", "application/json")?;
+        init.set_headers(&headers);
+        init.set_body(&JsValue::from_str(json));
+    }
+    let window = leptos::prelude::window();
+    let response: web_sys::Response =
+        JsFuture::from(window.fetch_with_str_and_init(&request.url, &init))
+            .await?
+            .dyn_into()?;
+    let request_id = response.headers().get("x-request-id")?;
+    let text = JsFuture::from(response.text()?).await?;
+    Ok((
+        response.status(),
+        request_id,
+        text.as_string().unwrap_or_default(),
+    ))
+}
+
 /// Sends a request and returns the body of a 2xx answer with its request id, or the portal's
 /// error. Not generic, so every endpoint shares this one copy of the request machinery.
-async fn send_raw(
-    request: Result<Request, gloo_net::Error>,
-    on_401: On401,
-) -> ApiResult<(String, Option<String>)> {
-    let response = request
-        .map_err(unreachable_portal)?
-        .send()
-        .await
-        .map_err(unreachable_portal)?;
-    let status = response.status();
-    let request_id = response.headers().get("x-request-id");
-    let text = response.text().await.map_err(unreachable_portal)?;
+async fn send_raw(request: Request, on_401: On401) -> ApiResult<(String, Option<String>)> {
+    let (status, request_id, text) = fetch(request).await.map_err(unreachable_portal)?;
     if (200..300).contains(&status) {
         if on_401 != On401::ReportPassive {
             LAST_SUCCESS.with(|t| t.set(web_sys::js_sys::Date::now()));
@@ -114,33 +168,28 @@ fn decode<T: DeserializeOwned>((text, request_id): (String, Option<String>)) -> 
 }
 
 /// Sends a request and reads the answer as `T`, or as the portal's error shape.
-async fn send<T: DeserializeOwned>(
-    request: Result<Request, gloo_net::Error>,
-    on_401: On401,
-) -> ApiResult<T> {
+async fn send<T: DeserializeOwned>(request: Request, on_401: On401) -> ApiResult<T> {
     decode(send_raw(request, on_401).await?)
 }
 
 async fn get<T: DeserializeOwned>(url: &str) -> ApiResult<T> {
-    send(Request::get(url).build(), On401::SignOut).await
-}
-
-/// The request with `json` as its body; not generic: only the serialising before it is.
-fn json_request(
-    builder: RequestBuilder,
-    json: serde_json::Result<String>,
-) -> Result<Request, gloo_net::Error> {
-    builder
-        .header("Content-Type", "application/json")
-        .body(json?)
+    send(Request::get(url), On401::SignOut).await
 }
 
 async fn with_body<T: DeserializeOwned>(
-    builder: RequestBuilder,
+    mut request: Request,
     body: &impl Serialize,
     on_401: On401,
 ) -> ApiResult<T> {
-    send(json_request(builder, serde_json::to_string(body)), on_401).await
+    // Serialising the portal's own request types cannot fail; were it to, nothing is sent.
+    let json = serde_json::to_string(body).map_err(|e| {
+        ApiError::new(
+            ErrorCode::Internal,
+            format!("The request could not be written: {e}"),
+        )
+    })?;
+    request.json = Some(json);
+    send(request, on_401).await
 }
 
 /// A connection id checked before it goes into a URL: 24 lowercase hex, nothing else.
@@ -202,17 +251,13 @@ pub async fn get_session() -> ApiResult<SessionView> {
 /// Reads the session again, which keeps it alive; a session already gone is reported to the
 /// caller rather than sending the app to sign-in.
 pub async fn refresh_session() -> ApiResult<SessionView> {
-    send(Request::get("/api/session").build(), On401::Report).await
+    send(Request::get("/api/session"), On401::Report).await
 }
 
 /// The session as it stands, without counting as activity (its idle end stays put); a session
 /// already gone is reported to the caller.
 pub async fn session_status() -> ApiResult<SessionView> {
-    send(
-        Request::get("/api/session/status").build(),
-        On401::ReportPassive,
-    )
-    .await
+    send(Request::get("/api/session/status"), On401::ReportPassive).await
 }
 
 /// Signs in; a refused key is reported, not treated as a lost session.
@@ -226,7 +271,7 @@ pub async fn sign_in(api_key: String) -> ApiResult<SessionView> {
 }
 
 pub async fn sign_out() -> ApiResult<()> {
-    send(Request::delete("/api/session").build(), On401::Report).await
+    send(Request::delete("/api/session"), On401::Report).await
 }
 
 pub async fn select_company(company: String) -> ApiResult<SessionView> {
