@@ -124,7 +124,11 @@ async fn run(args: Args) -> Result<()> {
     let settings = Settings {
         dist: absolute(&args.dist)?,
         counter_dist: absolute(&args.counter_dist)?,
-        work_dir: absolute(&args.work_dir)?,
+        // Made first and named without `..`: Chromium's file reading refuses such paths, and
+        // chromedriver reads the browser's port from the profile under this directory.
+        work_dir: std::fs::create_dir_all(&args.work_dir)
+            .and_then(|()| std::fs::canonicalize(&args.work_dir))
+            .with_context(|| args.work_dir.display().to_string())?,
         runs: args.runs.max(3),
         load_secs: args.load_secs,
         warmup_secs: args.warmup_secs,
