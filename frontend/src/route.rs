@@ -188,8 +188,14 @@ impl Location {
             );
             return;
         }
-        if self.0.with_untracked(|(p, s)| *p != path || *s != search) {
+        let (new_page, changed) = self
+            .0
+            .with_untracked(|(p, s)| (*p != path, *p != path || *s != search));
+        if changed {
             self.0.set((path, search));
+        }
+        if new_page {
+            focus_main();
         }
     }
 
@@ -213,6 +219,18 @@ impl Location {
         if options.scroll {
             window().scroll_to_with_x_and_y(0.0, 0.0);
         }
+    }
+}
+
+/// Puts the keyboard focus at the start of the page's content, as a page load would: the link
+/// that was used is gone, and a screen reader then reads the new page from its start. The
+/// frame's `<main>` stays while its page changes, so this works before the page is drawn.
+fn focus_main() {
+    let main = document()
+        .get_element_by_id("main")
+        .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
+    if let Some(main) = main {
+        let _ = main.focus();
     }
 }
 

@@ -1,5 +1,8 @@
 //! The connections console's filters: by name and status, said when they hide everything, and
-//! kept in the address so that going back to the list finds them as they were.
+//! kept in the address so that going back to the list finds them as they were. On the way, the
+//! app's own links: followed without reloading the page, the navigation marking where one is,
+//! the keyboard focus moved to the new page's content, and left where it was while only the
+//! filters in the address change.
 
 use crate::browser::{Browser, cell};
 use crate::demo;
@@ -27,6 +30,11 @@ async fn the_connection_filters_narrow_the_list_and_survive_going_back() {
     b.wait_for_text(".empty", "No connection matches the filter (1 hidden).")
         .await;
     b.wait_for_location("/connections?name=paris").await;
+    // Only the query changed: the focus stays in the field being typed in.
+    assert_eq!(
+        b.script("return document.activeElement.id;").await,
+        "filter-name"
+    );
     b.screenshot("nothing-matches").await;
 
     b.fill("filter-name", "LONDON prod").await;
@@ -44,16 +52,37 @@ async fn the_connection_filters_narrow_the_list_and_survive_going_back() {
     b.select("filter-status", "ACTIVE").await;
 
     // Into the connection and back: the list is filtered as it was.
+    b.script("window.sameDocument = true; return null;").await;
     b.click_css("[data-test=\"connection-row\"] th a").await;
     b.wait_for_path_where("the connection's page", |p| p.starts_with("/connections/"))
         .await;
     b.wait_for_text(".page-head h1", SEEDED).await;
+    assert_eq!(
+        b.script("return window.sameDocument === true;").await,
+        true,
+        "the link was followed in place, not by loading the page again"
+    );
+    assert_eq!(b.script("return document.activeElement.id;").await, "main");
+    assert_eq!(
+        b.script(
+            "return Array.from(document.querySelectorAll('.main-nav a[aria-current=\"page\"]'))\
+             .map((a) => a.getAttribute('href'));"
+        )
+        .await,
+        serde_json::json!(["/connections"]),
+        "a page below the connections marks their navigation link"
+    );
     assert_eq!(
         b.script("return document.title;").await,
         format!("{SEEDED} · ExpressRoute portal")
     );
     b.back().await;
     b.wait_for_path("/connections").await;
+    assert_eq!(
+        b.script("return window.sameDocument === true;").await,
+        true,
+        "going back stayed in the page too"
+    );
     assert_eq!(b.value("filter-name").await, "LONDON prod");
     assert_eq!(b.value("filter-status").await, "ACTIVE");
     b.find("[data-test=\"connection-row\"]").await;
