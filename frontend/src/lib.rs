@@ -42,16 +42,17 @@ pub fn App() -> impl IntoView {
     let auth = Auth::provide();
     load_session(auth);
     let screen = route::start();
-    // Only a change between the sign-in page, the frame of the signed-in pages and the unknown
-    // address rebuilds the frame; moving between signed-in pages keeps it.
-    let frame = Memo::new(move |_| match screen.get() {
-        Screen::SignIn => Screen::SignIn,
-        Screen::NotFound => Screen::NotFound,
-        _ => Screen::Home,
+    // The screen shown without the signed-in frame, or `Home` standing for the frame, which
+    // stays while its pages change: only going to or from the sign-in page or an unknown
+    // address rebuilds it.
+    let top = Memo::new(move |_| {
+        Some(screen.get())
+            .filter(|s| !s.in_shell())
+            .unwrap_or(Screen::Home)
     });
     view! {
         <SignedOutWatcher auth=auth/>
-        {move || match frame.get() {
+        {move || match top.get() {
             Screen::SignIn => view! { <SignInPage/> }.into_any(),
             Screen::NotFound => view! { <NotFound/> }.into_any(),
             _ => view! { <Shell>{move || page(screen.get())}</Shell> }.into_any(),
