@@ -380,6 +380,21 @@ mod tests {
     }
 
     #[test]
+    fn only_sign_in_and_unknown_addresses_are_shown_outside_the_frame() {
+        for path in ["/sign-in", "/nowhere"] {
+            assert!(!recognise(path).0.in_shell(), "{path}");
+        }
+        for path in [
+            "/connections",
+            "/audit/7",
+            "/connections/x/peering/PRIVATE",
+            "/create",
+        ] {
+            assert!(recognise(path).0.in_shell(), "{path}");
+        }
+    }
+
+    #[test]
     fn path_parameters_are_decoded() {
         let (_, params) = recognise("/connections/a%2Fb%20c/peering/PRI%56ATE");
         assert_eq!(params.get("id").as_deref(), Some("a/b c"));
