@@ -26,18 +26,25 @@ fn store_vendor(v: Vendor) {
 /// The panel, shown while at least one peering is configured. `peerings` lists the configured
 /// ones with their `base`, so the text is fetched again when a peering's settings change.
 #[component]
-pub fn RouterConfigPanel(id: String, peerings: Memo<Vec<(PeeringType, String)>>) -> impl IntoView {
+pub fn RouterConfigPanel(
+    id: String,
+    peerings: Signal<Vec<(PeeringType, String)>>,
+) -> impl IntoView {
     let vendor = RwSignal::new(stored_vendor().unwrap_or(Vendor::CiscoIosXe));
     let chosen = RwSignal::new(None::<PeeringType>);
     // The chosen peering while it is configured, else the first configured one.
-    let shown = Memo::new(move |_| {
-        peerings.with(|ps| {
-            chosen
-                .get()
-                .and_then(|t| ps.iter().find(|p| p.0 == t))
-                .or_else(|| ps.first())
-                .cloned()
-        })
+    let pick = move |ps: &[(PeeringType, String)]| {
+        chosen
+            .get()
+            .and_then(|t| ps.iter().find(|p| p.0 == t))
+            .or_else(|| ps.first())
+            .cloned()
+    };
+    let shown = Memo::new(move |_| peerings.with(|ps| pick(ps)));
+    // What the panel draws, in one memo so that it is redrawn whenever any part changes:
+    // the peering shown and every configured one to choose from.
+    let choice = Memo::new(move |_| {
+        peerings.with(|ps| pick(ps).map(|(t, _)| (t, ps.iter().map(|p| p.0).collect::<Vec<_>>())))
     });
     let texts = crate::shared::resource(move || {
         let (shown, vendor, id) = (shown.get(), vendor.get(), id.clone());
@@ -49,7 +56,7 @@ pub fn RouterConfigPanel(id: String, peerings: Memo<Vec<(PeeringType, String)>>)
         }
     });
     move || {
-        let t = shown.get()?.0;
+        let (t, types) = choice.get()?;
         Some(view! {
             <section class="panel" data-test="router-config" aria-labelledby="router-config-title">
                 <h2 id="router-config-title">"Router configuration"</h2>
@@ -61,10 +68,9 @@ pub fn RouterConfigPanel(id: String, peerings: Memo<Vec<(PeeringType, String)>>)
                         <label for="router-peering">"Peering"</label>
                         <select id="router-peering" data-test="router-peering"
                             on:change=move |ev| chosen.set(event_target_value(&ev).parse().ok())>
-                            {peerings
-                                .get()
+                            {types
                                 .into_iter()
-                                .map(|(pt, _)| {
+                                .map(|pt| {
                                     view! { <option value=pt.as_wire() selected=pt == t>{format!("{} peering", pt.label())}</option> }
                                 })
                                 .collect_view()}

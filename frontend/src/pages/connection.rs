@@ -77,7 +77,9 @@ fn ConnectionView(
     let history = format!("/audit?connection={}", c.id);
     let delete = format!("/connections/{}/delete", c.id);
     let id = c.id.clone();
-    let configured = Memo::new(move |_| {
+    // Derived, not a memo: the panel's memos read the resources themselves, so no memo's
+    // change has to reach the panel by two paths.
+    let configured = Signal::derive(move || {
         peerings
             .iter()
             .filter_map(|r| {
