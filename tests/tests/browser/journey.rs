@@ -424,6 +424,33 @@ async fn read_the_router_configuration(b: &Browser, id: &str) {
         false,
     )
     .await;
+    // The copy button puts that router's text, as shown, on the clipboard.
+    let secondary = "[data-test=\"router-config-secondary\"]";
+    b.click_css(&format!("{secondary} [data-test=\"copy\"]"))
+        .await;
+    b.wait_for_text(&format!("{secondary} [role=\"status\"]"), "Copied.")
+        .await;
+    // Pasted as a user would (the page may not read the clipboard itself).
+    b.script(
+        "const t = document.createElement('textarea'); t.id = 'pasted'; \
+         document.body.append(t); return null;",
+    )
+    .await;
+    b.find("#pasted")
+        .await
+        .send_keys(&format!("{}v", char::from(fantoccini::key::Key::Control)))
+        .await
+        .unwrap();
+    let expected = router::router_config(
+        Vendor::JunosSet,
+        microsoft_t,
+        &microsoft,
+        false,
+        Link::Secondary,
+        NAME,
+    )
+    .unwrap();
+    assert_eq!(b.value("pasted").await.trim(), expected.trim());
     b.goto(&format!("/connections/{id}")).await;
     assert_eq!(
         b.value("router-vendor").await,
