@@ -47,3 +47,30 @@ pub fn effect(run: impl FnMut() + 'static) {
 fn effect_of(run: Box<dyn FnMut()>) {
     Effect::new(run);
 }
+
+/// `resource`'s value, told to the views that read it only when it has changed: a refresh that
+/// brings back what is already shown (a poll while nothing moved) redraws nothing, so the
+/// keyboard focus, an open list and a screen reader's live region are left alone.
+pub fn settled<T>(resource: LocalResource<T>) -> Memo<Option<T>>
+where
+    T: Clone + PartialEq + Send + Sync + 'static,
+{
+    Memo::new(move |_| resource.get())
+}
+
+/// What a page shows of `resource`, told to its views only when it changed (see
+/// [`settled`]): the value as last read, kept through a refresh that failed, and the latest
+/// read's error, if it failed.
+pub fn last_read<T>(
+    resource: LocalResource<crate::api::ApiResult<T>>,
+) -> (Memo<Option<T>>, Memo<Option<models::ApiError>>)
+where
+    T: Clone + PartialEq + Send + Sync + 'static,
+{
+    let value = Memo::new(move |last: Option<&Option<T>>| match resource.get() {
+        Some(Ok(v)) => Some(v),
+        _ => last.cloned().flatten(),
+    });
+    let error = Memo::new(move |_| resource.with(|r| r.as_ref()?.as_ref().err().cloned()));
+    (value, error)
+}

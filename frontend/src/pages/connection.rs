@@ -50,70 +50,58 @@ fn Connection(id: String) -> impl IntoView {
                 p.with(|r| matches!(r, Some(Ok(Some(v))) if v.sync_status.is_transitional()))
             })
     });
-    move || match conn.get() {
-        None => view! { <Loading label="Loading the connection…"/> }.into_any(),
-        Some(Err(e)) => view! {
-            <ErrorBanner error=e/>
-            <p>
-                <a href="/connections">"Back to connections"</a>
-            </p>
+    // The page's frame is drawn once; each part of it is redrawn only when what it shows
+    // changes, so a refresh never takes the keyboard focus away. A refresh that failed leaves
+    // the connection as last read under its error, with a way to read it again.
+    let (shown, failed) = crate::shared::last_read(conn);
+    let loaded = Memo::new(move |_| shown.with(Option::is_some));
+    move || {
+        if loaded.get() {
+            let id = id.clone();
+            view! {
+                {move || {
+                    failed
+                        .get()
+                        .map(|e| {
+                            view! {
+                                <ErrorBanner error=e/>
+                                <button type="button" on:click=move |_| poll.now()>
+                                    "Try again"
+                                </button>
+                            }
+                        })
+                }}
+                <ConnectionView id=id c=shown peerings=peerings ports=ports/>
+            }
+            .into_any()
+        } else {
+            match failed.get() {
+                None => view! { <Loading label="Loading the connection…"/> }.into_any(),
+                Some(e) => view! {
+                    <ErrorBanner error=e/>
+                    <p>
+                        <a href="/connections">"Back to connections"</a>
+                    </p>
+                }
+                .into_any(),
+            }
         }
-        .into_any(),
-        Some(Ok(c)) => view! { <ConnectionView c=c peerings=peerings ports=ports/> }.into_any(),
     }
 }
 
-#[component]
-fn ConnectionView(
-    c: ConnectionView,
-    peerings: [PeeringResource; 3],
-    ports: names::Names,
-) -> impl IntoView {
-    let gone = matches!(
+/// Being deleted or deleted: nothing can be changed any more.
+fn is_gone(c: &ConnectionView) -> bool {
+    matches!(
         c.status,
         ConnectionStatus::Deleting | ConnectionStatus::Deleted
-    );
-    crate::nav::title(&c.name);
-    let history = format!("/audit?connection={}", c.id);
-    let delete = format!("/connections/{}/delete", c.id);
-    let id = c.id.clone();
-    // Derived, not a memo: the panel's memos read the resources themselves, so no memo's
-    // change has to reach the panel by two paths.
-    let configured = Signal::derive(move || {
-        peerings
-            .iter()
-            .filter_map(|r| {
-                r.with(|v| {
-                    let p = v.as_ref()?.as_ref().ok()?.as_ref()?;
-                    Some((p.peering_type, p.base.clone()))
-                })
-            })
-            .collect::<Vec<_>>()
-    });
+    )
+}
+
+fn summary(c: &ConnectionView) -> impl IntoView + use<> {
     view! {
-        <div class="page-head">
-            <h1>{c.name.clone()}</h1>
-            <div class="head-actions">
-                <a href=history class="button secondary" data-test="history">
-                    "History of this connection"
-                </a>
-                {(!gone)
-                    .then(|| {
-                        view! {
-                            <a href=delete class="button danger" data-test="delete-connection">
-                                "Delete connection"
-                            </a>
-                        }
-                    })}
-            </div>
-        </div>
-        {c
-            .error_reason
-            .clone()
-            .map(|r| view! { <p class="notice warn">{format!("Console Connect reports: {r}")}</p> })}
         <section class="panel">
             <h2 class="visually-hidden">"Summary"</h2>
-            <dl class="details columns-2">
+            <dl class="details columns-2" data-test="summary">
                 <dt>"Status"</dt>
                 <dd>{connection_status(&c.status)}</dd>
                 <dt>"Azure provisioning"</dt>
@@ -135,37 +123,115 @@ fn ConnectionView(
             </dl>
             {c.is_transitional().then(|| view! { <p class="muted small" role="status">"Refreshing every 2 s while the connection changes."</p> })}
         </section>
-        <section class="panel">
-            <h2>"Legs"</h2>
-            <LegsTable legs=c.legs.clone() ports=ports/>
-        </section>
-        <section>
-            <h2>"Peering"</h2>
-            {(c.status != ConnectionStatus::Active && !gone)
-                .then(|| {
-                    view! {
-                        <p class="notice">
-                            {format!(
-                                "Peering can be configured once the connection is Active; it is {} now.",
-                                c.status.label(),
-                            )}
-                        </p>
-                    }
-                })}
-            <div class="cards">
-                {PeeringType::ALL
-                    .iter()
-                    .zip(peerings)
-                    .map(|(t, r)| view! { <PeeringCard id=id.clone() t=*t peering=r gone=gone/> })
-                    .collect_view()}
-            </div>
-        </section>
-        {(!gone).then(|| view! { <RouterConfigPanel id=c.id.clone() peerings=configured/> })}
     }
 }
 
 #[component]
-fn PeeringCard(id: String, t: PeeringType, peering: PeeringResource, gone: bool) -> impl IntoView {
+fn ConnectionView(
+    id: String,
+    c: Memo<Option<ConnectionView>>,
+    peerings: [PeeringResource; 3],
+    ports: names::Names,
+) -> impl IntoView {
+    let read = move |f: fn(&ConnectionView) -> Option<AnyView>| c.with(|c| c.as_ref().and_then(f));
+    let gone = Memo::new(move |_| c.with(|c| c.as_ref().is_some_and(is_gone)));
+    let name = Memo::new(move |_| {
+        c.with(|c| c.as_ref().map(|c| c.name.clone()))
+            .unwrap_or_default()
+    });
+    let history = format!("/audit?connection={id}");
+    let delete = format!("/connections/{id}/delete");
+    // Derived, not a memo: the panel's memos read the resources themselves, so no memo's
+    // change has to reach the panel by two paths.
+    let configured = Signal::derive(move || {
+        peerings
+            .iter()
+            .filter_map(|r| {
+                r.with(|v| {
+                    let p = v.as_ref()?.as_ref().ok()?.as_ref()?;
+                    Some((p.peering_type, p.base.clone()))
+                })
+            })
+            .collect::<Vec<_>>()
+    });
+    let cards = peerings.map(crate::shared::settled);
+    let card_id = id.clone();
+    view! {
+        <div class="page-head">
+            <h1>
+                {move || {
+                    let name = name.get();
+                    crate::nav::title(&name);
+                    name
+                }}
+            </h1>
+            <div class="head-actions">
+                <a href=history class="button secondary" data-test="history">
+                    "History of this connection"
+                </a>
+                {move || {
+                    (!gone.get())
+                        .then(|| {
+                            view! {
+                                <a href=delete.clone() class="button danger" data-test="delete-connection">
+                                    "Delete connection"
+                                </a>
+                            }
+                        })
+                }}
+            </div>
+        </div>
+        {move || {
+            read(|c| {
+                let r = c.error_reason.clone()?;
+                Some(view! { <p class="notice warn">{format!("Console Connect reports: {r}")}</p> }.into_any())
+            })
+        }}
+        {move || read(|c| Some(summary(c).into_any()))}
+        <section class="panel">
+            <h2>"Legs"</h2>
+            {move || c.with(|c| c.as_ref().map(|c| view! { <LegsTable legs=c.legs.clone() ports=ports/> }))}
+        </section>
+        <section>
+            <h2>"Peering"</h2>
+            {move || {
+                read(|c| {
+                    let waiting = c.status != ConnectionStatus::Active && !is_gone(c);
+                    waiting.then(|| {
+                        view! {
+                            <p class="notice" data-test="not-active">
+                                {format!(
+                                    "Peering can be configured once the connection is Active; it is {} now.",
+                                    c.status.label(),
+                                )}
+                            </p>
+                        }
+                        .into_any()
+                    })
+                })
+            }}
+            <div class="cards">
+                {move || {
+                    let gone = gone.get();
+                    PeeringType::ALL
+                        .iter()
+                        .zip(cards)
+                        .map(|(t, r)| view! { <PeeringCard id=card_id.clone() t=*t peering=r gone=gone/> })
+                        .collect_view()
+                }}
+            </div>
+        </section>
+        {move || (!gone.get()).then(|| view! { <RouterConfigPanel id=id.clone() peerings=configured/> })}
+    }
+}
+
+#[component]
+fn PeeringCard(
+    id: String,
+    t: PeeringType,
+    peering: Memo<Option<ApiResult<Option<PeeringView>>>>,
+    gone: bool,
+) -> impl IntoView {
     let configure = format!("/connections/{id}/peering/{}", t.as_wire());
     let delete = format!("/connections/{id}/peering/{}/delete", t.as_wire());
     let title_id = format!("peering-{}-title", t.as_wire());

@@ -757,10 +757,10 @@ fn Follow(id: String, t: PeeringType, first: Option<PeeringView>) -> impl IntoVi
     let poll = Poll::new();
     let latest = {
         let id = id.clone();
-        crate::shared::resource(move || {
+        crate::shared::settled(crate::shared::resource(move || {
             poll.track();
             api::get_peering(id.clone(), t)
-        })
+        }))
     };
     let shown = move || match latest.get() {
         Some(Ok(Some(p))) => Some(p),

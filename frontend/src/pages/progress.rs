@@ -67,28 +67,34 @@ pub fn ProgressPage() -> impl IntoView {
 fn Progress(id: String) -> impl IntoView {
     let poll = Poll::new();
     let ports = names::ports();
-    let conn = {
-        let id = id.clone();
-        crate::shared::resource(move || {
-            poll.track();
-            api::get_connection(id.clone())
-        })
-    };
+    let conn = crate::shared::resource(move || {
+        poll.track();
+        api::get_connection(id.clone())
+    });
     poll.while_busy(move || conn.with(|r| matches!(r, Some(Ok(c)) if c.is_transitional())));
+    // Redrawn only when the connection changed, not on every refresh; a refresh that failed
+    // leaves the last state shown under its error.
+    let (shown, failed) = crate::shared::last_read(conn);
     view! {
         <div class="progress-page" data-test="progress">
-            {move || match conn.get() {
-                None => view! { <Loading label="Loading the connection…"/> }.into_any(),
-                Some(Err(e)) => {
-                    view! {
-                        <ErrorBanner error=e/>
-                        <button type="button" on:click=move |_| poll.now()>
-                            "Try again"
-                        </button>
-                    }
-                        .into_any()
+            {move || {
+                failed
+                    .get()
+                    .map(|e| {
+                        view! {
+                            <ErrorBanner error=e/>
+                            <button type="button" on:click=move |_| poll.now()>
+                                "Try again"
+                            </button>
+                        }
+                    })
+            }}
+            {move || match shown.get() {
+                Some(c) => view! { <ProgressView c=c ports=ports/> }.into_any(),
+                None if failed.with(Option::is_none) => {
+                    view! { <Loading label="Loading the connection…"/> }.into_any()
                 }
-                Some(Ok(c)) => view! { <ProgressView c=c ports=ports/> }.into_any(),
+                None => ().into_any(),
             }}
         </div>
     }

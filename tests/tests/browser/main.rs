@@ -11,5 +11,6 @@ mod drafts;
 mod driver;
 mod journey;
 mod portal;
+mod refresh;
 mod sign_in;
 mod verify;

@@ -1,5 +1,6 @@
 //! The portal under test: the built binary on a free loopback port with a fresh data directory
-//! and its sandbox at fast speed, its log kept next to the screenshots, killed on drop.
+//! and its sandbox at fast speed (unless a test asks for another), its log kept next to the
+//! screenshots, killed on drop.
 
 use crate::artefacts::Artefacts;
 use std::fs::File;
@@ -28,6 +29,12 @@ impl Portal {
         let data = tempfile::tempdir().expect("a temporary data directory");
         let stderr =
             File::create(log).unwrap_or_else(|e| panic!("could not create {}: {e}", log.display()));
+        // Fast unless the test asks for another speed.
+        let speed = if extra_args.contains(&"--sandbox-speed") {
+            &[][..]
+        } else {
+            &["--sandbox-speed", "fast"][..]
+        };
         let mut child = Command::new(&artefacts.portal_bin)
             .arg("--listen")
             .arg("127.0.0.1:0")
@@ -35,8 +42,7 @@ impl Portal {
             .arg(data.path())
             .arg("--static-dir")
             .arg(&artefacts.dist)
-            .arg("--sandbox-speed")
-            .arg("fast")
+            .args(speed)
             .args(extra_args)
             .stdin(Stdio::null())
             .stdout(Stdio::piped())

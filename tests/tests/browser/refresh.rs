@@ -1,0 +1,74 @@
+//! A page that refreshes itself while something moves redraws only what changed: through a
+//! connection's whole order, CREATING to ACTIVE and PROVISIONED, the keyboard focus stays where
+//! the user put it and the page's frame is drawn once, while its statuses follow.
+
+use crate::browser::Browser;
+use crate::colleague::Colleague;
+use crate::demo;
+use reqwest::Method;
+use serde_json::json;
+
+#[tokio::test]
+async fn a_refreshing_connection_page_keeps_the_keyboard_focus() {
+    // At the sandbox's realistic pace the order takes long enough for several refreshes that
+    // find nothing new as well as the ones that do.
+    let b = Browser::open_with("refresh", &["--sandbox-speed", "realistic"]).await;
+    demo::sign_in_as_ada_in_acme(&b).await;
+    let mut colleague = Colleague::sign_in(b.portal_url(), demo::ada(), "acme").await;
+    let created = colleague
+        .send(
+            Method::POST,
+            "/api/connections",
+            json!({
+                "serviceKey": demo::london_key(),
+                "name": "Azure London Refresh",
+                "portIds": [demo::LONDON_PORT_1, demo::LONDON_PORT_2],
+                "speedMbps": 1000,
+                "paymentType": "invoice",
+            }),
+        )
+        .await;
+    let id = created["id"].as_str().expect("the new connection's id");
+
+    b.goto(&format!("/connections/{id}")).await;
+    b.wait_for_status("[data-test=\"summary\"]", "CREATING")
+        .await;
+    b.find("[data-test=\"not-active\"]").await;
+    b.script(
+        "const link = document.querySelector('[data-test=\"configure-PRIVATE\"]');\
+         link.focus();\
+         window.marked = {\
+           link,\
+           head: document.querySelector('.page-head'),\
+           history: document.querySelector('[data-test=\"history\"]'),\
+         };\
+         return null;",
+    )
+    .await;
+    b.screenshot("creating").await;
+
+    b.wait_for_status("[data-test=\"summary\"]", "ACTIVE").await;
+    b.wait_for_status("[data-test=\"summary\"]", "PROVISIONED")
+        .await;
+    b.wait_gone("[data-test=\"not-active\"]").await;
+    let refreshes = b
+        .script(&format!(
+            "return performance.getEntriesByType('resource')\
+             .filter((e) => new URL(e.name).pathname === '/api/connections/{id}').length;"
+        ))
+        .await;
+    assert!(
+        refreshes.as_u64().is_some_and(|n| n >= 4),
+        "the page read the connection {refreshes} times while it was ordered"
+    );
+    assert_eq!(
+        b.script(
+            "const m = window.marked;\
+             return [document.activeElement === m.link, m.head.isConnected, m.history.isConnected];"
+        )
+        .await,
+        json!([true, true, true]),
+        "the focused link, the page's heading and its history link outlive every refresh"
+    );
+    b.screenshot("active-focus-kept").await;
+}
