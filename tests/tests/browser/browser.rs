@@ -160,6 +160,14 @@ impl Browser {
             .unwrap_or_else(|e| panic!("could not go back: {e}"));
     }
 
+    /// The browser's Forward button.
+    pub async fn forward(&self) {
+        self.client
+            .forward()
+            .await
+            .unwrap_or_else(|e| panic!("could not go forward: {e}"));
+    }
+
     /// The path and query of the page shown, such as `/audit?connection=…`.
     pub async fn location(&self) -> String {
         self.try_location()

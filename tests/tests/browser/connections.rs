@@ -2,7 +2,7 @@
 //! kept in the address so that going back to the list finds them as they were. On the way, the
 //! app's own links: followed without reloading the page, the navigation marking where one is,
 //! the keyboard focus moved to the new page's content, and left where it was while only the
-//! filters in the address change.
+//! filters in the address change. Back and Forward move between pages in place too.
 
 use crate::browser::{Browser, cell};
 use crate::demo;
@@ -87,6 +87,22 @@ async fn the_connection_filters_narrow_the_list_and_survive_going_back() {
     assert_eq!(b.value("filter-status").await, "ACTIVE");
     b.find("[data-test=\"connection-row\"]").await;
     b.screenshot("filtered-after-back").await;
+
+    // And forward again: the connection's page, still without loading the app again.
+    b.forward().await;
+    b.wait_for_path_where("the connection's page again", |p| {
+        p.starts_with("/connections/")
+    })
+    .await;
+    b.wait_for_text(".page-head h1", SEEDED).await;
+    assert_eq!(
+        b.script("return window.sameDocument === true;").await,
+        true,
+        "going forward stayed in the page"
+    );
+    b.back().await;
+    b.wait_for_location("/connections?name=LONDON%20prod&status=ACTIVE")
+        .await;
 
     b.click_css("#show-deleted").await;
     b.wait_for_location("/connections?name=LONDON%20prod&status=ACTIVE&deleted=1")
