@@ -17,7 +17,7 @@ pub fn name_of(names: &[(String, String)], id: &str) -> Option<String> {
 }
 
 fn names_of<T: Clone + 'static, E: Clone + 'static>(
-    list: LocalResource<Result<Vec<T>, E>>,
+    list: crate::shared::Fetch<Result<Vec<T>, E>>,
     pair: fn(T) -> (String, String),
 ) -> Names {
     let names = RwSignal::new(Vec::new());

@@ -14,7 +14,7 @@ use leptos::prelude::*;
 use models::api::{ConnectionView, PeeringView};
 use models::{ConnectionStatus, PeeringType};
 
-type PeeringResource = LocalResource<ApiResult<Option<PeeringView>>>;
+type PeeringResource = crate::shared::Fetch<ApiResult<Option<PeeringView>>>;
 
 #[component]
 pub fn ConnectionPage() -> impl IntoView {
@@ -148,7 +148,7 @@ fn ConnectionView(
             .iter()
             .filter_map(|r| {
                 r.with(|v| {
-                    let p = v.as_ref()?.as_ref().ok()?.as_ref()?;
+                    let p = v?.as_ref().ok()?.as_ref()?;
                     Some((p.peering_type, p.base.clone()))
                 })
             })

@@ -263,7 +263,7 @@ pub fn CreatePage() -> impl IntoView {
     }
 }
 
-type PortsResource = LocalResource<(Option<u64>, ApiResult<Vec<PortView>>)>;
+type PortsResource = crate::shared::Fetch<(Option<u64>, ApiResult<Vec<PortView>>)>;
 
 /// The chosen ports as the current listing describes them, if the listing is for `speed`.
 fn chosen_ports(draft: Draft, ports: PortsResource, speed: Option<u64>) -> Option<Vec<PortView>> {
