@@ -17,6 +17,13 @@ type Run<I, O> = Rc<dyn Fn(&I) -> Pending<O>>;
 /// What every resource holds: a page's value, its type erased.
 type Erased = Rc<dyn Any>;
 
+/// The `T` behind `value`, which holds one by construction.
+fn cast<T: 'static>(value: &Erased) -> &T {
+    let any: &dyn Any = &**value;
+    any.downcast_ref::<T>()
+        .expect("an erased value is read as the type it was made from")
+}
+
 /// A value a page reads from the portal, read again when what its fetcher reads changes: a
 /// [`LocalResource`] of a `T`.
 pub struct Fetch<T> {
@@ -35,12 +42,7 @@ impl<T> Copy for Fetch<T> {}
 impl<T: 'static> Fetch<T> {
     /// Reads the value, `None` until the first answer; tracked.
     pub fn with<R>(&self, f: impl FnOnce(Option<&T>) -> R) -> R {
-        self.inner.with(|v| {
-            f(v.as_ref().map(|v| {
-                let any: &dyn Any = &**v;
-                any.downcast_ref::<T>().expect("a Fetch<T> holds a T")
-            }))
-        })
+        self.inner.with(|v| f(v.as_ref().map(cast::<T>)))
     }
 
     /// The value, `None` until the first answer; tracked.
@@ -77,18 +79,62 @@ fn resource_of(fetcher: Rc<dyn Fn() -> Pending<Erased>>) -> LocalResource<Erased
     LocalResource::new(move || fetcher())
 }
 
-/// An [`Action`] that runs `run` on each dispatched input, on this thread.
-pub fn action<I, O, Fut>(run: impl Fn(&I) -> Fut + 'static) -> Action<I, O>
+/// Something a page does on request (sign in, preview, apply…): an [`Action`] from `I` to
+/// `O`, both type-erased underneath like a [`Fetch`]'s value.
+pub struct Act<I, O> {
+    inner: Action<Erased, Erased>,
+    types: PhantomData<fn(I) -> O>,
+}
+
+impl<I, O> Clone for Act<I, O> {
+    fn clone(&self) -> Self {
+        *self
+    }
+}
+
+impl<I, O> Copy for Act<I, O> {}
+
+impl<I: 'static, O: 'static> Act<I, O> {
+    /// Runs it with `input`.
+    pub fn dispatch(&self, input: I) {
+        self.inner.dispatch_local(Rc::new(input));
+    }
+
+    /// Whether a run has not finished yet.
+    pub fn pending(&self) -> Memo<bool> {
+        self.inner.pending()
+    }
+
+    /// What the latest run that finished gave, if any; tracked.
+    pub fn value(&self) -> Option<O>
+    where
+        O: Clone,
+    {
+        self.inner
+            .value()
+            .with(|v| v.as_ref().map(|v| cast::<O>(v).clone()))
+    }
+}
+
+/// An [`Act`] that runs `run` on each dispatched input, on this thread.
+pub fn action<I, O, Fut>(run: impl Fn(&I) -> Fut + 'static) -> Act<I, O>
 where
     I: 'static,
     O: 'static,
     Fut: Future<Output = O> + 'static,
 {
-    action_of(Rc::new(move |input: &I| Box::pin(run(input)) as Pending<O>))
+    let erased = move |input: &Erased| {
+        let pending = run(cast::<I>(input));
+        Box::pin(async move { Rc::new(pending.await) as Erased }) as Pending<Erased>
+    };
+    Act {
+        inner: action_of(Rc::new(erased)),
+        types: PhantomData,
+    }
 }
 
-fn action_of<I: 'static, O: 'static>(run: Run<I, O>) -> Action<I, O> {
-    Action::new_local(move |input: &I| run(input))
+fn action_of(run: Run<Erased, Erased>) -> Action<Erased, Erased> {
+    Action::new_local(move |input: &Erased| run(input))
 }
 
 /// An [`Effect`]: runs `run` now and again whenever what it reads changes, for as long as its

@@ -23,12 +23,12 @@ pub fn CompanyChooser(
     let select = crate::shared::action(|company: &String| api::select_company(company.clone()));
     let pending = select.pending();
     crate::shared::effect(move || {
-        if let Some(Ok(s)) = select.value().get() {
+        if let Some(Ok(s)) = select.value() {
             auth.set(s.clone());
             on_chosen.run(s);
         }
     });
-    let error = Signal::derive(move || select.value().get().and_then(Result::err));
+    let error = Signal::derive(move || select.value().and_then(Result::err));
     let companies = session.companies.clone();
     view! {
         <form

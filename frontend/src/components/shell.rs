@@ -107,7 +107,7 @@ fn Header() -> impl IntoView {
     let nav = navigate.clone();
     crate::shared::effect(move || {
         // Signed out, or the session was already gone: either way the user is out.
-        if sign_out.value().get().is_some() {
+        if sign_out.value().is_some() {
             crate::draft::forget_all();
             auth.clear();
             nav("/sign-in", Default::default());
@@ -115,12 +115,12 @@ fn Header() -> impl IntoView {
     });
     let switch = crate::shared::action(|company: &String| api::select_company(company.clone()));
     crate::shared::effect(move || {
-        if let Some(Ok(s)) = switch.value().get() {
+        if let Some(Ok(s)) = switch.value() {
             auth.set(s);
             navigate("/connections", Default::default());
         }
     });
-    let switch_error = move || switch.value().get().and_then(Result::err);
+    let switch_error = move || switch.value().and_then(Result::err);
     view! {
         <header class="app-header">
             <div class="brand">

@@ -162,15 +162,15 @@ fn Audit(query: AuditQuery, connections: Names) -> impl IntoView {
         })
     };
     crate::shared::effect(move || {
-        if let Some(Ok(page)) = older.value().get() {
+        if let Some(Ok(page)) = older.value() {
             events.update(|e| e.extend(page.events));
             cursor.set(page.next_before);
         }
     });
-    let older_error = Signal::derive(move || older.value().get().and_then(Result::err));
+    let older_error = Signal::derive(move || older.value().and_then(Result::err));
 
     let chain = crate::shared::action(|_: &()| api::verify_audit_chain());
-    let chain_error = Signal::derive(move || chain.value().get().and_then(Result::err));
+    let chain_error = Signal::derive(move || chain.value().and_then(Result::err));
 
     let csv = api::audit_export_url(&query, "csv");
     let json = api::audit_export_url(&query, "json");
@@ -211,7 +211,6 @@ fn Audit(query: AuditQuery, connections: Names) -> impl IntoView {
             {move || {
                 chain
                     .value()
-                    .get()
                     .and_then(Result::ok)
                     .map(|v| {
                         let (class, text) = match &v.first_bad {

@@ -157,7 +157,7 @@ pub fn CreatePage() -> impl IntoView {
     let create =
         crate::shared::action(|req: &CreateConnectionRequest| api::create_connection(req.clone()));
     let creating = create.pending();
-    crate::shared::effect(move || match create.value().get() {
+    crate::shared::effect(move || match create.value() {
         Some(Ok(created)) => {
             kept.forget();
             navigate(
@@ -178,7 +178,7 @@ pub fn CreatePage() -> impl IntoView {
         }
         None => {}
     });
-    let create_error = Signal::derive(move || create.value().get().and_then(Result::err));
+    let create_error = Signal::derive(move || create.value().and_then(Result::err));
 
     let can_continue = move || match step.get() {
         0 => draft.verified_now().is_some_and(|v| v.in_use != Some(true)),
@@ -304,14 +304,13 @@ fn KeyStep(draft: Draft) -> impl IntoView {
     let pending = verify.pending();
     let error = key_error(verify, key);
     crate::shared::effect(move || {
-        if let Some(Ok(v)) = verify.value().get() {
+        if let Some(Ok(v)) = verify.value() {
             draft.verified.set(Some((sent.get_untracked(), v)));
         }
     });
     let banner = Signal::derive(move || {
         verify
             .value()
-            .get()
             .and_then(Result::err)
             .filter(|e| e.field("serviceKey").is_none())
     });

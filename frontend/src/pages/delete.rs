@@ -108,13 +108,13 @@ fn DeleteForm(
 /// `changed_since_read`, `reread`, so the page shows what is there now beside the server's
 /// message; any other refusal under its field (reason, ticket, typed name). The error to show.
 fn follow_delete(
-    delete: Action<DeleteRequest, Result<(), ApiError>>,
+    delete: crate::shared::Act<DeleteRequest, Result<(), ApiError>>,
     back: String,
     [reason, ticket, confirm]: [Input; 3],
     reread: Callback<()>,
 ) -> Signal<Option<ApiError>> {
     let navigate = use_navigate();
-    crate::shared::effect(move || match delete.value().get() {
+    crate::shared::effect(move || match delete.value() {
         Some(Ok(())) => navigate(&back, Default::default()),
         Some(Err(e)) if e.code == ErrorCode::ChangedSinceRead => reread.run(()),
         Some(Err(e)) => {
@@ -129,7 +129,7 @@ fn follow_delete(
         }
         None => {}
     });
-    Signal::derive(move || delete.value().get().and_then(Result::err))
+    Signal::derive(move || delete.value().and_then(Result::err))
 }
 
 #[component]

@@ -335,7 +335,7 @@ fn PeeringForm(
         }
         apply_server_errors(e, &[("reason", reason), ("ticket", ticket)]);
     };
-    crate::shared::effect(move || match preview.value().get() {
+    crate::shared::effect(move || match preview.value() {
         Some(Ok(p)) => {
             preview_result.set(Some(p));
             step.set(1);
@@ -343,7 +343,7 @@ fn PeeringForm(
         Some(Err(e)) => route_error(&e),
         None => {}
     });
-    crate::shared::effect(move || match apply.value().get() {
+    crate::shared::effect(move || match apply.value() {
         Some(Ok(view)) => {
             kept.forget();
             applied.set(Some(view));
@@ -359,11 +359,10 @@ fn PeeringForm(
         Some(Err(e)) => route_error(&e),
         None => {}
     });
-    let preview_error = Signal::derive(move || preview.value().get().and_then(Result::err));
+    let preview_error = Signal::derive(move || preview.value().and_then(Result::err));
     let apply_error = Signal::derive(move || {
         apply
             .value()
-            .get()
             .and_then(Result::err)
             .filter(|e| e.code != ErrorCode::ChangedSinceRead)
     });

@@ -40,7 +40,7 @@ pub fn SignInPage() -> impl IntoView {
     let sign_in = crate::shared::action(|k: &String| api::sign_in(k.clone()));
     let pending = sign_in.pending();
     let go = navigate.clone();
-    crate::shared::effect(move || match sign_in.value().get() {
+    crate::shared::effect(move || match sign_in.value() {
         Some(Ok(s)) => {
             auth.set(s.clone());
             if s.company.is_none() && s.companies.len() > 1 {

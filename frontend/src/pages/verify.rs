@@ -66,7 +66,6 @@ pub fn VerifyPage() -> impl IntoView {
     let banner = Signal::derive(move || {
         verify
             .value()
-            .get()
             .and_then(Result::err)
             .filter(|e| e.field("serviceKey").is_none())
     });
@@ -106,7 +105,6 @@ pub fn VerifyPage() -> impl IntoView {
                 {move || {
                     verify
                         .value()
-                        .get()
                         .and_then(Result::ok)
                         .map(|view_| {
                             let href = format!("/create?key={}", verified_key.get());
@@ -145,12 +143,12 @@ pub fn VerifyPage() -> impl IntoView {
 
 /// The service key's message: its rule as typed, else the server's verdict on it.
 pub fn key_error(
-    verify: Action<String, api::ApiResult<models::api::ServiceKeyView>>,
+    verify: crate::shared::Act<String, api::ApiResult<models::api::ServiceKeyView>>,
     key: Input,
 ) -> Signal<Option<String>> {
     let rule = service_key_rule(key);
     crate::shared::effect(move || {
-        if let Some(Err(e)) = verify.value().get()
+        if let Some(Err(e)) = verify.value()
             && let Some(m) = e.field("serviceKey")
         {
             key.server.set(Some(m.to_owned()));
