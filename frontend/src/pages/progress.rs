@@ -156,7 +156,7 @@ fn ProgressView(c: ConnectionView, ports: names::Names) -> impl IntoView {
                         </a>
                     }
                 })}
-            <a href=href class="button secondary">
+            <a href=href class="button secondary" data-test="open-connection">
                 "Open the connection"
             </a>
         </div>

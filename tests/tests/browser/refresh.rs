@@ -1,6 +1,7 @@
 //! A page that refreshes itself while something moves redraws only what changed: through a
 //! connection's whole order, CREATING to ACTIVE and PROVISIONED, the keyboard focus stays where
-//! the user put it and the page's frame is drawn once, while its statuses follow.
+//! the user put it and the page's frame is drawn once, while its statuses follow. Both pages
+//! that follow an order are watched at once: the connection's own page and its progress page.
 
 use crate::browser::Browser;
 use crate::colleague::Colleague;
@@ -9,11 +10,13 @@ use reqwest::Method;
 use serde_json::json;
 
 #[tokio::test]
-async fn a_refreshing_connection_page_keeps_the_keyboard_focus() {
+async fn pages_following_an_order_keep_the_keyboard_focus() {
     // At the sandbox's realistic pace the order takes long enough for several refreshes that
     // find nothing new as well as the ones that do.
     let b = Browser::open_with("refresh", &["--sandbox-speed", "realistic"]).await;
     demo::sign_in_as_ada_in_acme(&b).await;
+    let p = b.open_beside("progress").await;
+    demo::sign_in_as_ada_in_acme(&p).await;
     let mut colleague = Colleague::sign_in(b.portal_url(), demo::ada(), "acme").await;
     let created = colleague
         .send(
@@ -30,6 +33,7 @@ async fn a_refreshing_connection_page_keeps_the_keyboard_focus() {
         .await;
     let id = created["id"].as_str().expect("the new connection's id");
 
+    p.goto(&format!("/connections/{id}/progress")).await;
     b.goto(&format!("/connections/{id}")).await;
     b.wait_for_status("[data-test=\"summary\"]", "CREATING")
         .await;
@@ -46,6 +50,16 @@ async fn a_refreshing_connection_page_keeps_the_keyboard_focus() {
     )
     .await;
     b.screenshot("creating").await;
+    p.wait_for_status("[data-test=\"progress\"] .page-head", "CREATING")
+        .await;
+    p.script(
+        "const link = document.querySelector('[data-test=\"open-connection\"]');\
+         link.focus();\
+         window.marked = {link, lead: document.querySelector('.lead')};\
+         return null;",
+    )
+    .await;
+    p.screenshot("creating").await;
 
     b.wait_for_status("[data-test=\"summary\"]", "ACTIVE").await;
     b.wait_for_status("[data-test=\"summary\"]", "PROVISIONED")
@@ -71,4 +85,23 @@ async fn a_refreshing_connection_page_keeps_the_keyboard_focus() {
         "the focused link, the page's heading and its history link outlive every refresh"
     );
     b.screenshot("active-focus-kept").await;
+
+    p.wait_for_status("[data-test=\"progress\"] .panel", "PROVISIONED")
+        .await;
+    p.find("[data-test=\"configure-peering\"]").await;
+    assert_eq!(
+        p.script(
+            "const m = window.marked;\
+             return [document.activeElement === m.link, m.lead.isConnected, m.lead.textContent];"
+        )
+        .await,
+        json!([
+            true,
+            true,
+            "The connection is active. Configure its peering next."
+        ]),
+        "the progress page keeps the focused link, and its status line (a live region) says \
+         the news in place"
+    );
+    p.screenshot("active-focus-kept").await;
 }
