@@ -1,9 +1,9 @@
 //! `LocalResource::new`, `Action::new_local` and `Effect::new` with the page's closure (and its
 //! future) behind pointers. Leptos copies the whole machinery (derived value, effect task,
 //! future wrappers) for every distinct closure type it is given; through these helpers it gets
-//! one closure type per value type instead, so pages share one copy. Resources go further:
-//! every one holds the same type-erased value ([`Fetch`]), so the app carries a single copy of
-//! a resource's machinery whatever its pages read.
+//! one closure type per value type instead, so pages share one copy. Resources and actions go
+//! further: every one holds the same type-erased values ([`Fetch`], [`Act`]), so the app
+//! carries a single copy of their machinery whatever its pages read and do.
 
 use leptos::prelude::*;
 use std::any::Any;
@@ -14,7 +14,7 @@ use std::rc::Rc;
 
 type Pending<T> = Pin<Box<dyn Future<Output = T>>>;
 type Run<I, O> = Rc<dyn Fn(&I) -> Pending<O>>;
-/// What every resource holds: a page's value, its type erased.
+/// What every resource and action holds: a page's value, its type erased.
 type Erased = Rc<dyn Any>;
 
 /// The `T` behind `value`, which holds one by construction.
