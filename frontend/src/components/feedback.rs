@@ -48,6 +48,21 @@ pub fn ActionError(#[prop(into)] error: Signal<Option<ApiError>>) -> impl IntoVi
     }
 }
 
+/// The error of the latest refresh of a page, while it failed, with a button to read again.
+#[component]
+pub fn RefreshError(error: Memo<Option<ApiError>>, poll: crate::poll::Poll) -> impl IntoView {
+    move || {
+        error.get().map(|e| {
+            view! {
+                <ErrorBanner error=e/>
+                <button type="button" on:click=move |_| poll.now()>
+                    "Try again"
+                </button>
+            }
+        })
+    }
+}
+
 #[component]
 pub fn Loading(#[prop(into, optional)] label: Option<String>) -> impl IntoView {
     view! {

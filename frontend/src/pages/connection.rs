@@ -3,7 +3,7 @@
 
 use crate::api::{self, ApiResult};
 use crate::components::details::{LegsTable, PeeringConfigDetails};
-use crate::components::feedback::{ErrorBanner, Loading};
+use crate::components::feedback::{ErrorBanner, Loading, RefreshError};
 use crate::components::names;
 use crate::components::router::RouterConfigPanel;
 use crate::components::status::{connection_status, provisioning_status, sync_status};
@@ -59,18 +59,7 @@ fn Connection(id: String) -> impl IntoView {
         if loaded.get() {
             let id = id.clone();
             view! {
-                {move || {
-                    failed
-                        .get()
-                        .map(|e| {
-                            view! {
-                                <ErrorBanner error=e/>
-                                <button type="button" on:click=move |_| poll.now()>
-                                    "Try again"
-                                </button>
-                            }
-                        })
-                }}
+                <RefreshError error=failed poll=poll/>
                 <ConnectionView id=id c=shown peerings=peerings ports=ports/>
             }
             .into_any()

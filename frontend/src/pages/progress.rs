@@ -4,7 +4,7 @@
 
 use crate::api;
 use crate::components::details::LegsTable;
-use crate::components::feedback::{ErrorBanner, Loading};
+use crate::components::feedback::{Loading, RefreshError};
 use crate::components::names;
 use crate::components::status::{connection_status, provisioning_status};
 use crate::components::steps::{StepState, Stepper};
@@ -77,18 +77,7 @@ fn Progress(id: String) -> impl IntoView {
     let (shown, failed) = crate::shared::last_read(conn);
     view! {
         <div class="progress-page" data-test="progress">
-            {move || {
-                failed
-                    .get()
-                    .map(|e| {
-                        view! {
-                            <ErrorBanner error=e/>
-                            <button type="button" on:click=move |_| poll.now()>
-                                "Try again"
-                            </button>
-                        }
-                    })
-            }}
+            <RefreshError error=failed poll=poll/>
             {move || match shown.get() {
                 Some(c) => view! { <ProgressView c=c ports=ports/> }.into_any(),
                 None if failed.with(Option::is_none) => {
