@@ -24,6 +24,12 @@ impl Poll {
 
     /// Ticks while `busy` says so. `busy` is re-checked whenever what it reads changes, and at
     /// most one tick is waiting at any time, however many reads answer in between.
+    ///
+    /// The next tick is set when a read answers, so `busy` must read the page's resources
+    /// themselves ([`crate::shared::Fetch`]), which tell of every answer. A
+    /// [`crate::shared::settled`] value tells only of changes: after a refresh that brought
+    /// back what was already shown, nothing would set the next tick and the page would stop
+    /// refreshing while its connection is still moving.
     pub fn while_busy(self, busy: impl Fn() -> bool + 'static) {
         crate::shared::effect(move || {
             if busy() && !self.scheduled.get_value() {

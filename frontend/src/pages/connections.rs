@@ -78,16 +78,17 @@ pub fn ConnectionsPage() -> impl IntoView {
     nav::title("Connections");
     let auth = Auth::get();
     let poll = Poll::new();
-    // The table is redrawn only when the list changed, not on every refresh. (A failed
-    // refresh replaces it: after a change of company, the last list read is another's.)
-    let list = crate::shared::settled(crate::shared::resource(move || {
+    let read = crate::shared::resource(move || {
         poll.track();
         auth.company();
         api::list_connections()
-    }));
-    poll.while_busy(move || {
-        list.with(|r| matches!(r, Some(Ok(v)) if v.iter().any(ConnectionView::is_transitional)))
     });
+    poll.while_busy(move || {
+        read.with(|r| matches!(r, Some(Ok(v)) if v.iter().any(ConnectionView::is_transitional)))
+    });
+    // The table is redrawn only when the list changed, not on every refresh. (A failed
+    // refresh replaces it: after a change of company, the last list read is another's.)
+    let list = crate::shared::settled(read);
 
     // The filters live in the address, so going back to this page, or signing in again,
     // finds them as they were.

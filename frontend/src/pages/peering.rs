@@ -754,20 +754,21 @@ fn sync_steps(s: &SyncStatus) -> Vec<(&'static str, StepState)> {
 #[component]
 fn Follow(id: String, t: PeeringType, first: Option<PeeringView>) -> impl IntoView {
     let poll = Poll::new();
-    let latest = {
+    let read = {
         let id = id.clone();
-        crate::shared::settled(crate::shared::resource(move || {
+        crate::shared::resource(move || {
             poll.track();
             api::get_peering(id.clone(), t)
-        }))
+        })
     };
+    poll.while_busy(move || {
+        read.with(|r| !matches!(r, Some(Ok(Some(p))) if !p.sync_status.is_transitional()))
+    });
+    let latest = crate::shared::settled(read);
     let shown = move || match latest.get() {
         Some(Ok(Some(p))) => Some(p),
         _ => first.clone(),
     };
-    poll.while_busy(move || {
-        latest.with(|r| !matches!(r, Some(Ok(Some(p))) if !p.sync_status.is_transitional()))
-    });
     let back = format!("/connections/{id}");
     let history = format!("/audit?connection={id}");
     view! {

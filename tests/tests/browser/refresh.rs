@@ -1,7 +1,11 @@
 //! A page that refreshes itself while something moves redraws only what changed: through a
 //! connection's whole order, CREATING to ACTIVE and PROVISIONED, the keyboard focus stays where
 //! the user put it and the page's frame is drawn once, while its statuses follow. Both pages
-//! that follow an order are watched at once: the connection's own page and its progress page.
+//! that follow an order are watched at once, the connection's own page and its progress page,
+//! and so is the connections list, whose rows stay in place while the moving one changes. At
+//! the sandbox's realistic pace a state lasts several refreshes, and a refresh that finds
+//! nothing new must not end the following: the list and a peering change are followed to
+//! their end.
 
 use crate::browser::Browser;
 use crate::colleague::Colleague;
@@ -17,21 +21,7 @@ async fn pages_following_an_order_keep_the_keyboard_focus() {
     demo::sign_in_as_ada_in_acme(&b).await;
     let p = b.open_beside("progress").await;
     demo::sign_in_as_ada_in_acme(&p).await;
-    let mut colleague = Colleague::sign_in(b.portal_url(), demo::ada(), "acme").await;
-    let created = colleague
-        .send(
-            Method::POST,
-            "/api/connections",
-            json!({
-                "serviceKey": demo::london_key(),
-                "name": "Azure London Refresh",
-                "portIds": [demo::LONDON_PORT_1, demo::LONDON_PORT_2],
-                "speedMbps": 1000,
-                "paymentType": "invoice",
-            }),
-        )
-        .await;
-    let id = created["id"].as_str().expect("the new connection's id");
+    let id = &order(&b, "Azure London Refresh").await;
 
     // Each page is marked as soon as it shows the connection (CREATING, unless this machine is
     // very slow), the focus put on one of its links; at least two refreshes follow.
@@ -100,6 +90,100 @@ async fn pages_following_an_order_keep_the_keyboard_focus() {
          the news in place"
     );
     p.screenshot("active-focus-kept").await;
+}
+
+#[tokio::test]
+async fn the_connections_list_keeps_its_rows_and_the_focus_while_an_order_moves() {
+    let b = Browser::open_with("refresh-list", &["--sandbox-speed", "realistic"]).await;
+    demo::sign_in_as_ada_in_acme(&b).await;
+    let id = order(&b, "Azure London Listed").await;
+    b.goto("/connections").await;
+    let row = format!("[data-connection=\"{id}\"]");
+    b.find(&format!("{row} .small-link")).await;
+    b.script(&format!(
+        "const row = document.querySelector('{row}');\
+         const link = row.querySelector('th a');\
+         link.focus();\
+         window.marked = {{\
+           link,\
+           row,\
+           table: document.querySelector('[data-test=\"connections\"]'),\
+           seeded: document.querySelector('[data-test=\"connection-row\"]:not({row})'),\
+         }};\
+         return link.textContent;"
+    ))
+    .await;
+    let reads = "return performance.getEntriesByType('resource')\
+         .filter((e) => new URL(e.name).pathname === '/api/connections').length;";
+    let before = b.script(reads).await;
+    b.screenshot("creating").await;
+
+    b.wait_for_status(&format!("{row} [data-label=\"Azure\"]"), "PROVISIONED")
+        .await;
+    b.wait_gone(&format!("{row} .small-link")).await;
+    assert_refreshed(&b, reads, &before).await;
+    assert_eq!(
+        b.script(
+            "const m = window.marked;\
+             return [document.activeElement === m.link, m.row.isConnected, m.table.isConnected,\
+               m.seeded !== null && m.seeded.isConnected];"
+        )
+        .await,
+        json!([true, true, true, true]),
+        "the focused name link, its row, the table and the other connection's row outlive \
+         every refresh"
+    );
+    b.screenshot("active-focus-kept").await;
+}
+
+#[tokio::test]
+async fn a_peering_change_is_followed_until_azure_has_it() {
+    let b = Browser::open_with("refresh-peering", &["--sandbox-speed", "realistic"]).await;
+    demo::sign_in_as_ada_in_acme(&b).await;
+    let id = b
+        .attr("[data-test=\"connection-row\"]", "data-connection")
+        .await;
+    b.goto(&format!("/connections/{id}/peering/PRIVATE")).await;
+    b.fill("peerASN", "65011").await;
+    b.click("preview").await;
+    b.wait_for_text(".step-count", "Step 2 of 3").await;
+    b.fill(
+        "reason",
+        "The London routers move to a private ASN of their own",
+    )
+    .await;
+    b.click("apply").await;
+    let follow = "[data-test=\"peering-follow\"]";
+    // Pending and Syncing each last more than one refresh here.
+    b.wait_for_status(follow, "PENDING").await;
+    b.screenshot("pending").await;
+    b.wait_for_status(follow, "SYNCING").await;
+    b.screenshot("syncing").await;
+    b.wait_for_status(follow, "SYNCED").await;
+    b.screenshot("synced").await;
+}
+
+/// Orders a connection from two of Acme's London ports in another session of Ada's, as a
+/// colleague at another desk would, and returns its id.
+async fn order(b: &Browser, name: &str) -> String {
+    let mut colleague = Colleague::sign_in(b.portal_url(), demo::ada(), "acme").await;
+    let created = colleague
+        .send(
+            Method::POST,
+            "/api/connections",
+            json!({
+                "serviceKey": demo::london_key(),
+                "name": name,
+                "portIds": [demo::LONDON_PORT_1, demo::LONDON_PORT_2],
+                "speedMbps": 1000,
+                "paymentType": "invoice",
+            }),
+        )
+        .await;
+    created["id"]
+        .as_str()
+        .expect("the new connection's id")
+        .to_owned()
 }
 
 /// The page read the connection at least twice more since it had read it `before` times.
