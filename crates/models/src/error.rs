@@ -124,6 +124,19 @@ impl ApiError {
         )
     }
 
+    /// Whether the same request may succeed if sent again unchanged: the failure was the
+    /// portal's, Console Connect's or the network's, not the request's (a missing object, bad
+    /// input or a refused state stay as they are).
+    pub fn may_pass_on_retry(&self) -> bool {
+        matches!(
+            self.code,
+            ErrorCode::Internal
+                | ErrorCode::UpstreamFailed
+                | ErrorCode::UpstreamTimeout
+                | ErrorCode::AuditUnavailable
+        )
+    }
+
     /// The message for a given field, if any.
     pub fn field(&self, name: &str) -> Option<&str> {
         self.fields
@@ -161,6 +174,41 @@ mod tests {
         ] {
             assert!(!ApiError::new(code, "x").is_signed_out(), "{code:?}");
         }
+    }
+
+    #[test]
+    fn only_failures_outside_the_request_may_pass_on_retry() {
+        let transient = [
+            ErrorCode::Internal,
+            ErrorCode::UpstreamFailed,
+            ErrorCode::UpstreamTimeout,
+            ErrorCode::AuditUnavailable,
+        ];
+        for code in transient {
+            assert!(ApiError::new(code, "x").may_pass_on_retry(), "{code:?}");
+        }
+        for code in [
+            ErrorCode::BadRequest,
+            ErrorCode::Unauthenticated,
+            ErrorCode::SessionExpired,
+            ErrorCode::Forbidden,
+            ErrorCode::NotFound,
+            ErrorCode::Conflict,
+            ErrorCode::ChangedSinceRead,
+            ErrorCode::PayloadTooLarge,
+            ErrorCode::UnsupportedMediaType,
+            ErrorCode::ValidationFailed,
+            ErrorCode::UpstreamRejected,
+        ] {
+            assert!(!ApiError::new(code, "x").may_pass_on_retry(), "{code:?}");
+        }
+        // Every status the portal's proxy or the network can answer with that it did not
+        // explain itself: a 5xx may pass, a 4xx will not.
+        for status in [500, 502, 503] {
+            let e = ApiError::new(ErrorCode::for_status(status), "x");
+            assert!(e.may_pass_on_retry(), "{status}");
+        }
+        assert!(!ApiError::new(ErrorCode::for_status(404), "x").may_pass_on_retry());
     }
 
     #[test]

@@ -48,18 +48,34 @@ pub fn ActionError(#[prop(into)] error: Signal<Option<ApiError>>) -> impl IntoVi
     }
 }
 
-/// The error of the latest refresh of a page, while it failed, with a button to read again.
+/// A read that failed: its error, and a button to read again when that may help (the portal,
+/// Console Connect or the network failed, not the request).
+#[component]
+pub fn LoadError(error: ApiError, retry: Callback<()>) -> impl IntoView {
+    let retry_may_help = error.may_pass_on_retry();
+    view! {
+        <ErrorBanner error=error/>
+        {retry_may_help
+            .then(|| {
+                view! {
+                    <p>
+                        <button type="button" data-test="try-again" on:click=move |_| retry.run(())>
+                            "Try again"
+                        </button>
+                    </p>
+                }
+            })}
+    }
+}
+
+/// The error of the latest refresh of a page, while it failed, with a way to read again.
 #[component]
 pub fn RefreshError(error: Memo<Option<ApiError>>, poll: crate::poll::Poll) -> impl IntoView {
+    let retry = Callback::new(move |()| poll.now());
     move || {
-        error.get().map(|e| {
-            view! {
-                <ErrorBanner error=e/>
-                <button type="button" on:click=move |_| poll.now()>
-                    "Try again"
-                </button>
-            }
-        })
+        error
+            .get()
+            .map(|e| view! { <LoadError error=e retry=retry/> })
     }
 }
 

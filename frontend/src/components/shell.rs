@@ -4,7 +4,7 @@
 
 use crate::api;
 use crate::components::company::CompanyChooser;
-use crate::components::feedback::{ErrorBanner, Loading};
+use crate::components::feedback::{ErrorBanner, LoadError, Loading};
 use crate::components::session_notice::SessionNotice;
 use crate::route::{self, use_navigate};
 use crate::session::{Auth, SessionState};
@@ -68,13 +68,8 @@ pub fn Shell(children: ChildrenFn) -> impl IntoView {
                         .into_any()
                 }
                 Stage::Failed(e) => {
-                    view! {
-                        <ErrorBanner error=e/>
-                        <button type="button" on:click=move |_| crate::load_session(auth)>
-                            "Try again"
-                        </button>
-                    }
-                        .into_any()
+                    let retry = Callback::new(move |()| crate::load_session(auth));
+                    view! { <LoadError error=e retry=retry/> }.into_any()
                 }
                 Stage::ChooseCompany => {
                     let session = auth.session().expect("a signed-in stage has a session");

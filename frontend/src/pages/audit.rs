@@ -3,7 +3,7 @@
 //! and the hash-chain check.
 
 use crate::api;
-use crate::components::feedback::{ActionError, Empty, ErrorBanner, Loading};
+use crate::components::feedback::{ActionError, Empty, LoadError, Loading};
 use crate::components::names::{self, Named, Names};
 use crate::format;
 use crate::route::Params;
@@ -307,7 +307,7 @@ fn Audit(query: AuditQuery, connections: Names) -> impl IntoView {
         </form>
         {move || match first.get() {
             None => view! { <Loading label="Loading the history…"/> }.into_any(),
-            Some(Err(e)) => view! { <ErrorBanner error=e/> }.into_any(),
+            Some(Err(e)) => view! { <LoadError error=e retry=Callback::new(move |()| first.refetch())/> }.into_any(),
             Some(Ok(_)) if events.with(Vec::is_empty) => {
                 view! {
                     <Empty>

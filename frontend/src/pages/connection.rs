@@ -3,7 +3,7 @@
 
 use crate::api::{self, ApiResult};
 use crate::components::details::{LegsTable, PeeringConfigDetails};
-use crate::components::feedback::{ErrorBanner, Loading, RefreshError};
+use crate::components::feedback::{LoadError, Loading, RefreshError};
 use crate::components::names;
 use crate::components::router::RouterConfigPanel;
 use crate::components::status::{connection_status, provisioning_status, sync_status};
@@ -55,19 +55,20 @@ fn Connection(id: String) -> impl IntoView {
     // the connection as last read under its error, with a way to read it again.
     let (shown, failed) = crate::shared::last_read(conn);
     let loaded = Memo::new(move |_| shown.with(Option::is_some));
+    let retry = Callback::new(move |()| poll.now());
     move || {
         if loaded.get() {
             let id = id.clone();
             view! {
                 <RefreshError error=failed poll=poll/>
-                <ConnectionView id=id c=shown peerings=peerings ports=ports/>
+                <ConnectionView id=id c=shown peerings=peerings ports=ports retry=retry/>
             }
             .into_any()
         } else {
             match failed.get() {
                 None => view! { <Loading label="Loading the connection…"/> }.into_any(),
                 Some(e) => view! {
-                    <ErrorBanner error=e/>
+                    <LoadError error=e retry=retry/>
                     <p>
                         <a href="/connections">"Back to connections"</a>
                     </p>
@@ -121,6 +122,7 @@ fn ConnectionView(
     c: Memo<Option<ConnectionView>>,
     peerings: [PeeringResource; 3],
     ports: names::Names,
+    retry: Callback<()>,
 ) -> impl IntoView {
     let read = move |f: fn(&ConnectionView) -> Option<AnyView>| c.with(|c| c.as_ref().and_then(f));
     let gone = Memo::new(move |_| c.with(|c| c.as_ref().is_some_and(is_gone)));
@@ -205,7 +207,7 @@ fn ConnectionView(
                     PeeringType::ALL
                         .iter()
                         .zip(cards)
-                        .map(|(t, r)| view! { <PeeringCard id=card_id.clone() t=*t peering=r gone=gone/> })
+                        .map(|(t, r)| view! { <PeeringCard id=card_id.clone() t=*t peering=r gone=gone retry=retry/> })
                         .collect_view()
                 }}
             </div>
@@ -220,6 +222,7 @@ fn PeeringCard(
     t: PeeringType,
     peering: Memo<Option<ApiResult<Option<PeeringView>>>>,
     gone: bool,
+    retry: Callback<()>,
 ) -> impl IntoView {
     let configure = format!("/connections/{id}/peering/{}", t.as_wire());
     let delete = format!("/connections/{id}/peering/{}/delete", t.as_wire());
@@ -243,7 +246,7 @@ fn PeeringCard(
             {t.caveat().map(|c| view! { <p class="help" data-test="caveat">{c}</p> })}
             {move || match peering.get() {
                 None => view! { <Loading/> }.into_any(),
-                Some(Err(e)) => view! { <ErrorBanner error=e/> }.into_any(),
+                Some(Err(e)) => view! { <LoadError error=e retry=retry/> }.into_any(),
                 Some(Ok(None)) => {
                     let configure = configure.clone();
                     view! {

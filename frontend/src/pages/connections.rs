@@ -4,7 +4,7 @@
 
 use crate::api;
 use crate::components::details::role_label;
-use crate::components::feedback::{Empty, ErrorBanner, Loading};
+use crate::components::feedback::{Empty, LoadError, Loading};
 use crate::components::status::{Status, connection_status, provisioning_status};
 use crate::format;
 use crate::nav;
@@ -192,7 +192,7 @@ pub fn ConnectionsPage() -> impl IntoView {
         </form>
         {move || match list.get() {
             None => view! { <Loading label="Loading connections…"/> }.into_any(),
-            Some(Err(e)) => view! { <ErrorBanner error=e/> }.into_any(),
+            Some(Err(e)) => view! { <LoadError error=e retry=Callback::new(move |()| poll.now())/> }.into_any(),
             Some(Ok(all)) if all.is_empty() => {
                 view! {
                     <Empty>

@@ -5,7 +5,7 @@
 use crate::api;
 use crate::components::details::{PeeringConfigDetails, router_help};
 use crate::components::diff::DiffTable;
-use crate::components::feedback::{ActionError, ErrorBanner, Loading};
+use crate::components::feedback::{ActionError, LoadError, Loading};
 use crate::components::field::{Field, TextInput, TextKind};
 use crate::components::note::{NoteFields, note_ok, ticket_value};
 use crate::components::status::{connection_status, sync_status};
@@ -108,7 +108,13 @@ fn PeeringWizard(id: String, t: PeeringType) -> impl IntoView {
         {t.caveat().map(|c| view! { <p class="notice" data-test="caveat">{c}</p> })}
         {move || match loaded.get() {
             Loaded::Loading => view! { <Loading/> }.into_any(),
-            Loaded::Failed(e) => view! { <ErrorBanner error=e/> }.into_any(),
+            Loaded::Failed(e) => {
+                let retry = Callback::new(move |()| {
+                    conn.refetch();
+                    peerings.refetch();
+                });
+                view! { <LoadError error=e retry=retry/> }.into_any()
+            }
             Loaded::NotActive(c) => {
                 view! {
                     <div class="panel notice-panel" data-test="not-active">
@@ -789,7 +795,12 @@ fn Follow(id: String, t: PeeringType, first: Option<PeeringView>) -> impl IntoVi
                         }
                     })
             }}
-            {move || latest.get().and_then(Result::err).map(|e| view! { <ErrorBanner error=e/> })}
+            {move || {
+                latest
+                    .get()
+                    .and_then(Result::err)
+                    .map(|e| view! { <LoadError error=e retry=Callback::new(move |()| poll.now())/> })
+            }}
             <p class="help">"The connection's page also shows what each of your two routers needs for this peering."</p>
             <div class="actions">
                 <a href=back class="button primary">

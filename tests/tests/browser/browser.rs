@@ -429,10 +429,29 @@ impl Browser {
 
     /// Runs `script` in the page and returns what it returns.
     pub async fn script(&self, script: &str) -> serde_json::Value {
+        self.script_with(script, json!([])).await
+    }
+
+    /// Runs `script` in the page with `args` (a JSON array) as its `arguments`, and returns
+    /// what it returns.
+    pub async fn script_with(&self, script: &str, args: serde_json::Value) -> serde_json::Value {
+        let args = match args {
+            serde_json::Value::Array(args) => args,
+            other => vec![other],
+        };
         self.client
-            .execute(script, Vec::new())
+            .execute(script, args)
             .await
             .unwrap_or_else(|e| panic!("could not run {script:?}: {e}"))
+    }
+
+    /// Waits until `script`, run in the page, returns `true`.
+    pub async fn wait_for_script(&self, what: &str, script: &str) {
+        self.eventually(what, async || {
+            let done = self.client.execute(script, Vec::new()).await?;
+            Ok((done == json!(true)).then_some(()))
+        })
+        .await;
     }
 
     /// Saves the viewport as `<NN>-<step>.png` in this test's output directory.

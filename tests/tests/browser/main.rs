@@ -9,6 +9,7 @@ mod connections;
 mod demo;
 mod drafts;
 mod driver;
+mod failures;
 mod journey;
 mod portal;
 mod refresh;

@@ -1,0 +1,81 @@
+//! A page whose read failed says why, and offers to read again when that may help: the network
+//! or the portal failed, not the request. Reading again shows the page as soon as the failure
+//! is over. A missing connection is said plainly, with no button that could not help. The
+//! failures are the network's: the page's own `fetch` is made to fail for chosen paths, the
+//! way a dropped connection fails it.
+
+use crate::browser::Browser;
+use crate::demo;
+use serde_json::json;
+
+/// Replaces `window.fetch` with one that fails, as an unreachable server does, for each path
+/// in `window.failing`, counting its attempts in `window.failed`. The app navigates in place,
+/// so it lasts until the page is loaded again.
+const BREAK_FETCH: &str = "window.failing = new Set(arguments[0]);\
+     window.failed = 0;\
+     const real = window.fetch.bind(window);\
+     window.fetch = (url, init) => {\
+       if (window.failing.has(new URL(url, location.href).pathname)) {\
+         window.failed += 1;\
+         return Promise.reject(new TypeError('Failed to fetch'));\
+       }\
+       return real(url, init);\
+     };\
+     return null;";
+
+const UNREACHABLE: &str = "The portal could not be reached";
+
+#[tokio::test]
+async fn a_read_that_failed_is_read_again_on_request() {
+    let b = Browser::open("failures").await;
+    demo::sign_in_as_ada_in_acme(&b).await;
+    let id = b
+        .attr("[data-test=\"connection-row\"]", "data-connection")
+        .await;
+    let path = format!("/api/connections/{id}");
+    b.script_with(BREAK_FETCH, json!([[path, "/api/connections"]]))
+        .await;
+
+    // The connection's page, opened from the list, cannot read the connection.
+    b.click_css("[data-test=\"connection-row\"] th a").await;
+    b.wait_for_text(".error-banner", UNREACHABLE).await;
+    assert_eq!(b.count("main h1").await, 0, "no connection is shown");
+    b.find("main a[href=\"/connections\"]").await;
+    b.screenshot("connection-unreachable").await;
+    // Reading again while the network still fails says so again.
+    let attempts = b.script("return window.failed;").await;
+    b.click("try-again").await;
+    b.wait_for_script(
+        "another attempt to read the connection",
+        &format!("return window.failed > {attempts};"),
+    )
+    .await;
+    b.wait_for_text(".error-banner", UNREACHABLE).await;
+    // Once the network is back, reading again shows the connection.
+    b.script_with(
+        "window.failing.delete(arguments[0]); return null;",
+        json!([path]),
+    )
+    .await;
+    b.click("try-again").await;
+    b.wait_for_status("[data-test=\"summary\"]", "ACTIVE").await;
+    b.wait_gone(".error-banner").await;
+    b.wait_gone("[data-test=\"try-again\"]").await;
+    b.screenshot("connection-read-again").await;
+
+    // The list, opened from the navigation, cannot read the connections; then it can.
+    b.click_css("nav a[href=\"/connections\"]").await;
+    b.wait_for_text(".error-banner", UNREACHABLE).await;
+    b.screenshot("list-unreachable").await;
+    b.script("window.failing.clear(); return null;").await;
+    b.click("try-again").await;
+    b.find(&format!("[data-connection=\"{id}\"]")).await;
+    b.wait_gone(".error-banner").await;
+
+    // A connection that does not exist: reading again could not help, so nothing offers to.
+    b.goto("/connections/0123456789abcdef01234567").await;
+    b.find(".error-banner").await;
+    b.find("main a[href=\"/connections\"]").await;
+    assert_eq!(b.count("[data-test=\"try-again\"]").await, 0);
+    b.screenshot("connection-missing").await;
+}
