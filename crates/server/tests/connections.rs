@@ -289,6 +289,11 @@ async fn an_unknown_connection_is_not_found() {
         .await;
     assert_eq!(reply.status, StatusCode::NOT_FOUND);
     assert_eq!(reply.code(), "not_found");
+    assert_eq!(
+        reply.message(),
+        "Console Connect has no connection 0123456789abcdef01234567 in the selected company: it \
+         may have been deleted, or belong to another company."
+    );
 }
 
 #[tokio::test]

@@ -53,7 +53,13 @@ pub async fn load_parent(
         .upstream
         .get_connection(&signed_in.api_key, &company, id)
         .await
-        .map_err(|e| AppError::from_upstream(&e, &[]))?;
+        .map_err(|e| match e {
+            console_connect::Error::Status { status: 404, .. } => AppError::NotFound(format!(
+                "Console Connect has no connection {id} in the selected company: it may have been \
+                 deleted, or belong to another company."
+            )),
+            e => AppError::from_upstream(&e, &[]),
+        })?;
     if !is_azure_parent(&parent) {
         return Err(AppError::NotFound(
             "No Azure ExpressRoute connection has this id (it may be one of the two legs; open its parent).".into(),
