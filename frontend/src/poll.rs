@@ -1,5 +1,7 @@
 //! Refreshing a view while what it shows is still moving (CREATING, SYNCING…): a tick signal
-//! the page's reads depend on, bumped about every two seconds for as long as it is asked to.
+//! the page's reads depend on, bumped about every two seconds for as long as it is asked to,
+//! and whenever the browser tab is shown again, since what a hidden tab shows may have
+//! changed meanwhile (a colleague's order, a peering changed elsewhere).
 
 use gloo_timers::future::TimeoutFuture;
 use leptos::prelude::*;
@@ -16,10 +18,18 @@ pub struct Poll {
 
 impl Poll {
     pub fn new() -> Self {
-        Poll {
+        let poll = Poll {
             tick: RwSignal::new(0),
             scheduled: StoredValue::new(false),
-        }
+        };
+        // `visibilitychange` is the document's, and reaches the window as it bubbles.
+        let shown_again = window_event_listener_untyped("visibilitychange", move |_| {
+            if !document().hidden() {
+                poll.now();
+            }
+        });
+        on_cleanup(move || shown_again.remove());
+        poll
     }
 
     /// Ticks while `busy` says so. `busy` is re-checked whenever what it reads changes, and at

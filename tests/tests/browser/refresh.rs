@@ -5,7 +5,7 @@
 //! and so is the connections list, whose rows stay in place while the moving one changes. At
 //! the sandbox's realistic pace a state lasts several refreshes, and a refresh that finds
 //! nothing new must not end the following: the list and a peering change are followed to
-//! their end.
+//! their end. A tab shown again reads its page again, moving or not.
 
 use crate::browser::Browser;
 use crate::colleague::Colleague;
@@ -161,6 +161,28 @@ async fn a_peering_change_is_followed_until_azure_has_it() {
     b.screenshot("syncing").await;
     b.wait_for_status(follow, "SYNCED").await;
     b.screenshot("synced").await;
+}
+
+#[tokio::test]
+async fn a_tab_shown_again_reads_its_page_again() {
+    let b = Browser::open("refresh-shown-again").await;
+    demo::sign_in_as_ada_in_acme(&b).await;
+    b.wait_for_rows(
+        "Acme's seeded connection",
+        "[data-test=\"connection-row\"]",
+        |r| r.len() == 1,
+    )
+    .await;
+    // Nothing in the list moves, so it does not refresh by itself; a colleague orders
+    // meanwhile, while this tab is in the background.
+    let id = order(&b, "Azure London Elsewhere").await;
+    // The event the browser fires when the tab is shown again.
+    b.script(
+        "document.dispatchEvent(new Event('visibilitychange', {bubbles: true})); return null;",
+    )
+    .await;
+    b.find(&format!("[data-connection=\"{id}\"]")).await;
+    b.screenshot("shown-again").await;
 }
 
 /// Orders a connection from two of Acme's London ports in another session of Ada's, as a
