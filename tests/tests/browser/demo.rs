@@ -2,6 +2,9 @@
 //! demo data, and the sign-ins every test starts with.
 
 use crate::browser::Browser;
+use crate::colleague::Colleague;
+use reqwest::Method;
+use serde_json::json;
 use simulator::demo::{API_KEYS, DemoKey, SERVICE_KEYS};
 
 /// Ada Lovelace: Network Admin of Acme Networks and Globex Corporation.
@@ -60,4 +63,27 @@ pub async fn sign_in_as_grace(b: &Browser) {
     b.goto("/sign-in").await;
     click_demo_key(b, grace()).await;
     b.wait_for_path("/connections").await;
+}
+
+/// Orders a 1 Gbps connection for the London key from Acme's two London ports in another
+/// session of Ada's, as a colleague at another desk would, and returns its id.
+pub async fn order_in_acme(b: &Browser, name: &str) -> String {
+    let mut colleague = Colleague::sign_in(b.portal_url(), ada(), "acme").await;
+    let created = colleague
+        .send(
+            Method::POST,
+            "/api/connections",
+            json!({
+                "serviceKey": london_key(),
+                "name": name,
+                "portIds": [LONDON_PORT_1, LONDON_PORT_2],
+                "speedMbps": 1000,
+                "paymentType": "invoice",
+            }),
+        )
+        .await;
+    created["id"]
+        .as_str()
+        .expect("the new connection's id")
+        .to_owned()
 }

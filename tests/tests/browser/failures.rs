@@ -1,6 +1,7 @@
 //! A page whose read failed says why, and offers to read again when that may help: the network
 //! or the portal failed, not the request. Reading again shows the page as soon as the failure
-//! is over. A missing connection is said plainly, with no button that could not help. The
+//! is over. A missing connection is said plainly, with no button that could not help. A page
+//! following an order whose refresh fails keeps what it last read under the error. The
 //! failures are the network's: the page's own `fetch` is made to fail for chosen paths, the
 //! way a dropped connection fails it.
 
@@ -78,4 +79,33 @@ async fn a_read_that_failed_is_read_again_on_request() {
     b.find("main a[href=\"/connections\"]").await;
     assert_eq!(b.count("[data-test=\"try-again\"]").await, 0);
     b.screenshot("connection-missing").await;
+}
+
+#[tokio::test]
+async fn a_failed_refresh_keeps_what_was_last_read() {
+    // At the realistic pace the order stays CREATING for several refreshes.
+    let b = Browser::open_with("failures-refresh", &["--sandbox-speed", "realistic"]).await;
+    demo::sign_in_as_ada_in_acme(&b).await;
+    let id = demo::order_in_acme(&b, "Azure London Interrupted").await;
+    b.goto(&format!("/connections/{id}")).await;
+    b.wait_for_status("[data-test=\"summary\"]", "CREATING")
+        .await;
+
+    let path = format!("/api/connections/{id}");
+    b.script_with(BREAK_FETCH, json!([[path]])).await;
+    b.wait_for_text(".error-banner", UNREACHABLE).await;
+    assert_eq!(
+        b.text("main h1").await,
+        "Azure London Interrupted",
+        "the connection stays on the page"
+    );
+    b.find("[data-test=\"summary\"] .status[data-status=\"CREATING\"]")
+        .await;
+    b.screenshot("refresh-failed").await;
+
+    b.script("window.failing.clear(); return null;").await;
+    b.click("try-again").await;
+    b.wait_gone(".error-banner").await;
+    b.wait_for_status("[data-test=\"summary\"]", "ACTIVE").await;
+    b.screenshot("read-again-active").await;
 }

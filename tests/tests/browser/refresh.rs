@@ -8,9 +8,7 @@
 //! their end. A tab shown again reads its page again, moving or not.
 
 use crate::browser::Browser;
-use crate::colleague::Colleague;
 use crate::demo;
-use reqwest::Method;
 use serde_json::json;
 
 #[tokio::test]
@@ -21,7 +19,7 @@ async fn pages_following_an_order_keep_the_keyboard_focus() {
     demo::sign_in_as_ada_in_acme(&b).await;
     let p = b.open_beside("progress").await;
     demo::sign_in_as_ada_in_acme(&p).await;
-    let id = &order(&b, "Azure London Refresh").await;
+    let id = &demo::order_in_acme(&b, "Azure London Refresh").await;
 
     // Each page is marked as soon as it shows the connection (CREATING, unless this machine is
     // very slow), the focus put on one of its links; at least two refreshes follow.
@@ -96,7 +94,7 @@ async fn pages_following_an_order_keep_the_keyboard_focus() {
 async fn the_connections_list_keeps_its_rows_and_the_focus_while_an_order_moves() {
     let b = Browser::open_with("refresh-list", &["--sandbox-speed", "realistic"]).await;
     demo::sign_in_as_ada_in_acme(&b).await;
-    let id = order(&b, "Azure London Listed").await;
+    let id = demo::order_in_acme(&b, "Azure London Listed").await;
     b.goto("/connections").await;
     let row = format!("[data-connection=\"{id}\"]");
     b.find(&format!("{row} .small-link")).await;
@@ -175,7 +173,7 @@ async fn a_tab_shown_again_reads_its_page_again() {
     .await;
     // Nothing in the list moves, so it does not refresh by itself; a colleague orders
     // meanwhile, while this tab is in the background.
-    let id = order(&b, "Azure London Elsewhere").await;
+    let id = demo::order_in_acme(&b, "Azure London Elsewhere").await;
     // The event the browser fires when the tab is shown again.
     b.script(
         "document.dispatchEvent(new Event('visibilitychange', {bubbles: true})); return null;",
@@ -183,29 +181,6 @@ async fn a_tab_shown_again_reads_its_page_again() {
     .await;
     b.find(&format!("[data-connection=\"{id}\"]")).await;
     b.screenshot("shown-again").await;
-}
-
-/// Orders a connection from two of Acme's London ports in another session of Ada's, as a
-/// colleague at another desk would, and returns its id.
-async fn order(b: &Browser, name: &str) -> String {
-    let mut colleague = Colleague::sign_in(b.portal_url(), demo::ada(), "acme").await;
-    let created = colleague
-        .send(
-            Method::POST,
-            "/api/connections",
-            json!({
-                "serviceKey": demo::london_key(),
-                "name": name,
-                "portIds": [demo::LONDON_PORT_1, demo::LONDON_PORT_2],
-                "speedMbps": 1000,
-                "paymentType": "invoice",
-            }),
-        )
-        .await;
-    created["id"]
-        .as_str()
-        .expect("the new connection's id")
-        .to_owned()
 }
 
 /// The page read the connection at least twice more since it had read it `before` times.
