@@ -66,6 +66,23 @@ impl Poll {
     }
 }
 
+/// For [`Poll::while_busy`] on a page that keeps showing a value through a refresh that failed
+/// ([`crate::shared::last_read`]): whether that value, as last read (`shown`), is still
+/// `moving`, and the latest read did not fail in a way reading again cannot mend (a network
+/// or portal failure is retried at the same pace, a missing connection is not). Reads `read`,
+/// so that every answer, failed or not, checks again.
+pub fn still_moving<T: Send + Sync + 'static>(
+    read: crate::shared::Fetch<crate::api::ApiResult<T>>,
+    shown: Memo<Option<T>>,
+    moving: impl Fn(&T) -> bool,
+) -> bool {
+    let mendable = read.with(|r| match r {
+        Some(Err(e)) => e.may_pass_on_retry(),
+        _ => true,
+    });
+    mendable && shown.with(|v| v.as_ref().is_some_and(moving))
+}
+
 impl Default for Poll {
     fn default() -> Self {
         Self::new()

@@ -44,16 +44,17 @@ fn Connection(id: String) -> impl IntoView {
             api::get_peering(id.clone(), t)
         })
     });
+    // The page's frame is drawn once; each part of it is redrawn only when what it shows
+    // changes, so a refresh never takes the keyboard focus away. A refresh that failed leaves
+    // the connection as last read under its error, with a way to read it again; while it is
+    // moving, the page also goes on reading it by itself.
+    let (shown, failed) = crate::shared::last_read(conn);
     poll.while_busy(move || {
-        conn.with(|r| matches!(r, Some(Ok(c)) if c.is_transitional()))
+        crate::poll::still_moving(conn, shown, ConnectionView::is_transitional)
             || peerings.iter().any(|p| {
                 p.with(|r| matches!(r, Some(Ok(Some(v))) if v.sync_status.is_transitional()))
             })
     });
-    // The page's frame is drawn once; each part of it is redrawn only when what it shows
-    // changes, so a refresh never takes the keyboard focus away. A refresh that failed leaves
-    // the connection as last read under its error, with a way to read it again.
-    let (shown, failed) = crate::shared::last_read(conn);
     let loaded = Memo::new(move |_| shown.with(Option::is_some));
     let retry = Callback::new(move |()| poll.now());
     move || {

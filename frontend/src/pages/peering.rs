@@ -767,8 +767,13 @@ fn Follow(id: String, t: PeeringType, first: Option<PeeringView>) -> impl IntoVi
             api::get_peering(id.clone(), t)
         })
     };
+    // Until it is synced, or a read failed in a way reading again cannot mend.
     poll.while_busy(move || {
-        read.with(|r| !matches!(r, Some(Ok(Some(p))) if !p.sync_status.is_transitional()))
+        read.with(|r| match r {
+            Some(Ok(Some(p))) => p.sync_status.is_transitional(),
+            Some(Err(e)) => e.may_pass_on_retry(),
+            _ => true,
+        })
     });
     let latest = crate::shared::settled(read);
     let shown = move || match latest.get() {

@@ -71,10 +71,12 @@ fn Progress(id: String) -> impl IntoView {
         poll.track();
         api::get_connection(id.clone())
     });
-    poll.while_busy(move || conn.with(|r| matches!(r, Some(Ok(c)) if c.is_transitional())));
     // Redrawn only when the connection changed, not on every refresh; a refresh that failed
-    // leaves the last state shown under its error.
+    // leaves the last state shown under its error, and is tried again while it moves.
     let (shown, failed) = crate::shared::last_read(conn);
+    poll.while_busy(move || {
+        crate::poll::still_moving(conn, shown, ConnectionView::is_transitional)
+    });
     view! {
         <div class="progress-page" data-test="progress">
             <RefreshError error=failed poll=poll/>
