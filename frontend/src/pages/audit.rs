@@ -140,16 +140,31 @@ fn Audit(query: AuditQuery, connections: Names) -> impl IntoView {
         }
     };
 
+    // The history does not move by itself; only a tab shown again reads its newest page again.
+    let poll = crate::poll::Poll::new();
     let first = {
         let q = query.clone();
-        crate::shared::resource(move || api::list_audit(q.clone()))
+        crate::shared::resource(move || {
+            poll.track();
+            api::list_audit(q.clone())
+        })
     };
     let events: RwSignal<Vec<AuditEvent>> = RwSignal::new(Vec::new());
     let cursor: RwSignal<Option<i64>> = RwSignal::new(None);
     crate::shared::effect(move || {
         if let Some(Ok(page)) = first.get() {
-            events.set(page.events);
-            cursor.set(page.next_before);
+            let shown = events.with_untracked(|e| e.first().map(|e| e.id));
+            match newer_than(page.events, shown, |e| e.id) {
+                // Events written since: on top of those shown, older pages kept.
+                Ok(newer) => events.update(|e| {
+                    e.splice(0..0, newer);
+                }),
+                // The first read, or more new events than a page: start again from them.
+                Err(all) => {
+                    events.set(all);
+                    cursor.set(page.next_before);
+                }
+            }
         }
     });
     let older = {
@@ -168,6 +183,18 @@ fn Audit(query: AuditQuery, connections: Names) -> impl IntoView {
         }
     });
     let older_error = Signal::derive(move || older.value().and_then(Result::err));
+    // Which view the history is in, told only when that changes: the table, once drawn, stays
+    // (its rows added to, a failed read again leaving it as it is).
+    let shown = Memo::new(move |_| {
+        if !events.with(Vec::is_empty) {
+            return Shown::Events;
+        }
+        first.with(|r| match r {
+            None => Shown::Loading,
+            Some(Err(e)) => Shown::Failed(e.clone()),
+            Some(Ok(_)) => Shown::Empty,
+        })
+    });
 
     let chain = crate::shared::action(|_: &()| api::verify_audit_chain());
     let chain_error = Signal::derive(move || chain.value().and_then(Result::err));
@@ -305,10 +332,10 @@ fn Audit(query: AuditQuery, connections: Names) -> impl IntoView {
                 {filtered.then(|| view! { <a href="/audit" class="button secondary" data-test="clear-filters">"Clear"</a> })}
             </div>
         </form>
-        {move || match first.get() {
-            None => view! { <Loading label="Loading the history…"/> }.into_any(),
-            Some(Err(e)) => view! { <LoadError error=e retry=Callback::new(move |()| first.refetch())/> }.into_any(),
-            Some(Ok(_)) if events.with(Vec::is_empty) => {
+        {move || match shown.get() {
+            Shown::Loading => view! { <Loading label="Loading the history…"/> }.into_any(),
+            Shown::Failed(e) => view! { <LoadError error=e retry=Callback::new(move |()| first.refetch())/> }.into_any(),
+            Shown::Empty => {
                 view! {
                     <Empty>
                         <p>{if filtered { "No event matches these filters." } else { "The history is empty." }}</p>
@@ -316,7 +343,7 @@ fn Audit(query: AuditQuery, connections: Names) -> impl IntoView {
                 }
                     .into_any()
             }
-            Some(Ok(_)) => view! { <AuditTable events=events connections=connections/> }.into_any(),
+            Shown::Events => view! { <AuditTable events=events connections=connections/> }.into_any(),
         }}
         <ActionError error=older_error/>
         <Show when=move || cursor.get().is_some()>
@@ -336,6 +363,26 @@ fn Audit(query: AuditQuery, connections: Names) -> impl IntoView {
                 </button>
             </div>
         </Show>
+    }
+}
+
+#[derive(Clone, PartialEq)]
+enum Shown {
+    Loading,
+    Failed(models::ApiError),
+    Empty,
+    Events,
+}
+
+/// Of a newest-first page read again, the events newer than the newest shown (`Ok`), or the
+/// whole page when nothing is shown yet or the page holds no event already shown (`Err`: events
+/// may be missing between the two).
+fn newer_than<E>(page: Vec<E>, shown: Option<i64>, id: fn(&E) -> i64) -> Result<Vec<E>, Vec<E>> {
+    match shown {
+        Some(top) if page.iter().any(|e| id(e) <= top) => {
+            Ok(page.into_iter().take_while(|e| id(e) > top).collect())
+        }
+        _ => Err(page),
     }
 }
 
@@ -411,5 +458,23 @@ fn AuditTable(events: RwSignal<Vec<AuditEvent>>, connections: Names) -> impl Int
                 </For>
             </tbody>
         </table>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::newer_than;
+
+    #[test]
+    fn a_page_read_again_adds_only_the_events_newer_than_those_shown() {
+        let id = |e: &i64| *e;
+        assert_eq!(
+            newer_than(vec![12, 11, 10, 9], Some(10), id),
+            Ok(vec![12, 11])
+        );
+        assert_eq!(newer_than(vec![10, 9, 8], Some(10), id), Ok(vec![]));
+        // Nothing shown yet, or a whole page of new events: the page replaces what is shown.
+        assert_eq!(newer_than(vec![3, 2, 1], None, id), Err(vec![3, 2, 1]));
+        assert_eq!(newer_than(vec![30, 29], Some(10), id), Err(vec![30, 29]));
     }
 }

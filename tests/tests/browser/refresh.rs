@@ -5,10 +5,13 @@
 //! and so is the connections list, whose rows stay in place while the moving one changes. At
 //! the sandbox's realistic pace a state lasts several refreshes, and a refresh that finds
 //! nothing new must not end the following: the list and a peering change are followed to
-//! their end. A tab shown again reads its page again, moving or not.
+//! their end. A tab shown again reads its page again, moving or not; the audit history adds
+//! the events written meanwhile on top of those it shows.
 
-use crate::browser::Browser;
+use crate::browser::{Browser, cell};
+use crate::colleague::Colleague;
 use crate::demo;
+use reqwest::Method;
 use serde_json::json;
 
 #[tokio::test]
@@ -181,6 +184,55 @@ async fn a_tab_shown_again_reads_its_page_again() {
     .await;
     b.find(&format!("[data-connection=\"{id}\"]")).await;
     b.screenshot("shown-again").await;
+}
+
+#[tokio::test]
+async fn the_audit_history_shown_again_adds_what_was_written_meanwhile() {
+    let b = Browser::open("refresh-audit").await;
+    demo::sign_in_as_ada_in_acme(&b).await;
+    b.goto("/audit").await;
+    let before = b
+        .wait_for_rows("the sign-in's events", "[data-test=\"audit-row\"]", |r| {
+            !r.is_empty()
+        })
+        .await;
+    b.script("window.marked = document.querySelector('[data-test=\"audit-row\"]'); return null;")
+        .await;
+    // Meanwhile, with this tab in the background, a colleague checks a service key.
+    let mut colleague = Colleague::sign_in(b.portal_url(), demo::ada(), "acme").await;
+    colleague
+        .send(
+            Method::POST,
+            "/api/service-keys/verify",
+            json!({ "serviceKey": demo::london_key() }),
+        )
+        .await;
+    b.script(
+        "document.dispatchEvent(new Event('visibilitychange', {bubbles: true})); return null;",
+    )
+    .await;
+    let after = b
+        .wait_for_rows(
+            "the colleague's events on top",
+            "[data-test=\"audit-row\"]",
+            |r| {
+                r.first()
+                    .is_some_and(|e| cell(e, "data-action") == "verify_service_key")
+            },
+        )
+        .await;
+    assert!(
+        after.len() >= before.len() + 2,
+        "{} events before, {} after: the verification's intent and outcome are added",
+        before.len(),
+        after.len()
+    );
+    assert_eq!(
+        b.script("return window.marked.isConnected;").await,
+        json!(true),
+        "the events already shown stay as they were"
+    );
+    b.screenshot("new-events-on-top").await;
 }
 
 /// The page read the connection at least twice more since it had read it `before` times.
