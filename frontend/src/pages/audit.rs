@@ -1,6 +1,7 @@
 //! `/audit`: the audit history, newest first, with filters kept in the address (so links such
-//! as "History of this connection" work), paging to older events, exports of the same filter,
-//! and the hash-chain check.
+//! as "History of this connection" work), paging to older events, the events written meanwhile
+//! added on top when its tab is shown again, exports of the same filter, and the hash-chain
+//! check.
 
 use crate::api;
 use crate::components::feedback::{ActionError, Empty, LoadError, Loading};
