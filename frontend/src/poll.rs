@@ -3,16 +3,20 @@
 //! and whenever the browser tab is shown again, since what a hidden tab shows may have
 //! changed meanwhile (a colleague's order, a peering changed elsewhere).
 
+use crate::shared::Fetch;
 use gloo_timers::future::TimeoutFuture;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use std::future::Future;
 
 const INTERVAL_MS: u32 = 2_000;
 
-/// A page's refresh clock. Reads that track it run again on each tick.
+/// A page's refresh clock. Its reads ([`Poll::resource`]) run again on each tick.
 #[derive(Debug, Clone, Copy)]
 pub struct Poll {
     tick: RwSignal<u32>,
+    /// Bumped each time one of its reads answers, changed or not.
+    answered: RwSignal<u32>,
     scheduled: StoredValue<bool>,
 }
 
@@ -20,6 +24,7 @@ impl Poll {
     pub fn new() -> Self {
         let poll = Poll {
             tick: RwSignal::new(0),
+            answered: RwSignal::new(0),
             scheduled: StoredValue::new(false),
         };
         // `visibilitychange` is the document's, and reaches the window as it bubbles.
@@ -32,16 +37,32 @@ impl Poll {
         poll
     }
 
-    /// Ticks while `busy` says so. `busy` is re-checked whenever what it reads changes, and at
-    /// most one tick is waiting at any time, however many reads answer in between.
-    ///
-    /// The next tick is set when a read answers, so `busy` must read the page's resources
-    /// themselves ([`crate::shared::Fetch`]), which tell of every answer. A
-    /// [`crate::shared::settled`] value tells only of changes: after a refresh that brought
-    /// back what was already shown, nothing would set the next tick and the page would stop
-    /// refreshing while its connection is still moving.
+    /// A read of the page, run again on each tick: a [`Fetch`] whose every answer, changed or
+    /// not, the clock hears of.
+    pub fn resource<T, Fut>(self, fetcher: impl Fn() -> Fut + 'static) -> Fetch<T>
+    where
+        T: 'static,
+        Fut: Future<Output = T> + 'static,
+    {
+        crate::shared::resource(move || {
+            self.tick.track();
+            let pending = fetcher();
+            async move {
+                let value = pending.await;
+                self.answered.try_update(|n| *n += 1);
+                value
+            }
+        })
+    }
+
+    /// Ticks while `busy` says so. `busy` is checked again whenever what it reads changes and
+    /// whenever one of the clock's reads answers, so the next tick is set after each answer
+    /// even when it brought back what is already shown (and `busy` reads only a
+    /// [`crate::shared::settled`] value, which did not change). At most one tick is waiting at
+    /// any time, however many reads answer in between.
     pub fn while_busy(self, busy: impl Fn() -> bool + 'static) {
         crate::shared::effect(move || {
+            self.answered.track();
             if busy() && !self.scheduled.get_value() {
                 self.scheduled.set_value(true);
                 spawn_local(async move {
@@ -55,11 +76,6 @@ impl Poll {
         });
     }
 
-    /// Tracks the clock: call inside a read that should re-run on each tick.
-    pub fn track(&self) {
-        self.tick.track();
-    }
-
     /// Refresh now (after a change the user made).
     pub fn now(&self) {
         self.tick.try_update(|t| *t += 1);
@@ -69,10 +85,9 @@ impl Poll {
 /// For [`Poll::while_busy`] on a page that keeps showing a value through a refresh that failed
 /// ([`crate::shared::last_read`]): whether that value, as last read (`shown`), is still
 /// `moving`, and the latest read did not fail in a way reading again cannot mend (a network
-/// or portal failure is retried at the same pace, a missing connection is not). Reads `read`,
-/// so that every answer, failed or not, checks again.
+/// or portal failure is retried at the same pace, a missing connection is not).
 pub fn still_moving<T: Send + Sync + 'static>(
-    read: crate::shared::Fetch<crate::api::ApiResult<T>>,
+    read: Fetch<crate::api::ApiResult<T>>,
     shown: Memo<Option<T>>,
     moving: impl Fn(&T) -> bool,
 ) -> bool {

@@ -149,9 +149,7 @@ fn effect_of(run: Box<dyn FnMut()>) {
 
 /// `resource`'s value, told to the views that read it only when it has changed: a refresh that
 /// brings back what is already shown (a poll while nothing moved) redraws nothing, so the
-/// keyboard focus, an open list and a screen reader's live region are left alone. (For the
-/// same reason it is no clock for [`crate::poll::Poll::while_busy`], which must hear of every
-/// answer.)
+/// keyboard focus, an open list and a screen reader's live region are left alone.
 pub fn settled<T>(resource: Fetch<T>) -> Memo<Option<T>>
 where
     T: Clone + PartialEq + Send + Sync + 'static,

@@ -145,10 +145,7 @@ fn Audit(query: AuditQuery, connections: Names) -> impl IntoView {
     let poll = crate::poll::Poll::new();
     let first = {
         let q = query.clone();
-        crate::shared::resource(move || {
-            poll.track();
-            api::list_audit(q.clone())
-        })
+        poll.resource(move || api::list_audit(q.clone()))
     };
     let events: RwSignal<Vec<AuditEvent>> = RwSignal::new(Vec::new());
     let cursor: RwSignal<Option<i64>> = RwSignal::new(None);

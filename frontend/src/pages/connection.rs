@@ -32,17 +32,11 @@ fn Connection(id: String) -> impl IntoView {
     let ports = names::ports();
     let conn = {
         let id = id.clone();
-        crate::shared::resource(move || {
-            poll.track();
-            api::get_connection(id.clone())
-        })
+        poll.resource(move || api::get_connection(id.clone()))
     };
     let peerings: [PeeringResource; 3] = PeeringType::ALL.map(|t| {
         let id = id.clone();
-        crate::shared::resource(move || {
-            poll.track();
-            api::get_peering(id.clone(), t)
-        })
+        poll.resource(move || api::get_peering(id.clone(), t))
     });
     // The page's frame is drawn once; each part of it is redrawn only when what it shows
     // changes, so a refresh never takes the keyboard focus away. A refresh that failed leaves

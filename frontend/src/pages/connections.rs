@@ -78,17 +78,15 @@ pub fn ConnectionsPage() -> impl IntoView {
     nav::title("Connections");
     let auth = Auth::get();
     let poll = Poll::new();
-    let read = crate::shared::resource(move || {
-        poll.track();
-        auth.company();
-        api::list_connections()
-    });
-    poll.while_busy(move || {
-        read.with(|r| matches!(r, Some(Ok(v)) if v.iter().any(ConnectionView::is_transitional)))
-    });
     // The table is redrawn only when the list changed, not on every refresh. (A failed
     // refresh replaces it: after a change of company, the last list read is another's.)
-    let list = crate::shared::settled(read);
+    let list = crate::shared::settled(poll.resource(move || {
+        auth.company();
+        api::list_connections()
+    }));
+    poll.while_busy(move || {
+        list.with(|r| matches!(r, Some(Ok(v)) if v.iter().any(ConnectionView::is_transitional)))
+    });
 
     // The filters live in the address, so going back to this page, or signing in again,
     // finds them as they were.

@@ -760,22 +760,18 @@ fn sync_steps(s: &SyncStatus) -> Vec<(&'static str, StepState)> {
 #[component]
 fn Follow(id: String, t: PeeringType, first: Option<PeeringView>) -> impl IntoView {
     let poll = Poll::new();
-    let read = {
+    let latest = {
         let id = id.clone();
-        crate::shared::resource(move || {
-            poll.track();
-            api::get_peering(id.clone(), t)
-        })
+        crate::shared::settled(poll.resource(move || api::get_peering(id.clone(), t)))
     };
     // Until it is synced, or a read failed in a way reading again cannot mend.
     poll.while_busy(move || {
-        read.with(|r| match r {
+        latest.with(|r| match r {
             Some(Ok(Some(p))) => p.sync_status.is_transitional(),
             Some(Err(e)) => e.may_pass_on_retry(),
             _ => true,
         })
     });
-    let latest = crate::shared::settled(read);
     let shown = move || match latest.get() {
         Some(Ok(Some(p))) => Some(p),
         _ => first.clone(),

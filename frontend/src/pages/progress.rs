@@ -67,10 +67,7 @@ pub fn ProgressPage() -> impl IntoView {
 fn Progress(id: String) -> impl IntoView {
     let poll = Poll::new();
     let ports = names::ports();
-    let conn = crate::shared::resource(move || {
-        poll.track();
-        api::get_connection(id.clone())
-    });
+    let conn = poll.resource(move || api::get_connection(id.clone()));
     // Redrawn only when the connection changed, not on every refresh; a refresh that failed
     // leaves the last state shown under its error, and is tried again while it moves.
     let (shown, failed) = crate::shared::last_read(conn);
