@@ -28,6 +28,8 @@ fn cast<T: 'static>(value: &Erased) -> &T {
 /// [`LocalResource`] of a `T`.
 pub struct Fetch<T> {
     inner: LocalResource<Erased>,
+    /// How many of its reads have started and neither answered nor been given up.
+    reading: RwSignal<u32>,
     value: PhantomData<fn() -> T>,
 }
 
@@ -57,6 +59,29 @@ impl<T: 'static> Fetch<T> {
     pub fn refetch(&self) {
         self.inner.refetch();
     }
+
+    /// Whether a read of it has not answered yet; tracked. Until it has, the value is still
+    /// the previous answer's.
+    pub fn reading(&self) -> bool {
+        self.reading.get() > 0
+    }
+}
+
+/// A read counted in its [`Fetch`]'s `reading` for as long as it lives: until it answers, or
+/// is dropped unanswered.
+struct InFlight(RwSignal<u32>);
+
+impl InFlight {
+    fn start(reading: RwSignal<u32>) -> Self {
+        reading.try_update(|n| *n += 1);
+        InFlight(reading)
+    }
+}
+
+impl Drop for InFlight {
+    fn drop(&mut self) {
+        self.0.try_update(|n| *n = n.saturating_sub(1));
+    }
 }
 
 /// A [`Fetch`] that runs `fetcher` (and re-runs it when what it reads changes).
@@ -65,12 +90,17 @@ where
     T: 'static,
     Fut: Future<Output = T> + 'static,
 {
+    let reading = RwSignal::new(0);
     let erased = move || {
         let pending = fetcher();
-        Box::pin(async move { Rc::new(pending.await) as Erased }) as Pending<Erased>
+        Box::pin(async move {
+            let _in_flight = InFlight::start(reading);
+            Rc::new(pending.await) as Erased
+        }) as Pending<Erased>
     };
     Fetch {
         inner: resource_of(Rc::new(erased)),
+        reading,
         value: PhantomData,
     }
 }
@@ -172,4 +202,29 @@ where
     });
     let error = Memo::new(move |_| resource.with(|r| r?.as_ref().err().cloned()));
     (value, error)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_read_is_counted_until_it_answers_or_is_given_up() {
+        let owner = Owner::new();
+        owner.set();
+        let reading = RwSignal::new(0);
+        let first = InFlight::start(reading);
+        let second = InFlight::start(reading);
+        assert_eq!(reading.get_untracked(), 2);
+        drop(first);
+        assert_eq!(reading.get_untracked(), 1, "one read still under way");
+        drop(second);
+        assert_eq!(reading.get_untracked(), 0);
+
+        // A read that outlives its page: nothing left to count it in, and nothing breaks.
+        let orphan = InFlight::start(reading);
+        owner.cleanup();
+        assert!(reading.try_get_untracked().is_none(), "the page is gone");
+        drop(orphan);
+    }
 }

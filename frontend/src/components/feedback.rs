@@ -1,8 +1,11 @@
 //! The states every view shows the same way: loading, empty, and an error with the server's
 //! message and request id (announced to screen readers).
 
+use crate::poll::Poll;
+use crate::shared::Fetch;
 use leptos::prelude::*;
 use models::ApiError;
+use std::sync::Arc;
 
 /// An error as a banner: the message, each field message it does not already say, and the
 /// request id to quote to support.
@@ -48,19 +51,61 @@ pub fn ActionError(#[prop(into)] error: Signal<Option<ApiError>>) -> impl IntoVi
     }
 }
 
+/// How a page reads again what failed to load: what to run, and whether the reading it starts
+/// is still under way (meanwhile the button that asked for it says so and cannot be pressed
+/// again).
+#[derive(Clone, Copy)]
+pub struct Retry {
+    run: Callback<()>,
+    busy: Signal<bool>,
+}
+
+impl Retry {
+    pub fn new(
+        run: impl Fn() + Send + Sync + 'static,
+        busy: impl Fn() -> bool + Send + Sync + 'static,
+    ) -> Self {
+        Retry::boxed(Arc::new(run), Arc::new(busy))
+    }
+
+    /// One copy of what `new` does for every page's closures.
+    fn boxed(run: Arc<dyn Fn() + Send + Sync>, busy: Arc<dyn Fn() -> bool + Send + Sync>) -> Self {
+        Retry {
+            run: Callback::new(move |()| run()),
+            busy: Signal::derive(move || busy()),
+        }
+    }
+
+    /// Reads `read` again.
+    pub fn of<T: 'static>(read: Fetch<T>) -> Self {
+        Retry::new(move || read.refetch(), move || read.reading())
+    }
+
+    /// Ticks `poll` now; busy while `read` is being read.
+    pub fn poll<T: 'static>(poll: Poll, read: Fetch<T>) -> Self {
+        Retry::new(move || poll.now(), move || read.reading())
+    }
+}
+
 /// A read that failed: its error, and a button to read again when that may help (the portal,
 /// Console Connect or the network failed, not the request).
 #[component]
-pub fn LoadError(error: ApiError, retry: Callback<()>) -> impl IntoView {
+pub fn LoadError(error: ApiError, retry: Retry) -> impl IntoView {
     let retry_may_help = error.may_pass_on_retry();
+    let busy = retry.busy;
     view! {
         <ErrorBanner error=error/>
         {retry_may_help
             .then(|| {
                 view! {
                     <p>
-                        <button type="button" data-test="try-again" on:click=move |_| retry.run(())>
-                            "Try again"
+                        <button
+                            type="button"
+                            data-test="try-again"
+                            disabled=busy
+                            on:click=move |_| retry.run.run(())
+                        >
+                            {move || if busy.get() { "Trying again…" } else { "Try again" }}
                         </button>
                     </p>
                 }
@@ -70,8 +115,7 @@ pub fn LoadError(error: ApiError, retry: Callback<()>) -> impl IntoView {
 
 /// The error of the latest refresh of a page, while it failed, with a way to read again.
 #[component]
-pub fn RefreshError(error: Memo<Option<ApiError>>, poll: crate::poll::Poll) -> impl IntoView {
-    let retry = Callback::new(move |()| poll.now());
+pub fn RefreshError(error: Memo<Option<ApiError>>, retry: Retry) -> impl IntoView {
     move || {
         error
             .get()

@@ -4,7 +4,7 @@
 //! picked is remembered in this browser.
 
 use crate::api;
-use crate::components::feedback::{LoadError, Loading};
+use crate::components::feedback::{LoadError, Loading, Retry};
 use leptos::prelude::*;
 use models::PeeringType;
 use models::api::RouterText;
@@ -94,7 +94,7 @@ pub fn RouterConfigPanel(
                 </div>
                 {move || match texts.get() {
                     None => view! { <Loading label="Writing the configuration…"/> }.into_any(),
-                    Some(Err(e)) => view! { <LoadError error=e retry=Callback::new(move |()| texts.refetch())/> }.into_any(),
+                    Some(Err(e)) => view! { <LoadError error=e retry=Retry::of(texts)/> }.into_any(),
                     Some(Ok(v)) => view! {
                         <div class="router-configs">
                             {v.map(|v| v.routers.into_iter().map(|r| view! { <RouterConfig router=r/> }).collect_view())}

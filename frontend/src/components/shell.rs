@@ -4,7 +4,7 @@
 
 use crate::api;
 use crate::components::company::CompanyChooser;
-use crate::components::feedback::{ErrorBanner, LoadError, Loading};
+use crate::components::feedback::{ErrorBanner, LoadError, Loading, Retry};
 use crate::components::session_notice::SessionNotice;
 use crate::route::{self, use_navigate};
 use crate::session::{Auth, SessionState};
@@ -68,7 +68,8 @@ pub fn Shell(children: ChildrenFn) -> impl IntoView {
                         .into_any()
                 }
                 Stage::Failed(e) => {
-                    let retry = Callback::new(move |()| crate::load_session(auth));
+                    // The check run again shows as loading, in this error's place.
+                    let retry = Retry::new(move || crate::load_session(auth), || false);
                     view! { <LoadError error=e retry=retry/> }.into_any()
                 }
                 Stage::ChooseCompany => {

@@ -4,7 +4,7 @@
 //! check.
 
 use crate::api;
-use crate::components::feedback::{ActionError, Empty, LoadError, Loading};
+use crate::components::feedback::{ActionError, Empty, LoadError, Loading, Retry};
 use crate::components::names::{self, Named, Names};
 use crate::format;
 use crate::route::Params;
@@ -332,7 +332,7 @@ fn Audit(query: AuditQuery, connections: Names) -> impl IntoView {
         </form>
         {move || match shown.get() {
             Shown::Loading => view! { <Loading label="Loading the history…"/> }.into_any(),
-            Shown::Failed(e) => view! { <LoadError error=e retry=Callback::new(move |()| first.refetch())/> }.into_any(),
+            Shown::Failed(e) => view! { <LoadError error=e retry=Retry::of(first)/> }.into_any(),
             Shown::Empty => {
                 view! {
                     <Empty>

@@ -3,7 +3,7 @@
 
 use crate::api;
 use crate::components::diff::DiffTable;
-use crate::components::feedback::{LoadError, Loading};
+use crate::components::feedback::{LoadError, Loading, Retry};
 use crate::components::names::{self, Named};
 use crate::format;
 use crate::pages::audit::{outcome_badge, phase_label};
@@ -37,7 +37,7 @@ pub fn AuditEventPage() -> impl IntoView {
         </div>
         {move || match detail.get() {
             None => view! { <Loading/> }.into_any(),
-            Some(Err(e)) => view! { <LoadError error=e retry=Callback::new(move |()| detail.refetch())/> }.into_any(),
+            Some(Err(e)) => view! { <LoadError error=e retry=Retry::of(detail)/> }.into_any(),
             Some(Ok(d)) => view! { <EventDetail detail=d connections=connections/> }.into_any(),
         }}
     }

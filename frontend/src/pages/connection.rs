@@ -3,7 +3,7 @@
 
 use crate::api::{self, ApiResult};
 use crate::components::details::{LegsTable, PeeringConfigDetails};
-use crate::components::feedback::{LoadError, Loading, RefreshError};
+use crate::components::feedback::{LoadError, Loading, RefreshError, Retry};
 use crate::components::names;
 use crate::components::router::RouterConfigPanel;
 use crate::components::status::{connection_status, provisioning_status, sync_status};
@@ -50,12 +50,15 @@ fn Connection(id: String) -> impl IntoView {
             })
     });
     let loaded = Memo::new(move |_| shown.with(Option::is_some));
-    let retry = Callback::new(move |()| poll.now());
+    let retry = Retry::new(
+        move || poll.now(),
+        move || conn.reading() || peerings.iter().any(|p| p.reading()),
+    );
     move || {
         if loaded.get() {
             let id = id.clone();
             view! {
-                <RefreshError error=failed poll=poll/>
+                <RefreshError error=failed retry=retry/>
                 <ConnectionView id=id c=shown peerings=peerings ports=ports retry=retry/>
             }
             .into_any()
@@ -117,7 +120,7 @@ fn ConnectionView(
     c: Memo<Option<ConnectionView>>,
     peerings: [PeeringResource; 3],
     ports: names::Names,
-    retry: Callback<()>,
+    retry: Retry,
 ) -> impl IntoView {
     let read = move |f: fn(&ConnectionView) -> Option<AnyView>| c.with(|c| c.as_ref().and_then(f));
     let gone = Memo::new(move |_| c.with(|c| c.as_ref().is_some_and(is_gone)));
@@ -217,7 +220,7 @@ fn PeeringCard(
     t: PeeringType,
     peering: Memo<Option<ApiResult<Option<PeeringView>>>>,
     gone: bool,
-    retry: Callback<()>,
+    retry: Retry,
 ) -> impl IntoView {
     let configure = format!("/connections/{id}/peering/{}", t.as_wire());
     let delete = format!("/connections/{id}/peering/{}/delete", t.as_wire());

@@ -4,7 +4,7 @@
 
 use crate::api;
 use crate::components::details::role_label;
-use crate::components::feedback::{Empty, LoadError, Loading};
+use crate::components::feedback::{Empty, LoadError, Loading, RefreshError, Retry};
 use crate::components::status::{Status, connection_status, provisioning_status};
 use crate::format;
 use crate::nav;
@@ -73,34 +73,52 @@ fn row(c: ConnectionView) -> impl IntoView {
     }
 }
 
+/// The list's filters, as the address gives them.
+#[derive(Clone, Copy)]
+struct Filters {
+    name: Memo<String>,
+    status: Memo<String>,
+    deleted: Memo<bool>,
+}
+
+impl Filters {
+    /// The connections of `all` the filters let through, in order.
+    fn apply(&self, all: &[ConnectionView]) -> Vec<ConnectionView> {
+        let needle = self.name.get().trim().to_lowercase();
+        let status = self.status.get();
+        let deleted = self.deleted.get();
+        all.iter()
+            .filter(|c| deleted || c.status != ConnectionStatus::Deleted)
+            .filter(|c| needle.is_empty() || c.name.to_lowercase().contains(&needle))
+            .filter(|c| status.is_empty() || c.status.as_wire() == status)
+            .cloned()
+            .collect()
+    }
+}
+
 #[component]
 pub fn ConnectionsPage() -> impl IntoView {
     nav::title("Connections");
     let auth = Auth::get();
-    let poll = Poll::new();
-    // The table is redrawn only when the list changed, not on every refresh. (A failed
-    // refresh replaces it: after a change of company, the last list read is another's.)
-    let list = crate::shared::settled(poll.resource(move || {
-        auth.company();
-        api::list_connections()
-    }));
-    poll.while_busy(move || {
-        list.with(|r| matches!(r, Some(Ok(v)) if v.iter().any(ConnectionView::is_transitional)))
-    });
 
     // The filters live in the address, so going back to this page, or signing in again,
     // finds them as they were.
     let query = use_query_map();
-    let param = move |name: &str| query.with(|q| q.get(name).unwrap_or_default());
-    let name_filter = move || param("name");
-    let status_filter = move || param("status");
-    let show_deleted = move || param("deleted") == "1";
+    let param = move |name: &'static str| {
+        Memo::new(move |_| query.with(|q| q.get(name).unwrap_or_default()))
+    };
+    let (name_filter, status_filter, deleted) = (param("name"), param("status"), param("deleted"));
+    let filters = Filters {
+        name: name_filter,
+        status: status_filter,
+        deleted: Memo::new(move |_| deleted.get() == "1"),
+    };
     let navigate = use_navigate();
     let set_filter = move |name: &'static str, value: String| {
         let mut filters = [
-            ("name", name_filter()),
-            ("status", status_filter()),
-            ("deleted", param("deleted")),
+            ("name", name_filter.get_untracked()),
+            ("status", status_filter.get_untracked()),
+            ("deleted", deleted.get_untracked()),
         ];
         for (n, v) in filters.iter_mut() {
             if *n == name {
@@ -124,18 +142,6 @@ pub fn ConnectionsPage() -> impl IntoView {
                 scroll: false,
             },
         );
-    };
-
-    let shown = move |all: &[ConnectionView]| -> Vec<ConnectionView> {
-        let needle = name_filter().trim().to_lowercase();
-        let status = status_filter();
-        let deleted = show_deleted();
-        all.iter()
-            .filter(|c| deleted || c.status != ConnectionStatus::Deleted)
-            .filter(|c| needle.is_empty() || c.name.to_lowercase().contains(&needle))
-            .filter(|c| status.is_empty() || c.status.as_wire() == status)
-            .cloned()
-            .collect()
     };
 
     view! {
@@ -179,7 +185,7 @@ pub fn ConnectionsPage() -> impl IntoView {
                 <input
                     id="show-deleted"
                     type="checkbox"
-                    prop:checked=show_deleted
+                    prop:checked=filters.deleted
                     on:change=move |ev| {
                         let on = event_target_checked(&ev);
                         set_filter("deleted", if on { "1" } else { "" }.to_owned())
@@ -188,65 +194,99 @@ pub fn ConnectionsPage() -> impl IntoView {
                 <label for="show-deleted">"Show deleted"</label>
             </div>
         </form>
-        {move || match list.get() {
-            None => view! { <Loading label="Loading connections…"/> }.into_any(),
-            Some(Err(e)) => view! { <LoadError error=e retry=Callback::new(move |()| poll.now())/> }.into_any(),
-            Some(Ok(all)) if all.is_empty() => {
-                view! {
-                    <Empty>
-                        <p>"There are no Azure ExpressRoute connections in this company yet."</p>
-                        <p>
-                            <a href="/create">"Create your first connection"</a>
-                            " or "
-                            <a href="/verify">"verify a service key"</a>
-                            " first."
-                        </p>
-                    </Empty>
-                }
-                    .into_any()
-            }
-            Some(Ok(all)) => {
-                let rows = shown(&all);
-                let hidden = all.len() - rows.len();
-                if rows.is_empty() {
-                    view! {
-                        <Empty>
-                            <p>
-                                {format!("No connection matches the filter ({hidden} hidden).")}
-                                {(!untrack(show_deleted))
-                                    .then_some(" Deleted connections show when \u{201c}Show deleted\u{201d} is ticked.")}
-                            </p>
-                        </Empty>
-                    }
-                        .into_any()
-                } else {
-                    view! {
-                        <table class="connections stack" data-test="connections">
-                            <caption class="visually-hidden">"Azure ExpressRoute connections"</caption>
-                            <thead>
-                                <tr>
-                                    <th scope="col">"Name"</th>
-                                    <th scope="col">"Speed"</th>
-                                    <th scope="col">"Status"</th>
-                                    <th scope="col">"Azure"</th>
-                                    <th scope="col">"Primary"</th>
-                                    <th scope="col">"Secondary"</th>
-                                    <th scope="col">"Peerings"</th>
-                                </tr>
-                            </thead>
-                            <tbody>{rows.into_iter().map(row).collect_view()}</tbody>
-                        </table>
-                        <p class="muted table-note">
-                            {format!(
-                                "{} shown{}",
-                                all.len() - hidden,
-                                if hidden > 0 { format!(", {hidden} hidden by the filter") } else { String::new() },
-                            )}
-                        </p>
-                    }
-                        .into_any()
-                }
-            }
+        // Each company's list is read by its own: what was last read of one company is never
+        // shown once another is chosen.
+        {move || {
+            auth.company();
+            view! { <CompanyConnections filters=filters/> }
         }}
     }
+}
+
+/// The selected company's connections. The table is redrawn only when the list changed, not
+/// on every refresh; a refresh that failed leaves it as last read under its error, with a way
+/// to read it again, and while a connection in it is moving the page goes on reading by itself.
+#[component]
+fn CompanyConnections(filters: Filters) -> impl IntoView {
+    let poll = Poll::new();
+    let list = poll.resource(api::list_connections);
+    let (shown, failed) = crate::shared::last_read(list);
+    poll.while_busy(move || {
+        crate::poll::still_moving(list, shown, |all: &Vec<ConnectionView>| {
+            all.iter().any(ConnectionView::is_transitional)
+        })
+    });
+    let loaded = Memo::new(move |_| shown.with(Option::is_some));
+    let retry = Retry::poll(poll, list);
+    move || {
+        if loaded.get() {
+            view! {
+                <RefreshError error=failed retry=retry/>
+                {move || shown.with(|all| table(all.as_deref().unwrap_or_default(), filters))}
+            }
+            .into_any()
+        } else {
+            match failed.get() {
+                None => view! { <Loading label="Loading connections…"/> }.into_any(),
+                Some(e) => view! { <LoadError error=e retry=retry/> }.into_any(),
+            }
+        }
+    }
+}
+
+/// The table of the connections of `all` the filters let through, or why it is empty.
+fn table(all: &[ConnectionView], filters: Filters) -> AnyView {
+    if all.is_empty() {
+        return view! {
+            <Empty>
+                <p>"There are no Azure ExpressRoute connections in this company yet."</p>
+                <p>
+                    <a href="/create">"Create your first connection"</a>
+                    " or "
+                    <a href="/verify">"verify a service key"</a>
+                    " first."
+                </p>
+            </Empty>
+        }
+        .into_any();
+    }
+    let rows = filters.apply(all);
+    let hidden = all.len() - rows.len();
+    if rows.is_empty() {
+        return view! {
+            <Empty>
+                <p>
+                    {format!("No connection matches the filter ({hidden} hidden).")}
+                    {(!filters.deleted.get_untracked())
+                        .then_some(" Deleted connections show when \u{201c}Show deleted\u{201d} is ticked.")}
+                </p>
+            </Empty>
+        }
+        .into_any();
+    }
+    view! {
+        <table class="connections stack" data-test="connections">
+            <caption class="visually-hidden">"Azure ExpressRoute connections"</caption>
+            <thead>
+                <tr>
+                    <th scope="col">"Name"</th>
+                    <th scope="col">"Speed"</th>
+                    <th scope="col">"Status"</th>
+                    <th scope="col">"Azure"</th>
+                    <th scope="col">"Primary"</th>
+                    <th scope="col">"Secondary"</th>
+                    <th scope="col">"Peerings"</th>
+                </tr>
+            </thead>
+            <tbody>{rows.into_iter().map(row).collect_view()}</tbody>
+        </table>
+        <p class="muted table-note">
+            {format!(
+                "{} shown{}",
+                all.len() - hidden,
+                if hidden > 0 { format!(", {hidden} hidden by the filter") } else { String::new() },
+            )}
+        </p>
+    }
+    .into_any()
 }

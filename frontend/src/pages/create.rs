@@ -5,7 +5,7 @@
 
 use crate::api::{self, ApiResult};
 use crate::components::details::ServiceKeyDetails;
-use crate::components::feedback::{ActionError, LoadError, Loading};
+use crate::components::feedback::{ActionError, LoadError, Loading, Retry};
 use crate::components::field::Field;
 use crate::components::keys::ServiceKeyInput;
 use crate::components::note::{NoteFields, note_ok};
@@ -408,7 +408,7 @@ fn PortsStep(draft: Draft, ports: PortsResource) -> impl IntoView {
             </p>
             {move || match ports.get() {
                 None => view! { <Loading label="Loading your ports…"/> }.into_any(),
-                Some((_, Err(e))) => view! { <LoadError error=e retry=Callback::new(move |()| ports.refetch())/> }.into_any(),
+                Some((_, Err(e))) => view! { <LoadError error=e retry=Retry::of(ports)/> }.into_any(),
                 Some((_, Ok(list))) if list.is_empty() => {
                     view! { <p class="empty">"This company has no ports."</p> }.into_any()
                 }
@@ -529,7 +529,7 @@ fn SpeedStep(draft: Draft, ports: PortsResource) -> impl IntoView {
                         .into_any();
                 };
                 match ports.get() {
-                    Some((_, Err(e))) => view! { <LoadError error=e retry=Callback::new(move |()| ports.refetch())/> }.into_any(),
+                    Some((_, Err(e))) => view! { <LoadError error=e retry=Retry::of(ports)/> }.into_any(),
                     _ => match chosen_ports(draft, ports, Some(speed)) {
                         None => view! { <Loading label="Checking capacity…"/> }.into_any(),
                         Some(list) => {

@@ -4,7 +4,7 @@
 
 use crate::api;
 use crate::components::details::{LegsTable, PeeringConfigDetails};
-use crate::components::feedback::{ActionError, LoadError, Loading};
+use crate::components::feedback::{ActionError, LoadError, Loading, Retry};
 use crate::components::field::Field;
 use crate::components::names;
 use crate::components::note::{NoteFields, note_ok, ticket_value};
@@ -173,7 +173,7 @@ fn DeleteConnection(id: String) -> impl IntoView {
         </div>
         {move || match conn.get() {
             None => view! { <Loading/> }.into_any(),
-            Some(Err(e)) => view! { <LoadError error=e retry=Callback::new(move |()| conn.refetch())/> }.into_any(),
+            Some(Err(e)) => view! { <LoadError error=e retry=Retry::of(conn)/> }.into_any(),
             Some(Ok(c)) if matches!(c.status, ConnectionStatus::Deleting | ConnectionStatus::Deleted) => {
                 view! {
                     <p class="notice">
@@ -283,10 +283,13 @@ fn DeletePeering(id: String, t: PeeringType) -> impl IntoView {
         </div>
         {move || match (conn.get(), peering.get()) {
             (Some(Err(e)), _) | (_, Some(Err(e))) => {
-                let retry = Callback::new(move |()| {
-                    conn.refetch();
-                    peering.refetch();
-                });
+                let retry = Retry::new(
+                    move || {
+                        conn.refetch();
+                        peering.refetch();
+                    },
+                    move || conn.reading() || peering.reading(),
+                );
                 view! { <LoadError error=e retry=retry/> }.into_any()
             }
             (Some(Ok(_)), Some(Ok(None))) => {

@@ -5,7 +5,7 @@
 use crate::api;
 use crate::components::details::{PeeringConfigDetails, router_help};
 use crate::components::diff::DiffTable;
-use crate::components::feedback::{ActionError, LoadError, Loading};
+use crate::components::feedback::{ActionError, LoadError, Loading, Retry};
 use crate::components::field::{Field, TextInput, TextKind};
 use crate::components::note::{NoteFields, note_ok, ticket_value};
 use crate::components::status::{connection_status, sync_status};
@@ -109,10 +109,13 @@ fn PeeringWizard(id: String, t: PeeringType) -> impl IntoView {
         {move || match loaded.get() {
             Loaded::Loading => view! { <Loading/> }.into_any(),
             Loaded::Failed(e) => {
-                let retry = Callback::new(move |()| {
-                    conn.refetch();
-                    peerings.refetch();
-                });
+                let retry = Retry::new(
+                    move || {
+                        conn.refetch();
+                        peerings.refetch();
+                    },
+                    move || conn.reading() || peerings.reading(),
+                );
                 view! { <LoadError error=e retry=retry/> }.into_any()
             }
             Loaded::NotActive(c) => {
@@ -760,10 +763,11 @@ fn sync_steps(s: &SyncStatus) -> Vec<(&'static str, StepState)> {
 #[component]
 fn Follow(id: String, t: PeeringType, first: Option<PeeringView>) -> impl IntoView {
     let poll = Poll::new();
-    let latest = {
+    let read = {
         let id = id.clone();
-        crate::shared::settled(poll.resource(move || api::get_peering(id.clone(), t)))
+        poll.resource(move || api::get_peering(id.clone(), t))
     };
+    let latest = crate::shared::settled(read);
     // Until it is synced, or a read failed in a way reading again cannot mend.
     poll.while_busy(move || {
         latest.with(|r| match r {
@@ -800,7 +804,7 @@ fn Follow(id: String, t: PeeringType, first: Option<PeeringView>) -> impl IntoVi
                 latest
                     .get()
                     .and_then(Result::err)
-                    .map(|e| view! { <LoadError error=e retry=Callback::new(move |()| poll.now())/> })
+                    .map(|e| view! { <LoadError error=e retry=Retry::poll(poll, read)/> })
             }}
             <p class="help">"The connection's page also shows what each of your two routers needs for this peering."</p>
             <div class="actions">

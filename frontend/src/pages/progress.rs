@@ -4,7 +4,7 @@
 
 use crate::api;
 use crate::components::details::LegsTable;
-use crate::components::feedback::{Loading, RefreshError};
+use crate::components::feedback::{Loading, RefreshError, Retry};
 use crate::components::names;
 use crate::components::status::{connection_status, provisioning_status};
 use crate::components::steps::{StepState, Stepper};
@@ -76,7 +76,7 @@ fn Progress(id: String) -> impl IntoView {
     });
     view! {
         <div class="progress-page" data-test="progress">
-            <RefreshError error=failed poll=poll/>
+            <RefreshError error=failed retry=Retry::poll(poll, conn)/>
             {move || match shown.get() {
                 Some(c) => view! { <ProgressView c=c ports=ports/> }.into_any(),
                 None if failed.with(Option::is_none) => {

@@ -3,7 +3,7 @@
 
 use crate::api;
 use crate::components::company::CompanyChooser;
-use crate::components::feedback::{ActionError, LoadError, Loading};
+use crate::components::feedback::{ActionError, LoadError, Loading, Retry};
 use crate::components::field::Field;
 use crate::components::keys::DemoKeyList;
 use crate::components::shell::SandboxBanner;
@@ -103,7 +103,7 @@ pub fn SignInPage() -> impl IntoView {
                 {move || {
                     info.get()
                         .and_then(Result::err)
-                        .map(|e| view! { <LoadError error=e retry=Callback::new(move |()| info.refetch())/> })
+                        .map(|e| view! { <LoadError error=e retry=Retry::of(info)/> })
                 }}
                 {move || match chooser.get() {
                     Some(s) => {

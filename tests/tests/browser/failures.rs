@@ -1,8 +1,8 @@
 //! A page whose read failed says why, and offers to read again when that may help: the network
 //! or the portal failed, not the request. Reading again shows the page as soon as the failure
 //! is over. A missing connection is said plainly, with no button that could not help. A page
-//! following an order whose refresh fails keeps what it last read under the error, and goes on
-//! reading until the failure is over. The
+//! following an order whose refresh fails (the connection's own page, the connections list)
+//! keeps what it last read under the error, and goes on reading until the failure is over. The
 //! failures are the network's: the page's own `fetch` is made to fail for chosen paths, the
 //! way a dropped connection fails it.
 
@@ -11,15 +11,18 @@ use crate::demo;
 use serde_json::json;
 
 /// Replaces `window.fetch` with one that fails, as an unreachable server does, for each path
-/// in `window.failing`, counting its attempts in `window.failed`. The app navigates in place,
-/// so it lasts until the page is loaded again.
+/// in `window.failing`, after `window.failAfter` milliseconds (none at first), counting its
+/// attempts in `window.failed`. The app navigates in place, so it lasts until the page is
+/// loaded again.
 const BREAK_FETCH: &str = "window.failing = new Set(arguments[0]);\
      window.failed = 0;\
+     window.failAfter = 0;\
      const real = window.fetch.bind(window);\
      window.fetch = (url, init) => {\
        if (window.failing.has(new URL(url, location.href).pathname)) {\
          window.failed += 1;\
-         return Promise.reject(new TypeError('Failed to fetch'));\
+         return new Promise((_, reject) => setTimeout(\
+           () => reject(new TypeError('Failed to fetch')), window.failAfter));\
        }\
        return real(url, init);\
      };\
@@ -44,7 +47,9 @@ async fn a_read_that_failed_is_read_again_on_request() {
     assert_eq!(b.count("main h1").await, 0, "no connection is shown");
     b.find("main a[href=\"/connections\"]").await;
     b.screenshot("connection-unreachable").await;
-    // Reading again while the network still fails says so again.
+    // Reading again while the network still fails says so again. Until the attempt has
+    // failed, the button says it is being made and cannot start another.
+    b.script("window.failAfter = 3000; return null;").await;
     let attempts = b.script("return window.failed;").await;
     b.click("try-again").await;
     b.wait_for_script(
@@ -52,7 +57,24 @@ async fn a_read_that_failed_is_read_again_on_request() {
         &format!("return window.failed > {attempts};"),
     )
     .await;
+    assert_eq!(
+        b.script(
+            "const button = document.querySelector('[data-test=\"try-again\"]');\
+             return [button.textContent, button.disabled];"
+        )
+        .await,
+        json!(["Trying again…", true]),
+        "the button while its attempt is under way"
+    );
+    b.screenshot("connection-trying-again").await;
+    b.wait_for_script(
+        "the attempt to fail, and the button to be offered again",
+        "const button = document.querySelector('[data-test=\"try-again\"]');\
+         return button !== null && !button.disabled && button.textContent === 'Try again';",
+    )
+    .await;
     b.wait_for_text(".error-banner", UNREACHABLE).await;
+    b.script("window.failAfter = 0; return null;").await;
     // Once the network is back, reading again shows the connection.
     b.script_with(
         "window.failing.delete(arguments[0]); return null;",
@@ -116,4 +138,49 @@ async fn a_failed_refresh_keeps_the_connection_shown_and_is_tried_again() {
     b.wait_gone(".error-banner").await;
     b.wait_for_status("[data-test=\"summary\"]", "ACTIVE").await;
     b.screenshot("caught-up-active").await;
+}
+
+#[tokio::test]
+async fn a_failed_refresh_keeps_the_list_shown_and_is_tried_again() {
+    let b = Browser::open_with("failures-list", &["--sandbox-speed", "realistic"]).await;
+    demo::sign_in_as_ada_in_acme(&b).await;
+    let id = demo::order_in_acme(&b, "Azure London Listed Interrupted").await;
+    b.goto("/connections").await;
+    let row = format!("[data-connection=\"{id}\"]");
+    b.wait_for_status(&format!("{row} [data-label=\"Status\"]"), "CREATING")
+        .await;
+    b.script(&format!(
+        "window.marked = document.querySelector('{row}'); return null;"
+    ))
+    .await;
+
+    b.script_with(BREAK_FETCH, json!([["/api/connections"]]))
+        .await;
+    b.wait_for_text(".error-banner", UNREACHABLE).await;
+    assert_eq!(
+        b.script("return window.marked.isConnected;").await,
+        json!(true),
+        "the list stays on the page, its rows as they were"
+    );
+    b.wait_for_status(&format!("{row} [data-label=\"Status\"]"), "CREATING")
+        .await;
+    b.find("[data-test=\"try-again\"]").await;
+    b.screenshot("list-refresh-failed").await;
+    // The order is still moving as last read, so the list goes on reading by itself.
+    b.wait_for_script(
+        "two more attempts to read the list",
+        "return window.failed >= 3;",
+    )
+    .await;
+
+    // Once the network is back, the list catches up without being asked, in the same rows.
+    b.script("window.failing.clear(); return null;").await;
+    b.wait_gone(".error-banner").await;
+    b.wait_for_status(&format!("{row} [data-label=\"Azure\"]"), "PROVISIONED")
+        .await;
+    assert_eq!(
+        b.script("return window.marked.isConnected;").await,
+        json!(true)
+    );
+    b.screenshot("list-caught-up").await;
 }
