@@ -50,19 +50,19 @@ const USED_KEY: &str = "7d6c2f1e-0b4a-4c3d-9e8f-1a2b3c4d5e6f";
 pub const SERVICE_KEYS: &[DemoKey] = &[
     DemoKey {
         key: LONDON_1G_KEY,
-        description: "Unused: circuit acme-er-london-01, 1000 Mbps at London",
+        description: "Circuit acme-er-london-01, 1000 Mbps at London; unused when the sandbox starts",
     },
     DemoKey {
         key: AMSTERDAM_200M_KEY,
-        description: "Unused: circuit acme-er-amsterdam-01, 200 Mbps at Amsterdam",
+        description: "Circuit acme-er-amsterdam-01, 200 Mbps at Amsterdam; unused when the sandbox starts",
     },
     DemoKey {
         key: LONDON_10G_KEY,
-        description: "Unused: circuit acme-er-london-10g, 10000 Mbps at London",
+        description: "Circuit acme-er-london-10g, 10000 Mbps at London; unused when the sandbox starts",
     },
     DemoKey {
         key: DALLAS_500M_KEY,
-        description: "Unused: circuit globex-er-dallas-01, 500 Mbps at Dallas, for Globex",
+        description: "Circuit globex-er-dallas-01, 500 Mbps at Dallas, for Globex; unused when the sandbox starts",
     },
     DemoKey {
         key: USED_KEY,
