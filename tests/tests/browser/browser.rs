@@ -24,6 +24,23 @@ use tempfile::TempDir;
 const DEADLINE: Duration = Duration::from_secs(20);
 const POLL: Duration = Duration::from_millis(100);
 const WINDOW: (u32, u32) = (1280, 900);
+/// Chromium's windows are never narrower than this, headless or not.
+const MIN_WINDOW_WIDTH: u32 = 500;
+
+/// How the browser shows pages: its window's size and the colour scheme it asks for.
+#[derive(Debug, Clone, Copy)]
+pub struct Look {
+    pub window: (u32, u32),
+    pub dark: bool,
+}
+
+impl Look {
+    /// A laptop's window in the light scheme, as every test but the look's own sees pages.
+    pub const LAPTOP: Look = Look {
+        window: WINDOW,
+        dark: false,
+    };
+}
 
 /// The row cells (`data-label` → text) and `data-*` attributes of every element matching a
 /// selector, read in one call so a re-render cannot leave half a row stale.
@@ -75,13 +92,18 @@ impl Browser {
 
     /// As [`Browser::open`], the portal started with `portal_args` besides the usual ones.
     pub async fn open_with(name: &str, portal_args: &[&str]) -> Browser {
+        Browser::open_looking(name, portal_args, Look::LAPTOP).await
+    }
+
+    /// As [`Browser::open_with`], the pages shown as `look` says.
+    pub async fn open_looking(name: &str, portal_args: &[&str], look: Look) -> Browser {
         let artefacts = Artefacts::locate();
         let shots = artefacts.output.join(name);
         let _ = fs::remove_dir_all(&shots);
         fs::create_dir_all(&shots)
             .unwrap_or_else(|e| panic!("could not create {}: {e}", shots.display()));
         let portal = Portal::start(&artefacts, &shots.join("portal.log"), portal_args);
-        Browser::attach(&artefacts, Arc::new(portal), shots).await
+        Browser::attach(&artefacts, Arc::new(portal), shots, look).await
     }
 
     /// A second browser on this one's portal (its own Chromium, its own cookies), its
@@ -92,30 +114,46 @@ impl Browser {
         let shots = self.shots.join(name);
         fs::create_dir_all(&shots)
             .unwrap_or_else(|e| panic!("could not create {}: {e}", shots.display()));
-        Browser::attach(&artefacts, self.portal.clone(), shots).await
+        Browser::attach(&artefacts, self.portal.clone(), shots, Look::LAPTOP).await
     }
 
-    async fn attach(artefacts: &Artefacts, portal: Arc<Portal>, shots: PathBuf) -> Browser {
+    async fn attach(
+        artefacts: &Artefacts,
+        portal: Arc<Portal>,
+        shots: PathBuf,
+        look: Look,
+    ) -> Browser {
         let driver = Chromedriver::start(artefacts, &shots.join("chromedriver.log")).await;
         let profile = tempfile::tempdir().expect("a temporary Chromium profile");
         let mut capabilities = serde_json::Map::new();
-        capabilities.insert(
-            "goog:chromeOptions".to_owned(),
-            json!({
-                "binary": artefacts.chromium,
-                "args": [
-                    "--headless",
-                    "--no-sandbox",
-                    "--disable-gpu",
-                    "--disable-dev-shm-usage",
-                    "--disable-background-networking",
-                    "--disable-component-update",
-                    "--no-first-run",
-                    format!("--window-size={},{}", WINDOW.0, WINDOW.1),
-                    format!("--user-data-dir={}", profile.path().display()),
-                ],
-            }),
-        );
+        let mut args = vec![
+            "--headless".to_owned(),
+            "--no-sandbox".to_owned(),
+            "--disable-gpu".to_owned(),
+            "--disable-dev-shm-usage".to_owned(),
+            "--disable-background-networking".to_owned(),
+            "--disable-component-update".to_owned(),
+            "--no-first-run".to_owned(),
+            format!("--window-size={},{}", look.window.0, look.window.1),
+            format!("--user-data-dir={}", profile.path().display()),
+        ];
+        if look.dark {
+            // What `prefers-color-scheme` answers: 0 is dark.
+            args.push("--blink-settings=preferredColorScheme=0".to_owned());
+        }
+        let mut options = json!({ "binary": artefacts.chromium, "args": args });
+        if look.window.0 < MIN_WINDOW_WIDTH {
+            // Narrower than a window can be: a phone's screen, as Chromium emulates one.
+            options["mobileEmulation"] = json!({
+                "deviceMetrics": {
+                    "width": look.window.0,
+                    "height": look.window.1,
+                    "pixelRatio": 1.0,
+                    "mobile": true,
+                },
+            });
+        }
+        capabilities.insert("goog:chromeOptions".to_owned(), options);
         let client = ClientBuilder::new(HttpConnector::new())
             .capabilities(capabilities)
             .connect(&driver.url())

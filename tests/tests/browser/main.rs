@@ -11,6 +11,7 @@ mod drafts;
 mod driver;
 mod failures;
 mod journey;
+mod look;
 mod portal;
 mod refresh;
 mod sign_in;

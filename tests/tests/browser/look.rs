@@ -1,0 +1,224 @@
+//! Every page is readable on a phone and on a laptop, in the dark scheme and the light one: the
+//! page never scrolls sideways (wide tables turn into cards, long values wrap), and every
+//! piece of text stands out from what is behind it by WCAG's AA contrast ratio (4.5:1, or 3:1
+//! for large text). Each page is checked as it is drawn, with a field error, an error banner,
+//! status badges of every tone, a change preview and the audit history on screen among them.
+
+use crate::browser::{Browser, Look};
+use crate::demo;
+use serde_json::{Value, json};
+
+/// What of the page as drawn breaks the rules above: how far it scrolls sideways, and each
+/// text whose contrast is too low, with its colours. Text inside disabled controls (WCAG does
+/// not count inactive controls), visually hidden text and text over a background image are
+/// left out. Backgrounds are composited up the element's ancestors, translucent layers over
+/// the first opaque one, and the text's colour (with its opacity and its ancestors') over that.
+const CHECK_LOOK: &str = r#"
+const rgba = (c) => {
+  const m = c.match(/rgba?\(([^)]*)\)/);
+  if (!m) return null;
+  const v = m[1].split(/[\s,\/]+/).filter(Boolean).map((x) => x.endsWith('%') ? parseFloat(x) / 100 : parseFloat(x));
+  return [v[0], v[1], v[2], v.length > 3 ? v[3] : 1];
+};
+const over = (top, bottom) => [0, 1, 2].map((i) => top[i] * top[3] + bottom[i] * (1 - top[3]));
+const luminance = (c) => {
+  const [r, g, b] = c.map((v) => { v /= 255; return v <= 0.03928 ? v / 12.92 : Math.pow((v + 0.055) / 1.055, 2.4); });
+  return 0.2126 * r + 0.7152 * g + 0.0722 * b;
+};
+const ratio = (a, b) => {
+  const [l1, l2] = [luminance(a), luminance(b)].sort((x, y) => y - x);
+  return (l1 + 0.05) / (l2 + 0.05);
+};
+const canvas = rgba(getComputedStyle(document.body).backgroundColor);
+const low = [];
+for (const el of document.body.querySelectorAll('*')) {
+  const own = Array.from(el.childNodes).some((n) => n.nodeType === 3 && n.textContent.trim() !== '');
+  if (!own) continue;
+  const rect = el.getBoundingClientRect();
+  if (rect.width <= 1 || rect.height <= 1) continue;
+  if (el.closest('.visually-hidden, [aria-hidden="true"], :disabled, noscript')) continue;
+  const style = getComputedStyle(el);
+  if (style.visibility !== 'visible') continue;
+  let layers = [];
+  let opacity = 1;
+  let image = false;
+  for (let e = el; e; e = e.parentElement) {
+    const s = getComputedStyle(e);
+    opacity *= parseFloat(s.opacity);
+    if (s.backgroundImage !== 'none') image = true;
+    const c = rgba(s.backgroundColor);
+    if (c && c[3] > 0) {
+      layers.push(c);
+      if (c[3] >= 1) break;
+    }
+  }
+  if (image) continue;
+  let bg = layers.length && layers[layers.length - 1][3] >= 1 ? layers.pop().slice(0, 3) : canvas.slice(0, 3);
+  for (const c of layers.reverse()) bg = over(c, bg);
+  const fg = rgba(style.color);
+  const text = over([fg[0], fg[1], fg[2], fg[3] * opacity], bg);
+  const size = parseFloat(style.fontSize);
+  const large = size >= 24 || (size >= 18.66 && parseInt(style.fontWeight, 10) >= 700);
+  const r = ratio(text, bg);
+  if (r < (large ? 3 : 4.5)) {
+    low.push({
+      text: el.textContent.trim().slice(0, 60),
+      element: el.tagName.toLowerCase() + (el.className ? '.' + String(el.className).trim().split(/\s+/).join('.') : ''),
+      ratio: Math.round(r * 100) / 100,
+      color: style.color,
+      background: 'rgb(' + bg.map(Math.round).join(', ') + ')',
+    });
+  }
+}
+const root = document.documentElement;
+return {
+  width: window.innerWidth,
+  dark: matchMedia('(prefers-color-scheme: dark)').matches,
+  sideways: root.scrollWidth - root.clientWidth,
+  low,
+};
+"#;
+
+/// Checks the page as now drawn against the rules, after saving a screenshot of it as `step`.
+async fn check(b: &Browser, look: Look, step: &str) {
+    b.screenshot(step).await;
+    let found = b.script(CHECK_LOOK).await;
+    assert_eq!(
+        found["dark"],
+        json!(look.dark),
+        "{step}: the browser shows the scheme asked for"
+    );
+    assert_eq!(
+        found["width"],
+        json!(look.window.0),
+        "{step}: the page is as wide as the window asked for"
+    );
+    assert_eq!(
+        found["sideways"],
+        json!(0),
+        "{step}: the page scrolls sideways by this many pixels"
+    );
+    assert_eq!(
+        found["low"],
+        Value::Array(vec![]),
+        "{step}: text below the AA contrast ratio"
+    );
+}
+
+/// The check, run on a page given a paragraph in the page's own background colour and wider
+/// than any screen, reports both.
+async fn the_check_finds_what_it_looks_for(b: &Browser) {
+    b.script(
+        "const p = document.createElement('p');\
+         p.id = 'planted';\
+         p.textContent = 'Planted text';\
+         p.style.color = getComputedStyle(document.body).backgroundColor;\
+         p.style.width = '3000px';\
+         document.body.appendChild(p);\
+         return null;",
+    )
+    .await;
+    let found = b.script(CHECK_LOOK).await;
+    b.script("document.getElementById('planted').remove(); return null;")
+        .await;
+    assert!(
+        found["sideways"].as_i64().is_some_and(|px| px > 1000),
+        "the planted paragraph makes the page scroll sideways: {found}"
+    );
+    let low = found["low"]
+        .as_array()
+        .expect("a list of low-contrast texts");
+    assert_eq!(
+        low.len(),
+        1,
+        "only the planted text is hard to read: {found}"
+    );
+    assert_eq!(low[0]["text"], "Planted text");
+    assert_eq!(low[0]["ratio"].as_f64(), Some(1.0));
+}
+
+/// Every page of the portal, with what makes it busy on screen, checked as `look` shows it.
+async fn walk(name: &str, look: Look) {
+    // At the realistic pace an order stays CREATING while the list is checked.
+    let b = Browser::open_looking(name, &["--sandbox-speed", "realistic"], look).await;
+    b.goto("/").await;
+    b.find("[data-test=\"demo-key\"]").await;
+    check(&b, look, "sign-in").await;
+    the_check_finds_what_it_looks_for(&b).await;
+
+    demo::sign_in_as_ada_in_acme(&b).await;
+    let ordered = demo::order_in_acme(&b, "Azure London Second").await;
+    b.goto("/connections").await;
+    b.wait_for_status(&format!("[data-connection=\"{ordered}\"]"), "CREATING")
+        .await;
+    check(&b, look, "connections").await;
+
+    b.goto("/connections/0123456789abcdef01234567").await;
+    b.find(".error-banner").await;
+    check(&b, look, "missing-connection").await;
+
+    b.goto("/connections").await;
+    b.click_css(&format!(
+        "[data-test=\"connection-row\"]:not([data-connection=\"{ordered}\"]) th a"
+    ))
+    .await;
+    b.wait_for_status("[data-test=\"summary\"]", "ACTIVE").await;
+    b.find("[data-test=\"peering-card-PRIVATE\"] .status").await;
+    check(&b, look, "connection").await;
+
+    b.click("configure-PRIVATE").await;
+    b.fill("peerASN", "abc").await;
+    b.find("#peerASN-error").await;
+    check(&b, look, "peering-field-error").await;
+    b.fill("peerASN", "65099").await;
+    b.wait_gone("#peerASN-error").await;
+    b.click("preview").await;
+    b.wait_for_text(".step-count", "Step 2 of 3").await;
+    check(&b, look, "peering-preview").await;
+
+    // The key of the seeded connection: Console Connect says it is in use, under the field.
+    b.goto("/verify").await;
+    b.fill("serviceKey", demo::used_key()).await;
+    b.click("verify").await;
+    b.find("#serviceKey-error").await;
+    check(&b, look, "verified-key-in-use").await;
+    b.fill("serviceKey", demo::amsterdam_key()).await;
+    b.click("verify").await;
+    b.find("[data-test=\"create-for-key\"]").await;
+    check(&b, look, "verified-key").await;
+
+    b.click("create-for-key").await;
+    b.wait_for_text(".step-count", "Step 1 of 5").await;
+    b.click("verify").await;
+    b.find("[data-test=\"service-key-details\"]").await;
+    b.click("next").await;
+    b.wait_for_text(".step-count", "Step 2 of 5").await;
+    b.click_css(".port-list input:not(:disabled)").await;
+    b.find(".choices").await;
+    check(&b, look, "create-ports").await;
+
+    b.goto("/audit").await;
+    b.find("[data-test=\"audit-row\"]").await;
+    check(&b, look, "audit").await;
+    b.click_css("[data-test=\"audit-row\"] td[data-label=\"Time\"] a")
+        .await;
+    b.find("[data-test=\"audit-event\"]").await;
+    check(&b, look, "audit-event").await;
+}
+
+#[tokio::test]
+async fn every_page_reads_on_a_phone_in_the_dark() {
+    walk(
+        "look-phone-dark",
+        Look {
+            window: (390, 844),
+            dark: true,
+        },
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn every_page_reads_on_a_laptop_in_the_light() {
+    walk("look-laptop-light", Look::LAPTOP).await;
+}
