@@ -340,6 +340,19 @@ impl Browser {
             .unwrap_or_else(|e| panic!("could not press Enter in #{id}: {e}"));
     }
 
+    /// Presses Tab on the keyboard, wherever the page has put its focus.
+    pub async fn press_tab(&self) {
+        use fantoccini::actions::{InputSource, KeyAction, KeyActions};
+        let tab = char::from(fantoccini::key::Key::Tab);
+        let press = KeyActions::new("keyboard".to_owned())
+            .then(KeyAction::Down { value: tab })
+            .then(KeyAction::Up { value: tab });
+        self.client
+            .perform_actions(press)
+            .await
+            .unwrap_or_else(|e| panic!("could not press Tab: {e}"));
+    }
+
     /// Chooses the option with `value` in the select `#id`.
     pub async fn select(&self, id: &str, value: &str) {
         let css = format!("#{id}");

@@ -3,17 +3,18 @@
 //! piece of text stands out from what is behind it by WCAG's AA contrast ratio (4.5:1, or 3:1
 //! for large text). Each page is checked as it is drawn, with a field error, an error banner,
 //! status badges of every tone, a change preview and the audit history on screen among them.
+//! The pages with the most controls are also walked with the Tab key: it stops at each
+//! control in the page's order, and each shows where the keyboard is.
 
 use crate::browser::{Browser, Look};
 use crate::demo;
 use serde_json::{Value, json};
 
-/// What of the page as drawn breaks the rules above: how far it scrolls sideways, and each
-/// text whose contrast is too low, with its colours. Text inside disabled controls (WCAG does
-/// not count inactive controls), visually hidden text and text over a background image are
-/// left out. Backgrounds are composited up the element's ancestors, translucent layers over
-/// the first opaque one, and the text's colour (with its opacity and its ancestors') over that.
-const CHECK_LOOK: &str = r#"
+/// Colours as the page's script sees them: parsed from computed styles, composited, and
+/// compared by WCAG's contrast ratio. `backdrop(el)` is what shows behind `el`: the
+/// backgrounds of it and its ancestors, translucent layers over the first opaque one (the
+/// page's own background if none is), or null where a background image makes it unknowable.
+const COLOURS: &str = r#"
 const rgba = (c) => {
   const m = c.match(/rgba?\(([^)]*)\)/);
   if (!m) return null;
@@ -30,6 +31,34 @@ const ratio = (a, b) => {
   return (l1 + 0.05) / (l2 + 0.05);
 };
 const canvas = rgba(getComputedStyle(document.body).backgroundColor);
+const backdrop = (el) => {
+  const layers = [];
+  for (let e = el; e; e = e.parentElement) {
+    const s = getComputedStyle(e);
+    if (s.backgroundImage !== 'none') return null;
+    const c = rgba(s.backgroundColor);
+    if (c && c[3] > 0) {
+      layers.push(c);
+      if (c[3] >= 1) break;
+    }
+  }
+  let bg = layers.length && layers[layers.length - 1][3] >= 1 ? layers.pop().slice(0, 3) : canvas.slice(0, 3);
+  for (const c of layers.reverse()) bg = over(c, bg);
+  return bg;
+};
+const opacity = (el) => {
+  let o = 1;
+  for (let e = el; e; e = e.parentElement) o *= parseFloat(getComputedStyle(e).opacity);
+  return o;
+};
+const css = (c) => 'rgb(' + c.map(Math.round).join(', ') + ')';
+"#;
+
+/// What of the page as drawn breaks the rules above: how far it scrolls sideways, and each
+/// text whose contrast is too low, with its colours. Text inside disabled controls (WCAG does
+/// not count inactive controls), visually hidden text and text over a background image are
+/// left out. The text's colour counts with its opacity and its ancestors'.
+const CHECK_LOOK: &str = r#"
 const low = [];
 for (const el of document.body.querySelectorAll('*')) {
   const own = Array.from(el.childNodes).some((n) => n.nodeType === 3 && n.textContent.trim() !== '');
@@ -39,24 +68,10 @@ for (const el of document.body.querySelectorAll('*')) {
   if (el.closest('.visually-hidden, [aria-hidden="true"], :disabled, noscript')) continue;
   const style = getComputedStyle(el);
   if (style.visibility !== 'visible') continue;
-  let layers = [];
-  let opacity = 1;
-  let image = false;
-  for (let e = el; e; e = e.parentElement) {
-    const s = getComputedStyle(e);
-    opacity *= parseFloat(s.opacity);
-    if (s.backgroundImage !== 'none') image = true;
-    const c = rgba(s.backgroundColor);
-    if (c && c[3] > 0) {
-      layers.push(c);
-      if (c[3] >= 1) break;
-    }
-  }
-  if (image) continue;
-  let bg = layers.length && layers[layers.length - 1][3] >= 1 ? layers.pop().slice(0, 3) : canvas.slice(0, 3);
-  for (const c of layers.reverse()) bg = over(c, bg);
+  const bg = backdrop(el);
+  if (bg === null) continue;
   const fg = rgba(style.color);
-  const text = over([fg[0], fg[1], fg[2], fg[3] * opacity], bg);
+  const text = over([fg[0], fg[1], fg[2], fg[3] * opacity(el)], bg);
   const size = parseFloat(style.fontSize);
   const large = size >= 24 || (size >= 18.66 && parseInt(style.fontWeight, 10) >= 700);
   const r = ratio(text, bg);
@@ -66,7 +81,7 @@ for (const el of document.body.querySelectorAll('*')) {
       element: el.tagName.toLowerCase() + (el.className ? '.' + String(el.className).trim().split(/\s+/).join('.') : ''),
       ratio: Math.round(r * 100) / 100,
       color: style.color,
-      background: 'rgb(' + bg.map(Math.round).join(', ') + ')',
+      background: css(bg),
     });
   }
 }
@@ -79,10 +94,64 @@ return {
 };
 "#;
 
+/// How an element is named in the keyboard walk: a radio button stands for its group, which
+/// is one stop of the Tab key.
+const NAME_STOP: &str = r#"
+const stop = (el) => {
+  if (el.type === 'radio') return 'radio group ' + el.name;
+  const label = el.getAttribute('data-test') || el.id || el.getAttribute('href') || el.textContent.trim().slice(0, 40);
+  return el.tagName.toLowerCase() + ' ' + label;
+};
+"#;
+
+/// Every stop the Tab key should make on the page, in order: each visible, enabled control and
+/// link (the skip link too, which shows itself when focused), a radio group once. The first is
+/// given the keyboard's focus, as a Tab from the address bar would.
+const START_TAB_WALK: &str = r#"
+const stops = [];
+const groups = new Set();
+for (const el of document.querySelectorAll('a[href], button, input, select, textarea, [tabindex]')) {
+  if (el.disabled || el.tabIndex < 0 || el.type === 'hidden') continue;
+  const r = el.getBoundingClientRect();
+  const shown = r.width > 0 && r.height > 0 && getComputedStyle(el).visibility === 'visible';
+  if (!shown && !el.classList.contains('skip-link')) continue;
+  if (el.type === 'radio') {
+    if (groups.has(el.name)) continue;
+    groups.add(el.name);
+  }
+  stops.push(el);
+}
+window.lastFocused = null;
+if (stops.length > 0) stops[0].focus({focusVisible: true});
+return stops.map(stop);
+"#;
+
+/// The element the keyboard is on, whether it was already on it before the last Tab (a date
+/// and time field takes several, one per part), and how its focus shows: the outline's width
+/// and its contrast with what is around the element (WCAG's 3:1 for a focus indicator).
+const FOCUSED: &str = r#"
+const el = document.activeElement;
+if (!el || el === document.body) return null;
+const again = window.lastFocused === el;
+window.lastFocused = el;
+const s = getComputedStyle(el);
+const width = s.outlineStyle === 'none' ? 0 : parseFloat(s.outlineWidth);
+const around = backdrop(el.parentElement) || canvas.slice(0, 3);
+const ring = rgba(s.outlineColor);
+return {
+  stop: stop(el),
+  again,
+  outline: width,
+  contrast: Math.round(ratio(over(ring, around), around) * 100) / 100,
+  ring: s.outlineColor,
+  around: css(around),
+};
+"#;
+
 /// Checks the page as now drawn against the rules, after saving a screenshot of it as `step`.
 async fn check(b: &Browser, look: Look, step: &str) {
     b.screenshot(step).await;
-    let found = b.script(CHECK_LOOK).await;
+    let found = b.script(&format!("{COLOURS}{CHECK_LOOK}")).await;
     assert_eq!(
         found["dark"],
         json!(look.dark),
@@ -105,6 +174,45 @@ async fn check(b: &Browser, look: Look, step: &str) {
     );
 }
 
+/// Walks the page with the Tab key, from its first control to its last: the keyboard stops at
+/// every visible control and link in the page's order, and each shows a focus ring at least
+/// 2 px wide that stands out from what surrounds it by 3:1.
+async fn tab_through(b: &Browser, step: &str) {
+    let expected = b.script(&format!("{NAME_STOP}{START_TAB_WALK}")).await;
+    let expected: Vec<String> = serde_json::from_value(expected).expect("a list of stops");
+    assert!(
+        expected.len() > 3,
+        "{step}: a page with controls: {expected:?}"
+    );
+    let mut reached: Vec<String> = Vec::new();
+    // A few presses more than stops, for the parts of date and time fields.
+    for presses in 0..expected.len() * 4 {
+        if reached.len() == expected.len() {
+            break;
+        }
+        if presses > 0 {
+            b.press_tab().await;
+        }
+        let focused = b.script(&format!("{COLOURS}{NAME_STOP}{FOCUSED}")).await;
+        let Some(stop) = focused["stop"].as_str() else {
+            panic!("{step}: the keyboard left the page after {reached:?}");
+        };
+        if focused["again"] == json!(true) {
+            continue;
+        }
+        assert!(
+            focused["outline"].as_f64().is_some_and(|w| w >= 2.0),
+            "{step}: {stop} shows no focus ring: {focused}"
+        );
+        assert!(
+            focused["contrast"].as_f64().is_some_and(|c| c >= 3.0),
+            "{step}: the focus ring of {stop} is hard to see: {focused}"
+        );
+        reached.push(stop.to_owned());
+    }
+    assert_eq!(reached, expected, "{step}: where the Tab key stops");
+}
+
 /// The check, run on a page given a paragraph in the page's own background colour and wider
 /// than any screen, reports both.
 async fn the_check_finds_what_it_looks_for(b: &Browser) {
@@ -118,7 +226,7 @@ async fn the_check_finds_what_it_looks_for(b: &Browser) {
          return null;",
     )
     .await;
-    let found = b.script(CHECK_LOOK).await;
+    let found = b.script(&format!("{COLOURS}{CHECK_LOOK}")).await;
     b.script("document.getElementById('planted').remove(); return null;")
         .await;
     assert!(
@@ -165,11 +273,13 @@ async fn walk(name: &str, look: Look) {
     b.wait_for_status("[data-test=\"summary\"]", "ACTIVE").await;
     b.find("[data-test=\"peering-card-PRIVATE\"] .status").await;
     check(&b, look, "connection").await;
+    tab_through(&b, "connection").await;
 
     b.click("configure-PRIVATE").await;
     b.fill("peerASN", "abc").await;
     b.find("#peerASN-error").await;
     check(&b, look, "peering-field-error").await;
+    tab_through(&b, "peering-field-error").await;
     b.fill("peerASN", "65099").await;
     b.wait_gone("#peerASN-error").await;
     b.click("preview").await;
@@ -196,10 +306,12 @@ async fn walk(name: &str, look: Look) {
     b.click_css(".port-list input:not(:disabled)").await;
     b.find(".choices").await;
     check(&b, look, "create-ports").await;
+    tab_through(&b, "create-ports").await;
 
     b.goto("/audit").await;
     b.find("[data-test=\"audit-row\"]").await;
     check(&b, look, "audit").await;
+    tab_through(&b, "audit").await;
     b.click_css("[data-test=\"audit-row\"] td[data-label=\"Time\"] a")
         .await;
     b.find("[data-test=\"audit-event\"]").await;
