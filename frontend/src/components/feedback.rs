@@ -81,6 +81,17 @@ impl Retry {
         Retry::new(move || read.refetch(), move || read.reading())
     }
 
+    /// Reads both `a` and `b` again, for a view that needs both; busy while either is read.
+    pub fn both<A: 'static, B: 'static>(a: Fetch<A>, b: Fetch<B>) -> Self {
+        Retry::new(
+            move || {
+                a.refetch();
+                b.refetch();
+            },
+            move || a.reading() || b.reading(),
+        )
+    }
+
     /// Ticks `poll` now; busy while `read` is being read.
     pub fn poll<T: 'static>(poll: Poll, read: Fetch<T>) -> Self {
         Retry::new(move || poll.now(), move || read.reading())

@@ -283,14 +283,7 @@ fn DeletePeering(id: String, t: PeeringType) -> impl IntoView {
         </div>
         {move || match (conn.get(), peering.get()) {
             (Some(Err(e)), _) | (_, Some(Err(e))) => {
-                let retry = Retry::new(
-                    move || {
-                        conn.refetch();
-                        peering.refetch();
-                    },
-                    move || conn.reading() || peering.reading(),
-                );
-                view! { <LoadError error=e retry=retry/> }.into_any()
+                view! { <LoadError error=e retry=Retry::both(conn, peering)/> }.into_any()
             }
             (Some(Ok(_)), Some(Ok(None))) => {
                 view! { <p class="notice">{format!("No {} peering is configured on this connection.", t.as_wire())}</p> }

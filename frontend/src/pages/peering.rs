@@ -109,14 +109,7 @@ fn PeeringWizard(id: String, t: PeeringType) -> impl IntoView {
         {move || match loaded.get() {
             Loaded::Loading => view! { <Loading/> }.into_any(),
             Loaded::Failed(e) => {
-                let retry = Retry::new(
-                    move || {
-                        conn.refetch();
-                        peerings.refetch();
-                    },
-                    move || conn.reading() || peerings.reading(),
-                );
-                view! { <LoadError error=e retry=retry/> }.into_any()
+                view! { <LoadError error=e retry=Retry::both(conn, peerings)/> }.into_any()
             }
             Loaded::NotActive(c) => {
                 view! {
