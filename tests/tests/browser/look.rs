@@ -271,7 +271,13 @@ async fn walk(name: &str, look: Look) {
     ))
     .await;
     b.wait_for_status("[data-test=\"summary\"]", "ACTIVE").await;
-    b.find("[data-test=\"peering-card-PRIVATE\"] .status").await;
+    // Everything the page reads is in: each peering card, and the routers' configuration.
+    for t in ["PRIVATE", "PUBLIC", "MICROSOFT"] {
+        b.find(&format!("[data-test=\"peering-card-{t}\"] .status"))
+            .await;
+    }
+    b.find("[data-test=\"router-config\"] [data-test=\"copy\"]")
+        .await;
     check(&b, look, "connection").await;
     tab_through(&b, "connection").await;
 
