@@ -254,12 +254,20 @@ async fn walk(name: &str, look: Look) {
     check(&b, look, "sign-in").await;
     the_check_finds_what_it_looks_for(&b).await;
 
-    demo::sign_in_as_ada_in_acme(&b).await;
+    demo::click_demo_key(&b, demo::ada()).await;
+    b.find("[data-test=\"choose-company\"]").await;
+    check(&b, look, "company-chooser").await;
+    b.select("company", "acme").await;
+    b.click("choose-company").await;
     let ordered = demo::order_in_acme(&b, "Azure London Second").await;
     b.goto("/connections").await;
     b.wait_for_status(&format!("[data-connection=\"{ordered}\"]"), "CREATING")
         .await;
     check(&b, look, "connections").await;
+
+    b.goto(&format!("/connections/{ordered}/progress")).await;
+    b.find("[data-test=\"progress\"] .page-head .status").await;
+    check(&b, look, "progress").await;
 
     b.goto("/connections/0123456789abcdef01234567").await;
     b.find(".error-banner").await;
@@ -280,6 +288,7 @@ async fn walk(name: &str, look: Look) {
         .await;
     check(&b, look, "connection").await;
     tab_through(&b, "connection").await;
+    let seeded = b.location().await;
 
     b.click("configure-PRIVATE").await;
     b.fill("peerASN", "abc").await;
@@ -291,6 +300,13 @@ async fn walk(name: &str, look: Look) {
     b.click("preview").await;
     b.wait_for_text(".step-count", "Step 2 of 3").await;
     check(&b, look, "peering-preview").await;
+
+    b.goto(&format!("{seeded}/delete")).await;
+    b.fill("confirmName", "Azure Paris").await;
+    b.fill("reason", "Moved to another circuit").await;
+    b.find("#confirmName-error").await;
+    check(&b, look, "delete-name-mismatch").await;
+    tab_through(&b, "delete-name-mismatch").await;
 
     // The key of the seeded connection: Console Connect says it is in use, under the field.
     b.goto("/verify").await;
