@@ -57,6 +57,15 @@ pub fn current() -> Option<String> {
     Some(format!("{path}{search}"))
 }
 
+/// Whether the window is wider than the style sheet's narrow layout (`max-width: 820px`).
+pub fn wide_screen() -> bool {
+    leptos::prelude::window()
+        .match_media("(min-width: 821px)")
+        .ok()
+        .flatten()
+        .is_none_or(|m| m.matches())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

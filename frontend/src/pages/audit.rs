@@ -36,6 +36,16 @@ pub fn phase_label(p: AuditPhase) -> &'static str {
     }
 }
 
+fn outcome_label(o: AuditOutcome) -> &'static str {
+    match o {
+        AuditOutcome::Succeeded => "Succeeded",
+        AuditOutcome::Failed => "Failed",
+        AuditOutcome::Refused => "Refused",
+        AuditOutcome::Unknown => "Unknown",
+        AuditOutcome::Interrupted => "Interrupted",
+    }
+}
+
 pub fn outcome_badge(o: Option<AuditOutcome>) -> AnyView {
     match o {
         Some(o) => {
@@ -44,16 +54,9 @@ pub fn outcome_badge(o: Option<AuditOutcome>) -> AnyView {
                 AuditOutcome::Failed | AuditOutcome::Interrupted => "tone-bad",
                 AuditOutcome::Refused | AuditOutcome::Unknown => "tone-warn",
             };
-            let label = match o {
-                AuditOutcome::Succeeded => "Succeeded",
-                AuditOutcome::Failed => "Failed",
-                AuditOutcome::Refused => "Refused",
-                AuditOutcome::Unknown => "Unknown",
-                AuditOutcome::Interrupted => "Interrupted",
-            };
             view! {
                 <span class=format!("status {tone}") data-status=o.as_str()>
-                    {label}
+                    {outcome_label(o)}
                 </span>
             }
             .into_any()
@@ -200,6 +203,10 @@ fn Audit(query: AuditQuery, connections: Names) -> impl IntoView {
     let csv = api::audit_export_url(&query, "csv");
     let json = api::audit_export_url(&query, "json");
     let filtered = query != AuditQuery::default();
+    let active = active_filters(&query);
+    // Open where there is room beside the history; on a phone the history comes first, the
+    // filters a tap away with their count on the fold (and folded again once applied).
+    let open = crate::nav::wide_screen();
     let of_connection = query.connection.clone().map(|id| {
         move || {
             connections
@@ -251,85 +258,95 @@ fn Audit(query: AuditQuery, connections: Names) -> impl IntoView {
             }}
         </div>
         <ActionError error=chain_error/>
-        <form
-            class="filters audit-filters"
-            role="search"
-            on:submit=move |ev| {
-                ev.prevent_default();
-                apply_filters();
-            }
-        >
-            <div class="field">
-                <label for="filter-connection">"Connection id"</label>
-                <input id="filter-connection" type="text" spellcheck="false" autocomplete="off"
-                    list="connection-choices"
-                    prop:value=move || connection.get()
-                    on:input=move |ev| connection.set(event_target_value(&ev))/>
-                // Suggests the company's connections by name; the filter takes the id.
-                <datalist id="connection-choices">
-                    {move || {
-                        let mut known = connections.get();
-                        known.sort_by(|a, b| a.1.cmp(&b.1));
-                        known
-                            .into_iter()
-                            .map(|(id, name)| view! { <option value=id>{name}</option> })
-                            .collect_view()
-                    }}
-                </datalist>
-            </div>
-            <div class="field">
-                <label for="filter-actor">"Actor (email or user id)"</label>
-                <input id="filter-actor" type="text" spellcheck="false"
-                    prop:value=move || actor.get()
-                    on:input=move |ev| actor.set(event_target_value(&ev))/>
-            </div>
-            <div class="field">
-                <label for="filter-action">"Action"</label>
-                <select id="filter-action" prop:value=move || action.get() on:change=move |ev| action.set(event_target_value(&ev))>
-                    <option value="">"Any action"</option>
-                    {AuditAction::ALL
-                        .iter()
-                        .map(|a| view! { <option value=a.as_str() selected=move || action.get() == a.as_str()>{a.label()}</option> })
-                        .collect_view()}
-                </select>
-            </div>
-            <div class="field">
-                <label for="filter-peeringType">"Peering type"</label>
-                <select id="filter-peeringType" prop:value=move || peering.get() on:change=move |ev| peering.set(event_target_value(&ev))>
-                    <option value="">"Any"</option>
-                    {PeeringType::ALL
-                        .iter()
-                        .map(|t| view! { <option value=t.as_wire() selected=move || peering.get() == t.as_wire()>{t.as_wire()}</option> })
-                        .collect_view()}
-                </select>
-            </div>
-            <div class="field">
-                <label for="filter-outcome">"Outcome"</label>
-                <select id="filter-outcome" prop:value=move || outcome.get() on:change=move |ev| outcome.set(event_target_value(&ev))>
-                    <option value="">"Any"</option>
-                    {AuditOutcome::ALL
-                        .iter()
-                        .map(|o| view! { <option value=o.as_str() selected=move || outcome.get() == o.as_str()>{o.as_str()}</option> })
-                        .collect_view()}
-                </select>
-            </div>
-            <div class="field">
-                <label for="filter-from">"From (your time)"</label>
-                <input id="filter-from" type="datetime-local"
-                    prop:value=move || from.get()
-                    on:input=move |ev| from.set(event_target_value(&ev))/>
-            </div>
-            <div class="field">
-                <label for="filter-to">"To (your time)"</label>
-                <input id="filter-to" type="datetime-local"
-                    prop:value=move || to.get()
-                    on:input=move |ev| to.set(event_target_value(&ev))/>
-            </div>
-            <div class="filter-actions">
-                <button type="submit" class="primary" data-test="apply-filters">"Apply filters"</button>
-                {filtered.then(|| view! { <a href="/audit" class="button secondary" data-test="clear-filters">"Clear"</a> })}
-            </div>
-        </form>
+        <details class="filter-panel" open=open data-test="filter-panel">
+            <summary data-test="filter-summary">
+                "Filters"
+                {(active > 0).then(|| view! {
+                    <span class="filter-count" data-test="filter-count">
+                        {if active == 1 { "1 active".to_owned() } else { format!("{active} active") }}
+                    </span>
+                })}
+            </summary>
+            <form
+                class="filters audit-filters"
+                role="search"
+                on:submit=move |ev| {
+                    ev.prevent_default();
+                    apply_filters();
+                }
+            >
+                <div class="field">
+                    <label for="filter-connection">"Connection id"</label>
+                    <input id="filter-connection" type="text" spellcheck="false" autocomplete="off"
+                        list="connection-choices"
+                        prop:value=move || connection.get()
+                        on:input=move |ev| connection.set(event_target_value(&ev))/>
+                    // Suggests the company's connections by name; the filter takes the id.
+                    <datalist id="connection-choices">
+                        {move || {
+                            let mut known = connections.get();
+                            known.sort_by(|a, b| a.1.cmp(&b.1));
+                            known
+                                .into_iter()
+                                .map(|(id, name)| view! { <option value=id>{name}</option> })
+                                .collect_view()
+                        }}
+                    </datalist>
+                </div>
+                <div class="field">
+                    <label for="filter-actor">"Actor (email or user id)"</label>
+                    <input id="filter-actor" type="text" spellcheck="false"
+                        prop:value=move || actor.get()
+                        on:input=move |ev| actor.set(event_target_value(&ev))/>
+                </div>
+                <div class="field">
+                    <label for="filter-action">"Action"</label>
+                    <select id="filter-action" prop:value=move || action.get() on:change=move |ev| action.set(event_target_value(&ev))>
+                        <option value="">"Any action"</option>
+                        {AuditAction::ALL
+                            .iter()
+                            .map(|a| view! { <option value=a.as_str() selected=move || action.get() == a.as_str()>{a.label()}</option> })
+                            .collect_view()}
+                    </select>
+                </div>
+                <div class="field">
+                    <label for="filter-peeringType">"Peering type"</label>
+                    <select id="filter-peeringType" prop:value=move || peering.get() on:change=move |ev| peering.set(event_target_value(&ev))>
+                        <option value="">"Any"</option>
+                        {PeeringType::ALL
+                            .iter()
+                            .map(|t| view! { <option value=t.as_wire() selected=move || peering.get() == t.as_wire()>{t.as_wire()}</option> })
+                            .collect_view()}
+                    </select>
+                </div>
+                <div class="field">
+                    <label for="filter-outcome">"Outcome"</label>
+                    <select id="filter-outcome" prop:value=move || outcome.get() on:change=move |ev| outcome.set(event_target_value(&ev))>
+                        <option value="">"Any"</option>
+                        {AuditOutcome::ALL
+                            .iter()
+                            .map(|o| view! { <option value=o.as_str() selected=move || outcome.get() == o.as_str()>{outcome_label(*o)}</option> })
+                            .collect_view()}
+                    </select>
+                </div>
+                <div class="field">
+                    <label for="filter-from">"From (your time)"</label>
+                    <input id="filter-from" type="datetime-local"
+                        prop:value=move || from.get()
+                        on:input=move |ev| from.set(event_target_value(&ev))/>
+                </div>
+                <div class="field">
+                    <label for="filter-to">"To (your time)"</label>
+                    <input id="filter-to" type="datetime-local"
+                        prop:value=move || to.get()
+                        on:input=move |ev| to.set(event_target_value(&ev))/>
+                </div>
+                <div class="filter-actions">
+                    <button type="submit" class="primary" data-test="apply-filters">"Apply filters"</button>
+                    {filtered.then(|| view! { <a href="/audit" class="button secondary" data-test="clear-filters">"Clear"</a> })}
+                </div>
+            </form>
+        </details>
         {move || match shown.get() {
             Shown::Loading => view! { <Loading label="Loading the history…"/> }.into_any(),
             Shown::Failed(e) => view! { <LoadError error=e retry=Retry::of(first)/> }.into_any(),
@@ -362,6 +379,22 @@ fn Audit(query: AuditQuery, connections: Names) -> impl IntoView {
             </div>
         </Show>
     }
+}
+
+/// How many filters the address sets (a time range's two ends count as one each).
+fn active_filters(q: &AuditQuery) -> usize {
+    [
+        q.connection.is_some(),
+        q.actor.is_some(),
+        q.action.is_some(),
+        q.peering_type.is_some(),
+        q.outcome.is_some(),
+        q.from.is_some(),
+        q.to.is_some(),
+    ]
+    .into_iter()
+    .filter(|set| *set)
+    .count()
 }
 
 #[derive(Clone, PartialEq)]
@@ -461,7 +494,23 @@ fn AuditTable(events: RwSignal<Vec<AuditEvent>>, connections: Names) -> impl Int
 
 #[cfg(test)]
 mod tests {
-    use super::newer_than;
+    use super::{active_filters, newer_than};
+    use models::api::{AuditOutcome, AuditQuery};
+
+    #[test]
+    fn the_fold_counts_each_filter_the_address_sets() {
+        assert_eq!(active_filters(&AuditQuery::default()), 0);
+        let q = AuditQuery {
+            actor: Some("ada@example.com".into()),
+            outcome: Some(AuditOutcome::Failed),
+            from: Some("2026-11-01T00:00:00Z".into()),
+            before: Some(40),
+            limit: Some(10),
+            ..AuditQuery::default()
+        };
+        // Paging is not a filter.
+        assert_eq!(active_filters(&q), 3);
+    }
 
     #[test]
     fn a_page_read_again_adds_only_the_events_newer_than_those_shown() {

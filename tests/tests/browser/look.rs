@@ -110,10 +110,11 @@ const stop = (el) => {
 const START_TAB_WALK: &str = r#"
 const stops = [];
 const groups = new Set();
-for (const el of document.querySelectorAll('a[href], button, input, select, textarea, [tabindex]')) {
+for (const el of document.querySelectorAll('a[href], button, input, select, textarea, summary, [tabindex]')) {
   if (el.disabled || el.tabIndex < 0 || el.type === 'hidden') continue;
   const r = el.getBoundingClientRect();
-  const shown = r.width > 0 && r.height > 0 && getComputedStyle(el).visibility === 'visible';
+  // checkVisibility: not inside a folded <details> either, whose content keeps its boxes.
+  const shown = r.width > 0 && r.height > 0 && el.checkVisibility({visibilityProperty: true});
   if (!shown && !el.classList.contains('skip-link')) continue;
   if (el.type === 'radio') {
     if (groups.has(el.name)) continue;
@@ -245,6 +246,17 @@ async fn the_check_finds_what_it_looks_for(b: &Browser) {
     assert_eq!(low[0]["ratio"].as_f64(), Some(1.0));
 }
 
+/// The widest window the style sheet lays out for a narrow screen (`max-width: 820px`).
+const NARROW_LAYOUT: u32 = 820;
+
+/// Whether the audit page's fold of filters is open.
+async fn filters_open(b: &Browser) -> bool {
+    let open = b
+        .script("return document.querySelector('[data-test=\"filter-panel\"]').open;")
+        .await;
+    open.as_bool().expect("the fold of filters is on the page")
+}
+
 /// Every page of the portal, with what makes it busy on screen, checked as `look` shows it.
 async fn walk(name: &str, look: Look) {
     // At the realistic pace an order stays CREATING while the list is checked.
@@ -332,8 +344,23 @@ async fn walk(name: &str, look: Look) {
 
     b.goto("/audit").await;
     b.find("[data-test=\"audit-row\"]").await;
+    // On a phone the history comes first and its filters are folded; on a laptop they are open.
+    let phone = look.window.0 <= NARROW_LAYOUT;
+    assert_eq!(filters_open(&b).await, !phone, "the audit filters are open");
     check(&b, look, "audit").await;
     tab_through(&b, "audit").await;
+    if phone {
+        b.click("filter-summary").await;
+        b.select("filter-outcome", "succeeded").await;
+        check(&b, look, "audit-filters").await;
+        b.click("apply-filters").await;
+        // Applied, they fold again, saying how many there are.
+        b.wait_for_text("[data-test=\"filter-count\"]", "1 active")
+            .await;
+        assert!(!filters_open(&b).await, "the applied filters fold again");
+        assert_eq!(b.value("filter-outcome").await, "succeeded");
+        b.find("[data-test=\"audit-row\"]").await;
+    }
     b.click_css("[data-test=\"audit-row\"] td[data-label=\"Time\"] a")
         .await;
     b.find("[data-test=\"audit-event\"]").await;
