@@ -299,36 +299,12 @@ fn Audit(query: AuditQuery, connections: Names) -> impl IntoView {
                         prop:value=move || actor.get()
                         on:input=move |ev| actor.set(event_target_value(&ev))/>
                 </div>
-                <div class="field">
-                    <label for="filter-action">"Action"</label>
-                    <select id="filter-action" prop:value=move || action.get() on:change=move |ev| action.set(event_target_value(&ev))>
-                        <option value="">"Any action"</option>
-                        {AuditAction::ALL
-                            .iter()
-                            .map(|a| view! { <option value=a.as_str() selected=move || action.get() == a.as_str()>{a.label()}</option> })
-                            .collect_view()}
-                    </select>
-                </div>
-                <div class="field">
-                    <label for="filter-peeringType">"Peering type"</label>
-                    <select id="filter-peeringType" prop:value=move || peering.get() on:change=move |ev| peering.set(event_target_value(&ev))>
-                        <option value="">"Any"</option>
-                        {PeeringType::ALL
-                            .iter()
-                            .map(|t| view! { <option value=t.as_wire() selected=move || peering.get() == t.as_wire()>{t.as_wire()}</option> })
-                            .collect_view()}
-                    </select>
-                </div>
-                <div class="field">
-                    <label for="filter-outcome">"Outcome"</label>
-                    <select id="filter-outcome" prop:value=move || outcome.get() on:change=move |ev| outcome.set(event_target_value(&ev))>
-                        <option value="">"Any"</option>
-                        {AuditOutcome::ALL
-                            .iter()
-                            .map(|o| view! { <option value=o.as_str() selected=move || outcome.get() == o.as_str()>{outcome_label(*o)}</option> })
-                            .collect_view()}
-                    </select>
-                </div>
+                <FilterChoice id="filter-action" label="Action" any="Any action" value=action
+                    choices=AuditAction::ALL.iter().map(|a| (a.as_str(), a.label())).collect()/>
+                <FilterChoice id="filter-peeringType" label="Peering type" any="Any" value=peering
+                    choices=PeeringType::ALL.iter().map(|t| (t.as_wire(), t.as_wire())).collect()/>
+                <FilterChoice id="filter-outcome" label="Outcome" any="Any" value=outcome
+                    choices=AuditOutcome::ALL.iter().map(|o| (o.as_str(), outcome_label(*o))).collect()/>
                 <div class="field">
                     <label for="filter-from">"From (your time)"</label>
                     <input id="filter-from" type="datetime-local"
@@ -378,6 +354,29 @@ fn Audit(query: AuditQuery, connections: Names) -> impl IntoView {
                 </button>
             </div>
         </Show>
+    }
+}
+
+/// A filter that is one of a few values: "any" (empty) first, then each `(value, label)`.
+#[component]
+fn FilterChoice(
+    id: &'static str,
+    label: &'static str,
+    any: &'static str,
+    value: RwSignal<String>,
+    choices: Vec<(&'static str, &'static str)>,
+) -> impl IntoView {
+    view! {
+        <div class="field">
+            <label for=id>{label}</label>
+            <select id=id prop:value=move || value.get() on:change=move |ev| value.set(event_target_value(&ev))>
+                <option value="">{any}</option>
+                {choices
+                    .into_iter()
+                    .map(|(v, l)| view! { <option value=v selected=move || value.get() == v>{l}</option> })
+                    .collect_view()}
+            </select>
+        </div>
     }
 }
 
