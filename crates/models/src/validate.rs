@@ -127,6 +127,8 @@ pub enum ValidationError {
     PaymentType { got: String },
     #[error("type the connection name exactly to confirm; it did not match")]
     ConfirmName,
+    #[error("to must be later than from")]
+    TimeRange,
 }
 
 impl ValidationError {
@@ -159,6 +161,7 @@ impl ValidationError {
             Speed { .. } | SpeedAboveBandwidth { .. } => "speed",
             PaymentType { .. } => "paymentType",
             ConfirmName => "confirmName",
+            TimeRange => "to",
         }
     }
 }
@@ -663,6 +666,17 @@ pub fn confirmation(typed: &str, name: &str) -> Result<(), ValidationError> {
         Ok(())
     } else {
         Err(ValidationError::ConfirmName)
+    }
+}
+
+/// A time range of the audit history's filters: its end (`to`, not included) later than its
+/// start (`from`). Both are UTC in the one fixed form the portal and browsers write (RFC 3339
+/// with milliseconds and `Z`, as `Date.toISOString` gives), which sorts as text.
+pub fn time_range(from: &str, to: &str) -> Result<(), ValidationError> {
+    if to > from {
+        Ok(())
+    } else {
+        Err(ValidationError::TimeRange)
     }
 }
 

@@ -444,6 +444,18 @@ async fn audit_filters_select_the_matching_events() {
     let bad_time = h.ada.get("/api/audit?from=last%20tuesday").await;
     assert_eq!(bad_time.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(bad_time.field("from").is_some(), "{}", bad_time.text);
+    let backwards = h
+        .ada
+        .get("/api/audit?from=2026-11-25T10:00:00Z&to=2026-11-25T09:00:00Z")
+        .await;
+    assert_eq!(backwards.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        backwards
+            .field("to")
+            .is_some_and(|m| m.contains("later than from")),
+        "{}",
+        backwards.text
+    );
     let bad_limit = h.ada.get("/api/audit?limit=0").await;
     assert!(bad_limit.field("limit").is_some(), "{}", bad_limit.text);
     let bad_action = h.ada.get("/api/audit?action=drop_table").await;

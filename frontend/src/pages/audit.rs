@@ -5,6 +5,7 @@
 
 use crate::api;
 use crate::components::feedback::{ActionError, Empty, LoadError, Loading, Retry};
+use crate::components::field::Field;
 use crate::components::names::{self, Named, Names};
 use crate::format;
 use crate::route::Params;
@@ -115,9 +116,21 @@ fn Audit(query: AuditQuery, connections: Names) -> impl IntoView {
             .unwrap_or_default(),
     );
 
+    // An end at or before the start, said under the end as soon as both are given.
+    let range_error = Signal::derive(move || {
+        let from = format::local_input_to_utc(&from.get())?;
+        let to = format::local_input_to_utc(&to.get())?;
+        models::validate::time_range(&from, &to)
+            .err()
+            .map(|e| e.to_string())
+    });
+
     let apply_filters = {
         let navigate = navigate.clone();
         move || {
+            if range_error.with_untracked(Option::is_some) {
+                return;
+            }
             let text = |s: RwSignal<String>| {
                 Some(s.get_untracked().trim().to_owned()).filter(|v| !v.is_empty())
             };
@@ -311,12 +324,13 @@ fn Audit(query: AuditQuery, connections: Names) -> impl IntoView {
                         prop:value=move || from.get()
                         on:input=move |ev| from.set(event_target_value(&ev))/>
                 </div>
-                <div class="field">
-                    <label for="filter-to">"To (your time)"</label>
+                <Field id="filter-to" label="To (your time)" error=range_error>
                     <input id="filter-to" type="datetime-local"
+                        aria-describedby="filter-to-error"
+                        aria-invalid=move || range_error.with(Option::is_some).to_string()
                         prop:value=move || to.get()
                         on:input=move |ev| to.set(event_target_value(&ev))/>
-                </div>
+                </Field>
                 <div class="filter-actions">
                     <button type="submit" class="primary" data-test="apply-filters">"Apply filters"</button>
                     {filtered.then(|| view! { <a href="/audit" class="button secondary" data-test="clear-filters">"Clear"</a> })}

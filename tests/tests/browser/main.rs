@@ -3,6 +3,7 @@
 //! engineer uses it. Screenshots of every step land in `$PORTAL_TEST_OUTPUT/<test>/`.
 
 mod artefacts;
+mod audit;
 mod browser;
 mod colleague;
 mod connections;

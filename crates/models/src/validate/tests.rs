@@ -372,6 +372,21 @@ fn confirmation_must_match_exactly() {
     assert!(confirmation("", "").is_err());
 }
 
+#[test]
+fn a_time_range_ends_after_it_starts() {
+    assert!(time_range("2026-11-25T09:00:00.000Z", "2026-11-25T09:00:00.001Z").is_ok());
+    // Across a day, a month and a year the text sorts as the times do.
+    assert!(time_range("2026-11-30T23:59:59.999Z", "2026-12-01T00:00:00.000Z").is_ok());
+    assert!(time_range("2026-12-31T23:00:00.000Z", "2027-01-01T00:00:00.000Z").is_ok());
+    let err = time_range("2026-11-25T09:00:00.000Z", "2026-11-25T09:00:00.000Z").unwrap_err();
+    assert_eq!(err.field(), "to");
+    assert!(
+        err.to_string().starts_with("to must be later than from"),
+        "{err}"
+    );
+    assert!(time_range("2026-11-25T10:00:00.000Z", "2026-11-25T09:00:00.000Z").is_err());
+}
+
 fn private_slash30() -> impl Strategy<Value = String> {
     prop_oneof![
         (0u32..(1 << 22)).prop_map(|i| Ipv4Addr::from((10u32 << 24) | (i << 2)).to_string()),

@@ -28,9 +28,9 @@ pub struct Scope {
     pub actor_id: String,
 }
 
-/// A filter that could not be read.
+/// A filter that could not be read: its name, and a message that starts with it.
 #[derive(Debug, thiserror::Error)]
-#[error("{field}: {message}")]
+#[error("{message}")]
 pub struct BadFilter {
     pub field: &'static str,
     pub message: String,
@@ -52,17 +52,25 @@ impl Filter {
                 .map(|t| {
                     timefmt::normalize(t).ok_or_else(|| BadFilter {
                         field,
-                        message: "must be an RFC 3339 time such as 2026-11-25T09:00:00Z".into(),
+                        message: format!(
+                            "{field} must be an RFC 3339 time such as 2026-11-25T09:00:00Z"
+                        ),
                     })
                 })
                 .transpose()
         };
         let from = time("from", &query.from)?;
         let to = time("to", &query.to)?;
+        if let (Some(from), Some(to)) = (&from, &to) {
+            models::validate::time_range(from, to).map_err(|e| BadFilter {
+                field: e.field(),
+                message: e.to_string(),
+            })?;
+        }
         if let Some(limit) = query.limit.filter(|l| !(1..=MAX_PAGE).contains(l)) {
             return Err(BadFilter {
                 field: "limit",
-                message: format!("must be from 1 to {MAX_PAGE}; got {limit}"),
+                message: format!("limit must be from 1 to {MAX_PAGE}; got {limit}"),
             });
         }
         Ok(Filter { query, from, to })
@@ -1555,5 +1563,20 @@ mod tests {
         };
         assert_eq!(Filter::new(q).unwrap_err().field, "limit");
         assert!(Filter::new(AuditQuery::default()).is_ok());
+        // An end at or before the start, whatever offsets the two are given in.
+        let range = |from: &str, to: &str| {
+            Filter::new(AuditQuery {
+                from: Some(from.into()),
+                to: Some(to.into()),
+                ..Default::default()
+            })
+        };
+        let err = range("2026-11-25T10:00:00+01:00", "2026-11-25T09:00:00Z").unwrap_err();
+        assert_eq!(err.field, "to");
+        assert!(
+            err.to_string().starts_with("to must be later than from"),
+            "{err}"
+        );
+        assert!(range("2026-11-25T10:00:00+01:00", "2026-11-25T09:00:01Z").is_ok());
     }
 }

@@ -1,0 +1,84 @@
+//! The audit history's time range: given in the reader's own time, sent as UTC, kept in the
+//! address and read back into the form; an end at or before the start is said under the end
+//! as soon as both are given, and such a range is never applied.
+
+use crate::browser::{Browser, cell};
+use crate::demo;
+use serde_json::json;
+
+/// Sets the `datetime-local` input `#id` to now plus `minutes`, in the browser's local time,
+/// as a person picking it would (an `input` event).
+async fn set_time(b: &Browser, id: &str, minutes: i64) {
+    b.script_with(
+        "const [id, minutes] = arguments;\
+         const d = new Date(Date.now() + minutes * 60000);\
+         const p = (n) => String(n).padStart(2, '0');\
+         const el = document.getElementById(id);\
+         el.value = d.getFullYear() + '-' + p(d.getMonth() + 1) + '-' + p(d.getDate()) +\
+           'T' + p(d.getHours()) + ':' + p(d.getMinutes());\
+         el.dispatchEvent(new Event('input', {bubbles: true}));\
+         return null;",
+        json!([id, minutes]),
+    )
+    .await;
+}
+
+#[tokio::test]
+async fn the_audit_history_filters_by_time_and_refuses_a_range_that_ends_first() {
+    let b = Browser::open("audit-time-range").await;
+    demo::sign_in_as_ada_in_acme(&b).await;
+    b.goto("/audit").await;
+    let all = b
+        .wait_for_rows("the sign-in's events", "[data-test=\"audit-row\"]", |r| {
+            !r.is_empty()
+        })
+        .await;
+
+    // From an hour ahead: nothing yet.
+    set_time(&b, "filter-from", 60).await;
+    b.click("apply-filters").await;
+    b.wait_for_text(".empty", "No event matches these filters.")
+        .await;
+    b.wait_for_text("[data-test=\"filter-count\"]", "1 active")
+        .await;
+    let ahead = b.location().await;
+    assert!(ahead.contains("from="), "{ahead}");
+    assert!(!b.value("filter-from").await.is_empty(), "read back");
+
+    // To now, before that start: said under the end, and not applied.
+    set_time(&b, "filter-to", 0).await;
+    let said = b.wait_for_text("#filter-to-error", "later than from").await;
+    assert!(said.starts_with("to must be later than from"), "{said}");
+    assert_eq!(b.attr("#filter-to", "aria-invalid").await, "true");
+    b.screenshot("range-ends-first").await;
+    b.click("apply-filters").await;
+    b.find(".empty").await;
+    assert_eq!(
+        b.location().await,
+        ahead,
+        "a backwards range is not applied"
+    );
+
+    // An hour either side of now: every event so far, both ends in the address.
+    set_time(&b, "filter-from", -60).await;
+    b.wait_gone("#filter-to-error").await;
+    set_time(&b, "filter-to", 60).await;
+    b.click("apply-filters").await;
+    b.wait_for_text("[data-test=\"filter-count\"]", "2 active")
+        .await;
+    let location = b.location().await;
+    assert!(
+        location.contains("from=") && location.contains("to="),
+        "{location}"
+    );
+    let ids = |rows: &[crate::browser::Row]| -> Vec<String> {
+        rows.iter().map(|r| cell(r, "data-id").to_owned()).collect()
+    };
+    b.wait_for_rows(
+        "the events of the last hour: all of them",
+        "[data-test=\"audit-row\"]",
+        |r| ids(r) == ids(&all),
+    )
+    .await;
+    b.screenshot("last-hour").await;
+}
