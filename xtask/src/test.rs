@@ -106,11 +106,13 @@ fn run_step(step: Step, repo: &Repo, quick: bool, context: &mut Context) -> Resu
     match step {
         Step::Setup if quick => {
             tools::wasm_target(repo)?;
+            tools::shell_tools()?;
             tools::test_postgres()
         }
         Step::Setup => {
             tools::frontend_tools(repo)?;
             context.browser = Some(tools::browser()?);
+            tools::shell_tools()?;
             tools::test_postgres()
         }
         Step::Fmt => exec::run(repo.cargo().args(["fmt", "--all", "--check"])),

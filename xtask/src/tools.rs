@@ -27,6 +27,7 @@ pub const TEST_POSTGRES: &str = "postgres://postgres@127.0.0.1:5432/postgres";
 pub fn all(repo: &Repo, bench: bool) -> Result {
     frontend_tools(repo)?;
     browser()?;
+    shell_tools()?;
     test_postgres()?;
     if bench {
         bench_tools()?;
@@ -130,6 +131,32 @@ pub fn browser() -> Result<Browser> {
          missing from /usr/bin and PATH"
             .to_owned()
     })
+}
+
+/// curl and jq, which the README's walkthrough of the API uses; a test runs it as written.
+pub fn shell_tools() -> Result {
+    let missing: Vec<&str> = ["curl", "jq"]
+        .into_iter()
+        .filter(|tool| exec::find_on_path(tool).is_none())
+        .collect();
+    if missing.is_empty() {
+        println!("setup: curl + jq: found");
+        return Ok(());
+    }
+    println!(
+        "setup: {}: missing, installing from apt",
+        missing.join(" + ")
+    );
+    apt_install(&missing)?;
+    match missing
+        .iter()
+        .find(|tool| exec::find_on_path(tool).is_none())
+    {
+        Some(tool) => Err(format!(
+            "{tool} was installed but is still missing from PATH"
+        )),
+        None => Ok(()),
+    }
 }
 
 /// nginx and wrk for the benchmark.
@@ -271,8 +298,8 @@ fn apt_install(packages: &[&str]) -> Result {
     if exec::find_on_path("apt-get").is_none() {
         return Err(format!(
             "apt-get not found: install {} with your system's package manager \
-             (Chromium and its chromedriver for the browser tests, nginx and wrk for the \
-             benchmark), then run this again",
+             (Chromium and its chromedriver for the browser tests, curl and jq for the \
+             README's walkthrough, nginx and wrk for the benchmark), then run this again",
             packages.join(" and ")
         ));
     }

@@ -1,10 +1,13 @@
 //! The `portal` command line: options that do not fit together are refused before anything
-//! starts, `--help` documents every option, and `--metrics-listen` serves the metrics apart.
+//! starts, `--help` documents every option, `--metrics-listen` serves the metrics apart, and
+//! the README's walkthrough of the API with `curl` runs against the portal as written.
+
+mod common;
 
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 use std::sync::mpsc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 fn portal(args: &[&str]) -> std::process::Output {
     Command::new(env!("CARGO_BIN_EXE_portal"))
@@ -95,25 +98,46 @@ impl Drop for Running {
     }
 }
 
-#[tokio::test]
-async fn metrics_are_served_on_their_own_address() {
-    let dir = tempfile::tempdir().unwrap();
+/// Starts the portal on a free port of the sandbox with `args` and data in `data`; its
+/// standard output arrives line by line on the receiver.
+fn start(args: &[&str], data: &std::path::Path) -> (Running, mpsc::Receiver<String>) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_portal"))
-        .args(["--listen", "127.0.0.1:0", "--metrics-listen", "127.0.0.1:0"])
-        .args(["--sandbox-speed", "instant", "--data-dir"])
-        .arg(dir.path())
+        .args(["--listen", "127.0.0.1:0", "--data-dir"])
+        .arg(data)
+        .args(args)
         .stdout(Stdio::piped())
         .stderr(Stdio::null())
         .spawn()
         .expect("the portal starts");
     let stdout = child.stdout.take().unwrap();
-    let _running = Running(child);
     let (tx, rx) = mpsc::channel();
     std::thread::spawn(move || {
         for line in BufReader::new(stdout).lines().map_while(Result::ok) {
             let _ = tx.send(line);
         }
     });
+    (Running(child), rx)
+}
+
+/// The address in the portal's "ExpressRoute portal on …" line, if `line` is it.
+fn portal_address(line: &str) -> Option<String> {
+    line.strip_prefix("ExpressRoute portal on ")
+        .and_then(|rest| rest.split_whitespace().next())
+        .map(str::to_owned)
+}
+
+#[tokio::test]
+async fn metrics_are_served_on_their_own_address() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_running, rx) = start(
+        &[
+            "--metrics-listen",
+            "127.0.0.1:0",
+            "--sandbox-speed",
+            "instant",
+        ],
+        dir.path(),
+    );
     let (mut metrics_url, mut portal_url) = (None, None);
     while metrics_url.is_none() || portal_url.is_none() {
         let line = rx
@@ -121,8 +145,8 @@ async fn metrics_are_served_on_their_own_address() {
             .expect("the portal announces both addresses");
         if let Some(rest) = line.strip_prefix("Metrics on ") {
             metrics_url = Some(rest.trim().to_owned());
-        } else if let Some(rest) = line.strip_prefix("ExpressRoute portal on ") {
-            portal_url = rest.split_whitespace().next().map(str::to_owned);
+        } else if let Some(url) = portal_address(&line) {
+            portal_url = Some(url);
         }
     }
     let (metrics_url, portal_url) = (metrics_url.unwrap(), portal_url.unwrap());
@@ -143,4 +167,135 @@ async fn metrics_are_served_on_their_own_address() {
         "{metrics}"
     );
     assert!(metrics.contains("portal_start_time_seconds "), "{metrics}");
+}
+
+/// The first `sh` block of the README's section `heading`.
+fn readme_block(heading: &str) -> String {
+    let readme = include_str!("../../../README.md");
+    let section = &readme[readme
+        .find(heading)
+        .unwrap_or_else(|| panic!("the README has a section {heading:?}"))..];
+    let start = section
+        .find("```sh\n")
+        .expect("the section has an sh block")
+        + "```sh\n".len();
+    let end = start + section[start..].find("```").expect("the block ends");
+    section[start..end].to_owned()
+}
+
+/// Runs `script` with bash (stopping at the first failing command) in `dir`, with `PORTAL` set
+/// to `url`; gives up after `within`. Returns its standard output.
+fn run_script(script: &str, dir: &std::path::Path, url: &str, within: Duration) -> String {
+    for tool in ["bash", "curl", "jq"] {
+        assert!(
+            Command::new("sh")
+                .args(["-c", &format!("command -v {tool}")])
+                .output()
+                .is_ok_and(|o| o.status.success()),
+            "the README's walkthrough needs {tool}; `cargo xtask setup` installs it"
+        );
+    }
+    let mut child = Command::new("bash")
+        .args(["-euo", "pipefail", "-c", script])
+        .current_dir(dir)
+        .env("PORTAL", url)
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("bash runs");
+    let deadline = Instant::now() + within;
+    while child
+        .try_wait()
+        .expect("the script can be waited for")
+        .is_none()
+    {
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(100));
+    }
+    let out = child.wait_with_output().expect("the script's output");
+    let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
+    assert!(
+        out.status.success(),
+        "the README's walkthrough failed ({}) within {within:?}:\n{stdout}\n{}",
+        out.status,
+        String::from_utf8_lossy(&out.stderr)
+    );
+    stdout
+}
+
+#[test]
+fn the_readme_walkthrough_of_the_api_runs_and_leaves_a_verifiable_trail() {
+    let data = tempfile::tempdir().unwrap();
+    let work = tempfile::tempdir().unwrap();
+    let (running, rx) = start(&["--sandbox-speed", "fast"], data.path());
+    let url = std::iter::from_fn(|| rx.recv_timeout(Duration::from_secs(30)).ok())
+        .find_map(|line| portal_address(&line))
+        .expect("the portal announces its address");
+
+    let script = readme_block("## The API from the command line");
+    let out = run_script(&script, work.path(), &url, Duration::from_secs(120));
+
+    // The state machines, followed to their ends.
+    for seen in [
+        "\"user\":\"Grace Hopper\"",
+        "\"inUse\":false",
+        "  CREATING, legs CREATING and CREATING",
+        "  ACTIVE, legs ACTIVE and ACTIVE",
+        "  Azure: PROVISIONED",
+        "{\"field\":\"peerASN\",\"after\":65010}",
+        "  PRIVATE SYNCED",
+        "  MICROSOFT SYNCED",
+        "  DELETED",
+        "{\"ok\":true,",
+    ] {
+        assert!(out.contains(seen), "{seen:?} in:\n{out}");
+    }
+    // The trail of the connection, as the spreadsheet gets it: each change an intent and a
+    // succeeded outcome, with its reason and ticket.
+    let csv = std::fs::read_to_string(work.path().join("audit.csv")).expect("audit.csv written");
+    let records = common::parse_csv(&csv);
+    let header = &records[0];
+    let column = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let (action, phase, outcome, reason, ticket) = (
+        column("action"),
+        column("phase"),
+        column("outcome"),
+        column("reason"),
+        column("ticket"),
+    );
+    let rows: Vec<(&str, &str, &str)> = records[1..]
+        .iter()
+        .map(|r| (r[action].as_str(), r[phase].as_str(), r[outcome].as_str()))
+        .collect();
+    let change = |a| [(a, "intent", ""), (a, "outcome", "succeeded")];
+    let expected: Vec<_> = [
+        change("create_connection"),
+        change("update_peering"),
+        change("update_peering"),
+        change("delete_peering"),
+        change("delete_connection"),
+    ]
+    .concat();
+    assert_eq!(rows, expected, "{csv}");
+    assert!(records[1..].iter().all(|r| r.len() == header.len()));
+    assert_eq!(records[1][reason], "Dallas sites to Azure");
+    assert_eq!(records[1][ticket], "CHG-1001");
+    assert_eq!(records[3][ticket], "CHG-1002");
+
+    // The chain checks offline too, on the database the portal wrote.
+    drop(running);
+    let verify = portal(&[
+        "audit",
+        "verify",
+        "--data-dir",
+        data.path().to_str().unwrap(),
+    ]);
+    assert!(
+        verify.status.success(),
+        "{}",
+        String::from_utf8_lossy(&verify.stdout)
+    );
 }
