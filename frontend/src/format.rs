@@ -74,6 +74,13 @@ pub fn local_input_to_utc(local: &str) -> Option<String> {
     Some(String::from(date.to_iso_string()))
 }
 
+/// The value of a `datetime-local` input (local time, to the minute) `minutes` ago.
+pub fn local_input_minutes_ago(minutes: u32) -> String {
+    let then = Date::new_0();
+    then.set_time(then.get_time() - f64::from(minutes) * 60_000.0);
+    utc_to_local_input(&String::from(then.to_iso_string()))
+}
+
 /// RFC 3339 (any offset) as the value of a `datetime-local` input in local time.
 pub fn utc_to_local_input(rfc3339: &str) -> String {
     let date = Date::new(&JsValue::from_str(rfc3339));

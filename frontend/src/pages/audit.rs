@@ -335,6 +335,25 @@ fn Audit(query: AuditQuery, connections: Names) -> impl IntoView {
                     <button type="submit" class="primary" data-test="apply-filters">"Apply filters"</button>
                     {filtered.then(|| view! { <a href="/audit" class="button secondary" data-test="clear-filters">"Clear"</a> })}
                 </div>
+                <div class="presets" role="group" aria-labelledby="presets-label">
+                    <span id="presets-label">"Or the last"</span>
+                    {RECENT
+                        .iter()
+                        .map(|&(label, minutes)| {
+                            let apply = apply_filters.clone();
+                            view! {
+                                <button type="button" class="small" data-test=format!("last-{minutes}")
+                                    on:click=move |_| {
+                                        from.set(format::local_input_minutes_ago(minutes));
+                                        to.set(String::new());
+                                        apply();
+                                    }>
+                                    {label}
+                                </button>
+                            }
+                        })
+                        .collect_view()}
+                </div>
             </form>
         </details>
         {move || match shown.get() {
@@ -370,6 +389,9 @@ fn Audit(query: AuditQuery, connections: Names) -> impl IntoView {
         </Show>
     }
 }
+
+/// The time ranges offered with one click: each from so many minutes ago, with no end.
+const RECENT: [(&str, u32); 3] = [("hour", 60), ("24 hours", 24 * 60), ("7 days", 7 * 24 * 60)];
 
 /// A filter that is one of a few values: "any" (empty) first, then each `(value, label)`.
 #[component]

@@ -1,6 +1,7 @@
 //! The audit history's time range: given in the reader's own time, sent as UTC, kept in the
 //! address and read back into the form; an end at or before the start is said under the end
-//! as soon as both are given, and such a range is never applied.
+//! as soon as both are given, and such a range is never applied; the last hour, day or week
+//! is one click.
 
 use crate::browser::{Browser, cell};
 use crate::demo;
@@ -81,4 +82,31 @@ async fn the_audit_history_filters_by_time_and_refuses_a_range_that_ends_first()
     )
     .await;
     b.screenshot("last-hour").await;
+
+    // One click for the last 24 hours: a start a day ago, no end, at once.
+    b.click("last-1440").await;
+    b.wait_for_text("[data-test=\"filter-count\"]", "1 active")
+        .await;
+    let location = b.location().await;
+    assert!(
+        location.contains("from=") && !location.contains("to="),
+        "{location}"
+    );
+    let day_ago = b
+        .script(
+            "const d = new Date(document.getElementById('filter-from').value);\
+             return Math.round((Date.now() - d.getTime()) / 60000);",
+        )
+        .await;
+    assert!(
+        day_ago.as_i64().is_some_and(|m| (1439..=1441).contains(&m)),
+        "the start is a day ago: {day_ago} minutes"
+    );
+    assert_eq!(b.value("filter-to").await, "");
+    b.wait_for_rows(
+        "the events of the last day: all of them",
+        "[data-test=\"audit-row\"]",
+        |r| ids(r) == ids(&all),
+    )
+    .await;
 }
