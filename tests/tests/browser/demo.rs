@@ -58,6 +58,17 @@ pub async fn sign_in_as_ada_in_acme(b: &Browser) {
     b.wait_for_path("/connections").await;
 }
 
+/// Signs in as Ada in Acme Networks and opens the audit history; returns its rows once the
+/// sign-in's events are there.
+pub async fn audit_of_ada_in_acme(b: &Browser) -> Vec<crate::browser::Row> {
+    sign_in_as_ada_in_acme(b).await;
+    b.goto("/audit").await;
+    b.wait_for_rows("the sign-in's events", "[data-test=\"audit-row\"]", |r| {
+        !r.is_empty()
+    })
+    .await
+}
+
 /// Signs in as Grace (one company, so no choice); ends on the connections page.
 pub async fn sign_in_as_grace(b: &Browser) {
     b.goto("/sign-in").await;
