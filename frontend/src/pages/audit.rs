@@ -276,7 +276,7 @@ fn Audit(query: AuditQuery, connections: Names) -> impl IntoView {
                 "Filters"
                 {(active > 0).then(|| view! {
                     <span class="filter-count" data-test="filter-count">
-                        {if active == 1 { "1 active".to_owned() } else { format!("{active} active") }}
+                        {format!("{active} active")}
                     </span>
                 })}
             </summary>
