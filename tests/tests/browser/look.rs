@@ -1,8 +1,10 @@
 //! Every page is readable on a phone and on a laptop, in the dark scheme and the light one: the
-//! page never scrolls sideways (wide tables turn into cards, long values wrap), and every
-//! piece of text stands out from what is behind it by WCAG's AA contrast ratio (4.5:1, or 3:1
-//! for large text). Each page is checked as it is drawn, with a field error, an error banner,
-//! status badges of every tone, a change preview and the audit history on screen among them.
+//! page never scrolls sideways (wide tables turn into cards, long values wrap), every piece of
+//! text stands out from what is behind it by WCAG's AA contrast ratio (4.5:1, or 3:1 for large
+//! text), and the one-line fields and choices of its content are all of one height, so a row
+//! of them lines up.
+//! Each page is checked as it is drawn, with a field error, an error banner, status badges of
+//! every tone, a change preview and the audit history on screen among them.
 //! The pages with the most controls are also walked with the Tab key: it stops at each
 //! control in the page's order, and each shows where the keyboard is.
 
@@ -85,12 +87,19 @@ for (const el of document.body.querySelectorAll('*')) {
     });
   }
 }
+const heights = {};
+for (const el of document.querySelectorAll('main input, main select')) {
+  if (['checkbox', 'radio', 'hidden', 'submit', 'button'].includes(el.type) || !el.checkVisibility()) continue;
+  const h = Math.round(el.getBoundingClientRect().height * 10) / 10;
+  (heights[h] = heights[h] || []).push(el.id || el.name || el.tagName.toLowerCase());
+}
 const root = document.documentElement;
 return {
   width: window.innerWidth,
   dark: matchMedia('(prefers-color-scheme: dark)').matches,
   sideways: root.scrollWidth - root.clientWidth,
   low,
+  heights,
 };
 "#;
 
@@ -173,6 +182,11 @@ async fn check(b: &Browser, look: Look, step: &str) {
         Value::Array(vec![]),
         "{step}: text below the AA contrast ratio"
     );
+    assert!(
+        found["heights"].as_object().is_some_and(|h| h.len() <= 1),
+        "{step}: one-line fields and choices of different heights: {}",
+        found["heights"]
+    );
 }
 
 /// Walks the page with the Tab key, from its first control to its last: the keyboard stops at
@@ -215,7 +229,7 @@ async fn tab_through(b: &Browser, step: &str) {
 }
 
 /// The check, run on a page given a paragraph in the page's own background colour and wider
-/// than any screen, reports both.
+/// than any screen, and a field taller than the page's, reports all three.
 async fn the_check_finds_what_it_looks_for(b: &Browser) {
     b.script(
         "const p = document.createElement('p');\
@@ -224,12 +238,25 @@ async fn the_check_finds_what_it_looks_for(b: &Browser) {
          p.style.color = getComputedStyle(document.body).backgroundColor;\
          p.style.width = '3000px';\
          document.body.appendChild(p);\
+         const field = document.createElement('input');\
+         field.id = 'planted-field';\
+         field.style.height = '60px';\
+         document.querySelector('main').appendChild(field);\
          return null;",
     )
     .await;
     let found = b.script(&format!("{COLOURS}{CHECK_LOOK}")).await;
-    b.script("document.getElementById('planted').remove(); return null;")
-        .await;
+    b.script(
+        "document.getElementById('planted').remove();\
+         document.getElementById('planted-field').remove();\
+         return null;",
+    )
+    .await;
+    assert_eq!(
+        found["heights"]["60"],
+        json!(["planted-field"]),
+        "the planted field is of another height than the page's: {found}"
+    );
     assert!(
         found["sideways"].as_i64().is_some_and(|px| px > 1000),
         "the planted paragraph makes the page scroll sideways: {found}"
