@@ -484,10 +484,10 @@ pub struct AuditQuery {
     pub peering_type: Option<PeeringType>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub outcome: Option<AuditOutcome>,
-    /// RFC 3339; events at or after.
+    /// RFC 3339, or a date for its midnight UTC; events at or after.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub from: Option<String>,
-    /// RFC 3339; events before.
+    /// RFC 3339, or a date for its midnight UTC; events before.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub to: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]

@@ -125,7 +125,9 @@ pub enum ValidationError {
     SpeedAboveBandwidth { speed: u64, bandwidth: u64 },
     #[error("paymentType must be one of payg, invoice, plan, creditcard; got {got}")]
     PaymentType { got: String },
-    #[error("type the connection name exactly to confirm; it did not match")]
+    #[error(
+        "confirmName must be the connection's name exactly, in the same case and spacing; it did not match"
+    )]
     ConfirmName,
     #[error("to must be later than from")]
     TimeRange,

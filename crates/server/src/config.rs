@@ -3,6 +3,8 @@
 
 use crate::db::Backend;
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use models::PeeringType;
+use models::api::{AuditAction, AuditOutcome, AuditQuery};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -43,17 +45,94 @@ pub enum AuditCommand {
         #[arg(long, value_name = "ID:HASH")]
         expect_head: Option<models::api::ChainHead>,
     },
-    /// Write every event as CSV or JSON.
+    /// Write the events, oldest first, as CSV or JSON: every one, or those the filters select
+    /// (the same filters as the browser's audit history; given together, all must match).
     Export {
         #[command(flatten)]
         database: DatabaseArgs,
         /// Output format.
         #[arg(long, value_enum, default_value_t = ExportFormat::Csv)]
         format: ExportFormat,
-        /// File to write; standard output when absent.
+        /// File to write, whole or not at all; standard output when absent.
         #[arg(long, short)]
         output: Option<PathBuf>,
+        #[command(flatten)]
+        filter: ExportFilter,
     },
+}
+
+/// Which events `portal audit export` writes.
+#[derive(Debug, Clone, Default, Args)]
+pub struct ExportFilter {
+    /// A connection's events (its 24-hex id), with the intent of the order that created it.
+    #[arg(long, value_name = "ID", value_parser = connection_filter)]
+    pub connection: Option<String>,
+    /// The events of one person: their Console Connect user id or email.
+    #[arg(long, value_name = "ID_OR_EMAIL")]
+    pub actor: Option<String>,
+    /// One kind of call: sign_in, sign_out, select_company, verify_service_key,
+    /// create_connection, delete_connection, update_peering, delete_peering.
+    #[arg(long, value_parser = action_filter)]
+    pub action: Option<AuditAction>,
+    /// One peering type: PRIVATE, PUBLIC or MICROSOFT.
+    #[arg(long, value_name = "TYPE", value_parser = peering_type_filter)]
+    pub peering_type: Option<PeeringType>,
+    /// How the calls ended: succeeded, failed, unknown, refused, interrupted.
+    #[arg(long, value_parser = outcome_filter)]
+    pub outcome: Option<AuditOutcome>,
+    /// Events at or after this time: RFC 3339 (2026-11-25T09:00:00Z, any offset) or a date
+    /// (2026-11-25, its midnight UTC).
+    #[arg(long, value_name = "TIME")]
+    pub from: Option<String>,
+    /// Events before this time (not included), written like --from.
+    #[arg(long, value_name = "TIME")]
+    pub to: Option<String>,
+}
+
+impl From<ExportFilter> for AuditQuery {
+    fn from(f: ExportFilter) -> Self {
+        AuditQuery {
+            connection: f.connection,
+            actor: f.actor,
+            action: f.action,
+            peering_type: f.peering_type,
+            outcome: f.outcome,
+            from: f.from,
+            to: f.to,
+            before: None,
+            limit: None,
+        }
+    }
+}
+
+fn connection_filter(raw: &str) -> Result<String, String> {
+    let id = raw.trim();
+    models::validate::object_id("connection", id).map_err(|e| e.to_string())?;
+    Ok(id.to_owned())
+}
+
+/// A value named by one of `names`, or a message listing them all.
+fn one_of<T: Copy>(raw: &str, all: &[T], name: impl Fn(T) -> &'static str) -> Result<T, String> {
+    let raw = raw.trim();
+    all.iter()
+        .copied()
+        .find(|v| name(*v).eq_ignore_ascii_case(raw))
+        .ok_or_else(|| {
+            let names: Vec<&str> = all.iter().map(|v| name(*v)).collect();
+            format!("must be one of {}; got {raw:?}", names.join(", "))
+        })
+}
+
+fn action_filter(raw: &str) -> Result<AuditAction, String> {
+    one_of(raw, &AuditAction::ALL, AuditAction::as_str)
+}
+
+fn peering_type_filter(raw: &str) -> Result<PeeringType, String> {
+    one_of(raw, &PeeringType::ALL, PeeringType::as_wire)
+}
+
+fn outcome_filter(raw: &str) -> Result<AuditOutcome, String> {
+    one_of(raw, &AuditOutcome::ALL, AuditOutcome::as_str)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

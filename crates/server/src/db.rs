@@ -81,12 +81,21 @@ pub async fn writer(url: &str, busy_timeout: Duration) -> sqlx::Result<SqliteCon
 }
 
 /// A read-only pool for offline tools (`portal audit …`): never creates or migrates.
-pub async fn read_only_pool(url: &str) -> sqlx::Result<SqlitePool> {
+pub async fn read_only_pool(url: &str) -> anyhow::Result<SqlitePool> {
     let options = SqliteConnectOptions::from_str(url)?
         .read_only(true)
         .create_if_missing(false);
-    SqlitePoolOptions::new()
+    let file = options.get_filename();
+    let in_memory = url.contains(":memory:") || url.contains("mode=memory");
+    if !in_memory && !file.exists() {
+        anyhow::bail!(
+            "there is no database file at {}: the portal creates it in its data directory on \
+             first start; give the --data-dir or --database-url it runs with",
+            file.display()
+        );
+    }
+    Ok(SqlitePoolOptions::new()
         .max_connections(2)
         .connect_with(options)
-        .await
+        .await?)
 }

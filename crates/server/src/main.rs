@@ -112,22 +112,44 @@ async fn audit(command: AuditCommand) -> anyhow::Result<ExitCode> {
             database,
             format,
             output,
+            filter,
         } => {
+            let filter = Filter::new(filter.into()).map_err(|e| anyhow::anyhow!("--{e}"))?;
             let store = Store::open_read_only(&database.database_url()).await?;
             let format = match format {
                 ExportFormat::Csv => Format::Csv,
                 ExportFormat::Json => Format::Json,
             };
             let (tx, mut rx) = tokio::sync::mpsc::channel(4);
-            tokio::spawn(store.export(Filter::default(), None, format, tx));
-            let mut out: Box<dyn Write> = match output {
-                Some(path) => Box::new(std::io::BufWriter::new(std::fs::File::create(path)?)),
-                None => Box::new(std::io::BufWriter::new(std::io::stdout().lock())),
-            };
-            while let Some(chunk) = rx.recv().await {
-                out.write_all(&chunk?)?;
+            tokio::spawn(store.export(filter, None, format, tx));
+            match output {
+                Some(path) => {
+                    // Written beside the file and renamed into place once whole: a failed
+                    // export leaves no half-written file behind, nor replaces an earlier one.
+                    let dir = match path.parent() {
+                        Some(dir) if !dir.as_os_str().is_empty() => dir,
+                        _ => std::path::Path::new("."),
+                    };
+                    let mut file = tempfile::NamedTempFile::new_in(dir)?;
+                    {
+                        let mut out = std::io::BufWriter::new(file.as_file_mut());
+                        while let Some(chunk) = rx.recv().await {
+                            out.write_all(&chunk?)?;
+                        }
+                        out.flush()?;
+                    }
+                    file.as_file().sync_all()?;
+                    file.persist(&path)
+                        .map_err(|e| anyhow::anyhow!("{}: {}", path.display(), e.error))?;
+                }
+                None => {
+                    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
+                    while let Some(chunk) = rx.recv().await {
+                        out.write_all(&chunk?)?;
+                    }
+                    out.flush()?;
+                }
             }
-            out.flush()?;
             Ok(ExitCode::SUCCESS)
         }
     }

@@ -2,6 +2,7 @@
 
 use time::OffsetDateTime;
 use time::format_description::well_known::Rfc3339;
+use time::macros::format_description;
 
 /// Now, as RFC 3339 UTC with milliseconds: sorts as text in time order.
 pub fn now() -> String {
@@ -22,9 +23,18 @@ pub fn format(t: OffsetDateTime) -> String {
     )
 }
 
-/// Reads a time a person or program gave (RFC 3339, any offset) into the stored form.
+/// Reads a time a person or program gave (RFC 3339, any offset; or a date alone, for its
+/// midnight UTC) into the stored form.
 pub fn normalize(raw: &str) -> Option<String> {
-    OffsetDateTime::parse(raw.trim(), &Rfc3339).ok().map(format)
+    let raw = raw.trim();
+    OffsetDateTime::parse(raw, &Rfc3339)
+        .ok()
+        .or_else(|| {
+            time::Date::parse(raw, format_description!("[year]-[month]-[day]"))
+                .ok()
+                .map(|d| d.midnight().assume_utc())
+        })
+        .map(format)
 }
 
 #[cfg(test)]
@@ -38,5 +48,22 @@ mod tests {
         assert_eq!(a, "2026-11-25T09:00:00.000Z");
         assert!(a < b);
         assert_eq!(normalize("yesterday"), None);
+    }
+
+    #[test]
+    fn a_date_alone_is_its_midnight_utc() {
+        assert_eq!(
+            normalize(" 2026-11-25 ").as_deref(),
+            Some("2026-11-25T00:00:00.000Z")
+        );
+        for bad in [
+            "2026-11-31",
+            "2026-13-01",
+            "2026-1-5",
+            "26-11-25",
+            "2026-11-25T10",
+        ] {
+            assert_eq!(normalize(bad), None, "{bad}");
+        }
     }
 }

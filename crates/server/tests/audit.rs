@@ -324,7 +324,17 @@ async fn a_recorded_head_shows_a_history_cut_short_or_rewritten() {
 #[tokio::test]
 async fn the_cli_exports_the_history_offline() {
     let app = spawn_app().await;
-    history(&app).await;
+    let h = history(&app).await;
+    // What the browser's history shows for the filters given to the CLI below, oldest first.
+    let mut production_changes = ids(&h
+        .ada
+        .audit(&format!(
+            "connection={}&action=update_peering",
+            h.production
+        ))
+        .await);
+    production_changes.reverse();
+    assert!(production_changes.len() >= 4, "{production_changes:?}");
     let dir = app.dir.clone();
     let url = app.audit_db_url();
     let mut db = app.audit_db().await;
@@ -367,6 +377,80 @@ async fn the_cli_exports_the_history_offline() {
     let events: Vec<Value> =
         serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).expect("JSON");
     assert_eq!(events.len() as i64, rows);
+
+    // The same filters as the browser's history, in the same words.
+    let filtered = portal_cli(&[
+        "audit",
+        "export",
+        "--format",
+        "json",
+        "--database-url",
+        &url,
+        "--connection",
+        &h.production,
+        "--action",
+        "update_peering",
+    ]);
+    assert!(
+        filtered.status.success(),
+        "{}",
+        String::from_utf8_lossy(&filtered.stderr)
+    );
+    let events: Vec<Value> = serde_json::from_str(&stdout(&filtered)).expect("JSON");
+    assert_eq!(ids(&events), production_changes);
+    let first_day = &events[0]["at"].as_str().unwrap()[..10];
+    let none = portal_cli(&["audit", "export", "--database-url", &url, "--to", first_day]);
+    assert!(none.status.success());
+    assert_eq!(stdout(&none).lines().count(), 1, "the header alone");
+
+    // Filters that cannot be read are refused, saying what is allowed, and an export that
+    // fails leaves the file it would have replaced as it was.
+    let refusals = [
+        (vec!["--action", "drop_table"], "sign_in, sign_out"),
+        (
+            vec!["--peering-type", "private-ish"],
+            "PRIVATE, PUBLIC, MICROSOFT",
+        ),
+        (vec!["--outcome", "ok"], "succeeded, failed"),
+        (vec!["--connection", "../ports"], "24 lowercase hexadecimal"),
+        (
+            vec!["--from", "last tuesday"],
+            "--from must be an RFC 3339 time",
+        ),
+        (
+            vec!["--from", "2026-11-25", "--to", "2026-11-24T23:00:00Z"],
+            "--to must be later than from",
+        ),
+    ];
+    for (args, says) in refusals {
+        let mut all = vec!["audit", "export", "--database-url", &url];
+        all.extend(&args);
+        let refused = portal_cli(&all);
+        assert!(!refused.status.success(), "{args:?}");
+        let stderr = String::from_utf8_lossy(&refused.stderr);
+        assert!(stderr.contains(says), "{args:?}: {stderr}");
+    }
+    let missing = dir.path().join("missing.db");
+    let failed = portal_cli(&[
+        "audit",
+        "export",
+        "--database-url",
+        &format!("sqlite://{}", missing.display()),
+        "-o",
+        file.to_str().unwrap(),
+    ]);
+    assert!(!failed.status.success());
+    assert!(
+        String::from_utf8_lossy(&failed.stderr).contains(&format!(
+            "there is no database file at {}",
+            missing.display()
+        )),
+        "{}",
+        String::from_utf8_lossy(&failed.stderr)
+    );
+    let kept: Vec<Value> =
+        serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).expect("JSON");
+    assert_eq!(kept.len() as i64, rows, "the earlier export is untouched");
 
     let verify = portal_cli(&["audit", "verify", "--database-url", &url]);
     assert!(verify.status.success(), "{}", stdout(&verify));
@@ -440,6 +524,13 @@ async fn audit_filters_select_the_matching_events() {
     let refused = h.ada.audit("outcome=refused").await;
     assert_eq!(refused.len(), 1);
     assert_eq!(refused[0]["connectionId"], h.staging.as_str());
+
+    // A date alone is its midnight UTC.
+    let first_day = &asc[0]["at"].as_str().unwrap()[..10];
+    let since_that_day = h.ada.audit(&format!("from={first_day}")).await;
+    assert_eq!(since_that_day.len(), all.len());
+    let before_that_day = h.ada.audit(&format!("to={first_day}")).await;
+    assert!(before_that_day.is_empty(), "{before_that_day:?}");
 
     let bad_time = h.ada.get("/api/audit?from=last%20tuesday").await;
     assert_eq!(bad_time.status, StatusCode::UNPROCESSABLE_ENTITY);

@@ -53,7 +53,8 @@ impl Filter {
                     timefmt::normalize(t).ok_or_else(|| BadFilter {
                         field,
                         message: format!(
-                            "{field} must be an RFC 3339 time such as 2026-11-25T09:00:00Z"
+                            "{field} must be an RFC 3339 time such as 2026-11-25T09:00:00Z, \
+                             or a date such as 2026-11-25 (its midnight UTC)"
                         ),
                     })
                 })
