@@ -100,6 +100,12 @@ impl AppError {
             } => AppError::UpstreamRejected(
                 theirs.unwrap_or_else(|| "Console Connect refused the request.".into()),
             ),
+            E::Status { status: 429, .. } => AppError::UpstreamFailed {
+                message: "Console Connect is turning requests away because too many came from \
+                          your API key (429), so this was not done. Wait a minute and try again."
+                    .into(),
+                cause: e.to_string(),
+            },
             E::Status { status, .. } => AppError::UpstreamFailed {
                 message: format!(
                     "Console Connect answered with an error ({status}). Try again later."

@@ -535,6 +535,30 @@ async fn an_upstream_5xx_on_a_peering_update_is_a_502_with_a_failed_outcome() {
 }
 
 #[tokio::test]
+async fn an_upstream_rate_limit_on_a_peering_update_says_to_wait() {
+    let app = spawn_app().await;
+    let fault = Fault {
+        status: Some(429),
+        ..Fault::default()
+    };
+
+    let (reply, _, outcome) = update_with_fault(&app, fault).await;
+
+    assert_eq!(reply.status, StatusCode::BAD_GATEWAY);
+    assert_eq!(reply.code(), "upstream_failed");
+    assert!(
+        reply.message().contains("too many") && reply.message().contains("not done"),
+        "{}",
+        reply.message()
+    );
+    assert_eq!(
+        outcome["outcome"], "failed",
+        "a 429 is an answer: nothing was made"
+    );
+    assert_eq!(outcome["upstreamStatus"], 429);
+}
+
+#[tokio::test]
 async fn a_malformed_upstream_answer_is_a_502_with_an_unknown_outcome() {
     let app = spawn_app().await;
     let fault = Fault {
