@@ -782,6 +782,10 @@ fn Follow(id: String, t: PeeringType, first: Option<PeeringView>) -> impl IntoVi
                 shown()
                     .map(|p| {
                         let synced = p.sync_status == SyncStatus::Synced;
+                        // The tab follows the sync too.
+                        crate::nav::title(
+                            &format!("{}: {} peering", p.sync_status.label(), t.label()),
+                        );
                         view! {
                             <p class="lead" role="status" aria-live="polite">
                                 {format!("{} peering: ", t.label())}

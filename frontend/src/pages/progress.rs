@@ -94,6 +94,8 @@ fn ProgressView(c: ConnectionView, ports: names::Names) -> impl IntoView {
     let moving = c.is_transitional();
     let href = format!("/connections/{}", c.id);
     let peering_href = format!("/connections/{}/peering/PRIVATE", c.id);
+    // The tab says where the order is, for whoever waits for it in another tab.
+    crate::nav::title(&format!("{}: {}", c.status.label(), c.name));
     view! {
         <div class="page-head">
             <h1>{format!("Ordering {}", c.name)}</h1>

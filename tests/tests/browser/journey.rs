@@ -118,6 +118,11 @@ async fn order_connection(b: &Browser) -> String {
         .await;
     b.wait_for_status("[data-test=\"progress\"]", "PROVISIONED")
         .await;
+    assert_eq!(
+        b.script("return document.title;").await,
+        format!("Active: {NAME} · ExpressRoute portal"),
+        "the tab says where the order is"
+    );
     // Each leg names the port it was ordered from, above the port's id.
     let legs = b
         .wait_for_rows(
@@ -238,6 +243,11 @@ async fn configure_private_peering(b: &Browser, id: &str) {
     assert_eq!(
         details["Secondary subnet"], "10.20.0.4/30\nYour router: 10.20.0.5, Microsoft: 10.20.0.6",
         "{details:?}"
+    );
+    assert_eq!(
+        b.script("return document.title;").await,
+        "Synced: Private peering · ExpressRoute portal",
+        "the tab follows the sync"
     );
     b.screenshot("private-synced").await;
 }
