@@ -131,26 +131,27 @@ async fn audit(command: AuditCommand) -> anyhow::Result<ExitCode> {
                         _ => std::path::Path::new("."),
                     };
                     let mut file = tempfile::NamedTempFile::new_in(dir)?;
-                    {
-                        let mut out = std::io::BufWriter::new(file.as_file_mut());
-                        while let Some(chunk) = rx.recv().await {
-                            out.write_all(&chunk?)?;
-                        }
-                        out.flush()?;
-                    }
+                    write_all(&mut rx, file.as_file_mut()).await?;
                     file.as_file().sync_all()?;
                     file.persist(&path)
                         .map_err(|e| anyhow::anyhow!("{}: {}", path.display(), e.error))?;
                 }
-                None => {
-                    let mut out = std::io::BufWriter::new(std::io::stdout().lock());
-                    while let Some(chunk) = rx.recv().await {
-                        out.write_all(&chunk?)?;
-                    }
-                    out.flush()?;
-                }
+                None => write_all(&mut rx, std::io::stdout().lock()).await?,
             }
             Ok(ExitCode::SUCCESS)
         }
     }
+}
+
+/// Writes every chunk an export sends to `out`, stopping at the first error.
+async fn write_all(
+    rx: &mut tokio::sync::mpsc::Receiver<Result<bytes::Bytes, std::io::Error>>,
+    out: impl Write,
+) -> anyhow::Result<()> {
+    let mut out = std::io::BufWriter::new(out);
+    while let Some(chunk) = rx.recv().await {
+        out.write_all(&chunk?)?;
+    }
+    out.flush()?;
+    Ok(())
 }
