@@ -351,7 +351,7 @@ async fn a_peering_delete_needs_the_connection_name_typed() {
         wrong
             .field("confirmName")
             .unwrap()
-            .contains("connection name"),
+            .contains("the connection's name exactly"),
         "{}",
         wrong.text
     );
