@@ -29,6 +29,8 @@ pub enum ErrorCode {
     PayloadTooLarge,
     /// 415: the body must be `application/json`.
     UnsupportedMediaType,
+    /// 429: too many failed sign-ins from one address; `Retry-After` says when to try again.
+    TooManyRequests,
     /// 422: the input broke a rule; see `fields`.
     ValidationFailed,
     /// 422: Console Connect refused the request (message is theirs).
@@ -55,6 +57,7 @@ impl ErrorCode {
             413 => Self::PayloadTooLarge,
             415 => Self::UnsupportedMediaType,
             422 => Self::ValidationFailed,
+            429 => Self::TooManyRequests,
             408 | 504 => Self::UpstreamTimeout,
             400..=499 => Self::BadRequest,
             _ => Self::Internal,
@@ -72,6 +75,7 @@ impl ErrorCode {
             Self::PayloadTooLarge => 413,
             Self::UnsupportedMediaType => 415,
             Self::ValidationFailed | Self::UpstreamRejected => 422,
+            Self::TooManyRequests => 429,
             Self::Internal => 500,
             Self::UpstreamFailed => 502,
             Self::AuditUnavailable => 503,
@@ -199,6 +203,7 @@ mod tests {
             ErrorCode::UnsupportedMediaType,
             ErrorCode::ValidationFailed,
             ErrorCode::UpstreamRejected,
+            ErrorCode::TooManyRequests,
         ] {
             assert!(!ApiError::new(code, "x").may_pass_on_retry(), "{code:?}");
         }

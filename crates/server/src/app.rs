@@ -10,6 +10,7 @@ use crate::routes;
 use crate::security;
 use crate::session_cache::{SESSION_CACHE_CAPACITY, SESSION_CACHE_TTL, SessionCache};
 use crate::session_store;
+use crate::sign_in_guard::SignInGuard;
 use crate::state::{App, AppState};
 use anyhow::Context;
 use axum::http::HeaderValue;
@@ -105,6 +106,7 @@ pub async fn build(config: Config) -> anyhow::Result<Portal> {
         crypto,
         info,
         cookie_name: cookie_name.to_owned(),
+        sign_in_guard: SignInGuard::new(config.sign_in_failures, crate::sign_in_guard::WINDOW),
         config,
         metrics: metrics.clone(),
     }));

@@ -3,6 +3,7 @@
 
 use crate::db::Backend;
 use clap::{Args, Parser, Subcommand, ValueEnum};
+use ipnet::IpNet;
 use models::PeeringType;
 use models::api::{AuditAction, AuditOutcome, AuditQuery};
 use std::net::SocketAddr;
@@ -221,6 +222,29 @@ pub struct ServeArgs {
     /// without it there are none.
     #[arg(long, env = "PORTAL_METRICS_LISTEN")]
     pub metrics_listen: Option<SocketAddr>,
+    /// Reverse proxies in front of the portal (addresses or CIDR blocks, comma-separated, e.g.
+    /// 10.0.0.5,192.168.0.0/24). A request from one of them is taken to come from the address
+    /// its X-Forwarded-For names (the last one that is not itself such a proxy), for the audit
+    /// history and the sign-in bound; from anywhere else, X-Forwarded-For is ignored.
+    #[arg(long = "trusted-proxy", env = "PORTAL_TRUSTED_PROXIES", value_name = "CIDR", value_delimiter = ',', value_parser = proxy_block)]
+    pub trusted_proxies: Vec<IpNet>,
+    /// Failed sign-ins one client address may make in 15 minutes; after that its sign-ins are
+    /// refused (429) until the 15 minutes are over, with nothing sent to Console Connect or
+    /// written to the audit history. 0 for no bound.
+    #[arg(long, env = "PORTAL_SIGN_IN_FAILURES", default_value_t = 10)]
+    pub sign_in_failures: u32,
+}
+
+/// A trusted proxy: an address (a block of one) or a CIDR block.
+fn proxy_block(raw: &str) -> Result<IpNet, String> {
+    let raw = raw.trim();
+    raw.parse::<IpNet>()
+        .or_else(|_| raw.parse::<std::net::IpAddr>().map(IpNet::from))
+        .map_err(|_| {
+            format!(
+                "a trusted proxy is an IP address or a CIDR block such as 10.0.0.0/24; got {raw:?}"
+            )
+        })
 }
 
 /// Where Console Connect is.
@@ -251,6 +275,10 @@ pub struct Config {
     pub upstream_timeout: Duration,
     pub upstream_connect_timeout: Duration,
     pub busy_timeout: Duration,
+    /// Proxies whose X-Forwarded-For names the client.
+    pub trusted_proxies: Vec<IpNet>,
+    /// Failed sign-ins per client address and window; 0 for no bound.
+    pub sign_in_failures: u32,
 }
 
 impl Config {
@@ -273,6 +301,8 @@ impl Config {
             upstream_timeout: Duration::from_secs(30),
             upstream_connect_timeout: Duration::from_secs(5),
             busy_timeout: Duration::from_millis(5000),
+            trusted_proxies: Vec::new(),
+            sign_in_failures: 10,
         }
     }
 
@@ -319,6 +349,8 @@ impl From<ServeArgs> for Config {
         c.request_timeout = Duration::from_secs(a.request_timeout_secs);
         c.upstream_timeout = Duration::from_secs(a.upstream_timeout_secs);
         c.busy_timeout = Duration::from_millis(a.busy_timeout_ms);
+        c.trusted_proxies = a.trusted_proxies;
+        c.sign_in_failures = a.sign_in_failures;
         c
     }
 }

@@ -34,6 +34,9 @@ pub enum AppError {
     /// 415: the body is not JSON.
     #[error("The request body must be JSON (Content-Type: application/json).")]
     UnsupportedMediaType,
+    /// 429: this address has used its failed sign-ins; it may try again after `retry_after`.
+    #[error("Too many failed sign-ins from your address. Try again in {}.", wait_text(*.retry_after))]
+    TooManyRequests { retry_after: std::time::Duration },
     /// 409: not allowed in the object's current state.
     #[error("{0}")]
     Conflict(String),
@@ -140,6 +143,7 @@ impl AppError {
             AppError::ChangedSinceRead(_) => ErrorCode::ChangedSinceRead,
             AppError::PayloadTooLarge => ErrorCode::PayloadTooLarge,
             AppError::UnsupportedMediaType => ErrorCode::UnsupportedMediaType,
+            AppError::TooManyRequests { .. } => ErrorCode::TooManyRequests,
             AppError::AuditUnavailable { .. } => ErrorCode::AuditUnavailable,
             AppError::UpstreamRejected(_) => ErrorCode::UpstreamRejected,
             AppError::UpstreamFailed { .. } => ErrorCode::UpstreamFailed,
@@ -187,7 +191,31 @@ impl AppError {
 
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
-        report_response(self.report())
+        let retry_after = match &self {
+            AppError::TooManyRequests { retry_after } => Some(whole_seconds(*retry_after)),
+            _ => None,
+        };
+        let mut response = report_response(self.report());
+        if let Some(seconds) = retry_after {
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, seconds.into());
+        }
+        response
+    }
+}
+
+/// A wait in whole seconds, rounded up: never 0 while there is something left to wait.
+fn whole_seconds(d: std::time::Duration) -> u64 {
+    d.as_secs() + u64::from(d.subsec_nanos() > 0)
+}
+
+/// A wait as people say it: seconds under two minutes, else minutes (rounded up).
+fn wait_text(d: std::time::Duration) -> String {
+    match whole_seconds(d) {
+        1 => "1 second".into(),
+        s @ 0..120 => format!("{s} seconds"),
+        s => format!("{} minutes", s.div_ceil(60)),
     }
 }
 
@@ -222,6 +250,20 @@ mod tests {
             panic!("rejected expected")
         };
         assert_eq!(m, "key ******** already used");
+    }
+
+    #[test]
+    fn a_wait_is_said_in_seconds_or_minutes_and_sent_in_whole_seconds() {
+        use std::time::Duration;
+        assert_eq!(wait_text(Duration::from_millis(200)), "1 second");
+        assert_eq!(wait_text(Duration::from_secs(90)), "90 seconds");
+        assert_eq!(wait_text(Duration::from_secs(14 * 60 + 1)), "15 minutes");
+        let response = AppError::TooManyRequests {
+            retry_after: Duration::from_millis(59_200),
+        }
+        .into_response();
+        assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);
+        assert_eq!(response.headers()["retry-after"], "60");
     }
 
     #[test]

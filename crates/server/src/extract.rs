@@ -2,12 +2,14 @@
 //! the same JSON error shape as everything else; and the request's metadata for the audit trail.
 
 use crate::error::AppError;
+use crate::state::AppState;
 use axum::extract::rejection::{JsonRejection, QueryRejection};
 use axum::extract::{ConnectInfo, FromRequest, FromRequestParts, Request};
 use axum::http::StatusCode;
 use axum::http::request::Parts;
+use ipnet::IpNet;
 use serde::de::DeserializeOwned;
-use std::net::SocketAddr;
+use std::net::{IpAddr, SocketAddr};
 
 /// `axum::Json` with the portal's error shape. Serde's messages are kept for the field path
 /// and position but lose any quoted input, which could be a secret.
@@ -85,14 +87,19 @@ fn query_rejection(r: QueryRejection) -> AppError {
 #[derive(Debug, Clone, Default)]
 pub struct RequestMeta {
     pub request_id: String,
+    /// The client's address: the connection's, or behind a trusted proxy the one it forwards.
+    pub client_ip: Option<IpAddr>,
     pub client_addr: Option<String>,
     pub user_agent: Option<String>,
 }
 
-impl<S: Send + Sync> FromRequestParts<S> for RequestMeta {
+impl FromRequestParts<AppState> for RequestMeta {
     type Rejection = std::convert::Infallible;
 
-    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &AppState,
+    ) -> Result<Self, Self::Rejection> {
         let header = |name: &str| {
             parts
                 .headers
@@ -100,20 +107,89 @@ impl<S: Send + Sync> FromRequestParts<S> for RequestMeta {
                 .and_then(|v| v.to_str().ok())
                 .map(|v| v.chars().take(256).collect::<String>())
         };
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|ConnectInfo(addr)| addr.ip());
+        let forwarded = parts
+            .headers
+            .get_all(X_FORWARDED_FOR)
+            .iter()
+            .filter_map(|v| v.to_str().ok());
+        let client_ip = peer.map(|peer| client_ip(peer, forwarded, &state.config.trusted_proxies));
         Ok(RequestMeta {
             request_id: header("x-request-id").unwrap_or_default(),
-            client_addr: parts
-                .extensions
-                .get::<ConnectInfo<SocketAddr>>()
-                .map(|ConnectInfo(addr)| addr.ip().to_string()),
+            client_ip,
+            client_addr: client_ip.map(|ip| ip.to_string()),
             user_agent: header("user-agent"),
         })
     }
 }
 
+const X_FORWARDED_FOR: &str = "x-forwarded-for";
+
+/// The client's address: `peer` unless it is a trusted proxy; then, walking `X-Forwarded-For`
+/// from its end (each proxy appends the address it heard from), the first address that is not
+/// a trusted proxy, or the first one listed when all are. Entries that are not addresses end
+/// the walk there: what lies before them was not written by a proxy we trust.
+fn client_ip<'a>(
+    peer: IpAddr,
+    forwarded: impl Iterator<Item = &'a str>,
+    trusted: &[IpNet],
+) -> IpAddr {
+    let is_trusted = |ip: &IpAddr| trusted.iter().any(|net| net.contains(ip));
+    if !is_trusted(&peer) {
+        return peer;
+    }
+    let hops: Vec<&str> = forwarded
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .collect();
+    let mut client = peer;
+    for hop in hops.iter().rev() {
+        // Some proxies write the port too.
+        let parsed = hop
+            .parse::<IpAddr>()
+            .or_else(|_| hop.parse::<SocketAddr>().map(|s| s.ip()));
+        let Ok(ip) = parsed else {
+            break;
+        };
+        client = ip;
+        if !is_trusted(&ip) {
+            break;
+        }
+    }
+    client
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_client_is_the_last_forwarded_address_that_is_not_a_trusted_proxy() {
+        let trusted: Vec<IpNet> = vec!["10.0.0.0/24".parse().unwrap(), "::1/128".parse().unwrap()];
+        let ip = |s: &str| s.parse::<IpAddr>().unwrap();
+        let client = |peer: &str, headers: &[&str]| {
+            client_ip(ip(peer), headers.iter().copied(), &trusted).to_string()
+        };
+        // From anyone else the header is ignored: it is the client's own to write.
+        assert_eq!(client("198.51.100.9", &["203.0.113.7"]), "198.51.100.9");
+        assert_eq!(client("10.0.0.5", &["203.0.113.7"]), "203.0.113.7");
+        assert_eq!(client("::1", &["203.0.113.7, 10.0.0.8"]), "203.0.113.7");
+        // What the client wrote itself before the proxies' entries does not count.
+        assert_eq!(client("10.0.0.5", &["1.2.3.4, 203.0.113.7"]), "203.0.113.7");
+        assert_eq!(
+            client("10.0.0.5", &["1.2.3.4", "203.0.113.7, 10.0.0.9"]),
+            "203.0.113.7"
+        );
+        assert_eq!(client("10.0.0.5", &["10.0.0.7, 10.0.0.9"]), "10.0.0.7");
+        assert_eq!(client("10.0.0.5", &["1.2.3.4, unknown"]), "10.0.0.5");
+        assert_eq!(client("10.0.0.5", &[]), "10.0.0.5");
+        assert_eq!(client("10.0.0.5", &["2001:db8::7"]), "2001:db8::7");
+        assert_eq!(client("10.0.0.5", &["203.0.113.7:51234"]), "203.0.113.7");
+        assert_eq!(client("10.0.0.5", &["[2001:db8::7]:443"]), "2001:db8::7");
+    }
 
     #[test]
     fn quoted_input_is_removed_from_messages() {

@@ -14,6 +14,7 @@ pub mod security;
 pub mod session;
 pub mod session_cache;
 pub mod session_store;
+pub mod sign_in_guard;
 pub mod state;
 pub mod testing;
 pub mod timefmt;

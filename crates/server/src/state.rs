@@ -5,6 +5,7 @@ use crate::audit::AuditLog;
 use crate::config::Config;
 use crate::crypto::Crypto;
 use crate::metrics::Metrics;
+use crate::sign_in_guard::SignInGuard;
 use console_connect::ConsoleConnect;
 use models::api::PortalInfo;
 use std::ops::Deref;
@@ -24,6 +25,8 @@ pub struct App {
     pub cookie_name: String,
     /// Requests, upstream calls and audit failures counted since start-up.
     pub metrics: Arc<Metrics>,
+    /// Failed sign-ins counted per client address.
+    pub sign_in_guard: SignInGuard,
 }
 
 impl Deref for AppState {

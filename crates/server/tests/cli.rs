@@ -60,7 +60,10 @@ fn help_documents_every_serve_option() {
         "--busy-timeout-ms",
         "--sandbox-speed",
         "--metrics-listen",
+        "--trusted-proxy",
+        "--sign-in-failures",
         "PORTAL_METRICS_LISTEN",
+        "PORTAL_TRUSTED_PROXIES",
         "CONSOLE_CONNECT_URL",
         "DATABASE_URL",
     ] {

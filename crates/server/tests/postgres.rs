@@ -19,17 +19,21 @@ use std::time::Duration;
 async fn portal_on(db: &PgDatabase) -> TestApp {
     spawn_app_with(Options {
         database_url: Some(db.url.clone()),
+        sign_in_failures: Some(0),
         ..Options::default()
     })
     .await
 }
 
-/// A second portal beside `first`: the same database, Console Connect and server key.
+/// A second portal beside `first`: the same database, Console Connect and server key. Neither
+/// bounds sign-ins: the tests sign in a dozen times at once from one address, and attempts
+/// under way count against it.
 async fn beside(first: &TestApp, db: &PgDatabase) -> TestApp {
     spawn_app_with(Options {
         database_url: Some(db.url.clone()),
         data_dir: Some(first.dir.clone()),
         upstream: Some(first.upstream()),
+        sign_in_failures: Some(0),
         ..Options::default()
     })
     .await

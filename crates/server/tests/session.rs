@@ -93,6 +93,107 @@ async fn sign_in_with_a_wrong_key_is_refused_with_a_clear_message() {
     );
 }
 
+/// The client addresses of the sign-in rows in the audit history, in order.
+async fn sign_in_addresses(app: &TestApp) -> Vec<String> {
+    let mut db = app.audit_db().await;
+    sqlx::query_scalar("select client_addr from audit_events where action = 'sign_in' order by id")
+        .fetch_all(&mut db)
+        .await
+        .unwrap()
+}
+
+/// A sign-in with `key` that says it was forwarded for `client`.
+async fn sign_in_forwarded(client: &Client, key: &str, forwarded_for: &str) -> Reply {
+    client
+        .send(
+            client
+                .request(reqwest::Method::POST, "/api/session")
+                .header("x-forwarded-for", forwarded_for)
+                .json(&json!({ "apiKey": key })),
+        )
+        .await
+}
+
+#[tokio::test]
+async fn failed_sign_ins_from_one_address_are_bounded_before_anything_is_sent_or_written() {
+    let app = spawn_app_with(Options {
+        sign_in_failures: Some(3),
+        ..Options::default()
+    })
+    .await;
+    let client = app.client();
+    // Without a trusted proxy, X-Forwarded-For is the client's own text: it changes nothing.
+    for forged in ["203.0.113.1", "203.0.113.2", "203.0.113.3"] {
+        let reply = sign_in_forwarded(&client, "not-a-key", forged).await;
+        assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{}", reply.text);
+    }
+    let asked = app.upstream_calls(Route::WhoAmI);
+    let written = sign_in_addresses(&app).await;
+    assert_eq!(written.len(), 6);
+    assert!(written.iter().all(|a| a == "127.0.0.1"), "{written:?}");
+
+    let refused = sign_in_forwarded(&client, "not-a-key", "203.0.113.4").await;
+    assert_eq!(
+        refused.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "{}",
+        refused.text
+    );
+    assert_eq!(refused.code(), "too_many_requests");
+    assert!(
+        refused
+            .message()
+            .starts_with("Too many failed sign-ins from your address. Try again in"),
+        "{}",
+        refused.message()
+    );
+    let wait: u64 = refused.header("retry-after").unwrap().parse().unwrap();
+    assert!((1..=15 * 60).contains(&wait), "{wait}");
+    // The right key from that address waits too: a guess that happens to be right is no way
+    // round the bound.
+    let right = app.client().sign_in(ada()).await;
+    assert_eq!(
+        right.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "{}",
+        right.text
+    );
+    assert_eq!(app.upstream_calls(Route::WhoAmI), asked, "nothing sent");
+    assert_eq!(sign_in_addresses(&app).await, written, "nothing written");
+}
+
+#[tokio::test]
+async fn behind_a_trusted_proxy_each_forwarded_client_is_bounded_and_audited_on_its_own() {
+    let app = spawn_app_with(Options {
+        sign_in_failures: Some(1),
+        trusted_proxies: vec!["127.0.0.0/8".parse().unwrap()],
+        ..Options::default()
+    })
+    .await;
+    let client = app.client();
+    let first = sign_in_forwarded(&client, "not-a-key", "203.0.113.7").await;
+    assert_eq!(first.status, StatusCode::UNAUTHORIZED);
+    let again = sign_in_forwarded(&client, "not-a-key", "203.0.113.7").await;
+    assert_eq!(again.status, StatusCode::TOO_MANY_REQUESTS);
+    // What a client wrote before the proxy's own entry is not taken as its address.
+    let other = sign_in_forwarded(&client, "not-a-key", "203.0.113.7, 198.51.100.9").await;
+    assert_eq!(other.status, StatusCode::UNAUTHORIZED, "{}", other.text);
+    let colleague = sign_in_forwarded(&client, ada(), "192.0.2.20").await;
+    assert_eq!(colleague.status, StatusCode::OK, "{}", colleague.text);
+
+    assert_eq!(
+        sign_in_addresses(&app).await,
+        [
+            "203.0.113.7",
+            "203.0.113.7",
+            "198.51.100.9",
+            "198.51.100.9",
+            "192.0.2.20",
+            "192.0.2.20"
+        ]
+    );
+}
+
 #[tokio::test]
 async fn an_empty_api_key_is_refused_on_its_field_without_asking_upstream() {
     let app = spawn_app().await;

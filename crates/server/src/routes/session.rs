@@ -53,6 +53,21 @@ async fn sign_in(
             message: "apiKey is required: paste the API key Console Connect issued you (up to 512 characters, one line)".into(),
         }]));
     }
+    // Before anything is written or sent: an address that has failed too often waits.
+    let attempt = state
+        .sign_in_guard
+        .attempt(meta.client_ip)
+        .map_err(|refused| {
+            if refused.first {
+                tracing::warn!(
+                    client = meta.client_addr.as_deref().unwrap_or("unknown"),
+                    "sign-ins refused from this address until its window ends: too many failed"
+                );
+            }
+            AppError::TooManyRequests {
+                retry_after: refused.retry_after,
+            }
+        })?;
     let mut intent = Intent::new(AuditAction::SignIn, &meta);
     intent.request = Some(json!({ "apiKey": state.crypto.fingerprint(&key) }));
     let upstream = state.upstream.clone();
@@ -76,6 +91,7 @@ async fn sign_in(
         }
     })
     .await?;
+    attempt.succeeded();
     // A new id for the signed-in session, so an id planted before sign-in is worthless.
     session
         .cycle_id()

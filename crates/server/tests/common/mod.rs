@@ -80,6 +80,10 @@ pub struct Options {
     pub database_url: Option<String>,
     /// Another portal's simulated Console Connect and its URL, instead of one of its own.
     pub upstream: Option<(Simulator, String)>,
+    /// Failed sign-ins per client address and window, instead of the default.
+    pub sign_in_failures: Option<u32>,
+    /// Proxies whose X-Forwarded-For names the client.
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 /// A running portal, its simulated upstream and its data directory.
@@ -154,6 +158,10 @@ pub async fn spawn_app_with(options: Options) -> TestApp {
     if let Some(t) = options.busy_timeout {
         config.busy_timeout = t;
     }
+    if let Some(n) = options.sign_in_failures {
+        config.sign_in_failures = n;
+    }
+    config.trusted_proxies = options.trusted_proxies;
     let portal = server::build(config).await.expect("the portal builds");
     let (addr, server) = serve_on_loopback(portal.router).await;
     let (metrics_addr, metrics_server) = serve_on_loopback(portal.metrics_router).await;

@@ -1,0 +1,257 @@
+//! A bound on sign-in attempts per client address. Every attempt goes to Console Connect and
+//! writes an intent and an outcome to the append-only audit history before anyone is known, so
+//! without a bound anyone who can reach the portal could make it call Console Connect, and
+//! grow a history that cannot be trimmed, as fast as they like. An address may fail `limit`
+//! times in a window (which starts at its first failure); after that its sign-ins are refused
+//! with 429 until the window ends, before anything is written or sent. A successful sign-in
+//! does not wipe the failures, so a key of one's own cannot buy more guesses.
+//!
+//! IPv6 addresses count per /64, the block one host usually holds. The table is bounded: once
+//! it holds [`MAX_ADDRESSES`] addresses whose window has not ended, an address not in it is
+//! refused too until windows end (an attack from that many addresses at once is no time to let
+//! more in).
+
+use std::collections::HashMap;
+use std::net::IpAddr;
+use std::sync::Mutex;
+use std::time::{Duration, Instant};
+
+/// Addresses with failures kept at once.
+pub const MAX_ADDRESSES: usize = 100_000;
+
+/// How long an address's failures count.
+pub const WINDOW: Duration = Duration::from_secs(15 * 60);
+
+pub struct SignInGuard {
+    /// Failed attempts an address may make per window; 0: no bound.
+    limit: u32,
+    window: Duration,
+    capacity: usize,
+    table: Mutex<Table>,
+}
+
+#[derive(Default)]
+struct Table {
+    addresses: HashMap<IpAddr, Failures>,
+    /// When ended windows were last dropped from a full table: at most once a second, so a
+    /// flood of new addresses does not scan the table on every attempt.
+    pruned: Option<Instant>,
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Failures {
+    /// Attempts counted: failed ones, and those still under way (counted when they start, so
+    /// that many at once cannot slip past the bound together).
+    count: u32,
+    ends: Instant,
+    /// Whether an attempt has been refused in this window already.
+    refused: bool,
+}
+
+/// An attempt refused: how long until the address may try again, and whether this is the
+/// first refusal of its window (the one worth a log line).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Refused {
+    pub retry_after: Duration,
+    pub first: bool,
+}
+
+impl Failures {
+    fn new(ends: Instant) -> Self {
+        Failures {
+            count: 0,
+            ends,
+            refused: false,
+        }
+    }
+}
+
+/// An attempt let through, counted as failed unless [`Attempt::succeeded`] says otherwise.
+#[must_use]
+pub struct Attempt<'a> {
+    guard: &'a SignInGuard,
+    key: Option<IpAddr>,
+}
+
+impl SignInGuard {
+    pub fn new(limit: u32, window: Duration) -> Self {
+        Self::with_capacity(limit, window, MAX_ADDRESSES)
+    }
+
+    fn with_capacity(limit: u32, window: Duration, capacity: usize) -> Self {
+        SignInGuard {
+            limit,
+            window,
+            capacity,
+            table: Mutex::new(Table::default()),
+        }
+    }
+
+    /// Lets an attempt from `addr` through, counted, or says how long until it may try again.
+    pub fn attempt(&self, addr: Option<IpAddr>) -> Result<Attempt<'_>, Refused> {
+        let key = addr.map(key_of);
+        let (Some(k), true) = (key, self.limit > 0) else {
+            return Ok(Attempt {
+                guard: self,
+                key: None,
+            });
+        };
+        let now = Instant::now();
+        let mut table = self.table.lock().unwrap_or_else(|e| e.into_inner());
+        let Table { addresses, pruned } = &mut *table;
+        if !addresses.contains_key(&k) && addresses.len() >= self.capacity {
+            if pruned.is_none_or(|at| now.duration_since(at) >= Duration::from_secs(1)) {
+                addresses.retain(|_, f| f.ends > now);
+                *pruned = Some(now);
+            }
+            if addresses.len() >= self.capacity {
+                let first = pruned == &Some(now);
+                return Err(Refused {
+                    retry_after: Duration::from_secs(1),
+                    first,
+                });
+            }
+        }
+        let failures = addresses
+            .entry(k)
+            .and_modify(|f| {
+                if f.ends <= now {
+                    *f = Failures::new(now + self.window);
+                }
+            })
+            .or_insert_with(|| Failures::new(now + self.window));
+        if failures.count >= self.limit {
+            let first = !failures.refused;
+            failures.refused = true;
+            return Err(Refused {
+                retry_after: failures.ends.saturating_duration_since(now),
+                first,
+            });
+        }
+        failures.count += 1;
+        Ok(Attempt { guard: self, key })
+    }
+}
+
+impl Attempt<'_> {
+    /// The attempt signed in: it does not count against its address.
+    pub fn succeeded(self) {
+        let Some(k) = self.key else { return };
+        let mut table = self.guard.table.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(f) = table.addresses.get_mut(&k) {
+            f.count = f.count.saturating_sub(1);
+        }
+    }
+}
+
+/// An IPv4 address as it is; an IPv6 one as its /64 (an IPv4-mapped one as the IPv4 address).
+fn key_of(addr: IpAddr) -> IpAddr {
+    match addr {
+        IpAddr::V4(_) => addr,
+        IpAddr::V6(v6) => match v6.to_ipv4_mapped() {
+            Some(v4) => IpAddr::V4(v4),
+            None => {
+                let s = v6.segments();
+                IpAddr::V6(std::net::Ipv6Addr::new(s[0], s[1], s[2], s[3], 0, 0, 0, 0))
+            }
+        },
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ip(s: &str) -> Option<IpAddr> {
+        Some(s.parse().unwrap())
+    }
+
+    #[test]
+    fn an_address_is_refused_after_its_failures_until_the_window_ends() {
+        let guard = SignInGuard::new(2, Duration::from_millis(200));
+        for _ in 0..2 {
+            drop(guard.attempt(ip("192.0.2.1")).expect("within the bound"));
+        }
+        let refused = guard.attempt(ip("192.0.2.1")).err().expect("refused");
+        let wait = refused.retry_after;
+        assert!(
+            wait > Duration::ZERO && wait <= Duration::from_millis(200),
+            "{wait:?}"
+        );
+        assert!(refused.first);
+        assert!(
+            !guard.attempt(ip("192.0.2.1")).err().unwrap().first,
+            "said once"
+        );
+        assert!(
+            guard.attempt(ip("192.0.2.2")).is_ok(),
+            "another address is not"
+        );
+        std::thread::sleep(Duration::from_millis(250));
+        assert!(guard.attempt(ip("192.0.2.1")).is_ok(), "a new window");
+    }
+
+    #[test]
+    fn a_success_gives_its_attempt_back_but_wipes_no_failure() {
+        let guard = SignInGuard::new(2, WINDOW);
+        drop(guard.attempt(ip("192.0.2.1")).unwrap());
+        for _ in 0..5 {
+            guard.attempt(ip("192.0.2.1")).unwrap().succeeded();
+        }
+        drop(guard.attempt(ip("192.0.2.1")).unwrap());
+        assert!(guard.attempt(ip("192.0.2.1")).is_err());
+    }
+
+    #[test]
+    fn attempts_under_way_count() {
+        let guard = SignInGuard::new(2, WINDOW);
+        let a = guard.attempt(ip("192.0.2.1")).unwrap();
+        let b = guard.attempt(ip("192.0.2.1")).unwrap();
+        assert!(guard.attempt(ip("192.0.2.1")).is_err());
+        a.succeeded();
+        assert!(guard.attempt(ip("192.0.2.1")).is_ok());
+        drop(b);
+    }
+
+    #[test]
+    fn ipv6_counts_per_64_and_mapped_ipv4_as_ipv4() {
+        let guard = SignInGuard::new(1, WINDOW);
+        drop(guard.attempt(ip("2001:db8:1:2::1")).unwrap());
+        assert!(
+            guard.attempt(ip("2001:db8:1:2:ffff::9")).is_err(),
+            "same /64"
+        );
+        assert!(guard.attempt(ip("2001:db8:1:3::1")).is_ok(), "another /64");
+        drop(guard.attempt(ip("192.0.2.7")).unwrap());
+        assert!(guard.attempt(ip("::ffff:192.0.2.7")).is_err());
+    }
+
+    #[test]
+    fn a_full_table_refuses_new_addresses_until_windows_end() {
+        let guard = SignInGuard::with_capacity(3, Duration::from_millis(100), 2);
+        drop(guard.attempt(ip("192.0.2.1")).unwrap());
+        drop(guard.attempt(ip("192.0.2.2")).unwrap());
+        assert!(guard.attempt(ip("192.0.2.3")).is_err(), "full");
+        assert!(
+            guard.attempt(ip("192.0.2.1")).is_ok(),
+            "one already in it still may"
+        );
+        std::thread::sleep(Duration::from_millis(1100));
+        assert!(
+            guard.attempt(ip("192.0.2.3")).is_ok(),
+            "ended windows make room"
+        );
+    }
+
+    #[test]
+    fn no_bound_and_no_address_let_everything_through() {
+        let unbounded = SignInGuard::new(0, WINDOW);
+        for _ in 0..50 {
+            drop(unbounded.attempt(ip("192.0.2.1")).unwrap());
+        }
+        let guard = SignInGuard::new(1, WINDOW);
+        for _ in 0..3 {
+            drop(guard.attempt(None).unwrap());
+        }
+    }
+}
