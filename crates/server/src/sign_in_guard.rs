@@ -2,7 +2,7 @@
 //! writes an intent and an outcome to the append-only audit history before anyone is known, so
 //! without a bound anyone who can reach the portal could make it call Console Connect, and
 //! grow a history that cannot be trimmed, as fast as they like. An address may fail `limit`
-//! times in a window (which starts at its first failure); after that its sign-ins are refused
+//! times in a window (which starts at its first attempt); after that its sign-ins are refused
 //! with 429 until the window ends, before anything is written or sent. A successful sign-in
 //! does not wipe the failures, so a key of one's own cannot buy more guesses.
 //!

@@ -1,7 +1,7 @@
 //! Signing in: a wrong key is refused under its field, a demo key signs in and asks a user of
 //! two companies which one to work in; a session that ended leads back to the sign-in page
 //! saying so, whether the app was open or is opened anew, and signing in returns to the page;
-//! a session near its idle end warns first.
+//! a session near its idle end warns first; an address that failed too often is told to wait.
 
 use crate::browser::{Browser, cell};
 use crate::demo;
@@ -13,6 +13,29 @@ pub const SESSION_COOKIE: &str = "portal_session";
 pub const FORGOTTEN_SESSION: &str = "ZW5kZWQtc2Vzc2lvbi0xMg";
 /// Longer than a one-minute idle timeout.
 const IDLE_WAIT: Duration = Duration::from_secs(80);
+
+#[tokio::test]
+async fn an_address_that_failed_too_often_is_told_how_long_to_wait() {
+    let b = Browser::open_with("sign_in_bounded", &["--sign-in-failures", "1"]).await;
+    b.goto("/sign-in").await;
+    b.fill("apiKey", "sandbox-nobody-0000000000000000").await;
+    b.click("sign-in").await;
+    b.wait_for_text(
+        "#apiKey-error",
+        "Console Connect did not accept this API key",
+    )
+    .await;
+    // Even the right key now waits: the page says why and for how long, with the request id.
+    demo::click_demo_key(&b, demo::ada()).await;
+    b.wait_for_text(
+        ".error-banner .error-message",
+        "Too many failed sign-ins from your address. Try again in 15 minutes.",
+    )
+    .await;
+    b.find(".error-banner .request-id").await;
+    assert_eq!(b.location().await, "/sign-in");
+    b.screenshot("sign-in-bounded").await;
+}
 
 #[tokio::test]
 async fn a_wrong_key_is_refused_and_a_demo_key_signs_in_to_the_chosen_company() {
