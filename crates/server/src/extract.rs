@@ -89,8 +89,14 @@ pub struct RequestMeta {
     pub request_id: String,
     /// The client's address: the connection's, or behind a trusted proxy the one it forwards.
     pub client_ip: Option<IpAddr>,
-    pub client_addr: Option<String>,
     pub user_agent: Option<String>,
+}
+
+impl RequestMeta {
+    /// The client's address as the audit history writes it.
+    pub fn client_addr(&self) -> Option<String> {
+        self.client_ip.map(|ip| ip.to_string())
+    }
 }
 
 impl FromRequestParts<AppState> for RequestMeta {
@@ -116,11 +122,9 @@ impl FromRequestParts<AppState> for RequestMeta {
             .get_all(X_FORWARDED_FOR)
             .iter()
             .filter_map(|v| v.to_str().ok());
-        let client_ip = peer.map(|peer| client_ip(peer, forwarded, &state.config.trusted_proxies));
         Ok(RequestMeta {
             request_id: header("x-request-id").unwrap_or_default(),
-            client_ip,
-            client_addr: client_ip.map(|ip| ip.to_string()),
+            client_ip: peer.map(|peer| client_ip(peer, forwarded, &state.config.trusted_proxies)),
             user_agent: header("user-agent"),
         })
     }

@@ -54,7 +54,7 @@ pub fn intent_event(i: &Intent) -> AuditEvent {
     e.ticket = i.ticket.clone();
     e.request = i.request.clone();
     e.before = i.before.clone();
-    e.client_addr = i.meta.client_addr.clone();
+    e.client_addr = i.meta.client_addr();
     e.user_agent = i.meta.user_agent.clone();
     e
 }

@@ -60,7 +60,7 @@ async fn sign_in(
         .map_err(|refused| {
             if refused.first {
                 tracing::warn!(
-                    client = meta.client_addr.as_deref().unwrap_or("unknown"),
+                    client = meta.client_addr().as_deref().unwrap_or("unknown"),
                     "sign-ins refused from this address until its window ends: too many failed"
                 );
             }
