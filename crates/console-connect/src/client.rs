@@ -2,7 +2,7 @@
 //! timeouts, the response size cap, bounded jittered retries for reads, tolerant decoding.
 //! Every wire detail the contract marks [ours] is decided here or in `models::upstream`.
 
-use crate::error::{Error, Result, cap_body};
+use crate::error::{Error, Result, cap_body, parse_retry_after};
 use crate::{ApiKey, CompanyUsername, ConsoleConnect, ObjectId, PeeringType};
 use async_trait::async_trait;
 use bytes::{Bytes, BytesMut};
@@ -29,6 +29,9 @@ pub struct ClientConfig {
     pub read_attempts: u32,
     /// The first retry waits about this long (with jitter), each later one twice as long.
     pub retry_base_delay: Duration,
+    /// Longest `Retry-After` a read waits out before trying again. An answer asking for more
+    /// ends the read at once, with the wait in the error, rather than holding the caller.
+    pub max_retry_wait: Duration,
 }
 
 impl ClientConfig {
@@ -40,6 +43,7 @@ impl ClientConfig {
             max_response_bytes: 8 * 1024 * 1024,
             read_attempts: 3,
             retry_base_delay: Duration::from_millis(200),
+            max_retry_wait: Duration::from_secs(5),
         }
     }
 }
@@ -171,11 +175,26 @@ impl Client {
             );
             match result {
                 Err(e) if attempt < attempts && e.is_retryable() => {
-                    tokio::time::sleep(self.backoff(attempt)).await;
+                    let Some(wait) = self.retry_wait(attempt, &e) else {
+                        return Err(e);
+                    };
+                    tokio::time::sleep(wait).await;
                     attempt += 1;
                 }
                 other => return other,
             }
+        }
+    }
+
+    /// How long to wait before trying a failed read again: the backoff, or the answer's
+    /// `Retry-After` when that is longer. `None` when the answer asked for more than
+    /// [`ClientConfig::max_retry_wait`].
+    fn retry_wait(&self, attempt: u32, error: &Error) -> Option<Duration> {
+        let backoff = self.backoff(attempt);
+        match error.retry_after() {
+            Some(asked) if asked > self.config.max_retry_wait => None,
+            Some(asked) => Some(asked.max(backoff)),
+            None => Some(backoff),
         }
     }
 
@@ -222,9 +241,15 @@ impl Client {
             buf.extend_from_slice(&chunk);
         }
         if !(200..300).contains(&status) {
+            let retry_after = response
+                .headers()
+                .get(header::RETRY_AFTER)
+                .and_then(|v| v.to_str().ok())
+                .and_then(|v| parse_retry_after(v, std::time::SystemTime::now()));
             return Err(Error::Status {
                 status,
                 body: cap_body(&buf),
+                retry_after,
             });
         }
         Ok((status, buf.freeze()))
@@ -517,5 +542,31 @@ mod tests {
         assert!(first >= base / 2 && first <= base);
         let later = c.backoff(30);
         assert!(later <= base * 64);
+    }
+
+    #[test]
+    fn a_retry_waits_what_the_answer_asked_for_up_to_the_limit() {
+        let c = client("http://127.0.0.1:9");
+        let busy = |secs: Option<u64>| Error::Status {
+            status: 503,
+            body: String::new(),
+            retry_after: secs.map(Duration::from_secs),
+        };
+        let backoff_ceiling = c.config.retry_base_delay;
+        assert!(c.retry_wait(1, &busy(None)).unwrap() <= backoff_ceiling);
+        assert_eq!(
+            c.retry_wait(1, &busy(Some(3))),
+            Some(Duration::from_secs(3))
+        );
+        let limit = c.config.max_retry_wait.as_secs();
+        assert_eq!(
+            c.retry_wait(1, &busy(Some(limit))),
+            Some(c.config.max_retry_wait)
+        );
+        assert_eq!(c.retry_wait(1, &busy(Some(limit + 1))), None);
+        assert!(
+            c.retry_wait(1, &busy(Some(0))).unwrap() >= backoff_ceiling / 2,
+            "an answer asking for no wait still gets the backoff"
+        );
     }
 }

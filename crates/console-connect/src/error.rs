@@ -3,6 +3,7 @@
 //! message for people is pulled out of it only if it happens to be JSON with a message field.
 
 use serde_json::Value;
+use std::time::{Duration, SystemTime};
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
 
@@ -13,7 +14,12 @@ pub const ERROR_BODY_LIMIT: usize = 4096;
 pub enum Error {
     /// Console Connect answered with a non-2xx status.
     #[error("Console Connect answered {status}")]
-    Status { status: u16, body: String },
+    Status {
+        status: u16,
+        body: String,
+        /// The wait the answer asked for in `Retry-After`, if it named one.
+        retry_after: Option<Duration>,
+    },
     /// The answer was 2xx but could not be read as the expected shape.
     #[error("Console Connect sent an unreadable answer ({status}): {detail}")]
     Decode { status: u16, detail: String },
@@ -36,6 +42,14 @@ impl Error {
     pub fn status(&self) -> Option<u16> {
         match self {
             Error::Status { status, .. } | Error::Decode { status, .. } => Some(*status),
+            _ => None,
+        }
+    }
+
+    /// The wait a non-2xx answer asked for with `Retry-After`.
+    pub fn retry_after(&self) -> Option<Duration> {
+        match self {
+            Error::Status { retry_after, .. } => *retry_after,
             _ => None,
         }
     }
@@ -83,6 +97,23 @@ impl Error {
     }
 }
 
+/// Longest wait a `Retry-After` is believed for; a larger one is taken as this.
+pub const RETRY_AFTER_LIMIT: Duration = Duration::from_secs(24 * 60 * 60);
+
+/// Reads a `Retry-After` value, delay-seconds or an HTTP date, as a wait from `now`, capped at
+/// [`RETRY_AFTER_LIMIT`]. A date already past is no wait; anything else unreadable is `None`.
+pub(crate) fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration> {
+    let value = value.trim();
+    let wait = if !value.is_empty() && value.bytes().all(|b| b.is_ascii_digit()) {
+        // Digits beyond u64 are still "a very long time".
+        Duration::from_secs(value.parse().unwrap_or(u64::MAX))
+    } else {
+        let at = httpdate::parse_http_date(value).ok()?;
+        at.duration_since(now).unwrap_or(Duration::ZERO)
+    };
+    Some(wait.min(RETRY_AFTER_LIMIT))
+}
+
 /// Cuts a body to [`ERROR_BODY_LIMIT`] bytes on a character boundary.
 pub(crate) fn cap_body(bytes: &[u8]) -> String {
     let text = String::from_utf8_lossy(&bytes[..bytes.len().min(ERROR_BODY_LIMIT)]);
@@ -110,6 +141,7 @@ mod tests {
             Error::Status {
                 status: 503,
                 body: String::new(),
+                retry_after: None,
             },
         ];
         assert!(!known.iter().any(Error::outcome_unknown));
@@ -120,11 +152,13 @@ mod tests {
         let e = Error::Status {
             status: 400,
             body: r#"{"message":"key already used"}"#.into(),
+            retry_after: None,
         };
         assert_eq!(e.upstream_message().as_deref(), Some("key already used"));
         let e = Error::Status {
             status: 502,
             body: "<html>Bad Gateway</html>".into(),
+            retry_after: None,
         };
         assert_eq!(e.upstream_message(), None);
     }
@@ -135,14 +169,16 @@ mod tests {
         assert!(
             Error::Status {
                 status: 503,
-                body: String::new()
+                body: String::new(),
+                retry_after: None,
             }
             .is_retryable()
         );
         assert!(
             !Error::Status {
                 status: 400,
-                body: String::new()
+                body: String::new(),
+                retry_after: None,
             }
             .is_retryable()
         );
@@ -161,5 +197,29 @@ mod tests {
         let capped = cap_body(long.as_bytes());
         assert!(capped.len() <= ERROR_BODY_LIMIT);
         assert!(capped.chars().all(|c| c == 'é'));
+    }
+
+    #[test]
+    fn retry_after_is_read_as_seconds_or_a_date() {
+        let now = httpdate::parse_http_date("Tue, 01 Dec 2026 20:00:00 GMT").unwrap();
+        let secs = |s| Some(Duration::from_secs(s));
+        assert_eq!(parse_retry_after("120", now), secs(120));
+        assert_eq!(parse_retry_after(" 0 ", now), secs(0));
+        assert_eq!(
+            parse_retry_after("Tue, 01 Dec 2026 20:00:30 GMT", now),
+            secs(30)
+        );
+        assert_eq!(
+            parse_retry_after("Tue, 01 Dec 2026 19:59:00 GMT", now),
+            secs(0),
+            "a date already past asks for no wait"
+        );
+        assert_eq!(
+            parse_retry_after("99999999999999999999999", now),
+            Some(RETRY_AFTER_LIMIT)
+        );
+        for unreadable in ["", "-5", "1.5", "soon", "120s"] {
+            assert_eq!(parse_retry_after(unreadable, now), None, "{unreadable:?}");
+        }
     }
 }

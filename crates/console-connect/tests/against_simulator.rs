@@ -277,6 +277,49 @@ async fn reads_give_up_after_the_configured_attempts() {
 }
 
 #[tokio::test]
+async fn a_read_told_to_wait_longer_than_allowed_ends_at_once_with_the_wait() {
+    let s = setup().await;
+    s.sim.simulator.set_fault(
+        Route::ListPorts,
+        Fault {
+            status: Some(429),
+            retry_after_secs: Some(120),
+            ..Fault::default()
+        },
+    );
+    let err = s.client.list_ports(&s.key, &s.acme).await.unwrap_err();
+    assert_eq!(err.status(), Some(429));
+    assert_eq!(err.retry_after(), Some(Duration::from_secs(120)));
+    assert_eq!(
+        s.requests_to(Route::ListPorts),
+        1,
+        "two minutes is more than a read waits: not tried again"
+    );
+}
+
+#[tokio::test]
+async fn a_read_told_to_wait_a_little_waits_and_succeeds() {
+    let s = setup_with(|c| c.max_retry_wait = Duration::from_secs(1)).await;
+    s.sim.simulator.set_fault(
+        Route::ListPorts,
+        Fault {
+            status: Some(503),
+            retry_after_secs: Some(1),
+            times: Some(1),
+            ..Fault::default()
+        },
+    );
+    let started = tokio::time::Instant::now();
+    let ports = s.client.list_ports(&s.key, &s.acme).await.unwrap();
+    assert!(!ports.is_empty());
+    assert_eq!(s.requests_to(Route::ListPorts), 2);
+    assert!(
+        started.elapsed() >= Duration::from_secs(1),
+        "the second try came after the second the answer asked for, not the 5 ms backoff"
+    );
+}
+
+#[tokio::test]
 async fn writes_are_never_retried() {
     let s = setup().await;
     let id = s.production().await;

@@ -52,6 +52,13 @@ pub enum AppError {
     /// 502: Console Connect failed or sent something unreadable.
     #[error("{message}")]
     UpstreamFailed { message: String, cause: String },
+    /// 502: Console Connect turned the request away (429 or 503) and said in `Retry-After` how
+    /// long to wait; the wait is passed on in the portal's own `Retry-After`.
+    #[error("{} Try again in {}.", busy_text(*.status), wait_text(*.retry_after))]
+    UpstreamBusy {
+        status: u16,
+        retry_after: std::time::Duration,
+    },
     /// 504: Console Connect did not answer in time.
     #[error("upstream timeout")]
     UpstreamTimeout,
@@ -103,10 +110,16 @@ impl AppError {
             } => AppError::UpstreamRejected(
                 theirs.unwrap_or_else(|| "Console Connect refused the request.".into()),
             ),
+            E::Status {
+                status: status @ (429 | 503),
+                retry_after: Some(wait),
+                ..
+            } => AppError::UpstreamBusy {
+                status: *status,
+                retry_after: *wait,
+            },
             E::Status { status: 429, .. } => AppError::UpstreamFailed {
-                message: "Console Connect is turning requests away because too many came from \
-                          your API key (429), so this was not done. Wait a minute and try again."
-                    .into(),
+                message: format!("{} Wait a minute and try again.", busy_text(429)),
                 cause: e.to_string(),
             },
             E::Status { status, .. } => AppError::UpstreamFailed {
@@ -146,7 +159,9 @@ impl AppError {
             AppError::TooManyRequests { .. } => ErrorCode::TooManyRequests,
             AppError::AuditUnavailable { .. } => ErrorCode::AuditUnavailable,
             AppError::UpstreamRejected(_) => ErrorCode::UpstreamRejected,
-            AppError::UpstreamFailed { .. } => ErrorCode::UpstreamFailed,
+            AppError::UpstreamFailed { .. } | AppError::UpstreamBusy { .. } => {
+                ErrorCode::UpstreamFailed
+            }
             AppError::UpstreamTimeout => ErrorCode::UpstreamTimeout,
             AppError::Internal(_) => ErrorCode::Internal,
         }
@@ -166,6 +181,12 @@ impl AppError {
             AppError::UpstreamFailed { message, cause } => {
                 (ApiError::new(code, message), Some(cause))
             }
+            busy @ AppError::UpstreamBusy { status, .. } => (
+                ApiError::new(code, busy.to_string()),
+                Some(format!(
+                    "Console Connect answered {status} with Retry-After"
+                )),
+            ),
             AppError::UpstreamTimeout => (
                 ApiError::new(
                     code,
@@ -192,7 +213,8 @@ impl AppError {
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let retry_after = match &self {
-            AppError::TooManyRequests { retry_after } => Some(whole_seconds(*retry_after)),
+            AppError::TooManyRequests { retry_after }
+            | AppError::UpstreamBusy { retry_after, .. } => Some(whole_seconds(*retry_after)),
             _ => None,
         };
         let mut response = report_response(self.report());
@@ -216,6 +238,17 @@ fn wait_text(d: std::time::Duration) -> String {
         1 => "1 second".into(),
         s @ 0..120 => format!("{s} seconds"),
         s => format!("{} minutes", s.div_ceil(60)),
+    }
+}
+
+/// What a 429 or 503 from Console Connect means for the request.
+fn busy_text(status: u16) -> String {
+    if status == 429 {
+        "Console Connect is turning requests away because too many came from your API key \
+         (429), so this was not done."
+            .into()
+    } else {
+        format!("Console Connect is unavailable for now ({status}), so this was not done.")
     }
 }
 
@@ -245,6 +278,7 @@ mod tests {
         let e = console_connect::Error::Status {
             status: 400,
             body: r#"{"message":"key 1234abcd-0000 already used"}"#.into(),
+            retry_after: None,
         };
         let AppError::UpstreamRejected(m) = AppError::from_upstream(&e, &["1234abcd-0000"]) else {
             panic!("rejected expected")
@@ -267,6 +301,37 @@ mod tests {
     }
 
     #[test]
+    fn an_upstream_asking_for_a_wait_passes_it_on() {
+        use std::time::Duration;
+        let busy = |status, secs| console_connect::Error::Status {
+            status,
+            body: "<html>busy</html>".into(),
+            retry_after: Some(Duration::from_secs(secs)),
+        };
+        let response = AppError::from_upstream(&busy(503, 30), &[]).into_response();
+        assert_eq!(response.status(), StatusCode::BAD_GATEWAY);
+        assert_eq!(response.headers()["retry-after"], "30");
+        let report = response.extensions().get::<ErrorReport>().unwrap();
+        assert_eq!(report.body.code, ErrorCode::UpstreamFailed);
+        assert_eq!(
+            report.body.message,
+            "Console Connect is unavailable for now (503), so this was not done. \
+             Try again in 30 seconds."
+        );
+        let response = AppError::from_upstream(&busy(429, 600), &[]).into_response();
+        assert_eq!(response.headers()["retry-after"], "600");
+        let report = response.extensions().get::<ErrorReport>().unwrap();
+        assert!(report.body.message.contains("(429)"));
+        assert!(report.body.message.ends_with("Try again in 10 minutes."));
+        let not_busy = busy(500, 30);
+        let response = AppError::from_upstream(&not_busy, &[]).into_response();
+        assert!(
+            !response.headers().contains_key("retry-after"),
+            "only a 429 or 503 is a request to wait"
+        );
+    }
+
+    #[test]
     fn server_errors_hide_their_cause() {
         let report = AppError::Internal(anyhow::anyhow!("disk on fire at /var/x")).report();
         assert!(!report.body.message.contains("disk"));
@@ -278,6 +343,7 @@ mod tests {
         let status = |s| console_connect::Error::Status {
             status: s,
             body: String::new(),
+            retry_after: None,
         };
         assert_eq!(
             AppError::from_upstream(&status(401), &[]).code(),

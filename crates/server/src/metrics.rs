@@ -471,6 +471,7 @@ mod tests {
                 Err(Error::Status {
                     status: 404,
                     body: String::new(),
+                    retry_after: None,
                 }),
                 "status_4xx",
             ),
@@ -478,6 +479,7 @@ mod tests {
                 Err(Error::Status {
                     status: 503,
                     body: String::new(),
+                    retry_after: None,
                 }),
                 "status_5xx",
             ),

@@ -547,15 +547,75 @@ async fn an_upstream_rate_limit_on_a_peering_update_says_to_wait() {
     assert_eq!(reply.status, StatusCode::BAD_GATEWAY);
     assert_eq!(reply.code(), "upstream_failed");
     assert!(
-        reply.message().contains("too many") && reply.message().contains("not done"),
+        reply.message().contains("too many")
+            && reply.message().contains("not done")
+            && reply.message().contains("Wait a minute"),
         "{}",
         reply.message()
+    );
+    assert!(
+        !reply.headers.contains_key("retry-after"),
+        "Console Connect named no wait, so the portal names none"
     );
     assert_eq!(
         outcome["outcome"], "failed",
         "a 429 is an answer: nothing was made"
     );
     assert_eq!(outcome["upstreamStatus"], 429);
+}
+
+#[tokio::test]
+async fn an_upstream_rate_limit_that_names_its_wait_is_passed_on() {
+    let app = spawn_app().await;
+    let fault = Fault {
+        status: Some(429),
+        retry_after_secs: Some(30),
+        ..Fault::default()
+    };
+
+    let (reply, _, outcome) = update_with_fault(&app, fault).await;
+
+    assert_eq!(reply.status, StatusCode::BAD_GATEWAY);
+    assert_eq!(reply.code(), "upstream_failed");
+    assert_eq!(reply.headers["retry-after"], "30");
+    assert!(
+        reply.message().ends_with("Try again in 30 seconds."),
+        "{}",
+        reply.message()
+    );
+    assert_eq!(outcome["outcome"], "failed");
+    assert_eq!(outcome["upstreamStatus"], 429);
+}
+
+#[tokio::test]
+async fn a_read_told_to_wait_long_is_answered_at_once_with_the_wait() {
+    let app = spawn_app().await;
+    let (client, id) = ada_on_production(&app).await;
+    app.sim.set_fault(
+        Route::ReadPeering,
+        Fault {
+            status: Some(503),
+            retry_after_secs: Some(300),
+            ..Fault::default()
+        },
+    );
+    let before = app.upstream_calls(Route::ReadPeering);
+
+    let reply = client.get(&peering_path(&id, "PRIVATE")).await;
+
+    assert_eq!(reply.status, StatusCode::BAD_GATEWAY);
+    assert_eq!(reply.headers["retry-after"], "300");
+    assert!(
+        reply.message().contains("unavailable for now (503)")
+            && reply.message().ends_with("Try again in 5 minutes."),
+        "{}",
+        reply.message()
+    );
+    assert_eq!(
+        app.upstream_calls(Route::ReadPeering) - before,
+        1,
+        "a wait of five minutes is not waited out inside the request"
+    );
 }
 
 #[tokio::test]

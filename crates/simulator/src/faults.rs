@@ -20,6 +20,9 @@ pub struct Fault {
     /// Answer this status with an HTML page, as a gateway in front of the API would, without
     /// running the handler: the state does not change.
     pub status: Option<u16>,
+    /// With `status`: send this many seconds in a `Retry-After` header, as a rate limiter or
+    /// a gateway in maintenance would.
+    pub retry_after_secs: Option<u64>,
     /// Run the handler, then replace a 2xx body with truncated JSON.
     pub malformed_body: bool,
     /// Never answer, so the client's timeout has to fire.
@@ -80,7 +83,11 @@ pub(crate) async fn apply(fault: Fault, request: Request, next: Next) -> Respons
         match std::future::pending::<Infallible>().await {}
     }
     if let Some(code) = fault.status {
-        return error_page(fault_status(code).unwrap_or(StatusCode::BAD_GATEWAY));
+        let mut page = error_page(fault_status(code).unwrap_or(StatusCode::BAD_GATEWAY));
+        if let Some(secs) = fault.retry_after_secs {
+            page.headers_mut().insert(header::RETRY_AFTER, secs.into());
+        }
+        return page;
     }
     let response = next.run(request).await;
     if fault.malformed_body && response.status().is_success() {
