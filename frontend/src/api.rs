@@ -25,6 +25,21 @@ type SignedOutHook = Rc<dyn Fn(bool)>;
 thread_local! {
     static ON_SIGNED_OUT: RefCell<Option<SignedOutHook>> = const { RefCell::new(None) };
     static LAST_SUCCESS: Cell<f64> = const { Cell::new(0.0) };
+    static QUIET_UNTIL: Cell<f64> = const { Cell::new(0.0) };
+}
+
+/// Until when (ms since the epoch, 0 for no wait) the portal asked, with `Retry-After`, not to
+/// be asked again: pages refreshing by themselves wait for it ([`crate::poll`]).
+pub fn quiet_until() -> f64 {
+    QUIET_UNTIL.with(Cell::get)
+}
+
+/// Notes a `Retry-After` of whole seconds received at `now`; a later wait already noted stays.
+fn asked_to_wait(retry_after: Option<&str>, now: f64) {
+    if let Some(secs) = retry_after.and_then(|v| v.trim().parse::<u32>().ok()) {
+        let until = now + f64::from(secs) * 1000.0;
+        QUIET_UNTIL.with(|q| q.set(q.get().max(until)));
+    }
 }
 
 /// When the portal last answered a call with success (ms since the epoch, 0 for never): each
@@ -102,9 +117,16 @@ fn unreachable_portal(e: JsValue) -> ApiError {
     )
 }
 
-/// Sends the request with the browser's `fetch` and reads the whole answer: status, request
-/// id and body.
-async fn fetch(request: Request) -> Result<(u16, Option<String>, String), JsValue> {
+/// What [`fetch`] read of an answer.
+struct Answer {
+    status: u16,
+    request_id: Option<String>,
+    retry_after: Option<String>,
+    text: String,
+}
+
+/// Sends the request with the browser's `fetch` and reads the whole answer.
+async fn fetch(request: Request) -> Result<Answer, JsValue> {
     let init = web_sys::RequestInit::new();
     init.set_method(request.method);
     if let Some(json) = &request.json {
@@ -119,24 +141,32 @@ async fn fetch(request: Request) -> Result<(u16, Option<String>, String), JsValu
             .await?
             .dyn_into()?;
     let request_id = response.headers().get("x-request-id")?;
+    let retry_after = response.headers().get("retry-after")?;
     let text = JsFuture::from(response.text()?).await?;
-    Ok((
-        response.status(),
+    Ok(Answer {
+        status: response.status(),
         request_id,
-        text.as_string().unwrap_or_default(),
-    ))
+        retry_after,
+        text: text.as_string().unwrap_or_default(),
+    })
 }
 
 /// Sends a request and returns the body of a 2xx answer with its request id, or the portal's
 /// error. Not generic, so every endpoint shares this one copy of the request machinery.
 async fn send_raw(request: Request, on_401: On401) -> ApiResult<(String, Option<String>)> {
-    let (status, request_id, text) = fetch(request).await.map_err(unreachable_portal)?;
+    let Answer {
+        status,
+        request_id,
+        retry_after,
+        text,
+    } = fetch(request).await.map_err(unreachable_portal)?;
     if (200..300).contains(&status) {
         if on_401 != On401::ReportPassive {
             LAST_SUCCESS.with(|t| t.set(web_sys::js_sys::Date::now()));
         }
         return Ok((text, request_id));
     }
+    asked_to_wait(retry_after.as_deref(), web_sys::js_sys::Date::now());
     let mut error = serde_json::from_str::<ApiError>(&text).unwrap_or_else(|_| {
         ApiError::new(
             ErrorCode::for_status(status),
@@ -408,4 +438,29 @@ pub fn audit_export_url(query: &AuditQuery, format: &str) -> String {
         &format!("/api/audit/export.{format}"),
         &audit_query_string(&query),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_retry_after_in_seconds_sets_the_quiet_time_and_a_later_one_stays() {
+        assert_eq!(quiet_until(), 0.0);
+        asked_to_wait(Some("30"), 1_000.0);
+        assert_eq!(quiet_until(), 31_000.0);
+        asked_to_wait(Some("5"), 2_000.0);
+        assert_eq!(quiet_until(), 31_000.0, "the longer wait stays");
+        for unreadable in [
+            None,
+            Some("soon"),
+            Some("-1"),
+            Some("Wed, 21 Oct 2026 07:28:00 GMT"),
+        ] {
+            asked_to_wait(unreadable, 40_000.0);
+        }
+        assert_eq!(quiet_until(), 31_000.0);
+        asked_to_wait(Some(" 60 "), 40_000.0);
+        assert_eq!(quiet_until(), 100_000.0);
+    }
 }

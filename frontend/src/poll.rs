@@ -1,5 +1,6 @@
 //! Refreshing a view while what it shows is still moving (CREATING, SYNCING…): a tick signal
-//! the page's reads depend on, bumped about every two seconds for as long as it is asked to,
+//! the page's reads depend on, bumped about every two seconds for as long as it is asked to
+//! (or after the wait the portal last asked for with `Retry-After`, when that is longer),
 //! and whenever the browser tab is shown again, since what a hidden tab shows may have
 //! changed meanwhile (a colleague's order, a peering changed elsewhere).
 
@@ -10,6 +11,18 @@ use leptos::task::spawn_local;
 use std::future::Future;
 
 const INTERVAL_MS: u32 = 2_000;
+
+/// How long to wait before the next tick at `now`: the interval, or longer while the portal
+/// has asked not to be asked again before `quiet_until` (both ms since the epoch).
+fn tick_delay(now: f64, quiet_until: f64) -> u32 {
+    let asked = (quiet_until - now).ceil();
+    if asked > f64::from(INTERVAL_MS) {
+        // A Retry-After is whole seconds in a u32, so this fits.
+        asked.min(f64::from(u32::MAX)) as u32
+    } else {
+        INTERVAL_MS
+    }
+}
 
 /// A page's refresh clock. Its reads ([`Poll::resource`]) run again on each tick.
 #[derive(Debug, Clone, Copy)]
@@ -66,7 +79,8 @@ impl Poll {
             if busy() && !self.scheduled.get_value() {
                 self.scheduled.set_value(true);
                 spawn_local(async move {
-                    TimeoutFuture::new(INTERVAL_MS).await;
+                    let now = web_sys::js_sys::Date::now();
+                    TimeoutFuture::new(tick_delay(now, crate::api::quiet_until())).await;
                     // The page may be gone by now; then there is nothing to refresh.
                     if self.scheduled.try_set_value(false).is_none() {
                         self.tick.try_update(|t| *t += 1);
@@ -101,5 +115,24 @@ pub fn still_moving<T: Send + Sync + 'static>(
 impl Default for Poll {
     fn default() -> Self {
         Self::new()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ticks_keep_their_pace_unless_the_portal_asked_for_a_longer_wait() {
+        let now = 1_700_000_000_000.0;
+        assert_eq!(tick_delay(now, 0.0), INTERVAL_MS);
+        assert_eq!(
+            tick_delay(now, now - 60_000.0),
+            INTERVAL_MS,
+            "a wait that is over"
+        );
+        assert_eq!(tick_delay(now, now + 1_500.0), INTERVAL_MS);
+        assert_eq!(tick_delay(now, now + 30_000.0), 30_000);
+        assert_eq!(tick_delay(now, now + 29_999.2), 30_000, "rounded up");
     }
 }
