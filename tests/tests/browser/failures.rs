@@ -2,9 +2,10 @@
 //! or the portal failed, not the request. Reading again shows the page as soon as the failure
 //! is over. A missing connection is said plainly, with no button that could not help. A page
 //! following an order whose refresh fails (the connection's own page, the connections list)
-//! keeps what it last read under the error, and goes on reading until the failure is over. The
-//! failures are the network's: the page's own `fetch` is made to fail for chosen paths, the
-//! way a dropped connection fails it.
+//! keeps what it last read under the error, and goes on reading until the failure is over,
+//! though no sooner than Console Connect asked (a `Retry-After` the portal passed on). The
+//! failures are the network's, or the portal's answer to a busy Console Connect: the page's own
+//! `fetch` is made to fail, or to give that answer, for chosen paths.
 
 use crate::browser::Browser;
 use crate::demo;
@@ -29,6 +30,32 @@ const BREAK_FETCH: &str = "window.failing = new Set(arguments[0]);\
      return null;";
 
 const UNREACHABLE: &str = "The portal could not be reached";
+
+/// Replaces `window.fetch` with one that answers, for each path in `window.busy`, what the
+/// portal answers when Console Connect asks for a pause: 502 with a `Retry-After` of
+/// `arguments[1]` seconds and a message saying so, counting those answers in `window.busyAnswers`.
+const BUSY_FETCH: &str = "window.busy = new Set(arguments[0]);\
+     window.busyAnswers = 0;\
+     const seconds = arguments[1];\
+     const body = JSON.stringify({\
+       code: 'upstream_failed',\
+       message: `Console Connect is turning requests away because too many came from your API \
+key (429), so this was not done. Try again in ${seconds} seconds.`,\
+       requestId: 'busy-answer',\
+       fields: [],\
+     });\
+     const real = window.fetch.bind(window);\
+     window.fetch = (url, init) => {\
+       if (window.busy.has(new URL(url, location.href).pathname)) {\
+         window.busyAnswers += 1;\
+         return Promise.resolve(new Response(body, {\
+           status: 502,\
+           headers: {'Content-Type': 'application/json', 'Retry-After': String(seconds)},\
+         }));\
+       }\
+       return real(url, init);\
+     };\
+     return null;";
 
 #[tokio::test]
 async fn a_read_that_failed_is_read_again_on_request() {
@@ -183,4 +210,40 @@ async fn a_failed_refresh_keeps_the_list_shown_and_is_tried_again() {
         json!(true)
     );
     b.screenshot("list-caught-up").await;
+}
+
+#[tokio::test]
+async fn a_page_following_an_order_waits_as_long_as_console_connect_asked() {
+    let b = Browser::open_with("failures-wait", &["--sandbox-speed", "realistic"]).await;
+    demo::sign_in_as_ada_in_acme(&b).await;
+    let id = demo::order_in_acme(&b, "Azure London Rate Limited").await;
+    b.goto(&format!("/connections/{id}")).await;
+    b.wait_for_status("[data-test=\"summary\"]", "CREATING")
+        .await;
+
+    let path = format!("/api/connections/{id}");
+    b.script_with(BUSY_FETCH, json!([[path], 6])).await;
+    b.wait_for_text(".error-banner", "Try again in 6 seconds")
+        .await;
+    b.find("[data-test=\"summary\"] .status[data-status=\"CREATING\"]")
+        .await;
+    b.screenshot("asked-to-wait").await;
+    assert_eq!(b.script("return window.busyAnswers;").await, json!(1));
+    // The page's own pace is a read every two seconds; it holds back for the six asked.
+    tokio::time::sleep(std::time::Duration::from_secs(3)).await;
+    assert_eq!(
+        b.script("return window.busyAnswers;").await,
+        json!(1),
+        "no read before the wait Console Connect asked for is over"
+    );
+    b.wait_for_script(
+        "the page to read again once the wait is over",
+        "return window.busyAnswers >= 2;",
+    )
+    .await;
+
+    // Once Console Connect answers again, the page catches up by itself.
+    b.script("window.busy.clear(); return null;").await;
+    b.wait_gone(".error-banner").await;
+    b.wait_for_status("[data-test=\"summary\"]", "ACTIVE").await;
 }
