@@ -106,6 +106,8 @@ impl Default for Metrics {
 fn upstream_outcome<T>(result: &Result<T>) -> &'static str {
     match result {
         Ok(_) => "ok",
+        // Console Connect throttling the portal's users, apart from requests it refused.
+        Err(Error::Status { status: 429, .. }) => "rate_limited",
         Err(Error::Status { status, .. }) if *status < 500 => "status_4xx",
         Err(Error::Status { .. }) => "status_5xx",
         Err(Error::Decode { .. }) => "unreadable",
@@ -465,8 +467,16 @@ mod tests {
 
     #[test]
     fn every_error_has_its_outcome_label() {
-        let cases: [(Result<()>, &str); 8] = [
+        let cases: [(Result<()>, &str); 9] = [
             (Ok(()), "ok"),
+            (
+                Err(Error::Status {
+                    status: 429,
+                    body: String::new(),
+                    retry_after: Some(std::time::Duration::from_secs(30)),
+                }),
+                "rate_limited",
+            ),
             (
                 Err(Error::Status {
                     status: 404,
