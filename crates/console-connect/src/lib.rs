@@ -6,7 +6,8 @@
 //! - Every path segment that comes from a user is a checked type ([`ObjectId`],
 //!   [`CompanyUsername`], [`PeeringType`]) and is percent-encoded by the URL builder.
 //! - Explicit connect and total timeouts, no redirects, a response size cap; reads are retried a
-//!   bounded number of times with jitter, writes never.
+//!   bounded number of times with jitter, writes never. A `Retry-After` is waited out when it
+//!   is short and kept in the error ([`Error::retry_after`]) when it is not.
 
 mod client;
 mod error;
