@@ -57,6 +57,18 @@ key (429), so this was not done. Try again in ${seconds} seconds.`,\
      };\
      return null;";
 
+/// A browser for `test` on the page of a connection `name` just ordered, shown CREATING: at the
+/// sandbox's realistic pace it stays so for several refreshes.
+async fn on_a_moving_order(test: &str, name: &str) -> (Browser, String) {
+    let b = Browser::open_with(test, &["--sandbox-speed", "realistic"]).await;
+    demo::sign_in_as_ada_in_acme(&b).await;
+    let id = demo::order_in_acme(&b, name).await;
+    b.goto(&format!("/connections/{id}")).await;
+    b.wait_for_status("[data-test=\"summary\"]", "CREATING")
+        .await;
+    (b, id)
+}
+
 #[tokio::test]
 async fn a_read_that_failed_is_read_again_on_request() {
     let b = Browser::open("failures").await;
@@ -133,14 +145,7 @@ async fn a_read_that_failed_is_read_again_on_request() {
 
 #[tokio::test]
 async fn a_failed_refresh_keeps_the_connection_shown_and_is_tried_again() {
-    // At the realistic pace the order stays CREATING for several refreshes.
-    let b = Browser::open_with("failures-refresh", &["--sandbox-speed", "realistic"]).await;
-    demo::sign_in_as_ada_in_acme(&b).await;
-    let id = demo::order_in_acme(&b, "Azure London Interrupted").await;
-    b.goto(&format!("/connections/{id}")).await;
-    b.wait_for_status("[data-test=\"summary\"]", "CREATING")
-        .await;
-
+    let (b, id) = on_a_moving_order("failures-refresh", "Azure London Interrupted").await;
     let path = format!("/api/connections/{id}");
     b.script_with(BREAK_FETCH, json!([[path]])).await;
     b.wait_for_text(".error-banner", UNREACHABLE).await;
@@ -214,13 +219,7 @@ async fn a_failed_refresh_keeps_the_list_shown_and_is_tried_again() {
 
 #[tokio::test]
 async fn a_page_following_an_order_waits_as_long_as_console_connect_asked() {
-    let b = Browser::open_with("failures-wait", &["--sandbox-speed", "realistic"]).await;
-    demo::sign_in_as_ada_in_acme(&b).await;
-    let id = demo::order_in_acme(&b, "Azure London Rate Limited").await;
-    b.goto(&format!("/connections/{id}")).await;
-    b.wait_for_status("[data-test=\"summary\"]", "CREATING")
-        .await;
-
+    let (b, id) = on_a_moving_order("failures-wait", "Azure London Rate Limited").await;
     let path = format!("/api/connections/{id}");
     b.script_with(BUSY_FETCH, json!([[path], 6])).await;
     b.wait_for_text(".error-banner", "Try again in 6 seconds")
