@@ -114,7 +114,7 @@ impl AppError {
                 status: status @ (429 | 503),
                 retry_after: Some(wait),
                 ..
-            } => AppError::UpstreamBusy {
+            } if !wait.is_zero() => AppError::UpstreamBusy {
                 status: *status,
                 retry_after: *wait,
             },
@@ -323,6 +323,18 @@ mod tests {
         let report = response.extensions().get::<ErrorReport>().unwrap();
         assert!(report.body.message.contains("(429)"));
         assert!(report.body.message.ends_with("Try again in 10 minutes."));
+        let response = AppError::from_upstream(&busy(429, 0), &[]).into_response();
+        assert!(
+            !response.headers().contains_key("retry-after"),
+            "no wait to pass on"
+        );
+        let report = response.extensions().get::<ErrorReport>().unwrap();
+        assert!(
+            report
+                .body
+                .message
+                .ends_with("Wait a minute and try again.")
+        );
         let not_busy = busy(500, 30);
         let response = AppError::from_upstream(&not_busy, &[]).into_response();
         assert!(
