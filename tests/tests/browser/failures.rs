@@ -33,9 +33,10 @@ const UNREACHABLE: &str = "The portal could not be reached";
 
 /// Replaces `window.fetch` with one that answers, for each path in `window.busy`, what the
 /// portal answers when Console Connect asks for a pause: 502 with a `Retry-After` of
-/// `arguments[1]` seconds and a message saying so, counting those answers in `window.busyAnswers`.
+/// `arguments[1]` seconds and a message saying so, noting when each was asked for
+/// (`performance.now()`) in `window.busyAnswers`.
 const BUSY_FETCH: &str = "window.busy = new Set(arguments[0]);\
-     window.busyAnswers = 0;\
+     window.busyAnswers = [];\
      const seconds = arguments[1];\
      const body = JSON.stringify({\
        code: 'upstream_failed',\
@@ -47,7 +48,7 @@ key (429), so this was not done. Try again in ${seconds} seconds.`,\
      const real = window.fetch.bind(window);\
      window.fetch = (url, init) => {\
        if (window.busy.has(new URL(url, location.href).pathname)) {\
-         window.busyAnswers += 1;\
+         window.busyAnswers.push(performance.now());\
          return Promise.resolve(new Response(body, {\
            status: 502,\
            headers: {'Content-Type': 'application/json', 'Retry-After': String(seconds)},\
@@ -221,25 +222,26 @@ async fn a_failed_refresh_keeps_the_list_shown_and_is_tried_again() {
 async fn a_page_following_an_order_waits_as_long_as_console_connect_asked() {
     let (b, id) = on_a_moving_order("failures-wait", "Azure London Rate Limited").await;
     let path = format!("/api/connections/{id}");
-    b.script_with(BUSY_FETCH, json!([[path], 6])).await;
-    b.wait_for_text(".error-banner", "Try again in 6 seconds")
+    b.script_with(BUSY_FETCH, json!([[path], 8])).await;
+    b.wait_for_text(".error-banner", "Try again in 8 seconds")
         .await;
     b.find("[data-test=\"summary\"] .status[data-status=\"CREATING\"]")
         .await;
     b.screenshot("asked-to-wait").await;
-    assert_eq!(b.script("return window.busyAnswers;").await, json!(1));
-    // The page's own pace is a read every two seconds; it holds back for the six asked.
-    tokio::time::sleep(std::time::Duration::from_secs(3)).await;
-    assert_eq!(
-        b.script("return window.busyAnswers;").await,
-        json!(1),
-        "no read before the wait Console Connect asked for is over"
-    );
     b.wait_for_script(
         "the page to read again once the wait is over",
-        "return window.busyAnswers >= 2;",
+        "return window.busyAnswers.length >= 2;",
     )
     .await;
+    // The page's own pace is a read every two seconds; it held back for the eight asked.
+    let gap = b
+        .script("return window.busyAnswers[1] - window.busyAnswers[0];")
+        .await;
+    let gap = gap.as_f64().unwrap();
+    assert!(
+        gap >= 7_900.0,
+        "the next read came {gap} ms after the answer asking for 8 s"
+    );
 
     // Once Console Connect answers again, the page catches up by itself.
     b.script("window.busy.clear(); return null;").await;
