@@ -24,6 +24,17 @@ fn tick_delay(now: f64, quiet_until: f64) -> u32 {
     }
 }
 
+/// Whole seconds from `now` until `quiet_until` (both ms since the epoch), rounded up; 0 when
+/// that time has come.
+pub fn seconds_left(now: f64, quiet_until: f64) -> u32 {
+    let left = ((quiet_until - now) / 1000.0).ceil();
+    if left > 0.0 {
+        left.min(f64::from(u32::MAX)) as u32
+    } else {
+        0
+    }
+}
+
 /// A page's refresh clock. Its reads ([`Poll::resource`]) run again on each tick.
 #[derive(Debug, Clone, Copy)]
 pub struct Poll {
@@ -134,5 +145,15 @@ mod tests {
         assert_eq!(tick_delay(now, now + 1_500.0), INTERVAL_MS);
         assert_eq!(tick_delay(now, now + 30_000.0), 30_000);
         assert_eq!(tick_delay(now, now + 29_999.2), 30_000, "rounded up");
+    }
+
+    #[test]
+    fn the_seconds_left_of_a_wait_are_rounded_up_and_end_at_zero() {
+        let now = 1_700_000_000_000.0;
+        assert_eq!(seconds_left(now, 0.0), 0);
+        assert_eq!(seconds_left(now, now), 0);
+        assert_eq!(seconds_left(now, now + 1.0), 1);
+        assert_eq!(seconds_left(now, now + 8_000.0), 8);
+        assert_eq!(seconds_left(now, now + 8_001.0), 9);
     }
 }

@@ -1,11 +1,14 @@
 //! The states every view shows the same way: loading, empty, and an error with the server's
 //! message and request id (announced to screen readers).
 
-use crate::poll::Poll;
+use crate::api;
+use crate::poll::{Poll, seconds_left};
 use crate::shared::Fetch;
 use leptos::prelude::*;
 use models::ApiError;
 use std::sync::Arc;
+use std::time::Duration;
+use web_sys::js_sys::Date;
 
 /// An error as a banner: the message, each field message it does not already say, and the
 /// request id to quote to support.
@@ -99,11 +102,31 @@ impl Retry {
 }
 
 /// A read that failed: its error, and a button to read again when that may help (the portal,
-/// Console Connect or the network failed, not the request).
+/// Console Connect or the network failed, not the request). While the wait the portal asked
+/// for (`Retry-After`) lasts, the button counts it down and cannot be pressed.
 #[component]
 pub fn LoadError(error: ApiError, retry: Retry) -> impl IntoView {
     let retry_may_help = error.may_pass_on_retry();
     let busy = retry.busy;
+    let left = move || seconds_left(Date::now(), api::quiet_until());
+    let wait = RwSignal::new(left());
+    if retry_may_help && wait.get_untracked() > 0 {
+        let count_down = move || {
+            let now = left();
+            if now != wait.get_untracked() {
+                wait.set(now);
+            }
+        };
+        if let Ok(handle) = set_interval_with_handle(count_down, Duration::from_millis(250)) {
+            on_cleanup(move || handle.clear());
+        }
+    }
+    let blocked = move || busy.get() || wait.get() != 0;
+    let label = move || match (busy.get(), wait.get()) {
+        (true, _) => "Trying again…".to_owned(),
+        (false, 0) => "Try again".to_owned(),
+        (false, s) => format!("Try again in {s} s"),
+    };
     view! {
         <ErrorBanner error=error/>
         {retry_may_help
@@ -113,10 +136,10 @@ pub fn LoadError(error: ApiError, retry: Retry) -> impl IntoView {
                         <button
                             type="button"
                             data-test="try-again"
-                            disabled=busy
+                            disabled=blocked
                             on:click=move |_| retry.run.run(())
                         >
-                            {move || if busy.get() { "Trying again…" } else { "Try again" }}
+                            {label}
                         </button>
                     </p>
                 }

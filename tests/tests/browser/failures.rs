@@ -3,9 +3,10 @@
 //! is over. A missing connection is said plainly, with no button that could not help. A page
 //! following an order whose refresh fails (the connection's own page, the connections list)
 //! keeps what it last read under the error, and goes on reading until the failure is over,
-//! though no sooner than Console Connect asked (a `Retry-After` the portal passed on). The
-//! failures are the network's, or the portal's answer to a busy Console Connect: the page's own
-//! `fetch` is made to fail, or to give that answer, for chosen paths.
+//! though no sooner than Console Connect asked (a `Retry-After` the portal passed on; its "Try
+//! again" counts that wait down meanwhile). The failures are the network's, or the portal's
+//! answer to a busy Console Connect: the page's own `fetch` is made to fail, or to give that
+//! answer, for chosen paths.
 
 use crate::browser::Browser;
 use crate::demo;
@@ -227,6 +228,19 @@ async fn a_page_following_an_order_waits_as_long_as_console_connect_asked() {
         .await;
     b.find("[data-test=\"summary\"] .status[data-status=\"CREATING\"]")
         .await;
+    // Meanwhile the button to read again counts the wait down and cannot be pressed.
+    let button = b
+        .script(
+            "const button = document.querySelector('[data-test=\"try-again\"]');\
+             return [button.textContent, button.disabled];",
+        )
+        .await;
+    let text = button[0].as_str().unwrap();
+    assert!(
+        text.starts_with("Try again in ") && text.ends_with(" s"),
+        "{text}"
+    );
+    assert_eq!(button[1], json!(true), "{text}");
     b.screenshot("asked-to-wait").await;
     b.wait_for_script(
         "the page to read again once the wait is over",
