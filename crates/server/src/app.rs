@@ -4,13 +4,13 @@
 use crate::audit::AuditLog;
 use crate::config::{Config, SandboxSpeed, Upstream};
 use crate::crypto::Crypto;
-use crate::db::Backend;
+use crate::db::{self, Backend};
 use crate::metrics::{Metered, Metrics};
 use crate::routes;
 use crate::security;
 use crate::session_cache::{SESSION_CACHE_CAPACITY, SESSION_CACHE_TTL, SessionCache};
 use crate::session_store;
-use crate::sign_in_guard::SignInGuard;
+use crate::sign_in_guard::{self, SignInBound, SignInGuard};
 use crate::state::{App, AppState};
 use anyhow::Context;
 use axum::http::HeaderValue;
@@ -100,13 +100,14 @@ pub async fn build(config: Config) -> anyhow::Result<Portal> {
     let index_html = std::fs::read_to_string(config.static_dir.join("index.html")).ok();
     let csp = security::content_security_policy(index_html.as_deref());
     let metrics = Arc::new(Metrics::default());
+    let sign_in_guard = sign_in_bound(&config).await?;
     let state = AppState(Arc::new(App {
         upstream: Arc::new(Metered::new(Arc::new(client), metrics.clone())),
         audit,
         crypto,
         info,
         cookie_name: cookie_name.to_owned(),
-        sign_in_guard: SignInGuard::new(config.sign_in_failures, crate::sign_in_guard::WINDOW),
+        sign_in_guard,
         config,
         metrics: metrics.clone(),
     }));
@@ -117,6 +118,22 @@ pub async fn build(config: Config) -> anyhow::Result<Portal> {
         state,
         sandbox,
     })
+}
+
+/// Where failed sign-ins are counted: beside the sessions when they are in PostgreSQL (shared
+/// by every portal using it), else in this process.
+async fn sign_in_bound(config: &Config) -> anyhow::Result<SignInBound> {
+    let (limit, window) = (config.sign_in_failures, sign_in_guard::WINDOW);
+    if limit == 0 || Backend::of(&config.session_database_url) != Backend::Postgres {
+        return Ok(SignInBound::Local(SignInGuard::new(limit, window)));
+    }
+    let pool = db::pg_pool(&config.session_database_url, config.busy_timeout, 4, false)
+        .await
+        .context("opening the session database for the sign-in bound")?;
+    let shared = sign_in_guard::Shared::open(pool, limit, window)
+        .await
+        .context("creating the table of failed sign-ins")?;
+    Ok(SignInBound::Shared(shared))
 }
 
 fn portal_info(config: &Config, base_url: &str) -> PortalInfo {

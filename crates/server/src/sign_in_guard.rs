@@ -10,7 +10,12 @@
 //! it holds [`MAX_ADDRESSES`] addresses whose window has not ended, an address not in it is
 //! refused too until windows end (an attack from that many addresses at once is no time to let
 //! more in).
+//!
+//! One portal counts in its own memory ([`SignInGuard`]). Portals sharing a PostgreSQL
+//! database count in a table of it ([`Shared`]), so that an address spread over all of them by
+//! a load balancer has one bound, not one per portal; the database's clock times the windows.
 
+use sqlx::PgPool;
 use std::collections::HashMap;
 use std::net::IpAddr;
 use std::sync::Mutex;
@@ -141,6 +146,166 @@ impl Attempt<'_> {
         if let Some(f) = table.addresses.get_mut(&k) {
             f.count = f.count.saturating_sub(1);
         }
+    }
+}
+
+/// Where sign-in attempts are counted: in this process, or in the database portals share.
+pub enum SignInBound {
+    Local(SignInGuard),
+    Shared(Shared),
+}
+
+/// An attempt let through by a [`SignInBound`], counted as failed unless
+/// [`Ticket::succeeded`] says otherwise.
+#[must_use]
+pub enum Ticket<'a> {
+    Local(Attempt<'a>),
+    Shared(&'a Shared, Option<String>),
+}
+
+impl SignInBound {
+    /// Lets an attempt from `addr` through, counted, or says how long until it may try again;
+    /// an error when the shared count cannot be read or written.
+    pub async fn attempt(&self, addr: Option<IpAddr>) -> sqlx::Result<Result<Ticket<'_>, Refused>> {
+        match self {
+            SignInBound::Local(guard) => Ok(guard.attempt(addr).map(Ticket::Local)),
+            SignInBound::Shared(shared) => {
+                let key = addr.map(|a| key_of(a).to_string());
+                if let Some(k) = &key
+                    && let Err(refused) = shared.count(k).await?
+                {
+                    return Ok(Err(refused));
+                }
+                Ok(Ok(Ticket::Shared(shared, key)))
+            }
+        }
+    }
+}
+
+impl Ticket<'_> {
+    /// The attempt signed in: it does not count against its address.
+    pub async fn succeeded(self) {
+        match self {
+            Ticket::Local(attempt) => attempt.succeeded(),
+            Ticket::Shared(shared, Some(key)) => {
+                if let Err(e) = shared.give_back(&key).await {
+                    tracing::warn!(error = %e, "a successful sign-in stays counted against its address");
+                }
+            }
+            Ticket::Shared(_, None) => {}
+        }
+    }
+}
+
+/// The count in a PostgreSQL table, one row per address whose window has not ended.
+pub struct Shared {
+    pool: PgPool,
+    limit: u32,
+    window: Duration,
+}
+
+/// The key of the advisory lock under which a portal creates the table.
+const TABLE_LOCK: i64 = 0x7369_676e_5f69_6e73; // "sign_ins"
+
+impl Shared {
+    /// Counts in `pool`'s database, creating the table if it is missing (under an advisory
+    /// lock: portals started together would otherwise race to create it), and drops rows whose
+    /// window has ended once a minute. `limit` is at least 1: no bound needs no table.
+    pub async fn open(pool: PgPool, limit: u32, window: Duration) -> sqlx::Result<Self> {
+        let mut conn = pool.acquire().await?.detach();
+        sqlx::query("select pg_advisory_lock($1)")
+            .bind(TABLE_LOCK)
+            .execute(&mut conn)
+            .await?;
+        let created = sqlx::query(
+            "create table if not exists sign_in_failures (
+                 address     text        primary key,
+                 window_ends timestamptz not null,
+                 attempts    integer     not null,
+                 refused     boolean     not null
+             )",
+        )
+        .execute(&mut conn)
+        .await;
+        let _ = sqlx::Connection::close(conn).await;
+        created?;
+        let prune = pool.clone();
+        tokio::spawn(async move {
+            let mut every = tokio::time::interval(Duration::from_secs(60));
+            loop {
+                every.tick().await;
+                let _ = sqlx::query("delete from sign_in_failures where window_ends < now()")
+                    .execute(&prune)
+                    .await;
+            }
+        });
+        Ok(Shared {
+            pool,
+            limit,
+            window,
+        })
+    }
+
+    /// One attempt from `key`, counted in one transaction with the address's row locked.
+    async fn count(&self, key: &str) -> sqlx::Result<Result<(), Refused>> {
+        let mut tx = self.pool.begin().await?;
+        // A new address starts with a window that has already ended, so it opens one below.
+        sqlx::query(
+            "insert into sign_in_failures (address, window_ends, attempts, refused)
+             values ($1, now(), 0, false) on conflict (address) do nothing",
+        )
+        .bind(key)
+        .execute(&mut *tx)
+        .await?;
+        let (attempts, refused, left): (i32, bool, f64) = sqlx::query_as(
+            "select attempts, refused, extract(epoch from window_ends - now())::float8
+             from sign_in_failures where address = $1 for update",
+        )
+        .bind(key)
+        .fetch_one(&mut *tx)
+        .await?;
+        let verdict = if left <= 0.0 {
+            sqlx::query(
+                "update sign_in_failures
+                 set window_ends = now() + make_interval(secs => $2), attempts = 1, refused = false
+                 where address = $1",
+            )
+            .bind(key)
+            .bind(self.window.as_secs_f64())
+            .execute(&mut *tx)
+            .await?;
+            Ok(())
+        } else if u32::try_from(attempts).unwrap_or(0) >= self.limit {
+            if !refused {
+                sqlx::query("update sign_in_failures set refused = true where address = $1")
+                    .bind(key)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            Err(Refused {
+                retry_after: Duration::from_secs_f64(left),
+                first: !refused,
+            })
+        } else {
+            sqlx::query("update sign_in_failures set attempts = attempts + 1 where address = $1")
+                .bind(key)
+                .execute(&mut *tx)
+                .await?;
+            Ok(())
+        };
+        tx.commit().await?;
+        Ok(verdict)
+    }
+
+    async fn give_back(&self, key: &str) -> sqlx::Result<()> {
+        sqlx::query(
+            "update sign_in_failures set attempts = greatest(attempts - 1, 0)
+             where address = $1 and window_ends > now()",
+        )
+        .bind(key)
+        .execute(&self.pool)
+        .await
+        .map(|_| ())
     }
 }
 

@@ -5,7 +5,7 @@ use crate::audit::AuditLog;
 use crate::config::Config;
 use crate::crypto::Crypto;
 use crate::metrics::Metrics;
-use crate::sign_in_guard::SignInGuard;
+use crate::sign_in_guard::SignInBound;
 use console_connect::ConsoleConnect;
 use models::api::PortalInfo;
 use std::ops::Deref;
@@ -26,7 +26,7 @@ pub struct App {
     /// Requests, upstream calls and audit failures counted since start-up.
     pub metrics: Arc<Metrics>,
     /// Failed sign-ins counted per client address.
-    pub sign_in_guard: SignInGuard,
+    pub sign_in_guard: SignInBound,
 }
 
 impl Deref for AppState {

@@ -12,6 +12,7 @@ use reqwest::StatusCode;
 use serde_json::Value;
 use server::audit::{Actor, AuditLog, Intent};
 use server::extract::RequestMeta;
+use server::sign_in_guard::{Shared, WINDOW};
 use simulator::Route;
 use std::sync::Arc;
 use std::time::Duration;
@@ -37,6 +38,76 @@ async fn beside(first: &TestApp, db: &PgDatabase) -> TestApp {
         ..Options::default()
     })
     .await
+}
+
+/// A portal on `db` that bounds failed sign-ins at `limit` per address; beside `first` (the
+/// same Console Connect and server key) when given.
+async fn bounded_on(db: &PgDatabase, limit: u32, first: Option<&TestApp>) -> TestApp {
+    spawn_app_with(Options {
+        database_url: Some(db.url.clone()),
+        data_dir: first.map(|f| f.dir.clone()),
+        upstream: first.map(|f| f.upstream()),
+        sign_in_failures: Some(limit),
+        ..Options::default()
+    })
+    .await
+}
+
+#[tokio::test]
+async fn failed_sign_ins_are_bounded_once_for_all_the_portals_sharing_a_database() {
+    let db = PgDatabase::create().await;
+    let first = bounded_on(&db, 3, None).await;
+    let second = bounded_on(&db, 3, Some(&first)).await;
+
+    // A sign-in that works does not count; three that fail, on either portal, do.
+    first.sign_in(ada()).await;
+    for app in [&first, &second, &first] {
+        let reply = app.client().sign_in("not-a-key").await;
+        assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{}", reply.text);
+    }
+    let asked = first.upstream_calls(Route::WhoAmI);
+
+    // Past the bound the address is refused by every portal on the database, one started
+    // since included, with nothing sent to Console Connect.
+    let third = bounded_on(&db, 3, Some(&first)).await;
+    for app in [&second, &first, &third] {
+        let refused = app.client().sign_in(ada()).await;
+        assert_eq!(
+            refused.status,
+            StatusCode::TOO_MANY_REQUESTS,
+            "{}",
+            refused.text
+        );
+        let wait: u64 = refused.header("retry-after").unwrap().parse().unwrap();
+        assert!((1..=15 * 60).contains(&wait), "{wait}");
+    }
+    assert_eq!(first.upstream_calls(Route::WhoAmI), asked);
+}
+
+#[tokio::test]
+async fn a_sign_in_that_cannot_be_counted_is_not_made() {
+    let db = PgDatabase::create().await;
+    let app = bounded_on(&db, 3, None).await;
+    let mut conn = db.connect().await;
+    sqlx::query("alter table sign_in_failures rename to something_else")
+        .execute(&mut conn)
+        .await
+        .unwrap();
+
+    let reply = app.client().sign_in(ada()).await;
+
+    assert_eq!(
+        reply.status,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "{}",
+        reply.text
+    );
+    assert!(
+        reply.message().contains("cannot be counted"),
+        "{}",
+        reply.message()
+    );
+    assert_eq!(app.upstream_calls(Route::WhoAmI), 0, "nothing was asked");
 }
 
 #[tokio::test]
@@ -467,13 +538,16 @@ async fn appends_made_at_once_are_committed_together_as_one_chain() {
 async fn portals_started_together_on_a_new_database_all_create_their_tables() {
     let db = PgDatabase::create().await;
     let busy = Duration::from_secs(10);
-    // Each start-up opens the history and the sessions, as `portal` does, all at the same time.
+    // Each start-up opens the history, the sessions and the count of failed sign-ins, as
+    // `portal` does, all at the same time.
     let starts = (0..12).map(|_| {
         let url = db.url.clone();
         tokio::spawn(async move {
             let sessions = server::session_store::Store::open(&url, busy).await?;
             let log = AuditLog::open(&url, busy, Duration::from_secs(3600)).await?;
-            anyhow::Ok((log, sessions))
+            let pool = server::db::pg_pool(&url, busy, 1, false).await?;
+            let bound = Shared::open(pool, 10, WINDOW).await?;
+            anyhow::Ok((log, sessions, bound))
         })
     });
     for started in futures::future::join_all(starts).await {
@@ -495,6 +569,10 @@ async fn portals_started_together_on_a_new_database_all_create_their_tables() {
     );
     assert!(
         tables.contains(&"public.audit_events".to_string()),
+        "{tables:?}"
+    );
+    assert!(
+        tables.contains(&"public.sign_in_failures".to_string()),
         "{tables:?}"
     );
 }

@@ -57,6 +57,13 @@ async fn sign_in(
     let attempt = state
         .sign_in_guard
         .attempt(meta.client_ip)
+        .await
+        .map_err(|e| AppError::AuditUnavailable {
+            message: "Sign-in attempts cannot be counted right now, so none was made. Try again \
+                      shortly."
+                .into(),
+            cause: format!("counting a sign-in attempt: {e}"),
+        })?
         .map_err(|refused| {
             if refused.first {
                 tracing::warn!(
@@ -91,7 +98,7 @@ async fn sign_in(
         }
     })
     .await?;
-    attempt.succeeded();
+    attempt.succeeded().await;
     // A new id for the signed-in session, so an id planted before sign-in is worthless.
     session
         .cycle_id()
