@@ -42,6 +42,8 @@ pub struct Poll {
     /// Bumped each time one of its reads answers, changed or not.
     answered: RwSignal<u32>,
     scheduled: StoredValue<bool>,
+    /// Whether the tick waiting is held back past the pace by a wait the portal asked for.
+    held: RwSignal<bool>,
 }
 
 impl Poll {
@@ -50,6 +52,7 @@ impl Poll {
             tick: RwSignal::new(0),
             answered: RwSignal::new(0),
             scheduled: StoredValue::new(false),
+            held: RwSignal::new(false),
         };
         // `visibilitychange` is the document's, and reaches the window as it bubbles.
         let shown_again = window_event_listener_untyped("visibilitychange", move |_| {
@@ -91,7 +94,10 @@ impl Poll {
                 self.scheduled.set_value(true);
                 spawn_local(async move {
                     let now = web_sys::js_sys::Date::now();
-                    TimeoutFuture::new(tick_delay(now, crate::api::quiet_until())).await;
+                    let delay = tick_delay(now, crate::api::quiet_until());
+                    self.hold(delay > INTERVAL_MS);
+                    TimeoutFuture::new(delay).await;
+                    self.hold(false);
                     // The page may be gone by now; then there is nothing to refresh.
                     if self.scheduled.try_set_value(false).is_none() {
                         self.tick.try_update(|t| *t += 1);
@@ -99,6 +105,24 @@ impl Poll {
                 });
             }
         });
+    }
+
+    fn hold(self, held: bool) {
+        if self.held.try_get_untracked() == Some(!held) {
+            self.held.set(held);
+        }
+    }
+
+    /// How the page refreshes, to end a note such as "refreshing …": at its pace, or not
+    /// before the wait the portal asked for is over (the error shown says how long it is).
+    pub fn pace(self) -> impl Fn() -> &'static str + Copy {
+        move || {
+            if self.held.get() {
+                "paused while Console Connect asks to wait"
+            } else {
+                "every 2 s"
+            }
+        }
     }
 
     /// Refresh now (after a change the user made).

@@ -59,7 +59,7 @@ fn Connection(id: String) -> impl IntoView {
             let id = id.clone();
             view! {
                 <RefreshError error=failed retry=retry/>
-                <ConnectionView id=id c=shown peerings=peerings ports=ports retry=retry/>
+                <ConnectionView id=id c=shown peerings=peerings ports=ports retry=retry poll=poll/>
             }
             .into_any()
         } else {
@@ -85,7 +85,7 @@ fn is_gone(c: &ConnectionView) -> bool {
     )
 }
 
-fn summary(c: &ConnectionView) -> impl IntoView + use<> {
+fn summary(c: &ConnectionView, poll: Poll) -> impl IntoView + use<> {
     view! {
         <section class="panel">
             <h2 class="visually-hidden">"Summary"</h2>
@@ -109,7 +109,17 @@ fn summary(c: &ConnectionView) -> impl IntoView + use<> {
                 <dt>"Updated"</dt>
                 <dd>{format::optional_time(c.updated_at.as_deref())}</dd>
             </dl>
-            {c.is_transitional().then(|| view! { <p class="muted small" role="status">"Refreshing every 2 s while the connection changes."</p> })}
+            {c
+                .is_transitional()
+                .then(|| {
+                    view! {
+                        <p class="muted small" role="status" data-test="refresh-note">
+                            "The connection is changing; refreshing "
+                            {poll.pace()}
+                            "."
+                        </p>
+                    }
+                })}
         </section>
     }
 }
@@ -121,6 +131,7 @@ fn ConnectionView(
     peerings: [PeeringResource; 3],
     ports: names::Names,
     retry: Retry,
+    poll: Poll,
 ) -> impl IntoView {
     let read = move |f: fn(&ConnectionView) -> Option<AnyView>| c.with(|c| c.as_ref().and_then(f));
     let gone = Memo::new(move |_| c.with(|c| c.as_ref().is_some_and(is_gone)));
@@ -176,7 +187,7 @@ fn ConnectionView(
                 Some(view! { <p class="notice warn">{format!("Console Connect reports: {r}")}</p> }.into_any())
             })
         }}
-        {move || read(|c| Some(summary(c).into_any()))}
+        {move || c.with(|c| c.as_ref().map(|c| summary(c, poll)))}
         <section class="panel">
             <h2>"Legs"</h2>
             {move || c.with(|c| c.as_ref().map(|c| view! { <LegsTable legs=c.legs.clone() ports=ports/> }))}

@@ -790,7 +790,12 @@ fn Follow(id: String, t: PeeringType, first: Option<PeeringView>) -> impl IntoVi
                             <p class="lead" role="status" aria-live="polite">
                                 {format!("{} peering: ", t.label())}
                                 {sync_status(&p.sync_status)}
-                                {if synced { " — active in Azure." } else { " — waiting for Azure; this page refreshes every 2 s." }}
+                                {if synced {
+                                    view! { " — active in Azure." }.into_any()
+                                } else {
+                                    view! { " — waiting for Azure; refreshing " {poll.pace()} "." }
+                                        .into_any()
+                                }}
                             </p>
                             <Stepper label="Peering sync status" steps=sync_steps(&p.sync_status)/>
                             <PeeringConfigDetails peering=p/>

@@ -78,7 +78,7 @@ fn Progress(id: String) -> impl IntoView {
         <div class="progress-page" data-test="progress">
             <RefreshError error=failed retry=Retry::poll(poll, conn)/>
             {move || match shown.get() {
-                Some(c) => view! { <ProgressView c=c ports=ports/> }.into_any(),
+                Some(c) => view! { <ProgressView c=c ports=ports poll=poll/> }.into_any(),
                 None if failed.with(Option::is_none) => {
                     view! { <Loading label="Loading the connection…"/> }.into_any()
                 }
@@ -89,7 +89,7 @@ fn Progress(id: String) -> impl IntoView {
 }
 
 #[component]
-fn ProgressView(c: ConnectionView, ports: names::Names) -> impl IntoView {
+fn ProgressView(c: ConnectionView, ports: names::Names, poll: Poll) -> impl IntoView {
     let active = c.status == ConnectionStatus::Active;
     let moving = c.is_transitional();
     let href = format!("/connections/{}", c.id);
@@ -130,7 +130,7 @@ fn ProgressView(c: ConnectionView, ports: names::Names) -> impl IntoView {
                     format::optional_speed(c.speed_mbps),
                     format::optional_time(c.updated_at.as_deref()),
                 )}
-                {moving.then_some(" · refreshing every 2 s")}
+                {moving.then(|| view! { " · refreshing " {poll.pace()} })}
             </p>
         </section>
         <section class="panel">

@@ -221,12 +221,17 @@ async fn a_failed_refresh_keeps_the_list_shown_and_is_tried_again() {
 
 #[tokio::test]
 async fn a_page_following_an_order_waits_as_long_as_console_connect_asked() {
+    const NOTE: &str = "[data-test=\"refresh-note\"]";
     let (b, id) = on_a_moving_order("failures-wait", "Azure London Rate Limited").await;
+    b.wait_for_text(NOTE, "refreshing every 2 s").await;
     let path = format!("/api/connections/{id}");
     b.script_with(BUSY_FETCH, json!([[path], 8])).await;
     b.wait_for_text(".error-banner", "Try again in 8 seconds")
         .await;
     b.find("[data-test=\"summary\"] .status[data-status=\"CREATING\"]")
+        .await;
+    // The note under the connection no longer promises a refresh every two seconds.
+    b.wait_for_text(NOTE, "refreshing paused while Console Connect asks to wait")
         .await;
     // Meanwhile the button to read again counts the wait down and cannot be pressed.
     let button = b
