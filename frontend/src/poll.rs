@@ -95,9 +95,10 @@ impl Poll {
                 spawn_local(async move {
                     let now = web_sys::js_sys::Date::now();
                     let delay = tick_delay(now, crate::api::quiet_until());
+                    // Said until the next tick is set, not undone for the read in between:
+                    // a note in a live region would otherwise flicker at each attempt.
                     self.hold(delay > INTERVAL_MS);
                     TimeoutFuture::new(delay).await;
-                    self.hold(false);
                     // The page may be gone by now; then there is nothing to refresh.
                     if self.scheduled.try_set_value(false).is_none() {
                         self.tick.try_update(|t| *t += 1);
