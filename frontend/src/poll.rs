@@ -10,7 +10,10 @@ use leptos::prelude::*;
 use leptos::task::spawn_local;
 use std::future::Future;
 
-const INTERVAL_MS: u32 = 2_000;
+const INTERVAL_S: u32 = 2;
+const INTERVAL_MS: u32 = INTERVAL_S * 1_000;
+/// The pace said to people, which a test keeps equal to [`INTERVAL_S`].
+const PACE: &str = "every 2 s";
 
 /// How long to wait before the next tick at `now`: the interval, or longer while the portal
 /// has asked not to be asked again before `quiet_until` (both ms since the epoch).
@@ -44,6 +47,9 @@ pub struct Poll {
     scheduled: StoredValue<bool>,
     /// Whether the tick waiting is held back past the pace by a wait the portal asked for.
     held: RwSignal<bool>,
+    /// Whether the page is refreshing at all: what it follows is still moving, and its last
+    /// read did not fail in a way reading again cannot mend.
+    running: RwSignal<bool>,
 }
 
 impl Poll {
@@ -53,6 +59,7 @@ impl Poll {
             answered: RwSignal::new(0),
             scheduled: StoredValue::new(false),
             held: RwSignal::new(false),
+            running: RwSignal::new(false),
         };
         // `visibilitychange` is the document's, and reaches the window as it bubbles.
         let shown_again = window_event_listener_untyped("visibilitychange", move |_| {
@@ -90,7 +97,11 @@ impl Poll {
     pub fn while_busy(self, busy: impl Fn() -> bool + 'static) {
         crate::shared::effect(move || {
             self.answered.track();
-            if busy() && !self.scheduled.get_value() {
+            let busy = busy();
+            if self.running.try_get_untracked() == Some(!busy) {
+                self.running.set(busy);
+            }
+            if busy && !self.scheduled.get_value() {
                 self.scheduled.set_value(true);
                 spawn_local(async move {
                     let now = web_sys::js_sys::Date::now();
@@ -121,9 +132,14 @@ impl Poll {
             if self.held.get() {
                 "paused while Console Connect asks to wait"
             } else {
-                "every 2 s"
+                PACE
             }
         }
+    }
+
+    /// Whether the page refreshes by itself now: a note that says it does is shown only then.
+    pub fn running(self) -> bool {
+        self.running.get()
     }
 
     /// Refresh now (after a change the user made).
@@ -170,6 +186,11 @@ mod tests {
         assert_eq!(tick_delay(now, now + 1_500.0), INTERVAL_MS);
         assert_eq!(tick_delay(now, now + 30_000.0), 30_000);
         assert_eq!(tick_delay(now, now + 29_999.2), 30_000, "rounded up");
+    }
+
+    #[test]
+    fn the_pace_said_is_the_pace_kept() {
+        assert_eq!(PACE, format!("every {INTERVAL_S} s"));
     }
 
     #[test]

@@ -109,17 +109,21 @@ fn summary(c: &ConnectionView, poll: Poll) -> impl IntoView + use<> {
                 <dt>"Updated"</dt>
                 <dd>{format::optional_time(c.updated_at.as_deref())}</dd>
             </dl>
-            {c
-                .is_transitional()
-                .then(|| {
-                    view! {
+            {
+                let moving = c.is_transitional();
+                move || {
+                    (moving && poll.running())
+                        .then(|| {
+                            view! {
                         <p class="muted small" role="status" data-test="refresh-note">
                             "The connection is changing; refreshing "
                             {poll.pace()}
                             "."
                         </p>
                     }
-                })}
+                        })
+                }
+            }
         </section>
     }
 }

@@ -130,7 +130,9 @@ fn ProgressView(c: ConnectionView, ports: names::Names, poll: Poll) -> impl Into
                     format::optional_speed(c.speed_mbps),
                     format::optional_time(c.updated_at.as_deref()),
                 )}
-                {moving.then(|| view! { " · refreshing " {poll.pace()} })}
+                {move || {
+                    (moving && poll.running()).then(|| view! { " · refreshing " {poll.pace()} })
+                }}
             </p>
         </section>
         <section class="panel">

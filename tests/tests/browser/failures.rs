@@ -32,32 +32,37 @@ const BREAK_FETCH: &str = "window.failing = new Set(arguments[0]);\
 
 const UNREACHABLE: &str = "The portal could not be reached";
 
-/// Replaces `window.fetch` with one that answers, for each path in `window.busy`, what the
-/// portal answers when Console Connect asks for a pause: 502 with a `Retry-After` of
-/// `arguments[1]` seconds and a message saying so, noting when each was asked for
-/// (`performance.now()`) in `window.busyAnswers`.
-const BUSY_FETCH: &str = "window.busy = new Set(arguments[0]);\
-     window.busyAnswers = [];\
-     const seconds = arguments[1];\
-     const body = JSON.stringify({\
-       code: 'upstream_failed',\
-       message: `Console Connect is turning requests away because too many came from your API \
-key (429), so this was not done. Try again in ${seconds} seconds.`,\
-       requestId: 'busy-answer',\
-       fields: [],\
-     });\
+/// Replaces `window.fetch` with one that gives, for each path in `window.answering`, the
+/// portal's answer `arguments[1]` (status), `arguments[2]` (its JSON error body) and, when
+/// `arguments[3]` is not null, a `Retry-After` of that many seconds, noting when each was given
+/// (`performance.now()`) in `window.answers`.
+const ANSWER_FETCH: &str = "window.answering = new Set(arguments[0]);\
+     window.answers = [];\
+     const [status, body, retryAfter] = [arguments[1], JSON.stringify(arguments[2]), arguments[3]];\
+     const headers = {'Content-Type': 'application/json'};\
+     if (retryAfter !== null) { headers['Retry-After'] = String(retryAfter); }\
      const real = window.fetch.bind(window);\
      window.fetch = (url, init) => {\
-       if (window.busy.has(new URL(url, location.href).pathname)) {\
-         window.busyAnswers.push(performance.now());\
-         return Promise.resolve(new Response(body, {\
-           status: 502,\
-           headers: {'Content-Type': 'application/json', 'Retry-After': String(seconds)},\
-         }));\
+       if (window.answering.has(new URL(url, location.href).pathname)) {\
+         window.answers.push(performance.now());\
+         return Promise.resolve(new Response(body, {status, headers}));\
        }\
        return real(url, init);\
      };\
      return null;";
+
+/// What the portal answers when Console Connect asks for a pause of `seconds`.
+fn busy_answer(seconds: u32) -> serde_json::Value {
+    json!({
+        "code": "upstream_failed",
+        "message": format!(
+            "Console Connect is turning requests away because too many came from your API key \
+             (429), so this was not done. Try again in {seconds} seconds."
+        ),
+        "requestId": "busy-answer",
+        "fields": [],
+    })
+}
 
 /// A browser for `test` on the page of a connection `name` just ordered, shown CREATING: at the
 /// sandbox's realistic pace it stays so for several refreshes.
@@ -225,7 +230,8 @@ async fn a_page_following_an_order_waits_as_long_as_console_connect_asked() {
     let (b, id) = on_a_moving_order("failures-wait", "Azure London Rate Limited").await;
     b.wait_for_text(NOTE, "refreshing every 2 s").await;
     let path = format!("/api/connections/{id}");
-    b.script_with(BUSY_FETCH, json!([[path], 8])).await;
+    b.script_with(ANSWER_FETCH, json!([[path], 502, busy_answer(8), 8]))
+        .await;
     b.wait_for_text(".error-banner", "Try again in 8 seconds")
         .await;
     b.find("[data-test=\"summary\"] .status[data-status=\"CREATING\"]")
@@ -249,12 +255,12 @@ async fn a_page_following_an_order_waits_as_long_as_console_connect_asked() {
     b.screenshot("asked-to-wait").await;
     b.wait_for_script(
         "the page to read again once the wait is over",
-        "return window.busyAnswers.length >= 2;",
+        "return window.answers.length >= 2;",
     )
     .await;
     // The page's own pace is a read every two seconds; it held back for the eight asked.
     let gap = b
-        .script("return window.busyAnswers[1] - window.busyAnswers[0];")
+        .script("return window.answers[1] - window.answers[0];")
         .await;
     let gap = gap.as_f64().unwrap();
     assert!(
@@ -263,7 +269,37 @@ async fn a_page_following_an_order_waits_as_long_as_console_connect_asked() {
     );
 
     // Once Console Connect answers again, the page catches up by itself.
-    b.script("window.busy.clear(); return null;").await;
+    b.script("window.answering.clear(); return null;").await;
     b.wait_gone(".error-banner").await;
     b.wait_for_status("[data-test=\"summary\"]", "ACTIVE").await;
+}
+
+#[tokio::test]
+async fn a_page_whose_moving_connection_is_gone_stops_saying_it_refreshes() {
+    const NOTE: &str = "[data-test=\"refresh-note\"]";
+    let (b, id) = on_a_moving_order("failures-gone", "Azure London Withdrawn").await;
+    b.wait_for_text(NOTE, "refreshing every 2 s").await;
+    // Deleted elsewhere while it was being set up: reading again cannot bring it back.
+    let message = format!(
+        "Console Connect has no connection {id} in the selected company: it may have been \
+         deleted, or belong to another company."
+    );
+    let gone = json!({"code": "not_found", "message": message, "requestId": "gone", "fields": []});
+    let path = format!("/api/connections/{id}");
+    b.script_with(ANSWER_FETCH, json!([[path], 404, gone, null]))
+        .await;
+    b.wait_for_text(".error-banner", "has no connection").await;
+    // The connection as last read stays, but nothing says it is still being refreshed.
+    b.find("[data-test=\"summary\"] .status[data-status=\"CREATING\"]")
+        .await;
+    b.wait_gone(NOTE).await;
+    assert_eq!(b.count("[data-test=\"try-again\"]").await, 0);
+    b.screenshot("connection-gone").await;
+    // And indeed the page reads it no more: one answer, then silence past two refreshes.
+    tokio::time::sleep(std::time::Duration::from_secs(5)).await;
+    assert_eq!(
+        b.script("return window.answers.length;").await,
+        json!(1),
+        "reads after the answer that the connection is gone"
+    );
 }
