@@ -761,16 +761,19 @@ fn Follow(id: String, t: PeeringType, first: Option<PeeringView>) -> impl IntoVi
         poll.resource(move || api::get_peering(id.clone(), t))
     };
     let latest = crate::shared::settled(read);
-    // Until it is synced, or a read failed in a way reading again cannot mend.
+    // Until it is synced or gone, or a read failed in a way reading again cannot mend.
     poll.while_busy(move || {
         latest.with(|r| match r {
             Some(Ok(Some(p))) => p.sync_status.is_transitional(),
+            Some(Ok(None)) => false,
             Some(Err(e)) => e.may_pass_on_retry(),
-            _ => true,
+            None => true,
         })
     });
+    let gone = Memo::new(move |_| latest.with(|r| matches!(r, Some(Ok(None)))));
     let shown = move || match latest.get() {
         Some(Ok(Some(p))) => Some(p),
+        Some(Ok(None)) => None,
         _ => first.clone(),
     };
     let back = format!("/connections/{id}");
@@ -778,6 +781,20 @@ fn Follow(id: String, t: PeeringType, first: Option<PeeringView>) -> impl IntoVi
     view! {
         <section class="panel" data-test="peering-follow">
             <h2>"Change sent"</h2>
+            {move || {
+                gone.get()
+                    .then(|| {
+                        crate::nav::title(&format!("Removed: {} peering", t.label()));
+                        view! {
+                            <p class="lead" role="status" data-test="peering-gone">
+                                {format!(
+                                    "Console Connect no longer has a {} peering on this connection: it was removed after this change was sent, through the portal (see the audit history) or elsewhere.",
+                                    t.label(),
+                                )}
+                            </p>
+                        }
+                    })
+            }}
             {move || {
                 shown()
                     .map(|p| {
@@ -793,7 +810,13 @@ fn Follow(id: String, t: PeeringType, first: Option<PeeringView>) -> impl IntoVi
                                 {if synced {
                                     view! { " — active in Azure." }.into_any()
                                 } else {
-                                    view! { " — waiting for Azure; refreshing " {poll.pace()} "." }
+                                    view! {
+                                        " — waiting for Azure"
+                                        {move || {
+                                            poll.running().then(|| view! { "; refreshing " {poll.pace()} })
+                                        }}
+                                        "."
+                                    }
                                         .into_any()
                                 }}
                             </p>

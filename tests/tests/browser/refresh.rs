@@ -165,6 +165,51 @@ async fn a_peering_change_is_followed_until_azure_has_it() {
 }
 
 #[tokio::test]
+async fn a_peering_removed_while_it_syncs_is_said_to_be_gone() {
+    let b = Browser::open_with("refresh-peering-removed", &["--sandbox-speed", "realistic"]).await;
+    demo::sign_in_as_ada_in_acme(&b).await;
+    let row = "[data-test=\"connection-row\"]";
+    let id = b.attr(row, "data-connection").await;
+    let name = b.text(&format!("{row} th a")).await;
+    b.goto(&format!("/connections/{id}/peering/PRIVATE")).await;
+    b.fill("peerASN", "65012").await;
+    b.click("preview").await;
+    b.wait_for_text(".step-count", "Step 2 of 3").await;
+    b.fill(
+        "reason",
+        "The London routers take a private ASN of their own",
+    )
+    .await;
+    b.click("apply").await;
+    let follow = "[data-test=\"peering-follow\"]";
+    b.wait_for_status(follow, "PENDING").await;
+
+    // A colleague removes the peering before Azure has it.
+    let mut colleague = Colleague::sign_in(b.portal_url(), demo::ada(), "acme").await;
+    colleague
+        .send(
+            Method::DELETE,
+            &format!("/api/connections/{id}/peering/PRIVATE"),
+            json!({ "reason": "The London routers are being replaced", "confirmName": name }),
+        )
+        .await;
+    b.wait_for_text(
+        "[data-test=\"peering-gone\"]",
+        "Console Connect no longer has a Private peering on this connection",
+    )
+    .await;
+    // Neither the peering as sent nor a promise of refreshing is shown any more.
+    assert_eq!(b.count(&format!("{follow} .status")).await, 0);
+    let text = b.text(follow).await;
+    assert!(!text.contains("refreshing"), "{text}");
+    assert_eq!(
+        b.script("return document.title;").await,
+        json!("Removed: Private peering · ExpressRoute portal")
+    );
+    b.screenshot("removed-while-syncing").await;
+}
+
+#[tokio::test]
 async fn a_tab_shown_again_reads_its_page_again() {
     let b = Browser::open("refresh-shown-again").await;
     demo::sign_in_as_ada_in_acme(&b).await;
