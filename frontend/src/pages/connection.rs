@@ -115,12 +115,12 @@ fn summary(c: &ConnectionView, poll: Poll) -> impl IntoView + use<> {
                     (moving && poll.running())
                         .then(|| {
                             view! {
-                        <p class="muted small" role="status" data-test="refresh-note">
-                            "The connection is changing; refreshing "
-                            {poll.pace()}
-                            "."
-                        </p>
-                    }
+                                <p class="muted small" role="status" data-test="refresh-note">
+                                    "The connection is changing; refreshing "
+                                    {poll.pace()}
+                                    "."
+                                </p>
+                            }
                         })
                 }
             }
