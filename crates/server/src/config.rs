@@ -230,8 +230,10 @@ pub struct ServeArgs {
     pub trusted_proxies: Vec<IpNet>,
     /// Failed sign-ins one client address may make in 15 minutes; after that its sign-ins are
     /// refused (429) until the 15 minutes are over, with nothing sent to Console Connect or
-    /// written to the audit history. Counted in the session database when it is PostgreSQL
-    /// (once for all the portals sharing it), else in this process. 0 for no bound.
+    /// written to the audit history. Attempts Console Connect did not answer (an outage) are
+    /// no failures, and have a bound of their own, five times this one. Counted in the session
+    /// database when it is PostgreSQL (once for all the portals sharing it), else in this
+    /// process. 0 for no bound.
     #[arg(long, env = "PORTAL_SIGN_IN_FAILURES", default_value_t = 10)]
     pub sign_in_failures: u32,
 }

@@ -6,6 +6,12 @@
 //! with 429 until the window ends, before anything is written or sent. A successful sign-in
 //! does not wipe the failures, so a key of one's own cannot buy more guesses.
 //!
+//! An attempt Console Connect did not answer (it failed, was busy or too slow, or the audit
+//! history could not be written, so nothing was asked) says nothing about the key. It is not
+//! one of the `limit` failures, so an outage does not lock out those who keep trying through it
+//! once it is over, but it counts among [`OUTAGE_ALLOWANCE`] times as many unanswered attempts
+//! per window, so that even then no address makes calls and history rows without end.
+//!
 //! IPv6 addresses count per /64, the block one host usually holds. The table is bounded: once
 //! it holds [`MAX_ADDRESSES`] addresses whose window has not ended, an address not in it is
 //! refused too until windows end (an attack from that many addresses at once is no time to let
@@ -26,6 +32,9 @@ pub const MAX_ADDRESSES: usize = 100_000;
 
 /// How long an address's failures count.
 pub const WINDOW: Duration = Duration::from_secs(15 * 60);
+
+/// Unanswered attempts an address may make per window, as a multiple of its failures.
+pub const OUTAGE_ALLOWANCE: u32 = 5;
 
 pub struct SignInGuard {
     /// Failed attempts an address may make per window; 0: no bound.
@@ -48,6 +57,8 @@ struct Failures {
     /// Attempts counted: failed ones, and those still under way (counted when they start, so
     /// that many at once cannot slip past the bound together).
     count: u32,
+    /// Attempts Console Connect did not answer.
+    unanswered: u32,
     ends: Instant,
     /// Whether an attempt has been refused in this window already.
     refused: bool,
@@ -65,6 +76,7 @@ impl Failures {
     fn new(ends: Instant) -> Self {
         Failures {
             count: 0,
+            unanswered: 0,
             ends,
             refused: false,
         }
@@ -125,7 +137,9 @@ impl SignInGuard {
                 }
             })
             .or_insert_with(|| Failures::new(now + self.window));
-        if failures.count >= self.limit {
+        if failures.count >= self.limit
+            || failures.unanswered >= self.limit.saturating_mul(OUTAGE_ALLOWANCE)
+        {
             let first = !failures.refused;
             failures.refused = true;
             return Err(Refused {
@@ -141,10 +155,23 @@ impl SignInGuard {
 impl Attempt<'_> {
     /// The attempt signed in: it does not count against its address.
     pub fn succeeded(self) {
+        self.settle(false);
+    }
+
+    /// Console Connect did not answer the attempt: it counts among the unanswered ones, not
+    /// the failures.
+    pub fn unanswered(self) {
+        self.settle(true);
+    }
+
+    fn settle(self, unanswered: bool) {
         let Some(k) = self.key else { return };
         let mut table = self.guard.table.lock().unwrap_or_else(|e| e.into_inner());
         if let Some(f) = table.addresses.get_mut(&k) {
             f.count = f.count.saturating_sub(1);
+            if unanswered {
+                f.unanswered = f.unanswered.saturating_add(1);
+            }
         }
     }
 }
@@ -188,8 +215,22 @@ impl Ticket<'_> {
         match self {
             Ticket::Local(attempt) => attempt.succeeded(),
             Ticket::Shared(shared, Some(key)) => {
-                if let Err(e) = shared.give_back(&key).await {
+                if let Err(e) = shared.give_back(&key, false).await {
                     tracing::warn!(error = %e, "a successful sign-in stays counted against its address");
+                }
+            }
+            Ticket::Shared(_, None) => {}
+        }
+    }
+
+    /// Console Connect did not answer the attempt: it counts among the unanswered ones, not
+    /// the failures.
+    pub async fn unanswered(self) {
+        match self {
+            Ticket::Local(attempt) => attempt.unanswered(),
+            Ticket::Shared(shared, Some(key)) => {
+                if let Err(e) = shared.give_back(&key, true).await {
+                    tracing::warn!(error = %e, "an unanswered sign-in stays counted as failed against its address");
                 }
             }
             Ticket::Shared(_, None) => {}
@@ -227,6 +268,18 @@ impl Shared {
         )
         .execute(&mut conn)
         .await;
+        // Tables made before unanswered attempts were counted apart get their column.
+        let created = match created {
+            Ok(_) => {
+                sqlx::query(
+                    "alter table sign_in_failures
+                 add column if not exists unanswered integer not null default 0",
+                )
+                .execute(&mut conn)
+                .await
+            }
+            Err(e) => Err(e),
+        };
         let _ = sqlx::Connection::close(conn).await;
         created?;
         let prune = pool.clone();
@@ -257,8 +310,8 @@ impl Shared {
         .bind(key)
         .execute(&mut *tx)
         .await?;
-        let (attempts, refused, left): (i32, bool, f64) = sqlx::query_as(
-            "select attempts, refused, extract(epoch from window_ends - now())::float8
+        let (attempts, unanswered, refused, left): (i32, i32, bool, f64) = sqlx::query_as(
+            "select attempts, unanswered, refused, extract(epoch from window_ends - now())::float8
              from sign_in_failures where address = $1 for update",
         )
         .bind(key)
@@ -267,7 +320,8 @@ impl Shared {
         let verdict = if left <= 0.0 {
             sqlx::query(
                 "update sign_in_failures
-                 set window_ends = now() + make_interval(secs => $2), attempts = 1, refused = false
+                 set window_ends = now() + make_interval(secs => $2), attempts = 1,
+                     unanswered = 0, refused = false
                  where address = $1",
             )
             .bind(key)
@@ -275,7 +329,9 @@ impl Shared {
             .execute(&mut *tx)
             .await?;
             Ok(())
-        } else if u32::try_from(attempts).unwrap_or(0) >= self.limit {
+        } else if u32::try_from(attempts).unwrap_or(0) >= self.limit
+            || u32::try_from(unanswered).unwrap_or(0) >= self.limit.saturating_mul(OUTAGE_ALLOWANCE)
+        {
             if !refused {
                 sqlx::query("update sign_in_failures set refused = true where address = $1")
                     .bind(key)
@@ -297,12 +353,17 @@ impl Shared {
         Ok(verdict)
     }
 
-    async fn give_back(&self, key: &str) -> sqlx::Result<()> {
+    /// Takes one attempt of `key`'s off its failures, and counts it among the unanswered ones
+    /// when `unanswered`.
+    async fn give_back(&self, key: &str, unanswered: bool) -> sqlx::Result<()> {
         sqlx::query(
-            "update sign_in_failures set attempts = greatest(attempts - 1, 0)
+            "update sign_in_failures
+             set attempts = greatest(attempts - 1, 0),
+                 unanswered = unanswered + case when $2 then 1 else 0 end
              where address = $1 and window_ends > now()",
         )
         .bind(key)
+        .bind(unanswered)
         .execute(&self.pool)
         .await
         .map(|_| ())
@@ -389,6 +450,26 @@ mod tests {
         assert!(guard.attempt(ip("2001:db8:1:3::1")).is_ok(), "another /64");
         drop(guard.attempt(ip("192.0.2.7")).unwrap());
         assert!(guard.attempt(ip("::ffff:192.0.2.7")).is_err());
+    }
+
+    #[test]
+    fn unanswered_attempts_use_up_no_failures_but_are_bounded_too() {
+        let guard = SignInGuard::new(2, WINDOW);
+        let allowance = 2 * OUTAGE_ALLOWANCE;
+        for _ in 0..allowance - 1 {
+            guard.attempt(ip("192.0.2.1")).unwrap().unanswered();
+        }
+        // Once Console Connect answers again, both failures are still there to make.
+        drop(guard.attempt(ip("192.0.2.1")).unwrap());
+        drop(guard.attempt(ip("192.0.2.1")).unwrap());
+        assert!(guard.attempt(ip("192.0.2.1")).is_err(), "two failures");
+
+        // An outage without end is bounded as well.
+        for _ in 0..allowance {
+            guard.attempt(ip("192.0.2.2")).unwrap().unanswered();
+        }
+        let refused = guard.attempt(ip("192.0.2.2")).err().expect("refused");
+        assert!(refused.first);
     }
 
     #[test]

@@ -163,6 +163,16 @@ async fn failed_sign_ins_from_one_address_are_bounded_before_anything_is_sent_or
 }
 
 #[tokio::test]
+async fn sign_ins_console_connect_did_not_answer_use_up_no_failures_but_are_bounded_too() {
+    let app = spawn_app_with(Options {
+        sign_in_failures: Some(2),
+        ..Options::default()
+    })
+    .await;
+    sign_ins_through_an_outage(&app).await;
+}
+
+#[tokio::test]
 async fn behind_a_trusted_proxy_each_forwarded_client_is_bounded_and_audited_on_its_own() {
     let app = spawn_app_with(Options {
         sign_in_failures: Some(1),

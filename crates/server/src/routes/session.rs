@@ -79,7 +79,7 @@ async fn sign_in(
     intent.request = Some(json!({ "apiKey": state.crypto.fingerprint(&key) }));
     let upstream = state.upstream.clone();
     let api_key = ApiKey::new(key.clone());
-    let user = audited(&state, intent, move || async move {
+    let signed_in = audited(&state, intent, move || async move {
         match upstream.who_am_i(&api_key).await {
             Ok(user) => {
                 let mut step = Step::succeeded(user.clone(), None);
@@ -97,7 +97,16 @@ async fn sign_in(
             Err(e) => Step::failed(&e, &[api_key.expose()]),
         }
     })
-    .await?;
+    .await;
+    let user = match signed_in {
+        Ok(user) => user,
+        Err(e) => {
+            if e.is_unanswered() {
+                attempt.unanswered().await;
+            }
+            return Err(e);
+        }
+    };
     attempt.succeeded().await;
     // A new id for the signed-in session, so an id planted before sign-in is worthless.
     session

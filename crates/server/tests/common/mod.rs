@@ -571,6 +571,53 @@ impl Client {
 }
 
 /// `POST /api/connections` for a 2-port connection.
+/// Sign-ins from one address to `app` (which bounds failed ones at 2) through an outage of
+/// Console Connect's who-am-I: those it did not answer use up none of the failures, but are
+/// bounded too, at five times as many.
+pub async fn sign_ins_through_an_outage(app: &TestApp) {
+    let outage = || {
+        app.sim.set_fault(
+            Route::WhoAmI,
+            simulator::Fault {
+                status: Some(503),
+                ..simulator::Fault::default()
+            },
+        )
+    };
+    let unanswered = |reply: &Reply| {
+        assert_eq!(reply.status, StatusCode::BAD_GATEWAY, "{}", reply.text);
+        assert_eq!(reply.code(), "upstream_failed");
+    };
+    // An engineer keeps trying through an outage: more attempts than the failures allowed.
+    outage();
+    for _ in 0..5 {
+        unanswered(&app.client().sign_in(ada()).await);
+    }
+    // Once Console Connect answers again, the key signs in at once, and the address still has
+    // its failures to make.
+    app.sim.clear_faults();
+    let back = app.client().sign_in(ada()).await;
+    assert_eq!(back.status, StatusCode::OK, "{}", back.text);
+    let wrong = app.client().sign_in("not-a-key").await;
+    assert_eq!(wrong.status, StatusCode::UNAUTHORIZED, "{}", wrong.text);
+
+    // An outage without end is bounded all the same: five times the failures allowed.
+    outage();
+    for _ in 0..5 {
+        unanswered(&app.client().sign_in(ada()).await);
+    }
+    let asked = app.upstream_calls(Route::WhoAmI);
+    let refused = app.client().sign_in(ada()).await;
+    assert_eq!(
+        refused.status,
+        StatusCode::TOO_MANY_REQUESTS,
+        "{}",
+        refused.text
+    );
+    assert_eq!(app.upstream_calls(Route::WhoAmI), asked, "nothing sent");
+    app.sim.clear_faults();
+}
+
 pub fn create_request(service_key: &str, name: &str, ports: &[String], speed: u64) -> Value {
     json!({
         "serviceKey": service_key,
