@@ -34,9 +34,13 @@ pub enum AppError {
     /// 415: the body is not JSON.
     #[error("The request body must be JSON (Content-Type: application/json).")]
     UnsupportedMediaType,
-    /// 429: this address has used its failed sign-ins; it may try again after `retry_after`.
-    #[error("Too many failed sign-ins from your address. Try again in {}.", wait_text(*.retry_after))]
-    TooManyRequests { retry_after: std::time::Duration },
+    /// 429: this address has used its failed sign-ins (or, when `unanswered`, its sign-ins
+    /// Console Connect did not answer); it may try again after `retry_after`.
+    #[error("{} Try again in {}.", too_many_text(*.unanswered), wait_text(*.retry_after))]
+    TooManyRequests {
+        retry_after: std::time::Duration,
+        unanswered: bool,
+    },
     /// 409: not allowed in the object's current state.
     #[error("{0}")]
     Conflict(String),
@@ -225,7 +229,7 @@ impl AppError {
 impl IntoResponse for AppError {
     fn into_response(self) -> Response {
         let retry_after = match &self {
-            AppError::TooManyRequests { retry_after }
+            AppError::TooManyRequests { retry_after, .. }
             | AppError::UpstreamBusy { retry_after, .. } => Some(whole_seconds(*retry_after)),
             _ => None,
         };
@@ -250,6 +254,15 @@ fn wait_text(d: std::time::Duration) -> String {
         1 => "1 second".into(),
         s @ 0..120 => format!("{s} seconds"),
         s => format!("{} minutes", s.div_ceil(60)),
+    }
+}
+
+/// Which of the sign-in bounds an address reached.
+fn too_many_text(unanswered: bool) -> &'static str {
+    if unanswered {
+        "Too many sign-ins from your address were tried while Console Connect was not answering."
+    } else {
+        "Too many failed sign-ins from your address."
     }
 }
 
@@ -306,6 +319,7 @@ mod tests {
         assert_eq!(wait_text(Duration::from_secs(14 * 60 + 1)), "15 minutes");
         let response = AppError::TooManyRequests {
             retry_after: Duration::from_millis(59_200),
+            unanswered: false,
         }
         .into_response();
         assert_eq!(response.status(), StatusCode::TOO_MANY_REQUESTS);

@@ -64,12 +64,27 @@ struct Failures {
     refused: bool,
 }
 
-/// An attempt refused: how long until the address may try again, and whether this is the
-/// first refusal of its window (the one worth a log line).
+/// An attempt refused: how long until the address may try again, whether this is the first
+/// refusal of its window (the one worth a log line), and whether the bound reached is the one
+/// on attempts Console Connect did not answer (else it is the failures').
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Refused {
     pub retry_after: Duration,
     pub first: bool,
+    pub unanswered: bool,
+}
+
+/// Whether an address that has `failed` and `unanswered` attempts in its window is refused
+/// under `limit`: `None` when it is not, else whether only the unanswered attempts' bound is
+/// reached.
+fn refusal(limit: u32, failed: u32, unanswered: u32) -> Option<bool> {
+    if failed >= limit {
+        Some(false)
+    } else if unanswered >= limit.saturating_mul(OUTAGE_ALLOWANCE) {
+        Some(true)
+    } else {
+        None
+    }
 }
 
 impl Failures {
@@ -126,6 +141,7 @@ impl SignInGuard {
                 return Err(Refused {
                     retry_after: Duration::from_secs(1),
                     first,
+                    unanswered: false,
                 });
             }
         }
@@ -137,14 +153,13 @@ impl SignInGuard {
                 }
             })
             .or_insert_with(|| Failures::new(now + self.window));
-        if failures.count >= self.limit
-            || failures.unanswered >= self.limit.saturating_mul(OUTAGE_ALLOWANCE)
-        {
+        if let Some(unanswered) = refusal(self.limit, failures.count, failures.unanswered) {
             let first = !failures.refused;
             failures.refused = true;
             return Err(Refused {
                 retry_after: failures.ends.saturating_duration_since(now),
                 first,
+                unanswered,
             });
         }
         failures.count += 1;
@@ -329,9 +344,11 @@ impl Shared {
             .execute(&mut *tx)
             .await?;
             Ok(())
-        } else if u32::try_from(attempts).unwrap_or(0) >= self.limit
-            || u32::try_from(unanswered).unwrap_or(0) >= self.limit.saturating_mul(OUTAGE_ALLOWANCE)
-        {
+        } else if let Some(unanswered) = refusal(
+            self.limit,
+            u32::try_from(attempts).unwrap_or(0),
+            u32::try_from(unanswered).unwrap_or(0),
+        ) {
             if !refused {
                 sqlx::query("update sign_in_failures set refused = true where address = $1")
                     .bind(key)
@@ -341,6 +358,7 @@ impl Shared {
             Err(Refused {
                 retry_after: Duration::from_secs_f64(left),
                 first: !refused,
+                unanswered,
             })
         } else {
             sqlx::query("update sign_in_failures set attempts = attempts + 1 where address = $1")
@@ -470,6 +488,9 @@ mod tests {
         }
         let refused = guard.attempt(ip("192.0.2.2")).err().expect("refused");
         assert!(refused.first);
+        assert!(refused.unanswered, "the unanswered attempts' bound");
+        let failed = guard.attempt(ip("192.0.2.1")).err().expect("refused");
+        assert!(!failed.unanswered, "the failures' bound");
     }
 
     #[test]

@@ -68,11 +68,14 @@ async fn sign_in(
             if refused.first {
                 tracing::warn!(
                     client = meta.client_addr().as_deref().unwrap_or("unknown"),
-                    "sign-ins refused from this address until its window ends: too many failed"
+                    unanswered = refused.unanswered,
+                    "sign-ins refused from this address until its window ends: too many failed \
+                     (or, when unanswered, tried while Console Connect did not answer)"
                 );
             }
             AppError::TooManyRequests {
                 retry_after: refused.retry_after,
+                unanswered: refused.unanswered,
             }
         })?;
     let mut intent = Intent::new(AuditAction::SignIn, &meta);

@@ -609,6 +609,12 @@ pub async fn sign_ins_through_an_outage(app: &TestApp) {
     let asked = app.upstream_calls(Route::WhoAmI);
     let r = app.client().sign_in(ada()).await;
     assert_eq!(r.status, StatusCode::TOO_MANY_REQUESTS, "{}", r.text);
+    assert!(
+        r.message()
+            .starts_with("Too many sign-ins from your address were tried while Console Connect"),
+        "{}",
+        r.message()
+    );
     assert_eq!(app.upstream_calls(Route::WhoAmI), asked, "nothing sent");
     app.sim.clear_faults();
 }
