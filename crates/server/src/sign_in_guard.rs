@@ -227,25 +227,25 @@ impl SignInBound {
 impl Ticket<'_> {
     /// The attempt signed in: it does not count against its address.
     pub async fn succeeded(self) {
-        match self {
-            Ticket::Local(attempt) => attempt.succeeded(),
-            Ticket::Shared(shared, Some(key)) => {
-                if let Err(e) = shared.give_back(&key, false).await {
-                    tracing::warn!(error = %e, "a successful sign-in stays counted against its address");
-                }
-            }
-            Ticket::Shared(_, None) => {}
-        }
+        self.settle(false).await;
     }
 
     /// Console Connect did not answer the attempt: it counts among the unanswered ones, not
     /// the failures.
     pub async fn unanswered(self) {
+        self.settle(true).await;
+    }
+
+    async fn settle(self, unanswered: bool) {
         match self {
-            Ticket::Local(attempt) => attempt.unanswered(),
+            Ticket::Local(attempt) => attempt.settle(unanswered),
             Ticket::Shared(shared, Some(key)) => {
-                if let Err(e) = shared.give_back(&key, true).await {
-                    tracing::warn!(error = %e, "an unanswered sign-in stays counted as failed against its address");
+                if let Err(e) = shared.give_back(&key, unanswered).await {
+                    tracing::warn!(
+                        error = %e,
+                        unanswered,
+                        "a sign-in that did not fail stays counted as failed against its address"
+                    );
                 }
             }
             Ticket::Shared(_, None) => {}
