@@ -137,15 +137,16 @@ async fn the_connections_list_keeps_its_rows_and_the_focus_while_an_order_moves(
     b.screenshot("active-focus-kept").await;
 }
 
-#[tokio::test]
-async fn a_peering_change_is_followed_until_azure_has_it() {
-    let b = Browser::open_with("refresh-peering", &["--sandbox-speed", "realistic"]).await;
+/// A browser for `test`, at the sandbox's realistic pace, that has just applied a change of
+/// the first listed connection's PRIVATE peering to `asn`; with that connection's id and name.
+async fn private_peering_applied(test: &str, asn: &str) -> (Browser, String, String) {
+    let b = Browser::open_with(test, &["--sandbox-speed", "realistic"]).await;
     demo::sign_in_as_ada_in_acme(&b).await;
-    let id = b
-        .attr("[data-test=\"connection-row\"]", "data-connection")
-        .await;
+    let row = "[data-test=\"connection-row\"]";
+    let id = b.attr(row, "data-connection").await;
+    let name = b.text(&format!("{row} th a")).await;
     b.goto(&format!("/connections/{id}/peering/PRIVATE")).await;
-    b.fill("peerASN", "65011").await;
+    b.fill("peerASN", asn).await;
     b.click("preview").await;
     b.wait_for_text(".step-count", "Step 2 of 3").await;
     b.fill(
@@ -154,6 +155,12 @@ async fn a_peering_change_is_followed_until_azure_has_it() {
     )
     .await;
     b.click("apply").await;
+    (b, id, name)
+}
+
+#[tokio::test]
+async fn a_peering_change_is_followed_until_azure_has_it() {
+    let (b, ..) = private_peering_applied("refresh-peering", "65011").await;
     let follow = "[data-test=\"peering-follow\"]";
     // Pending and Syncing each last more than one refresh here.
     b.wait_for_status(follow, "PENDING").await;
@@ -166,21 +173,7 @@ async fn a_peering_change_is_followed_until_azure_has_it() {
 
 #[tokio::test]
 async fn a_peering_removed_while_it_syncs_is_said_to_be_gone() {
-    let b = Browser::open_with("refresh-peering-removed", &["--sandbox-speed", "realistic"]).await;
-    demo::sign_in_as_ada_in_acme(&b).await;
-    let row = "[data-test=\"connection-row\"]";
-    let id = b.attr(row, "data-connection").await;
-    let name = b.text(&format!("{row} th a")).await;
-    b.goto(&format!("/connections/{id}/peering/PRIVATE")).await;
-    b.fill("peerASN", "65012").await;
-    b.click("preview").await;
-    b.wait_for_text(".step-count", "Step 2 of 3").await;
-    b.fill(
-        "reason",
-        "The London routers take a private ASN of their own",
-    )
-    .await;
-    b.click("apply").await;
+    let (b, id, name) = private_peering_applied("refresh-peering-removed", "65012").await;
     let follow = "[data-test=\"peering-follow\"]";
     b.wait_for_status(follow, "PENDING").await;
 
