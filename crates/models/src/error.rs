@@ -46,6 +46,17 @@ pub enum ErrorCode {
 }
 
 impl ErrorCode {
+    /// Whether a request that failed so may succeed if sent again unchanged: the failure was
+    /// the portal's, Console Connect's or the network's, not the request's (a missing object,
+    /// bad input, a refused key or state stay as they are). Such a failure is no verdict on
+    /// what was sent.
+    pub fn may_pass_on_retry(self) -> bool {
+        matches!(
+            self,
+            Self::Internal | Self::UpstreamFailed | Self::UpstreamTimeout | Self::AuditUnavailable
+        )
+    }
+
     /// The code for an error status that came without the portal's error body (a proxy's page,
     /// axum's own 405).
     pub fn for_status(status: u16) -> Self {
@@ -128,17 +139,10 @@ impl ApiError {
         )
     }
 
-    /// Whether the same request may succeed if sent again unchanged: the failure was the
-    /// portal's, Console Connect's or the network's, not the request's (a missing object, bad
-    /// input or a refused state stay as they are).
+    /// Whether the same request may succeed if sent again unchanged: see
+    /// [`ErrorCode::may_pass_on_retry`].
     pub fn may_pass_on_retry(&self) -> bool {
-        matches!(
-            self.code,
-            ErrorCode::Internal
-                | ErrorCode::UpstreamFailed
-                | ErrorCode::UpstreamTimeout
-                | ErrorCode::AuditUnavailable
-        )
+        self.code.may_pass_on_retry()
     }
 
     /// The message for a given field, if any.

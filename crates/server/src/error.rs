@@ -83,18 +83,6 @@ impl AppError {
         AppError::Validation(vec![e.into()])
     }
 
-    /// Whether Console Connect gave no verdict on the request: it failed, was busy or too
-    /// slow, or the request was never sent because the audit history could not be written.
-    pub fn is_unanswered(&self) -> bool {
-        matches!(
-            self,
-            AppError::UpstreamFailed { .. }
-                | AppError::UpstreamBusy { .. }
-                | AppError::UpstreamTimeout
-                | AppError::AuditUnavailable { .. }
-        )
-    }
-
     pub fn audit_unavailable(cause: impl std::fmt::Display) -> Self {
         AppError::AuditUnavailable {
             message: "The audit history cannot be written right now, so no change was made. Try again shortly.".into(),

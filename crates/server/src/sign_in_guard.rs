@@ -6,8 +6,8 @@
 //! with 429 until the window ends, before anything is written or sent. A successful sign-in
 //! does not wipe the failures, so a key of one's own cannot buy more guesses.
 //!
-//! An attempt Console Connect did not answer (it failed, was busy or too slow, or the audit
-//! history could not be written, so nothing was asked) says nothing about the key. It is not
+//! An attempt Console Connect did not answer (it failed, was busy or too slow, or the portal
+//! failed or could not write the audit history first) says nothing about the key. It is not
 //! one of the `limit` failures, so an outage does not lock out those who keep trying through it
 //! once it is over, but it counts among [`OUTAGE_ALLOWANCE`] times as many unanswered attempts
 //! per window, so that even then no address makes calls and history rows without end.

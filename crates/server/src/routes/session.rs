@@ -104,7 +104,9 @@ async fn sign_in(
     let user = match signed_in {
         Ok(user) => user,
         Err(e) => {
-            if e.is_unanswered() {
+            // Console Connect failed, was busy or too slow, or the portal failed or could not
+            // write the history first: no verdict on the key.
+            if e.code().may_pass_on_retry() {
                 attempt.unanswered().await;
             }
             return Err(e);
