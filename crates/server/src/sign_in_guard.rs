@@ -273,28 +273,26 @@ impl Shared {
             .bind(TABLE_LOCK)
             .execute(&mut conn)
             .await?;
-        let created = sqlx::query(
+        let mut created = sqlx::query(
             "create table if not exists sign_in_failures (
                  address     text        primary key,
                  window_ends timestamptz not null,
                  attempts    integer     not null,
+                 unanswered  integer     not null default 0,
                  refused     boolean     not null
              )",
         )
         .execute(&mut conn)
         .await;
-        // Tables made before unanswered attempts were counted apart get their column.
-        let created = match created {
-            Ok(_) => {
-                sqlx::query(
-                    "alter table sign_in_failures
+        if created.is_ok() {
+            // A table made before unanswered attempts were counted apart gets their column.
+            created = sqlx::query(
+                "alter table sign_in_failures
                  add column if not exists unanswered integer not null default 0",
-                )
-                .execute(&mut conn)
-                .await
-            }
-            Err(e) => Err(e),
-        };
+            )
+            .execute(&mut conn)
+            .await;
+        }
         let _ = sqlx::Connection::close(conn).await;
         created?;
         let prune = pool.clone();
