@@ -570,7 +570,6 @@ impl Client {
     }
 }
 
-/// `POST /api/connections` for a 2-port connection.
 /// Sign-ins from one address to `app` (which bounds failed ones at 2) through an outage of
 /// Console Connect's who-am-I: those it did not answer use up none of the failures, but are
 /// bounded too, at five times as many.
@@ -619,6 +618,7 @@ pub async fn sign_ins_through_an_outage(app: &TestApp) {
     app.sim.clear_faults();
 }
 
+/// `POST /api/connections` for a 2-port connection.
 pub fn create_request(service_key: &str, name: &str, ports: &[String], speed: u64) -> Value {
     json!({
         "serviceKey": service_key,
