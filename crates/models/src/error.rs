@@ -20,6 +20,8 @@ pub enum ErrorCode {
     Forbidden,
     /// 404: no such route or object.
     NotFound,
+    /// 405: the route exists but does not take this method; `Allow` names those it takes.
+    MethodNotAllowed,
     /// 409: the object is not in a state that allows this (e.g. peering before ACTIVE).
     Conflict,
     /// 409: the object changed after the read or preview the request was based on
@@ -63,7 +65,8 @@ impl ErrorCode {
         match status {
             401 => Self::Unauthenticated,
             403 => Self::Forbidden,
-            404 | 405 => Self::NotFound,
+            404 => Self::NotFound,
+            405 => Self::MethodNotAllowed,
             409 => Self::Conflict,
             413 => Self::PayloadTooLarge,
             415 => Self::UnsupportedMediaType,
@@ -82,6 +85,7 @@ impl ErrorCode {
             Self::Unauthenticated | Self::SessionExpired => 401,
             Self::Forbidden => 403,
             Self::NotFound => 404,
+            Self::MethodNotAllowed => 405,
             Self::Conflict | Self::ChangedSinceRead => 409,
             Self::PayloadTooLarge => 413,
             Self::UnsupportedMediaType => 415,
@@ -201,6 +205,7 @@ mod tests {
             ErrorCode::SessionExpired,
             ErrorCode::Forbidden,
             ErrorCode::NotFound,
+            ErrorCode::MethodNotAllowed,
             ErrorCode::Conflict,
             ErrorCode::ChangedSinceRead,
             ErrorCode::PayloadTooLarge,
@@ -221,6 +226,13 @@ mod tests {
     }
 
     #[test]
+    fn a_bare_error_status_gets_a_code_that_travels_with_that_status() {
+        for status in [400, 401, 403, 404, 405, 409, 413, 415, 422, 429, 500, 504] {
+            assert_eq!(ErrorCode::for_status(status).status(), status, "{status}");
+        }
+    }
+
+    #[test]
     fn error_json_shape() {
         let e = ApiError::validation(vec![FieldError {
             field: "vlanId".into(),
@@ -233,7 +245,7 @@ mod tests {
         assert!(v.get("requestId").is_none());
         assert_eq!(e.field("vlanId"), Some("bad"));
         assert_eq!(ErrorCode::ValidationFailed.status(), 422);
-        assert_eq!(ErrorCode::for_status(405), ErrorCode::NotFound);
+        assert_eq!(ErrorCode::for_status(405), ErrorCode::MethodNotAllowed);
         assert_eq!(ErrorCode::for_status(418), ErrorCode::BadRequest);
         assert_eq!(ErrorCode::for_status(503), ErrorCode::Internal);
     }

@@ -203,7 +203,7 @@ pub async fn finish_errors(req: Request, next: Next) -> Response {
                 return res;
             }
             let message = match status {
-                StatusCode::METHOD_NOT_ALLOWED => "This API route does not take that method.".to_owned(),
+                StatusCode::METHOD_NOT_ALLOWED => format!("This API route does not take {method}; the response's Allow header names the methods it takes."),
                 s if s.is_server_error() => "Something went wrong inside the portal. The request id identifies it in the logs.".to_owned(),
                 s => s.canonical_reason().unwrap_or("Request refused").to_owned(),
             };
@@ -301,6 +301,11 @@ mod tests {
             .unwrap();
         assert_eq!(res.status(), StatusCode::METHOD_NOT_ALLOWED);
         let body: ApiError = serde_json::from_str(&body_text(res).await).unwrap();
-        assert_eq!(body.code, ErrorCode::NotFound);
+        assert_eq!(body.code, ErrorCode::MethodNotAllowed);
+        assert!(
+            body.message.contains("does not take POST"),
+            "{}",
+            body.message
+        );
     }
 }

@@ -243,7 +243,15 @@ async fn a_wrong_method_is_a_json_error() {
         .send(client.request(Method::PATCH, "/api/session"))
         .await;
     assert_eq!(reply.status, StatusCode::METHOD_NOT_ALLOWED);
-    assert!(reply.message().contains("method"), "{}", reply.message());
+    assert_eq!(reply.code(), "method_not_allowed");
+    assert!(
+        reply
+            .message()
+            .starts_with("This API route does not take PATCH;"),
+        "{}",
+        reply.message()
+    );
+    assert_eq!(reply.header("allow"), Some("GET,HEAD,POST,DELETE"));
 }
 
 #[tokio::test]
