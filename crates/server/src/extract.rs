@@ -37,25 +37,37 @@ fn json_rejection(r: JsonRejection) -> AppError {
     }
 }
 
-/// Removes text between quotes or backticks (serde quotes the offending value there).
+/// Serde's message without the sender's text: what it quotes of the input (a value, an unknown
+/// key, which could be a secret) becomes `…`. Serde puts that text first and the request type's
+/// own words after `, expected` (the allowed values, say), which are kept, as is the name of a
+/// field it says is missing or given twice. Quoted input may itself hold quotes, so everything
+/// from its opening quote to the last possible closing one goes.
 pub fn strip_quoted(message: &str) -> String {
+    const NAMES_A_FIELD: [&str; 2] = ["missing field ", "duplicate field "];
     let mut out = String::with_capacity(message.len());
-    let mut inside: Option<char> = None;
-    for c in message.chars() {
-        match inside {
-            Some(q) if c == q => {
-                out.push('…');
-                out.push(c);
-                inside = None;
-            }
-            Some(_) => {}
-            None if c == '"' || c == '`' => {
-                out.push(c);
-                inside = Some(c);
-            }
-            None => out.push(c),
+    let mut rest = message;
+    while let Some(i) = rest.find(['"', '`']) {
+        let (before, quote, after) = (&rest[..i], &rest[i..=i], &rest[i + 1..]);
+        out.push_str(before);
+        out.push_str(quote);
+        let names_a_field = NAMES_A_FIELD.iter().any(|p| before.ends_with(p));
+        if quote == "`"
+            && names_a_field
+            && let Some(j) = after.find('`')
+        {
+            out.push_str(&after[..=j]);
+            rest = &after[j + 1..];
+            continue;
         }
+        out.push('…');
+        if let Some(j) = after.rfind(&format!("{quote}, expected")) {
+            out.push_str(&after[j..]);
+            return out;
+        }
+        out.push_str(quote);
+        rest = after.rfind(quote).map_or("", |j| &after[j + 1..]);
     }
+    out.push_str(rest);
     out
 }
 
@@ -197,12 +209,112 @@ mod tests {
 
     #[test]
     fn quoted_input_is_removed_from_messages() {
-        let m = strip_quoted(
-            r#"config.sharedKey: invalid type: integer `123`, expected "abc" at line 1"#,
-        );
-        assert_eq!(
-            m,
-            "config.sharedKey: invalid type: integer `…`, expected \"…\" at line 1"
-        );
+        let cases = [
+            (
+                "config.sharedKey: invalid type: integer `123`, expected a string at line 1",
+                "config.sharedKey: invalid type: integer `…`, expected a string at line 1",
+            ),
+            // Serde writes a string value escaped; its quotes end nothing early.
+            (
+                r#"config.vlanId: invalid type: string "a\", expected u16 \"b", expected u16 at line 1"#,
+                r#"config.vlanId: invalid type: string "…", expected u16 at line 1"#,
+            ),
+            // An unknown key or variant is the sender's; the allowed ones are the type's.
+            (
+                "unknown field `s3cret`, expected `apiKey` at line 1 column 12",
+                "unknown field `…`, expected `apiKey` at line 1 column 12",
+            ),
+            (
+                "paymentType: unknown variant `a`b`, expected one of `payg`, `invoice` at line 1",
+                "paymentType: unknown variant `…`, expected one of `payg`, `invoice` at line 1",
+            ),
+            // The name of a field that is missing or doubled is the type's, and is kept.
+            (
+                "missing field `paymentType` at line 1 column 122",
+                "missing field `paymentType` at line 1 column 122",
+            ),
+            (
+                "duplicate field `name` at line 1 column 30",
+                "duplicate field `name` at line 1 column 30",
+            ),
+            // Without an `expected` part, all from the first quote to the last goes.
+            ("bad `one` and `two` here", "bad `…` here"),
+            ("unclosed `s3cret", "unclosed `…`"),
+            (
+                r#"invalid value: string "missing field `x`""#,
+                r#"invalid value: string "…""#,
+            ),
+        ];
+        for (message, stripped) in cases {
+            assert_eq!(strip_quoted(message), stripped, "{message}");
+        }
+    }
+
+    /// The message a body gets through [`AppJson`], as the sender would read it.
+    fn refusal<T: DeserializeOwned>(body: &serde_json::Value) -> String {
+        let req = Request::builder()
+            .method("POST")
+            .header("content-type", "application/json")
+            .body(axum::body::Body::from(body.to_string()))
+            .unwrap();
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .build()
+            .unwrap();
+        match runtime.block_on(AppJson::<T>::from_request(req, &())) {
+            Ok(_) => panic!("{body} was accepted"),
+            Err(e) => e.to_string(),
+        }
+    }
+
+    #[test]
+    fn a_refused_body_names_the_missing_field_and_the_allowed_values() {
+        use models::api::CreateConnectionRequest;
+        let m = refusal::<CreateConnectionRequest>(&serde_json::json!({
+            "serviceKey": "4f8a2c1e-7b3d-4e59-9a10-2c6b8d0e1f37",
+            "name": "x",
+            "portIds": [],
+            "speedMbps": 100,
+        }));
+        assert!(m.contains("missing field `paymentType`"), "{m}");
+        assert!(!m.contains("4f8a2c1e"), "{m}");
+    }
+
+    proptest::proptest! {
+        /// Whatever the text, and wherever serde quotes it back, none of it is in the message:
+        /// each piece of the secret ends with a marker, so a leak of any part shows.
+        #[test]
+        fn no_part_of_a_refused_value_is_in_the_message(
+            pieces in proptest::collection::vec("[a-z0-9\"`\\\\, ]{0,12}", 1..4),
+            place in 0..4usize,
+        ) {
+            use models::api::{CreateConnectionRequest, PeeringChangeRequest};
+            let secret: String = pieces.iter().map(|p| format!("{p}QZX")).collect();
+            let config = |field: &str| {
+                let mut c = serde_json::json!({
+                    "peerASN": 65010,
+                    "primarySubnet": "10.0.0.0/30",
+                    "secondaryPeerSubnet": "10.0.0.4/30",
+                    "vlanId": 100,
+                });
+                c[field] = serde_json::json!(secret);
+                c
+            };
+            let message = match place {
+                0 => refusal::<PeeringChangeRequest>(&serde_json::json!({ "config": config("vlanId") })),
+                1 => refusal::<PeeringChangeRequest>(&serde_json::json!({ "config": config("peerASN") })),
+                2 => refusal::<PeeringChangeRequest>(&serde_json::json!({
+                    "config": config("sharedKey"),
+                    "keepSharedKey": secret,
+                })),
+                _ => refusal::<CreateConnectionRequest>(&serde_json::json!({
+                    "serviceKey": "k",
+                    "name": "x",
+                    "portIds": [],
+                    "speedMbps": secret,
+                    "paymentType": "payg",
+                })),
+            };
+            proptest::prop_assert!(!message.contains("QZX"), "{}", message);
+        }
     }
 }
