@@ -379,6 +379,8 @@ pub enum AuditPhase {
 }
 
 impl AuditPhase {
+    pub const ALL: [AuditPhase; 2] = [Self::Intent, Self::Outcome];
+
     pub fn as_str(self) -> &'static str {
         match self {
             Self::Intent => "intent",
@@ -387,9 +389,7 @@ impl AuditPhase {
     }
 
     pub fn parse(raw: &str) -> Option<Self> {
-        [Self::Intent, Self::Outcome]
-            .into_iter()
-            .find(|p| p.as_str() == raw)
+        Self::ALL.into_iter().find(|p| p.as_str() == raw)
     }
 }
 
@@ -484,6 +484,9 @@ pub struct AuditQuery {
     pub peering_type: Option<PeeringType>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub outcome: Option<AuditOutcome>,
+    /// Only intents, or only outcomes: one row per change, each with how it ended.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub phase: Option<AuditPhase>,
     /// RFC 3339, or a date for its midnight UTC; events at or after.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub from: Option<String>,
@@ -612,11 +615,13 @@ mod tests {
 
     #[test]
     fn audit_query_reads_camel_case() {
-        let q: AuditQuery =
-            serde_json::from_str(r#"{"peeringType":"PRIVATE","outcome":"refused","before":10}"#)
-                .unwrap();
+        let q: AuditQuery = serde_json::from_str(
+            r#"{"peeringType":"PRIVATE","outcome":"refused","phase":"outcome","before":10}"#,
+        )
+        .unwrap();
         assert_eq!(q.peering_type, Some(PeeringType::Private));
         assert_eq!(q.outcome, Some(AuditOutcome::Refused));
+        assert_eq!(q.phase, Some(AuditPhase::Outcome));
         assert_eq!(q.before, Some(10));
     }
 

@@ -5,7 +5,7 @@ use crate::db::Backend;
 use clap::{Args, Parser, Subcommand, ValueEnum};
 use ipnet::IpNet;
 use models::PeeringType;
-use models::api::{AuditAction, AuditOutcome, AuditQuery};
+use models::api::{AuditAction, AuditOutcome, AuditPhase, AuditQuery};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -81,6 +81,10 @@ pub struct ExportFilter {
     /// How the calls ended: succeeded, failed, unknown, refused, interrupted.
     #[arg(long, value_parser = outcome_filter)]
     pub outcome: Option<AuditOutcome>,
+    /// Only the intents, or only the outcomes (one row per change, with how it ended):
+    /// intent, outcome.
+    #[arg(long, value_parser = phase_filter)]
+    pub phase: Option<AuditPhase>,
     /// Events at or after this time: RFC 3339 (2026-11-25T09:00:00Z, any offset) or a date
     /// (2026-11-25, its midnight UTC).
     #[arg(long, value_name = "TIME")]
@@ -98,6 +102,7 @@ impl From<ExportFilter> for AuditQuery {
             action: f.action,
             peering_type: f.peering_type,
             outcome: f.outcome,
+            phase: f.phase,
             from: f.from,
             to: f.to,
             before: None,
@@ -134,6 +139,10 @@ fn peering_type_filter(raw: &str) -> Result<PeeringType, String> {
 
 fn outcome_filter(raw: &str) -> Result<AuditOutcome, String> {
     one_of(raw, &AuditOutcome::ALL, AuditOutcome::as_str)
+}
+
+fn phase_filter(raw: &str) -> Result<AuditPhase, String> {
+    one_of(raw, &AuditPhase::ALL, AuditPhase::as_str)
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]

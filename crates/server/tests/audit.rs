@@ -329,12 +329,12 @@ async fn the_cli_exports_the_history_offline() {
     let mut production_changes = ids(&h
         .ada
         .audit(&format!(
-            "connection={}&action=update_peering",
+            "connection={}&action=update_peering&phase=outcome",
             h.production
         ))
         .await);
     production_changes.reverse();
-    assert!(production_changes.len() >= 4, "{production_changes:?}");
+    assert!(production_changes.len() >= 2, "{production_changes:?}");
     let dir = app.dir.clone();
     let url = app.audit_db_url();
     let mut db = app.audit_db().await;
@@ -390,6 +390,8 @@ async fn the_cli_exports_the_history_offline() {
         &h.production,
         "--action",
         "update_peering",
+        "--phase",
+        "OUTCOME",
     ]);
     assert!(
         filtered.status.success(),
@@ -412,6 +414,7 @@ async fn the_cli_exports_the_history_offline() {
             "PRIVATE, PUBLIC, MICROSOFT",
         ),
         (vec!["--outcome", "ok"], "succeeded, failed"),
+        (vec!["--phase", "after"], "intent, outcome"),
         (vec!["--connection", "../ports"], "24 lowercase hexadecimal"),
         (
             vec!["--from", "last tuesday"],
@@ -504,6 +507,14 @@ async fn audit_filters_select_the_matching_events() {
                     && e["outcome"] == "succeeded"
                     && e["peeringType"] == "PRIVATE"
             }),
+        ),
+        (
+            "phase=outcome".into(),
+            Box::new(|e| e["phase"] == "outcome" && e["intentId"].is_i64()),
+        ),
+        (
+            "phase=intent&action=update_peering".into(),
+            Box::new(|e| e["phase"] == "intent" && e["action"] == "update_peering"),
         ),
         (format!("from={from}&to={to}"), {
             let (from, to) = (from.clone(), to.clone());

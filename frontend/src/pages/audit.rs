@@ -23,6 +23,7 @@ fn query_from(params: &Params) -> AuditQuery {
         action: text("action").and_then(|a| AuditAction::parse(&a)),
         peering_type: text("peeringType").and_then(|t| t.parse::<PeeringType>().ok()),
         outcome: text("outcome").and_then(|o| AuditOutcome::parse(&o)),
+        phase: text("phase").and_then(|p| AuditPhase::parse(&p)),
         from: text("from"),
         to: text("to"),
         before: None,
@@ -34,6 +35,14 @@ pub fn phase_label(p: AuditPhase) -> &'static str {
     match p {
         AuditPhase::Intent => "Intent",
         AuditPhase::Outcome => "Outcome",
+    }
+}
+
+/// The phase filter's choices: outcomes alone give one row per change, with how it ended.
+fn phase_choice(p: AuditPhase) -> &'static str {
+    match p {
+        AuditPhase::Intent => "Intents only",
+        AuditPhase::Outcome => "Outcomes only",
     }
 }
 
@@ -101,6 +110,12 @@ fn Audit(query: AuditQuery, connections: Names) -> impl IntoView {
             .map(|o| o.as_str().to_owned())
             .unwrap_or_default(),
     );
+    let phase = RwSignal::new(
+        query
+            .phase
+            .map(|p| p.as_str().to_owned())
+            .unwrap_or_default(),
+    );
     let from = RwSignal::new(
         query
             .from
@@ -140,6 +155,7 @@ fn Audit(query: AuditQuery, connections: Names) -> impl IntoView {
                 action: text(action).and_then(|a| AuditAction::parse(&a)),
                 peering_type: text(peering).and_then(|t| t.parse().ok()),
                 outcome: text(outcome).and_then(|o| AuditOutcome::parse(&o)),
+                phase: text(phase).and_then(|p| AuditPhase::parse(&p)),
                 from: format::local_input_to_utc(&from.get_untracked()),
                 to: format::local_input_to_utc(&to.get_untracked()),
                 before: None,
@@ -318,6 +334,8 @@ fn Audit(query: AuditQuery, connections: Names) -> impl IntoView {
                     choices=PeeringType::ALL.iter().map(|t| (t.as_wire(), t.as_wire())).collect()/>
                 <FilterChoice id="filter-outcome" label="Outcome" any="Any" value=outcome
                     choices=AuditOutcome::ALL.iter().map(|o| (o.as_str(), outcome_label(*o))).collect()/>
+                <FilterChoice id="filter-phase" label="Phase" any="Both" value=phase
+                    choices=AuditPhase::ALL.iter().map(|p| (p.as_str(), phase_choice(*p))).collect()/>
                 <div class="field">
                     <label for="filter-from">"From (your time)"</label>
                     <input id="filter-from" type="datetime-local"
@@ -424,6 +442,7 @@ fn active_filters(q: &AuditQuery) -> usize {
         q.action.is_some(),
         q.peering_type.is_some(),
         q.outcome.is_some(),
+        q.phase.is_some(),
         q.from.is_some(),
         q.to.is_some(),
     ]
@@ -530,7 +549,7 @@ fn AuditTable(events: RwSignal<Vec<AuditEvent>>, connections: Names) -> impl Int
 #[cfg(test)]
 mod tests {
     use super::{active_filters, newer_than};
-    use models::api::{AuditOutcome, AuditQuery};
+    use models::api::{AuditOutcome, AuditPhase, AuditQuery};
 
     #[test]
     fn the_fold_counts_each_filter_the_address_sets() {
@@ -538,13 +557,14 @@ mod tests {
         let q = AuditQuery {
             actor: Some("ada@example.com".into()),
             outcome: Some(AuditOutcome::Failed),
+            phase: Some(AuditPhase::Outcome),
             from: Some("2026-11-01T00:00:00Z".into()),
             before: Some(40),
             limit: Some(10),
             ..AuditQuery::default()
         };
         // Paging is not a filter.
-        assert_eq!(active_filters(&q), 3);
+        assert_eq!(active_filters(&q), 4);
     }
 
     #[test]

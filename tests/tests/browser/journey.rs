@@ -534,6 +534,32 @@ async fn find_both_changes_in_the_audit_history(b: &Browser, id: &str) {
     );
     b.screenshot("audit-peering-changes").await;
 
+    // Outcomes only: one row per change, each with its reason and how it ended.
+    b.select("filter-phase", "outcome").await;
+    b.click("apply-filters").await;
+    let changes = b
+        .wait_for_rows(
+            "the four peering changes, one row each",
+            "[data-test=\"audit-row\"]",
+            |rows| rows.len() == 4 && rows.iter().all(|r| cell(r, "Phase") == "Outcome"),
+        )
+        .await;
+    let ended: Vec<(&str, &str)> = changes
+        .iter()
+        .map(|r| (cell(r, "Outcome"), cell(r, "Reason")))
+        .collect();
+    assert_eq!(
+        ended,
+        [
+            ("Succeeded", MICROSOFT_REASON),
+            ("Refused", MICROSOFT_REASON),
+            ("Succeeded", "Set up from the change window checklist"),
+            ("Succeeded", PRIVATE_REASON),
+        ]
+    );
+    assert_eq!(b.value("filter-phase").await, "outcome");
+    b.screenshot("audit-one-row-per-change").await;
+
     b.click("verify-chain").await;
     b.find("[data-test=\"chain-result\"][data-ok=\"true\"]")
         .await;

@@ -145,6 +145,9 @@ impl Filter {
         if let Some(o) = q.outcome {
             w.extend([Sql(" and outcome = "), Bind(o.as_str().to_owned())]);
         }
+        if let Some(p) = q.phase {
+            w.extend([Sql(" and phase = "), Bind(p.as_str().to_owned())]);
+        }
         // Times never go backwards along the ids (the writer sees to it), so a time range is
         // an id range: each bound becomes the first id at or after it, found with one seek in
         // the time index, and the rows are walked by id like any other page. Filtering on `at`
@@ -1052,6 +1055,7 @@ mod tests {
                     action: Some(AuditAction::UpdatePeering),
                     outcome: Some(AuditOutcome::Failed),
                     peering_type: Some(PeeringType::Microsoft),
+                    phase: Some(AuditPhase::Outcome),
                     ..Default::default()
                 },
                 None,
