@@ -169,7 +169,17 @@ impl SignedIn {
     /// The chosen company as a path segment; a 409 when none is chosen yet.
     pub fn company(&self) -> Result<CompanyUsername> {
         let Some(username) = self.data.company.as_deref() else {
-            return Err(AppError::Conflict("Choose a company first.".into()));
+            let yours: Vec<&str> = self
+                .data
+                .companies
+                .iter()
+                .map(|c| c.username.as_str())
+                .collect();
+            return Err(AppError::Conflict(format!(
+                "Choose the company to work in first (PUT /api/session/company with \"company\" \
+                 one of yours: {}).",
+                yours.join(", ")
+            )));
         };
         CompanyUsername::parse(username).map_err(|_| {
             AppError::Conflict("The chosen company's name cannot be used in a request.".into())

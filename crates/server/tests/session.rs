@@ -328,7 +328,11 @@ async fn a_company_call_before_choosing_a_company_is_a_conflict() {
         let reply = client.get(path).await;
         assert_eq!(reply.status, StatusCode::CONFLICT, "{path}: {}", reply.text);
         assert_eq!(reply.code(), "conflict");
-        assert!(reply.message().contains("company"), "{}", reply.message());
+        assert!(
+            reply.message().contains("one of yours: acme, globex"),
+            "says how to choose, and among which: {}",
+            reply.message()
+        );
     }
     let verify = client
         .post(
