@@ -308,7 +308,14 @@ async fn a_microsoft_peering_is_configured_with_its_prefixes() {
     let app = spawn_app().await;
     let (client, id) = ada_on_production(&app).await;
     let path = peering_path(&id, "MICROSOFT");
-    assert_eq!(client.get(&path).await.status, StatusCode::NOT_FOUND);
+    let none = client.get(&path).await;
+    assert_eq!(none.status, StatusCode::NOT_FOUND);
+    assert_eq!(
+        none.message(),
+        format!(
+            "Console Connect has no MICROSOFT peering on connection {id} in the selected company."
+        )
+    );
 
     let reply = client.post(&path, &microsoft_peering(300)).await;
 

@@ -51,8 +51,12 @@ fn parse_path(id: &str, peering_type: &str) -> Result<(ObjectId, PeeringType)> {
     Ok((id, t))
 }
 
-fn not_configured(t: PeeringType) -> AppError {
-    AppError::NotFound(format!("No {t} peering is configured on this connection."))
+/// Said the same whether the connection has no such peering or is not in the selected company:
+/// Console Connect answers both alike.
+fn not_configured(id: &ObjectId, t: PeeringType) -> AppError {
+    AppError::NotFound(format!(
+        "Console Connect has no {t} peering on connection {id} in the selected company."
+    ))
 }
 
 /// The current peering of type `t` and the VLANs of the other two types. The others come from
@@ -132,7 +136,7 @@ async fn configured_peering(
         .read_peering(&signed_in.api_key, &company, id, t)
         .await
         .map_err(|e| AppError::from_upstream(&e, &[]))?
-        .ok_or_else(|| not_configured(t))?;
+        .ok_or_else(|| not_configured(id, t))?;
     Ok(peering_view(&state.crypto, t, &peering))
 }
 
@@ -293,7 +297,7 @@ async fn delete_peering(
         .read_peering(&signed_in.api_key, &company, &id, t)
         .await
         .map_err(|e| AppError::from_upstream(&e, &[]))?
-        .ok_or_else(|| not_configured(t))?;
+        .ok_or_else(|| not_configured(&id, t))?;
 
     let mut intent = Intent::new(AuditAction::DeletePeering, &meta);
     intent.actor = Some(signed_in.actor());
