@@ -232,6 +232,8 @@ fn Audit(query: AuditQuery, connections: Names) -> impl IntoView {
     let csv = api::audit_export_url(&query, "csv");
     let json = api::audit_export_url(&query, "json");
     let filtered = query != AuditQuery::default();
+    // Intents have no outcome yet, so the two filters together select nothing: say why.
+    let contradictory = query.phase == Some(AuditPhase::Intent) && query.outcome.is_some();
     let active = active_filters(&query);
     // Open where there is room beside the history; on a phone the history comes first, the
     // filters a tap away with their count on the fold (and folded again once applied).
@@ -380,7 +382,15 @@ fn Audit(query: AuditQuery, connections: Names) -> impl IntoView {
             Shown::Empty => {
                 view! {
                     <Empty>
-                        <p>{if filtered { "No event matches these filters." } else { "The history is empty." }}</p>
+                        <p>
+                            {if contradictory {
+                                "No event matches these filters: an intent has no outcome, so with \u{201c}Intents only\u{201d} leave Outcome at \u{201c}Any\u{201d}."
+                            } else if filtered {
+                                "No event matches these filters."
+                            } else {
+                                "The history is empty."
+                            }}
+                        </p>
                     </Empty>
                 }
                     .into_any()

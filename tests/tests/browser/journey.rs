@@ -560,6 +560,21 @@ async fn find_both_changes_in_the_audit_history(b: &Browser, id: &str) {
     assert_eq!(b.value("filter-phase").await, "outcome");
     b.screenshot("audit-one-row-per-change").await;
 
+    // Intents have no outcome: asking for succeeded intents finds nothing, and says why.
+    b.select("filter-phase", "intent").await;
+    b.select("filter-outcome", "succeeded").await;
+    b.click("apply-filters").await;
+    b.wait_for_text(".empty p", "an intent has no outcome")
+        .await;
+    b.select("filter-phase", "outcome").await;
+    b.click("apply-filters").await;
+    b.wait_for_rows(
+        "the three changes that succeeded",
+        "[data-test=\"audit-row\"]",
+        |rows| rows.len() == 3 && rows.iter().all(|r| cell(r, "Outcome") == "Succeeded"),
+    )
+    .await;
+
     b.click("verify-chain").await;
     b.find("[data-test=\"chain-result\"][data-ok=\"true\"]")
         .await;
