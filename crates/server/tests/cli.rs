@@ -256,6 +256,24 @@ fn the_readme_walkthrough_of_the_api_runs_and_leaves_a_verifiable_trail() {
     ] {
         assert!(out.contains(seen), "{seen:?} in:\n{out}");
     }
+    // The trail as printed: one line per change, oldest first, each with how it ended.
+    let changes: Vec<Vec<&str>> = out
+        .lines()
+        .map(|l| l.split('\t').collect::<Vec<_>>())
+        .filter(|cells| cells.len() == 5)
+        .map(|cells| cells[1..4].to_vec())
+        .collect();
+    assert_eq!(
+        changes,
+        [
+            ["create_connection", "", "succeeded"],
+            ["update_peering", "PRIVATE", "succeeded"],
+            ["update_peering", "MICROSOFT", "succeeded"],
+            ["delete_peering", "MICROSOFT", "succeeded"],
+            ["delete_connection", "", "succeeded"],
+        ],
+        "{out}"
+    );
     // The trail of the connection, as the spreadsheet gets it: each change an intent and a
     // succeeded outcome, with its reason and ticket.
     let csv = std::fs::read_to_string(work.path().join("audit.csv")).expect("audit.csv written");
