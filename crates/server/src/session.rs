@@ -33,6 +33,12 @@ pub struct SessionData {
 }
 
 impl SessionData {
+    /// The user's companies as their usernames say them, for messages: `acme, globex`.
+    pub fn company_usernames(&self) -> String {
+        let names: Vec<&str> = self.companies.iter().map(|c| c.username.as_str()).collect();
+        names.join(", ")
+    }
+
     pub fn new(user: &User, sealed_api_key: String) -> Self {
         let companies: Vec<CompanyView> = user
             .companies
@@ -169,16 +175,10 @@ impl SignedIn {
     /// The chosen company as a path segment; a 409 when none is chosen yet.
     pub fn company(&self) -> Result<CompanyUsername> {
         let Some(username) = self.data.company.as_deref() else {
-            let yours: Vec<&str> = self
-                .data
-                .companies
-                .iter()
-                .map(|c| c.username.as_str())
-                .collect();
             return Err(AppError::Conflict(format!(
                 "Choose the company to work in first (PUT /api/session/company with \"company\" \
                  one of yours: {}).",
-                yours.join(", ")
+                self.data.company_usernames()
             )));
         };
         CompanyUsername::parse(username).map_err(|_| {

@@ -155,15 +155,12 @@ async fn select_company(
         .iter()
         .any(|c| c.username == wanted)
     {
-        let allowed: Vec<&str> = signed_in
-            .data
-            .companies
-            .iter()
-            .map(|c| c.username.as_str())
-            .collect();
         return Err(AppError::Validation(vec![FieldError {
             field: "company".into(),
-            message: format!("company must be one of yours: {}", allowed.join(", ")),
+            message: format!(
+                "company must be one of yours: {}",
+                signed_in.data.company_usernames()
+            ),
         }]));
     }
     let mut intent = Intent::new(AuditAction::SelectCompany, &meta);
