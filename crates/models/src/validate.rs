@@ -113,14 +113,16 @@ pub enum ValidationError {
         "routingRegistryName must be one of AFRINIC, ALTDB, APNIC, ARIN, LACNIC, LEVEL3, RADB, RIPENCC; got {got}"
     )]
     RoutingRegistry { got: String },
-    #[error("srcPort needs 1 or 2 ports; got {count}")]
+    #[error("portIds needs 1 or 2 ports; got {count}")]
     PortCount { count: usize },
-    #[error("srcPort lists the same port twice; choose two different ports or one")]
+    #[error("portIds lists the same port twice; choose two different ports or one")]
     PortDuplicate,
-    #[error("speed must be one of 50, 100, 200, 500, 1000, 2000, 5000, 10000 Mbps; got {got}")]
+    #[error(
+        "speedMbps must be one of 50, 100, 200, 500, 1000, 2000, 5000, 10000 (Mbps); got {got}"
+    )]
     Speed { got: u64 },
     #[error(
-        "speed {speed} Mbps is above the circuit's bandwidth of {bandwidth} Mbps; choose {bandwidth} Mbps or less"
+        "speedMbps {speed} is above the circuit's bandwidth of {bandwidth} Mbps; choose {bandwidth} Mbps or less"
     )]
     SpeedAboveBandwidth { speed: u64, bandwidth: u64 },
     #[error("paymentType must be one of payg, invoice, plan, creditcard; got {got}")]
@@ -159,8 +161,8 @@ impl ValidationError {
                 "advertisedPublicPrefixes"
             }
             RoutingRegistry { .. } => "routingRegistryName",
-            PortCount { .. } | PortDuplicate => "srcPort",
-            Speed { .. } | SpeedAboveBandwidth { .. } => "speed",
+            PortCount { .. } | PortDuplicate => "portIds",
+            Speed { .. } | SpeedAboveBandwidth { .. } => "speedMbps",
             PaymentType { .. } => "paymentType",
             ConfirmName => "confirmName",
             TimeRange => "to",
@@ -624,7 +626,7 @@ pub fn source_ports(ids: &[String]) -> Result<(), ValidationError> {
         return Err(ValidationError::PortCount { count: ids.len() });
     }
     for id in ids {
-        object_id("srcPort", id)?;
+        object_id("portIds", id)?;
     }
     if ids.len() == 2 && ids[0] == ids[1] {
         return Err(ValidationError::PortDuplicate);

@@ -242,13 +242,18 @@ async fn an_invalid_create_request_is_refused_per_field_before_reaching_upstream
 
     assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(reply.code(), "validation_failed");
-    for field in ["serviceKey", "name", "srcPort", "speed"] {
+    for field in ["serviceKey", "name", "portIds", "speedMbps"] {
         let message = reply
             .field(field)
             .unwrap_or_else(|| panic!("no {field} error in {}", reply.text));
         assert!(message.contains(field), "{field}: {message}");
     }
-    assert!(reply.field("speed").unwrap().contains("50, 100, 200, 500"));
+    assert!(
+        reply
+            .field("speedMbps")
+            .unwrap()
+            .contains("50, 100, 200, 500")
+    );
     assert!(
         app.upstream_requests().is_empty(),
         "{:?}",
@@ -275,7 +280,7 @@ async fn a_connection_on_an_unusable_port_is_refused_before_it_is_ordered() {
         "{}",
         reply.text
     );
-    let message = reply.field("srcPort").expect("a srcPort error");
+    let message = reply.field("portIds").expect("a portIds error");
     assert!(message.contains("Acme Frankfurt FR5"), "{message}");
     assert_eq!(app.upstream_calls(Route::CreateConnection), 0);
 }

@@ -679,7 +679,7 @@ impl World {
         let ids: Vec<String> = body.src_port.iter().map(|p| p.port_id.clone()).collect();
         let mut ports = Vec::new();
         match validate::source_ports(&ids) {
-            Err(e) => errors.push(e.into()),
+            Err(e) => errors.push(rename_field(e, "srcPort")),
             Ok(()) => {
                 for id in &ids {
                     match self
@@ -706,7 +706,7 @@ impl World {
             }
         }
         if let Err(e) = validate::speed(body.speed, key.map(|k| k.bandwidth_mbps)) {
-            errors.push(e.into());
+            errors.push(rename_field(e, "speed"));
         }
         if let Err(e) = validate::payment_type(&PaymentType::parse(&body.payment_type)) {
             errors.push(e.into());

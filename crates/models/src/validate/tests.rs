@@ -338,7 +338,7 @@ fn create_request_reports_each_field() {
     let got = fields(create_connection(&req));
     assert_eq!(
         got,
-        ["serviceKey", "name", "srcPort", "speed", "paymentType"]
+        ["serviceKey", "name", "portIds", "speedMbps", "paymentType"]
     );
 }
 

@@ -146,14 +146,14 @@ async fn check_create(
     }
     for id in &req.port_ids {
         let problem = match ports.iter().find(|p| &p.id == id) {
-            None => Some(format!("srcPort {id} is not one of the company's ports")),
+            None => Some(format!("portIds: {id} is not one of the company's ports")),
             Some(p) => port_view(p, Some(req.speed_mbps))
                 .unusable_reason
-                .map(|r| format!("srcPort {} cannot be used: {r}", p.name)),
+                .map(|r| format!("portIds: {} cannot be used: {r}", p.name)),
         };
         if let Some(message) = problem {
             errors.push(FieldError {
-                field: "srcPort".into(),
+                field: "portIds".into(),
                 message,
             });
         }
