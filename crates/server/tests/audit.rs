@@ -558,6 +558,16 @@ async fn audit_filters_select_the_matching_events() {
         "{}",
         backwards.text
     );
+    // A connection is named by its id; a name finds nothing, so it is refused saying so.
+    let by_name = h.ada.get("/api/audit?connection=Azure%20London").await;
+    assert_eq!(by_name.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        by_name
+            .field("connection")
+            .is_some_and(|m| m.contains("24 lowercase hexadecimal")),
+        "{}",
+        by_name.text
+    );
     let bad_limit = h.ada.get("/api/audit?limit=0").await;
     assert!(bad_limit.field("limit").is_some(), "{}", bad_limit.text);
     let bad_action = h.ada.get("/api/audit?action=drop_table").await;

@@ -60,6 +60,16 @@ impl Filter {
                 })
                 .transpose()
         };
+        // Connection ids are Console Connect's object ids; anything else would only match
+        // nothing, so it is refused saying what an id looks like.
+        if let Some(c) = query.connection.as_deref().map(str::trim)
+            && !c.is_empty()
+        {
+            models::validate::object_id("connection", c).map_err(|e| BadFilter {
+                field: e.field(),
+                message: e.to_string(),
+            })?;
+        }
         let from = time("from", &query.from)?;
         let to = time("to", &query.to)?;
         if let (Some(from), Some(to)) = (&from, &to) {
@@ -972,7 +982,7 @@ mod tests {
             .bind(text(0))
             .bind(email)
             .bind([Some("acme"), Some("globex"), None, Some("=evil")][i % 4])
-            .bind(format!("conn-{}", i % 3))
+            .bind(format!("{:024x}", 0xc0 + i % 3))
             .bind(
                 [
                     None,
@@ -1036,7 +1046,7 @@ mod tests {
             (
                 "connection",
                 AuditQuery {
-                    connection: Some(" conn-1 ".into()),
+                    connection: Some(format!(" {:024x} ", 0xc1)),
                     ..Default::default()
                 },
                 Some(ada.clone()),
@@ -1072,7 +1082,7 @@ mod tests {
             (
                 "nothing matches",
                 AuditQuery {
-                    connection: Some("no-such-connection".into()),
+                    connection: Some("ffffffffffffffffffffffff".into()),
                     ..Default::default()
                 },
                 None,
@@ -1568,6 +1578,26 @@ mod tests {
         };
         assert_eq!(Filter::new(q).unwrap_err().field, "limit");
         assert!(Filter::new(AuditQuery::default()).is_ok());
+        // A connection is named by its id: a name, a path or another case is refused.
+        let connection = |c: &str| {
+            Filter::new(AuditQuery {
+                connection: Some(c.into()),
+                ..Default::default()
+            })
+        };
+        for bad in [
+            "Azure London",
+            "../ports",
+            "5F1E0A0B0C0D0E0F10111213",
+            "5f1e0a0b",
+        ] {
+            let err = connection(bad).unwrap_err();
+            assert_eq!(err.field, "connection", "{bad}");
+            assert!(err.message.contains("24 lowercase hexadecimal"), "{err}");
+        }
+        for good in ["", "  ", " 5f1e0a0b0c0d0e0f10111213 "] {
+            assert!(connection(good).is_ok(), "{good:?}");
+        }
         // An end at or before the start, whatever offsets the two are given in.
         let range = |from: &str, to: &str| {
             Filter::new(AuditQuery {
