@@ -92,7 +92,23 @@ fn query_rejection(r: QueryRejection) -> AppError {
     let detail = text
         .strip_prefix("Failed to deserialize query string: ")
         .unwrap_or(&text);
-    AppError::BadRequest(format!("The query string could not be read: {detail}"))
+    AppError::BadRequest(format!(
+        "The query string could not be read: {}",
+        plain_number_error(detail)
+    ))
+}
+
+/// serde names the parameter and then gives Rust's integer parsing error, which says what was
+/// wrong with the digits but not what the parameter takes: say that instead.
+fn plain_number_error(detail: &str) -> String {
+    const NUMBER_ERRORS: [&str; 2] = [
+        "invalid digit found in string",
+        "cannot parse integer from empty string",
+    ];
+    match NUMBER_ERRORS.iter().find_map(|e| detail.strip_suffix(e)) {
+        Some(field) => format!("{field}must be a whole number, written with the digits 0-9 only"),
+        None => detail.to_owned(),
+    }
 }
 
 /// Who sent a request and under which id, for the audit trail.
@@ -181,6 +197,21 @@ fn client_ip<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_query_parameter_that_is_not_a_number_is_said_to_take_one() {
+        assert_eq!(
+            plain_number_error("before: invalid digit found in string"),
+            "before: must be a whole number, written with the digits 0-9 only"
+        );
+        assert_eq!(
+            plain_number_error("limit: cannot parse integer from empty string"),
+            "limit: must be a whole number, written with the digits 0-9 only"
+        );
+        // Other errors are kept as serde wrote them.
+        let unknown = "foo: unknown field `foo`, expected one of `a`, `b`";
+        assert_eq!(plain_number_error(unknown), unknown);
+    }
 
     #[test]
     fn the_client_is_the_last_forwarded_address_that_is_not_a_trusted_proxy() {

@@ -572,6 +572,13 @@ async fn audit_filters_select_the_matching_events() {
     assert!(bad_limit.field("limit").is_some(), "{}", bad_limit.text);
     let bad_action = h.ada.get("/api/audit?action=drop_table").await;
     assert_eq!(bad_action.status, StatusCode::BAD_REQUEST);
+    let bad_cursor = h.ada.get("/api/audit?before=12abc").await;
+    assert_eq!(bad_cursor.status, StatusCode::BAD_REQUEST);
+    assert!(
+        bad_cursor.text.contains("before: must be a whole number"),
+        "{}",
+        bad_cursor.text
+    );
 }
 
 #[tokio::test]
