@@ -31,6 +31,36 @@ fn query_from(params: &Params) -> AuditQuery {
     }
 }
 
+/// The connection filter as typed: nothing, a connection's id, or the name of one of the
+/// company's connections (in any case), which stands for its id. `known` holds (id, name) pairs.
+fn connection_filter(typed: &str, known: &[(String, String)]) -> Result<Option<String>, String> {
+    let typed = typed.trim();
+    if typed.is_empty() {
+        return Ok(None);
+    }
+    let id = typed.to_ascii_lowercase();
+    if models::validate::object_id("connection", &id).is_ok() {
+        return Ok(Some(id));
+    }
+    let wanted = typed.to_lowercase();
+    let named: Vec<&String> = known
+        .iter()
+        .filter(|(_, name)| name.trim().to_lowercase() == wanted)
+        .map(|(id, _)| id)
+        .collect();
+    match named[..] {
+        [id] => Ok(Some(id.clone())),
+        [] => Err(format!(
+            "No connection of this company is named \u{201c}{typed}\u{201d}: give one's name as \
+             listed, or its id (24 characters 0-9 and a-f)"
+        )),
+        _ => Err(format!(
+            "{} connections are named \u{201c}{typed}\u{201d}: choose one by its id from the list",
+            named.len()
+        )),
+    }
+}
+
 pub fn phase_label(p: AuditPhase) -> &'static str {
     match p {
         AuditPhase::Intent => "Intent",
@@ -140,17 +170,25 @@ fn Audit(query: AuditQuery, connections: Names) -> impl IntoView {
             .map(|e| e.to_string())
     });
 
+    // A connection named rather than given by id is looked up among the company's.
+    let chosen_connection =
+        Memo::new(move |_| connections.with(|known| connection_filter(&connection.get(), known)));
+    let connection_error = Signal::derive(move || chosen_connection.get().err());
+
     let apply_filters = {
         let navigate = navigate.clone();
         move || {
             if range_error.with_untracked(Option::is_some) {
                 return;
             }
+            let Ok(connection) = chosen_connection.get_untracked() else {
+                return;
+            };
             let text = |s: RwSignal<String>| {
                 Some(s.get_untracked().trim().to_owned()).filter(|v| !v.is_empty())
             };
             let q = AuditQuery {
-                connection: text(connection),
+                connection,
                 actor: text(actor),
                 action: text(action).and_then(|a| AuditAction::parse(&a)),
                 peering_type: text(peering).and_then(|t| t.parse().ok()),
@@ -306,10 +344,11 @@ fn Audit(query: AuditQuery, connections: Names) -> impl IntoView {
                     apply_filters();
                 }
             >
-                <div class="field">
-                    <label for="filter-connection">"Connection id"</label>
+                <Field id="filter-connection" label="Connection (name or id)" error=connection_error>
                     <input id="filter-connection" type="text" spellcheck="false" autocomplete="off"
                         list="connection-choices"
+                        aria-describedby="filter-connection-error"
+                        aria-invalid=move || connection_error.with(Option::is_some).to_string()
                         prop:value=move || connection.get()
                         on:input=move |ev| connection.set(event_target_value(&ev))/>
                     // Suggests the company's connections by name; the filter takes the id.
@@ -323,7 +362,7 @@ fn Audit(query: AuditQuery, connections: Names) -> impl IntoView {
                                 .collect_view()
                         }}
                     </datalist>
-                </div>
+                </Field>
                 <div class="field">
                     <label for="filter-actor">"Actor (email or user id)"</label>
                     <input id="filter-actor" type="text" spellcheck="false"
@@ -558,7 +597,7 @@ fn AuditTable(events: RwSignal<Vec<AuditEvent>>, connections: Names) -> impl Int
 
 #[cfg(test)]
 mod tests {
-    use super::{active_filters, newer_than};
+    use super::{active_filters, connection_filter, newer_than};
     use models::api::{AuditOutcome, AuditPhase, AuditQuery};
 
     #[test]
@@ -575,6 +614,35 @@ mod tests {
         };
         // Paging is not a filter.
         assert_eq!(active_filters(&q), 4);
+    }
+
+    #[test]
+    fn a_connection_is_filtered_by_its_id_or_its_name() {
+        let id = "5f1e0a0b0c0d0e0f10111213";
+        let known = [
+            (id.to_owned(), "Azure London DR".to_owned()),
+            ("5f1e0a0b0c0d0e0f10111214".to_owned(), "Twin".to_owned()),
+            ("5f1e0a0b0c0d0e0f10111215".to_owned(), "twin ".to_owned()),
+        ];
+        assert_eq!(connection_filter("  ", &known), Ok(None));
+        // An id, known or not (a deleted connection's), and in capitals too.
+        assert_eq!(connection_filter(id, &[]), Ok(Some(id.to_owned())));
+        assert_eq!(
+            connection_filter(&format!(" {} ", id.to_uppercase()), &known),
+            Ok(Some(id.to_owned()))
+        );
+        // A name, in any case, stands for its connection's id.
+        assert_eq!(
+            connection_filter(" azure london dr", &known),
+            Ok(Some(id.to_owned()))
+        );
+        let unknown = connection_filter("Azure Paris", &known).unwrap_err();
+        assert!(unknown.contains("\u{201c}Azure Paris\u{201d}"), "{unknown}");
+        assert!(unknown.contains("0-9 and a-f"), "{unknown}");
+        let twice = connection_filter("TWIN", &known).unwrap_err();
+        assert!(twice.starts_with("2 connections are named"), "{twice}");
+        // Part of an id is not an id.
+        assert!(connection_filter(&id[..20], &known).is_err());
     }
 
     #[test]

@@ -575,6 +575,25 @@ async fn find_both_changes_in_the_audit_history(b: &Browser, id: &str) {
     )
     .await;
 
+    // The connection filter takes a connection's name for its id, and says under itself when
+    // no connection has the name typed (and applies nothing).
+    b.goto("/audit?phase=outcome").await;
+    b.fill("filter-connection", "Azure London nowhere").await;
+    b.wait_for_text(
+        "#filter-connection-error",
+        "No connection of this company is named",
+    )
+    .await;
+    b.screenshot("audit-unknown-connection-name").await;
+    b.click("apply-filters").await;
+    assert_eq!(b.location().await, "/audit?phase=outcome");
+    b.fill("filter-connection", &NAME.to_lowercase()).await;
+    b.wait_gone("#filter-connection-error").await;
+    b.click("apply-filters").await;
+    b.wait_for_location(&format!("/audit?connection={id}&phase=outcome"))
+        .await;
+    assert_eq!(b.value("filter-connection").await, id);
+
     b.click("verify-chain").await;
     b.find("[data-test=\"chain-result\"][data-ok=\"true\"]")
         .await;
