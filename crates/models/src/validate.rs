@@ -44,7 +44,7 @@ pub enum ValidationError {
         max: usize,
     },
     #[error(
-        "{field} may contain only printable characters: no line breaks, tabs or control characters"
+        "{field} may contain only printable characters: no line breaks, tabs, control characters, or invisible characters that reorder or hide text"
     )]
     NotPrintable { field: &'static str },
     #[error("{field} must be a whole number from 1 to 4294967295; got {got}")]
@@ -255,10 +255,21 @@ pub fn text(field: &'static str, raw: &str, max: usize) -> Result<(), Validation
     if len > max {
         return Err(ValidationError::Length { field, len, max });
     }
-    if trimmed.chars().any(char::is_control) {
+    if trimmed.chars().any(|c| c.is_control() || hides_text(c)) {
         return Err(ValidationError::NotPrintable { field });
     }
     Ok(())
+}
+
+/// Characters that show nothing themselves but change how the text around them reads: the
+/// explicit direction embeddings, overrides and isolates (which can make a reason or a name read
+/// differently from what it says), and the zero-width space, word joiner and byte-order mark.
+/// The joiners and direction marks that scripts and emoji need are allowed.
+fn hides_text(c: char) -> bool {
+    matches!(
+        c,
+        '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200B}' | '\u{2060}' | '\u{FEFF}'
+    )
 }
 
 /// A connection name: 1–64 printable characters.

@@ -128,6 +128,32 @@ fn names_are_printable_and_bounded() {
     assert!(connection_name("two\nlines").is_err());
     assert!(connection_name("   ").is_err());
     assert!(connection_name("Zürich ☁").is_ok());
+    // Text that would read otherwise than it is: direction overrides and isolates, and
+    // invisible characters; the marks and joiners that scripts and emoji use are text.
+    for hidden in [
+        '\u{202E}', '\u{202A}', '\u{2066}', '\u{2069}', '\u{200B}', '\u{FEFF}',
+    ] {
+        let name = format!("Azure{hidden} London");
+        assert_eq!(
+            connection_name(&name),
+            Err(ValidationError::NotPrintable { field: "name" }),
+            "{:?}",
+            hidden
+        );
+        assert!(reason(&format!("Fix {hidden}gnp")).is_err(), "{hidden:?}");
+        assert!(
+            ticket(Some(&format!("CHG{hidden}-1"))).is_err(),
+            "{hidden:?}"
+        );
+    }
+    assert!(connection_name("שלום\u{200F} London").is_ok());
+    assert!(connection_name("London 👩\u{200D}💻").is_ok());
+    assert!(reason("\u{0645}\u{06CC}\u{200C}\u{062E}\u{0648}\u{0627}\u{0647}\u{0645}").is_ok());
+    let message = ValidationError::NotPrintable { field: "reason" }.to_string();
+    assert!(
+        message.starts_with("reason may contain only printable"),
+        "{message}"
+    );
 }
 
 #[test]
