@@ -377,6 +377,20 @@ impl Browser {
             .unwrap_or_default()
     }
 
+    /// Waits until the form control `#id` holds `expected` (a page drawn again after a
+    /// navigation fills its controls a moment after the address changes).
+    pub async fn wait_for_value(&self, id: &str, expected: &str) {
+        let css = format!("#{id}");
+        self.eventually(&format!("#{id} to hold {expected:?}"), async || {
+            let Some(control) = present(self.client.find(Locator::Css(&css)).await)? else {
+                return Ok(None);
+            };
+            let value = control.prop("value").await?.unwrap_or_default();
+            Ok((value == expected).then_some(()))
+        })
+        .await;
+    }
+
     /// Waits until the element matching `css` is enabled (`true`) or disabled (`false`).
     pub async fn wait_enabled(&self, css: &str, enabled: bool) {
         let state = if enabled { "enabled" } else { "disabled" };
