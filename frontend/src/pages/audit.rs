@@ -170,6 +170,15 @@ fn Audit(query: AuditQuery, connections: Names) -> impl IntoView {
             .map(|e| e.to_string())
     });
 
+    // The signed-in user as the actor filter names them: by email, or by id without one.
+    let me = untrack(|| crate::session::Auth::get().session()).map(|s| {
+        if s.user.email.trim().is_empty() {
+            s.user.id
+        } else {
+            s.user.email
+        }
+    });
+
     // A connection named rather than given by id is looked up among the company's.
     let chosen_connection =
         Memo::new(move |_| connections.with(|known| connection_filter(&connection.get(), known)));
@@ -394,7 +403,8 @@ fn Audit(query: AuditQuery, connections: Names) -> impl IntoView {
                     <button type="submit" class="primary" data-test="apply-filters">"Apply filters"</button>
                     {filtered.then(|| view! { <a href="/audit" class="button secondary" data-test="clear-filters">"Clear"</a> })}
                 </div>
-                <div class="presets" role="group" aria-labelledby="presets-label">
+                <div class="presets">
+                    <div role="group" aria-labelledby="presets-label">
                     <span id="presets-label">"Or the last"</span>
                     {RECENT
                         .iter()
@@ -412,6 +422,20 @@ fn Audit(query: AuditQuery, connections: Names) -> impl IntoView {
                             }
                         })
                         .collect_view()}
+                    </div>
+                    {me.map(|me| {
+                        let apply = apply_filters.clone();
+                        view! {
+                            <button type="button" class="small" data-test="filter-mine"
+                                title=format!("Only the events of {me}")
+                                on:click=move |_| {
+                                    actor.set(me.clone());
+                                    apply();
+                                }>
+                                "Only mine"
+                            </button>
+                        }
+                    })}
                 </div>
             </form>
         </details>

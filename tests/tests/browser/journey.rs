@@ -594,6 +594,15 @@ async fn find_both_changes_in_the_audit_history(b: &Browser, id: &str) {
         .await;
     b.wait_for_value("filter-connection", id).await;
 
+    // "Only mine" adds the signed-in user to the filters applied.
+    b.click("filter-mine").await;
+    b.wait_for_location(&format!(
+        "/audit?actor=ada%40acme.example&connection={id}&phase=outcome"
+    ))
+    .await;
+    b.wait_for_value("filter-actor", "ada@acme.example").await;
+    b.screenshot("audit-only-mine").await;
+
     b.click("verify-chain").await;
     b.find("[data-test=\"chain-result\"][data-ok=\"true\"]")
         .await;
