@@ -46,6 +46,12 @@ impl Auth {
     pub fn provide() -> Self {
         let auth = Auth::new();
         provide_context(auth);
+        // Each company chosen, at sign-in or from the header, is the one offered first next time.
+        crate::shared::effect(move || {
+            if let Some(company) = auth.company.get() {
+                remember_company(&company);
+            }
+        });
         auth
     }
 
@@ -81,6 +87,20 @@ impl Auth {
     /// next warning, and a page left open would never reach its idle end.
     pub fn company(&self) -> Option<String> {
         self.company.get()
+    }
+}
+
+const COMPANY_KEY: &str = "portal-company";
+
+/// The company last chosen in this browser (its username), if the browser keeps it.
+pub fn last_company() -> Option<String> {
+    let storage = window().local_storage().ok().flatten()?;
+    storage.get_item(COMPANY_KEY).ok().flatten()
+}
+
+fn remember_company(company: &str) {
+    if let Some(storage) = window().local_storage().ok().flatten() {
+        let _ = storage.set_item(COMPANY_KEY, company);
     }
 }
 

@@ -1,4 +1,5 @@
-//! Choosing the company to work in, for users who belong to several.
+//! Choosing the company to work in, for users who belong to several; the one chosen last in
+//! this browser is offered first.
 
 use crate::api;
 use crate::components::feedback::ActionError;
@@ -14,9 +15,13 @@ pub fn CompanyChooser(
     #[prop(into)] on_chosen: Callback<SessionView>,
 ) -> impl IntoView {
     let auth = Auth::get();
+    // The company chosen last in this browser comes first, while the user still belongs to it.
+    let last = crate::session::last_company()
+        .filter(|last| session.companies.iter().any(|c| c.username == *last));
     let first = session
         .company
         .clone()
+        .or(last)
         .or_else(|| session.companies.first().map(|c| c.username.clone()))
         .unwrap_or_default();
     let choice = RwSignal::new(first);

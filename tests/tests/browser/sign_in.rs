@@ -104,6 +104,20 @@ async fn a_wrong_key_is_refused_and_a_demo_key_signs_in_to_the_chosen_company() 
         },
     )
     .await;
+
+    // The company chosen last in this browser is the one offered first at the next sign-in.
+    b.select("switch-company", "globex").await;
+    b.wait_for_text(
+        ".empty",
+        "no Azure ExpressRoute connections in this company yet",
+    )
+    .await;
+    b.click("sign-out").await;
+    b.wait_for_path("/sign-in").await;
+    demo::click_demo_key(&b, demo::ada()).await;
+    b.wait_for_text(".company-chooser", "Choose a company")
+        .await;
+    b.wait_for_value("company", "globex").await;
 }
 
 #[tokio::test]
