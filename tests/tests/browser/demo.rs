@@ -17,6 +17,12 @@ pub fn grace() -> &'static str {
     find(API_KEYS, "Grace Hopper")
 }
 
+/// Linus Pauling: Acme Networks without the Network Admin role, so Console Connect lets him
+/// only read.
+pub fn linus() -> &'static str {
+    find(API_KEYS, "Linus Pauling")
+}
+
 /// The unused 1000 Mbps London circuit `acme-er-london-01`.
 pub fn london_key() -> &'static str {
     find(SERVICE_KEYS, "acme-er-london-01")

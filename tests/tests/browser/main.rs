@@ -14,6 +14,7 @@ mod failures;
 mod journey;
 mod look;
 mod portal;
+mod read_only;
 mod refresh;
 mod sign_in;
 mod verify;

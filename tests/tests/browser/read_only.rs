@@ -1,0 +1,81 @@
+//! A member of a company without Console Connect's Network Admin role reads everything; a
+//! change they try is refused by Console Connect, and the wizard says why (with the request id)
+//! and keeps what was typed, while the peering stays as it was and the history shows the refusal.
+
+use crate::browser::{Browser, cell};
+use crate::demo;
+
+const REASON: &str = "Move the private peering to VLAN 150";
+
+#[tokio::test]
+async fn a_readers_change_is_refused_saying_why_and_nothing_changes() {
+    let b = Browser::open("read_only").await;
+    b.goto("/sign-in").await;
+    demo::click_demo_key(&b, demo::linus()).await;
+    // One company: no choice to make.
+    b.wait_for_path("/connections").await;
+    b.wait_for_rows(
+        "Acme's seeded connection",
+        "[data-test=\"connection-row\"]",
+        |rows| {
+            rows.iter()
+                .any(|r| cell(r, "Name") == "Azure London Production")
+        },
+    )
+    .await;
+    b.click_css("[data-test=\"connection-row\"] th[data-label=\"Name\"] a")
+        .await;
+    let path = b
+        .wait_for_path_where("the connection's page", |p| {
+            p.strip_prefix("/connections/")
+                .is_some_and(|id| id.len() == 24 && !id.contains('/'))
+        })
+        .await;
+    b.wait_for_status("[data-test=\"peering-card-PRIVATE\"]", "SYNCED")
+        .await;
+
+    b.click("configure-PRIVATE").await;
+    b.wait_for_path(&format!("{path}/peering/PRIVATE")).await;
+    b.wait_for_value("vlanId", "100").await;
+    b.fill("vlanId", "150").await;
+    b.click("preview").await;
+    b.wait_for_text(".step-count", "Step 2 of 3").await;
+    b.fill("reason", REASON).await;
+    b.click("apply").await;
+
+    let refusal = b
+        .wait_for_text(".error-banner .error-message", "Network Admin")
+        .await;
+    assert!(
+        b.text(".error-banner .request-id")
+            .await
+            .starts_with("Request id:"),
+        "the refusal names its request: {refusal}"
+    );
+    // Still on the review, with what was typed, to try again or copy.
+    assert_eq!(b.text(".step-count").await, "Step 2 of 3: Review");
+    b.wait_for_value("reason", REASON).await;
+    b.screenshot("change-refused").await;
+
+    // The peering is as it was.
+    b.goto(&path).await;
+    b.wait_for_status("[data-test=\"peering-card-PRIVATE\"]", "SYNCED")
+        .await;
+    let details = b.details("[data-test=\"peering-card-PRIVATE\"] dl").await;
+    assert_eq!(details["VLAN ID"], "100", "{details:?}");
+
+    // The history has the refusal, with its reason and how it ended.
+    b.goto("/audit?action=update_peering&phase=outcome").await;
+    let rows = b
+        .wait_for_rows("the refused change", "[data-test=\"audit-row\"]", |rows| {
+            rows.len() == 1
+        })
+        .await;
+    assert_eq!(cell(&rows[0], "Outcome"), "Failed", "{rows:?}");
+    assert_eq!(cell(&rows[0], "Reason"), REASON, "{rows:?}");
+    assert!(
+        cell(&rows[0], "Actor").starts_with("Linus Pauling"),
+        "{rows:?}"
+    );
+    b.screenshot("refusal-in-history").await;
+}
