@@ -75,6 +75,9 @@ struct Request {
     method: &'static str,
     url: String,
     json: Option<String>,
+    /// Whether it asks Console Connect for a change: when its answer is lost, the change may
+    /// have been made all the same.
+    changes: bool,
 }
 
 impl Request {
@@ -83,6 +86,15 @@ impl Request {
             method,
             url: url.to_owned(),
             json: None,
+            changes: false,
+        }
+    }
+
+    /// Marks a call that changes something in Console Connect.
+    fn change(self) -> Request {
+        Request {
+            changes: true,
+            ..self
         }
     }
 
@@ -103,18 +115,30 @@ impl Request {
     }
 }
 
-fn unreachable_portal(e: JsValue) -> ApiError {
+/// What to say of a call whose answer never came: a read can simply be tried again; a change
+/// may have been made before the answer was lost, and made twice if sent again unseen.
+fn unreachable_portal(e: JsValue, changes: bool) -> ApiError {
     // What the browser said, e.g. "TypeError: Failed to fetch".
     let e = match e.dyn_ref::<web_sys::js_sys::Error>() {
         Some(e) => String::from(e.to_string()),
         None => format!("{e:?}"),
     };
-    ApiError::new(
-        ErrorCode::Internal,
+    ApiError::new(ErrorCode::Internal, unreachable_message(&e, changes))
+}
+
+fn unreachable_message(browser_said: &str, changes: bool) -> String {
+    if changes {
         format!(
-            "The portal could not be reached; check the network connection and try again ({e})."
-        ),
-    )
+            "The portal could not be reached, so whether this change was made is not known: \
+             look at the connection, or at its audit history, before trying again \
+             ({browser_said})."
+        )
+    } else {
+        format!(
+            "The portal could not be reached; check the network connection and try again \
+             ({browser_said})."
+        )
+    }
 }
 
 /// What [`fetch`] read of an answer.
@@ -154,12 +178,15 @@ async fn fetch(request: Request) -> Result<Answer, JsValue> {
 /// Sends a request and returns the body of a 2xx answer with its request id, or the portal's
 /// error. Not generic, so every endpoint shares this one copy of the request machinery.
 async fn send_raw(request: Request, on_401: On401) -> ApiResult<(String, Option<String>)> {
+    let changes = request.changes;
     let Answer {
         status,
         request_id,
         retry_after,
         text,
-    } = fetch(request).await.map_err(unreachable_portal)?;
+    } = fetch(request)
+        .await
+        .map_err(|e| unreachable_portal(e, changes))?;
     if (200..300).contains(&status) {
         if on_401 != On401::ReportPassive {
             LAST_SUCCESS.with(|t| t.set(web_sys::js_sys::Date::now()));
@@ -345,12 +372,17 @@ pub async fn get_connection(id: String) -> ApiResult<ConnectionView> {
 pub async fn create_connection(
     request: CreateConnectionRequest,
 ) -> ApiResult<CreateConnectionResponse> {
-    with_body(Request::post("/api/connections"), &request, On401::SignOut).await
+    with_body(
+        Request::post("/api/connections").change(),
+        &request,
+        On401::SignOut,
+    )
+    .await
 }
 
 pub async fn delete_connection(id: String, request: DeleteRequest) -> ApiResult<ConnectionView> {
     with_body(
-        Request::delete(&connection_path(&id)?),
+        Request::delete(&connection_path(&id)?).change(),
         &request,
         On401::SignOut,
     )
@@ -392,7 +424,7 @@ pub async fn update_peering(
     request: PeeringChangeRequest,
 ) -> ApiResult<PeeringView> {
     with_body(
-        Request::post(&peering_path(&id, peering_type)?),
+        Request::post(&peering_path(&id, peering_type)?).change(),
         &request,
         On401::SignOut,
     )
@@ -405,7 +437,7 @@ pub async fn delete_peering(
     request: DeleteRequest,
 ) -> ApiResult<()> {
     with_body(
-        Request::delete(&peering_path(&id, peering_type)?),
+        Request::delete(&peering_path(&id, peering_type)?).change(),
         &request,
         On401::SignOut,
     )

@@ -6,7 +6,8 @@
 //! though no sooner than Console Connect asked (a `Retry-After` the portal passed on; its "Try
 //! again" counts that wait down meanwhile). The failures are the network's, or the portal's
 //! answer to a busy Console Connect: the page's own `fetch` is made to fail, or to give that
-//! answer, for chosen paths.
+//! answer, for chosen paths. A change whose answer was lost is not said to be safe to send
+//! again: it may have been made.
 
 use crate::browser::Browser;
 use crate::demo;
@@ -302,4 +303,34 @@ async fn a_page_whose_moving_connection_is_gone_stops_saying_it_refreshes() {
         json!(1),
         "reads after the answer that the connection is gone"
     );
+}
+
+#[tokio::test]
+async fn a_change_whose_answer_is_lost_is_not_said_to_be_safe_to_send_again() {
+    const REASON: &str = "Move the private peering to VLAN 150";
+    let b = Browser::open("failures-change").await;
+    demo::sign_in_as_ada_in_acme(&b).await;
+    let id = b
+        .attr("[data-test=\"connection-row\"]", "data-connection")
+        .await;
+    b.goto(&format!("/connections/{id}/peering/PRIVATE")).await;
+    b.wait_for_value("vlanId", "100").await;
+    b.fill("vlanId", "150").await;
+    b.click("preview").await;
+    b.wait_for_text(".step-count", "Step 2 of 3").await;
+    b.fill("reason", REASON).await;
+    b.script_with(
+        BREAK_FETCH,
+        json!([[format!("/api/connections/{id}/peering/PRIVATE")]]),
+    )
+    .await;
+    b.click("apply").await;
+
+    let said = b
+        .wait_for_text(".error-banner", "whether this change was made is not known")
+        .await;
+    assert!(said.contains("audit history"), "{said}");
+    assert!(!said.contains("try again ("), "{said}");
+    b.wait_for_value("reason", REASON).await;
+    b.screenshot("change-answer-lost").await;
 }
