@@ -126,13 +126,25 @@ fn unreachable_portal(e: JsValue, changes: bool) -> ApiError {
     ApiError::new(ErrorCode::Internal, unreachable_message(&e, changes))
 }
 
+/// An error answer that is not the portal's own (a proxy's in front of it, say): after a 5xx
+/// a change may have been made all the same.
+fn unexplained(status: u16, changes: bool) -> ApiError {
+    let mut message = format!("The portal answered with status {status} and no explanation");
+    if changes && status >= 500 {
+        message.push_str("; ");
+        message.push_str(UNKNOWN_CHANGE);
+    }
+    message.push('.');
+    ApiError::new(ErrorCode::for_status(status), message)
+}
+
+/// What to say of a change whose answer was lost.
+const UNKNOWN_CHANGE: &str = "whether this change was made is not known: look at the connection, \
+     or at its audit history, before trying again";
+
 fn unreachable_message(browser_said: &str, changes: bool) -> String {
     if changes {
-        format!(
-            "The portal could not be reached, so whether this change was made is not known: \
-             look at the connection, or at its audit history, before trying again \
-             ({browser_said})."
-        )
+        format!("The portal could not be reached, so {UNKNOWN_CHANGE} ({browser_said}).")
     } else {
         format!(
             "The portal could not be reached; check the network connection and try again \
@@ -194,12 +206,8 @@ async fn send_raw(request: Request, on_401: On401) -> ApiResult<(String, Option<
         return Ok((text, request_id));
     }
     asked_to_wait(retry_after.as_deref(), web_sys::js_sys::Date::now());
-    let mut error = serde_json::from_str::<ApiError>(&text).unwrap_or_else(|_| {
-        ApiError::new(
-            ErrorCode::for_status(status),
-            format!("The portal answered with status {status} and no explanation."),
-        )
-    });
+    let mut error =
+        serde_json::from_str::<ApiError>(&text).unwrap_or_else(|_| unexplained(status, changes));
     if error.request_id.is_none() {
         error.request_id = request_id;
     }

@@ -333,4 +333,24 @@ async fn a_change_whose_answer_is_lost_is_not_said_to_be_safe_to_send_again() {
     assert!(!said.contains("try again ("), "{said}");
     b.wait_for_value("reason", REASON).await;
     b.screenshot("change-answer-lost").await;
+
+    // The same for an answer that is not the portal's, such as a proxy's timeout before it.
+    b.script_with(
+        ANSWER_FETCH,
+        json!([
+            [format!("/api/connections/{id}/peering/PRIVATE")],
+            504,
+            "Gateway Timeout",
+            null
+        ]),
+    )
+    .await;
+    b.click("apply").await;
+    let said = b
+        .wait_for_text(".error-banner", "status 504 and no explanation")
+        .await;
+    assert!(
+        said.contains("whether this change was made is not known"),
+        "{said}"
+    );
 }
