@@ -49,7 +49,7 @@ impl Auth {
         // Each company chosen, at sign-in or from the header, is the one offered first next time.
         crate::shared::effect(move || {
             if let Some(company) = auth.company.get() {
-                remember_company(&company);
+                crate::shared::remember(COMPANY_KEY, &company);
             }
         });
         auth
@@ -94,14 +94,7 @@ const COMPANY_KEY: &str = "portal-company";
 
 /// The company last chosen in this browser (its username), if the browser keeps it.
 pub fn last_company() -> Option<String> {
-    let storage = window().local_storage().ok().flatten()?;
-    storage.get_item(COMPANY_KEY).ok().flatten()
-}
-
-fn remember_company(company: &str) {
-    if let Some(storage) = window().local_storage().ok().flatten() {
-        let _ = storage.set_item(COMPANY_KEY, company);
-    }
+    crate::shared::remembered(COMPANY_KEY)
 }
 
 #[cfg(test)]

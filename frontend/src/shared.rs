@@ -167,6 +167,20 @@ fn action_of(run: Run<Erased, Erased>) -> Action<Erased, Erased> {
     Action::new_local(move |input: &Erased| run(input))
 }
 
+/// What this browser keeps under `key` across visits (its local storage), if anything.
+pub fn remembered(key: &str) -> Option<String> {
+    let storage = window().local_storage().ok().flatten()?;
+    storage.get_item(key).ok().flatten()
+}
+
+/// Keeps `value` under `key` in this browser across visits. A browser that keeps nothing
+/// (storage turned off or full) loses only the convenience.
+pub fn remember(key: &str, value: &str) {
+    if let Some(storage) = window().local_storage().ok().flatten() {
+        let _ = storage.set_item(key, value);
+    }
+}
+
 /// An [`Effect`]: runs `run` now and again whenever what it reads changes, for as long as its
 /// owner (the page) lives.
 pub fn effect(run: impl FnMut() + 'static) {

@@ -13,14 +13,11 @@ use models::router::Vendor;
 const VENDOR_KEY: &str = "portal-router-vendor";
 
 fn stored_vendor() -> Option<Vendor> {
-    let storage = window().local_storage().ok().flatten()?;
-    Vendor::parse(&storage.get_item(VENDOR_KEY).ok().flatten()?)
+    Vendor::parse(&crate::shared::remembered(VENDOR_KEY)?)
 }
 
 fn store_vendor(v: Vendor) {
-    if let Some(storage) = window().local_storage().ok().flatten() {
-        let _ = storage.set_item(VENDOR_KEY, v.as_str());
-    }
+    crate::shared::remember(VENDOR_KEY, v.as_str());
 }
 
 /// The panel, shown while at least one peering is configured. `peerings` lists the configured
