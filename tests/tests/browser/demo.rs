@@ -75,6 +75,19 @@ pub async fn audit_of_ada_in_acme(b: &Browser) -> Vec<crate::browser::Row> {
     .await
 }
 
+/// Why the seeded PRIVATE peering is moved to VLAN 150 in [`review_vlan_move`].
+pub const VLAN_MOVE_REASON: &str = "Move the private peering to VLAN 150";
+
+/// In the wizard of Acme's seeded PRIVATE peering (VLAN 100), moves it to VLAN 150 with
+/// [`VLAN_MOVE_REASON`] and stops at the review, ready to apply.
+pub async fn review_vlan_move(b: &Browser) {
+    b.wait_for_value("vlanId", "100").await;
+    b.fill("vlanId", "150").await;
+    b.click("preview").await;
+    b.wait_for_text(".step-count", "Step 2 of 3").await;
+    b.fill("reason", VLAN_MOVE_REASON).await;
+}
+
 /// Signs in as Grace (one company, so no choice); ends on the connections page.
 pub async fn sign_in_as_grace(b: &Browser) {
     b.goto("/sign-in").await;

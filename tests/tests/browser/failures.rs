@@ -307,18 +307,13 @@ async fn a_page_whose_moving_connection_is_gone_stops_saying_it_refreshes() {
 
 #[tokio::test]
 async fn a_change_whose_answer_is_lost_is_not_said_to_be_safe_to_send_again() {
-    const REASON: &str = "Move the private peering to VLAN 150";
     let b = Browser::open("failures-change").await;
     demo::sign_in_as_ada_in_acme(&b).await;
     let id = b
         .attr("[data-test=\"connection-row\"]", "data-connection")
         .await;
     b.goto(&format!("/connections/{id}/peering/PRIVATE")).await;
-    b.wait_for_value("vlanId", "100").await;
-    b.fill("vlanId", "150").await;
-    b.click("preview").await;
-    b.wait_for_text(".step-count", "Step 2 of 3").await;
-    b.fill("reason", REASON).await;
+    demo::review_vlan_move(&b).await;
     b.script_with(
         BREAK_FETCH,
         json!([[format!("/api/connections/{id}/peering/PRIVATE")]]),
@@ -331,7 +326,7 @@ async fn a_change_whose_answer_is_lost_is_not_said_to_be_safe_to_send_again() {
         .await;
     assert!(said.contains("audit history"), "{said}");
     assert!(!said.contains("try again ("), "{said}");
-    b.wait_for_value("reason", REASON).await;
+    b.wait_for_value("reason", demo::VLAN_MOVE_REASON).await;
     b.screenshot("change-answer-lost").await;
 
     // The same for an answer that is not the portal's, such as a proxy's timeout before it.

@@ -5,8 +5,6 @@
 use crate::browser::{Browser, cell};
 use crate::demo;
 
-const REASON: &str = "Move the private peering to VLAN 150";
-
 #[tokio::test]
 async fn a_readers_change_is_refused_saying_why_and_nothing_changes() {
     let b = Browser::open("read_only").await;
@@ -36,11 +34,7 @@ async fn a_readers_change_is_refused_saying_why_and_nothing_changes() {
 
     b.click("configure-PRIVATE").await;
     b.wait_for_path(&format!("{path}/peering/PRIVATE")).await;
-    b.wait_for_value("vlanId", "100").await;
-    b.fill("vlanId", "150").await;
-    b.click("preview").await;
-    b.wait_for_text(".step-count", "Step 2 of 3").await;
-    b.fill("reason", REASON).await;
+    demo::review_vlan_move(&b).await;
     b.click("apply").await;
 
     let refusal = b
@@ -54,7 +48,7 @@ async fn a_readers_change_is_refused_saying_why_and_nothing_changes() {
     );
     // Still on the review, with what was typed, to try again or copy.
     assert_eq!(b.text(".step-count").await, "Step 2 of 3: Review");
-    b.wait_for_value("reason", REASON).await;
+    b.wait_for_value("reason", demo::VLAN_MOVE_REASON).await;
     b.screenshot("change-refused").await;
 
     // The peering is as it was.
@@ -72,7 +66,7 @@ async fn a_readers_change_is_refused_saying_why_and_nothing_changes() {
         })
         .await;
     assert_eq!(cell(&rows[0], "Outcome"), "Failed", "{rows:?}");
-    assert_eq!(cell(&rows[0], "Reason"), REASON, "{rows:?}");
+    assert_eq!(cell(&rows[0], "Reason"), demo::VLAN_MOVE_REASON, "{rows:?}");
     assert!(
         cell(&rows[0], "Actor").starts_with("Linus Pauling"),
         "{rows:?}"
