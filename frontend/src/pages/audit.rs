@@ -405,23 +405,23 @@ fn Audit(query: AuditQuery, connections: Names) -> impl IntoView {
                 </div>
                 <div class="presets">
                     <div role="group" aria-labelledby="presets-label">
-                    <span id="presets-label">"Or the last"</span>
-                    {RECENT
-                        .iter()
-                        .map(|&(label, minutes)| {
-                            let apply = apply_filters.clone();
-                            view! {
-                                <button type="button" class="small" data-test=format!("last-{minutes}")
-                                    on:click=move |_| {
-                                        from.set(format::local_input_minutes_ago(minutes));
-                                        to.set(String::new());
-                                        apply();
-                                    }>
-                                    {label}
-                                </button>
-                            }
-                        })
-                        .collect_view()}
+                        <span id="presets-label">"Or the last"</span>
+                        {RECENT
+                            .iter()
+                            .map(|&(label, minutes)| {
+                                let apply = apply_filters.clone();
+                                view! {
+                                    <button type="button" class="small" data-test=format!("last-{minutes}")
+                                        on:click=move |_| {
+                                            from.set(format::local_input_minutes_ago(minutes));
+                                            to.set(String::new());
+                                            apply();
+                                        }>
+                                        {label}
+                                    </button>
+                                }
+                            })
+                            .collect_view()}
                     </div>
                     {me.map(|me| {
                         let apply = apply_filters.clone();
