@@ -33,22 +33,6 @@ pub fn optional_speed(mbps: Option<u64>) -> String {
 }
 
 /// A JSON value as one line of text: strings without quotes, lists joined by commas.
-/// How the forms name a peering setting, for a field the API names `field`; `None` for other
-/// fields, which are shown by their API name alone.
-pub fn field_label(field: &str) -> Option<&'static str> {
-    Some(match field {
-        "peerASN" => "Peer ASN",
-        "primaryPeerSubnet" => "Primary subnet",
-        "secondaryPeerSubnet" => "Secondary subnet",
-        "vlanId" => "VLAN ID",
-        "sharedKey" => "Shared key",
-        "advertisedPublicPrefixes" => "Advertised public prefixes",
-        "customerASN" => "Customer ASN",
-        "routingRegistryName" => "Routing registry",
-        _ => return None,
-    })
-}
-
 pub fn value(v: Option<&Value>) -> String {
     match v {
         None | Some(Value::Null) => "—".to_owned(),

@@ -3,7 +3,7 @@
 
 use crate::format;
 use leptos::prelude::*;
-use models::diff::{ChangeKind, FieldChange};
+use models::diff::{ChangeKind, FieldChange, field_label};
 
 #[component]
 pub fn DiffTable(changes: Vec<FieldChange>) -> impl IntoView {
@@ -33,7 +33,7 @@ pub fn DiffTable(changes: Vec<FieldChange>) -> impl IntoView {
                         view! {
                             <tr data-field=c.field.clone() class=kind>
                                 <th scope="row" data-label="Field">
-                                    {match format::field_label(&c.field) {
+                                    {match field_label(&c.field) {
                                         Some(label) => {
                                             view! {
                                                 {label}

@@ -1,6 +1,6 @@
 //! `/connections`, the home page: the company's Azure connections with both legs and their
-//! peerings, filtered by name and status (the filters kept in the address), refreshed while
-//! any of them is moving.
+//! peerings, filtered by name and status and sorted (the filters and the order kept in the
+//! address), refreshed while any of them is moving.
 
 use crate::api;
 use crate::components::details::role_label;
@@ -73,26 +73,64 @@ fn row(c: ConnectionView) -> impl IntoView {
     }
 }
 
-/// The list's filters, as the address gives them.
+/// The orders the list can be shown in: the address's `sort` value and how the chooser names
+/// it. The first, the portal's own order, is the one without a `sort` in the address.
+const SORTS: [(&str, &str); 6] = [
+    ("", "Newest first"),
+    ("oldest", "Oldest first"),
+    ("name", "Name, A to Z"),
+    ("-name", "Name, Z to A"),
+    ("speed", "Fastest first"),
+    ("status", "Status"),
+];
+
+/// Puts `rows`, which come newest first, in the order `by` (a value of [`SORTS`]) names; rows
+/// that compare equal, and every row for an order it does not know, keep their order.
+fn sort_connections(rows: &mut [ConnectionView], by: &str) {
+    let status_rank = |s: &ConnectionStatus| {
+        ConnectionStatus::KNOWN
+            .iter()
+            .position(|k| k == s)
+            .unwrap_or(ConnectionStatus::KNOWN.len())
+    };
+    match by {
+        "oldest" => rows.reverse(),
+        "name" => rows.sort_by_cached_key(|c| c.name.to_lowercase()),
+        "-name" => {
+            rows.sort_by_cached_key(|c| std::cmp::Reverse(c.name.to_lowercase()));
+        }
+        // Unknown speeds last.
+        "speed" => rows.sort_by_key(|c| std::cmp::Reverse(c.speed_mbps.map_or(0, |s| s + 1))),
+        // Along the lifecycle: being made, working, going, gone, then what went wrong.
+        "status" => rows.sort_by_key(|c| status_rank(&c.status)),
+        _ => {}
+    }
+}
+
+/// The list's filters and order, as the address gives them.
 #[derive(Clone, Copy)]
 struct Filters {
     name: Memo<String>,
     status: Memo<String>,
     deleted: Memo<bool>,
+    sort: Memo<String>,
 }
 
 impl Filters {
-    /// The connections of `all` the filters let through, in order.
+    /// The connections of `all` the filters let through, in the order chosen.
     fn apply(&self, all: &[ConnectionView]) -> Vec<ConnectionView> {
         let needle = self.name.get().trim().to_lowercase();
         let status = self.status.get();
         let deleted = self.deleted.get();
-        all.iter()
+        let mut rows: Vec<ConnectionView> = all
+            .iter()
             .filter(|c| deleted || c.status != ConnectionStatus::Deleted)
             .filter(|c| needle.is_empty() || c.name.to_lowercase().contains(&needle))
             .filter(|c| status.is_empty() || c.status.as_wire() == status)
             .cloned()
-            .collect()
+            .collect();
+        self.sort.with(|by| sort_connections(&mut rows, by));
+        rows
     }
 }
 
@@ -108,10 +146,12 @@ pub fn ConnectionsPage() -> impl IntoView {
         Memo::new(move |_| query.with(|q| q.get(name).unwrap_or_default()))
     };
     let (name_filter, status_filter, deleted) = (param("name"), param("status"), param("deleted"));
+    let sort = param("sort");
     let filters = Filters {
         name: name_filter,
         status: status_filter,
         deleted: Memo::new(move |_| deleted.get() == "1"),
+        sort,
     };
     let navigate = use_navigate();
     let set_filter = move |name: &'static str, value: String| {
@@ -119,6 +159,7 @@ pub fn ConnectionsPage() -> impl IntoView {
             ("name", name_filter.get_untracked()),
             ("status", status_filter.get_untracked()),
             ("deleted", deleted.get_untracked()),
+            ("sort", sort.get_untracked()),
         ];
         for (n, v) in filters.iter_mut() {
             if *n == name {
@@ -178,6 +219,22 @@ pub fn ConnectionsPage() -> impl IntoView {
                     {ConnectionStatus::KNOWN
                         .iter()
                         .map(|s| view! { <option value=s.as_wire()>{s.label().to_owned()}</option> })
+                        .collect_view()}
+                </select>
+            </div>
+            <div class="field">
+                <label for="sort">"Sort by"</label>
+                <select
+                    id="sort"
+                    prop:value=sort
+                    on:change={
+                        let set_filter = set_filter.clone();
+                        move |ev| set_filter("sort", event_target_value(&ev))
+                    }
+                >
+                    {SORTS
+                        .iter()
+                        .map(|(value, label)| view! { <option value=*value>{*label}</option> })
                         .collect_view()}
                 </select>
             </div>
@@ -289,4 +346,72 @@ fn table(all: &[ConnectionView], filters: Filters) -> AnyView {
         </p>
     }
     .into_any()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn connection(name: &str, speed: Option<u64>, status: &str) -> ConnectionView {
+        serde_json::from_value(json!({
+            "id": name, "name": name, "speedMbps": speed, "status": status,
+            "provisioningStatus": null, "serviceKeyMasked": null, "legs": [], "peerings": [],
+            "createdAt": null, "updatedAt": null, "errorReason": null,
+        }))
+        .unwrap()
+    }
+
+    fn sorted(by: &str) -> Vec<String> {
+        // As the portal lists them: newest first.
+        let mut rows = vec![
+            connection("beta", Some(200), "ACTIVE"),
+            connection("Gamma", None, "SOMETHING_NEW"),
+            connection("alpha", Some(1000), "ERROR"),
+            connection("Delta", Some(200), "CREATING"),
+            connection("epsilon", Some(50), "ACTIVE"),
+        ];
+        sort_connections(&mut rows, by);
+        rows.into_iter().map(|c| c.name).collect()
+    }
+
+    #[test]
+    fn each_order_of_the_chooser_sorts_the_list() {
+        assert_eq!(sorted(""), ["beta", "Gamma", "alpha", "Delta", "epsilon"]);
+        assert_eq!(
+            sorted("oldest"),
+            ["epsilon", "Delta", "alpha", "Gamma", "beta"]
+        );
+        // Names whatever their case; equal speeds and statuses keep the newest first.
+        assert_eq!(
+            sorted("name"),
+            ["alpha", "beta", "Delta", "epsilon", "Gamma"]
+        );
+        assert_eq!(
+            sorted("-name"),
+            ["Gamma", "epsilon", "Delta", "beta", "alpha"]
+        );
+        assert_eq!(
+            sorted("speed"),
+            ["alpha", "beta", "Delta", "epsilon", "Gamma"]
+        );
+        assert_eq!(
+            sorted("status"),
+            ["Delta", "beta", "epsilon", "alpha", "Gamma"]
+        );
+        // An order the chooser does not offer (an old or edited address) leaves the list as is.
+        assert_eq!(sorted("size"), sorted(""));
+    }
+
+    #[test]
+    fn the_chooser_offers_each_order_once_and_the_portal_s_own_first() {
+        assert_eq!(SORTS[0].0, "");
+        for (i, (value, label)) in SORTS.iter().enumerate() {
+            assert!(!label.is_empty());
+            assert!(
+                SORTS[i + 1..].iter().all(|(v, _)| v != value),
+                "{value} twice"
+            );
+        }
+    }
 }

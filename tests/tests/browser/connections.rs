@@ -1,5 +1,6 @@
-//! The connections console's filters: by name and status, said when they hide everything, and
-//! kept in the address so that going back to the list finds them as they were. On the way, the
+//! The connections console's filters and order: by name and status, said when they hide
+//! everything, sorted as chosen, and kept in the address so that going back to the list (or
+//! loading it again) finds them as they were. On the way, the
 //! app's own links: followed without reloading the page, the navigation marking where one is,
 //! the keyboard focus moved to the new page's content, and left where it was while only the
 //! filters in the address change. Back and Forward move between pages in place too.
@@ -107,4 +108,57 @@ async fn the_connection_filters_narrow_the_list_and_survive_going_back() {
     b.click_css("#show-deleted").await;
     b.wait_for_location("/connections?name=LONDON%20prod&status=ACTIVE&deleted=1")
         .await;
+}
+
+#[tokio::test]
+async fn the_connections_are_sorted_as_chosen_and_the_order_is_kept_in_the_address() {
+    let b = Browser::open("connections-sorted").await;
+    let newest = demo::order_in_acme(&b, "Azure Zurich Backup").await;
+    demo::sign_in_as_ada_in_acme(&b).await;
+    let ids = async |what: &str, first: &str| -> Vec<String> {
+        let rows = b
+            .wait_for_rows(what, "[data-test=\"connection-row\"]", |r| {
+                r.len() == 2 && cell(&r[0], "data-connection") == first
+            })
+            .await;
+        rows.iter()
+            .map(|r| cell(r, "data-connection").to_owned())
+            .collect()
+    };
+
+    // Newest first, as the portal lists them, until another order is chosen.
+    let listed = ids("the new connection first", &newest).await;
+    let seeded = listed[1].clone();
+    assert_eq!(b.value("sort").await, "");
+
+    b.select("sort", "name").await;
+    b.wait_for_location("/connections?sort=name").await;
+    assert_eq!(
+        ids("the list by name", &seeded).await,
+        [seeded.as_str(), newest.as_str()]
+    );
+    b.select("sort", "-name").await;
+    b.wait_for_location("/connections?sort=-name").await;
+    assert_eq!(
+        ids("the list by name, Z to A", &newest).await,
+        [newest.as_str(), seeded.as_str()]
+    );
+
+    // The order is part of the address with the filters: a reload, or a link to it, keeps it.
+    b.fill("filter-name", "azure").await;
+    b.wait_for_location("/connections?name=azure&sort=-name")
+        .await;
+    b.goto("/connections?name=azure&sort=oldest").await;
+    assert_eq!(
+        ids("the list oldest first", &seeded).await,
+        [seeded.as_str(), newest.as_str()]
+    );
+    b.wait_for_value("sort", "oldest").await;
+    assert_eq!(b.value("filter-name").await, "azure");
+    b.screenshot("oldest-first").await;
+
+    // Back to the portal's own order: nothing about it stays in the address.
+    b.select("sort", "").await;
+    b.wait_for_location("/connections?name=azure").await;
+    ids("the new connection first again", &newest).await;
 }

@@ -119,8 +119,8 @@ impl Filter {
             // A connection's rows, and the intent of the order that created it: that intent
             // was written before Console Connect gave the connection its id, and its outcome
             // names it. SQLite pushes the outer conditions into both branches and merges them
-            // in id order, so a page still reads only its own rows (the outcome is found
-            // through the partial index `audit_events_created`).
+            // in id order, so a page still reads only its own rows (the order's intent id is
+            // read from the partial index `audit_events_created` alone).
             Some(c) => vec![
                 Sql(" from (select * from audit_events where connection_id = "),
                 Bind(c.clone()),
