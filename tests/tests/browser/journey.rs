@@ -216,10 +216,10 @@ async fn configure_private_peering(b: &Browser, id: &str) {
             "Peer ASN\npeerASN",
             "Primary subnet\nprimaryPeerSubnet",
             "Secondary subnet\nsecondaryPeerSubnet",
-            "Shared key\nsharedKey",
-            "VLAN ID\nvlanId"
+            "VLAN ID\nvlanId",
+            "Shared key\nsharedKey"
         ],
-        "each field as the form names it, above its API name"
+        "each field as the form names it, above its API name, in the order the form asks for them"
     );
     assert!(
         !after(&diff, "sharedKey").contains(PRIVATE_SHARED_KEY),
