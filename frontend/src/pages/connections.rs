@@ -14,6 +14,7 @@ use crate::session::Auth;
 use leptos::prelude::*;
 use models::ConnectionStatus;
 use models::api::{ConnectionView, LegRole};
+use std::cmp::Ordering;
 
 fn leg_cell(c: &ConnectionView, role: LegRole) -> AnyView {
     match c.legs.iter().find(|l| l.role == role) {
@@ -87,24 +88,34 @@ const SORTS: [(&str, &str); 6] = [
 /// Puts `rows`, which come newest first, in the order `by` (a value of [`SORTS`]) names; rows
 /// that compare equal, and every row for an order it does not know, keep their order.
 fn sort_connections(rows: &mut [ConnectionView], by: &str) {
-    let status_rank = |s: &ConnectionStatus| {
-        ConnectionStatus::KNOWN
-            .iter()
-            .position(|k| k == s)
-            .unwrap_or(ConnectionStatus::KNOWN.len())
-    };
-    match by {
-        "oldest" => rows.reverse(),
-        "name" => rows.sort_by_cached_key(|c| c.name.to_lowercase()),
-        "-name" => {
-            rows.sort_by_cached_key(|c| std::cmp::Reverse(c.name.to_lowercase()));
+    // One comparison function type, so that the page carries one copy of the sort.
+    let order: fn(&ConnectionView, &ConnectionView) -> Ordering = match by {
+        "oldest" => {
+            rows.reverse();
+            return;
         }
-        // Unknown speeds last.
-        "speed" => rows.sort_by_key(|c| std::cmp::Reverse(c.speed_mbps.map_or(0, |s| s + 1))),
+        "name" => |a, b| folded(&a.name).cmp(folded(&b.name)),
+        "-name" => |a, b| folded(&b.name).cmp(folded(&a.name)),
+        // Unknown speeds (`None`, below every speed) last.
+        "speed" => |a, b| b.speed_mbps.cmp(&a.speed_mbps),
         // Along the lifecycle: being made, working, going, gone, then what went wrong.
-        "status" => rows.sort_by_key(|c| status_rank(&c.status)),
-        _ => {}
-    }
+        "status" => |a, b| status_rank(&a.status).cmp(&status_rank(&b.status)),
+        _ => return,
+    };
+    rows.sort_by(order);
+}
+
+/// A name as it sorts: whatever the case of its letters.
+fn folded(name: &str) -> impl Iterator<Item = char> + '_ {
+    name.chars().flat_map(char::to_lowercase)
+}
+
+/// Where a status comes in [`ConnectionStatus::KNOWN`]; one it does not know after them.
+fn status_rank(status: &ConnectionStatus) -> usize {
+    ConnectionStatus::KNOWN
+        .iter()
+        .position(|k| k == status)
+        .unwrap_or(ConnectionStatus::KNOWN.len())
 }
 
 /// The list's filters and order, as the address gives them.
