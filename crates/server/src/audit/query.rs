@@ -118,14 +118,16 @@ impl Filter {
         let mut w = match text(&q.connection) {
             // A connection's rows, and the intent of the order that created it: that intent
             // was written before Console Connect gave the connection its id, and its outcome
-            // names it. SQLite pushes the outer conditions into both branches and merges them
-            // in id order, so a page still reads only its own rows (the order's intent id is
-            // read from the partial index `audit_events_created` alone).
+            // names it. One order makes a connection, so its intent is one row, found by one
+            // seek in the partial index `audit_events_created` (which holds the intent id) and
+            // one by id: `max` keeps that one row whatever the table holds, so a page never
+            // reads more than its own rows. SQLite pushes the outer conditions into both
+            // branches and merges them in id order.
             Some(c) => vec![
                 Sql(" from (select * from audit_events where connection_id = "),
                 Bind(c.clone()),
-                Sql(" union all select * from audit_events where id in \
-                     (select o.intent_id from audit_events o where o.connection_id = "),
+                Sql(" union all select * from audit_events where id = \
+                     (select max(o.intent_id) from audit_events o where o.connection_id = "),
                 Bind(c),
                 Sql(
                     " and o.action = 'create_connection' and o.phase = 'outcome')) \
