@@ -202,13 +202,22 @@ pub fn app(state: AppState, store: session_store::Store, csp: &str) -> anyhow::R
         .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))
         .route_layer(middleware::from_fn(crate::metrics::mark_route));
     let csp = HeaderValue::from_str(csp).context("the content security policy")?;
-    Ok(Router::new()
+    let routes = Router::new()
         .route("/healthz", get(routes::healthz))
         .route("/readyz", get(routes::readyz))
         .route_layer(middleware::from_fn(crate::metrics::mark_route))
         .nest("/api", api)
         .fallback_service(browser_app(&config.static_dir))
-        .layer(middleware::from_fn_with_state(state.clone(), security::request_timeout))
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            security::request_timeout,
+        ))
+        .with_state(state.clone());
+    // The layers below wrap the routes as one service rather than each route: axum adds a
+    // 405's `Allow` header outside a route's own layers, and `finish_errors` names those
+    // methods in the answer.
+    Ok(Router::new()
+        .fallback_service(routes)
         .layer(middleware::from_fn(security::finish_errors))
         .layer(middleware::from_fn_with_state(csp, security::security_headers))
         .layer(middleware::from_fn_with_state(state.clone(), crate::metrics::track))
@@ -216,8 +225,7 @@ pub fn app(state: AppState, store: session_store::Store, csp: &str) -> anyhow::R
             let id = req.headers().get(security::REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("");
             tracing::info_span!("request", method = %req.method(), path = req.uri().path(), request_id = id)
         }))
-        .layer(middleware::from_fn(security::request_id))
-        .with_state(state))
+        .layer(middleware::from_fn(security::request_id)))
 }
 
 /// The built app with deep links answered by `index.html` (200), or a page saying how to

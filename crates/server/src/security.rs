@@ -203,7 +203,7 @@ pub async fn finish_errors(req: Request, next: Next) -> Response {
                 return res;
             }
             let message = match status {
-                StatusCode::METHOD_NOT_ALLOWED => format!("This API route does not take {method}; the response's Allow header names the methods it takes."),
+                StatusCode::METHOD_NOT_ALLOWED => method_not_allowed_message(&method, res.headers()),
                 s if s.is_server_error() => "Something went wrong inside the portal. The request id identifies it in the logs.".to_owned(),
                 s => s.canonical_reason().unwrap_or("Request refused").to_owned(),
             };
@@ -230,6 +230,27 @@ pub async fn finish_errors(req: Request, next: Next) -> Response {
     }
     finished.extensions_mut().remove::<ErrorReport>();
     finished
+}
+
+/// The message of a 405: the method refused and, from the `Allow` header axum sets, the ones
+/// the route takes.
+fn method_not_allowed_message(method: &Method, headers: &header::HeaderMap) -> String {
+    let allowed: Vec<&str> = headers
+        .get_all(header::ALLOW)
+        .iter()
+        .filter_map(|v| v.to_str().ok())
+        .flat_map(|v| v.split(','))
+        .map(str::trim)
+        .filter(|m| !m.is_empty())
+        .collect();
+    if allowed.is_empty() {
+        format!("This API route does not take {method}.")
+    } else {
+        format!(
+            "This API route does not take {method}; it takes {}.",
+            allowed.join(", ")
+        )
+    }
 }
 
 /// Turns a finished response back into a plain body, for tests of the middleware.
@@ -286,8 +307,10 @@ mod tests {
         use axum::body::Body;
         use axum::routing::get;
         use tower::ServiceExt;
+        // Around the routes as one service, as the portal has it, so the `Allow` header is set.
+        let routes = axum::Router::new().route("/x", get(|| async { "ok" }));
         let app = axum::Router::new()
-            .route("/x", get(|| async { "ok" }))
+            .fallback_service(routes)
             .layer(axum::middleware::from_fn(finish_errors));
         let res = app
             .oneshot(
@@ -302,10 +325,24 @@ mod tests {
         assert_eq!(res.status(), StatusCode::METHOD_NOT_ALLOWED);
         let body: ApiError = serde_json::from_str(&body_text(res).await).unwrap();
         assert_eq!(body.code, ErrorCode::MethodNotAllowed);
-        assert!(
-            body.message.contains("does not take POST"),
-            "{}",
-            body.message
+        assert_eq!(
+            body.message,
+            "This API route does not take POST; it takes GET, HEAD."
+        );
+    }
+
+    #[test]
+    fn a_405_without_an_allow_header_names_only_the_method() {
+        let mut headers = header::HeaderMap::new();
+        assert_eq!(
+            method_not_allowed_message(&Method::PATCH, &headers),
+            "This API route does not take PATCH."
+        );
+        headers.append(header::ALLOW, HeaderValue::from_static("PUT,DELETE"));
+        headers.append(header::ALLOW, HeaderValue::from_static(" GET "));
+        assert_eq!(
+            method_not_allowed_message(&Method::PATCH, &headers),
+            "This API route does not take PATCH; it takes PUT, DELETE, GET."
         );
     }
 }
