@@ -85,6 +85,16 @@ const SORTS: [(&str, &str); 6] = [
     ("status", "Status"),
 ];
 
+/// The order an address's `sort` value names: itself when the chooser offers it, else the
+/// portal's own (so an old or edited address shows the order the chooser says).
+fn known_sort(value: &str) -> &'static str {
+    SORTS
+        .iter()
+        .map(|(v, _)| *v)
+        .find(|v| *v == value)
+        .unwrap_or(SORTS[0].0)
+}
+
 /// Puts `rows`, which come newest first, in the order `by` (a value of [`SORTS`]) names; rows
 /// that compare equal, and every row for an order it does not know, keep their order.
 fn sort_connections(rows: &mut [ConnectionView], by: &str) {
@@ -156,8 +166,21 @@ pub fn ConnectionsPage() -> impl IntoView {
     let param = move |name: &'static str| {
         Memo::new(move |_| query.with(|q| q.get(name).unwrap_or_default()))
     };
-    let (name_filter, status_filter, deleted) = (param("name"), param("status"), param("deleted"));
-    let sort = param("sort");
+    let (name_filter, deleted) = (param("name"), param("deleted"));
+    // A status the chooser does not offer reads as any status, as an unknown order reads as
+    // the portal's own: the page shows what its choosers say.
+    let status_filter = Memo::new(move |_| {
+        query.with(|q| {
+            let status = q.get("status").unwrap_or_default();
+            let offered = ConnectionStatus::KNOWN
+                .iter()
+                .any(|s| s.as_wire() == status);
+            if offered { status } else { String::new() }
+        })
+    });
+    let sort = Memo::new(move |_| {
+        query.with(|q| known_sort(&q.get("sort").unwrap_or_default()).to_owned())
+    });
     let filters = Filters {
         name: name_filter,
         status: status_filter,
@@ -412,6 +435,16 @@ mod tests {
         );
         // An order the chooser does not offer (an old or edited address) leaves the list as is.
         assert_eq!(sorted("size"), sorted(""));
+    }
+
+    #[test]
+    fn an_address_s_unknown_order_reads_as_the_portal_s_own() {
+        for (value, _) in SORTS {
+            assert_eq!(known_sort(value), value);
+        }
+        for odd in ["size", "NAME", " name", "-speed", "oldest&x=1"] {
+            assert_eq!(known_sort(odd), "", "{odd}");
+        }
     }
 
     #[test]

@@ -161,4 +161,16 @@ async fn the_connections_are_sorted_as_chosen_and_the_order_is_kept_in_the_addre
     b.select("sort", "").await;
     b.wait_for_location("/connections?name=azure").await;
     ids("the new connection first again", &newest).await;
+
+    // An order or a status the choosers do not offer (an old or edited address) reads as the
+    // portal's own order and any status, and the choosers say so rather than showing nothing.
+    b.goto("/connections?status=NOPE&sort=size").await;
+    ids("the list of an unknown order, newest first", &newest).await;
+    b.wait_for_script(
+        "the choosers showing \"Newest first\" and \"Any status\"",
+        "const first = id => { const s = document.getElementById(id); \
+                               return s.selectedIndex === 0 ? s.options[0].text : null; }; \
+         return first('sort') === 'Newest first' && first('filter-status') === 'Any status';",
+    )
+    .await;
 }
