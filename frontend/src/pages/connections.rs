@@ -85,14 +85,14 @@ const SORTS: [(&str, &str); 6] = [
     ("status", "Status"),
 ];
 
-/// The order an address's `sort` value names: itself when the chooser offers it, else the
-/// portal's own (so an old or edited address shows the order the chooser says).
-fn known_sort(value: &str) -> &'static str {
-    SORTS
-        .iter()
-        .map(|(v, _)| *v)
-        .find(|v| *v == value)
-        .unwrap_or(SORTS[0].0)
+/// An address's value for a chooser: itself when the chooser offers it, else `""`, the
+/// chooser's first choice (so an old or edited address shows what the chooser says).
+fn offered<'a>(value: String, mut choices: impl Iterator<Item = &'a str>) -> String {
+    if choices.any(|c| c == value) {
+        value
+    } else {
+        String::new()
+    }
 }
 
 /// Puts `rows`, which come newest first, in the order `by` (a value of [`SORTS`]) names; rows
@@ -163,24 +163,18 @@ pub fn ConnectionsPage() -> impl IntoView {
     // The filters live in the address, so going back to this page, or signing in again,
     // finds them as they were.
     let query = use_query_map();
-    let param = move |name: &'static str| {
-        Memo::new(move |_| query.with(|q| q.get(name).unwrap_or_default()))
-    };
+    let raw = move |name: &str| query.with(|q| q.get(name).unwrap_or_default());
+    let param = move |name: &'static str| Memo::new(move |_| raw(name));
     let (name_filter, deleted) = (param("name"), param("deleted"));
-    // A status the chooser does not offer reads as any status, as an unknown order reads as
-    // the portal's own: the page shows what its choosers say.
+    // A status or an order the choosers do not offer reads as any status and the portal's own
+    // order: the page shows what its choosers say.
     let status_filter = Memo::new(move |_| {
-        query.with(|q| {
-            let status = q.get("status").unwrap_or_default();
-            let offered = ConnectionStatus::KNOWN
-                .iter()
-                .any(|s| s.as_wire() == status);
-            if offered { status } else { String::new() }
-        })
+        let statuses = ConnectionStatus::KNOWN
+            .iter()
+            .map(ConnectionStatus::as_wire);
+        offered(raw("status"), statuses)
     });
-    let sort = Memo::new(move |_| {
-        query.with(|q| known_sort(&q.get("sort").unwrap_or_default()).to_owned())
-    });
+    let sort = Memo::new(move |_| offered(raw("sort"), SORTS.iter().map(|(v, _)| *v)));
     let filters = Filters {
         name: name_filter,
         status: status_filter,
@@ -438,13 +432,21 @@ mod tests {
     }
 
     #[test]
-    fn an_address_s_unknown_order_reads_as_the_portal_s_own() {
-        for (value, _) in SORTS {
-            assert_eq!(known_sort(value), value);
+    fn an_address_s_unknown_order_or_status_reads_as_the_chooser_s_first() {
+        let sorts = || SORTS.iter().map(|(v, _)| *v);
+        for value in sorts() {
+            assert_eq!(offered(value.to_owned(), sorts()), value);
         }
         for odd in ["size", "NAME", " name", "-speed", "oldest&x=1"] {
-            assert_eq!(known_sort(odd), "", "{odd}");
+            assert_eq!(offered(odd.to_owned(), sorts()), "", "{odd}");
         }
+        let statuses = || {
+            ConnectionStatus::KNOWN
+                .iter()
+                .map(ConnectionStatus::as_wire)
+        };
+        assert_eq!(offered("ACTIVE".to_owned(), statuses()), "ACTIVE");
+        assert_eq!(offered("active".to_owned(), statuses()), "");
     }
 
     #[test]
