@@ -75,3 +75,28 @@ pub fn TextInput(
         />
     }
 }
+
+/// A labelled chooser of one of a few values: `any` (the empty value) first, then each
+/// `(value, label)`; `on_change` is given the value chosen.
+#[component]
+pub fn Choice(
+    id: &'static str,
+    label: &'static str,
+    any: &'static str,
+    #[prop(into)] value: Signal<String>,
+    on_change: Box<dyn Fn(String)>,
+    choices: Vec<(&'static str, &'static str)>,
+) -> impl IntoView {
+    view! {
+        <div class="field">
+            <label for=id>{label}</label>
+            <select id=id prop:value=value on:change=move |ev| on_change(event_target_value(&ev))>
+                <option value="">{any}</option>
+                {choices
+                    .into_iter()
+                    .map(|(v, l)| view! { <option value=v selected=move || value.get() == v>{l}</option> })
+                    .collect_view()}
+            </select>
+        </div>
+    }
+}

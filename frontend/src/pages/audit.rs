@@ -5,7 +5,7 @@
 
 use crate::api;
 use crate::components::feedback::{ActionError, Empty, LoadError, Loading, Retry};
-use crate::components::field::Field;
+use crate::components::field::{Choice, Field};
 use crate::components::names::{self, Named, Names};
 use crate::format;
 use crate::route::Params;
@@ -378,13 +378,17 @@ fn Audit(query: AuditQuery, connections: Names) -> impl IntoView {
                         prop:value=move || actor.get()
                         on:input=move |ev| actor.set(event_target_value(&ev))/>
                 </div>
-                <FilterChoice id="filter-action" label="Action" any="Any action" value=action
+                <Choice id="filter-action" label="Action" any="Any action" value=action
+                    on_change=Box::new(move |v| action.set(v))
                     choices=AuditAction::ALL.iter().map(|a| (a.as_str(), a.label())).collect()/>
-                <FilterChoice id="filter-peeringType" label="Peering type" any="Any" value=peering
+                <Choice id="filter-peeringType" label="Peering type" any="Any" value=peering
+                    on_change=Box::new(move |v| peering.set(v))
                     choices=PeeringType::ALL.iter().map(|t| (t.as_wire(), t.as_wire())).collect()/>
-                <FilterChoice id="filter-outcome" label="Outcome" any="Any" value=outcome
+                <Choice id="filter-outcome" label="Outcome" any="Any" value=outcome
+                    on_change=Box::new(move |v| outcome.set(v))
                     choices=AuditOutcome::ALL.iter().map(|o| (o.as_str(), outcome_label(*o))).collect()/>
-                <FilterChoice id="filter-phase" label="Phase" any="Both" value=phase
+                <Choice id="filter-phase" label="Phase" any="Both" value=phase
+                    on_change=Box::new(move |v| phase.set(v))
                     choices=AuditPhase::ALL.iter().map(|p| (p.as_str(), phase_choice(*p))).collect()/>
                 <div class="field">
                     <label for="filter-from">"From (your time)"</label>
@@ -483,29 +487,6 @@ fn Audit(query: AuditQuery, connections: Names) -> impl IntoView {
 
 /// The time ranges offered with one click: each from so many minutes ago, with no end.
 const RECENT: [(&str, u32); 3] = [("hour", 60), ("24 hours", 24 * 60), ("7 days", 7 * 24 * 60)];
-
-/// A filter that is one of a few values: "any" (empty) first, then each `(value, label)`.
-#[component]
-fn FilterChoice(
-    id: &'static str,
-    label: &'static str,
-    any: &'static str,
-    value: RwSignal<String>,
-    choices: Vec<(&'static str, &'static str)>,
-) -> impl IntoView {
-    view! {
-        <div class="field">
-            <label for=id>{label}</label>
-            <select id=id prop:value=move || value.get() on:change=move |ev| value.set(event_target_value(&ev))>
-                <option value="">{any}</option>
-                {choices
-                    .into_iter()
-                    .map(|(v, l)| view! { <option value=v selected=move || value.get() == v>{l}</option> })
-                    .collect_view()}
-            </select>
-        </div>
-    }
-}
 
 /// How many filters the address sets (a time range's two ends count as one each).
 fn active_filters(q: &AuditQuery) -> usize {

@@ -5,6 +5,7 @@
 use crate::api;
 use crate::components::details::role_label;
 use crate::components::feedback::{Empty, LoadError, Loading, RefreshError, Retry};
+use crate::components::field::Choice;
 use crate::components::status::{Status, connection_status, provisioning_status};
 use crate::format;
 use crate::nav;
@@ -233,39 +234,28 @@ pub fn ConnectionsPage() -> impl IntoView {
                     }
                 />
             </div>
-            <div class="field">
-                <label for="filter-status">"Status"</label>
-                <select
-                    id="filter-status"
-                    prop:value=status_filter
-                    on:change={
-                        let set_filter = set_filter.clone();
-                        move |ev| set_filter("status", event_target_value(&ev))
-                    }
-                >
-                    <option value="">"Any status"</option>
-                    {ConnectionStatus::KNOWN
-                        .iter()
-                        .map(|s| view! { <option value=s.as_wire()>{s.label().to_owned()}</option> })
-                        .collect_view()}
-                </select>
-            </div>
-            <div class="field">
-                <label for="sort">"Sort by"</label>
-                <select
-                    id="sort"
-                    prop:value=sort
-                    on:change={
-                        let set_filter = set_filter.clone();
-                        move |ev| set_filter("sort", event_target_value(&ev))
-                    }
-                >
-                    {SORTS
-                        .iter()
-                        .map(|(value, label)| view! { <option value=*value>{*label}</option> })
-                        .collect_view()}
-                </select>
-            </div>
+            <Choice
+                id="filter-status"
+                label="Status"
+                any="Any status"
+                value=status_filter
+                on_change=Box::new({
+                    let set_filter = set_filter.clone();
+                    move |v| set_filter("status", v)
+                })
+                choices=ConnectionStatus::KNOWN.iter().map(|s| (s.as_wire(), s.label())).collect()
+            />
+            <Choice
+                id="sort"
+                label="Sort by"
+                any=SORTS[0].1
+                value=sort
+                on_change=Box::new({
+                    let set_filter = set_filter.clone();
+                    move |v| set_filter("sort", v)
+                })
+                choices=SORTS[1..].to_vec()
+            />
             <div class="field checkbox">
                 <input
                     id="show-deleted"
