@@ -4,7 +4,7 @@
 //! right input) and saying what is allowed. Secrets are never echoed back in a message.
 
 use crate::upstream::PeeringConfig;
-use crate::{PaymentType, PeeringType};
+use crate::{ClassOfService, PaymentType, PeeringType};
 use ipnet::IpNet;
 use serde::{Deserialize, Serialize};
 use std::net::{IpAddr, Ipv4Addr, Ipv6Addr};
@@ -127,6 +127,8 @@ pub enum ValidationError {
     SpeedAboveBandwidth { speed: u64, bandwidth: u64 },
     #[error("paymentType must be one of payg, invoice, plan, creditcard; got {got}")]
     PaymentType { got: String },
+    #[error("classOfService must be one of BRONZE, SILVER, GOLD, or left out; got {got}")]
+    ClassOfService { got: String },
     #[error(
         "confirmName must be the connection's name exactly, in the same case and spacing; it did not match"
     )]
@@ -164,6 +166,7 @@ impl ValidationError {
             PortCount { .. } | PortDuplicate => "portIds",
             Speed { .. } | SpeedAboveBandwidth { .. } => "speedMbps",
             PaymentType { .. } => "paymentType",
+            ClassOfService { .. } => "classOfService",
             ConfirmName => "confirmName",
             TimeRange => "to",
         }
@@ -675,6 +678,14 @@ pub fn payment_type(p: &PaymentType) -> Result<(), ValidationError> {
     }
 }
 
+/// A class of service the portal knows how to send, when one is asked for.
+pub fn class_of_service(c: Option<&ClassOfService>) -> Result<(), ValidationError> {
+    match c {
+        Some(ClassOfService::Other(raw)) => Err(ValidationError::ClassOfService { got: echo(raw) }),
+        _ => Ok(()),
+    }
+}
+
 /// The typed confirmation of a destructive action: the connection's name, exactly.
 pub fn confirmation(typed: &str, name: &str) -> Result<(), ValidationError> {
     if typed.trim() == name.trim() && !name.trim().is_empty() {
@@ -703,6 +714,7 @@ pub fn create_connection(req: &crate::api::CreateConnectionRequest) -> Result<()
     errors.check(source_ports(&req.port_ids));
     errors.check(speed(req.speed_mbps, None));
     errors.check(payment_type(&req.payment_type));
+    errors.check(class_of_service(req.class_of_service.as_ref()));
     if let Some(r) = req.reason.as_deref().filter(|r| !r.trim().is_empty()) {
         errors.check(reason(r));
     }

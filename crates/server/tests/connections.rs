@@ -236,13 +236,20 @@ async fn an_invalid_create_request_is_refused_per_field_before_reaching_upstream
                 "portIds": ["5F0C1A2B3C4D5E6F70A1B001"],
                 "speedMbps": 300,
                 "paymentType": "invoice",
+                "classOfService": "PLATINUM",
             }),
         )
         .await;
 
     assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(reply.code(), "validation_failed");
-    for field in ["serviceKey", "name", "portIds", "speedMbps"] {
+    for field in [
+        "serviceKey",
+        "name",
+        "portIds",
+        "speedMbps",
+        "classOfService",
+    ] {
         let message = reply
             .field(field)
             .unwrap_or_else(|| panic!("no {field} error in {}", reply.text));
@@ -253,6 +260,12 @@ async fn an_invalid_create_request_is_refused_per_field_before_reaching_upstream
             .field("speedMbps")
             .unwrap()
             .contains("50, 100, 200, 500")
+    );
+    assert!(
+        reply
+            .field("classOfService")
+            .unwrap()
+            .contains("BRONZE, SILVER, GOLD")
     );
     assert!(
         app.upstream_requests().is_empty(),

@@ -357,15 +357,35 @@ fn create_request_reports_each_field() {
         port_ids: vec!["x".into()],
         speed_mbps: 123,
         payment_type: PaymentType::Other("barter".into()),
-        class_of_service: None,
+        class_of_service: Some(ClassOfService::Other("PLATINUM".into())),
         reason: None,
         ticket: None,
     };
     let got = fields(create_connection(&req));
     assert_eq!(
         got,
-        ["serviceKey", "name", "portIds", "speedMbps", "paymentType"]
+        [
+            "serviceKey",
+            "name",
+            "portIds",
+            "speedMbps",
+            "paymentType",
+            "classOfService"
+        ]
     );
+    assert_eq!(
+        class_of_service(Some(&ClassOfService::Other("PLATINUM".into())))
+            .unwrap_err()
+            .to_string(),
+        "classOfService must be one of BRONZE, SILVER, GOLD, or left out; got \"PLATINUM\""
+    );
+    for known in [
+        None,
+        Some(ClassOfService::Bronze),
+        Some(ClassOfService::Gold),
+    ] {
+        assert_eq!(class_of_service(known.as_ref()), Ok(()));
+    }
 }
 
 #[test]
