@@ -30,11 +30,112 @@ fn json_rejection(r: JsonRejection) -> AppError {
     match r.status() {
         StatusCode::PAYLOAD_TOO_LARGE => AppError::PayloadTooLarge,
         StatusCode::UNSUPPORTED_MEDIA_TYPE => AppError::UnsupportedMediaType,
-        _ => AppError::BadRequest(format!(
-            "The request body could not be read: {}",
-            strip_quoted(&r.body_text())
-        )),
+        _ => AppError::BadRequest(body_message(&r.body_text())),
     }
+}
+
+/// What a sender reads when serde refuses a body: in JSON's words rather than Rust's (a
+/// `PeeringConfig` struct is an object, a `u16` a whole number), without any quoted input.
+fn body_message(rejection: &str) -> String {
+    const NOT_JSON: &str = "Failed to parse the request body as JSON: ";
+    const WRONG_SHAPE: &str = "Failed to deserialize the JSON body into the target type: ";
+    if let Some(detail) = rejection.strip_prefix(NOT_JSON) {
+        return format!(
+            "The request body is not valid JSON: {}",
+            strip_quoted(detail)
+        );
+    }
+    let detail = rejection.strip_prefix(WRONG_SHAPE).unwrap_or(rejection);
+    format!(
+        "The request body could not be read: {}",
+        json_words(&strip_quoted(detail))
+    )
+}
+
+/// serde's names of Rust types and of its own data model, as JSON calls them.
+fn json_words(message: &str) -> String {
+    const WORDS: [(&str, &str); 5] = [
+        ("invalid type: sequence", "invalid type: array"),
+        ("invalid type: map", "invalid type: object"),
+        (
+            "invalid type: floating point",
+            "invalid type: number with a fraction",
+        ),
+        ("expected a sequence", "expected an array"),
+        ("expected a map", "expected an object"),
+    ];
+    let out = WORDS
+        .iter()
+        .fold(message.to_owned(), |m, (rust, json)| m.replace(rust, json));
+    integer_words(&object_words(&out))
+}
+
+/// An integer type is a whole number: `expected u16`, `expected i64`.
+fn integer_words(message: &str) -> String {
+    let mut out = String::with_capacity(message.len());
+    let mut previous = "";
+    for (n, word) in message.split(' ').enumerate() {
+        if n > 0 {
+            out.push(' ');
+        }
+        let name_len = word
+            .find(|c: char| !c.is_ascii_alphanumeric())
+            .unwrap_or(word.len());
+        let (name, tail) = word.split_at(name_len);
+        match (previous, name) {
+            ("expected", "u8" | "u16" | "u32" | "u64" | "u128" | "usize") => {
+                out.push_str("a whole number of 0 or more");
+                out.push_str(tail);
+            }
+            ("expected", "i8" | "i16" | "i32" | "i64" | "i128" | "isize") => {
+                out.push_str("a whole number");
+                out.push_str(tail);
+            }
+            _ => out.push_str(word),
+        }
+        previous = word;
+    }
+    out
+}
+
+/// A struct is an object: `expected struct PeeringConfig`, and given an array instead,
+/// `invalid length 0, expected struct PeeringConfig with 8 elements`.
+fn object_words(message: &str) -> String {
+    const STRUCT: &str = "expected struct ";
+    const LENGTH: &str = "invalid length ";
+    let mut out = String::with_capacity(message.len());
+    let mut rest = message;
+    while let Some(at) = rest.find(STRUCT) {
+        let mut before = &rest[..at];
+        let given_an_array = before.strip_suffix(", ").and_then(|b| {
+            let i = b.rfind(LENGTH)?;
+            let count = &b[i + LENGTH.len()..];
+            (!count.is_empty() && count.bytes().all(|c| c.is_ascii_digit())).then_some(&b[..i])
+        });
+        if let Some(head) = given_an_array {
+            before = head;
+        }
+        out.push_str(before);
+        out.push_str(if given_an_array.is_some() {
+            "invalid type: array, expected an object"
+        } else {
+            "expected an object"
+        });
+        let after =
+            rest[at + STRUCT.len()..].trim_start_matches(|c: char| c.is_alphanumeric() || c == '_');
+        rest = match after.strip_prefix(" with ") {
+            Some(count) => {
+                let words = count.trim_start_matches(|c: char| c.is_ascii_digit());
+                [" elements", " element"]
+                    .iter()
+                    .find_map(|w| words.strip_prefix(w))
+                    .unwrap_or(after)
+            }
+            None => after,
+        };
+    }
+    out.push_str(rest);
+    out
 }
 
 /// Serde's message without the sender's text: what it quotes of the input (a value, an unknown
@@ -99,14 +200,25 @@ fn query_rejection(r: QueryRejection) -> AppError {
 }
 
 /// serde names the parameter and then gives Rust's integer parsing error, which says what was
-/// wrong with the digits but not what the parameter takes: say that instead.
+/// wrong with the digits but not what the parameter takes: say that instead (or that the
+/// number is beyond what the parameter can hold, in place of Rust's "target type").
 fn plain_number_error(detail: &str) -> String {
     const NUMBER_ERRORS: [&str; 2] = [
         "invalid digit found in string",
         "cannot parse integer from empty string",
     ];
-    match NUMBER_ERRORS.iter().find_map(|e| detail.strip_suffix(e)) {
-        Some(field) => format!("{field}must be a whole number, written with the digits 0-9 only"),
+    const SIZE_ERRORS: [(&str, &str); 2] = [
+        ("number too large to fit in target type", "too large"),
+        ("number too small to fit in target type", "too small"),
+    ];
+    if let Some(field) = NUMBER_ERRORS.iter().find_map(|e| detail.strip_suffix(e)) {
+        return format!("{field}must be a whole number, written with the digits 0-9 only");
+    }
+    match SIZE_ERRORS
+        .iter()
+        .find_map(|(e, size)| Some((detail.strip_suffix(e)?, size)))
+    {
+        Some((field, size)) => format!("{field}is {size} a number for this parameter"),
         None => detail.to_owned(),
     }
 }
@@ -208,6 +320,14 @@ mod tests {
             plain_number_error("limit: cannot parse integer from empty string"),
             "limit: must be a whole number, written with the digits 0-9 only"
         );
+        assert_eq!(
+            plain_number_error("speed: number too large to fit in target type"),
+            "speed: is too large a number for this parameter"
+        );
+        assert_eq!(
+            plain_number_error("before: number too small to fit in target type"),
+            "before: is too small a number for this parameter"
+        );
         // Other errors are kept as serde wrote them.
         let unknown = "foo: unknown field `foo`, expected one of `a`, `b`";
         assert_eq!(plain_number_error(unknown), unknown);
@@ -308,6 +428,89 @@ mod tests {
         }));
         assert!(m.contains("missing field `paymentType`"), "{m}");
         assert!(!m.contains("4f8a2c1e"), "{m}");
+    }
+
+    #[test]
+    fn a_body_of_the_wrong_shape_is_told_in_json_s_words() {
+        use models::api::{CreateConnectionRequest, PeeringChangeRequest, SignInRequest};
+        let config = |field: &str, value: serde_json::Value| {
+            let mut c = serde_json::json!({
+                "peerASN": 65010,
+                "primaryPeerSubnet": "10.0.0.0/30",
+                "secondaryPeerSubnet": "10.0.0.4/30",
+                "vlanId": 100,
+            });
+            c[field] = value;
+            serde_json::json!({ "config": c, "reason": "r" })
+        };
+        let create = |field: &str, value: serde_json::Value| {
+            let mut c = serde_json::json!({
+                "serviceKey": "k",
+                "name": "x",
+                "portIds": [],
+                "speedMbps": 100,
+                "paymentType": "payg",
+            });
+            c[field] = value;
+            c
+        };
+        let read = "The request body could not be read: ";
+        let cases = [
+            (
+                refusal::<SignInRequest>(&serde_json::json!([])),
+                "invalid type: array, expected an object",
+            ),
+            (
+                refusal::<SignInRequest>(&serde_json::json!("key")),
+                "invalid type: string \"…\", expected an object",
+            ),
+            (
+                refusal::<PeeringChangeRequest>(
+                    &serde_json::json!({ "config": [], "reason": "r" }),
+                ),
+                "config: invalid type: array, expected an object",
+            ),
+            (
+                refusal::<PeeringChangeRequest>(&serde_json::json!({ "config": null })),
+                "config: invalid type: null, expected an object",
+            ),
+            (
+                refusal::<PeeringChangeRequest>(&config("peerASN", serde_json::json!(-1))),
+                "config.peerASN: invalid value: integer `…`, expected a whole number of 0 or \
+                 more",
+            ),
+            (
+                refusal::<PeeringChangeRequest>(&config("vlanId", serde_json::json!(7.5))),
+                "config.vlanId: invalid type: number with a fraction `…`, expected a whole \
+                 number of 0 or more",
+            ),
+            (
+                refusal::<PeeringChangeRequest>(&config(
+                    "advertisedPublicPrefixes",
+                    serde_json::json!({}),
+                )),
+                "config.advertisedPublicPrefixes: invalid type: object, expected an array",
+            ),
+            (
+                refusal::<CreateConnectionRequest>(&create("portIds", serde_json::json!("a"))),
+                "portIds: invalid type: string \"…\", expected an array",
+            ),
+        ];
+        // Where the text went wrong stays (its line and column), after the words.
+        for (message, detail) in cases {
+            let (words, place) = message.rsplit_once(" at line 1 column ").expect(&message);
+            assert_eq!(words, format!("{read}{detail}"));
+            assert!(place.parse::<u32>().is_ok(), "{message}");
+        }
+        assert_eq!(
+            body_message("Failed to parse the request body as JSON: EOF while parsing a value"),
+            "The request body is not valid JSON: EOF while parsing a value"
+        );
+        // A name that only starts like a type's, or a count that is not one, is left alone.
+        assert_eq!(
+            json_words("expected u16s, invalid length x, expected struct S with many"),
+            "expected u16s, invalid length x, expected an object with many"
+        );
     }
 
     proptest::proptest! {
