@@ -5,6 +5,7 @@
 
 use crate::api;
 use leptos::prelude::*;
+use models::ConnectionStatus;
 
 /// (id, name) pairs, empty until (and unless) the list is read. A company has tens of ports
 /// and connections, not thousands: a list is searched quickly enough, and costs the browser
@@ -16,14 +17,27 @@ pub fn name_of(names: &[(String, String)], id: &str) -> Option<String> {
     names.iter().find(|(i, _)| i == id).map(|(_, n)| n.clone())
 }
 
+/// The one of `names` that is `name` as people tell names apart (in any case, and without the
+/// spaces around it), as it is written there.
+pub fn same_name(names: &[(String, String)], name: &str) -> Option<String> {
+    let name = name.trim().to_lowercase();
+    if name.is_empty() {
+        return None;
+    }
+    names
+        .iter()
+        .find(|(_, n)| n.trim().to_lowercase() == name)
+        .map(|(_, n)| n.trim().to_owned())
+}
+
 fn names_of<T: Clone + 'static, E: Clone + 'static>(
     list: crate::shared::Fetch<Result<Vec<T>, E>>,
-    pair: fn(T) -> (String, String),
+    pair: fn(T) -> Option<(String, String)>,
 ) -> Names {
     let names = RwSignal::new(Vec::new());
     crate::shared::effect(move || {
         if let Some(Ok(items)) = list.get() {
-            names.set(items.into_iter().map(pair).collect());
+            names.set(items.into_iter().filter_map(pair).collect());
         }
     });
     names.read_only()
@@ -32,14 +46,21 @@ fn names_of<T: Clone + 'static, E: Clone + 'static>(
 /// The selected company's ports by id. Call once per page: it reads the list when called.
 pub fn ports() -> Names {
     names_of(crate::shared::resource(|| api::list_ports(None)), |p| {
-        (p.id, p.name)
+        Some((p.id, p.name))
     })
 }
 
 /// The selected company's connections (deleted ones included) by id. Call once per page.
 pub fn connections() -> Names {
     names_of(crate::shared::resource(api::list_connections), |c| {
-        (c.id, c.name)
+        Some((c.id, c.name))
+    })
+}
+
+/// The selected company's connections that are not deleted, by id. Call once per page.
+pub fn live_connections() -> Names {
+    names_of(crate::shared::resource(api::list_connections), |c| {
+        (c.status != ConnectionStatus::Deleted).then_some((c.id, c.name))
     })
 }
 
@@ -53,5 +74,27 @@ pub fn Named(id: String, names: Names) -> impl IntoView {
     view! {
         {move || name().map(|n| view! { <span class="name">{n}</span> })}
         <code class="id">{id}</code>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_name_is_the_same_in_any_case_and_spacing_but_not_when_empty() {
+        let names = vec![
+            ("a".to_owned(), "Azure London Production".to_owned()),
+            ("b".to_owned(), " Dallas ".to_owned()),
+        ];
+        let same = |name: &str| same_name(&names, name);
+        assert_eq!(
+            same("azure LONDON production ").as_deref(),
+            Some("Azure London Production")
+        );
+        assert_eq!(same("dallas").as_deref(), Some("Dallas"));
+        assert_eq!(same("Azure London"), None);
+        assert_eq!(same("  "), None);
+        assert_eq!(same_name(&[], "Dallas"), None);
     }
 }

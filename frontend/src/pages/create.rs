@@ -8,6 +8,7 @@ use crate::components::details::ServiceKeyDetails;
 use crate::components::feedback::{ActionError, LoadError, Loading, Retry};
 use crate::components::field::Field;
 use crate::components::keys::ServiceKeyInput;
+use crate::components::names;
 use crate::components::note::{NoteFields, note_ok};
 use crate::components::steps::WizardSteps;
 use crate::draft::DraftNotice;
@@ -565,6 +566,18 @@ fn SpeedStep(draft: Draft, ports: PortsResource) -> impl IntoView {
 #[component]
 fn DetailsStep(draft: Draft) -> impl IntoView {
     let name_error = Signal::derive(move || draft.name.shown(draft.name_rule()));
+    // Console Connect takes a name twice; a warning, not a rule, since it may be meant.
+    let taken = names::live_connections();
+    let name_taken = move || {
+        let name = draft.name.get();
+        taken.with(|t| names::same_name(t, &name)).map(|existing| {
+            format!(
+                "Another connection of this company is already named \u{201c}{existing}\u{201d}. \
+                 A name of its own tells them apart in the list, in the history and when one is \
+                 deleted."
+            )
+        })
+    };
     view! {
         <Field
             id="name"
@@ -577,11 +590,12 @@ fn DetailsStep(draft: Draft) -> impl IntoView {
                 name="name"
                 type="text"
                 maxlength="200"
-                aria-describedby="name-help name-error"
+                aria-describedby="name-note name-help name-error"
                 aria-invalid=move || name_error.get().is_some().to_string()
                 prop:value=move || draft.name.get()
                 on:input=move |ev| draft.name.edit(event_target_value(&ev))
             />
+            <p class="field-note" id="name-note" aria-live="polite">{name_taken}</p>
         </Field>
         <div class="field">
             <label for="paymentType">"Payment type"</label>

@@ -77,7 +77,21 @@ async fn order_connection(b: &Browser) -> String {
     b.click("next").await;
 
     b.wait_for_text(".step-count", "Step 4 of 5").await;
+    // A name the company has already is taken, in any case, with a warning that does not stop
+    // the order.
+    b.fill("name", "azure london PRODUCTION ").await;
+    b.wait_for_text(
+        "#name-note",
+        "Another connection of this company is already named \u{201c}Azure London Production\u{201d}.",
+    )
+    .await;
+    b.screenshot("create-4-name-taken").await;
     b.fill("name", NAME).await;
+    b.wait_for_script(
+        "the name's warning to go once the name is the connection's own",
+        "return document.querySelector('#name-note').textContent === '';",
+    )
+    .await;
     b.select("paymentType", "invoice").await;
     b.fill("reason", "Second circuit for disaster recovery")
         .await;
