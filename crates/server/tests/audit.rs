@@ -745,6 +745,18 @@ async fn audit_exports_hold_every_visible_row() {
         "the export holds the same events as the API"
     );
 
+    // Paging is not for exports: asked for, it is refused rather than ignored, which would
+    // give more than was asked for.
+    for paged in ["export.csv?limit=2", "export.json?before=3&action=sign_in"] {
+        let refused = h.ada.get(&format!("/api/audit/{paged}")).await;
+        assert_eq!(refused.status, StatusCode::BAD_REQUEST, "{paged}");
+        assert!(
+            refused.message().contains("not before or limit"),
+            "{}",
+            refused.text
+        );
+    }
+
     let filtered = h
         .ada
         .get("/api/audit/export.json?action=update_peering")

@@ -132,11 +132,15 @@ async fn export(
     q: AuditQuery,
     format: Format,
 ) -> Result<Response> {
-    let filter = filter(AuditQuery {
-        before: None,
-        limit: None,
-        ..q
-    })?;
+    if q.before.is_some() || q.limit.is_some() {
+        return Err(AppError::BadRequest(
+            "An export holds every event its filters select, so it takes connection, actor, \
+             action, peeringType, outcome, phase, from and to, but not before or limit: those \
+             page through GET /api/audit."
+                .into(),
+        ));
+    }
+    let filter = filter(q)?;
     let (tx, rx) = tokio::sync::mpsc::channel(4);
     tokio::spawn(
         state
