@@ -346,6 +346,21 @@ async fn a_connection_delete_needs_its_name_typed_then_goes_deleting_and_deleted
         .await;
     assert_eq!(deleted.status, StatusCode::ACCEPTED, "{}", deleted.text);
     assert_eq!(deleted.json["status"], "DELETING");
+    let leg_statuses = |c: &Value| -> Vec<Value> {
+        c["legs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|l| l["status"].clone())
+            .collect()
+    };
+    // The legs go with their parent, and are shown as they are after the delete.
+    assert_eq!(
+        leg_statuses(&deleted.json),
+        ["DELETING", "DELETING"],
+        "{}",
+        deleted.text
+    );
     assert_eq!(app.upstream_calls(Route::DeleteConnection), 1);
     assert_eq!(client.get(&path).await.json["status"], "DELETING");
 
@@ -363,7 +378,9 @@ async fn a_connection_delete_needs_its_name_typed_then_goes_deleting_and_deleted
 
     let (intent, outcome) = client.audit_pair("delete_connection", &id).await;
     assert_eq!(intent["before"]["status"], "ACTIVE");
+    assert_eq!(leg_statuses(&intent["before"]), ["ACTIVE", "ACTIVE"]);
     assert_eq!(outcome["after"]["status"], "DELETING");
+    assert_eq!(leg_statuses(&outcome["after"]), ["DELETING", "DELETING"]);
     assert_eq!(outcome["outcome"], "succeeded");
 }
 

@@ -13,7 +13,7 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::{Json, Router};
-use console_connect::{ConsoleConnect, ObjectId};
+use console_connect::{ApiKey, CompanyUsername, ConsoleConnect, ObjectId};
 use models::api::{
     AuditAction, ConnectionView, CreateConnectionRequest, CreateConnectionResponse, DeleteRequest,
 };
@@ -75,25 +75,47 @@ pub async fn load_connection(
     id: &ObjectId,
 ) -> Result<(Connection, ConnectionView)> {
     let company = signed_in.company()?;
-    let upstream = &state.upstream;
     let parent = load_parent(state, signed_in, id).await?;
-    let leg_ids: Vec<ObjectId> = parent
+    let legs = read_legs(
+        state.upstream.as_ref(),
+        &signed_in.api_key,
+        &company,
+        leg_ids(&parent),
+    )
+    .await;
+    let view = connection_view(&parent, &legs);
+    Ok((parent, view))
+}
+
+/// The ids of the parent's two legs, as it names them.
+fn leg_ids(parent: &Connection) -> Vec<String> {
+    parent
         .subconnection_ids
         .iter()
         .flat_map(|s| s.primary.iter().chain(&s.secondary))
+        .cloned()
+        .collect()
+}
+
+/// The legs with these ids, read at once; one that cannot be read is left out.
+async fn read_legs(
+    upstream: &dyn ConsoleConnect,
+    api_key: &ApiKey,
+    company: &CompanyUsername,
+    ids: Vec<String>,
+) -> Vec<Connection> {
+    let ids: Vec<ObjectId> = ids
+        .iter()
         .filter_map(|raw| ObjectId::parse(raw).ok())
         .collect();
-    let legs = futures::future::join_all(
-        leg_ids
-            .iter()
-            .map(|leg| upstream.get_connection(&signed_in.api_key, &company, leg)),
+    futures::future::join_all(
+        ids.iter()
+            .map(|leg| upstream.get_connection(api_key, company, leg)),
     )
     .await
     .into_iter()
     .filter_map(|r| r.ok())
-    .collect::<Vec<_>>();
-    let view = connection_view(&parent, &legs);
-    Ok((parent, view))
+    .collect()
 }
 
 async fn list_connections(
@@ -256,7 +278,7 @@ async fn delete_connection(
         .is_some_and(|expected| *expected != before.base);
     let upstream = state.upstream.clone();
     let api_key = signed_in.api_key.clone();
-    let legs = before.legs.clone();
+    let before_legs: Vec<String> = before.legs.iter().map(|l| l.id.clone()).collect();
     let view = audited(&state, intent, move || async move {
         if stale {
             return Step::refused(AppError::ChangedSinceRead(
@@ -267,8 +289,14 @@ async fn delete_connection(
         }
         match upstream.delete_connection(&api_key, &company, &id).await {
             Ok(parent) => {
-                let mut view = connection_view(&parent, &[]);
-                view.legs = legs;
+                // Console Connect answers with the parent; its legs, which go with it, are read
+                // again so that the answer and the history show them as they are now.
+                let ids = match leg_ids(&parent) {
+                    named if named.is_empty() => before_legs,
+                    named => named,
+                };
+                let legs = read_legs(upstream.as_ref(), &api_key, &company, ids).await;
+                let view = connection_view(&parent, &legs);
                 let after = connection_snapshot(&view);
                 Step::succeeded(view, Some(after))
             }
