@@ -92,6 +92,10 @@ pub enum ValidationError {
     VlanInUse { vlan: u64, other: PeeringType },
     #[error("sharedKey must be 1 to 25 letters or digits (A-Z, a-z, 0-9), or left empty for none")]
     SharedKey,
+    #[error(
+        "sharedKey must be left out with keepSharedKey: give a new shared key, or keep the current one, not both"
+    )]
+    SharedKeyAndKeep,
     #[error("{field} applies to MICROSOFT peering only; leave it empty for {peering} peering")]
     MicrosoftOnly {
         field: &'static str,
@@ -158,7 +162,7 @@ impl ValidationError {
             | MicrosoftOnly { field, .. } => field,
             SubnetOverlap | SubnetFamilies => "secondaryPeerSubnet",
             VlanInUse { .. } => "vlanId",
-            SharedKey => "sharedKey",
+            SharedKey | SharedKeyAndKeep => "sharedKey",
             PrefixesRequired | TooManyPrefixes { .. } | Prefix { .. } | PrefixDuplicate { .. } => {
                 "advertisedPublicPrefixes"
             }
@@ -703,6 +707,17 @@ pub fn time_range(from: &str, to: &str) -> Result<(), ValidationError> {
         Ok(())
     } else {
         Err(ValidationError::TimeRange)
+    }
+}
+
+/// A peering change keeps the shared key already configured (`keep`) or gives the one in
+/// `config` (or none), not both.
+pub fn shared_key_choice(config: &PeeringConfig, keep: bool) -> Result<(), ValidationError> {
+    let new_key = config.shared_key.as_deref().is_some_and(|k| !k.is_empty());
+    if keep && new_key {
+        Err(ValidationError::SharedKeyAndKeep)
+    } else {
+        Ok(())
     }
 }
 

@@ -470,6 +470,21 @@ async fn keeping_the_shared_key_leaves_it_set() {
     let keys: Vec<&Value> = events.iter().map(|e| &e["after"]["sharedKey"]).collect();
     assert_eq!(keys.len(), 2);
     assert_eq!(keys[0], keys[1], "the same fingerprint: the key was kept");
+
+    // A new key beside the ask to keep the current one is refused, in a preview as in a change,
+    // before anything is read or sent: which of the two was meant cannot be told.
+    let mut both = private_peering(202);
+    both["keepSharedKey"] = json!(true);
+    both["config"]["sharedKey"] = json!("NewKey2025");
+    app.clear_upstream_requests();
+    for route in [format!("{path}/preview"), path.clone()] {
+        let refused = client.post(&route, &both).await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{route}");
+        let message = refused.field("sharedKey").expect("a sharedKey error");
+        assert!(message.contains("not both"), "{message}");
+        assert!(!refused.text.contains("NewKey2025"), "{}", refused.text);
+    }
+    assert!(app.upstream_requests().is_empty());
 }
 
 #[tokio::test]

@@ -412,6 +412,22 @@ fn peering_change_needs_a_reason() {
 }
 
 #[test]
+fn a_new_shared_key_and_keeping_the_current_one_are_not_both_asked_for() {
+    let with_key = |key: Option<&str>| PeeringConfig {
+        shared_key: key.map(str::to_owned),
+        ..private_config()
+    };
+    assert_eq!(
+        shared_key_choice(&with_key(Some("NewKey1")), true),
+        Err(ValidationError::SharedKeyAndKeep)
+    );
+    assert_eq!(ValidationError::SharedKeyAndKeep.field(), "sharedKey");
+    assert_eq!(shared_key_choice(&with_key(Some("NewKey1")), false), Ok(()));
+    assert_eq!(shared_key_choice(&with_key(None), true), Ok(()));
+    assert_eq!(shared_key_choice(&with_key(Some("")), true), Ok(()));
+}
+
+#[test]
 fn confirmation_must_match_exactly() {
     assert!(confirmation("Azure A", "Azure A").is_ok());
     assert!(confirmation("azure a", "Azure A").is_err());

@@ -101,15 +101,17 @@ async fn current_and_others(
     Ok((current, others))
 }
 
-/// The proposed config, trimmed, with the current shared key kept when asked.
-fn proposed(req: &PeeringChangeRequest, current: Option<&Peering>) -> PeeringConfig {
+/// The proposed config, trimmed, with the current shared key kept when asked (and a new one
+/// refused beside that ask: which of the two was meant cannot be told).
+fn proposed(req: &PeeringChangeRequest, current: Option<&Peering>) -> Result<PeeringConfig> {
+    validate::shared_key_choice(&req.config, req.keep_shared_key).map_err(AppError::validation)?;
     let mut config = req.config.clone().normalized();
     if req.keep_shared_key {
         config.shared_key = current
             .and_then(|p| p.shared_key.clone())
             .filter(|k| !k.is_empty());
     }
-    config
+    Ok(config)
 }
 
 fn snapshot(state: &AppState, p: Option<&Peering>) -> Value {
@@ -198,10 +200,10 @@ async fn preview_peering(
     let (id, t) = parse_path(&id, &peering_type)?;
     // What needs no upstream first, so a malformed change costs no call and its field errors
     // are not hidden behind an upstream failure; the VLAN's uniqueness is checked after the reads.
-    validate::peering_config(t, &proposed(&req, None), &[]).map_err(AppError::Validation)?;
+    validate::peering_config(t, &proposed(&req, None)?, &[]).map_err(AppError::Validation)?;
     let parent = load_parent(&state, &signed_in, &id).await?;
     let (current, others) = current_and_others(&state, &signed_in, &parent, &id, t).await?;
-    let config = proposed(&req, current.as_ref());
+    let config = proposed(&req, current.as_ref())?;
     validate::peering_config(t, &config, &others).map_err(AppError::Validation)?;
     let before = snapshot(&state, current.as_ref());
     let after = peering_snapshot(&state.crypto, &config);
@@ -223,13 +225,13 @@ async fn update_peering(
     let (id, t) = parse_path(&id, &peering_type)?;
     // As in the preview: the rules that need no upstream, before any call.
     let alone = PeeringChangeRequest {
-        config: proposed(&req, None),
+        config: proposed(&req, None)?,
         ..req.clone()
     };
     validate::peering_change(t, &alone, &[]).map_err(AppError::Validation)?;
     let parent = load_parent(&state, &signed_in, &id).await?;
     let (current, others) = current_and_others(&state, &signed_in, &parent, &id, t).await?;
-    let config = proposed(&req, current.as_ref());
+    let config = proposed(&req, current.as_ref())?;
     let checked = PeeringChangeRequest {
         config: config.clone(),
         ..req.clone()
