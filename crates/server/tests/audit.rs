@@ -570,6 +570,15 @@ async fn audit_filters_select_the_matching_events() {
     );
     let bad_limit = h.ada.get("/api/audit?limit=0").await;
     assert!(bad_limit.field("limit").is_some(), "{}", bad_limit.text);
+    let below_every_id = h.ada.get("/api/audit?before=-5").await;
+    assert_eq!(below_every_id.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        below_every_id
+            .field("before")
+            .is_some_and(|m| m.contains("1 or more")),
+        "{}",
+        below_every_id.text
+    );
     let bad_action = h.ada.get("/api/audit?action=drop_table").await;
     assert_eq!(bad_action.status, StatusCode::BAD_REQUEST);
     let bad_cursor = h.ada.get("/api/audit?before=12abc").await;

@@ -84,6 +84,15 @@ impl Filter {
                 message: format!("limit must be from 1 to {MAX_PAGE}; got {limit}"),
             });
         }
+        // Ids start at 1, so a page before anything less would be empty whatever the history.
+        if let Some(before) = query.before.filter(|b| *b < 1) {
+            return Err(BadFilter {
+                field: "before",
+                message: format!(
+                    "before must be an event id (1 or more), as nextBefore gives; got {before}"
+                ),
+            });
+        }
         Ok(Filter { query, from, to })
     }
 
@@ -1579,6 +1588,18 @@ mod tests {
             ..Default::default()
         };
         assert_eq!(Filter::new(q).unwrap_err().field, "limit");
+        for before in [0, -1] {
+            let q = AuditQuery {
+                before: Some(before),
+                ..Default::default()
+            };
+            assert_eq!(Filter::new(q).unwrap_err().field, "before");
+        }
+        let first = AuditQuery {
+            before: Some(1),
+            ..Default::default()
+        };
+        assert!(Filter::new(first).is_ok());
         assert!(Filter::new(AuditQuery::default()).is_ok());
         // A connection is named by its id: a name, a path or another case is refused.
         let connection = |c: &str| {
