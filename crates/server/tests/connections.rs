@@ -5,7 +5,7 @@ mod common;
 use common::*;
 use reqwest::StatusCode;
 use serde_json::{Value, json};
-use simulator::Route;
+use simulator::{Fault, Route};
 
 fn port<'a>(ports: &'a Value, name: &str) -> &'a Value {
     ports
@@ -382,6 +382,38 @@ async fn a_connection_delete_needs_its_name_typed_then_goes_deleting_and_deleted
     assert_eq!(outcome["after"]["status"], "DELETING");
     assert_eq!(leg_statuses(&outcome["after"]), ["DELETING", "DELETING"]);
     assert_eq!(outcome["outcome"], "succeeded");
+}
+
+#[tokio::test]
+async fn a_connection_delete_is_answered_without_its_legs_when_they_are_slow_to_read_again() {
+    let app = spawn_app().await;
+    let client = app.sign_in_to(ada(), "acme").await;
+    let id = client
+        .create_connection("Azure Slow Legs", service_key(LONDON_10G), 100)
+        .await;
+    app.advance(60);
+    // Every read of a connection now takes longer than the delete waits for its legs.
+    app.sim.set_fault(
+        Route::GetConnection,
+        Fault {
+            latency_ms: 3_500,
+            ..Fault::default()
+        },
+    );
+
+    let deleted = client
+        .delete(
+            &format!("/api/connections/{id}"),
+            Some(&json!({"reason": "Decommission", "confirmName": "Azure Slow Legs"})),
+        )
+        .await;
+
+    assert_eq!(deleted.status, StatusCode::ACCEPTED, "{}", deleted.text);
+    assert_eq!(deleted.json["status"], "DELETING");
+    assert_eq!(deleted.json["legs"], json!([]), "{}", deleted.text);
+    let (_, outcome) = client.audit_pair("delete_connection", &id).await;
+    assert_eq!(outcome["outcome"], "succeeded");
+    assert_eq!(outcome["after"]["legs"], json!([]));
 }
 
 #[tokio::test]

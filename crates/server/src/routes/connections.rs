@@ -87,6 +87,9 @@ pub async fn load_connection(
     Ok((parent, view))
 }
 
+/// How long a delete's answer waits for its legs to be read again.
+const LEGS_AFTER_DELETE_WAIT: std::time::Duration = std::time::Duration::from_secs(3);
+
 /// The ids of the parent's two legs, as it names them.
 fn leg_ids(parent: &Connection) -> Vec<String> {
     parent
@@ -290,12 +293,17 @@ async fn delete_connection(
         match upstream.delete_connection(&api_key, &company, &id).await {
             Ok(parent) => {
                 // Console Connect answers with the parent; its legs, which go with it, are read
-                // again so that the answer and the history show them as they are now.
+                // again so that the answer and the history show them as they are now. The
+                // delete is made: a slow read must not hold back its answer and outcome, so
+                // past a short wait the legs are left out, as in a create's answer.
                 let ids = match leg_ids(&parent) {
                     named if named.is_empty() => before_legs,
                     named => named,
                 };
-                let legs = read_legs(upstream.as_ref(), &api_key, &company, ids).await;
+                let read = read_legs(upstream.as_ref(), &api_key, &company, ids);
+                let legs = tokio::time::timeout(LEGS_AFTER_DELETE_WAIT, read)
+                    .await
+                    .unwrap_or_default();
                 let view = connection_view(&parent, &legs);
                 let after = connection_snapshot(&view);
                 Step::succeeded(view, Some(after))
