@@ -130,11 +130,19 @@ async fn audit(command: AuditCommand) -> anyhow::Result<ExitCode> {
                         Some(dir) if !dir.as_os_str().is_empty() => dir,
                         _ => std::path::Path::new("."),
                     };
-                    let mut file = tempfile::NamedTempFile::new_in(dir)?;
+                    let cannot = |e: &dyn std::fmt::Display| {
+                        anyhow::anyhow!("cannot write the export to {}: {e}", path.display())
+                    };
+                    if !dir.is_dir() {
+                        return Err(cannot(&format!("there is no folder {}", dir.display())));
+                    }
+                    let mut file = tempfile::NamedTempFile::new_in(dir).map_err(|e| {
+                        // tempfile names its own file in the error; the reader knows only theirs.
+                        cannot(&e.kind())
+                    })?;
                     write_all(&mut rx, file.as_file_mut()).await?;
-                    file.as_file().sync_all()?;
-                    file.persist(&path)
-                        .map_err(|e| anyhow::anyhow!("{}: {}", path.display(), e.error))?;
+                    file.as_file().sync_all().map_err(|e| cannot(&e))?;
+                    file.persist(&path).map_err(|e| cannot(&e.error))?;
                 }
                 None => write_all(&mut rx, std::io::stdout().lock()).await?,
             }

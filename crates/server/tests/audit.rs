@@ -451,6 +451,27 @@ async fn the_cli_exports_the_history_offline() {
         "{}",
         String::from_utf8_lossy(&failed.stderr)
     );
+    // Nor does an export to a folder that does not exist, which says which file it could not
+    // write.
+    let nowhere = dir.path().join("no-such-folder").join("audit.csv");
+    let unwritable = portal_cli(&[
+        "audit",
+        "export",
+        "--database-url",
+        &url,
+        "-o",
+        nowhere.to_str().unwrap(),
+    ]);
+    assert!(!unwritable.status.success());
+    let stderr = String::from_utf8_lossy(&unwritable.stderr);
+    assert!(
+        stderr.contains(&format!(
+            "cannot write the export to {}: there is no folder {}",
+            nowhere.display(),
+            nowhere.parent().unwrap().display()
+        )),
+        "{stderr}"
+    );
     let kept: Vec<Value> =
         serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).expect("JSON");
     assert_eq!(kept.len() as i64, rows, "the earlier export is untouched");
