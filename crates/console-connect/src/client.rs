@@ -57,6 +57,15 @@ pub enum BuildError {
     Http,
 }
 
+/// A Console Connect base URL: absolute, http or https.
+pub fn base_url(raw: &str) -> Result<Url, BuildError> {
+    let base = Url::parse(raw).map_err(|_| BuildError::BaseUrl)?;
+    if !matches!(base.scheme(), "http" | "https") || base.cannot_be_a_base() {
+        return Err(BuildError::BaseUrl);
+    }
+    Ok(base)
+}
+
 /// One part of a request path. User-supplied parts only enter as checked types.
 #[derive(Clone, Copy)]
 enum Segment<'a> {
@@ -94,10 +103,7 @@ pub struct Client {
 
 impl Client {
     pub fn new(config: ClientConfig) -> Result<Self, BuildError> {
-        let base = Url::parse(&config.base_url).map_err(|_| BuildError::BaseUrl)?;
-        if !matches!(base.scheme(), "http" | "https") || base.cannot_be_a_base() {
-            return Err(BuildError::BaseUrl);
-        }
+        let base = base_url(&config.base_url)?;
         let http = reqwest::Client::builder()
             .connect_timeout(config.connect_timeout)
             .timeout(config.timeout)

@@ -14,7 +14,7 @@ mod error;
 mod ids;
 mod secret;
 
-pub use client::{BuildError, Client, ClientConfig};
+pub use client::{BuildError, Client, ClientConfig, base_url};
 pub use error::{Error, Result};
 pub use ids::{CompanyUsername, ObjectId};
 pub use models::PeeringType;

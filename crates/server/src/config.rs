@@ -159,7 +159,7 @@ pub struct DatabaseArgs {
     pub data_dir: PathBuf,
     /// Audit database URL: SQLite, or PostgreSQL (postgres://user@host/db) for several portals
     /// sharing one history [default: sqlite://<data-dir>/portal.db].
-    #[arg(long, env = "DATABASE_URL", value_parser = database_url, hide_env_values = true)]
+    #[arg(long, env = "DATABASE_URL", value_parser = Unechoed(database_url), hide_env_values = true)]
     pub database_url: Option<String>,
 }
 
@@ -189,37 +189,37 @@ pub struct ServeArgs {
     pub listen: SocketAddr,
     /// Console Connect base URL, e.g. https://api.consoleconnect.com. Without it the portal
     /// starts its built-in sandbox.
-    #[arg(long, env = "CONSOLE_CONNECT_URL")]
+    #[arg(long, env = "CONSOLE_CONNECT_URL", value_parser = Unechoed(upstream_url))]
     pub upstream_url: Option<String>,
     #[command(flatten)]
     pub database: DatabaseArgs,
     /// Session database URL, SQLite or PostgreSQL [default: the database URL when it is
     /// PostgreSQL, so the portals sharing it share sessions; otherwise
     /// sqlite://<data-dir>/sessions.db].
-    #[arg(long, env = "PORTAL_SESSION_DATABASE_URL", value_parser = database_url, hide_env_values = true)]
+    #[arg(long, env = "PORTAL_SESSION_DATABASE_URL", value_parser = Unechoed(database_url), hide_env_values = true)]
     pub session_database_url: Option<String>,
     /// The built browser app to serve.
     #[arg(long, env = "PORTAL_STATIC_DIR", default_value = "frontend/dist")]
     pub static_dir: PathBuf,
     /// Server key (32 bytes, base64) that encrypts API keys in sessions and keys audit
     /// fingerprints [default: read from, or generated into, <data-dir>/secret.key].
-    #[arg(long, env = "PORTAL_SECRET_KEY", hide_env_values = true)]
+    #[arg(long, env = "PORTAL_SECRET_KEY", hide_env_values = true, value_parser = Unechoed(secret_key))]
     pub secret_key: Option<String>,
     /// The URL people open, e.g. https://portal.example.com. When it is https, the session
     /// cookie is Secure and named with the __Host- prefix.
     #[arg(long, env = "PORTAL_PUBLIC_URL")]
     pub public_url: Option<String>,
     /// Minutes without a request after which a session ends.
-    #[arg(long, env = "PORTAL_SESSION_IDLE_MINUTES", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, env = "PORTAL_SESSION_IDLE_MINUTES", default_value_t = 30, value_parser = at_least_one)]
     pub session_idle_minutes: u64,
     /// Hours after sign-in after which a session ends whatever happens.
-    #[arg(long, env = "PORTAL_SESSION_LIFETIME_HOURS", default_value_t = 12, value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, env = "PORTAL_SESSION_LIFETIME_HOURS", default_value_t = 12, value_parser = at_least_one)]
     pub session_lifetime_hours: u64,
     /// Seconds a request may take in all.
-    #[arg(long, env = "PORTAL_REQUEST_TIMEOUT_SECS", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, env = "PORTAL_REQUEST_TIMEOUT_SECS", default_value_t = 60, value_parser = at_least_one)]
     pub request_timeout_secs: u64,
     /// Seconds a Console Connect call may take in all (must be below the request timeout).
-    #[arg(long, env = "PORTAL_UPSTREAM_TIMEOUT_SECS", default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..))]
+    #[arg(long, env = "PORTAL_UPSTREAM_TIMEOUT_SECS", default_value_t = 30, value_parser = at_least_one)]
     pub upstream_timeout_secs: u64,
     /// Milliseconds a database write waits for a lock before the change is refused.
     #[arg(long, env = "PORTAL_BUSY_TIMEOUT_MS", default_value_t = 5000)]
@@ -245,6 +245,61 @@ pub struct ServeArgs {
     /// process. 0 for no bound.
     #[arg(long, env = "PORTAL_SIGN_IN_FAILURES", default_value_t = 10)]
     pub sign_in_failures: u32,
+}
+
+/// A check of an option whose value may hold a secret (a database password, the server key):
+/// clap's own refusal quotes the value, so this one says what is wrong without it.
+#[derive(Clone)]
+struct Unechoed(fn(&str) -> Result<String, String>);
+
+impl clap::builder::TypedValueParser for Unechoed {
+    type Value = String;
+
+    fn parse_ref(
+        &self,
+        cmd: &clap::Command,
+        arg: Option<&clap::Arg>,
+        value: &std::ffi::OsStr,
+    ) -> Result<String, clap::Error> {
+        let name = arg.map_or_else(|| "the option".to_owned(), |a| format!("'{a}'"));
+        let refuse = |message: String| {
+            clap::Error::raw(
+                clap::error::ErrorKind::ValueValidation,
+                format!("invalid value for {name}: {message}\n"),
+            )
+            .with_cmd(cmd)
+        };
+        let raw = value
+            .to_str()
+            .ok_or_else(|| refuse("it is not valid UTF-8".into()))?;
+        (self.0)(raw).map_err(refuse)
+    }
+}
+
+/// A Console Connect base URL, checked before anything starts.
+fn upstream_url(raw: &str) -> Result<String, String> {
+    console_connect::base_url(raw.trim())
+        .map(|_| raw.trim().to_owned())
+        .map_err(|_| {
+            "give an absolute http(s) URL such as https://api.consoleconnect.com (or leave the \
+             option out for the built-in sandbox)"
+                .into()
+        })
+}
+
+/// The server key, checked before anything starts (or is written); never echoed.
+fn secret_key(raw: &str) -> Result<String, String> {
+    crate::crypto::decode_key(raw)
+        .map(|_| raw.to_owned())
+        .map_err(|e| format!("{e:#}"))
+}
+
+/// A count, a duration or a size that must not be zero.
+fn at_least_one(raw: &str) -> Result<u64, String> {
+    match raw.trim().parse::<u64>() {
+        Ok(n) if n >= 1 => Ok(n),
+        _ => Err("must be a whole number, 1 or more".into()),
+    }
 }
 
 /// A trusted proxy: an address (a block of one) or a CIDR block.

@@ -118,10 +118,11 @@ impl Crypto {
     }
 }
 
-fn decode_key(b64: &str) -> anyhow::Result<[u8; 32]> {
-    let bytes = B64
-        .decode(b64.trim())
-        .context("the server key must be base64")?;
+pub(crate) fn decode_key(b64: &str) -> anyhow::Result<[u8; 32]> {
+    // base64's own error names the offending character and where it is: part of the key.
+    let Ok(bytes) = B64.decode(b64.trim()) else {
+        bail!("the server key must be 32 bytes, base64-encoded; it is not base64")
+    };
     let Ok(key) = <[u8; 32]>::try_from(bytes.as_slice()) else {
         bail!(
             "the server key must be 32 bytes, base64-encoded; got {} bytes",

@@ -1,5 +1,6 @@
 //! `portal`: serve the ExpressRoute portal, or work with its audit history offline.
 
+use anyhow::Context;
 use clap::Parser;
 use server::audit::Store;
 use server::audit::query::{Filter, Format};
@@ -50,10 +51,14 @@ async fn serve(config: server::Config) -> anyhow::Result<ExitCode> {
     let listen = config.listen;
     let metrics_listen = config.metrics_listen;
     let portal = server::build(config).await?;
-    let listener = tokio::net::TcpListener::bind(listen).await?;
+    let listener = tokio::net::TcpListener::bind(listen)
+        .await
+        .with_context(|| format!("cannot listen on {listen} (--listen)"))?;
     let addr = listener.local_addr()?;
     if let Some(metrics_addr) = metrics_listen {
-        let metrics_listener = tokio::net::TcpListener::bind(metrics_addr).await?;
+        let metrics_listener = tokio::net::TcpListener::bind(metrics_addr)
+            .await
+            .with_context(|| format!("cannot listen on {metrics_addr} (--metrics-listen)"))?;
         println!(
             "Metrics on http://{}/metrics",
             metrics_listener.local_addr()?

@@ -41,6 +41,60 @@ fn an_upstream_timeout_not_below_the_request_timeout_is_refused() {
 }
 
 #[test]
+fn a_refused_option_says_what_is_wrong_without_its_value() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().to_str().unwrap();
+    let cases: [(&[&str], &str); 6] = [
+        (
+            &["--database-url", "mysql://portal:canary-password@db/portal"],
+            "SQLite or PostgreSQL",
+        ),
+        (
+            &["--session-database-url", "canary-password"],
+            "SQLite or PostgreSQL",
+        ),
+        (&["--secret-key", "canary-key"], "the server key must be"),
+        (
+            &["--upstream-url", "ftp://canary-token@files.example"],
+            "absolute http(s) URL",
+        ),
+        (
+            &["audit", "verify", "--database-url", "canary-password.db"],
+            "SQLite or PostgreSQL",
+        ),
+        (&["--session-idle-minutes", "0"], "1 or more"),
+    ];
+    for (args, says) in cases {
+        let out = Command::new(env!("CARGO_BIN_EXE_portal"))
+            .args(args)
+            .args(["--data-dir", data].iter().filter(|_| args[0] != "audit"))
+            .output()
+            .expect("the portal binary runs");
+        assert!(!out.status.success(), "{args:?}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(stderr.contains(says), "{args:?}: {stderr}");
+        assert!(
+            stderr.contains(args[args.len() - 2]),
+            "names the option: {stderr}"
+        );
+        assert!(!stderr.contains("canary"), "{args:?}: {stderr}");
+    }
+    // The same from the environment.
+    let out = Command::new(env!("CARGO_BIN_EXE_portal"))
+        .args(["--data-dir", data])
+        .env("DATABASE_URL", "mysql://portal:canary-password@db/portal")
+        .output()
+        .expect("the portal binary runs");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("SQLite or PostgreSQL"), "{stderr}");
+    assert!(!stderr.contains("canary"), "{stderr}");
+    assert!(
+        std::fs::read_dir(dir.path()).unwrap().next().is_none(),
+        "nothing was started or written"
+    );
+}
+
+#[test]
 fn help_documents_every_serve_option() {
     let out = portal(&["--help"]);
     let help = String::from_utf8_lossy(&out.stdout);
