@@ -173,6 +173,22 @@ async fn a_created_connection_becomes_active_with_both_legs_provisioned() {
     let id = reply.json["id"].as_str().unwrap().to_owned();
     assert_eq!(id.len(), 24);
     assert_eq!(reply.json["connection"]["status"], "CREATING");
+    // Console Connect answers with the parent; the answer shows both legs as ordered.
+    let ordered: Vec<(&Value, &Value)> = reply.json["connection"]["legs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| (&l["role"], &l["status"]))
+        .collect();
+    assert_eq!(
+        ordered,
+        [
+            (&json!("primary"), &json!("CREATING")),
+            (&json!("secondary"), &json!("CREATING"))
+        ],
+        "{}",
+        reply.text
+    );
     assert_eq!(app.upstream_calls(Route::CreateConnection), 1);
 
     let creating = client.get(&format!("/api/connections/{id}")).await;
@@ -211,6 +227,10 @@ async fn a_created_connection_becomes_active_with_both_legs_provisioned() {
 
     let (intent, outcome) = client.audit_pair("create_connection", &id).await;
     assert_eq!(outcome["outcome"], "succeeded");
+    assert_eq!(
+        outcome["after"]["legs"], reply.json["connection"]["legs"],
+        "the history names the legs ordered"
+    );
     assert_eq!(intent["reason"], "New circuit for the London region");
     assert_eq!(intent["ticket"], "CHG-2001");
     assert!(

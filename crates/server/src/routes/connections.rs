@@ -87,8 +87,30 @@ pub async fn load_connection(
     Ok((parent, view))
 }
 
-/// How long a delete's answer waits for its legs to be read again.
-const LEGS_AFTER_DELETE_WAIT: std::time::Duration = std::time::Duration::from_secs(3);
+/// How long the answer to an order or a delete waits for the connection's legs to be read.
+const LEGS_AFTER_CHANGE_WAIT: std::time::Duration = std::time::Duration::from_secs(3);
+
+/// The legs of `parent` as Console Connect has them just after an order or a delete of it, so
+/// that the answer and the history show them as they are then: Console Connect answers with
+/// the parent alone. `known` are their ids when that answer names none. The change is made: a
+/// slow read must not hold back its answer and outcome, so past a short wait the legs are left
+/// out.
+async fn legs_after_change(
+    upstream: &dyn ConsoleConnect,
+    api_key: &ApiKey,
+    company: &CompanyUsername,
+    parent: &Connection,
+    known: Vec<String>,
+) -> Vec<Connection> {
+    let ids = match leg_ids(parent) {
+        named if named.is_empty() => known,
+        named => named,
+    };
+    let read = read_legs(upstream, api_key, company, ids);
+    tokio::time::timeout(LEGS_AFTER_CHANGE_WAIT, read)
+        .await
+        .unwrap_or_default()
+}
 
 /// The ids of the parent's two legs, as it names them.
 fn leg_ids(parent: &Connection) -> Vec<String> {
@@ -230,7 +252,9 @@ async fn create_connection(
     let view = audited(&state, intent, move || async move {
         match upstream.create_connection(&api_key, &company, &body).await {
             Ok(parent) => {
-                let view = connection_view(&parent, &[]);
+                let legs =
+                    legs_after_change(upstream.as_ref(), &api_key, &company, &parent, vec![]).await;
+                let view = connection_view(&parent, &legs);
                 let mut step = Step::succeeded(view.clone(), Some(connection_snapshot(&view)));
                 step.outcome.connection_id = Some(view.id.clone());
                 step
@@ -292,18 +316,9 @@ async fn delete_connection(
         }
         match upstream.delete_connection(&api_key, &company, &id).await {
             Ok(parent) => {
-                // Console Connect answers with the parent; its legs, which go with it, are read
-                // again so that the answer and the history show them as they are now. The
-                // delete is made: a slow read must not hold back its answer and outcome, so
-                // past a short wait the legs are left out, as in a create's answer.
-                let ids = match leg_ids(&parent) {
-                    named if named.is_empty() => before_legs,
-                    named => named,
-                };
-                let read = read_legs(upstream.as_ref(), &api_key, &company, ids);
-                let legs = tokio::time::timeout(LEGS_AFTER_DELETE_WAIT, read)
-                    .await
-                    .unwrap_or_default();
+                let legs =
+                    legs_after_change(upstream.as_ref(), &api_key, &company, &parent, before_legs)
+                        .await;
                 let view = connection_view(&parent, &legs);
                 let after = connection_snapshot(&view);
                 Step::succeeded(view, Some(after))
