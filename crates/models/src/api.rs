@@ -38,14 +38,14 @@ pub struct DemoKey {
 
 /// `POST /api/session`: sign in.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct SignInRequest {
     pub api_key: String,
 }
 
 /// `PUT /api/session/company`: choose the company to work in.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct SelectCompanyRequest {
     /// The company's username (its path segment upstream).
     pub company: String,
@@ -111,7 +111,7 @@ pub struct PortView {
 
 /// `POST /api/service-keys/verify`.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct VerifyServiceKeyRequest {
     pub service_key: String,
 }
@@ -135,7 +135,7 @@ pub struct ServiceKeyView {
 
 /// `POST /api/connections`: order the redundant connection for a service key.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct CreateConnectionRequest {
     pub service_key: String,
     pub name: String,
@@ -242,7 +242,7 @@ pub struct PeeringView {
 
 /// `POST /api/connections/{id}/peering/{type}` (and `…/preview`, where reason may be empty).
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PeeringChangeRequest {
     pub config: PeeringConfig,
     #[serde(default)]
@@ -300,7 +300,7 @@ pub struct PreviewResponse {
 
 /// The body of a delete (connection or peering): why, and the typed confirmation.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct DeleteRequest {
     pub reason: String,
     #[serde(default)]

@@ -262,8 +262,11 @@ pub struct ServiceKeyInfo {
 }
 
 /// A peering configuration as sent to the update call [ours]; names follow Azure's peering model.
+/// Read only from what the portal and its browser app write, never from Console Connect's
+/// answers (those are [`Peering`]s, read tolerantly), so a field it does not know is refused: a
+/// misspelt `sharedKey` must not be dropped unseen.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase")]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct PeeringConfig {
     #[serde(rename = "peerASN")]
     pub peer_asn: u64,

@@ -70,8 +70,26 @@ fn body_message(rejection: &str) -> String {
     let detail = rejection.strip_prefix(WRONG_SHAPE).unwrap_or(rejection);
     format!(
         "The request body could not be read: {}",
-        json_words(&strip_quoted(detail))
+        json_words(&strip_quoted(&without_unknown_key(detail)))
     )
+}
+
+/// serde's path to an unknown field ends in the sender's own key, which the message must not
+/// echo either: `config.sharedkey: unknown field …` is said as `config: unknown field …`.
+fn without_unknown_key(detail: &str) -> String {
+    const UNKNOWN: &str = ": unknown field `";
+    let Some((path, rest)) = detail.split_once(UNKNOWN) else {
+        return detail.to_owned();
+    };
+    // The key as serde quotes it (it may hold quotes and dots itself), and the path without it.
+    let key = rest.rfind("`, expected").map_or(rest, |end| &rest[..end]);
+    let parent = path
+        .strip_suffix(key)
+        .map_or("", |p| p.strip_suffix('.').unwrap_or(p));
+    match parent {
+        "" => format!("unknown field `{rest}"),
+        parent => format!("{parent}: unknown field `{rest}"),
+    }
 }
 
 /// serde's names of Rust types and of its own data model, as JSON calls them.
@@ -550,6 +568,26 @@ mod tests {
                 "portIds: invalid type: string \"…\", expected an array",
             ),
         ];
+        // An unknown field's key is the sender's: neither it nor the path ending in it shows.
+        for (path, key) in [
+            ("config.", "sharedkey"),
+            ("", "tciket"),
+            ("config.", "a.b`c"),
+        ] {
+            let detail = format!(
+                "Failed to deserialize the JSON body into the target type: {path}{key}: unknown \
+                 field `{key}`, expected `ticket` at line 1 column 9"
+            );
+            let message = body_message(&detail);
+            assert_eq!(
+                message,
+                format!(
+                    "{read}{}unknown field `…`, expected `ticket` at line 1 column 9",
+                    path.strip_suffix('.')
+                        .map_or(String::new(), |p| format!("{p}: "))
+                )
+            );
+        }
         // Where the text went wrong stays (its line and column), after the words.
         for (message, detail) in cases {
             let (words, place) = message.rsplit_once(" at line 1 column ").expect(&message);
@@ -580,7 +618,7 @@ mod tests {
             let config = |field: &str| {
                 let mut c = serde_json::json!({
                     "peerASN": 65010,
-                    "primarySubnet": "10.0.0.0/30",
+                    "primaryPeerSubnet": "10.0.0.0/30",
                     "secondaryPeerSubnet": "10.0.0.4/30",
                     "vlanId": 100,
                 });

@@ -435,6 +435,33 @@ async fn an_invalid_peering_change_is_refused_per_field_and_nothing_reaches_upst
 }
 
 #[tokio::test]
+async fn a_misspelt_field_is_refused_naming_the_fields_there_are() {
+    let app = spawn_app().await;
+    let (client, id) = ada_on_production(&app).await;
+    app.clear_upstream_requests();
+    let path = peering_path(&id, "PRIVATE");
+
+    // Dropped unseen, `sharedkey` would leave the peering without the key meant for it.
+    let mut misspelt_key = private_peering(200);
+    misspelt_key["config"]["sharedkey"] = json!("Md5Key2024");
+    let mut misspelt_ticket = private_peering(200);
+    misspelt_ticket["tciket"] = json!("CHG-1");
+    for (body, route, names) in [
+        (&misspelt_key, format!("{path}/preview"), "`sharedKey`"),
+        (&misspelt_key, path.clone(), "`sharedKey`"),
+        (&misspelt_ticket, path.clone(), "`ticket`"),
+    ] {
+        let reply = client.post(&route, body).await;
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{route}");
+        assert!(reply.message().contains("unknown field"), "{}", reply.text);
+        assert!(reply.message().contains(names), "{}", reply.text);
+        assert!(!reply.text.contains("sharedkey"), "{}", reply.text);
+    }
+    assert!(app.upstream_requests().is_empty());
+    assert!(client.audit("action=update_peering").await.is_empty());
+}
+
+#[tokio::test]
 async fn a_vlan_used_by_another_peering_is_refused() {
     let app = spawn_app().await;
     let (client, id) = ada_on_production(&app).await;
