@@ -17,16 +17,20 @@ pub fn name_of(names: &[(String, String)], id: &str) -> Option<String> {
     names.iter().find(|(i, _)| i == id).map(|(_, n)| n.clone())
 }
 
-/// The one of `names` that is `name` as people tell names apart (in any case, and without the
-/// spaces around it), as it is written there.
+/// Whether two names are the same as people tell names apart: in any case, and without the
+/// spaces around them.
+pub fn is_same_name(a: &str, b: &str) -> bool {
+    a.trim().to_lowercase() == b.trim().to_lowercase()
+}
+
+/// The one of `names` that is `name` (see [`is_same_name`]), as it is written there.
 pub fn same_name(names: &[(String, String)], name: &str) -> Option<String> {
-    let name = name.trim().to_lowercase();
-    if name.is_empty() {
+    if name.trim().is_empty() {
         return None;
     }
     names
         .iter()
-        .find(|(_, n)| n.trim().to_lowercase() == name)
+        .find(|(_, n)| is_same_name(n, name))
         .map(|(_, n)| n.trim().to_owned())
 }
 

@@ -42,10 +42,9 @@ fn connection_filter(typed: &str, known: &[(String, String)]) -> Result<Option<S
     if models::validate::object_id("connection", &id).is_ok() {
         return Ok(Some(id));
     }
-    let wanted = typed.to_lowercase();
     let named: Vec<&String> = known
         .iter()
-        .filter(|(_, name)| name.trim().to_lowercase() == wanted)
+        .filter(|(_, name)| crate::components::names::is_same_name(name, typed))
         .map(|(id, _)| id)
         .collect();
     match named[..] {
