@@ -79,6 +79,27 @@ async fn ports_are_marked_usable_or_unusable_with_a_reason() {
 }
 
 #[tokio::test]
+async fn ports_for_a_speed_that_cannot_be_ordered_are_refused_before_the_upstream() {
+    let app = spawn_app().await;
+    let client = app.sign_in_to(ada(), "acme").await;
+
+    for speed in ["0", "300", "100000"] {
+        let reply = client.get(&format!("/api/ports?speed={speed}")).await;
+
+        assert_eq!(
+            reply.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{speed}: {}",
+            reply.text
+        );
+        let message = reply.field("speed").expect("a speed error");
+        assert!(message.contains("50, 100, 200, 500"), "{message}");
+        assert!(message.ends_with(&format!("got {speed}")), "{message}");
+    }
+    assert_eq!(app.upstream_calls(Route::ListPorts), 0);
+}
+
+#[tokio::test]
 async fn a_good_service_key_verifies_with_its_circuit_and_stays_masked() {
     let app = spawn_app().await;
     let client = app.sign_in_to(ada(), "acme").await;

@@ -8,7 +8,9 @@ use crate::views::port_view;
 use axum::extract::State;
 use axum::routing::get;
 use axum::{Json, Router};
+use models::FieldError;
 use models::api::PortView;
+use models::validate::OFFERED_SPEEDS_MBPS;
 use serde::Deserialize;
 
 pub fn router() -> Router<AppState> {
@@ -27,6 +29,9 @@ async fn list_ports(
     signed_in: SignedIn,
     AppQuery(q): AppQuery<PortsQuery>,
 ) -> Result<Json<Vec<PortView>>> {
+    if let Some(speed) = q.speed {
+        offered_speed(speed)?;
+    }
     let company = signed_in.company()?;
     let ports = state
         .upstream
@@ -36,4 +41,20 @@ async fn list_ports(
     let mut views: Vec<PortView> = ports.iter().map(|p| port_view(p, q.speed)).collect();
     views.sort_by(|a, b| b.usable.cmp(&a.usable).then_with(|| a.name.cmp(&b.name)));
     Ok(Json(views))
+}
+
+/// The speed asked about must be one a connection can be ordered at, or every port would be
+/// marked usable for a speed that cannot be ordered.
+fn offered_speed(speed: u64) -> Result<()> {
+    if OFFERED_SPEEDS_MBPS.contains(&speed) {
+        return Ok(());
+    }
+    let offered: Vec<String> = OFFERED_SPEEDS_MBPS.iter().map(u64::to_string).collect();
+    Err(AppError::Validation(vec![FieldError {
+        field: "speed".into(),
+        message: format!(
+            "speed must be one of {} (Mbps); got {speed}",
+            offered.join(", ")
+        ),
+    }]))
 }
