@@ -18,6 +18,8 @@ pub const MAX_ASN: u64 = 4_294_967_295;
 pub const ROUTING_REGISTRIES: [&str; 8] = [
     "AFRINIC", "ALTDB", "APNIC", "ARIN", "LACNIC", "LEVEL3", "RADB", "RIPENCC",
 ];
+/// Longest Console Connect API key accepted for sign-in.
+pub const MAX_API_KEY_CHARS: usize = 512;
 pub const MAX_NAME_CHARS: usize = 64;
 pub const MAX_REASON_CHARS: usize = 500;
 pub const MAX_TICKET_CHARS: usize = 64;
@@ -31,6 +33,8 @@ const ECHO_LIMIT: usize = 48;
 pub enum ValidationError {
     #[error("{field} is required")]
     Required { field: &'static str },
+    #[error("apiKey is required: paste the API key Console Connect issued you")]
+    ApiKeyRequired,
     #[error("{field} must be exactly 24 lowercase hexadecimal characters (0-9, a-f)")]
     ObjectId { field: &'static str },
     #[error(
@@ -172,6 +176,7 @@ impl ValidationError {
             PaymentType { .. } => "paymentType",
             ClassOfService { .. } => "classOfService",
             ConfirmName => "confirmName",
+            ApiKeyRequired => "apiKey",
             TimeRange => "to",
         }
     }
@@ -249,6 +254,14 @@ pub fn service_key(raw: &str) -> Result<(), ValidationError> {
         Ok(())
     } else {
         Err(ValidationError::ServiceKey { field })
+    }
+}
+
+/// A Console Connect API key as pasted: one line of at most 512 printable characters.
+pub fn api_key(raw: &str) -> Result<(), ValidationError> {
+    match text("apiKey", raw, MAX_API_KEY_CHARS) {
+        Err(ValidationError::Required { .. }) => Err(ValidationError::ApiKeyRequired),
+        checked => checked,
     }
 }
 

@@ -205,11 +205,27 @@ async fn behind_a_trusted_proxy_each_forwarded_client_is_bounded_and_audited_on_
 }
 
 #[tokio::test]
-async fn an_empty_api_key_is_refused_on_its_field_without_asking_upstream() {
+async fn an_api_key_that_cannot_be_one_is_refused_on_its_field_without_asking_upstream() {
     let app = spawn_app().await;
-    let reply = app.client().sign_in("   ").await;
-    assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
-    assert!(reply.field("apiKey").is_some(), "{}", reply.text);
+    let long = format!("canary-{}", "k".repeat(600));
+    for (key, says) in [
+        ("   ", "apiKey is required: paste the API key"),
+        (
+            long.as_str(),
+            "apiKey must be 1 to 512 characters; it has 607",
+        ),
+        (
+            "canary\u{0}key",
+            "apiKey may contain only printable characters",
+        ),
+    ] {
+        let reply = app.client().sign_in(key).await;
+
+        assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{key:?}");
+        let message = reply.field("apiKey").expect("an apiKey error");
+        assert!(message.starts_with(says), "{message}");
+        assert!(!reply.text.contains("canary"), "{}", reply.text);
+    }
     assert_eq!(app.upstream_calls(Route::WhoAmI), 0);
 }
 

@@ -13,7 +13,7 @@ use crate::route::{use_navigate, use_query_map};
 use crate::session::Auth;
 use leptos::prelude::*;
 use models::api::SessionView;
-use models::{ApiError, ErrorCode};
+use models::{ApiError, ErrorCode, validate};
 
 #[component]
 pub fn SignInPage() -> impl IntoView {
@@ -64,13 +64,12 @@ pub fn SignInPage() -> impl IntoView {
 
     let rule = move || {
         key.value
-            .with(|k| k.trim().is_empty())
-            .then(|| "apiKey is required: paste the API key Console Connect issued you".to_owned())
+            .with(|k| validate::api_key(k).err().map(|e| e.to_string()))
     };
     let submit = move |api_key: String| {
         key.server.set(None);
         banner.set(None);
-        if api_key.trim().is_empty() {
+        if validate::api_key(&api_key).is_err() {
             key.touched.set(true);
             return;
         }

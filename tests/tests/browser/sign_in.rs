@@ -48,6 +48,14 @@ async fn a_wrong_key_is_refused_and_a_demo_key_signs_in_to_the_chosen_company() 
     let b = Browser::open("sign_in").await;
     b.goto("/sign-in").await;
     b.find("[data-test=\"sandbox-banner\"]").await;
+    // A key no one could have been issued is refused on the page, before anything is sent.
+    b.fill("apiKey", &"k".repeat(513)).await;
+    b.click("sign-in").await;
+    b.wait_for_text(
+        "#apiKey-error",
+        "apiKey must be 1 to 512 characters; it has 513",
+    )
+    .await;
     sign_in_with_a_wrong_key(&b).await;
     b.screenshot("wrong-key-refused").await;
     assert_eq!(

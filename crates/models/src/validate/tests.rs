@@ -114,6 +114,34 @@ fn service_keys_are_guids() {
 }
 
 #[test]
+fn api_keys_are_one_bounded_line_and_never_echoed() {
+    assert!(api_key("sandbox-ada-3f9c1e7a52b84d06").is_ok());
+    assert!(api_key(&"k".repeat(MAX_API_KEY_CHARS)).is_ok());
+    let empty = api_key(" \t ").unwrap_err();
+    assert_eq!(empty, ValidationError::ApiKeyRequired);
+    assert_eq!(empty.field(), "apiKey");
+    assert!(empty.to_string().contains("paste the API key"), "{empty}");
+    let long = "k".repeat(MAX_API_KEY_CHARS + 1);
+    assert_eq!(
+        api_key(&long),
+        Err(ValidationError::Length {
+            field: "apiKey",
+            len: 513,
+            max: 512
+        })
+    );
+    for bad in ["abc\0def", "first\nsecond", "key\u{202E}yek"] {
+        let e = api_key(bad).unwrap_err();
+        assert_eq!(
+            e,
+            ValidationError::NotPrintable { field: "apiKey" },
+            "{bad:?}"
+        );
+        assert!(!e.to_string().contains("abc"), "{e}");
+    }
+}
+
+#[test]
 fn names_are_printable_and_bounded() {
     assert!(connection_name("Azure London").is_ok());
     assert!(connection_name(&"x".repeat(64)).is_ok());
@@ -490,6 +518,10 @@ proptest! {
     fn validators_never_panic_on_any_text(s in any::<String>()) {
         let _ = object_id("id", &s);
         let _ = service_key(&s);
+        if let Err(e) = api_key(&s) {
+            let message = e.to_string();
+            prop_assert!(s.trim().len() < 4 || !message.contains(s.trim()), "{}", message);
+        }
         let _ = connection_name(&s);
         let _ = parse_asn("peerASN", &s);
         let _ = parse_vlan("vlanId", &s);

@@ -11,13 +11,10 @@ use axum::http::StatusCode;
 use axum::routing::{get, put};
 use axum::{Json, Router};
 use console_connect::ApiKey;
-use models::FieldError;
 use models::api::{AuditAction, PortalInfo, SelectCompanyRequest, SessionView, SignInRequest};
+use models::{FieldError, validate};
 use serde_json::json;
 use tower_sessions::Session;
-
-/// Longest API key accepted; real keys are far shorter.
-const MAX_API_KEY: usize = 512;
 
 pub fn router() -> Router<AppState> {
     Router::new()
@@ -47,12 +44,7 @@ async fn sign_in(
     AppJson(req): AppJson<SignInRequest>,
 ) -> Result<Json<SessionView>> {
     let key = req.api_key.trim().to_owned();
-    if key.is_empty() || key.len() > MAX_API_KEY || key.chars().any(char::is_control) {
-        return Err(AppError::Validation(vec![FieldError {
-            field: "apiKey".into(),
-            message: "apiKey is required: paste the API key Console Connect issued you (up to 512 characters, one line)".into(),
-        }]));
-    }
+    validate::api_key(&key).map_err(AppError::validation)?;
     // Before anything is written or sent: an address that has failed too often waits.
     let attempt = state
         .sign_in_guard
