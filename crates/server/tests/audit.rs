@@ -740,6 +740,17 @@ async fn an_audit_event_shows_its_field_changes_and_its_pair() {
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
     let not_a_number = h.ada.get("/api/audit/1%20or%201=1").await;
     assert_eq!(not_a_number.status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        not_a_number.message(),
+        "An audit event id is a whole number."
+    );
+    let export = h.ada.get("/api/audit/export?format=csv").await;
+    assert_eq!(export.status, StatusCode::BAD_REQUEST);
+    assert!(
+        export.message().contains("/api/audit/export.csv"),
+        "{}",
+        export.text
+    );
 }
 
 #[tokio::test]

@@ -67,9 +67,14 @@ async fn read_event(
     signed_in: SignedIn,
     Path(id): Path<String>,
 ) -> Result<Json<AuditEventDetail>> {
-    let id: i64 = id
-        .parse()
-        .map_err(|_| AppError::BadRequest("An audit event id is a whole number.".into()))?;
+    let id: i64 = id.parse().map_err(|_| {
+        AppError::BadRequest(if id.starts_with("export") {
+            "The audit history is exported from /api/audit/export.csv or /api/audit/export.json."
+                .into()
+        } else {
+            "An audit event id is a whole number.".into()
+        })
+    })?;
     state
         .audit
         .store()
