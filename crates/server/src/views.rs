@@ -82,6 +82,22 @@ pub fn connection_view(parent: &Connection, legs: &[Connection]) -> ConnectionVi
 /// What a connection delete is checked against ([`ConnectionView::base`]): a hash of the
 /// connection's name, speed and peering types, which the browser shows before a delete. No
 /// secret goes in, so no key is needed.
+/// Whether `base` has the shape of a connection's base: what a request may name as the one it
+/// was based on. A base of another shape was never handed out, so it cannot be a stale one.
+pub fn is_connection_base(base: &str) -> bool {
+    base.len() == 24 && is_lower_hex(base)
+}
+
+/// Whether `base` has the shape of a peering's base (a fingerprint from [`Crypto`]).
+pub fn is_peering_base(base: &str) -> bool {
+    base.strip_prefix("hmac-sha256:")
+        .is_some_and(|hex| hex.len() == 16 && is_lower_hex(hex))
+}
+
+fn is_lower_hex(s: &str) -> bool {
+    s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+}
+
 fn connection_base(view: &ConnectionView) -> String {
     let types: Vec<&str> = view
         .peerings
@@ -191,6 +207,33 @@ mod tests {
 
     fn conn(v: Value) -> Connection {
         serde_json::from_value(v).unwrap()
+    }
+
+    #[test]
+    fn the_bases_handed_out_have_the_shapes_requests_are_checked_for() {
+        let crypto = Crypto::new(&[3u8; 32]);
+        for snapshot in [Value::Null, json!({"peerASN": 65010, "vlanId": 100})] {
+            let base = peering_base(&crypto, &snapshot);
+            assert!(is_peering_base(&base), "{base}");
+            assert!(!is_connection_base(&base), "{base}");
+        }
+        let parent = conn(json!({"id": "p1", "name": "A", "type": "GROUP_LAYER2"}));
+        let base = connection_view(&parent, &[]).base;
+        assert!(is_connection_base(&base), "{base}");
+        assert!(!is_peering_base(&base), "{base}");
+        for odd in [
+            "",
+            "garbage",
+            "hmac-sha256:",
+            "hmac-sha256:07DC58645AED174C",
+            "hmac-sha256:07dc58645aed174",
+            "hmac-sha256:07dc58645aed174cc",
+            "6650A1C2E4B0D7A3C1000000",
+            "6650a1c2e4b0d7a3c100000",
+            "6650a1c2e4b0d7a3c1000000\u{e9}",
+        ] {
+            assert!(!is_peering_base(odd) && !is_connection_base(odd), "{odd:?}");
+        }
     }
 
     #[test]

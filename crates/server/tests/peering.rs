@@ -245,6 +245,71 @@ async fn a_peering_read_gives_the_base_a_delete_is_checked_against() {
 }
 
 #[tokio::test]
+async fn a_base_the_portal_never_gave_is_refused_on_its_field_before_anything_is_recorded() {
+    let app = spawn_app().await;
+    let (client, id) = ada_on_production(&app).await;
+    let path = peering_path(&id, "PRIVATE");
+    let peering_base = client.get(&path).await.json["base"].clone();
+    let connection_base = client.get(&format!("/api/connections/{id}")).await.json["base"].clone();
+    app.clear_upstream_requests();
+    let removal =
+        |base: &Value| json!({"reason": "Tidy", "confirmName": PRODUCTION, "expectedBase": base});
+    let mut change = private_peering(300);
+
+    for (what, base) in [
+        ("garbage", json!("garbage")),
+        (
+            "upper case",
+            json!(peering_base.as_str().unwrap().to_uppercase()),
+        ),
+        ("a connection's base", connection_base.clone()),
+    ] {
+        change["expectedBase"] = base.clone();
+        for reply in [
+            client.post(&path, &change).await,
+            client.delete(&path, Some(&removal(&base))).await,
+        ] {
+            assert_eq!(
+                reply.status,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "{what}: {}",
+                reply.text
+            );
+            let message = reply.field("expectedBase").expect("an expectedBase error");
+            assert!(message.contains("hmac-sha256:"), "{message}");
+        }
+    }
+    let wrong = client
+        .delete(
+            &format!("/api/connections/{id}"),
+            Some(&removal(&peering_base)),
+        )
+        .await;
+    assert_eq!(
+        wrong.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        wrong.text
+    );
+    let message = wrong.field("expectedBase").expect("an expectedBase error");
+    assert!(
+        message.contains("base a read of the connection gave"),
+        "{message}"
+    );
+
+    assert!(app.upstream_requests().iter().all(|r| r.method == "GET"));
+    for action in ["update_peering", "delete_peering", "delete_connection"] {
+        assert!(
+            client.audit(&format!("action={action}")).await.is_empty(),
+            "{action}"
+        );
+    }
+    // The bases as given still work.
+    change["expectedBase"] = peering_base;
+    assert_eq!(client.post(&path, &change).await.status, StatusCode::OK);
+}
+
+#[tokio::test]
 async fn both_routers_configuration_is_written_from_the_peering_as_configured() {
     let app = spawn_app().await;
     let (client, id) = ada_on_production(&app).await;

@@ -1,13 +1,14 @@
 //! The company's Azure ExpressRoute connections: list, read, create, delete.
 
-use super::{Step, audited, note};
+use super::{Step, audited, expected_base_shape, note};
 use crate::audit::Intent;
 use crate::error::{AppError, Result};
 use crate::extract::{AppJson, RequestMeta};
 use crate::session::SignedIn;
 use crate::state::AppState;
 use crate::views::{
-    connection_snapshot, connection_view, group_connections, is_azure_parent, port_view,
+    connection_snapshot, connection_view, group_connections, is_azure_parent, is_connection_base,
+    port_view,
 };
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -281,6 +282,12 @@ async fn delete_connection(
 ) -> Result<(StatusCode, Json<ConnectionView>)> {
     let id = connection_id(&id)?;
     validate::change_note(&req.reason, req.ticket.as_deref()).map_err(AppError::Validation)?;
+    expected_base_shape(
+        req.expected_base.as_deref(),
+        is_connection_base,
+        "connection",
+        "6650a1c2e4b0d7a3c1000000",
+    )?;
     let (_, before) = load_connection(&state, &signed_in, &id).await?;
     validate::confirmation(&req.confirm_name, &before.name).map_err(AppError::validation)?;
     if matches!(

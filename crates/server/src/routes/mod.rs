@@ -159,3 +159,24 @@ pub fn note(reason: &str, ticket: Option<&str>) -> (Option<String>, Option<Strin
         .map(str::to_owned);
     (reason, ticket)
 }
+
+/// A change's `expectedBase`: left out, or of the shape the portal hands out with a read of
+/// `what` (`example`). A base of another shape was never handed out, so it cannot stand for a
+/// read that has gone stale; it is refused on its field instead of as a conflict.
+pub fn expected_base_shape(
+    base: Option<&str>,
+    shaped: fn(&str) -> bool,
+    what: &str,
+    example: &str,
+) -> Result<()> {
+    match base {
+        Some(base) if !shaped(base) => Err(AppError::Validation(vec![models::FieldError {
+            field: "expectedBase".into(),
+            message: format!(
+                "expectedBase must be the base a read of the {what} gave, such as {example}, or \
+                 left out"
+            ),
+        }])),
+        _ => Ok(()),
+    }
+}

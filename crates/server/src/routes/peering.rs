@@ -2,13 +2,13 @@
 //! preview a change, change, delete, and the customer routers' configuration for it.
 
 use super::connections::{connection_id, load_parent};
-use super::{Step, audited, note};
+use super::{Step, audited, expected_base_shape, note};
 use crate::audit::Intent;
 use crate::error::{AppError, Result};
 use crate::extract::{AppJson, AppQuery, RequestMeta};
 use crate::session::SignedIn;
 use crate::state::AppState;
-use crate::views::{peering_base, peering_snapshot, peering_view};
+use crate::views::{is_peering_base, peering_base, peering_snapshot, peering_view};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
@@ -118,6 +118,9 @@ fn snapshot(state: &AppState, p: Option<&Peering>) -> Value {
     p.map(|p| peering_snapshot(&state.crypto, &p.config()))
         .unwrap_or(Value::Null)
 }
+
+/// What a peering's base looks like, for messages.
+const PEERING_BASE: &str = "hmac-sha256:07dc58645aed174c";
 
 /// Whether the request was based on other settings than `before` (the current ones).
 fn stale(state: &AppState, expected_base: Option<&String>, before: &Value) -> bool {
@@ -229,6 +232,12 @@ async fn update_peering(
         ..req.clone()
     };
     validate::peering_change(t, &alone, &[]).map_err(AppError::Validation)?;
+    expected_base_shape(
+        req.expected_base.as_deref(),
+        is_peering_base,
+        "peering",
+        PEERING_BASE,
+    )?;
     let parent = load_parent(&state, &signed_in, &id).await?;
     let (current, others) = current_and_others(&state, &signed_in, &parent, &id, t).await?;
     let config = proposed(&req, current.as_ref())?;
@@ -291,6 +300,12 @@ async fn delete_peering(
 ) -> Result<StatusCode> {
     let (id, t) = parse_path(&id, &peering_type)?;
     validate::change_note(&req.reason, req.ticket.as_deref()).map_err(AppError::Validation)?;
+    expected_base_shape(
+        req.expected_base.as_deref(),
+        is_peering_base,
+        "peering",
+        PEERING_BASE,
+    )?;
     let parent = load_parent(&state, &signed_in, &id).await?;
     validate::confirmation(&req.confirm_name, &parent.name).map_err(AppError::validation)?;
     let company = signed_in.company()?;
