@@ -119,8 +119,15 @@ fn snapshot(state: &AppState, p: Option<&Peering>) -> Value {
         .unwrap_or(Value::Null)
 }
 
-/// What a peering's base looks like, for messages.
-const PEERING_BASE: &str = "hmac-sha256:07dc58645aed174c";
+/// A change's `expectedBase`, if any, shaped like a peering's base.
+fn expected_peering_base(base: Option<&str>) -> Result<()> {
+    expected_base_shape(
+        base,
+        is_peering_base,
+        "peering",
+        "hmac-sha256:07dc58645aed174c",
+    )
+}
 
 /// Whether the request was based on other settings than `before` (the current ones).
 fn stale(state: &AppState, expected_base: Option<&String>, before: &Value) -> bool {
@@ -232,12 +239,7 @@ async fn update_peering(
         ..req.clone()
     };
     validate::peering_change(t, &alone, &[]).map_err(AppError::Validation)?;
-    expected_base_shape(
-        req.expected_base.as_deref(),
-        is_peering_base,
-        "peering",
-        PEERING_BASE,
-    )?;
+    expected_peering_base(req.expected_base.as_deref())?;
     let parent = load_parent(&state, &signed_in, &id).await?;
     let (current, others) = current_and_others(&state, &signed_in, &parent, &id, t).await?;
     let config = proposed(&req, current.as_ref())?;
@@ -300,12 +302,7 @@ async fn delete_peering(
 ) -> Result<StatusCode> {
     let (id, t) = parse_path(&id, &peering_type)?;
     validate::change_note(&req.reason, req.ticket.as_deref()).map_err(AppError::Validation)?;
-    expected_base_shape(
-        req.expected_base.as_deref(),
-        is_peering_base,
-        "peering",
-        PEERING_BASE,
-    )?;
+    expected_peering_base(req.expected_base.as_deref())?;
     let parent = load_parent(&state, &signed_in, &id).await?;
     validate::confirmation(&req.confirm_name, &parent.name).map_err(AppError::validation)?;
     let company = signed_in.company()?;
