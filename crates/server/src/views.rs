@@ -79,9 +79,6 @@ pub fn connection_view(parent: &Connection, legs: &[Connection]) -> ConnectionVi
     view
 }
 
-/// What a connection delete is checked against ([`ConnectionView::base`]): a hash of the
-/// connection's name, speed and peering types, which the browser shows before a delete. No
-/// secret goes in, so no key is needed.
 /// Whether `base` has the shape of a connection's base: what a request may name as the one it
 /// was based on. A base of another shape was never handed out, so it cannot be a stale one.
 pub fn is_connection_base(base: &str) -> bool {
@@ -98,6 +95,9 @@ fn is_lower_hex(s: &str) -> bool {
     s.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
 }
 
+/// What a connection delete is checked against ([`ConnectionView::base`]): a hash of the
+/// connection's name, speed and peering types, which the browser shows before a delete. No
+/// secret goes in, so no key is needed.
 fn connection_base(view: &ConnectionView) -> String {
     let types: Vec<&str> = view
         .peerings
