@@ -56,9 +56,28 @@ pub fn ports() -> Names {
 
 /// The selected company's connections (deleted ones included) by id. Call once per page.
 pub fn connections() -> Names {
-    names_of(crate::shared::resource(api::list_connections), |c| {
-        Some((c.id, c.name))
-    })
+    connections_with_legs().0
+}
+
+/// The selected company's connections (deleted ones included) by id, and the ids of their
+/// legs, each with its connection's id (leg id, parent id). Call once per page.
+pub fn connections_with_legs() -> (Names, Names) {
+    let list = crate::shared::resource(api::list_connections);
+    let legs = RwSignal::new(Vec::new());
+    crate::shared::effect(move || {
+        if let Some(Ok(connections)) = list.get() {
+            legs.set(leg_parents(&connections));
+        }
+    });
+    (names_of(list, |c| Some((c.id, c.name))), legs.read_only())
+}
+
+/// (leg id, parent id) for each leg of these connections.
+pub fn leg_parents(connections: &[models::api::ConnectionView]) -> Vec<(String, String)> {
+    connections
+        .iter()
+        .flat_map(|c| c.legs.iter().map(|l| (l.id.clone(), c.id.clone())))
+        .collect()
 }
 
 /// The selected company's connections that are not deleted, by id. Call once per page.

@@ -31,16 +31,22 @@ fn query_from(params: &Params) -> AuditQuery {
     }
 }
 
-/// The connection filter as typed: nothing, a connection's id, or the name of one of the
-/// company's connections (in any case), which stands for its id. `known` holds (id, name) pairs.
-fn connection_filter(typed: &str, known: &[(String, String)]) -> Result<Option<String>, String> {
+/// The connection filter as typed: nothing, a connection's id, the id of one of its legs
+/// (the history is kept by the connection's id: a leg's stands for its connection's), or the
+/// name of one of the company's connections (in any case), which stands for its id. `known`
+/// holds (id, name) pairs, `legs` (leg id, connection id) pairs.
+fn connection_filter(
+    typed: &str,
+    known: &[(String, String)],
+    legs: &[(String, String)],
+) -> Result<Option<String>, String> {
     let typed = typed.trim();
     if typed.is_empty() {
         return Ok(None);
     }
     let id = typed.to_ascii_lowercase();
     if models::validate::object_id("connection", &id).is_ok() {
-        return Ok(Some(id));
+        return Ok(Some(names::name_of(legs, &id).unwrap_or(id)));
     }
     let named: Vec<&String> = known
         .iter()
@@ -109,15 +115,15 @@ pub fn AuditPage() -> impl IntoView {
     crate::nav::title("Audit history");
     let params = use_query_map();
     // Read once for the page, not again each time the filters change.
-    let connections = names::connections();
+    let (connections, legs) = names::connections_with_legs();
     move || {
         let query = params.with(query_from);
-        view! { <Audit query=query connections=connections/> }
+        view! { <Audit query=query connections=connections legs=legs/> }
     }
 }
 
 #[component]
-fn Audit(query: AuditQuery, connections: Names) -> impl IntoView {
+fn Audit(query: AuditQuery, connections: Names, legs: Names) -> impl IntoView {
     let navigate = use_navigate();
     let connection = RwSignal::new(query.connection.clone().unwrap_or_default());
     let actor = RwSignal::new(query.actor.clone().unwrap_or_default());
@@ -179,8 +185,10 @@ fn Audit(query: AuditQuery, connections: Names) -> impl IntoView {
     });
 
     // A connection named rather than given by id is looked up among the company's.
-    let chosen_connection =
-        Memo::new(move |_| connections.with(|known| connection_filter(&connection.get(), known)));
+    let chosen_connection = Memo::new(move |_| {
+        connections
+            .with(|known| legs.with(|legs| connection_filter(&connection.get(), known, legs)))
+    });
     let connection_error = Signal::derive(move || chosen_connection.get().err());
 
     let apply_filters = {
@@ -628,25 +636,83 @@ mod tests {
             ("5f1e0a0b0c0d0e0f10111214".to_owned(), "Twin".to_owned()),
             ("5f1e0a0b0c0d0e0f10111215".to_owned(), "twin ".to_owned()),
         ];
-        assert_eq!(connection_filter("  ", &known), Ok(None));
+        assert_eq!(connection_filter("  ", &known, &[]), Ok(None));
         // An id, known or not (a deleted connection's), and in capitals too.
-        assert_eq!(connection_filter(id, &[]), Ok(Some(id.to_owned())));
+        assert_eq!(connection_filter(id, &[], &[]), Ok(Some(id.to_owned())));
         assert_eq!(
-            connection_filter(&format!(" {} ", id.to_uppercase()), &known),
+            connection_filter(&format!(" {} ", id.to_uppercase()), &known, &[]),
             Ok(Some(id.to_owned()))
         );
         // A name, in any case, stands for its connection's id.
         assert_eq!(
-            connection_filter(" azure london dr", &known),
+            connection_filter(" azure london dr", &known, &[]),
             Ok(Some(id.to_owned()))
         );
-        let unknown = connection_filter("Azure Paris", &known).unwrap_err();
+        let unknown = connection_filter("Azure Paris", &known, &[]).unwrap_err();
         assert!(unknown.contains("\u{201c}Azure Paris\u{201d}"), "{unknown}");
         assert!(unknown.contains("0-9 and a-f"), "{unknown}");
-        let twice = connection_filter("TWIN", &known).unwrap_err();
+        let twice = connection_filter("TWIN", &known, &[]).unwrap_err();
         assert!(twice.starts_with("2 connections are named"), "{twice}");
         // Part of an id is not an id.
-        assert!(connection_filter(&id[..20], &known).is_err());
+        assert!(connection_filter(&id[..20], &known, &[]).is_err());
+    }
+
+    #[test]
+    fn a_legs_id_stands_for_its_connection() {
+        let parent = "5f1e0a0b0c0d0e0f10111213";
+        let primary = "5f1e0a0b0c0d0e0f10111220";
+        let secondary = "5f1e0a0b0c0d0e0f10111221";
+        let view = |id: &str, legs: &[&str]| models::api::ConnectionView {
+            id: id.to_owned(),
+            name: "Azure London DR".to_owned(),
+            speed_mbps: Some(1000),
+            status: models::ConnectionStatus::Active,
+            provisioning_status: None,
+            service_key_masked: None,
+            legs: legs
+                .iter()
+                .map(|l| models::api::LegView {
+                    id: (*l).to_owned(),
+                    name: format!("Azure London DR {l}"),
+                    role: models::api::LegRole::Primary,
+                    status: models::ConnectionStatus::Active,
+                    src_port_id: None,
+                    dest_port_id: None,
+                })
+                .collect(),
+            peerings: vec![],
+            created_at: None,
+            updated_at: None,
+            error_reason: None,
+            base: String::new(),
+        };
+        let legs = crate::components::names::leg_parents(&[
+            view(parent, &[primary, secondary]),
+            view("5f1e0a0b0c0d0e0f10111214", &[]),
+        ]);
+        assert_eq!(
+            legs,
+            [
+                (primary.to_owned(), parent.to_owned()),
+                (secondary.to_owned(), parent.to_owned())
+            ]
+        );
+        for leg in [primary, secondary] {
+            assert_eq!(
+                connection_filter(&leg.to_uppercase(), &[], &legs),
+                Ok(Some(parent.to_owned()))
+            );
+        }
+        // Any other id is taken as it is.
+        assert_eq!(
+            connection_filter(parent, &[], &legs),
+            Ok(Some(parent.to_owned()))
+        );
+        let other = "5f1e0a0b0c0d0e0f10111299";
+        assert_eq!(
+            connection_filter(other, &[], &legs),
+            Ok(Some(other.to_owned()))
+        );
     }
 
     #[test]
