@@ -356,6 +356,62 @@ async fn an_unknown_connection_is_not_found() {
 }
 
 #[tokio::test]
+async fn a_leg_or_another_kind_of_connection_is_not_found_saying_what_it_is() {
+    let app = spawn_app().await;
+    let client = app.sign_in_to(ada(), "acme").await;
+    let production = client.connection_id(PRODUCTION).await;
+    let shown = client
+        .get(&format!("/api/connections/{production}"))
+        .await
+        .json;
+    let legs = shown["legs"].as_array().expect("legs");
+    assert_eq!(legs.len(), 2, "{shown}");
+
+    // A leg names the connection to open instead.
+    for leg in legs {
+        let leg = leg["id"].as_str().expect("a leg id");
+        let reply = client.get(&format!("/api/connections/{leg}")).await;
+        assert_eq!(reply.status, StatusCode::NOT_FOUND, "{}", reply.text);
+        assert_eq!(reply.code(), "not_found");
+        assert_eq!(
+            reply.message(),
+            format!(
+                "Connection {leg} is a leg of connection {production}: open {production}, which \
+                 shows both legs and its peerings."
+            )
+        );
+    }
+
+    // Acme's AWS connection, as Console Connect lists it, is not one of the portal's.
+    let (_, upstream) = app.upstream();
+    let all: Value = reqwest::Client::new()
+        .get(format!("{upstream}/api/company/acme/connections"))
+        .bearer_auth(ada())
+        .send()
+        .await
+        .expect("the simulator answers")
+        .json()
+        .await
+        .expect("a JSON list");
+    let aws = all["results"]
+        .as_array()
+        .into_iter()
+        .flatten()
+        .find(|c| c["name"] == "AWS Amsterdam Direct Connect")
+        .and_then(|c| c["id"].as_str())
+        .unwrap_or_else(|| panic!("the AWS connection in {all}"));
+    let reply = client.get(&format!("/api/connections/{aws}")).await;
+    assert_eq!(reply.status, StatusCode::NOT_FOUND, "{}", reply.text);
+    assert_eq!(
+        reply.message(),
+        format!(
+            "Connection {aws} is not an Azure ExpressRoute connection: this portal shows only the \
+             GROUP_LAYER2 connections Console Connect makes for an Azure service key."
+        )
+    );
+}
+
+#[tokio::test]
 async fn a_connection_delete_needs_its_name_typed_then_goes_deleting_and_deleted() {
     let app = spawn_app().await;
     let client = app.sign_in_to(ada(), "acme").await;

@@ -62,11 +62,28 @@ pub async fn load_parent(
             e => AppError::from_upstream(&e, &[]),
         })?;
     if !is_azure_parent(&parent) {
-        return Err(AppError::NotFound(
-            "No Azure ExpressRoute connection has this id (it may be one of the two legs; open its parent).".into(),
-        ));
+        return Err(AppError::NotFound(not_an_azure_parent(id, &parent)));
     }
     Ok(parent)
+}
+
+/// Why `c`, connection `id` as Console Connect has it, is not shown as an Azure connection: a
+/// leg names the connection it belongs to (the one to open instead, which shows both legs).
+fn not_an_azure_parent(id: &ObjectId, c: &Connection) -> String {
+    let parent = c
+        .parent_id
+        .as_deref()
+        .filter(|p| ObjectId::parse(p).is_ok() && *p != id.as_str());
+    match parent {
+        Some(parent) => format!(
+            "Connection {id} is a leg of connection {parent}: open {parent}, which shows both \
+             legs and its peerings."
+        ),
+        None => format!(
+            "Connection {id} is not an Azure ExpressRoute connection: this portal shows only \
+             the GROUP_LAYER2 connections Console Connect makes for an Azure service key."
+        ),
+    }
 }
 
 /// The Azure parent with this id, and its view with both legs.
