@@ -12,6 +12,7 @@ use crate::session_cache::{SESSION_CACHE_CAPACITY, SESSION_CACHE_TTL, SessionCac
 use crate::session_store;
 use crate::sign_in_guard::{self, SignInBound, SignInGuard};
 use crate::state::{App, AppState};
+use crate::under_way::ChangesUnderWay;
 use anyhow::Context;
 use axum::http::HeaderValue;
 use axum::response::Html;
@@ -110,6 +111,7 @@ pub async fn build(config: Config) -> anyhow::Result<Portal> {
         sign_in_guard,
         config,
         metrics: metrics.clone(),
+        changes: ChangesUnderWay::default(),
     }));
     let router = app(state.clone(), store, &csp)?;
     Ok(Portal {

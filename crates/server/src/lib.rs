@@ -18,6 +18,7 @@ pub mod sign_in_guard;
 pub mod state;
 pub mod testing;
 pub mod timefmt;
+pub mod under_way;
 pub mod views;
 
 pub use app::{Portal, build, serve};

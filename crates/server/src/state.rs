@@ -6,6 +6,7 @@ use crate::config::Config;
 use crate::crypto::Crypto;
 use crate::metrics::Metrics;
 use crate::sign_in_guard::SignInBound;
+use crate::under_way::ChangesUnderWay;
 use console_connect::ConsoleConnect;
 use models::api::PortalInfo;
 use std::ops::Deref;
@@ -27,6 +28,8 @@ pub struct App {
     pub metrics: Arc<Metrics>,
     /// Failed sign-ins counted per client address.
     pub sign_in_guard: SignInBound,
+    /// The connections with a change under way, one at a time each.
+    pub changes: ChangesUnderWay,
 }
 
 impl Deref for AppState {

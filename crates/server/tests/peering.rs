@@ -884,3 +884,99 @@ async fn a_public_peering_needs_public_subnets() {
     assert_eq!(public_space.json["peeringType"], "PUBLIC");
     assert_eq!(app.upstream_calls(Route::UpdatePeering), 1);
 }
+
+#[tokio::test]
+async fn a_change_to_a_connection_while_another_is_under_way_is_refused_and_recorded() {
+    let app = spawn_app().await;
+    let (client, id) = ada_on_production(&app).await;
+    // Console Connect takes two seconds over the first change.
+    app.sim.set_fault(
+        Route::UpdatePeering,
+        Fault {
+            latency_ms: 2_000,
+            times: Some(1),
+            ..Fault::default()
+        },
+    );
+    let removal = json!({"reason": "Tidy", "confirmName": PRODUCTION});
+    let (private, change) = (peering_path(&id, "PRIVATE"), private_peering(200));
+    let (first, meanwhile) = tokio::join!(client.post(&private, &change), async {
+        for _ in 0..500 {
+            if app.upstream_calls(Route::UpdatePeering) == 1 {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        assert_eq!(
+            app.upstream_calls(Route::UpdatePeering),
+            1,
+            "the first is sent"
+        );
+        // Another peering type of the same connection, the peering being changed, and the
+        // connection itself: each refused while the first change is under way.
+        [
+            client
+                .post(&peering_path(&id, "MICROSOFT"), &microsoft_peering(300))
+                .await,
+            client.delete(&private, Some(&removal)).await,
+            client
+                .delete(&format!("/api/connections/{id}"), Some(&removal))
+                .await,
+        ]
+    });
+
+    assert_eq!(first.status, StatusCode::OK, "{}", first.text);
+    assert_eq!(first.json["config"]["vlanId"], 200);
+    for reply in &meanwhile {
+        assert_eq!(reply.status, StatusCode::CONFLICT, "{}", reply.text);
+        assert_eq!(reply.code(), "conflict");
+        assert!(
+            reply
+                .message()
+                .starts_with("Another change to this connection is being made"),
+            "{}",
+            reply.message()
+        );
+    }
+    assert_eq!(app.upstream_calls(Route::UpdatePeering), 1);
+    assert_eq!(app.upstream_calls(Route::DeletePeering), 0);
+    assert_eq!(app.upstream_calls(Route::DeleteConnection), 0);
+    // Each refusal is in the history, as an intent and its refused outcome.
+    for action in ["delete_peering", "delete_connection"] {
+        let (intent, outcome) = client.audit_pair(action, &id).await;
+        assert_eq!(intent["reason"], "Tidy");
+        assert_eq!(outcome["outcome"], "refused", "{action}");
+        assert!(
+            outcome["error"]
+                .as_str()
+                .is_some_and(|e| e.starts_with("Another change")),
+            "{outcome}"
+        );
+    }
+    let changes = client
+        .audit(&format!(
+            "action=update_peering&connection={id}&phase=outcome"
+        ))
+        .await;
+    let outcomes: Vec<(&str, &str)> = changes
+        .iter()
+        .map(|e| {
+            (
+                e["peeringType"].as_str().unwrap_or_default(),
+                e["outcome"].as_str().unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        outcomes,
+        [("PRIVATE", "succeeded"), ("MICROSOFT", "refused")],
+        "newest first: the first change's outcome is written after the refusal's"
+    );
+
+    // Once the first change has ended, the next one is made.
+    let next = client
+        .post(&peering_path(&id, "MICROSOFT"), &microsoft_peering(300))
+        .await;
+    assert_eq!(next.status, StatusCode::OK, "{}", next.text);
+    assert_eq!(app.upstream_calls(Route::UpdatePeering), 2);
+}

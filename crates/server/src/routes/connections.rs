@@ -6,6 +6,7 @@ use crate::error::{AppError, Result};
 use crate::extract::{AppJson, RequestMeta};
 use crate::session::SignedIn;
 use crate::state::AppState;
+use crate::under_way;
 use crate::views::{
     connection_snapshot, connection_view, group_connections, is_azure_parent, is_connection_base,
     port_view,
@@ -305,6 +306,8 @@ async fn delete_connection(
         "connection",
         "6650a1c2e4b0d7a3c1000000",
     )?;
+    // Marked before what the delete is checked against is read (see `under_way`).
+    let under_way = state.changes.begin(id.as_str());
     let (_, before) = load_connection(&state, &signed_in, &id).await?;
     validate::confirmation(&req.confirm_name, &before.name).map_err(AppError::validation)?;
     if matches!(
@@ -331,6 +334,9 @@ async fn delete_connection(
     let api_key = signed_in.api_key.clone();
     let before_legs: Vec<String> = before.legs.iter().map(|l| l.id.clone()).collect();
     let view = audited(&state, intent, move || async move {
+        let Some(_under_way) = under_way else {
+            return Step::refused(under_way::busy());
+        };
         if stale {
             return Step::refused(AppError::ChangedSinceRead(
                 "The connection was changed after you opened it (its name, speed or peerings), \

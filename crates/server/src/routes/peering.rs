@@ -8,6 +8,7 @@ use crate::error::{AppError, Result};
 use crate::extract::{AppJson, AppQuery, RequestMeta};
 use crate::session::SignedIn;
 use crate::state::AppState;
+use crate::under_way;
 use crate::views::{is_peering_base, peering_base, peering_snapshot, peering_view};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -240,6 +241,8 @@ async fn update_peering(
     };
     validate::peering_change(t, &alone, &[]).map_err(AppError::Validation)?;
     expected_peering_base(req.expected_base.as_deref())?;
+    // Marked before what the change is checked against is read (see `under_way`).
+    let under_way = state.changes.begin(id.as_str());
     let parent = load_parent(&state, &signed_in, &id).await?;
     let (current, others) = current_and_others(&state, &signed_in, &parent, &id, t).await?;
     let config = proposed(&req, current.as_ref())?;
@@ -271,6 +274,9 @@ async fn update_peering(
                 status.label()
             )));
         }
+        let Some(_under_way) = under_way else {
+            return Step::refused(under_way::busy());
+        };
         if stale {
             return Step::refused(AppError::ChangedSinceRead(format!(
                 "The {t} peering was changed after your preview, so this change was not made. \
@@ -303,6 +309,7 @@ async fn delete_peering(
     let (id, t) = parse_path(&id, &peering_type)?;
     validate::change_note(&req.reason, req.ticket.as_deref()).map_err(AppError::Validation)?;
     expected_peering_base(req.expected_base.as_deref())?;
+    let under_way = state.changes.begin(id.as_str());
     let parent = load_parent(&state, &signed_in, &id).await?;
     validate::confirmation(&req.confirm_name, &parent.name).map_err(AppError::validation)?;
     let company = signed_in.company()?;
@@ -326,6 +333,9 @@ async fn delete_peering(
     let api_key = signed_in.api_key.clone();
     let secret = current.shared_key.clone().unwrap_or_default();
     audited(&state, intent, move || async move {
+        let Some(_under_way) = under_way else {
+            return Step::refused(under_way::busy());
+        };
         if stale {
             return Step::refused(AppError::ChangedSinceRead(format!(
                 "The {t} peering was changed after you opened it, so it was not removed. \
