@@ -1,74 +1,102 @@
 //! Changes to one connection are made one at a time. A change is checked against what it
-//! replaces (its `expectedBase`, the VLANs of the connection's other peerings) before it is
-//! sent; two changes sent side by side would each be checked against a state the other is about
-//! to replace, and the later would undo the earlier unseen. While a change to a connection is
-//! under way through this portal, another one to it is refused rather than queued: it was
-//! prepared against a state that is about to change, so its author should look again.
+//! replaces (its `expectedBase`, the VLANs of the connection's other peerings, the peerings a
+//! connection delete removes) before it is sent; two changes sent side by side would each be
+//! checked against a state the other is about to replace, and the later would undo the earlier
+//! unseen. So a change to a connection waits while another to it is under way through this
+//! portal, then reads what it is checked against, now with the earlier change in it.
 //!
 //! This holds within one portal process; portals that share a PostgreSQL history do not see
 //! each other's changes under way (the `expectedBase` check still catches a change made after
 //! the read it was prepared from).
 
 use crate::error::AppError;
-use std::collections::HashSet;
-use std::sync::{Arc, Mutex, PoisonError};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex, PoisonError, Weak};
+use std::time::Duration;
+use tokio::sync::{Mutex as Turn, OwnedMutexGuard};
 
-/// The connections with a change under way, by id.
+/// Each connection's turn to change, by id, while any change to it is under way or waiting.
 #[derive(Debug, Default)]
-pub struct ChangesUnderWay(Arc<Mutex<HashSet<String>>>);
+pub struct ChangesUnderWay(Mutex<HashMap<String, Weak<Turn<()>>>>);
+
+/// The turn of one change to one connection: the next waiting change to it starts once this
+/// is dropped.
+pub type UnderWay = OwnedMutexGuard<()>;
 
 impl ChangesUnderWay {
-    /// Marks a change to connection `id` as under way until the returned mark is dropped;
-    /// `None` while another change to it is.
-    pub fn begin(&self, id: &str) -> Option<UnderWay> {
-        let mut ids = self.0.lock().unwrap_or_else(PoisonError::into_inner);
-        ids.insert(id.to_owned()).then(|| UnderWay {
-            ids: self.0.clone(),
-            id: id.to_owned(),
-        })
+    /// Waits, first come first served, for the changes to connection `id` under way or waiting
+    /// before this one to end, at most `wait`; the turn, or `None` if they took longer.
+    pub async fn begin(&self, id: &str, wait: Duration) -> Option<UnderWay> {
+        let turn = {
+            let mut turns = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+            // Turns nobody holds or waits for any more are forgotten.
+            turns.retain(|_, turn| turn.strong_count() > 0);
+            match turns.get(id).and_then(Weak::upgrade) {
+                Some(turn) => turn,
+                None => {
+                    let turn = Arc::new(Turn::new(()));
+                    turns.insert(id.to_owned(), Arc::downgrade(&turn));
+                    turn
+                }
+            }
+        };
+        tokio::time::timeout(wait, turn.lock_owned()).await.ok()
+    }
+
+    /// How many connections have a change under way or waiting.
+    pub fn connections(&self) -> usize {
+        let turns = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        turns.values().filter(|t| t.strong_count() > 0).count()
     }
 }
 
-/// A change to one connection under way; dropping it ends it.
-#[derive(Debug)]
-pub struct UnderWay {
-    ids: Arc<Mutex<HashSet<String>>>,
-    id: String,
-}
-
-impl Drop for UnderWay {
-    fn drop(&mut self) {
-        self.ids
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
-            .remove(&self.id);
-    }
-}
-
-/// Why a change was refused while another change to its connection was under way.
-pub fn busy() -> AppError {
-    AppError::Conflict(
-        "Another change to this connection is being made through the portal right now, so this \
-         one was not made. Wait for that change to finish, then look at the connection again \
-         before making yours."
-            .into(),
-    )
+/// Why a change was refused when the changes to its connection before it took longer than
+/// it may wait.
+pub fn busy(waited: Duration) -> AppError {
+    AppError::Conflict(format!(
+        "Another change to this connection was still being made through the portal after {} \
+         seconds, so this one was not made. Look at the connection again before making it.",
+        waited.as_secs()
+    ))
 }
 
 #[cfg(test)]
 mod tests {
     use super::ChangesUnderWay;
+    use std::sync::Arc;
+    use std::time::Duration;
 
-    #[test]
-    fn one_change_per_connection_at_a_time_until_it_ends() {
-        let changes = ChangesUnderWay::default();
-        let first = changes.begin("a").expect("nothing under way");
-        assert!(changes.begin("a").is_none(), "a second change to a");
-        let other = changes.begin("b").expect("another connection is apart");
+    const WAIT: Duration = Duration::from_secs(30);
+
+    #[tokio::test(start_paused = true)]
+    async fn a_change_waits_its_turn_behind_those_to_the_same_connection() {
+        let changes = Arc::new(ChangesUnderWay::default());
+        let first = changes.begin("a", WAIT).await.expect("nothing under way");
+        // Another connection's change does not wait.
+        let other = changes.begin("b", WAIT).await.expect("b is apart");
+        assert_eq!(changes.connections(), 2);
+
+        let second = tokio::spawn({
+            let changes = changes.clone();
+            async move { changes.begin("a", WAIT).await.map(drop).is_some() }
+        });
+        tokio::time::sleep(Duration::from_secs(5)).await;
+        assert!(
+            !second.is_finished(),
+            "the second waits while the first is under way"
+        );
         drop(first);
-        let again = changes.begin("a").expect("a's change has ended");
+        assert!(second.await.unwrap(), "then it has its turn");
         drop(other);
-        drop(again);
-        assert!(changes.0.lock().unwrap().is_empty());
+        assert_eq!(changes.connections(), 0, "nothing held, nothing kept");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_change_that_would_wait_too_long_has_no_turn() {
+        let changes = ChangesUnderWay::default();
+        let _first = changes.begin("a", WAIT).await.expect("nothing under way");
+        let started = tokio::time::Instant::now();
+        assert!(changes.begin("a", WAIT).await.is_none());
+        assert_eq!(started.elapsed(), WAIT, "it waited as long as it may");
     }
 }

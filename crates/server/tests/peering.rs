@@ -886,10 +886,18 @@ async fn a_public_peering_needs_public_subnets() {
 }
 
 #[tokio::test]
-async fn a_change_to_a_connection_while_another_is_under_way_is_refused_and_recorded() {
+async fn changes_to_one_connection_wait_their_turn_and_are_checked_against_those_before() {
     let app = spawn_app().await;
     let (client, id) = ada_on_production(&app).await;
-    // Console Connect takes two seconds over the first change.
+    let (private, microsoft) = (peering_path(&id, "PRIVATE"), peering_path(&id, "MICROSOFT"));
+    // A PRIVATE change to VLAN 150, previewed before any other change is made.
+    let preview = client
+        .post(&format!("{private}/preview"), &private_peering(150))
+        .await;
+    assert_eq!(preview.status, StatusCode::OK, "{}", preview.text);
+    let mut previewed = private_peering(150);
+    previewed["expectedBase"] = preview.json["base"].clone();
+    // Console Connect takes two seconds over the first change: PRIVATE from VLAN 100 to 200.
     app.sim.set_fault(
         Route::UpdatePeering,
         Fault {
@@ -898,85 +906,101 @@ async fn a_change_to_a_connection_while_another_is_under_way_is_refused_and_reco
             ..Fault::default()
         },
     );
+    let first_change = private_peering(200);
+    let microsoft_on_200 = microsoft_peering(200);
+    let (first, (taking_the_vlan, after_the_preview)) =
+        tokio::join!(client.post(&private, &first_change), async {
+            for _ in 0..500 {
+                if app.upstream_calls(Route::UpdatePeering) == 1 {
+                    break;
+                }
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
+            assert_eq!(
+                app.upstream_calls(Route::UpdatePeering),
+                1,
+                "the first is sent"
+            );
+            // Made while the first is under way: checked against PRIVATE on VLAN 100, each
+            // would pass, and be sent.
+            tokio::join!(
+                client.post(&microsoft, &microsoft_on_200),
+                client.post(&private, &previewed)
+            )
+        });
+
+    assert_eq!(first.status, StatusCode::OK, "{}", first.text);
+    assert_eq!(first.json["config"]["vlanId"], 200);
+    // Each waited for the first to end, then was checked against PRIVATE on VLAN 200.
+    assert_eq!(
+        taking_the_vlan.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        taking_the_vlan.text
+    );
+    let message = taking_the_vlan.field("vlanId").expect("a vlanId error");
+    assert!(
+        message.contains("already used by the PRIVATE peering"),
+        "{message}"
+    );
+    assert_eq!(
+        after_the_preview.status,
+        StatusCode::CONFLICT,
+        "{}",
+        after_the_preview.text
+    );
+    assert_eq!(after_the_preview.code(), "changed_since_read");
+    assert_eq!(
+        app.upstream_calls(Route::UpdatePeering),
+        1,
+        "only the first was sent"
+    );
+    let outcomes: Vec<Value> = client
+        .audit(&format!(
+            "action=update_peering&connection={id}&phase=outcome"
+        ))
+        .await
+        .iter()
+        .map(|e| json!([e["peeringType"], e["outcome"]]))
+        .collect();
+    assert_eq!(
+        outcomes,
+        [
+            json!(["PRIVATE", "refused"]),
+            json!(["PRIVATE", "succeeded"])
+        ],
+        "newest first"
+    );
+    let read = client.get(&private).await;
+    assert_eq!(
+        read.json["config"]["vlanId"], 200,
+        "the first change stands"
+    );
+
+    // A connection delete behind a peering change waits for it too, then is made.
+    app.sim.set_fault(
+        Route::UpdatePeering,
+        Fault {
+            latency_ms: 1_000,
+            times: Some(1),
+            ..Fault::default()
+        },
+    );
     let removal = json!({"reason": "Tidy", "confirmName": PRODUCTION});
-    let (private, change) = (peering_path(&id, "PRIVATE"), private_peering(200));
-    let (first, meanwhile) = tokio::join!(client.post(&private, &change), async {
+    let connection = format!("/api/connections/{id}");
+    let second_change = microsoft_peering(300);
+    let (change, delete) = tokio::join!(client.post(&microsoft, &second_change), async {
         for _ in 0..500 {
-            if app.upstream_calls(Route::UpdatePeering) == 1 {
+            if app.upstream_calls(Route::UpdatePeering) == 2 {
                 break;
             }
             tokio::time::sleep(Duration::from_millis(5)).await;
         }
-        assert_eq!(
-            app.upstream_calls(Route::UpdatePeering),
-            1,
-            "the first is sent"
-        );
-        // Another peering type of the same connection, the peering being changed, and the
-        // connection itself: each refused while the first change is under way.
-        [
-            client
-                .post(&peering_path(&id, "MICROSOFT"), &microsoft_peering(300))
-                .await,
-            client.delete(&private, Some(&removal)).await,
-            client
-                .delete(&format!("/api/connections/{id}"), Some(&removal))
-                .await,
-        ]
+        assert_eq!(app.upstream_calls(Route::DeleteConnection), 0);
+        client.delete(&connection, Some(&removal)).await
     });
-
-    assert_eq!(first.status, StatusCode::OK, "{}", first.text);
-    assert_eq!(first.json["config"]["vlanId"], 200);
-    for reply in &meanwhile {
-        assert_eq!(reply.status, StatusCode::CONFLICT, "{}", reply.text);
-        assert_eq!(reply.code(), "conflict");
-        assert!(
-            reply
-                .message()
-                .starts_with("Another change to this connection is being made"),
-            "{}",
-            reply.message()
-        );
-    }
-    assert_eq!(app.upstream_calls(Route::UpdatePeering), 1);
-    assert_eq!(app.upstream_calls(Route::DeletePeering), 0);
-    assert_eq!(app.upstream_calls(Route::DeleteConnection), 0);
-    // Each refusal is in the history, as an intent and its refused outcome.
-    for action in ["delete_peering", "delete_connection"] {
-        let (intent, outcome) = client.audit_pair(action, &id).await;
-        assert_eq!(intent["reason"], "Tidy");
-        assert_eq!(outcome["outcome"], "refused", "{action}");
-        assert!(
-            outcome["error"]
-                .as_str()
-                .is_some_and(|e| e.starts_with("Another change")),
-            "{outcome}"
-        );
-    }
-    let changes = client
-        .audit(&format!(
-            "action=update_peering&connection={id}&phase=outcome"
-        ))
-        .await;
-    let outcomes: Vec<(&str, &str)> = changes
-        .iter()
-        .map(|e| {
-            (
-                e["peeringType"].as_str().unwrap_or_default(),
-                e["outcome"].as_str().unwrap_or_default(),
-            )
-        })
-        .collect();
-    assert_eq!(
-        outcomes,
-        [("PRIVATE", "succeeded"), ("MICROSOFT", "refused")],
-        "newest first: the first change's outcome is written after the refusal's"
-    );
-
-    // Once the first change has ended, the next one is made.
-    let next = client
-        .post(&peering_path(&id, "MICROSOFT"), &microsoft_peering(300))
-        .await;
-    assert_eq!(next.status, StatusCode::OK, "{}", next.text);
-    assert_eq!(app.upstream_calls(Route::UpdatePeering), 2);
+    assert_eq!(change.status, StatusCode::OK, "{}", change.text);
+    assert_eq!(delete.status, StatusCode::ACCEPTED, "{}", delete.text);
+    // Sent side by side, the delete would have made the change fail (not ACTIVE).
+    assert_eq!(change.json["config"]["vlanId"], 300);
 }

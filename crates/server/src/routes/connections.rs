@@ -306,8 +306,9 @@ async fn delete_connection(
         "connection",
         "6650a1c2e4b0d7a3c1000000",
     )?;
-    // Marked before what the delete is checked against is read (see `under_way`).
-    let under_way = state.changes.begin(id.as_str());
+    // Its turn is taken before what the delete is checked against is read (see `under_way`).
+    let wait = state.config.upstream_timeout;
+    let under_way = state.changes.begin(id.as_str(), wait).await;
     let (_, before) = load_connection(&state, &signed_in, &id).await?;
     validate::confirmation(&req.confirm_name, &before.name).map_err(AppError::validation)?;
     if matches!(
@@ -335,7 +336,7 @@ async fn delete_connection(
     let before_legs: Vec<String> = before.legs.iter().map(|l| l.id.clone()).collect();
     let view = audited(&state, intent, move || async move {
         let Some(_under_way) = under_way else {
-            return Step::refused(under_way::busy());
+            return Step::refused(under_way::busy(wait));
         };
         if stale {
             return Step::refused(AppError::ChangedSinceRead(

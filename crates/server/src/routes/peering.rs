@@ -241,8 +241,9 @@ async fn update_peering(
     };
     validate::peering_change(t, &alone, &[]).map_err(AppError::Validation)?;
     expected_peering_base(req.expected_base.as_deref())?;
-    // Marked before what the change is checked against is read (see `under_way`).
-    let under_way = state.changes.begin(id.as_str());
+    // Its turn is taken before what it is checked against is read (see `under_way`).
+    let wait = state.config.upstream_timeout;
+    let under_way = state.changes.begin(id.as_str(), wait).await;
     let parent = load_parent(&state, &signed_in, &id).await?;
     let (current, others) = current_and_others(&state, &signed_in, &parent, &id, t).await?;
     let config = proposed(&req, current.as_ref())?;
@@ -275,7 +276,7 @@ async fn update_peering(
             )));
         }
         let Some(_under_way) = under_way else {
-            return Step::refused(under_way::busy());
+            return Step::refused(under_way::busy(wait));
         };
         if stale {
             return Step::refused(AppError::ChangedSinceRead(format!(
@@ -309,7 +310,8 @@ async fn delete_peering(
     let (id, t) = parse_path(&id, &peering_type)?;
     validate::change_note(&req.reason, req.ticket.as_deref()).map_err(AppError::Validation)?;
     expected_peering_base(req.expected_base.as_deref())?;
-    let under_way = state.changes.begin(id.as_str());
+    let wait = state.config.upstream_timeout;
+    let under_way = state.changes.begin(id.as_str(), wait).await;
     let parent = load_parent(&state, &signed_in, &id).await?;
     validate::confirmation(&req.confirm_name, &parent.name).map_err(AppError::validation)?;
     let company = signed_in.company()?;
@@ -334,7 +336,7 @@ async fn delete_peering(
     let secret = current.shared_key.clone().unwrap_or_default();
     audited(&state, intent, move || async move {
         let Some(_under_way) = under_way else {
-            return Step::refused(under_way::busy());
+            return Step::refused(under_way::busy(wait));
         };
         if stale {
             return Step::refused(AppError::ChangedSinceRead(format!(
