@@ -35,7 +35,10 @@ pub async fn run(settings: &Settings, bins: &Binaries, sim: &Simulator) -> Resul
     .await?;
     let client = http_client()?;
     let session = Session::sign_in(&client, &portal).await?;
-    let connection = session.connection_id(&client, &portal).await?;
+    let connections = session
+        .change_targets(&client, &portal, sim, CONNECTIONS)
+        .await?;
+    let urls: Vec<String> = connections.iter().map(|c| portal.peering_url(c)).collect();
     let audit = server::db::read_only_pool(&server::config::sqlite_url(&portal.db_path())).await?;
     let anchor_db = work.join("anchor").join("anchor.db");
     std::fs::create_dir_all(anchor_db.parent().context("anchor path")?)?;
@@ -45,8 +48,7 @@ pub async fn run(settings: &Settings, bins: &Binaries, sim: &Simulator) -> Resul
     pool.close().await;
 
     // A short warm-up of both, not counted.
-    let url = portal.peering_url(&connection);
-    load(&client, &url, &session, settings.change_workers, 2).await?;
+    load(&client, &urls, &session, settings.change_workers, 2).await?;
     let mut next_anchor_id = 1;
     raw_inserts(&anchor_url, &mut next_anchor_id, Duration::from_secs(1)).await?;
 
@@ -60,7 +62,7 @@ pub async fn run(settings: &Settings, bins: &Binaries, sim: &Simulator) -> Resul
         let started = Instant::now();
         let tally = load(
             &client,
-            &url,
+            &urls,
             &session,
             settings.change_workers,
             settings.load_secs,
@@ -114,7 +116,9 @@ pub async fn run(settings: &Settings, bins: &Binaries, sim: &Simulator) -> Resul
         method: format!(
             "{w} workers (tokio + reqwest, one keep-alive connection each) send `POST \
              /api/connections/{{id}}/peering/PRIVATE` (JSON config + reason, the session cookie) \
-             back to back for {s} s; changes/s = 2xx answers ÷ time until the last in-flight \
+             back to back for {s} s, spread over {n} ACTIVE connections (the seeded one and \
+             others ordered from the simulator's unused service keys; the portal makes the \
+             changes to one connection one at a time); changes/s = 2xx answers ÷ time until the last in-flight \
              request finished. Each change reads the parent and the peering upstream, commits its \
              intent row, updates upstream and commits its outcome row (WAL, synchronous=FULL, \
              group commit). Rows are counted in portal.db before and after each run. Anchor: \
@@ -122,6 +126,7 @@ pub async fn run(settings: &Settings, bins: &Binaries, sim: &Simulator) -> Resul
              portal's writer settings (`server::db::writer`) in the same directory, run right \
              after each load run. {runs} runs.",
             w = settings.change_workers,
+            n = connections.len(),
             s = settings.load_secs,
             runs = settings.runs,
         ),
@@ -166,11 +171,15 @@ async fn count(pool: &SqlitePool) -> Result<i64> {
         .await?)
 }
 
-/// `workers` send the same PRIVATE peering change to `url` (a portal's peering route) back to
-/// back for `seconds`.
+/// How many connections the changes are spread over: a portal makes the changes to one
+/// connection one at a time, as people make them.
+pub const CONNECTIONS: usize = 4;
+
+/// `workers` send the same PRIVATE peering change back to back for `seconds`, each to one of
+/// `urls` (a portal's peering routes), in turn.
 pub async fn load(
     client: &reqwest::Client,
-    url: &str,
+    urls: &[String],
     session: &Session,
     workers: u32,
     seconds: u32,
@@ -187,10 +196,10 @@ pub async fn load(
     })
     .to_string();
     let deadline = Instant::now() + Duration::from_secs(u64::from(seconds));
-    let workers = (0..workers).map(|_| {
+    let workers = (0..workers as usize).map(|worker| {
         let (client, url, body, cookie) = (
             client.clone(),
-            url.to_owned(),
+            urls[worker % urls.len()].clone(),
             body.clone(),
             session.cookie.clone(),
         );

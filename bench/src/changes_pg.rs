@@ -5,7 +5,7 @@
 //! anchor: single-row committed inserts into the same table on the same server.
 
 use crate::Settings;
-use crate::changes::{Tally, load, measures};
+use crate::changes::{CONNECTIONS, Tally, load, measures};
 use crate::report::Figure;
 use crate::seed;
 use crate::stack::{Binaries, Portal, Session, Simulator, http_client};
@@ -48,8 +48,13 @@ pub async fn run(settings: &Settings, bins: &Binaries, sim: &Simulator) -> Resul
     ];
     let client = http_client()?;
     let session = Session::sign_in(&client, &portals[0]).await?;
-    let connection = session.connection_id(&client, &portals[0]).await?;
-    let urls: Vec<String> = portals.iter().map(|p| p.peering_url(&connection)).collect();
+    let connections = session
+        .change_targets(&client, &portals[0], sim, CONNECTIONS)
+        .await?;
+    let urls: Vec<Vec<String>> = portals
+        .iter()
+        .map(|p| connections.iter().map(|c| p.peering_url(c)).collect())
+        .collect();
     let audit = server::db::pg_pool(&db.url, Duration::from_secs(5), 2, true).await?;
     let anchor_pool = server::db::pg_pool(&anchor_db.url, Duration::from_secs(5), 1, false).await?;
     server::db::PG_MIGRATOR.run(&anchor_pool).await?;
@@ -134,13 +139,15 @@ pub async fn run(settings: &Settings, bins: &Binaries, sim: &Simulator) -> Resul
         method: format!(
             "Two portals on one PostgreSQL database (the machine's server, a fresh database; \
              `--database-url postgres://…`, sessions there too), {h} workers on each sending \
-             the SQLite figure's peering change with one shared session, back to back for {s} s; \
+             the SQLite figure's peering change with one shared session, back to back for {s} s \
+             over the same {n} connections; \
              changes/s = 2xx answers of both ÷ time until the last in-flight request finished. \
              Each append holds the chain's advisory lock while it reads the head, so the two \
              portals' writers take turns. Anchor: {s} s of single-row `begin; insert; commit` \
              into the same table in another database on the same server, right after each load \
              run. {runs} runs.",
             h = half,
+            n = connections.len(),
             s = settings.load_secs,
             runs = settings.runs,
         ),

@@ -248,6 +248,113 @@ impl Session {
             .with_context(|| format!("no connection named {CONNECTION_NAME}"))
     }
 
+    /// The ids of the company's ACTIVE Azure connections, first ordering one from each of the
+    /// simulator's unused service keys of the company (all from its two London ports, at
+    /// 50 Mbps) while there are fewer than `want`. A portal makes the changes to one
+    /// connection one at a time, so a load of concurrent changes is spread over several.
+    pub async fn change_targets(
+        &self,
+        client: &reqwest::Client,
+        portal: &Portal,
+        sim: &Simulator,
+        want: usize,
+    ) -> Result<Vec<String>> {
+        let active = |list: &Value| -> Vec<String> {
+            list.as_array()
+                .into_iter()
+                .flatten()
+                .filter(|c| c["status"] == "ACTIVE")
+                .filter_map(|c| c["id"].as_str().map(str::to_owned))
+                .collect()
+        };
+        let mut ids = active(
+            &self
+                .get(client, &format!("{}/api/connections", portal.url))
+                .await?,
+        );
+        if ids.len() >= want {
+            return Ok(ids);
+        }
+        let demo: Value = client
+            .get(format!("{}/__sim/demo", sim.url))
+            .send()
+            .await?
+            .error_for_status()?
+            .json()
+            .await?;
+        let ports: Vec<String> = self
+            .get(client, &format!("{}/api/ports?speed=50", portal.url))
+            .await?
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|p| {
+                p["usable"] == true && p["name"].as_str().is_some_and(|n| n.contains("London"))
+            })
+            .filter_map(|p| p["id"].as_str().map(str::to_owned))
+            .collect();
+        ensure!(
+            ports.len() == 2,
+            "two usable London ports at 50 Mbps: {ports:?}"
+        );
+        let keys = demo["serviceKeys"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|k| {
+                k["description"]
+                    .as_str()
+                    .is_some_and(|d| d.contains(&format!("{COMPANY}-er-")) && d.contains("unused"))
+            })
+            .filter_map(|k| k["key"].as_str());
+        for (n, key) in keys.enumerate().take(want - ids.len()) {
+            let res = client
+                .post(format!("{}/api/connections", portal.url))
+                .header(COOKIE, &self.cookie)
+                .header(CONTENT_TYPE, "application/json")
+                .body(
+                    json!({
+                        "serviceKey": key,
+                        "name": format!("Benchmark {}", n + 1),
+                        "portIds": ports,
+                        "speedMbps": 50,
+                        "paymentType": "invoice",
+                        "reason": "Benchmark: a connection to change",
+                    })
+                    .to_string(),
+                )
+                .send()
+                .await?;
+            // Another run on this simulator ordered it already.
+            if res.status() == reqwest::StatusCode::UNPROCESSABLE_ENTITY {
+                continue;
+            }
+            ensure!(
+                res.status().is_success(),
+                "ordering a connection: {}",
+                res.status()
+            );
+        }
+        // The simulator's instant delays make them ACTIVE at once.
+        ids = active(
+            &self
+                .get(client, &format!("{}/api/connections", portal.url))
+                .await?,
+        );
+        Ok(ids)
+    }
+
+    async fn get(&self, client: &reqwest::Client, url: &str) -> Result<Value> {
+        Ok(client
+            .get(url)
+            .header(COOKIE, &self.cookie)
+            .send()
+            .await?
+            .error_for_status()?
+            .json()
+            .await?)
+    }
+
     pub fn cookie_header(&self) -> String {
         format!("Cookie: {}", self.cookie)
     }
