@@ -65,15 +65,42 @@ fn Connection(id: String) -> impl IntoView {
         } else {
             match failed.get() {
                 None => view! { <Loading label="Loading the connection…"/> }.into_any(),
-                Some(e) => view! {
-                    <LoadError error=e retry=retry/>
-                    <p>
-                        <a href="/connections">"Back to connections"</a>
-                    </p>
+                Some(e) => {
+                    // Console Connect lists each leg as a connection of its own: a leg's id
+                    // leads to the connection it belongs to.
+                    let missing = e.code == models::ErrorCode::NotFound;
+                    view! {
+                        <LoadError error=e retry=retry/>
+                        {missing.then(|| view! { <LegOf id=id.clone()/> })}
+                        <p>
+                            <a href="/connections">"Back to connections"</a>
+                        </p>
+                    }
+                    .into_any()
                 }
-                .into_any(),
             }
         }
+    }
+}
+
+/// A link to the connection that `id` is a leg of, once the company's connections are read
+/// and if it is one of their legs.
+#[component]
+fn LegOf(id: String) -> impl IntoView {
+    let (connections, legs) = names::connections_with_legs();
+    move || {
+        let parent = legs.with(|l| names::name_of(l, &id))?;
+        let name = connections
+            .with(|c| names::name_of(c, &parent))
+            .unwrap_or_else(|| parent.clone());
+        Some(view! {
+            <p data-test="leg-of">
+                "This is one of the two legs of " <strong>{name.clone()}</strong> ". "
+                <a href=format!("/connections/{parent}") data-test="open-parent">
+                    {format!("Open {name}")}
+                </a>
+            </p>
+        })
     }
 }
 

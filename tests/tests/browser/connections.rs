@@ -3,7 +3,9 @@
 //! loading it again) finds them as they were. On the way, the
 //! app's own links: followed without reloading the page, the navigation marking where one is,
 //! the keyboard focus moved to the new page's content, and left where it was while only the
-//! filters in the address change. Back and Forward move between pages in place too.
+//! filters in the address change. Back and Forward move between pages in place too. A leg's
+//! id, which Console Connect lists as a connection, leads to the connection it belongs to, as a
+//! page and in the audit history's connection filter.
 
 use crate::browser::{Browser, cell};
 use crate::demo;
@@ -173,4 +175,48 @@ async fn the_connections_are_sorted_as_chosen_and_the_order_is_kept_in_the_addre
          return first('sort') === 'Newest first' && first('filter-status') === 'Any status';",
     )
     .await;
+}
+
+#[tokio::test]
+async fn a_legs_id_leads_to_its_connection_and_its_history() {
+    let b = Browser::open("leg-id").await;
+    demo::audit_of_ada_in_acme(&b).await;
+    // The seeded connection's id and its legs', as the browser reads them from the portal.
+    let seeded = b
+        .script(
+            "const x = new XMLHttpRequest();\
+             x.open('GET', '/api/connections', false);\
+             x.send();\
+             return JSON.parse(x.responseText)\
+               .find((c) => c.name === 'Azure London Production');",
+        )
+        .await;
+    let id = seeded["id"].as_str().expect("the seeded connection's id");
+    let legs: Vec<&str> = seeded["legs"]
+        .as_array()
+        .expect("its legs")
+        .iter()
+        .filter_map(|l| l["id"].as_str())
+        .collect();
+    assert_eq!(legs.len(), 2, "{seeded}");
+    for leg in &legs {
+        // Opened as a connection, it leads to the one it belongs to.
+        b.goto(&format!("/connections/{leg}")).await;
+        b.wait_for_text("[data-test=\"leg-of\"]", SEEDED).await;
+        b.screenshot("a-legs-page").await;
+        b.click("open-parent").await;
+        b.wait_for_path(&format!("/connections/{id}")).await;
+        b.wait_for_text("h1", SEEDED).await;
+    }
+    for leg in legs {
+        assert_ne!(leg, id);
+        b.goto("/audit").await;
+        b.fill("filter-connection", leg).await;
+        b.click("apply-filters").await;
+        b.wait_for_location(&format!("/audit?connection={id}"))
+            .await;
+        b.wait_for_value("filter-connection", id).await;
+        b.wait_for_text("[data-test=\"history-of\"]", SEEDED).await;
+    }
+    b.screenshot("history-of-a-legs-connection").await;
 }
