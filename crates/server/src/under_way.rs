@@ -10,6 +10,7 @@
 //! the read it was prepared from).
 
 use crate::error::AppError;
+use crate::state::AppState;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError, Weak};
 use std::time::Duration;
@@ -50,14 +51,19 @@ impl ChangesUnderWay {
     }
 }
 
-/// Why a change was refused when the changes to its connection before it took longer than
-/// it may wait.
-pub fn busy(waited: Duration) -> AppError {
-    AppError::Conflict(format!(
-        "Another change to this connection was still being made through the portal after {} \
-         seconds, so this one was not made. Look at the connection again before making it.",
-        waited.as_secs()
-    ))
+/// The turn of a change to connection `id`, taken before what the change is checked against
+/// is read; waited for at most as long as one Console Connect call may take. The error, when
+/// the changes before it took longer, is the change's refusal.
+pub async fn take_turn(state: &AppState, id: &str) -> Result<UnderWay, AppError> {
+    let wait = state.config.upstream_timeout;
+    state.changes.begin(id, wait).await.ok_or_else(|| {
+        AppError::Conflict(format!(
+            "Another change to this connection was still being made through the portal after \
+             {} seconds, so this one was not made. Look at the connection again before making \
+             it.",
+            wait.as_secs()
+        ))
+    })
 }
 
 #[cfg(test)]

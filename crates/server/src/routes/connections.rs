@@ -306,9 +306,7 @@ async fn delete_connection(
         "connection",
         "6650a1c2e4b0d7a3c1000000",
     )?;
-    // Its turn is taken before what the delete is checked against is read (see `under_way`).
-    let wait = state.config.upstream_timeout;
-    let under_way = state.changes.begin(id.as_str(), wait).await;
+    let turn = under_way::take_turn(&state, id.as_str()).await;
     let (_, before) = load_connection(&state, &signed_in, &id).await?;
     validate::confirmation(&req.confirm_name, &before.name).map_err(AppError::validation)?;
     if matches!(
@@ -335,8 +333,9 @@ async fn delete_connection(
     let api_key = signed_in.api_key.clone();
     let before_legs: Vec<String> = before.legs.iter().map(|l| l.id.clone()).collect();
     let view = audited(&state, intent, move || async move {
-        let Some(_under_way) = under_way else {
-            return Step::refused(under_way::busy(wait));
+        let _turn = match turn {
+            Ok(turn) => turn,
+            Err(busy) => return Step::refused(busy),
         };
         if stale {
             return Step::refused(AppError::ChangedSinceRead(

@@ -241,9 +241,7 @@ async fn update_peering(
     };
     validate::peering_change(t, &alone, &[]).map_err(AppError::Validation)?;
     expected_peering_base(req.expected_base.as_deref())?;
-    // Its turn is taken before what it is checked against is read (see `under_way`).
-    let wait = state.config.upstream_timeout;
-    let under_way = state.changes.begin(id.as_str(), wait).await;
+    let turn = under_way::take_turn(&state, id.as_str()).await;
     let parent = load_parent(&state, &signed_in, &id).await?;
     let (current, others) = current_and_others(&state, &signed_in, &parent, &id, t).await?;
     let config = proposed(&req, current.as_ref())?;
@@ -275,8 +273,9 @@ async fn update_peering(
                 status.label()
             )));
         }
-        let Some(_under_way) = under_way else {
-            return Step::refused(under_way::busy(wait));
+        let _turn = match turn {
+            Ok(turn) => turn,
+            Err(busy) => return Step::refused(busy),
         };
         if stale {
             return Step::refused(AppError::ChangedSinceRead(format!(
@@ -310,8 +309,7 @@ async fn delete_peering(
     let (id, t) = parse_path(&id, &peering_type)?;
     validate::change_note(&req.reason, req.ticket.as_deref()).map_err(AppError::Validation)?;
     expected_peering_base(req.expected_base.as_deref())?;
-    let wait = state.config.upstream_timeout;
-    let under_way = state.changes.begin(id.as_str(), wait).await;
+    let turn = under_way::take_turn(&state, id.as_str()).await;
     let parent = load_parent(&state, &signed_in, &id).await?;
     validate::confirmation(&req.confirm_name, &parent.name).map_err(AppError::validation)?;
     let company = signed_in.company()?;
@@ -335,8 +333,9 @@ async fn delete_peering(
     let api_key = signed_in.api_key.clone();
     let secret = current.shared_key.clone().unwrap_or_default();
     audited(&state, intent, move || async move {
-        let Some(_under_way) = under_way else {
-            return Step::refused(under_way::busy(wait));
+        let _turn = match turn {
+            Ok(turn) => turn,
+            Err(busy) => return Step::refused(busy),
         };
         if stale {
             return Step::refused(AppError::ChangedSinceRead(format!(
