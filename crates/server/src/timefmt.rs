@@ -9,8 +9,10 @@ pub fn now() -> String {
     format(OffsetDateTime::now_utc())
 }
 
+/// `t` in the stored form. A time whose UTC falls outside the years 0000–9999 cannot be
+/// written so that it sorts as text; [`normalize`] refuses those, so they never get here.
 pub fn format(t: OffsetDateTime) -> String {
-    let t = t.to_offset(time::UtcOffset::UTC);
+    let t = in_utc(t).unwrap_or(t);
     format!(
         "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}.{:03}Z",
         t.year(),
@@ -23,8 +25,16 @@ pub fn format(t: OffsetDateTime) -> String {
     )
 }
 
+/// `t` in UTC, if that is within the years 0000–9999 (an offset can move
+/// `9999-12-31T23:59:59-01:00` into the year 10000).
+fn in_utc(t: OffsetDateTime) -> Option<OffsetDateTime> {
+    t.checked_to_offset(time::UtcOffset::UTC)
+        .filter(|t| (0..=9999).contains(&t.year()))
+}
+
 /// Reads a time a person or program gave (RFC 3339, any offset; or a date alone, for its
-/// midnight UTC) into the stored form.
+/// midnight UTC) into the stored form; `None` for anything else, or for a time whose UTC is
+/// outside the years 0000–9999.
 pub fn normalize(raw: &str) -> Option<String> {
     let raw = raw.trim();
     OffsetDateTime::parse(raw, &Rfc3339)
@@ -34,6 +44,7 @@ pub fn normalize(raw: &str) -> Option<String> {
                 .ok()
                 .map(|d| d.midnight().assume_utc())
         })
+        .and_then(in_utc)
         .map(format)
 }
 
@@ -46,6 +57,10 @@ mod tests {
         let a = normalize("2026-11-25T10:00:00+01:00").unwrap();
         let b = normalize("2026-11-25T09:30:00Z").unwrap();
         assert_eq!(a, "2026-11-25T09:00:00.000Z");
+        assert_eq!(
+            normalize("9999-12-31T23:59:59+01:00").as_deref(),
+            Some("9999-12-31T22:59:59.000Z")
+        );
         assert!(a < b);
         assert_eq!(normalize("yesterday"), None);
     }
@@ -62,6 +77,9 @@ mod tests {
             "2026-1-5",
             "26-11-25",
             "2026-11-25T10",
+            // Their UTC is in the year 10000 or -1.
+            "9999-12-31T23:59:59-01:00",
+            "0000-01-01T00:00:00+01:00",
         ] {
             assert_eq!(normalize(bad), None, "{bad}");
         }

@@ -421,6 +421,10 @@ async fn the_cli_exports_the_history_offline() {
             "--from must be an RFC 3339 time",
         ),
         (
+            vec!["--from", "9999-12-31T23:59:59-01:00"],
+            "between the years 0000 and 9999",
+        ),
+        (
             vec!["--from", "2026-11-25", "--to", "2026-11-24T23:00:00Z"],
             "--to must be later than from",
         ),
@@ -567,6 +571,23 @@ async fn audit_filters_select_the_matching_events() {
     let bad_time = h.ada.get("/api/audit?from=last%20tuesday").await;
     assert_eq!(bad_time.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(bad_time.field("from").is_some(), "{}", bad_time.text);
+    // A time whose UTC falls past the year 9999 is refused as well, on the list and the export.
+    for route in ["/api/audit", "/api/audit/export.csv"] {
+        let past_9999 = h
+            .ada
+            .get(&format!("{route}?to=9999-12-31T23:59:59-01:00"))
+            .await;
+        assert_eq!(
+            past_9999.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{route}"
+        );
+        assert!(
+            past_9999.field("to").is_some_and(|m| m.contains("9999")),
+            "{}",
+            past_9999.text
+        );
+    }
     let backwards = h
         .ada
         .get("/api/audit?from=2026-11-25T10:00:00Z&to=2026-11-25T09:00:00Z")

@@ -54,7 +54,8 @@ impl Filter {
                         field,
                         message: format!(
                             "{field} must be an RFC 3339 time such as 2026-11-25T09:00:00Z, \
-                             or a date such as 2026-11-25 (its midnight UTC)"
+                             or a date such as 2026-11-25 (its midnight UTC), in UTC between the \
+                             years 0000 and 9999"
                         ),
                     })
                 })
