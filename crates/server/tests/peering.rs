@@ -580,6 +580,43 @@ async fn keeping_the_shared_key_leaves_it_set() {
 }
 
 #[tokio::test]
+async fn a_preview_does_not_tell_whether_a_typed_key_is_the_current_one() {
+    let app = spawn_app().await;
+    let (client, id) = ada_on_production(&app).await;
+    let path = peering_path(&id, "PRIVATE");
+    let mut set = private_peering(200);
+    set["config"]["sharedKey"] = json!("Md5Key2024");
+    assert_eq!(client.post(&path, &set).await.status, StatusCode::OK);
+    let current = client
+        .audit("action=update_peering&outcome=succeeded")
+        .await[0]["after"]["sharedKey"]
+        .clone();
+    assert!(current.as_str().unwrap().starts_with("hmac-sha256:"));
+
+    // The right key and a guess get the same answer, with no fingerprint of what was typed.
+    let preview = |key: &str| {
+        let mut change = private_peering(200);
+        change["config"]["sharedKey"] = json!(key);
+        let (client, path) = (&client, format!("{path}/preview"));
+        async move { client.post(&path, &change).await }
+    };
+    let (right, guess) = (preview("Md5Key2024").await, preview("Md5Key2025").await);
+    assert_eq!(right.status, StatusCode::OK, "{}", right.text);
+    assert_eq!(right.json, guess.json);
+    assert_eq!(
+        right.json["changes"],
+        json!([{"field": "sharedKey", "before": current, "after": "a new key (not shown)"}])
+    );
+    assert!(!right.text.contains("Md5Key2024"), "{}", right.text);
+
+    // Keeping the key is no change to it.
+    let mut keep = private_peering(200);
+    keep["keepSharedKey"] = json!(true);
+    let kept = client.post(&format!("{path}/preview"), &keep).await;
+    assert_eq!(kept.json["changes"], json!([]), "{}", kept.text);
+}
+
+#[tokio::test]
 async fn peering_update_is_refused_before_active() {
     let app = spawn_app().await;
     let client = app.sign_in_to(ada(), "acme").await;

@@ -202,6 +202,9 @@ async fn router_config(
     )))
 }
 
+/// How a preview shows a shared key typed into the change.
+const NEW_SHARED_KEY: &str = "a new key (not shown)";
+
 async fn preview_peering(
     State(state): State<AppState>,
     signed_in: SignedIn,
@@ -217,7 +220,16 @@ async fn preview_peering(
     let config = proposed(&req, current.as_ref())?;
     validate::peering_config(t, &config, &others).map_err(AppError::Validation)?;
     let before = snapshot(&state, current.as_ref());
-    let after = peering_snapshot(&state.crypto, &config);
+    let mut after = peering_snapshot(&state.crypto, &config);
+    // A key typed is shown as a new key, never by its fingerprint and never compared with the
+    // current one: otherwise anyone who may preview could try guesses of the current key, with
+    // no change made and nothing recorded, and see which one the peering has.
+    if !req.keep_shared_key
+        && config.shared_key.is_some()
+        && let Value::Object(fields) = &mut after
+    {
+        fields.insert("sharedKey".into(), Value::from(NEW_SHARED_KEY));
+    }
     Ok(Json(PreviewResponse {
         peering_type: t,
         exists: current.is_some(),
