@@ -4,6 +4,7 @@
 
 use crate::PeeringType;
 use crate::enums::{ConnectionStatus, ConnectionType, PortStatus, ProvisioningStatus, SyncStatus};
+use crate::validate::canonical_prefix;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
@@ -289,14 +290,16 @@ pub struct PeeringConfig {
 }
 
 impl PeeringConfig {
-    /// Trims text fields and turns empty optional ones into `None`.
+    /// Trims text fields, writes prefixes in their usual form (so `FD00:0::/126` and
+    /// `fd00::/126` are one subnet, in a preview as upstream) and turns empty optional fields
+    /// into `None`.
     pub fn normalized(mut self) -> Self {
-        self.primary_peer_subnet = self.primary_peer_subnet.trim().to_owned();
-        self.secondary_peer_subnet = self.secondary_peer_subnet.trim().to_owned();
+        self.primary_peer_subnet = canonical_prefix(&self.primary_peer_subnet);
+        self.secondary_peer_subnet = canonical_prefix(&self.secondary_peer_subnet);
         self.shared_key = self.shared_key.filter(|k| !k.is_empty());
         self.advertised_public_prefixes = self.advertised_public_prefixes.map(|ps| {
-            ps.into_iter()
-                .map(|p| p.trim().to_owned())
+            ps.iter()
+                .map(|p| canonical_prefix(p))
                 .filter(|p| !p.is_empty())
                 .collect()
         });

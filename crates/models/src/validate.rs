@@ -57,7 +57,9 @@ pub enum ValidationError {
         "{field} {asn} is reserved by Microsoft (65515 to 65520); use another ASN from 1 to 4294967295"
     )]
     AsnReserved { field: &'static str, asn: u64 },
-    #[error("{field} must be an IPv4 /30 or IPv6 /126 prefix such as 10.1.0.0/30; got {got}")]
+    #[error(
+        "{field} must be an IPv4 /30 or IPv6 /126 prefix such as 10.1.0.0/30 (IPv4 in decimal, no leading zeros); got {got}"
+    )]
     SubnetSyntax { field: &'static str, got: String },
     #[error("{field} must be a /30 (IPv4) or /126 (IPv6); got /{len}")]
     SubnetLength { field: &'static str, len: u8 },
@@ -112,9 +114,13 @@ pub enum ValidationError {
     #[error("advertisedPublicPrefixes allows at most 200 prefixes; got {count}")]
     TooManyPrefixes { count: usize },
     #[error(
-        "advertisedPublicPrefixes entry {index} must be an IP prefix with its network address, such as 203.0.113.0/24; got {got}"
+        "advertisedPublicPrefixes entry {index} must be an IP prefix with its network address, such as 203.0.113.0/24 (IPv4 in decimal, no leading zeros); got {got}"
     )]
     Prefix { index: usize, got: String },
+    #[error(
+        "advertisedPublicPrefixes entry {index} must be in public address space for MICROSOFT peering; {got} is private or reserved"
+    )]
+    PrefixNotPublic { index: usize, got: String },
     #[error("advertisedPublicPrefixes entry {index} ({got}) is listed twice")]
     PrefixDuplicate { index: usize, got: String },
     #[error(
@@ -167,9 +173,11 @@ impl ValidationError {
             SubnetOverlap | SubnetFamilies => "secondaryPeerSubnet",
             VlanInUse { .. } => "vlanId",
             SharedKey | SharedKeyAndKeep => "sharedKey",
-            PrefixesRequired | TooManyPrefixes { .. } | Prefix { .. } | PrefixDuplicate { .. } => {
-                "advertisedPublicPrefixes"
-            }
+            PrefixesRequired
+            | TooManyPrefixes { .. }
+            | Prefix { .. }
+            | PrefixNotPublic { .. }
+            | PrefixDuplicate { .. } => "advertisedPublicPrefixes",
             RoutingRegistry { .. } => "routingRegistryName",
             PortCount { .. } | PortDuplicate => "portIds",
             Speed { .. } | SpeedAboveBandwidth { .. } => "speedMbps",
@@ -275,20 +283,53 @@ pub fn text(field: &'static str, raw: &str, max: usize) -> Result<(), Validation
     if len > max {
         return Err(ValidationError::Length { field, len, max });
     }
-    if trimmed.chars().any(|c| c.is_control() || hides_text(c)) {
+    if !printable(trimmed) {
         return Err(ValidationError::NotPrintable { field });
     }
     Ok(())
 }
 
-/// Characters that show nothing themselves but change how the text around them reads: the
-/// explicit direction embeddings, overrides and isolates (which can make a reason or a name read
-/// differently from what it says), and the zero-width space, word joiner and byte-order mark.
-/// The joiners and direction marks that scripts and emoji need are allowed.
+/// Whether `text` has no control characters, line or paragraph separators, or characters that
+/// hide text (see [`hides_text`]). Tag characters are allowed only where they spell the
+/// subdivision of a flag emoji (after U+1F3F4, the black flag): anywhere else they are
+/// invisible text.
+fn printable(text: &str) -> bool {
+    let mut in_flag = false;
+    text.chars().all(|c| {
+        let tag = ('\u{E0020}'..='\u{E007F}').contains(&c);
+        let ok = if tag {
+            in_flag
+        } else {
+            !(c.is_control() || hides_text(c))
+        };
+        in_flag = c == '\u{1F3F4}' || (in_flag && tag && c != '\u{E007F}');
+        ok
+    })
+}
+
+/// Characters that show nothing themselves but change how the text around them reads or hide
+/// text in it: the explicit direction embeddings, overrides and isolates (which can make a
+/// reason or a name read differently from what it says), the line and paragraph separators,
+/// zero-width and invisible characters (space, word joiner, invisible operators, soft hyphen,
+/// grapheme joiner, fillers, the byte-order mark, annotation marks) and the tag characters.
+/// The joiners, variation selectors and direction marks that scripts and emoji need are allowed.
 fn hides_text(c: char) -> bool {
     matches!(
         c,
-        '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}' | '\u{200B}' | '\u{2060}' | '\u{FEFF}'
+        '\u{00AD}'
+            | '\u{034F}'
+            | '\u{115F}'
+            | '\u{1160}'
+            | '\u{180E}'
+            | '\u{200B}'
+            | '\u{2028}'..='\u{202E}'
+            | '\u{2060}'..='\u{2064}'
+            | '\u{2066}'..='\u{206F}'
+            | '\u{3164}'
+            | '\u{FEFF}'
+            | '\u{FFA0}'
+            | '\u{FFF9}'..='\u{FFFB}'
+            | '\u{E0000}'..='\u{E007F}'
     )
 }
 
@@ -450,11 +491,27 @@ fn network_prefix(field: &'static str, raw: &str) -> Result<IpNet, ValidationErr
     if t.is_empty() {
         return Err(ValidationError::Required { field });
     }
-    let net: IpNet = t.parse().map_err(|_| ValidationError::SubnetSyntax {
+    prefix(t).ok_or_else(|| ValidationError::SubnetSyntax {
         field,
         got: echo(t),
-    })?;
-    Ok(net)
+    })
+}
+
+/// An IP prefix as written, `address/length`. Unlike `ipnet`'s own parser, an IPv4 octet with
+/// a leading zero is refused (as the standard library's address parser does): `010.1.0.0`
+/// reads as 8.1.0.0 to tools that take such octets as octal.
+pub fn prefix(raw: &str) -> Option<IpNet> {
+    let net: IpNet = raw.parse().ok()?;
+    let (addr, _) = raw.split_once('/')?;
+    addr.parse::<IpAddr>().ok()?;
+    Some(net)
+}
+
+/// A prefix in its usual written form (IPv6 in lower case and shortened), or the text as it was
+/// if it is not one, for the validation to say so.
+pub fn canonical_prefix(raw: &str) -> String {
+    let t = raw.trim();
+    prefix(t).map_or_else(|| t.to_owned(), |net| net.to_string())
 }
 
 /// One peer subnet: an IPv4 /30 or IPv6 /126, its network address, in the right address space.
@@ -543,7 +600,7 @@ pub fn advertised_prefixes(prefixes: &[String]) -> Result<Vec<IpNet>, Validation
     for (i, raw) in prefixes.iter().enumerate() {
         let index = i + 1;
         let t = raw.trim();
-        let net: IpNet = t.parse().map_err(|_| ValidationError::Prefix {
+        let net = prefix(t).ok_or_else(|| ValidationError::Prefix {
             index,
             got: echo(t),
         })?;
@@ -554,9 +611,8 @@ pub fn advertised_prefixes(prefixes: &[String]) -> Result<Vec<IpNet>, Validation
             });
         }
         if !is_public(&net) {
-            return Err(ValidationError::NotPublic {
-                field: "advertisedPublicPrefixes",
-                peering: PeeringType::Microsoft,
+            return Err(ValidationError::PrefixNotPublic {
+                index,
                 got: net.to_string(),
             });
         }

@@ -159,7 +159,20 @@ fn names_are_printable_and_bounded() {
     // Text that would read otherwise than it is: direction overrides and isolates, and
     // invisible characters; the marks and joiners that scripts and emoji use are text.
     for hidden in [
-        '\u{202E}', '\u{202A}', '\u{2066}', '\u{2069}', '\u{200B}', '\u{FEFF}',
+        '\u{202E}',
+        '\u{202A}',
+        '\u{2066}',
+        '\u{2069}',
+        '\u{200B}',
+        '\u{FEFF}',
+        '\u{2028}',
+        '\u{2029}',
+        '\u{00AD}',
+        '\u{034F}',
+        '\u{2061}',
+        '\u{3164}',
+        '\u{E0041}',
+        '\u{E007F}',
     ] {
         let name = format!("Azure{hidden} London");
         assert_eq!(
@@ -176,6 +189,12 @@ fn names_are_printable_and_bounded() {
     }
     assert!(connection_name("שלום\u{200F} London").is_ok());
     assert!(connection_name("London 👩\u{200D}💻").is_ok());
+    assert!(connection_name("London ❤\u{FE0F}").is_ok());
+    // Tag characters spell a subdivision flag after the black flag, and nothing elsewhere.
+    let england = "\u{1F3F4}\u{E0067}\u{E0062}\u{E0065}\u{E006E}\u{E0067}\u{E007F}";
+    assert!(connection_name(&format!("London {england} DR")).is_ok());
+    assert!(connection_name(&format!("London {england}\u{E0041} DR")).is_err());
+    assert!(connection_name("London \u{E0067}\u{E0062}\u{E007F}").is_err());
     assert!(reason("\u{0645}\u{06CC}\u{200C}\u{062E}\u{0648}\u{0627}\u{0647}\u{0645}").is_ok());
     let message = ValidationError::NotPrintable { field: "reason" }.to_string();
     assert!(
@@ -229,6 +248,38 @@ fn private_peering_needs_private_and_others_public_space() {
             "{reserved}: {e}"
         );
     }
+}
+
+#[test]
+fn prefixes_are_decimal_and_kept_in_their_usual_form() {
+    for (raw, octal_to_some) in [
+        ("010.020.000.000/30", "8.16.0.0"),
+        ("10.20.0.04/30", "10.20.0.4"),
+    ] {
+        let e = peer_subnet("primaryPeerSubnet", raw, PeeringType::Private).unwrap_err();
+        assert!(
+            matches!(e, ValidationError::SubnetSyntax { .. }),
+            "{raw} (octal {octal_to_some}): {e}"
+        );
+        assert!(e.to_string().contains("no leading zeros"), "{e}");
+    }
+    // A 0 octet on its own is no leading zero.
+    assert!(peer_subnet("primaryPeerSubnet", "10.0.0.0/30", PeeringType::Private).is_ok());
+
+    let typed = PeeringConfig {
+        primary_peer_subnet: " FD00:0:0::/126 ".into(),
+        secondary_peer_subnet: "10.20.0.4/30".into(),
+        advertised_public_prefixes: Some(vec!["2001:DB8::/48".into(), " ".into(), "x".into()]),
+        ..PeeringConfig::default()
+    }
+    .normalized();
+    assert_eq!(typed.primary_peer_subnet, "fd00::/126");
+    assert_eq!(typed.secondary_peer_subnet, "10.20.0.4/30");
+    assert_eq!(
+        typed.advertised_public_prefixes.unwrap(),
+        ["2001:db8::/48", "x"],
+        "what is not a prefix is kept as typed, for the validation to name"
+    );
 }
 
 #[test]
@@ -304,9 +355,23 @@ fn advertised_prefixes_rules() {
         advertised_prefixes(&[]),
         Err(ValidationError::PrefixesRequired)
     );
-    assert!(matches!(
+    assert_eq!(
         advertised_prefixes(&list(&["203.0.113.0/24", "10.0.0.0/8"])),
-        Err(ValidationError::NotPublic { .. })
+        Err(ValidationError::PrefixNotPublic {
+            index: 2,
+            got: "10.0.0.0/8".into()
+        })
+    );
+    assert!(
+        advertised_prefixes(&list(&["203.0.113.0/24", "10.0.0.0/8"]))
+            .unwrap_err()
+            .to_string()
+            .starts_with("advertisedPublicPrefixes entry 2 ")
+    );
+    // An octet with a leading zero is octal to some tools: refused, not read as decimal.
+    assert!(matches!(
+        advertised_prefixes(&list(&["203.0.113.0/24", "198.051.100.0/24"])),
+        Err(ValidationError::Prefix { index: 2, .. })
     ));
     assert!(matches!(
         advertised_prefixes(&list(&["203.0.113.1/24"])),
@@ -318,7 +383,7 @@ fn advertised_prefixes_rules() {
     ));
     assert!(matches!(
         advertised_prefixes(&list(&["0.0.0.0/0"])),
-        Err(ValidationError::NotPublic { .. })
+        Err(ValidationError::PrefixNotPublic { index: 1, .. })
     ));
     let many: Vec<String> = (0..201)
         .map(|i| format!("198.51.{}.0/24", i % 250))
