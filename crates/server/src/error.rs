@@ -241,7 +241,8 @@ fn wait_text(d: std::time::Duration) -> String {
     match whole_seconds(d) {
         1 => "1 second".into(),
         s @ 0..120 => format!("{s} seconds"),
-        s => format!("{} minutes", s.div_ceil(60)),
+        s @ 0..7200 => format!("{} minutes", s.div_ceil(60)),
+        s => format!("{} hours", s.div_ceil(3600)),
     }
 }
 
@@ -337,6 +338,9 @@ mod tests {
         let report = response.extensions().get::<ErrorReport>().unwrap();
         assert!(report.body.message.contains("(429)"));
         assert!(report.body.message.ends_with("Try again in 10 minutes."));
+        let response = AppError::from_upstream(&busy(429, 86_400), &[]).into_response();
+        let report = response.extensions().get::<ErrorReport>().unwrap();
+        assert!(report.body.message.ends_with("Try again in 24 hours."));
         let response = AppError::from_upstream(&busy(429, 0), &[]).into_response();
         assert!(
             !response.headers().contains_key("retry-after"),

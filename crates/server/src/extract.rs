@@ -64,7 +64,7 @@ fn body_message(rejection: &str) -> String {
     if let Some(detail) = rejection.strip_prefix(NOT_JSON) {
         return format!(
             "The request body is not valid JSON: {}",
-            strip_quoted(detail)
+            syntax_words(detail)
         );
     }
     let detail = rejection.strip_prefix(WRONG_SHAPE).unwrap_or(rejection);
@@ -72,6 +72,27 @@ fn body_message(rejection: &str) -> String {
         "The request body could not be read: {}",
         json_words(&strip_quoted(&without_unknown_key(detail)))
     )
+}
+
+/// A JSON syntax error as serde_json words it. It quotes only its own tokens (`expected `,` or
+/// `}``), which stay; anything else quoted goes, as in [`strip_quoted`]. Where the parser was when
+/// the text broke off has no name (`config.?`), so that part of the path is left out.
+fn syntax_words(detail: &str) -> String {
+    const TOKENS: [&str; 4] = ["`,` or `}`", "`,` or `]`", "`:`", "`\"`"];
+    let path_end = detail.find(": ").map_or(0, |i| i + 2);
+    let (path, words) = detail.split_at(path_end);
+    let path = match path.replace(".?", "").as_str() {
+        "?: " => String::new(),
+        p => p.to_owned(),
+    };
+    let unquoted = TOKENS
+        .iter()
+        .fold(words.to_owned(), |w, t| w.replace(t, ""));
+    if unquoted.contains(['"', '`']) {
+        format!("{path}{}", strip_quoted(words))
+    } else {
+        format!("{path}{words}")
+    }
 }
 
 /// serde's path to an unknown field ends in the sender's own key, which the message must not
@@ -97,9 +118,11 @@ fn json_words(message: &str) -> String {
     const WORDS: [(&str, &str); 5] = [
         ("invalid type: sequence", "invalid type: array"),
         ("invalid type: map", "invalid type: object"),
+        // serde_json reads a number with a fraction or an exponent, or one too large for any
+        // integer, as a float.
         (
             "invalid type: floating point",
-            "invalid type: number with a fraction",
+            "invalid type: number with a fraction or an exponent, or too large",
         ),
         ("expected a sequence", "expected an array"),
         ("expected a map", "expected an object"),
@@ -553,8 +576,8 @@ mod tests {
             ),
             (
                 refusal::<PeeringChangeRequest>(&config("vlanId", serde_json::json!(7.5))),
-                "config.vlanId: invalid type: number with a fraction `…`, expected a whole \
-                 number of 0 or more",
+                "config.vlanId: invalid type: number with a fraction or an exponent, or too \
+                 large `…`, expected a whole number of 0 or more",
             ),
             (
                 refusal::<PeeringChangeRequest>(&config(
@@ -597,6 +620,35 @@ mod tests {
         assert_eq!(
             body_message("Failed to parse the request body as JSON: EOF while parsing a value"),
             "The request body is not valid JSON: EOF while parsing a value"
+        );
+        // A syntax error names what was expected in serde_json's own quotes, and where; the
+        // part of the path it cannot name is left out.
+        let broken = |body: &str| {
+            let req = Request::builder()
+                .method("POST")
+                .header("content-type", "application/json")
+                .body(axum::body::Body::from(body.to_owned()))
+                .unwrap();
+            let runtime = tokio::runtime::Builder::new_current_thread()
+                .build()
+                .unwrap();
+            match runtime.block_on(AppJson::<PeeringChangeRequest>::from_request(req, &())) {
+                Ok(_) => panic!("{body} was accepted"),
+                Err(e) => e.to_string(),
+            }
+        };
+        assert_eq!(
+            broken(r#"{"reason": "r" "config": {}}"#),
+            "The request body is not valid JSON: expected `,` or `}` at line 1 column 16"
+        );
+        assert_eq!(
+            broken(r#"{"config": {"vlanId": 1 "sharedKey": "Secret1"}}"#),
+            "The request body is not valid JSON: config: expected `,` or `}` at line 1 column 25"
+        );
+        assert_eq!(
+            syntax_words("x: expected `,` or `}` near `Secret1`"),
+            "x: expected `…`",
+            "anything quoted beyond serde_json's own tokens goes, and the tokens with it"
         );
         // A name that only starts like a type's, or a count that is not one, is left alone.
         assert_eq!(

@@ -304,8 +304,17 @@ async fn delete_connection(
         req.expected_base.as_deref(),
         is_connection_base,
         "connection",
-        "6650a1c2e4b0d7a3c1000000",
+        "3f2a9c0d41b7e85a6c19d204",
     )?;
+    // A base has the shape of an id: the one most easily sent by mistake is told apart.
+    if req.expected_base.as_deref() == Some(id.as_str()) {
+        return Err(AppError::Validation(vec![models::FieldError {
+            field: "expectedBase".into(),
+            message: "expectedBase is the connection's id; send the `base` a read of the \
+                      connection gave, or leave it out"
+                .into(),
+        }]));
+    }
     let turn = under_way::take_turn(&state, id.as_str()).await;
     let (_, before) = load_connection(&state, &signed_in, &id).await?;
     validate::confirmation(&req.confirm_name, &before.name).map_err(AppError::validation)?;
