@@ -16,7 +16,7 @@ use crate::under_way::ChangesUnderWay;
 use anyhow::Context;
 use axum::http::HeaderValue;
 use axum::response::Html;
-use axum::routing::get;
+use axum::routing::{any, get};
 use axum::{Router, middleware};
 use console_connect::{Client, ClientConfig};
 use models::api::{DemoKey, PortalInfo};
@@ -208,6 +208,8 @@ pub fn app(state: AppState, store: session_store::Store, csp: &str) -> anyhow::R
         .route("/healthz", get(routes::healthz))
         .route("/readyz", get(routes::readyz))
         .route_layer(middleware::from_fn(crate::metrics::mark_route))
+        // `nest` leaves `/api/` itself to the browser app; it is an API path all the same.
+        .route("/api/", any(routes::api_not_found))
         .nest("/api", api)
         .fallback_service(browser_app(&config.static_dir))
         .layer(middleware::from_fn_with_state(

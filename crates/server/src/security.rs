@@ -71,8 +71,18 @@ fn origin_matches(origin: &str, public_url: Option<&str>, host: Option<&str>) ->
     !authority.is_empty() && authority.eq_ignore_ascii_case(host)
 }
 
-/// State-changing requests with a body must send JSON.
+/// State-changing requests with a body must send JSON, and say everything in it: no route that
+/// changes anything takes query parameters, so one sent with them (`?dryRun=1`, say) is refused
+/// rather than carried out without them.
 pub async fn require_json(req: Request, next: Next) -> Response {
+    if !is_safe(req.method()) && req.uri().query().is_some() {
+        return AppError::BadRequest(format!(
+            "{} takes no query parameters: everything a change needs goes in its JSON body, so \
+             nothing was done.",
+            req.method()
+        ))
+        .into_response();
+    }
     let has_body = req
         .headers()
         .get(header::CONTENT_LENGTH)

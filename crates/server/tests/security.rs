@@ -126,6 +126,32 @@ async fn a_body_that_is_not_json_is_refused_with_415() {
 }
 
 #[tokio::test]
+async fn a_change_sent_with_query_parameters_is_refused_and_not_made() {
+    let app = spawn_app().await;
+    let ada = app.sign_in_to(ada(), "acme").await;
+    let production = ada.connection_id(PRODUCTION).await;
+    let path = format!("/api/connections/{production}/peering/PRIVATE");
+    app.clear_upstream_requests();
+
+    let reply = ada
+        .post(&format!("{path}?dryRun=1"), &private_peering(200))
+        .await;
+
+    assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{}", reply.text);
+    assert_eq!(reply.code(), "bad_request");
+    assert!(
+        reply.message().contains("no query parameters"),
+        "{}",
+        reply.text
+    );
+    assert!(app.upstream_requests().is_empty());
+    assert!(ada.audit("action=update_peering").await.is_empty());
+    // Reads take theirs as before.
+    let ports = ada.get("/api/ports?speed=500").await;
+    assert_eq!(ports.status, StatusCode::OK, "{}", ports.text);
+}
+
+#[tokio::test]
 async fn a_body_over_64_kib_is_refused_with_413_in_the_json_shape() {
     let app = spawn_app().await;
     let ada = app.sign_in_to(ada(), "acme").await;
@@ -230,9 +256,11 @@ async fn unsafe_path_segments_never_reach_upstream() {
 #[tokio::test]
 async fn an_unknown_api_route_is_a_json_404() {
     let app = spawn_app().await;
-    let reply = app.client().get("/api/nope").await;
-    assert_eq!(reply.status, StatusCode::NOT_FOUND);
-    assert_eq!(reply.code(), "not_found");
+    for path in ["/api/nope", "/api/", "/api", "/api/connections/x/y/z"] {
+        let reply = app.client().get(path).await;
+        assert_eq!(reply.status, StatusCode::NOT_FOUND, "{path}");
+        assert_eq!(reply.code(), "not_found", "{path}: {}", reply.text);
+    }
 }
 
 #[tokio::test]

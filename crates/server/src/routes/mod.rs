@@ -30,7 +30,7 @@ pub fn api_router() -> Router<AppState> {
         .fallback(api_not_found)
 }
 
-async fn api_not_found() -> AppError {
+pub async fn api_not_found() -> AppError {
     AppError::NotFound("There is no such API route.".into())
 }
 
