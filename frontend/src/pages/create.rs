@@ -112,14 +112,32 @@ impl Draft {
     }
 }
 
+/// The wizard for the key the verify page verified last, which it finds already verified.
+pub const FOR_VERIFIED_KEY: &str = "/create?from=verify";
+
+thread_local! {
+    /// The key the verify page verified last, with what it said; kept in memory only, so a
+    /// reload asks for the key again, as the wizard's draft does.
+    static HANDED_OVER: std::cell::RefCell<Option<(String, ServiceKeyView)>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// Keeps `key`, just verified as `view`, for the wizard opened at [`FOR_VERIFIED_KEY`].
+pub fn hand_over(key: String, view: ServiceKeyView) {
+    HANDED_OVER.with(|h| *h.borrow_mut() = Some((key, view)));
+}
+
 #[component]
 pub fn CreatePage() -> impl IntoView {
     crate::nav::title("New connection");
     let query = use_query_map();
-    let prefill = query.with_untracked(|q| q.get("key")).unwrap_or_default();
+    let from_verify = query.with_untracked(|q| q.get("from").as_deref() == Some("verify"));
+    let handed = from_verify
+        .then(|| HANDED_OVER.with(|h| h.borrow_mut().take()))
+        .flatten();
     let draft = Draft {
-        key: Input::new(prefill),
-        verified: RwSignal::new(None),
+        key: Input::new(handed.as_ref().map_or("", |(k, _)| k.as_str())),
+        verified: RwSignal::new(handed),
         ports: RwSignal::new(Vec::new()),
         speed: RwSignal::new(None),
         name: Input::new(""),

@@ -69,6 +69,13 @@ pub fn VerifyPage() -> impl IntoView {
             .and_then(Result::err)
             .filter(|e| e.field("serviceKey").is_none())
     });
+    // The key verified last goes to the create wizard in memory, not in its address: the
+    // address would keep a secret in the browser's history.
+    crate::shared::effect(move || {
+        if let Some(Ok(view_)) = verify.value() {
+            crate::pages::create::hand_over(verified_key.get_untracked(), view_);
+        }
+    });
 
     view! {
         <div class="page-head">
@@ -107,7 +114,6 @@ pub fn VerifyPage() -> impl IntoView {
                         .value()
                         .and_then(Result::ok)
                         .map(|view_| {
-                            let href = format!("/create?key={}", verified_key.get());
                             let in_use = view_.in_use == Some(true);
                             view! {
                                 <section class="panel result" aria-live="polite">
@@ -122,7 +128,7 @@ pub fn VerifyPage() -> impl IntoView {
                                             .into_any()
                                     } else {
                                         view! {
-                                            <a href=href class="button primary" data-test="create-for-key">
+                                            <a href=crate::pages::create::FOR_VERIFIED_KEY class="button primary" data-test="create-for-key">
                                                 "Create a connection for this key"
                                             </a>
                                         }
