@@ -226,11 +226,16 @@ impl Location {
 /// that was used is gone, and a screen reader then reads the new page from its start. The
 /// frame's `<main>` stays while its page changes, so this works before the page is drawn.
 fn focus_main() {
-    let main = document()
-        .get_element_by_id("main")
+    focus("main");
+}
+
+/// Puts the keyboard focus on the element with this id, if there is one.
+pub fn focus(id: &str) {
+    let element = document()
+        .get_element_by_id(id)
         .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
-    if let Some(main) = main {
-        let _ = main.focus();
+    if let Some(element) = element {
+        let _ = element.focus();
     }
 }
 

@@ -3,6 +3,8 @@
 
 use leptos::prelude::*;
 
+const STEP_HEADING: &str = "wizard-step";
+
 /// "Step N of M: name" and the list of steps, the current one marked.
 #[component]
 pub fn WizardSteps(
@@ -10,9 +12,18 @@ pub fn WizardSteps(
     names: &'static [&'static str],
 ) -> impl IntoView {
     let total = names.len();
+    // On to another step, the keyboard goes to its heading: the button that moved it may be
+    // gone, and the focus would fall back to the start of the document.
+    let mut shown = None;
+    crate::shared::effect(move || {
+        let n = current.get();
+        if shown.replace(n).is_some_and(|before| before != n) {
+            crate::route::focus(STEP_HEADING);
+        }
+    });
     view! {
         <nav class="wizard-steps" aria-label="Progress">
-            <p class="step-count" aria-live="polite">
+            <p class="step-count" id=STEP_HEADING tabindex="-1" aria-live="polite">
                 {move || {
                     let n = current.get();
                     format!("Step {} of {}: {}", n + 1, total, names.get(n).copied().unwrap_or(""))

@@ -45,7 +45,11 @@ async fn order_connection(b: &Browser) -> String {
     b.fill("serviceKey", key).await;
     b.click("verify").await;
     b.click("create-for-key").await;
-    b.wait_for_path("/create").await;
+    let location = b.wait_for_path("/create").await;
+    assert!(
+        !location.contains(key),
+        "the key is not kept in the address, nor so in the browser's history: {location}"
+    );
 
     b.wait_for_text(".step-count", "Step 1 of 5").await;
     assert_eq!(
@@ -53,13 +57,18 @@ async fn order_connection(b: &Browser) -> String {
         key,
         "the verified key is carried over"
     );
-    b.click("verify").await;
+    // Already verified: what Azure said shows without asking again.
     b.wait_for_text("[data-test=\"service-key-details\"]", "acme-er-london-01")
         .await;
     b.screenshot("create-1-key").await;
     b.click("next").await;
 
     b.wait_for_text(".step-count", "Step 2 of 5").await;
+    assert_eq!(
+        b.script("return document.activeElement.id;").await,
+        "wizard-step",
+        "the keyboard is at the new step's heading, not back at the top of the document"
+    );
     b.click_css(&format!("#srcPort-{LONDON_PORT_1}")).await;
     b.click_css(&format!("#srcPort-{LONDON_PORT_2}")).await;
     b.wait_for_text(".choices", "2 of at most 2 chosen.").await;
