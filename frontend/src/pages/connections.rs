@@ -141,18 +141,33 @@ struct Filters {
 impl Filters {
     /// The connections of `all` the filters let through, in the order chosen.
     fn apply(&self, all: &[ConnectionView]) -> Vec<ConnectionView> {
-        let needle = self.name.get().trim().to_lowercase();
-        let status = self.status.get();
         let deleted = self.deleted.get();
-        let mut rows: Vec<ConnectionView> = all
-            .iter()
+        let mut rows: Vec<ConnectionView> = self
+            .matching(all)
             .filter(|c| deleted || c.status != ConnectionStatus::Deleted)
-            .filter(|c| needle.is_empty() || c.name.to_lowercase().contains(&needle))
-            .filter(|c| status.is_empty() || c.status.as_wire() == status)
             .cloned()
             .collect();
         self.sort.with(|by| sort_connections(&mut rows, by));
         rows
+    }
+
+    /// How many of `all` match the name and status but are left out for being deleted.
+    fn deleted_hidden(&self, all: &[ConnectionView]) -> usize {
+        if self.deleted.get_untracked() {
+            return 0;
+        }
+        self.matching(all)
+            .filter(|c| c.status == ConnectionStatus::Deleted)
+            .count()
+    }
+
+    /// The connections of `all` with the name and status asked for, deleted or not.
+    fn matching<'a>(&self, all: &'a [ConnectionView]) -> impl Iterator<Item = &'a ConnectionView> {
+        let needle = self.name.get().trim().to_lowercase();
+        let status = self.status.get();
+        all.iter()
+            .filter(move |c| needle.is_empty() || c.name.to_lowercase().contains(&needle))
+            .filter(move |c| status.is_empty() || c.status.as_wire() == status)
     }
 }
 
@@ -327,14 +342,19 @@ fn table(all: &[ConnectionView], filters: Filters) -> AnyView {
     }
     let rows = filters.apply(all);
     let hidden = all.len() - rows.len();
+    let deleted_hidden = filters.deleted_hidden(all);
+    let deleted_note = match deleted_hidden {
+        0 => String::new(),
+        1 => " 1 deleted connection matches: it shows when \u{201c}Show deleted\u{201d} is ticked."
+            .to_owned(),
+        n => format!(
+            " {n} deleted connections match: they show when \u{201c}Show deleted\u{201d} is ticked."
+        ),
+    };
     if rows.is_empty() {
         return view! {
             <Empty>
-                <p>
-                    {format!("No connection matches the filter ({hidden} hidden).")}
-                    {(!filters.deleted.get_untracked())
-                        .then_some(" Deleted connections show when \u{201c}Show deleted\u{201d} is ticked.")}
-                </p>
+                <p>{format!("No connection matches the filter ({hidden} hidden).{deleted_note}")}</p>
             </Empty>
         }
         .into_any();
@@ -357,7 +377,7 @@ fn table(all: &[ConnectionView], filters: Filters) -> AnyView {
         </table>
         <p class="muted table-note">
             {format!(
-                "{} shown{}",
+                "{} shown{}.{deleted_note}",
                 all.len() - hidden,
                 if hidden > 0 { format!(", {hidden} hidden by the filter") } else { String::new() },
             )}
@@ -391,6 +411,36 @@ mod tests {
         ];
         sort_connections(&mut rows, by);
         rows.into_iter().map(|c| c.name).collect()
+    }
+
+    #[test]
+    fn a_deleted_connection_is_counted_as_hidden_only_when_it_matches_the_rest() {
+        Owner::new().with(|| {
+            let all = [
+                connection("London A", Some(200), "ACTIVE"),
+                connection("London B", Some(200), "DELETED"),
+                connection("Paris", Some(200), "DELETED"),
+            ];
+            let filters = |name: &'static str, deleted: bool| Filters {
+                name: Memo::new(move |_| name.to_owned()),
+                status: Memo::new(|_| String::new()),
+                deleted: Memo::new(move |_| deleted),
+                sort: Memo::new(|_| String::new()),
+            };
+            let shown = |f: &Filters| {
+                f.apply(&all)
+                    .into_iter()
+                    .map(|c| c.name)
+                    .collect::<Vec<_>>()
+            };
+            let london = filters("london", false);
+            assert_eq!(shown(&london), ["London A"]);
+            assert_eq!(london.deleted_hidden(&all), 1, "London B, not Paris");
+            assert_eq!(filters("tokyo", false).deleted_hidden(&all), 0);
+            let everything = filters("", true);
+            assert_eq!(shown(&everything).len(), 3);
+            assert_eq!(everything.deleted_hidden(&all), 0, "none is left out");
+        });
     }
 
     #[test]

@@ -98,7 +98,7 @@ fn ProgressView(c: ConnectionView, ports: names::Names, poll: Poll) -> impl Into
     crate::nav::title(&format!("{}: {}", c.status.label(), c.name));
     view! {
         <div class="page-head">
-            <h1>{format!("Ordering {}", c.name)}</h1>
+            <h1>{format!("{} {}", if active { "Ordered:" } else { "Ordering" }, c.name)}</h1>
             {connection_status(&c.status)}
         </div>
         <p class="lead" role="status" aria-live="polite">

@@ -32,6 +32,10 @@ async fn the_connection_filters_narrow_the_list_and_survive_going_back() {
     b.fill("filter-name", "paris").await;
     b.wait_for_text(".empty", "No connection matches the filter (1 hidden).")
         .await;
+    assert!(
+        !b.text(".empty").await.contains("Show deleted"),
+        "no deleted connection is hidden, so none is hinted at"
+    );
     b.wait_for_location("/connections?name=paris").await;
     // Only the query changed: the focus stays in the field being typed in.
     assert_eq!(
