@@ -159,6 +159,9 @@ return {
 "#;
 
 /// Checks the page as now drawn against the rules, after saving a screenshot of it as `step`.
+/// A connection name of the most characters allowed, without a space to break it at.
+const LONG_NAME: &str = "AzureLondonSecondDatacentreInterconnectForProductionWorkloadsOne";
+
 async fn check(b: &Browser, look: Look, step: &str) {
     b.screenshot(step).await;
     let found = b.script(&format!("{COLOURS}{CHECK_LOOK}")).await;
@@ -298,7 +301,9 @@ async fn walk(name: &str, look: Look) {
     check(&b, look, "company-chooser").await;
     b.select("company", "acme").await;
     b.click("choose-company").await;
-    let ordered = demo::order_in_acme(&b, "Azure London Second").await;
+    // A name as long as allowed, in one word: it wraps on every page rather than push the page
+    // sideways.
+    let ordered = demo::order_in_acme(&b, LONG_NAME).await;
     b.goto("/connections").await;
     b.wait_for_status(&format!("[data-connection=\"{ordered}\"]"), "CREATING")
         .await;
