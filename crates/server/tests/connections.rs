@@ -531,6 +531,22 @@ async fn a_connection_delete_is_refused_when_its_peerings_changed_since_it_was_s
     assert_eq!(in_list["base"], base.as_str(), "the list and a read agree");
     let removal = |base: &str| json!({"reason": "Decommission", "confirmName": "Azure Watched", "expectedBase": base});
 
+    // The connection's id is not its base, and is refused saying so, before anything else.
+    let by_id = client.delete(&path, Some(&removal(id.as_str()))).await;
+    assert_eq!(
+        by_id.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        by_id.text
+    );
+    assert!(
+        by_id
+            .field("expectedBase")
+            .is_some_and(|m| m.contains("connection's id")),
+        "{}",
+        by_id.text
+    );
+
     // A colleague adds a peering the first engineer has not seen.
     let peered = colleague
         .post(&format!("{path}/peering/PRIVATE"), &private_peering(300))
