@@ -96,6 +96,15 @@ pub enum ValidationError {
         "vlanId {vlan} is already used by the {other} peering of this connection; each peering needs its own VLAN"
     )]
     VlanInUse { vlan: u64, other: PeeringType },
+    #[error(
+        "{field} {got} overlaps {theirs}, a subnet of the {other} peering of this connection; each peering needs its own subnets"
+    )]
+    SubnetInUse {
+        field: &'static str,
+        got: String,
+        theirs: String,
+        other: PeeringType,
+    },
     #[error("sharedKey must be 1 to 25 letters or digits (A-Z, a-z, 0-9), or left empty for none")]
     SharedKey,
     #[error(
@@ -169,6 +178,7 @@ impl ValidationError {
             | SubnetNotPrivate { field }
             | NotPublic { field, .. }
             | Vlan { field, .. }
+            | SubnetInUse { field, .. }
             | MicrosoftOnly { field, .. } => field,
             SubnetOverlap | SubnetFamilies => "secondaryPeerSubnet",
             VlanInUse { .. } => "vlanId",
@@ -551,6 +561,55 @@ pub fn peer_subnet(
     Ok(net)
 }
 
+/// Both peer subnets of a `peering` peering (see [`peer_subnets`]), each also clear of the
+/// subnets of the connection's other peerings.
+pub fn peer_subnets_among(
+    primary: &str,
+    secondary: &str,
+    peering: PeeringType,
+    others: &[OtherPeering],
+) -> Vec<Result<IpNet, ValidationError>> {
+    let fields = ["primaryPeerSubnet", "secondaryPeerSubnet"];
+    fields
+        .into_iter()
+        .zip(peer_subnets(primary, secondary, peering))
+        .map(|(field, r)| {
+            let net = r?;
+            for other in others.iter().filter(|o| o.peering_type != peering) {
+                for theirs in other.subnets.iter().filter_map(|s| prefix(s.trim())) {
+                    if overlaps(&net, &theirs) {
+                        return Err(ValidationError::SubnetInUse {
+                            field,
+                            got: net.to_string(),
+                            theirs: theirs.to_string(),
+                            other: other.peering_type,
+                        });
+                    }
+                }
+            }
+            Ok(net)
+        })
+        .collect()
+}
+
+/// A VLAN for a `peering` peering that none of the connection's other peerings uses.
+pub fn vlan_among(
+    v: u64,
+    peering: PeeringType,
+    others: &[OtherPeering],
+) -> Result<u64, ValidationError> {
+    match others
+        .iter()
+        .find(|o| o.peering_type != peering && o.vlan_id == Some(v))
+    {
+        Some(other) => Err(ValidationError::VlanInUse {
+            vlan: v,
+            other: other.peering_type,
+        }),
+        None => Ok(v),
+    }
+}
+
 /// Both peer subnets, and that they do not overlap.
 pub fn peer_subnets(
     primary: &str,
@@ -645,29 +704,62 @@ pub fn routing_registry(raw: &str) -> Result<(), ValidationError> {
     }
 }
 
-/// A whole peering configuration for `peering`, including the VLAN's uniqueness against the
-/// other peerings of the same connection (`others`: their type and VLAN).
+/// Another peering of the same connection, as a change to one is checked against it: each
+/// peering needs its own VLAN and its own subnets (the routers give each its sub-interface).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct OtherPeering {
+    pub peering_type: PeeringType,
+    pub vlan_id: Option<u64>,
+    /// Its peer subnets as Console Connect has them; any that do not read are left out.
+    pub subnets: Vec<String>,
+}
+
+impl OtherPeering {
+    /// A peering configured as `config`.
+    pub fn configured(peering_type: PeeringType, config: &PeeringConfig) -> Self {
+        OtherPeering {
+            peering_type,
+            vlan_id: Some(config.vlan_id),
+            subnets: vec![
+                config.primary_peer_subnet.clone(),
+                config.secondary_peer_subnet.clone(),
+            ],
+        }
+    }
+
+    /// A peering as Console Connect answers for it, which may leave fields out.
+    pub fn of(peering_type: PeeringType, peering: &crate::upstream::Peering) -> Self {
+        OtherPeering {
+            peering_type,
+            vlan_id: peering.vlan_id,
+            subnets: [&peering.primary_peer_subnet, &peering.secondary_peer_subnet]
+                .into_iter()
+                .flatten()
+                .cloned()
+                .collect(),
+        }
+    }
+}
+
+/// A whole peering configuration for `peering`, including the uniqueness of its VLAN and
+/// subnets against the other peerings of the same connection.
 pub fn peering_config(
     peering: PeeringType,
     config: &PeeringConfig,
-    others: &[(PeeringType, u64)],
+    others: &[OtherPeering],
 ) -> Result<(), Vec<FieldError>> {
     let mut errors = Errors::default();
     errors.check(asn("peerASN", config.peer_asn));
-    for r in peer_subnets(
+    for r in peer_subnets_among(
         &config.primary_peer_subnet,
         &config.secondary_peer_subnet,
         peering,
+        others,
     ) {
         errors.check(r);
     }
-    if let Some(v) = errors.check(vlan("vlanId", config.vlan_id))
-        && let Some((other, _)) = others.iter().find(|(t, ov)| *t != peering && *ov == v)
-    {
-        errors.check::<()>(Err(ValidationError::VlanInUse {
-            vlan: v,
-            other: *other,
-        }));
+    if let Some(v) = errors.check(vlan("vlanId", config.vlan_id)) {
+        errors.check(vlan_among(v, peering, others));
     }
     errors.check(shared_key(config.shared_key.as_deref()));
     if peering == PeeringType::Microsoft {
@@ -810,7 +902,7 @@ pub fn create_connection(req: &crate::api::CreateConnectionRequest) -> Result<()
 pub fn peering_change(
     peering: PeeringType,
     req: &crate::api::PeeringChangeRequest,
-    others: &[(PeeringType, u64)],
+    others: &[OtherPeering],
 ) -> Result<(), Vec<FieldError>> {
     let mut errors = match peering_config(peering, &req.config, others) {
         Ok(()) => Errors::default(),

@@ -580,6 +580,65 @@ async fn keeping_the_shared_key_leaves_it_set() {
 }
 
 #[tokio::test]
+async fn a_peering_cannot_take_subnets_another_peering_of_the_connection_has() {
+    let app = spawn_app().await;
+    let (client, id) = ada_on_production(&app).await;
+    let microsoft = client
+        .post(&peering_path(&id, "MICROSOFT"), &microsoft_peering(300))
+        .await;
+    assert_eq!(microsoft.status, StatusCode::OK, "{}", microsoft.text);
+    let public = |primary: &str, secondary: &str| {
+        json!({
+            "config": {
+                "peerASN": 64512,
+                "primaryPeerSubnet": primary,
+                "secondaryPeerSubnet": secondary,
+                "vlanId": 400,
+            },
+            "reason": "Public services over the same circuit",
+        })
+    };
+    app.clear_upstream_requests();
+
+    // The MICROSOFT peering's secondary /30 again, in a preview and in a change.
+    let path = peering_path(&id, "PUBLIC");
+    let taken = public("203.0.113.8/30", "203.0.113.4/30");
+    for route in [format!("{path}/preview"), path.clone()] {
+        let refused = client.post(&route, &taken).await;
+        assert_eq!(refused.status, StatusCode::UNPROCESSABLE_ENTITY, "{route}");
+        let message = refused
+            .field("secondaryPeerSubnet")
+            .expect("under its field");
+        assert!(
+            message.contains("a subnet of the MICROSOFT peering"),
+            "{message}"
+        );
+        assert!(
+            refused.field("primaryPeerSubnet").is_none(),
+            "{}",
+            refused.text
+        );
+    }
+    assert_eq!(app.upstream_calls(Route::UpdatePeering), 0);
+    assert!(
+        client
+            .audit("action=update_peering&peeringType=PUBLIC")
+            .await
+            .is_empty()
+    );
+
+    let own = client
+        .post(&path, &public("203.0.113.8/30", "203.0.113.12/30"))
+        .await;
+    assert_eq!(
+        own.status,
+        StatusCode::OK,
+        "subnets of its own: {}",
+        own.text
+    );
+}
+
+#[tokio::test]
 async fn a_preview_does_not_tell_whether_a_typed_key_is_the_current_one() {
     let app = spawn_app().await;
     let (client, id) = ada_on_production(&app).await;

@@ -743,11 +743,10 @@ impl World {
         let group = connection.azure_group()?;
         connection.require_active(now)?;
         let config = config.normalized();
-        let others: Vec<(PeeringType, u64)> = group
+        let others: Vec<validate::OtherPeering> = group
             .peerings
             .iter()
-            .filter(|(t, _)| **t != peering_type)
-            .map(|(t, p)| (*t, p.config.vlan_id))
+            .map(|(t, p)| validate::OtherPeering::configured(*t, &p.config))
             .collect();
         validate::peering_config(peering_type, &config, &others).map_err(SimError::Invalid)?;
         let record = PeeringRecord {

@@ -18,7 +18,7 @@ use crate::route::use_params_map;
 use leptos::prelude::*;
 use models::api::{ConnectionView, PeeringChangeRequest, PeeringView, PreviewResponse};
 use models::upstream::PeeringConfig;
-use models::validate::{self, ROUTING_REGISTRIES};
+use models::validate::{self, OtherPeering, ROUTING_REGISTRIES};
 use models::{ApiError, ConnectionStatus, ErrorCode, PeeringType, SyncStatus, ValidationError};
 
 const STEPS: &[&str] = &["Settings", "Review", "Apply"];
@@ -45,8 +45,8 @@ enum Loaded {
         /// Boxed: the connection and the peering are the bulk of this value.
         connection: Box<ConnectionView>,
         current: Option<PeeringView>,
-        /// The other peerings of the connection and their VLANs.
-        others: Vec<(PeeringType, u64)>,
+        /// The other peerings of the connection: their VLANs and subnets.
+        others: Vec<OtherPeering>,
     },
 }
 
@@ -82,7 +82,7 @@ fn PeeringWizard(id: String, t: PeeringType) -> impl IntoView {
             others: all
                 .iter()
                 .filter(|(pt, _)| *pt != t)
-                .filter_map(|(pt, p)| p.as_ref().map(|p| (*pt, p.config.vlan_id)))
+                .filter_map(|(pt, p)| p.as_ref().map(|p| OtherPeering::configured(*pt, &p.config)))
                 .collect(),
         },
         _ => Loaded::Loading,
@@ -208,28 +208,23 @@ impl Checked {
     }
 }
 
-fn check(t: PeeringType, d: Draft, others: &[(PeeringType, u64)]) -> Checked {
+fn check(t: PeeringType, d: Draft, others: &[OtherPeering]) -> Checked {
     let mut errors: Vec<(&'static str, String)> = Vec::new();
     let mut keep = |r: Result<u64, ValidationError>| {
         r.map_err(|e| errors.push((e.field(), e.to_string()))).ok()
     };
     let peer_asn = keep(validate::parse_asn("peerASN", &d.peer_asn.get()));
-    let vlan = keep(validate::parse_vlan("vlanId", &d.vlan.get()).and_then(|v| {
-        match others.iter().find(|(other, ov)| *other != t && *ov == v) {
-            Some((other, _)) => Err(ValidationError::VlanInUse {
-                vlan: v,
-                other: *other,
-            }),
-            None => Ok(v),
-        }
-    }));
+    let vlan = keep(
+        validate::parse_vlan("vlanId", &d.vlan.get())
+            .and_then(|v| validate::vlan_among(v, t, others)),
+    );
     let customer_text = d.customer_asn.get();
     let customer_asn = if t == PeeringType::Microsoft && !customer_text.trim().is_empty() {
         keep(validate::parse_asn("customerASN", &customer_text)).map(Some)
     } else {
         Some(None)
     };
-    for r in validate::peer_subnets(&d.primary.get(), &d.secondary.get(), t) {
+    for r in validate::peer_subnets_among(&d.primary.get(), &d.secondary.get(), t, others) {
         if let Err(e) = r {
             errors.push((e.field(), e.to_string()));
         }
@@ -278,7 +273,7 @@ fn PeeringForm(
     connection: ConnectionView,
     t: PeeringType,
     current: Option<PeeringView>,
-    others: Vec<(PeeringType, u64)>,
+    others: Vec<OtherPeering>,
 ) -> impl IntoView {
     let id = connection.id.clone();
     let draft = Draft::new(current.as_ref());
@@ -448,7 +443,7 @@ fn FormStep(
     draft: Draft,
     checked: Memo<Checked>,
     has_key: bool,
-    others: Vec<(PeeringType, u64)>,
+    others: Vec<OtherPeering>,
     connection: ConnectionView,
     exists: bool,
     error_of: impl Fn(&'static str, Input) -> Signal<Option<String>> + Copy + 'static,
@@ -465,7 +460,7 @@ fn FormStep(
     let vlan_help = {
         let used: Vec<String> = others
             .iter()
-            .map(|(pt, v)| format!("{pt} uses {v}"))
+            .filter_map(|o| Some(format!("{} uses {}", o.peering_type, o.vlan_id?)))
             .collect();
         let mut text = "1 to 4094 (2 to 4093 works with every provider); each peering of the connection needs its own VLAN.".to_owned();
         if !used.is_empty() {

@@ -398,11 +398,23 @@ fn advertised_prefixes_rules() {
     );
 }
 
+fn other(peering_type: PeeringType, vlan: u64, subnets: &[&str]) -> OtherPeering {
+    OtherPeering {
+        peering_type,
+        vlan_id: Some(vlan),
+        subnets: subnets.iter().map(|s| s.to_string()).collect(),
+    }
+}
+
 #[test]
 fn vlan_must_be_unique_per_connection() {
     let cfg = private_config();
     assert_eq!(
-        peering_config(PeeringType::Private, &cfg, &[(PeeringType::Microsoft, 200)]),
+        peering_config(
+            PeeringType::Private,
+            &cfg,
+            &[other(PeeringType::Microsoft, 200, &[])]
+        ),
         Err(vec![
             ValidationError::VlanInUse {
                 vlan: 200,
@@ -413,7 +425,68 @@ fn vlan_must_be_unique_per_connection() {
     );
     // The peering's own current VLAN is not a clash.
     assert_eq!(
-        peering_config(PeeringType::Private, &cfg, &[(PeeringType::Private, 200)]),
+        peering_config(
+            PeeringType::Private,
+            &cfg,
+            &[other(PeeringType::Private, 200, &[])]
+        ),
+        Ok(())
+    );
+}
+
+#[test]
+fn subnets_must_be_unique_per_connection() {
+    let cfg = microsoft_config();
+    let public = |subnets: &[&str]| [other(PeeringType::Public, 400, subnets)];
+    // The same /30, or one inside a wider prefix Console Connect has, is refused under the
+    // field that takes it, naming the peering that has it.
+    assert_eq!(
+        peering_config(
+            PeeringType::Microsoft,
+            &cfg,
+            &public(&["198.51.100.0/30", "203.0.113.4/30"])
+        ),
+        Err(vec![
+            ValidationError::SubnetInUse {
+                field: "secondaryPeerSubnet",
+                got: "203.0.113.4/30".into(),
+                theirs: "203.0.113.4/30".into(),
+                other: PeeringType::Public,
+            }
+            .into()
+        ])
+    );
+    let both = fields(peering_config(
+        PeeringType::Microsoft,
+        &cfg,
+        &public(&["203.0.113.0/29"]),
+    ));
+    assert_eq!(both, ["primaryPeerSubnet", "secondaryPeerSubnet"]);
+    let message = peering_config(PeeringType::Microsoft, &cfg, &public(&["203.0.113.0/30"]))
+        .unwrap_err()[0]
+        .message
+        .clone();
+    assert_eq!(
+        message,
+        "primaryPeerSubnet 203.0.113.0/30 overlaps 203.0.113.0/30, a subnet of the PUBLIC \
+         peering of this connection; each peering needs its own subnets"
+    );
+    // Neighbours are not overlaps; the peering's own subnets, and ones that do not read, are
+    // no clash.
+    assert_eq!(
+        peering_config(
+            PeeringType::Microsoft,
+            &cfg,
+            &public(&["203.0.113.8/30", "203.0.113.12/30", "not a subnet"])
+        ),
+        Ok(())
+    );
+    assert_eq!(
+        peering_config(
+            PeeringType::Microsoft,
+            &cfg,
+            &[other(PeeringType::Microsoft, 300, &["203.0.113.0/30"])]
+        ),
         Ok(())
     );
 }

@@ -22,7 +22,8 @@ use models::api::{
 use models::diff::diff;
 use models::router::{self, Vendor};
 use models::upstream::{Connection, Peering, PeeringConfig};
-use models::{ConnectionStatus, PeeringType, validate};
+use models::validate::{self, OtherPeering};
+use models::{ConnectionStatus, PeeringType};
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -60,15 +61,16 @@ fn not_configured(id: &ObjectId, t: PeeringType) -> AppError {
     ))
 }
 
-/// The current peering of type `t` and the VLANs of the other two types. The others come from
-/// the parent's `partner.peering` list; one listed without its VLAN is read on its own.
+/// The current peering of type `t` and the other two types' VLANs and subnets. The others
+/// come from the parent's `partner.peering` list; one listed without its VLAN or subnets is
+/// read on its own.
 async fn current_and_others(
     state: &AppState,
     signed_in: &SignedIn,
     parent: &Connection,
     id: &ObjectId,
     t: PeeringType,
-) -> Result<(Option<Peering>, Vec<(PeeringType, u64)>)> {
+) -> Result<(Option<Peering>, Vec<OtherPeering>)> {
     let company = signed_in.company()?;
     let listed = parent
         .partner
@@ -79,9 +81,13 @@ async fn current_and_others(
     let mut to_read = vec![t];
     for other in PeeringType::ALL.into_iter().filter(|pt| *pt != t) {
         if let Some(p) = listed.iter().find(|p| p.peering_type == Some(other)) {
-            match p.vlan_id {
-                Some(vlan) => others.push((other, vlan)),
-                None => to_read.push(other),
+            let whole = p.vlan_id.is_some()
+                && p.primary_peer_subnet.is_some()
+                && p.secondary_peer_subnet.is_some();
+            if whole {
+                others.push(OtherPeering::of(other, p));
+            } else {
+                to_read.push(other);
             }
         }
     }
@@ -95,8 +101,8 @@ async fn current_and_others(
         let peering = read.map_err(|e| AppError::from_upstream(&e, &[]))?;
         if pt == t {
             current = peering;
-        } else if let Some(vlan) = peering.and_then(|p| p.vlan_id) {
-            others.push((pt, vlan));
+        } else if let Some(p) = peering {
+            others.push(OtherPeering::of(pt, &p));
         }
     }
     Ok((current, others))
