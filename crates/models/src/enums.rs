@@ -108,6 +108,11 @@ impl ConnectionStatus {
                 | Self::Deleting
         )
     }
+
+    /// Being deleted or deleted: nothing of the connection can be changed any more.
+    pub fn is_gone(&self) -> bool {
+        matches!(self, Self::Deleting | Self::Deleted)
+    }
 }
 
 tolerant_enum! {

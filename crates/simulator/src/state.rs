@@ -559,10 +559,7 @@ impl World {
             )));
         }
         let status = connection.status(now);
-        if matches!(
-            status,
-            ConnectionStatus::Deleting | ConnectionStatus::Deleted
-        ) {
+        if status.is_gone() {
             return Err(SimError::BadRequest(format!(
                 "connection {id} is already {}",
                 status.as_wire()

@@ -104,14 +104,6 @@ fn LegOf(id: String) -> impl IntoView {
     }
 }
 
-/// Being deleted or deleted: nothing can be changed any more.
-fn is_gone(c: &ConnectionView) -> bool {
-    matches!(
-        c.status,
-        ConnectionStatus::Deleting | ConnectionStatus::Deleted
-    )
-}
-
 fn summary(c: &ConnectionView, poll: Poll) -> impl IntoView + use<> {
     view! {
         <section class="panel">
@@ -165,7 +157,7 @@ fn ConnectionView(
     poll: Poll,
 ) -> impl IntoView {
     let read = move |f: fn(&ConnectionView) -> Option<AnyView>| c.with(|c| c.as_ref().and_then(f));
-    let gone = Memo::new(move |_| c.with(|c| c.as_ref().is_some_and(is_gone)));
+    let gone = Memo::new(move |_| c.with(|c| c.as_ref().is_some_and(|c| c.status.is_gone())));
     let name = Memo::new(move |_| {
         c.with(|c| c.as_ref().map(|c| c.name.clone()))
             .unwrap_or_default()
@@ -227,7 +219,7 @@ fn ConnectionView(
             <h2>"Peering"</h2>
             {move || {
                 read(|c| {
-                    let waiting = c.status != ConnectionStatus::Active && !is_gone(c);
+                    let waiting = c.status != ConnectionStatus::Active && !c.status.is_gone();
                     waiting.then(|| {
                         view! {
                             <p class="notice" data-test="not-active">
@@ -277,6 +269,11 @@ fn PeeringCard(
             <header>
                 <h3 id=title_id>{format!("{} peering", t.label())}</h3>
                 {move || match peering.get() {
+                    // Its settings are still shown, as they were; nothing runs over them.
+                    Some(Ok(Some(_))) if gone => {
+                        view! { <span class="status tone-off" data-status="REMOVED">"Removed with the connection"</span> }
+                            .into_any()
+                    }
                     Some(Ok(Some(p))) => sync_status(&p.sync_status).into_any(),
                     Some(Ok(None)) => view! { <span class="status tone-off" data-status="NONE">"Not configured"</span> }.into_any(),
                     _ => ().into_any(),

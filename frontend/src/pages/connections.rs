@@ -33,6 +33,10 @@ fn peerings_cell(c: &ConnectionView) -> AnyView {
     if c.peerings.is_empty() {
         return view! { <span class="muted">"None"</span> }.into_any();
     }
+    // What Console Connect still lists of a deleted connection's peerings carries no traffic.
+    if c.status == ConnectionStatus::Deleted {
+        return view! { <span class="muted">"Removed with it"</span> }.into_any();
+    }
     view! {
         <ul class="badges">
             {c

@@ -14,8 +14,8 @@ use crate::format;
 use crate::pages::not_found::NotFound;
 use crate::route::{use_navigate, use_params_map};
 use leptos::prelude::*;
-use models::api::DeleteRequest;
-use models::{ApiError, ConnectionStatus, ErrorCode, PeeringType, validate};
+use models::api::{ConnectionView, DeleteRequest};
+use models::{ApiError, ErrorCode, PeeringType, validate};
 
 /// Reason, ticket and the typed name; `on_delete` gets the request once every rule holds.
 #[component]
@@ -132,6 +132,16 @@ fn follow_delete(
     Signal::derive(move || delete.value().and_then(Result::err))
 }
 
+/// Says that the connection is already deleted (or being deleted), and `more`.
+fn already_going(c: &ConnectionView, more: &'static str) -> impl IntoView {
+    view! {
+        <p class="notice" data-test="already-deleted">
+            {format!("This connection is already {}.", c.status.label().to_lowercase())}
+            {more}
+        </p>
+    }
+}
+
 #[component]
 pub fn DeleteConnectionPage() -> impl IntoView {
     crate::nav::title("Delete a connection");
@@ -174,14 +184,7 @@ fn DeleteConnection(id: String) -> impl IntoView {
         {move || match conn.get() {
             None => view! { <Loading/> }.into_any(),
             Some(Err(e)) => view! { <LoadError error=e retry=Retry::of(conn)/> }.into_any(),
-            Some(Ok(c)) if matches!(c.status, ConnectionStatus::Deleting | ConnectionStatus::Deleted) => {
-                view! {
-                    <p class="notice">
-                        {format!("This connection is already {}.", c.status.label().to_lowercase())}
-                    </p>
-                }
-                    .into_any()
-            }
+            Some(Ok(c)) if c.status.is_gone() => already_going(&c, "").into_any(),
             Some(Ok(c)) => {
                 let peerings = c.peerings.clone();
                 let base = c.base.clone();
@@ -284,6 +287,9 @@ fn DeletePeering(id: String, t: PeeringType) -> impl IntoView {
         {move || match (conn.get(), peering.get()) {
             (Some(Err(e)), _) | (_, Some(Err(e))) => {
                 view! { <LoadError error=e retry=Retry::both(conn, peering)/> }.into_any()
+            }
+            (Some(Ok(c)), _) if c.status.is_gone() => {
+                already_going(&c, " Its peerings go with it.").into_any()
             }
             (Some(Ok(_)), Some(Ok(None))) => {
                 view! { <p class="notice">{format!("No {} peering is configured on this connection.", t.as_wire())}</p> }

@@ -114,7 +114,16 @@ fn PeeringWizard(id: String, t: PeeringType) -> impl IntoView {
             Loaded::NotActive(c) => {
                 view! {
                     <div class="panel notice-panel" data-test="not-active">
-                        <h2>"This connection cannot take peering yet"</h2>
+                        <h2>
+                            {if c.status.is_gone() {
+                                format!(
+                                    "This connection is {}: it takes no peering",
+                                    c.status.label().to_lowercase(),
+                                )
+                            } else {
+                                "This connection cannot take peering yet".to_owned()
+                            }}
+                        </h2>
                         <p>
                             "Peering can be configured only once the connection is Active. It is "
                             {connection_status(&c.status)}

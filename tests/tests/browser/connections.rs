@@ -5,10 +5,14 @@
 //! the keyboard focus moved to the new page's content, and left where it was while only the
 //! filters in the address change. Back and Forward move between pages in place too. A leg's
 //! id, which Console Connect lists as a connection, leads to the connection it belongs to, as a
-//! page and in the audit history's connection filter.
+//! page and in the audit history's connection filter. A deleted connection's peerings show as
+//! removed, with nothing offered to change.
 
 use crate::browser::{Browser, cell};
+use crate::colleague::Colleague;
 use crate::demo;
+use reqwest::Method;
+use serde_json::json;
 
 const SEEDED: &str = "Azure London Production";
 
@@ -223,4 +227,73 @@ async fn a_legs_id_leads_to_its_connection_and_its_history() {
         b.wait_for_text("[data-test=\"history-of\"]", SEEDED).await;
     }
     b.screenshot("history-of-a-legs-connection").await;
+}
+
+#[tokio::test]
+async fn a_deleted_connection_shows_its_peerings_as_removed_and_offers_nothing_to_change() {
+    let b = Browser::open("deleted").await;
+    demo::sign_in_as_ada_in_acme(&b).await;
+    b.wait_for_text("[data-test=\"connections\"]", SEEDED).await;
+    let id = b
+        .script(
+            "const x = new XMLHttpRequest();\
+             x.open('GET', '/api/connections', false);\
+             x.send();\
+             return JSON.parse(x.responseText)\
+               .find((c) => c.name === 'Azure London Production').id;",
+        )
+        .await;
+    let id = id.as_str().expect("the seeded connection's id").to_owned();
+    // A colleague deletes it, PRIVATE peering and all.
+    let mut colleague = Colleague::sign_in(b.portal_url(), demo::ada(), "acme").await;
+    colleague
+        .send(
+            Method::DELETE,
+            &format!("/api/connections/{id}"),
+            json!({"reason": "The site is closed", "confirmName": SEEDED}),
+        )
+        .await;
+
+    // Its page still shows what the peering was, as removed, and nothing to change.
+    b.goto(&format!("/connections/{id}")).await;
+    b.wait_for_status("[data-test=\"peering-card-PRIVATE\"]", "REMOVED")
+        .await;
+    b.wait_for_text("[data-test=\"peering-card-PRIVATE\"]", "10.10.0.0/30")
+        .await;
+    for action in [
+        "configure-PRIVATE",
+        "delete-peering-PRIVATE",
+        "configure-PUBLIC",
+    ] {
+        assert_eq!(
+            b.count(&format!("[data-test=\"{action}\"]")).await,
+            0,
+            "{action}"
+        );
+    }
+    b.screenshot("connection").await;
+
+    // Its peering pages, opened by their address, say why there is nothing to do.
+    b.goto(&format!("/connections/{id}/peering/PRIVATE/delete"))
+        .await;
+    b.wait_for_text(
+        "[data-test=\"already-deleted\"]",
+        "Its peerings go with it.",
+    )
+    .await;
+    assert_eq!(b.count("#confirmName").await, 0, "no form to fill in");
+    b.goto(&format!("/connections/{id}/peering/PRIVATE")).await;
+    b.wait_for_text("[data-test=\"not-active\"] h2", "it takes no peering")
+        .await;
+
+    // The list, with the deleted shown, does not call its peerings synced.
+    b.goto("/connections?deleted=1").await;
+    let row = format!("[data-connection=\"{id}\"]");
+    b.wait_for_status(&row, "DELETED").await;
+    b.wait_for_text(
+        &format!("{row} [data-label=\"Peerings\"]"),
+        "Removed with it",
+    )
+    .await;
+    b.screenshot("list").await;
 }

@@ -20,7 +20,7 @@ use models::api::{
     AuditAction, ConnectionView, CreateConnectionRequest, CreateConnectionResponse, DeleteRequest,
 };
 use models::upstream::{Connection, CreateConnectionBody, SrcPort};
-use models::{ConnectionStatus, FieldError, mask_secret, validate};
+use models::{FieldError, mask_secret, validate};
 use serde_json::json;
 
 pub fn router() -> Router<AppState> {
@@ -308,7 +308,7 @@ async fn delete_connection(
     )?;
     // A base has the shape of an id: the one most easily sent by mistake is told apart.
     if req.expected_base.as_deref() == Some(id.as_str()) {
-        return Err(AppError::Validation(vec![models::FieldError {
+        return Err(AppError::Validation(vec![FieldError {
             field: "expectedBase".into(),
             message: "expectedBase is the connection's id; send the `base` a read of the \
                       connection gave, or leave it out"
@@ -318,10 +318,7 @@ async fn delete_connection(
     let turn = under_way::take_turn(&state, id.as_str()).await;
     let (_, before) = load_connection(&state, &signed_in, &id).await?;
     validate::confirmation(&req.confirm_name, &before.name).map_err(AppError::validation)?;
-    if matches!(
-        before.status,
-        ConnectionStatus::Deleting | ConnectionStatus::Deleted
-    ) {
+    if before.status.is_gone() {
         return Err(AppError::Conflict(format!(
             "This connection is already {}.",
             before.status.label().to_lowercase()
