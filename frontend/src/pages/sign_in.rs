@@ -9,7 +9,7 @@ use crate::components::keys::DemoKeyList;
 use crate::components::shell::SandboxBanner;
 use crate::form::Input;
 use crate::nav;
-use crate::route::{use_navigate, use_query_map};
+use crate::route::{NavigateOptions, use_navigate, use_query_map};
 use crate::session::Auth;
 use leptos::prelude::*;
 use models::api::SessionView;
@@ -60,6 +60,23 @@ pub fn SignInPage() -> impl IntoView {
             }
         }
         None => {}
+    });
+
+    // Signed in already (Back after signing in, or the address opened in another tab): on to
+    // the page the sign-in would lead to, in this page's place, rather than a form that would
+    // sign in a second time.
+    let onward = navigate.clone();
+    crate::shared::effect(move || {
+        let signed_in = auth.session().is_some_and(|s| s.company.is_some());
+        if signed_in && sign_in.value().is_none() {
+            onward(
+                &next(),
+                NavigateOptions {
+                    replace: true,
+                    ..Default::default()
+                },
+            );
+        }
     });
 
     let rule = move || {

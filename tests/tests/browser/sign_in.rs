@@ -89,6 +89,14 @@ async fn a_wrong_key_is_refused_and_a_demo_key_signs_in_to_the_chosen_company() 
     b.find("[data-test=\"sandbox-banner\"]").await;
     b.screenshot("signed-in-to-acme").await;
 
+    // Signed in, Back (to the sign-in page in the history) and the sign-in address both lead
+    // on to the portal rather than to a form to sign in again.
+    b.back().await;
+    b.wait_for_path("/connections").await;
+    b.goto("/sign-in").await;
+    b.wait_for_path("/connections").await;
+    assert_eq!(b.count("#apiKey").await, 0, "no sign-in form");
+
     // The header switches company from any page, to that company's connections: Globex has
     // none yet; back in Acme its connection is listed again.
     b.goto("/verify").await;
