@@ -40,7 +40,10 @@ pub fn NoteFields(
             label="Reason"
             optional=!required
             error=reason_error
-            help=format!("{purpose}; kept in the audit history (up to 500 characters).")
+            help=format!(
+                "{}{purpose}; kept in the audit history (up to 500 characters).",
+                if required { "Required. " } else { "" },
+            )
         >
             <textarea
                 id="reason"
