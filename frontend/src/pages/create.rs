@@ -15,7 +15,7 @@ use crate::draft::DraftNotice;
 use crate::form::{Input, apply_server_errors};
 use crate::format;
 use crate::pages::verify::{DemoServiceKeys, key_error};
-use crate::route::{use_navigate, use_query_map};
+use crate::route::{NavigateOptions, use_navigate, use_query_map};
 use leptos::prelude::*;
 use models::api::{CreateConnectionRequest, PortView, ServiceKeyView};
 use models::{ClassOfService, PaymentType, validate};
@@ -199,13 +199,52 @@ pub fn CreatePage() -> impl IntoView {
     });
     let create_error = Signal::derive(move || create.value().and_then(Result::err));
 
-    let can_continue = move || match step.get() {
+    // Whether step `i` is done, so the next can be shown.
+    let done = move |i: usize| match i {
         0 => draft.verified_now().is_some_and(|v| v.in_use != Some(true)),
         1 => ports_ok(draft, ports),
         2 => speed_ok(draft, ports),
         3 => draft.name_rule().is_none() && note_ok(draft.reason, draft.ticket, false),
         _ => false,
     };
+    let can_continue = move || done(step.get());
+
+    // The step is in the address as well (`?step=2`…), so the browser's Back and Forward move
+    // between the steps, keeping what was typed. A step whose earlier ones are not done (as
+    // after a reload, which asks for the service key again) is not shown: the first step not
+    // done is, in that address's place.
+    let address_step = move || {
+        query
+            .with(|q| q.get("step"))
+            .and_then(|n| n.parse::<usize>().ok())
+            .map_or(0, |n| n.saturating_sub(1).min(STEPS.len() - 1))
+    };
+    let step_href = |n: usize| match n {
+        0 => "/create".to_owned(),
+        n => format!("/create?step={}", n + 1),
+    };
+    let follow = use_navigate();
+    crate::shared::effect(move || {
+        let wanted = address_step();
+        let at = untrack(|| (0..wanted).find(|&i| !done(i)).unwrap_or(wanted));
+        if at != wanted {
+            let replace = NavigateOptions {
+                replace: true,
+                ..Default::default()
+            };
+            follow(&step_href(at), replace);
+        }
+        if at != step.get_untracked() {
+            step.set(at);
+        }
+    });
+    let record = use_navigate();
+    crate::shared::effect(move || {
+        let n = step.get();
+        if untrack(address_step) != n {
+            record(&step_href(n), Default::default());
+        }
+    });
 
     view! {
         <div class="page-head">

@@ -95,6 +95,23 @@ async fn the_create_wizard_keeps_its_choices_but_not_the_service_key_until_order
     b.select("classOfService", "GOLD").await;
     b.fill("reason", "Kept while approval is pending").await;
 
+    // Each step has its address: the browser's Back and Forward move between them, keeping
+    // what was chosen and typed.
+    b.wait_for_location("/create?step=4").await;
+    b.back().await;
+    b.wait_for_text(".step-count", "Step 3 of 5").await;
+    assert_eq!(
+        b.script("return document.getElementById('speed-500').checked;")
+            .await,
+        true
+    );
+    b.back().await;
+    b.wait_for_text(".step-count", "Step 2 of 5").await;
+    b.forward().await;
+    b.forward().await;
+    b.wait_for_text(".step-count", "Step 4 of 5").await;
+    assert_eq!(b.value("name").await, "Azure London Draft");
+
     // A port that is gone by the time the draft comes back (here one that never was) is
     // dropped, not left holding one of the two places unseen.
     b.script(
@@ -112,8 +129,9 @@ async fn the_create_wizard_keeps_its_choices_but_not_the_service_key_until_order
         "{stored}"
     );
     // A reload (or a new sign-in) starts at the key again, which is asked for again: the
-    // choices after it are back.
-    b.goto("/create").await;
+    // choices after it are back. A later step's address leads there too.
+    b.goto("/create?step=4").await;
+    b.wait_for_location("/create").await;
     b.find("[data-test=\"draft-restored\"]").await;
     assert_eq!(b.value("serviceKey").await, "");
     let stored = b.script(READ_DRAFTS).await;
