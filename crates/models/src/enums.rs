@@ -191,11 +191,15 @@ tolerant_enum! {
 }
 
 /// One of the three Azure peerings. Strict: it is a URL path segment, so only these three exist.
+/// Read in upper case, or in lower case as a path takes it too ([`std::str::FromStr`]).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "UPPERCASE")]
 pub enum PeeringType {
+    #[serde(alias = "private")]
     Private,
+    #[serde(alias = "public")]
     Public,
+    #[serde(alias = "microsoft")]
     Microsoft,
 }
 
@@ -334,6 +338,18 @@ mod tests {
         assert!("../ports".parse::<PeeringType>().is_err());
         assert!("Private ".parse::<PeeringType>().is_err());
         assert!(serde_json::from_str::<PeeringType>("\"OTHER\"").is_err());
+        // As JSON or in a query string, the spellings a path takes.
+        for (text, t) in [
+            ("\"MICROSOFT\"", PeeringType::Microsoft),
+            ("\"public\"", PeeringType::Public),
+        ] {
+            assert_eq!(serde_json::from_str::<PeeringType>(text).unwrap(), t);
+        }
+        assert!(serde_json::from_str::<PeeringType>("\"Private\"").is_err());
+        assert_eq!(
+            serde_json::to_string(&PeeringType::Public).unwrap(),
+            "\"PUBLIC\""
+        );
     }
 
     #[test]

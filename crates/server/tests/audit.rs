@@ -521,6 +521,11 @@ async fn audit_filters_select_the_matching_events() {
             "peeringType=MICROSOFT".into(),
             Box::new(|e| e["peeringType"] == "MICROSOFT"),
         ),
+        // In lower case too, as a path takes it.
+        (
+            "peeringType=microsoft".into(),
+            Box::new(|e| e["peeringType"] == "MICROSOFT"),
+        ),
         (
             "outcome=refused".into(),
             Box::new(|e| e["outcome"] == "refused"),
