@@ -190,15 +190,7 @@ async fn a_legs_id_leads_to_its_connection_and_its_history() {
     let b = Browser::open("leg-id").await;
     demo::audit_of_ada_in_acme(&b).await;
     // The seeded connection's id and its legs', as the browser reads them from the portal.
-    let seeded = b
-        .script(
-            "const x = new XMLHttpRequest();\
-             x.open('GET', '/api/connections', false);\
-             x.send();\
-             return JSON.parse(x.responseText)\
-               .find((c) => c.name === 'Azure London Production');",
-        )
-        .await;
+    let seeded = seeded(&b).await;
     let id = seeded["id"].as_str().expect("the seeded connection's id");
     let legs: Vec<&str> = seeded["legs"]
         .as_array()
@@ -234,16 +226,10 @@ async fn a_deleted_connection_shows_its_peerings_as_removed_and_offers_nothing_t
     let b = Browser::open("deleted").await;
     demo::sign_in_as_ada_in_acme(&b).await;
     b.wait_for_text("[data-test=\"connections\"]", SEEDED).await;
-    let id = b
-        .script(
-            "const x = new XMLHttpRequest();\
-             x.open('GET', '/api/connections', false);\
-             x.send();\
-             return JSON.parse(x.responseText)\
-               .find((c) => c.name === 'Azure London Production').id;",
-        )
-        .await;
-    let id = id.as_str().expect("the seeded connection's id").to_owned();
+    let id = seeded(&b).await["id"]
+        .as_str()
+        .expect("the seeded connection's id")
+        .to_owned();
     // A colleague deletes it, PRIVATE peering and all.
     let mut colleague = Colleague::sign_in(b.portal_url(), demo::ada(), "acme").await;
     colleague
@@ -296,4 +282,15 @@ async fn a_deleted_connection_shows_its_peerings_as_removed_and_offers_nothing_t
     )
     .await;
     b.screenshot("list").await;
+}
+
+/// The seeded connection as the browser, signed in to Acme, reads it from the portal.
+async fn seeded(b: &Browser) -> serde_json::Value {
+    b.script(&format!(
+        "const x = new XMLHttpRequest();\
+         x.open('GET', '/api/connections', false);\
+         x.send();\
+         return JSON.parse(x.responseText).find((c) => c.name === '{SEEDED}');"
+    ))
+    .await
 }
