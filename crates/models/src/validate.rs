@@ -200,6 +200,62 @@ impl ValidationError {
     }
 }
 
+/// How the forms label the fields that a difference never shows (those it does are in
+/// [`crate::diff::FIELDS`]).
+const FORM_LABELS: [(&str, &str); 10] = [
+    ("apiKey", "API key"),
+    ("serviceKey", "Azure service key"),
+    ("portIds", "Ports"),
+    ("paymentType", "Payment type"),
+    ("classOfService", "Class of service"),
+    ("confirmName", "The name you typed"),
+    ("reason", "Reason"),
+    ("ticket", "Ticket"),
+    ("from", "From"),
+    ("to", "To"),
+];
+
+/// The messages that name a second field, as the pages say them.
+const NAMING_TWO_FIELDS: [(ValidationError, &str); 4] = [
+    (
+        ValidationError::SubnetOverlap,
+        "Secondary subnet must not overlap the primary subnet: give two different /30s, such as 10.1.0.0/30 and 10.1.0.4/30",
+    ),
+    (
+        ValidationError::SubnetFamilies,
+        "Secondary subnet must be the same address family (IPv4 or IPv6) as the primary subnet",
+    ),
+    (
+        ValidationError::SharedKeyAndKeep,
+        "Shared key must be left empty to keep the current key: give a new shared key, or keep the current one, not both",
+    ),
+    (ValidationError::TimeRange, "To must be later than From"),
+];
+
+/// A field's message as a page shows it, under an input with a label: the API's name of the
+/// field that begins the message becomes the form's label (`peerASN must be…` → `Peer ASN must
+/// be…`). Only that first word is read, never the rest, where a message quotes what was typed; a
+/// message that names two fields is replaced whole. Any other message comes back as it is.
+pub fn for_people(message: &str) -> String {
+    if let Some((_, said)) = NAMING_TWO_FIELDS
+        .iter()
+        .find(|(e, _)| e.to_string() == message)
+    {
+        return (*said).to_owned();
+    }
+    let (first, rest) = message.split_once(' ').unwrap_or((message, ""));
+    let label = crate::diff::field_label(first).or_else(|| {
+        FORM_LABELS
+            .iter()
+            .find(|(f, _)| *f == first)
+            .map(|(_, label)| *label)
+    });
+    match label {
+        Some(label) if !rest.is_empty() => format!("{label} {rest}"),
+        _ => message.to_owned(),
+    }
+}
+
 /// A validation failure as it travels in JSON: field name and message.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct FieldError {

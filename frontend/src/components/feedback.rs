@@ -6,12 +6,13 @@ use crate::poll::{Poll, seconds_left};
 use crate::shared::Fetch;
 use leptos::prelude::*;
 use models::ApiError;
+use models::validate::for_people;
 use std::sync::Arc;
 use std::time::Duration;
 use web_sys::js_sys::Date;
 
-/// An error as a banner: the message, each field message it does not already say, and the
-/// request id to quote to support.
+/// An error as a banner: the message, each field message it does not already say (fields
+/// named by their labels), and the request id to quote to support.
 #[component]
 pub fn ErrorBanner(error: ApiError) -> impl IntoView {
     // A single field's message is the banner's message already; list only what it does not say.
@@ -19,18 +20,23 @@ pub fn ErrorBanner(error: ApiError) -> impl IntoView {
         .fields
         .iter()
         .filter(|f| f.message != error.message)
-        .cloned()
+        .map(|f| for_people(&f.message))
         .collect();
+    let message = if error.fields.is_empty() {
+        error.message.clone()
+    } else {
+        for_people(&error.message)
+    };
     view! {
         <div class="error-banner" role="alert">
-            <p class="error-message">{error.message.clone()}</p>
+            <p class="error-message">{message}</p>
             {(!fields.is_empty())
                 .then(|| {
                     view! {
                         <ul class="error-fields">
                             {fields
                                 .into_iter()
-                                .map(|f| view! { <li>{f.message}</li> })
+                                .map(|f| view! { <li>{f}</li> })
                                 .collect_view()}
                         </ul>
                     }

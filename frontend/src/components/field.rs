@@ -1,5 +1,6 @@
 //! One labelled form field: label, the input (given as children, carrying `id`), helper text,
-//! and the rule's message under it in `<id>-error` while there is one (announced politely).
+//! and the rule's message under it in `<id>-error` while there is one (announced politely),
+//! naming the field by its label.
 
 use leptos::prelude::*;
 
@@ -30,7 +31,13 @@ pub fn Field(
                 {move || {
                     error
                         .get()
-                        .map(|e| view! { <p class="field-error" id=error_id.clone()>{e}</p> })
+                        .map(|e| {
+                            view! {
+                                <p class="field-error" id=error_id.clone()>
+                                    {models::validate::for_people(&e)}
+                                </p>
+                            }
+                        })
                 }}
             </div>
         </div>

@@ -194,7 +194,13 @@ async fn configure_private_peering(b: &Browser, id: &str) {
     let preview = "[data-test=\"preview\"]";
     b.fill("peerASN", "abc").await;
     let not_a_number = validate::parse_asn("peerASN", "abc").unwrap_err();
-    assert_eq!(b.text("#peerASN-error").await, not_a_number.to_string());
+    // Said with the field's label, as the page names the input.
+    let said = b.text("#peerASN-error").await;
+    assert!(
+        said.starts_with("Peer ASN must be a whole number"),
+        "{said}"
+    );
+    assert_eq!(said, validate::for_people(&not_a_number.to_string()));
     b.wait_enabled(preview, false).await;
     b.screenshot("private-asn-not-a-number").await;
 
@@ -203,8 +209,11 @@ async fn configure_private_peering(b: &Browser, id: &str) {
         field: "peerASN",
         asn: 65515,
     };
-    b.wait_for_text("#peerASN-error", &reserved.to_string())
-        .await;
+    b.wait_for_text(
+        "#peerASN-error",
+        &validate::for_people(&reserved.to_string()),
+    )
+    .await;
     b.wait_enabled(preview, false).await;
     b.press_enter("peerASN").await;
     b.screenshot("private-asn-reserved").await;
@@ -295,7 +304,10 @@ async fn configure_microsoft_peering(b: &Browser, id: &str) {
         vlan: 200,
         other: PeeringType::Private,
     };
-    assert_eq!(b.text("#vlanId-error").await, in_use.to_string());
+    assert_eq!(
+        b.text("#vlanId-error").await,
+        validate::for_people(&in_use.to_string())
+    );
     b.wait_enabled("[data-test=\"preview\"]", false).await;
     b.screenshot("microsoft-vlan-in-use").await;
 
@@ -660,7 +672,7 @@ async fn delete_private_peering(b: &Browser, id: &str) {
         "no complaint while the name is being typed right"
     );
     b.fill("confirmName", &NAME.to_lowercase()).await;
-    let mismatch = ValidationError::ConfirmName.to_string();
+    let mismatch = validate::for_people(&ValidationError::ConfirmName.to_string());
     b.wait_for_text("#confirmName-error", &mismatch).await;
     b.wait_enabled(confirm, false).await;
     b.screenshot("delete-name-mismatch").await;

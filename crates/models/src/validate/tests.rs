@@ -687,3 +687,85 @@ proptest! {
         prop_assert_eq!(object_id("id", &s).is_ok(), ok);
     }
 }
+
+#[test]
+fn a_message_for_people_names_the_field_by_its_label() {
+    let asn = parse_asn("peerASN", "abc").unwrap_err().to_string();
+    assert!(asn.starts_with("peerASN must be"), "{asn}");
+    assert_eq!(
+        for_people(&asn),
+        asn.replacen("peerASN", "Peer ASN", 1),
+        "only the field's name changes"
+    );
+    assert_eq!(
+        for_people(&ValidationError::ApiKeyRequired.to_string()),
+        "API key is required: paste the API key Console Connect issued you"
+    );
+    assert_eq!(for_people("reason is required"), "Reason is required");
+    let in_use = ValidationError::VlanInUse {
+        vlan: 200,
+        other: PeeringType::Private,
+    };
+    assert_eq!(
+        for_people(&in_use.to_string()),
+        "VLAN ID 200 is already used by the PRIVATE peering of this connection; each peering needs its own VLAN"
+    );
+}
+
+#[test]
+fn a_message_for_people_keeps_what_was_typed_even_when_it_is_a_field_name() {
+    // What the user typed is quoted after the first word; it stays as typed.
+    let typed = parse_asn("customerASN", "vlanId").unwrap_err().to_string();
+    let said = for_people(&typed);
+    assert!(said.starts_with("Customer ASN must be"), "{said}");
+    assert!(said.ends_with("got \"vlanId\""), "{said}");
+    let subnet = peer_subnet("primaryPeerSubnet", "peerASN", PeeringType::Private)
+        .unwrap_err()
+        .to_string();
+    assert_eq!(
+        for_people(&subnet),
+        subnet.replacen("primaryPeerSubnet", "Primary subnet", 1)
+    );
+}
+
+#[test]
+fn a_message_naming_two_fields_is_said_whole_and_others_pass_through() {
+    assert_eq!(
+        for_people(&ValidationError::SubnetOverlap.to_string()),
+        "Secondary subnet must not overlap the primary subnet: give two different /30s, such as 10.1.0.0/30 and 10.1.0.4/30"
+    );
+    assert_eq!(
+        for_people(&ValidationError::TimeRange.to_string()),
+        "To must be later than From"
+    );
+    for untouched in [
+        "",
+        "peerASN",
+        "Console Connect did not answer",
+        "The connection changed after you opened it",
+        "2 fields need attention",
+    ] {
+        assert_eq!(for_people(untouched), untouched);
+    }
+}
+
+proptest! {
+    /// Whatever the message, at most its first word changes, and what follows it never does.
+    #[test]
+    fn a_message_for_people_changes_at_most_its_first_word(
+        first in "(peerASN|vlanId|to|name|reason|sharedKey|Peer|)",
+        sep in "( |)",
+        rest in "\\PC{0,60}",
+    ) {
+        let message = format!("{first}{sep}{rest}");
+        let said = for_people(&message);
+        let named_twice = NAMING_TWO_FIELDS.iter().any(|(e, _)| e.to_string() == message);
+        if !named_twice {
+            match message.split_once(' ') {
+                Some((_, after)) => prop_assert!(said.ends_with(&format!(" {after}")), "{said}"),
+                None => prop_assert_eq!(&said, &message),
+            }
+        }
+        prop_assert_eq!(said.is_empty(), message.is_empty());
+    }
+}
