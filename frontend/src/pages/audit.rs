@@ -1,7 +1,8 @@
 //! `/audit`: the audit history, newest first, with filters kept in the address (so links such
 //! as "History of this connection" work), paging to older events, the events written meanwhile
 //! added on top when its tab is shown again, exports of the same filter, and the hash-chain
-//! check.
+//! check. Coming back to the same filters (from an event, with Back) shows every page loaded
+//! before, not only the first.
 
 use crate::api;
 use crate::components::feedback::{ActionError, Empty, LoadError, Loading, Retry};
@@ -108,6 +109,34 @@ pub fn outcome_badge(o: Option<AuditOutcome>) -> AnyView {
         }
         None => view! { <span class="muted">"—"</span> }.into_any(),
     }
+}
+
+/// The history as it was shown last: whose, with which filters, the events loaded and where
+/// the next older page starts.
+struct LastShown {
+    company: Option<String>,
+    query: AuditQuery,
+    events: Vec<AuditEvent>,
+    cursor: Option<i64>,
+}
+
+thread_local! {
+    /// The history shown last, kept in memory only (a reload reads the first page again).
+    static LAST_SHOWN: std::cell::RefCell<Option<LastShown>> = const { std::cell::RefCell::new(None) };
+}
+
+fn keep_shown(shown: LastShown) {
+    LAST_SHOWN.set(Some(shown));
+}
+
+/// The events and cursor the history showed last for these filters of this company, if it did.
+fn shown_before(company: &Option<String>, query: &AuditQuery) -> (Vec<AuditEvent>, Option<i64>) {
+    LAST_SHOWN.with_borrow(|last| {
+        last.as_ref()
+            .filter(|l| l.company == *company && l.query == *query)
+            .map(|l| (l.events.clone(), l.cursor))
+            .unwrap_or_default()
+    })
 }
 
 #[component]
@@ -233,8 +262,22 @@ fn Audit(query: AuditQuery, connections: Names, legs: Names) -> impl IntoView {
         let q = query.clone();
         poll.resource(move || api::list_audit(q.clone()))
     };
-    let events: RwSignal<Vec<AuditEvent>> = RwSignal::new(Vec::new());
-    let cursor: RwSignal<Option<i64>> = RwSignal::new(None);
+    let company = untrack(|| crate::session::Auth::get().company());
+    let (before, before_cursor) = shown_before(&company, &query);
+    let events: RwSignal<Vec<AuditEvent>> = RwSignal::new(before);
+    let cursor: RwSignal<Option<i64>> = RwSignal::new(before_cursor);
+    {
+        let query = query.clone();
+        crate::shared::effect(move || {
+            let kept = LastShown {
+                company: company.clone(),
+                query: query.clone(),
+                events: events.get(),
+                cursor: cursor.get(),
+            };
+            keep_shown(kept);
+        });
+    }
     crate::shared::effect(move || {
         if let Some(Ok(page)) = first.get() {
             let shown = events.with_untracked(|e| e.first().map(|e| e.id));
@@ -609,8 +652,62 @@ fn AuditTable(events: RwSignal<Vec<AuditEvent>>, connections: Names) -> impl Int
 
 #[cfg(test)]
 mod tests {
-    use super::{active_filters, connection_filter, newer_than};
-    use models::api::{AuditOutcome, AuditPhase, AuditQuery};
+    use super::{
+        LastShown, active_filters, connection_filter, keep_shown, newer_than, shown_before,
+    };
+    use models::api::{AuditEvent, AuditOutcome, AuditPhase, AuditQuery};
+
+    fn event(id: i64) -> AuditEvent {
+        serde_json::from_value(serde_json::json!({
+            "id": id,
+            "at": "2026-11-25T21:48:39.979Z",
+            "requestId": "r",
+            "phase": "intent",
+            "action": "sign_in",
+            "prevHash": "",
+            "hash": "",
+        }))
+        .expect("an event")
+    }
+
+    #[test]
+    fn the_history_shown_last_comes_back_only_for_its_company_and_filters() {
+        let acme = Some("acme".to_owned());
+        let failed = AuditQuery {
+            outcome: Some(AuditOutcome::Failed),
+            ..AuditQuery::default()
+        };
+        keep_shown(LastShown {
+            company: acme.clone(),
+            query: failed.clone(),
+            events: vec![event(9), event(7)],
+            cursor: Some(7),
+        });
+        let (events, cursor) = shown_before(&acme, &failed);
+        assert_eq!(events.iter().map(|e| e.id).collect::<Vec<_>>(), [9, 7]);
+        assert_eq!(cursor, Some(7));
+        // Another company's history, or other filters, start from their first page.
+        for (company, query) in [
+            (Some("globex".to_owned()), failed.clone()),
+            (None, failed.clone()),
+            (acme.clone(), AuditQuery::default()),
+        ] {
+            let (events, cursor) = shown_before(&company, &query);
+            assert!(
+                events.is_empty() && cursor.is_none(),
+                "{company:?} {query:?}"
+            );
+        }
+        // Only the last one shown is kept.
+        keep_shown(LastShown {
+            company: acme.clone(),
+            query: AuditQuery::default(),
+            events: vec![event(12)],
+            cursor: None,
+        });
+        assert!(shown_before(&acme, &failed).0.is_empty());
+        assert_eq!(shown_before(&acme, &AuditQuery::default()).0.len(), 1);
+    }
 
     #[test]
     fn the_fold_counts_each_filter_the_address_sets() {

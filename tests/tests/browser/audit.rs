@@ -1,10 +1,12 @@
 //! The audit history's time range: given in the reader's own time, sent as UTC, kept in the
 //! address and read back into the form; an end at or before the start is said under the end
 //! as soon as both are given, and such a range is never applied; the last hour, day or week
-//! is one click.
+//! is one click. Back from an event shows the history as it was, older pages included.
 
-use crate::browser::{Browser, cell};
+use crate::browser::{Browser, Row, cell};
+use crate::colleague::Colleague;
 use crate::demo;
+use reqwest::Method;
 use serde_json::json;
 
 /// Sets the `datetime-local` input `#id` to now plus `minutes`, in the browser's local time,
@@ -42,8 +44,8 @@ async fn the_audit_history_filters_by_time_and_refuses_a_range_that_ends_first()
 
     // To now, before that start: said under the end, and not applied.
     set_time(&b, "filter-to", 0).await;
-    let said = b.wait_for_text("#filter-to-error", "later than from").await;
-    assert!(said.starts_with("to must be later than from"), "{said}");
+    let said = b.wait_for_text("#filter-to-error", "later than From").await;
+    assert!(said.starts_with("To must be later than From"), "{said}");
     assert_eq!(b.attr("#filter-to", "aria-invalid").await, "true");
     b.screenshot("range-ends-first").await;
     b.click("apply-filters").await;
@@ -66,9 +68,6 @@ async fn the_audit_history_filters_by_time_and_refuses_a_range_that_ends_first()
         location.contains("from=") && location.contains("to="),
         "{location}"
     );
-    let ids = |rows: &[crate::browser::Row]| -> Vec<String> {
-        rows.iter().map(|r| cell(r, "data-id").to_owned()).collect()
-    };
     b.wait_for_rows(
         "the events of the last hour: all of them",
         "[data-test=\"audit-row\"]",
@@ -103,4 +102,79 @@ async fn the_audit_history_filters_by_time_and_refuses_a_range_that_ends_first()
         |r| ids(r) == ids(&all),
     )
     .await;
+}
+
+fn ids(rows: &[Row]) -> Vec<i64> {
+    rows.iter()
+        .map(|r| cell(r, "data-id").parse().expect("an event id"))
+        .collect()
+}
+
+#[tokio::test]
+async fn back_from_an_event_shows_the_older_pages_loaded_and_what_was_written_meanwhile() {
+    let b = Browser::open("audit-back").await;
+    // A colleague's sign-in and company choices: more events than the history's page of 50.
+    let mut colleague = Colleague::sign_in(b.portal_url(), demo::ada(), "acme").await;
+    let choose_acme = async |c: &mut Colleague| {
+        c.send(
+            Method::PUT,
+            "/api/session/company",
+            json!({ "company": "acme" }),
+        )
+        .await;
+    };
+    for _ in 0..28 {
+        choose_acme(&mut colleague).await;
+    }
+    let first_page = demo::audit_of_ada_in_acme(&b).await;
+    assert_eq!(first_page.len(), 50, "one page");
+    b.click("load-older").await;
+    let all = b
+        .wait_for_rows(
+            "every event, older ones added",
+            "[data-test=\"audit-row\"]",
+            |r| r.len() > 50,
+        )
+        .await;
+    b.wait_gone("[data-test=\"load-older\"]").await;
+    let all = ids(&all);
+    assert!(
+        all.windows(2).all(|w| w[0] > w[1]),
+        "newest first, once each: {all:?}"
+    );
+    let oldest = *all.last().expect("events");
+
+    b.click_css(&format!("[data-test=\"audit-row\"][data-id=\"{oldest}\"]"))
+        .await;
+    b.wait_for_path(&format!("/audit/{oldest}")).await;
+    b.find("[data-test=\"audit-event\"]").await;
+    // Meanwhile the colleague changes something.
+    choose_acme(&mut colleague).await;
+
+    b.back().await;
+    b.wait_for_location("/audit").await;
+    let shown = b
+        .wait_for_rows(
+            "the history as it was, with the events written since on top",
+            "[data-test=\"audit-row\"]",
+            |r| r.len() == all.len() + 2,
+        )
+        .await;
+    let shown = ids(&shown);
+    assert_eq!(shown[2..], all[..], "the pages loaded before, in order");
+    assert!(shown[1] > all[0], "the new events on top: {shown:?}");
+    assert_eq!(
+        b.count("[data-test=\"load-older\"]").await,
+        0,
+        "nothing older"
+    );
+    b.screenshot("back-from-the-oldest-event").await;
+
+    // A reload reads the first page again.
+    b.goto("/audit").await;
+    b.wait_for_rows("the first page only", "[data-test=\"audit-row\"]", |r| {
+        r.len() == 50
+    })
+    .await;
+    b.find("[data-test=\"load-older\"]").await;
 }
