@@ -753,7 +753,7 @@ set protocols bgp group azure-microsoft-primary neighbor 203.0.113.2
         fn every_valid_private_peering_gives_both_routers_their_session(
             i in 0u32..((1 << 22) - 1),
             vlan in 1u64..=4094,
-            asn in prop_oneof![1u64..65515, 65521u64..=4_294_967_295],
+            asn in prop_oneof![1u64..12076, 12077u64..65515, 65521u64..=4_294_967_295],
             key in any::<bool>(),
             name in any::<String>(),
         ) {

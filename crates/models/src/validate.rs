@@ -58,6 +58,10 @@ pub enum ValidationError {
     )]
     AsnReserved { field: &'static str, asn: u64 },
     #[error(
+        "{field} 12076 is Microsoft's own ASN, its side of the peering; use your network's ASN (1 to 4294967295, not 65515 to 65520)"
+    )]
+    AsnMicrosoft { field: &'static str },
+    #[error(
         "{field} must be an IPv4 /30 or IPv6 /126 prefix such as 10.1.0.0/30 (IPv4 in decimal, no leading zeros); got {got}"
     )]
     SubnetSyntax { field: &'static str, got: String },
@@ -153,7 +157,7 @@ pub enum ValidationError {
     #[error("classOfService must be one of BRONZE, SILVER, GOLD, or left out; got {got}")]
     ClassOfService { got: String },
     #[error(
-        "confirmName must be the connection's name exactly, in the same case and spacing; it did not match"
+        "confirmName must be the connection's name exactly, in the same case and with the same spaces between words; it did not match"
     )]
     ConfirmName,
     #[error("to must be later than from")]
@@ -172,6 +176,7 @@ impl ValidationError {
             | NotPrintable { field }
             | Asn { field, .. }
             | AsnReserved { field, .. }
+            | AsnMicrosoft { field }
             | SubnetSyntax { field, .. }
             | SubnetLength { field, .. }
             | SubnetNotNetwork { field, .. }
@@ -427,6 +432,9 @@ pub fn asn(field: &'static str, value: u64) -> Result<u64, ValidationError> {
     }
     if RESERVED_ASNS.contains(&value) {
         return Err(ValidationError::AsnReserved { field, asn: value });
+    }
+    if value == u64::from(crate::router::MICROSOFT_ASN) {
+        return Err(ValidationError::AsnMicrosoft { field });
     }
     Ok(value)
 }

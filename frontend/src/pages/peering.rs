@@ -522,7 +522,7 @@ fn FormStep(
                 {format!("Connection {} · ", connection.name)}
                 {if exists { "editing the current configuration" } else { "creates this peering" }}
             </p>
-            <Field id="peerASN" label="Peer ASN" error=peer_asn_error help="Your BGP AS number: 1 to 4294967295, not 65515 to 65520 (Microsoft's side is AS 12076).">
+            <Field id="peerASN" label="Peer ASN" error=peer_asn_error help="Your BGP AS number: 1 to 4294967295, not Microsoft's own 12076 or its reserved 65515 to 65520.">
                 <TextInput id="peerASN" input=draft.peer_asn error=peer_asn_error kind=TextKind::Number/>
             </Field>
             <div class="field-row">

@@ -51,6 +51,15 @@ fn asn_edges() {
         );
     }
     assert_eq!(asn("peerASN", 65521), Ok(65521));
+    // Microsoft's own side: a session with itself would never come up.
+    assert_eq!(
+        asn("customerASN", 12076),
+        Err(ValidationError::AsnMicrosoft {
+            field: "customerASN"
+        })
+    );
+    assert_eq!(asn("peerASN", 12075), Ok(12075));
+    assert_eq!(asn("peerASN", 12077), Ok(12077));
     assert_eq!(asn("peerASN", 4_294_967_295), Ok(4_294_967_295));
     assert!(asn("peerASN", 4_294_967_296).is_err());
 }
@@ -647,7 +656,7 @@ proptest! {
 
     #[test]
     fn asn_accepts_exactly_the_allowed_range(v in any::<u64>()) {
-        let ok = (1..=MAX_ASN).contains(&v) && !RESERVED_ASNS.contains(&v);
+        let ok = (1..=MAX_ASN).contains(&v) && !RESERVED_ASNS.contains(&v) && v != 12076;
         prop_assert_eq!(asn("peerASN", v).is_ok(), ok);
         prop_assert_eq!(parse_asn("peerASN", &v.to_string()).is_ok(), ok);
     }
