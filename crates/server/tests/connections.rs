@@ -380,6 +380,12 @@ async fn a_leg_or_another_kind_of_connection_is_not_found_saying_what_it_is() {
                  shows both legs and its peerings."
             )
         );
+        // Its peerings too, which Console Connect keeps on the connection.
+        let peering = client
+            .get(&format!("/api/connections/{leg}/peering/PRIVATE"))
+            .await;
+        assert_eq!(peering.status, StatusCode::NOT_FOUND, "{}", peering.text);
+        assert_eq!(peering.message(), reply.message());
     }
 
     // Acme's AWS connection, as Console Connect lists it, is not one of the portal's.

@@ -676,6 +676,46 @@ async fn a_preview_does_not_tell_whether_a_typed_key_is_the_current_one() {
 }
 
 #[tokio::test]
+async fn a_peering_is_neither_previewed_nor_removed_while_its_connection_is_deleting() {
+    let app = spawn_app().await;
+    let (client, id) = ada_on_production(&app).await;
+    let path = peering_path(&id, "PRIVATE");
+    let deleting = client
+        .delete(
+            &format!("/api/connections/{id}"),
+            Some(&json!({"reason": "Decommission", "confirmName": PRODUCTION})),
+        )
+        .await;
+    assert_eq!(deleting.status, StatusCode::ACCEPTED, "{}", deleting.text);
+
+    let preview = client
+        .post(&format!("{path}/preview"), &private_peering(200))
+        .await;
+    assert_eq!(preview.status, StatusCode::CONFLICT, "{}", preview.text);
+    assert_eq!(
+        preview.message(),
+        "Peering can be configured only while the connection is Active; it is Deleting now."
+    );
+
+    let removed = client
+        .delete(
+            &path,
+            Some(&json!({"reason": "Clean up", "confirmName": PRODUCTION})),
+        )
+        .await;
+    assert_eq!(removed.status, StatusCode::CONFLICT, "{}", removed.text);
+    assert_eq!(
+        removed.message(),
+        "A peering can be removed only while the connection is Active; it is Deleting now."
+    );
+    assert_eq!(app.upstream_calls(Route::DeletePeering), 0);
+    let (intent, outcome) = client.audit_pair("delete_peering", &id).await;
+    assert_eq!(intent["before"]["vlanId"], 100);
+    assert_eq!(outcome["outcome"], "refused");
+    assert!(outcome["upstreamStatus"].is_null());
+}
+
+#[tokio::test]
 async fn peering_update_is_refused_before_active() {
     let app = spawn_app().await;
     let client = app.sign_in_to(ada(), "acme").await;

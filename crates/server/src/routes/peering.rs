@@ -165,7 +165,26 @@ async fn read_peering(
     Path((id, peering_type)): Path<(String, String)>,
 ) -> Result<Json<PeeringView>> {
     let (id, t) = parse_path(&id, &peering_type)?;
-    Ok(Json(configured_peering(&state, &signed_in, &id, t).await?))
+    match configured_peering(&state, &signed_in, &id, t).await {
+        // Console Connect refuses to read a peering of a leg (or of another kind of connection)
+        // in its own words: said instead as every other route of a connection says it.
+        Err(e @ AppError::UpstreamRejected(_)) => Err(load_parent(&state, &signed_in, &id)
+            .await
+            .err()
+            .unwrap_or(e)),
+        read => read.map(Json),
+    }
+}
+
+/// Why a peering of a connection in `status` cannot be changed, if it cannot: Console Connect
+/// changes peerings only while the connection is Active.
+fn not_changeable(status: &ConnectionStatus, what: &str) -> Option<AppError> {
+    (*status != ConnectionStatus::Active).then(|| {
+        AppError::Conflict(format!(
+            "{what} only while the connection is Active; it is {} now.",
+            status.label()
+        ))
+    })
 }
 
 #[derive(Debug, Deserialize)]
@@ -222,6 +241,9 @@ async fn preview_peering(
     // are not hidden behind an upstream failure; the VLAN's uniqueness is checked after the reads.
     validate::peering_config(t, &proposed(&req, None)?, &[]).map_err(AppError::Validation)?;
     let parent = load_parent(&state, &signed_in, &id).await?;
+    if let Some(refused) = not_changeable(&parent.status, "Peering can be configured") {
+        return Err(refused);
+    }
     let (current, others) = current_and_others(&state, &signed_in, &parent, &id, t).await?;
     let config = proposed(&req, current.as_ref())?;
     validate::peering_config(t, &config, &others).map_err(AppError::Validation)?;
@@ -285,11 +307,8 @@ async fn update_peering(
     let crypto = state.crypto.clone();
     let status = parent.status.clone();
     let view = audited(&state, intent, move || async move {
-        if status != ConnectionStatus::Active {
-            return Step::refused(AppError::Conflict(format!(
-                "Peering can be configured only once the connection is Active; it is {} now.",
-                status.label()
-            )));
+        if let Some(refused) = not_changeable(&status, "Peering can be configured") {
+            return Step::refused(refused);
         }
         let _turn = match turn {
             Ok(turn) => turn,
@@ -350,7 +369,11 @@ async fn delete_peering(
     let upstream = state.upstream.clone();
     let api_key = signed_in.api_key.clone();
     let secret = current.shared_key.clone().unwrap_or_default();
+    let status = parent.status.clone();
     audited(&state, intent, move || async move {
+        if let Some(refused) = not_changeable(&status, "A peering can be removed") {
+            return Step::refused(refused);
+        }
         let _turn = match turn {
             Ok(turn) => turn,
             Err(busy) => return Step::refused(busy),
