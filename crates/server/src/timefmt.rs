@@ -32,9 +32,13 @@ fn in_utc(t: OffsetDateTime) -> Option<OffsetDateTime> {
         .filter(|t| (0..=9999).contains(&t.year()))
 }
 
-/// Reads a time a person or program gave (RFC 3339, any offset; or a date alone, for its
-/// midnight UTC) into the stored form; `None` for anything else, or for a time whose UTC is
-/// outside the years 0000–9999.
+/// Reads a bound of a time range a person or program gave (RFC 3339, any offset; or a date
+/// alone, for its midnight UTC) into the stored form; `None` for anything else, or for a time
+/// whose UTC is outside the years 0000–9999.
+///
+/// Times are stored in whole milliseconds, so a finer bound is taken up to the next one: for a
+/// stored time, `at >= bound` and `at < bound` then hold exactly as they do for the time given
+/// (`…38.0929Z` does not take in an event at `…38.092Z`).
 pub fn normalize(raw: &str) -> Option<String> {
     let raw = raw.trim();
     OffsetDateTime::parse(raw, &Rfc3339)
@@ -44,8 +48,17 @@ pub fn normalize(raw: &str) -> Option<String> {
                 .ok()
                 .map(|d| d.midnight().assume_utc())
         })
+        .and_then(up_to_a_millisecond)
         .and_then(in_utc)
         .map(format)
+}
+
+/// `t`, or the next whole millisecond after it when it falls between two.
+fn up_to_a_millisecond(t: OffsetDateTime) -> Option<OffsetDateTime> {
+    match t.nanosecond() % 1_000_000 {
+        0 => Some(t),
+        past => t.checked_add(time::Duration::nanoseconds(i64::from(1_000_000 - past))),
+    }
 }
 
 #[cfg(test)]
@@ -63,6 +76,21 @@ mod tests {
         );
         assert!(a < b);
         assert_eq!(normalize("yesterday"), None);
+    }
+
+    #[test]
+    fn a_finer_time_is_taken_up_to_the_next_millisecond() {
+        for (given, stored) in [
+            ("2026-11-25T10:00:38.0929Z", "2026-11-25T10:00:38.093Z"),
+            ("2026-11-25T10:00:38.092000001Z", "2026-11-25T10:00:38.093Z"),
+            ("2026-11-25T10:00:38.092Z", "2026-11-25T10:00:38.092Z"),
+            ("2026-11-25T10:00:38.0920000Z", "2026-11-25T10:00:38.092Z"),
+            ("2026-11-25T23:59:59.9999+00:00", "2026-11-26T00:00:00.000Z"),
+        ] {
+            assert_eq!(normalize(given).as_deref(), Some(stored), "{given}");
+        }
+        // Up past the last stored millisecond is past what can be stored.
+        assert_eq!(normalize("9999-12-31T23:59:59.9995Z"), None);
     }
 
     #[test]

@@ -573,9 +573,33 @@ async fn audit_filters_select_the_matching_events() {
     let before_that_day = h.ada.audit(&format!("to={first_day}")).await;
     assert!(before_that_day.is_empty(), "{before_that_day:?}");
 
+    // A bound finer than the milliseconds times are kept in holds as given: an event at
+    // …38.092Z is before …38.0929Z, so the range from it leaves the event out and the range up
+    // to it takes it in.
+    let at = asc[1]["at"].as_str().unwrap();
+    let finer = format!("{}9Z", at.trim_end_matches('Z'));
+    let from_finer = h.ada.audit(&format!("from={finer}")).await;
+    assert!(!from_finer.is_empty() && from_finer.iter().all(|e| e["at"].as_str() > Some(at)));
+    let to_finer = h.ada.audit(&format!("to={finer}")).await;
+    assert!(to_finer.iter().any(|e| e["at"] == at), "{finer}");
+
     let bad_time = h.ada.get("/api/audit?from=last%20tuesday").await;
     assert_eq!(bad_time.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(bad_time.field("from").is_some(), "{}", bad_time.text);
+    // An offset's + left unencoded arrives as a space: said how to write it.
+    let plus = h.ada.get("/api/audit?from=2026-11-25T10:00:00+01:00").await;
+    assert_eq!(plus.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        plus.field("from")
+            .is_some_and(|m| m.ends_with("a + is written %2B")),
+        "{}",
+        plus.text
+    );
+    let encoded = h
+        .ada
+        .get("/api/audit?from=2026-11-25T10:00:00%2B01:00")
+        .await;
+    assert_eq!(encoded.status, StatusCode::OK, "{}", encoded.text);
     // A time whose UTC falls past the year 9999 is refused as well, on the list and the export.
     for route in ["/api/audit", "/api/audit/export.csv"] {
         let past_9999 = h

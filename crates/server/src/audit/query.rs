@@ -53,9 +53,15 @@ impl Filter {
                     timefmt::normalize(t).ok_or_else(|| BadFilter {
                         field,
                         message: format!(
-                            "{field} must be an RFC 3339 time such as 2026-11-25T09:00:00Z, \
-                             or a date such as 2026-11-25 (its midnight UTC), in UTC between the \
-                             years 0000 and 9999"
+                            "{field} must be an RFC 3339 time such as 2026-11-25T09:00:00Z or \
+                             2026-11-25T10:00:00+01:00, or a date such as 2026-11-25 (its \
+                             midnight UTC), between the years 0000 and 9999 in UTC{}",
+                            // A query string reads an unencoded + as a space.
+                            if t.trim().contains(' ') {
+                                "; in a query string a + is written %2B"
+                            } else {
+                                ""
+                            }
                         ),
                     })
                 })
