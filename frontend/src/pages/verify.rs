@@ -110,9 +110,20 @@ pub fn VerifyPage() -> impl IntoView {
                     </div>
                 </form>
                 {move || {
-                    verify
-                        .value()
-                        .and_then(Result::ok)
+                    // What Azure said stands only for the key it was said of: once the box holds
+                    // another, it is not shown, nor offered to order with.
+                    let said = verify.value().and_then(Result::ok)?;
+                    if key.value.with(|k| k.trim() != verified_key.get()) {
+                        return Some(
+                            view! {
+                                <p class="notice" data-test="key-changed">
+                                    "The key has changed since it was verified: verify it to see what Azure says about it."
+                                </p>
+                            }
+                                .into_any(),
+                        );
+                    }
+                    Some(said)
                         .map(|view_| {
                             let in_use = view_.in_use == Some(true);
                             view! {
@@ -136,6 +147,7 @@ pub fn VerifyPage() -> impl IntoView {
                                     }}
                                 </section>
                             }
+                                .into_any()
                         })
                 }}
             </div>

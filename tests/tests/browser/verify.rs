@@ -1,10 +1,11 @@
 //! Verifying a service key: a malformed key is explained as it is typed and cannot be sent; a
 //! good key shows what Azure says about its circuit and offers to order a connection for it;
-//! a key already in use is refused under the field, with nothing offered.
+//! a key already in use is refused under the field, with nothing offered; a key edited after
+//! it was verified is not described, nor offered to order with, until it is verified again.
 
 use crate::browser::Browser;
 use crate::demo;
-use models::ValidationError;
+use models::{ValidationError, validate};
 
 #[tokio::test]
 async fn verify_explains_a_malformed_key_describes_a_good_one_and_refuses_a_used_one() {
@@ -17,7 +18,10 @@ async fn verify_explains_a_malformed_key_describes_a_good_one_and_refuses_a_used
         field: "serviceKey",
     }
     .to_string();
-    assert_eq!(b.text("#serviceKey-error").await, malformed);
+    assert_eq!(
+        b.text("#serviceKey-error").await,
+        validate::for_people(&malformed)
+    );
     b.wait_enabled("[data-test=\"verify\"]", false).await;
     b.screenshot("malformed-key").await;
 
@@ -47,11 +51,22 @@ async fn verify_explains_a_malformed_key_describes_a_good_one_and_refuses_a_used
     );
     b.screenshot("good-key").await;
 
+    // Another key typed: what Azure said of the first is no longer shown or offered.
+    b.fill("serviceKey", demo::amsterdam_key()).await;
+    b.find("[data-test=\"key-changed\"]").await;
+    assert_eq!(b.count("[data-test=\"service-key-details\"]").await, 0);
+    assert_eq!(b.count("[data-test=\"create-for-key\"]").await, 0);
+    b.screenshot("key-changed").await;
+    b.fill("serviceKey", &format!(" {key} ")).await;
+    b.wait_for_text("[data-test=\"service-key-details\"]", "acme-er-london-01")
+        .await;
+    b.find("[data-test=\"create-for-key\"]").await;
+
     b.fill("serviceKey", demo::used_key()).await;
     b.click("verify").await;
     b.wait_for_text(
         "#serviceKey-error",
-        "serviceKey is already used by connection \"Azure London Production\"",
+        "Azure service key is already used by connection \"Azure London Production\"",
     )
     .await;
     assert_eq!(b.count("[data-test=\"service-key-details\"]").await, 0);
