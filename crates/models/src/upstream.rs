@@ -111,7 +111,7 @@ pub fn port_unusable_reason(port: &Port, speed_mbps: Option<u64>) -> Option<Stri
         return Some(format!("port is {}, not Active", port.status.label()));
     }
     if port.single_service {
-        return Some("port is single-service: it carries one connection only".to_owned());
+        return Some("port is single-service (it carries one connection only)".to_owned());
     }
     let remaining = port.capacity.map(|c| c.remaining).unwrap_or(0);
     if remaining == 0 {
@@ -119,9 +119,20 @@ pub fn port_unusable_reason(port: &Port, speed_mbps: Option<u64>) -> Option<Stri
     }
     match speed_mbps {
         Some(speed) if remaining < speed => Some(format!(
-            "port has {remaining} Mbps left, less than the {speed} Mbps asked for"
+            "port has {} left, less than the {} asked for",
+            speed_text(remaining),
+            speed_text(speed)
         )),
         _ => None,
+    }
+}
+
+/// 1000 → `1 Gbps`, 200 → `200 Mbps`, as the pages write speeds.
+fn speed_text(mbps: u64) -> String {
+    if mbps >= 1000 && mbps.is_multiple_of(1000) {
+        format!("{} Gbps", mbps / 1000)
+    } else {
+        format!("{mbps} Mbps")
     }
 }
 

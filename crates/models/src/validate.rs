@@ -38,10 +38,10 @@ pub enum ValidationError {
     #[error("{field} must be exactly 24 lowercase hexadecimal characters (0-9, a-f)")]
     ObjectId { field: &'static str },
     #[error(
-        "{field} must be an Azure service key: a GUID of 8-4-4-4-12 hexadecimal digits, like 00000000-0000-0000-0000-000000000000"
+        "{field} must be a GUID of 8-4-4-4-12 hexadecimal digits, like 00000000-0000-0000-0000-000000000000, as the Azure portal shows the circuit's service key"
     )]
     ServiceKey { field: &'static str },
-    #[error("{field} must be 1 to {max} characters; it has {len}")]
+    #[error("{field} must be at most {max} characters; it has {len}")]
     Length {
         field: &'static str,
         len: usize,
@@ -62,7 +62,7 @@ pub enum ValidationError {
     )]
     AsnMicrosoft { field: &'static str },
     #[error(
-        "{field} must be an IPv4 /30 or IPv6 /126 prefix such as 10.1.0.0/30 (IPv4 in decimal, no leading zeros); got {got}"
+        "{field} must be an IPv4 /30 or IPv6 /126 prefix: its network address, a slash and the length, such as a.b.c.0/30 (IPv4 in decimal, no leading zeros); got {got}"
     )]
     SubnetSyntax { field: &'static str, got: String },
     #[error("{field} must be a /30 (IPv4) or /126 (IPv6); got /{len}")]
@@ -85,7 +85,7 @@ pub enum ValidationError {
         got: String,
     },
     #[error(
-        "secondaryPeerSubnet must not overlap primaryPeerSubnet: give two different /30s, such as 10.1.0.0/30 and 10.1.0.4/30"
+        "secondaryPeerSubnet must not overlap primaryPeerSubnet: give two different subnets of the same size, such as the /30 (or /126) right after the primary one"
     )]
     SubnetOverlap,
     #[error(
@@ -124,7 +124,7 @@ pub enum ValidationError {
         "advertisedPublicPrefixes is required for MICROSOFT peering: 1 to 200 public IPv4 or IPv6 prefixes"
     )]
     PrefixesRequired,
-    #[error("advertisedPublicPrefixes allows at most 200 prefixes; got {count}")]
+    #[error("advertisedPublicPrefixes takes at most 200 prefixes; got {count}")]
     TooManyPrefixes { count: usize },
     #[error(
         "advertisedPublicPrefixes entry {index} must be an IP prefix with its network address, such as 203.0.113.0/24 (IPv4 in decimal, no leading zeros); got {got}"
@@ -205,9 +205,10 @@ impl ValidationError {
     }
 }
 
-/// How the forms label the fields that a difference never shows (those it does are in
-/// [`crate::diff::FIELDS`]).
-const FORM_LABELS: [(&str, &str); 10] = [
+/// How the forms label their fields where a difference does not show them so (the rest are
+/// in [`crate::diff::FIELDS`]).
+const FORM_LABELS: [(&str, &str); 11] = [
+    ("name", "Connection name"),
     ("apiKey", "API key"),
     ("serviceKey", "Azure service key"),
     ("portIds", "Ports"),
@@ -224,7 +225,7 @@ const FORM_LABELS: [(&str, &str); 10] = [
 const NAMING_TWO_FIELDS: [(ValidationError, &str); 4] = [
     (
         ValidationError::SubnetOverlap,
-        "Secondary subnet must not overlap the primary subnet: give two different /30s, such as 10.1.0.0/30 and 10.1.0.4/30",
+        "Secondary subnet must not overlap the primary subnet: give another of the same size, such as the /30 (or /126) right after it",
     ),
     (
         ValidationError::SubnetFamilies,
@@ -249,12 +250,11 @@ pub fn for_people(message: &str) -> String {
         return (*said).to_owned();
     }
     let (first, rest) = message.split_once(' ').unwrap_or((message, ""));
-    let label = crate::diff::field_label(first).or_else(|| {
-        FORM_LABELS
-            .iter()
-            .find(|(f, _)| *f == first)
-            .map(|(_, label)| *label)
-    });
+    let label = FORM_LABELS
+        .iter()
+        .find(|(f, _)| *f == first)
+        .map(|(_, label)| *label)
+        .or_else(|| crate::diff::field_label(first));
     match label {
         Some(label) if !rest.is_empty() => format!("{label} {rest}"),
         _ => message.to_owned(),

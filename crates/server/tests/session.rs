@@ -212,7 +212,7 @@ async fn an_api_key_that_cannot_be_one_is_refused_on_its_field_without_asking_up
         ("   ", "apiKey is required: paste the API key"),
         (
             long.as_str(),
-            "apiKey must be 1 to 512 characters; it has 607",
+            "apiKey must be at most 512 characters; it has 607",
         ),
         (
             "canary\u{0}key",

@@ -53,7 +53,7 @@ async fn a_wrong_key_is_refused_and_a_demo_key_signs_in_to_the_chosen_company() 
     b.click("sign-in").await;
     b.wait_for_text(
         "#apiKey-error",
-        "API key must be 1 to 512 characters; it has 513",
+        "API key must be at most 512 characters; it has 513",
     )
     .await;
     sign_in_with_a_wrong_key(&b).await;

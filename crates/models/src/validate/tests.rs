@@ -711,6 +711,12 @@ fn a_message_for_people_names_the_field_by_its_label() {
         "API key is required: paste the API key Console Connect issued you"
     );
     assert_eq!(for_people("reason is required"), "Reason is required");
+    // The form's label, where a difference names the field otherwise.
+    let name = connection_name(&"n".repeat(65)).unwrap_err().to_string();
+    assert_eq!(
+        for_people(&name),
+        "Connection name must be at most 64 characters; it has 65"
+    );
     let in_use = ValidationError::VlanInUse {
         vlan: 200,
         other: PeeringType::Private,
@@ -741,7 +747,7 @@ fn a_message_for_people_keeps_what_was_typed_even_when_it_is_a_field_name() {
 fn a_message_naming_two_fields_is_said_whole_and_others_pass_through() {
     assert_eq!(
         for_people(&ValidationError::SubnetOverlap.to_string()),
-        "Secondary subnet must not overlap the primary subnet: give two different /30s, such as 10.1.0.0/30 and 10.1.0.4/30"
+        "Secondary subnet must not overlap the primary subnet: give another of the same size, such as the /30 (or /126) right after it"
     );
     assert_eq!(
         for_people(&ValidationError::TimeRange.to_string()),

@@ -346,7 +346,7 @@ async fn create_is_refused_for_each_bad_input() {
         ),
         (with("azureServiceKey", json!("12345")), "GUID"),
         (with("name", json!("")), "name is required"),
-        (with("name", json!("x".repeat(65))), "1 to 64 characters"),
+        (with("name", json!("x".repeat(65))), "at most 64 characters"),
         (
             with("srcPort", json!([])),
             "srcPort needs 1 or 2 ports; got 0",
