@@ -4,6 +4,19 @@
 use crate::format;
 use leptos::prelude::*;
 use models::diff::{ChangeKind, FieldChange, field_label};
+use serde_json::Value;
+
+/// A value as the table shows it: a shared key, which the portal keeps only as a keyed
+/// fingerprint, said to be a key with that fingerprint (which tells one key from another).
+fn shown(field: &str, v: Option<&Value>) -> String {
+    match v {
+        Some(Value::String(s)) if field == "sharedKey" => match s.strip_prefix("hmac-sha256:") {
+            Some(fingerprint) => format!("a key (fingerprint {fingerprint})"),
+            None => s.clone(),
+        },
+        v => format::value(v),
+    }
+}
 
 #[component]
 pub fn DiffTable(changes: Vec<FieldChange>) -> impl IntoView {
@@ -45,10 +58,10 @@ pub fn DiffTable(changes: Vec<FieldChange>) -> impl IntoView {
                                     }}
                                 </th>
                                 <td data-label="Before" class="before">
-                                    {format::value(c.before.as_ref())}
+                                    {shown(&c.field, c.before.as_ref())}
                                 </td>
                                 <td data-label="After" class="after">
-                                    {format::value(c.after.as_ref())}
+                                    {shown(&c.field, c.after.as_ref())}
                                 </td>
                             </tr>
                         }

@@ -393,9 +393,14 @@ async fn walk(name: &str, look: Look) {
         assert_eq!(b.value("filter-outcome").await, "succeeded");
         b.find("[data-test=\"audit-row\"]").await;
     }
+    // The order's outcome: the longest values an event shows (the new connection's id, its
+    // legs, their times) wrap within the page.
+    b.goto("/audit?action=create_connection&phase=outcome")
+        .await;
     b.click_css("[data-test=\"audit-row\"] td[data-label=\"Time\"] a")
         .await;
     b.find("[data-test=\"audit-event\"]").await;
+    b.find("[data-test=\"diff\"] tr[data-field=\"legs\"]").await;
     check(&b, look, "audit-event").await;
 }
 
