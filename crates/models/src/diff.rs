@@ -33,9 +33,10 @@ pub enum ChangeKind {
 
 /// The fields of the snapshots a difference compares, by their API names, with the names the
 /// pages give them, in the order the pages show them: a peering's settings as its form asks for
-/// them, then a connection's as its page lists them, then what Azure says about a service key.
+/// them, then a connection's as its page lists them, then what Azure says about a service key,
+/// then the company a session works in.
 /// A difference lists its changes in this order.
-pub const FIELDS: [(&str, &str); 27] = [
+pub const FIELDS: [(&str, &str); 29] = [
     ("peerASN", "Peer ASN"),
     ("primaryPeerSubnet", "Primary subnet"),
     ("secondaryPeerSubnet", "Secondary subnet"),
@@ -63,6 +64,8 @@ pub const FIELDS: [(&str, &str); 27] = [
     ("primaryAzurePort", "Primary Azure port"),
     ("secondaryAzurePort", "Secondary Azure port"),
     ("inUse", "In use"),
+    ("offeredSpeeds", "Offered speeds"),
+    ("company", "Company"),
 ];
 
 /// How the pages name the field the API names `field`; `None` for a field they do not show.
@@ -168,8 +171,8 @@ mod tests {
             assert_eq!(field_label(field), Some(*label));
             assert!(!label.is_empty());
         }
-        assert_eq!(field_label("offeredSpeeds"), None);
-        assert_eq!(rank("offeredSpeeds"), FIELDS.len());
+        assert_eq!(field_label("colour"), None);
+        assert_eq!(rank("colour"), FIELDS.len());
     }
 
     #[test]
