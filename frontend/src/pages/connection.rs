@@ -26,8 +26,31 @@ pub fn ConnectionPage() -> impl IntoView {
     }
 }
 
+thread_local! {
+    /// The peering the delete page has just removed, with its connection's id: said once on
+    /// that connection's page, which the delete page leads back to.
+    static REMOVED: std::cell::Cell<Option<(PeeringType, [u8; 24])>> =
+        const { std::cell::Cell::new(None) };
+}
+
+/// Tells the page of connection `id` that its `t` peering has just been removed.
+pub fn peering_removed(id: &str, t: PeeringType) {
+    if let Ok(id) = <[u8; 24]>::try_from(id.as_bytes()) {
+        REMOVED.set(Some((t, id)));
+    }
+}
+
+/// The peering of connection `id` just removed, if one was: told once.
+fn take_removed(id: &str) -> Option<PeeringType> {
+    match REMOVED.take() {
+        Some((t, of)) if of.as_slice() == id.as_bytes() => Some(t),
+        _ => None,
+    }
+}
+
 #[component]
 fn Connection(id: String) -> impl IntoView {
+    let removed = take_removed(&id);
     let poll = Poll::new();
     let ports = names::ports();
     let conn = {
@@ -59,6 +82,13 @@ fn Connection(id: String) -> impl IntoView {
             let id = id.clone();
             view! {
                 <RefreshError error=failed retry=retry/>
+                {removed.map(|t| {
+                    view! {
+                        <p class="notice ok" role="status" data-test="peering-removed">
+                            {format!("The {} peering was removed.", t.label())}
+                        </p>
+                    }
+                })}
                 <ConnectionView id=id c=shown peerings=peerings ports=ports retry=retry poll=poll/>
             }
             .into_any()

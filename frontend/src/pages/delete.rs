@@ -267,7 +267,14 @@ fn DeletePeering(id: String, t: PeeringType) -> impl IntoView {
     let delete = {
         let id = id.clone();
         crate::shared::action(move |req: &DeleteRequest| {
-            api::delete_peering(id.clone(), t, req.clone())
+            let (id, req) = (id.clone(), req.clone());
+            async move {
+                let removed = api::delete_peering(id.clone(), t, req).await;
+                if removed.is_ok() {
+                    crate::pages::connection::peering_removed(&id, t);
+                }
+                removed
+            }
         })
     };
     let back = format!("/connections/{id}");

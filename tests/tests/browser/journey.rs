@@ -712,6 +712,12 @@ async fn delete_private_peering(b: &Browser, id: &str) {
     b.click("confirm-delete").await;
 
     b.wait_for_path(&format!("/connections/{id}")).await;
+    // Said once, on the page the delete leads back to.
+    b.wait_for_text(
+        "[data-test=\"peering-removed\"]",
+        "The Private peering was removed.",
+    )
+    .await;
     b.wait_for_status("[data-test=\"peering-card-PRIVATE\"]", "NONE")
         .await;
     b.wait_for_text("[data-test=\"peering-card-PRIVATE\"]", "Not configured.")
@@ -719,6 +725,19 @@ async fn delete_private_peering(b: &Browser, id: &str) {
     b.wait_for_status("[data-test=\"peering-card-MICROSOFT\"]", "SYNCED")
         .await;
     b.screenshot("private-peering-deleted").await;
+    // Back to the delete page and forward again, within the app: not said again.
+    b.back().await;
+    b.wait_for_path(&format!("/connections/{id}/peering/PRIVATE/delete"))
+        .await;
+    b.forward().await;
+    b.wait_for_path(&format!("/connections/{id}")).await;
+    b.wait_for_status("[data-test=\"peering-card-MICROSOFT\"]", "SYNCED")
+        .await;
+    assert_eq!(
+        b.count("[data-test=\"peering-removed\"]").await,
+        0,
+        "said once"
+    );
 }
 
 async fn delete_the_connection(b: &Browser, id: &str) {
