@@ -111,10 +111,13 @@ pub fn outcome_badge(o: Option<AuditOutcome>) -> AnyView {
     }
 }
 
+/// Whom a history was shown to: the user's id and the company they were working in.
+type Whose = Option<(String, Option<String>)>;
+
 /// The history as it was shown last: whose, with which filters, the events loaded and where
 /// the next older page starts.
 struct LastShown {
-    company: Option<String>,
+    whose: Whose,
     query: AuditQuery,
     events: Vec<AuditEvent>,
     cursor: Option<i64>,
@@ -129,11 +132,12 @@ fn keep_shown(shown: LastShown) {
     LAST_SHOWN.set(Some(shown));
 }
 
-/// The events and cursor the history showed last for these filters of this company, if it did.
-fn shown_before(company: &Option<String>, query: &AuditQuery) -> (Vec<AuditEvent>, Option<i64>) {
+/// The events and cursor the history showed last with these filters to this user in this
+/// company, if it did.
+fn shown_before(whose: &Whose, query: &AuditQuery) -> (Vec<AuditEvent>, Option<i64>) {
     LAST_SHOWN.with_borrow(|last| {
         last.as_ref()
-            .filter(|l| l.company == *company && l.query == *query)
+            .filter(|l| l.whose == *whose && l.query == *query)
             .map(|l| (l.events.clone(), l.cursor))
             .unwrap_or_default()
     })
@@ -262,15 +266,15 @@ fn Audit(query: AuditQuery, connections: Names, legs: Names) -> impl IntoView {
         let q = query.clone();
         poll.resource(move || api::list_audit(q.clone()))
     };
-    let company = untrack(|| crate::session::Auth::get().company());
-    let (before, before_cursor) = shown_before(&company, &query);
+    let whose = untrack(|| crate::session::Auth::get().session()).map(|s| (s.user.id, s.company));
+    let (before, before_cursor) = shown_before(&whose, &query);
     let events: RwSignal<Vec<AuditEvent>> = RwSignal::new(before);
     let cursor: RwSignal<Option<i64>> = RwSignal::new(before_cursor);
     {
         let query = query.clone();
         crate::shared::effect(move || {
             let kept = LastShown {
-                company: company.clone(),
+                whose: whose.clone(),
                 query: query.clone(),
                 events: events.get(),
                 cursor: cursor.get(),
@@ -671,14 +675,14 @@ mod tests {
     }
 
     #[test]
-    fn the_history_shown_last_comes_back_only_for_its_company_and_filters() {
-        let acme = Some("acme".to_owned());
+    fn the_history_shown_last_comes_back_only_to_its_user_in_its_company_with_its_filters() {
+        let acme = Some(("ada".to_owned(), Some("acme".to_owned())));
         let failed = AuditQuery {
             outcome: Some(AuditOutcome::Failed),
             ..AuditQuery::default()
         };
         keep_shown(LastShown {
-            company: acme.clone(),
+            whose: acme.clone(),
             query: failed.clone(),
             events: vec![event(9), event(7)],
             cursor: Some(7),
@@ -686,21 +690,27 @@ mod tests {
         let (events, cursor) = shown_before(&acme, &failed);
         assert_eq!(events.iter().map(|e| e.id).collect::<Vec<_>>(), [9, 7]);
         assert_eq!(cursor, Some(7));
-        // Another company's history, or other filters, start from their first page.
-        for (company, query) in [
-            (Some("globex".to_owned()), failed.clone()),
+        // Another company's history, another user's, or other filters, start from their first
+        // page.
+        for (whose, query) in [
+            (
+                Some(("ada".to_owned(), Some("globex".to_owned()))),
+                failed.clone(),
+            ),
+            (Some(("ada".to_owned(), None)), failed.clone()),
+            (
+                Some(("linus".to_owned(), Some("acme".to_owned()))),
+                failed.clone(),
+            ),
             (None, failed.clone()),
             (acme.clone(), AuditQuery::default()),
         ] {
-            let (events, cursor) = shown_before(&company, &query);
-            assert!(
-                events.is_empty() && cursor.is_none(),
-                "{company:?} {query:?}"
-            );
+            let (events, cursor) = shown_before(&whose, &query);
+            assert!(events.is_empty() && cursor.is_none(), "{whose:?} {query:?}");
         }
         // Only the last one shown is kept.
         keep_shown(LastShown {
-            company: acme.clone(),
+            whose: acme.clone(),
             query: AuditQuery::default(),
             events: vec![event(12)],
             cursor: None,
