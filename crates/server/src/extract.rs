@@ -235,18 +235,43 @@ pub fn strip_quoted(message: &str) -> String {
     out
 }
 
-/// `axum::extract::Query` with the portal's error shape.
+/// `axum::extract::Query` with the portal's error shape. A parameter given with an empty or
+/// blank value (`action=`, as a form with nothing chosen sends it) is read as not given, the
+/// same for every parameter.
 pub struct AppQuery<T>(pub T);
 
 impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for AppQuery<T> {
     type Rejection = AppError;
 
-    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Self::Rejection> {
-        match axum::extract::Query::<T>::from_request_parts(parts, state).await {
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let given = without_blank_parameters(parts.uri.query().unwrap_or_default());
+        // Only parameters of the request's own query are kept, so the address stays valid.
+        let uri = axum::http::Uri::try_from(format!("/?{given}"))
+            .map_err(|_| AppError::BadRequest("The query string could not be read.".into()))?;
+        match axum::extract::Query::<T>::try_from_uri(&uri) {
             Ok(axum::extract::Query(v)) => Ok(AppQuery(v)),
             Err(r) => Err(query_rejection(r)),
         }
     }
+}
+
+/// The query's `name=value` pairs without those whose value is empty or only spaces (`+` or
+/// `%20`), nor empty pairs (`a=1&&b=2`).
+fn without_blank_parameters(query: &str) -> String {
+    let blank = |mut value: &str| {
+        while let Some(rest) = value
+            .strip_prefix('+')
+            .or_else(|| value.strip_prefix("%20"))
+        {
+            value = rest;
+        }
+        value.is_empty()
+    };
+    query
+        .split('&')
+        .filter(|pair| !blank(pair.split_once('=').map_or("", |(_, value)| value)))
+        .collect::<Vec<_>>()
+        .join("&")
 }
 
 /// Kept whole: query strings carry filters, never secrets, and serde's quotes name the
@@ -372,6 +397,21 @@ fn client_ip<'a>(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn blank_query_parameters_are_left_out() {
+        assert_eq!(
+            without_blank_parameters("action=&limit=5&outcome=+%20&&phase&connection=%20a"),
+            "limit=5&connection=%20a"
+        );
+        assert_eq!(without_blank_parameters(""), "");
+        assert_eq!(
+            without_blank_parameters("a=%2520"),
+            "a=%2520",
+            "an encoded %20"
+        );
+        assert_eq!(without_blank_parameters("a==b"), "a==b");
+    }
 
     #[test]
     fn a_query_parameter_that_is_not_a_number_is_said_to_take_one() {

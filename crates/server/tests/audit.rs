@@ -652,6 +652,15 @@ async fn audit_filters_select_the_matching_events() {
     );
     let bad_action = h.ada.get("/api/audit?action=drop_table").await;
     assert_eq!(bad_action.status, StatusCode::BAD_REQUEST);
+    // A filter left empty, as a form with nothing chosen sends it, filters nothing.
+    let everything = h.ada.get("/api/audit").await;
+    let left_empty = h
+        .ada
+        .get("/api/audit?action=&outcome=&phase=+&peeringType=&connection=&limit=&before=&from=")
+        .await;
+    assert_eq!(left_empty.status, StatusCode::OK, "{}", left_empty.text);
+    assert_eq!(left_empty.json, everything.json);
+    assert!(everything.json["events"].as_array().unwrap().len() > 1);
     let bad_cursor = h.ada.get("/api/audit?before=12abc").await;
     assert_eq!(bad_cursor.status, StatusCode::BAD_REQUEST);
     assert!(
