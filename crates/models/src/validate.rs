@@ -51,6 +51,10 @@ pub enum ValidationError {
         "{field} may contain only printable characters: no line breaks, tabs, control characters, or invisible characters that reorder or hide text"
     )]
     NotPrintable { field: &'static str },
+    #[error(
+        "{field} must show at least one letter, digit or symbol; it has only spaces and invisible characters"
+    )]
+    NothingVisible { field: &'static str },
     #[error("{field} must be a whole number from 1 to 4294967295; got {got}")]
     Asn { field: &'static str, got: String },
     #[error(
@@ -174,6 +178,7 @@ impl ValidationError {
             | ServiceKey { field }
             | Length { field, .. }
             | NotPrintable { field }
+            | NothingVisible { field }
             | Asn { field, .. }
             | AsnReserved { field, .. }
             | AsnMicrosoft { field }
@@ -357,7 +362,27 @@ pub fn text(field: &'static str, raw: &str, max: usize) -> Result<(), Validation
     if !printable(trimmed) {
         return Err(ValidationError::NotPrintable { field });
     }
+    if !trimmed.chars().any(shows) {
+        return Err(ValidationError::NothingVisible { field });
+    }
     Ok(())
+}
+
+/// Whether a character allowed in text shows something by itself: not a space, nor a joiner,
+/// direction mark, variation selector or blank that only takes part in the text around it.
+fn shows(c: char) -> bool {
+    !(c.is_whitespace()
+        || matches!(
+            c,
+            '\u{061C}'
+                | '\u{17B4}'
+                | '\u{17B5}'
+                | '\u{180B}'..='\u{180F}'
+                | '\u{200C}'..='\u{200F}'
+                | '\u{2800}'
+                | '\u{FE00}'..='\u{FE0F}'
+                | '\u{E0100}'..='\u{E01EF}'
+        ))
 }
 
 /// Whether `text` has no control characters, line or paragraph separators, or characters that

@@ -205,6 +205,29 @@ fn names_are_printable_and_bounded() {
     assert!(connection_name(&format!("London {england}\u{E0041} DR")).is_err());
     assert!(connection_name("London \u{E0067}\u{E0062}\u{E007F}").is_err());
     assert!(reason("\u{0645}\u{06CC}\u{200C}\u{062E}\u{0648}\u{0627}\u{0647}\u{0645}").is_ok());
+    // Text of nothing but marks, joiners and blanks shows nothing: it is not a reason.
+    for blank in [
+        "\u{200E}",
+        "\u{200D}\u{200C}",
+        "\u{FE0F}",
+        "\u{2800}",
+        "\u{17B4}",
+        "\u{00A0}\u{3000}\u{200F}",
+    ] {
+        assert_eq!(
+            reason(blank),
+            Err(ValidationError::NothingVisible { field: "reason" }),
+            "{blank:?}"
+        );
+        assert!(connection_name(blank).is_err(), "{blank:?}");
+        assert_eq!(
+            ticket(Some(blank)),
+            Err(ValidationError::NothingVisible { field: "ticket" }),
+            "{blank:?}"
+        );
+    }
+    assert!(reason("\u{200E}x").is_ok());
+    assert!(reason("\u{2764}\u{FE0F}").is_ok());
     let message = ValidationError::NotPrintable { field: "reason" }.to_string();
     assert!(
         message.starts_with("reason may contain only printable"),
