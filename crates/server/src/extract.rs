@@ -255,6 +255,35 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for AppQuery<T> {
     }
 }
 
+/// For a read that takes no query parameters: one sent anyway (`?status=ACTIVE`) is refused
+/// rather than ignored, as a route that takes some refuses one it does not know. Blank ones are
+/// left out as [`AppQuery`] leaves them out.
+pub struct NoQuery;
+
+impl<S: Send + Sync> FromRequestParts<S> for NoQuery {
+    type Rejection = AppError;
+
+    async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
+        let given = without_blank_parameters(parts.uri.query().unwrap_or_default());
+        match given.split('&').find(|p| !p.is_empty()) {
+            None => Ok(NoQuery),
+            Some(pair) => {
+                let name: String = pair
+                    .split('=')
+                    .next()
+                    .unwrap_or(pair)
+                    .chars()
+                    .take(40)
+                    .collect();
+                Err(AppError::BadRequest(format!(
+                    "The query string could not be read: unknown field `{name}`; this route \
+                     takes no query parameters"
+                )))
+            }
+        }
+    }
+}
+
 /// The query's `name=value` pairs without those whose value is empty or only spaces (`+` or
 /// `%20`), nor empty pairs (`a=1&&b=2`).
 fn without_blank_parameters(query: &str) -> String {

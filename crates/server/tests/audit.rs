@@ -797,6 +797,9 @@ async fn an_audit_event_shows_its_field_changes_and_its_pair() {
 
     let missing = h.ada.get("/api/audit/999999").await;
     assert_eq!(missing.status, StatusCode::NOT_FOUND);
+    let beyond_any_id = h.ada.get("/api/audit/99999999999999999999").await;
+    assert_eq!(beyond_any_id.status, StatusCode::NOT_FOUND);
+    assert_eq!(beyond_any_id.message(), missing.message());
     let not_a_number = h.ada.get("/api/audit/1%20or%201=1").await;
     assert_eq!(not_a_number.status, StatusCode::BAD_REQUEST);
     assert_eq!(

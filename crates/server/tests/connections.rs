@@ -39,6 +39,32 @@ async fn a_misspelt_query_parameter_is_refused_and_the_allowed_ones_named() {
         "{}",
         audit.message()
     );
+    // A read that takes none refuses one too, rather than answer as if it had filtered.
+    let production = client.connection_id(PRODUCTION).await;
+    for path in [
+        "/api/connections?status=ACTIVE".to_owned(),
+        format!("/api/connections/{production}?fields=name"),
+        format!("/api/connections/{production}/peering/PRIVATE?x=1"),
+        "/api/session?x=1".to_owned(),
+        "/api/session/status?x=1".to_owned(),
+        "/api/info?x=1".to_owned(),
+        "/api/audit/1?x=1".to_owned(),
+    ] {
+        let reply = client.get(&path).await;
+        assert_eq!(
+            reply.status,
+            StatusCode::BAD_REQUEST,
+            "{path}: {}",
+            reply.text
+        );
+        assert!(
+            reply.message().contains("takes no query parameters"),
+            "{path}: {}",
+            reply.message()
+        );
+    }
+    let blank = client.get("/api/connections?status=").await;
+    assert_eq!(blank.status, StatusCode::OK, "{}", blank.text);
 }
 
 #[tokio::test]
@@ -337,6 +363,51 @@ async fn a_connection_on_an_unusable_port_is_refused_before_it_is_ordered() {
     let message = reply.field("portIds").expect("a portIds error");
     assert!(message.contains("Acme Frankfurt FR5"), "{message}");
     assert_eq!(app.upstream_calls(Route::CreateConnection), 0);
+    let events = client.audit("action=create_connection").await;
+    let phases: Vec<(&Value, &Value)> = events
+        .iter()
+        .map(|e| (&e["phase"], &e["outcome"]))
+        .collect();
+    assert_eq!(
+        phases,
+        [
+            (&json!("outcome"), &json!("refused")),
+            (&json!("intent"), &Value::Null)
+        ],
+        "the refused order is recorded"
+    );
+    assert!(
+        events[0]["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("Acme Frankfurt FR5")),
+        "{events:?}"
+    );
+}
+
+#[tokio::test]
+async fn an_order_console_connect_refuses_before_it_is_placed_is_recorded() {
+    let app = spawn_app().await;
+    let linus = app.sign_in(linus()).await;
+    let port = linus.port_id("Acme London LD8 1").await;
+
+    let reply = linus
+        .post(
+            "/api/connections",
+            &create_request(service_key(LONDON_1G), "Azure Linus", &[port], 100),
+        )
+        .await;
+
+    assert_eq!(reply.status, StatusCode::FORBIDDEN, "{}", reply.text);
+    assert_eq!(app.upstream_calls(Route::CreateConnection), 0);
+    let events = linus.audit("action=create_connection").await;
+    assert_eq!(events.len(), 2, "{events:?}");
+    let (outcome, intent) = (&events[0], &events[1]);
+    assert_eq!(intent["phase"], "intent");
+    assert_eq!(outcome["intentId"], intent["id"]);
+    assert_eq!(outcome["outcome"], "failed");
+    assert_eq!(outcome["upstreamStatus"], 403);
+    let written = serde_json::to_string(&events).unwrap();
+    assert!(!written.contains(service_key(LONDON_1G)), "{written}");
 }
 
 #[tokio::test]
@@ -479,7 +550,21 @@ async fn a_connection_delete_needs_its_name_typed_then_goes_deleting_and_deleted
     assert_eq!(again.status, StatusCode::CONFLICT, "{}", again.text);
     assert_eq!(app.upstream_calls(Route::DeleteConnection), 1);
 
-    let (intent, outcome) = client.audit_pair("delete_connection", &id).await;
+    // Newest first: the second delete, refused, then the delete that was made.
+    let history = client
+        .audit(&format!("action=delete_connection&connection={id}"))
+        .await;
+    assert_eq!(history.len(), 4, "{history:?}");
+    let (refused, outcome, intent) = (&history[0], &history[2], &history[3]);
+    assert_eq!(refused["outcome"], "refused");
+    assert_eq!(refused["reason"], "Again");
+    assert!(
+        refused["error"]
+            .as_str()
+            .is_some_and(|e| e.contains("already deleted")),
+        "{refused}"
+    );
+    assert_eq!(history[1]["before"]["status"], "DELETED");
     assert_eq!(intent["before"]["status"], "ACTIVE");
     assert_eq!(leg_statuses(&intent["before"]), ["ACTIVE", "ACTIVE"]);
     assert_eq!(outcome["after"]["status"], "DELETING");

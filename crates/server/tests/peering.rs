@@ -403,6 +403,17 @@ async fn a_microsoft_peering_is_configured_with_its_prefixes() {
         .map(|p| &p["peeringType"])
         .collect();
     assert_eq!(kinds, [&json!("PRIVATE"), &json!("MICROSOFT")]);
+    // There was no peering before: no snapshot, the same in the table as anywhere else.
+    let mut db = app.audit_db().await;
+    let (before, after): (Option<String>, Option<String>) = sqlx::query_as(
+        "select i.before, o.after from audit_events i join audit_events o on o.intent_id = i.id \
+         where i.action = 'update_peering' and i.peering_type = 'MICROSOFT'",
+    )
+    .fetch_one(&mut db)
+    .await
+    .unwrap();
+    assert_eq!(before, None);
+    assert!(after.is_some_and(|a| a.contains("ARIN")));
 }
 
 #[tokio::test]

@@ -52,8 +52,8 @@ pub fn intent_event(i: &Intent) -> AuditEvent {
     e.peering_type = i.peering_type;
     e.reason = i.reason.clone();
     e.ticket = i.ticket.clone();
-    e.request = i.request.clone();
-    e.before = i.before.clone();
+    e.request = given(i.request.clone());
+    e.before = given(i.before.clone());
     e.client_addr = i.meta.client_addr();
     e.user_agent = i.meta.user_agent.clone();
     e
@@ -87,7 +87,7 @@ pub fn outcome_of_event(intent: &AuditEvent, o: Outcome, d: Option<Duration>) ->
     e.peering_type = intent.peering_type;
     e.reason = intent.reason.clone();
     e.ticket = intent.ticket.clone();
-    e.after = o.after;
+    e.after = given(o.after);
     e.outcome = Some(o.outcome);
     e.upstream_status = o.upstream_status;
     e.error = o.error;
@@ -95,6 +95,12 @@ pub fn outcome_of_event(intent: &AuditEvent, o: Outcome, d: Option<Duration>) ->
     e.client_addr = intent.client_addr.clone();
     e.user_agent = intent.user_agent.clone();
     e
+}
+
+/// A snapshot of nothing (no peering before its first configure) is kept as no snapshot, so an
+/// absent state reads and exports the same way everywhere.
+fn given(v: Option<Value>) -> Option<Value> {
+    v.filter(|v| !v.is_null())
 }
 
 fn json_text(v: &Option<Value>) -> Option<String> {

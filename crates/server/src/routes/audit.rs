@@ -3,7 +3,7 @@
 
 use crate::audit::query::{Filter, Format, Scope};
 use crate::error::{AppError, Result};
-use crate::extract::AppQuery;
+use crate::extract::{AppQuery, NoQuery};
 use crate::session::SignedIn;
 use crate::state::AppState;
 use axum::body::Body;
@@ -63,18 +63,31 @@ async fn list_events(
 }
 
 async fn read_event(
+    query: std::result::Result<NoQuery, AppError>,
     State(state): State<AppState>,
     signed_in: SignedIn,
     Path(id): Path<String>,
 ) -> Result<Json<AuditEventDetail>> {
-    let id: i64 = id.parse().map_err(|_| {
-        AppError::BadRequest(if id.starts_with("export") {
-            "The audit history is exported from /api/audit/export.csv or /api/audit/export.json."
-                .into()
-        } else {
-            "An audit event id is a whole number.".into()
-        })
-    })?;
+    let hidden = || AppError::NotFound("No audit event with this id is visible to you.".into());
+    let id: i64 = match id.parse() {
+        Ok(id) => id,
+        // More digits than any id has: there is no such event.
+        Err(_) if !id.is_empty() && id.bytes().all(|b| b.is_ascii_digit()) => return Err(hidden()),
+        // Said first, since `export?format=csv` is the likeliest way here.
+        Err(_) if id.starts_with("export") => {
+            return Err(AppError::BadRequest(
+                "The audit history is exported from /api/audit/export.csv or \
+                 /api/audit/export.json."
+                    .into(),
+            ));
+        }
+        Err(_) => {
+            return Err(AppError::BadRequest(
+                "An audit event id is a whole number.".into(),
+            ));
+        }
+    };
+    query?;
     state
         .audit
         .store()
@@ -82,7 +95,7 @@ async fn read_event(
         .await
         .map_err(AppError::Internal)?
         .map(Json)
-        .ok_or_else(|| AppError::NotFound("No audit event with this id is visible to you.".into()))
+        .ok_or_else(hidden)
 }
 
 /// `GET /api/audit/verify` takes an optional head recorded earlier.

@@ -3,7 +3,7 @@
 use super::{Step, audited, expected_base_shape, note};
 use crate::audit::Intent;
 use crate::error::{AppError, Result};
-use crate::extract::{AppJson, RequestMeta};
+use crate::extract::{AppJson, NoQuery, RequestMeta};
 use crate::session::SignedIn;
 use crate::state::AppState;
 use crate::under_way;
@@ -163,6 +163,7 @@ async fn read_legs(
 }
 
 async fn list_connections(
+    _: NoQuery,
     State(state): State<AppState>,
     signed_in: SignedIn,
 ) -> Result<Json<Vec<ConnectionView>>> {
@@ -176,6 +177,7 @@ async fn list_connections(
 }
 
 async fn read_connection(
+    _: NoQuery,
     State(state): State<AppState>,
     signed_in: SignedIn,
     Path(id): Path<String>,
@@ -187,25 +189,30 @@ async fn read_connection(
 
 /// Checks a create request against Console Connect: the key verifies, the speed fits the
 /// circuit, the ports are the company's and usable for the speed.
-async fn check_create(
+/// What Console Connect says about the key and the company's ports, checked against the order
+/// before it is placed: a step that ends the order when something does not fit.
+async fn check_create<T>(
     upstream: &dyn ConsoleConnect,
-    signed_in: &SignedIn,
+    api_key: &ApiKey,
+    company: &CompanyUsername,
     req: &CreateConnectionRequest,
-) -> Result<()> {
-    let company = signed_in.company()?;
+) -> std::result::Result<(), Step<T>> {
     let key = req.service_key.trim();
     let (info, ports) = futures::join!(
-        upstream.verify_service_key(&signed_in.api_key, &company, key),
-        upstream.list_ports(&signed_in.api_key, &company)
+        upstream.verify_service_key(api_key, company, key),
+        upstream.list_ports(api_key, company)
     );
-    let info = info.map_err(|e| match AppError::from_upstream(&e, &[key]) {
-        AppError::UpstreamRejected(message) => AppError::Validation(vec![FieldError {
-            field: "serviceKey".into(),
-            message,
-        }]),
-        other => other,
+    let info = info.map_err(|e| {
+        let mut step = Step::failed(&e, &[key]);
+        if let Err(AppError::UpstreamRejected(message)) = &step.result {
+            step.result = Err(AppError::Validation(vec![FieldError {
+                field: "serviceKey".into(),
+                message: message.clone(),
+            }]));
+        }
+        step
     })?;
-    let ports = ports.map_err(|e| AppError::from_upstream(&e, &[]))?;
+    let ports = ports.map_err(|e| Step::failed(&e, &[]))?;
     let mut errors = Vec::new();
     if let Err(e) = validate::speed(req.speed_mbps, info.bandwidth_mbps) {
         errors.push(e.into());
@@ -227,7 +234,7 @@ async fn check_create(
     if errors.is_empty() {
         Ok(())
     } else {
-        Err(AppError::Validation(errors))
+        Err(Step::refused(AppError::Validation(errors)))
     }
 }
 
@@ -239,7 +246,6 @@ async fn create_connection(
 ) -> Result<(StatusCode, Json<CreateConnectionResponse>)> {
     let company = signed_in.company()?;
     validate::create_connection(&req).map_err(AppError::Validation)?;
-    check_create(state.upstream.as_ref(), &signed_in, &req).await?;
     let service_key = req.service_key.trim().to_owned();
     let body = CreateConnectionBody {
         azure_service_key: service_key.clone(),
@@ -269,6 +275,11 @@ async fn create_connection(
     let upstream = state.upstream.clone();
     let api_key = signed_in.api_key.clone();
     let view = audited(&state, intent, move || async move {
+        // The key and the ports are checked once the order is recorded, so an order Console
+        // Connect refuses at this point (a key already used, no rights) is in the history too.
+        if let Err(step) = check_create(upstream.as_ref(), &api_key, &company, &req).await {
+            return step;
+        }
         match upstream.create_connection(&api_key, &company, &body).await {
             Ok(parent) => {
                 let legs =
@@ -318,12 +329,13 @@ async fn delete_connection(
     let turn = under_way::take_turn(&state, id.as_str()).await;
     let (_, before) = load_connection(&state, &signed_in, &id).await?;
     validate::confirmation(&req.confirm_name, &before.name).map_err(AppError::validation)?;
-    if before.status.is_gone() {
-        return Err(AppError::Conflict(format!(
+    // Refused once recorded, as a second delete of the same connection is a change refused.
+    let gone = before.status.is_gone().then(|| {
+        format!(
             "This connection is already {}.",
             before.status.label().to_lowercase()
-        )));
-    }
+        )
+    });
     let company = signed_in.company()?;
     let mut intent = Intent::new(AuditAction::DeleteConnection, &meta);
     intent.actor = Some(signed_in.actor());
@@ -343,6 +355,9 @@ async fn delete_connection(
             Ok(turn) => turn,
             Err(busy) => return Step::refused(busy),
         };
+        if let Some(gone) = gone {
+            return Step::refused(AppError::Conflict(gone));
+        }
         if stale {
             return Step::refused(AppError::ChangedSinceRead(
                 "The connection was changed after you opened it (its name, speed or peerings), \

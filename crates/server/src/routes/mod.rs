@@ -107,10 +107,17 @@ impl<T> Step<T> {
         }
     }
 
-    /// The portal refused before going upstream.
+    /// The portal refused before going upstream; a refusal of fields keeps what each said.
     pub fn refused(error: AppError) -> Self {
         let mut outcome = Outcome::new(AuditOutcome::Refused);
-        outcome.error = Some(error.to_string());
+        outcome.error = Some(match &error {
+            AppError::Validation(fields) => fields
+                .iter()
+                .map(|f| f.message.as_str())
+                .collect::<Vec<_>>()
+                .join("; "),
+            other => other.to_string(),
+        });
         Step {
             result: Err(error),
             outcome,

@@ -5,7 +5,7 @@ use super::connections::{connection_id, load_parent};
 use super::{Step, audited, expected_base_shape, note};
 use crate::audit::Intent;
 use crate::error::{AppError, Result};
-use crate::extract::{AppJson, AppQuery, RequestMeta};
+use crate::extract::{AppJson, AppQuery, NoQuery, RequestMeta};
 use crate::session::SignedIn;
 use crate::state::AppState;
 use crate::under_way;
@@ -160,6 +160,7 @@ async fn configured_peering(
 }
 
 async fn read_peering(
+    _: NoQuery,
     State(state): State<AppState>,
     signed_in: SignedIn,
     Path((id, peering_type)): Path<(String, String)>,

@@ -3,7 +3,7 @@
 use super::{Step, audited};
 use crate::audit::{Actor, Intent};
 use crate::error::{AppError, Result};
-use crate::extract::{AppJson, RequestMeta};
+use crate::extract::{AppJson, NoQuery, RequestMeta};
 use crate::session::{self, Peeked, SessionData, SignedIn};
 use crate::state::AppState;
 use axum::extract::State;
@@ -24,16 +24,24 @@ pub fn router() -> Router<AppState> {
         .route("/session/status", get(status))
 }
 
-async fn info(State(state): State<AppState>) -> Json<PortalInfo> {
+async fn info(_: NoQuery, State(state): State<AppState>) -> Json<PortalInfo> {
     Json(state.info.clone())
 }
 
-async fn current(State(state): State<AppState>, signed_in: SignedIn) -> Json<SessionView> {
+async fn current(
+    _: NoQuery,
+    State(state): State<AppState>,
+    signed_in: SignedIn,
+) -> Json<SessionView> {
     Json(signed_in.view(&state))
 }
 
 /// The session as it stands, without counting as activity.
-async fn status(State(state): State<AppState>, Peeked(signed_in): Peeked) -> Json<SessionView> {
+async fn status(
+    _: NoQuery,
+    State(state): State<AppState>,
+    Peeked(signed_in): Peeked,
+) -> Json<SessionView> {
     Json(signed_in.view(&state))
 }
 
