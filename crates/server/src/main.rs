@@ -119,7 +119,10 @@ async fn audit(command: AuditCommand) -> anyhow::Result<ExitCode> {
             output,
             filter,
         } => {
-            let filter = Filter::new(filter.into()).map_err(|e| anyhow::anyhow!("--{e}"))?;
+            // The filters' messages name them as the API does; here they are flags.
+            let filter = Filter::new(filter.into()).map_err(|e| {
+                anyhow::anyhow!("--{}", e.message.replace(" than from", " than --from"))
+            })?;
             let store = Store::open_read_only(&database.database_url()).await?;
             let format = match format {
                 ExportFormat::Csv => Format::Csv,
