@@ -215,6 +215,9 @@ pub async fn finish_errors(req: Request, next: Next) -> Response {
             let message = match status {
                 StatusCode::METHOD_NOT_ALLOWED => method_not_allowed_message(&method, res.headers()),
                 s if s.is_server_error() => "Something went wrong inside the portal. The request id identifies it in the logs.".to_owned(),
+                // The portal's own refusals carry their report; a bare 400 is axum's, for a
+                // path segment that does not decode (`%FF`).
+                StatusCode::BAD_REQUEST => "The address could not be read: a part of its path is not text once its %-escapes are decoded (UTF-8).".to_owned(),
                 s => s.canonical_reason().unwrap_or("Request refused").to_owned(),
             };
             ErrorReport {

@@ -213,6 +213,7 @@ async fn unsafe_path_segments_never_reach_upstream() {
             format!("/api/connections/{production}/peering/..%2f..%2fports"),
         ),
         ("GET", "/api/connections/%00".to_owned()),
+        ("GET", "/api/connections/%FF/peering/PRIVATE".to_owned()),
     ];
     let body = private_peering(200).to_string();
 
@@ -237,6 +238,9 @@ async fn unsafe_path_segments_never_reach_upstream() {
             "{method} {path} reached upstream: {:?}",
             app.upstream_requests()
         );
+        // Each refusal says what it refused, not only the status's name.
+        let message = reply.json["message"].as_str().unwrap_or_default();
+        assert!(message.len() > 20, "{method} {path}: {}", reply.text);
     }
     let ok = app
         .raw(
