@@ -20,40 +20,146 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for AppJson<T> {
     type Rejection = AppError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        match axum::Json::<T>::from_request(req, state).await {
+        let json = req
+            .headers()
+            .get(axum::http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.split(';').next())
+            .is_some_and(|ct| ct.trim().eq_ignore_ascii_case("application/json"));
+        if !json {
+            return Err(AppError::UnsupportedMediaType);
+        }
+        let body = axum::body::Bytes::from_request(req, state)
+            .await
+            .map_err(|r| match r.status() {
+                StatusCode::PAYLOAD_TOO_LARGE => AppError::PayloadTooLarge,
+                _ => AppError::BadRequest("The request body could not be received.".into()),
+            })?;
+        match axum::Json::<T>::from_bytes(&body) {
             Ok(axum::Json(v)) => Ok(AppJson(v)),
-            Err(rejection) => Err(json_rejection(rejection)),
+            Err(rejection) => Err(json_rejection::<T>(rejection, &body)),
         }
     }
 }
 
-fn json_rejection(r: JsonRejection) -> AppError {
+fn json_rejection<T: DeserializeOwned>(r: JsonRejection, body: &[u8]) -> AppError {
     match r.status() {
         StatusCode::PAYLOAD_TOO_LARGE => AppError::PayloadTooLarge,
         StatusCode::UNSUPPORTED_MEDIA_TYPE => AppError::UnsupportedMediaType,
-        _ => {
-            let text = r.body_text();
-            match missing_field(&text) {
-                Some(field) => AppError::Validation(vec![FieldError {
-                    message: format!("{field} is required"),
-                    field,
-                }]),
-                None => AppError::BadRequest(body_message(&text)),
-            }
-        }
+        _ => match required_fields::<T>(body) {
+            fields if !fields.is_empty() => AppError::Validation(
+                fields
+                    .into_iter()
+                    .map(|field| FieldError {
+                        message: format!("{field} is required"),
+                        field,
+                    })
+                    .collect(),
+            ),
+            _ => AppError::BadRequest(body_message(&r.body_text())),
+        },
     }
 }
 
-/// The field serde found missing (the request type's own name for it, never the sender's
-/// text), so that it is refused under its name as an empty one is: `config: missing field
-/// `vlanId` at line 1 column 90` is `vlanId`, as the rules name a config's fields.
-fn missing_field(rejection: &str) -> Option<String> {
-    const MISSING: &str = "missing field `";
-    let detail =
-        rejection.strip_prefix("Failed to deserialize the JSON body into the target type: ")?;
-    let detail = detail.split_once(": ").map_or(detail, |(_, d)| d);
-    let name = detail.strip_prefix(MISSING)?.split_once('`')?.0;
-    Some(name.to_owned())
+/// Every required field a body leaves out or sends as `null`, named as the request type names
+/// it (never with the sender's text): `config.vlanId` is `vlanId`, as the rules name a config's
+/// fields. Serde stops at the first; each one found is given a stand-in of a type it takes and
+/// the body read again, so all of them are said at once. Empty when the body fails otherwise.
+fn required_fields<T: DeserializeOwned>(body: &[u8]) -> Vec<String> {
+    /// Values one of which any field type of a request takes, to read past a missing field.
+    const STAND_INS: [&str; 5] = ["\"\"", "0", "[]", "{}", "false"];
+    let Ok(mut value) = serde_json::from_slice::<serde_json::Value>(body) else {
+        return Vec::new();
+    };
+    let mut found: Vec<String> = Vec::new();
+    let mut next = refusal::<T>(&value).and_then(|r| r.required());
+    while let Some((at, field)) = next.take() {
+        if found.contains(&field) || found.len() > 32 {
+            break;
+        }
+        found.push(field.clone());
+        let (object_path, field_path) = (path_text(&at), format!("{}{field}/", path_text(&at)));
+        for stand_in in STAND_INS {
+            let Some(object) = object_at(&mut value, &at) else {
+                return found;
+            };
+            object.insert(
+                field.clone(),
+                serde_json::from_str(stand_in).unwrap_or_default(),
+            );
+            let Some(then) = refusal::<T>(&value) else {
+                return found;
+            };
+            let (then_path, then_required) = (path_text(&then.at), then.required());
+            // Refused again for this field (the stand-in is not of its type): try the next.
+            let this_field = match &then_required {
+                Some((_, f)) => then_path == object_path && *f == field,
+                None => then_path == field_path,
+            };
+            if !this_field {
+                // What the stand-in itself lacks (an object's own fields) is not the sender's.
+                if then_path.starts_with(&field_path) {
+                    return found;
+                }
+                next = then_required;
+                break;
+            }
+        }
+    }
+    found
+}
+
+/// Where and why serde refused a body.
+struct Refusal {
+    at: Vec<serde_path_to_error::Segment>,
+    message: String,
+}
+
+fn refusal<T: DeserializeOwned>(value: &serde_json::Value) -> Option<Refusal> {
+    let e = serde_path_to_error::deserialize::<_, T>(value.clone()).err()?;
+    Some(Refusal {
+        at: e.path().iter().cloned().collect(),
+        message: e.inner().to_string(),
+    })
+}
+
+impl Refusal {
+    /// A required field absent or `null`: the path of the object that lacks it, and its name.
+    fn required(self) -> Option<(Vec<serde_path_to_error::Segment>, String)> {
+        let mut at = self.at;
+        if let Some(rest) = self.message.strip_prefix("missing field `") {
+            return Some((at, rest.split_once('`')?.0.to_owned()));
+        }
+        if self.message.starts_with("invalid type: null") {
+            return match at.pop()? {
+                serde_path_to_error::Segment::Map { key } => Some((at, key)),
+                _ => None,
+            };
+        }
+        None
+    }
+}
+
+/// A path as serde_path_to_error writes it, to tell two apart.
+fn path_text(path: &[serde_path_to_error::Segment]) -> String {
+    path.iter().map(|s| format!("{s}/")).collect()
+}
+
+/// The object at `path` in `value`.
+fn object_at<'v>(
+    value: &'v mut serde_json::Value,
+    path: &[serde_path_to_error::Segment],
+) -> Option<&'v mut serde_json::Map<String, serde_json::Value>> {
+    use serde_path_to_error::Segment;
+    let mut here = value;
+    for segment in path {
+        here = match segment {
+            Segment::Map { key } => here.get_mut(key)?,
+            Segment::Seq { index } => here.get_mut(index)?,
+            _ => return None,
+        };
+    }
+    here.as_object_mut()
 }
 
 /// What a sender reads when serde refuses a body: in JSON's words rather than Rust's (a
@@ -595,7 +701,44 @@ mod tests {
                 "config": { "peerASN": 65010, "primaryPeerSubnet": "10.0.0.0/30" },
                 "reason": "r",
             })),
-            required("secondaryPeerSubnet")
+            [required("secondaryPeerSubnet"), required("vlanId")].concat()
+        );
+        // Every one left out or sent as null is said at once, in the order serde meets them.
+        let names = |fields: Vec<FieldError>| -> Vec<String> {
+            fields.into_iter().map(|f| f.field).collect()
+        };
+        assert_eq!(
+            names(refused_fields::<CreateConnectionRequest>(
+                &serde_json::json!({})
+            )),
+            ["serviceKey", "name", "portIds", "speedMbps", "paymentType"]
+        );
+        assert_eq!(
+            names(refused_fields::<PeeringChangeRequest>(
+                &serde_json::json!({ "config": { "vlanId": null } })
+            )),
+            [
+                "vlanId",
+                "peerASN",
+                "primaryPeerSubnet",
+                "secondaryPeerSubnet"
+            ]
+        );
+        assert_eq!(
+            names(refused_fields::<DeleteRequest>(&serde_json::json!({}))),
+            ["reason", "confirmName"]
+        );
+        assert_eq!(
+            names(refused_fields::<PeeringChangeRequest>(
+                &serde_json::json!({ "config": null, "reason": "r" })
+            )),
+            ["config"]
+        );
+        // A field of the wrong type is not a missing one: it is told as such.
+        let wrong = refused::<DeleteRequest>(&serde_json::json!({ "reason": 5 }));
+        assert!(
+            matches!(&wrong, AppError::BadRequest(m) if m.contains("reason: invalid type")),
+            "{wrong}"
         );
     }
 
@@ -638,10 +781,6 @@ mod tests {
                     &serde_json::json!({ "config": [], "reason": "r" }),
                 ),
                 "config: invalid type: array, expected an object",
-            ),
-            (
-                refusal::<PeeringChangeRequest>(&serde_json::json!({ "config": null })),
-                "config: invalid type: null, expected an object",
             ),
             (
                 refusal::<PeeringChangeRequest>(&config("peerASN", serde_json::json!(-1))),

@@ -426,7 +426,7 @@ async fn the_cli_exports_the_history_offline() {
         ),
         (
             vec!["--from", "2026-11-25", "--to", "2026-11-24T23:00:00Z"],
-            "--to must be later than from",
+            "--to must be later than --from",
         ),
     ];
     for (args, says) in refusals {

@@ -41,28 +41,6 @@ fn an_upstream_timeout_not_below_the_request_timeout_is_refused() {
 }
 
 #[test]
-fn an_export_filter_is_refused_naming_its_flags() {
-    let dir = tempfile::tempdir().unwrap();
-    let data = dir.path().to_str().unwrap();
-    let cases: [(&[&str], &str); 2] = [
-        (
-            &["--from", "2026-12-06", "--to", "2026-12-05"],
-            "--to must be later than --from",
-        ),
-        (&["--from", "yesterday"], "--from must be an RFC 3339 time"),
-    ];
-    for (flags, said) in cases {
-        let mut args = vec!["audit", "export", "--data-dir", data];
-        args.extend_from_slice(flags);
-        let out = portal(&args);
-        assert!(!out.status.success(), "{flags:?}");
-        let stderr = String::from_utf8_lossy(&out.stderr);
-        assert!(stderr.contains(said), "{flags:?}: {stderr}");
-    }
-    assert!(!dir.path().join("portal.db").exists(), "nothing was opened");
-}
-
-#[test]
 fn a_refused_option_says_what_is_wrong_without_its_value() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().to_str().unwrap();
