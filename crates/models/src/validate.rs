@@ -101,11 +101,13 @@ pub enum ValidationError {
     )]
     Vlan { field: &'static str, got: String },
     #[error(
-        "vlanId {vlan} is already used by the {other} peering of this connection; each peering needs its own VLAN"
+        "vlanId {vlan} is already used by the {} peering of this connection; each peering needs its own VLAN",
+        .other.label()
     )]
     VlanInUse { vlan: u64, other: PeeringType },
     #[error(
-        "{field} {got} overlaps {theirs}, a subnet of the {other} peering of this connection; each peering needs its own subnets"
+        "{field} {got} overlaps {theirs}, a subnet of the {} peering of this connection; each peering needs its own subnets",
+        .other.label()
     )]
     SubnetInUse {
         field: &'static str,

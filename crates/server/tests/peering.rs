@@ -621,7 +621,7 @@ async fn a_peering_cannot_take_subnets_another_peering_of_the_connection_has() {
             .field("secondaryPeerSubnet")
             .expect("under its field");
         assert!(
-            message.contains("a subnet of the MICROSOFT peering"),
+            message.contains("a subnet of the Microsoft peering"),
             "{message}"
         );
         assert!(
@@ -1088,7 +1088,7 @@ async fn changes_to_one_connection_wait_their_turn_and_are_checked_against_those
     );
     let message = taking_the_vlan.field("vlanId").expect("a vlanId error");
     assert!(
-        message.contains("already used by the PRIVATE peering"),
+        message.contains("already used by the Private peering"),
         "{message}"
     );
     assert_eq!(

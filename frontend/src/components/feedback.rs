@@ -50,11 +50,24 @@ pub fn ErrorBanner(error: ApiError) -> impl IntoView {
 }
 
 /// The error of an action, if its last run failed; an empty live region otherwise, so that a
-/// later failure is announced.
+/// later failure is announced. When the failure arrives with the keyboard focus nowhere (the
+/// button pressed was disabled while the action ran, which drops it), the focus goes to the
+/// error, so the keyboard goes on from there and not from the top of the page.
 #[component]
 pub fn ActionError(#[prop(into)] error: Signal<Option<ApiError>>) -> impl IntoView {
+    let region = NodeRef::<leptos::html::Div>::new();
+    crate::shared::effect(move || {
+        if error.with(Option::is_some) {
+            let lost = document()
+                .active_element()
+                .is_none_or(|e| e.tag_name().eq_ignore_ascii_case("body"));
+            if let (true, Some(region)) = (lost, region.get_untracked()) {
+                let _ = region.focus();
+            }
+        }
+    });
     view! {
-        <div class="live" aria-live="assertive">
+        <div class="live" aria-live="assertive" tabindex="-1" node_ref=region>
             {move || error.get().map(|e| view! { <ErrorBanner error=e/> })}
         </div>
     }

@@ -153,6 +153,10 @@ fn Header() -> impl IntoView {
                                                 switch.dispatch(event_target_value(&ev));
                                             }
                                         >
+                                            // Nothing shown as chosen before a company is.
+                                            {s.company.is_none().then(|| view! {
+                                                <option value="" selected disabled>"Choose…"</option>
+                                            })}
                                             {s
                                                 .companies
                                                 .iter()

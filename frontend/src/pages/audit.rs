@@ -437,7 +437,7 @@ fn Audit(query: AuditQuery, connections: Names, legs: Names) -> impl IntoView {
                     choices=AuditAction::ALL.iter().map(|a| (a.as_str(), a.label())).collect()/>
                 <Choice id="filter-peeringType" label="Peering type" any="Any" value=peering
                     on_change=Box::new(move |v| peering.set(v))
-                    choices=PeeringType::ALL.iter().map(|t| (t.as_wire(), t.as_wire())).collect()/>
+                    choices=PeeringType::ALL.iter().map(|t| (t.as_wire(), t.label())).collect()/>
                 <Choice id="filter-outcome" label="Outcome" any="Any" value=outcome
                     on_change=Box::new(move |v| outcome.set(v))
                     choices=AuditOutcome::ALL.iter().map(|o| (o.as_str(), outcome_label(*o))).collect()/>
@@ -640,7 +640,7 @@ fn AuditTable(events: RwSignal<Vec<AuditEvent>>, connections: Names) -> impl Int
                                         None => view! { <span class="muted">"—"</span> }.into_any(),
                                     }}
                                 </td>
-                                <td data-label="Peering">{e.peering_type.map(|t| t.as_wire()).unwrap_or("—")}</td>
+                                <td data-label="Peering">{e.peering_type.map(|t| t.label()).unwrap_or("—")}</td>
                                 <td data-label="Phase">{phase_label(e.phase)}</td>
                                 <td data-label="Outcome">{outcome_badge(e.outcome)}</td>
                                 <td data-label="Reason" class="wrap">{e.reason.clone().unwrap_or_else(|| "—".into())}</td>

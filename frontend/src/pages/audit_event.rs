@@ -48,6 +48,24 @@ fn opt(v: Option<String>) -> String {
         .unwrap_or_else(|| "—".to_owned())
 }
 
+/// A company as the header names it, with the username the history keeps; the username alone
+/// for one the session does not list.
+fn company_name(username: Option<String>) -> String {
+    let Some(username) = username.filter(|u| !u.is_empty()) else {
+        return "—".to_owned();
+    };
+    let name = crate::session::Auth::get().session().and_then(|s| {
+        s.companies
+            .into_iter()
+            .find(|c| c.username == username)
+            .map(|c| c.name)
+    });
+    match name {
+        Some(name) if name != username => format!("{name} ({username})"),
+        _ => username,
+    }
+}
+
 #[component]
 fn EventDetail(detail: AuditEventDetail, connections: names::Names) -> impl IntoView {
     let e = detail.event;
@@ -83,11 +101,11 @@ fn EventDetail(detail: AuditEventDetail, connections: names::Names) -> impl Into
                     )}
                 </dd>
                 <dt>"Company"</dt>
-                <dd>{opt(e.company.clone())}</dd>
+                <dd>{company_name(e.company.clone())}</dd>
                 <dt>"Connection"</dt>
                 <dd>{connection.map(IntoAny::into_any).unwrap_or_else(|| "—".into_any())}</dd>
                 <dt>"Peering type"</dt>
-                <dd>{e.peering_type.map(|t| t.as_wire()).unwrap_or("—")}</dd>
+                <dd>{e.peering_type.map(|t| t.label()).unwrap_or("—")}</dd>
                 <dt>"Reason"</dt>
                 <dd>{opt(e.reason.clone())}</dd>
                 <dt>"Ticket"</dt>

@@ -19,6 +19,7 @@ use crate::route::{NavigateOptions, use_navigate, use_query_map};
 use leptos::prelude::*;
 use models::api::{CreateConnectionRequest, PortView, ServiceKeyView};
 use models::{ClassOfService, PaymentType, validate};
+use wasm_bindgen::JsCast;
 
 const STEPS: &[&str] = &["Service key", "Source ports", "Speed", "Details", "Review"];
 
@@ -264,7 +265,23 @@ pub fn CreatePage() -> impl IntoView {
                     }
                 })
         }}
-        <section class="panel wizard">
+        // Enter in a step's inputs goes on, as it submits the key step's form: the steps after
+        // it are not forms of their own (the key step's form would then sit inside one).
+        <section
+            class="panel wizard"
+            on:keydown=move |ev: web_sys::KeyboardEvent| {
+                let in_input = ev
+                    .target()
+                    .is_some_and(|t| t.has_type::<web_sys::HtmlInputElement>());
+                let between = (1..STEPS.len() - 1).contains(&step.get_untracked());
+                if ev.key() == "Enter" && in_input && between {
+                    ev.prevent_default();
+                    if can_continue() {
+                        step.update(|s| *s += 1);
+                    }
+                }
+            }
+        >
             {move || match step.get() {
                 0 => view! { <KeyStep draft=draft/> }.into_any(),
                 1 => view! { <PortsStep draft=draft ports=ports/> }.into_any(),
@@ -487,6 +504,13 @@ fn PortsStep(draft: Draft, ports: PortsResource) -> impl IntoView {
                                         move || draft.ports.with(Vec::len) >= 2 && !checked()
                                     };
                                     let usable = p.usable;
+                                    // A chosen port can always be unchosen, even one a later
+                                    // speed (or a restored draft) made unusable.
+                                    let disabled = {
+                                        let checked = checked.clone();
+                                        let full = full.clone();
+                                        move || (!usable && !checked()) || full()
+                                    };
                                     let capacity = p
                                         .capacity
                                         .map(|c| {
@@ -505,7 +529,7 @@ fn PortsStep(draft: Draft, ports: PortsResource) -> impl IntoView {
                                                 id=input_id.clone()
                                                 value=p.id.clone()
                                                 prop:checked=checked
-                                                disabled=move || !usable || full()
+                                                disabled=disabled
                                                 aria-describedby=format!("{input_id}-note")
                                                 on:change=move |ev| toggle(id.clone(), event_target_checked(&ev))
                                             />
@@ -636,6 +660,7 @@ fn DetailsStep(draft: Draft) -> impl IntoView {
         })
     };
     view! {
+        <h2>"Details"</h2>
         <Field
             id="name"
             label="Connection name"

@@ -308,13 +308,13 @@ fn DeletePeering(id: String, t: PeeringType) -> impl IntoView {
                     <section class="panel" data-test="delete-summary">
                         <h2>"What will be removed"</h2>
                         <p>
-                            {format!("The {} peering of connection {}: Azure stops exchanging routes over it.", t.as_wire(), c.name)}
+                            {format!("The {} peering of connection {}: Azure stops exchanging routes over it.", t.label(), c.name)}
                         </p>
                         <PeeringConfigDetails peering=p/>
                     </section>
                     <DeleteForm
                         name=c.name.clone()
-                        what=format!("the {} peering", t.as_wire())
+                        what=format!("the {} peering", t.label())
                         pending=delete.pending()
                         error=error
                         reason=reason

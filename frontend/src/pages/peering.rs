@@ -14,7 +14,7 @@ use crate::draft::DraftNotice;
 use crate::form::{Input, apply_server_errors, touch_all};
 use crate::pages::not_found::NotFound;
 use crate::poll::Poll;
-use crate::route::use_params_map;
+use crate::route::{NavigateOptions, use_navigate, use_params_map, use_query_map};
 use leptos::prelude::*;
 use models::api::{ConnectionView, PeeringChangeRequest, PeeringView, PreviewResponse};
 use models::upstream::PeeringConfig;
@@ -374,6 +374,45 @@ fn PeeringForm(
     });
     let busy = Memo::new(move |_| apply.pending().get() || preview.pending().get());
 
+    // The review has an address of its own (`?step=review`), so the browser's Back goes from it
+    // to the settings, keeping what was typed, as the create wizard's steps do; Forward (or a
+    // reload) reviews what the form holds then. Once applied, the page's plain address stands.
+    let query = use_query_map();
+    let address_review = move || query.with(|q| q.get("step").as_deref() == Some("review"));
+    let plain = format!("/connections/{id}/peering/{}", t.as_wire());
+    let replace = NavigateOptions {
+        replace: true,
+        ..Default::default()
+    };
+    let follow = use_navigate();
+    let plain_for_follow = plain.clone();
+    crate::shared::effect(move || {
+        let wanted = address_review();
+        match step.get_untracked() {
+            0 if wanted => match untrack(|| request(String::new(), None)) {
+                Some(req) => {
+                    if !preview.pending().get_untracked() {
+                        outdated.set(false);
+                        preview.dispatch(req);
+                    }
+                }
+                None => follow(&plain_for_follow, replace),
+            },
+            1 if !wanted => step.set(0),
+            _ => {}
+        }
+    });
+    let record = use_navigate();
+    crate::shared::effect(move || {
+        let review = untrack(address_review);
+        match step.get() {
+            1 if !review => record(&format!("{plain}?step=review"), Default::default()),
+            0 if review => record(&plain, Default::default()),
+            2 if review => record(&plain, replace),
+            _ => {}
+        }
+    });
+
     view! {
         <WizardSteps current=step names=STEPS/>
         {move || {
@@ -469,7 +508,7 @@ fn FormStep(
     let vlan_help = {
         let used: Vec<String> = others
             .iter()
-            .filter_map(|o| Some(format!("{} uses {}", o.peering_type, o.vlan_id?)))
+            .filter_map(|o| Some(format!("{} uses {}", o.peering_type.label(), o.vlan_id?)))
             .collect();
         let mut text = "1 to 4094 (2 to 4093 works with every provider); each peering of the connection needs its own VLAN.".to_owned();
         if !used.is_empty() {
@@ -705,7 +744,7 @@ fn ReviewStep(
                     .get()
                     .map(|p| {
                         let summary = if !p.exists {
-                            format!("This creates the {} peering with these settings:", t.as_wire())
+                            format!("This creates the {} peering with these settings:", t.label())
                         } else if p.changes.is_empty() {
                             "Nothing would change: the settings are the same as now.".to_owned()
                         } else {
@@ -713,7 +752,7 @@ fn ReviewStep(
                             format!(
                                 "{n} field{} of the {} peering change{}:",
                                 if n == 1 { "" } else { "s" },
-                                t.as_wire(),
+                                t.label(),
                                 if n == 1 { "s" } else { "" },
                             )
                         };

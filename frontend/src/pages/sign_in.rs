@@ -65,9 +65,18 @@ pub fn SignInPage() -> impl IntoView {
     // Signed in already (Back after signing in, or the address opened in another tab): on to
     // the page the sign-in would lead to, in this page's place, rather than a form that would
     // sign in a second time.
+    // Signed in with the company still to choose (this page reloaded at the choice): the
+    // choice again, not the key.
     let onward = navigate.clone();
     crate::shared::effect(move || {
-        let signed_in = auth.session().is_some_and(|s| s.company.is_some());
+        let session = auth.session();
+        if let Some(s) = session.as_ref().filter(|s| s.company.is_none()) {
+            if s.companies.len() > 1 && chooser.with_untracked(Option::is_none) {
+                chooser.set(Some(s.clone()));
+            }
+            return;
+        }
+        let signed_in = session.is_some();
         if signed_in && sign_in.value().is_none() {
             onward(
                 &next(),

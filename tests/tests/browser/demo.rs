@@ -36,6 +36,8 @@ pub fn amsterdam_key() -> &'static str {
 /// Acme's two ports in London, both ACTIVE with capacity left.
 pub const LONDON_PORT_1: &str = "5f0c1a2b3c4d5e6f70a1b001";
 pub const LONDON_PORT_2: &str = "5f0c1a2b3c4d5e6f70a1b002";
+/// Acme's Amsterdam port: ACTIVE with 100 Mbps left.
+pub const AMSTERDAM_PORT: &str = "5f0c1a2b3c4d5e6f70a1b003";
 
 /// The key "Azure London Production" already uses.
 pub fn used_key() -> &'static str {

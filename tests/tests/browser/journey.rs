@@ -11,7 +11,7 @@
 
 use crate::browser::{Browser, Row, cell};
 use crate::colleague::Colleague;
-use crate::demo::{self, LONDON_PORT_1, LONDON_PORT_2};
+use crate::demo::{self, AMSTERDAM_PORT, LONDON_PORT_1, LONDON_PORT_2};
 use models::router::{self, Link, Vendor};
 use models::upstream::PeeringConfig;
 use models::validate;
@@ -70,13 +70,32 @@ async fn order_connection(b: &Browser) -> String {
         "the keyboard is at the new step's heading, not back at the top of the document"
     );
     b.click_css(&format!("#srcPort-{LONDON_PORT_1}")).await;
+    b.click_css(&format!("#srcPort-{AMSTERDAM_PORT}")).await;
+    b.wait_for_text(".choices", "2 of at most 2 chosen.").await;
+    b.click("next").await;
+
+    // Amsterdam has 100 Mbps left: too little for 1 Gbps, so back to swap it for LD8 2. The
+    // port a speed made unusable can still be unticked (the wizard would be stuck otherwise).
+    b.wait_for_text(".step-count", "Step 3 of 5").await;
+    b.click_css("#speed-1000").await;
+    b.wait_for_text(
+        ".capacity-check",
+        "Acme Amsterdam AM3: port has 100 Mbps left",
+    )
+    .await;
+    b.wait_enabled("[data-test=\"next\"]", false).await;
+    b.click("back").await;
+    b.wait_for_text(".step-count", "Step 2 of 5").await;
+    b.wait_enabled(&format!("#srcPort-{AMSTERDAM_PORT}"), true)
+        .await;
+    b.click_css(&format!("#srcPort-{AMSTERDAM_PORT}")).await;
     b.click_css(&format!("#srcPort-{LONDON_PORT_2}")).await;
     b.wait_for_text(".choices", "2 of at most 2 chosen.").await;
     b.screenshot("create-2-ports").await;
-    b.click("next").await;
+    // Enter goes on from a step's inputs, as on the key step's form.
+    b.press_enter(&format!("srcPort-{LONDON_PORT_2}")).await;
 
     b.wait_for_text(".step-count", "Step 3 of 5").await;
-    b.click_css("#speed-1000").await;
     b.wait_for_text(
         ".capacity-check",
         "Acme London LD8 2: enough capacity for 1 Gbps",
@@ -106,7 +125,7 @@ async fn order_connection(b: &Browser) -> String {
         .await;
     b.fill("ticket", "CHG-1001").await;
     b.screenshot("create-4-details").await;
-    b.click("next").await;
+    b.press_enter("ticket").await;
 
     b.wait_for_text(".step-count", "Step 5 of 5").await;
     b.click("back").await;
@@ -258,12 +277,26 @@ async fn configure_private_peering(b: &Browser, id: &str) {
         "the shared key is never shown, only its fingerprint: {diff:?}"
     );
     b.wait_enabled("[data-test=\"apply\"]", false).await;
+    // The review has an address of its own: the browser's Back returns to the settings with
+    // everything typed (the shared key too), and Forward reviews them again.
+    let page = format!("/connections/{id}/peering/PRIVATE");
+    b.wait_for_location(&format!("{page}?step=review")).await;
+    b.back().await;
+    b.wait_for_text(".step-count", "Step 1 of 3").await;
+    b.wait_for_location(&page).await;
+    assert_eq!(b.value("vlanId").await, "200");
+    assert_eq!(b.value("sharedKey").await, PRIVATE_SHARED_KEY);
+    b.forward().await;
+    b.wait_for_text(".step-count", "Step 2 of 3").await;
+    assert_eq!(fields(&diff_rows(b).await), fields(&diff));
     b.fill("reason", PRIVATE_REASON).await;
     b.fill("ticket", PRIVATE_TICKET).await;
     b.screenshot("private-preview").await;
     b.click("apply").await;
 
     b.find("[data-test=\"peering-follow\"]").await;
+    // Applied: a reload follows the change from the page's plain address.
+    b.wait_for_location(&page).await;
     b.wait_for_status("[data-test=\"peering-follow\"]", "SYNCED")
         .await;
     // Which address each router takes, as the engineer configures them.
@@ -525,11 +558,11 @@ async fn find_both_changes_in_the_audit_history(b: &Browser, id: &str) {
         .collect();
     let private: Vec<_> = intents
         .iter()
-        .filter(|r| cell(r, "Peering") == "PRIVATE")
+        .filter(|r| cell(r, "Peering") == "Private")
         .collect();
     let microsoft: Vec<_> = intents
         .iter()
-        .filter(|r| cell(r, "Peering") == "MICROSOFT")
+        .filter(|r| cell(r, "Peering") == "Microsoft")
         .collect();
     assert_eq!(private.len(), 1, "one PRIVATE change: {rows:?}");
     assert_eq!(

@@ -68,6 +68,11 @@ async fn a_wrong_key_is_refused_and_a_demo_key_signs_in_to_the_chosen_company() 
     b.wait_for_text(".company-chooser", "Choose a company")
         .await;
     b.screenshot("company-chooser").await;
+    // Reloaded at the choice: signed in already, so the choice again, not the key.
+    b.goto("/sign-in").await;
+    b.wait_for_text(".company-chooser", "Choose a company")
+        .await;
+    assert_eq!(b.count("#apiKey").await, 0, "no key asked for again");
     b.select("company", "acme").await;
     b.click("choose-company").await;
 

@@ -500,7 +500,7 @@ fn subnets_must_be_unique_per_connection() {
         .clone();
     assert_eq!(
         message,
-        "primaryPeerSubnet 203.0.113.0/30 overlaps 203.0.113.0/30, a subnet of the PUBLIC \
+        "primaryPeerSubnet 203.0.113.0/30 overlaps 203.0.113.0/30, a subnet of the Public \
          peering of this connection; each peering needs its own subnets"
     );
     // Neighbours are not overlaps; the peering's own subnets, and ones that do not read, are
@@ -746,7 +746,7 @@ fn a_message_for_people_names_the_field_by_its_label() {
     };
     assert_eq!(
         for_people(&in_use.to_string()),
-        "VLAN ID 200 is already used by the PRIVATE peering of this connection; each peering needs its own VLAN"
+        "VLAN ID 200 is already used by the Private peering of this connection; each peering needs its own VLAN"
     );
 }
 
