@@ -46,6 +46,16 @@ async fn a_readers_change_is_refused_saying_why_and_nothing_changes() {
             .starts_with("Request id:"),
         "the refusal names its request: {refusal}"
     );
+    // The keyboard goes on from the refusal, not from the top of the page: the Apply button
+    // it was on was disabled while the change ran.
+    assert_eq!(
+        b.script("return !!document.activeElement.closest('.live');")
+            .await,
+        true,
+        "focus on {}",
+        b.script("return document.activeElement.outerHTML.slice(0, 80);")
+            .await
+    );
     // Still on the review, with what was typed, to try again or copy.
     assert_eq!(b.text(".step-count").await, "Step 2 of 3: Review");
     b.wait_for_value("reason", demo::VLAN_MOVE_REASON).await;
