@@ -46,39 +46,37 @@ pub fn value(v: Option<&Value>) -> String {
     }
 }
 
-/// The value of a `datetime-local` input (local time, `2026-11-25T09:30`) as RFC 3339 UTC.
-pub fn local_input_to_utc(local: &str) -> Option<String> {
-    if local.trim().is_empty() {
+/// The value of a `datetime-local` input of the audit filters (UTC, as every time the portal
+/// shows: `2026-11-25T09:30`) as RFC 3339.
+pub fn input_to_utc(input: &str) -> Option<String> {
+    let input = input.trim();
+    if input.is_empty() {
         return None;
     }
-    let date = Date::new(&JsValue::from_str(local));
+    let date = Date::new(&JsValue::from_str(&format!("{input}Z")));
     if date.get_time().is_nan() {
         return None;
     }
     Some(String::from(date.to_iso_string()))
 }
 
-/// The value of a `datetime-local` input (local time, to the minute) `minutes` ago.
-pub fn local_input_minutes_ago(minutes: u32) -> String {
+/// The value of a `datetime-local` input (UTC, to the minute) `minutes` ago.
+pub fn input_minutes_ago(minutes: u32) -> String {
     let then = Date::new_0();
     then.set_time(then.get_time() - f64::from(minutes) * 60_000.0);
-    utc_to_local_input(&String::from(then.to_iso_string()))
+    utc_to_input(&String::from(then.to_iso_string()))
 }
 
-/// RFC 3339 (any offset) as the value of a `datetime-local` input in local time.
-pub fn utc_to_local_input(rfc3339: &str) -> String {
+/// RFC 3339 (any offset) as the value of a `datetime-local` input in UTC, to the minute.
+pub fn utc_to_input(rfc3339: &str) -> String {
     let date = Date::new(&JsValue::from_str(rfc3339));
     if date.get_time().is_nan() {
         return String::new();
     }
-    format!(
-        "{:04}-{:02}-{:02}T{:02}:{:02}",
-        date.get_full_year(),
-        date.get_month() + 1,
-        date.get_date(),
-        date.get_hours(),
-        date.get_minutes()
-    )
+    String::from(date.to_iso_string())
+        .chars()
+        .take(16)
+        .collect()
 }
 
 /// A moment (ms since the epoch) as the local time of day, `14:05`.

@@ -188,21 +188,21 @@ fn Audit(query: AuditQuery, connections: Names, legs: Names) -> impl IntoView {
         query
             .from
             .as_deref()
-            .map(format::utc_to_local_input)
+            .map(format::utc_to_input)
             .unwrap_or_default(),
     );
     let to = RwSignal::new(
         query
             .to
             .as_deref()
-            .map(format::utc_to_local_input)
+            .map(format::utc_to_input)
             .unwrap_or_default(),
     );
 
     // An end at or before the start, said under the end as soon as both are given.
     let range_error = Signal::derive(move || {
-        let from = format::local_input_to_utc(&from.get())?;
-        let to = format::local_input_to_utc(&to.get())?;
+        let from = format::input_to_utc(&from.get())?;
+        let to = format::input_to_utc(&to.get())?;
         models::validate::time_range(&from, &to)
             .err()
             .map(|e| e.to_string())
@@ -243,8 +243,8 @@ fn Audit(query: AuditQuery, connections: Names, legs: Names) -> impl IntoView {
                 peering_type: text(peering).and_then(|t| t.parse().ok()),
                 outcome: text(outcome).and_then(|o| AuditOutcome::parse(&o)),
                 phase: text(phase).and_then(|p| AuditPhase::parse(&p)),
-                from: format::local_input_to_utc(&from.get_untracked()),
-                to: format::local_input_to_utc(&to.get_untracked()),
+                from: format::input_to_utc(&from.get_untracked()),
+                to: format::input_to_utc(&to.get_untracked()),
                 before: None,
                 limit: None,
             };
@@ -445,12 +445,12 @@ fn Audit(query: AuditQuery, connections: Names, legs: Names) -> impl IntoView {
                     on_change=Box::new(move |v| phase.set(v))
                     choices=AuditPhase::ALL.iter().map(|p| (p.as_str(), phase_choice(*p))).collect()/>
                 <div class="field">
-                    <label for="filter-from">"From (your time)"</label>
+                    <label for="filter-from">"From (UTC)"</label>
                     <input id="filter-from" type="datetime-local"
                         prop:value=move || from.get()
                         on:input=move |ev| from.set(event_target_value(&ev))/>
                 </div>
-                <Field id="filter-to" label="To (your time)" error=range_error>
+                <Field id="filter-to" label="To (UTC)" error=range_error>
                     <input id="filter-to" type="datetime-local"
                         aria-describedby="filter-to-error"
                         aria-invalid=move || range_error.with(Option::is_some).to_string()
@@ -471,7 +471,7 @@ fn Audit(query: AuditQuery, connections: Names, legs: Names) -> impl IntoView {
                                 view! {
                                     <button type="button" class="small" data-test=format!("last-{minutes}")
                                         on:click=move |_| {
-                                            from.set(format::local_input_minutes_ago(minutes));
+                                            from.set(format::input_minutes_ago(minutes));
                                             to.set(String::new());
                                             apply();
                                         }>

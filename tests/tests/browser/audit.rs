@@ -1,4 +1,5 @@
-//! The audit history's time range: given in the reader's own time, sent as UTC, kept in the
+//! The audit history's time range: given in UTC, as every time on the page is shown, whatever
+//! the browser's own zone (the browsers of these tests are five and a half hours off UTC), kept in the
 //! address and read back into the form; an end at or before the start is said under the end
 //! as soon as both are given, and such a range is never applied; the last hour, day or week
 //! is one click. Back from an event shows the history as it was, older pages included.
@@ -9,16 +10,14 @@ use crate::demo;
 use reqwest::Method;
 use serde_json::json;
 
-/// Sets the `datetime-local` input `#id` to now plus `minutes`, in the browser's local time,
-/// as a person picking it would (an `input` event).
+/// Sets the `datetime-local` input `#id` to now plus `minutes`, in UTC, as a person picking it
+/// would (an `input` event).
 async fn set_time(b: &Browser, id: &str, minutes: i64) {
     b.script_with(
         "const [id, minutes] = arguments;\
          const d = new Date(Date.now() + minutes * 60000);\
-         const p = (n) => String(n).padStart(2, '0');\
          const el = document.getElementById(id);\
-         el.value = d.getFullYear() + '-' + p(d.getMonth() + 1) + '-' + p(d.getDate()) +\
-           'T' + p(d.getHours()) + ':' + p(d.getMinutes());\
+         el.value = d.toISOString().slice(0, 16);\
          el.dispatchEvent(new Event('input', {bubbles: true}));\
          return null;",
         json!([id, minutes]),
@@ -30,6 +29,12 @@ async fn set_time(b: &Browser, id: &str, minutes: i64) {
 async fn the_audit_history_filters_by_time_and_refuses_a_range_that_ends_first() {
     let b = Browser::open("audit-time-range").await;
     let all = demo::audit_of_ada_in_acme(&b).await;
+    assert_eq!(
+        b.script("return new Date().getTimezoneOffset();").await,
+        -330,
+        "the browser's clock is off UTC, so the page's UTC is tested"
+    );
+    assert_eq!(b.text("label[for=\"filter-from\"]").await, "From (UTC)");
 
     // From an hour ahead: nothing yet.
     set_time(&b, "filter-from", 60).await;
@@ -87,7 +92,7 @@ async fn the_audit_history_filters_by_time_and_refuses_a_range_that_ends_first()
     );
     let day_ago = b
         .script(
-            "const d = new Date(document.getElementById('filter-from').value);\
+            "const d = new Date(document.getElementById('filter-from').value + 'Z');\
              return Math.round((Date.now() - d.getTime()) / 60000);",
         )
         .await;

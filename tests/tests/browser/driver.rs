@@ -24,6 +24,9 @@ impl Chromedriver {
             File::create(log).unwrap_or_else(|e| panic!("could not create {}: {e}", log.display()));
         let child = Command::new(&artefacts.chromedriver)
             .arg(format!("--port={port}"))
+            // The browsers it starts run in a zone off UTC by a whole number of hours and a half,
+            // so a page that mixed the browser's time with the UTC it shows would be seen.
+            .env("TZ", "Asia/Kolkata")
             .stdin(Stdio::null())
             .stdout(output.try_clone().expect("a second handle on the log"))
             .stderr(output)
