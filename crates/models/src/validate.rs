@@ -383,7 +383,7 @@ fn shows(c: char) -> bool {
                 | '\u{200C}'..='\u{200F}'
                 | '\u{2800}'
                 | '\u{FE00}'..='\u{FE0F}'
-                | '\u{E0100}'..='\u{E01EF}'
+                | '\u{E0000}'..='\u{E0FFF}'
         ))
 }
 
@@ -409,8 +409,9 @@ fn printable(text: &str) -> bool {
 /// text in it: the explicit direction embeddings, overrides and isolates (which can make a
 /// reason or a name read differently from what it says), the line and paragraph separators,
 /// zero-width and invisible characters (space, word joiner, invisible operators, soft hyphen,
-/// grapheme joiner, fillers, the byte-order mark, annotation marks) and the tag characters.
-/// The joiners, variation selectors and direction marks that scripts and emoji need are allowed.
+/// grapheme joiner, fillers, the byte-order mark, annotation marks, the shorthand and musical
+/// format controls), the tag characters and the rest of Unicode's default-ignorable code points
+/// that are not yet assigned. The joiners, variation selectors and direction marks that scripts and emoji need are allowed.
 fn hides_text(c: char) -> bool {
     matches!(
         c,
@@ -426,8 +427,11 @@ fn hides_text(c: char) -> bool {
             | '\u{3164}'
             | '\u{FEFF}'
             | '\u{FFA0}'
-            | '\u{FFF9}'..='\u{FFFB}'
-            | '\u{E0000}'..='\u{E007F}'
+            | '\u{FFF0}'..='\u{FFFB}'
+            | '\u{1BCA0}'..='\u{1BCA3}'
+            | '\u{1D173}'..='\u{1D17A}'
+            | '\u{E0000}'..='\u{E00FF}'
+            | '\u{E01F0}'..='\u{E0FFF}'
     )
 }
 

@@ -43,76 +43,117 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for AppJson<T> {
 }
 
 fn json_rejection<T: DeserializeOwned>(r: JsonRejection, body: &[u8]) -> AppError {
+    const WRONG_SHAPE: &str = "Failed to deserialize the JSON body into the target type: ";
     match r.status() {
         StatusCode::PAYLOAD_TOO_LARGE => AppError::PayloadTooLarge,
         StatusCode::UNSUPPORTED_MEDIA_TYPE => AppError::UnsupportedMediaType,
-        _ => match required_fields::<T>(body) {
-            fields if !fields.is_empty() => AppError::Validation(
-                fields
-                    .into_iter()
-                    .map(|field| FieldError {
-                        message: format!("{field} is required"),
-                        field,
-                    })
-                    .collect(),
-            ),
-            _ => AppError::BadRequest(body_message(&r.body_text())),
-        },
+        _ => {
+            let text = r.body_text();
+            match read_past_required::<T>(body) {
+                Some(Past::OnlyRequired(fields)) if !fields.is_empty() => AppError::Validation(
+                    fields
+                        .into_iter()
+                        .map(|field| FieldError {
+                            message: format!("{field} is required"),
+                            field,
+                        })
+                        .collect(),
+                ),
+                // Serde stopped at a required field, but the body is wrong otherwise too: that
+                // is said, since the fields alone would not make it readable.
+                Some(Past::Other(other))
+                    if text.contains("missing field `")
+                        || text.contains(": invalid type: null") =>
+                {
+                    AppError::BadRequest(body_message(&format!("{WRONG_SHAPE}{}", other.text)))
+                }
+                _ => AppError::BadRequest(body_message(&text)),
+            }
+        }
     }
 }
 
-/// Every required field a body leaves out or sends as `null`, named as the request type names
-/// it (never with the sender's text): `config.vlanId` is `vlanId`, as the rules name a config's
-/// fields. Serde stops at the first; each one found is given a stand-in of a type it takes and
-/// the body read again, so all of them are said at once. Empty when the body fails otherwise.
-fn required_fields<T: DeserializeOwned>(body: &[u8]) -> Vec<String> {
+/// How far a body reads once every required field it leaves out (or sends as `null`) is given
+/// a stand-in of a type the field takes.
+enum Past {
+    /// Nothing else is wrong: these are the fields, named as the request type names them (never
+    /// with the sender's text: `config.vlanId` is `vlanId`, as the rules name a config's fields).
+    OnlyRequired(Vec<String>),
+    /// Something else is wrong: the first such refusal.
+    Other(Refusal),
+}
+
+/// Serde stops at the first missing field; this reads the body again past each one, so that
+/// all of them are said at once, whatever order they come in, or says what else is wrong.
+fn read_past_required<T: DeserializeOwned>(body: &[u8]) -> Option<Past> {
     /// Values one of which any field type of a request takes, to read past a missing field.
     const STAND_INS: [&str; 5] = ["\"\"", "0", "[]", "{}", "false"];
-    let Ok(mut value) = serde_json::from_slice::<serde_json::Value>(body) else {
-        return Vec::new();
-    };
-    let mut found: Vec<String> = Vec::new();
-    let mut next = refusal::<T>(&value).and_then(|r| r.required());
-    while let Some((at, field)) = next.take() {
-        if found.contains(&field) || found.len() > 32 {
-            break;
+    let mut value = serde_json::from_slice::<serde_json::Value>(body).ok()?;
+    let mut found: Vec<(String, String)> = Vec::new();
+    // Fields sent as `null`, with where they are and serde's refusal of them.
+    let mut nulls: Vec<(Vec<serde_path_to_error::Segment>, String, Refusal)> = Vec::new();
+    // Where the stand-ins are: what they lack in turn is not the sender's.
+    let mut stood_in: Vec<String> = Vec::new();
+    for _ in 0..64 {
+        let Some(refused) = refusal::<T>(&value) else {
+            // `null` for a field that may be left out is a value of the wrong type, not a
+            // missing one: once everything else reads, the body reads without it.
+            for (at, field, refused) in nulls {
+                let mut without = value.clone();
+                object_at(&mut without, &at)?.remove(&field);
+                if refusal::<T>(&without).is_none() {
+                    return Some(Past::Other(refused));
+                }
+            }
+            return Some(Past::OnlyRequired(
+                found.into_iter().map(|(_, f)| f).collect(),
+            ));
+        };
+        let Some((at, field, null)) = refused.required() else {
+            return Some(Past::Other(refused));
+        };
+        let object_path = path_text(&at);
+        let field_path = format!("{object_path}{field}/");
+        let ours = stood_in.iter().any(|p| object_path.starts_with(p.as_str()));
+        let key = (object_path, field.clone());
+        if !ours {
+            if found.contains(&key) {
+                return Some(Past::Other(refused));
+            }
+            found.push(key);
         }
-        found.push(field.clone());
-        let (object_path, field_path) = (path_text(&at), format!("{}{field}/", path_text(&at)));
-        for stand_in in STAND_INS {
+        let fits = STAND_INS.iter().any(|stand_in| {
             let Some(object) = object_at(&mut value, &at) else {
-                return found;
+                return false;
             };
             object.insert(
                 field.clone(),
                 serde_json::from_str(stand_in).unwrap_or_default(),
             );
-            let Some(then) = refusal::<T>(&value) else {
-                return found;
-            };
-            let (then_path, then_required) = (path_text(&then.at), then.required());
-            // Refused again for this field (the stand-in is not of its type): try the next.
-            let this_field = match &then_required {
-                Some((_, f)) => then_path == object_path && *f == field,
-                None => then_path == field_path,
-            };
-            if !this_field {
-                // What the stand-in itself lacks (an object's own fields) is not the sender's.
-                if then_path.starts_with(&field_path) {
-                    return found;
-                }
-                next = then_required;
-                break;
-            }
+            // Refused again at the field itself for anything but its own fields: not its type.
+            !refusal::<T>(&value).is_some_and(|r| {
+                path_text(&r.at) == field_path
+                    && r.required()
+                        .is_none_or(|(a, _, _)| path_text(&a) != field_path)
+            })
+        });
+        if !fits {
+            return Some(Past::Other(refused));
         }
+        if null && !ours {
+            nulls.push((at, field, refused));
+        }
+        stood_in.push(field_path);
     }
-    found
+    None
 }
 
 /// Where and why serde refused a body.
 struct Refusal {
     at: Vec<serde_path_to_error::Segment>,
     message: String,
+    /// As serde_path_to_error writes it: the path, then the message.
+    text: String,
 }
 
 fn refusal<T: DeserializeOwned>(value: &serde_json::Value) -> Option<Refusal> {
@@ -120,19 +161,21 @@ fn refusal<T: DeserializeOwned>(value: &serde_json::Value) -> Option<Refusal> {
     Some(Refusal {
         at: e.path().iter().cloned().collect(),
         message: e.inner().to_string(),
+        text: e.to_string(),
     })
 }
 
 impl Refusal {
-    /// A required field absent or `null`: the path of the object that lacks it, and its name.
-    fn required(self) -> Option<(Vec<serde_path_to_error::Segment>, String)> {
-        let mut at = self.at;
+    /// A field absent or `null`: the path of the object that lacks it, its name, and whether
+    /// it was `null`.
+    fn required(&self) -> Option<(Vec<serde_path_to_error::Segment>, String, bool)> {
+        let mut at = self.at.clone();
         if let Some(rest) = self.message.strip_prefix("missing field `") {
-            return Some((at, rest.split_once('`')?.0.to_owned()));
+            return Some((at, rest.split_once('`')?.0.to_owned(), false));
         }
         if self.message.starts_with("invalid type: null") {
             return match at.pop()? {
-                serde_path_to_error::Segment::Map { key } => Some((at, key)),
+                serde_path_to_error::Segment::Map { key } => Some((at, key, true)),
                 _ => None,
             };
         }
@@ -392,7 +435,7 @@ impl<S: Send + Sync> FromRequestParts<S> for NoQuery {
 
 /// The query's `name=value` pairs without those whose value is empty or only spaces (`+` or
 /// `%20`), nor empty pairs (`a=1&&b=2`).
-fn without_blank_parameters(query: &str) -> String {
+pub fn without_blank_parameters(query: &str) -> String {
     let blank = |mut value: &str| {
         while let Some(rest) = value
             .strip_prefix('+')
@@ -734,10 +777,43 @@ mod tests {
             )),
             ["config"]
         );
-        // A field of the wrong type is not a missing one: it is told as such.
-        let wrong = refused::<DeleteRequest>(&serde_json::json!({ "reason": 5 }));
+        // A field of the wrong type is not a missing one: it is told as such, and a body wrong
+        // otherwise too is told what else is wrong, whatever order its fields come in.
+        let bad_request = |e: AppError| match e {
+            AppError::BadRequest(m) => m,
+            other => panic!("not a 400: {other:?}"),
+        };
+        let wrong = bad_request(refused::<DeleteRequest>(
+            &serde_json::json!({ "reason": 5 }),
+        ));
+        assert!(wrong.contains("reason: invalid type"), "{wrong}");
+        let wrong = bad_request(refused::<CreateConnectionRequest>(
+            &serde_json::json!({ "serviceKey": 5, "name": null }),
+        ));
+        assert!(wrong.contains("serviceKey: invalid type"), "{wrong}");
+        for body in [
+            r#"{"speedMbps":null,"name":"x","serviceKey":"k","portIds":"p","paymentType":"payg"}"#,
+            r#"{"portIds":"p","speedMbps":null,"name":"x","serviceKey":"k","paymentType":"payg"}"#,
+        ] {
+            let wrong = bad_request(refused_text::<CreateConnectionRequest>(body));
+            assert!(wrong.contains("portIds: invalid type"), "{body}: {wrong}");
+        }
+        let wrong = bad_request(refused::<PeeringChangeRequest>(
+            &serde_json::json!({ "config": { "peerASN": null }, "bogus": 1 }),
+        ));
+        assert!(wrong.contains("unknown field `…`"), "{wrong}");
+        // `null` for a field that may be left out is of the wrong type, not missing.
+        let wrong = bad_request(refused::<PeeringChangeRequest>(&serde_json::json!({
+            "config": {
+                "peerASN": 65010,
+                "primaryPeerSubnet": "10.0.0.0/30",
+                "secondaryPeerSubnet": "10.0.0.4/30",
+                "vlanId": 100,
+            },
+            "keepSharedKey": null,
+        })));
         assert!(
-            matches!(&wrong, AppError::BadRequest(m) if m.contains("reason: invalid type")),
+            wrong.contains("keepSharedKey: invalid type: null"),
             "{wrong}"
         );
     }

@@ -75,7 +75,11 @@ fn origin_matches(origin: &str, public_url: Option<&str>, host: Option<&str>) ->
 /// changes anything takes query parameters, so one sent with them (`?dryRun=1`, say) is refused
 /// rather than carried out without them.
 pub async fn require_json(req: Request, next: Next) -> Response {
-    if !is_safe(req.method()) && req.uri().query().is_some() {
+    let query = req
+        .uri()
+        .query()
+        .map(crate::extract::without_blank_parameters);
+    if !is_safe(req.method()) && query.is_some_and(|q| !q.is_empty()) {
         return AppError::BadRequest(format!(
             "{} takes no query parameters: everything a change needs goes in its JSON body, so \
              nothing was done.",

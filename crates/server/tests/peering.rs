@@ -378,7 +378,7 @@ async fn a_microsoft_peering_is_configured_with_its_prefixes() {
     assert_eq!(
         none.message(),
         format!(
-            "Console Connect has no MICROSOFT peering on connection {id} in the selected company."
+            "Console Connect has no Microsoft peering on connection {id} in the selected company."
         )
     );
 
@@ -548,7 +548,7 @@ async fn a_vlan_used_by_another_peering_is_refused() {
 
     assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY);
     let message = reply.field("vlanId").expect("a vlanId error");
-    assert!(message.contains("PRIVATE"), "{message}");
+    assert!(message.contains("the Private peering"), "{message}");
     assert_eq!(app.upstream_calls(Route::UpdatePeering), 0);
 }
 

@@ -149,6 +149,11 @@ async fn a_change_sent_with_query_parameters_is_refused_and_not_made() {
     // Reads take theirs as before.
     let ports = ada.get("/api/ports?speed=500").await;
     assert_eq!(ports.status, StatusCode::OK, "{}", ports.text);
+    // A parameter given empty is one left out, on a change as on a read.
+    let blank = ada
+        .post(&format!("{path}/preview?dryRun="), &private_peering(200))
+        .await;
+    assert_eq!(blank.status, StatusCode::OK, "{}", blank.text);
 }
 
 #[tokio::test]

@@ -160,10 +160,15 @@ pub fn CreatePage() -> impl IntoView {
         let speed = draft.speed.get();
         async move { (speed, api::list_ports(speed).await) }
     });
+    // The ports as the ports step offers them: whatever the speed, which is chosen after them
+    // (and checked against their capacity then), so that a speed chosen earlier never keeps
+    // the ports step from being done and the speed from being changed.
+    let any_ports =
+        crate::shared::resource(move || async move { (None, api::list_ports(None).await) });
     // A kept choice of a port the company no longer lists goes: it could be neither seen nor
     // unchosen, and would hold a place of the two.
     crate::shared::effect(move || {
-        ports.with(|r| {
+        any_ports.with(|r| {
             if let Some((_, Ok(list))) = r {
                 let listed = |id: &String| list.iter().any(|p| p.id == *id);
                 if !draft.ports.with_untracked(|ps| ps.iter().all(listed)) {
@@ -203,7 +208,7 @@ pub fn CreatePage() -> impl IntoView {
     // Whether step `i` is done, so the next can be shown.
     let done = move |i: usize| match i {
         0 => draft.verified_now().is_some_and(|v| v.in_use != Some(true)),
-        1 => ports_ok(draft, ports),
+        1 => ports_ok(draft, any_ports),
         2 => speed_ok(draft, ports),
         3 => draft.name_rule().is_none() && note_ok(draft.reason, draft.ticket, false),
         _ => false,
@@ -284,7 +289,7 @@ pub fn CreatePage() -> impl IntoView {
         >
             {move || match step.get() {
                 0 => view! { <KeyStep draft=draft/> }.into_any(),
-                1 => view! { <PortsStep draft=draft ports=ports/> }.into_any(),
+                1 => view! { <PortsStep draft=draft ports=any_ports/> }.into_any(),
                 2 => view! { <SpeedStep draft=draft ports=ports/> }.into_any(),
                 3 => view! { <DetailsStep draft=draft/> }.into_any(),
                 _ => view! { <ReviewStep draft=draft step=step ports=ports/> }.into_any(),
@@ -354,20 +359,25 @@ fn chosen_ports(draft: Draft, ports: PortsResource, speed: Option<u64>) -> Optio
     })
 }
 
-fn ports_ok(draft: Draft, ports: PortsResource) -> bool {
+/// Whether the chosen ports are one or two the listing for `speed` says can be used.
+fn ports_usable(draft: Draft, ports: PortsResource, speed: Option<u64>) -> bool {
     let ids = draft.ports.get();
     validate::source_ports(&ids).is_ok()
-        && chosen_ports(draft, ports, draft.speed.get())
+        && chosen_ports(draft, ports, speed)
             .is_some_and(|ps| ps.len() == ids.len() && ps.iter().all(|p| p.usable))
 }
 
+/// The ports step is done: the ports can be used at some speed (`any_ports`).
+fn ports_ok(draft: Draft, any_ports: PortsResource) -> bool {
+    ports_usable(draft, any_ports, None)
+}
+
+/// The speed step is done: an offered speed, which every chosen port has room for.
 fn speed_ok(draft: Draft, ports: PortsResource) -> bool {
     let bandwidth = draft.verified.get().and_then(|(_, v)| v.bandwidth_mbps);
-    draft
-        .speed
-        .get()
-        .is_some_and(|s| validate::speed(s, bandwidth).is_ok())
-        && ports_ok(draft, ports)
+    let speed = draft.speed.get();
+    speed.is_some_and(|s| validate::speed(s, bandwidth).is_ok())
+        && ports_usable(draft, ports, speed)
 }
 
 #[component]

@@ -299,7 +299,7 @@ fn DeletePeering(id: String, t: PeeringType) -> impl IntoView {
                 already_going(&c, " Its peerings go with it.").into_any()
             }
             (Some(Ok(_)), Some(Ok(None))) => {
-                view! { <p class="notice">{format!("No {} peering is configured on this connection.", t.as_wire())}</p> }
+                view! { <p class="notice">{format!("No {} peering is configured on this connection.", t.label())}</p> }
                     .into_any()
             }
             (Some(Ok(c)), Some(Ok(Some(p)))) => {

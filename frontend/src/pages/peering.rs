@@ -341,9 +341,12 @@ fn PeeringForm(
         }
         apply_server_errors(e, &[("reason", reason), ("ticket", ticket)]);
     };
+    // The failure of the last Apply, shown on the review it was made from and on no later one.
+    let apply_failed: RwSignal<Option<ApiError>> = RwSignal::new(None);
     crate::shared::effect(move || match preview.value() {
         Some(Ok(p)) => {
             preview_result.set(Some(p));
+            apply_failed.set(None);
             step.set(1);
         }
         Some(Err(e)) => route_error(&e),
@@ -362,16 +365,14 @@ fn PeeringForm(
                 preview.dispatch(req);
             }
         }
-        Some(Err(e)) => route_error(&e),
+        Some(Err(e)) => {
+            apply_failed.set(Some(e.clone()));
+            route_error(&e);
+        }
         None => {}
     });
     let preview_error = Signal::derive(move || preview.value().and_then(Result::err));
-    let apply_error = Signal::derive(move || {
-        apply
-            .value()
-            .and_then(Result::err)
-            .filter(|e| e.code != ErrorCode::ChangedSinceRead)
-    });
+    let apply_error = Signal::derive(move || apply_failed.get());
     let busy = Memo::new(move |_| apply.pending().get() || preview.pending().get());
 
     // The review has an address of its own (`?step=review`), so the browser's Back goes from it
@@ -386,8 +387,18 @@ fn PeeringForm(
     };
     let follow = use_navigate();
     let plain_for_follow = plain.clone();
+    // Opened (or reloaded) at the review: the settings first, where what was kept is back and
+    // a shared key, which never is, can be typed again.
+    let opened = StoredValue::new(false);
     crate::shared::effect(move || {
         let wanted = address_review();
+        if !opened.get_value() {
+            opened.set_value(true);
+            if wanted {
+                follow(&plain_for_follow, replace);
+                return;
+            }
+        }
         match step.get_untracked() {
             0 if wanted => match untrack(|| request(String::new(), None)) {
                 Some(req) => {
@@ -408,7 +419,10 @@ fn PeeringForm(
         match step.get() {
             1 if !review => record(&format!("{plain}?step=review"), Default::default()),
             0 if review => record(&plain, Default::default()),
-            2 if review => record(&plain, replace),
+            // Applied: the review's entry is left, so one Back goes on to the page before.
+            2 if review => {
+                let _ = window().history().and_then(|h| h.back());
+            }
             _ => {}
         }
     });
@@ -421,7 +435,7 @@ fn PeeringForm(
                     view! {
                         <DraftNotice
                             kept=kept
-                            message="What you typed here before, not yet applied, is back."
+                            message="What you typed here before, not yet applied, is back. A shared key is never kept: type it again if the change sets one."
                             discard="Start again from the current settings"
                             on_discard=Callback::new(move |()| step.set(0))
                         />

@@ -315,6 +315,11 @@ async fn configure_private_peering(b: &Browser, id: &str) {
         "the tab follows the sync"
     );
     b.screenshot("private-synced").await;
+    // Applied: one Back leaves the wizard for the page it was opened from, the order's
+    // progress.
+    b.back().await;
+    b.wait_for_path(&format!("/connections/{id}/progress"))
+        .await;
 }
 
 async fn configure_microsoft_peering(b: &Browser, id: &str) {

@@ -60,6 +60,17 @@ async fn a_readers_change_is_refused_saying_why_and_nothing_changes() {
     assert_eq!(b.text(".step-count").await, "Step 2 of 3: Review");
     b.wait_for_value("reason", demo::VLAN_MOVE_REASON).await;
     b.screenshot("change-refused").await;
+    // Back to the settings and on to the review again: a new review, without the old refusal.
+    b.back().await;
+    b.wait_for_text(".step-count", "Step 1 of 3").await;
+    b.forward().await;
+    b.wait_for_text(".step-count", "Step 2 of 3").await;
+    b.find("[data-test=\"diff\"]").await;
+    assert_eq!(
+        b.count(".error-banner").await,
+        0,
+        "no refusal of this review yet"
+    );
 
     // The peering is as it was.
     b.goto(&path).await;

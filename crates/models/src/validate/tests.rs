@@ -182,6 +182,11 @@ fn names_are_printable_and_bounded() {
         '\u{3164}',
         '\u{E0041}',
         '\u{E007F}',
+        '\u{1D173}',
+        '\u{1BCA0}',
+        '\u{FFF0}',
+        '\u{E0080}',
+        '\u{E0FFF}',
     ] {
         let name = format!("Azure{hidden} London");
         assert_eq!(

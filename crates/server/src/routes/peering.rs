@@ -57,7 +57,8 @@ fn parse_path(id: &str, peering_type: &str) -> Result<(ObjectId, PeeringType)> {
 /// Console Connect answers both alike.
 fn not_configured(id: &ObjectId, t: PeeringType) -> AppError {
     AppError::NotFound(format!(
-        "Console Connect has no {t} peering on connection {id} in the selected company."
+        "Console Connect has no {} peering on connection {id} in the selected company.",
+        t.label()
     ))
 }
 
@@ -317,8 +318,9 @@ async fn update_peering(
         };
         if stale {
             return Step::refused(AppError::ChangedSinceRead(format!(
-                "The {t} peering was changed after your preview, so this change was not made. \
-                 Preview it again to see the difference from its current settings."
+                "The {} peering was changed after your preview, so this change was not made. \
+                 Preview it again to see the difference from its current settings.",
+                t.label()
             )));
         }
         let secret = config.shared_key.clone().unwrap_or_default();
@@ -381,8 +383,9 @@ async fn delete_peering(
         };
         if stale {
             return Step::refused(AppError::ChangedSinceRead(format!(
-                "The {t} peering was changed after you opened it, so it was not removed. \
-                 Look at its current settings before removing it."
+                "The {} peering was changed after you opened it, so it was not removed. \
+                 Look at its current settings before removing it.",
+                t.label()
             )));
         }
         match upstream.delete_peering(&api_key, &company, &id, t).await {

@@ -182,7 +182,7 @@ async fn an_invalid_peering_config_is_refused_with_the_validation_messages() {
     assert!(
         reply
             .message()
-            .contains("already used by the PRIVATE peering"),
+            .contains("already used by the Private peering"),
         "{}",
         reply.text
     );
