@@ -86,6 +86,9 @@ async fn order_connection(b: &Browser) -> String {
     b.wait_enabled("[data-test=\"next\"]", false).await;
     b.click("back").await;
     b.wait_for_text(".step-count", "Step 2 of 5").await;
+    // The ports are offered whatever the speed, which is checked against them on its own step:
+    // these two could go on to a lower speed.
+    b.wait_enabled("[data-test=\"next\"]", true).await;
     b.wait_enabled(&format!("#srcPort-{AMSTERDAM_PORT}"), true)
         .await;
     b.click_css(&format!("#srcPort-{AMSTERDAM_PORT}")).await;
