@@ -514,8 +514,8 @@ fn PortsStep(draft: Draft, ports: PortsResource) -> impl IntoView {
                                         move || draft.ports.with(Vec::len) >= 2 && !checked()
                                     };
                                     let usable = p.usable;
-                                    // A chosen port can always be unchosen, even one a later
-                                    // speed (or a restored draft) made unusable.
+                                    // A chosen port can always be unchosen, even one that
+                                    // has become unusable since (a restored draft's).
                                     let disabled = {
                                         let checked = checked.clone();
                                         let full = full.clone();

@@ -376,8 +376,8 @@ fn PeeringForm(
     let busy = Memo::new(move |_| apply.pending().get() || preview.pending().get());
 
     // The review has an address of its own (`?step=review`), so the browser's Back goes from it
-    // to the settings, keeping what was typed, as the create wizard's steps do; Forward (or a
-    // reload) reviews what the form holds then. Once applied, the page's plain address stands.
+    // to the settings, keeping what was typed, as the create wizard's steps do; Forward reviews
+    // what the form holds then. Once applied, the page's plain address stands.
     let query = use_query_map();
     let address_review = move || query.with(|q| q.get("step").as_deref() == Some("review"));
     let plain = format!("/connections/{id}/peering/{}", t.as_wire());
