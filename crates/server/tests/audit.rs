@@ -276,6 +276,22 @@ async fn a_recorded_head_shows_a_history_cut_short_or_rewritten() {
         "{}",
         rewritten.text
     );
+    let cli = portal_cli(&[
+        "audit",
+        "verify",
+        "--data-dir",
+        &data_dir,
+        "--expect-head",
+        &wrong_hash,
+    ]);
+    assert!(!cli.status.success(), "{}", stdout(&cli));
+    assert!(
+        stdout(&cli).contains(&format!("broken at row {head_id}:"))
+            && stdout(&cli).contains("rewritten")
+            && !stdout(&cli).contains("intact"),
+        "no row is said to be intact before a rewritten head: {}",
+        stdout(&cli)
+    );
 
     // Cutting off the tail leaves a chain that holds on its own; the head tells.
     let mut db = app.audit_db().await;
@@ -794,6 +810,28 @@ async fn an_audit_event_shows_its_field_changes_and_its_pair() {
         changes.iter().all(|c| c["field"] != "peerASN"),
         "{changes:#?}"
     );
+
+    // A change refused before going upstream changed nothing: seen from its outcome or its
+    // intent, it lists no field as removed.
+    let refused = h
+        .ada
+        .audit(&format!(
+            "action=update_peering&connection={}&phase=outcome",
+            h.staging
+        ))
+        .await;
+    assert_eq!(refused.len(), 1, "{refused:#?}");
+    assert_eq!(refused[0]["outcome"], "refused");
+    for id in [&refused[0]["id"], &refused[0]["intentId"]] {
+        let detail = h.ada.get(&format!("/api/audit/{id}")).await;
+        assert_eq!(detail.status, StatusCode::OK, "{}", detail.text);
+        assert_eq!(
+            detail.json["changes"],
+            serde_json::json!([]),
+            "{}",
+            detail.text
+        );
+    }
 
     let missing = h.ada.get("/api/audit/999999").await;
     assert_eq!(missing.status, StatusCode::NOT_FOUND);

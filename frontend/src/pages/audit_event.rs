@@ -9,7 +9,7 @@ use crate::format;
 use crate::pages::audit::{outcome_badge, phase_label};
 use crate::route::use_params_map;
 use leptos::prelude::*;
-use models::api::{AuditEvent, AuditEventDetail};
+use models::api::{AuditEvent, AuditEventDetail, AuditOutcome, AuditPhase};
 
 #[component]
 pub fn AuditEventPage() -> impl IntoView {
@@ -135,7 +135,10 @@ fn EventDetail(detail: AuditEventDetail, connections: names::Names) -> impl Into
         <section class="panel">
             <h2>"What changed"</h2>
             <p class="help">"Only the fields whose value differs between before and after. Secrets show as fingerprints."</p>
-            <DiffTable changes=detail.changes/>
+            {match unchanged_note(&e, &detail.related, !detail.changes.is_empty()) {
+                Some(note) => view! { <p class="muted" data-test="diff-none">{note}</p> }.into_any(),
+                None => view! { <DiffTable changes=detail.changes/> }.into_any(),
+            }}
         </section>
         {request
             .map(|r| {
@@ -157,6 +160,28 @@ fn EventDetail(detail: AuditEventDetail, connections: names::Names) -> impl Into
                     </section>
                 }
             })}
+    }
+}
+
+/// Why a change lists no field, when it was not made or may not have been: the outcome of the
+/// pair, the event's own or its partner's.
+fn unchanged_note(e: &AuditEvent, related: &[AuditEvent], changed: bool) -> Option<&'static str> {
+    if changed {
+        return None;
+    }
+    let outcome = match e.phase {
+        AuditPhase::Outcome => e.outcome,
+        AuditPhase::Intent => related.first().and_then(|r| r.outcome),
+    };
+    match outcome {
+        Some(AuditOutcome::Succeeded) => None,
+        Some(AuditOutcome::Refused | AuditOutcome::Failed) => {
+            Some("Nothing was changed: this call did not succeed.")
+        }
+        Some(AuditOutcome::Unknown | AuditOutcome::Interrupted) => Some(
+            "Whether anything changed is not known: no answer came back. The connection's page shows its state now.",
+        ),
+        None => Some("No outcome has been recorded for this call yet."),
     }
 }
 

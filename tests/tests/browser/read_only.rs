@@ -93,4 +93,17 @@ async fn a_readers_change_is_refused_saying_why_and_nothing_changes() {
         "{rows:?}"
     );
     b.screenshot("refusal-in-history").await;
+
+    // Its event lists no field as changed: the peering was left as it was.
+    b.click_css("[data-test=\"audit-row\"]").await;
+    b.find("[data-test=\"audit-event\"]").await;
+    assert_eq!(
+        b.text("[data-test=\"diff-none\"]").await,
+        "Nothing was changed: this call did not succeed."
+    );
+    assert_eq!(
+        b.count("[data-test=\"diff\"]").await,
+        0,
+        "no before/after table"
+    );
 }

@@ -9,7 +9,8 @@ use crate::timefmt;
 use bytes::Bytes;
 use futures::TryStreamExt;
 use models::api::{
-    AuditEvent, AuditEventDetail, AuditPage, AuditQuery, ChainBreak, ChainHead, ChainVerification,
+    AuditEvent, AuditEventDetail, AuditOutcome, AuditPage, AuditQuery, ChainBreak, ChainHead,
+    ChainVerification,
 };
 use models::diff::diff;
 use serde_json::Value;
@@ -440,15 +441,14 @@ pub(super) fn detail_of(
         Some(_) => (related.first(), Some(&event)),
         None => (Some(&event), related.first()),
     };
-    let before = intent.and_then(|i| i.before.clone()).unwrap_or(Value::Null);
-    let after = match outcome {
-        Some(o) => o.after.clone().unwrap_or(Value::Null),
-        None => Value::Null,
-    };
-    let changes = if outcome.is_some() {
-        diff(&before, &after)
-    } else {
-        Vec::new()
+    // Only a change that was made changed anything: a refused or failed one left the peering
+    // as it was, and one whose outcome is not known has no after to compare with.
+    let changes = match outcome {
+        Some(o) if o.outcome == Some(AuditOutcome::Succeeded) => {
+            let before = intent.and_then(|i| i.before.clone()).unwrap_or(Value::Null);
+            diff(&before, o.after.as_ref().unwrap_or(&Value::Null))
+        }
+        _ => Vec::new(),
     };
     Some(AuditEventDetail {
         event,
