@@ -316,7 +316,10 @@ impl PeeringConfig {
         });
         self.routing_registry_name = self
             .routing_registry_name
-            .map(|r| r.trim().to_owned())
+            .map(|r| {
+                crate::validate::canonical_registry(&r)
+                    .map_or_else(|| r.trim().to_owned(), str::to_owned)
+            })
             .filter(|r| !r.is_empty());
         self
     }

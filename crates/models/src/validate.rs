@@ -789,14 +789,23 @@ pub fn split_prefixes(raw: &str) -> Vec<String> {
         .collect()
 }
 
-/// A routing registry name (MICROSOFT peering).
+/// A routing registry name (MICROSOFT peering), in any case: `ripencc` is `RIPENCC`.
 pub fn routing_registry(raw: &str) -> Result<(), ValidationError> {
-    let t = raw.trim();
-    if ROUTING_REGISTRIES.contains(&t) {
-        Ok(())
-    } else {
-        Err(ValidationError::RoutingRegistry { got: echo(t) })
+    match canonical_registry(raw) {
+        Some(_) => Ok(()),
+        None => Err(ValidationError::RoutingRegistry {
+            got: echo(raw.trim()),
+        }),
     }
+}
+
+/// The registry `raw` names, spelled as Console Connect spells it.
+pub fn canonical_registry(raw: &str) -> Option<&'static str> {
+    let t = raw.trim();
+    ROUTING_REGISTRIES
+        .iter()
+        .copied()
+        .find(|r| r.eq_ignore_ascii_case(t))
 }
 
 /// Another peering of the same connection, as a change to one is checked against it: each

@@ -385,6 +385,36 @@ fn microsoft_needs_prefixes_and_a_known_registry() {
 }
 
 #[test]
+fn a_registry_is_known_in_any_case_and_sent_as_console_connect_spells_it() {
+    for (typed, canonical) in [
+        ("ripencc", "RIPENCC"),
+        (" Arin ", "ARIN"),
+        ("level3", "LEVEL3"),
+    ] {
+        assert_eq!(routing_registry(typed), Ok(()), "{typed}");
+        let cfg = PeeringConfig {
+            routing_registry_name: Some(typed.into()),
+            ..microsoft_config()
+        }
+        .normalized();
+        assert_eq!(cfg.routing_registry_name.as_deref(), Some(canonical));
+    }
+    for unknown in ["ARIN2", "RIPE NCC", "ar in", "ſ"] {
+        assert!(routing_registry(unknown).is_err(), "{unknown}");
+        let cfg = PeeringConfig {
+            routing_registry_name: Some(unknown.into()),
+            ..microsoft_config()
+        }
+        .normalized();
+        assert_eq!(
+            cfg.routing_registry_name.as_deref(),
+            Some(unknown.trim()),
+            "kept as typed, for the validation to name"
+        );
+    }
+}
+
+#[test]
 fn advertised_prefixes_rules() {
     let list = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
     assert!(advertised_prefixes(&list(&["203.0.113.0/24", "2001:db8::/48"])).is_ok());
