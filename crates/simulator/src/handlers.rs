@@ -90,7 +90,7 @@ pub(crate) async fn verify_service_key(
 ) -> Result<Json<ServiceKeyInfo>> {
     caller.may_write(&company)?;
     let body: VerifyServiceKeyBody = parse_json(&body)?;
-    sim.world(|world, now| world.verify_service_key(&body.service_key, now))
+    sim.world(|world, now| world.verify_service_key(&company, &body.service_key, now))
         .map(Json)
 }
 

@@ -433,10 +433,12 @@ impl World {
         })
     }
 
-    /// The service key `raw` names when it can make a new connection; otherwise the message says
-    /// whether it is malformed, unknown or already used.
+    /// The service key `raw` names when it can make a new connection for `company`; otherwise
+    /// the message says whether it is malformed, unknown or already used (naming the connection
+    /// only to its own company).
     fn free_service_key(
         &self,
+        company: &str,
         field: &'static str,
         raw: &str,
         now: &Now,
@@ -448,9 +450,12 @@ impl World {
             )
         })?;
         match self.connection_using(key.key, now) {
-            Some(c) => Err(format!(
+            Some(c) if c.company == company => Err(format!(
                 "{field} is already used by connection \"{}\"; delete that connection or use another circuit's key",
                 c.name
+            )),
+            Some(_) => Err(format!(
+                "{field} is already used by a connection of another company; use another circuit's key"
             )),
             None => Ok(*key),
         }
@@ -575,9 +580,15 @@ impl World {
         self.connection(company, id, now)
     }
 
-    pub(crate) fn verify_service_key(&self, raw: &str, now: &Now) -> Result<ServiceKeyInfo> {
+    pub(crate) fn verify_service_key(
+        &self,
+        company: &str,
+        raw: &str,
+        now: &Now,
+    ) -> Result<ServiceKeyInfo> {
+        let company = self.company(company)?.username;
         let key = self
-            .free_service_key("serviceKey", raw, now)
+            .free_service_key(company, "serviceKey", raw, now)
             .map_err(SimError::BadRequest)?;
         Ok(ServiceKeyInfo {
             service_key: Some(key.key.to_owned()),
@@ -667,7 +678,7 @@ impl World {
     ) -> Result<(ServiceKeyRecord, Vec<&'static str>), Vec<FieldError>> {
         let mut errors = Vec::new();
         let key = self
-            .free_service_key("azureServiceKey", &body.azure_service_key, now)
+            .free_service_key(company, "azureServiceKey", &body.azure_service_key, now)
             .map_err(|message| errors.push(field_error("azureServiceKey", message)))
             .ok();
         if let Err(e) = validate::connection_name(&body.name) {

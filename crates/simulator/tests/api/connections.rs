@@ -154,6 +154,20 @@ async fn verify_refuses_malformed_unknown_and_used_keys_saying_which() {
         assert_eq!(reply.status, 400, "{key}");
         assert!(reply.message().contains(expected), "{key}: {}", reply.text);
     }
+
+    // Another company learns that the key is taken, not the name of Acme's connection.
+    let other = s
+        .post(
+            api_key("Grace"),
+            &azure("globex", "/serviceKey"),
+            json!({"serviceKey": service_key(USED)}),
+        )
+        .await;
+    assert_eq!(other.status, 400, "{}", other.text);
+    assert_eq!(
+        other.message(),
+        "serviceKey is already used by a connection of another company; use another circuit's key"
+    );
 }
 
 #[tokio::test]
