@@ -289,7 +289,15 @@ async fn create_connection(
                 step.outcome.connection_id = Some(view.id.clone());
                 step
             }
-            Err(e) => Step::change_failed(&e, &[&service_key]),
+            Err(e) => {
+                let mut step = Step::change_failed(&e, &[&service_key]);
+                if let Err(AppError::UpstreamRejected(message)) = &step.result
+                    && let Some(field) = order_field(message)
+                {
+                    step.result = Err(AppError::Validation(vec![field]));
+                }
+                step
+            }
         }
     })
     .await?;
@@ -300,6 +308,28 @@ async fn create_connection(
             connection: view,
         }),
     ))
+}
+
+/// A refusal of the create call that begins with the name of one of its fields (as a key
+/// taken by an order placed meanwhile is refused), said under the portal's name for that field.
+fn order_field(message: &str) -> Option<FieldError> {
+    const FIELDS: [(&str, &str); 6] = [
+        ("azureServiceKey", "serviceKey"),
+        ("srcPort", "portIds"),
+        ("speed", "speedMbps"),
+        ("name", "name"),
+        ("paymentType", "paymentType"),
+        ("classOfService", "classOfService"),
+    ];
+    let (wire, ours) = FIELDS.iter().find(|(wire, _)| {
+        message
+            .strip_prefix(wire)
+            .is_some_and(|rest| rest.starts_with(' '))
+    })?;
+    Some(FieldError {
+        field: (*ours).to_owned(),
+        message: format!("{ours}{}", &message[wire.len()..]),
+    })
 }
 
 async fn delete_connection(
@@ -379,4 +409,41 @@ async fn delete_connection(
     })
     .await?;
     Ok((StatusCode::ACCEPTED, Json(view)))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::order_field;
+
+    #[test]
+    fn a_refusal_naming_an_order_field_is_said_under_the_portals_name() {
+        let taken = order_field(
+            "azureServiceKey is already used by connection \"Race 0\"; use another circuit's key",
+        )
+        .expect("a field");
+        assert_eq!(taken.field, "serviceKey");
+        assert_eq!(
+            taken.message,
+            "serviceKey is already used by connection \"Race 0\"; use another circuit's key"
+        );
+        let port = order_field("srcPort 0123 (London 1): not ACTIVE").expect("a field");
+        assert_eq!(
+            (port.field.as_str(), port.message.as_str()),
+            ("portIds", "portIds 0123 (London 1): not ACTIVE")
+        );
+        assert_eq!(
+            order_field("speed must be 50 or more").unwrap().field,
+            "speedMbps"
+        );
+        // Anything else stays Console Connect's own refusal.
+        for other in [
+            "speedy refusal",
+            "Refused",
+            "",
+            "nameless",
+            "azureServiceKey",
+        ] {
+            assert!(order_field(other).is_none(), "{other}");
+        }
+    }
 }
