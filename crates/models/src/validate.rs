@@ -153,7 +153,7 @@ pub enum ValidationError {
     #[error(
         "speedMbps must be one of 50, 100, 200, 500, 1000, 2000, 5000, 10000 (Mbps); got {got}"
     )]
-    Speed { got: u64 },
+    Speed { got: String },
     #[error(
         "speedMbps {speed} is above the circuit's bandwidth of {bandwidth} Mbps; choose {bandwidth} Mbps or less"
     )]
@@ -920,13 +920,31 @@ pub fn source_ports(ids: &[String]) -> Result<(), ValidationError> {
 /// A speed from the offered list, not above the circuit's bandwidth when that is known.
 pub fn speed(speed: u64, bandwidth_mbps: Option<u64>) -> Result<(), ValidationError> {
     if !OFFERED_SPEEDS_MBPS.contains(&speed) {
-        return Err(ValidationError::Speed { got: speed });
+        return Err(ValidationError::Speed {
+            got: speed.to_string(),
+        });
     }
     match bandwidth_mbps {
         Some(bandwidth) if speed > bandwidth => {
             Err(ValidationError::SpeedAboveBandwidth { speed, bandwidth })
         }
         _ => Ok(()),
+    }
+}
+
+/// The rule a whole-number field of a request breaks with a JSON number that is no whole
+/// number of 0 or more (negative, with a fraction or an exponent, too large), given as JSON
+/// wrote it: `peerASN must be a whole number from 1 to 4294967295; got "-5"`. `None` for a
+/// field without such a rule.
+pub fn number_field(field: &str, number: &str) -> Option<ValidationError> {
+    match field {
+        "peerASN" => parse_asn("peerASN", number).err(),
+        "customerASN" => parse_asn("customerASN", number).err(),
+        "vlanId" => parse_vlan("vlanId", number).err(),
+        "speedMbps" => Some(ValidationError::Speed {
+            got: number.to_owned(),
+        }),
+        _ => None,
     }
 }
 

@@ -67,6 +67,10 @@ fn json_rejection<T: DeserializeOwned>(r: JsonRejection, body: &[u8]) -> AppErro
                 {
                     AppError::BadRequest(body_message(&format!("{WRONG_SHAPE}{}", other.text)))
                 }
+                Some(Past::Other(other)) => match number_rule(&other, body) {
+                    Some(field) => AppError::Validation(vec![field]),
+                    None => AppError::BadRequest(body_message(&text)),
+                },
                 _ => AppError::BadRequest(body_message(&text)),
             }
         }
@@ -146,6 +150,23 @@ fn read_past_required<T: DeserializeOwned>(body: &[u8]) -> Option<Past> {
         stood_in.push(field_path);
     }
     None
+}
+
+/// A number refused for a whole-number field that has a rule of its own (a negative ASN, a
+/// VLAN with a fraction): that rule, under the field's name, rather than the type's range.
+fn number_rule(refused: &Refusal, body: &[u8]) -> Option<FieldError> {
+    let (serde_path_to_error::Segment::Map { key }, parent) = refused.at.split_last()? else {
+        return None;
+    };
+    let mut value = serde_json::from_slice::<serde_json::Value>(body).ok()?;
+    let serde_json::Value::Number(number) = object_at(&mut value, parent)?.get(key)? else {
+        return None;
+    };
+    let e = models::validate::number_field(key, &number.to_string())?;
+    Some(FieldError {
+        field: e.field().to_owned(),
+        message: e.to_string(),
+    })
 }
 
 /// Where and why serde refused a body.
@@ -819,6 +840,63 @@ mod tests {
     }
 
     #[test]
+    fn a_number_out_of_a_whole_number_field_is_told_by_the_field_s_rule() {
+        use models::api::{CreateConnectionRequest, PeeringChangeRequest};
+        let peering = |field: &str, value: serde_json::Value| {
+            let mut config = serde_json::json!({
+                "peerASN": 65010,
+                "primaryPeerSubnet": "203.0.113.0/30",
+                "secondaryPeerSubnet": "203.0.113.4/30",
+                "vlanId": 100,
+                "customerASN": 64500,
+            });
+            config[field] = value;
+            refused_fields::<PeeringChangeRequest>(&serde_json::json!({
+                "config": config,
+                "reason": "r",
+            }))
+        };
+        let one = |field: &str, message: &str| {
+            vec![FieldError {
+                field: field.to_owned(),
+                message: message.to_owned(),
+            }]
+        };
+        assert_eq!(
+            peering("peerASN", serde_json::json!(-5)),
+            one(
+                "peerASN",
+                "peerASN must be a whole number from 1 to 4294967295; got \"-5\""
+            )
+        );
+        assert_eq!(
+            peering("customerASN", serde_json::json!(64500.5)),
+            one(
+                "customerASN",
+                "customerASN must be a whole number from 1 to 4294967295; got \"64500.5\""
+            )
+        );
+        assert_eq!(
+            peering("vlanId", serde_json::json!(1e30))[0].field,
+            "vlanId"
+        );
+        let speed = refused_fields::<CreateConnectionRequest>(&serde_json::json!({
+            "serviceKey": "k", "name": "n", "portIds": [], "speedMbps": -100, "paymentType": "payg",
+        }));
+        assert_eq!(speed[0].field, "speedMbps");
+        assert!(speed[0].message.ends_with("(Mbps); got -100"), "{speed:?}");
+        // Text for a number is of the wrong type, said as before.
+        match refused::<PeeringChangeRequest>(&serde_json::json!({
+            "config": { "peerASN": "65010", "primaryPeerSubnet": "a", "secondaryPeerSubnet": "b",
+                        "vlanId": 1 },
+            "reason": "r",
+        })) {
+            AppError::BadRequest(m) => assert!(m.contains("peerASN: invalid type"), "{m}"),
+            other => panic!("not a 400: {other:?}"),
+        }
+    }
+
+    #[test]
     fn a_body_of_the_wrong_shape_is_told_in_json_s_words() {
         use models::api::{CreateConnectionRequest, PeeringChangeRequest, SignInRequest};
         let config = |field: &str, value: serde_json::Value| {
@@ -859,16 +937,6 @@ mod tests {
                 "config: invalid type: array, expected an object",
             ),
             (
-                refusal::<PeeringChangeRequest>(&config("peerASN", serde_json::json!(-1))),
-                "config.peerASN: invalid value: integer `…`, expected a whole number of 0 or \
-                 more",
-            ),
-            (
-                refusal::<PeeringChangeRequest>(&config("vlanId", serde_json::json!(7.5))),
-                "config.vlanId: invalid type: number with a fraction or an exponent, or too \
-                 large `…`, expected a whole number of 0 or more",
-            ),
-            (
                 refusal::<PeeringChangeRequest>(&config(
                     "advertisedPublicPrefixes",
                     serde_json::json!({}),
@@ -905,6 +973,27 @@ mod tests {
             let (words, place) = message.rsplit_once(" at line 1 column ").expect(&message);
             assert_eq!(words, format!("{read}{detail}"));
             assert!(place.parse::<u32>().is_ok(), "{message}");
+        }
+        // A whole-number field with a rule of its own is told by that rule (see above); the
+        // words of the type are for any other.
+        for (serde, words) in [
+            (
+                "invalid value: integer `-1`, expected u64",
+                "invalid value: integer `…`, expected a whole number of 0 or more",
+            ),
+            (
+                "invalid type: floating point `7.5`, expected u16",
+                "invalid type: number with a fraction or an exponent, or too large `…`, expected \
+                 a whole number of 0 or more",
+            ),
+        ] {
+            assert_eq!(
+                body_message(&format!(
+                    "Failed to deserialize the JSON body into the target type: config.n: {serde} \
+                     at line 1 column 9"
+                )),
+                format!("{read}config.n: {words} at line 1 column 9")
+            );
         }
         assert_eq!(
             body_message("Failed to parse the request body as JSON: EOF while parsing a value"),

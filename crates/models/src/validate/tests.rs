@@ -570,7 +570,10 @@ fn shared_key_is_never_echoed() {
 #[test]
 fn speed_is_offered_and_within_bandwidth() {
     assert!(speed(100, Some(1000)).is_ok());
-    assert_eq!(speed(150, None), Err(ValidationError::Speed { got: 150 }));
+    assert_eq!(
+        speed(150, None),
+        Err(ValidationError::Speed { got: "150".into() })
+    );
     assert_eq!(
         speed(1000, Some(500)),
         Err(ValidationError::SpeedAboveBandwidth {
