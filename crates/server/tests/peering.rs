@@ -105,6 +105,37 @@ async fn a_change_preview_lists_field_changes_and_changes_nothing() {
         client.audit("action=update_peering").await.is_empty(),
         "a preview is not a change"
     );
+
+    // What a preview is given of the note must pass when applied; it need not be given yet.
+    let preview_path = format!("{}/preview", peering_path(&id, "PRIVATE"));
+    let mut unnoted = private_peering(300);
+    unnoted["reason"] = "".into();
+    unnoted.as_object_mut().unwrap().remove("ticket");
+    let reply = client.post(&preview_path, &unnoted).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+    let mut long = private_peering(300);
+    long["reason"] = "r".repeat(501).into();
+    long["ticket"] = "T".repeat(65).into();
+    let reply = client.post(&preview_path, &long).await;
+    assert_eq!(
+        reply.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        reply.text
+    );
+    assert!(reply.field("reason").is_some(), "{}", reply.text);
+    assert!(reply.field("ticket").is_some(), "{}", reply.text);
+    let mut stale = private_peering(300);
+    stale["expectedBase"] = "latest".into();
+    let reply = client.post(&preview_path, &stale).await;
+    assert_eq!(
+        reply.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        reply.text
+    );
+    assert!(reply.field("expectedBase").is_some(), "{}", reply.text);
+    assert!(app.upstream_requests().iter().all(|r| r.method == "GET"));
 }
 
 #[tokio::test]

@@ -23,7 +23,7 @@ use models::diff::diff;
 use models::router::{self, Vendor};
 use models::upstream::{Connection, Peering, PeeringConfig};
 use models::validate::{self, OtherPeering};
-use models::{ConnectionStatus, PeeringType};
+use models::{ConnectionStatus, FieldError, PeeringType};
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -241,7 +241,22 @@ async fn preview_peering(
     let (id, t) = parse_path(&id, &peering_type)?;
     // What needs no upstream first, so a malformed change costs no call and its field errors
     // are not hidden behind an upstream failure; the VLAN's uniqueness is checked after the reads.
-    validate::peering_config(t, &proposed(&req, None)?, &[]).map_err(AppError::Validation)?;
+    // A reason and a ticket are not needed yet, but what is given must pass when applied.
+    let mut errors = validate::peering_config(t, &proposed(&req, None)?, &[])
+        .err()
+        .unwrap_or_default();
+    if !req.reason.trim().is_empty() {
+        errors.extend(validate::reason(&req.reason).err().map(FieldError::from));
+    }
+    errors.extend(
+        validate::ticket(req.ticket.as_deref())
+            .err()
+            .map(FieldError::from),
+    );
+    if !errors.is_empty() {
+        return Err(AppError::Validation(errors));
+    }
+    expected_peering_base(req.expected_base.as_deref())?;
     let parent = load_parent(&state, &signed_in, &id).await?;
     if let Some(refused) = not_changeable(&parent.status, "Peering can be configured") {
         return Err(refused);
