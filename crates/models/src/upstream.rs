@@ -127,6 +127,21 @@ pub fn port_unusable_reason(port: &Port, speed_mbps: Option<u64>) -> Option<Stri
     }
 }
 
+/// Why one port cannot carry both legs of a connection of `speed_mbps` (each leg takes the
+/// speed on its source port, so an order from one port needs twice the speed there), or
+/// `None` when it can. `remaining` is the port's capacity left.
+pub fn one_port_reason(remaining: u64, speed_mbps: u64) -> Option<String> {
+    let needed = speed_mbps.saturating_mul(2);
+    (remaining < needed).then(|| {
+        format!(
+            "port has {} left, less than the {} its two legs of {} need",
+            speed_text(remaining),
+            speed_text(needed),
+            speed_text(speed_mbps)
+        )
+    })
+}
+
 /// 1000 → `1 Gbps`, 200 → `200 Mbps`, as the pages write speeds.
 fn speed_text(mbps: u64) -> String {
     if mbps >= 1000 && mbps.is_multiple_of(1000) {
@@ -464,5 +479,15 @@ mod tests {
         assert!(reason.contains("single-service"), "{reason}");
         let reason = port_unusable_reason(&port(PortStatus::Active, false, 50), Some(100)).unwrap();
         assert!(reason.contains("50 Mbps left"), "{reason}");
+    }
+
+    #[test]
+    fn one_port_carries_both_legs() {
+        assert_eq!(one_port_reason(1000, 500), None);
+        assert_eq!(
+            one_port_reason(900, 500).as_deref(),
+            Some("port has 900 Mbps left, less than the 1 Gbps its two legs of 500 Mbps need")
+        );
+        assert!(one_port_reason(u64::MAX - 1, u64::MAX).is_some());
     }
 }

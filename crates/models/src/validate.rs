@@ -257,13 +257,18 @@ pub fn for_people(message: &str) -> String {
         return (*said).to_owned();
     }
     let (first, rest) = message.split_once(' ').unwrap_or((message, ""));
+    // `portIds: London 1 cannot be used: …` → `Source ports: London 1 cannot be used: …`.
+    let (name, colon) = match first.strip_suffix(':') {
+        Some(name) => (name, ":"),
+        None => (first, ""),
+    };
     let label = FORM_LABELS
         .iter()
-        .find(|(f, _)| *f == first)
+        .find(|(f, _)| *f == name)
         .map(|(_, label)| *label)
-        .or_else(|| crate::diff::field_label(first));
+        .or_else(|| crate::diff::field_label(name));
     match label {
-        Some(label) if !rest.is_empty() => format!("{label} {rest}"),
+        Some(label) if !rest.is_empty() => format!("{label}{colon} {rest}"),
         _ => message.to_owned(),
     }
 }

@@ -382,6 +382,33 @@ async fn a_connection_on_an_unusable_port_is_refused_before_it_is_ordered() {
             .is_some_and(|e| e.contains("Acme Frankfurt FR5")),
         "{events:?}"
     );
+
+    // Amsterdam has 100 Mbps left: alone it would carry both legs, 200 Mbps in all.
+    let amsterdam = client.port_id("Acme Amsterdam AM3").await;
+    let order = |speed| {
+        create_request(
+            service_key(AMSTERDAM_200M),
+            "Azure Amsterdam",
+            std::slice::from_ref(&amsterdam),
+            speed,
+        )
+    };
+    let reply = client.post("/api/connections", &order(100)).await;
+    assert_eq!(
+        reply.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        reply.text
+    );
+    let message = reply.field("portIds").expect("a portIds error");
+    assert!(
+        message.contains("Acme Amsterdam AM3")
+            && message.contains("less than the 200 Mbps its two legs of 100 Mbps need"),
+        "{message}"
+    );
+    assert_eq!(app.upstream_calls(Route::CreateConnection), 0);
+    let reply = client.post("/api/connections", &order(50)).await;
+    assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text);
 }
 
 #[tokio::test]

@@ -7,7 +7,7 @@ use crate::clock::Delays;
 use crate::error::{Result, SimError};
 use models::upstream::{
     Capacity, CompanyRef, Connection, CreateConnectionBody, Extra, Partner, Peering, PeeringConfig,
-    Port, ServiceKeyInfo, Speed, SubconnectionIds, User, port_unusable_reason,
+    Port, ServiceKeyInfo, Speed, SubconnectionIds, User, one_port_reason, port_unusable_reason,
 };
 use models::{
     ClassOfService, ConnectionStatus, ConnectionType, FieldError, PaymentType, PeeringType,
@@ -496,11 +496,11 @@ impl World {
             .iter()
             .filter(|c| c.is_live(now) && c.src_port_ids().contains(&port.id))
             .collect();
-        // Capacity is counted on the parent (once per source port) and on other clouds'
-        // connections; the legs are listed but carry the parent's capacity, not more.
+        // Capacity is counted per leg (two legs from one port take twice the speed there) and
+        // per other cloud's connection; the parent only groups its legs.
         let utilised: u64 = live
             .iter()
-            .filter(|c| !matches!(c.kind, Kind::AzureLeg { .. }))
+            .filter(|c| !matches!(c.kind, Kind::AzureGroup(_)))
             .map(|c| c.speed_mbps)
             .sum();
         let connections = live
@@ -701,7 +701,12 @@ impl World {
                         )),
                         Some(port) => {
                             let view = self.port_view(port, now);
-                            match port_unusable_reason(&view, Some(body.speed)) {
+                            let remaining = view.capacity.map_or(0, |c| c.remaining);
+                            match port_unusable_reason(&view, Some(body.speed)).or_else(|| {
+                                (ids.len() == 1)
+                                    .then(|| one_port_reason(remaining, body.speed))
+                                    .flatten()
+                            }) {
                                 Some(reason) => errors.push(field_error(
                                     "srcPort",
                                     format!("srcPort {id} ({}): {reason}", port.name),

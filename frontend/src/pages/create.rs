@@ -18,6 +18,7 @@ use crate::pages::verify::{DemoServiceKeys, key_error};
 use crate::route::{NavigateOptions, use_navigate, use_query_map};
 use leptos::prelude::*;
 use models::api::{CreateConnectionRequest, PortView, ServiceKeyView};
+use models::upstream::one_port_reason;
 use models::{ClassOfService, PaymentType, validate};
 use wasm_bindgen::JsCast;
 
@@ -348,7 +349,7 @@ type PortsResource = crate::shared::Fetch<(Option<u64>, ApiResult<Vec<PortView>>
 /// The chosen ports as the current listing describes them, if the listing is for `speed`.
 fn chosen_ports(draft: Draft, ports: PortsResource, speed: Option<u64>) -> Option<Vec<PortView>> {
     let chosen = draft.ports.get();
-    ports.with(|r| match r {
+    let mut list: Vec<PortView> = ports.with(|r| match r {
         Some((s, Ok(list))) if *s == speed => Some(
             list.iter()
                 .filter(|p| chosen.contains(&p.id))
@@ -356,7 +357,16 @@ fn chosen_ports(draft: Draft, ports: PortsResource, speed: Option<u64>) -> Optio
                 .collect(),
         ),
         _ => None,
-    })
+    })?;
+    // One port chosen carries both legs: it needs room for twice the speed.
+    if let (Some(speed), [port]) = (speed, list.as_mut_slice())
+        && port.usable
+        && let Some(reason) = one_port_reason(port.capacity.map_or(0, |c| c.remaining), speed)
+    {
+        port.usable = false;
+        port.unusable_reason = Some(reason);
+    }
+    Some(list)
 }
 
 /// Whether the chosen ports are one or two the listing for `speed` says can be used.
@@ -489,7 +499,7 @@ fn PortsStep(draft: Draft, ports: PortsResource) -> impl IntoView {
         <fieldset class="choices">
             <legend>"Source ports"</legend>
             <p class="help">
-                "Choose one of your ports, or two for port diversity. Both Azure legs (primary and secondary) start from the ports you choose."
+                "Choose one of your ports, or two for port diversity. Both Azure legs (primary and secondary) start from the ports you choose: one port alone carries both, so it needs room for twice the speed."
             </p>
             {move || match ports.get() {
                 None => view! { <Loading label="Loading your ports…"/> }.into_any(),

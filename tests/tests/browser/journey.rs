@@ -91,6 +91,30 @@ async fn order_connection(b: &Browser) -> String {
     b.wait_enabled("[data-test=\"next\"]", true).await;
     b.wait_enabled(&format!("#srcPort-{AMSTERDAM_PORT}"), true)
         .await;
+    // Amsterdam alone carries both legs: room for two of 50 Mbps, not for two of 100 Mbps.
+    b.click_css(&format!("#srcPort-{LONDON_PORT_1}")).await;
+    b.wait_for_text(".choices", "1 of at most 2 chosen.").await;
+    b.click("next").await;
+    b.wait_for_text(".step-count", "Step 3 of 5").await;
+    b.click_css("#speed-100").await;
+    b.wait_for_text(
+        ".capacity-check",
+        "Acme Amsterdam AM3: port has 100 Mbps left, less than the 200 Mbps its two legs of \
+         100 Mbps need.",
+    )
+    .await;
+    b.wait_enabled("[data-test=\"next\"]", false).await;
+    b.click_css("#speed-50").await;
+    b.wait_for_text(
+        ".capacity-check",
+        "Acme Amsterdam AM3: enough capacity for 50 Mbps",
+    )
+    .await;
+    b.wait_enabled("[data-test=\"next\"]", true).await;
+    b.click_css("#speed-1000").await;
+    b.click("back").await;
+    b.wait_for_text(".step-count", "Step 2 of 5").await;
+    b.click_css(&format!("#srcPort-{LONDON_PORT_1}")).await;
     b.click_css(&format!("#srcPort-{AMSTERDAM_PORT}")).await;
     b.click_css(&format!("#srcPort-{LONDON_PORT_2}")).await;
     b.wait_for_text(".choices", "2 of at most 2 chosen.").await;

@@ -772,6 +772,12 @@ fn a_message_for_people_names_the_field_by_its_label() {
         "API key is required: paste the API key Console Connect issued you"
     );
     assert_eq!(for_people("reason is required"), "Reason is required");
+    assert_eq!(
+        for_people("portIds: London 1 cannot be used: port is Disabled, not Active"),
+        "Ports: London 1 cannot be used: port is Disabled, not Active"
+    );
+    assert_eq!(for_people("reason: why"), "Reason: why");
+    assert_eq!(for_people("nothing: here"), "nothing: here");
     // The form's label, where a difference names the field otherwise.
     let name = connection_name(&"n".repeat(65)).unwrap_err().to_string();
     assert_eq!(

@@ -60,6 +60,7 @@ pub const ADA_EMAIL: &str = "ada@acme.example";
 pub const PRODUCTION: &str = "Azure London Production";
 pub const LONDON_1G: &str = "1000 Mbps at London";
 pub const LONDON_10G: &str = "10000 Mbps at London";
+pub const AMSTERDAM_200M: &str = "200 Mbps at Amsterdam";
 pub const DALLAS_500M: &str = "500 Mbps at Dallas";
 pub const USED: &str = "Already used";
 

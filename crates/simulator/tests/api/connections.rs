@@ -324,7 +324,32 @@ async fn a_single_port_carries_both_legs() {
         let leg = connection(&s.connection("acme", id).await);
         assert_eq!(leg.src_port_id.as_deref(), Some(port.as_str()));
     }
-    assert_eq!(remaining(&s, "Acme London LD8 1").await, 7000);
+    // 9 Gbps were left; each 2 Gbps leg takes its speed there.
+    assert_eq!(remaining(&s, "Acme London LD8 1").await, 5000);
+
+    // 100 Mbps left: room for one leg of 100 Mbps, not for two; two of 50 Mbps fit.
+    let amsterdam = s.port_id("acme", "Acme Amsterdam AM3").await;
+    assert_eq!(remaining(&s, "Acme Amsterdam AM3").await, 100);
+    let order = |speed| {
+        create_body(
+            "Azure Amsterdam",
+            service_key(AMSTERDAM_200M),
+            std::slice::from_ref(&amsterdam),
+            speed,
+        )
+    };
+    let refused = s.put(ada(), &azure("acme", "/create"), order(100)).await;
+    assert_eq!(refused.status, 400, "{}", refused.text);
+    assert!(
+        refused
+            .message()
+            .contains("less than the 200 Mbps its two legs of 100 Mbps need"),
+        "{}",
+        refused.text
+    );
+    let fits = s.put(ada(), &azure("acme", "/create"), order(50)).await;
+    assert_eq!(fits.status, 200, "{}", fits.text);
+    assert_eq!(remaining(&s, "Acme Amsterdam AM3").await, 0);
 }
 
 #[tokio::test]
