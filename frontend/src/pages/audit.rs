@@ -619,7 +619,7 @@ fn AuditTable(events: RwSignal<Vec<AuditEvent>>, connections: Names) -> impl Int
                                 <td data-label="Time">
                                     <a href=href>{format::time(&e.at)}</a>
                                 </td>
-                                <td data-label="Actor">
+                                <td data-label="Actor" class="wrap">
                                     {actor}
                                     {e.actor_email.clone().map(|m| view! { <span class="sub">{m}</span> })}
                                 </td>
@@ -644,7 +644,7 @@ fn AuditTable(events: RwSignal<Vec<AuditEvent>>, connections: Names) -> impl Int
                                 <td data-label="Phase">{phase_label(e.phase)}</td>
                                 <td data-label="Outcome">{outcome_badge(e.outcome)}</td>
                                 <td data-label="Reason" class="wrap">{e.reason.clone().unwrap_or_else(|| "—".into())}</td>
-                                <td data-label="Ticket">{e.ticket.clone().unwrap_or_else(|| "—".into())}</td>
+                                <td data-label="Ticket" class="wrap ticket">{e.ticket.clone().unwrap_or_else(|| "—".into())}</td>
                             </tr>
                         }
                     }

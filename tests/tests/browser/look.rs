@@ -9,7 +9,9 @@
 //! control in the page's order, and each shows where the keyboard is.
 
 use crate::browser::{Browser, Look};
+use crate::colleague::Colleague;
 use crate::demo;
+use reqwest::Method;
 use serde_json::{Value, json};
 
 /// Colours as the page's script sees them: parsed from computed styles, composited, and
@@ -373,6 +375,27 @@ async fn walk(name: &str, look: Look) {
     b.find(".choices").await;
     check(&b, look, "create-ports").await;
     tab_through(&b, "create-ports").await;
+
+    // A colleague's change with a ticket as long as allowed, in one word: it wraps in the
+    // history as the reason does.
+    let mut colleague = Colleague::sign_in(b.portal_url(), demo::ada(), "acme").await;
+    let id = seeded.rsplit('/').next().expect("a connection id");
+    colleague
+        .send(
+            Method::POST,
+            &format!("/api/connections/{id}/peering/PRIVATE"),
+            json!({
+                "config": {
+                    "peerASN": 65010,
+                    "primaryPeerSubnet": "10.20.0.0/30",
+                    "secondaryPeerSubnet": "10.20.0.4/30",
+                    "vlanId": 150,
+                },
+                "reason": format!("Moved as {}", "X".repeat(120)),
+                "ticket": format!("CHG-{}", "9".repeat(60)),
+            }),
+        )
+        .await;
 
     b.goto("/audit").await;
     b.find("[data-test=\"audit-row\"]").await;
