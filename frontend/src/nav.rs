@@ -19,13 +19,15 @@ pub fn sign_in_path(expired: bool, next: Option<&str>) -> String {
 }
 
 /// `next` when it is a path of this app worth returning to: it starts with one `/` (not `//`
-/// or `/\`, which browsers read as another host), is not the sign-in page itself, and is plain
+/// or `/\`, which browsers read as another host), is neither the sign-in page itself nor one
+/// of the server's own (its API and health checks, which are no pages), and is plain
 /// printable text of a sensible length.
 pub fn safe_next(next: &str) -> Option<&str> {
+    const NOT_PAGES: [&str; 4] = ["sign-in", "api", "healthz", "readyz"];
     let rest = next.strip_prefix('/')?;
     let plain = next.len() <= 2048 && next.chars().all(|c| !c.is_control() && c != '\\');
-    let sign_in = rest == "sign-in" || rest.starts_with("sign-in?") || rest.starts_with("sign-in/");
-    (plain && !rest.starts_with('/') && !sign_in).then_some(next)
+    let first = rest.split(['/', '?', '#']).next().unwrap_or_default();
+    (plain && !rest.starts_with('/') && !NOT_PAGES.contains(&first)).then_some(next)
 }
 
 /// Percent-encodes everything but the unreserved characters (RFC 3986), for a query value.
@@ -94,6 +96,12 @@ mod tests {
             "javascript:alert(1)",
             "/sign-in",
             "/sign-in?expired=1",
+            "/sign-in/x",
+            "/api/session",
+            "/api",
+            "/api?x=1",
+            "/healthz",
+            "/readyz#x",
             "/audit\n",
             &format!("/{}", "a".repeat(2048)),
         ] {
