@@ -132,6 +132,31 @@ fn keep_shown(shown: LastShown) {
     LAST_SHOWN.set(Some(shown));
 }
 
+/// Whom the history is shown to now.
+fn whose_now() -> Whose {
+    untrack(|| crate::session::Auth::get().session()).map(|s| (s.user.id, s.company))
+}
+
+/// The history's address with the filters it was last shown with to whoever is signed in now,
+/// for a way back from one of its events; the whole history's otherwise.
+pub fn last_history_path() -> String {
+    history_path_for(&whose_now())
+}
+
+fn history_path_for(whose: &Whose) -> String {
+    let qs = LAST_SHOWN.with_borrow(|last| {
+        last.as_ref()
+            .filter(|l| l.whose == *whose)
+            .map(|l| api::audit_query_string(&l.query))
+            .unwrap_or_default()
+    });
+    if qs.is_empty() {
+        "/audit".to_owned()
+    } else {
+        format!("/audit?{qs}")
+    }
+}
+
 /// The events and cursor the history showed last with these filters to this user in this
 /// company, if it did.
 fn shown_before(whose: &Whose, query: &AuditQuery) -> (Vec<AuditEvent>, Option<i64>) {
@@ -149,6 +174,26 @@ pub fn AuditPage() -> impl IntoView {
     let params = use_query_map();
     // Read once for the page, not again each time the filters change.
     let (connections, legs) = names::connections_with_legs();
+    // A leg's id in the address stands for its connection's, under which the history is kept
+    // (as typed into the filter): the address is put right once the legs are known.
+    let navigate = use_navigate();
+    crate::shared::effect(move || {
+        let mut query = params.with(query_from);
+        let parent = query
+            .connection
+            .as_deref()
+            .and_then(|c| legs.with(|legs| names::name_of(legs, &c.trim().to_ascii_lowercase())));
+        if let Some(parent) = parent {
+            query.connection = Some(parent);
+            navigate(
+                &format!("/audit?{}", api::audit_query_string(&query)),
+                crate::route::NavigateOptions {
+                    replace: true,
+                    ..Default::default()
+                },
+            );
+        }
+    });
     move || {
         let query = params.with(query_from);
         view! { <Audit query=query connections=connections legs=legs/> }
@@ -266,7 +311,7 @@ fn Audit(query: AuditQuery, connections: Names, legs: Names) -> impl IntoView {
         let q = query.clone();
         poll.resource(move || api::list_audit(q.clone()))
     };
-    let whose = untrack(|| crate::session::Auth::get().session()).map(|s| (s.user.id, s.company));
+    let whose = whose_now();
     let (before, before_cursor) = shown_before(&whose, &query);
     let events: RwSignal<Vec<AuditEvent>> = RwSignal::new(before);
     let cursor: RwSignal<Option<i64>> = RwSignal::new(before_cursor);
@@ -606,9 +651,15 @@ fn AuditTable(events: RwSignal<Vec<AuditEvent>>, connections: Names) -> impl Int
                             let navigate = navigate.clone();
                             let href = href.clone();
                             move |ev: leptos::ev::MouseEvent| {
-                                // A click on the link itself is handled by the link.
+                                // A click on the link itself is handled by the link, and one
+                                // that ends selecting text (to copy a reason) opens nothing.
                                 let on_link = event_target::<web_sys::Element>(&ev).closest("a").ok().flatten().is_some();
-                                if !on_link {
+                                let selecting = window()
+                                    .get_selection()
+                                    .ok()
+                                    .flatten()
+                                    .is_some_and(|s| !s.is_collapsed());
+                                if !on_link && !selecting {
                                     navigate(&href, Default::default());
                                 }
                             }
@@ -657,7 +708,8 @@ fn AuditTable(events: RwSignal<Vec<AuditEvent>>, connections: Names) -> impl Int
 #[cfg(test)]
 mod tests {
     use super::{
-        LastShown, active_filters, connection_filter, keep_shown, newer_than, shown_before,
+        LastShown, active_filters, connection_filter, history_path_for, keep_shown, newer_than,
+        shown_before,
     };
     use models::api::{AuditEvent, AuditOutcome, AuditPhase, AuditQuery};
 
@@ -690,6 +742,12 @@ mod tests {
         let (events, cursor) = shown_before(&acme, &failed);
         assert_eq!(events.iter().map(|e| e.id).collect::<Vec<_>>(), [9, 7]);
         assert_eq!(cursor, Some(7));
+        // The way back from an event keeps the filters, for the same user in the same company.
+        assert_eq!(history_path_for(&acme), "/audit?outcome=failed");
+        assert_eq!(
+            history_path_for(&Some(("linus".to_owned(), Some("acme".to_owned())))),
+            "/audit"
+        );
         // Another company's history, another user's, or other filters, start from their first
         // page.
         for (whose, query) in [

@@ -31,7 +31,7 @@ pub fn AuditEventPage() -> impl IntoView {
     view! {
         <div class="page-head">
             <h1>"Audit event"</h1>
-            <a href="/audit" class="button secondary">
+            <a href=crate::pages::audit::last_history_path() class="button secondary" data-test="back-to-history">
                 "Back to the history"
             </a>
         </div>

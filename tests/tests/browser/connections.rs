@@ -217,6 +217,12 @@ async fn a_legs_id_leads_to_its_connection_and_its_history() {
             .await;
         b.wait_for_value("filter-connection", id).await;
         b.wait_for_text("[data-test=\"history-of\"]", SEEDED).await;
+        // So does a link with the leg's id in the address.
+        b.goto(&format!("/audit?connection={leg}&phase=outcome"))
+            .await;
+        b.wait_for_location(&format!("/audit?connection={id}&phase=outcome"))
+            .await;
+        b.wait_for_text("[data-test=\"history-of\"]", SEEDED).await;
     }
     b.screenshot("history-of-a-legs-connection").await;
 }

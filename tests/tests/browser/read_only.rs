@@ -106,4 +106,9 @@ async fn a_readers_change_is_refused_saying_why_and_nothing_changes() {
         0,
         "no before/after table"
     );
+    // Back to the history as it was filtered.
+    b.click("back-to-history").await;
+    b.wait_for_location("/audit?action=update_peering&phase=outcome")
+        .await;
+    b.find("[data-test=\"audit-row\"]").await;
 }
