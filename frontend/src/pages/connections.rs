@@ -345,8 +345,9 @@ fn table(all: &[ConnectionView], filters: Filters) -> AnyView {
         .into_any();
     }
     let rows = filters.apply(all);
-    let hidden = all.len() - rows.len();
     let deleted_hidden = filters.deleted_hidden(all);
+    // Left out by the name or status asked for; the deleted are told of apart.
+    let hidden = all.len() - rows.len() - deleted_hidden;
     let deleted_note = match deleted_hidden {
         0 => String::new(),
         1 => " 1 deleted connection matches: it shows when \u{201c}Show deleted\u{201d} is ticked."
@@ -358,7 +359,13 @@ fn table(all: &[ConnectionView], filters: Filters) -> AnyView {
     if rows.is_empty() {
         return view! {
             <Empty>
-                <p>{format!("No connection matches the filter ({hidden} hidden).{deleted_note}")}</p>
+                <p>
+                    {if hidden > 0 {
+                        format!("No connection matches the filter ({hidden} hidden).{deleted_note}")
+                    } else {
+                        format!("No connection to show.{deleted_note}")
+                    }}
+                </p>
             </Empty>
         }
         .into_any();

@@ -124,12 +124,14 @@ fn PeeringWizard(id: String, t: PeeringType) -> impl IntoView {
                                 "This connection cannot take peering yet".to_owned()
                             }}
                         </h2>
-                        <p>
-                            "Peering can be configured only once the connection is Active. It is "
-                            {connection_status(&c.status)}
-                            " now."
-                        </p>
-                        {c.is_transitional().then(|| {
+                        {(!c.status.is_gone()).then(|| view! {
+                            <p>
+                                "Peering can be configured only once the connection is Active. It is "
+                                {connection_status(&c.status)}
+                                " now."
+                            </p>
+                        })}
+                        {(c.is_transitional() && !c.status.is_gone()).then(|| {
                             let progress = format!("/connections/{}/progress", c.id);
                             view! { <p><a href=progress>"Follow its progress"</a></p> }
                         })}

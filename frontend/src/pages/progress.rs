@@ -27,9 +27,14 @@ fn order_steps(c: &ConnectionView) -> Vec<(&'static str, StepState)> {
     let (creating, active) = match &c.status {
         ConnectionStatus::Active => (Done, Done),
         s if failed(s) => (Failed, Todo),
-        ConnectionStatus::Deleting | ConnectionStatus::Deleted | ConnectionStatus::Disabled => {
-            (Done, Done)
+        // Taken down: whether it was ever active is not said, only where its removal is.
+        ConnectionStatus::Deleting => {
+            return vec![("Ordered", Done), ("Deleting", Current), ("Deleted", Todo)];
         }
+        ConnectionStatus::Deleted => {
+            return vec![("Ordered", Done), ("Deleting", Done), ("Deleted", Done)];
+        }
+        ConnectionStatus::Disabled => (Done, Done),
         _ => (Current, Todo),
     };
     vec![
@@ -91,6 +96,7 @@ fn Progress(id: String) -> impl IntoView {
 #[component]
 fn ProgressView(c: ConnectionView, ports: names::Names, poll: Poll) -> impl IntoView {
     let active = c.status == ConnectionStatus::Active;
+    let gone = c.status.is_gone();
     let moving = c.is_transitional();
     let href = format!("/connections/{}", c.id);
     let peering_href = format!("/connections/{}/peering/PRIVATE", c.id);
@@ -98,7 +104,13 @@ fn ProgressView(c: ConnectionView, ports: names::Names, poll: Poll) -> impl Into
     crate::nav::title(&format!("{}: {}", c.status.label(), c.name));
     view! {
         <div class="page-head">
-            <h1>{format!("{} {}", if active { "Ordered:" } else { "Ordering" }, c.name)}</h1>
+            <h1>
+                {match (active, gone) {
+                    (true, _) => format!("Ordered: {}", c.name),
+                    (_, true) => c.name.clone(),
+                    _ => format!("Ordering {}", c.name),
+                }}
+            </h1>
             {connection_status(&c.status)}
         </div>
         <p class="lead" role="status" aria-live="polite">
@@ -106,6 +118,11 @@ fn ProgressView(c: ConnectionView, ports: names::Names, poll: Poll) -> impl Into
                 format!(
                     "Console Connect could not create the connection: {}",
                     c.error_reason.clone().unwrap_or_else(|| c.status.label().to_owned()),
+                )
+            } else if gone {
+                format!(
+                    "The connection is {}: nothing is being set up.",
+                    c.status.label().to_lowercase()
                 )
             } else if moving {
                 "Console Connect is setting up both legs with Azure. This page follows it; you can leave and come back.".to_owned()
@@ -120,10 +137,12 @@ fn ProgressView(c: ConnectionView, ports: names::Names, poll: Poll) -> impl Into
             <Stepper label="Connection status" steps=order_steps(&c)/>
             <h2>"Azure provisioning"</h2>
             <p>{provisioning_status(c.provisioning_status.as_ref())}</p>
-            <Stepper
-                label="Azure provisioning status"
-                steps=provisioning_steps(c.provisioning_status.as_ref())
-            />
+            {(!gone).then(|| view! {
+                <Stepper
+                    label="Azure provisioning status"
+                    steps=provisioning_steps(c.provisioning_status.as_ref())
+                />
+            })}
             <p class="muted small">
                 {format!(
                     "Speed {} · updated {}",

@@ -277,6 +277,12 @@ async fn a_deleted_connection_shows_its_peerings_as_removed_and_offers_nothing_t
     b.goto(&format!("/connections/{id}/peering/PRIVATE")).await;
     b.wait_for_text("[data-test=\"not-active\"] h2", "it takes no peering")
         .await;
+    assert!(
+        !b.text("[data-test=\"not-active\"]")
+            .await
+            .contains("only once the connection is Active"),
+        "a deleted connection is not waiting to become active"
+    );
 
     // The list, with the deleted shown, does not call its peerings synced.
     b.goto("/connections?deleted=1").await;
@@ -288,6 +294,30 @@ async fn a_deleted_connection_shows_its_peerings_as_removed_and_offers_nothing_t
     )
     .await;
     b.screenshot("list").await;
+    // Without the deleted, nothing is left to show; no filter hid it.
+    b.goto("/connections").await;
+    b.wait_for_text(
+        ".empty",
+        "No connection to show. 1 deleted connection matches: it shows when",
+    )
+    .await;
+
+    // Its progress page follows its removal, not an order.
+    b.goto(&format!("/connections/{id}/progress")).await;
+    b.wait_for_status("[data-test=\"progress\"] .page-head", "DELETED")
+        .await;
+    assert_eq!(b.text("[data-test=\"progress\"] h1").await, SEEDED);
+    b.wait_for_text(
+        "[data-test=\"progress\"] .lead",
+        "The connection is deleted: nothing is being set up.",
+    )
+    .await;
+    assert!(
+        !b.text("[data-test=\"progress\"]")
+            .await
+            .contains("in progress"),
+        "nothing of it is said to be in progress"
+    );
 }
 
 /// The seeded connection as the browser, signed in to Acme, reads it from the portal.
