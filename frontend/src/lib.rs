@@ -4,6 +4,7 @@
 pub mod api;
 pub mod components;
 pub mod draft;
+pub mod focus;
 pub mod form;
 pub mod format;
 pub mod nav;

@@ -708,6 +708,12 @@ async fn find_both_changes_in_the_audit_history(b: &Browser, id: &str) {
         .await;
     b.wait_for_text("[data-test=\"chain-result\"]", "Chain intact")
         .await;
+    // The button, disabled while it ran, has the keyboard again, not the top of the page.
+    b.wait_for_script(
+        "the keyboard back on Verify chain",
+        "return document.activeElement.getAttribute('data-test') === 'verify-chain';",
+    )
+    .await;
     b.screenshot("audit-chain-intact").await;
 
     // An event's connection opens the connection.

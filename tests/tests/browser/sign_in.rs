@@ -67,6 +67,12 @@ async fn a_wrong_key_is_refused_and_a_demo_key_signs_in_to_the_chosen_company() 
     demo::click_demo_key(&b, demo::ada()).await;
     b.wait_for_text(".company-chooser", "Choose a company")
         .await;
+    // The key's form made way for the chooser: the keyboard is in it, not back at the top.
+    b.wait_for_script(
+        "the keyboard on the company chooser",
+        "return document.activeElement.closest('.company-chooser') !== null;",
+    )
+    .await;
     b.screenshot("company-chooser").await;
     // Reloaded at the choice: signed in already, so the choice again, not the key.
     b.goto("/sign-in").await;
@@ -77,6 +83,12 @@ async fn a_wrong_key_is_refused_and_a_demo_key_signs_in_to_the_chosen_company() 
     b.click("choose-company").await;
 
     b.wait_for_path("/connections").await;
+    // A new page: the keyboard at the start of its content.
+    b.wait_for_script(
+        "the keyboard at the start of the page",
+        "return document.activeElement.id === 'main';",
+    )
+    .await;
     let rows = b
         .wait_for_rows(
             "Acme's seeded connection",
