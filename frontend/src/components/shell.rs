@@ -117,6 +117,11 @@ fn Header() -> impl IntoView {
         }
     });
     let switch_error = move || switch.value().and_then(Result::err);
+    // Arrow keys and typed letters on a closed list change its value at once, which here would
+    // leave the page for another company's before the keyboard reached the one wanted: a choice
+    // made so is taken on Enter, and dropped when the list is left without it. A choice made
+    // in the opened list (by mouse, or Enter in it) is taken at once.
+    let keyed = StoredValue::new(false);
     view! {
         <header class="app-header">
             <div class="brand">
@@ -148,9 +153,35 @@ fn Header() -> impl IntoView {
                                         <select
                                             id="switch-company"
                                             class="company-switch"
+                                            aria-describedby="switch-company-help"
                                             disabled=move || switch.pending().get()
+                                            on:keydown=move |ev: leptos::ev::KeyboardEvent| {
+                                                let key = ev.key();
+                                                if key == "Enter" {
+                                                    let chosen = event_target_value(&ev);
+                                                    if keyed.get_value() && !chosen.is_empty() {
+                                                        keyed.set_value(false);
+                                                        switch.dispatch(chosen);
+                                                    }
+                                                } else if !ev.alt_key() && ((key.chars().count() == 1 && key != " ") || key.starts_with("Arrow") || matches!(key.as_str(), "Home" | "End" | "PageUp" | "PageDown")) {
+                                                    keyed.set_value(true);
+                                                }
+                                            }
+                                            on:pointerdown=move |_| keyed.set_value(false)
                                             on:change=move |ev| {
-                                                switch.dispatch(event_target_value(&ev));
+                                                if !keyed.get_value() {
+                                                    switch.dispatch(event_target_value(&ev));
+                                                }
+                                            }
+                                            on:blur={
+                                                let selected = selected.clone();
+                                                move |ev| {
+                                                    if keyed.get_value() {
+                                                        keyed.set_value(false);
+                                                        let select = event_target::<web_sys::HtmlSelectElement>(&ev);
+                                                        select.set_value(&selected);
+                                                    }
+                                                }
                                             }
                                         >
                                             // Nothing shown as chosen before a company is.
@@ -172,6 +203,9 @@ fn Header() -> impl IntoView {
                                                 })
                                                 .collect_view()}
                                         </select>
+                                        <span id="switch-company-help" class="visually-hidden">
+                                            "Choose a company, then press Enter to switch to it."
+                                        </span>
                                     }
                                         .into_any()
                                 } else {

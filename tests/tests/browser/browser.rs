@@ -333,11 +333,16 @@ impl Browser {
 
     /// Presses Enter in the input `#id` (submitting its form, if the form lets it).
     pub async fn press_enter(&self, id: &str) {
+        self.press(id, fantoccini::key::Key::Enter).await;
+    }
+
+    /// Presses `key` in the control `#id`.
+    pub async fn press(&self, id: &str, key: fantoccini::key::Key) {
         self.find(&format!("#{id}"))
             .await
-            .send_keys(&fantoccini::key::Key::Enter.to_string())
+            .send_keys(&key.to_string())
             .await
-            .unwrap_or_else(|e| panic!("could not press Enter in #{id}: {e}"));
+            .unwrap_or_else(|e| panic!("could not press {key:?} in #{id}: {e}"));
     }
 
     /// Presses Tab on the keyboard, wherever the page has put its focus.

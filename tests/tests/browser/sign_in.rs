@@ -5,6 +5,7 @@
 
 use crate::browser::{Browser, cell};
 use crate::demo;
+use fantoccini::key::Key;
 use std::time::Duration;
 
 pub const SESSION_COOKIE: &str = "portal_session";
@@ -117,7 +118,24 @@ async fn a_wrong_key_is_refused_and_a_demo_key_signs_in_to_the_chosen_company() 
     // The header switches company from any page, to that company's connections: Globex has
     // none yet; back in Acme its connection is listed again.
     b.goto("/verify").await;
-    b.select("switch-company", "globex").await;
+    // On the keyboard, an arrow key moves the choice without leaving the page, and leaving
+    // the list without Enter drops it; Enter switches.
+    b.press("switch-company", Key::Down).await;
+    assert_eq!(b.value("switch-company").await, "globex");
+    b.press_tab().await;
+    b.wait_for_value("switch-company", "acme").await;
+    assert_eq!(
+        b.script(
+            "const x = new XMLHttpRequest(); x.open('GET', '/api/session', false); x.send();\
+             return JSON.parse(x.responseText).company;"
+        )
+        .await,
+        "acme",
+        "still in Acme"
+    );
+    assert_eq!(b.location().await, "/verify");
+    b.press("switch-company", Key::Down).await;
+    b.press_enter("switch-company").await;
     b.wait_for_path("/connections").await;
     b.wait_for_text(
         ".empty",
