@@ -109,6 +109,27 @@ fn Header() -> impl IntoView {
             nav("/sign-in", Default::default());
         }
     });
+    // The session is the browser's, shared by its tabs: a company chosen in another one is
+    // this tab's too, which this tab learns when it is shown again, and then leaves whatever
+    // page of the other company it was on for the connections of the one chosen.
+    let follow = navigate.clone();
+    let shown_again = window_event_listener_untyped("visibilitychange", move |_| {
+        if document().hidden() {
+            return;
+        }
+        let follow = follow.clone();
+        leptos::task::spawn_local(async move {
+            let Ok(s) = api::session_status().await else {
+                return;
+            };
+            let ours = untrack(|| auth.session()).and_then(|o| o.company);
+            if s.company.is_some() && s.company != ours {
+                auth.set(s);
+                follow("/connections", Default::default());
+            }
+        });
+    });
+    on_cleanup(move || shown_again.remove());
     let switch = crate::shared::action(|company: &String| api::select_company(company.clone()));
     crate::shared::effect(move || {
         if let Some(Ok(s)) = switch.value() {

@@ -6,7 +6,8 @@
 //! the sandbox's realistic pace a state lasts several refreshes, and a refresh that finds
 //! nothing new must not end the following: the list and a peering change are followed to
 //! their end. A tab shown again reads its page again, moving or not; the audit history adds
-//! the events written meanwhile on top of those it shows.
+//! the events written meanwhile on top of those it shows, and a company chosen in another tab
+//! of the same session is followed.
 
 use crate::browser::{Browser, cell};
 use crate::colleague::Colleague;
@@ -276,4 +277,35 @@ async fn assert_refreshed(b: &Browser, reads: &str, before: &serde_json::Value) 
         "the page read the connection {before} times before the focus was put on its link and \
          {after} times in all"
     );
+}
+
+#[tokio::test]
+async fn a_company_chosen_in_another_tab_is_followed_when_this_one_is_shown_again() {
+    let b = Browser::open("refresh-other-company").await;
+    demo::sign_in_as_ada_in_acme(&b).await;
+    b.goto("/create").await;
+    b.wait_for_text(".step-count", "Step 1 of 5").await;
+    // Another tab of the same browser, and so of the same session, switches to Globex.
+    b.script(
+        "const x = new XMLHttpRequest();\
+         x.open('PUT', '/api/session/company', false);\
+         x.setRequestHeader('Content-Type', 'application/json');\
+         x.send(JSON.stringify({company: 'globex'}));\
+         return x.status;",
+    )
+    .await;
+    assert_eq!(b.value("switch-company").await, "acme", "not known yet");
+    b.script(
+        "document.dispatchEvent(new Event('visibilitychange', {bubbles: true})); return null;",
+    )
+    .await;
+    // Shown again, this tab works in Globex too, on its connections rather than an order
+    // from Acme's ports.
+    b.wait_for_path("/connections").await;
+    b.wait_for_value("switch-company", "globex").await;
+    b.wait_for_text(
+        ".empty",
+        "no Azure ExpressRoute connections in this company yet",
+    )
+    .await;
 }
