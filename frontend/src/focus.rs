@@ -95,6 +95,19 @@ fn rescue(lost: Element, ancestors: Vec<Element>, checks: u32) {
     }
 }
 
+/// Puts the focus on the element `css` selects when the focus is nowhere in particular (the
+/// document, or the start of the page's content where it may have been put back): for a page
+/// that knows better where the keyboard goes on.
+pub fn take_if_dropped(css: &str) {
+    let here = document().active_element();
+    let nowhere = here
+        .as_ref()
+        .is_none_or(|e| e.tag_name().eq_ignore_ascii_case("body") || e.id() == "main");
+    if nowhere && let Some(element) = document().query_selector(css).ok().flatten() {
+        focus(&element);
+    }
+}
+
 fn focus(element: &Element) {
     if let Some(e) = element.dyn_ref::<HtmlElement>() {
         let _ = e.focus();

@@ -354,8 +354,19 @@ fn Audit(query: AuditQuery, connections: Names, legs: Names) -> impl IntoView {
     };
     crate::shared::effect(move || {
         if let Some(Ok(page)) = older.value() {
+            let first_new = page.events.first().map(|e| e.id);
             events.update(|e| e.extend(page.events));
             cursor.set(page.next_before);
+            // The last page: its button goes, and the keyboard goes on from the first event
+            // it brought, where the reading goes on.
+            if let (None, Some(id)) = (page.next_before, first_new) {
+                gloo_timers::callback::Timeout::new(0, move || {
+                    crate::focus::take_if_dropped(&format!(
+                        "[data-test=\"audit-row\"][data-id=\"{id}\"] a"
+                    ));
+                })
+                .forget();
+            }
         }
     });
     let older_error = Signal::derive(move || older.value().and_then(Result::err));

@@ -143,6 +143,16 @@ async fn back_from_an_event_shows_the_older_pages_loaded_and_what_was_written_me
         .await;
     b.wait_gone("[data-test=\"load-older\"]").await;
     let all = ids(&all);
+    // The button gone with the last page, the keyboard goes on from the first event it brought.
+    b.wait_for_script(
+        "the keyboard on the first older event",
+        &format!(
+            "return document.activeElement.closest('[data-test=\"audit-row\"]')\
+             ?.getAttribute('data-id') === '{}';",
+            all[50]
+        ),
+    )
+    .await;
     assert!(
         all.windows(2).all(|w| w[0] > w[1]),
         "newest first, once each: {all:?}"
