@@ -322,7 +322,7 @@ fn PeeringCard(
                             .then(|| {
                                 view! {
                                     <div class="actions">
-                                        <a href=configure class="button secondary" data-test=format!("configure-{}", t.as_wire())>
+                                        <a href=configure class="button secondary" data-test=format!("configure-{}", t.as_wire()) aria-label=format!("Configure {} peering", t.label())>
                                             "Configure"
                                         </a>
                                     </div>
@@ -339,10 +339,10 @@ fn PeeringCard(
                             .then(|| {
                                 view! {
                                     <div class="actions">
-                                        <a href=configure class="button secondary" data-test=format!("configure-{}", t.as_wire())>
+                                        <a href=configure class="button secondary" data-test=format!("configure-{}", t.as_wire()) aria-label=format!("Edit {} peering", t.label())>
                                             "Edit"
                                         </a>
-                                        <a href=delete class="button danger-outline" data-test=format!("delete-peering-{}", t.as_wire())>
+                                        <a href=delete class="button danger-outline" data-test=format!("delete-peering-{}", t.as_wire()) aria-label=format!("Delete {} peering", t.label())>
                                             "Delete"
                                         </a>
                                     </div>

@@ -725,6 +725,20 @@ async fn find_both_changes_in_the_audit_history(b: &Browser, id: &str) {
 
 async fn delete_private_peering(b: &Browser, id: &str) {
     b.goto(&format!("/connections/{id}")).await;
+    // Each card's actions name their peering for whoever hears the links rather than sees the card.
+    b.find("[data-test=\"delete-peering-PRIVATE\"]").await;
+    assert_eq!(
+        b.script(
+            "return ['configure-PRIVATE', 'delete-peering-PRIVATE', 'configure-PUBLIC'].map((t) =>\
+             document.querySelector(`[data-test=\"${t}\"]`).getAttribute('aria-label'));"
+        )
+        .await,
+        json!([
+            "Edit Private peering",
+            "Delete Private peering",
+            "Configure Public peering"
+        ])
+    );
     b.click("delete-peering-PRIVATE").await;
     b.wait_for_path(&format!("/connections/{id}/peering/PRIVATE/delete"))
         .await;
