@@ -21,10 +21,11 @@ fn query_from(params: &Params) -> AuditQuery {
     AuditQuery {
         connection: text("connection"),
         actor: text("actor"),
-        action: text("action").and_then(|a| AuditAction::parse(&a)),
+        // In any case, as typed into an address by hand: `outcome=FAILED` is `failed`.
+        action: text("action").and_then(|a| AuditAction::parse(&a.trim().to_ascii_lowercase())),
         peering_type: text("peeringType").and_then(|t| t.parse::<PeeringType>().ok()),
-        outcome: text("outcome").and_then(|o| AuditOutcome::parse(&o)),
-        phase: text("phase").and_then(|p| AuditPhase::parse(&p)),
+        outcome: text("outcome").and_then(|o| AuditOutcome::parse(&o.trim().to_ascii_lowercase())),
+        phase: text("phase").and_then(|p| AuditPhase::parse(&p.trim().to_ascii_lowercase())),
         from: text("from"),
         to: text("to"),
         before: None,
@@ -361,9 +362,10 @@ fn Audit(query: AuditQuery, connections: Names, legs: Names) -> impl IntoView {
             // it brought, where the reading goes on.
             if let (None, Some(id)) = (page.next_before, first_new) {
                 gloo_timers::callback::Timeout::new(0, move || {
-                    crate::focus::take_if_dropped(&format!(
-                        "[data-test=\"audit-row\"][data-id=\"{id}\"] a"
-                    ));
+                    crate::focus::take_if_dropped(
+                        &format!("[data-test=\"audit-row\"][data-id=\"{id}\"] a"),
+                        "[data-test=\"audit\"]",
+                    );
                 })
                 .forget();
             }
@@ -720,7 +722,7 @@ fn AuditTable(events: RwSignal<Vec<AuditEvent>>, connections: Names) -> impl Int
 mod tests {
     use super::{
         LastShown, active_filters, connection_filter, history_path_for, keep_shown, newer_than,
-        shown_before,
+        query_from, shown_before,
     };
     use models::api::{AuditEvent, AuditOutcome, AuditPhase, AuditQuery};
 
@@ -735,6 +737,19 @@ mod tests {
             "hash": "",
         }))
         .expect("an event")
+    }
+
+    #[test]
+    fn the_filters_in_the_address_are_read_in_any_case() {
+        let q = query_from(&crate::route::Params::from_query(
+            "?outcome=FAILED&phase=Outcome&action=UPDATE_PEERING&peeringType=private",
+        ));
+        assert_eq!(q.outcome, Some(AuditOutcome::Failed));
+        assert_eq!(q.phase, Some(AuditPhase::Outcome));
+        assert_eq!(q.action, Some(models::api::AuditAction::UpdatePeering));
+        assert_eq!(q.peering_type, Some(models::PeeringType::Private));
+        let unknown = query_from(&crate::route::Params::from_query("?outcome=bogus"));
+        assert_eq!(unknown.outcome, None);
     }
 
     #[test]
