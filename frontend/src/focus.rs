@@ -2,8 +2,9 @@
 //! while its action runs, or a control the page redraws without (a *Try again* whose read
 //! worked, a form replaced by the next one). The browser then drops the focus to the document,
 //! and the next Tab would start again from the top of the page. Instead the focus goes back to
-//! the button once it can be used again, or to the first control left where the removed one
-//! was; to the start of the page's content when the whole page changed.
+//! the button once it can be used again, or to the first control where the removed one was:
+//! what was drawn in its place, else the next control after it, else the last one before it;
+//! to the start of the page's content when the whole page changed.
 //!
 //! Nothing is done when the focus went somewhere on purpose: to another element, out of the
 //! window, or to the document because the user clicked on text (the control is still there
@@ -12,7 +13,7 @@
 use gloo_timers::callback::Timeout;
 use leptos::prelude::*;
 use wasm_bindgen::JsCast;
-use web_sys::{Element, HtmlElement};
+use web_sys::{Element, HtmlElement, Node};
 
 /// Controls the Tab key stops at.
 const FOCUSABLE: &str = "a[href], button:not([disabled]), input:not([disabled]):not([type=\"hidden\"]), \
@@ -20,6 +21,14 @@ const FOCUSABLE: &str = "a[href], button:not([disabled]), input:not([disabled]):
 
 /// How long a disabled control is waited for (its action's time), in checks 100 ms apart.
 const WAIT_CHECKS: u32 = 600;
+
+/// One level of where the lost control was: an ancestor, and the elements beside the child of
+/// it that held the control.
+struct Level {
+    ancestor: Element,
+    before: Option<Element>,
+    after: Option<Element>,
+}
 
 /// Starts keeping the keyboard's place, for the page's life.
 pub fn keep_place() {
@@ -30,10 +39,17 @@ pub fn keep_place() {
         let Some(lost) = ev.target().and_then(|t| t.dyn_into::<Element>().ok()) else {
             return;
         };
-        // Where it was, kept now: once it is removed, its parents are no longer known.
-        let ancestors: Vec<Element> =
-            std::iter::successors(lost.parent_element(), |e| e.parent_element()).collect();
-        Timeout::new(0, move || rescue(lost, ancestors, 0)).forget();
+        // Where it was, kept now: once it is removed, its place is no longer known.
+        let levels: Vec<Level> = std::iter::successors(Some(lost.clone()), |e| e.parent_element())
+            .filter_map(|child| {
+                Some(Level {
+                    ancestor: child.parent_element()?,
+                    before: child.previous_element_sibling(),
+                    after: child.next_element_sibling(),
+                })
+            })
+            .collect();
+        Timeout::new(0, move || rescue(lost, levels, 0)).forget();
     }));
 }
 
@@ -46,7 +62,7 @@ fn dropped() -> bool {
             .is_none_or(|e| e.tag_name().eq_ignore_ascii_case("body"))
 }
 
-fn rescue(lost: Element, ancestors: Vec<Element>, checks: u32) {
+fn rescue(lost: Element, levels: Vec<Level>, checks: u32) {
     if !dropped() {
         return;
     }
@@ -55,54 +71,79 @@ fn rescue(lost: Element, ancestors: Vec<Element>, checks: u32) {
             || lost.get_attribute("aria-disabled").as_deref() == Some("true");
         if waiting {
             if checks < WAIT_CHECKS {
-                Timeout::new(100, move || rescue(lost, ancestors, checks + 1)).forget();
+                Timeout::new(100, move || rescue(lost, levels, checks + 1)).forget();
             }
         } else if checks > 0 {
             focus(&lost);
         }
         return;
     }
-    let Some(place) = ancestors.iter().find(|a| a.is_connected()) else {
+    let Some(level) = levels.iter().find(|l| l.ancestor.is_connected()) else {
         return;
     };
-    let whole_page = place.tag_name().eq_ignore_ascii_case("main")
-        || place.query_selector("main").ok().flatten().is_some();
-    if whole_page {
-        if let Some(main) = document().get_element_by_id("main") {
-            if !main.has_attribute("tabindex") {
-                let _ = main.set_attribute("tabindex", "-1");
-            }
-            focus(&main);
-        }
-        return;
-    }
-    let Ok(candidates) = place.query_selector_all(FOCUSABLE) else {
-        return;
+    let place = &level.ancestor;
+    // The page's content itself was drawn anew: its start.
+    let whole_page = !place.tag_name().eq_ignore_ascii_case("main")
+        && place.query_selector("main").ok().flatten().is_some();
+    let target = if whole_page {
+        None
+    } else {
+        nearest_control(level)
     };
-    let first = (0..candidates.length())
-        .filter_map(|i| candidates.item(i))
-        .filter_map(|n| n.dyn_into::<HtmlElement>().ok())
-        .find(|e| e.offset_parent().is_some());
-    match first {
+    match target {
         Some(e) => {
             let _ = e.focus();
         }
         None => {
             if let Some(main) = document().get_element_by_id("main") {
+                if !main.has_attribute("tabindex") {
+                    let _ = main.set_attribute("tabindex", "-1");
+                }
                 focus(&main);
             }
         }
     }
 }
 
+/// The control where the removed one was under `level`: the first of what was drawn in its
+/// place, else the first after it, else the last before it.
+fn nearest_control(level: &Level) -> Option<HtmlElement> {
+    let candidates = level.ancestor.query_selector_all(FOCUSABLE).ok()?;
+    let controls: Vec<HtmlElement> = (0..candidates.length())
+        .filter_map(|i| candidates.item(i))
+        .filter_map(|n| n.dyn_into::<HtmlElement>().ok())
+        .filter(|e| e.offset_parent().is_some())
+        .collect();
+    let before = level.before.as_ref().filter(|e| e.is_connected());
+    let after = level.after.as_ref().filter(|e| e.is_connected());
+    // Whether `e` is past the element before the place (and not in it) / not yet at the
+    // element after it.
+    let past_before =
+        |e: &HtmlElement| before.is_none_or(|b| follows(b, e) && !b.contains(Some(e)));
+    let short_of_after = |e: &HtmlElement| after.is_none_or(|a| follows(e, a));
+    controls
+        .iter()
+        .find(|e| past_before(e) && short_of_after(e))
+        .or_else(|| controls.iter().find(|e| past_before(e)))
+        .or_else(|| controls.iter().rev().find(|e| short_of_after(e)))
+        .cloned()
+}
+
+/// Whether `later` comes after `earlier` in the document.
+fn follows(earlier: &Node, later: &Node) -> bool {
+    earlier.compare_document_position(later) & Node::DOCUMENT_POSITION_FOLLOWING != 0
+}
+
 /// Puts the focus on the element `css` selects when the focus is nowhere in particular (the
-/// document, or the start of the page's content where it may have been put back): for a page
-/// that knows better where the keyboard goes on.
-pub fn take_if_dropped(css: &str) {
+/// document, the start of the page's content) or in `near` (a selector), where the keeper may
+/// have put it first: for a page that knows better where the keyboard goes on.
+pub fn take_if_dropped(css: &str, near: &str) {
     let here = document().active_element();
-    let nowhere = here
-        .as_ref()
-        .is_none_or(|e| e.tag_name().eq_ignore_ascii_case("body") || e.id() == "main");
+    let nowhere = here.as_ref().is_none_or(|e| {
+        e.tag_name().eq_ignore_ascii_case("body")
+            || e.id() == "main"
+            || e.closest(near).ok().flatten().is_some()
+    });
     if nowhere && let Some(element) = document().query_selector(css).ok().flatten() {
         focus(&element);
     }

@@ -152,11 +152,17 @@ pub fn LoadError(error: ApiError, retry: Retry) -> impl IntoView {
             .then(|| {
                 view! {
                     <p>
+                        // Not `disabled` while it cannot be pressed: that would drop the keyboard
+                        // from it at every attempt of a page that reads again by itself.
                         <button
                             type="button"
                             data-test="try-again"
-                            disabled=blocked
-                            on:click=move |_| retry.run.run(())
+                            aria-disabled=move || if blocked() { "true" } else { "false" }
+                            on:click=move |_| {
+                                if !blocked() {
+                                    retry.run.run(());
+                                }
+                            }
                         >
                             {label}
                         </button>

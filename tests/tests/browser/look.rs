@@ -69,7 +69,7 @@ for (const el of document.body.querySelectorAll('*')) {
   if (!own) continue;
   const rect = el.getBoundingClientRect();
   if (rect.width <= 1 || rect.height <= 1) continue;
-  if (el.closest('.visually-hidden, [aria-hidden="true"], :disabled, noscript')) continue;
+  if (el.closest('.visually-hidden, [aria-hidden="true"], :disabled, [aria-disabled="true"], noscript')) continue;
   const style = getComputedStyle(el);
   if (style.visibility !== 'visible') continue;
   const bg = backdrop(el);
