@@ -938,9 +938,9 @@ pub fn speed(speed: u64, bandwidth_mbps: Option<u64>) -> Result<(), ValidationEr
 }
 
 /// The rule a whole-number field of a request breaks with a JSON number that is no whole
-/// number of 0 or more (negative, with a fraction or an exponent, too large), given as JSON
-/// wrote it: `peerASN must be a whole number from 1 to 4294967295; got "-5"`. `None` for a
-/// field without such a rule.
+/// number of 0 or more (negative, with a fraction or an exponent, too large), given as the
+/// JSON reader holds it (`-5`, `1000.0` for `1e3`): `peerASN must be a whole number from 1 to
+/// 4294967295; got "-5"`. `None` for a field without such a rule.
 pub fn number_field(field: &str, number: &str) -> Option<ValidationError> {
     match field {
         "peerASN" => parse_asn("peerASN", number).err(),

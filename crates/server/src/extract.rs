@@ -155,6 +155,14 @@ fn read_past_required<T: DeserializeOwned>(body: &[u8]) -> Option<Past> {
 /// A number refused for a whole-number field that has a rule of its own (a negative ASN, a
 /// VLAN with a fraction): that rule, under the field's name, rather than the type's range.
 fn number_rule(refused: &Refusal, body: &[u8]) -> Option<FieldError> {
+    // Only a number refused for its value: a field the route does not take, whatever its
+    // name, stays an unknown field.
+    let a_number = ["invalid value: integer", "invalid type: floating point"]
+        .iter()
+        .any(|m| refused.message.starts_with(m));
+    if !a_number {
+        return None;
+    }
     let (serde_path_to_error::Segment::Map { key }, parent) = refused.at.split_last()? else {
         return None;
     };
@@ -885,6 +893,13 @@ mod tests {
         }));
         assert_eq!(speed[0].field, "speedMbps");
         assert!(speed[0].message.ends_with("(Mbps); got -100"), "{speed:?}");
+        // A field the route does not take is unknown, whatever its name and value.
+        match refused::<models::api::SignInRequest>(&serde_json::json!({
+            "apiKey": "k", "peerASN": -1,
+        })) {
+            AppError::BadRequest(m) => assert!(m.contains("unknown field"), "{m}"),
+            other => panic!("not a 400: {other:?}"),
+        }
         // Text for a number is of the wrong type, said as before.
         match refused::<PeeringChangeRequest>(&serde_json::json!({
             "config": { "peerASN": "65010", "primaryPeerSubnet": "a", "secondaryPeerSubnet": "b",
