@@ -123,9 +123,18 @@ impl ApiError {
 
     /// A validation failure listing each field's message.
     pub fn validation(fields: Vec<FieldError>) -> Self {
-        let message = match fields.as_slice() {
-            [one] => one.message.clone(),
-            many => format!("{} fields need attention", many.len()),
+        let mut names: Vec<&str> = fields.iter().map(|f| f.field.as_str()).collect();
+        names.sort_unstable();
+        names.dedup();
+        let message = match (fields.as_slice(), names.len()) {
+            ([one], _) => one.message.clone(),
+            // Two ports refused, say: one field, each of its problems in `fields`.
+            (all, 1) => all
+                .iter()
+                .map(|f| f.message.as_str())
+                .collect::<Vec<_>>()
+                .join("; "),
+            (_, n) => format!("{n} fields need attention"),
         };
         ApiError {
             code: ErrorCode::ValidationFailed,
@@ -258,5 +267,21 @@ mod tests {
         };
         let e = ApiError::validation(vec![f("a"), f("b")]);
         assert_eq!(e.message, "2 fields need attention");
+        let e = ApiError::validation(vec![f("a"), f("b"), f("a")]);
+        assert_eq!(e.message, "2 fields need attention", "fields, not messages");
+        let twice = ApiError::validation(vec![
+            FieldError {
+                field: "portIds".into(),
+                message: "portIds: A cannot be used".into(),
+            },
+            FieldError {
+                field: "portIds".into(),
+                message: "portIds: B cannot be used".into(),
+            },
+        ]);
+        assert_eq!(
+            twice.message,
+            "portIds: A cannot be used; portIds: B cannot be used"
+        );
     }
 }
