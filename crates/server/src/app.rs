@@ -185,7 +185,8 @@ pub fn app(state: AppState, store: session_store::Store, csp: &str) -> anyhow::R
         session_store::Store::Postgres(_) => std::time::Duration::ZERO,
     };
     let cache = SessionCache::new(SESSION_CACHE_CAPACITY, ttl);
-    let sessions = SessionManagerLayer::new(CachingSessionStore::new(cache, store))
+    let store = session_store::Guarded::new(CachingSessionStore::new(cache, store));
+    let sessions = SessionManagerLayer::new(store)
         .with_name(state.cookie_name.clone())
         .with_secure(config.is_https())
         .with_http_only(true)

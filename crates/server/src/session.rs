@@ -16,6 +16,7 @@ use serde::{Deserialize, Serialize};
 use std::time::Duration;
 use time::OffsetDateTime;
 use tower_sessions::Session;
+use tower_sessions::session::Record;
 
 const KEY: &str = "portal";
 
@@ -30,6 +31,11 @@ pub struct SessionData {
     pub signed_in_at: i64,
     /// Unix seconds of the last request that renewed the idle expiry.
     pub last_seen: i64,
+    /// Counts the changes made on purpose (a company chosen), not renewals: of two copies of
+    /// a session written back by overlapping requests, the one with the later choice is kept
+    /// (see [`merged`]).
+    #[serde(default)]
+    pub rev: u64,
 }
 
 impl SessionData {
@@ -65,6 +71,7 @@ impl SessionData {
             sealed_api_key,
             signed_in_at: now,
             last_seen: now,
+            rev: 0,
         }
     }
 
@@ -74,6 +81,29 @@ impl SessionData {
             .await
             .map_err(|e| AppError::Internal(e.into()))
     }
+}
+
+/// Of a session's record as a request writes it back and as it is stored now, what to store.
+/// A request writes back the copy it read when it began, so a copy read before another request
+/// chose a company must not undo the choice: the data of the later revision is kept, with the
+/// later activity of the two, and the later expiry.
+pub fn merged(writing: &Record, stored: &Record) -> Record {
+    let data = |r: &Record| {
+        r.data
+            .get(KEY)
+            .and_then(|v| SessionData::deserialize(v).ok())
+    };
+    let mut record = writing.clone();
+    record.expiry_date = writing.expiry_date.max(stored.expiry_date);
+    if let (Some(w), Some(s)) = (data(writing), data(stored)) {
+        let last_seen = w.last_seen.max(s.last_seen);
+        let mut kept = if s.rev > w.rev { s } else { w };
+        kept.last_seen = last_seen;
+        if let Ok(value) = serde_json::to_value(&kept) {
+            record.data.insert(KEY.into(), value);
+        }
+    }
+    record
 }
 
 /// A signed-in request: the session, its data, and the opened API key.
@@ -213,6 +243,62 @@ pub fn view(data: &SessionData, state: &AppState) -> SessionView {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn record(data: &SessionData, expires_in: i64) -> Record {
+        Record {
+            id: tower_sessions::session::Id(7),
+            data: [(KEY.to_owned(), serde_json::to_value(data).unwrap())].into(),
+            expiry_date: OffsetDateTime::now_utc() + time::Duration::seconds(expires_in),
+        }
+    }
+
+    fn kept(record: &Record) -> SessionData {
+        SessionData::deserialize(&record.data[KEY]).unwrap()
+    }
+
+    fn ada() -> SessionData {
+        let user: User = serde_json::from_value(serde_json::json!({
+            "id": "u1", "name": "Ada", "email": "ada@example.com"
+        }))
+        .unwrap();
+        let mut data = SessionData::new(&user, "sealed".into());
+        data.company = Some("acme".into());
+        data.last_seen = 1_000;
+        data
+    }
+
+    #[test]
+    fn a_renewal_read_before_a_company_was_chosen_keeps_the_choice() {
+        let read = ada();
+        let mut chosen = read.clone();
+        chosen.company = Some("globex".into());
+        chosen.rev += 1;
+        let mut renewed = read;
+        renewed.last_seen = 1_060;
+
+        let stored = merged(&record(&renewed, 1_800), &record(&chosen, 1_700));
+
+        assert_eq!(kept(&stored).company.as_deref(), Some("globex"));
+        assert_eq!(kept(&stored).rev, 1);
+        assert_eq!(kept(&stored).last_seen, 1_060, "the later activity");
+        assert!(stored.expiry_date > OffsetDateTime::now_utc() + time::Duration::seconds(1_750));
+    }
+
+    #[test]
+    fn a_choice_written_after_a_renewal_is_kept_with_the_renewal() {
+        let read = ada();
+        let mut renewed = read.clone();
+        renewed.last_seen = 1_060;
+        let mut chosen = read;
+        chosen.company = Some("globex".into());
+        chosen.rev += 1;
+
+        let stored = merged(&record(&chosen, 1_700), &record(&renewed, 1_800));
+
+        assert_eq!(kept(&stored).company.as_deref(), Some("globex"));
+        assert_eq!(kept(&stored).last_seen, 1_060);
+        assert!(stored.expiry_date > OffsetDateTime::now_utc() + time::Duration::seconds(1_750));
+    }
 
     #[test]
     fn renewal_is_rate_limited() {

@@ -6,6 +6,9 @@
 //! only [`SESSION_CACHE_TTL`]. An entry past its session's expiry is never returned, so the
 //! idle timeout holds exactly as in the database.
 //!
+//! A session deleted (signed out) is remembered for as long as an entry lives, so that a read
+//! of it from the database that began before the delete cannot put it back in the cache.
+//!
 //! Portals sharing their sessions in PostgreSQL keep no cache (a zero time to live): a sign-out
 //! on one of them must end the session on all of them at once, and reading a session from
 //! PostgreSQL is a plain network round trip.
@@ -25,22 +28,29 @@ pub const SESSION_CACHE_CAPACITY: usize = 10_000;
 
 #[derive(Debug, Clone)]
 pub struct SessionCache {
-    entries: Arc<Mutex<HashMap<Id, (Record, Instant)>>>,
+    inner: Arc<Mutex<Inner>>,
     capacity: usize,
     ttl: Duration,
+}
+
+#[derive(Debug, Default)]
+struct Inner {
+    entries: HashMap<Id, (Record, Instant)>,
+    /// Sessions deleted, and when: never cached again while they are remembered.
+    gone: HashMap<Id, Instant>,
 }
 
 impl SessionCache {
     pub fn new(capacity: usize, ttl: Duration) -> Self {
         SessionCache {
-            entries: Arc::new(Mutex::new(HashMap::new())),
+            inner: Arc::new(Mutex::new(Inner::default())),
             capacity: capacity.max(1),
             ttl,
         }
     }
 
-    fn lock(&self) -> MutexGuard<'_, HashMap<Id, (Record, Instant)>> {
-        self.entries.lock().unwrap_or_else(PoisonError::into_inner)
+    fn lock(&self) -> MutexGuard<'_, Inner> {
+        self.inner.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
     fn is_fresh(&self, record: &Record, cached: Instant) -> bool {
@@ -58,7 +68,11 @@ impl SessionStore for SessionCache {
         if self.ttl.is_zero() {
             return Ok(());
         }
-        let mut entries = self.lock();
+        let mut inner = self.lock();
+        if inner.gone.contains_key(&record.id) {
+            return Ok(());
+        }
+        let entries = &mut inner.entries;
         if entries.len() >= self.capacity && !entries.contains_key(&record.id) {
             entries.retain(|_, (r, cached)| self.is_fresh(r, *cached));
             if entries.len() >= self.capacity
@@ -72,7 +86,8 @@ impl SessionStore for SessionCache {
     }
 
     async fn load(&self, id: &Id) -> Result<Option<Record>> {
-        let mut entries = self.lock();
+        let mut inner = self.lock();
+        let entries = &mut inner.entries;
         match entries.get(id) {
             Some((record, cached)) if self.is_fresh(record, *cached) => Ok(Some(record.clone())),
             Some(_) => {
@@ -84,7 +99,14 @@ impl SessionStore for SessionCache {
     }
 
     async fn delete(&self, id: &Id) -> Result<()> {
-        self.lock().remove(id);
+        if self.ttl.is_zero() {
+            return Ok(());
+        }
+        let mut inner = self.lock();
+        inner.entries.remove(id);
+        let ttl = self.ttl;
+        inner.gone.retain(|_, at| at.elapsed() < ttl);
+        inner.gone.insert(*id, Instant::now());
         Ok(())
     }
 }
@@ -115,6 +137,22 @@ mod tests {
     }
 
     #[tokio::test]
+    async fn a_deleted_session_read_before_its_delete_is_not_cached_again() {
+        let cache = SessionCache::new(10, Duration::from_secs(60));
+        let read_before = record(1, time::Duration::hours(1));
+        cache.save(&read_before).await.unwrap();
+        cache.delete(&Id(1)).await.unwrap();
+        // What `CachingSessionStore` does with a record it read from the database.
+        cache.save(&read_before).await.unwrap();
+        assert!(cache.load(&Id(1)).await.unwrap().is_none());
+        cache
+            .save(&record(2, time::Duration::hours(1)))
+            .await
+            .unwrap();
+        assert!(cache.load(&Id(2)).await.unwrap().is_some(), "others are");
+    }
+
+    #[tokio::test]
     async fn an_expired_session_or_a_stale_entry_is_not_returned() {
         let cache = SessionCache::new(10, Duration::from_secs(60));
         cache
@@ -129,7 +167,7 @@ mod tests {
             .unwrap();
         assert!(short.load(&Id(2)).await.unwrap().is_none());
         assert!(
-            short.lock().is_empty(),
+            short.lock().entries.is_empty(),
             "a cache without a time to live keeps nothing"
         );
     }
@@ -143,7 +181,7 @@ mod tests {
                 .await
                 .unwrap();
         }
-        assert_eq!(cache.lock().len(), 3);
+        assert_eq!(cache.lock().entries.len(), 3);
         assert!(cache.load(&Id(9)).await.unwrap().is_some());
     }
 }

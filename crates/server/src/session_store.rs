@@ -6,6 +6,7 @@ use crate::db::{self, Backend};
 use anyhow::Context;
 use async_trait::async_trait;
 use sqlx::{Connection, PgPool};
+use std::sync::Arc;
 use std::time::Duration;
 use tower_sessions::session::{Id, Record};
 use tower_sessions::session_store::{ExpiredDeletion, Result, SessionStore};
@@ -101,5 +102,63 @@ impl ExpiredDeletion for Store {
             Store::Sqlite(s) => s.delete_expired().await,
             Store::Postgres(s) => s.delete_expired().await,
         }
+    }
+}
+
+/// Writes of one session taken in turn, each merged with what is stored. tower-sessions writes
+/// a request's copy of its session back when the request ends, whole, and a session's requests
+/// overlap all the time (a page refreshing itself while the user acts): without this a copy
+/// read before a sign-out would bring the session back, and one read before a company was
+/// chosen would undo the choice. So a session no longer stored (signed out, expired) is not
+/// written again, and what is written is [`crate::session::merged`] with what is stored.
+/// Portals sharing their sessions in PostgreSQL take turns each on its own: between them the
+/// window is a read and a write apart.
+#[derive(Debug, Clone)]
+pub struct Guarded<S> {
+    inner: S,
+    turns: Arc<[tokio::sync::Mutex<()>; TURNS]>,
+}
+
+/// Sessions share this many locks, by id.
+const TURNS: usize = 64;
+
+impl<S> Guarded<S> {
+    pub fn new(inner: S) -> Self {
+        Guarded {
+            inner,
+            turns: Arc::new(std::array::from_fn(|_| tokio::sync::Mutex::new(()))),
+        }
+    }
+
+    fn turn(&self, id: &Id) -> &tokio::sync::Mutex<()> {
+        &self.turns[id.0.rem_euclid(TURNS as i128) as usize]
+    }
+}
+
+#[async_trait]
+impl<S: SessionStore> SessionStore for Guarded<S> {
+    async fn create(&self, record: &mut Record) -> Result<()> {
+        self.inner.create(record).await
+    }
+
+    async fn save(&self, record: &Record) -> Result<()> {
+        let _turn = self.turn(&record.id).lock().await;
+        match self.inner.load(&record.id).await? {
+            Some(stored) => {
+                self.inner
+                    .save(&crate::session::merged(record, &stored))
+                    .await
+            }
+            None => Ok(()),
+        }
+    }
+
+    async fn load(&self, id: &Id) -> Result<Option<Record>> {
+        self.inner.load(id).await
+    }
+
+    async fn delete(&self, id: &Id) -> Result<()> {
+        let _turn = self.turn(id).lock().await;
+        self.inner.delete(id).await
     }
 }

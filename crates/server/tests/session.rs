@@ -467,3 +467,61 @@ async fn asking_for_the_status_does_not_keep_a_session_alive() {
     );
     assert!(answers.len() <= 6, "ended at its idle timeout: {answers:?}");
 }
+
+/// A session's requests overlap (a page refreshing itself while the user acts), and each one
+/// that renews the idle end writes back the copy of the session it read when it began. Ada's
+/// ports are slow to come; the read renews her session, and she chooses Globex before it ends.
+async fn while_a_renewing_read_runs<T>(
+    change: impl AsyncFnOnce(&Client) -> T,
+) -> (TestApp, Client, String, T) {
+    let app = spawn_app_with(Options {
+        // Renewed at most every 2 s.
+        session_idle: Some(Duration::from_secs(8)),
+        ..Options::default()
+    })
+    .await;
+    let client = app.sign_in_to(ada(), "acme").await;
+    let cookie = client.cookie_header().expect("a session cookie");
+    tokio::time::sleep(Duration::from_millis(2_100)).await;
+    app.sim.set_fault(
+        Route::ListPorts,
+        simulator::Fault {
+            latency_ms: 1_500,
+            times: Some(1),
+            ..Default::default()
+        },
+    );
+    let (read, changed) = tokio::join!(client.get("/api/ports"), async {
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        change(&client).await
+    });
+    assert_eq!(read.status, StatusCode::OK, "{}", read.text);
+    (app, client, cookie, changed)
+}
+
+#[tokio::test]
+async fn a_company_chosen_while_a_renewing_request_runs_stays_chosen() {
+    let (_app, client, _, switched) =
+        while_a_renewing_read_runs(async |c: &Client| c.select_company("globex").await).await;
+    assert_eq!(switched.status, StatusCode::OK, "{}", switched.text);
+    assert_eq!(switched.json["company"], "globex");
+
+    let session = client.get("/api/session").await;
+    assert_eq!(session.json["company"], "globex", "{}", session.text);
+}
+
+#[tokio::test]
+async fn a_session_signed_out_while_a_renewing_request_runs_stays_signed_out() {
+    let (app, _client, cookie, signed_out) =
+        while_a_renewing_read_runs(async |c: &Client| c.delete("/api/session", None).await).await;
+    assert_eq!(
+        signed_out.status,
+        StatusCode::NO_CONTENT,
+        "{}",
+        signed_out.text
+    );
+
+    // The cookie as it was, replayed: the session stays ended.
+    let reply = app.get_with_cookie("/api/session", &cookie).await;
+    assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{}", reply.text);
+}

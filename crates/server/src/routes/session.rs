@@ -170,10 +170,19 @@ async fn select_company(
     intent.before = Some(json!({ "company": signed_in.data.company }));
     let mut data = signed_in.data.clone();
     data.company = Some(wanted.clone());
+    data.rev += 1;
     let session = signed_in.session.clone();
     let stored = data.clone();
+    // Written now rather than as the answer leaves, so the history's outcome is the write's.
     audited(&state, intent, move || async move {
-        match stored.store(&session).await {
+        let written = match stored.store(&session).await {
+            Ok(()) => session
+                .save()
+                .await
+                .map_err(|e| AppError::Internal(e.into())),
+            Err(e) => Err(e),
+        };
+        match written {
             Ok(()) => Step::local((), Some(json!({ "company": wanted }))),
             Err(e) => Step::broken(e),
         }
