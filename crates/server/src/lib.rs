@@ -8,6 +8,7 @@ pub mod crypto;
 pub mod db;
 pub mod error;
 pub mod extract;
+pub mod instance_lock;
 pub mod metrics;
 pub mod routes;
 pub mod security;

@@ -5,7 +5,9 @@ use clap::Parser;
 use server::audit::Store;
 use server::audit::query::{Filter, Format};
 use server::config::{AuditCommand, Cli, Command, ExportFormat};
+use server::instance_lock::InstanceLock;
 use std::io::{IsTerminal, Write};
+use std::net::SocketAddr;
 use std::process::ExitCode;
 
 /// jemalloc rather than glibc's malloc: under load the portal's many small, short-lived
@@ -48,17 +50,17 @@ async fn serve(config: server::Config) -> anyhow::Result<ExitCode> {
         config.upstream_timeout.as_secs(),
         config.request_timeout.as_secs()
     );
-    let listen = config.listen;
-    let metrics_listen = config.metrics_listen;
+    // Both addresses are taken before anything is opened or written: a portal that cannot listen
+    // leaves no trace, and touches no database another portal may be serving.
+    let listener = bind(config.listen, "--listen").await?;
+    let metrics_listener = match config.metrics_listen {
+        Some(addr) => Some(bind(addr, "--metrics-listen").await?),
+        None => None,
+    };
+    let _lock = InstanceLock::acquire(&config)?;
     let portal = server::build(config).await?;
-    let listener = tokio::net::TcpListener::bind(listen)
-        .await
-        .with_context(|| format!("cannot listen on {listen} (--listen)"))?;
     let addr = listener.local_addr()?;
-    if let Some(metrics_addr) = metrics_listen {
-        let metrics_listener = tokio::net::TcpListener::bind(metrics_addr)
-            .await
-            .with_context(|| format!("cannot listen on {metrics_addr} (--metrics-listen)"))?;
+    if let Some(metrics_listener) = metrics_listener {
         println!(
             "Metrics on http://{}/metrics",
             metrics_listener.local_addr()?
@@ -82,6 +84,12 @@ async fn serve(config: server::Config) -> anyhow::Result<ExitCode> {
     }
     server::serve(listener, portal.router).await?;
     Ok(ExitCode::SUCCESS)
+}
+
+async fn bind(addr: SocketAddr, option: &str) -> anyhow::Result<tokio::net::TcpListener> {
+    tokio::net::TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("cannot listen on {addr} ({option})"))
 }
 
 async fn audit(command: AuditCommand) -> anyhow::Result<ExitCode> {

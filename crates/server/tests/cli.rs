@@ -226,6 +226,81 @@ async fn metrics_are_served_on_their_own_address() {
     assert!(metrics.contains("portal_start_time_seconds "), "{metrics}");
 }
 
+/// Waits up to `within` for `child` to end; kills it if it has not.
+fn exit_within(mut child: std::process::Child, within: Duration) -> std::process::Output {
+    let deadline = Instant::now() + within;
+    while child
+        .try_wait()
+        .expect("the portal can be waited for")
+        .is_none()
+    {
+        if Instant::now() > deadline {
+            let _ = child.kill();
+            break;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    child.wait_with_output().expect("the portal's output")
+}
+
+#[test]
+fn a_portal_that_cannot_listen_fails_before_creating_anything() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = taken.local_addr().unwrap().to_string();
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let out = portal(&["--listen", &addr, "--data-dir", data.to_str().unwrap()]);
+    assert!(!out.status.success());
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        stderr.contains(&format!("cannot listen on {addr} (--listen)")),
+        "{stderr}"
+    );
+    assert!(!data.exists(), "no data directory, key or database created");
+}
+
+#[tokio::test]
+async fn a_second_portal_on_the_same_database_is_refused_before_touching_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let (_running, rx) = start(&["--sandbox-speed", "instant"], dir.path());
+    let url = std::iter::from_fn(|| rx.recv_timeout(Duration::from_secs(30)).ok())
+        .find_map(|line| portal_address(&line))
+        .expect("the first portal announces its address");
+    let signed_in = reqwest::Client::new()
+        .post(format!("{url}/api/session"))
+        .json(&serde_json::json!({"apiKey": common::grace()}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(signed_in.status(), 200);
+    let data = dir.path().to_str().unwrap();
+    let verify = || portal(&["audit", "verify", "--data-dir", data]);
+    let before = verify();
+    assert!(
+        before.status.success(),
+        "the offline check works while the portal serves: {}",
+        String::from_utf8_lossy(&before.stderr)
+    );
+
+    let second = Command::new(env!("CARGO_BIN_EXE_portal"))
+        .args(["--listen", "127.0.0.1:0", "--data-dir", data])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the second portal starts");
+    let out = exit_within(second, Duration::from_secs(30));
+    assert!(!out.status.success(), "the second portal is refused");
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(stderr.contains("another portal is serving"), "{stderr}");
+    assert!(stderr.contains("portal.db.lock"), "{stderr}");
+    assert!(!stderr.contains("interrupted"), "{stderr}");
+    assert_eq!(
+        String::from_utf8_lossy(&verify().stdout),
+        String::from_utf8_lossy(&before.stdout),
+        "the history is as the first portal left it"
+    );
+}
+
 /// The first `sh` block of the README's section `heading`.
 fn readme_block(heading: &str) -> String {
     let readme = include_str!("../../../README.md");
