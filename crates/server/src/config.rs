@@ -391,6 +391,13 @@ impl Config {
     pub fn change_in_flight(&self) -> Duration {
         self.upstream_timeout * 10 + self.busy_timeout * 4
     }
+
+    /// How long, after Ctrl-C or SIGTERM, the portal waits for its open connections before it
+    /// stops anyway: a request under way ends within the request timeout (a change with its
+    /// outcome recorded), and the rest is room for its answer to be written.
+    pub fn shutdown_grace(&self) -> Duration {
+        self.request_timeout + Duration::from_secs(5)
+    }
 }
 
 impl From<ServeArgs> for Config {

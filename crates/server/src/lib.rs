@@ -12,6 +12,7 @@ pub mod instance_lock;
 pub mod metrics;
 pub mod routes;
 pub mod security;
+pub mod serving;
 pub mod session;
 pub mod session_cache;
 pub mod session_store;

@@ -6,6 +6,7 @@ use server::audit::Store;
 use server::audit::query::{Filter, Format};
 use server::config::{AuditCommand, Cli, Command, ExportFormat};
 use server::instance_lock::InstanceLock;
+use server::serving::serve_until_signal;
 use std::io::{IsTerminal, Write};
 use std::net::SocketAddr;
 use std::process::ExitCode;
@@ -58,6 +59,7 @@ async fn serve(config: server::Config) -> anyhow::Result<ExitCode> {
         None => None,
     };
     let _lock = InstanceLock::acquire(&config)?;
+    let grace = config.shutdown_grace();
     let portal = server::build(config).await?;
     let addr = listener.local_addr()?;
     if let Some(metrics_listener) = metrics_listener {
@@ -67,7 +69,7 @@ async fn serve(config: server::Config) -> anyhow::Result<ExitCode> {
         );
         let metrics_router = portal.metrics_router.clone();
         tokio::spawn(async move {
-            if let Err(e) = server::serve(metrics_listener, metrics_router).await {
+            if let Err(e) = serve_until_signal(metrics_listener, metrics_router, grace).await {
                 tracing::error!(error = %e, "the metrics listener stopped");
             }
         });
@@ -82,7 +84,7 @@ async fn serve(config: server::Config) -> anyhow::Result<ExitCode> {
             portal.state.info.upstream
         ),
     }
-    server::serve(listener, portal.router).await?;
+    serve_until_signal(listener, portal.router, grace).await?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -301,6 +301,56 @@ async fn a_second_portal_on_the_same_database_is_refused_before_touching_it() {
     );
 }
 
+#[test]
+fn sigterm_stops_the_portal_even_while_a_client_holds_half_a_request() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_portal"))
+        .args(["--listen", "127.0.0.1:0", "--sandbox-speed", "instant"])
+        .args([
+            "--request-timeout-secs",
+            "2",
+            "--upstream-timeout-secs",
+            "1",
+        ])
+        .arg("--data-dir")
+        .arg(dir.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .expect("the portal starts");
+    let url = BufReader::new(child.stdout.take().unwrap())
+        .lines()
+        .map_while(Result::ok)
+        .find_map(|line| portal_address(&line))
+        .expect("the portal announces its address");
+    let mut half = std::net::TcpStream::connect(url.trim_start_matches("http://")).unwrap();
+    half.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(200));
+
+    let term = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(term.success());
+    let started = Instant::now();
+    // The request timeout, the five seconds' room, and time to spare on a busy machine.
+    let out = exit_within(child, Duration::from_secs(15));
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success(),
+        "stopped by itself, after {:?}: {}\n{stderr}",
+        started.elapsed(),
+        out.status
+    );
+    assert!(
+        stderr.contains("gave up waiting for 1 open connections"),
+        "{stderr}"
+    );
+    drop(half);
+}
+
 /// The first `sh` block of the README's section `heading`.
 fn readme_block(heading: &str) -> String {
     let readme = include_str!("../../../README.md");
