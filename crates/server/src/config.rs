@@ -7,6 +7,7 @@ use ipnet::IpNet;
 use models::PeeringType;
 use models::api::{AuditAction, AuditOutcome, AuditPhase, AuditQuery};
 use std::net::SocketAddr;
+use std::ops::RangeInclusive;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
@@ -209,20 +210,22 @@ pub struct ServeArgs {
     /// cookie is Secure and named with the __Host- prefix.
     #[arg(long, env = "PORTAL_PUBLIC_URL")]
     pub public_url: Option<String>,
-    /// Minutes without a request after which a session ends.
-    #[arg(long, env = "PORTAL_SESSION_IDLE_MINUTES", default_value_t = 30, value_parser = at_least_one)]
+    /// Minutes without a request after which a session ends [1 to 1440].
+    #[arg(long, env = "PORTAL_SESSION_IDLE_MINUTES", default_value_t = 30, value_parser = |raw: &str| whole_number(raw, SESSION_IDLE_MINUTES))]
     pub session_idle_minutes: u64,
-    /// Hours after sign-in after which a session ends whatever happens.
-    #[arg(long, env = "PORTAL_SESSION_LIFETIME_HOURS", default_value_t = 12, value_parser = at_least_one)]
+    /// Hours after sign-in after which a session ends whatever happens [1 to 720].
+    #[arg(long, env = "PORTAL_SESSION_LIFETIME_HOURS", default_value_t = 12, value_parser = |raw: &str| whole_number(raw, SESSION_LIFETIME_HOURS))]
     pub session_lifetime_hours: u64,
-    /// Seconds a request may take in all.
-    #[arg(long, env = "PORTAL_REQUEST_TIMEOUT_SECS", default_value_t = 60, value_parser = at_least_one)]
+    /// Seconds a request may take in all [1 to 3600].
+    #[arg(long, env = "PORTAL_REQUEST_TIMEOUT_SECS", default_value_t = 60, value_parser = |raw: &str| whole_number(raw, TIMEOUT_SECS))]
     pub request_timeout_secs: u64,
-    /// Seconds a Console Connect call may take in all (must be below the request timeout).
-    #[arg(long, env = "PORTAL_UPSTREAM_TIMEOUT_SECS", default_value_t = 30, value_parser = at_least_one)]
+    /// Seconds a Console Connect call may take in all (must be below the request timeout)
+    /// [1 to 3600].
+    #[arg(long, env = "PORTAL_UPSTREAM_TIMEOUT_SECS", default_value_t = 30, value_parser = |raw: &str| whole_number(raw, TIMEOUT_SECS))]
     pub upstream_timeout_secs: u64,
-    /// Milliseconds a database write waits for a lock before the change is refused.
-    #[arg(long, env = "PORTAL_BUSY_TIMEOUT_MS", default_value_t = 5000)]
+    /// Milliseconds a database write waits for a lock before the change is refused
+    /// [0 to 60000].
+    #[arg(long, env = "PORTAL_BUSY_TIMEOUT_MS", default_value_t = 5000, value_parser = |raw: &str| whole_number(raw, BUSY_TIMEOUT_MS))]
     pub busy_timeout_ms: u64,
     /// Speed of the built-in sandbox.
     #[arg(long, env = "PORTAL_SANDBOX_SPEED", value_enum, default_value_t = SandboxSpeed::Realistic)]
@@ -242,9 +245,9 @@ pub struct ServeArgs {
     /// written to the audit history. Attempts Console Connect did not answer (an outage) are
     /// no failures, and have a bound of their own, five times this one. Counted in the session
     /// database when it is PostgreSQL (once for all the portals sharing it), else in this
-    /// process. 0 for no bound.
-    #[arg(long, env = "PORTAL_SIGN_IN_FAILURES", default_value_t = 10)]
-    pub sign_in_failures: u32,
+    /// process. 0 for no bound [0 to 10000].
+    #[arg(long, env = "PORTAL_SIGN_IN_FAILURES", default_value_t = 10, value_parser = |raw: &str| whole_number(raw, SIGN_IN_FAILURES))]
+    pub sign_in_failures: u64,
 }
 
 /// A check of an option whose value may hold a secret (a database password, the server key):
@@ -294,11 +297,23 @@ fn secret_key(raw: &str) -> Result<String, String> {
         .map_err(|e| format!("{e:#}"))
 }
 
-/// A count, a duration or a size that must not be zero.
-fn at_least_one(raw: &str) -> Result<u64, String> {
+// What each number option takes: enough for any real use, and small enough that no duration or
+// date computed from it overflows. `--help` says each range where the option is documented.
+const SESSION_IDLE_MINUTES: RangeInclusive<u64> = 1..=1440;
+const SESSION_LIFETIME_HOURS: RangeInclusive<u64> = 1..=720;
+const TIMEOUT_SECS: RangeInclusive<u64> = 1..=3600;
+const BUSY_TIMEOUT_MS: RangeInclusive<u64> = 0..=60_000;
+const SIGN_IN_FAILURES: RangeInclusive<u64> = 0..=10_000;
+
+/// A whole number within `range`.
+fn whole_number(raw: &str, range: RangeInclusive<u64>) -> Result<u64, String> {
     match raw.trim().parse::<u64>() {
-        Ok(n) if n >= 1 => Ok(n),
-        _ => Err("must be a whole number, 1 or more".into()),
+        Ok(n) if range.contains(&n) => Ok(n),
+        _ => Err(format!(
+            "must be a whole number from {} to {}",
+            range.start(),
+            range.end()
+        )),
     }
 }
 
@@ -424,7 +439,7 @@ impl From<ServeArgs> for Config {
         c.upstream_timeout = Duration::from_secs(a.upstream_timeout_secs);
         c.busy_timeout = Duration::from_millis(a.busy_timeout_ms);
         c.trusted_proxies = a.trusted_proxies;
-        c.sign_in_failures = a.sign_in_failures;
+        c.sign_in_failures = u32::try_from(a.sign_in_failures).unwrap_or(u32::MAX);
         c
     }
 }
@@ -473,6 +488,7 @@ pub fn sqlite_url(path: &Path) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use clap::CommandFactory;
 
     #[test]
     fn only_sqlite_and_postgres_database_urls_are_taken() {
@@ -570,8 +586,71 @@ mod tests {
     }
 
     #[test]
-    fn zero_timeouts_are_refused() {
-        assert!(Cli::try_parse_from(["portal", "--session-idle-minutes", "0"]).is_err());
+    fn numbers_outside_their_range_are_refused_naming_the_option_and_the_range() {
+        let help = Cli::command().render_long_help().to_string();
+        for (option, range) in [
+            ("--session-idle-minutes", SESSION_IDLE_MINUTES),
+            ("--session-lifetime-hours", SESSION_LIFETIME_HOURS),
+            ("--request-timeout-secs", TIMEOUT_SECS),
+            ("--upstream-timeout-secs", TIMEOUT_SECS),
+            ("--busy-timeout-ms", BUSY_TIMEOUT_MS),
+            ("--sign-in-failures", SIGN_IN_FAILURES),
+        ] {
+            let said = format!("[{} to {}]", range.start(), range.end());
+            let documented = &help[help.find(option).unwrap()..];
+            let documented = &documented[..documented.find("\n\n").unwrap()];
+            assert!(documented.contains(&said), "{option}: {documented}");
+            let too_big = (range.end() + 1).to_string();
+            let mut refused = vec![too_big.as_str(), "18446744073709551615", "-1", "1.5"];
+            if *range.start() > 0 {
+                refused.push("0");
+            }
+            for raw in refused {
+                let arg = format!("{option}={raw}");
+                let err = Cli::try_parse_from(["portal", &arg]).unwrap_err();
+                let message = err.to_string();
+                assert!(message.contains(option), "{message}");
+                let range = format!("from {} to {}", range.start(), range.end());
+                assert!(message.contains(&range), "{message}");
+                assert!(
+                    message.lines().next().unwrap().contains(&range),
+                    "one line says it all: {message}"
+                );
+            }
+            for raw in [range.start().to_string(), range.end().to_string()] {
+                assert!(Cli::try_parse_from(["portal", option, &raw]).is_ok());
+            }
+        }
+    }
+
+    #[test]
+    fn the_largest_numbers_taken_make_durations_that_fit() {
+        let cli = Cli::try_parse_from([
+            "portal",
+            "--session-idle-minutes",
+            "1440",
+            "--session-lifetime-hours",
+            "720",
+            "--request-timeout-secs",
+            "3600",
+            "--upstream-timeout-secs",
+            "3600",
+            "--busy-timeout-ms",
+            "60000",
+            "--sign-in-failures",
+            "10000",
+        ])
+        .unwrap();
+        let c = Config::from(cli.serve);
+        assert_eq!(c.session_lifetime, Duration::from_secs(720 * 3600));
+        assert_eq!(c.sign_in_failures, 10_000);
+        assert!(c.change_in_flight() < Duration::from_secs(24 * 3600));
+        let lifetime = time::Duration::try_from(c.session_lifetime).unwrap();
+        assert!(
+            time::OffsetDateTime::now_utc()
+                .checked_add(lifetime)
+                .is_some()
+        );
     }
 
     #[test]

@@ -62,7 +62,7 @@ fn a_refused_option_says_what_is_wrong_without_its_value() {
             &["audit", "verify", "--database-url", "canary-password.db"],
             "SQLite or PostgreSQL",
         ),
-        (&["--session-idle-minutes", "0"], "1 or more"),
+        (&["--session-idle-minutes", "0"], "from 1 to 1440"),
     ];
     for (args, says) in cases {
         let out = Command::new(env!("CARGO_BIN_EXE_portal"))
