@@ -60,6 +60,7 @@ async fn serve(config: server::Config) -> anyhow::Result<ExitCode> {
     };
     let _lock = InstanceLock::acquire(&config)?;
     let grace = config.shutdown_grace();
+    warn_without_browser_app(&config.static_dir);
     let portal = server::build(config).await?;
     let addr = listener.local_addr()?;
     if let Some(metrics_listener) = metrics_listener {
@@ -86,6 +87,18 @@ async fn serve(config: server::Config) -> anyhow::Result<ExitCode> {
     }
     serve_until_signal(listener, portal.router, grace).await?;
     Ok(ExitCode::SUCCESS)
+}
+
+/// Says at start-up, rather than on every page, that the browser app is missing: each page
+/// then only says it is not built, while the API works.
+fn warn_without_browser_app(static_dir: &std::path::Path) {
+    if !static_dir.join("index.html").is_file() {
+        tracing::warn!(
+            "--static-dir {}: there is no index.html, so the browser app is not served (only \
+             the API); build it with `cargo xtask frontend` or give the folder it is built in",
+            static_dir.display()
+        );
+    }
 }
 
 async fn bind(addr: SocketAddr, option: &str) -> anyhow::Result<tokio::net::TcpListener> {

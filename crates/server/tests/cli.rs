@@ -156,23 +156,30 @@ impl Drop for Running {
 }
 
 /// Starts the portal on a free port of the sandbox with `args` and data in `data`; its
-/// standard output arrives line by line on the receiver.
+/// standard output and its log arrive line by line on the receiver.
 fn start(args: &[&str], data: &std::path::Path) -> (Running, mpsc::Receiver<String>) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_portal"))
         .args(["--listen", "127.0.0.1:0", "--data-dir"])
         .arg(data)
         .args(args)
         .stdout(Stdio::piped())
-        .stderr(Stdio::null())
+        .stderr(Stdio::piped())
         .spawn()
         .expect("the portal starts");
-    let stdout = child.stdout.take().unwrap();
     let (tx, rx) = mpsc::channel();
-    std::thread::spawn(move || {
-        for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-            let _ = tx.send(line);
-        }
-    });
+    let stdout = BufReader::new(child.stdout.take().unwrap());
+    let stderr = BufReader::new(child.stderr.take().unwrap());
+    for lines in [
+        Box::new(stdout) as Box<dyn BufRead + Send>,
+        Box::new(stderr),
+    ] {
+        let tx = tx.clone();
+        std::thread::spawn(move || {
+            for line in lines.lines().map_while(Result::ok) {
+                let _ = tx.send(line);
+            }
+        });
+    }
     (Running(child), rx)
 }
 
@@ -349,6 +356,32 @@ fn sigterm_stops_the_portal_even_while_a_client_holds_half_a_request() {
         "{stderr}"
     );
     drop(half);
+}
+
+#[tokio::test]
+async fn a_static_dir_without_the_browser_app_is_warned_of_and_the_api_still_served() {
+    let dir = tempfile::tempdir().unwrap();
+    let empty = tempfile::tempdir().unwrap();
+    let static_dir = empty.path().to_str().unwrap();
+    let (_running, rx) = start(
+        &["--sandbox-speed", "instant", "--static-dir", static_dir],
+        dir.path(),
+    );
+    // The log and the address come on two streams, in either order.
+    let (mut warned, mut url) = (false, None);
+    while !warned || url.is_none() {
+        let line = rx
+            .recv_timeout(Duration::from_secs(30))
+            .expect("the portal warns and announces its address");
+        warned |= line.contains("WARN")
+            && line.contains(&format!(
+                "--static-dir {static_dir}: there is no index.html"
+            ));
+        url = url.or_else(|| portal_address(&line));
+    }
+    let url = url.unwrap();
+    let info = reqwest::get(format!("{url}/api/info")).await.unwrap();
+    assert_eq!(info.status(), 200);
 }
 
 /// The first `sh` block of the README's section `heading`.
