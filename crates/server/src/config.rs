@@ -37,7 +37,9 @@ pub enum Command {
 
 #[derive(Debug, Subcommand)]
 pub enum AuditCommand {
-    /// Walk the hash chain; exit 0 when it holds, 1 naming the first row that does not fit.
+    /// Walk the hash chain; exit 0 when it holds, 1 naming the first row that does not fit (or
+    /// when --expect-head is not there as it was), 2 when it could not be checked (a database
+    /// that cannot be opened or read, a flag it cannot take).
     /// Prints the head (ID:HASH of the last row): keep it elsewhere and pass it later as
     /// --expect-head to prove the history up to it is unchanged and was not cut short.
     Verify {
@@ -49,6 +51,7 @@ pub enum AuditCommand {
     },
     /// Write the events, oldest first, as CSV or JSON: every one, or those the filters select
     /// (the same filters as the browser's audit history; given together, all must match).
+    /// Exits 0 once all are written, 2 when they could not be.
     Export {
         #[command(flatten)]
         database: DatabaseArgs,

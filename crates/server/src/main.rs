@@ -28,19 +28,25 @@ async fn main() -> ExitCode {
         .with_ansi(std::io::stderr().is_terminal())
         .init();
     let cli = Cli::parse();
-    let result = match cli.command {
-        None => serve(cli.serve.into()).await,
-        Some(Command::Serve(args)) => serve(args.into()).await,
-        Some(Command::Audit { command }) => audit(command).await,
+    let (result, failed) = match cli.command {
+        None => (serve(cli.serve.into()).await, ExitCode::FAILURE),
+        Some(Command::Serve(args)) => (serve(args.into()).await, ExitCode::FAILURE),
+        Some(Command::Audit { command }) => (audit(command).await, ExitCode::from(COULD_NOT_CHECK)),
     };
     match result {
         Ok(code) => code,
         Err(e) => {
             eprintln!("portal: {e:#}");
-            ExitCode::FAILURE
+            failed
         }
     }
 }
+
+/// `portal audit verify`: the chain is broken, or does not hold the expected head.
+const BROKEN: u8 = 1;
+/// `portal audit …` could not do its work (a database it cannot open or read, a file it cannot
+/// write); the same code clap gives a command line it cannot take.
+const COULD_NOT_CHECK: u8 = 2;
 
 async fn serve(config: server::Config) -> anyhow::Result<ExitCode> {
     // A change's upstream call must end (and its outcome be written) before the request's own
@@ -134,14 +140,14 @@ async fn audit(command: AuditCommand) -> anyhow::Result<ExitCode> {
                         "broken at row {}: {} ({} rows checked)",
                         bad.id, bad.reason, result.rows_checked
                     );
-                    Ok(ExitCode::FAILURE)
+                    Ok(ExitCode::from(BROKEN))
                 }
                 Some(bad) => {
                     println!(
                         "broken at row {}: {} ({} rows before it are intact)",
                         bad.id, bad.reason, result.rows_checked
                     );
-                    Ok(ExitCode::FAILURE)
+                    Ok(ExitCode::from(BROKEN))
                 }
             }
         }

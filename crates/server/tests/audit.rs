@@ -194,7 +194,7 @@ async fn a_tampered_row_is_named_by_the_api_and_the_cli() {
     assert_eq!(broken.json["firstBad"]["id"], target);
     assert_eq!(broken.json["rowsChecked"], target - 1);
     let cli = portal_cli(&["audit", "verify", "--data-dir", &data_dir]);
-    assert!(!cli.status.success());
+    assert_eq!(cli.status.code(), Some(1), "a broken chain's exit code");
     assert!(
         stdout(&cli).contains(&format!("row {target}:")),
         "{}",
@@ -284,7 +284,7 @@ async fn a_recorded_head_shows_a_history_cut_short_or_rewritten() {
         "--expect-head",
         &wrong_hash,
     ]);
-    assert!(!cli.status.success(), "{}", stdout(&cli));
+    assert_eq!(cli.status.code(), Some(1), "{}", stdout(&cli));
     assert!(
         stdout(&cli).contains(&format!("broken at row {head_id}:"))
             && stdout(&cli).contains("rewritten")
@@ -326,7 +326,7 @@ async fn a_recorded_head_shows_a_history_cut_short_or_rewritten() {
         "--expect-head",
         &head,
     ]);
-    assert!(!cli.status.success(), "{}", stdout(&cli));
+    assert_eq!(cli.status.code(), Some(1), "{}", stdout(&cli));
     assert!(stdout(&cli).contains("cut short"), "{}", stdout(&cli));
     let malformed = ada.get("/api/audit/verify?expectHead=latest").await;
     assert_eq!(malformed.status, StatusCode::UNPROCESSABLE_ENTITY);

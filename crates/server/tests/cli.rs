@@ -384,6 +384,32 @@ async fn a_static_dir_without_the_browser_app_is_warned_of_and_the_api_still_ser
     assert_eq!(info.status(), 200);
 }
 
+#[test]
+fn audit_verify_exits_2_when_it_cannot_check_the_history() {
+    let dir = tempfile::tempdir().unwrap();
+    let not_a_database = dir.path().join("notes.db");
+    std::fs::write(
+        &not_a_database,
+        "not a database, but long enough to be read as one\n".repeat(100),
+    )
+    .unwrap();
+    let not_a_database = format!("sqlite://{}", not_a_database.display());
+    let missing = dir.path().join("missing");
+    for args in [
+        vec!["--data-dir", missing.to_str().unwrap()],
+        vec!["--database-url", &not_a_database],
+        vec!["--expect-head", "latest"],
+    ] {
+        let out = portal(&[&["audit", "verify"], &args[..]].concat());
+        assert_eq!(
+            out.status.code(),
+            Some(2),
+            "{args:?}: {}",
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+}
+
 /// The first `sh` block of the README's section `heading`.
 fn readme_block(heading: &str) -> String {
     let readme = include_str!("../../../README.md");
