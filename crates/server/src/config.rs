@@ -209,9 +209,10 @@ pub struct ServeArgs {
     /// fingerprints [default: read from, or generated into, <data-dir>/secret.key].
     #[arg(long, env = "PORTAL_SECRET_KEY", hide_env_values = true, value_parser = Unechoed(secret_key))]
     pub secret_key: Option<String>,
-    /// The URL people open, e.g. https://portal.example.com. When it is https, the session
-    /// cookie is Secure and named with the __Host- prefix.
-    #[arg(long, env = "PORTAL_PUBLIC_URL")]
+    /// The URL people open, e.g. https://portal.example.com: http or https, a host and
+    /// perhaps a port, no path or query. When it is https, the session cookie is Secure and
+    /// named with the __Host- prefix.
+    #[arg(long, env = "PORTAL_PUBLIC_URL", value_parser = public_url)]
     pub public_url: Option<String>,
     /// Minutes without a request after which a session ends [1 to 1440].
     #[arg(long, env = "PORTAL_SESSION_IDLE_MINUTES", default_value_t = 30, value_parser = |raw: &str| whole_number(raw, SESSION_IDLE_MINUTES))]
@@ -291,6 +292,29 @@ fn upstream_url(raw: &str) -> Result<String, String> {
              option out for the built-in sandbox)"
                 .into()
         })
+}
+
+/// The portal's public URL, kept as its origin (`https://portal.example.com`).
+fn public_url(raw: &str) -> Result<String, String> {
+    origin_of(raw).ok_or_else(|| {
+        "give the address people open as an absolute http or https URL without a path or \
+         query, such as https://portal.example.com"
+            .into()
+    })
+}
+
+/// The origin of an absolute http(s) URL that names nothing more (a trailing `/` at most), as
+/// browsers send it in `Origin`: scheme and host in lowercase, the scheme's default port left
+/// out. `None` for anything else.
+pub fn origin_of(raw: &str) -> Option<String> {
+    let url = console_connect::base_url(raw.trim()).ok()?;
+    let bare = url.path() == "/"
+        && url.query().is_none()
+        && url.fragment().is_none()
+        && url.username().is_empty()
+        && url.password().is_none()
+        && url.host_str().is_some();
+    bare.then(|| url.origin().ascii_serialization())
 }
 
 /// The server key, checked before anything starts (or is written); never echoed.
@@ -654,6 +678,37 @@ mod tests {
                 .checked_add(lifetime)
                 .is_some()
         );
+    }
+
+    #[test]
+    fn the_public_url_is_an_http_origin_kept_normalised() {
+        for (given, kept) in [
+            ("https://portal.example.com", "https://portal.example.com"),
+            (
+                "https://Portal.Example.COM:443/",
+                "https://portal.example.com",
+            ),
+            ("http://127.0.0.1:8080", "http://127.0.0.1:8080"),
+            ("HTTP://portal.example.com:80", "http://portal.example.com"),
+        ] {
+            let cli = Cli::try_parse_from(["portal", "--public-url", given]).unwrap();
+            assert_eq!(cli.serve.public_url.as_deref(), Some(kept), "{given}");
+        }
+        for refused in [
+            "portal.example.com",
+            "not a url",
+            "ftp://x",
+            "https://portal.example.com/portal",
+            "https://portal.example.com/?a=1",
+            "https://portal.example.com/#top",
+            "https://user@portal.example.com",
+            "",
+        ] {
+            let err = Cli::try_parse_from(["portal", "--public-url", refused]).unwrap_err();
+            let message = err.to_string();
+            assert!(message.contains("--public-url"), "{message}");
+            assert!(message.contains("absolute http or https URL"), "{message}");
+        }
     }
 
     #[test]

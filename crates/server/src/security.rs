@@ -61,7 +61,8 @@ pub async fn same_origin(State(state): State<AppState>, req: Request, next: Next
 /// the request was sent to.
 fn origin_matches(origin: &str, public_url: Option<&str>, host: Option<&str>) -> bool {
     if let Some(public) = public_url {
-        return origin.trim_end_matches('/') == public.trim_end_matches('/');
+        return crate::config::origin_of(origin)
+            .is_some_and(|o| Some(o) == crate::config::origin_of(public));
     }
     let Some(host) = host else { return false };
     let authority = origin
@@ -304,6 +305,26 @@ mod tests {
             Some("https://portal.example.com"),
             None
         ));
+        for same in [
+            "https://Portal.Example.com",
+            "https://portal.example.com:443",
+            "HTTPS://PORTAL.EXAMPLE.COM",
+        ] {
+            assert!(
+                origin_matches(same, Some("https://portal.example.com"), None),
+                "{same}"
+            );
+        }
+        for other in [
+            "https://portal.example.com:8443",
+            "https://portal.example.com.evil.example",
+            "null",
+        ] {
+            assert!(
+                !origin_matches(other, Some("https://portal.example.com"), None),
+                "{other}"
+            );
+        }
     }
 
     #[test]
