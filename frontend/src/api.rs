@@ -68,6 +68,18 @@ enum On401 {
     /// Reported, and the call is not activity: the server does not renew the session for it,
     /// so its success must not count as keeping the session alive here either.
     ReportPassive,
+    /// Not activity, as `ReportPassive`; a session gone sends the app to sign-in, as `SignOut`.
+    SignOutPassive,
+}
+
+impl On401 {
+    fn counts_as_activity(self) -> bool {
+        matches!(self, Self::SignOut | Self::Report)
+    }
+
+    fn signs_out(self) -> bool {
+        matches!(self, Self::SignOut | Self::SignOutPassive)
+    }
 }
 
 /// A call to the portal: method, path and, for a change, its JSON body.
@@ -200,7 +212,7 @@ async fn send_raw(request: Request, on_401: On401) -> ApiResult<(String, Option<
         .await
         .map_err(|e| unreachable_portal(e, changes))?;
     if (200..300).contains(&status) {
-        if on_401 != On401::ReportPassive {
+        if on_401.counts_as_activity() {
             LAST_SUCCESS.with(|t| t.set(web_sys::js_sys::Date::now()));
         }
         return Ok((text, request_id));
@@ -211,7 +223,7 @@ async fn send_raw(request: Request, on_401: On401) -> ApiResult<(String, Option<
     if error.request_id.is_none() {
         error.request_id = request_id;
     }
-    if on_401 == On401::SignOut && error.is_signed_out() {
+    if on_401.signs_out() && error.is_signed_out() {
         signed_out(error.code == ErrorCode::SessionExpired);
     }
     Err(error)
@@ -323,6 +335,12 @@ pub async fn refresh_session() -> ApiResult<SessionView> {
 /// already gone is reported to the caller.
 pub async fn session_status() -> ApiResult<SessionView> {
     send(Request::get("/api/session/status"), On401::ReportPassive).await
+}
+
+/// The session as it stands, without counting as activity; a session gone (ended in another
+/// tab, say) sends the app to sign-in, as any other call would.
+pub async fn session_if_still_there() -> ApiResult<SessionView> {
+    send(Request::get("/api/session/status"), On401::SignOutPassive).await
 }
 
 /// Signs in; a refused key is reported, not treated as a lost session.

@@ -111,7 +111,8 @@ fn Header() -> impl IntoView {
     });
     // The session is the browser's, shared by its tabs: a company chosen in another one is
     // this tab's too, which this tab learns when it is shown again, and then leaves whatever
-    // page of the other company it was on for the connections of the one chosen.
+    // page of the other company it was on for the connections of the one chosen. Signed out
+    // in another one, this tab goes to sign-in at once rather than at its next call.
     let follow = navigate.clone();
     let shown_again = window_event_listener_untyped("visibilitychange", move |_| {
         if document().hidden() {
@@ -119,7 +120,7 @@ fn Header() -> impl IntoView {
         }
         let follow = follow.clone();
         leptos::task::spawn_local(async move {
-            let Ok(s) = api::session_status().await else {
+            let Ok(s) = api::session_if_still_there().await else {
                 return;
             };
             let ours = untrack(|| auth.session()).and_then(|o| o.company);

@@ -405,14 +405,34 @@ fn Audit(query: AuditQuery, connections: Names, legs: Names) -> impl IntoView {
         }
     });
 
+    // A download is the browser's, and a session ended elsewhere only makes it fail there:
+    // the session is looked at as it starts, and the app goes to sign-in if it is gone.
+    let still_signed_in = move |_| {
+        leptos::task::spawn_local(async {
+            let _ = api::session_if_still_there().await;
+        });
+    };
+
     view! {
         <div class="page-head">
             <h1>"Audit history"</h1>
             <div class="head-actions">
-                <a class="button secondary" href=csv download data-test="export-csv">
+                <a
+                    class="button secondary"
+                    href=csv
+                    download
+                    data-test="export-csv"
+                    on:click=still_signed_in
+                >
                     "Export CSV"
                 </a>
-                <a class="button secondary" href=json download data-test="export-json">
+                <a
+                    class="button secondary"
+                    href=json
+                    download
+                    data-test="export-json"
+                    on:click=still_signed_in
+                >
                     "Export JSON"
                 </a>
                 <button

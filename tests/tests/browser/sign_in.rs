@@ -217,6 +217,51 @@ async fn an_ended_session_returns_to_sign_in_saying_so_and_back_after_it() {
     b.screenshot("foreign-next-not-followed").await;
 }
 
+/// Signing out in another tab of the same browser ends this tab's session too, which the
+/// server says only when asked: an export (a download, which the browser makes on its own)
+/// asks as it starts, and a tab shown again asks at once, even on a page that reads nothing
+/// then; either way the app goes to sign-in saying the session has ended, and comes back to
+/// the page afterwards.
+#[tokio::test]
+async fn signing_out_in_another_tab_is_followed_by_an_export_and_a_tab_shown_again() {
+    let b = Browser::open("signed_out_elsewhere").await;
+    demo::sign_in_as_grace(&b).await;
+    b.goto("/audit?outcome=failed").await;
+    b.wait_for_value("filter-outcome", "failed").await;
+
+    sign_out_in_another_tab(&b).await;
+    b.click("export-csv").await;
+    assert_ended(&b, "%2Faudit%3Foutcome%3Dfailed").await;
+    b.screenshot("export-after-sign-out").await;
+    demo::click_demo_key(&b, demo::grace()).await;
+    assert_eq!(b.wait_for_path("/audit").await, "/audit?outcome=failed");
+
+    b.wait_for_value("filter-outcome", "failed").await;
+    b.goto("/verify").await;
+    b.find("#serviceKey").await;
+    sign_out_in_another_tab(&b).await;
+    b.script(
+        "document.dispatchEvent(new Event('visibilitychange', {bubbles: true})); return null;",
+    )
+    .await;
+    assert_ended(&b, "%2Fverify").await;
+    b.screenshot("shown-after-sign-out").await;
+}
+
+/// What the sign-out button of another tab of this browser does: the session, which is the
+/// browser's, ends on the server.
+async fn sign_out_in_another_tab(b: &Browser) {
+    let status = b
+        .script(
+            "const x = new XMLHttpRequest();\
+             x.open('DELETE', '/api/session', false);\
+             x.send();\
+             return x.status;",
+        )
+        .await;
+    assert_eq!(status, 204, "signed out");
+}
+
 /// On the sign-in page with the "session has ended" notice, a usable form, no error, and the
 /// page to return to (`next`, as encoded in the address).
 async fn assert_ended(b: &Browser, next: &str) {
