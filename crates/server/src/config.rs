@@ -6,9 +6,11 @@ use clap::{Args, Parser, Subcommand, ValueEnum};
 use ipnet::IpNet;
 use models::PeeringType;
 use models::api::{AuditAction, AuditOutcome, AuditPhase, AuditQuery};
+use sqlx::sqlite::SqliteConnectOptions;
 use std::net::SocketAddr;
 use std::ops::RangeInclusive;
 use std::path::{Path, PathBuf};
+use std::str::FromStr;
 use std::time::Duration;
 
 /// The Azure ExpressRoute portal for Console Connect.
@@ -432,6 +434,37 @@ impl Config {
     /// never gets one, and another portal sharing the database may close it.
     pub fn change_in_flight(&self) -> Duration {
         self.upstream_timeout * 10 + self.busy_timeout * 4
+    }
+
+    /// Refuses a SQLite database in a folder that does not exist (the data directory aside,
+    /// which the portal creates), naming its option: SQLite would say no more than "unable to
+    /// open database file".
+    pub fn check_database_folders(&self) -> anyhow::Result<()> {
+        for (option, url) in [
+            ("--database-url", &self.database_url),
+            ("--session-database-url", &self.session_database_url),
+        ] {
+            if Backend::of(url) != Backend::Sqlite
+                || url.contains(":memory:")
+                || url.contains("mode=memory")
+            {
+                continue;
+            }
+            let file = SqliteConnectOptions::from_str(url)
+                .map_err(|e| anyhow::anyhow!("{option} {url}: {e}"))?
+                .get_filename()
+                .to_owned();
+            let folder = match file.parent() {
+                Some(folder) if !folder.as_os_str().is_empty() => folder,
+                _ => Path::new("."),
+            };
+            anyhow::ensure!(
+                folder == self.data_dir || folder.is_dir(),
+                "{option} {url}: there is no folder {}",
+                folder.display()
+            );
+        }
+        Ok(())
     }
 
     /// How long, after Ctrl-C or SIGTERM, the portal waits for its open connections before it

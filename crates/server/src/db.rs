@@ -35,6 +35,29 @@ impl Backend {
     }
 }
 
+/// A database URL fit to show in a log or an error: a password in it replaced by `…`.
+pub fn without_password(url: &str) -> String {
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url.to_owned();
+    };
+    let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
+    let (authority, path) = rest.split_at(authority_end);
+    match authority.rsplit_once('@') {
+        Some((user_info, host)) => {
+            let user = user_info
+                .split_once(':')
+                .map_or(user_info, |(user, _)| user);
+            let hidden = if user.len() < user_info.len() {
+                ":…"
+            } else {
+                ""
+            };
+            format!("{scheme}://{user}{hidden}@{host}{path}")
+        }
+        None => url.to_owned(),
+    }
+}
+
 /// A PostgreSQL pool: connections and locks waited for at most `busy_timeout` (a second at
 /// least, for connections); read-only when asked (offline tools).
 pub async fn pg_pool(
@@ -98,4 +121,25 @@ pub async fn read_only_pool(url: &str) -> anyhow::Result<SqlitePool> {
         .max_connections(2)
         .connect_with(options)
         .await?)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_url_is_shown_without_its_password() {
+        for (url, shown) in [
+            (
+                "postgres://portal:s3cr:et@db.example:5433/portal?sslmode=require",
+                "postgres://portal:…@db.example:5433/portal?sslmode=require",
+            ),
+            ("postgres://portal@db/portal", "postgres://portal@db/portal"),
+            ("postgresql://db/portal", "postgresql://db/portal"),
+            ("sqlite://data/portal.db", "sqlite://data/portal.db"),
+            ("sqlite:portal.db", "sqlite:portal.db"),
+        ] {
+            assert_eq!(without_password(url), shown);
+        }
+    }
 }

@@ -36,10 +36,26 @@ async fn main() -> ExitCode {
     match result {
         Ok(code) => code,
         Err(e) => {
-            eprintln!("portal: {e:#}");
+            eprintln!("portal: {}", said_once(&e));
             failed
         }
     }
+}
+
+/// An error and its causes on one line, each cause left out when the text before already says
+/// it (a database error repeats its source's message).
+fn said_once(e: &anyhow::Error) -> String {
+    let mut said = String::new();
+    for cause in e.chain().map(ToString::to_string) {
+        if said.contains(&cause) {
+            continue;
+        }
+        if !said.is_empty() {
+            said.push_str(": ");
+        }
+        said.push_str(&cause);
+    }
+    said
 }
 
 /// `portal audit verify`: the chain is broken, or does not hold the expected head.
@@ -64,6 +80,7 @@ async fn serve(config: server::Config) -> anyhow::Result<ExitCode> {
         Some(addr) => Some(bind(addr, "--metrics-listen").await?),
         None => None,
     };
+    config.check_database_folders()?;
     let _lock = InstanceLock::acquire(&config)?;
     let grace = config.shutdown_grace();
     warn_without_browser_app(&config.static_dir);
@@ -72,6 +89,10 @@ async fn serve(config: server::Config) -> anyhow::Result<ExitCode> {
     if let Some(metrics_listener) = metrics_listener {
         println!(
             "Metrics on http://{}/metrics",
+            metrics_listener.local_addr()?
+        );
+        tracing::info!(
+            "metrics listening on http://{}/metrics",
             metrics_listener.local_addr()?
         );
         let metrics_router = portal.metrics_router.clone();
@@ -91,7 +112,12 @@ async fn serve(config: server::Config) -> anyhow::Result<ExitCode> {
             portal.state.info.upstream
         ),
     }
+    tracing::info!(
+        sandbox = portal.sandbox.is_some(),
+        "listening on http://{addr}"
+    );
     serve_until_signal(listener, portal.router, grace).await?;
+    tracing::info!("stopped");
     Ok(ExitCode::SUCCESS)
 }
 

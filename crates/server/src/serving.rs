@@ -40,6 +40,10 @@ pub async fn serve_until_signal(
     let (signalled, stopping) = tokio::sync::oneshot::channel();
     let signal = async move {
         shutdown_signal().await;
+        tracing::info!(
+            grace_secs = grace.as_secs(),
+            "shutting down: no new connections; finishing the requests under way"
+        );
         let _ = signalled.send(());
     };
     let served = axum::serve(listener, WithClientAddress(router)).with_graceful_shutdown(signal);

@@ -355,6 +355,13 @@ fn sigterm_stops_the_portal_even_while_a_client_holds_half_a_request() {
         stderr.contains("gave up waiting for 1 open connections"),
         "{stderr}"
     );
+    for logged in [
+        &format!("INFO portal: listening on {url}"),
+        "INFO server::serving: shutting down",
+        "INFO portal: stopped",
+    ] {
+        assert!(stderr.contains(logged), "{logged:?} in {stderr}");
+    }
     drop(half);
 }
 
@@ -407,6 +414,48 @@ fn audit_verify_exits_2_when_it_cannot_check_the_history() {
             "{args:?}: {}",
             String::from_utf8_lossy(&out.stderr)
         );
+    }
+}
+
+#[test]
+fn a_database_that_cannot_be_opened_is_named_by_its_option_once_and_without_its_password() {
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let folder = dir.path().join("a-folder");
+    std::fs::create_dir(&folder).unwrap();
+    let missing = format!("sqlite://{}/missing/x.db", dir.path().display());
+    let a_folder = format!("sqlite://{}", folder.display());
+    let cases: [(&str, &str, &str); 4] = [
+        ("--database-url", &missing, "there is no folder"),
+        ("--session-database-url", &missing, "there is no folder"),
+        ("--database-url", &a_folder, "unable to open database file"),
+        (
+            "--database-url",
+            "postgres://portal:canary-password@127.0.0.1:1/portal",
+            "postgres://portal:…@127.0.0.1:1/portal",
+        ),
+    ];
+    for (option, url, says) in cases {
+        let out = portal(&[
+            "--listen",
+            "127.0.0.1:0",
+            "--data-dir",
+            data.to_str().unwrap(),
+            "--busy-timeout-ms",
+            "100",
+            option,
+            url,
+        ]);
+        assert!(!out.status.success(), "{option} {url}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        let error = stderr
+            .lines()
+            .find(|l| l.starts_with("portal: "))
+            .unwrap_or_else(|| panic!("{stderr}"));
+        assert!(error.contains(option), "{error}");
+        assert!(error.contains(says), "{error}");
+        assert_eq!(error.matches(says).count(), 1, "said once: {error}");
+        assert!(!stderr.contains("canary"), "{stderr}");
     }
 }
 

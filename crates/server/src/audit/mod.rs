@@ -241,11 +241,10 @@ impl AuditLog {
         busy_timeout: Duration,
         in_flight: Duration,
     ) -> anyhow::Result<Self> {
+        let named = || format!("--database-url {}", db::without_password(url));
         let (store, writer) = match Backend::of(url) {
             Backend::Sqlite => {
-                let pool = db::pool(url, busy_timeout, 8)
-                    .await
-                    .context("opening the audit database")?;
+                let pool = db::pool(url, busy_timeout, 8).await.with_context(named)?;
                 db::MIGRATOR
                     .run(&pool)
                     .await
@@ -258,7 +257,7 @@ impl AuditLog {
             Backend::Postgres => {
                 let pool = db::pg_pool(url, busy_timeout, 8, false)
                     .await
-                    .context("opening the audit database")?;
+                    .with_context(named)?;
                 db::PG_MIGRATOR
                     .run(&pool)
                     .await
