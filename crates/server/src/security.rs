@@ -244,7 +244,9 @@ pub async fn finish_errors(req: Request, next: Next) -> Response {
             finished.headers_mut().insert(name.clone(), value.clone());
         }
     }
-    finished.extensions_mut().remove::<ErrorReport>();
+    // The answer's extensions go on with the new one: `metrics::track` further out reads the
+    // route template there, so a refusal is counted under its route like a success.
+    *finished.extensions_mut() = std::mem::take(res.extensions_mut());
     finished
 }
 

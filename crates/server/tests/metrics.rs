@@ -138,3 +138,53 @@ async fn the_metrics_are_not_on_the_portal_listener() {
         reply.text
     );
 }
+
+#[tokio::test]
+async fn refusals_on_a_route_are_counted_under_its_template() {
+    let app = spawn_app().await;
+    let refused = app
+        .client()
+        .post(
+            "/api/session",
+            &serde_json::json!({"apiKey": "sandbox-nobody-0123456789abcdef"}),
+        )
+        .await;
+    assert_eq!(refused.status, StatusCode::UNAUTHORIZED, "{}", refused.text);
+    let engineer = app.sign_in_to(ada(), "acme").await;
+    assert_eq!(
+        engineer.get("/api/audit?bogus=1").await.status,
+        StatusCode::BAD_REQUEST
+    );
+    assert_eq!(
+        engineer
+            .get("/api/connections/0123456789abcdef01234567")
+            .await
+            .status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        engineer.get("/api/no-such-thing").await.status,
+        StatusCode::NOT_FOUND
+    );
+
+    let metrics = app.metrics().await;
+    for (series, count) in [
+        ("method=\"POST\",route=\"/api/session\",status=\"401\"", 1.0),
+        ("method=\"POST\",route=\"/api/session\",status=\"200\"", 1.0),
+        ("method=\"GET\",route=\"/api/audit\",status=\"400\"", 1.0),
+        (
+            "method=\"GET\",route=\"/api/connections/{id}\",status=\"404\"",
+            1.0,
+        ),
+        (
+            "method=\"GET\",route=\"/api (no route)\",status=\"404\"",
+            1.0,
+        ),
+    ] {
+        assert_eq!(
+            value(&metrics, &format!("portal_http_requests_total{{{series}}}")),
+            Some(count),
+            "{series} in {metrics}"
+        );
+    }
+}
