@@ -314,7 +314,7 @@ pub struct DeleteRequest {
 }
 
 /// What an audited call did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum AuditAction {
     SignIn,
@@ -325,6 +325,13 @@ pub enum AuditAction {
     DeleteConnection,
     UpdatePeering,
     DeletePeering,
+}
+
+/// Read in any case, as a filter in the address or on the command line.
+impl<'de> Deserialize<'de> for AuditAction {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::enums::any_case(d, &Self::ALL, Self::as_str)
+    }
 }
 
 impl AuditAction {
@@ -371,11 +378,18 @@ impl AuditAction {
 }
 
 /// An intent row is written before the call goes upstream, an outcome row after.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum AuditPhase {
     Intent,
     Outcome,
+}
+
+/// Read in any case, as a filter in the address or on the command line.
+impl<'de> Deserialize<'de> for AuditPhase {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::enums::any_case(d, &Self::ALL, Self::as_str)
+    }
 }
 
 impl AuditPhase {
@@ -394,7 +408,7 @@ impl AuditPhase {
 }
 
 /// How an audited call ended.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum AuditOutcome {
     /// Upstream accepted it.
@@ -408,6 +422,13 @@ pub enum AuditOutcome {
     Refused,
     /// The portal stopped (crash, restart) between intent and outcome; found at start-up.
     Interrupted,
+}
+
+/// Read in any case, as a filter in the address or on the command line.
+impl<'de> Deserialize<'de> for AuditOutcome {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        crate::enums::any_case(d, &Self::ALL, Self::as_str)
+    }
 }
 
 impl AuditOutcome {
@@ -623,6 +644,16 @@ mod tests {
         assert_eq!(q.outcome, Some(AuditOutcome::Refused));
         assert_eq!(q.phase, Some(AuditPhase::Outcome));
         assert_eq!(q.before, Some(10));
+        // The filters' names in any case, as the command line takes them.
+        let q: AuditQuery = serde_json::from_str(
+            r#"{"action":"UPDATE_PEERING","peeringType":"microsoft","outcome":"Succeeded","phase":"INTENT"}"#,
+        )
+        .unwrap();
+        assert_eq!(q.action, Some(AuditAction::UpdatePeering));
+        assert_eq!(q.peering_type, Some(PeeringType::Microsoft));
+        assert_eq!(q.outcome, Some(AuditOutcome::Succeeded));
+        assert_eq!(q.phase, Some(AuditPhase::Intent));
+        assert!(serde_json::from_str::<AuditQuery>(r#"{"action":"update peering"}"#).is_err());
     }
 
     #[test]

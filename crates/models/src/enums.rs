@@ -191,16 +191,41 @@ tolerant_enum! {
 }
 
 /// One of the three Azure peerings. Strict: it is a URL path segment, so only these three exist.
-/// Read in upper case, or in lower case as a path takes it too ([`std::str::FromStr`]).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+/// Written in upper case, read in any case, as a path or a filter takes it too
+/// ([`std::str::FromStr`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "UPPERCASE")]
 pub enum PeeringType {
-    #[serde(alias = "private")]
     Private,
-    #[serde(alias = "public")]
     Public,
-    #[serde(alias = "microsoft")]
     Microsoft,
+}
+
+impl<'de> Deserialize<'de> for PeeringType {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
+        any_case(d, &Self::ALL, Self::as_wire)
+    }
+}
+
+/// Reads one of `all` by its name in any case (`update_peering`, `UPDATE_PEERING`), as the
+/// address bar and the command line take it; anything else is refused as serde refuses a
+/// variant it does not know.
+pub(crate) fn any_case<'de, D: Deserializer<'de>, T: Copy>(
+    d: D,
+    all: &[T],
+    name: fn(T) -> &'static str,
+) -> Result<T, D::Error> {
+    let raw = String::deserialize(d)?;
+    all.iter()
+        .copied()
+        .find(|v| name(*v).eq_ignore_ascii_case(&raw))
+        .ok_or_else(|| {
+            let names: Vec<String> = all.iter().map(|v| format!("`{}`", name(*v))).collect();
+            serde::de::Error::custom(format_args!(
+                "unknown variant `{raw}`, expected one of {}",
+                names.join(", ")
+            ))
+        })
 }
 
 /// `peeringType` was not one of PRIVATE, PUBLIC, MICROSOFT.
@@ -258,14 +283,12 @@ impl PeeringType {
 impl std::str::FromStr for PeeringType {
     type Err = UnknownPeeringType;
 
-    /// Accepts the exact upper-case wire spelling and its lower-case form.
+    /// Accepts the upper-case wire spelling in any case.
     fn from_str(s: &str) -> Result<Self, Self::Err> {
-        match s {
-            "PRIVATE" | "private" => Ok(Self::Private),
-            "PUBLIC" | "public" => Ok(Self::Public),
-            "MICROSOFT" | "microsoft" => Ok(Self::Microsoft),
-            _ => Err(UnknownPeeringType),
-        }
+        Self::ALL
+            .into_iter()
+            .find(|t| t.as_wire().eq_ignore_ascii_case(s))
+            .ok_or(UnknownPeeringType)
     }
 }
 
@@ -345,7 +368,19 @@ mod tests {
         ] {
             assert_eq!(serde_json::from_str::<PeeringType>(text).unwrap(), t);
         }
-        assert!(serde_json::from_str::<PeeringType>("\"Private\"").is_err());
+        // In any case, as the three names are written in the address bar.
+        assert_eq!("Private".parse::<PeeringType>(), Ok(PeeringType::Private));
+        assert_eq!(
+            serde_json::from_str::<PeeringType>("\"Microsoft\"").unwrap(),
+            PeeringType::Microsoft
+        );
+        let refused = serde_json::from_str::<PeeringType>("\"PRIVATE \"").unwrap_err();
+        assert!(
+            refused.to_string().starts_with(
+                "unknown variant `PRIVATE `, expected one of `PRIVATE`, `PUBLIC`, `MICROSOFT`"
+            ),
+            "{refused}"
+        );
         assert_eq!(
             serde_json::to_string(&PeeringType::Public).unwrap(),
             "\"PUBLIC\""

@@ -537,10 +537,18 @@ async fn audit_filters_select_the_matching_events() {
             "peeringType=MICROSOFT".into(),
             Box::new(|e| e["peeringType"] == "MICROSOFT"),
         ),
-        // In lower case too, as a path takes it.
+        // In any case, as a path and the command line take them.
         (
             "peeringType=microsoft".into(),
             Box::new(|e| e["peeringType"] == "MICROSOFT"),
+        ),
+        (
+            "action=UPDATE_PEERING&outcome=Succeeded&peeringType=Private&phase=OUTCOME".into(),
+            Box::new(|e| {
+                e["action"] == "update_peering"
+                    && e["outcome"] == "succeeded"
+                    && e["peeringType"] == "PRIVATE"
+            }),
         ),
         (
             "outcome=refused".into(),

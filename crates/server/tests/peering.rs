@@ -51,6 +51,10 @@ async fn a_private_peering_update_goes_pending_then_synced() {
     assert_eq!(read.json["config"]["vlanId"], 200);
     assert_eq!(read.json["config"]["primaryPeerSubnet"], "10.20.0.0/30");
     assert_eq!(read.json["sharedKeySet"], true);
+    // The type in the path in any case, as typed into an address.
+    let typed = client.get(&peering_path(&id, "Private")).await;
+    assert_eq!(typed.status, StatusCode::OK, "{}", typed.text);
+    assert_eq!(typed.json, read.json);
 
     let (intent, outcome) = client.audit_pair("update_peering", &id).await;
     assert_eq!(intent["peeringType"], "PRIVATE");
