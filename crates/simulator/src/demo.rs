@@ -98,8 +98,17 @@ const ACME_LONDON_1: &str = "5f0c1a2b3c4d5e6f70a1b001";
 const ACME_LONDON_2: &str = "5f0c1a2b3c4d5e6f70a1b002";
 const ACME_AMSTERDAM: &str = "5f0c1a2b3c4d5e6f70a1b003";
 
-/// Where the ids of connections start; the seeded ones take the first few.
+/// Where the ids of the seeded connections start.
 const FIRST_CONNECTION_ID: u128 = 0x6650_a1c2_e4b0_d7a3_c100_0000;
+
+/// Where the ids of connections created after the seeding start: the moment the sandbox
+/// started, to the nanosecond, opens them (as a timestamp opens a real object id). The portal
+/// keeps its audit history across restarts while the sandbox forgets its world, so a counter
+/// that began at the same number each time would give a new connection an earlier one's id.
+fn first_new_id(started: OffsetDateTime) -> u128 {
+    let seconds = u128::try_from(started.unix_timestamp()).unwrap_or(0) & 0xffff_ffff;
+    (seconds << 64) | (u128::from(started.nanosecond()) << 32)
+}
 
 fn port(
     id: &'static str,
@@ -269,6 +278,7 @@ pub(crate) fn seed(now: OffsetDateTime) -> World {
     };
     seed_azure_production(&mut world, now);
     seed_other_clouds(&mut world, now);
+    world.next_id = first_new_id(now);
     world
 }
 
@@ -371,5 +381,21 @@ fn seed_other_clouds(world: &mut World, now: OffsetDateTime) {
                 dest_port_id,
             },
         });
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use time::macros::datetime;
+
+    #[test]
+    fn new_ids_start_from_the_start_time_after_the_seeded_ones() {
+        let first = seed(datetime!(2026-11-25 09:00:00.000000001 UTC)).new_id();
+        let restarted = seed(datetime!(2026-11-25 09:00:00.000000002 UTC)).new_id();
+        assert_ne!(first, restarted, "a restart gives other ids");
+        assert_eq!(first, "6b06a3900000000100000000");
+        let seeded = format!("{FIRST_CONNECTION_ID:024x}");
+        assert!(first > seeded, "{first} after the seeded {seeded}");
     }
 }
