@@ -23,5 +23,6 @@ pub mod timefmt;
 pub mod under_way;
 pub mod views;
 
-pub use app::{Portal, build, serve};
+pub use app::{Portal, build};
 pub use config::Config;
+pub use serving::serve_until_signal;
