@@ -21,26 +21,24 @@ pub enum Store {
 impl Store {
     /// Opens the session database at `url` and creates its table if it is missing.
     pub async fn open(url: &str, busy_timeout: Duration) -> anyhow::Result<Self> {
+        let named = || format!("--session-database-url {}", db::without_password(url));
         let store = match Backend::of(url) {
             Backend::Sqlite => {
-                let store = SqliteStore::new(
-                    db::pool(url, busy_timeout, 8)
-                        .await
-                        .context("opening the session database")?,
-                );
+                let store =
+                    SqliteStore::new(db::pool(url, busy_timeout, 8).await.with_context(named)?);
                 store.migrate().await.map(|()| Store::Sqlite(store))
             }
             Backend::Postgres => {
                 let pool = db::pg_pool(url, busy_timeout, 8, false)
                     .await
-                    .context("opening the session database")?;
+                    .with_context(named)?;
                 let store = PostgresStore::new(pool.clone());
                 migrate_alone(&pool, &store)
                     .await
                     .map(|()| Store::Postgres(store))
             }
         };
-        store.context("creating the session table")
+        store.with_context(|| format!("{}: creating the session table", named()))
     }
 }
 

@@ -425,10 +425,15 @@ fn a_database_that_cannot_be_opened_is_named_by_its_option_once_and_without_its_
     std::fs::create_dir(&folder).unwrap();
     let missing = format!("sqlite://{}/missing/x.db", dir.path().display());
     let a_folder = format!("sqlite://{}", folder.display());
-    let cases: [(&str, &str, &str); 4] = [
+    let cases: [(&str, &str, &str); 5] = [
         ("--database-url", &missing, "there is no folder"),
         ("--session-database-url", &missing, "there is no folder"),
         ("--database-url", &a_folder, "unable to open database file"),
+        (
+            "--session-database-url",
+            &a_folder,
+            "unable to open database file",
+        ),
         (
             "--database-url",
             "postgres://portal:canary-password@127.0.0.1:1/portal",
