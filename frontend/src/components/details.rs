@@ -116,6 +116,18 @@ pub fn router_help(field: &'static str, raw: &str, t: models::PeeringType) -> Op
     Some(format!("Your router: {ours}, Microsoft: {microsoft}"))
 }
 
+/// A subnet or prefix as one piece: a line may break between values, never inside one (a
+/// `198.51.100.0/3` on one line and `0` on the next reads as another prefix), except after an
+/// IPv6 address's colons.
+fn network(value: &str) -> impl IntoView + use<> {
+    let parts: Vec<String> = value.split_inclusive(':').map(str::to_owned).collect();
+    view! {
+        <code class="network">
+            {parts.into_iter().map(|part| view! { {part}<wbr/> }).collect_view()}
+        </code>
+    }
+}
+
 /// A peering's configuration as read back, each subnet with the address each router takes; the
 /// shared key only as set or not set.
 #[component]
@@ -135,12 +147,12 @@ pub fn PeeringConfigDetails(peering: models::api::PeeringView) -> impl IntoView 
             <dd>{c.peer_asn}</dd>
             <dt>"Primary subnet"</dt>
             <dd>
-                <code>{c.primary_peer_subnet}</code>
+                {network(&c.primary_peer_subnet)}
                 {primary_routers}
             </dd>
             <dt>"Secondary subnet"</dt>
             <dd>
-                <code>{c.secondary_peer_subnet}</code>
+                {network(&c.secondary_peer_subnet)}
                 {secondary_routers}
             </dd>
             <dt>"VLAN ID"</dt>
@@ -152,11 +164,17 @@ pub fn PeeringConfigDetails(peering: models::api::PeeringView) -> impl IntoView 
                     let prefixes = c.advertised_public_prefixes.unwrap_or_default();
                     view! {
                         <dt>"Advertised public prefixes"</dt>
-                        <dd>
+                        <dd data-test="prefixes">
                             {if prefixes.is_empty() {
-                                "—".to_owned()
+                                "—".into_any()
                             } else {
-                                prefixes.join(", ")
+                                let last = prefixes.len() - 1;
+                                prefixes
+                                    .iter()
+                                    .enumerate()
+                                    .map(|(i, p)| view! { {network(p)} {(i < last).then_some(", ")} })
+                                    .collect_view()
+                                    .into_any()
                             }}
                         </dd>
                         <dt>"Customer ASN"</dt>

@@ -143,7 +143,12 @@ fn RouterConfig(router: RouterText) -> impl IntoView {
                 {can_copy
                     .then(|| {
                         view! {
-                            <button type="button" on:click=copy data-test="copy">
+                            <button
+                                type="button"
+                                on:click=copy
+                                data-test="copy"
+                                aria-label=format!("Copy the {} configuration", title.to_lowercase())
+                            >
                                 "Copy"
                             </button>
                         }

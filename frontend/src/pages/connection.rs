@@ -100,6 +100,7 @@ fn Connection(id: String) -> impl IntoView {
                     // leads to the connection it belongs to.
                     let missing = e.code == models::ErrorCode::NotFound;
                     view! {
+                        <h1>{if missing { "Connection not found" } else { "Connection" }}</h1>
                         <LoadError error=e retry=retry/>
                         {missing.then(|| view! { <LegOf id=id.clone()/> })}
                         <p>

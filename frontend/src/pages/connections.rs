@@ -312,10 +312,15 @@ fn CompanyConnections(filters: Filters) -> impl IntoView {
     });
     let loaded = Memo::new(move |_| shown.with(Option::is_some));
     let retry = Retry::poll(poll, list);
+    // The table is drawn anew when the filter changes, which a screen reader does not announce:
+    // what it now shows is said in a status that stays, and changes only when that does.
+    let said =
+        Memo::new(move |_| shown.with(|all| summary(all.as_deref().unwrap_or_default(), filters)));
     move || {
         if loaded.get() {
             view! {
                 <RefreshError error=failed retry=retry/>
+                <p class="visually-hidden" role="status" data-test="list-status">{said}</p>
                 {move || shown.with(|all| table(all.as_deref().unwrap_or_default(), filters))}
             }
             .into_any()
@@ -345,27 +350,11 @@ fn table(all: &[ConnectionView], filters: Filters) -> AnyView {
         .into_any();
     }
     let rows = filters.apply(all);
-    let deleted_hidden = filters.deleted_hidden(all);
-    // Left out by the name or status asked for; the deleted are told of apart.
-    let hidden = all.len() - rows.len() - deleted_hidden;
-    let deleted_note = match deleted_hidden {
-        0 => String::new(),
-        1 => " 1 deleted connection matches: it shows when \u{201c}Show deleted\u{201d} is ticked."
-            .to_owned(),
-        n => format!(
-            " {n} deleted connections match: they show when \u{201c}Show deleted\u{201d} is ticked."
-        ),
-    };
+    let said = summary(all, filters);
     if rows.is_empty() {
         return view! {
             <Empty>
-                <p>
-                    {if hidden > 0 {
-                        format!("No connection matches the filter ({hidden} hidden).{deleted_note}")
-                    } else {
-                        format!("No connection to show.{deleted_note}")
-                    }}
-                </p>
+                <p>{said}</p>
             </Empty>
         }
         .into_any();
@@ -386,15 +375,35 @@ fn table(all: &[ConnectionView], filters: Filters) -> AnyView {
             </thead>
             <tbody>{rows.into_iter().map(row).collect_view()}</tbody>
         </table>
-        <p class="muted table-note">
-            {format!(
-                "{} shown{}.{deleted_note}",
-                all.len() - hidden,
-                if hidden > 0 { format!(", {hidden} hidden by the filter") } else { String::new() },
-            )}
-        </p>
+        <p class="muted table-note">{said}</p>
     }
     .into_any()
+}
+
+/// What the list says of the connections of `all` it shows: how many, and how many the filter
+/// hides (the deleted told of apart), or that there are none.
+fn summary(all: &[ConnectionView], filters: Filters) -> String {
+    if all.is_empty() {
+        return "There are no Azure ExpressRoute connections in this company yet.".to_owned();
+    }
+    let rows = filters.apply(all).len();
+    let deleted_hidden = filters.deleted_hidden(all);
+    // Left out by the name or status asked for.
+    let hidden = all.len() - rows - deleted_hidden;
+    let deleted_note = match deleted_hidden {
+        0 => String::new(),
+        1 => " 1 deleted connection matches: it shows when \u{201c}Show deleted\u{201d} is ticked."
+            .to_owned(),
+        n => format!(
+            " {n} deleted connections match: they show when \u{201c}Show deleted\u{201d} is ticked."
+        ),
+    };
+    match (rows, hidden) {
+        (0, 0) => format!("No connection to show.{deleted_note}"),
+        (0, _) => format!("No connection matches the filter ({hidden} hidden).{deleted_note}"),
+        (_, 0) => format!("{rows} shown.{deleted_note}"),
+        _ => format!("{rows} shown, {hidden} hidden by the filter.{deleted_note}"),
+    }
 }
 
 #[cfg(test)]

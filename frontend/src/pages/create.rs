@@ -497,7 +497,9 @@ fn PortsStep(draft: Draft, ports: PortsResource) -> impl IntoView {
     };
     view! {
         <fieldset class="choices">
-            <legend>"Source ports"</legend>
+            <legend>
+                <h2>"Source ports"</h2>
+            </legend>
             <p class="help">
                 "Choose one of your ports, or two for port diversity. Both Azure legs (primary and secondary) start from the ports you choose: one port alone carries both, so it needs room for twice the speed."
             </p>
@@ -592,7 +594,9 @@ fn SpeedStep(draft: Draft, ports: PortsResource) -> impl IntoView {
     let bandwidth = move || key().and_then(|k| k.bandwidth_mbps);
     view! {
         <fieldset class="choices">
-            <legend>"Speed"</legend>
+            <legend>
+                <h2>"Speed"</h2>
+            </legend>
             <p class="help">
                 {move || match bandwidth() {
                     Some(b) => format!("The circuit's bandwidth is {}; faster speeds are not offered.", format::speed(b)),
@@ -772,9 +776,15 @@ fn ReviewStep(draft: Draft, step: RwSignal<usize>, ports: PortsResource) -> impl
             .collect::<Vec<_>>()
             .join(", ")
     };
-    let edit = move |n: usize| {
+    // Named by what each changes, for a screen reader listing the page's buttons.
+    let edit = move |n: usize, what: &'static str| {
         view! {
-            <button type="button" class="link-button" on:click=move |_| step.set(n)>
+            <button
+                type="button"
+                class="link-button"
+                aria-label=format!("Change the {what}")
+                on:click=move |_| step.set(n)
+            >
                 "Change"
             </button>
         }
@@ -788,7 +798,7 @@ fn ReviewStep(draft: Draft, step: RwSignal<usize>, ports: PortsResource) -> impl
             <dd>
                 <code>{move || key().map(|k| k.service_key_masked).unwrap_or_default()}</code>
                 " "
-                {edit(0)}
+                {edit(0, "service key")}
             </dd>
             <dt>"Circuit"</dt>
             <dd>
@@ -804,11 +814,11 @@ fn ReviewStep(draft: Draft, step: RwSignal<usize>, ports: PortsResource) -> impl
                 }}
             </dd>
             <dt>"Source ports"</dt>
-            <dd>{port_names} " " {edit(1)}</dd>
+            <dd>{port_names} " " {edit(1, "source ports")}</dd>
             <dt>"Speed"</dt>
-            <dd>{move || format::optional_speed(draft.speed.get())} " " {edit(2)}</dd>
+            <dd>{move || format::optional_speed(draft.speed.get())} " " {edit(2, "speed")}</dd>
             <dt>"Name"</dt>
-            <dd>{move || draft.name.get()} " " {edit(3)}</dd>
+            <dd>{move || draft.name.get()} " " {edit(3, "name")}</dd>
             <dt>"Payment type"</dt>
             <dd>{move || PaymentType::parse(&draft.payment.get()).label().to_owned()}</dd>
             <dt>"Class of service"</dt>

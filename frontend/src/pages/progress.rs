@@ -79,8 +79,18 @@ fn Progress(id: String) -> impl IntoView {
     poll.while_busy(move || {
         crate::poll::still_moving(conn, shown, ConnectionView::is_transitional)
     });
+    // Nothing to show but the error: the page still says what it is.
+    let heading = move || {
+        let missing = failed.with(|e| e.as_ref().map(|e| e.code == models::ErrorCode::NotFound))?;
+        shown.with(Option::is_none).then(|| {
+            view! {
+                <h1>{if missing { "Connection not found" } else { "Connection progress" }}</h1>
+            }
+        })
+    };
     view! {
         <div class="progress-page" data-test="progress">
+            {heading}
             <RefreshError error=failed retry=Retry::poll(poll, conn)/>
             {move || match shown.get() {
                 Some(c) => view! { <ProgressView c=c ports=ports poll=poll/> }.into_any(),
@@ -124,6 +134,8 @@ fn ProgressView(c: ConnectionView, ports: names::Names, poll: Poll) -> impl Into
                     "The connection is {}: nothing is being set up.",
                     c.status.label().to_lowercase()
                 )
+            } else if moving && active {
+                "The connection is active and Azure is still provisioning it: you can configure its peering now. This page follows the provisioning; you can leave and come back.".to_owned()
             } else if moving {
                 "Console Connect is setting up both legs with Azure. This page follows it; you can leave and come back.".to_owned()
             } else if active {

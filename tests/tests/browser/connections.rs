@@ -36,6 +36,10 @@ async fn the_connection_filters_narrow_the_list_and_survive_going_back() {
     b.fill("filter-name", "paris").await;
     b.wait_for_text(".empty", "No connection matches the filter (1 hidden).")
         .await;
+    // Said to a screen reader too, by a status that stays while the table is drawn anew.
+    const SAID: &str = "[role=\"status\"][data-test=\"list-status\"]";
+    b.wait_for_text(SAID, "No connection matches the filter (1 hidden).")
+        .await;
     assert!(
         !b.text(".empty").await.contains("Show deleted"),
         "no deleted connection is hidden, so none is hinted at"
@@ -58,6 +62,7 @@ async fn the_connection_filters_narrow_the_list_and_survive_going_back() {
     .await;
     b.wait_for_location("/connections?name=LONDON%20prod&status=ACTIVE")
         .await;
+    assert_eq!(b.text(SAID).await, "1 shown.");
     b.select("filter-status", "CREATING").await;
     b.wait_gone("[data-test=\"connection-row\"]").await;
     b.select("filter-status", "ACTIVE").await;

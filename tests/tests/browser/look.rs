@@ -317,6 +317,12 @@ async fn walk(name: &str, look: Look) {
 
     b.goto("/connections/0123456789abcdef01234567").await;
     b.find(".error-banner").await;
+    // A page that has only an error still says what it is, for those who move by headings.
+    assert_eq!(b.text("main h1").await, "Connection not found");
+    b.goto("/connections/0123456789abcdef01234567/progress").await;
+    assert_eq!(b.text("main h1").await, "Connection not found");
+    b.goto("/connections/0123456789abcdef01234567").await;
+    b.find(".error-banner").await;
     check(&b, look, "missing-connection").await;
 
     b.goto("/connections").await;
