@@ -460,6 +460,34 @@ mod tests {
             let everything = filters("", true);
             assert_eq!(shown(&everything).len(), 3);
             assert_eq!(everything.deleted_hidden(&all), 0, "none is left out");
+
+            // What the list says: the deleted left out are not counted as shown.
+            let note = "1 deleted connection matches: it shows when \u{201c}Show deleted\u{201d} is ticked.";
+            assert_eq!(
+                summary(&all, london),
+                format!("1 shown, 1 hidden by the filter. {note}")
+            );
+            assert_eq!(
+                summary(&all, filters("", false)),
+                "1 shown. 2 deleted connections match: they show when \u{201c}Show deleted\u{201d} is ticked."
+            );
+            assert_eq!(summary(&all, everything), "3 shown.");
+            assert_eq!(
+                summary(&all, filters("paris", true)),
+                "1 shown, 2 hidden by the filter."
+            );
+            assert_eq!(
+                summary(&all, filters("tokyo", true)),
+                "No connection matches the filter (3 hidden)."
+            );
+            assert_eq!(
+                summary(&all, filters("paris", false)),
+                format!("No connection matches the filter (2 hidden). {note}")
+            );
+            assert_eq!(
+                summary(&[], everything),
+                "There are no Azure ExpressRoute connections in this company yet."
+            );
         });
     }
 
