@@ -705,7 +705,7 @@ fn AuditTable(events: RwSignal<Vec<AuditEvent>>, connections: Names) -> impl Int
                                 </td>
                                 <td data-label="Actor" class="wrap">
                                     {actor}
-                                    {e.actor_email.clone().map(|m| view! { <span class="sub">{m}</span> })}
+                                    {e.actor_email.as_deref().map(email)}
                                 </td>
                                 <td data-label="Action">{e.action.label()}</td>
                                 <td data-label="Connection">
@@ -736,6 +736,16 @@ fn AuditTable(events: RwSignal<Vec<AuditEvent>>, connections: Names) -> impl Int
             </tbody>
         </table>
     }
+}
+
+/// An address, which a narrow column breaks before its `@` rather than anywhere in it.
+fn email(address: &str) -> impl IntoView + use<> {
+    let (local, domain) = match address.find('@') {
+        Some(at) => address.split_at(at),
+        None => (address, ""),
+    };
+    let (local, domain) = (local.to_owned(), domain.to_owned());
+    view! { <span class="sub email">{local}<wbr/>{domain}</span> }
 }
 
 #[cfg(test)]
