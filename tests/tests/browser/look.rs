@@ -319,7 +319,8 @@ async fn walk(name: &str, look: Look) {
     b.find(".error-banner").await;
     // A page that has only an error still says what it is, for those who move by headings.
     assert_eq!(b.text("main h1").await, "Connection not found");
-    b.goto("/connections/0123456789abcdef01234567/progress").await;
+    b.goto("/connections/0123456789abcdef01234567/progress")
+        .await;
     assert_eq!(b.text("main h1").await, "Connection not found");
     b.goto("/connections/0123456789abcdef01234567").await;
     b.find(".error-banner").await;
