@@ -233,12 +233,12 @@ async fn metrics_are_served_on_their_own_address() {
     assert!(metrics.contains("portal_start_time_seconds "), "{metrics}");
 }
 
-/// Waits up to `within` for `child` to end; kills it if it has not.
+/// Waits up to `within` for `child` (the portal, or a script) to end; kills it if it has not.
 fn exit_within(mut child: std::process::Child, within: Duration) -> std::process::Output {
     let deadline = Instant::now() + within;
     while child
         .try_wait()
-        .expect("the portal can be waited for")
+        .expect("the process can be waited for")
         .is_none()
     {
         if Instant::now() > deadline {
@@ -247,7 +247,7 @@ fn exit_within(mut child: std::process::Child, within: Duration) -> std::process
         }
         std::thread::sleep(Duration::from_millis(50));
     }
-    child.wait_with_output().expect("the portal's output")
+    child.wait_with_output().expect("the process's output")
 }
 
 #[test]
@@ -490,7 +490,7 @@ fn run_script(script: &str, dir: &std::path::Path, url: &str, within: Duration) 
             "the README's walkthrough needs {tool}; `cargo xtask setup` installs it"
         );
     }
-    let mut child = Command::new("bash")
+    let child = Command::new("bash")
         .args(["-euo", "pipefail", "-c", script])
         .current_dir(dir)
         .env("PORTAL", url)
@@ -498,19 +498,7 @@ fn run_script(script: &str, dir: &std::path::Path, url: &str, within: Duration) 
         .stderr(Stdio::piped())
         .spawn()
         .expect("bash runs");
-    let deadline = Instant::now() + within;
-    while child
-        .try_wait()
-        .expect("the script can be waited for")
-        .is_none()
-    {
-        if Instant::now() > deadline {
-            let _ = child.kill();
-            break;
-        }
-        std::thread::sleep(Duration::from_millis(100));
-    }
-    let out = child.wait_with_output().expect("the script's output");
+    let out = exit_within(child, within);
     let stdout = String::from_utf8_lossy(&out.stdout).into_owned();
     assert!(
         out.status.success(),

@@ -497,6 +497,14 @@ impl Browser {
             .unwrap_or_else(|e| panic!("could not set the cookie {name}: {e}"));
     }
 
+    /// What the page hears when its tab is shown again (after another tab was used).
+    pub async fn shown_again(&self) {
+        self.script(
+            "document.dispatchEvent(new Event('visibilitychange', {bubbles: true})); return null;",
+        )
+        .await;
+    }
+
     /// Runs `script` in the page and returns what it returns.
     pub async fn script(&self, script: &str) -> serde_json::Value {
         self.script_with(script, json!([])).await

@@ -216,11 +216,7 @@ async fn a_tab_shown_again_reads_its_page_again() {
     // Nothing in the list moves, so it does not refresh by itself; a colleague orders
     // meanwhile, while this tab is in the background.
     let id = demo::order_in_acme(&b, "Azure London Elsewhere").await;
-    // The event the browser fires when the tab is shown again.
-    b.script(
-        "document.dispatchEvent(new Event('visibilitychange', {bubbles: true})); return null;",
-    )
-    .await;
+    b.shown_again().await;
     b.find(&format!("[data-connection=\"{id}\"]")).await;
     b.screenshot("shown-again").await;
 }
@@ -240,10 +236,7 @@ async fn the_audit_history_shown_again_adds_what_was_written_meanwhile() {
             json!({ "serviceKey": demo::london_key() }),
         )
         .await;
-    b.script(
-        "document.dispatchEvent(new Event('visibilitychange', {bubbles: true})); return null;",
-    )
-    .await;
+    b.shown_again().await;
     let after = b
         .wait_for_rows(
             "the colleague's events on top",
@@ -295,10 +288,7 @@ async fn a_company_chosen_in_another_tab_is_followed_when_this_one_is_shown_agai
     )
     .await;
     assert_eq!(b.value("switch-company").await, "acme", "not known yet");
-    b.script(
-        "document.dispatchEvent(new Event('visibilitychange', {bubbles: true})); return null;",
-    )
-    .await;
+    b.shown_again().await;
     // Shown again, this tab works in Globex too, on its connections rather than an order
     // from Acme's ports.
     b.wait_for_path("/connections").await;

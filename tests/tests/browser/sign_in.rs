@@ -240,10 +240,7 @@ async fn signing_out_in_another_tab_is_followed_by_an_export_and_a_tab_shown_aga
     b.goto("/verify").await;
     b.find("#serviceKey").await;
     sign_out_in_another_tab(&b).await;
-    b.script(
-        "document.dispatchEvent(new Event('visibilitychange', {bubbles: true})); return null;",
-    )
-    .await;
+    b.shown_again().await;
     assert_ended(&b, "%2Fverify").await;
     b.screenshot("shown-after-sign-out").await;
 }
