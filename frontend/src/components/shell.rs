@@ -25,7 +25,8 @@ pub fn SandboxBanner() -> impl IntoView {
     view! {
         <div class="sandbox-banner" data-test="sandbox-banner" role="note">
             <strong>"Sandbox"</strong>
-            " — this portal talks to a simulated Console Connect. Nothing you do here orders or changes real connections."
+            " — this portal talks to a simulated Console Connect."
+            <span class="more">" Nothing you do here orders or changes real connections."</span>
         </div>
     }
 }
