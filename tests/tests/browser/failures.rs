@@ -91,7 +91,12 @@ async fn a_read_that_failed_is_read_again_on_request() {
     // The connection's page, opened from the list, cannot read the connection.
     b.click_css("[data-test=\"connection-row\"] th a").await;
     b.wait_for_text(".error-banner", UNREACHABLE).await;
-    assert_eq!(b.count("main h1").await, 0, "no connection is shown");
+    assert_eq!(
+        b.text("main h1").await,
+        "Connection",
+        "no connection is named"
+    );
+    assert_eq!(b.count("[data-test=\"summary\"]").await, 0, "none is shown");
     b.find("main a[href=\"/connections\"]").await;
     b.screenshot("connection-unreachable").await;
     // Reading again while the network still fails says so again. Until the attempt has

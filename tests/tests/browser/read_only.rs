@@ -95,7 +95,8 @@ async fn a_readers_change_is_refused_saying_why_and_nothing_changes() {
     b.screenshot("refusal-in-history").await;
 
     // Its event lists no field as changed: the peering was left as it was.
-    b.click_css("[data-test=\"audit-row\"]").await;
+    b.click_css("[data-test=\"audit-row\"] td[data-label=\"Action\"]")
+        .await;
     b.find("[data-test=\"audit-event\"]").await;
     assert_eq!(
         b.text("[data-test=\"diff-none\"]").await,
