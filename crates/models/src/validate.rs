@@ -162,9 +162,7 @@ pub enum ValidationError {
     PaymentType { got: String },
     #[error("classOfService must be one of BRONZE, SILVER, GOLD, or left out; got {got}")]
     ClassOfService { got: String },
-    #[error(
-        "confirmName must be the connection's name exactly, in the same case and with the same spaces between words; it did not match"
-    )]
+    #[error("confirmName must be the connection's name, in the same case; it did not match")]
     ConfirmName,
     #[error("to must be later than from")]
     TimeRange,
@@ -978,9 +976,19 @@ pub fn class_of_service(c: Option<&ClassOfService>) -> Result<(), ValidationErro
     }
 }
 
-/// The typed confirmation of a destructive action: the connection's name, exactly.
+/// The typed confirmation of a destructive action: the connection's name, in the same case.
+/// It is typed as it is seen, so what a page does not show is not asked for: how many spaces
+/// there are between words (a page shows one), and the invisible marks a name may hold (zero
+/// width joiners and spaces, direction marks).
 pub fn confirmation(typed: &str, name: &str) -> Result<(), ValidationError> {
-    if typed.trim() == name.trim() && !name.trim().is_empty() {
+    fn seen(text: &str) -> impl Iterator<Item = String> + '_ {
+        text.split_whitespace().map(|word| {
+            word.chars()
+                .filter(|c| !matches!(c, '\u{200B}'..='\u{200F}' | '\u{2060}' | '\u{FEFF}'))
+                .collect()
+        })
+    }
+    if seen(name).any(|w| !w.is_empty()) && seen(typed).eq(seen(name)) {
         Ok(())
     } else {
         Err(ValidationError::ConfirmName)

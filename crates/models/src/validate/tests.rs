@@ -664,10 +664,19 @@ fn a_new_shared_key_and_keeping_the_current_one_are_not_both_asked_for() {
 }
 
 #[test]
-fn confirmation_must_match_exactly() {
+fn confirmation_must_match_the_name_as_seen() {
     assert!(confirmation("Azure A", "Azure A").is_ok());
     assert!(confirmation("azure a", "Azure A").is_err());
     assert!(confirmation("", "").is_err());
+    assert!(
+        confirmation("\u{200B}", "\u{200B}").is_err(),
+        "nothing to see is no name"
+    );
+    // Typed as the pages show it: one space between words, no invisible marks.
+    assert!(confirmation("Core London Edge", "Core  London\tEdge ").is_ok());
+    assert!(confirmation(" Core London Edge", "Core\u{200B} London\u{200E} Edge").is_ok());
+    assert!(confirmation("CoreLondon Edge", "Core London Edge").is_err());
+    assert!(confirmation("Core London", "Core London Edge").is_err());
 }
 
 #[test]
