@@ -26,6 +26,33 @@ thread_local! {
     static ON_SIGNED_OUT: RefCell<Option<SignedOutHook>> = const { RefCell::new(None) };
     static LAST_SUCCESS: Cell<f64> = const { Cell::new(0.0) };
     static QUIET_UNTIL: Cell<f64> = const { Cell::new(0.0) };
+    static CHANGES_SENT: Cell<u32> = const { Cell::new(0) };
+}
+
+/// Whether a change is on its way to Console Connect: leaving the page now would lose its
+/// answer, and with it whether the change was made.
+pub fn change_under_way() -> bool {
+    CHANGES_SENT.with(Cell::get) > 0
+}
+
+/// Counts a change from when it is sent until its answer has come (or failed to).
+struct Sending(bool);
+
+impl Sending {
+    fn new(changes: bool) -> Self {
+        if changes {
+            CHANGES_SENT.with(|n| n.set(n.get() + 1));
+        }
+        Sending(changes)
+    }
+}
+
+impl Drop for Sending {
+    fn drop(&mut self) {
+        if self.0 {
+            CHANGES_SENT.with(|n| n.set(n.get().saturating_sub(1)));
+        }
+    }
 }
 
 /// Until when (ms since the epoch, 0 for no wait) the portal asked, with `Retry-After`, not to
@@ -203,6 +230,7 @@ async fn fetch(request: Request) -> Result<Answer, JsValue> {
 /// error. Not generic, so every endpoint shares this one copy of the request machinery.
 async fn send_raw(request: Request, on_401: On401) -> ApiResult<(String, Option<String>)> {
     let changes = request.changes;
+    let sending = Sending::new(changes);
     let Answer {
         status,
         request_id,
@@ -211,6 +239,7 @@ async fn send_raw(request: Request, on_401: On401) -> ApiResult<(String, Option<
     } = fetch(request)
         .await
         .map_err(|e| unreachable_portal(e, changes))?;
+    drop(sending);
     if (200..300).contains(&status) {
         if on_401.counts_as_activity() {
             LAST_SUCCESS.with(|t| t.set(web_sys::js_sys::Date::now()));

@@ -43,6 +43,15 @@ pub fn App() -> impl IntoView {
     let auth = Auth::provide();
     load_session(auth);
     let screen = route::start();
+    // Leaving the page (a reload, a closed tab) while a change is on its way would lose its
+    // answer: the browser asks first.
+    let leaving = window_event_listener_untyped("beforeunload", |ev| {
+        if api::change_under_way() {
+            ev.prevent_default();
+            let _ = web_sys::js_sys::Reflect::set(&ev, &"returnValue".into(), &"".into());
+        }
+    });
+    on_cleanup(move || leaving.remove());
     // The screen shown without the signed-in frame, or `Home` standing for the frame, which
     // stays while its pages change: only going to or from the sign-in page or an unknown
     // address rebuilds it.
