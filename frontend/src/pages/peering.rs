@@ -288,6 +288,8 @@ fn PeeringForm(
 ) -> impl IntoView {
     let id = connection.id.clone();
     let draft = Draft::new(current.as_ref());
+    // What the form was filled from: the peering as this page read it.
+    let read_base = current.as_ref().map(|p| p.base.clone());
     let has_key = current.as_ref().is_some_and(|p| p.shared_key_set);
     let exists = current.is_some();
     let step = RwSignal::new(0usize);
@@ -308,6 +310,16 @@ fn PeeringForm(
     // Set when Apply found the peering changed since the preview: the preview is fetched
     // again and the review says why its difference moved.
     let outdated = RwSignal::new(false);
+    // The review is from the peering's current settings; when a colleague changed it after this
+    // page read it, a field not edited here would undo their change, which the review says.
+    let changed_since_read = Memo::new(move |_| {
+        preview_result.with(|p| {
+            p.as_ref().is_some_and(|p| match &read_base {
+                Some(base) => !p.exists || p.base != *base,
+                None => p.exists,
+            })
+        })
+    });
     let others_for_check = others.clone();
     let checked = Memo::new(move |_| check(t, draft, &others_for_check));
     let error_of = move |field: &'static str, input: Input| {
@@ -471,6 +483,24 @@ fn PeeringForm(
             }
             1 => {
                 view! {
+                    <Show when=move || changed_since_read.get() && !outdated.get()>
+                        <div class="notice warn" role="alert" data-test="changed-since-read">
+                            <p>
+                                "This peering was changed after this page read it. The difference below is from its current settings, so a field you did not edit here may undo that change."
+                            </p>
+                            <button
+                                type="button"
+                                class="secondary"
+                                data-test="start-from-current"
+                                on:click=move |_| {
+                                    kept.discard();
+                                    let _ = window().location().reload();
+                                }
+                            >
+                                "Start again from the current settings"
+                            </button>
+                        </div>
+                    </Show>
                     <ReviewStep
                         t=t
                         preview=preview_result
@@ -752,7 +782,7 @@ fn ReviewStep(
             <h2>"Review the change"</h2>
             <Show when=move || outdated.get()>
                 <p class="notice warn" role="alert" data-test="preview-outdated">
-                    "Someone changed this peering after your preview, so nothing was applied. The difference below is now from its current settings: check it, then apply again."
+                    "This peering changed after your preview, so nothing was applied now: someone else changed it, or an earlier attempt of yours whose answer was lost went through. The difference below is from its current settings: check it (nothing left to change means it already has them), then apply again if it is still needed."
                 </p>
             </Show>
             {move || {

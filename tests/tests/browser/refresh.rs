@@ -299,3 +299,44 @@ async fn a_company_chosen_in_another_tab_is_followed_when_this_one_is_shown_agai
     )
     .await;
 }
+
+/// A peering's form is filled from the peering as the page read it. A colleague changes the
+/// peering's ASN meanwhile; the engineer moves only the VLAN: the review, which is from the
+/// current settings, says that a field not edited would undo the colleague's change, and
+/// starting again fills the form from their settings.
+#[tokio::test]
+async fn a_review_of_a_form_read_before_a_colleagues_change_says_so() {
+    let b = Browser::open("refresh-colleague-change").await;
+    demo::sign_in_as_ada_in_acme(&b).await;
+    let id = b
+        .attr("[data-test=\"connection-row\"]", "data-connection")
+        .await;
+    b.goto(&format!("/connections/{id}/peering/PRIVATE")).await;
+    b.wait_for_value("peerASN", "65010").await;
+
+    let mut colleague = Colleague::sign_in(b.portal_url(), demo::ada(), "acme").await;
+    colleague
+        .send(
+            Method::POST,
+            &format!("/api/connections/{id}/peering/PRIVATE"),
+            json!({
+                "config": {
+                    "peerASN": 65123,
+                    "primaryPeerSubnet": "10.10.0.0/30",
+                    "secondaryPeerSubnet": "10.10.0.4/30",
+                    "vlanId": 100,
+                },
+                "reason": "A new ASN for the data centre",
+                "keepSharedKey": true,
+            }),
+        )
+        .await;
+
+    demo::review_vlan_move(&b).await;
+    b.find("[data-test=\"changed-since-read\"]").await;
+    b.screenshot("changed-since-read").await;
+    b.click("start-from-current").await;
+    b.wait_for_value("peerASN", "65123").await;
+    assert_eq!(b.value("vlanId").await, "100", "the colleague's settings");
+    b.wait_for_text(".step-count", "Step 1 of 3").await;
+}
