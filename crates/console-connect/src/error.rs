@@ -65,13 +65,16 @@ impl Error {
 
     /// Whether a request may have been acted on even though no readable answer came back: it
     /// was sent (the connection was made) and then the answer timed out, broke off, was too
-    /// large or could not be read. A status is an answer, and a failed connect sent nothing.
+    /// large or could not be read; or a gateway in front of Console Connect answered that its
+    /// own exchange failed (502) or took too long (504), which it may say after passing the
+    /// request on. Console Connect's own status is an answer, and a failed connect sent nothing.
     pub fn outcome_unknown(&self) -> bool {
         match self {
             Error::Timeout | Error::Transport | Error::Decode { .. } | Error::TooLarge { .. } => {
                 true
             }
-            Error::Status { .. } | Error::Connect => false,
+            Error::Status { status, .. } => matches!(status, 502 | 504),
+            Error::Connect => false,
         }
     }
 
@@ -134,10 +137,25 @@ mod tests {
                 status: 200,
                 detail: "truncated JSON".into(),
             },
+            Error::Status {
+                status: 502,
+                body: "Bad Gateway".into(),
+                retry_after: None,
+            },
+            Error::Status {
+                status: 504,
+                body: String::new(),
+                retry_after: None,
+            },
         ];
         assert!(unknown.iter().all(Error::outcome_unknown));
         let known = [
             Error::Connect,
+            Error::Status {
+                status: 500,
+                body: String::new(),
+                retry_after: None,
+            },
             Error::Status {
                 status: 503,
                 body: String::new(),

@@ -122,6 +122,16 @@ impl AppError {
                 status: *status,
                 retry_after: *wait,
             },
+            E::Status {
+                status: status @ (502 | 504),
+                ..
+            } => AppError::UpstreamFailed {
+                message: format!(
+                    "A gateway in front of Console Connect answered {status} ({}). If this was a change, it may have been made: check the current state before trying again.",
+                    if *status == 502 { "its exchange with Console Connect failed" } else { "Console Connect took too long" }
+                ),
+                cause: e.to_string(),
+            },
             E::Status { status: 429, .. } => AppError::UpstreamFailed {
                 message: format!("{} Wait a minute and try again.", busy_text(429)),
                 cause: e.to_string(),

@@ -469,7 +469,7 @@ async fn a_peering_delete_needs_the_connection_name_typed() {
         wrong
             .field("confirmName")
             .unwrap()
-            .contains("the connection's name exactly"),
+            .contains("the connection's name, in the same case"),
         "{}",
         wrong.text
     );
@@ -828,6 +828,31 @@ async fn an_upstream_5xx_on_a_peering_update_is_a_502_with_a_failed_outcome() {
     assert_eq!(outcome["outcome"], "failed");
     assert_eq!(outcome["upstreamStatus"], 503);
     assert!(outcome["error"].as_str().unwrap().contains("503"));
+}
+
+/// A gateway's 502 or 504 may come after it passed the change on: the change may have been
+/// made, which the answer says and the history records as unknown, not failed.
+#[tokio::test]
+async fn a_gateways_502_or_504_on_a_peering_update_leaves_its_outcome_unknown() {
+    for status in [502, 504] {
+        let app = spawn_app().await;
+        let fault = Fault {
+            status: Some(status),
+            ..Fault::default()
+        };
+
+        let (reply, _, outcome) = update_with_fault(&app, fault).await;
+
+        assert_eq!(reply.status, StatusCode::BAD_GATEWAY);
+        assert!(
+            reply.message().contains(&format!("answered {status}"))
+                && reply.message().contains("it may have been made"),
+            "{}",
+            reply.message()
+        );
+        assert_eq!(outcome["outcome"], "unknown", "{status}");
+        assert_eq!(outcome["upstreamStatus"], status);
+    }
 }
 
 #[tokio::test]
