@@ -297,6 +297,22 @@ pub fn CreatePage() -> impl IntoView {
             }}
             <Show when=move || { step.get() == STEPS.len() - 1 }>
                 <ActionError error=create_error/>
+                // An order whose answer did not say how it ended may have been placed: the
+                // company's connections say, before it is placed again.
+                {move || {
+                    create_error
+                        .get()
+                        .filter(|e| e.may_pass_on_retry() && e.code != models::ErrorCode::AuditUnavailable)
+                        .map(|_| {
+                            view! {
+                                <p class="notice" data-test="order-may-be-placed">
+                                    "Before ordering again, look for it among "
+                                    <a href="/connections">"the company's connections"</a>
+                                    ": it may have been placed."
+                                </p>
+                            }
+                        })
+                }}
             </Show>
             <div class="wizard-nav">
                 <Show when=move || { step.get() > 0 }>

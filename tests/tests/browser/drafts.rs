@@ -6,6 +6,7 @@
 use crate::browser::Browser;
 use crate::demo::{self, LONDON_PORT_2};
 use crate::sign_in::{FORGOTTEN_SESSION, SESSION_COOKIE};
+use serde_json::json;
 
 const SHARED_KEY: &str = "DraftSharedKey7";
 const READ_DRAFTS: &str = "return JSON.stringify(Object.assign({}, sessionStorage));";
@@ -171,6 +172,15 @@ async fn the_create_wizard_keeps_its_choices_but_not_the_service_key_until_order
         "{review:?}"
     );
     b.screenshot("restored-review").await;
+
+    // An order whose answer was lost may have been placed: the wizard says where to look
+    // before ordering again.
+    b.script_with(crate::failures::BREAK_FETCH, json!([["/api/connections"]]))
+        .await;
+    b.click("create").await;
+    b.find("[data-test=\"order-may-be-placed\"] a[href=\"/connections\"]")
+        .await;
+    b.script("window.failing.clear(); return null;").await;
 
     // Ordered: the draft goes, and the wizard starts empty.
     b.click("create").await;

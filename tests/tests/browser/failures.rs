@@ -17,7 +17,7 @@ use serde_json::json;
 /// in `window.failing`, after `window.failAfter` milliseconds (none at first), counting its
 /// attempts in `window.failed`. The app navigates in place, so it lasts until the page is
 /// loaded again.
-const BREAK_FETCH: &str = "window.failing = new Set(arguments[0]);\
+pub const BREAK_FETCH: &str = "window.failing = new Set(arguments[0]);\
      window.failed = 0;\
      window.failAfter = 0;\
      const real = window.fetch.bind(window);\
