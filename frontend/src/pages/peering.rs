@@ -290,6 +290,12 @@ fn PeeringForm(
     let draft = Draft::new(current.as_ref());
     // What the form was filled from: the peering as this page read it.
     let read_base = current.as_ref().map(|p| p.base.clone());
+    // A change still on its way to Azure (the page reloaded while it was followed, say).
+    let syncing = current
+        .as_ref()
+        .filter(|p| p.sync_status.is_transitional())
+        .map(|p| p.sync_status.label().to_owned());
+    let connection_path = format!("/connections/{}", connection.id);
     let has_key = current.as_ref().is_some_and(|p| p.shared_key_set);
     let exists = current.is_some();
     let step = RwSignal::new(0usize);
@@ -443,6 +449,20 @@ fn PeeringForm(
 
     view! {
         <WizardSteps current=step names=STEPS/>
+        {move || {
+            syncing
+                .clone()
+                .filter(|_| step.get() < 2)
+                .map(|status| {
+                    view! {
+                        <p class="notice" role="status" data-test="still-syncing">
+                            {format!("The last change to this peering is still going through to Azure ({status}); ")}
+                            <a href=connection_path.clone()>"the connection's page"</a>
+                            " follows it. A change made now comes after it."
+                        </p>
+                    }
+                })
+        }}
         {move || {
             (kept.restored.get() && step.get() < 2)
                 .then(|| {

@@ -340,3 +340,40 @@ async fn a_review_of_a_form_read_before_a_colleagues_change_says_so() {
     assert_eq!(b.value("vlanId").await, "100", "the colleague's settings");
     b.wait_for_text(".step-count", "Step 1 of 3").await;
 }
+
+/// The peering's form opened (or reloaded) while its last change is still on its way to Azure
+/// says so, and where that change is followed.
+#[tokio::test]
+async fn a_peering_form_opened_while_its_last_change_syncs_says_so() {
+    let b = Browser::open_with("refresh-still-syncing", &["--sandbox-speed", "realistic"]).await;
+    demo::sign_in_as_ada_in_acme(&b).await;
+    let id = b
+        .attr("[data-test=\"connection-row\"]", "data-connection")
+        .await;
+    let mut colleague = Colleague::sign_in(b.portal_url(), demo::ada(), "acme").await;
+    colleague
+        .send(
+            Method::POST,
+            &format!("/api/connections/{id}/peering/PRIVATE"),
+            json!({
+                "config": {
+                    "peerASN": 65010,
+                    "primaryPeerSubnet": "10.10.0.0/30",
+                    "secondaryPeerSubnet": "10.10.0.4/30",
+                    "vlanId": 120,
+                },
+                "reason": "Move to the change window's VLAN",
+                "keepSharedKey": true,
+            }),
+        )
+        .await;
+
+    b.goto(&format!("/connections/{id}/peering/PRIVATE")).await;
+    b.wait_for_value("vlanId", "120").await;
+    let said = b.text("[data-test=\"still-syncing\"]").await;
+    assert!(said.contains("still going through to Azure"), "{said}");
+    assert_eq!(
+        b.attr("[data-test=\"still-syncing\"] a", "href").await,
+        format!("/connections/{id}")
+    );
+}
