@@ -119,3 +119,31 @@ pub async fn order_in_acme(b: &Browser, name: &str) -> String {
         .expect("the new connection's id")
         .to_owned()
 }
+
+/// A colleague (another session of Ada's in Acme) sets the seeded PRIVATE peering of connection
+/// `id` to `peer_asn` and `vlan_id`, on the subnets it has, keeping its shared key.
+pub async fn colleague_sets_seeded_private_peering(
+    b: &Browser,
+    id: &str,
+    peer_asn: u64,
+    vlan_id: u64,
+    reason: &str,
+) {
+    let mut colleague = Colleague::sign_in(b.portal_url(), ada(), "acme").await;
+    colleague
+        .send(
+            Method::POST,
+            &format!("/api/connections/{id}/peering/PRIVATE"),
+            json!({
+                "config": {
+                    "peerASN": peer_asn,
+                    "primaryPeerSubnet": "10.10.0.0/30",
+                    "secondaryPeerSubnet": "10.10.0.4/30",
+                    "vlanId": vlan_id,
+                },
+                "reason": reason,
+                "keepSharedKey": true,
+            }),
+        )
+        .await;
+}

@@ -314,23 +314,7 @@ async fn a_review_of_a_form_read_before_a_colleagues_change_says_so() {
     b.goto(&format!("/connections/{id}/peering/PRIVATE")).await;
     b.wait_for_value("peerASN", "65010").await;
 
-    let mut colleague = Colleague::sign_in(b.portal_url(), demo::ada(), "acme").await;
-    colleague
-        .send(
-            Method::POST,
-            &format!("/api/connections/{id}/peering/PRIVATE"),
-            json!({
-                "config": {
-                    "peerASN": 65123,
-                    "primaryPeerSubnet": "10.10.0.0/30",
-                    "secondaryPeerSubnet": "10.10.0.4/30",
-                    "vlanId": 100,
-                },
-                "reason": "A new ASN for the data centre",
-                "keepSharedKey": true,
-            }),
-        )
-        .await;
+    demo::colleague_sets_seeded_private_peering(&b, &id, 65123, 100, "A new ASN for the DC").await;
 
     demo::review_vlan_move(&b).await;
     b.find("[data-test=\"changed-since-read\"]").await;
@@ -350,22 +334,7 @@ async fn a_peering_form_opened_while_its_last_change_syncs_says_so() {
     let id = b
         .attr("[data-test=\"connection-row\"]", "data-connection")
         .await;
-    let mut colleague = Colleague::sign_in(b.portal_url(), demo::ada(), "acme").await;
-    colleague
-        .send(
-            Method::POST,
-            &format!("/api/connections/{id}/peering/PRIVATE"),
-            json!({
-                "config": {
-                    "peerASN": 65010,
-                    "primaryPeerSubnet": "10.10.0.0/30",
-                    "secondaryPeerSubnet": "10.10.0.4/30",
-                    "vlanId": 120,
-                },
-                "reason": "Move to the change window's VLAN",
-                "keepSharedKey": true,
-            }),
-        )
+    demo::colleague_sets_seeded_private_peering(&b, &id, 65010, 120, "The change window's VLAN")
         .await;
 
     b.goto(&format!("/connections/{id}/peering/PRIVATE")).await;
