@@ -5,6 +5,9 @@
 //! unseen. So a change to a connection waits while another to it is under way through this
 //! portal, then reads what it is checked against, now with the earlier change in it.
 //!
+//! Orders for one Azure service key are placed one at a time the same way, since each is checked
+//! against the key being unused.
+//!
 //! This holds within one portal process; portals that share a PostgreSQL history do not see
 //! each other's changes under way (the `expectedBase` check still catches a change made after
 //! the read it was prepared from).
@@ -16,7 +19,8 @@ use std::sync::{Arc, Mutex, PoisonError, Weak};
 use std::time::Duration;
 use tokio::sync::{Mutex as Turn, OwnedMutexGuard};
 
-/// Each connection's turn to change, by id, while any change to it is under way or waiting.
+/// Each connection's turn to change, by id (and each service key's turn to be ordered, by its
+/// fingerprint), while any change to it is under way or waiting.
 #[derive(Debug, Default)]
 pub struct ChangesUnderWay(Mutex<HashMap<String, Weak<Turn<()>>>>);
 
@@ -44,7 +48,7 @@ impl ChangesUnderWay {
         tokio::time::timeout(wait, turn.lock_owned()).await.ok()
     }
 
-    /// How many connections have a change under way or waiting.
+    /// How many connections (and service keys) have a change under way or waiting.
     pub fn connections(&self) -> usize {
         let turns = self.0.lock().unwrap_or_else(PoisonError::into_inner);
         turns.values().filter(|t| t.strong_count() > 0).count()
@@ -55,15 +59,41 @@ impl ChangesUnderWay {
 /// is read; waited for at most as long as one Console Connect call may take. The error, when
 /// the changes before it took longer, is the change's refusal.
 pub async fn take_turn(state: &AppState, id: &str) -> Result<UnderWay, AppError> {
+    turn(
+        state,
+        id,
+        "Another change to this connection was still being made through the portal after {} \
+         seconds, so this one was not made. Look at the connection again before making it.",
+    )
+    .await
+}
+
+/// The turn of an order for the Azure circuit whose service key is `key`, taken before the
+/// key is checked to be unused. Two orders for one key sent side by side (a double click, two
+/// tabs) would each find it unused and both be placed; one after the other, the second finds
+/// the key taken by the first and is refused before it reaches Console Connect. The key is held
+/// only as its keyed fingerprint.
+pub async fn take_order_turn(state: &AppState, key: &str) -> Result<UnderWay, AppError> {
+    let id = format!(
+        "order {}",
+        state.crypto.fingerprint(&key.trim().to_ascii_lowercase())
+    );
+    turn(
+        state,
+        &id,
+        "Another order for this service key was still being placed through the portal after {} \
+         seconds, so this one was not placed. Look at the connections before ordering again.",
+    )
+    .await
+}
+
+async fn turn(state: &AppState, id: &str, refusal: &str) -> Result<UnderWay, AppError> {
     let wait = state.config.upstream_timeout;
-    state.changes.begin(id, wait).await.ok_or_else(|| {
-        AppError::Conflict(format!(
-            "Another change to this connection was still being made through the portal after \
-             {} seconds, so this one was not made. Look at the connection again before making \
-             it.",
-            wait.as_secs()
-        ))
-    })
+    state
+        .changes
+        .begin(id, wait)
+        .await
+        .ok_or_else(|| AppError::Conflict(refusal.replace("{}", &wait.as_secs().to_string())))
 }
 
 #[cfg(test)]

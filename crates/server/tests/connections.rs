@@ -289,6 +289,69 @@ async fn a_created_connection_becomes_active_with_both_legs_provisioned() {
 }
 
 #[tokio::test]
+async fn two_orders_for_one_service_key_sent_together_place_one() {
+    let app = spawn_app().await;
+    let client = app.sign_in_to(ada(), "acme").await;
+    let ports = [
+        client.port_id("Acme London LD8 1").await,
+        client.port_id("Acme London LD8 2").await,
+    ];
+    // Console Connect takes two seconds over the first order; the second is sent meanwhile,
+    // as a double click or a second tab would, with the key written in other capitals.
+    app.sim.set_fault(
+        Route::CreateConnection,
+        Fault {
+            latency_ms: 2_000,
+            times: Some(1),
+            ..Fault::default()
+        },
+    );
+    let first = create_request(service_key(LONDON_1G), "Azure London Staging", &ports, 500);
+    let second = create_request(
+        &service_key(LONDON_1G).to_uppercase(),
+        "Azure London Staging again",
+        &ports,
+        500,
+    );
+    let (first, second) = tokio::join!(client.post("/api/connections", &first), async {
+        for _ in 0..1_000 {
+            if app.upstream_calls(Route::CreateConnection) > 0 {
+                break;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        }
+        client.post("/api/connections", &second).await
+    });
+
+    assert_eq!(first.status, StatusCode::CREATED, "{}", first.text);
+    // The second waited for the first, then found the key taken.
+    assert_eq!(
+        second.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        second.text
+    );
+    let message = second.field("serviceKey").expect("a serviceKey error");
+    assert!(message.contains("already used"), "{message}");
+    assert_eq!(
+        app.upstream_calls(Route::CreateConnection),
+        1,
+        "one order placed"
+    );
+    let outcomes: Vec<Value> = client
+        .audit("action=create_connection&phase=outcome")
+        .await
+        .iter()
+        .map(|e| e["outcome"].clone())
+        .collect();
+    assert_eq!(
+        outcomes,
+        [json!("failed"), json!("succeeded")],
+        "newest first"
+    );
+}
+
+#[tokio::test]
 async fn an_invalid_create_request_is_refused_per_field_before_reaching_upstream() {
     let app = spawn_app().await;
     let client = app.sign_in_to(ada(), "acme").await;

@@ -347,7 +347,11 @@ pub fn CreatePage() -> impl IntoView {
                         data-test="create"
                         disabled=move || creating.get() || draft.request().is_none()
                         on:click=move |_| {
-                            if let Some(req) = draft.request() {
+                            // The button is disabled only once the page redraws: a second
+                            // click in the same moment must not place a second order.
+                            if !creating.get_untracked()
+                                && let Some(req) = draft.request()
+                            {
                                 create.dispatch(req);
                             }
                         }

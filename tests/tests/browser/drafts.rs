@@ -182,12 +182,26 @@ async fn the_create_wizard_keeps_its_choices_but_not_the_service_key_until_order
         .await;
     b.script("window.failing.clear(); return null;").await;
 
-    // Ordered: the draft goes, and the wizard starts empty.
-    b.click("create").await;
+    // Ordered, by a double click whose second click comes before the page has redrawn the
+    // button disabled: one order is sent. The draft goes, and the wizard starts empty.
+    b.script(
+        "window.orders = 0;\
+         const real = window.fetch.bind(window);\
+         window.fetch = (url, init) => {\
+           if (new URL(url, location.href).pathname === '/api/connections'\
+               && init && init.method === 'POST') { window.orders += 1; }\
+           return real(url, init);\
+         };\
+         const create = document.querySelector('[data-test=\"create\"]');\
+         create.click(); create.click();\
+         return null;",
+    )
+    .await;
     b.wait_for_path_where("the new connection's progress page", |p| {
         p.ends_with("/progress")
     })
     .await;
+    assert_eq!(b.script("return window.orders;").await, 1, "one order sent");
     assert_eq!(b.script(READ_DRAFTS).await.as_str(), Some("{}"));
     b.goto("/create").await;
     b.find("#serviceKey").await;

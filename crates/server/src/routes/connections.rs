@@ -255,6 +255,7 @@ async fn create_connection(
     let company = signed_in.company()?;
     validate::create_connection(&req).map_err(AppError::Validation)?;
     let service_key = req.service_key.trim().to_owned();
+    let turn = under_way::take_order_turn(&state, &service_key).await;
     let body = CreateConnectionBody {
         azure_service_key: service_key.clone(),
         name: req.name.trim().to_owned(),
@@ -283,6 +284,10 @@ async fn create_connection(
     let upstream = state.upstream.clone();
     let api_key = signed_in.api_key.clone();
     let view = audited(&state, intent, move || async move {
+        let _turn = match turn {
+            Ok(turn) => turn,
+            Err(busy) => return Step::refused(busy),
+        };
         // The key and the ports are checked once the order is recorded, so an order Console
         // Connect refuses at this point (a key already used, no rights) is in the history too.
         if let Err(step) = check_create(upstream.as_ref(), &api_key, &company, &req).await {
