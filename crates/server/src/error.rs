@@ -63,9 +63,9 @@ pub enum AppError {
         status: u16,
         retry_after: std::time::Duration,
     },
-    /// 504: Console Connect did not answer in time.
+    /// 504: Console Connect did not answer in time; for a `change`, it may have been made.
     #[error("upstream timeout")]
-    UpstreamTimeout,
+    UpstreamTimeout { change: bool },
     /// 500: a fault inside the portal.
     #[error("internal error")]
     Internal(#[from] anyhow::Error),
@@ -77,6 +77,12 @@ pub struct ErrorReport {
     pub body: ApiError,
     pub cause: Option<String>,
 }
+
+/// How an upstream failure of a read ends its message.
+const TRY_AGAIN: &str = "Try again shortly.";
+/// How it ends instead for a change that may have been made before the failure.
+const MAY_HAVE_BEEN_MADE: &str =
+    "The change may have been made all the same: check the current state before trying again.";
 
 impl AppError {
     pub fn validation(e: impl Into<FieldError>) -> Self {
@@ -127,8 +133,12 @@ impl AppError {
                 ..
             } => AppError::UpstreamFailed {
                 message: format!(
-                    "A gateway in front of Console Connect answered {status} ({}). If this was a change, it may have been made: check the current state before trying again.",
-                    if *status == 502 { "its exchange with Console Connect failed" } else { "Console Connect took too long" }
+                    "A gateway in front of Console Connect answered {status} ({}). {TRY_AGAIN}",
+                    if *status == 502 {
+                        "its exchange with Console Connect failed"
+                    } else {
+                        "Console Connect took too long"
+                    }
                 ),
                 cause: e.to_string(),
             },
@@ -143,18 +153,36 @@ impl AppError {
                 cause: e.to_string(),
             },
             E::Decode { .. } | E::TooLarge { .. } => AppError::UpstreamFailed {
-                message: "Console Connect sent an answer the portal could not read. If this was a change, it may have been made: check the current state before trying again.".into(),
+                message: format!(
+                    "Console Connect sent an answer the portal could not read. {TRY_AGAIN}"
+                ),
                 cause: e.to_string(),
             },
-            E::Timeout => AppError::UpstreamTimeout,
+            E::Timeout => AppError::UpstreamTimeout { change: false },
             E::Connect => AppError::UpstreamFailed {
                 message: "The portal could not reach Console Connect. Try again later.".into(),
                 cause: e.to_string(),
             },
             E::Transport => AppError::UpstreamFailed {
-                message: "The exchange with Console Connect broke off. If this was a change, it may have been made: check the current state before trying again.".into(),
+                message: format!("The exchange with Console Connect broke off. {TRY_AGAIN}"),
                 cause: e.to_string(),
             },
+        }
+    }
+
+    /// [`from_upstream`](Self::from_upstream) for the call that makes a change: where the
+    /// failure leaves unknown whether Console Connect made it, the message says so instead of
+    /// offering to try again.
+    pub fn from_upstream_change(e: &console_connect::Error, secrets: &[&str]) -> Self {
+        match Self::from_upstream(e, secrets) {
+            AppError::UpstreamTimeout { .. } => AppError::UpstreamTimeout { change: true },
+            AppError::UpstreamFailed { message, cause } if e.outcome_unknown() => {
+                AppError::UpstreamFailed {
+                    message: message.replace(TRY_AGAIN, MAY_HAVE_BEEN_MADE),
+                    cause,
+                }
+            }
+            other => other,
         }
     }
 
@@ -176,7 +204,7 @@ impl AppError {
             AppError::UpstreamFailed { .. } | AppError::UpstreamBusy { .. } => {
                 ErrorCode::UpstreamFailed
             }
-            AppError::UpstreamTimeout => ErrorCode::UpstreamTimeout,
+            AppError::UpstreamTimeout { .. } => ErrorCode::UpstreamTimeout,
             AppError::Internal(_) => ErrorCode::Internal,
         }
     }
@@ -201,10 +229,17 @@ impl AppError {
                     "Console Connect answered {status} with Retry-After"
                 )),
             ),
-            AppError::UpstreamTimeout => (
+            AppError::UpstreamTimeout { change } => (
                 ApiError::new(
                     code,
-                    "Console Connect did not answer in time. If this was a change, it may have been made: check the current state before trying again.",
+                    format!(
+                        "Console Connect did not answer in time. {}",
+                        if change {
+                            MAY_HAVE_BEEN_MADE
+                        } else {
+                            TRY_AGAIN
+                        }
+                    ),
                 ),
                 Some("upstream timeout".into()),
             ),

@@ -107,9 +107,10 @@ pub async fn require_json(req: Request, next: Next) -> Response {
 /// A request that runs past the configured time gets a 504. Changes are safe from this: their
 /// upstream call and outcome row run in a task of their own that finishes regardless.
 pub async fn request_timeout(State(state): State<AppState>, req: Request, next: Next) -> Response {
+    let change = !is_safe(req.method());
     match tokio::time::timeout(state.config.request_timeout, next.run(req)).await {
         Ok(res) => res,
-        Err(_) => AppError::UpstreamTimeout.into_response(),
+        Err(_) => AppError::UpstreamTimeout { change }.into_response(),
     }
 }
 

@@ -846,12 +846,48 @@ async fn a_gateways_502_or_504_on_a_peering_update_leaves_its_outcome_unknown() 
         assert_eq!(reply.status, StatusCode::BAD_GATEWAY);
         assert!(
             reply.message().contains(&format!("answered {status}"))
-                && reply.message().contains("it may have been made"),
+                && reply.message().contains("may have been made"),
             "{}",
             reply.message()
         );
         assert_eq!(outcome["outcome"], "unknown", "{status}");
         assert_eq!(outcome["upstreamStatus"], status);
+    }
+}
+
+#[tokio::test]
+async fn a_read_that_fails_the_same_ways_says_to_try_again_not_that_a_change_may_be_made() {
+    let app = spawn_app_with(Options {
+        upstream_timeout: Some(Duration::from_secs(1)),
+        ..Options::default()
+    })
+    .await;
+    let (client, id) = ada_on_production(&app).await;
+    let path = peering_path(&id, "PRIVATE");
+    for fault in [
+        Fault {
+            status: Some(504),
+            ..Fault::default()
+        },
+        Fault {
+            malformed_body: true,
+            ..Fault::default()
+        },
+        Fault {
+            hang: true,
+            ..Fault::default()
+        },
+    ] {
+        app.sim.set_fault(Route::ReadPeering, fault.clone());
+
+        let reply = client.get(&path).await;
+
+        assert!(reply.status.is_server_error(), "{fault:?}: {}", reply.text);
+        assert!(
+            reply.message().ends_with("Try again shortly.") && !reply.message().contains("change"),
+            "{fault:?}: {}",
+            reply.message()
+        );
     }
 }
 

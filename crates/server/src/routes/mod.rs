@@ -83,6 +83,7 @@ impl<T> Step<T> {
         let mut step = Self::failed(e, secrets);
         if e.outcome_unknown() {
             step.outcome.outcome = AuditOutcome::Unknown;
+            step.result = Err(AppError::from_upstream_change(e, secrets));
         }
         step
     }
