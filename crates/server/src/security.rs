@@ -74,10 +74,11 @@ fn origin_matches(origin: &str, public_url: Option<&str>, host: Option<&str>) ->
 
 /// State-changing requests with a body must send JSON, and say everything in it: no route that
 /// changes anything takes query parameters, so one sent with them (`?dryRun=1`, say) is refused
-/// rather than carried out without them.
+/// rather than carried out without them. So is one named without a value (`?dryRun`, a flag
+/// set) or with an empty one: a change is not made on a guess that it was meant as left out.
 pub async fn require_json(req: Request, next: Next) -> Response {
     // Only a change's query is read, so a read pays nothing for this.
-    let given = |q: &str| !crate::extract::without_blank_parameters(q).is_empty();
+    let given = |q: &str| q.split('&').any(|pair| !pair.is_empty());
     if !is_safe(req.method()) && req.uri().query().is_some_and(given) {
         return AppError::BadRequest(format!(
             "{} takes no query parameters: everything a change needs goes in its JSON body, so \

@@ -149,11 +149,29 @@ async fn a_change_sent_with_query_parameters_is_refused_and_not_made() {
     // Reads take theirs as before.
     let ports = ada.get("/api/ports?speed=500").await;
     assert_eq!(ports.status, StatusCode::OK, "{}", ports.text);
-    // A parameter given empty is one left out, on a change as on a read.
-    let blank = ada
-        .post(&format!("{path}/preview?dryRun="), &private_peering(200))
+    // Named without a value (a flag set) or with an empty one, it is not taken as left out
+    // either: the change is not made. An empty query is none.
+    app.clear_upstream_requests();
+    for query in ["?dryRun", "?dryRun=", "?&dryRun"] {
+        let reply = ada
+            .delete(
+                &format!("{path}{query}"),
+                Some(&json!({ "reason": "Checking only", "confirmName": PRODUCTION })),
+            )
+            .await;
+        assert_eq!(
+            reply.status,
+            StatusCode::BAD_REQUEST,
+            "{query}: {}",
+            reply.text
+        );
+    }
+    assert!(app.upstream_requests().is_empty());
+    assert!(ada.audit("action=delete_peering").await.is_empty());
+    let empty = ada
+        .post(&format!("{path}/preview?"), &private_peering(200))
         .await;
-    assert_eq!(blank.status, StatusCode::OK, "{}", blank.text);
+    assert_eq!(empty.status, StatusCode::OK, "{}", empty.text);
 }
 
 #[tokio::test]
