@@ -323,12 +323,16 @@ impl PeeringConfig {
         self.primary_peer_subnet = canonical_prefix(&self.primary_peer_subnet);
         self.secondary_peer_subnet = canonical_prefix(&self.secondary_peer_subnet);
         self.shared_key = self.shared_key.filter(|k| !k.is_empty());
-        self.advertised_public_prefixes = self.advertised_public_prefixes.map(|ps| {
-            ps.iter()
-                .map(|p| canonical_prefix(p))
-                .filter(|p| !p.is_empty())
-                .collect()
-        });
+        // A list with nothing in it is none: not sent, not told apart from one left out.
+        self.advertised_public_prefixes = self
+            .advertised_public_prefixes
+            .map(|ps| {
+                ps.iter()
+                    .map(|p| canonical_prefix(p))
+                    .filter(|p| !p.is_empty())
+                    .collect::<Vec<_>>()
+            })
+            .filter(|ps| !ps.is_empty());
         self.routing_registry_name = self
             .routing_registry_name
             .map(|r| {

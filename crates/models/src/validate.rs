@@ -639,21 +639,23 @@ pub fn peer_subnet(
             len: net.prefix_len(),
         });
     }
-    if net.addr() != net.network() {
-        return Err(ValidationError::SubnetNotNetwork {
-            field,
-            network: net.trunc().to_string(),
-        });
-    }
+    // The address space first, of the network the prefix is in: the network address the next
+    // check suggests is then one this peering takes.
     if peering.needs_private_subnets() {
-        if !is_private(&net) {
+        if !is_private(&net.trunc()) {
             return Err(ValidationError::SubnetNotPrivate { field });
         }
-    } else if !is_public(&net) {
+    } else if !is_public(&net.trunc()) {
         return Err(ValidationError::NotPublic {
             field,
             peering,
             got: net.to_string(),
+        });
+    }
+    if net.addr() != net.network() {
+        return Err(ValidationError::SubnetNotNetwork {
+            field,
+            network: net.trunc().to_string(),
         });
     }
     Ok(net)
@@ -976,18 +978,32 @@ pub fn class_of_service(c: Option<&ClassOfService>) -> Result<(), ValidationErro
     }
 }
 
+/// The words of `text` as a person sees them: split at white space, without invisible marks.
+fn seen(text: &str) -> impl Iterator<Item = String> + '_ {
+    text.split_whitespace().map(|word| {
+        word.chars()
+            .filter(|c| !matches!(c, '\u{200B}'..='\u{200F}' | '\u{2060}' | '\u{FEFF}'))
+            .collect()
+    })
+}
+
+/// A delete's typed confirmation shows something: the rule that needs no name to check.
+pub fn confirmation_given(typed: &str) -> Result<(), ValidationError> {
+    if seen(typed).all(|w| w.is_empty()) {
+        Err(ValidationError::Required {
+            field: "confirmName",
+        })
+    } else {
+        Ok(())
+    }
+}
+
 /// The typed confirmation of a destructive action: the connection's name, in the same case.
 /// It is typed as it is seen, so what a page does not show is not asked for: how many spaces
 /// there are between words (a page shows one), and the invisible marks a name may hold (zero
 /// width joiners and spaces, direction marks).
 pub fn confirmation(typed: &str, name: &str) -> Result<(), ValidationError> {
-    fn seen(text: &str) -> impl Iterator<Item = String> + '_ {
-        text.split_whitespace().map(|word| {
-            word.chars()
-                .filter(|c| !matches!(c, '\u{200B}'..='\u{200F}' | '\u{2060}' | '\u{FEFF}'))
-                .collect()
-        })
-    }
+    confirmation_given(typed)?;
     if seen(name).any(|w| !w.is_empty()) && seen(typed).eq(seen(name)) {
         Ok(())
     } else {

@@ -509,11 +509,18 @@ async fn an_unknown_connection_is_not_found() {
         .await;
     assert_eq!(reply.status, StatusCode::NOT_FOUND);
     assert_eq!(reply.code(), "not_found");
-    assert_eq!(
-        reply.message(),
-        "Console Connect has no connection 0123456789abcdef01234567 in the selected company: it \
-         may have been deleted, or belong to another company."
-    );
+    let missing = "Console Connect has no connection 0123456789abcdef01234567 in the selected \
+                   company: it may have been deleted, or belong to another company.";
+    assert_eq!(reply.message(), missing);
+    // A peering of it is not found the same way, not as a peering it does not have.
+    for path in [
+        "/api/connections/0123456789abcdef01234567/peering/PRIVATE",
+        "/api/connections/0123456789abcdef01234567/peering/MICROSOFT/router-config",
+    ] {
+        let reply = client.get(path).await;
+        assert_eq!(reply.status, StatusCode::NOT_FOUND, "{path}");
+        assert_eq!(reply.message(), missing, "{path}");
+    }
 }
 
 #[tokio::test]

@@ -892,6 +892,71 @@ async fn a_read_that_fails_the_same_ways_says_to_try_again_not_that_a_change_may
 }
 
 #[tokio::test]
+async fn a_change_with_several_fields_wrong_names_them_all_at_once() {
+    let app = spawn_app().await;
+    let (client, id) = ada_on_production(&app).await;
+    app.clear_upstream_requests();
+    let fields = |reply: &Reply| -> Vec<String> {
+        reply.json["fields"]
+            .as_array()
+            .map(|fs| {
+                fs.iter()
+                    .map(|f| f["field"].as_str().unwrap_or_default().to_owned())
+                    .collect()
+            })
+            .unwrap_or_default()
+    };
+
+    let delete = json!({ "reason": " ", "confirmName": "\u{200B}", "expectedBase": "x" });
+    for path in [
+        peering_path(&id, "PRIVATE"),
+        format!("/api/connections/{id}"),
+    ] {
+        let reply = client.delete(&path, Some(&delete)).await;
+        assert_eq!(
+            reply.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{path}: {}",
+            reply.text
+        );
+        assert_eq!(
+            fields(&reply),
+            ["reason", "confirmName", "expectedBase"],
+            "{path}: {}",
+            reply.text
+        );
+        assert_eq!(reply.field("confirmName"), Some("confirmName is required"));
+    }
+    let mut change = microsoft_peering(300);
+    change["config"]["advertisedPublicPrefixes"] = json!([]);
+    change["reason"] = json!("");
+    change["expectedBase"] = json!("x");
+    let reply = client.post(&peering_path(&id, "MICROSOFT"), &change).await;
+    assert_eq!(
+        reply.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        reply.text
+    );
+    assert_eq!(
+        fields(&reply),
+        ["advertisedPublicPrefixes", "reason", "expectedBase"],
+        "{}",
+        reply.text
+    );
+    assert!(
+        app.upstream_requests().is_empty(),
+        "nothing reached Console Connect"
+    );
+    assert!(
+        client
+            .audit("phase=intent&action=delete_peering")
+            .await
+            .is_empty()
+    );
+}
+
+#[tokio::test]
 async fn an_upstream_rate_limit_on_a_peering_update_says_to_wait() {
     let app = spawn_app().await;
     let fault = Fault {

@@ -331,6 +331,13 @@ async fn choosing_a_company_that_is_not_yours_is_refused_on_the_company_field() 
         message.contains("globex"),
         "names the allowed ones: {message}"
     );
+    // None given is said as such.
+    let blank = client.select_company(" ").await;
+    assert_eq!(blank.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        blank.field("company"),
+        Some("company is required; yours are globex")
+    );
     assert_eq!(client.get("/api/session").await.json["company"], "globex");
 }
 

@@ -317,6 +317,17 @@ fn prefixes_are_decimal_and_kept_in_their_usual_form() {
         ["2001:db8::/48", "x"],
         "what is not a prefix is kept as typed, for the validation to name"
     );
+    for empty in [vec![], vec![" ".to_owned(), String::new()]] {
+        let config = PeeringConfig {
+            advertised_public_prefixes: Some(empty),
+            ..PeeringConfig::default()
+        }
+        .normalized();
+        assert_eq!(
+            config.advertised_public_prefixes, None,
+            "an empty list is none"
+        );
+    }
 }
 
 #[test]
@@ -677,6 +688,39 @@ fn confirmation_must_match_the_name_as_seen() {
     assert!(confirmation(" Core London Edge", "Core\u{200B} London\u{200E} Edge").is_ok());
     assert!(confirmation("CoreLondon Edge", "Core London Edge").is_err());
     assert!(confirmation("Core London", "Core London Edge").is_err());
+    // Nothing typed is said as such, not as a name that did not match.
+    for blank in ["", "  ", "\u{200B}"] {
+        assert_eq!(
+            confirmation(blank, "Azure A"),
+            Err(ValidationError::Required {
+                field: "confirmName"
+            })
+        );
+    }
+}
+
+#[test]
+fn a_subnet_with_host_bits_in_the_wrong_space_is_told_its_space_not_a_network_it_cannot_use() {
+    let e = peer_subnet("primaryPeerSubnet", "10.0.0.1/30", PeeringType::Microsoft).unwrap_err();
+    assert!(
+        matches!(e, ValidationError::NotPublic { .. }),
+        "not `use 10.0.0.0/30`, also refused: {e}"
+    );
+    let e = peer_subnet("primaryPeerSubnet", "198.51.100.1/30", PeeringType::Private).unwrap_err();
+    assert_eq!(
+        e,
+        ValidationError::SubnetNotPrivate {
+            field: "primaryPeerSubnet"
+        }
+    );
+    // In the right space, the network address is suggested.
+    let e = peer_subnet(
+        "primaryPeerSubnet",
+        "198.51.100.1/30",
+        PeeringType::Microsoft,
+    )
+    .unwrap_err();
+    assert!(e.to_string().contains("use 198.51.100.0/30"), "{e}");
 }
 
 #[test]

@@ -1,6 +1,6 @@
 //! The company's Azure ExpressRoute connections: list, read, create, delete.
 
-use super::{Step, audited, expected_base_shape, note};
+use super::{Step, audited, delete_body, expected_base_shape, note};
 use crate::audit::Intent;
 use crate::error::{AppError, Result};
 use crate::extract::{AppJson, NoQuery, RequestMeta};
@@ -353,22 +353,26 @@ async fn delete_connection(
     AppJson(req): AppJson<DeleteRequest>,
 ) -> Result<(StatusCode, Json<ConnectionView>)> {
     let id = connection_id(&id)?;
-    validate::change_note(&req.reason, req.ticket.as_deref()).map_err(AppError::Validation)?;
-    expected_base_shape(
+    let base = expected_base_shape(
         req.expected_base.as_deref(),
         is_connection_base,
         "connection",
         "3f2a9c0d41b7e85a6c19d204",
-    )?;
-    // A base has the shape of an id: the one most easily sent by mistake is told apart.
-    if req.expected_base.as_deref() == Some(id.as_str()) {
-        return Err(AppError::Validation(vec![FieldError {
-            field: "expectedBase".into(),
-            message: "expectedBase is the connection's id; send the `base` a read of the \
-                      connection gave, or leave it out"
-                .into(),
-        }]));
-    }
+    )
+    .and_then(|()| {
+        // A base has the shape of an id: the one most easily sent by mistake is told apart.
+        if req.expected_base.as_deref() == Some(id.as_str()) {
+            Err(AppError::Validation(vec![FieldError {
+                field: "expectedBase".into(),
+                message: "expectedBase is the connection's id; send the `base` a read of the \
+                          connection gave, or leave it out"
+                    .into(),
+            }]))
+        } else {
+            Ok(())
+        }
+    });
+    delete_body(&req, base)?;
     let turn = under_way::take_turn(&state, id.as_str()).await;
     let (_, before) = load_connection(&state, &signed_in, &id).await?;
     validate::confirmation(&req.confirm_name, &before.name).map_err(AppError::validation)?;

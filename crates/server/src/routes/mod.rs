@@ -168,6 +168,35 @@ pub fn note(reason: &str, ticket: Option<&str>) -> (Option<String>, Option<Strin
     (reason, ticket)
 }
 
+/// Checks whose refusals are per field, all run, so that every field refused is said at once:
+/// their field errors together, or the first refusal of another kind.
+pub fn all_of(checks: impl IntoIterator<Item = Result<()>>) -> Result<()> {
+    let mut fields = Vec::new();
+    for check in checks {
+        match check {
+            Ok(()) => {}
+            Err(AppError::Validation(more)) => fields.extend(more),
+            Err(other) => return Err(other),
+        }
+    }
+    if fields.is_empty() {
+        Ok(())
+    } else {
+        Err(AppError::Validation(fields))
+    }
+}
+
+/// The rules of a delete's body that need nothing from Console Connect: its reason and ticket,
+/// a typed confirmation given, and `base`, the check of its `expectedBase`.
+pub fn delete_body(req: &models::api::DeleteRequest, base: Result<()>) -> Result<()> {
+    all_of([
+        models::validate::change_note(&req.reason, req.ticket.as_deref())
+            .map_err(AppError::Validation),
+        models::validate::confirmation_given(&req.confirm_name).map_err(AppError::validation),
+        base,
+    ])
+}
+
 /// A change's `expectedBase`: left out, or of the shape the portal hands out with a read of
 /// `what` (`example`). A base of another shape was never handed out, so it cannot stand for a
 /// read that has gone stale; it is refused on its field instead of as a conflict.

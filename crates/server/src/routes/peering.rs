@@ -2,7 +2,7 @@
 //! preview a change, change, delete, and the customer routers' configuration for it.
 
 use super::connections::{connection_id, load_parent};
-use super::{Step, audited, expected_base_shape, note};
+use super::{Step, all_of, audited, delete_body, expected_base_shape, note};
 use crate::audit::Intent;
 use crate::error::{AppError, Result};
 use crate::extract::{AppJson, AppQuery, NoQuery, RequestMeta};
@@ -169,11 +169,14 @@ async fn read_peering(
     let (id, t) = parse_path(&id, &peering_type)?;
     match configured_peering(&state, &signed_in, &id, t).await {
         // Console Connect refuses to read a peering of a leg (or of another kind of connection)
-        // in its own words: said instead as every other route of a connection says it.
-        Err(e @ AppError::UpstreamRejected(_)) => Err(load_parent(&state, &signed_in, &id)
-            .await
-            .err()
-            .unwrap_or(e)),
+        // in its own words, and has none on a connection it does not have: said instead as
+        // every other route of a connection says it.
+        Err(e @ (AppError::UpstreamRejected(_) | AppError::NotFound(_))) => {
+            Err(load_parent(&state, &signed_in, &id)
+                .await
+                .err()
+                .unwrap_or(e))
+        }
         read => read.map(Json),
     }
 }
@@ -296,8 +299,10 @@ async fn update_peering(
         config: proposed(&req, None)?,
         ..req.clone()
     };
-    validate::peering_change(t, &alone, &[]).map_err(AppError::Validation)?;
-    expected_peering_base(req.expected_base.as_deref())?;
+    all_of([
+        validate::peering_change(t, &alone, &[]).map_err(AppError::Validation),
+        expected_peering_base(req.expected_base.as_deref()),
+    ])?;
     let turn = under_way::take_turn(&state, id.as_str()).await;
     let parent = load_parent(&state, &signed_in, &id).await?;
     let (current, others) = current_and_others(&state, &signed_in, &parent, &id, t).await?;
@@ -333,7 +338,8 @@ async fn update_peering(
         };
         if stale {
             return Step::refused(AppError::ChangedSinceRead(format!(
-                "The {} peering was changed after your preview, so this change was not made. \
+                "The {} peering was changed after the preview (or read) this change was based on, \
+                 so this change was not made. \
                  Preview it again to see the difference from its current settings.",
                 t.label()
             )));
@@ -362,8 +368,7 @@ async fn delete_peering(
     AppJson(req): AppJson<DeleteRequest>,
 ) -> Result<StatusCode> {
     let (id, t) = parse_path(&id, &peering_type)?;
-    validate::change_note(&req.reason, req.ticket.as_deref()).map_err(AppError::Validation)?;
-    expected_peering_base(req.expected_base.as_deref())?;
+    delete_body(&req, expected_peering_base(req.expected_base.as_deref()))?;
     let turn = under_way::take_turn(&state, id.as_str()).await;
     let parent = load_parent(&state, &signed_in, &id).await?;
     validate::confirmation(&req.confirm_name, &parent.name).map_err(AppError::validation)?;

@@ -149,6 +149,15 @@ async fn select_company(
     AppJson(req): AppJson<SelectCompanyRequest>,
 ) -> Result<Json<SessionView>> {
     let wanted = req.company.trim().to_owned();
+    if wanted.is_empty() {
+        return Err(AppError::Validation(vec![FieldError {
+            field: "company".into(),
+            message: format!(
+                "company is required; yours are {}",
+                signed_in.data.company_usernames()
+            ),
+        }]));
+    }
     if !signed_in
         .data
         .companies
