@@ -20,25 +20,92 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for AppJson<T> {
     type Rejection = AppError;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        let json = req
-            .headers()
-            .get(axum::http::header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.split(';').next())
-            .is_some_and(|ct| ct.trim().eq_ignore_ascii_case("application/json"));
-        if !json {
-            return Err(AppError::UnsupportedMediaType);
-        }
-        let body = axum::body::Bytes::from_request(req, state)
-            .await
-            .map_err(|r| match r.status() {
-                StatusCode::PAYLOAD_TOO_LARGE => AppError::PayloadTooLarge,
-                _ => AppError::BadRequest("The request body could not be received.".into()),
-            })?;
+        let body = json_body(req, state).await?;
         match axum::Json::<T>::from_bytes(&body) {
             Ok(axum::Json(v)) => Ok(AppJson(v)),
             Err(rejection) => Err(json_rejection::<T>(rejection, &body)),
         }
+    }
+}
+
+/// The bytes of a request's body, which must be JSON.
+async fn json_body<S: Send + Sync>(req: Request, state: &S) -> Result<axum::body::Bytes, AppError> {
+    let json = req
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|ct| ct.trim().eq_ignore_ascii_case("application/json"));
+    if !json {
+        return Err(AppError::UnsupportedMediaType);
+    }
+    axum::body::Bytes::from_request(req, state)
+        .await
+        .map_err(|r| match r.status() {
+            StatusCode::PAYLOAD_TOO_LARGE => AppError::PayloadTooLarge,
+            _ => AppError::BadRequest("The request body could not be received.".into()),
+        })
+}
+
+/// A JSON body that may leave out required fields, for a route that checks more rules of its
+/// own: the body is read with a stand-in for each field left out, so that [`Partial::checked`]
+/// can run the route's rules on the rest and say every refusal at once ("vlanId is required"
+/// beside "reason is required", say) instead of only the fields left out. Otherwise refused
+/// as [`AppJson`] refuses it.
+pub struct Partial<T> {
+    value: T,
+    /// The fields left out, each said as required.
+    missing: Vec<FieldError>,
+}
+
+impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Partial<T> {
+    type Rejection = AppError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let body = json_body(req, state).await?;
+        let rejection = match axum::Json::<T>::from_bytes(&body) {
+            Ok(axum::Json(value)) => {
+                return Ok(Partial {
+                    value,
+                    missing: Vec::new(),
+                });
+            }
+            Err(rejection) => rejection,
+        };
+        if let Some(Past::OnlyRequired {
+            fields,
+            filled: Some(filled),
+        }) = read_past_required::<T>(&body)
+            && !fields.is_empty()
+            && let Ok(value) = serde_json::from_value::<T>(filled)
+        {
+            return Ok(Partial {
+                value,
+                missing: required(fields),
+            });
+        }
+        Err(json_rejection::<T>(rejection, &body))
+    }
+}
+
+impl<T> Partial<T> {
+    /// The body, once `check` (the route's own rules) passes and no field was left out;
+    /// otherwise every field refused at once: those left out, then what `check` refused of the
+    /// others (its refusals of the stand-ins are not the sender's, and are dropped).
+    pub fn checked(self, check: impl FnOnce(&T) -> Result<(), AppError>) -> Result<T, AppError> {
+        let result = check(&self.value);
+        if self.missing.is_empty() {
+            return result.map(|()| self.value);
+        }
+        let mut fields = self.missing;
+        if let Err(AppError::Validation(more)) = result {
+            let others: Vec<FieldError> = more
+                .into_iter()
+                .filter(|f| fields.iter().all(|m| m.field != f.field))
+                .collect();
+            fields.extend(others);
+        }
+        Err(AppError::Validation(fields))
     }
 }
 
@@ -50,15 +117,9 @@ fn json_rejection<T: DeserializeOwned>(r: JsonRejection, body: &[u8]) -> AppErro
         _ => {
             let text = r.body_text();
             match read_past_required::<T>(body) {
-                Some(Past::OnlyRequired(fields)) if !fields.is_empty() => AppError::Validation(
-                    fields
-                        .into_iter()
-                        .map(|field| FieldError {
-                            message: format!("{field} is required"),
-                            field,
-                        })
-                        .collect(),
-                ),
+                Some(Past::OnlyRequired { fields, .. }) if !fields.is_empty() => {
+                    AppError::Validation(required(fields))
+                }
                 // Serde stopped at a required field, but the body is wrong otherwise too: that
                 // is said, since the fields alone would not make it readable.
                 Some(Past::Other(other))
@@ -77,12 +138,27 @@ fn json_rejection<T: DeserializeOwned>(r: JsonRejection, body: &[u8]) -> AppErro
     }
 }
 
+fn required(fields: Vec<String>) -> Vec<FieldError> {
+    fields
+        .into_iter()
+        .map(|field| FieldError {
+            message: format!("{field} is required"),
+            field,
+        })
+        .collect()
+}
+
 /// How far a body reads once every required field it leaves out (or sends as `null`) is given
 /// a stand-in of a type the field takes.
 enum Past {
     /// Nothing else is wrong: these are the fields, named as the request type names them (never
-    /// with the sender's text: `config.vlanId` is `vlanId`, as the rules name a config's fields).
-    OnlyRequired(Vec<String>),
+    /// with the sender's text: `config.vlanId` is `vlanId`, as the rules name a config's fields);
+    /// and the body with a stand-in for each, unless one stands in for a whole object (whose
+    /// own fields would then be refused for what the sender never sent).
+    OnlyRequired {
+        fields: Vec<String>,
+        filled: Option<serde_json::Value>,
+    },
     /// Something else is wrong: the first such refusal.
     Other(Refusal),
 }
@@ -98,6 +174,7 @@ fn read_past_required<T: DeserializeOwned>(body: &[u8]) -> Option<Past> {
     let mut nulls: Vec<(Vec<serde_path_to_error::Segment>, String, Refusal)> = Vec::new();
     // Where the stand-ins are: what they lack in turn is not the sender's.
     let mut stood_in: Vec<String> = Vec::new();
+    let mut whole_object = false;
     for _ in 0..64 {
         let Some(refused) = refusal::<T>(&value) else {
             // `null` for a field that may be left out is a value of the wrong type, not a
@@ -109,9 +186,10 @@ fn read_past_required<T: DeserializeOwned>(body: &[u8]) -> Option<Past> {
                     return Some(Past::Other(refused));
                 }
             }
-            return Some(Past::OnlyRequired(
-                found.into_iter().map(|(_, f)| f).collect(),
-            ));
+            return Some(Past::OnlyRequired {
+                fields: found.into_iter().map(|(_, f)| f).collect(),
+                filled: (!whole_object).then_some(value),
+            });
         };
         let Some((at, field, null)) = refused.required() else {
             return Some(Past::Other(refused));
@@ -126,7 +204,7 @@ fn read_past_required<T: DeserializeOwned>(body: &[u8]) -> Option<Past> {
             }
             found.push(key);
         }
-        let fits = STAND_INS.iter().any(|stand_in| {
+        let fits = STAND_INS.iter().position(|stand_in| {
             let Some(object) = object_at(&mut value, &at) else {
                 return false;
             };
@@ -141,9 +219,10 @@ fn read_past_required<T: DeserializeOwned>(body: &[u8]) -> Option<Past> {
                         .is_none_or(|(a, _, _)| path_text(&a) != field_path)
             })
         });
-        if !fits {
+        let Some(fits) = fits else {
             return Some(Past::Other(refused));
-        }
+        };
+        whole_object |= STAND_INS[fits] == "{}";
         if null && !ours {
             nulls.push((at, field, refused));
         }

@@ -948,12 +948,55 @@ async fn a_change_with_several_fields_wrong_names_them_all_at_once() {
         app.upstream_requests().is_empty(),
         "nothing reached Console Connect"
     );
-    assert!(
-        client
-            .audit("phase=intent&action=delete_peering")
-            .await
-            .is_empty()
+    // Fields left out are said beside the others refused, for a preview as for a change.
+    let mut change = microsoft_peering(300);
+    let config = change["config"].as_object_mut().unwrap();
+    config.remove("vlanId");
+    config.remove("advertisedPublicPrefixes");
+    config.insert("peerASN".into(), json!(12076));
+    change.as_object_mut().unwrap().remove("reason");
+    let path = peering_path(&id, "MICROSOFT");
+    let reply = client.post(&path, &change).await;
+    assert_eq!(
+        fields(&reply),
+        ["vlanId", "peerASN", "advertisedPublicPrefixes", "reason"],
+        "{}",
+        reply.text
     );
+    assert_eq!(reply.field("vlanId"), Some("vlanId is required"));
+    let preview = client.post(&format!("{path}/preview"), &change).await;
+    assert_eq!(
+        fields(&preview),
+        ["vlanId", "peerASN", "advertisedPublicPrefixes"],
+        "a preview needs no reason yet: {}",
+        preview.text
+    );
+    // A whole object left out is said alone: its own fields were never sent.
+    let reply = client
+        .post(&path, &json!({ "reason": "", "ticket": "CHG-1" }))
+        .await;
+    assert_eq!(fields(&reply), ["config"], "{}", reply.text);
+    // An order the same way.
+    let reply = client
+        .post(
+            "/api/connections",
+            &json!({ "name": "", "portIds": [], "speedMbps": 50, "paymentType": "payg" }),
+        )
+        .await;
+    assert_eq!(
+        fields(&reply),
+        ["serviceKey", "name", "portIds"],
+        "{}",
+        reply.text
+    );
+    assert!(
+        app.upstream_requests().is_empty(),
+        "nothing reached Console Connect"
+    );
+    for action in ["delete_peering", "update_peering", "create_connection"] {
+        let intents = client.audit(&format!("phase=intent&action={action}")).await;
+        assert!(intents.is_empty(), "{action}: {intents:?}");
+    }
 }
 
 #[tokio::test]

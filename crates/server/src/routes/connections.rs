@@ -3,7 +3,7 @@
 use super::{Step, audited, delete_body, expected_base_shape, note};
 use crate::audit::Intent;
 use crate::error::{AppError, Result};
-use crate::extract::{AppJson, NoQuery, RequestMeta};
+use crate::extract::{AppJson, NoQuery, Partial, RequestMeta};
 use crate::session::SignedIn;
 use crate::state::AppState;
 use crate::under_way;
@@ -250,10 +250,10 @@ async fn create_connection(
     State(state): State<AppState>,
     signed_in: SignedIn,
     meta: RequestMeta,
-    AppJson(req): AppJson<CreateConnectionRequest>,
+    body: Partial<CreateConnectionRequest>,
 ) -> Result<(StatusCode, Json<CreateConnectionResponse>)> {
     let company = signed_in.company()?;
-    validate::create_connection(&req).map_err(AppError::Validation)?;
+    let req = body.checked(|req| validate::create_connection(req).map_err(AppError::Validation))?;
     let service_key = req.service_key.trim().to_owned();
     let turn = under_way::take_order_turn(&state, &service_key).await;
     let body = CreateConnectionBody {

@@ -5,7 +5,7 @@ use super::connections::{connection_id, load_parent};
 use super::{Step, all_of, audited, delete_body, expected_base_shape, note};
 use crate::audit::Intent;
 use crate::error::{AppError, Result};
-use crate::extract::{AppJson, AppQuery, NoQuery, RequestMeta};
+use crate::extract::{AppJson, AppQuery, NoQuery, Partial, RequestMeta};
 use crate::session::SignedIn;
 use crate::state::AppState;
 use crate::under_way;
@@ -239,27 +239,33 @@ async fn preview_peering(
     State(state): State<AppState>,
     signed_in: SignedIn,
     Path((id, peering_type)): Path<(String, String)>,
-    AppJson(req): AppJson<PeeringChangeRequest>,
+    body: Partial<PeeringChangeRequest>,
 ) -> Result<Json<PreviewResponse>> {
     let (id, t) = parse_path(&id, &peering_type)?;
     // What needs no upstream first, so a malformed change costs no call and its field errors
     // are not hidden behind an upstream failure; the VLAN's uniqueness is checked after the reads.
     // A reason and a ticket are not needed yet, but what is given must pass when applied.
-    let mut errors = validate::peering_config(t, &proposed(&req, None)?, &[])
-        .err()
-        .unwrap_or_default();
-    if !req.reason.trim().is_empty() {
-        errors.extend(validate::reason(&req.reason).err().map(FieldError::from));
-    }
-    errors.extend(
-        validate::ticket(req.ticket.as_deref())
+    let req = body.checked(|req| {
+        let mut errors = validate::peering_config(t, &proposed(req, None)?, &[])
             .err()
-            .map(FieldError::from),
-    );
-    if !errors.is_empty() {
-        return Err(AppError::Validation(errors));
-    }
-    expected_peering_base(req.expected_base.as_deref())?;
+            .unwrap_or_default();
+        if !req.reason.trim().is_empty() {
+            errors.extend(validate::reason(&req.reason).err().map(FieldError::from));
+        }
+        errors.extend(
+            validate::ticket(req.ticket.as_deref())
+                .err()
+                .map(FieldError::from),
+        );
+        all_of([
+            if errors.is_empty() {
+                Ok(())
+            } else {
+                Err(AppError::Validation(errors))
+            },
+            expected_peering_base(req.expected_base.as_deref()),
+        ])
+    })?;
     let parent = load_parent(&state, &signed_in, &id).await?;
     if let Some(refused) = not_changeable(&parent.status, "Peering can be configured") {
         return Err(refused);
@@ -291,18 +297,20 @@ async fn update_peering(
     signed_in: SignedIn,
     meta: RequestMeta,
     Path((id, peering_type)): Path<(String, String)>,
-    AppJson(req): AppJson<PeeringChangeRequest>,
+    body: Partial<PeeringChangeRequest>,
 ) -> Result<Json<PeeringView>> {
     let (id, t) = parse_path(&id, &peering_type)?;
     // As in the preview: the rules that need no upstream, before any call.
-    let alone = PeeringChangeRequest {
-        config: proposed(&req, None)?,
-        ..req.clone()
-    };
-    all_of([
-        validate::peering_change(t, &alone, &[]).map_err(AppError::Validation),
-        expected_peering_base(req.expected_base.as_deref()),
-    ])?;
+    let req = body.checked(|req| {
+        let alone = PeeringChangeRequest {
+            config: proposed(req, None)?,
+            ..req.clone()
+        };
+        all_of([
+            validate::peering_change(t, &alone, &[]).map_err(AppError::Validation),
+            expected_peering_base(req.expected_base.as_deref()),
+        ])
+    })?;
     let turn = under_way::take_turn(&state, id.as_str()).await;
     let parent = load_parent(&state, &signed_in, &id).await?;
     let (current, others) = current_and_others(&state, &signed_in, &parent, &id, t).await?;
