@@ -28,7 +28,8 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for AppJson<T> {
     }
 }
 
-/// The bytes of a request's body, which must be JSON.
+/// The bytes of a request's body, which must be JSON; a member given as `null` is read as left
+/// out, as a JSON library writes a value it has none of.
 async fn json_body<S: Send + Sync>(req: Request, state: &S) -> Result<axum::body::Bytes, AppError> {
     let json = req
         .headers()
@@ -39,12 +40,37 @@ async fn json_body<S: Send + Sync>(req: Request, state: &S) -> Result<axum::body
     if !json {
         return Err(AppError::UnsupportedMediaType);
     }
-    axum::body::Bytes::from_request(req, state)
+    let body = axum::body::Bytes::from_request(req, state)
         .await
         .map_err(|r| match r.status() {
             StatusCode::PAYLOAD_TOO_LARGE => AppError::PayloadTooLarge,
             _ => AppError::BadRequest("The request body could not be received.".into()),
-        })
+        })?;
+    Ok(without_nulls(&body).map_or(body, axum::body::Bytes::from))
+}
+
+/// The body without the members of its objects that are `null`, if it has any (and is JSON).
+fn without_nulls(body: &[u8]) -> Option<Vec<u8>> {
+    fn strip(value: &mut serde_json::Value) -> bool {
+        match value {
+            serde_json::Value::Object(members) => {
+                let before = members.len();
+                members.retain(|_, v| !v.is_null());
+                let mut stripped = members.len() != before;
+                for v in members.values_mut() {
+                    stripped |= strip(v);
+                }
+                stripped
+            }
+            serde_json::Value::Array(items) => items.iter_mut().fold(false, |s, v| strip(v) | s),
+            _ => false,
+        }
+    }
+    if !body.windows(4).any(|w| w == b"null") {
+        return None;
+    }
+    let mut value = serde_json::from_slice::<serde_json::Value>(body).ok()?;
+    strip(&mut value).then(|| serde_json::to_vec(&value).ok())?
 }
 
 /// A JSON body that may leave out required fields, for a route that checks more rules of its
@@ -854,7 +880,7 @@ mod tests {
             })),
             [required("secondaryPeerSubnet"), required("vlanId")].concat()
         );
-        // Every one left out or sent as null is said at once, in the order serde meets them.
+        // Every one left out or sent as null is said at once, in the order the request has them.
         let names = |fields: Vec<FieldError>| -> Vec<String> {
             fields.into_iter().map(|f| f.field).collect()
         };
@@ -869,10 +895,10 @@ mod tests {
                 &serde_json::json!({ "config": { "vlanId": null } })
             )),
             [
-                "vlanId",
                 "peerASN",
                 "primaryPeerSubnet",
-                "secondaryPeerSubnet"
+                "secondaryPeerSubnet",
+                "vlanId"
             ]
         );
         assert_eq!(
@@ -910,19 +936,46 @@ mod tests {
             &serde_json::json!({ "config": { "peerASN": null }, "bogus": 1 }),
         ));
         assert!(wrong.contains("unknown field `…`"), "{wrong}");
-        // `null` for a field that may be left out is of the wrong type, not missing.
-        let wrong = bad_request(refused::<PeeringChangeRequest>(&serde_json::json!({
-            "config": {
-                "peerASN": 65010,
-                "primaryPeerSubnet": "10.0.0.0/30",
-                "secondaryPeerSubnet": "10.0.0.4/30",
-                "vlanId": 100,
-            },
+    }
+
+    #[test]
+    fn a_member_given_as_null_is_read_as_left_out() {
+        use models::api::{DeleteRequest, PeeringChangeRequest};
+        let config = serde_json::json!({
+            "peerASN": 65010,
+            "primaryPeerSubnet": "10.0.0.0/30",
+            "secondaryPeerSubnet": "10.0.0.4/30",
+            "vlanId": 100,
+            "customerASN": null,
+        });
+        let body = serde_json::json!({
+            "config": config,
+            "reason": "r",
             "keepSharedKey": null,
-        })));
-        assert!(
-            wrong.contains("keepSharedKey: invalid type: null"),
-            "{wrong}"
+            "ticket": null,
+        })
+        .to_string();
+        let read: PeeringChangeRequest =
+            serde_json::from_slice(&without_nulls(body.as_bytes()).unwrap()).unwrap();
+        assert!(!read.keep_shared_key);
+        assert_eq!(read.ticket, None);
+        assert_eq!(read.config.customer_asn, None);
+        // A field that must be given is required when null, as when left out.
+        assert_eq!(
+            refused_fields::<DeleteRequest>(
+                &serde_json::json!({ "reason": null, "confirmName": "x" })
+            ),
+            vec![FieldError {
+                field: "reason".into(),
+                message: "reason is required".into(),
+            }]
+        );
+        // `null` as a list's item is no member left out.
+        assert_eq!(without_nulls(br#"{"a":[null]}"#), None);
+        assert_eq!(without_nulls(br#"{"a":"null"}"#), None);
+        assert_eq!(
+            without_nulls(br#"[{"a":null,"b":{"c":null}}]"#).as_deref(),
+            Some(&br#"[{"b":{}}]"#[..])
         );
     }
 
