@@ -16,6 +16,14 @@ fn port<'a>(ports: &'a Value, name: &str) -> &'a Value {
         .unwrap_or_else(|| panic!("no port {name} in {ports:#}"))
 }
 
+/// Acme's two London ports, which a London order leaves from.
+async fn london_ports(client: &Client) -> [String; 2] {
+    [
+        client.port_id("Acme London LD8 1").await,
+        client.port_id("Acme London LD8 2").await,
+    ]
+}
+
 #[tokio::test]
 async fn a_misspelt_query_parameter_is_refused_and_the_allowed_ones_named() {
     let app = spawn_app().await;
@@ -204,10 +212,7 @@ async fn a_malformed_service_key_is_refused_before_reaching_upstream() {
 async fn a_created_connection_becomes_active_with_both_legs_provisioned() {
     let app = spawn_app().await;
     let client = app.sign_in_to(ada(), "acme").await;
-    let ports = [
-        client.port_id("Acme London LD8 1").await,
-        client.port_id("Acme London LD8 2").await,
-    ];
+    let ports = london_ports(&client).await;
 
     let reply = client
         .post(
@@ -292,10 +297,7 @@ async fn a_created_connection_becomes_active_with_both_legs_provisioned() {
 async fn two_orders_for_one_service_key_sent_together_place_one() {
     let app = spawn_app().await;
     let client = app.sign_in_to(ada(), "acme").await;
-    let ports = [
-        client.port_id("Acme London LD8 1").await,
-        client.port_id("Acme London LD8 2").await,
-    ];
+    let ports = london_ports(&client).await;
     // Console Connect takes two seconds over the first order; the second is sent meanwhile,
     // as a double click or a second tab would, with the key written in other capitals.
     app.sim.set_fault(
@@ -314,12 +316,7 @@ async fn two_orders_for_one_service_key_sent_together_place_one() {
         500,
     );
     let (first, second) = tokio::join!(client.post("/api/connections", &first), async {
-        for _ in 0..1_000 {
-            if app.upstream_calls(Route::CreateConnection) > 0 {
-                break;
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
-        }
+        app.sent(Route::CreateConnection, 1).await;
         client.post("/api/connections", &second).await
     });
 

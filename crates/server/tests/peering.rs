@@ -1236,17 +1236,6 @@ async fn a_public_peering_needs_public_subnets() {
     assert_eq!(app.upstream_calls(Route::UpdatePeering), 1);
 }
 
-/// Waits until Console Connect has been sent `n` requests of `route` (a few seconds at most).
-async fn sent(app: &TestApp, route: Route, n: usize) {
-    for _ in 0..1_000 {
-        if app.upstream_calls(route) >= n {
-            break;
-        }
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
-    assert_eq!(app.upstream_calls(route), n, "{route:?} requests sent");
-}
-
 #[tokio::test]
 async fn changes_to_one_connection_wait_their_turn_and_are_checked_against_those_before() {
     let app = spawn_app().await;
@@ -1272,7 +1261,7 @@ async fn changes_to_one_connection_wait_their_turn_and_are_checked_against_those
     let microsoft_on_200 = microsoft_peering(200);
     let (first, (taking_the_vlan, after_the_preview)) =
         tokio::join!(client.post(&private, &first_change), async {
-            sent(&app, Route::UpdatePeering, 1).await;
+            app.sent(Route::UpdatePeering, 1).await;
             // Made while the first is under way: checked against PRIVATE on VLAN 100, each
             // would pass, and be sent.
             tokio::join!(
@@ -1342,7 +1331,7 @@ async fn changes_to_one_connection_wait_their_turn_and_are_checked_against_those
     let connection = format!("/api/connections/{id}");
     let second_change = microsoft_peering(300);
     let (change, delete) = tokio::join!(client.post(&microsoft, &second_change), async {
-        sent(&app, Route::UpdatePeering, 2).await;
+        app.sent(Route::UpdatePeering, 2).await;
         assert_eq!(app.upstream_calls(Route::DeleteConnection), 0);
         client.delete(&connection, Some(&removal)).await
     });

@@ -279,6 +279,18 @@ impl TestApp {
             .count()
     }
 
+    /// Waits until Console Connect has been sent `n` requests of `route` (a few seconds at
+    /// most).
+    pub async fn sent(&self, route: Route, n: usize) {
+        for _ in 0..1_000 {
+            if self.upstream_calls(route) >= n {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        assert_eq!(self.upstream_calls(route), n, "{route:?} requests sent");
+    }
+
     /// Moves the simulator's clock (and so every state machine) forward.
     pub fn advance(&self, seconds: u64) {
         self.sim.advance(Duration::from_secs(seconds));
