@@ -315,6 +315,19 @@ async fn a_user_with_two_companies_chooses_one() {
         .audit("action=select_company&outcome=succeeded")
         .await;
     assert_eq!(choices.len(), 2, "both choices are audited");
+    // The switch to Acme is in Acme's history, which does not name Globex.
+    let intents = client.audit("action=select_company&phase=intent").await;
+    assert_eq!(
+        intents[1]["before"],
+        json!({ "company": null }),
+        "first choice"
+    );
+    assert_eq!(intents[0]["company"], "acme");
+    assert!(
+        !intents[0].to_string().contains("globex"),
+        "{:#}",
+        intents[0]
+    );
 }
 
 #[tokio::test]

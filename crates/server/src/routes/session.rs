@@ -176,7 +176,12 @@ async fn select_company(
     intent.actor = Some(signed_in.actor());
     intent.company = Some(wanted.clone());
     intent.request = Some(json!({ "company": wanted }));
-    intent.before = Some(json!({ "company": signed_in.data.company }));
+    // The event is in the chosen company's history, which its members read: a company the user
+    // worked in before is not named there (the user's other companies are not theirs to see).
+    intent.before = match &signed_in.data.company {
+        Some(before) if *before != wanted => None,
+        before => Some(json!({ "company": before })),
+    };
     let mut data = signed_in.data.clone();
     data.company = Some(wanted.clone());
     data.rev += 1;
