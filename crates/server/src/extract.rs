@@ -148,10 +148,7 @@ fn json_rejection<T: DeserializeOwned>(r: JsonRejection, body: &[u8]) -> AppErro
                 }
                 // Serde stopped at a required field, but the body is wrong otherwise too: that
                 // is said, since the fields alone would not make it readable.
-                Some(Past::Other(other))
-                    if text.contains("missing field `")
-                        || text.contains(": invalid type: null") =>
-                {
+                Some(Past::Other(other)) if text.contains("missing field `") => {
                     AppError::BadRequest(body_message(&format!("{WRONG_SHAPE}{}", other.text)))
                 }
                 Some(Past::Other(other)) => match number_rule(&other, body) {
@@ -174,7 +171,7 @@ fn required(fields: Vec<String>) -> Vec<FieldError> {
         .collect()
 }
 
-/// How far a body reads once every required field it leaves out (or sends as `null`) is given
+/// How far a body reads once every required field it leaves out is given
 /// a stand-in of a type the field takes.
 enum Past {
     /// Nothing else is wrong: these are the fields, named as the request type names them (never
@@ -196,28 +193,17 @@ fn read_past_required<T: DeserializeOwned>(body: &[u8]) -> Option<Past> {
     const STAND_INS: [&str; 5] = ["\"\"", "0", "[]", "{}", "false"];
     let mut value = serde_json::from_slice::<serde_json::Value>(body).ok()?;
     let mut found: Vec<(String, String)> = Vec::new();
-    // Fields sent as `null`, with where they are and serde's refusal of them.
-    let mut nulls: Vec<(Vec<serde_path_to_error::Segment>, String, Refusal)> = Vec::new();
     // Where the stand-ins are: what they lack in turn is not the sender's.
     let mut stood_in: Vec<String> = Vec::new();
     let mut whole_object = false;
     for _ in 0..64 {
         let Some(refused) = refusal::<T>(&value) else {
-            // `null` for a field that may be left out is a value of the wrong type, not a
-            // missing one: once everything else reads, the body reads without it.
-            for (at, field, refused) in nulls {
-                let mut without = value.clone();
-                object_at(&mut without, &at)?.remove(&field);
-                if refusal::<T>(&without).is_none() {
-                    return Some(Past::Other(refused));
-                }
-            }
             return Some(Past::OnlyRequired {
                 fields: found.into_iter().map(|(_, f)| f).collect(),
                 filled: (!whole_object).then_some(value),
             });
         };
-        let Some((at, field, null)) = refused.required() else {
+        let Some((at, field)) = refused.required() else {
             return Some(Past::Other(refused));
         };
         let object_path = path_text(&at);
@@ -242,16 +228,13 @@ fn read_past_required<T: DeserializeOwned>(body: &[u8]) -> Option<Past> {
             !refusal::<T>(&value).is_some_and(|r| {
                 path_text(&r.at) == field_path
                     && r.required()
-                        .is_none_or(|(a, _, _)| path_text(&a) != field_path)
+                        .is_none_or(|(a, _)| path_text(&a) != field_path)
             })
         });
         let Some(fits) = fits else {
             return Some(Past::Other(refused));
         };
         whole_object |= STAND_INS[fits] == "{}";
-        if null && !ours {
-            nulls.push((at, field, refused));
-        }
         stood_in.push(field_path);
     }
     None
@@ -300,20 +283,11 @@ fn refusal<T: DeserializeOwned>(value: &serde_json::Value) -> Option<Refusal> {
 }
 
 impl Refusal {
-    /// A field absent or `null`: the path of the object that lacks it, its name, and whether
-    /// it was `null`.
-    fn required(&self) -> Option<(Vec<serde_path_to_error::Segment>, String, bool)> {
-        let mut at = self.at.clone();
-        if let Some(rest) = self.message.strip_prefix("missing field `") {
-            return Some((at, rest.split_once('`')?.0.to_owned(), false));
-        }
-        if self.message.starts_with("invalid type: null") {
-            return match at.pop()? {
-                serde_path_to_error::Segment::Map { key } => Some((at, key, true)),
-                _ => None,
-            };
-        }
-        None
+    /// A field absent (a member given as `null` was taken out before): the path of the object
+    /// that lacks it, and its name.
+    fn required(&self) -> Option<(Vec<serde_path_to_error::Segment>, String)> {
+        let rest = self.message.strip_prefix("missing field `")?;
+        Some((self.at.clone(), rest.split_once('`')?.0.to_owned()))
     }
 }
 
