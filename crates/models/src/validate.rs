@@ -143,6 +143,10 @@ pub enum ValidationError {
     #[error("advertisedPublicPrefixes entry {index} ({got}) is listed twice")]
     PrefixDuplicate { index: usize, got: String },
     #[error(
+        "advertisedPublicPrefixes needs at least one {family} prefix: the BGP sessions run over the {family} subnets, and a prefix of the other family is not advertised over them"
+    )]
+    PrefixFamily { family: &'static str },
+    #[error(
         "routingRegistryName must be one of AFRINIC, ALTDB, APNIC, ARIN, LACNIC, LEVEL3, RADB, RIPENCC; got {got}"
     )]
     RoutingRegistry { got: String },
@@ -197,7 +201,8 @@ impl ValidationError {
             | TooManyPrefixes { .. }
             | Prefix { .. }
             | PrefixNotPublic { .. }
-            | PrefixDuplicate { .. } => "advertisedPublicPrefixes",
+            | PrefixDuplicate { .. }
+            | PrefixFamily { .. } => "advertisedPublicPrefixes",
             RoutingRegistry { .. } => "routingRegistryName",
             PortCount { .. } | PortDuplicate => "portIds",
             Speed { .. } | SpeedAboveBandwidth { .. } => "speedMbps",
@@ -859,25 +864,36 @@ pub fn peering_config(
 ) -> Result<(), Vec<FieldError>> {
     let mut errors = Errors::default();
     errors.check(asn("peerASN", config.peer_asn));
+    let mut subnets = Vec::new();
     for r in peer_subnets_among(
         &config.primary_peer_subnet,
         &config.secondary_peer_subnet,
         peering,
         others,
     ) {
-        errors.check(r);
+        subnets.extend(errors.check(r));
     }
     if let Some(v) = errors.check(vlan("vlanId", config.vlan_id)) {
         errors.check(vlan_among(v, peering, others));
     }
     errors.check(shared_key(config.shared_key.as_deref()));
     if peering == PeeringType::Microsoft {
-        errors.check(advertised_prefixes(
+        let prefixes = errors.check(advertised_prefixes(
             config
                 .advertised_public_prefixes
                 .as_deref()
                 .unwrap_or_default(),
         ));
+        // Sessions over IPv4 advertise IPv4 prefixes only (and IPv6 over IPv6): a list with none
+        // of theirs would leave a peering that advertises nothing.
+        if let (Some(prefixes), [session, _]) = (prefixes, subnets.as_slice()) {
+            let v6 = matches!(session, IpNet::V6(_));
+            if !prefixes.iter().any(|p| matches!(p, IpNet::V6(_)) == v6) {
+                errors.check::<()>(Err(ValidationError::PrefixFamily {
+                    family: if v6 { "IPv6" } else { "IPv4" },
+                }));
+            }
+        }
         if let Some(c) = config.customer_asn {
             errors.check(asn("customerASN", c));
         }

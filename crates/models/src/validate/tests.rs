@@ -396,6 +396,49 @@ fn microsoft_needs_prefixes_and_a_known_registry() {
 }
 
 #[test]
+fn microsoft_prefixes_include_one_of_the_sessions_family() {
+    let with = |primary: &str, secondary: &str, prefixes: &[&str]| {
+        let cfg = PeeringConfig {
+            primary_peer_subnet: primary.into(),
+            secondary_peer_subnet: secondary.into(),
+            advertised_public_prefixes: Some(prefixes.iter().map(|p| (*p).to_owned()).collect()),
+            ..microsoft_config()
+        };
+        peering_config(PeeringType::Microsoft, &cfg, &[])
+    };
+    let v4 = ("203.0.113.0/30", "203.0.113.4/30");
+    let v6 = ("2001:db8:1::/126", "2001:db8:1::4/126");
+    let only_v6 = with(v4.0, v4.1, &["2001:db8:100::/48"]).unwrap_err();
+    assert_eq!(only_v6.len(), 1, "{only_v6:?}");
+    assert_eq!(only_v6[0].field, "advertisedPublicPrefixes");
+    assert!(
+        only_v6[0].message.contains("at least one IPv4 prefix"),
+        "{}",
+        only_v6[0].message
+    );
+    assert!(
+        with(v6.0, v6.1, &["198.51.100.0/24"]).unwrap_err()[0]
+            .message
+            .contains("at least one IPv6 prefix")
+    );
+    // One of the sessions' family is enough: the others are left out of the routers' config.
+    assert_eq!(
+        with(v4.0, v4.1, &["2001:db8:100::/48", "198.51.100.0/24"]),
+        Ok(())
+    );
+    assert_eq!(with(v6.0, v6.1, &["2001:db8:100::/48"]), Ok(()));
+    // Not said while the subnets themselves are refused.
+    assert_eq!(
+        fields(with(
+            "10.0.0.0/30",
+            "203.0.113.4/30",
+            &["2001:db8:100::/48"]
+        )),
+        ["primaryPeerSubnet"]
+    );
+}
+
+#[test]
 fn a_registry_is_known_in_any_case_and_sent_as_console_connect_spells_it() {
     for (typed, canonical) in [
         ("ripencc", "RIPENCC"),
