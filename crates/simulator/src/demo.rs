@@ -321,6 +321,7 @@ fn seed_azure_production(world: &mut World, now: OffsetDateTime) {
                 secondary_id: secondary_id.clone(),
                 class_of_service: Some(ClassOfService::Gold),
                 peerings: BTreeMap::from([(PeeringType::Private, peering)]),
+                peering_removed_at: None,
             }),
         ),
         record(

@@ -133,6 +133,8 @@ pub(crate) struct AzureGroup {
     pub(crate) secondary_id: String,
     pub(crate) class_of_service: Option<ClassOfService>,
     pub(crate) peerings: BTreeMap<PeeringType, PeeringRecord>,
+    /// When a peering was last removed: an update of the connection too.
+    pub(crate) peering_removed_at: Option<OffsetDateTime>,
 }
 
 pub(crate) enum Kind {
@@ -203,6 +205,7 @@ impl ConnectionRecord {
         if let Kind::AzureGroup(group) = &self.kind {
             events.push(after(active, now.delays.provisioning));
             events.extend(group.peerings.values().map(|p| p.updated_at));
+            events.extend(group.peering_removed_at);
         }
         events
             .into_iter()
@@ -663,6 +666,7 @@ impl World {
                 secondary_id,
                 class_of_service: body.class_of_service.as_deref().map(ClassOfService::parse),
                 peerings: BTreeMap::new(),
+                peering_removed_at: None,
             }),
         };
         self.connections.extend([parent, primary, secondary]);
@@ -738,8 +742,12 @@ impl World {
     }
 
     fn peerings_mut(&mut self, id: &str) -> Option<&mut BTreeMap<PeeringType, PeeringRecord>> {
+        self.group_mut(id).map(|group| &mut group.peerings)
+    }
+
+    fn group_mut(&mut self, id: &str) -> Option<&mut AzureGroup> {
         self.connections.iter_mut().find_map(|c| match &mut c.kind {
-            Kind::AzureGroup(group) if c.id == id => Some(&mut group.peerings),
+            Kind::AzureGroup(group) if c.id == id => Some(group),
             _ => None,
         })
     }
@@ -804,8 +812,9 @@ impl World {
             return Err(peering_not_found(id, peering_type));
         }
         connection.require_active(now)?;
-        if let Some(peerings) = self.peerings_mut(id) {
-            peerings.remove(&peering_type);
+        if let Some(group) = self.group_mut(id) {
+            group.peerings.remove(&peering_type);
+            group.peering_removed_at = Some(now.at);
         }
         self.connection(company, id, now)
     }

@@ -206,8 +206,13 @@ async fn reading_a_peering_that_is_not_configured_is_404() {
 async fn deleting_a_peering_removes_it() {
     let s = sandbox().await;
     let id = s.production_id().await;
+    let before = s.connection("acme", &id).await.json["updatedAt"].clone();
+    s.advance_secs(60);
     let reply = s.delete(ada(), &peering_path("acme", &id, "PRIVATE")).await;
     assert_eq!(reply.status, 200, "{}", reply.text);
+    // The removal is the connection's latest update, not the peering it removed.
+    let after = reply.json["updatedAt"].as_str().unwrap();
+    assert!(after > before.as_str().unwrap(), "{before} → {after}");
     assert_eq!(reply.json["partner"]["peering"], json!([]));
     assert_eq!(reply.json["partner"]["syncStatus"], "NONE");
     assert_eq!(read(&s, &id, "PRIVATE").await.status, 404);
