@@ -35,7 +35,7 @@ pub fn PeeringPage() -> impl IntoView {
     }
 }
 
-/// What the wizard needs before it can show the form; it changes only once.
+/// What the wizard needs before it can show the form; once it can, it stays.
 #[derive(Debug, Clone, PartialEq)]
 enum Loaded {
     Loading,
@@ -53,13 +53,16 @@ enum Loaded {
 #[component]
 fn PeeringWizard(id: String, t: PeeringType) -> impl IntoView {
     crate::nav::title(&format!("{} peering", t.label()));
+    // Read again while the connection is still being set up, so the form shows once it is
+    // Active.
+    let poll = Poll::new();
     let conn = {
         let id = id.clone();
-        crate::shared::resource(move || api::get_connection(id.clone()))
+        poll.resource(move || api::get_connection(id.clone()))
     };
     let peerings = {
         let id = id.clone();
-        crate::shared::resource(move || {
+        poll.resource(move || {
             let id = id.clone();
             async move {
                 let mut all = Vec::new();
@@ -70,23 +73,39 @@ fn PeeringWizard(id: String, t: PeeringType) -> impl IntoView {
             }
         })
     };
-    let loaded = Memo::new(move |_| match (conn.get(), peerings.get()) {
-        (Some(Err(e)), _) | (_, Some(Err(e))) => Loaded::Failed(e),
-        (Some(Ok(c)), _) if c.status != ConnectionStatus::Active => Loaded::NotActive(c),
-        (Some(Ok(connection)), Some(Ok(all))) => Loaded::Ready {
-            connection: Box::new(connection),
-            current: all
-                .iter()
-                .find(|(pt, _)| *pt == t)
-                .and_then(|(_, p)| p.clone()),
-            others: all
-                .iter()
-                .filter(|(pt, _)| *pt != t)
-                .filter_map(|(pt, p)| p.as_ref().map(|p| OtherPeering::configured(*pt, &p.config)))
-                .collect(),
-        },
-        _ => Loaded::Loading,
+    poll.while_busy(move || {
+        conn.with(|c| {
+            matches!(c, Some(Ok(c)) if c.status != ConnectionStatus::Active
+                && c.is_transitional()
+                && !c.status.is_gone())
+        })
     });
+    let loaded = Memo::new(
+        move |last: Option<&Loaded>| match (conn.get(), peerings.get()) {
+            // The form, once shown, is not drawn again under what is typed in it (a tab shown
+            // again reads the connection again).
+            _ if matches!(last, Some(Loaded::Ready { .. })) => {
+                last.cloned().unwrap_or(Loaded::Loading)
+            }
+            (Some(Err(e)), _) | (_, Some(Err(e))) => Loaded::Failed(e),
+            (Some(Ok(c)), _) if c.status != ConnectionStatus::Active => Loaded::NotActive(c),
+            (Some(Ok(connection)), Some(Ok(all))) => Loaded::Ready {
+                connection: Box::new(connection),
+                current: all
+                    .iter()
+                    .find(|(pt, _)| *pt == t)
+                    .and_then(|(_, p)| p.clone()),
+                others: all
+                    .iter()
+                    .filter(|(pt, _)| *pt != t)
+                    .filter_map(|(pt, p)| {
+                        p.as_ref().map(|p| OtherPeering::configured(*pt, &p.config))
+                    })
+                    .collect(),
+            },
+            _ => Loaded::Loading,
+        },
+    );
     let back = format!("/connections/{id}");
     view! {
         <div class="page-head">
@@ -133,7 +152,21 @@ fn PeeringWizard(id: String, t: PeeringType) -> impl IntoView {
                         })}
                         {(c.is_transitional() && !c.status.is_gone()).then(|| {
                             let progress = format!("/connections/{}/progress", c.id);
-                            view! { <p><a href=progress>"Follow its progress"</a></p> }
+                            view! {
+                                <p>
+                                    <a href=progress>"Follow its progress"</a>
+                                    {move || {
+                                        poll.running()
+                                            .then(|| view! {
+                                                <span data-test="form-follows">
+                                                    ", or stay here: the form shows once it is Active (refreshing "
+                                                    {poll.pace()}
+                                                    ")."
+                                                </span>
+                                            })
+                                    }}
+                                </p>
+                            }
                         })}
                     </div>
                 }
@@ -683,11 +716,16 @@ fn FormStep(
                 label="Shared key"
                 optional=true
                 error=key_error
-                help=if has_key {
-                    "A shared key is set. Untick \u{201c}keep\u{201d} to replace it, or leave this empty to remove it. 1 to 25 letters or digits."
-                } else {
-                    "BGP MD5 authentication key: 1 to 25 letters or digits, or empty for none."
-                }
+                help=Signal::derive(move || {
+                    if !has_key {
+                        "BGP MD5 authentication key: 1 to 25 letters or digits, or empty for none."
+                    } else if draft.keep_shared_key.get() {
+                        "A shared key is set and kept. Untick \u{201c}keep\u{201d} to replace it or remove it."
+                    } else {
+                        "A shared key is set. Type a new one (1 to 25 letters or digits) to replace it, or leave this empty to remove it."
+                    }
+                    .to_owned()
+                })
             >
                 <input
                     id="sharedKey"
@@ -843,6 +881,11 @@ fn ReviewStep(
                     {move || if pending.get() { "Applying…" } else { "Apply" }}
                 </button>
             </div>
+            <Show when=move || !note_ok(reason, ticket, true) && !nothing_changes()>
+                <p class="help right" data-test="apply-needs">
+                    "Give the reason for this change above (and correct the ticket, if given) to apply it."
+                </p>
+            </Show>
         </form>
     }
 }

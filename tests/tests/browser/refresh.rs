@@ -23,7 +23,14 @@ async fn pages_following_an_order_keep_the_keyboard_focus() {
     demo::sign_in_as_ada_in_acme(&b).await;
     let p = b.open_beside("progress").await;
     demo::sign_in_as_ada_in_acme(&p).await;
+    let q = b.open_beside("peering").await;
+    demo::sign_in_as_ada_in_acme(&q).await;
     let id = &demo::order_in_acme(&b, "Azure London Refresh").await;
+    // A peering's form opened too early says so, and shows itself once the order is Active.
+    q.goto(&format!("/connections/{id}/peering/PRIVATE")).await;
+    q.find("[data-test=\"not-active\"] [data-test=\"form-follows\"]")
+        .await;
+    q.screenshot("peering-while-creating").await;
 
     // Each page is marked as soon as it shows the connection (CREATING, unless this machine is
     // very slow), the focus put on one of its links; at least two refreshes follow.
@@ -92,6 +99,10 @@ async fn pages_following_an_order_keep_the_keyboard_focus() {
          the news in place"
     );
     p.screenshot("active-focus-kept").await;
+
+    q.find("#peerASN").await;
+    assert_eq!(q.count("[data-test=\"not-active\"]").await, 0);
+    q.screenshot("peering-form-once-active").await;
 }
 
 #[tokio::test]
