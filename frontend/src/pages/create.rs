@@ -178,6 +178,18 @@ pub fn CreatePage() -> impl IntoView {
             }
         });
     });
+    // A speed chosen for another key that this key's circuit does not offer goes the same way:
+    // it is not offered to be seen or unchosen.
+    crate::shared::effect(move || {
+        if let Some((_, key)) = draft.verified.get()
+            && draft
+                .speed
+                .get_untracked()
+                .is_some_and(|s| !key.offered_speeds.contains(&s))
+        {
+            draft.choose_speed(None);
+        }
+    });
 
     let navigate = use_navigate();
     let create =

@@ -89,6 +89,26 @@ async fn the_create_wizard_keeps_its_choices_but_not_the_service_key_until_order
     b.click("next").await;
     b.click_css(&format!("#srcPort-{LONDON_PORT_2}")).await;
     b.click("next").await;
+    b.click_css("#speed-1000").await;
+    b.wait_for_text(".capacity-check", "enough capacity for 1 Gbps")
+        .await;
+    // Another key, whose circuit (200 Mbps) does not offer the speed chosen: the speed goes,
+    // and the ports' check waits for one.
+    b.click("back").await;
+    b.click("back").await;
+    verify_key(&b, Some(demo::amsterdam_key()), "acme-er-amsterdam-01").await;
+    b.click("next").await;
+    b.click("next").await;
+    b.wait_for_text(".step-count", "Step 3 of 5").await;
+    b.wait_for_text(".capacity-check", "Choose a speed to check the ports.")
+        .await;
+    assert_eq!(b.count("input[name=\"speed\"]:checked").await, 0);
+    b.screenshot("speed-gone-with-another-key").await;
+    b.click("back").await;
+    b.click("back").await;
+    verify_key(&b, Some(key), "acme-er-london-01").await;
+    b.click("next").await;
+    b.click("next").await;
     b.click_css("#speed-500").await;
     b.click("next").await;
     b.wait_for_text(".step-count", "Step 4 of 5").await;
