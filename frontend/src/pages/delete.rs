@@ -48,6 +48,7 @@ fn DeleteForm(
         note_ok(reason, ticket, true) && validate::confirmation(&confirm.get(), &expected).is_ok()
     };
     let ready_attr = ready.clone();
+    let ready_hint = ready.clone();
     let submit = move || {
         touch_all(&[reason, ticket, confirm]);
         if ready() {
@@ -100,6 +101,11 @@ fn DeleteForm(
                     {move || if pending.get() { "Deleting…" } else { "Delete" }}
                 </button>
             </div>
+            <Show when=move || !ready_hint()>
+                <p class="help right" data-test="delete-needs">
+                    "Give the reason above and type the connection's name, as shown, to delete."
+                </p>
+            </Show>
         </form>
     }
 }

@@ -304,6 +304,7 @@ async fn configure_private_peering(b: &Browser, id: &str) {
         "the shared key is never shown, only its fingerprint: {diff:?}"
     );
     b.wait_enabled("[data-test=\"apply\"]", false).await;
+    b.find("[data-test=\"apply-needs\"]").await;
     // The review has an address of its own: the browser's Back returns to the settings with
     // everything typed (the shared key too), and Forward reviews them again.
     let page = format!("/connections/{id}/peering/PRIVATE");
@@ -318,6 +319,7 @@ async fn configure_private_peering(b: &Browser, id: &str) {
     assert_eq!(fields(&diff_rows(b).await), fields(&diff));
     b.fill("reason", PRIVATE_REASON).await;
     b.fill("ticket", PRIVATE_TICKET).await;
+    b.wait_gone("[data-test=\"apply-needs\"]").await;
     b.screenshot("private-preview").await;
     b.click("apply").await;
 
@@ -748,6 +750,7 @@ async fn delete_private_peering(b: &Browser, id: &str) {
         .await;
     let confirm = "[data-test=\"confirm-delete\"]";
     b.wait_enabled(confirm, false).await;
+    b.find("[data-test=\"delete-needs\"]").await;
 
     b.fill("confirmName", &NAME[..NAME.len() - 1]).await;
     b.wait_enabled(confirm, false).await;
@@ -765,6 +768,7 @@ async fn delete_private_peering(b: &Browser, id: &str) {
     b.fill("confirmName", NAME).await;
     b.wait_gone("#confirmName-error").await;
     b.wait_enabled(confirm, true).await;
+    b.wait_gone("[data-test=\"delete-needs\"]").await;
     b.screenshot("delete-confirmed").await;
 
     // A colleague moves the peering to VLAN 250 meanwhile: Delete removes nothing it has not
