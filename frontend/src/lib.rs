@@ -103,9 +103,7 @@ fn SignedOutWatcher(auth: Auth) -> impl IntoView {
                 .with_untracked(|s| matches!(s, SessionState::SignedIn(_)));
         auth.clear();
         let here = nav::current();
-        let on_sign_in = here
-            .as_deref()
-            .is_some_and(|p| p == "/sign-in" || p.starts_with("/sign-in?"));
+        let on_sign_in = here.as_deref().is_some_and(nav::is_sign_in);
         // On the sign-in page already, the page to return to stays the one it names.
         let next = if on_sign_in {
             query.with_untracked(|q| q.get("next"))

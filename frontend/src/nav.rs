@@ -18,6 +18,11 @@ pub fn sign_in_path(expired: bool, next: Option<&str>) -> String {
     }
 }
 
+/// Whether `path` (with its query) is the sign-in page.
+pub fn is_sign_in(path: &str) -> bool {
+    path == "/sign-in" || path.starts_with("/sign-in?")
+}
+
 /// `next` when it is a path of this app worth returning to: it starts with one `/` (not `//`
 /// or `/\`, which browsers read as another host), is neither the sign-in page itself nor one
 /// of the server's own (its API and health checks, which are no pages), and is plain

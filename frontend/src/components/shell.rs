@@ -42,6 +42,23 @@ pub fn Shell(children: ChildrenFn) -> impl IntoView {
         SessionState::SignedIn(_) => Stage::Ready,
     });
     let sandbox = move || auth.session().is_some_and(|s| s.sandbox);
+    // A page of the signed-in app shown without a session (Back after signing out, say) gives
+    // way to the sign-in page, which returns to it.
+    let navigate = use_navigate();
+    crate::shared::effect(move || {
+        let here = crate::nav::current();
+        // On the way to the sign-in page already (a session that ended is sent there saying
+        // so), it is not sent there again.
+        if stage.get() == Stage::SignedOut && !here.as_deref().is_some_and(crate::nav::is_sign_in) {
+            navigate(
+                &crate::nav::sign_in_path(false, here.as_deref()),
+                route::NavigateOptions {
+                    replace: true,
+                    ..Default::default()
+                },
+            );
+        }
+    });
     view! {
         <a class="skip-link" href="#main">"Skip to content"</a>
         <Show when=sandbox>

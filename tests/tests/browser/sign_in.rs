@@ -203,9 +203,15 @@ async fn an_ended_session_returns_to_sign_in_saying_so_and_back_after_it() {
         "the filter came back"
     );
 
-    // Signed out, a sign-in link naming a page returns there; one naming another site does not.
+    // Signed out, Back leads to the sign-in page again, which returns to that page.
     b.click("sign-out").await;
     b.wait_for_path("/sign-in").await;
+    b.back().await;
+    b.wait_for_location("/sign-in?next=%2Faudit%3Foutcome%3Dfailed")
+        .await;
+    b.find("[data-test=\"demo-key\"]").await;
+    b.screenshot("back-after-sign-out").await;
+    // A sign-in link naming a page returns there; one naming another site does not.
     b.goto("/sign-in?next=%2Fverify").await;
     demo::click_demo_key(&b, demo::grace()).await;
     b.wait_for_path("/verify").await;
