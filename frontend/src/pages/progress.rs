@@ -138,8 +138,10 @@ fn ProgressView(c: ConnectionView, ports: names::Names, poll: Poll) -> impl Into
                 "The connection is active and Azure is still provisioning it: you can configure its peering now. This page follows the provisioning; you can leave and come back.".to_owned()
             } else if moving {
                 "Console Connect is setting up both legs with Azure. This page follows it; you can leave and come back.".to_owned()
-            } else if active {
+            } else if active && c.peerings.is_empty() {
                 "The connection is active. Configure its peering next.".to_owned()
+            } else if active {
+                "The connection is active, with its peering configured on its page.".to_owned()
             } else {
                 format!("The connection is {}.", c.status.label().to_lowercase())
             }}
