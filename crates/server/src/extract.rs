@@ -21,16 +21,24 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for AppJson<T> {
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         let body = json_body(req, state).await?;
-        match axum::Json::<T>::from_bytes(&body) {
+        match axum::Json::<T>::from_bytes(&body.bytes) {
             Ok(axum::Json(v)) => Ok(AppJson(v)),
             Err(rejection) => Err(json_rejection::<T>(rejection, &body)),
         }
     }
 }
 
+/// A request's JSON body as it is read.
+struct JsonBody {
+    bytes: axum::body::Bytes,
+    /// Whether `bytes` is the body written anew (without its `null` members) rather than the
+    /// text sent, so that a place in it is no place in what the sender wrote.
+    rewritten: bool,
+}
+
 /// The bytes of a request's body, which must be JSON; a member given as `null` is read as left
 /// out, as a JSON library writes a value it has none of.
-async fn json_body<S: Send + Sync>(req: Request, state: &S) -> Result<axum::body::Bytes, AppError> {
+async fn json_body<S: Send + Sync>(req: Request, state: &S) -> Result<JsonBody, AppError> {
     let json = req
         .headers()
         .get(axum::http::header::CONTENT_TYPE)
@@ -46,7 +54,16 @@ async fn json_body<S: Send + Sync>(req: Request, state: &S) -> Result<axum::body
             StatusCode::PAYLOAD_TOO_LARGE => AppError::PayloadTooLarge,
             _ => AppError::BadRequest("The request body could not be received.".into()),
         })?;
-    Ok(without_nulls(&body).map_or(body, axum::body::Bytes::from))
+    Ok(match without_nulls(&body) {
+        Some(rewritten) => JsonBody {
+            bytes: rewritten.into(),
+            rewritten: true,
+        },
+        None => JsonBody {
+            bytes: body,
+            rewritten: false,
+        },
+    })
 }
 
 /// The body without the members of its objects that are `null`, if it has any (and is JSON).
@@ -73,15 +90,15 @@ fn without_nulls(body: &[u8]) -> Option<Vec<u8>> {
     strip(&mut value).then(|| serde_json::to_vec(&value).ok())?
 }
 
-/// A JSON body that may leave out required fields, for a route that checks more rules of its
-/// own: the body is read with a stand-in for each field left out, so that [`Partial::checked`]
-/// can run the route's rules on the rest and say every refusal at once ("vlanId is required"
-/// beside "reason is required", say) instead of only the fields left out. Otherwise refused
-/// as [`AppJson`] refuses it.
+/// A JSON body that may leave out required fields (or give a number a whole-number field's rule
+/// refuses, such as a negative ASN), for a route that checks more rules of its own: the body is
+/// read with a stand-in for each such field, so that [`Partial::checked`] can run the route's
+/// rules on the rest and say every refusal at once ("vlanId is required" beside "reason is
+/// required", say) instead of only those fields. Otherwise refused as [`AppJson`] refuses it.
 pub struct Partial<T> {
     value: T,
-    /// The fields left out, each said as required.
-    missing: Vec<FieldError>,
+    /// The fields left out, each said as required, and the numbers refused by their rule.
+    refused: Vec<FieldError>,
 }
 
 impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Partial<T> {
@@ -89,41 +106,39 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequest<S> for Partial<T> {
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         let body = json_body(req, state).await?;
-        let rejection = match axum::Json::<T>::from_bytes(&body) {
+        let rejection = match axum::Json::<T>::from_bytes(&body.bytes) {
             Ok(axum::Json(value)) => {
                 return Ok(Partial {
                     value,
-                    missing: Vec::new(),
+                    refused: Vec::new(),
                 });
             }
             Err(rejection) => rejection,
         };
-        if let Some(Past::OnlyRequired {
-            fields,
+        if let Some(Past::Readable {
+            refused,
             filled: Some(filled),
-        }) = read_past_required::<T>(&body)
-            && !fields.is_empty()
+        }) = read_past_refused::<T>(&body.bytes)
+            && !refused.is_empty()
             && let Ok(value) = serde_json::from_value::<T>(filled)
         {
-            return Ok(Partial {
-                value,
-                missing: required(fields),
-            });
+            return Ok(Partial { value, refused });
         }
         Err(json_rejection::<T>(rejection, &body))
     }
 }
 
 impl<T> Partial<T> {
-    /// The body, once `check` (the route's own rules) passes and no field was left out;
-    /// otherwise every field refused at once: those left out, then what `check` refused of the
-    /// others (its refusals of the stand-ins are not the sender's, and are dropped).
+    /// The body, once `check` (the route's own rules) passes and no field was refused while
+    /// reading it; otherwise every field refused at once: those refused while reading, then
+    /// what `check` refused of the others (its refusals of the stand-ins are not the sender's,
+    /// and are dropped).
     pub fn checked(self, check: impl FnOnce(&T) -> Result<(), AppError>) -> Result<T, AppError> {
         let result = check(&self.value);
-        if self.missing.is_empty() {
+        if self.refused.is_empty() {
             return result.map(|()| self.value);
         }
-        let mut fields = self.missing;
+        let mut fields = self.refused;
         if let Err(AppError::Validation(more)) = result {
             let others: Vec<FieldError> = more
                 .into_iter()
@@ -135,88 +150,119 @@ impl<T> Partial<T> {
     }
 }
 
-fn json_rejection<T: DeserializeOwned>(r: JsonRejection, body: &[u8]) -> AppError {
+fn json_rejection<T: DeserializeOwned>(r: JsonRejection, body: &JsonBody) -> AppError {
     const WRONG_SHAPE: &str = "Failed to deserialize the JSON body into the target type: ";
     match r.status() {
         StatusCode::PAYLOAD_TOO_LARGE => AppError::PayloadTooLarge,
         StatusCode::UNSUPPORTED_MEDIA_TYPE => AppError::UnsupportedMediaType,
         _ => {
-            let text = r.body_text();
-            match read_past_required::<T>(body) {
-                Some(Past::OnlyRequired { fields, .. }) if !fields.is_empty() => {
-                    AppError::Validation(required(fields))
+            let mut text = r.body_text();
+            if body.rewritten {
+                text = without_position(&text).to_owned();
+            }
+            match read_past_refused::<T>(&body.bytes) {
+                Some(Past::Readable { refused, .. }) if !refused.is_empty() => {
+                    AppError::Validation(refused)
                 }
-                // Serde stopped at a required field, but the body is wrong otherwise too: that
-                // is said, since the fields alone would not make it readable.
-                Some(Past::Other(other)) if text.contains("missing field `") => {
-                    AppError::BadRequest(body_message(&format!("{WRONG_SHAPE}{}", other.text)))
-                }
-                Some(Past::Other(other)) => match number_rule(&other, body) {
-                    Some(field) => AppError::Validation(vec![field]),
-                    None => AppError::BadRequest(body_message(&text)),
-                },
+                // Serde stopped at a field it could read past, but the body is wrong otherwise
+                // too: that is said, since those fields alone would not make it readable.
+                Some(Past::Other {
+                    refusal,
+                    past: true,
+                }) => AppError::BadRequest(body_message(&format!("{WRONG_SHAPE}{}", refusal.text))),
                 _ => AppError::BadRequest(body_message(&text)),
             }
         }
     }
 }
 
-fn required(fields: Vec<String>) -> Vec<FieldError> {
-    fields
-        .into_iter()
-        .map(|field| FieldError {
-            message: format!("{field} is required"),
-            field,
-        })
-        .collect()
+/// serde's message without the place it ends with (`… at line 1 column 30`).
+fn without_position(message: &str) -> &str {
+    let Some((head, place)) = message.rsplit_once(" at line ") else {
+        return message;
+    };
+    let numbers = place.split_once(" column ");
+    let all_digits = |n: &str| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit());
+    match numbers {
+        Some((line, column)) if all_digits(line) && all_digits(column) => head,
+        _ => message,
+    }
 }
 
-/// How far a body reads once every required field it leaves out is given
-/// a stand-in of a type the field takes.
+/// How far a body reads once every required field it leaves out, and every number a
+/// whole-number field's rule refuses, is given a stand-in of a type the field takes.
 enum Past {
-    /// Nothing else is wrong: these are the fields, named as the request type names them (never
-    /// with the sender's text: `config.vlanId` is `vlanId`, as the rules name a config's fields);
-    /// and the body with a stand-in for each, unless one stands in for a whole object (whose
-    /// own fields would then be refused for what the sender never sent).
-    OnlyRequired {
-        fields: Vec<String>,
+    /// Nothing else is wrong: these are the fields refused, named as the request type names them
+    /// (never with the sender's text: `config.vlanId` is `vlanId`, as the rules name a config's
+    /// fields); and the body with a stand-in for each, unless one stands in for a whole object
+    /// (whose own fields would then be refused for what the sender never sent).
+    Readable {
+        refused: Vec<FieldError>,
         filled: Option<serde_json::Value>,
     },
-    /// Something else is wrong: the first such refusal.
-    Other(Refusal),
+    /// Something else is wrong: the first such refusal, and whether it was met only past a
+    /// stand-in (so that it is not the refusal of the body as sent).
+    Other { refusal: Refusal, past: bool },
 }
 
-/// Serde stops at the first missing field; this reads the body again past each one, so that
-/// all of them are said at once, whatever order they come in, or says what else is wrong.
-fn read_past_required<T: DeserializeOwned>(body: &[u8]) -> Option<Past> {
+/// Serde stops at the first missing field, or number out of its field's rule; this reads the
+/// body again past each one, so that all of them are said at once, whatever order they come
+/// in, or says what else is wrong.
+fn read_past_refused<T: DeserializeOwned>(body: &[u8]) -> Option<Past> {
     /// Values one of which any field type of a request takes, to read past a missing field.
     const STAND_INS: [&str; 5] = ["\"\"", "0", "[]", "{}", "false"];
     let mut value = serde_json::from_slice::<serde_json::Value>(body).ok()?;
+    let mut refused: Vec<FieldError> = Vec::new();
+    // The fields read past, by the path of their object and their name.
     let mut found: Vec<(String, String)> = Vec::new();
     // Where the stand-ins are: what they lack in turn is not the sender's.
     let mut stood_in: Vec<String> = Vec::new();
     let mut whole_object = false;
     for _ in 0..64 {
-        let Some(refused) = refusal::<T>(&value) else {
-            return Some(Past::OnlyRequired {
-                fields: found.into_iter().map(|(_, f)| f).collect(),
+        let Some(refused_here) = refusal::<T>(&value) else {
+            return Some(Past::Readable {
+                refused,
                 filled: (!whole_object).then_some(value),
             });
         };
-        let Some((at, field)) = refused.required() else {
-            return Some(Past::Other(refused));
+        let past = !found.is_empty();
+        let (at, field, error, stand_ins) = if let Some((at, field)) = refused_here.required() {
+            let error = FieldError {
+                message: format!("{field} is required"),
+                field: field.clone(),
+            };
+            (at, field, error, &STAND_INS[..])
+        } else if let Some(error) = number_rule(&refused_here, &value) {
+            let Some((serde_path_to_error::Segment::Map { key }, parent)) =
+                refused_here.at.split_last()
+            else {
+                return Some(Past::Other {
+                    refusal: refused_here,
+                    past,
+                });
+            };
+            (parent.to_vec(), key.clone(), error, &STAND_INS[1..2])
+        } else {
+            return Some(Past::Other {
+                refusal: refused_here,
+                past,
+            });
         };
         let object_path = path_text(&at);
         let field_path = format!("{object_path}{field}/");
         let ours = stood_in.iter().any(|p| object_path.starts_with(p.as_str()));
         let key = (object_path, field.clone());
-        if !ours {
-            if found.contains(&key) {
-                return Some(Past::Other(refused));
-            }
-            found.push(key);
+        if found.contains(&key) {
+            return Some(Past::Other {
+                refusal: refused_here,
+                past,
+            });
         }
-        let fits = STAND_INS.iter().position(|stand_in| {
+        found.push(key);
+        if !ours {
+            refused.push(error);
+        }
+        let fits = stand_ins.iter().position(|stand_in| {
             let Some(object) = object_at(&mut value, &at) else {
                 return false;
             };
@@ -232,9 +278,12 @@ fn read_past_required<T: DeserializeOwned>(body: &[u8]) -> Option<Past> {
             })
         });
         let Some(fits) = fits else {
-            return Some(Past::Other(refused));
+            return Some(Past::Other {
+                refusal: refused_here,
+                past,
+            });
         };
-        whole_object |= STAND_INS[fits] == "{}";
+        whole_object |= stand_ins[fits] == "{}";
         stood_in.push(field_path);
     }
     None
@@ -242,7 +291,7 @@ fn read_past_required<T: DeserializeOwned>(body: &[u8]) -> Option<Past> {
 
 /// A number refused for a whole-number field that has a rule of its own (a negative ASN, a
 /// VLAN with a fraction): that rule, under the field's name, rather than the type's range.
-fn number_rule(refused: &Refusal, body: &[u8]) -> Option<FieldError> {
+fn number_rule(refused: &Refusal, body: &serde_json::Value) -> Option<FieldError> {
     // Only a number refused for its value: a field the route does not take, whatever its
     // name, stays an unknown field.
     let a_number = ["invalid value: integer", "invalid type: floating point"]
@@ -254,8 +303,15 @@ fn number_rule(refused: &Refusal, body: &[u8]) -> Option<FieldError> {
     let (serde_path_to_error::Segment::Map { key }, parent) = refused.at.split_last()? else {
         return None;
     };
-    let mut value = serde_json::from_slice::<serde_json::Value>(body).ok()?;
-    let serde_json::Value::Number(number) = object_at(&mut value, parent)?.get(key)? else {
+    let mut at = body;
+    for segment in parent {
+        at = match segment {
+            serde_path_to_error::Segment::Map { key } => at.get(key)?,
+            serde_path_to_error::Segment::Seq { index } => at.get(index)?,
+            _ => return None,
+        };
+    }
+    let serde_json::Value::Number(number) = at.get(key)? else {
         return None;
     };
     let e = models::validate::number_field(key, &number.to_string())?;
@@ -944,6 +1000,29 @@ mod tests {
                 message: "reason is required".into(),
             }]
         );
+        // A place in a message is one in the text sent: none is said when it was written anew.
+        let message = |body: &str| match refused_text::<DeleteRequest>(body) {
+            AppError::BadRequest(m) => m,
+            other => panic!("not a 400: {other:?}"),
+        };
+        let sent = "{\n  \"confirmName\": \"x\",\n  \"ticket\": 5\n}";
+        assert!(
+            message(sent).ends_with("at line 3 column 13"),
+            "{}",
+            message(sent)
+        );
+        let with_null = "{\n  \"reason\": null,\n  \"confirmName\": \"x\",\n  \"ticket\": 5\n}";
+        let m = message(with_null);
+        assert!(
+            m.contains("ticket: invalid type") && !m.contains("line"),
+            "{m}"
+        );
+        assert_eq!(
+            without_position("a: b at line 1 column 30"),
+            "a: b",
+            "a place is left out"
+        );
+        assert_eq!(without_position("at line x column 2"), "at line x column 2");
         // `null` as a list's item is no member left out.
         assert_eq!(without_nulls(br#"{"a":[null]}"#), None);
         assert_eq!(without_nulls(br#"{"a":"null"}"#), None);
@@ -999,6 +1078,24 @@ mod tests {
         }));
         assert_eq!(speed[0].field, "speedMbps");
         assert!(speed[0].message.ends_with("(Mbps); got -100"), "{speed:?}");
+        // Each such number is said, beside the fields left out, whatever their order.
+        let names = |fields: Vec<FieldError>| -> Vec<String> {
+            fields.into_iter().map(|f| f.field).collect()
+        };
+        assert_eq!(
+            names(refused_fields::<CreateConnectionRequest>(
+                &serde_json::json!({ "name": "n", "speedMbps": -1 })
+            )),
+            ["speedMbps", "serviceKey", "portIds", "paymentType"]
+        );
+        assert_eq!(
+            names(refused_fields::<PeeringChangeRequest>(&serde_json::json!({
+                "config": { "peerASN": -1, "vlanId": 5000.5, "primaryPeerSubnet": "a",
+                            "customerASN": -3 },
+            }))),
+            // In the order of the body's members as read, then those left out.
+            ["customerASN", "peerASN", "vlanId", "secondaryPeerSubnet"]
+        );
         // A field the route does not take is unknown, whatever its name and value.
         match refused::<models::api::SignInRequest>(&serde_json::json!({
             "apiKey": "k", "peerASN": -1,

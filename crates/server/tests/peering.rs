@@ -989,6 +989,80 @@ async fn a_change_with_several_fields_wrong_names_them_all_at_once() {
         "{}",
         reply.text
     );
+    // A field left out does not hide one that breaks a rule, nor a number refused by its
+    // field's rule (a negative ASN, speed or VLAN) any other field.
+    let sorted = |reply: &Reply| {
+        let mut names = fields(reply);
+        names.sort();
+        names
+    };
+    for path in [
+        peering_path(&id, "PRIVATE"),
+        format!("/api/connections/{id}"),
+    ] {
+        let reply = client
+            .delete(
+                &path,
+                Some(&json!({ "reason": "\u{0}", "ticket": "T".repeat(65) })),
+            )
+            .await;
+        assert_eq!(
+            sorted(&reply),
+            ["confirmName", "reason", "ticket"],
+            "{path}: {}",
+            reply.text
+        );
+    }
+    let reply = client
+        .post(
+            "/api/connections",
+            &json!({ "name": "  ", "speedMbps": -1, "paymentType": "cash" }),
+        )
+        .await;
+    assert_eq!(
+        sorted(&reply),
+        ["name", "paymentType", "portIds", "serviceKey", "speedMbps"],
+        "{}",
+        reply.text
+    );
+    assert_eq!(reply.field("serviceKey"), Some("serviceKey is required"));
+    let mut change = microsoft_peering(300);
+    change["config"]["peerASN"] = json!(-1);
+    change["config"]["vlanId"] = json!(-300);
+    change["config"]["customerASN"] = json!(-3);
+    change["reason"] = json!("\u{0}");
+    let reply = client.post(&peering_path(&id, "MICROSOFT"), &change).await;
+    assert_eq!(
+        sorted(&reply),
+        ["customerASN", "peerASN", "reason", "vlanId"],
+        "{}",
+        reply.text
+    );
+    assert!(
+        reply
+            .field("vlanId")
+            .is_some_and(|m| m.starts_with("vlanId must be")),
+        "{}",
+        reply.text
+    );
+    // A new shared key beside the ask to keep the current one hides nothing else either.
+    let mut change = private_peering(100);
+    change["config"]["peerASN"] = json!(0);
+    change["config"]["sharedKey"] = json!("abc");
+    change["keepSharedKey"] = json!(true);
+    change["reason"] = json!("\u{0}");
+    for path in [
+        peering_path(&id, "PRIVATE"),
+        format!("{}/preview", peering_path(&id, "PRIVATE")),
+    ] {
+        let reply = client.post(&path, &change).await;
+        assert_eq!(
+            sorted(&reply),
+            ["peerASN", "reason", "sharedKey"],
+            "{path}: {}",
+            reply.text
+        );
+    }
     assert!(
         app.upstream_requests().is_empty(),
         "nothing reached Console Connect"

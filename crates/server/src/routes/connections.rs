@@ -3,7 +3,7 @@
 use super::{Step, audited, delete_body, expected_base_shape, note};
 use crate::audit::Intent;
 use crate::error::{AppError, Result};
-use crate::extract::{AppJson, NoQuery, Partial, RequestMeta};
+use crate::extract::{NoQuery, Partial, RequestMeta};
 use crate::session::SignedIn;
 use crate::state::AppState;
 use crate::under_way;
@@ -350,29 +350,31 @@ async fn delete_connection(
     signed_in: SignedIn,
     meta: RequestMeta,
     Path(id): Path<String>,
-    AppJson(req): AppJson<DeleteRequest>,
+    body: Partial<DeleteRequest>,
 ) -> Result<(StatusCode, Json<ConnectionView>)> {
     let id = connection_id(&id)?;
-    let base = expected_base_shape(
-        req.expected_base.as_deref(),
-        is_connection_base,
-        "connection",
-        "3f2a9c0d41b7e85a6c19d204",
-    )
-    .and_then(|()| {
-        // A base has the shape of an id: the one most easily sent by mistake is told apart.
-        if req.expected_base.as_deref() == Some(id.as_str()) {
-            Err(AppError::Validation(vec![FieldError {
-                field: "expectedBase".into(),
-                message: "expectedBase is the connection's id; send the `base` a read of the \
-                          connection gave, or leave it out"
-                    .into(),
-            }]))
-        } else {
-            Ok(())
-        }
-    });
-    delete_body(&req, base)?;
+    let req = body.checked(|req| {
+        let base = expected_base_shape(
+            req.expected_base.as_deref(),
+            is_connection_base,
+            "connection",
+            "3f2a9c0d41b7e85a6c19d204",
+        )
+        .and_then(|()| {
+            // A base has the shape of an id: the one most easily sent by mistake is told apart.
+            if req.expected_base.as_deref() == Some(id.as_str()) {
+                Err(AppError::Validation(vec![FieldError {
+                    field: "expectedBase".into(),
+                    message: "expectedBase is the connection's id; send the `base` a read of \
+                              the connection gave, or leave it out"
+                        .into(),
+                }]))
+            } else {
+                Ok(())
+            }
+        });
+        delete_body(req, base)
+    })?;
     let turn = under_way::take_turn(&state, id.as_str()).await;
     let (_, before) = load_connection(&state, &signed_in, &id).await?;
     validate::confirmation(&req.confirm_name, &before.name).map_err(AppError::validation)?;

@@ -5,7 +5,7 @@ use super::connections::{connection_id, load_parent};
 use super::{Step, all_of, audited, delete_body, expected_base_shape, note};
 use crate::audit::Intent;
 use crate::error::{AppError, Result};
-use crate::extract::{AppJson, AppQuery, NoQuery, Partial, RequestMeta};
+use crate::extract::{AppQuery, NoQuery, Partial, RequestMeta};
 use crate::session::SignedIn;
 use crate::state::AppState;
 use crate::under_way;
@@ -109,17 +109,22 @@ async fn current_and_others(
     Ok((current, others))
 }
 
-/// The proposed config, trimmed, with the current shared key kept when asked (and a new one
-/// refused beside that ask: which of the two was meant cannot be told).
-fn proposed(req: &PeeringChangeRequest, current: Option<&Peering>) -> Result<PeeringConfig> {
-    validate::shared_key_choice(&req.config, req.keep_shared_key).map_err(AppError::validation)?;
+/// The proposed config, trimmed, with the current shared key kept when asked (a new one given
+/// beside that ask is refused by [`shared_key_choice`] first: which of the two was meant cannot
+/// be told).
+fn proposed(req: &PeeringChangeRequest, current: Option<&Peering>) -> PeeringConfig {
     let mut config = req.config.clone().normalized();
     if req.keep_shared_key {
         config.shared_key = current
             .and_then(|p| p.shared_key.clone())
             .filter(|k| !k.is_empty());
     }
-    Ok(config)
+    config
+}
+
+/// A shared key typed beside the ask to keep the current one is refused.
+fn shared_key_choice(req: &PeeringChangeRequest) -> Result<()> {
+    validate::shared_key_choice(&req.config, req.keep_shared_key).map_err(AppError::validation)
 }
 
 fn snapshot(state: &AppState, p: Option<&Peering>) -> Value {
@@ -246,7 +251,7 @@ async fn preview_peering(
     // are not hidden behind an upstream failure; the VLAN's uniqueness is checked after the reads.
     // A reason and a ticket are not needed yet, but what is given must pass when applied.
     let req = body.checked(|req| {
-        let mut errors = validate::peering_config(t, &proposed(req, None)?, &[])
+        let mut errors = validate::peering_config(t, &proposed(req, None), &[])
             .err()
             .unwrap_or_default();
         if !req.reason.trim().is_empty() {
@@ -258,6 +263,7 @@ async fn preview_peering(
                 .map(FieldError::from),
         );
         all_of([
+            shared_key_choice(req),
             if errors.is_empty() {
                 Ok(())
             } else {
@@ -271,7 +277,7 @@ async fn preview_peering(
         return Err(refused);
     }
     let (current, others) = current_and_others(&state, &signed_in, &parent, &id, t).await?;
-    let config = proposed(&req, current.as_ref())?;
+    let config = proposed(&req, current.as_ref());
     validate::peering_config(t, &config, &others).map_err(AppError::Validation)?;
     let before = snapshot(&state, current.as_ref());
     let mut after = peering_snapshot(&state.crypto, &config);
@@ -303,10 +309,11 @@ async fn update_peering(
     // As in the preview: the rules that need no upstream, before any call.
     let req = body.checked(|req| {
         let alone = PeeringChangeRequest {
-            config: proposed(req, None)?,
+            config: proposed(req, None),
             ..req.clone()
         };
         all_of([
+            shared_key_choice(req),
             validate::peering_change(t, &alone, &[]).map_err(AppError::Validation),
             expected_peering_base(req.expected_base.as_deref()),
         ])
@@ -314,7 +321,7 @@ async fn update_peering(
     let turn = under_way::take_turn(&state, id.as_str()).await;
     let parent = load_parent(&state, &signed_in, &id).await?;
     let (current, others) = current_and_others(&state, &signed_in, &parent, &id, t).await?;
-    let config = proposed(&req, current.as_ref())?;
+    let config = proposed(&req, current.as_ref());
     let checked = PeeringChangeRequest {
         config: config.clone(),
         ..req.clone()
@@ -373,10 +380,11 @@ async fn delete_peering(
     signed_in: SignedIn,
     meta: RequestMeta,
     Path((id, peering_type)): Path<(String, String)>,
-    AppJson(req): AppJson<DeleteRequest>,
+    body: Partial<DeleteRequest>,
 ) -> Result<StatusCode> {
     let (id, t) = parse_path(&id, &peering_type)?;
-    delete_body(&req, expected_peering_base(req.expected_base.as_deref()))?;
+    let req =
+        body.checked(|req| delete_body(req, expected_peering_base(req.expected_base.as_deref())))?;
     let turn = under_way::take_turn(&state, id.as_str()).await;
     let parent = load_parent(&state, &signed_in, &id).await?;
     validate::confirmation(&req.confirm_name, &parent.name).map_err(AppError::validation)?;
