@@ -154,16 +154,37 @@ impl Filter {
             None => vec![Sql(" from audit_events where 1 = 1")],
         };
         if let Some(a) = text(&q.actor) {
-            w.extend([Sql(" and (actor_id = "), Bind(a.clone())]);
-            match dialect {
-                Dialect::Sqlite => {
-                    w.extend([Sql(" or actor_email = "), Bind(a), Sql(" collate nocase)")])
+            let actor_is = |w: &mut Vec<Piece>, table: &'static str| {
+                w.extend([Sql("("), Sql(table), Sql(".actor_id = "), Bind(a.clone())]);
+                match dialect {
+                    Dialect::Sqlite => w.extend([
+                        Sql(" or "),
+                        Sql(table),
+                        Sql(".actor_email = "),
+                        Bind(a.clone()),
+                        Sql(" collate nocase)"),
+                    ]),
+                    // Through the index on `lower(actor_email)`.
+                    Dialect::Postgres => w.extend([
+                        Sql(" or lower("),
+                        Sql(table),
+                        Sql(".actor_email) = lower("),
+                        Bind(a.clone()),
+                        Sql("))"),
+                    ]),
                 }
-                // Through the index on `lower(actor_email)`.
-                Dialect::Postgres => {
-                    w.extend([Sql(" or lower(actor_email) = lower("), Bind(a), Sql("))")])
-                }
-            }
+            };
+            // The actor's rows, and the intents of their sign-ins: such an intent is written
+            // before who-am-I names the actor, and its outcome names them (one index probe,
+            // only for rows without an actor), so a filtered page keeps each pair whole.
+            w.push(Sql(" and ("));
+            actor_is(&mut w, "audit_events");
+            w.push(Sql(
+                " or (audit_events.actor_id is null and exists (select 1 from audit_events o \
+                 where o.intent_id = audit_events.id and ",
+            ));
+            actor_is(&mut w, "o");
+            w.push(Sql(")))"));
         }
         if let Some(a) = q.action {
             w.extend([Sql(" and action = "), Bind(a.as_str().to_owned())]);
