@@ -20,11 +20,14 @@ pub fn optional_time(rfc3339: Option<&str>) -> String {
 }
 
 /// 1000 → `1 Gbps`, 200 → `200 Mbps`.
+/// A speed or capacity in Mbps as people say it: in Gbps from 1 Gbps on, with a tenth where it
+/// has one (8.9 Gbps beside 10 Gbps, not 8900 Mbps), otherwise in Mbps.
 pub fn speed(mbps: u64) -> String {
-    if mbps >= 1000 && mbps.is_multiple_of(1000) {
-        format!("{} Gbps", mbps / 1000)
-    } else {
-        format!("{mbps} Mbps")
+    match (mbps / 1000, mbps % 1000) {
+        (0, _) => format!("{mbps} Mbps"),
+        (gbps, 0) => format!("{gbps} Gbps"),
+        (gbps, rest) if rest.is_multiple_of(100) => format!("{gbps}.{} Gbps", rest / 100),
+        _ => format!("{mbps} Mbps"),
     }
 }
 
@@ -83,4 +86,21 @@ pub fn utc_to_input(rfc3339: &str) -> String {
 pub fn local_clock(ms: f64) -> String {
     let date = Date::new(&JsValue::from_f64(ms));
     format!("{:02}:{:02}", date.get_hours(), date.get_minutes())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::speed;
+
+    #[test]
+    fn a_speed_is_said_in_gbps_from_one_gbps_on_with_a_tenth_at_most() {
+        assert_eq!(speed(0), "0 Mbps");
+        assert_eq!(speed(500), "500 Mbps");
+        assert_eq!(speed(999), "999 Mbps");
+        assert_eq!(speed(1000), "1 Gbps");
+        assert_eq!(speed(8900), "8.9 Gbps");
+        assert_eq!(speed(10_000), "10 Gbps");
+        assert_eq!(speed(1250), "1250 Mbps");
+        assert_eq!(speed(100_100), "100.1 Gbps");
+    }
 }

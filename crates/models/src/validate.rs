@@ -751,6 +751,23 @@ pub fn router_addresses(net: &IpNet) -> Option<(IpAddr, IpAddr)> {
 
 /// The advertised public prefixes of a MICROSOFT peering: 1–200, public, network addresses, no
 /// duplicates. `index` in messages counts from 1.
+/// A MICROSOFT peering's prefixes for its sessions (the two peer subnets, once both are read):
+/// sessions over IPv4 advertise IPv4 prefixes only (and IPv6 over IPv6), so a list with none of
+/// theirs would leave a peering that advertises nothing.
+pub fn prefix_family(prefixes: &[IpNet], sessions: &[IpNet]) -> Result<(), ValidationError> {
+    let [session, _] = sessions else {
+        return Ok(());
+    };
+    let v6 = matches!(session, IpNet::V6(_));
+    if prefixes.iter().any(|p| matches!(p, IpNet::V6(_)) == v6) {
+        Ok(())
+    } else {
+        Err(ValidationError::PrefixFamily {
+            family: if v6 { "IPv6" } else { "IPv4" },
+        })
+    }
+}
+
 pub fn advertised_prefixes(prefixes: &[String]) -> Result<Vec<IpNet>, ValidationError> {
     if prefixes.is_empty() {
         return Err(ValidationError::PrefixesRequired);
@@ -884,15 +901,8 @@ pub fn peering_config(
                 .as_deref()
                 .unwrap_or_default(),
         ));
-        // Sessions over IPv4 advertise IPv4 prefixes only (and IPv6 over IPv6): a list with none
-        // of theirs would leave a peering that advertises nothing.
-        if let (Some(prefixes), [session, _]) = (prefixes, subnets.as_slice()) {
-            let v6 = matches!(session, IpNet::V6(_));
-            if !prefixes.iter().any(|p| matches!(p, IpNet::V6(_)) == v6) {
-                errors.check::<()>(Err(ValidationError::PrefixFamily {
-                    family: if v6 { "IPv6" } else { "IPv4" },
-                }));
-            }
+        if let Some(prefixes) = prefixes {
+            errors.check(prefix_family(&prefixes, &subnets));
         }
         if let Some(c) = config.customer_asn {
             errors.check(asn("customerASN", c));

@@ -26,24 +26,32 @@ pub fn ConnectionPage() -> impl IntoView {
     }
 }
 
+/// What a delete page has just removed of a connection.
+#[derive(Clone, Copy)]
+pub enum Removed {
+    Peering(PeeringType),
+    /// The connection itself: Console Connect has taken the delete and removes it.
+    Connection,
+}
+
 thread_local! {
-    /// The peering the delete page has just removed, with its connection's id: said once on
-    /// that connection's page, which the delete page leads back to.
-    static REMOVED: std::cell::Cell<Option<(PeeringType, [u8; 24])>> =
+    /// What the delete page has just removed, with its connection's id: said once on that
+    /// connection's page, which the delete page leads back to.
+    static REMOVED: std::cell::Cell<Option<(Removed, [u8; 24])>> =
         const { std::cell::Cell::new(None) };
 }
 
-/// Tells the page of connection `id` that its `t` peering has just been removed.
-pub fn peering_removed(id: &str, t: PeeringType) {
+/// Tells the page of connection `id` what of it has just been removed.
+pub fn removed(id: &str, what: Removed) {
     if let Ok(id) = <[u8; 24]>::try_from(id.as_bytes()) {
-        REMOVED.set(Some((t, id)));
+        REMOVED.set(Some((what, id)));
     }
 }
 
-/// The peering of connection `id` just removed, if one was: told once.
-fn take_removed(id: &str) -> Option<PeeringType> {
+/// What of connection `id` was just removed, if anything was: told once.
+fn take_removed(id: &str) -> Option<Removed> {
     match REMOVED.take() {
-        Some((t, of)) if of.as_slice() == id.as_bytes() => Some(t),
+        Some((what, of)) if of.as_slice() == id.as_bytes() => Some(what),
         _ => None,
     }
 }
@@ -82,12 +90,19 @@ fn Connection(id: String) -> impl IntoView {
             let id = id.clone();
             view! {
                 <RefreshError error=failed retry=retry/>
-                {removed.map(|t| {
-                    view! {
+                {removed.map(|what| match what {
+                    Removed::Peering(t) => view! {
                         <p class="notice ok" role="status" data-test="peering-removed">
                             {format!("The {} peering was removed.", t.label())}
                         </p>
                     }
+                    .into_any(),
+                    Removed::Connection => view! {
+                        <p class="notice ok" role="status" data-test="connection-removed">
+                            "Console Connect has taken the delete: it removes the connection and both its legs, Deleting and then Deleted, as this page shows."
+                        </p>
+                    }
+                    .into_any(),
                 })}
                 <ConnectionView id=id c=shown peerings=peerings ports=ports retry=retry poll=poll/>
             }

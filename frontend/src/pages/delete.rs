@@ -169,8 +169,17 @@ fn DeleteConnection(id: String) -> impl IntoView {
     let delete = {
         let id = id.clone();
         crate::shared::action(move |req: &DeleteRequest| {
-            let deleted = api::delete_connection(id.clone(), req.clone());
-            async move { deleted.await.map(|_| ()) }
+            let (id, req) = (id.clone(), req.clone());
+            async move {
+                let deleted = api::delete_connection(id.clone(), req).await;
+                if deleted.is_ok() {
+                    crate::pages::connection::removed(
+                        &id,
+                        crate::pages::connection::Removed::Connection,
+                    );
+                }
+                deleted.map(|_| ())
+            }
         })
     };
     let back = format!("/connections/{id}");
@@ -277,7 +286,10 @@ fn DeletePeering(id: String, t: PeeringType) -> impl IntoView {
             async move {
                 let removed = api::delete_peering(id.clone(), t, req).await;
                 if removed.is_ok() {
-                    crate::pages::connection::peering_removed(&id, t);
+                    crate::pages::connection::removed(
+                        &id,
+                        crate::pages::connection::Removed::Peering(t),
+                    );
                 }
                 removed
             }

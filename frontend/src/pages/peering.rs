@@ -268,9 +268,11 @@ fn check(t: PeeringType, d: Draft, others: &[OtherPeering]) -> Checked {
     } else {
         Some(None)
     };
+    let mut sessions = Vec::new();
     for r in validate::peer_subnets_among(&d.primary.get(), &d.secondary.get(), t, others) {
-        if let Err(e) = r {
-            errors.push((e.field(), e.to_string()));
+        match r {
+            Ok(subnet) => sessions.push(subnet),
+            Err(e) => errors.push((e.field(), e.to_string())),
         }
     }
     let key_text = d.shared_key.get();
@@ -282,8 +284,10 @@ fn check(t: PeeringType, d: Draft, others: &[OtherPeering]) -> Checked {
     let mut registry = None;
     if t == PeeringType::Microsoft {
         let list = validate::split_prefixes(&d.prefixes.get());
-        match validate::advertised_prefixes(&list) {
-            Ok(_) => prefixes = Some(list),
+        match validate::advertised_prefixes(&list)
+            .and_then(|nets| validate::prefix_family(&nets, &sessions))
+        {
+            Ok(()) => prefixes = Some(list),
             Err(e) => errors.push((e.field(), e.to_string())),
         }
         let r = d.registry.get();
@@ -884,6 +888,11 @@ fn ReviewStep(
             <Show when=move || !note_ok(reason, ticket, true) && !nothing_changes()>
                 <p class="help right" data-test="apply-needs">
                     "Give the reason for this change above (and correct the ticket, if given) to apply it."
+                </p>
+            </Show>
+            <Show when=nothing_changes>
+                <p class="help right" data-test="nothing-to-apply">
+                    "Nothing to apply: the peering has these settings already. Go Back to change one."
                 </p>
             </Show>
         </form>

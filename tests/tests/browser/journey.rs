@@ -355,6 +355,23 @@ async fn configure_microsoft_peering(b: &Browser, id: &str) {
     b.goto(&format!("/connections/{id}")).await;
     b.wait_for_status("[data-test=\"peering-card-PRIVATE\"]", "SYNCED")
         .await;
+    // Reviewing the PRIVATE peering's settings unchanged: nothing to apply, and said so, even
+    // with a reason given.
+    b.click("configure-PRIVATE").await;
+    b.wait_for_path(&format!("/connections/{id}/peering/PRIVATE"))
+        .await;
+    b.wait_for_value("vlanId", "200").await;
+    b.click("preview").await;
+    b.wait_for_text("[data-test=\"preview-summary\"]", "Nothing would change")
+        .await;
+    b.find("[data-test=\"nothing-to-apply\"]").await;
+    b.fill("reason", PRIVATE_REASON).await;
+    b.wait_enabled("[data-test=\"apply\"]", false).await;
+    assert_eq!(b.count("[data-test=\"apply-needs\"]").await, 0);
+    b.find("[data-test=\"nothing-to-apply\"]").await;
+    b.goto(&format!("/connections/{id}")).await;
+    b.wait_for_status("[data-test=\"peering-card-PRIVATE\"]", "SYNCED")
+        .await;
     b.click("configure-MICROSOFT").await;
     b.wait_for_path(&format!("/connections/{id}/peering/MICROSOFT"))
         .await;
@@ -364,6 +381,19 @@ async fn configure_microsoft_peering(b: &Browser, id: &str) {
     b.fill("advertisedPublicPrefixes", "198.51.100.0/24").await;
     b.fill("customerASN", "64500").await;
     b.select("routingRegistryName", "ARIN").await;
+
+    // Sessions over IPv6 advertise IPv6 prefixes: only IPv4 ones are refused as it is typed.
+    b.fill("primaryPeerSubnet", "2001:db8:1::/126").await;
+    b.fill("secondaryPeerSubnet", "2001:db8:1::4/126").await;
+    let family = ValidationError::PrefixFamily { family: "IPv6" };
+    b.wait_for_text(
+        "#advertisedPublicPrefixes-error",
+        &validate::for_people(&family.to_string()),
+    )
+    .await;
+    b.fill("primaryPeerSubnet", "203.0.113.0/30").await;
+    b.fill("secondaryPeerSubnet", "203.0.113.4/30").await;
+    b.wait_gone("#advertisedPublicPrefixes-error").await;
 
     // PRIVATE has VLAN 200 already.
     b.fill("vlanId", "200").await;
@@ -859,6 +889,11 @@ async fn delete_the_connection(b: &Browser, id: &str) {
     b.click("confirm-delete").await;
 
     b.wait_for_path(&format!("/connections/{id}")).await;
+    b.wait_for_text(
+        "[data-test=\"connection-removed\"]",
+        "Console Connect has taken the delete",
+    )
+    .await;
     b.find(
         "main dl.details .status[data-status=\"DELETING\"], \
          main dl.details .status[data-status=\"DELETED\"]",
