@@ -562,14 +562,17 @@ fn Audit(query: AuditQuery, connections: Names, legs: Names) -> impl IntoView {
                     {me.map(|me| {
                         let apply = apply_filters.clone();
                         view! {
-                            <button type="button" class="small" data-test="filter-mine"
-                                title=format!("Only the events of {me}")
-                                on:click=move |_| {
-                                    actor.set(me.clone());
-                                    apply();
-                                }>
-                                "Only mine"
-                            </button>
+                            <div role="group" aria-label="Whose events">
+                                <span aria-hidden="true">"Or"</span>
+                                <button type="button" class="small" data-test="filter-mine"
+                                    title=format!("Only the events of {me}")
+                                    on:click=move |_| {
+                                        actor.set(me.clone());
+                                        apply();
+                                    }>
+                                    "Only mine"
+                                </button>
+                            </div>
                         }
                     })}
                 </div>

@@ -500,9 +500,14 @@ fn KeyStep(draft: Draft) -> impl IntoView {
                             }
                                 .into_any()
                         }
+                        // A key refused (its own message says why) is not told to verify.
                         None => {
                             view! {
-                                <p class="muted">"Verify the key to continue."</p>
+                                <Show when=move || error.with(Option::is_none)>
+                                    <p class="muted" data-test="verify-to-continue">
+                                        "Verify the key to continue."
+                                    </p>
+                                </Show>
                             }
                                 .into_any()
                         }

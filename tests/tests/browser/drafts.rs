@@ -85,6 +85,12 @@ async fn the_create_wizard_keeps_its_choices_but_not_the_service_key_until_order
     demo::sign_in_as_ada_in_acme(&b).await;
     let key = demo::london_key();
     b.goto("/create").await;
+    b.find("[data-test=\"verify-to-continue\"]").await;
+    // A key Console Connect refuses is said so under the field, and not told to be verified.
+    b.fill("serviceKey", demo::used_key()).await;
+    b.click("verify").await;
+    b.wait_for_text("#serviceKey-error", "already used").await;
+    assert_eq!(b.count("[data-test=\"verify-to-continue\"]").await, 0);
     verify_key(&b, Some(key), "acme-er-london-01").await;
     b.click("next").await;
     b.click_css(&format!("#srcPort-{LONDON_PORT_2}")).await;
