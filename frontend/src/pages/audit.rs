@@ -663,6 +663,23 @@ fn newer_than<E>(page: Vec<E>, shown: Option<i64>, id: fn(&E) -> i64) -> Result<
 #[component]
 fn AuditTable(events: RwSignal<Vec<AuditEvent>>, connections: Names) -> impl IntoView {
     let navigate = use_navigate();
+    // A reader of several companies sees the events of all of them: those of another company
+    // than the one chosen name it, and their connections are not opened here (the connection
+    // pages are the chosen company's).
+    let (chosen, companies) = untrack(|| crate::session::Auth::get().session())
+        .map(|s| (s.company, s.companies))
+        .unwrap_or_default();
+    let elsewhere = move |company: &Option<String>| {
+        company
+            .as_ref()
+            .filter(|c| chosen.as_ref() != Some(*c))
+            .map(|c| {
+                companies
+                    .iter()
+                    .find(|k| k.username == *c)
+                    .map_or_else(|| c.clone(), |k| k.name.clone())
+            })
+    };
     view! {
         <table class="audit stack" data-test="audit">
             <caption class="visually-hidden">"Audit events, newest first"</caption>
@@ -701,6 +718,7 @@ fn AuditTable(events: RwSignal<Vec<AuditEvent>>, connections: Names) -> impl Int
                             }
                         };
                         let actor = e.actor_name.clone().or(e.actor_id.clone()).unwrap_or_else(|| "—".into());
+                        let other_company = elsewhere(&e.company);
                         view! {
                             <tr data-test="audit-row" data-id=e.id.to_string() data-action=e.action.as_str() class="clickable" on:click=go>
                                 <td data-label="Time">
@@ -713,8 +731,9 @@ fn AuditTable(events: RwSignal<Vec<AuditEvent>>, connections: Names) -> impl Int
                                 <td data-label="Action">{e.action.label()}</td>
                                 <td data-label="Connection">
                                     {match e.connection_id.clone() {
-                                        // A real id opens its connection; anything else is only shown.
-                                        Some(c) if models::validate::object_id("connection", &c).is_ok() => {
+                                        // A real id of the chosen company opens its connection;
+                                        // anything else is only shown.
+                                        Some(c) if other_company.is_none() && models::validate::object_id("connection", &c).is_ok() => {
                                             let href = format!("/connections/{c}");
                                             view! {
                                                 <a href=href title="Open this connection">
@@ -726,6 +745,9 @@ fn AuditTable(events: RwSignal<Vec<AuditEvent>>, connections: Names) -> impl Int
                                         Some(c) => view! { <code class="id">{c}</code> }.into_any(),
                                         None => view! { <span class="muted">"—"</span> }.into_any(),
                                     }}
+                                    {other_company.map(|name| view! {
+                                        <span class="sub" data-test="event-company">{format!("in {name}")}</span>
+                                    })}
                                 </td>
                                 <td data-label="Peering">{e.peering_type.map(|t| t.label()).unwrap_or("—")}</td>
                                 <td data-label="Phase">{phase_label(e.phase)}</td>

@@ -193,3 +193,49 @@ async fn back_from_an_event_shows_the_older_pages_loaded_and_what_was_written_me
     .await;
     b.find("[data-test=\"load-older\"]").await;
 }
+
+#[tokio::test]
+async fn an_event_of_another_company_of_the_reader_names_it() {
+    let b = Browser::open("audit-other-company").await;
+    demo::sign_in_as_ada_in_acme(&b).await;
+    // Grace verifies a key at Globex, which Ada belongs to as well; Ada one at Acme.
+    let mut grace = Colleague::sign_in(b.portal_url(), demo::grace(), "globex").await;
+    grace
+        .send(
+            Method::POST,
+            "/api/service-keys/verify",
+            json!({ "serviceKey": demo::dallas_key() }),
+        )
+        .await;
+    let mut ada = Colleague::sign_in(b.portal_url(), demo::ada(), "acme").await;
+    ada.send(
+        Method::POST,
+        "/api/service-keys/verify",
+        json!({ "serviceKey": demo::london_key() }),
+    )
+    .await;
+
+    b.goto("/audit?action=verify_service_key&phase=outcome")
+        .await;
+    let rows = b
+        .wait_for_rows("both verifications", "[data-test=\"audit-row\"]", |r| {
+            r.len() == 2
+        })
+        .await;
+    let actors: Vec<&str> = rows.iter().map(|r| cell(r, "Actor")).collect();
+    assert!(actors[0].starts_with("Ada Lovelace"), "{actors:?}");
+    assert!(actors[1].starts_with("Grace Hopper"), "{actors:?}");
+    let grace_row = "[data-test=\"audit-row\"]:nth-child(2)";
+    assert_eq!(
+        b.text(&format!("{grace_row} [data-test=\"event-company\"]"))
+            .await,
+        "in Globex Corporation"
+    );
+    assert_eq!(
+        b.count("[data-test=\"audit-row\"]:nth-child(1) [data-test=\"event-company\"]")
+            .await,
+        0,
+        "the chosen company's events need no such note"
+    );
+    b.screenshot("other-company-event").await;
+}

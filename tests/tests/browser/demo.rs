@@ -40,6 +40,11 @@ pub const LONDON_PORT_2: &str = "5f0c1a2b3c4d5e6f70a1b002";
 pub const AMSTERDAM_PORT: &str = "5f0c1a2b3c4d5e6f70a1b003";
 
 /// The key "Azure London Production" already uses.
+/// Globex's unused 500 Mbps key at Dallas.
+pub fn dallas_key() -> &'static str {
+    find(SERVICE_KEYS, "globex-er-dallas-01")
+}
+
 pub fn used_key() -> &'static str {
     find(SERVICE_KEYS, "Already used")
 }
