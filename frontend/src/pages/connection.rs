@@ -110,43 +110,56 @@ fn Connection(id: String) -> impl IntoView {
         } else {
             match failed.get() {
                 None => view! { <Loading label="Loading the connection…"/> }.into_any(),
-                Some(e) => {
-                    // Console Connect lists each leg as a connection of its own: a leg's id
-                    // leads to the connection it belongs to.
-                    let missing = e.code == models::ErrorCode::NotFound;
-                    view! {
-                        <h1>{if missing { "Connection not found" } else { "Connection" }}</h1>
-                        <LoadError error=e retry=retry/>
-                        {missing.then(|| view! { <LegOf id=id.clone()/> })}
-                        <p>
-                            <a href="/connections">"Back to connections"</a>
-                        </p>
-                    }
-                    .into_any()
+                Some(e) if e.code == models::ErrorCode::NotFound => {
+                    view! { <NotFoundOrLeg id=id.clone() error=e retry=retry/> }.into_any()
                 }
+                Some(e) => view! {
+                    <h1>"Connection"</h1>
+                    <LoadError error=e retry=retry/>
+                    <p>
+                        <a href="/connections">"Back to connections"</a>
+                    </p>
+                }
+                .into_any(),
             }
         }
     }
 }
 
-/// A link to the connection that `id` is a leg of, once the company's connections are read
-/// and if it is one of their legs.
+/// A connection the company does not have: said so, unless `id` is one of its connections'
+/// legs (Console Connect lists each leg as a connection of its own), which leads to the
+/// connection it belongs to once the company's connections are read.
 #[component]
-fn LegOf(id: String) -> impl IntoView {
+fn NotFoundOrLeg(id: String, error: models::ApiError, retry: Retry) -> impl IntoView {
     let (connections, legs) = names::connections_with_legs();
-    move || {
-        let parent = legs.with(|l| names::name_of(l, &id))?;
-        let name = connections
-            .with(|c| names::name_of(c, &parent))
-            .unwrap_or_else(|| parent.clone());
-        Some(view! {
-            <p data-test="leg-of">
-                "This is one of the two legs of " <strong>{name.clone()}</strong> ". "
-                <a href=format!("/connections/{parent}") data-test="open-parent">
-                    {format!("Open {name}")}
-                </a>
-            </p>
-        })
+    let parent = Memo::new(move |_| legs.with(|l| names::name_of(l, &id)));
+    view! {
+        {move || match parent.get() {
+            Some(parent) => {
+                let name = connections
+                    .with(|c| names::name_of(c, &parent))
+                    .unwrap_or_else(|| parent.clone());
+                view! {
+                    <h1>{format!("A leg of {name}")}</h1>
+                    <p data-test="leg-of">
+                        "Console Connect lists each of a connection's two legs as a connection of its own: this is one of the legs of "
+                        <strong>{name.clone()}</strong> ". "
+                        <a href=format!("/connections/{parent}") data-test="open-parent">
+                            {format!("Open {name}")}
+                        </a>
+                    </p>
+                }
+                .into_any()
+            }
+            None => view! {
+                <h1>"Connection not found"</h1>
+                <LoadError error=error.clone() retry=retry/>
+            }
+            .into_any(),
+        }}
+        <p>
+            <a href="/connections">"Back to connections"</a>
+        </p>
     }
 }
 

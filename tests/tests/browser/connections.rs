@@ -208,6 +208,9 @@ async fn a_legs_id_leads_to_its_connection_and_its_history() {
         // Opened as a connection, it leads to the one it belongs to.
         b.goto(&format!("/connections/{leg}")).await;
         b.wait_for_text("[data-test=\"leg-of\"]", SEEDED).await;
+        // Said as what it is, not as an error.
+        b.wait_for_text("h1", &format!("A leg of {SEEDED}")).await;
+        assert_eq!(b.count(".error-banner").await, 0);
         b.screenshot("a-legs-page").await;
         b.click("open-parent").await;
         b.wait_for_path(&format!("/connections/{id}")).await;
