@@ -104,6 +104,16 @@ pub fn shown(outlook: Outlook, checked: bool) -> Outlook {
     }
 }
 
+/// Whether what the server said, for the description of the session `clock` counts from and at
+/// the time `confirmed` (`(described_at, at)`), confirms `outlook`: a warning needs a check of
+/// that description, and an idle end one made once it had come, since a check made while it was
+/// only near says nothing of a request another tab sent after it.
+pub fn confirmed(outlook: Outlook, clock: &Clock, confirmed: (f64, f64)) -> bool {
+    let (described_at, at) = confirmed;
+    described_at == clock.described_at
+        && (outlook != Outlook::Ended { idle: true } || at >= clock.idle_ends)
+}
+
 /// Whether the server's idle end (`seen`, just read) is later than the one this tab counts
 /// with: then something else, another tab, kept the session alive.
 pub fn kept_alive_elsewhere(counted: &Clock, seen: &Clock) -> bool {
@@ -144,9 +154,9 @@ pub fn SessionNotice() -> impl IntoView {
         });
     };
     // An idle end this tab sees coming is checked with the server before it is announced, and
-    // again every minute while it is (without counting as activity): `checked_for` is the
-    // description last confirmed.
-    let checked_for = RwSignal::new(f64::NAN);
+    // again every minute while it is, and once it has come (without counting as activity):
+    // `checked_for` is the description last confirmed, and when.
+    let checked_for = RwSignal::new((f64::NAN, f64::NEG_INFINITY));
     let last_check = StoredValue::new(f64::NEG_INFINITY);
     let checking = StoredValue::new(false);
     let check = move |counted: Clock| {
@@ -164,7 +174,7 @@ pub fn SessionNotice() -> impl IntoView {
                     if kept_alive_elsewhere(&counted, &seen) {
                         auth.set(s);
                     } else {
-                        checked_for.try_set(counted.described_at);
+                        checked_for.try_set((counted.described_at, Date::now()));
                     }
                 }
                 Err(e) if e.is_signed_out() => {
@@ -172,7 +182,7 @@ pub fn SessionNotice() -> impl IntoView {
                 }
                 // The server cannot say: announce what this tab counts.
                 Err(_) => {
-                    checked_for.try_set(counted.described_at);
+                    checked_for.try_set((counted.described_at, Date::now()));
                 }
             }
         });
@@ -188,7 +198,7 @@ pub fn SessionNotice() -> impl IntoView {
                 Some(s) => {
                     let clock = Clock::counted_from(auth.described_at.get_value(), &s);
                     let next = outlook(&clock, now.get(), api::last_success());
-                    let checked = checked_for.get() == clock.described_at;
+                    let checked = confirmed(next, &clock, checked_for.get());
                     let due = now.get_untracked() - last_check.get_value() >= CHECK_EVERY_MS;
                     if shown(next, false) != next && (!checked || due) {
                         check(clock);
@@ -360,6 +370,26 @@ mod tests {
         ] {
             assert_eq!(shown(other, false), other);
         }
+    }
+
+    #[test]
+    fn an_idle_end_needs_a_check_made_once_it_has_come() {
+        let c = clock();
+        let idle = Outlook::Ended { idle: true };
+        let soon = Outlook::IdleSoon { at: c.idle_ends };
+        // Checked while the end was near: the warning is confirmed, the end is not.
+        let before = (c.described_at, c.idle_ends - 60_000.0);
+        assert!(confirmed(soon, &c, before));
+        assert!(!confirmed(idle, &c, before));
+        let after = (c.described_at, c.idle_ends + 1.0);
+        assert!(confirmed(idle, &c, after));
+        // A check of another description confirms nothing of this one.
+        assert!(!confirmed(
+            soon,
+            &c,
+            (c.described_at - 1.0, c.idle_ends + 1.0)
+        ));
+        assert!(!confirmed(idle, &c, (f64::NAN, f64::NEG_INFINITY)));
     }
 
     #[test]
