@@ -21,11 +21,13 @@ fn store_vendor(v: Vendor) {
 }
 
 /// The panel, shown while at least one peering is configured. `peerings` lists the configured
-/// ones with their `base`, so the text is fetched again when a peering's settings change.
+/// ones with their `base`, so the text is fetched again when a peering's settings change;
+/// `one_port` names the port both legs start from, when they start from one.
 #[component]
 pub fn RouterConfigPanel(
     id: String,
     peerings: Signal<Vec<(PeeringType, String)>>,
+    one_port: Memo<Option<String>>,
 ) -> impl IntoView {
     let vendor = RwSignal::new(stored_vendor().unwrap_or(Vendor::CiscoIosXe));
     let chosen = RwSignal::new(None::<PeeringType>);
@@ -60,6 +62,13 @@ pub fn RouterConfigPanel(
                 <p class="help">
                     "What your two routers need for a peering as it is configured: a VLAN sub-interface with your address of the link's subnet and a BGP session to Microsoft (AS 12076). The shared key is never shown here."
                 </p>
+                {move || one_port.get().map(|port| view! {
+                    <p class="notice warn" data-test="one-port">
+                        {format!(
+                            "Both legs start from one port, {port}: one router there carries both links. As written, the two texts below take the same sub-interface and VLAN, which one port cannot have twice: give each link a sub-interface of its own before applying them.",
+                        )}
+                    </p>
+                })}
                 <div class="filters">
                     <div class="field">
                         <label for="router-peering">"Peering"</label>

@@ -236,6 +236,25 @@ fn ConnectionView(
             })
             .collect::<Vec<_>>()
     });
+    // The port both legs start from, when it is one (by its name where the company's ports
+    // are read): one router then carries both links.
+    let one_port = Memo::new(move |_| {
+        c.with(|c| {
+            let c = c.as_ref()?;
+            let [a, b] = c.legs.as_slice() else {
+                return None;
+            };
+            let port = a
+                .src_port_id
+                .as_ref()
+                .filter(|p| b.src_port_id.as_ref() == Some(*p))?;
+            Some(
+                ports
+                    .with(|ps| names::name_of(ps, port))
+                    .unwrap_or_else(|| port.clone()),
+            )
+        })
+    });
     let cards = peerings.map(crate::shared::settled);
     let card_id = id.clone();
     view! {
@@ -303,7 +322,10 @@ fn ConnectionView(
                 }}
             </div>
         </section>
-        {move || (!gone.get()).then(|| view! { <RouterConfigPanel id=id.clone() peerings=configured/> })}
+        {move || {
+            (!gone.get())
+                .then(|| view! { <RouterConfigPanel id=id.clone() peerings=configured one_port=one_port/> })
+        }}
     }
 }
 

@@ -338,3 +338,56 @@ async fn seeded(b: &Browser) -> serde_json::Value {
     ))
     .await
 }
+
+#[tokio::test]
+async fn a_connection_from_one_port_says_one_router_there_carries_both_links() {
+    let b = Browser::open("one-port").await;
+    demo::sign_in_as_ada_in_acme(&b).await;
+    let mut colleague = Colleague::sign_in(b.portal_url(), demo::ada(), "acme").await;
+    let created = colleague
+        .send(
+            Method::POST,
+            "/api/connections",
+            json!({
+                "serviceKey": demo::london_key(),
+                "name": "Both legs on LD8 2",
+                "portIds": [demo::LONDON_PORT_2],
+                "speedMbps": 100,
+                "paymentType": "invoice",
+            }),
+        )
+        .await;
+    let id = created["id"].as_str().expect("the new connection's id");
+    b.goto(&format!("/connections/{id}")).await;
+    b.find("main dl.details .status[data-status=\"ACTIVE\"]")
+        .await;
+    colleague
+        .send(
+            Method::POST,
+            &format!("/api/connections/{id}/peering/PRIVATE"),
+            json!({
+                "config": {
+                    "peerASN": 65050,
+                    "primaryPeerSubnet": "10.50.0.0/30",
+                    "secondaryPeerSubnet": "10.50.0.4/30",
+                    "vlanId": 100,
+                },
+                "reason": "One router at LD8",
+            }),
+        )
+        .await;
+    b.goto(&format!("/connections/{id}")).await;
+    b.find("[data-test=\"router-config-primary\"]").await;
+    b.wait_for_text(
+        "[data-test=\"one-port\"]",
+        "Both legs start from one port, Acme London LD8 2",
+    )
+    .await;
+    b.screenshot("one-port-router-config").await;
+    // Legs from two ports: nothing of the kind.
+    let seeded = seeded(&b).await;
+    b.goto(&format!("/connections/{}", seeded["id"].as_str().unwrap()))
+        .await;
+    b.find("[data-test=\"router-config-primary\"]").await;
+    assert_eq!(b.count("[data-test=\"one-port\"]").await, 0);
+}
