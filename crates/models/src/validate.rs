@@ -965,16 +965,25 @@ pub fn speed(speed: u64, bandwidth_mbps: Option<u64>) -> Result<(), ValidationEr
 
 /// The rule a whole-number field of a request breaks with a JSON number that is no whole
 /// number of 0 or more (negative, with a fraction or an exponent, too large), given as the
-/// JSON reader holds it (`-5`, `1000.0` for `1e3`): `peerASN must be a whole number from 1 to
-/// 4294967295; got "-5"`. `None` for a field without such a rule.
+/// JSON reader holds it (`-5`, `1000.0` for `1e3`) and echoed as a number, as one the field's
+/// type holds is (`peerASN must be a whole number from 1 to 4294967295; got -5`). `None` for a
+/// field without such a rule.
 pub fn number_field(field: &str, number: &str) -> Option<ValidationError> {
+    let got = number.chars().take(ECHO_LIMIT).collect();
     match field {
-        "peerASN" => parse_asn("peerASN", number).err(),
-        "customerASN" => parse_asn("customerASN", number).err(),
-        "vlanId" => parse_vlan("vlanId", number).err(),
-        "speedMbps" => Some(ValidationError::Speed {
-            got: number.to_owned(),
+        "peerASN" => Some(ValidationError::Asn {
+            field: "peerASN",
+            got,
         }),
+        "customerASN" => Some(ValidationError::Asn {
+            field: "customerASN",
+            got,
+        }),
+        "vlanId" => Some(ValidationError::Vlan {
+            field: "vlanId",
+            got,
+        }),
+        "speedMbps" => Some(ValidationError::Speed { got }),
         _ => None,
     }
 }

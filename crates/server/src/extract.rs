@@ -1059,14 +1059,14 @@ mod tests {
             peering("peerASN", serde_json::json!(-5)),
             one(
                 "peerASN",
-                "peerASN must be a whole number from 1 to 4294967295; got \"-5\""
+                "peerASN must be a whole number from 1 to 4294967295; got -5"
             )
         );
         assert_eq!(
             peering("customerASN", serde_json::json!(64500.5)),
             one(
                 "customerASN",
-                "customerASN must be a whole number from 1 to 4294967295; got \"64500.5\""
+                "customerASN must be a whole number from 1 to 4294967295; got 64500.5"
             )
         );
         assert_eq!(
