@@ -20,8 +20,8 @@ use leptos::task::spawn_local;
 use pages::{
     audit::AuditPage, audit_event::AuditEventPage, connection::ConnectionPage,
     connections::ConnectionsPage, create::CreatePage, delete::DeleteConnectionPage,
-    delete::DeletePeeringPage, not_found::NotFound, peering::PeeringPage, progress::ProgressPage,
-    sign_in::SignInPage, verify::VerifyPage,
+    delete::DeletePeeringPage, not_found::NotFound, not_found::NotFoundSignedOut,
+    peering::PeeringPage, progress::ProgressPage, sign_in::SignInPage, verify::VerifyPage,
 };
 use route::{Screen, use_navigate, use_query_map};
 use session::{Auth, SessionState};
@@ -53,18 +53,19 @@ pub fn App() -> impl IntoView {
     });
     on_cleanup(move || leaving.remove());
     // The screen shown without the signed-in frame, or `Home` standing for the frame, which
-    // stays while its pages change: only going to or from the sign-in page or an unknown
-    // address rebuilds it.
+    // stays while its pages change: only going to or from the sign-in page rebuilds it. An
+    // unknown address is shown in the frame too, unless nobody is signed in.
     let top = Memo::new(move |_| {
+        let signed_out = auth.state.with(|s| matches!(s, SessionState::SignedOut));
         Some(screen.get())
-            .filter(|s| !s.in_shell())
+            .filter(|s| !s.in_shell(signed_out))
             .unwrap_or(Screen::Home)
     });
     view! {
         <SignedOutWatcher auth=auth/>
         {move || match top.get() {
             Screen::SignIn => view! { <SignInPage/> }.into_any(),
-            Screen::NotFound => view! { <NotFound/> }.into_any(),
+            Screen::NotFound => view! { <NotFoundSignedOut/> }.into_any(),
             _ => view! { <Shell>{move || page(screen.get())}</Shell> }.into_any(),
         }}
     }
@@ -83,8 +84,9 @@ fn page(screen: Screen) -> AnyView {
         Screen::Create => view! { <CreatePage/> }.into_any(),
         Screen::Audit => view! { <AuditPage/> }.into_any(),
         Screen::AuditEvent => view! { <AuditEventPage/> }.into_any(),
+        Screen::NotFound => view! { <NotFound/> }.into_any(),
         // `/` is turned into `/connections` before anything is shown.
-        Screen::Home | Screen::SignIn | Screen::NotFound => ().into_any(),
+        Screen::Home | Screen::SignIn => ().into_any(),
     }
 }
 
@@ -94,6 +96,7 @@ fn page(screen: Screen) -> AnyView {
 fn SignedOutWatcher(auth: Auth) -> impl IntoView {
     let navigate = use_navigate();
     let query = use_query_map();
+    let screen = route::use_screen();
     api::on_signed_out(move |expired| {
         // A session the app held is one that ended, even when the browser has already dropped
         // its cookie (it expires with the idle timeout) and the server sees nobody.
@@ -102,6 +105,10 @@ fn SignedOutWatcher(auth: Auth) -> impl IntoView {
                 .state
                 .with_untracked(|s| matches!(s, SessionState::SignedIn(_)));
         auth.clear();
+        // An unknown address says so, signed out too, rather than asking to sign in for it.
+        if screen.get_untracked() == Screen::NotFound {
+            return;
+        }
         let here = nav::current();
         let on_sign_in = here.as_deref().is_some_and(nav::is_sign_in);
         // On the sign-in page already, the page to return to stays the one it names.

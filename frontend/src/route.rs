@@ -26,9 +26,14 @@ pub enum Screen {
 }
 
 impl Screen {
-    /// The screens shown inside the signed-in frame (header, session checks).
-    pub fn in_shell(self) -> bool {
-        !matches!(self, Screen::SignIn | Screen::NotFound)
+    /// Whether the screen is shown inside the signed-in frame (header, session checks): every
+    /// one but the sign-in page, and an unknown address unless nobody is signed in.
+    pub fn in_shell(self, signed_out: bool) -> bool {
+        match self {
+            Screen::SignIn => false,
+            Screen::NotFound => !signed_out,
+            _ => true,
+        }
     }
 }
 
@@ -284,6 +289,12 @@ pub fn use_params_map() -> Memo<Params> {
     Memo::new(move |_| matched.with(|(_, params)| params.clone()))
 }
 
+/// The current screen.
+pub fn use_screen() -> Memo<Screen> {
+    let matched = expect_context::<Memo<(Screen, Params)>>();
+    Memo::new(move |_| matched.with(|(screen, _)| *screen))
+}
+
 /// The current query string's values.
 pub fn use_query_map() -> Memo<Params> {
     let location = expect_context::<Location>();
@@ -385,18 +396,20 @@ mod tests {
     }
 
     #[test]
-    fn only_sign_in_and_unknown_addresses_are_shown_outside_the_frame() {
-        for path in ["/sign-in", "/nowhere"] {
-            assert!(!recognise(path).0.in_shell(), "{path}");
+    fn only_sign_in_and_unknown_addresses_signed_out_are_shown_outside_the_frame() {
+        for signed_out in [false, true] {
+            assert!(!recognise("/sign-in").0.in_shell(signed_out));
+            for path in [
+                "/connections",
+                "/audit/7",
+                "/connections/x/peering/PRIVATE",
+                "/create",
+            ] {
+                assert!(recognise(path).0.in_shell(signed_out), "{path}");
+            }
         }
-        for path in [
-            "/connections",
-            "/audit/7",
-            "/connections/x/peering/PRIVATE",
-            "/create",
-        ] {
-            assert!(recognise(path).0.in_shell(), "{path}");
-        }
+        assert!(recognise("/nowhere").0.in_shell(false));
+        assert!(!recognise("/nowhere").0.in_shell(true));
     }
 
     #[test]

@@ -45,11 +45,17 @@ pub fn Shell(children: ChildrenFn) -> impl IntoView {
     // A page of the signed-in app shown without a session (Back after signing out, say) gives
     // way to the sign-in page, which returns to it.
     let navigate = use_navigate();
+    let screen = route::use_screen();
     crate::shared::effect(move || {
         let here = crate::nav::current();
         // On the way to the sign-in page already (a session that ended is sent there saying
         // so), it is not sent there again.
-        if stage.get() == Stage::SignedOut && !here.as_deref().is_some_and(crate::nav::is_sign_in) {
+        // An unknown address is not sent there: it says so, signed out, on its own.
+        let unknown = screen.get_untracked() == route::Screen::NotFound;
+        if stage.get() == Stage::SignedOut
+            && !unknown
+            && !here.as_deref().is_some_and(crate::nav::is_sign_in)
+        {
             navigate(
                 &crate::nav::sign_in_path(false, here.as_deref()),
                 route::NavigateOptions {

@@ -1,7 +1,8 @@
 //! Signing in: a wrong key is refused under its field, a demo key signs in and asks a user of
 //! two companies which one to work in; a session that ended leads back to the sign-in page
 //! saying so, whether the app was open or is opened anew, and signing in returns to the page;
-//! a session near its idle end warns first; an address that failed too often is told to wait.
+//! a session near its idle end warns first; an address that failed too often is told to wait;
+//! an unknown address says so, in the signed-in frame or, signed out, with the way in.
 
 use crate::browser::{Browser, cell};
 use crate::demo;
@@ -47,6 +48,20 @@ async fn an_address_that_failed_too_often_is_told_how_long_to_wait() {
 #[tokio::test]
 async fn a_wrong_key_is_refused_and_a_demo_key_signs_in_to_the_chosen_company() {
     let b = Browser::open("sign_in").await;
+    // An unknown address, signed out, says so with the product's name and the way in, rather
+    // than sending the visitor to sign in for a page that is not there.
+    b.goto("/nowhere").await;
+    b.wait_for_text("[data-test=\"not-found\"] h1", "Page not found")
+        .await;
+    b.find("[data-test=\"sandbox-banner\"]").await;
+    assert_eq!(b.text(".standalone-brand a").await, "ExpressRoute portal");
+    assert_eq!(
+        b.attr("[data-test=\"not-found\"] a", "href").await,
+        "/sign-in"
+    );
+    assert_eq!(b.count(".app-header").await, 0);
+    assert_eq!(b.location().await, "/nowhere");
+    b.screenshot("unknown-address-signed-out").await;
     b.goto("/sign-in").await;
     b.find("[data-test=\"sandbox-banner\"]").await;
     // A key no one could have been issued is refused on the page, before anything is sent.
@@ -114,6 +129,27 @@ async fn a_wrong_key_is_refused_and_a_demo_key_signs_in_to_the_chosen_company() 
     b.goto("/sign-in").await;
     b.wait_for_path("/connections").await;
     assert_eq!(b.count("#apiKey").await, 0, "no sign-in form");
+
+    // Signed in, an unknown address keeps the frame: who is signed in, the way around, the
+    // sandbox banner; so does a peering page of no peering type, with one main region.
+    for path in [
+        "/nowhere/else",
+        "/connections/0123456789abcdef01234567/peering/BOGUS",
+    ] {
+        b.goto(path).await;
+        b.wait_for_text("[data-test=\"not-found\"] h1", "Page not found")
+            .await;
+        b.wait_for_text(".app-header .user", "Ada Lovelace").await;
+        b.find("[data-test=\"sandbox-banner\"]").await;
+        assert_eq!(b.count("main").await, 1, "{path}");
+        assert_eq!(
+            b.attr("[data-test=\"not-found\"] a", "href").await,
+            "/connections",
+            "{path}"
+        );
+        assert_eq!(b.location().await, path);
+    }
+    b.screenshot("unknown-address-signed-in").await;
 
     // The header switches company from any page, to that company's connections: Globex has
     // none yet; back in Acme its connection is listed again.
