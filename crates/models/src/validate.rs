@@ -723,7 +723,14 @@ pub fn peer_subnets(
 ) -> Vec<Result<IpNet, ValidationError>> {
     let p = peer_subnet("primaryPeerSubnet", primary, peering);
     let mut s = peer_subnet("secondaryPeerSubnet", secondary, peering);
-    if let (Ok(a), Ok(b)) = (&p, &s) {
+    // A secondary subnet off its network address is checked as the network it would be told to
+    // use: when that is the primary's, the overlap is what to say, not a network to suggest.
+    let secondary_net = match &s {
+        Ok(b) => Some(*b),
+        Err(ValidationError::SubnetNotNetwork { network, .. }) => prefix(network),
+        Err(_) => None,
+    };
+    if let (Ok(a), Some(b)) = (&p, &secondary_net) {
         if std::mem::discriminant(a) != std::mem::discriminant(b) {
             s = Err(ValidationError::SubnetFamilies);
         } else if overlaps(a, b) {

@@ -241,6 +241,35 @@ fn names_are_printable_and_bounded() {
 }
 
 #[test]
+fn a_secondary_subnet_off_its_network_is_not_told_to_use_the_primarys() {
+    let p = PeeringType::Private;
+    // Its network would be the primary's: the overlap is said, not that network suggested.
+    assert_eq!(
+        peer_subnets("10.1.0.0/30", "10.1.0.2/30", p)[1],
+        Err(ValidationError::SubnetOverlap)
+    );
+    assert!(
+        peer_subnets("10.1.0.0/30", "10.1.0.2/30", p)[1]
+            .clone()
+            .unwrap_err()
+            .to_string()
+            .starts_with("secondaryPeerSubnet must not overlap primaryPeerSubnet")
+    );
+    // Another network, clear of the primary, is suggested as before.
+    assert_eq!(
+        peer_subnets("10.1.0.0/30", "10.1.0.6/30", p)[1],
+        Err(ValidationError::SubnetNotNetwork {
+            field: "secondaryPeerSubnet",
+            network: "10.1.0.4/30".into()
+        })
+    );
+    assert_eq!(
+        peer_subnets("10.1.0.0/30", "fd00::1/126", p)[1],
+        Err(ValidationError::SubnetFamilies)
+    );
+}
+
+#[test]
 fn subnets_must_be_30s_with_network_address() {
     let p = PeeringType::Private;
     assert!(peer_subnet("primaryPeerSubnet", "10.1.0.0/30", p).is_ok());
