@@ -430,6 +430,21 @@ async fn a_microsoft_peering_is_configured_with_its_prefixes() {
     );
     assert_eq!(read.json["config"]["customerASN"], 64999);
     assert_eq!(read.json["config"]["routingRegistryName"], "ARIN");
+    // The prefixes are a set: the same ones in another order (and another spelling) are no
+    // change to review.
+    let mut reordered = microsoft_peering(300);
+    reordered["config"]["advertisedPublicPrefixes"] =
+        json!(["203.0.113.128/25", "198.51.100.0/24"]);
+    let same = client.post(&format!("{path}/preview"), &reordered).await;
+    assert_eq!(same.status, StatusCode::OK, "{}", same.text);
+    assert_eq!(same.json["changes"], json!([]), "{}", same.text);
+    reordered["config"]["advertisedPublicPrefixes"] = json!(["203.0.113.128/25"]);
+    let fewer = client.post(&format!("{path}/preview"), &reordered).await;
+    assert_eq!(
+        fewer.json["changes"][0]["field"], "advertisedPublicPrefixes",
+        "{}",
+        fewer.text
+    );
     let connection = client.get(&format!("/api/connections/{id}")).await;
     let kinds: Vec<&Value> = connection.json["peerings"]
         .as_array()

@@ -114,6 +114,19 @@ async fn current_and_others(
 /// be told).
 fn proposed(req: &PeeringChangeRequest, current: Option<&Peering>) -> PeeringConfig {
     let mut config = req.config.clone().normalized();
+    // The advertised prefixes are a set: the current ones in another order are no change, and
+    // keep their order.
+    let current_prefixes = current.and_then(|p| p.advertised_public_prefixes.as_ref());
+    if let (Some(new), Some(old)) = (&config.advertised_public_prefixes, current_prefixes) {
+        let sorted = |ps: &[String]| {
+            let mut ps: Vec<String> = ps.iter().map(|p| validate::canonical_prefix(p)).collect();
+            ps.sort();
+            ps
+        };
+        if sorted(new) == sorted(old) {
+            config.advertised_public_prefixes = Some(old.clone());
+        }
+    }
     if req.keep_shared_key {
         config.shared_key = current
             .and_then(|p| p.shared_key.clone())
