@@ -54,6 +54,11 @@ async fn json_body<S: Send + Sync>(req: Request, state: &S) -> Result<JsonBody, 
             StatusCode::PAYLOAD_TOO_LARGE => AppError::PayloadTooLarge,
             _ => AppError::BadRequest("The request body could not be received.".into()),
         })?;
+    if let Some(refusal) = positional(&body) {
+        return Err(AppError::BadRequest(format!(
+            "The request body could not be read: {refusal}"
+        )));
+    }
     Ok(match without_nulls(&body) {
         Some(rewritten) => JsonBody {
             bytes: rewritten.into(),
@@ -64,6 +69,24 @@ async fn json_body<S: Send + Sync>(req: Request, state: &S) -> Result<JsonBody, 
             rewritten: false,
         },
     })
+}
+
+/// Why a body that gives an array where an object belongs (the body itself, or a peering's
+/// `config`) is refused: serde would read its items by position (`["acme"]` as
+/// `{"company": "acme"}`). An empty array is refused by serde itself, with its place.
+fn positional(body: &[u8]) -> Option<&'static str> {
+    use serde_json::Value;
+    if !body.contains(&b'[') {
+        return None;
+    }
+    let items = |v: Option<&Value>| v.and_then(Value::as_array).is_some_and(|a| !a.is_empty());
+    match serde_json::from_slice::<Value>(body).ok()? {
+        v if items(Some(&v)) => Some("invalid type: array, expected an object"),
+        Value::Object(members) if items(members.get("config")) => {
+            Some("config: invalid type: array, expected an object")
+        }
+        _ => None,
+    }
 }
 
 /// The body without the members of its objects that are `null`, if it has any (and is JSON).
@@ -557,7 +580,18 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for AppQuery<T> {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
-        let given = without_blank_parameters(parts.uri.query().unwrap_or_default());
+        let query = parts.uri.query().unwrap_or_default();
+        // A blank parameter is left out only if the route has it: `?foo` is refused as
+        // `?foo=bar` is, naming the parameters there are.
+        for name in blank_parameter_names(query) {
+            let alone = axum::http::Uri::try_from(format!("/?{name}="));
+            if let Ok(Err(r)) = alone.map(|uri| axum::extract::Query::<T>::try_from_uri(&uri))
+                && r.body_text().contains("unknown field")
+            {
+                return Err(query_rejection(r));
+            }
+        }
+        let given = without_blank_parameters(query);
         // Only parameters of the request's own query are kept, so the address stays valid.
         let uri = axum::http::Uri::try_from(format!("/?{given}"))
             .map_err(|_| AppError::BadRequest("The query string could not be read.".into()))?;
@@ -570,7 +604,7 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for AppQuery<T> {
 
 /// For a read that takes no query parameters: one sent anyway (`?status=ACTIVE`) is refused
 /// rather than ignored, as a route that takes some refuses one it does not know. Blank ones are
-/// left out as [`AppQuery`] leaves them out.
+/// left out, as a form with nothing chosen sends them.
 pub struct NoQuery;
 
 impl<S: Send + Sync> FromRequestParts<S> for NoQuery {
@@ -578,7 +612,10 @@ impl<S: Send + Sync> FromRequestParts<S> for NoQuery {
 
     async fn from_request_parts(parts: &mut Parts, _: &S) -> Result<Self, Self::Rejection> {
         let given = without_blank_parameters(parts.uri.query().unwrap_or_default());
-        match given.split('&').find(|p| !p.is_empty()) {
+        match given
+            .split('&')
+            .find(|p| !p.is_empty() && !p.starts_with('='))
+        {
             None => Ok(NoQuery),
             Some(pair) => {
                 let name: String = pair
@@ -597,23 +634,35 @@ impl<S: Send + Sync> FromRequestParts<S> for NoQuery {
     }
 }
 
+/// Whether a `name=value` pair's value is empty or only spaces (`+` or `%20`).
+fn is_blank(pair: &str) -> bool {
+    let mut value = pair.split_once('=').map_or("", |(_, value)| value);
+    while let Some(rest) = value
+        .strip_prefix('+')
+        .or_else(|| value.strip_prefix("%20"))
+    {
+        value = rest;
+    }
+    value.is_empty()
+}
+
 /// The query's `name=value` pairs without those whose value is empty or only spaces (`+` or
 /// `%20`), nor empty pairs (`a=1&&b=2`).
 pub fn without_blank_parameters(query: &str) -> String {
-    let blank = |mut value: &str| {
-        while let Some(rest) = value
-            .strip_prefix('+')
-            .or_else(|| value.strip_prefix("%20"))
-        {
-            value = rest;
-        }
-        value.is_empty()
-    };
     query
         .split('&')
-        .filter(|pair| !blank(pair.split_once('=').map_or("", |(_, value)| value)))
+        .filter(|pair| !is_blank(pair))
         .collect::<Vec<_>>()
         .join("&")
+}
+
+/// The names of the query's parameters given blank (`phase`, `phase=`, `phase=+`).
+fn blank_parameter_names(query: &str) -> impl Iterator<Item = &str> {
+    query
+        .split('&')
+        .filter(|pair| is_blank(pair))
+        .map(|pair| pair.split_once('=').map_or(pair, |(name, _)| name))
+        .filter(|name| !name.is_empty())
 }
 
 /// Kept whole: query strings carry filters, never secrets, and serde's quotes name the
@@ -747,6 +796,11 @@ mod tests {
             "limit=5&connection=%20a"
         );
         assert_eq!(without_blank_parameters(""), "");
+        assert_eq!(
+            blank_parameter_names("action=&limit=5&outcome=+%20&&phase&=&connection=%20a")
+                .collect::<Vec<_>>(),
+            ["action", "outcome", "phase"]
+        );
         assert_eq!(
             without_blank_parameters("a=%2520"),
             "a=%2520",
@@ -882,7 +936,9 @@ mod tests {
 
     #[test]
     fn a_missing_field_is_refused_under_its_name() {
-        use models::api::{CreateConnectionRequest, DeleteRequest, PeeringChangeRequest};
+        use models::api::{
+            CreateConnectionRequest, DeleteRequest, PeeringChangeRequest, SelectCompanyRequest,
+        };
         let required = |field: &str| {
             vec![FieldError {
                 field: field.to_owned(),
@@ -966,6 +1022,23 @@ mod tests {
             &serde_json::json!({ "config": { "peerASN": null }, "bogus": 1 }),
         ));
         assert!(wrong.contains("unknown field `…`"), "{wrong}");
+        // An array is no object, even one whose items serde could read by position.
+        let read = "The request body could not be read: ";
+        for body in [r#"["acme"]"#, r#" [ "acme", "x" ]"#, "[1]"] {
+            assert_eq!(
+                bad_request(refused_text::<SelectCompanyRequest>(body)),
+                format!("{read}invalid type: array, expected an object"),
+                "{body}"
+            );
+        }
+        let by_position = serde_json::json!({
+            "config": [65010, "10.1.0.0/30", "10.1.0.4/30", 100],
+            "reason": "r",
+        });
+        assert_eq!(
+            bad_request(refused::<PeeringChangeRequest>(&by_position)),
+            format!("{read}config: invalid type: array, expected an object")
+        );
     }
 
     #[test]

@@ -705,6 +705,23 @@ async fn audit_filters_select_the_matching_events() {
     assert_eq!(left_empty.status, StatusCode::OK, "{}", left_empty.text);
     assert_eq!(left_empty.json, everything.json);
     assert!(everything.json["events"].as_array().unwrap().len() > 1);
+    // A parameter the history does not have is refused, with a value or without one.
+    for path in [
+        "/api/audit?foo=bar",
+        "/api/audit?foo",
+        "/api/audit?action=&foo=",
+        "/api/audit/export.csv?foo",
+    ] {
+        let unknown = h.ada.get(path).await;
+        assert_eq!(unknown.status, StatusCode::BAD_REQUEST, "{path}");
+        assert!(
+            unknown
+                .message()
+                .contains("unknown field `foo`, expected one of"),
+            "{path}: {}",
+            unknown.text
+        );
+    }
     let bad_cursor = h.ada.get("/api/audit?before=12abc").await;
     assert_eq!(bad_cursor.status, StatusCode::BAD_REQUEST);
     assert!(

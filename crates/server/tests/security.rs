@@ -338,6 +338,20 @@ async fn malformed_json_is_a_json_400_that_does_not_echo_the_input() {
         "{}",
         wrong_type.text
     );
+    // An array is no object, even where serde could read its items by position as fields.
+    let by_position = client
+        .send(
+            client
+                .request(Method::POST, "/api/session")
+                .header("content-type", "application/json")
+                .body(r#"["SecretValue1"]"#),
+        )
+        .await;
+    assert_eq!(by_position.status, StatusCode::BAD_REQUEST);
+    assert_eq!(
+        by_position.message(),
+        "The request body could not be read: invalid type: array, expected an object"
+    );
     assert!(app.upstream_requests().is_empty());
 }
 
