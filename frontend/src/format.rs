@@ -19,16 +19,10 @@ pub fn optional_time(rfc3339: Option<&str>) -> String {
     rfc3339.map(time).unwrap_or_else(|| "—".to_owned())
 }
 
-/// 1000 → `1 Gbps`, 200 → `200 Mbps`.
-/// A speed or capacity in Mbps as people say it: in Gbps from 1 Gbps on, with a tenth where it
-/// has one (8.9 Gbps beside 10 Gbps, not 8900 Mbps), otherwise in Mbps.
+/// A speed or capacity in Mbps as people say it (8.5 Gbps, 200 Mbps), as the portal's own
+/// messages write it.
 pub fn speed(mbps: u64) -> String {
-    match (mbps / 1000, mbps % 1000) {
-        (0, _) => format!("{mbps} Mbps"),
-        (gbps, 0) => format!("{gbps} Gbps"),
-        (gbps, rest) if rest.is_multiple_of(100) => format!("{gbps}.{} Gbps", rest / 100),
-        _ => format!("{mbps} Mbps"),
-    }
+    models::upstream::speed_text(mbps)
 }
 
 pub fn optional_speed(mbps: Option<u64>) -> String {
@@ -67,19 +61,45 @@ pub fn input_to_utc(input: &str) -> Option<String> {
 pub fn input_minutes_ago(minutes: u32) -> String {
     let then = Date::new_0();
     then.set_time(then.get_time() - f64::from(minutes) * 60_000.0);
-    utc_to_input(&String::from(then.to_iso_string()))
+    String::from(then.to_iso_string())
+        .chars()
+        .take(16)
+        .collect()
 }
 
-/// RFC 3339 (any offset) as the value of a `datetime-local` input in UTC, to the minute.
+/// RFC 3339 (any offset) as the value of a `datetime-local` input in UTC: to the minute, or to
+/// the second or millisecond the time has, so that a range read from the address is applied
+/// again as it was.
 pub fn utc_to_input(rfc3339: &str) -> String {
     let date = Date::new(&JsValue::from_str(rfc3339));
     if date.get_time().is_nan() {
         return String::new();
     }
-    String::from(date.to_iso_string())
-        .chars()
-        .take(16)
-        .collect()
+    input_of_iso(&String::from(date.to_iso_string()))
+}
+
+/// `YYYY-MM-DDTHH:MM:SS.mmmZ` as a `datetime-local` value, without the seconds and
+/// milliseconds that are zero.
+fn input_of_iso(iso: &str) -> String {
+    let iso = iso.trim_end_matches('Z');
+    let shown = if iso.get(16..) == Some(":00.000") {
+        16
+    } else if iso.get(19..) == Some(".000") {
+        19
+    } else {
+        iso.len()
+    };
+    iso.chars().take(shown).collect()
+}
+
+/// The `step` of a `datetime-local` input holding `value`: one with seconds, or milliseconds,
+/// needs a step that allows them, or the browser would refuse the form.
+pub fn input_step(value: &str) -> &'static str {
+    match value.trim().len() {
+        0..=16 => "60",
+        17..=19 => "1",
+        _ => "0.001",
+    }
 }
 
 /// A moment (ms since the epoch) as the local time of day, `14:05`.
@@ -90,7 +110,25 @@ pub fn local_clock(ms: f64) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::speed;
+    use super::{input_of_iso, input_step, speed};
+
+    #[test]
+    fn a_time_is_given_to_an_input_as_precisely_as_it_is() {
+        let cases = [
+            ("2026-12-06T00:42:00.000Z", "2026-12-06T00:42", "60"),
+            ("2026-12-06T00:42:30.000Z", "2026-12-06T00:42:30", "1"),
+            (
+                "2026-12-06T00:42:00.250Z",
+                "2026-12-06T00:42:00.250",
+                "0.001",
+            ),
+        ];
+        for (iso, input, step) in cases {
+            assert_eq!(input_of_iso(iso), input, "{iso}");
+            assert_eq!(input_step(input), step, "{iso}");
+        }
+        assert_eq!(input_step(""), "60");
+    }
 
     #[test]
     fn a_speed_is_said_in_gbps_from_one_gbps_on_with_a_tenth_at_most() {

@@ -142,12 +142,15 @@ pub fn one_port_reason(remaining: u64, speed_mbps: u64) -> Option<String> {
     })
 }
 
-/// 1000 → `1 Gbps`, 200 → `200 Mbps`, as the pages write speeds.
-fn speed_text(mbps: u64) -> String {
-    if mbps >= 1000 && mbps.is_multiple_of(1000) {
-        format!("{} Gbps", mbps / 1000)
-    } else {
-        format!("{mbps} Mbps")
+/// A speed or capacity in Mbps as people say it, and as the pages write it: in Gbps from 1 Gbps
+/// on, with a tenth where it has one (8.5 Gbps beside 10 Gbps, not 8500 Mbps), otherwise in
+/// Mbps.
+pub fn speed_text(mbps: u64) -> String {
+    match (mbps / 1000, mbps % 1000) {
+        (0, _) => format!("{mbps} Mbps"),
+        (gbps, 0) => format!("{gbps} Gbps"),
+        (gbps, rest) if rest.is_multiple_of(100) => format!("{gbps}.{} Gbps", rest / 100),
+        _ => format!("{mbps} Mbps"),
     }
 }
 
@@ -493,5 +496,10 @@ mod tests {
             Some("port has 900 Mbps left, less than the 1 Gbps its two legs of 500 Mbps need")
         );
         assert!(one_port_reason(u64::MAX - 1, u64::MAX).is_some());
+        // Capacities are written as the ports step writes them.
+        assert_eq!(
+            one_port_reason(8500, 5000).as_deref(),
+            Some("port has 8.5 Gbps left, less than the 10 Gbps its two legs of 5 Gbps need")
+        );
     }
 }

@@ -525,6 +525,7 @@ fn Audit(query: AuditQuery, connections: Names, legs: Names) -> impl IntoView {
                 <div class="field">
                     <label for="filter-from">"From (UTC)"</label>
                     <input id="filter-from" type="datetime-local"
+                        step=move || format::input_step(&from.get())
                         prop:value=move || from.get()
                         on:input=move |ev| from.set(event_target_value(&ev))/>
                 </div>
@@ -532,6 +533,7 @@ fn Audit(query: AuditQuery, connections: Names, legs: Names) -> impl IntoView {
                     <input id="filter-to" type="datetime-local"
                         aria-describedby="filter-to-error"
                         aria-invalid=move || range_error.with(Option::is_some).to_string()
+                        step=move || format::input_step(&to.get())
                         prop:value=move || to.get()
                         on:input=move |ev| to.set(event_target_value(&ev))/>
                 </Field>

@@ -73,13 +73,22 @@ fn EventDetail(detail: AuditEventDetail, connections: names::Names) -> impl Into
         .request
         .as_ref()
         .and_then(|r| serde_json::to_string_pretty(r).ok());
+    // The connection pages are the chosen company's: a connection of another company's event
+    // is not opened from here (as in the history's table); its history is.
+    let chosen = untrack(|| crate::session::Auth::get().session()).and_then(|s| s.company);
+    let ours = e.company.is_none() || e.company == chosen;
     let connection = e.connection_id.clone().map(|c| {
-        let href = format!("/connections/{c}");
+        let open = ours.then(|| {
+            let href = format!("/connections/{c}");
+            view! {
+                " "
+                <a href=href data-test="open-connection">"open"</a>
+            }
+        });
         let history = format!("/audit?connection={c}");
         view! {
             <Named id=c names=connections/>
-            " "
-            <a href=href>"open"</a>
+            {open}
             " · "
             <a href=history>"its history"</a>
         }

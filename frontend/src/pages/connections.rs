@@ -13,8 +13,8 @@ use crate::poll::Poll;
 use crate::route::{NavigateOptions, use_navigate, use_query_map};
 use crate::session::Auth;
 use leptos::prelude::*;
-use models::ConnectionStatus;
 use models::api::{ConnectionView, LegRole};
+use models::{ConnectionStatus, ProvisioningStatus};
 use std::cmp::Ordering;
 
 fn leg_cell(c: &ConnectionView, role: LegRole) -> AnyView {
@@ -58,9 +58,12 @@ fn peerings_cell(c: &ConnectionView) -> AnyView {
 
 fn row(c: ConnectionView) -> impl IntoView {
     let href = format!("/connections/{}", c.id);
-    let progress = c
-        .status
-        .is_transitional()
+    // The progress page follows the order and Azure's provisioning after it.
+    let provisioning = c
+        .provisioning_status
+        .as_ref()
+        .is_some_and(ProvisioningStatus::is_transitional);
+    let progress = (c.status.is_transitional() || (provisioning && !c.status.is_gone()))
         .then(|| format!("/connections/{}/progress", c.id));
     let (id, name) = (c.id.clone(), c.name.clone());
     view! {
@@ -145,7 +148,7 @@ struct Filters {
 impl Filters {
     /// The connections of `all` the filters let through, in the order chosen.
     fn apply(&self, all: &[ConnectionView]) -> Vec<ConnectionView> {
-        let deleted = self.deleted.get();
+        let deleted = self.shows_deleted();
         let mut rows: Vec<ConnectionView> = self
             .matching(all)
             .filter(|c| deleted || c.status != ConnectionStatus::Deleted)
@@ -157,12 +160,18 @@ impl Filters {
 
     /// How many of `all` match the name and status but are left out for being deleted.
     fn deleted_hidden(&self, all: &[ConnectionView]) -> usize {
-        if self.deleted.get_untracked() {
+        if untrack(|| self.shows_deleted()) {
             return 0;
         }
         self.matching(all)
             .filter(|c| c.status == ConnectionStatus::Deleted)
             .count()
+    }
+
+    /// Whether deleted connections are shown: when asked to, or when they are the status
+    /// chosen.
+    fn shows_deleted(&self) -> bool {
+        self.deleted.get() || self.status.get() == ConnectionStatus::Deleted.as_wire()
     }
 
     /// The connections of `all` with the name and status asked for, deleted or not.
@@ -447,6 +456,12 @@ mod tests {
                 deleted: Memo::new(move |_| deleted),
                 sort: Memo::new(|_| String::new()),
             };
+            let of_status = |status: &'static str| Filters {
+                name: Memo::new(|_| String::new()),
+                status: Memo::new(move |_| status.to_owned()),
+                deleted: Memo::new(|_| false),
+                sort: Memo::new(|_| String::new()),
+            };
             let shown = |f: &Filters| {
                 f.apply(&all)
                     .into_iter()
@@ -455,6 +470,12 @@ mod tests {
             };
             let london = filters("london", false);
             assert_eq!(shown(&london), ["London A"]);
+            // Deleted, the status chosen, shows the deleted without ticking "Show deleted".
+            let gone = of_status("DELETED");
+            assert_eq!(shown(&gone), ["London B", "Paris"]);
+            assert_eq!(gone.deleted_hidden(&all), 0);
+            assert_eq!(summary(&all, gone), "2 shown, 1 hidden by the filter.");
+            assert_eq!(shown(&of_status("ACTIVE")), ["London A"]);
             assert_eq!(london.deleted_hidden(&all), 1, "London B, not Paris");
             assert_eq!(filters("tokyo", false).deleted_hidden(&all), 0);
             let everything = filters("", true);

@@ -204,6 +204,11 @@ pub fn CreatePage() -> impl IntoView {
             );
         }
         Some(Err(e)) => {
+            // The key refused now (used by an order placed since it was verified, say): what
+            // its verification said no longer holds, and the key step must not go on with it.
+            if e.field("serviceKey").is_some() {
+                draft.verified.set(None);
+            }
             apply_server_errors(
                 &e,
                 &[
@@ -430,10 +435,11 @@ fn KeyStep(draft: Draft) -> impl IntoView {
     let verify = crate::shared::action(|k: &String| api::verify_service_key(k.clone()));
     let pending = verify.pending();
     let error = key_error(verify, key);
-    crate::shared::effect(move || {
-        if let Some(Ok(v)) = verify.value() {
-            draft.verified.set(Some((sent.get_untracked(), v)));
-        }
+    crate::shared::effect(move || match verify.value() {
+        Some(Ok(v)) => draft.verified.set(Some((sent.get_untracked(), v))),
+        // Refused now, the key's earlier answer no longer holds.
+        Some(Err(e)) if e.field("serviceKey").is_some() => draft.verified.set(None),
+        _ => {}
     });
     let banner = Signal::derive(move || {
         verify
@@ -676,6 +682,12 @@ fn SpeedStep(draft: Draft, ports: PortsResource) -> impl IntoView {
                     _ => match chosen_ports(draft, ports, Some(speed)) {
                         None => view! { <Loading label="Checking capacity…"/> }.into_any(),
                         Some(list) => {
+                            // One port carries both legs, each at the speed.
+                            let room = if list.len() == 1 {
+                                format!("both legs of {} ({} in all)", format::speed(speed), format::speed(speed.saturating_mul(2)))
+                            } else {
+                                format::speed(speed)
+                            };
                             view! {
                                 <ul class="checks">
                                     {list
@@ -683,7 +695,7 @@ fn SpeedStep(draft: Draft, ports: PortsResource) -> impl IntoView {
                                         .map(|p| {
                                             let ok = p.usable;
                                             let text = match &p.unusable_reason {
-                                                None => format!("{}: enough capacity for {}", p.name, format::speed(speed)),
+                                                None => format!("{}: enough capacity for {room}", p.name),
                                                 Some(r) => format!("{}: {r}. Go back and choose another port, or a lower speed.", p.name),
                                             };
                                             view! {

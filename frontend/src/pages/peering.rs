@@ -45,8 +45,6 @@ enum Loaded {
         /// Boxed: the connection and the peering are the bulk of this value.
         connection: Box<ConnectionView>,
         current: Option<PeeringView>,
-        /// The other peerings of the connection: their VLANs and subnets.
-        others: Vec<OtherPeering>,
     },
 }
 
@@ -95,17 +93,23 @@ fn PeeringWizard(id: String, t: PeeringType) -> impl IntoView {
                     .iter()
                     .find(|(pt, _)| *pt == t)
                     .and_then(|(_, p)| p.clone()),
-                others: all
-                    .iter()
-                    .filter(|(pt, _)| *pt != t)
-                    .filter_map(|(pt, p)| {
-                        p.as_ref().map(|p| OtherPeering::configured(*pt, &p.config))
-                    })
-                    .collect(),
             },
             _ => Loaded::Loading,
         },
     );
+    // The other peerings of the connection (their VLANs and subnets), as last read: unlike the
+    // form, they follow a new reading, for a colleague may have changed them since.
+    let others = Memo::new(move |last: Option<&Vec<OtherPeering>>| {
+        peerings.with(|all| match all {
+            Some(Ok(all)) => all
+                .iter()
+                .filter(|(pt, _)| *pt != t)
+                .filter_map(|(pt, p)| p.as_ref().map(|p| OtherPeering::configured(*pt, &p.config)))
+                .collect(),
+            _ => last.cloned().unwrap_or_default(),
+        })
+    });
+    let read_others = Callback::new(move |()| peerings.refetch());
     let back = format!("/connections/{id}");
     view! {
         <div class="page-head">
@@ -172,13 +176,24 @@ fn PeeringWizard(id: String, t: PeeringType) -> impl IntoView {
                 }
                     .into_any()
             }
-            Loaded::Ready { connection, current, others } => {
-                view! { <PeeringForm connection=*connection t=t current=current others=others/> }
+            Loaded::Ready { connection, current } => {
+                view! {
+                    <PeeringForm
+                        connection=*connection
+                        t=t
+                        current=current
+                        others=others
+                        read_others=read_others
+                    />
+                }
                     .into_any()
             }
         }}
     }
 }
+
+/// The value of [`Draft::keep_shared_key`] while the current shared key is kept.
+const KEEP: &str = "keep";
 
 /// Everything typed in the form.
 #[derive(Clone, Copy)]
@@ -188,7 +203,9 @@ struct Draft {
     secondary: Input,
     vlan: Input,
     shared_key: Input,
-    keep_shared_key: RwSignal<bool>,
+    /// [`KEEP`] while the current shared key is kept, else empty: an input, so a draft brought
+    /// back keeps the choice to replace or remove the key.
+    keep_shared_key: Input,
     prefixes: Input,
     customer_asn: Input,
     registry: Input,
@@ -207,7 +224,11 @@ impl Draft {
             ),
             vlan: Input::new(number(c.map(|c| c.vlan_id))),
             shared_key: Input::new(""),
-            keep_shared_key: RwSignal::new(current.is_some_and(|p| p.shared_key_set)),
+            keep_shared_key: Input::new(if current.is_some_and(|p| p.shared_key_set) {
+                KEEP
+            } else {
+                ""
+            }),
             prefixes: Input::new(
                 c.and_then(|c| c.advertised_public_prefixes.clone())
                     .unwrap_or_default()
@@ -221,13 +242,19 @@ impl Draft {
         }
     }
 
-    fn inputs(&self) -> [(&'static str, Input); 8] {
+    /// Whether the current shared key is kept.
+    fn keeps_key(&self) -> bool {
+        self.keep_shared_key.get() == KEEP
+    }
+
+    fn inputs(&self) -> [(&'static str, Input); 9] {
         [
             ("peerASN", self.peer_asn),
             ("primaryPeerSubnet", self.primary),
             ("secondaryPeerSubnet", self.secondary),
             ("vlanId", self.vlan),
             ("sharedKey", self.shared_key),
+            ("keepSharedKey", self.keep_shared_key),
             ("advertisedPublicPrefixes", self.prefixes),
             ("customerASN", self.customer_asn),
             ("routingRegistryName", self.registry),
@@ -276,7 +303,7 @@ fn check(t: PeeringType, d: Draft, others: &[OtherPeering]) -> Checked {
         }
     }
     let key_text = d.shared_key.get();
-    let keep_key = d.keep_shared_key.get();
+    let keep_key = d.keeps_key();
     if !keep_key && let Err(e) = validate::shared_key(Some(&key_text)) {
         errors.push((e.field(), e.to_string()));
     }
@@ -321,7 +348,8 @@ fn PeeringForm(
     connection: ConnectionView,
     t: PeeringType,
     current: Option<PeeringView>,
-    others: Vec<OtherPeering>,
+    others: Memo<Vec<OtherPeering>>,
+    read_others: Callback<()>,
 ) -> impl IntoView {
     let id = connection.id.clone();
     let draft = Draft::new(current.as_ref());
@@ -363,10 +391,24 @@ fn PeeringForm(
             })
         })
     });
-    let others_for_check = others.clone();
-    let checked = Memo::new(move |_| check(t, draft, &others_for_check));
+    let checked = Memo::new(move |_| others.with(|others| check(t, draft, others)));
+    let any_touched = Memo::new(move |_| draft.inputs().iter().any(|(_, i)| i.touched.get()));
     let error_of = move |field: &'static str, input: Input| {
-        Signal::derive(move || input.shown(checked.with(|c| c.error(field))))
+        Signal::derive(move || {
+            let rule = checked.with(|c| c.error(field));
+            // A rule of two fields (the subnets, the prefixes beside the sessions' family) or
+            // of another peering can break a field by an edit elsewhere: its message shows
+            // under it, untouched, unless it is merely still empty.
+            let broken_elsewhere = rule.is_some()
+                && !input.touched.get()
+                && any_touched.get()
+                && input.value.with(|v| !v.trim().is_empty());
+            if broken_elsewhere {
+                rule
+            } else {
+                input.shown(rule)
+            }
+        })
     };
 
     let request = move |reason: String, ticket: Option<String>| {
@@ -374,7 +416,7 @@ fn PeeringForm(
             config,
             reason,
             ticket,
-            keep_shared_key: draft.keep_shared_key.get(),
+            keep_shared_key: draft.keeps_key(),
             expected_base: None,
         })
     };
@@ -393,6 +435,11 @@ fn PeeringForm(
     };
     // A refused change puts each field message under its input, back on the form if needed.
     let route_error = move |e: &ApiError| {
+        // A VLAN or subnets refused as another peering's: that peering changed after this page
+        // read it, so the others are read again and the form checks against them from then on.
+        if e.code == ErrorCode::ValidationFailed {
+            read_others.run(());
+        }
         if apply_server_errors(e, &draft.inputs()) {
             step.set(0);
         }
@@ -521,7 +568,7 @@ fn PeeringForm(
                         draft=draft
                         checked=checked
                         has_key=has_key
-                        others=others.clone()
+                        others=others
                         connection=connection.clone()
                         exists=exists
                         error_of=error_of
@@ -594,7 +641,7 @@ fn FormStep(
     draft: Draft,
     checked: Memo<Checked>,
     has_key: bool,
-    others: Vec<OtherPeering>,
+    others: Memo<Vec<OtherPeering>>,
     connection: ConnectionView,
     exists: bool,
     error_of: impl Fn(&'static str, Input) -> Signal<Option<String>> + Copy + 'static,
@@ -608,22 +655,24 @@ fn FormStep(
     } else {
         "public"
     };
-    let vlan_help = {
-        let used: Vec<String> = others
-            .iter()
-            .filter_map(|o| Some(format!("{} uses {}", o.peering_type.label(), o.vlan_id?)))
-            .collect();
+    let vlan_help = Signal::derive(move || {
+        let used: Vec<String> = others.with(|others| {
+            others
+                .iter()
+                .filter_map(|o| Some(format!("{} uses {}", o.peering_type.label(), o.vlan_id?)))
+                .collect()
+        });
         let mut text = "1 to 4094 (2 to 4093 works with every provider); each peering of the connection needs its own VLAN.".to_owned();
         if !used.is_empty() {
             text.push_str(&format!(" Already used: {}.", used.join(", ")));
         }
         text
-    };
+    });
     let subnet_help = move |field: &'static str, input: Input, example: &'static str| {
         Signal::derive(move || {
             router_help(field, &input.get(), t).or_else(|| {
                 Some(format!(
-                    "A /30 in {space} address space, network address first, such as {example}."
+                    "A /30 in {space} address space (or an IPv6 /126), network address first, such as {example}."
                 ))
             })
         })
@@ -708,8 +757,11 @@ fn FormStep(
                                 id="keepSharedKey"
                                 name="keepSharedKey"
                                 type="checkbox"
-                                prop:checked=move || draft.keep_shared_key.get()
-                                on:change=move |ev| draft.keep_shared_key.set(event_target_checked(&ev))
+                                prop:checked=move || draft.keeps_key()
+                                on:change=move |ev| {
+                                    let keep = if event_target_checked(&ev) { KEEP } else { "" };
+                                    draft.keep_shared_key.edit(keep.to_owned());
+                                }
                             />
                             <label for="keepSharedKey">"Keep the current shared key"</label>
                         </div>
@@ -723,7 +775,7 @@ fn FormStep(
                 help=Signal::derive(move || {
                     if !has_key {
                         "BGP MD5 authentication key: 1 to 25 letters or digits, or empty for none."
-                    } else if draft.keep_shared_key.get() {
+                    } else if draft.keeps_key() {
                         "A shared key is set and kept. Untick \u{201c}keep\u{201d} to replace it or remove it."
                     } else {
                         "A shared key is set. Type a new one (1 to 25 letters or digits) to replace it, or leave this empty to remove it."
@@ -738,7 +790,7 @@ fn FormStep(
                     autocomplete="new-password"
                     aria-describedby="sharedKey-help sharedKey-error"
                     aria-invalid=invalid_attr(key_error)
-                    disabled=move || draft.keep_shared_key.get()
+                    disabled=move || draft.keeps_key()
                     prop:value=move || draft.shared_key.get()
                     on:input=move |ev| draft.shared_key.edit(event_target_value(&ev))
                 />

@@ -1,8 +1,9 @@
 //! The audit history's time range: given in UTC, as every time on the page is shown, whatever
 //! the browser's own zone (the browsers of these tests are five and a half hours off UTC), kept in the
 //! address and read back into the form; an end at or before the start is said under the end
-//! as soon as both are given, and such a range is never applied; the last hour, day or week
-//! is one click. Back from an event shows the history as it was, older pages included.
+//! as soon as both are given, and such a range is never applied; one to the second or
+//! millisecond is kept so; the last hour, day or week is one click. Back from an event shows
+//! the history as it was, older pages included.
 
 use crate::browser::{Browser, Row, cell};
 use crate::colleague::Colleague;
@@ -107,6 +108,32 @@ async fn the_audit_history_filters_by_time_and_refuses_a_range_that_ends_first()
         |r| ids(r) == ids(&all),
     )
     .await;
+
+    // A range to the second or the millisecond, as an address may give it, is shown so and
+    // kept as it is when another filter is applied.
+    b.goto("/audit?from=2026-01-01T00:42:30Z&to=2099-01-01T00:43:30.250Z")
+        .await;
+    b.wait_for_value("filter-from", "2026-01-01T00:42:30").await;
+    // The browser writes the milliseconds without their trailing zero.
+    assert_eq!(b.value("filter-to").await, "2099-01-01T00:43:30.25");
+    b.select("filter-phase", "outcome").await;
+    b.click("apply-filters").await;
+    b.wait_for_text("[data-test=\"filter-count\"]", "3 active")
+        .await;
+    let range = b
+        .script(
+            "const q = new URLSearchParams(location.search);\
+             return [q.get('from'), q.get('to'), q.get('phase')];",
+        )
+        .await;
+    assert_eq!(
+        range,
+        json!([
+            "2026-01-01T00:42:30.000Z",
+            "2099-01-01T00:43:30.250Z",
+            "outcome"
+        ])
+    );
 }
 
 fn ids(rows: &[Row]) -> Vec<i64> {
@@ -238,4 +265,34 @@ async fn an_event_of_another_company_of_the_reader_names_it() {
         "the chosen company's events need no such note"
     );
     b.screenshot("other-company-event").await;
+
+    // A change to one of Acme's connections: its event opens the connection while Acme is
+    // chosen, and, Globex chosen, leads only to its history (the connection pages are the
+    // chosen company's).
+    b.goto("/connections").await;
+    let id = b
+        .attr("[data-test=\"connection-row\"]", "data-connection")
+        .await;
+    demo::colleague_sets_seeded_private_peering(&b, &id, 65010, 120, "The change window's VLAN")
+        .await;
+    let event = b
+        .script(
+            "const x = new XMLHttpRequest();\
+             x.open('GET', '/api/audit?action=update_peering&phase=outcome', false); x.send();\
+             return JSON.parse(x.responseText).events[0].id;",
+        )
+        .await;
+    let page = format!("/audit/{event}");
+    b.goto(&page).await;
+    assert_eq!(
+        b.attr("[data-test=\"open-connection\"]", "href").await,
+        format!("/connections/{id}")
+    );
+    b.select("switch-company", "globex").await;
+    b.wait_for_value("switch-company", "globex").await;
+    b.wait_for_path("/connections").await;
+    b.goto(&page).await;
+    b.find("[data-test=\"audit-event\"]").await;
+    assert_eq!(b.count("[data-test=\"open-connection\"]").await, 0);
+    b.find(&format!("a[href=\"/audit?connection={id}\"]")).await;
 }

@@ -4,8 +4,10 @@
 //! way, never with the service key, until the connection is ordered.
 
 use crate::browser::Browser;
+use crate::colleague::Colleague;
 use crate::demo::{self, LONDON_PORT_2};
 use crate::sign_in::{FORGOTTEN_SESSION, SESSION_COOKIE};
+use reqwest::Method;
 use serde_json::json;
 
 const SHARED_KEY: &str = "DraftSharedKey7";
@@ -72,6 +74,49 @@ async fn a_peering_draft_survives_a_reload_and_a_new_sign_in_until_discarded() {
     assert_eq!(b.count("[data-test=\"draft-restored\"]").await, 0);
     assert_eq!(b.value("peerASN").await, "");
 
+    // Given a shared key, the seeded PRIVATE peering offers to keep it: the choice to remove
+    // it (not kept, none typed) is part of the draft too, rather than coming back as kept.
+    let private = page.replace("/MICROSOFT", "/PRIVATE");
+    let mut colleague = Colleague::sign_in(b.portal_url(), demo::ada(), "acme").await;
+    colleague
+        .send(
+            Method::POST,
+            &format!("/api{private}"),
+            json!({
+                "config": {
+                    "peerASN": 65010,
+                    "primaryPeerSubnet": "10.10.0.0/30",
+                    "secondaryPeerSubnet": "10.10.0.4/30",
+                    "vlanId": 100,
+                    "sharedKey": "Md5Key2024",
+                },
+                "reason": "Authenticate the BGP sessions",
+            }),
+        )
+        .await;
+    b.goto(&private).await;
+    b.wait_for_value("vlanId", "100").await;
+    b.click_css("#keepSharedKey").await;
+    b.wait_enabled("#sharedKey", true).await;
+    b.goto(&private).await;
+    b.find("[data-test=\"draft-restored\"]").await;
+    assert_eq!(
+        b.script("return document.getElementById('keepSharedKey').checked;")
+            .await,
+        false
+    );
+    b.wait_enabled("#sharedKey", true).await;
+    // A rule of two fields is broken by an edit of one: it is said under the other, not
+    // edited, at once rather than only as a form that will not go on.
+    b.fill("primaryPeerSubnet", "10.10.0.4/30").await;
+    b.wait_for_text(
+        "#secondaryPeerSubnet-error",
+        "Secondary subnet must not overlap the primary subnet",
+    )
+    .await;
+    b.wait_enabled("[data-test=\"preview\"]", false).await;
+    b.screenshot("two-field-rule-shown").await;
+
     // Signing out forgets every draft of the tab.
     b.fill("peerASN", "65031").await;
     b.click("sign-out").await;
@@ -96,8 +141,11 @@ async fn the_create_wizard_keeps_its_choices_but_not_the_service_key_until_order
     b.click_css(&format!("#srcPort-{LONDON_PORT_2}")).await;
     b.click("next").await;
     b.click_css("#speed-1000").await;
-    b.wait_for_text(".capacity-check", "enough capacity for 1 Gbps")
-        .await;
+    b.wait_for_text(
+        ".capacity-check",
+        "enough capacity for both legs of 1 Gbps (2 Gbps in all)",
+    )
+    .await;
     // Another key, whose circuit (200 Mbps) does not offer the speed chosen: the speed goes,
     // and the ports' check waits for one.
     b.click("back").await;

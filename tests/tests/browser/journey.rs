@@ -107,7 +107,7 @@ async fn order_connection(b: &Browser) -> String {
     b.click_css("#speed-50").await;
     b.wait_for_text(
         ".capacity-check",
-        "Acme Amsterdam AM3: enough capacity for 50 Mbps",
+        "Acme Amsterdam AM3: enough capacity for both legs of 50 Mbps (100 Mbps in all)",
     )
     .await;
     b.wait_enabled("[data-test=\"next\"]", true).await;

@@ -11,7 +11,7 @@
 
 use crate::browser::{Browser, cell};
 use crate::colleague::Colleague;
-use crate::demo;
+use crate::demo::{self, LONDON_PORT_1, LONDON_PORT_2};
 use reqwest::Method;
 use serde_json::json;
 
@@ -334,6 +334,85 @@ async fn a_review_of_a_form_read_before_a_colleagues_change_says_so() {
     b.wait_for_value("peerASN", "65123").await;
     assert_eq!(b.value("vlanId").await, "100", "the colleague's settings");
     b.wait_for_text(".step-count", "Step 1 of 3").await;
+}
+
+/// The form checks a VLAN against the connection's other peerings as the page read them. A
+/// colleague moves the PRIVATE peering from VLAN 100 to 120 meanwhile: 120, refused by the
+/// portal as taken, makes the page read the others again, after which the help names 120 and
+/// 100 is free, on the page as in Console Connect.
+#[tokio::test]
+async fn a_peering_form_learns_of_the_vlan_a_colleague_took_and_the_one_freed() {
+    let b = Browser::open("refresh-other-peerings").await;
+    demo::sign_in_as_ada_in_acme(&b).await;
+    let id = b
+        .attr("[data-test=\"connection-row\"]", "data-connection")
+        .await;
+    b.goto(&format!("/connections/{id}/peering/PUBLIC")).await;
+    b.wait_for_text("#vlanId-help", "Already used: Private uses 100.")
+        .await;
+
+    demo::colleague_sets_seeded_private_peering(&b, &id, 65010, 120, "The change window's VLAN")
+        .await;
+
+    b.fill("peerASN", "65040").await;
+    b.fill("primaryPeerSubnet", "198.51.100.0/30").await;
+    b.fill("secondaryPeerSubnet", "198.51.100.4/30").await;
+    b.fill("vlanId", "120").await;
+    b.click("preview").await;
+    b.wait_for_text("#vlanId-error", "is already used by the Private peering")
+        .await;
+    b.wait_for_text("#vlanId-help", "Already used: Private uses 120.")
+        .await;
+    b.wait_for_text(".step-count", "Step 1 of 3").await;
+    b.screenshot("vlan-taken-since").await;
+    b.fill("vlanId", "100").await;
+    b.wait_gone("#vlanId-error").await;
+    b.click("preview").await;
+    b.wait_for_text(".step-count", "Step 2 of 3").await;
+}
+
+/// A key verified in the create wizard, then used by a colleague's order before this one is
+/// placed: the order is refused saying so, and the key step no longer offers the key's earlier
+/// answer ("not in use") to go on with.
+#[tokio::test]
+async fn a_key_used_since_the_wizard_verified_it_is_not_offered_again() {
+    let b = Browser::open("refresh-key-used-since").await;
+    demo::sign_in_as_ada_in_acme(&b).await;
+    b.goto("/create").await;
+    b.fill("serviceKey", demo::london_key()).await;
+    b.click("verify").await;
+    b.wait_for_text("[data-test=\"service-key-details\"]", "acme-er-london-01")
+        .await;
+    b.click("next").await;
+    b.click_css(&format!("#srcPort-{LONDON_PORT_1}")).await;
+    b.click_css(&format!("#srcPort-{LONDON_PORT_2}")).await;
+    b.click("next").await;
+    b.click_css("#speed-1000").await;
+    b.click("next").await;
+    b.fill("name", "Azure London DR").await;
+    b.click("next").await;
+    b.wait_for_text(".step-count", "Step 5 of 5").await;
+
+    demo::order_in_acme(&b, "Azure London Colleague").await;
+    b.click("create").await;
+    b.wait_for_text(".error-banner", "already used").await;
+    b.wait_enabled("[data-test=\"create\"]", false).await;
+    // At the key, the step that no longer holds, Azure's answer is under it.
+    b.click_css("button[aria-label=\"Change the service key\"]")
+        .await;
+    b.wait_for_text(".step-count", "Step 1 of 5").await;
+    b.wait_for_text("#serviceKey-error", "already used").await;
+    assert_eq!(
+        b.count("[data-test=\"service-key-details\"]").await,
+        0,
+        "the key's earlier answer is gone"
+    );
+    b.wait_enabled("[data-test=\"next\"]", false).await;
+    b.screenshot("key-used-since").await;
+    // Verified again, Azure says it is in use now, and the wizard does not go on with it.
+    b.click("verify").await;
+    b.wait_for_text("#serviceKey-error", "already used").await;
+    b.wait_enabled("[data-test=\"next\"]", false).await;
 }
 
 /// The peering's form opened (or reloaded) while its last change is still on its way to Azure
