@@ -128,11 +128,24 @@ fn Connection(id: String) -> impl IntoView {
 
 /// A connection the company does not have: said so, unless `id` is one of its connections'
 /// legs (Console Connect lists each leg as a connection of its own), which leads to the
-/// connection it belongs to once the company's connections are read.
+/// connection it belongs to once the company's connections are read. On a page with a heading
+/// of its own (`headed`), what it says is a section of that page.
 #[component]
-fn NotFoundOrLeg(id: String, error: models::ApiError, retry: Retry) -> impl IntoView {
+pub fn NotFoundOrLeg(
+    id: String,
+    error: models::ApiError,
+    retry: Retry,
+    #[prop(optional)] headed: bool,
+) -> impl IntoView {
     let (connections, legs) = names::connections_with_legs();
     let parent = Memo::new(move |_| legs.with(|l| names::name_of(l, &id)));
+    let heading = move |text: String| {
+        if headed {
+            view! { <h2>{text}</h2> }.into_any()
+        } else {
+            view! { <h1>{text}</h1> }.into_any()
+        }
+    };
     view! {
         {move || match parent.get() {
             Some(parent) => {
@@ -140,7 +153,7 @@ fn NotFoundOrLeg(id: String, error: models::ApiError, retry: Retry) -> impl Into
                     .with(|c| names::name_of(c, &parent))
                     .unwrap_or_else(|| parent.clone());
                 view! {
-                    <h1>{format!("A leg of {name}")}</h1>
+                    {heading(format!("A leg of {name}"))}
                     <p data-test="leg-of">
                         "Console Connect lists each of a connection's two legs as a connection of its own: this is one of the legs of "
                         <strong>{name.clone()}</strong> ". "
@@ -152,7 +165,7 @@ fn NotFoundOrLeg(id: String, error: models::ApiError, retry: Retry) -> impl Into
                 .into_any()
             }
             None => view! {
-                <h1>"Connection not found"</h1>
+                {(!headed).then(|| heading("Connection not found".to_owned()))}
                 <LoadError error=error.clone() retry=retry/>
             }
             .into_any(),

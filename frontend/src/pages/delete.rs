@@ -11,6 +11,7 @@ use crate::components::note::{NoteFields, note_ok, ticket_value};
 use crate::components::status::{connection_status, sync_status};
 use crate::form::{Input, apply_server_errors, touch_all};
 use crate::format;
+use crate::pages::connection::NotFoundOrLeg;
 use crate::pages::not_found::NotFound;
 use crate::route::{use_navigate, use_params_map};
 use leptos::prelude::*;
@@ -198,6 +199,10 @@ fn DeleteConnection(id: String) -> impl IntoView {
         </div>
         {move || match conn.get() {
             None => view! { <Loading/> }.into_any(),
+            Some(Err(e)) if e.code == ErrorCode::NotFound => {
+                view! { <NotFoundOrLeg id=id.clone() error=e retry=Retry::of(conn) headed=true/> }
+                    .into_any()
+            }
             Some(Err(e)) => view! { <LoadError error=e retry=Retry::of(conn)/> }.into_any(),
             Some(Ok(c)) if c.status.is_gone() => already_going(&c, "").into_any(),
             Some(Ok(c)) => {

@@ -9,6 +9,7 @@ use crate::components::names;
 use crate::components::status::{connection_status, provisioning_status};
 use crate::components::steps::{StepState, Stepper};
 use crate::format;
+use crate::pages::connection::NotFoundOrLeg;
 use crate::poll::Poll;
 use crate::route::use_params_map;
 use leptos::prelude::*;
@@ -72,26 +73,47 @@ pub fn ProgressPage() -> impl IntoView {
 fn Progress(id: String) -> impl IntoView {
     let poll = Poll::new();
     let ports = names::ports();
-    let conn = poll.resource(move || api::get_connection(id.clone()));
+    let conn = {
+        let id = id.clone();
+        poll.resource(move || api::get_connection(id.clone()))
+    };
     // Redrawn only when the connection changed, not on every refresh; a refresh that failed
     // leaves the last state shown under its error, and is tried again while it moves.
     let (shown, failed) = crate::shared::last_read(conn);
     poll.while_busy(move || {
         crate::poll::still_moving(conn, shown, ConnectionView::is_transitional)
     });
-    // Nothing to show but the error: the page still says what it is.
+    // Nothing to show but the error: the page still says what it is, and a connection not
+    // there may be a leg of one that is.
+    let missing = move || {
+        shown
+            .with(Option::is_none)
+            .then(|| {
+                failed
+                    .get()
+                    .filter(|e| e.code == models::ErrorCode::NotFound)
+            })
+            .flatten()
+    };
     let heading = move || {
-        let missing = failed.with(|e| e.as_ref().map(|e| e.code == models::ErrorCode::NotFound))?;
-        shown.with(Option::is_none).then(|| {
-            view! {
-                <h1>{if missing { "Connection not found" } else { "Connection progress" }}</h1>
-            }
-        })
+        (shown.with(Option::is_none) && failed.with(Option::is_some) && missing().is_none())
+            .then(|| view! { <h1>"Connection progress"</h1> })
     };
     view! {
         <div class="progress-page" data-test="progress">
-            {heading}
-            <RefreshError error=failed retry=Retry::poll(poll, conn)/>
+            {move || match missing() {
+                Some(e) => {
+                    view! { <NotFoundOrLeg id=id.clone() error=e retry=Retry::poll(poll, conn)/> }
+                        .into_any()
+                }
+                None => {
+                    view! {
+                        {heading}
+                        <RefreshError error=failed retry=Retry::poll(poll, conn)/>
+                    }
+                        .into_any()
+                }
+            }}
             {move || match shown.get() {
                 Some(c) => view! { <ProgressView c=c ports=ports poll=poll/> }.into_any(),
                 None if failed.with(Option::is_none) => {

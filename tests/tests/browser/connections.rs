@@ -215,6 +215,18 @@ async fn a_legs_id_leads_to_its_connection_and_its_history() {
         b.click("open-parent").await;
         b.wait_for_path(&format!("/connections/{id}")).await;
         b.wait_for_text("h1", SEEDED).await;
+        // So do its progress and delete pages: the delete page says it under its own heading.
+        b.goto(&format!("/connections/{leg}/progress")).await;
+        b.wait_for_text("h1", &format!("A leg of {SEEDED}")).await;
+        assert_eq!(b.count(".error-banner").await, 0);
+        b.goto(&format!("/connections/{leg}/delete")).await;
+        b.wait_for_text("main h2", &format!("A leg of {SEEDED}"))
+            .await;
+        assert_eq!(b.text("main h1").await, "Delete connection");
+        assert_eq!(b.count(".error-banner").await, 0);
+        assert_eq!(b.count("#confirmName").await, 0, "nothing to delete here");
+        b.click("open-parent").await;
+        b.wait_for_path(&format!("/connections/{id}")).await;
     }
     for leg in legs {
         assert_ne!(leg, id);
