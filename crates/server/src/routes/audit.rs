@@ -130,17 +130,28 @@ async fn verify_chain(
 async fn export_csv(
     State(state): State<AppState>,
     signed_in: SignedIn,
-    AppQuery(q): AppQuery<AuditQuery>,
+    q: Result<AppQuery<AuditQuery>, AppError>,
 ) -> Result<Response> {
-    export(state, signed_in, q, Format::Csv).await
+    export(state, signed_in, export_query(q)?, Format::Csv).await
 }
 
 async fn export_json(
     State(state): State<AppState>,
     signed_in: SignedIn,
-    AppQuery(q): AppQuery<AuditQuery>,
+    q: Result<AppQuery<AuditQuery>, AppError>,
 ) -> Result<Response> {
-    export(state, signed_in, q, Format::Json).await
+    export(state, signed_in, export_query(q)?, Format::Json).await
+}
+
+/// An export's filters: those of the history without its paging, which a refused parameter's
+/// list of the allowed ones leaves out too.
+fn export_query(q: Result<AppQuery<AuditQuery>, AppError>) -> Result<AuditQuery> {
+    q.map(|AppQuery(q)| q).map_err(|e| match e {
+        AppError::BadRequest(message) => {
+            AppError::BadRequest(message.replace(", `before`, `limit`", ""))
+        }
+        other => other,
+    })
 }
 
 /// Streams the export: rows are read and sent chunk by chunk, never all held at once.
