@@ -131,13 +131,20 @@ pub fn SessionNotice() -> impl IntoView {
     let gone = RwSignal::new(false);
     let renewing = RwSignal::new(false);
     let failed: RwSignal<Option<ApiError>> = RwSignal::new(None);
-    let renew = move || {
+    // Reads the session again: asked to stay signed in, as activity that keeps it alive; for
+    // a user who has been working, quietly (their requests kept it alive already), so that an
+    // untouched page never extends its own session.
+    let renew = move |stay: bool| {
         if renewing.get_untracked() {
             return;
         }
         renewing.set(true);
         spawn_local(async move {
-            let result = api::refresh_session().await;
+            let result = if stay {
+                api::refresh_session().await
+            } else {
+                api::session_status().await
+            };
             renewing.try_set(false);
             match result {
                 Ok(s) => {
@@ -209,7 +216,7 @@ pub fn SessionNotice() -> impl IntoView {
             }
         };
         if next == Outlook::Renew {
-            renew();
+            renew(false);
         }
         if state.get_untracked() != next {
             state.set(next);
@@ -230,7 +237,7 @@ pub fn SessionNotice() -> impl IntoView {
                         class="secondary"
                         data-test="stay-signed-in"
                         disabled=renewing
-                        on:click=move |_| renew()
+                        on:click=move |_| renew(true)
                     >
                         {move || if renewing.get() { "Staying…" } else { "Stay signed in" }}
                     </button>

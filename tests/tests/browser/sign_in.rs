@@ -321,11 +321,21 @@ async fn assert_ended(b: &Browser, next: &str) {
 async fn a_session_near_its_idle_end_warns_and_can_be_kept() {
     let b = Browser::open_with("session_idle", &["--session-idle-minutes", "1"]).await;
     demo::sign_in_as_grace(&b).await;
-    // The connections list, whose data depends on the company: the one quiet renewal its load
-    // earns must not reload it (and so renew again, for ever).
+    // The connections list, whose data depends on the company: the one quiet re-read of the
+    // session its load earns must not reload it (and so read again, for ever).
     b.click_css(".main-nav a[href=\"/connections\"]").await;
     b.wait_for_path("/connections").await;
     assert_eq!(b.count("[data-test=\"session-notice\"]").await, 0);
+    // What the untouched page asks from here on.
+    b.script(
+        "window.asked = []; const fetch = window.fetch;\
+         window.fetch = function (r) {\
+           window.asked.push(typeof r === 'string' ? r : r.url);\
+           return fetch.apply(this, arguments);\
+         };\
+         return null;",
+    )
+    .await;
 
     b.wait_for_text_within(
         "[data-test=\"session-notice\"]",
@@ -334,6 +344,23 @@ async fn a_session_near_its_idle_end_warns_and_can_be_kept() {
     )
     .await;
     b.screenshot("idle-warning").await;
+    // Its quiet re-read of the session, for the end the page load's requests moved, did not
+    // count as activity: an untouched page never extends its own session.
+    let asked = b.script("return window.asked;").await;
+    let asked: Vec<&str> = asked
+        .as_array()
+        .expect("the page's requests")
+        .iter()
+        .filter_map(|u| u.as_str())
+        .collect();
+    assert!(
+        asked.iter().any(|u| u.ends_with("/api/session/status")),
+        "{asked:?}"
+    );
+    assert!(
+        asked.iter().all(|u| !u.ends_with("/api/session")),
+        "{asked:?}"
+    );
     b.click("stay-signed-in").await;
     b.wait_gone("[data-test=\"session-notice\"]").await;
     b.screenshot("kept").await;
