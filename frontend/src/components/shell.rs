@@ -133,28 +133,37 @@ fn Header() -> impl IntoView {
             nav("/sign-in", Default::default());
         }
     });
-    // The session is the browser's, shared by its tabs: a company chosen in another one is
-    // this tab's too, which this tab learns when it is shown again, and then leaves whatever
-    // page of the other company it was on for the connections of the one chosen. Signed out
-    // in another one, this tab goes to sign-in at once rather than at its next call.
+    // The session is the browser's, shared by its tabs: a company chosen in another one (or
+    // another user signed in there) is this tab's too, which this tab learns when it is shown
+    // again or its window comes back to the front, and then leaves whatever page of the other
+    // company it was on for the connections of the one chosen. Signed out in another one, this
+    // tab goes to sign-in at once rather than at its next call.
     let follow = navigate.clone();
-    let shown_again = window_event_listener_untyped("visibilitychange", move |_| {
-        if document().hidden() {
-            return;
-        }
+    let look_again = move || {
         let follow = follow.clone();
         leptos::task::spawn_local(async move {
             let Ok(s) = api::session_if_still_there().await else {
                 return;
             };
-            let ours = untrack(|| auth.session()).and_then(|o| o.company);
-            if s.company.is_some() && s.company != ours {
+            let ours = untrack(|| auth.session()).map(|o| (o.user.id, o.company));
+            let theirs = Some((s.user.id.clone(), s.company.clone()));
+            if s.company.is_some() && theirs != ours {
                 auth.set(s);
                 follow("/connections", Default::default());
             }
         });
+    };
+    let again = look_again.clone();
+    let shown_again = window_event_listener_untyped("visibilitychange", move |_| {
+        if !document().hidden() {
+            again();
+        }
     });
-    on_cleanup(move || shown_again.remove());
+    let to_the_front = window_event_listener_untyped("focus", move |_| look_again());
+    on_cleanup(move || {
+        shown_again.remove();
+        to_the_front.remove();
+    });
     let switch = crate::shared::action(|company: &String| api::select_company(company.clone()));
     crate::shared::effect(move || {
         if let Some(Ok(s)) = switch.value() {
@@ -201,16 +210,24 @@ fn Header() -> impl IntoView {
                                             class="company-switch"
                                             aria-describedby="switch-company-help"
                                             disabled=move || switch.pending().get()
-                                            on:keydown=move |ev: leptos::ev::KeyboardEvent| {
-                                                let key = ev.key();
-                                                if key == "Enter" {
-                                                    let chosen = event_target_value(&ev);
-                                                    if keyed.get_value() && !chosen.is_empty() {
+                                            on:keydown={
+                                                let selected = selected.clone();
+                                                move |ev: leptos::ev::KeyboardEvent| {
+                                                    let key = ev.key();
+                                                    if key == "Escape" && keyed.get_value() {
+                                                        // The choice made with the keys is dropped.
                                                         keyed.set_value(false);
-                                                        switch.dispatch(chosen);
+                                                        let select = event_target::<web_sys::HtmlSelectElement>(&ev);
+                                                        select.set_value(&selected);
+                                                    } else if key == "Enter" {
+                                                        let chosen = event_target_value(&ev);
+                                                        if keyed.get_value() && !chosen.is_empty() {
+                                                            keyed.set_value(false);
+                                                            switch.dispatch(chosen);
+                                                        }
+                                                    } else if !ev.alt_key() && ((key.chars().count() == 1 && key != " ") || key.starts_with("Arrow") || matches!(key.as_str(), "Home" | "End" | "PageUp" | "PageDown")) {
+                                                        keyed.set_value(true);
                                                     }
-                                                } else if !ev.alt_key() && ((key.chars().count() == 1 && key != " ") || key.starts_with("Arrow") || matches!(key.as_str(), "Home" | "End" | "PageUp" | "PageDown")) {
-                                                    keyed.set_value(true);
                                                 }
                                             }
                                             on:pointerdown=move |_| keyed.set_value(false)

@@ -284,7 +284,7 @@ async fn assert_refreshed(b: &Browser, reads: &str, before: &serde_json::Value) 
 }
 
 #[tokio::test]
-async fn a_company_chosen_in_another_tab_is_followed_when_this_one_is_shown_again() {
+async fn a_company_or_a_user_chosen_in_another_tab_is_followed_when_this_one_is_seen_again() {
     let b = Browser::open("refresh-other-company").await;
     demo::sign_in_as_ada_in_acme(&b).await;
     b.goto("/create").await;
@@ -309,6 +309,24 @@ async fn a_company_chosen_in_another_tab_is_followed_when_this_one_is_shown_agai
         "no Azure ExpressRoute connections in this company yet",
     )
     .await;
+
+    // Another window of the browser, both in view, signs in as Grace (Globex only): this one
+    // learns it when it comes back to the front, and says who is signed in now.
+    b.goto("/verify").await;
+    b.script_with(
+        "const x = new XMLHttpRequest();\
+         x.open('POST', '/api/session', false);\
+         x.setRequestHeader('Content-Type', 'application/json');\
+         x.send(JSON.stringify({apiKey: arguments[0]}));\
+         return x.status;",
+        json!([demo::grace()]),
+    )
+    .await;
+    b.script("window.dispatchEvent(new Event('focus')); return null;")
+        .await;
+    b.wait_for_text(".app-header .user", "Grace Hopper").await;
+    b.wait_for_path("/connections").await;
+    assert_eq!(b.count("#switch-company").await, 0, "one company");
 }
 
 /// A peering's form is filled from the peering as the page read it. A colleague changes the

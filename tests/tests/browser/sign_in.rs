@@ -158,6 +158,11 @@ async fn a_wrong_key_is_refused_and_a_demo_key_signs_in_to_the_chosen_company() 
     // the list without Enter drops it; Enter switches.
     b.press("switch-company", Key::Down).await;
     assert_eq!(b.value("switch-company").await, "globex");
+    // Escape drops it.
+    b.press("switch-company", Key::Escape).await;
+    b.wait_for_value("switch-company", "acme").await;
+    b.press("switch-company", Key::Down).await;
+    assert_eq!(b.value("switch-company").await, "globex");
     b.press_tab().await;
     b.wait_for_value("switch-company", "acme").await;
     assert_eq!(
