@@ -10,7 +10,7 @@ use crate::components::shell::SandboxBanner;
 use crate::form::Input;
 use crate::nav;
 use crate::route::{NavigateOptions, use_navigate, use_query_map};
-use crate::session::Auth;
+use crate::session::{Auth, SessionState};
 use leptos::prelude::*;
 use models::api::SessionView;
 use models::{ApiError, ErrorCode, validate};
@@ -60,6 +60,33 @@ pub fn SignInPage() -> impl IntoView {
             }
         }
         None => {}
+    });
+
+    // Signed in meanwhile in another tab (the browser's session is this tab's too): asked
+    // quietly when this page opens, is shown again or its window comes back to the front; the
+    // answer then leads on as below.
+    let look = move || {
+        if !matches!(auth.state.get_untracked(), SessionState::SignedOut) {
+            return;
+        }
+        leptos::task::spawn_local(async move {
+            if let Ok(s) = api::session_status().await
+                && matches!(auth.state.get_untracked(), SessionState::SignedOut)
+            {
+                auth.set(s);
+            }
+        });
+    };
+    look();
+    let shown_again = window_event_listener_untyped("visibilitychange", move |_| {
+        if !document().hidden() {
+            look();
+        }
+    });
+    let to_the_front = window_event_listener_untyped("focus", move |_| look());
+    on_cleanup(move || {
+        shown_again.remove();
+        to_the_front.remove();
     });
 
     // Signed in already (Back after signing in, or the address opened in another tab): on to

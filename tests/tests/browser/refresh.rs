@@ -313,20 +313,31 @@ async fn a_company_or_a_user_chosen_in_another_tab_is_followed_when_this_one_is_
     // Another window of the browser, both in view, signs in as Grace (Globex only): this one
     // learns it when it comes back to the front, and says who is signed in now.
     b.goto("/verify").await;
-    b.script_with(
-        "const x = new XMLHttpRequest();\
+    b.wait_for_text(".app-header .user", "Ada Lovelace").await;
+    let sign_in_elsewhere = "const x = new XMLHttpRequest();\
          x.open('POST', '/api/session', false);\
          x.setRequestHeader('Content-Type', 'application/json');\
          x.send(JSON.stringify({apiKey: arguments[0]}));\
-         return x.status;",
-        json!([demo::grace()]),
-    )
-    .await;
+         return x.status;";
+    b.script_with(sign_in_elsewhere, json!([demo::grace()]))
+        .await;
     b.script("window.dispatchEvent(new Event('focus')); return null;")
         .await;
     b.wait_for_text(".app-header .user", "Grace Hopper").await;
     b.wait_for_path("/connections").await;
     assert_eq!(b.count("#switch-company").await, 0, "one company");
+
+    // Signed out here and signed in again in the other window: this one, on the sign-in page,
+    // goes on rather than offering to sign in a second time.
+    b.click("sign-out").await;
+    b.wait_for_path("/sign-in").await;
+    b.find("#apiKey").await;
+    b.script_with(sign_in_elsewhere, json!([demo::grace()]))
+        .await;
+    b.script("window.dispatchEvent(new Event('focus')); return null;")
+        .await;
+    b.wait_for_path("/connections").await;
+    b.wait_for_text(".app-header .user", "Grace Hopper").await;
 }
 
 /// A peering's form is filled from the peering as the page read it. A colleague changes the
