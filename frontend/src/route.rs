@@ -124,11 +124,12 @@ pub fn recognise(path: &str) -> (Screen, Params) {
                 [] => (Screen::Connection, param(&[("id", id)])),
                 ["progress"] => (Screen::Progress, param(&[("id", id)])),
                 ["delete"] => (Screen::DeleteConnection, param(&[("id", id)])),
-                ["peering", _] => (
+                // A peering of no type there is is no page: said so signed out too.
+                ["peering", t] if peering_type(t) => (
                     Screen::Peering,
                     param(&[("id", id), ("type", &segments[3])]),
                 ),
-                ["peering", _, "delete"] => (
+                ["peering", t, "delete"] if peering_type(t) => (
                     Screen::DeletePeering,
                     param(&[("id", id), ("type", &segments[3])]),
                 ),
@@ -266,6 +267,11 @@ pub fn start() -> Memo<Screen> {
     Memo::new(move |_| matched.with(|(screen, _)| *screen))
 }
 
+/// Whether a path's peering type is one there is (as its pages read it).
+fn peering_type(t: &str) -> bool {
+    t.parse::<models::PeeringType>().is_ok()
+}
+
 /// The `href` of the app's link a plain click landed on, if it did.
 fn page_link_clicked(ev: &web_sys::MouseEvent) -> Option<String> {
     let modified = ev.meta_key() || ev.ctrl_key() || ev.shift_key() || ev.alt_key();
@@ -387,6 +393,8 @@ mod tests {
             "/connections/x/elsewhere",
             "/connections/x/peering",
             "/connections/x/peering/PRIVATE/delete/more",
+            "/connections/x/peering/BOGUS",
+            "/connections/x/peering/BOGUS/delete",
             "/audit/1/2",
             "/sign-in/again",
             "/api/session",

@@ -147,7 +147,8 @@ fn Header() -> impl IntoView {
             };
             let ours = untrack(|| auth.session()).map(|o| (o.user.id, o.company));
             let theirs = Some((s.user.id.clone(), s.company.clone()));
-            if s.company.is_some() && theirs != ours {
+            // Another user with no company chosen yet is followed too, to the choice.
+            if theirs != ours {
                 auth.set(s);
                 follow("/connections", Default::default());
             }

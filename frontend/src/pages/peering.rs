@@ -376,6 +376,11 @@ fn PeeringForm(
         inputs.extend([("reason", reason), ("ticket", ticket)]);
         crate::draft::keep(&format!("peering:{id}:{}", t.as_wire()), &inputs)
     };
+    // A draft that kept a shared key the peering no longer has (a colleague removed it since)
+    // keeps nothing: the field is there to type one.
+    if !has_key {
+        draft.keep_shared_key.value.set(String::new());
+    }
     let preview_result: RwSignal<Option<PreviewResponse>> = RwSignal::new(None);
     let applied: RwSignal<Option<PeeringView>> = RwSignal::new(None);
     // Set when Apply found the peering changed since the preview: the preview is fetched

@@ -338,6 +338,14 @@ async fn a_company_or_a_user_chosen_in_another_tab_is_followed_when_this_one_is_
         .await;
     b.wait_for_path("/connections").await;
     b.wait_for_text(".app-header .user", "Grace Hopper").await;
+
+    // Another user of two companies, none chosen yet: followed too, to the choice.
+    b.script_with(sign_in_elsewhere, json!([demo::ada()])).await;
+    b.script("window.dispatchEvent(new Event('focus')); return null;")
+        .await;
+    b.wait_for_text(".company-chooser", "Choose a company")
+        .await;
+    b.wait_for_text(".app-header .user", "Ada Lovelace").await;
 }
 
 /// A peering's form is filled from the peering as the page read it. A colleague changes the
