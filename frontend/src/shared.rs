@@ -181,6 +181,23 @@ pub fn remember(key: &str, value: &str) {
     }
 }
 
+/// Runs `look` whenever this tab may have missed what another tab of the browser did (the
+/// session is theirs too): when it is shown again, or its window comes back to the front; for
+/// as long as the caller's owner lives.
+pub fn on_seen_again(look: impl Fn() + Clone + 'static) {
+    let again = look.clone();
+    let shown_again = window_event_listener_untyped("visibilitychange", move |_| {
+        if !document().hidden() {
+            again();
+        }
+    });
+    let to_the_front = window_event_listener_untyped("focus", move |_| look());
+    on_cleanup(move || {
+        shown_again.remove();
+        to_the_front.remove();
+    });
+}
+
 /// An [`Effect`]: runs `run` now and again whenever what it reads changes, for as long as its
 /// owner (the page) lives.
 pub fn effect(run: impl FnMut() + 'static) {

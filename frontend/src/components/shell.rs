@@ -154,17 +154,7 @@ fn Header() -> impl IntoView {
             }
         });
     };
-    let again = look_again.clone();
-    let shown_again = window_event_listener_untyped("visibilitychange", move |_| {
-        if !document().hidden() {
-            again();
-        }
-    });
-    let to_the_front = window_event_listener_untyped("focus", move |_| look_again());
-    on_cleanup(move || {
-        shown_again.remove();
-        to_the_front.remove();
-    });
+    crate::shared::on_seen_again(look_again);
     let switch = crate::shared::action(|company: &String| api::select_company(company.clone()));
     crate::shared::effect(move || {
         if let Some(Ok(s)) = switch.value() {

@@ -78,16 +78,7 @@ pub fn SignInPage() -> impl IntoView {
         });
     };
     look();
-    let shown_again = window_event_listener_untyped("visibilitychange", move |_| {
-        if !document().hidden() {
-            look();
-        }
-    });
-    let to_the_front = window_event_listener_untyped("focus", move |_| look());
-    on_cleanup(move || {
-        shown_again.remove();
-        to_the_front.remove();
-    });
+    crate::shared::on_seen_again(look);
 
     // Signed in already (Back after signing in, or the address opened in another tab): on to
     // the page the sign-in would lead to, in this page's place, rather than a form that would
