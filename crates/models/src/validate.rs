@@ -97,6 +97,10 @@ pub enum ValidationError {
     )]
     SubnetFamilies,
     #[error(
+        "primaryPeerSubnet must give the network address, and its network {network} is the secondary subnet already: give two different subnets of the same size"
+    )]
+    PrimaryOnSecondary { network: String },
+    #[error(
         "{field} must be a whole number from 1 to 4094 (2 to 4093 works with every provider); got {got}"
     )]
     Vlan { field: &'static str, got: String },
@@ -194,6 +198,7 @@ impl ValidationError {
             | Vlan { field, .. }
             | SubnetInUse { field, .. }
             | MicrosoftOnly { field, .. } => field,
+            PrimaryOnSecondary { .. } => "primaryPeerSubnet",
             SubnetOverlap | SubnetFamilies => "secondaryPeerSubnet",
             VlanInUse { .. } => "vlanId",
             SharedKey | SharedKeyAndKeep => "sharedKey",
@@ -721,20 +726,27 @@ pub fn peer_subnets(
     secondary: &str,
     peering: PeeringType,
 ) -> Vec<Result<IpNet, ValidationError>> {
-    let p = peer_subnet("primaryPeerSubnet", primary, peering);
+    let mut p = peer_subnet("primaryPeerSubnet", primary, peering);
     let mut s = peer_subnet("secondaryPeerSubnet", secondary, peering);
-    // A secondary subnet off its network address is checked as the network it would be told to
-    // use: when that is the primary's, the overlap is what to say, not a network to suggest.
-    let secondary_net = match &s {
-        Ok(b) => Some(*b),
+    // A subnet off its network address is checked as the network it would be told to use, so
+    // that neither is told to use the other's. When they meet, the secondary gives way, unless
+    // it is the one written right.
+    let as_meant = |r: &Result<IpNet, ValidationError>| match r {
+        Ok(net) => Some(*net),
         Err(ValidationError::SubnetNotNetwork { network, .. }) => prefix(network),
         Err(_) => None,
     };
-    if let (Ok(a), Some(b)) = (&p, &secondary_net) {
-        if std::mem::discriminant(a) != std::mem::discriminant(b) {
+    if let (Some(a), Some(b)) = (as_meant(&p), as_meant(&s)) {
+        if std::mem::discriminant(&a) != std::mem::discriminant(&b) {
             s = Err(ValidationError::SubnetFamilies);
-        } else if overlaps(a, b) {
-            s = Err(ValidationError::SubnetOverlap);
+        } else if overlaps(&a, &b) {
+            if p.is_err() && s.is_ok() {
+                p = Err(ValidationError::PrimaryOnSecondary {
+                    network: a.to_string(),
+                });
+            } else {
+                s = Err(ValidationError::SubnetOverlap);
+            }
         }
     }
     vec![p, s]

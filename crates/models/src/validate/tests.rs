@@ -241,7 +241,7 @@ fn names_are_printable_and_bounded() {
 }
 
 #[test]
-fn a_secondary_subnet_off_its_network_is_not_told_to_use_the_primarys() {
+fn a_subnet_off_its_network_is_not_told_to_use_the_others() {
     let p = PeeringType::Private;
     // Its network would be the primary's: the overlap is said, not that network suggested.
     assert_eq!(
@@ -254,6 +254,38 @@ fn a_secondary_subnet_off_its_network_is_not_told_to_use_the_primarys() {
             .unwrap_err()
             .to_string()
             .starts_with("secondaryPeerSubnet must not overlap primaryPeerSubnet")
+    );
+    // Both off their network, and the same one: the primary is told to use it, the secondary
+    // to go elsewhere.
+    let both = peer_subnets("10.1.0.1/30", "10.1.0.2/30", p);
+    assert_eq!(
+        both[0],
+        Err(ValidationError::SubnetNotNetwork {
+            field: "primaryPeerSubnet",
+            network: "10.1.0.0/30".into()
+        })
+    );
+    assert_eq!(both[1], Err(ValidationError::SubnetOverlap));
+    // The secondary written right, the primary off it into the secondary's network: the
+    // primary is not told to use the secondary's network, nor the secondary to move.
+    let primary = peer_subnets("10.1.0.6/30", "10.1.0.4/30", p);
+    assert_eq!(
+        primary[0],
+        Err(ValidationError::PrimaryOnSecondary {
+            network: "10.1.0.4/30".into()
+        })
+    );
+    assert_eq!(primary[1], Ok("10.1.0.4/30".parse().unwrap()));
+    let said = primary[0].clone().unwrap_err();
+    assert_eq!(said.field(), "primaryPeerSubnet");
+    assert_eq!(
+        for_people(&said.to_string()),
+        "Primary subnet must give the network address, and its network 10.1.0.4/30 is the secondary subnet already: give two different subnets of the same size"
+    );
+    // Off their networks in different families: the families are what is said.
+    assert_eq!(
+        peer_subnets("10.1.0.1/30", "fd00::1/126", p)[1],
+        Err(ValidationError::SubnetFamilies)
     );
     // Another network, clear of the primary, is suggested as before.
     assert_eq!(
