@@ -57,7 +57,7 @@ pub fn Shell(children: ChildrenFn) -> impl IntoView {
             && !here.as_deref().is_some_and(crate::nav::is_sign_in)
         {
             navigate(
-                &crate::nav::sign_in_path(false, here.as_deref()),
+                &crate::nav::sign_in_path(crate::nav::Why::Asked, here.as_deref()),
                 route::NavigateOptions {
                     replace: true,
                     ..Default::default()
@@ -83,7 +83,7 @@ pub fn Shell(children: ChildrenFn) -> impl IntoView {
                             <p>"You are signed out."</p>
                             <p>
                                 <a href=crate::nav::sign_in_path(
-                                    false,
+                                    crate::nav::Why::Asked,
                                     crate::nav::current().as_deref(),
                                 )>"Sign in"</a>
                             </p>
@@ -122,17 +122,8 @@ fn NavLink(href: &'static str, label: &'static str) -> impl IntoView {
 fn Header() -> impl IntoView {
     let auth = Auth::get();
     let navigate = use_navigate();
-    let sign_out = crate::shared::action(|_: &()| api::sign_out());
-    let signing_out = sign_out.pending();
     let nav = navigate.clone();
-    crate::shared::effect(move || {
-        // Signed out, or the session was already gone: either way the user is out.
-        if sign_out.value().is_some() {
-            crate::draft::forget_all();
-            auth.clear();
-            nav("/sign-in", Default::default());
-        }
-    });
+    let signed_out = move |()| nav("/sign-in", Default::default());
     // The session is the browser's, shared by its tabs: a company chosen in another one (or
     // another user signed in there) is this tab's too, which this tab learns when it is shown
     // again or its window comes back to the front, and then leaves whatever page of the other
@@ -268,19 +259,45 @@ fn Header() -> impl IntoView {
                             }
                         })
                 }}
-                <button
-                    type="button"
-                    class="link-button"
-                    data-test="sign-out"
-                    disabled=signing_out
-                    on:click=move |_| {
-                        sign_out.dispatch(());
-                    }
-                >
-                    {move || if signing_out.get() { "Signing out…" } else { "Sign out" }}
-                </button>
+                <SignOutButton label="Sign out" data_test="sign-out" then=signed_out/>
             </div>
         </header>
         {move || switch_error().map(|e| view! { <ErrorBanner error=e/> })}
+    }
+}
+
+/// A button that signs out (the session and the key it holds gone from the server), forgets
+/// this browser's drafts and session, then calls `then`. A session already gone, or an answer
+/// that never came, counts as out too: the user asked to leave.
+#[component]
+pub fn SignOutButton(
+    label: &'static str,
+    data_test: &'static str,
+    #[prop(into)] then: Callback<()>,
+) -> impl IntoView {
+    let auth = Auth::get();
+    let sign_out = crate::shared::action(|_: &()| api::sign_out());
+    let pending = sign_out.pending();
+    crate::shared::effect(move || {
+        if sign_out.value().is_some() {
+            crate::draft::forget_all();
+            // The browser's other tabs follow (see `SignedOutWatcher`).
+            crate::session::note_signed_out();
+            auth.clear();
+            then.run(());
+        }
+    });
+    view! {
+        <button
+            type="button"
+            class="link-button"
+            data-test=data_test
+            disabled=pending
+            on:click=move |_| {
+                sign_out.dispatch(());
+            }
+        >
+            {move || if pending.get() { "Signing out…" } else { label }}
+        </button>
     }
 }

@@ -1,12 +1,13 @@
 //! `/sign-in`: sign in with a Console Connect API key (masked, with show/hide), the sandbox's
-//! demo keys as buttons, and the company choice for users of several companies.
+//! demo keys as buttons, and the company choice for users of several companies (or another key
+//! instead).
 
 use crate::api;
 use crate::components::company::CompanyChooser;
 use crate::components::feedback::{ActionError, LoadError, Loading, Retry};
 use crate::components::field::Field;
 use crate::components::keys::DemoKeyList;
-use crate::components::shell::SandboxBanner;
+use crate::components::shell::{SandboxBanner, SignOutButton};
 use crate::form::Input;
 use crate::nav;
 use crate::route::{NavigateOptions, use_navigate, use_query_map};
@@ -21,7 +22,10 @@ pub fn SignInPage() -> impl IntoView {
     let auth = Auth::get();
     let navigate = use_navigate();
     let query = use_query_map();
-    let expired = move || query.with(|q| q.get("expired").as_deref() == Some("1"));
+    // Why the page is shown, when the app sent the user here (see `nav::Why`).
+    let said = move |why: nav::Why| {
+        query.with(|q| why.parameter().and_then(|p| q.get(p)).as_deref() == Some("1"))
+    };
     // Where the user was when the session ended, or the link they opened signed out.
     let next = move || {
         query.with_untracked(|q| {
@@ -88,6 +92,10 @@ pub fn SignInPage() -> impl IntoView {
     let onward = navigate.clone();
     crate::shared::effect(move || {
         let session = auth.session();
+        // Signed out meanwhile (in another tab, say): the key's form again, not the choice.
+        if session.is_none() && chooser.with_untracked(Option::is_some) {
+            chooser.set(None);
+        }
         if let Some(s) = session.as_ref().filter(|s| s.company.is_none()) {
             if s.companies.len() > 1 && chooser.with_untracked(Option::is_none) {
                 chooser.set(Some(s.clone()));
@@ -138,9 +146,14 @@ pub fn SignInPage() -> impl IntoView {
                 <p class="lead">
                     "Order and manage Azure ExpressRoute connections on PCCW Global's Console Connect."
                 </p>
-                <Show when=expired>
+                <Show when=move || said(nav::Why::Expired)>
                     <p class="notice" role="status">
                         "Your session has ended; sign in again."
+                    </p>
+                </Show>
+                <Show when=move || said(nav::Why::SignedOutElsewhere)>
+                    <p class="notice" role="status" data-test="signed-out-elsewhere">
+                        "You signed out in another tab of this browser; sign in again to go on."
                     </p>
                 </Show>
                 {move || {
@@ -156,6 +169,16 @@ pub fn SignInPage() -> impl IntoView {
                                 session=s
                                 on_chosen=move |_| go(&next(), Default::default())
                             />
+                            <p class="other-key">
+                                <SignOutButton
+                                    label="Sign in with another key"
+                                    data_test="other-key"
+                                    then=move |()| {
+                                        key.fill("");
+                                        key.touched.set(false);
+                                    }
+                                />
+                            </p>
                         }
                             .into_any()
                     }

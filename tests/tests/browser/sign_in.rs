@@ -1,8 +1,9 @@
 //! Signing in: a wrong key is refused under its field, a demo key signs in and asks a user of
-//! two companies which one to work in; a session that ended leads back to the sign-in page
-//! saying so, whether the app was open or is opened anew, and signing in returns to the page;
-//! a session near its idle end warns first; an address that failed too often is told to wait;
-//! an unknown address says so, in the signed-in frame or, signed out, with the way in.
+//! two companies which one to work in (or lets them take another key); a session that ended
+//! leads back to the sign-in page saying so, whether the app was open or is opened anew, and
+//! signing in returns to the page; a session near its idle end warns first; an address that
+//! failed too often is told to wait; an unknown address says so, in the signed-in frame or,
+//! signed out, with the way in.
 
 use crate::browser::{Browser, cell};
 use crate::demo;
@@ -95,6 +96,21 @@ async fn a_wrong_key_is_refused_and_a_demo_key_signs_in_to_the_chosen_company() 
     b.wait_for_text(".company-chooser", "Choose a company")
         .await;
     assert_eq!(b.count("#apiKey").await, 0, "no key asked for again");
+    // Another key instead: signed out, the key's form again, empty, with the keyboard in it.
+    b.click("other-key").await;
+    b.wait_for_value("apiKey", "").await;
+    assert_eq!(b.count(".company-chooser").await, 0);
+    b.wait_for_script(
+        "the keyboard in the key's form",
+        "return document.activeElement.closest('.sign-in-form') !== null;",
+    )
+    .await;
+    // Out on the server too: a page of the portal leads back to sign-in.
+    b.goto("/connections").await;
+    b.wait_for_path("/sign-in").await;
+    demo::click_demo_key(&b, demo::ada()).await;
+    b.wait_for_text(".company-chooser", "Choose a company")
+        .await;
     b.select("company", "acme").await;
     b.click("choose-company").await;
 
