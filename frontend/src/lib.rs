@@ -91,19 +91,29 @@ fn page(screen: Screen) -> AnyView {
 }
 
 /// Installs the reaction to a lost session: forget it and go to the sign-in page (saying the
-/// session ended when it did), which returns to this page afterwards.
+/// session ended when it did, or that the user signed out in another tab), which returns to
+/// this page afterwards. A sign-out in another tab of this browser is followed at once, without
+/// waiting for this tab's next call to find the session gone.
 #[component]
 fn SignedOutWatcher(auth: Auth) -> impl IntoView {
     let navigate = use_navigate();
     let query = use_query_map();
     let screen = route::use_screen();
-    api::on_signed_out(move |expired| {
+    let leave = move |expired: bool| {
         // A session the app held is one that ended, even when the browser has already dropped
         // its cookie (it expires with the idle timeout) and the server sees nobody.
-        let expired = expired
-            || auth
-                .state
-                .with_untracked(|s| matches!(s, SessionState::SignedIn(_)));
+        let held = auth
+            .state
+            .with_untracked(|s| matches!(s, SessionState::SignedIn(_)));
+        let why = if held && session::signed_out_since(auth.described_at.get_value()) {
+            // Another tab's sign-out forgot its drafts; this one's go too.
+            draft::forget_all();
+            nav::Why::SignedOutElsewhere
+        } else if expired || held {
+            nav::Why::Expired
+        } else {
+            nav::Why::Asked
+        };
         auth.clear();
         // An unknown address says so, signed out too, rather than asking to sign in for it.
         if screen.get_untracked() == Screen::NotFound {
@@ -117,12 +127,25 @@ fn SignedOutWatcher(auth: Auth) -> impl IntoView {
         } else {
             here
         };
-        let already_says_so = query.with_untracked(|q| q.get("expired").is_some());
-        if !on_sign_in || (expired && !already_says_so) {
-            navigate(
-                &nav::sign_in_path(expired, next.as_deref()),
-                Default::default(),
-            );
+        let already_says_so = query.with_untracked(|q| {
+            [nav::Why::Expired, nav::Why::SignedOutElsewhere]
+                .iter()
+                .filter_map(|w| w.parameter())
+                .any(|p| q.get(p).is_some())
+        });
+        if !on_sign_in || (why != nav::Why::Asked && !already_says_so) {
+            navigate(&nav::sign_in_path(why, next.as_deref()), Default::default());
+        }
+    };
+    let follow = leave.clone();
+    let elsewhere = window_event_listener(leptos::ev::storage, move |ev| {
+        let held = auth
+            .state
+            .with_untracked(|s| matches!(s, SessionState::SignedIn(_)));
+        if held && ev.key().as_deref() == Some(session::SIGNED_OUT_KEY) {
+            follow(false);
         }
     });
+    on_cleanup(move || elsewhere.remove());
+    api::on_signed_out(leave);
 }

@@ -2,11 +2,33 @@
 //! page they were on as `next`, and signing in returns there. Only a path of this app is ever
 //! followed, so a crafted link cannot send anyone elsewhere.
 
-/// The sign-in page's address, saying whether the session ran out and where to return.
-pub fn sign_in_path(expired: bool, next: Option<&str>) -> String {
+/// Why the sign-in page is shown, which it says.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Why {
+    /// Nobody was signed in: nothing to say.
+    Asked,
+    /// The session ran out (or was ended on the server).
+    Expired,
+    /// The user signed out in another tab of this browser.
+    SignedOutElsewhere,
+}
+
+impl Why {
+    /// The sign-in page's query parameter that says it.
+    pub fn parameter(self) -> Option<&'static str> {
+        match self {
+            Why::Asked => None,
+            Why::Expired => Some("expired"),
+            Why::SignedOutElsewhere => Some("signed-out"),
+        }
+    }
+}
+
+/// The sign-in page's address, saying why it is shown and where to return.
+pub fn sign_in_path(why: Why, next: Option<&str>) -> String {
     let mut query = Vec::new();
-    if expired {
-        query.push("expired=1".to_owned());
+    if let Some(parameter) = why.parameter() {
+        query.push(format!("{parameter}=1"));
     }
     if let Some(next) = next.and_then(safe_next) {
         query.push(format!("next={}", encode(next)));
@@ -116,20 +138,27 @@ mod tests {
 
     #[test]
     fn the_sign_in_address_carries_the_page_encoded() {
-        assert_eq!(sign_in_path(false, None), "/sign-in");
-        assert_eq!(sign_in_path(true, None), "/sign-in?expired=1");
+        assert_eq!(sign_in_path(Why::Asked, None), "/sign-in");
+        assert_eq!(sign_in_path(Why::Expired, None), "/sign-in?expired=1");
         assert_eq!(
-            sign_in_path(true, Some("/audit?connection=ab&to=2026-11-30T10:00:00Z")),
+            sign_in_path(
+                Why::Expired,
+                Some("/audit?connection=ab&to=2026-11-30T10:00:00Z")
+            ),
             "/sign-in?expired=1&next=%2Faudit%3Fconnection%3Dab%26to%3D2026-11-30T10%3A00%3A00Z"
         );
         assert_eq!(
-            sign_in_path(false, Some("/verify")),
+            sign_in_path(Why::Asked, Some("/verify")),
             "/sign-in?next=%2Fverify"
         );
         assert_eq!(
-            sign_in_path(true, Some("/sign-in?expired=1")),
+            sign_in_path(Why::SignedOutElsewhere, Some("/verify")),
+            "/sign-in?signed-out=1&next=%2Fverify"
+        );
+        assert_eq!(
+            sign_in_path(Why::Expired, Some("/sign-in?expired=1")),
             "/sign-in?expired=1"
         );
-        assert_eq!(sign_in_path(false, Some("//evil.example")), "/sign-in");
+        assert_eq!(sign_in_path(Why::Asked, Some("//evil.example")), "/sign-in");
     }
 }

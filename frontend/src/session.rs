@@ -92,6 +92,25 @@ impl Auth {
 
 const COMPANY_KEY: &str = "portal-company";
 
+/// When a user of this browser last signed out on purpose (ms since the epoch), for its other
+/// tabs: they follow at once, and say so rather than that the session ended.
+pub const SIGNED_OUT_KEY: &str = "portal-signed-out";
+
+/// Notes a sign-out asked for in this tab, for the others.
+pub fn note_signed_out() {
+    // Whole milliseconds, as an integer: parsing a float would take a parser into the app.
+    let now = web_sys::js_sys::Date::now() as u64;
+    crate::shared::remember(SIGNED_OUT_KEY, &now.to_string());
+}
+
+/// Whether a tab that held a session as described at `described_at` (ms since the epoch) lost
+/// it to a sign-out asked for in another tab: one noted since then.
+pub fn signed_out_since(described_at: f64) -> bool {
+    crate::shared::remembered(SIGNED_OUT_KEY)
+        .and_then(|at| at.parse::<u64>().ok())
+        .is_some_and(|at| at as f64 >= described_at.floor())
+}
+
 /// The company last chosen in this browser (its username), if the browser keeps it.
 pub fn last_company() -> Option<String> {
     crate::shared::remembered(COMPANY_KEY)

@@ -259,7 +259,7 @@ pub fn SessionNotice() -> impl IntoView {
                     "Your session has reached its time limit and ended.".to_owned()
                 },
                 view! {
-                    <a href=nav::sign_in_path(true, nav::current().as_deref()) data-test="sign-in-again">
+                    <a href=nav::sign_in_path(nav::Why::Expired, nav::current().as_deref()) data-test="sign-in-again">
                         "Sign in again and come back to this page"
                     </a>
                 }

@@ -7,7 +7,7 @@
 //! nothing new must not end the following: the list and a peering change are followed to
 //! their end. A tab shown again reads its page again, moving or not; the audit history adds
 //! the events written meanwhile on top of those it shows, and a company chosen in another tab
-//! of the same session is followed.
+//! of the same session is followed, as is a sign-out there.
 
 use crate::browser::{Browser, cell};
 use crate::colleague::Colleague;
@@ -346,6 +346,44 @@ async fn a_company_or_a_user_chosen_in_another_tab_is_followed_when_this_one_is_
     b.wait_for_text(".company-chooser", "Choose a company")
         .await;
     b.wait_for_text(".app-header .user", "Ada Lovelace").await;
+}
+
+/// Signing out in one tab signs the browser's other tabs out at once: they leave the company's
+/// pages for the sign-in page, which says why, and signing in there returns to where they were.
+#[tokio::test]
+async fn a_sign_out_in_another_tab_is_followed_and_said() {
+    let b = Browser::open("refresh-signed-out-elsewhere").await;
+    demo::sign_in_as_ada_in_acme(&b).await;
+    b.goto("/verify").await;
+    b.find("#serviceKey").await;
+    let first = b.open_tab("/connections").await;
+    b.wait_for_text(".app-header .user", "Ada Lovelace").await;
+    b.click("sign-out").await;
+    b.wait_for_location("/sign-in").await;
+    assert_eq!(
+        b.count("[data-test=\"signed-out-elsewhere\"]").await,
+        0,
+        "the tab that signed out is not told it did elsewhere"
+    );
+
+    b.to_tab(first).await;
+    b.wait_for_text(
+        "[data-test=\"signed-out-elsewhere\"]",
+        "You signed out in another tab of this browser",
+    )
+    .await;
+    assert_eq!(b.location().await, "/sign-in?signed-out=1&next=%2Fverify");
+    assert_eq!(
+        b.count(".app-header").await,
+        0,
+        "nothing of Acme's left shown"
+    );
+    b.screenshot("signed-out-elsewhere").await;
+    demo::click_demo_key(&b, demo::ada()).await;
+    b.select("company", "acme").await;
+    b.click("choose-company").await;
+    b.wait_for_path("/verify").await;
+    b.find("#serviceKey").await;
 }
 
 /// A peering's form is filled from the peering as the page read it. A colleague changes the
