@@ -18,8 +18,13 @@ fn shown(field: &str, v: Option<&Value>) -> String {
     }
 }
 
+/// `undone`: fields whose change is not the user's edit but puts back what their page read,
+/// undoing a change someone made since; their rows say so.
 #[component]
-pub fn DiffTable(changes: Vec<FieldChange>) -> impl IntoView {
+pub fn DiffTable(
+    changes: Vec<FieldChange>,
+    #[prop(optional)] undone: Vec<String>,
+) -> impl IntoView {
     if changes.is_empty() {
         return view! { <p class="muted" data-test="diff-empty">"No field changes."</p> }
             .into_any();
@@ -43,8 +48,10 @@ pub fn DiffTable(changes: Vec<FieldChange>) -> impl IntoView {
                             ChangeKind::Removed => "removed",
                             ChangeKind::Changed => "changed",
                         };
+                        let undoes = undone.contains(&c.field);
+                        let class = if undoes { format!("{kind} undone") } else { kind.to_owned() };
                         view! {
-                            <tr data-field=c.field.clone() class=kind>
+                            <tr data-field=c.field.clone() class=class>
                                 <th scope="row" data-label="Field">
                                     {match field_label(&c.field) {
                                         Some(label) => {
@@ -62,6 +69,14 @@ pub fn DiffTable(changes: Vec<FieldChange>) -> impl IntoView {
                                 </td>
                                 <td data-label="After" class="after">
                                     {shown(&c.field, c.after.as_ref())}
+                                    {undoes
+                                        .then(|| {
+                                            view! {
+                                                <span class="undo-note" data-test="undo-note">
+                                                    "Not edited here: this puts back the value the page read, undoing a change made since."
+                                                </span>
+                                            }
+                                        })}
                                 </td>
                             </tr>
                         }

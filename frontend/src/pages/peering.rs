@@ -353,6 +353,12 @@ fn PeeringForm(
 ) -> impl IntoView {
     let id = connection.id.clone();
     let draft = Draft::new(current.as_ref());
+    // The form's text as filled from the peering read, before any kept draft is put back.
+    let as_read: Vec<String> = draft
+        .inputs()
+        .iter()
+        .map(|(_, i)| i.get_untracked())
+        .collect();
     // What the form was filled from: the peering as this page read it.
     let read_base = current.as_ref().map(|p| p.base.clone());
     // A change still on its way to Azure (the page reloaded while it was followed, say).
@@ -397,6 +403,27 @@ fn PeeringForm(
         })
     });
     let checked = Memo::new(move |_| others.with(|others| check(t, draft, others)));
+    // The review's rows that are not this form's edits but put back what the page read, over a
+    // change made since (the shared key aside: the page never reads one).
+    let undone = Memo::new(move |_| {
+        if !changed_since_read.get() {
+            return Vec::new();
+        }
+        let edited: Vec<&str> = draft
+            .inputs()
+            .into_iter()
+            .zip(&as_read)
+            .filter(|((_, input), read)| input.value.with(|v| v != *read))
+            .map(|((name, _), _)| name)
+            .collect();
+        preview_result.with(|p| {
+            p.iter()
+                .flat_map(|p| &p.changes)
+                .filter(|c| c.field != "sharedKey" && !edited.contains(&c.field.as_str()))
+                .map(|c| c.field.clone())
+                .collect()
+        })
+    });
     let any_touched = Memo::new(move |_| draft.inputs().iter().any(|(_, i)| i.touched.get()));
     let error_of = move |field: &'static str, input: Input| {
         Signal::derive(move || {
@@ -592,7 +619,7 @@ fn PeeringForm(
             }
             1 => {
                 view! {
-                    <Show when=move || changed_since_read.get() && !outdated.get()>
+                    <Show when=move || changed_since_read.get()>
                         <div class="notice warn" role="alert" data-test="changed-since-read">
                             <p>
                                 "This peering was changed after this page read it. The difference below is from its current settings, so a field you did not edit here may undo that change."
@@ -613,6 +640,7 @@ fn PeeringForm(
                     <ReviewStep
                         t=t
                         preview=preview_result
+                        undone=undone
                         outdated=outdated
                         reason=reason
                         ticket=ticket
@@ -876,6 +904,7 @@ fn FormStep(
 fn ReviewStep(
     t: PeeringType,
     preview: RwSignal<Option<PreviewResponse>>,
+    undone: Memo<Vec<String>>,
     outdated: RwSignal<bool>,
     reason: Input,
     ticket: Input,
@@ -901,7 +930,7 @@ fn ReviewStep(
             <h2>"Review the change"</h2>
             <Show when=move || outdated.get()>
                 <p class="notice warn" role="alert" data-test="preview-outdated">
-                    "This peering changed after your preview, so nothing was applied now: someone else changed it, or an earlier attempt of yours whose answer was lost went through. The difference below is from its current settings: check it (nothing left to change means it already has them), then apply again if it is still needed."
+                    "This peering changed after your preview, so nothing was applied now: someone else changed it, or an earlier attempt of yours whose answer was lost went through. Check the difference below, now from its current settings (nothing left to change means it already has them), then apply again if it is still needed."
                 </p>
             </Show>
             {move || {
@@ -923,7 +952,7 @@ fn ReviewStep(
                         };
                         view! {
                             <p class="lead" data-test="preview-summary" data-exists=p.exists.to_string()>{summary}</p>
-                            <DiffTable changes=p.changes/>
+                            <DiffTable changes=p.changes undone=undone.get()/>
                         }
                     })
             }}

@@ -389,7 +389,8 @@ async fn a_sign_out_in_another_tab_is_followed_and_said() {
 /// A peering's form is filled from the peering as the page read it. A colleague changes the
 /// peering's ASN meanwhile; the engineer moves only the VLAN: the review, which is from the
 /// current settings, says that a field not edited would undo the colleague's change, and
-/// starting again fills the form from their settings.
+/// starting again fills the form from their settings. A change the colleague makes between
+/// the review and Apply is refused, and the review from their settings says the same.
 #[tokio::test]
 async fn a_review_of_a_form_read_before_a_colleagues_change_says_so() {
     let b = Browser::open("refresh-colleague-change").await;
@@ -404,12 +405,34 @@ async fn a_review_of_a_form_read_before_a_colleagues_change_says_so() {
 
     demo::review_vlan_move(&b).await;
     b.find("[data-test=\"changed-since-read\"]").await;
+    // The row the engineer did not edit says it undoes the colleague's change; the VLAN,
+    // edited here, does not.
+    b.find(UNDONE_ASN).await;
+    assert_eq!(b.count(UNDONE_VLAN).await, 0);
     b.screenshot("changed-since-read").await;
     b.click("start-from-current").await;
     b.wait_for_value("peerASN", "65123").await;
     assert_eq!(b.value("vlanId").await, "100", "the colleague's settings");
     b.wait_for_text(".step-count", "Step 1 of 3").await;
+
+    // Reviewed from those, then changed by the colleague again before Apply: nothing applied,
+    // and the review, now from their settings, says as much of the field not edited here.
+    demo::review_vlan_move(&b).await;
+    assert_eq!(b.count("[data-test=\"changed-since-read\"]").await, 0);
+    assert_eq!(b.count(UNDONE_ASN).await, 0);
+    demo::colleague_sets_seeded_private_peering(&b, &id, 65124, 100, "Yet another ASN").await;
+    b.click("apply").await;
+    b.find("[data-test=\"preview-outdated\"]").await;
+    b.find("[data-test=\"changed-since-read\"]").await;
+    b.find(UNDONE_ASN).await;
+    assert_eq!(b.count(UNDONE_VLAN).await, 0);
+    b.screenshot("outdated-undoing").await;
 }
+
+/// A review's row of the peer ASN, said to undo a change made since the page read the peering.
+const UNDONE_ASN: &str =
+    "[data-test=\"diff\"] tr[data-field=\"peerASN\"].undone [data-test=\"undo-note\"]";
+const UNDONE_VLAN: &str = "[data-test=\"diff\"] tr[data-field=\"vlanId\"].undone";
 
 /// The form checks a VLAN against the connection's other peerings as the page read them. A
 /// colleague moves the PRIVATE peering from VLAN 100 to 120 meanwhile: 120, refused by the
