@@ -41,7 +41,7 @@ pub fn NoteFields(
             optional=!required
             error=reason_error
             help=format!(
-                "{}{purpose}; kept in the audit history (up to 500 characters).",
+                "{}{purpose}, on one line; kept in the audit history (up to 500 characters).",
                 if required { "Required. " } else { "" },
             )
         >
@@ -54,6 +54,17 @@ pub fn NoteFields(
                 aria-invalid=move || reason_error.get().is_some().to_string()
                 prop:value=move || reason.get()
                 on:input=move |ev| reason.edit(event_target_value(&ev))
+                on:keydown=|ev| {
+                    // A reason is one line (the rules refuse line breaks): Enter sends the
+                    // form, as it does in a one-line field, instead of breaking the line.
+                    if ev.key() == "Enter" && !ev.is_composing() {
+                        ev.prevent_default();
+                        let area = event_target::<web_sys::HtmlTextAreaElement>(&ev);
+                        if let Some(form) = area.form() {
+                            let _ = form.request_submit();
+                        }
+                    }
+                }
             ></textarea>
         </Field>
         <Field

@@ -317,11 +317,12 @@ async fn configure_private_peering(b: &Browser, id: &str) {
     b.forward().await;
     b.wait_for_text(".step-count", "Step 2 of 3").await;
     assert_eq!(fields(&diff_rows(b).await), fields(&diff));
-    b.fill("reason", PRIVATE_REASON).await;
     b.fill("ticket", PRIVATE_TICKET).await;
+    b.fill("reason", PRIVATE_REASON).await;
     b.wait_gone("[data-test=\"apply-needs\"]").await;
     b.screenshot("private-preview").await;
-    b.click("apply").await;
+    // A reason is one line: Enter in it applies, as in a one-line field, breaking no line.
+    b.press_enter("reason").await;
 
     b.find("[data-test=\"peering-follow\"]").await;
     // Applied: a reload follows the change from the page's plain address.
