@@ -143,6 +143,7 @@ mod tests {
             expires_at: "2026-11-30T20:00:00.000Z".into(),
             idle_expires_at: "2026-11-30T18:00:00.000Z".into(),
             idle_seconds_left,
+            idle_timeout_seconds: 1800,
             seconds_left: 3600,
         }
     }

@@ -83,6 +83,8 @@ pub struct SessionView {
     /// Seconds from this answer to `idle_expires_at`, rounded up: what a browser whose clock
     /// is not the server's counts from.
     pub idle_seconds_left: u64,
+    /// The idle timeout itself, in seconds: how long the session lasts without a request.
+    pub idle_timeout_seconds: u64,
     /// Seconds from this answer to `expires_at`, rounded up.
     pub seconds_left: u64,
 }

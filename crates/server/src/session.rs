@@ -236,6 +236,7 @@ pub fn view(data: &SessionData, state: &AppState) -> SessionView {
         expires_at: crate::timefmt::format(expires),
         idle_expires_at: crate::timefmt::format(idle_expires),
         idle_seconds_left: left(idle_expires),
+        idle_timeout_seconds: idle.as_secs(),
         seconds_left: left(expires),
     }
 }

@@ -36,6 +36,7 @@ async fn sign_in_returns_the_user_and_their_companies() {
     let left = reply.json["secondsLeft"].as_u64().unwrap();
     assert!((1790..=1800).contains(&idle_left), "{idle_left}");
     assert!((43_190..=43_200).contains(&left), "{left}");
+    assert_eq!(reply.json["idleTimeoutSeconds"], 1800, "the timeout itself");
     let me = client.get("/api/session").await;
     assert_eq!(me.status, StatusCode::OK);
     assert_eq!(me.json["user"]["email"], ADA_EMAIL);

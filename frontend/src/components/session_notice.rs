@@ -18,7 +18,7 @@ use std::time::Duration;
 use web_sys::js_sys::Date;
 
 /// How long before the idle end the warning shows (less for idle timeouts under ten minutes:
-/// half of it).
+/// half of the timeout).
 pub const IDLE_WARNING_MS: f64 = 5.0 * 60_000.0;
 /// How long before the end of the lifetime the warning shows.
 pub const LIMIT_WARNING_MS: f64 = 10.0 * 60_000.0;
@@ -35,6 +35,8 @@ pub struct Clock {
     pub ends: f64,
     /// When the server said so.
     pub described_at: f64,
+    /// The idle timeout itself (ms): how long the session lasts without a request.
+    pub idle_timeout: f64,
 }
 
 impl Clock {
@@ -48,6 +50,7 @@ impl Clock {
             idle_ends: at(session.idle_seconds_left),
             ends: at(session.seconds_left),
             described_at,
+            idle_timeout: session.idle_timeout_seconds as f64 * 1000.0,
         }
     }
 }
@@ -77,7 +80,9 @@ pub fn outlook(clock: &Clock, now: f64, last_success: f64) -> Outlook {
         return Outlook::Ended { idle: false };
     }
     let active = last_success > clock.described_at;
-    let window = IDLE_WARNING_MS.min((clock.idle_ends - clock.described_at) / 2.0);
+    // Half the timeout, not half of what was left when the session was described: a session
+    // read again quietly near its end has little left, and its warning would come late.
+    let window = IDLE_WARNING_MS.min(clock.idle_timeout / 2.0);
     if clock.idle_ends < clock.ends && now >= clock.idle_ends - window {
         return if active {
             Outlook::Renew
@@ -292,6 +297,7 @@ mod tests {
             idle_ends: 30.0 * MIN,
             ends: 720.0 * MIN,
             described_at: 0.0,
+            idle_timeout: 30.0 * MIN,
         }
     }
 
@@ -325,12 +331,33 @@ mod tests {
             idle_ends: 60_000.0,
             ends: 60.0 * MIN,
             described_at: 0.0,
+            idle_timeout: 60_000.0,
         };
         assert_eq!(outlook(&c, 29_000.0, 0.0), Outlook::Fine);
         assert_eq!(
             outlook(&c, 30_000.0, 0.0),
             Outlook::IdleSoon { at: 60_000.0 }
         );
+    }
+
+    #[test]
+    fn a_session_read_again_near_its_end_is_warned_about_as_early() {
+        // A 3-minute timeout, read again quietly 90 s before its end (the user's last request
+        // long before): warned from then on, half the timeout ahead, not half of what is left.
+        let c = Clock {
+            idle_ends: 90_000.0,
+            ends: 60.0 * MIN,
+            described_at: 0.0,
+            idle_timeout: 3.0 * MIN,
+        };
+        assert_eq!(outlook(&c, 0.0, 0.0), Outlook::IdleSoon { at: 90_000.0 });
+        // And a 30-minute one read again 5 minutes before: warned at once, not at 2.5.
+        let c = Clock {
+            idle_ends: 5.0 * MIN,
+            idle_timeout: 30.0 * MIN,
+            ..clock()
+        };
+        assert_eq!(outlook(&c, 0.0, 0.0), Outlook::IdleSoon { at: 5.0 * MIN });
     }
 
     #[test]
@@ -348,11 +375,13 @@ mod tests {
             expires_at: "2026-12-01T12:00:00Z".into(),
             idle_expires_at: "2026-12-01T00:30:00Z".into(),
             idle_seconds_left: 1800,
+            idle_timeout_seconds: 1800,
             seconds_left: 43_200,
         };
         let c = Clock::counted_from(5_000.0, &session);
         assert_eq!(c.idle_ends, 5_000.0 + 1_800_000.0 + 1_000.0);
         assert_eq!(c.ends, 5_000.0 + 43_200_000.0 + 1_000.0);
+        assert_eq!(c.idle_timeout, 1_800_000.0);
         assert_eq!(
             outlook(&c, c.idle_ends - 1.0, 0.0),
             Outlook::IdleSoon { at: c.idle_ends }
@@ -423,6 +452,7 @@ mod tests {
             idle_ends: 100.0 * MIN,
             ends: 100.0 * MIN,
             described_at: 80.0 * MIN,
+            idle_timeout: 30.0 * MIN,
         };
         assert_eq!(outlook(&c, 89.0 * MIN, 0.0), Outlook::Fine);
         // Staying signed in would not move the end: say so, even to an active user.
