@@ -77,11 +77,12 @@ pub enum ValidationError {
         network: String,
     },
     #[error(
-        "{field} must be in a private range for PRIVATE peering (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, or fc00::/7 for IPv6)"
+        "{field} must be in a private range for Private peering (10.0.0.0/8, 172.16.0.0/12, 192.168.0.0/16, or fc00::/7 for IPv6)"
     )]
     SubnetNotPrivate { field: &'static str },
     #[error(
-        "{field} must be in public address space for {peering} peering; {got} is private or reserved"
+        "{field} must be in public address space for {} peering; {got} is private or reserved",
+        .peering.label()
     )]
     NotPublic {
         field: &'static str,
@@ -125,13 +126,16 @@ pub enum ValidationError {
         "sharedKey must be left out with keepSharedKey: give a new shared key, or keep the current one, not both"
     )]
     SharedKeyAndKeep,
-    #[error("{field} applies to MICROSOFT peering only; leave it empty for {peering} peering")]
+    #[error(
+        "{field} applies to Microsoft peering only; leave it empty for {} peering",
+        .peering.label()
+    )]
     MicrosoftOnly {
         field: &'static str,
         peering: PeeringType,
     },
     #[error(
-        "advertisedPublicPrefixes is required for MICROSOFT peering: 1 to 200 public IPv4 or IPv6 prefixes"
+        "advertisedPublicPrefixes is required for Microsoft peering: 1 to 200 public IPv4 or IPv6 prefixes"
     )]
     PrefixesRequired,
     #[error("advertisedPublicPrefixes takes at most 200 prefixes; got {count}")]
@@ -141,13 +145,19 @@ pub enum ValidationError {
     )]
     Prefix { index: usize, got: String },
     #[error(
-        "advertisedPublicPrefixes entry {index} must be in public address space for MICROSOFT peering; {got} is private or reserved"
+        "advertisedPublicPrefixes entry {index} must be in public address space for Microsoft peering; {got} is private or reserved"
     )]
     PrefixNotPublic { index: usize, got: String },
+    #[error("advertisedPublicPrefixes entry {index} must give the network address: use {network}")]
+    PrefixNotNetwork { index: usize, network: String },
+    #[error(
+        "advertisedPublicPrefixes entry {index} ({got}) is a default route: advertise your own public prefixes instead"
+    )]
+    PrefixDefaultRoute { index: usize, got: String },
     #[error("advertisedPublicPrefixes entry {index} ({got}) is listed twice")]
     PrefixDuplicate { index: usize, got: String },
     #[error(
-        "advertisedPublicPrefixes needs at least one {family} prefix: the BGP sessions run over the {family} subnets, and a prefix of the other family is not advertised over them"
+        "advertisedPublicPrefixes must include at least one {family} prefix: the BGP sessions run over the {family} subnets, and a prefix of the other family is not advertised over them"
     )]
     PrefixFamily { family: &'static str },
     #[error(
@@ -206,6 +216,8 @@ impl ValidationError {
             | TooManyPrefixes { .. }
             | Prefix { .. }
             | PrefixNotPublic { .. }
+            | PrefixNotNetwork { .. }
+            | PrefixDefaultRoute { .. }
             | PrefixDuplicate { .. }
             | PrefixFamily { .. } => "advertisedPublicPrefixes",
             RoutingRegistry { .. } => "routingRegistryName",
@@ -682,22 +694,32 @@ pub fn peer_subnets_among(
     let fields = ["primaryPeerSubnet", "secondaryPeerSubnet"];
     fields
         .into_iter()
+        .zip([primary, secondary])
         .zip(peer_subnets(primary, secondary, peering))
-        .map(|(field, r)| {
-            let net = r?;
+        .map(|((field, raw), r)| {
+            // A subnet off its network address is checked as the network it would be told to
+            // use: one another peering has is said to be taken, not suggested.
+            let net = match &r {
+                Ok(net) => *net,
+                Err(ValidationError::SubnetNotNetwork { network, .. }) => match prefix(network) {
+                    Some(net) => net,
+                    None => return r,
+                },
+                Err(_) => return r,
+            };
             for other in others.iter().filter(|o| o.peering_type != peering) {
                 for theirs in other.subnets.iter().filter_map(|s| prefix(s.trim())) {
                     if overlaps(&net, &theirs) {
                         return Err(ValidationError::SubnetInUse {
                             field,
-                            got: net.to_string(),
+                            got: canonical_prefix(raw),
                             theirs: theirs.to_string(),
                             other: other.peering_type,
                         });
                     }
                 }
             }
-            Ok(net)
+            r
         })
         .collect()
 }
@@ -804,16 +826,24 @@ pub fn advertised_prefixes(prefixes: &[String]) -> Result<Vec<IpNet>, Validation
             index,
             got: echo(t),
         })?;
-        if net.addr() != net.network() {
-            return Err(ValidationError::Prefix {
+        if net.prefix_len() == 0 {
+            return Err(ValidationError::PrefixDefaultRoute {
                 index,
-                got: echo(t),
+                got: net.to_string(),
             });
         }
-        if !is_public(&net) {
+        // The address space first, of the network the prefix is in: the network address the
+        // next check suggests is then one that may be advertised.
+        if !is_public(&net.trunc()) {
             return Err(ValidationError::PrefixNotPublic {
                 index,
                 got: net.to_string(),
+            });
+        }
+        if net.addr() != net.network() {
+            return Err(ValidationError::PrefixNotNetwork {
+                index,
+                network: net.trunc().to_string(),
             });
         }
         if seen.contains(&net) {

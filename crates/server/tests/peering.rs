@@ -538,7 +538,7 @@ async fn an_invalid_peering_change_is_refused_per_field_and_nothing_reaches_upst
         ("secondaryPeerSubnet", "/30"),
         ("vlanId", "1 to 4094"),
         ("sharedKey", "letters or digits"),
-        ("advertisedPublicPrefixes", "MICROSOFT"),
+        ("advertisedPublicPrefixes", "Microsoft peering only"),
         ("reason", "required"),
     ];
     for (field, allowed) in expect {

@@ -555,17 +555,37 @@ fn advertised_prefixes_rules() {
         advertised_prefixes(&list(&["203.0.113.0/24", "198.051.100.0/24"])),
         Err(ValidationError::Prefix { index: 2, .. })
     ));
-    assert!(matches!(
+    // Off its network address: the network is suggested, once it is one that may be advertised.
+    assert_eq!(
         advertised_prefixes(&list(&["203.0.113.1/24"])),
-        Err(ValidationError::Prefix { index: 1, .. })
+        Err(ValidationError::PrefixNotNetwork {
+            index: 1,
+            network: "203.0.113.0/24".into()
+        })
+    );
+    assert_eq!(
+        advertised_prefixes(&list(&["2001:db8:1::/48", "2001:DB8:2::1/48"])),
+        Err(ValidationError::PrefixNotNetwork {
+            index: 2,
+            network: "2001:db8:2::/48".into()
+        })
+    );
+    assert!(matches!(
+        advertised_prefixes(&list(&["10.0.0.1/8"])),
+        Err(ValidationError::PrefixNotPublic { index: 1, .. })
     ));
+    // A default route is said to be one, not private or reserved.
+    for default in ["0.0.0.0/0", "::/0", "1.2.3.4/0"] {
+        let e = advertised_prefixes(&list(&["198.51.100.0/24", default])).unwrap_err();
+        assert!(
+            matches!(e, ValidationError::PrefixDefaultRoute { index: 2, .. }),
+            "{default}: {e:?}"
+        );
+        assert!(e.to_string().contains("is a default route"), "{e}");
+    }
     assert!(matches!(
         advertised_prefixes(&list(&["203.0.113.0/24", "203.0.113.0/24"])),
         Err(ValidationError::PrefixDuplicate { index: 2, .. })
-    ));
-    assert!(matches!(
-        advertised_prefixes(&list(&["0.0.0.0/0"])),
-        Err(ValidationError::PrefixNotPublic { index: 1, .. })
     ));
     let many: Vec<String> = (0..201)
         .map(|i| format!("198.51.{}.0/24", i % 250))
@@ -652,6 +672,32 @@ fn subnets_must_be_unique_per_connection() {
         message,
         "primaryPeerSubnet 203.0.113.0/30 overlaps 203.0.113.0/30, a subnet of the Public \
          peering of this connection; each peering needs its own subnets"
+    );
+    // Off its network address into the other peering's: said to be taken, not suggested.
+    let off = PeeringConfig {
+        primary_peer_subnet: "203.0.113.1/30".into(),
+        ..microsoft_config()
+    };
+    assert_eq!(
+        peering_config(PeeringType::Microsoft, &off, &public(&["203.0.113.0/30"])),
+        Err(vec![
+            ValidationError::SubnetInUse {
+                field: "primaryPeerSubnet",
+                got: "203.0.113.1/30".into(),
+                theirs: "203.0.113.0/30".into(),
+                other: PeeringType::Public,
+            }
+            .into()
+        ])
+    );
+    // Off it into a free network: that network suggested, as before.
+    assert_eq!(
+        fields(peering_config(
+            PeeringType::Microsoft,
+            &off,
+            &public(&["198.51.100.0/30"])
+        )),
+        ["primaryPeerSubnet"]
     );
     // Neighbours are not overlaps; the peering's own subnets, and ones that do not read, are
     // no clash.
