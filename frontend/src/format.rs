@@ -34,9 +34,25 @@ pub fn value(v: Option<&Value>) -> String {
     match v {
         None | Some(Value::Null) => "—".to_owned(),
         Some(Value::String(s)) => s.clone(),
+        // A list of records (a connection's legs, its peerings): one line each.
+        Some(Value::Array(items)) if items.iter().any(Value::is_object) => items
+            .iter()
+            .map(|i| value(Some(i)))
+            .collect::<Vec<_>>()
+            .join("\n"),
         Some(Value::Array(items)) => items
             .iter()
             .map(|i| value(Some(i)))
+            .collect::<Vec<_>>()
+            .join(", "),
+        // A record: its fields as `name: value`, by the names the pages give them.
+        Some(Value::Object(fields)) => fields
+            .iter()
+            .filter(|(_, v)| !v.is_null())
+            .map(|(k, v)| {
+                let name = models::diff::field_label(k).unwrap_or(k);
+                format!("{name}: {}", value(Some(v)))
+            })
             .collect::<Vec<_>>()
             .join(", "),
         Some(other) => other.to_string(),
@@ -110,7 +126,28 @@ pub fn local_clock(ms: f64) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{input_of_iso, input_step, speed};
+    use super::{input_of_iso, input_step, speed, value};
+    use serde_json::json;
+
+    #[test]
+    fn values_read_as_text_records_one_per_line() {
+        assert_eq!(value(None), "—");
+        assert_eq!(value(Some(&json!(["a", "b"]))), "a, b");
+        assert_eq!(value(Some(&json!(65010))), "65010");
+        let legs = json!([
+            {"name": "Dallas Primary 1", "status": "ACTIVE", "errorReason": null},
+            {"name": "Dallas Secondary 1", "speedMbps": 500},
+        ]);
+        assert_eq!(
+            value(Some(&legs)),
+            "Name: Dallas Primary 1, Status: ACTIVE\nName: Dallas Secondary 1, Speed: 500"
+        );
+        assert_eq!(
+            value(Some(&json!({"destPortId": "p1"}))),
+            "destPortId: p1",
+            "a field the pages do not name keeps its API name"
+        );
+    }
 
     #[test]
     fn a_time_is_given_to_an_input_as_precisely_as_it_is() {

@@ -84,14 +84,21 @@ fn rank(field: &str) -> usize {
         .unwrap_or(FIELDS.len())
 }
 
+/// A value that says something: null, an empty list and an empty object say nothing, as an
+/// absent field does.
 fn present(v: Option<&Value>) -> Option<&Value> {
-    v.filter(|v| !v.is_null())
+    v.filter(|v| match v {
+        Value::Null => false,
+        Value::Array(items) => !items.is_empty(),
+        Value::Object(fields) => !fields.is_empty(),
+        _ => true,
+    })
 }
 
 /// The top-level fields whose values differ between two objects, in a stable order: the fields
 /// of [`FIELDS`] in its order, then any other (the `after` object's keys in key order, then keys
-/// only `before` has). Null and absent are the same. Non-objects compare as a single field named
-/// `value`.
+/// only `before` has). Null, empty and absent are the same. Non-objects compare as a single field
+/// named `value`.
 pub fn diff(before: &Value, after: &Value) -> Vec<FieldChange> {
     match (before, after) {
         (Value::Object(b), Value::Object(a)) => {
@@ -124,6 +131,23 @@ pub fn diff(before: &Value, after: &Value) -> Vec<FieldChange> {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn empty_lists_and_objects_are_no_value() {
+        let b = json!({"name": "Dallas", "peerings": null, "legs": {}});
+        let a = json!({"name": "Dallas", "peerings": [], "legs": {}, "errorReason": ""});
+        let d = diff(&b, &a);
+        let names: Vec<_> = d.iter().map(|c| c.field.as_str()).collect();
+        // An empty text is a value (a name can be cleared); an empty list is not.
+        assert_eq!(names, ["errorReason"]);
+        let a = json!({"name": "Dallas", "peerings": [{"peeringType": "PRIVATE"}]});
+        let d = diff(&b, &a);
+        assert_eq!(d.len(), 1);
+        assert_eq!(
+            (d[0].field.as_str(), d[0].kind()),
+            ("peerings", ChangeKind::Added)
+        );
+    }
 
     #[test]
     fn only_changed_fields_are_listed() {

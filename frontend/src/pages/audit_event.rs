@@ -102,13 +102,7 @@ fn EventDetail(detail: AuditEventDetail, connections: names::Names) -> impl Into
                 <dt>"Outcome"</dt>
                 <dd>{outcome_badge(e.outcome)}</dd>
                 <dt>"Actor"</dt>
-                <dd>
-                    {format!(
-                        "{} <{}>",
-                        opt(e.actor_name.clone()),
-                        opt(e.actor_email.clone()),
-                    )}
-                </dd>
+                <dd>{actor(&e)}</dd>
                 <dt>"Company"</dt>
                 <dd>{company_name(e.company.clone())}</dd>
                 <dt>"Connection"</dt>
@@ -204,5 +198,17 @@ fn related(r: AuditEvent) -> impl IntoView {
             " "
             {outcome_badge(r.outcome)}
         </li>
+    }
+}
+
+/// Who made the call, as name and email; before a sign-in's key was checked nobody is known.
+fn actor(e: &AuditEvent) -> String {
+    match (e.actor_name.as_deref(), e.actor_email.as_deref()) {
+        (Some(name), Some(email)) => format!("{name} <{email}>"),
+        (Some(one), None) | (None, Some(one)) => one.to_owned(),
+        (None, None) => e
+            .actor_id
+            .clone()
+            .unwrap_or_else(|| "— (not known: the API key had not been checked yet)".to_owned()),
     }
 }

@@ -190,6 +190,16 @@ async fn back_from_an_event_shows_the_older_pages_loaded_and_what_was_written_me
         .await;
     b.wait_for_path(&format!("/audit/{oldest}")).await;
     b.find("[data-test=\"audit-event\"]").await;
+    // The first event, a sign-in's intent, came before anyone was known.
+    assert_eq!(
+        b.text("[data-test=\"audit-event\"] h2").await,
+        format!("#{oldest} · Sign in · Intent")
+    );
+    let details = b.details("[data-test=\"audit-event\"] dl").await;
+    assert_eq!(
+        details["Actor"], "— (not known: the API key had not been checked yet)",
+        "{details:?}"
+    );
     // Meanwhile the colleague changes something.
     choose_acme(&mut colleague).await;
 

@@ -754,6 +754,32 @@ async fn find_both_changes_in_the_audit_history(b: &Browser, id: &str) {
         .await;
     b.wait_for_path(&format!("/connections/{id}")).await;
     b.wait_for_text("h1", NAME).await;
+
+    // The order's outcome: the connection as Console Connect made it, its legs one per line
+    // by the names the pages use, and no row for the peerings it did not have yet.
+    let ordered = b
+        .script_with(
+            "const x = new XMLHttpRequest();\
+             x.open('GET', '/api/audit?action=create_connection&phase=outcome&connection='\
+               + arguments[0], false); x.send();\
+             return JSON.parse(x.responseText).events[0].id;",
+            json!([id]),
+        )
+        .await;
+    b.goto(&format!("/audit/{ordered}")).await;
+    let diff = diff_rows(b).await;
+    let names = fields(&diff);
+    assert!(
+        names.contains(&"legs") && !names.contains(&"peerings"),
+        "{diff:?}"
+    );
+    let legs: Vec<&str> = after(&diff, "legs").lines().collect();
+    assert_eq!(legs.len(), 2, "{legs:?}");
+    assert!(
+        legs[0].contains(&format!("Name: {NAME} Primary 1")),
+        "{legs:?}"
+    );
+    b.screenshot("audit-order-event").await;
 }
 
 async fn delete_private_peering(b: &Browser, id: &str) {
