@@ -18,6 +18,42 @@ fn shown(field: &str, v: Option<&Value>) -> String {
     }
 }
 
+/// A list of plain values changed in part (a prefix replaced in a long list, say): what was
+/// removed and what was added, and how many stayed, rather than both lists whole. `None` when
+/// the change is not of that kind, or only reorders the list.
+pub fn list_change(before: Option<&Value>, after: Option<&Value>) -> Option<(String, String)> {
+    let (Some(Value::Array(b)), Some(Value::Array(a))) = (before, after) else {
+        return None;
+    };
+    if b.iter().chain(a).any(|v| v.is_object() || v.is_array()) {
+        return None;
+    }
+    let only = |these: &[Value], not_in: &[Value]| -> Vec<String> {
+        these
+            .iter()
+            .filter(|v| !not_in.contains(v))
+            .map(|v| format::value(Some(v)))
+            .collect()
+    };
+    let (removed, added) = (only(b, a), only(a, b));
+    if removed.is_empty() && added.is_empty() {
+        return None;
+    }
+    let said = |what: &str, items: Vec<String>| {
+        if items.is_empty() {
+            format!("Nothing {what}")
+        } else {
+            format!("{} {what}: {}", items.len(), items.join(", "))
+        }
+    };
+    let kept = a.iter().filter(|v| b.contains(v)).count();
+    let mut after = said("added", added);
+    if kept > 0 {
+        after.push_str(&format!("\n{kept} unchanged"));
+    }
+    Some((said("removed", removed), after))
+}
+
 /// `undone`: fields whose change is not the user's edit but puts back what their page read,
 /// undoing a change someone made since; their rows say so.
 #[component]
@@ -49,6 +85,10 @@ pub fn DiffTable(
                             ChangeKind::Changed => "changed",
                         };
                         let undoes = undone.contains(&c.field);
+                        let (before, after) = list_change(c.before.as_ref(), c.after.as_ref())
+                            .unwrap_or_else(|| {
+                                (shown(&c.field, c.before.as_ref()), shown(&c.field, c.after.as_ref()))
+                            });
                         let class = if undoes { format!("{kind} undone") } else { kind.to_owned() };
                         view! {
                             <tr data-field=c.field.clone() class=class>
@@ -65,10 +105,10 @@ pub fn DiffTable(
                                     }}
                                 </th>
                                 <td data-label="Before" class="before">
-                                    {shown(&c.field, c.before.as_ref())}
+                                    {before}
                                 </td>
                                 <td data-label="After" class="after">
-                                    {shown(&c.field, c.after.as_ref())}
+                                    {after}
                                     {undoes
                                         .then(|| {
                                             view! {
@@ -86,4 +126,52 @@ pub fn DiffTable(
         </table>
     }
     .into_any()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::list_change;
+    use serde_json::json;
+
+    #[test]
+    fn a_list_changed_in_part_says_what_was_removed_and_added() {
+        let before = json!(["198.51.100.0/24", "203.0.113.0/24", "192.0.2.0/24"]);
+        let after = json!([
+            "198.51.100.0/24",
+            "192.0.2.0/24",
+            "100.64.0.0/24",
+            "8.8.8.0/24"
+        ]);
+        assert_eq!(
+            list_change(Some(&before), Some(&after)),
+            Some((
+                "1 removed: 203.0.113.0/24".to_owned(),
+                "2 added: 100.64.0.0/24, 8.8.8.0/24\n2 unchanged".to_owned()
+            ))
+        );
+        let grown = json!([
+            "198.51.100.0/24",
+            "203.0.113.0/24",
+            "192.0.2.0/24",
+            "8.8.8.0/24"
+        ]);
+        assert_eq!(
+            list_change(Some(&before), Some(&grown)),
+            Some((
+                "Nothing removed".to_owned(),
+                "1 added: 8.8.8.0/24\n3 unchanged".to_owned()
+            ))
+        );
+        // Reordered only, created, removed, or not plain values: the lists as they are.
+        let reordered = json!(["192.0.2.0/24", "198.51.100.0/24", "203.0.113.0/24"]);
+        assert_eq!(list_change(Some(&before), Some(&reordered)), None);
+        assert_eq!(list_change(None, Some(&after)), None);
+        assert_eq!(list_change(Some(&before), None), None);
+        let legs = json!([{"name": "a"}]);
+        assert_eq!(
+            list_change(Some(&legs), Some(&json!([{"name": "b"}]))),
+            None
+        );
+        assert_eq!(list_change(Some(&json!(1)), Some(&json!(2))), None);
+    }
 }
