@@ -87,11 +87,25 @@ pub fn input_minutes_ago(minutes: u32) -> String {
 /// the second or millisecond the time has, so that a range read from the address is applied
 /// again as it was.
 pub fn utc_to_input(rfc3339: &str) -> String {
-    let date = Date::new(&JsValue::from_str(rfc3339));
+    let date = Date::new(&JsValue::from_str(&in_utc_unless_zoned(rfc3339)));
     if date.get_time().is_nan() {
         return String::new();
     }
     input_of_iso(&String::from(date.to_iso_string()))
+}
+
+/// A time as given, or with `Z` when it has a time of day but no zone: the filters' fields are
+/// in UTC, and the browser would read such a time as its own local time.
+fn in_utc_unless_zoned(time: &str) -> String {
+    let time = time.trim();
+    let zoned = time
+        .split_once(['T', 't', ' '])
+        .is_none_or(|(_, of_day)| of_day.ends_with(['Z', 'z']) || of_day.contains(['+', '-']));
+    if zoned {
+        time.to_owned()
+    } else {
+        format!("{time}Z")
+    }
 }
 
 /// `YYYY-MM-DDTHH:MM:SS.mmmZ` as a `datetime-local` value, without the seconds and
@@ -126,8 +140,26 @@ pub fn local_clock(ms: f64) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{input_of_iso, input_step, speed, value};
+    use super::{in_utc_unless_zoned, input_of_iso, input_step, speed, value};
     use serde_json::json;
+
+    #[test]
+    fn a_time_of_day_without_a_zone_is_read_as_utc() {
+        assert_eq!(
+            in_utc_unless_zoned("2026-12-06T03:27:01"),
+            "2026-12-06T03:27:01Z"
+        );
+        for zoned in [
+            "2026-12-06T03:27:01Z",
+            "2026-12-06t03:27:01z",
+            "2026-12-06T09:00:00+05:30",
+            "2026-12-06T00:00:00-08:00",
+            // A date alone is a UTC day to the browser already.
+            "2026-12-06",
+        ] {
+            assert_eq!(in_utc_unless_zoned(zoned), zoned);
+        }
+    }
 
     #[test]
     fn values_read_as_text_records_one_per_line() {
