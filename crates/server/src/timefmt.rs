@@ -40,17 +40,21 @@ fn in_utc(t: OffsetDateTime) -> Option<OffsetDateTime> {
 /// stored time, `at >= bound` and `at < bound` then hold exactly as they do for the time given
 /// (`…38.0929Z` does not take in an event at `…38.092Z`).
 pub fn normalize(raw: &str) -> Option<String> {
-    let raw = raw.trim();
-    OffsetDateTime::parse(raw, &Rfc3339)
-        .ok()
-        .or_else(|| {
-            time::Date::parse(raw, format_description!("[year]-[month]-[day]"))
-                .ok()
-                .map(|d| d.midnight().assume_utc())
-        })
+    given(raw)
         .and_then(up_to_a_millisecond)
         .and_then(in_utc)
         .map(format)
+}
+
+/// A bound as given, to the nanosecond (see [`normalize`] for what is read): two bounds are
+/// ordered as given, even when both fall within one millisecond.
+pub fn given(raw: &str) -> Option<OffsetDateTime> {
+    let raw = raw.trim();
+    OffsetDateTime::parse(raw, &Rfc3339).ok().or_else(|| {
+        time::Date::parse(raw, format_description!("[year]-[month]-[day]"))
+            .ok()
+            .map(|d| d.midnight().assume_utc())
+    })
 }
 
 /// `t`, or the next whole millisecond after it when it falls between two.

@@ -80,11 +80,17 @@ impl Filter {
         }
         let from = time("from", &query.from)?;
         let to = time("to", &query.to)?;
-        if let (Some(from), Some(to)) = (&from, &to) {
-            models::validate::time_range(from, to).map_err(|e| BadFilter {
+        // Ordered as given: two bounds within one millisecond are both taken up to the next
+        // one, which makes an empty range, not a backwards one.
+        let given = |raw: &Option<String>| raw.as_deref().and_then(timefmt::given);
+        if let (Some(from), Some(to)) = (given(&query.from), given(&query.to))
+            && to <= from
+        {
+            let e = models::ValidationError::TimeRange;
+            return Err(BadFilter {
                 field: e.field(),
                 message: e.to_string(),
-            })?;
+            });
         }
         if let Some(limit) = query.limit.filter(|l| !(1..=MAX_PAGE).contains(l)) {
             return Err(BadFilter {
@@ -1664,5 +1670,13 @@ mod tests {
             "{err}"
         );
         assert!(range("2026-11-25T10:00:00+01:00", "2026-11-25T09:00:01Z").is_ok());
+        // Within one millisecond: ordered as given (an empty range), not as stored.
+        assert!(range("2026-12-06T03:27:01.0521Z", "2026-12-06T03:27:01.0525Z").is_ok());
+        assert_eq!(
+            range("2026-12-06T03:27:01.0525Z", "2026-12-06T03:27:01.0521Z")
+                .unwrap_err()
+                .field,
+            "to"
+        );
     }
 }
