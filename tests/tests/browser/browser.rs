@@ -8,7 +8,6 @@ use crate::driver::Chromedriver;
 use crate::portal::Portal;
 use fantoccini::elements::Element;
 use fantoccini::error::CmdError;
-use fantoccini::wd::WindowHandle;
 use fantoccini::{Client, ClientBuilder, Locator};
 use hyper_util::client::legacy::connect::HttpConnector;
 use serde_json::json;
@@ -189,33 +188,6 @@ impl Browser {
             .goto(&url)
             .await
             .unwrap_or_else(|e| panic!("could not open {url}: {e}"));
-    }
-
-    /// Opens another tab of this browser on `path` and works in it from now on: its cookies and
-    /// storage are this one's, and so is its session. Returns the tab that was in use, for
-    /// [`Browser::to_tab`].
-    pub async fn open_tab(&self, path: &str) -> WindowHandle {
-        let was = self
-            .client
-            .window()
-            .await
-            .unwrap_or_else(|e| panic!("could not name the tab in use: {e}"));
-        let tab = self
-            .client
-            .new_window(true)
-            .await
-            .unwrap_or_else(|e| panic!("could not open a tab: {e}"));
-        self.to_tab(tab.handle).await;
-        self.goto(path).await;
-        was
-    }
-
-    /// Works in `tab` (see [`Browser::open_tab`]) from now on.
-    pub async fn to_tab(&self, tab: WindowHandle) {
-        self.client
-            .switch_to_window(tab)
-            .await
-            .unwrap_or_else(|e| panic!("could not switch tabs: {e}"));
     }
 
     /// The browser's Back button.
