@@ -65,10 +65,16 @@ pub async fn click_demo_key(b: &Browser, key: &str) {
 /// Signs in as Ada and chooses Acme Networks; ends on the connections page.
 pub async fn sign_in_as_ada_in_acme(b: &Browser) {
     b.goto("/sign-in").await;
+    ada_in_acme(b).await;
+    b.wait_for_path("/connections").await;
+}
+
+/// On the sign-in page, signs in with Ada's demo key and chooses Acme Networks; the page goes
+/// on where the sign-in leads.
+pub async fn ada_in_acme(b: &Browser) {
     click_demo_key(b, ada()).await;
     b.select("company", "acme").await;
     b.click("choose-company").await;
-    b.wait_for_path("/connections").await;
 }
 
 /// Signs in as Ada in Acme Networks and opens the audit history; returns its rows once the

@@ -54,9 +54,7 @@ async fn a_peering_draft_survives_a_reload_and_a_new_sign_in_until_discarded() {
         .await;
     b.click("preview").await;
     b.wait_for_path("/sign-in").await;
-    demo::click_demo_key(&b, demo::ada()).await;
-    b.select("company", "acme").await;
-    b.click("choose-company").await;
+    demo::ada_in_acme(&b).await;
     b.wait_for_path(&page).await;
     b.find("[data-test=\"draft-restored\"]").await;
     assert_eq!(b.value("vlanId").await, "300");

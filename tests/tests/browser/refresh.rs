@@ -381,9 +381,7 @@ async fn a_sign_out_in_another_tab_is_followed_and_said() {
         "nothing of Acme's left shown"
     );
     b.screenshot("signed-out-elsewhere").await;
-    demo::click_demo_key(&b, demo::ada()).await;
-    b.select("company", "acme").await;
-    b.click("choose-company").await;
+    demo::ada_in_acme(&b).await;
     b.wait_for_path("/verify").await;
     b.find("#serviceKey").await;
 

@@ -108,11 +108,7 @@ async fn a_wrong_key_is_refused_and_a_demo_key_signs_in_to_the_chosen_company() 
     // Out on the server too: a page of the portal leads back to sign-in.
     b.goto("/connections").await;
     b.wait_for_path("/sign-in").await;
-    demo::click_demo_key(&b, demo::ada()).await;
-    b.wait_for_text(".company-chooser", "Choose a company")
-        .await;
-    b.select("company", "acme").await;
-    b.click("choose-company").await;
+    demo::ada_in_acme(&b).await;
 
     b.wait_for_path("/connections").await;
     // A new page: the keyboard at the start of its content.
