@@ -563,6 +563,8 @@ fn PeeringForm(
         }
     });
 
+    // Whether a shared key has been typed (again), apart: the notice changes only then.
+    let key_typed = Memo::new(move |_| !draft.shared_key.value.with(String::is_empty));
     view! {
         <WizardSteps current=step names=STEPS/>
         {move || {
@@ -582,10 +584,16 @@ fn PeeringForm(
         {move || {
             (kept.restored.get() && step.get() < 2)
                 .then(|| {
+                    // Once a shared key is typed again, the notice no longer asks for one.
+                    let message = if !key_typed.get() {
+                        "What you typed here before, not yet applied, is back. A shared key is never kept: type it again if the change sets one."
+                    } else {
+                        "What you typed here before, not yet applied, is back."
+                    };
                     view! {
                         <DraftNotice
                             kept=kept
-                            message="What you typed here before, not yet applied, is back. A shared key is never kept: type it again if the change sets one."
+                            message=message
                             discard="Start again from the current settings"
                             on_discard=Callback::new(move |()| step.set(0))
                         />

@@ -43,7 +43,17 @@ async fn a_peering_draft_survives_a_reload_and_a_new_sign_in_until_discarded() {
     let stored = stored.as_str().unwrap_or_default();
     assert!(stored.contains("65030"), "{stored}");
     assert!(!stored.contains(SHARED_KEY), "{stored}");
+    b.wait_for_text("[data-test=\"draft-restored\"] p", "type it again")
+        .await;
     b.screenshot("restored-after-reload").await;
+    // Typed again, the key is no longer asked for.
+    b.fill("sharedKey", SHARED_KEY).await;
+    b.wait_for_script(
+        "the notice no longer asking for the key",
+        "return !document.querySelector('[data-test=\"draft-restored\"] p')\
+           .textContent.includes('type it again');",
+    )
+    .await;
 
     // The session ends while the form is open: going on leads to sign-in, and back to the
     // form with what was typed.
