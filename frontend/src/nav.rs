@@ -9,6 +9,8 @@ pub enum Why {
     Asked,
     /// The session ran out (or was ended on the server).
     Expired,
+    /// The user signed out in this tab.
+    SignedOut,
     /// The user signed out in another tab of this browser.
     SignedOutElsewhere,
 }
@@ -19,6 +21,7 @@ impl Why {
         match self {
             Why::Asked => None,
             Why::Expired => Some("expired"),
+            Why::SignedOut => Some("out"),
             Why::SignedOutElsewhere => Some("signed-out"),
         }
     }
@@ -151,6 +154,7 @@ mod tests {
             sign_in_path(Why::Asked, Some("/verify")),
             "/sign-in?next=%2Fverify"
         );
+        assert_eq!(sign_in_path(Why::SignedOut, None), "/sign-in?out=1");
         assert_eq!(
             sign_in_path(Why::SignedOutElsewhere, Some("/verify")),
             "/sign-in?signed-out=1&next=%2Fverify"

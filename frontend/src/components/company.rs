@@ -54,6 +54,13 @@ pub fn CompanyChooser(
                     name="company"
                     prop:value=move || choice.get()
                     on:change=move |ev| choice.set(event_target_value(&ev))
+                    on:keydown=move |ev| {
+                        // Enter on the list chooses, as it does in the header's.
+                        if ev.key() == "Enter" && !pending.get_untracked() {
+                            ev.prevent_default();
+                            select.dispatch(choice.get_untracked());
+                        }
+                    }
                 >
                     {companies
                         .into_iter()

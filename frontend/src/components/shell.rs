@@ -123,7 +123,12 @@ fn Header() -> impl IntoView {
     let auth = Auth::get();
     let navigate = use_navigate();
     let nav = navigate.clone();
-    let signed_out = move |()| nav("/sign-in", Default::default());
+    let signed_out = move |()| {
+        nav(
+            &crate::nav::sign_in_path(crate::nav::Why::SignedOut, None),
+            Default::default(),
+        )
+    };
     // The session is the browser's, shared by its tabs: a company chosen in another one (or
     // another user signed in there) is this tab's too, which this tab learns when it is shown
     // again or its window comes back to the front, and then leaves whatever page of the other

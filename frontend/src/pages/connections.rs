@@ -350,9 +350,9 @@ fn table(all: &[ConnectionView], filters: Filters) -> AnyView {
                 <p>"There are no Azure ExpressRoute connections in this company yet."</p>
                 <p>
                     <a href="/create">"Create your first connection"</a>
-                    " or "
+                    " (the wizard verifies its Azure service key), or "
                     <a href="/verify">"verify a service key"</a>
-                    " first."
+                    " on its own."
                 </p>
             </Empty>
         }

@@ -270,6 +270,7 @@ pub fn CreatePage() -> impl IntoView {
         }
     });
 
+    let key_verified = Memo::new(move |_| draft.verified.with(Option::is_some));
     view! {
         <div class="page-head">
             <h1>"New connection"</h1>
@@ -278,10 +279,16 @@ pub fn CreatePage() -> impl IntoView {
         {move || {
             (kept.restored.get() && step.get() == 0)
                 .then(|| {
+                    // Once the key is verified again, the notice no longer asks for it.
+                    let message = if key_verified.get() {
+                        "The ports, speed and details you chose before, not yet ordered, are back."
+                    } else {
+                        "The ports, speed and details you chose before, not yet ordered, are back. Verify the service key again to go on."
+                    };
                     view! {
                         <DraftNotice
                             kept=kept
-                            message="The ports, speed and details you chose before, not yet ordered, are back. Verify the service key again to go on."
+                            message=message
                             discard="Start again"
                             on_discard=Callback::new(move |()| draft.restore_choices())
                         />
@@ -624,7 +631,10 @@ fn PortsStep(draft: Draft, ports: PortsResource) -> impl IntoView {
                 }
             }}
             <p class="help" aria-live="polite">
-                {move || format!("{} of at most 2 chosen.", draft.ports.with(Vec::len))}
+                {move || match draft.ports.with(Vec::len) {
+                    0 => "0 of at most 2 chosen: choose one or two to continue.".to_owned(),
+                    n => format!("{n} of at most 2 chosen."),
+                }}
             </p>
         </fieldset>
     }

@@ -151,6 +151,11 @@ pub fn SignInPage() -> impl IntoView {
                         "Your session has ended; sign in again."
                     </p>
                 </Show>
+                <Show when=move || said(nav::Why::SignedOut)>
+                    <p class="notice" role="status" data-test="signed-out">
+                        "You have signed out: the session and the API key it held are gone from the portal."
+                    </p>
+                </Show>
                 <Show when=move || said(nav::Why::SignedOutElsewhere)>
                     <p class="notice" role="status" data-test="signed-out-elsewhere">
                         "You signed out in another tab of this browser; sign in again to go on."

@@ -224,8 +224,20 @@ async fn the_create_wizard_keeps_its_choices_but_not_the_service_key_until_order
         !stored.contains(key),
         "the service key is never stored: {stored}"
     );
+    b.wait_for_text(
+        "[data-test=\"draft-restored\"] p",
+        "Verify the service key again to go on.",
+    )
+    .await;
     b.screenshot("restored-at-the-key").await;
     verify_key(&b, Some(key), "acme-er-london-01").await;
+    // Verified again: the notice no longer asks for it.
+    b.wait_for_script(
+        "the notice no longer asking for the key",
+        "return !document.querySelector('[data-test=\"draft-restored\"] p')\
+           .textContent.includes('Verify the service key');",
+    )
+    .await;
     b.click("next").await;
     b.wait_for_text(".choices", "1 of at most 2 chosen.").await;
     assert_eq!(
@@ -300,7 +312,11 @@ async fn the_create_wizard_keeps_its_choices_but_not_the_service_key_until_order
     b.wait_gone("[data-test=\"draft-restored\"]").await;
     verify_key(&b, Some(demo::amsterdam_key()), "acme-er-amsterdam-01").await;
     b.click("next").await;
-    b.wait_for_text(".choices", "0 of at most 2 chosen.").await;
+    b.wait_for_text(
+        ".choices",
+        "0 of at most 2 chosen: choose one or two to continue.",
+    )
+    .await;
     assert_eq!(b.script(READ_DRAFTS).await.as_str(), Some("{}"));
 }
 

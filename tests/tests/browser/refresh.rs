@@ -388,7 +388,9 @@ async fn a_sign_out_in_another_tab_is_followed_and_said() {
     // This tab's own sign-out notes itself for the others, and says nothing of other tabs here.
     let before = b.script("return Date.now();").await;
     b.click("sign-out").await;
-    b.wait_for_location("/sign-in").await;
+    b.wait_for_location("/sign-in?out=1").await;
+    b.wait_for_text("[data-test=\"signed-out\"]", "You have signed out")
+        .await;
     let noted = b
         .script("return Number(localStorage.getItem('portal-signed-out'));")
         .await;

@@ -108,7 +108,10 @@ async fn a_wrong_key_is_refused_and_a_demo_key_signs_in_to_the_chosen_company() 
     // Out on the server too: a page of the portal leads back to sign-in.
     b.goto("/connections").await;
     b.wait_for_path("/sign-in").await;
-    demo::ada_in_acme(&b).await;
+    demo::click_demo_key(&b, demo::ada()).await;
+    // Enter on the list of companies chooses, as in the header's.
+    b.select("company", "acme").await;
+    b.press_enter("company").await;
 
     b.wait_for_path("/connections").await;
     // A new page: the keyboard at the start of its content.
