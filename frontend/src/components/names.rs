@@ -34,15 +34,24 @@ pub fn same_name(names: &[(String, String)], name: &str) -> Option<String> {
         .map(|(_, n)| n.trim().to_owned())
 }
 
-fn names_of<T: Clone + 'static, E: Clone + 'static>(
-    list: crate::shared::Fetch<Result<Vec<T>, E>>,
+/// How long a list that could not be read waits before it is read again.
+const READ_AGAIN: std::time::Duration = std::time::Duration::from_secs(5);
+
+fn names_of<T: Clone + 'static>(
+    list: crate::shared::Fetch<Result<Vec<T>, models::ApiError>>,
     pair: fn(T) -> Option<(String, String)>,
 ) -> Names {
     let names = RwSignal::new(Vec::new());
-    crate::shared::effect(move || {
-        if let Some(Ok(items)) = list.get() {
-            names.set(items.into_iter().filter_map(pair).collect());
+    crate::shared::effect(move || match list.get() {
+        Some(Ok(items)) => names.set(items.into_iter().filter_map(pair).collect()),
+        // Not read for a reason that may pass (the network, the portal or Console Connect
+        // away): read again a little later, so the page that came back names its ids too.
+        Some(Err(e)) if e.may_pass_on_retry() => {
+            if let Ok(handle) = set_timeout_with_handle(move || list.refetch(), READ_AGAIN) {
+                on_cleanup(move || handle.clear());
+            }
         }
+        _ => {}
     });
     names.read_only()
 }

@@ -85,8 +85,11 @@ async fn a_read_that_failed_is_read_again_on_request() {
         .attr("[data-test=\"connection-row\"]", "data-connection")
         .await;
     let path = format!("/api/connections/{id}");
-    b.script_with(BREAK_FETCH, json!([[path, "/api/connections"]]))
-        .await;
+    b.script_with(
+        BREAK_FETCH,
+        json!([[path, "/api/connections", "/api/ports"]]),
+    )
+    .await;
 
     // The connection's page, opened from the list, cannot read the connection.
     b.click_css("[data-test=\"connection-row\"] th a").await;
@@ -138,6 +141,15 @@ async fn a_read_that_failed_is_read_again_on_request() {
     b.wait_gone(".error-banner").await;
     b.wait_gone("[data-test=\"try-again\"]").await;
     b.screenshot("connection-read-again").await;
+    // The company's ports, which name each leg's source port, are read again by themselves
+    // once they can be.
+    b.script("window.failing.delete('/api/ports'); return null;")
+        .await;
+    b.wait_for_text(
+        "table.legs tr[data-leg=\"primary\"] td[data-label=\"Source port\"]",
+        "Acme London LD8 1",
+    )
+    .await;
 
     // The list, opened from the navigation, cannot read the connections; then it can.
     b.click_css("nav a[href=\"/connections\"]").await;
