@@ -95,6 +95,18 @@ fn Progress(id: String) -> impl IntoView {
             })
             .flatten()
     };
+    // Reported gone while it was followed: the tab no longer says where the order is.
+    crate::shared::effect(move || {
+        if failed.with(|e| {
+            e.as_ref()
+                .is_some_and(|e| e.code == models::ErrorCode::NotFound)
+        }) {
+            match shown.with(|c| c.as_ref().map(|c| c.name.clone())) {
+                Some(name) => crate::nav::title(&format!("Gone: {name}")),
+                None => crate::nav::title("Connection not found"),
+            }
+        }
+    });
     let heading = move || {
         (shown.with(Option::is_none) && failed.with(Option::is_some) && missing().is_none())
             .then(|| view! { <h1>"Connection progress"</h1> })

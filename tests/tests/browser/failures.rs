@@ -322,6 +322,28 @@ async fn a_page_whose_moving_connection_is_gone_stops_saying_it_refreshes() {
     );
 }
 
+/// A progress page whose order is reported gone no longer says in the tab's title where the
+/// order is.
+#[tokio::test]
+async fn a_progress_page_whose_order_is_gone_says_so_in_its_title() {
+    let (b, id) = on_a_moving_order("failures-gone-progress", "Azure London Recalled").await;
+    b.goto(&format!("/connections/{id}/progress")).await;
+    b.wait_for_script(
+        "the tab's title saying where the order is",
+        "return document.title === 'Creating: Azure London Recalled · ExpressRoute portal';",
+    )
+    .await;
+    let gone = json!({"code": "not_found", "message": "Console Connect has no connection.", "requestId": "gone", "fields": []});
+    let path = format!("/api/connections/{id}");
+    b.script_with(ANSWER_FETCH, json!([[path], 404, gone, null]))
+        .await;
+    b.wait_for_script(
+        "the tab's title saying the connection is gone",
+        "return document.title === 'Gone: Azure London Recalled · ExpressRoute portal';",
+    )
+    .await;
+}
+
 #[tokio::test]
 async fn a_change_whose_answer_is_lost_is_not_said_to_be_safe_to_send_again() {
     let b = Browser::open("failures-change").await;
