@@ -157,10 +157,10 @@ impl Request {
 /// What to say of a call whose answer never came: a read can simply be tried again; a change
 /// may have been made before the answer was lost, and made twice if sent again unseen.
 fn unreachable_portal(e: JsValue, changes: bool) -> ApiError {
-    // What the browser said, e.g. "TypeError: Failed to fetch".
+    // What the browser said, e.g. "Failed to fetch", without the name of its exception.
     let e = match e.dyn_ref::<web_sys::js_sys::Error>() {
-        Some(e) => String::from(e.to_string()),
-        None => format!("{e:?}"),
+        Some(e) => format!("the browser said: {}", String::from(e.message())),
+        None => format!("the browser said: {e:?}"),
     };
     ApiError::new(ErrorCode::Internal, unreachable_message(&e, changes))
 }

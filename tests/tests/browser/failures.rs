@@ -93,7 +93,12 @@ async fn a_read_that_failed_is_read_again_on_request() {
 
     // The connection's page, opened from the list, cannot read the connection.
     b.click_css("[data-test=\"connection-row\"] th a").await;
-    b.wait_for_text(".error-banner", UNREACHABLE).await;
+    let said = b.wait_for_text(".error-banner", UNREACHABLE).await;
+    // What the browser said is passed on, in words, not as the name of a script error.
+    assert!(
+        said.contains("(the browser said: Failed to fetch)") && !said.contains("TypeError"),
+        "{said}"
+    );
     assert_eq!(
         b.text("main h1").await,
         "Connection",
