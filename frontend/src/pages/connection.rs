@@ -374,14 +374,16 @@ fn PeeringCard(
                 }}
             </header>
             <p class="help">{t.description()}</p>
-            {t.caveat().map(|c| view! { <p class="help" data-test="caveat">{c}</p> })}
+            // What to know before configuring one: nothing more is, on a connection gone.
+            {t.caveat().filter(|_| !gone).map(|c| view! { <p class="help" data-test="caveat">{c}</p> })}
             {move || match peering.get() {
                 None => view! { <Loading/> }.into_any(),
                 Some(Err(e)) => view! { <LoadError error=e retry=retry/> }.into_any(),
                 Some(Ok(None)) => {
                     let configure = configure.clone();
+                    // The badge says it is not configured; a connection gone says it never was.
                     view! {
-                        <p class="muted">"Not configured."</p>
+                        {gone.then(|| view! { <p class="muted">"None was configured."</p> })}
                         {(!gone)
                             .then(|| {
                                 view! {

@@ -283,6 +283,13 @@ async fn a_deleted_connection_shows_its_peerings_as_removed_and_offers_nothing_t
             "{action}"
         );
     }
+    // The peerings it never had say so, without the advice for configuring one.
+    b.wait_for_text(
+        "[data-test=\"peering-card-PUBLIC\"]",
+        "None was configured.",
+    )
+    .await;
+    assert_eq!(b.count("[data-test=\"caveat\"]").await, 0);
     b.screenshot("connection").await;
 
     // Its peering pages, opened by their address, say why there is nothing to do.

@@ -866,7 +866,7 @@ async fn delete_private_peering(b: &Browser, id: &str) {
     .await;
     b.wait_for_status("[data-test=\"peering-card-PRIVATE\"]", "NONE")
         .await;
-    b.wait_for_text("[data-test=\"peering-card-PRIVATE\"]", "Not configured.")
+    b.find("[data-test=\"peering-card-PRIVATE\"] [data-test=\"configure-PRIVATE\"]")
         .await;
     b.wait_for_status("[data-test=\"peering-card-MICROSOFT\"]", "SYNCED")
         .await;
