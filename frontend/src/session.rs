@@ -111,6 +111,24 @@ pub fn signed_out_since(described_at: f64) -> bool {
         .is_some_and(|at| at as f64 >= described_at.floor())
 }
 
+/// A company by its name and username (`Acme Networks (acme)`) when it is one of the signed-in
+/// user's, else by its username; `—` for none.
+pub fn company_label(username: Option<String>) -> String {
+    let Some(username) = username.filter(|u| !u.is_empty()) else {
+        return "—".to_owned();
+    };
+    let name = Auth::get().session().and_then(|s| {
+        s.companies
+            .into_iter()
+            .find(|c| c.username == username)
+            .map(|c| c.name)
+    });
+    match name {
+        Some(name) if name != username => format!("{name} ({username})"),
+        _ => username,
+    }
+}
+
 /// The company last chosen in this browser (its username), if the browser keeps it.
 pub fn last_company() -> Option<String> {
     crate::shared::remembered(COMPANY_KEY)

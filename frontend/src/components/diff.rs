@@ -7,9 +7,13 @@ use models::diff::{ChangeKind, FieldChange, field_label};
 use serde_json::Value;
 
 /// A value as the table shows it: a shared key, which the portal keeps only as a keyed
-/// fingerprint, said to be a key with that fingerprint (which tells one key from another).
+/// fingerprint, said to be a key with that fingerprint (which tells one key from another); a
+/// company by its name too.
 fn shown(field: &str, v: Option<&Value>) -> String {
     match v {
+        Some(Value::String(s)) if field == "company" => {
+            crate::session::company_label(Some(s.clone()))
+        }
         Some(Value::String(s)) if field == "sharedKey" => match s.strip_prefix("hmac-sha256:") {
             Some(fingerprint) => format!("a key (fingerprint {fingerprint})"),
             None => s.clone(),

@@ -48,24 +48,6 @@ fn opt(v: Option<String>) -> String {
         .unwrap_or_else(|| "—".to_owned())
 }
 
-/// A company as the header names it, with the username the history keeps; the username alone
-/// for one the session does not list.
-fn company_name(username: Option<String>) -> String {
-    let Some(username) = username.filter(|u| !u.is_empty()) else {
-        return "—".to_owned();
-    };
-    let name = crate::session::Auth::get().session().and_then(|s| {
-        s.companies
-            .into_iter()
-            .find(|c| c.username == username)
-            .map(|c| c.name)
-    });
-    match name {
-        Some(name) if name != username => format!("{name} ({username})"),
-        _ => username,
-    }
-}
-
 #[component]
 fn EventDetail(detail: AuditEventDetail, connections: names::Names) -> impl IntoView {
     let e = detail.event;
@@ -104,7 +86,7 @@ fn EventDetail(detail: AuditEventDetail, connections: names::Names) -> impl Into
                 <dt>"Actor"</dt>
                 <dd>{actor(&e)}</dd>
                 <dt>"Company"</dt>
-                <dd>{company_name(e.company.clone())}</dd>
+                <dd>{crate::session::company_label(e.company.clone())}</dd>
                 <dt>"Connection"</dt>
                 <dd>{connection.map(IntoAny::into_any).unwrap_or_else(|| "—".into_any())}</dd>
                 <dt>"Peering type"</dt>

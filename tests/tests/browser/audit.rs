@@ -305,4 +305,19 @@ async fn an_event_of_another_company_of_the_reader_names_it() {
     b.find("[data-test=\"audit-event\"]").await;
     assert_eq!(b.count("[data-test=\"open-connection\"]").await, 0);
     b.find(&format!("a[href=\"/audit?connection={id}\"]")).await;
+
+    // The switch to Globex: the company chosen, by its name as the header gives it.
+    let switched = b
+        .script(
+            "const x = new XMLHttpRequest();\
+             x.open('GET', '/api/audit?action=select_company&phase=outcome', false); x.send();\
+             return JSON.parse(x.responseText).events[0].id;",
+        )
+        .await;
+    b.goto(&format!("/audit/{switched}")).await;
+    b.wait_for_text(
+        "[data-test=\"diff\"] tr[data-field=\"company\"] td.after",
+        "Globex Corporation (globex)",
+    )
+    .await;
 }
