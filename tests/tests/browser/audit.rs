@@ -285,13 +285,7 @@ async fn an_event_of_another_company_of_the_reader_names_it() {
         .await;
     demo::colleague_sets_seeded_private_peering(&b, &id, 65010, 120, "The change window's VLAN")
         .await;
-    let event = b
-        .script(
-            "const x = new XMLHttpRequest();\
-             x.open('GET', '/api/audit?action=update_peering&phase=outcome', false); x.send();\
-             return JSON.parse(x.responseText).events[0].id;",
-        )
-        .await;
+    let event = demo::newest_audit_event(&b, "action=update_peering&phase=outcome").await;
     let page = format!("/audit/{event}");
     b.goto(&page).await;
     assert_eq!(
@@ -307,13 +301,7 @@ async fn an_event_of_another_company_of_the_reader_names_it() {
     b.find(&format!("a[href=\"/audit?connection={id}\"]")).await;
 
     // The switch to Globex: the company chosen, by its name as the header gives it.
-    let switched = b
-        .script(
-            "const x = new XMLHttpRequest();\
-             x.open('GET', '/api/audit?action=select_company&phase=outcome', false); x.send();\
-             return JSON.parse(x.responseText).events[0].id;",
-        )
-        .await;
+    let switched = demo::newest_audit_event(&b, "action=select_company&phase=outcome").await;
     b.goto(&format!("/audit/{switched}")).await;
     b.wait_for_text(
         "[data-test=\"diff\"] tr[data-field=\"company\"] td.after",

@@ -88,6 +88,18 @@ pub async fn audit_of_ada_in_acme(b: &Browser) -> Vec<crate::browser::Row> {
     .await
 }
 
+/// The id of the newest audit event the signed-in page may read for the query `filters`
+/// (`action=…&phase=…`), as the audit API gives it.
+pub async fn newest_audit_event(b: &Browser, filters: &str) -> serde_json::Value {
+    b.script_with(
+        "const x = new XMLHttpRequest();\
+         x.open('GET', '/api/audit?' + arguments[0], false); x.send();\
+         return JSON.parse(x.responseText).events[0].id;",
+        json!([filters]),
+    )
+    .await
+}
+
 /// Why the seeded PRIVATE peering is moved to VLAN 150 in [`review_vlan_move`].
 pub const VLAN_MOVE_REASON: &str = "Move the private peering to VLAN 150";
 

@@ -757,15 +757,11 @@ async fn find_both_changes_in_the_audit_history(b: &Browser, id: &str) {
 
     // The order's outcome: the connection as Console Connect made it, its legs one per line
     // by the names the pages use, and no row for the peerings it did not have yet.
-    let ordered = b
-        .script_with(
-            "const x = new XMLHttpRequest();\
-             x.open('GET', '/api/audit?action=create_connection&phase=outcome&connection='\
-               + arguments[0], false); x.send();\
-             return JSON.parse(x.responseText).events[0].id;",
-            json!([id]),
-        )
-        .await;
+    let ordered = demo::newest_audit_event(
+        b,
+        &format!("action=create_connection&phase=outcome&connection={id}"),
+    )
+    .await;
     b.goto(&format!("/audit/{ordered}")).await;
     let diff = diff_rows(b).await;
     let names = fields(&diff);
