@@ -128,10 +128,14 @@ fn SignedOutWatcher(auth: Auth) -> impl IntoView {
             here
         };
         let already_says_so = query.with_untracked(|q| {
-            [nav::Why::Expired, nav::Why::SignedOutElsewhere]
-                .iter()
-                .filter_map(|w| w.parameter())
-                .any(|p| q.get(p).is_some())
+            [
+                nav::Why::Expired,
+                nav::Why::SignedOut,
+                nav::Why::SignedOutElsewhere,
+            ]
+            .iter()
+            .filter_map(|w| w.parameter())
+            .any(|p| q.get(p).is_some())
         });
         if !on_sign_in || (why != nav::Why::Asked && !already_says_so) {
             navigate(&nav::sign_in_path(why, next.as_deref()), Default::default());
