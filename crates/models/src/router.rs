@@ -51,7 +51,9 @@ impl Vendor {
     }
 
     pub fn parse(s: &str) -> Option<Self> {
-        Self::ALL.into_iter().find(|v| v.as_str() == s)
+        Self::ALL
+            .into_iter()
+            .find(|v| v.as_str().eq_ignore_ascii_case(s.trim()))
     }
 }
 
@@ -255,6 +257,12 @@ fn printable(name: &str) -> String {
 fn ios(out: &mut String, s: &Session) {
     let (m, vlan, asn, ours) = (s.microsoft, s.vlan, s.asn, s.ours);
     let list = s.name.to_ascii_uppercase() + "-OUT";
+    if s.v6 {
+        // Off by default on IOS XE: without it the router neither routes IPv6 nor runs BFD
+        // over it.
+        let _ = writeln!(out, "ipv6 unicast-routing");
+        let _ = writeln!(out, "!");
+    }
     let _ = writeln!(out, "interface {INTERFACE_PLACEHOLDER}.{vlan}");
     let _ = writeln!(out, " description {}", s.description);
     let _ = writeln!(out, " encapsulation dot1Q {vlan}");
@@ -296,6 +304,14 @@ fn ios(out: &mut String, s: &Session) {
         let _ = writeln!(out, " neighbor {m} fall-over bfd");
     }
     let _ = writeln!(out, " !");
+    if s.v6 {
+        // IOS XE activates every neighbour in IPv4 unicast unless told otherwise; this one
+        // carries IPv6 only.
+        let _ = writeln!(out, " address-family ipv4");
+        let _ = writeln!(out, "  no neighbor {m} activate");
+        let _ = writeln!(out, " exit-address-family");
+        let _ = writeln!(out, " !");
+    }
     let _ = writeln!(out, " address-family {family}");
     for p in &s.advertised {
         match p {
@@ -616,6 +632,8 @@ set protocols bgp group azure-microsoft-primary neighbor 203.0.113.2
         )
         .unwrap();
         for line in [
+            "ipv6 unicast-routing",
+            "  no neighbor 2001:db8:1::2 activate",
             " ipv6 address 2001:db8:1::1/126",
             "ipv6 prefix-list AZURE-MICROSOFT-PRIMARY-OUT seq 5 permit 2001:db8:100::/48",
             " address-family ipv6",

@@ -111,8 +111,8 @@ pub enum ValidationError {
     )]
     VlanInUse { vlan: u64, other: PeeringType },
     #[error(
-        "{field} {got} overlaps {theirs}, a subnet of the {} peering of this connection; each peering needs its own subnets",
-        .other.label()
+        "{field} {got} {} peering of this connection; each peering needs its own subnets",
+        taken_by(.got, .theirs, *.other)
     )]
     SubnetInUse {
         field: &'static str,
@@ -598,6 +598,16 @@ fn private_nets() -> &'static [IpNet] {
             .filter_map(|s| s.parse().ok())
             .collect()
     })
+}
+
+/// How a subnet of the `other` peering is said to be taken: the same one is used by it,
+/// another overlaps one of its subnets.
+fn taken_by(got: &str, theirs: &str, other: PeeringType) -> String {
+    if got == theirs {
+        format!("is already used by the {}", other.label())
+    } else {
+        format!("overlaps {theirs}, a subnet of the {}", other.label())
+    }
 }
 
 fn overlaps(a: &IpNet, b: &IpNet) -> bool {

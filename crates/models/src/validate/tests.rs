@@ -670,8 +670,8 @@ fn subnets_must_be_unique_per_connection() {
         .clone();
     assert_eq!(
         message,
-        "primaryPeerSubnet 203.0.113.0/30 overlaps 203.0.113.0/30, a subnet of the Public \
-         peering of this connection; each peering needs its own subnets"
+        "primaryPeerSubnet 203.0.113.0/30 is already used by the Public peering of this \
+         connection; each peering needs its own subnets"
     );
     // Off its network address into the other peering's: said to be taken, not suggested.
     let off = PeeringConfig {
