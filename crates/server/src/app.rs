@@ -104,15 +104,16 @@ pub async fn build(config: Config) -> anyhow::Result<Portal> {
     let state = AppState(Arc::new(App {
         upstream: Arc::new(Metered::new(Arc::new(client), metrics.clone())),
         audit,
-        crypto,
+        crypto: crypto.clone(),
         info,
         cookie_name: cookie_name.to_owned(),
         sign_in_guard,
         config,
         metrics: metrics.clone(),
         changes: ChangesUnderWay::default(),
+        sessions: session_store::HashedIds::new(store, crypto),
     }));
-    let router = app(state.clone(), store, &csp)?;
+    let router = app(state.clone(), &csp)?;
     Ok(Portal {
         router,
         metrics_router: crate::metrics::router(metrics),
@@ -176,15 +177,16 @@ fn reqwest_host(url: &str) -> String {
 }
 
 /// The whole router: API (with sessions and the change rules), probes, the browser app.
-pub fn app(state: AppState, store: session_store::Store, csp: &str) -> anyhow::Result<Router> {
+pub fn app(state: AppState, csp: &str) -> anyhow::Result<Router> {
     let config = &state.config;
     // Shared sessions are read from the database each time (see `session_cache`).
-    let ttl = match &store {
+    let ttl = match state.sessions.inner() {
         session_store::Store::Sqlite(_) => SESSION_CACHE_TTL,
         session_store::Store::Postgres(_) => std::time::Duration::ZERO,
     };
     let cache = SessionCache::new(SESSION_CACHE_CAPACITY, ttl);
-    let store = session_store::Guarded::new(CachingSessionStore::new(cache, store));
+    let store =
+        session_store::Guarded::new(CachingSessionStore::new(cache, state.sessions.clone()));
     let sessions = SessionManagerLayer::new(store)
         .with_name(state.cookie_name.clone())
         .with_secure(config.is_https())

@@ -60,7 +60,7 @@ pub enum AuditCommand {
         /// Output format.
         #[arg(long, value_enum, default_value_t = ExportFormat::Csv)]
         format: ExportFormat,
-        /// File to write, whole or not at all; standard output when absent.
+        /// File to write, whole or not at all; standard output when absent or `-`.
         #[arg(long, short)]
         output: Option<PathBuf>,
         #[command(flatten)]

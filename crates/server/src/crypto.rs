@@ -20,6 +20,8 @@ pub struct Crypto {
     /// HMAC with its key already absorbed: each fingerprint clones it instead of hashing the
     /// key's two pads again.
     fingerprint_mac: Hmac<Sha256>,
+    /// The same for the ids sessions are stored under.
+    session_id_mac: Hmac<Sha256>,
 }
 
 impl std::fmt::Debug for Crypto {
@@ -48,6 +50,8 @@ impl Crypto {
                 b"portal audit fingerprint v1",
             ))
             .expect("HMAC takes keys of any length"),
+            session_id_mac: <Hmac<Sha256> as Mac>::new_from_slice(&derive(b"portal session id v1"))
+                .expect("HMAC takes keys of any length"),
         }
     }
 
@@ -116,6 +120,18 @@ impl Crypto {
         let digest = mac.finalize().into_bytes();
         format!("hmac-sha256:{}", hex::encode(&digest[..8]))
     }
+
+    /// The id a session is stored under: a keyed hash of the id its cookie carries, so the
+    /// session table (or a copy of its file) holds nothing a browser could present, and the
+    /// cookie cannot be told from the table without the server key.
+    pub fn stored_session_id(&self, id: i128) -> i128 {
+        let mut mac = self.session_id_mac.clone();
+        mac.update(&id.to_le_bytes());
+        let digest = mac.finalize().into_bytes();
+        let mut first = [0u8; 16];
+        first.copy_from_slice(&digest[..16]);
+        i128::from_le_bytes(first)
+    }
 }
 
 pub(crate) fn decode_key(b64: &str) -> anyhow::Result<[u8; 32]> {
@@ -169,6 +185,20 @@ mod tests {
             sealed,
             c.seal("canary-api-key", "user-1"),
             "fresh nonce each time"
+        );
+    }
+
+    #[test]
+    fn stored_session_ids_are_keyed_and_stable() {
+        let c = crypto();
+        let id = 0x0123_4567_89ab_cdef_0123_4567_89ab_cdef_i128;
+        assert_eq!(c.stored_session_id(id), c.stored_session_id(id));
+        assert_ne!(c.stored_session_id(id), id);
+        assert_ne!(c.stored_session_id(id), c.stored_session_id(id + 1));
+        assert_ne!(
+            c.stored_session_id(id),
+            Crypto::new(&[8u8; 32]).stored_session_id(id),
+            "another server key, another stored id"
         );
     }
 

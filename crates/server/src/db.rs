@@ -82,12 +82,31 @@ pub async fn pg_pool(
 }
 
 fn options(url: &str, busy_timeout: Duration) -> sqlx::Result<SqliteConnectOptions> {
-    Ok(SqliteConnectOptions::from_str(url)?
+    let options = SqliteConnectOptions::from_str(url)?
         .create_if_missing(true)
         .journal_mode(SqliteJournalMode::Wal)
         .synchronous(SqliteSynchronous::Full)
         .busy_timeout(busy_timeout)
-        .foreign_keys(true))
+        .foreign_keys(true);
+    if !(url.contains(":memory:") || url.contains("mode=memory")) {
+        create_private(&options.get_filename());
+    }
+    Ok(options)
+}
+
+/// Creates a missing database file readable and writable by its owner only (SQLite gives the
+/// `-wal` and `-shm` files beside it the same mode): it holds the history and the sessions.
+/// A file that is there already is left as it is; one that cannot be made here is left for
+/// SQLite to report.
+fn create_private(file: &std::path::Path) {
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.mode(0o600);
+    }
+    let _ = options.open(file);
 }
 
 /// A pool for reads (and migrations).

@@ -672,10 +672,18 @@ fn query_rejection(r: QueryRejection) -> AppError {
     let detail = text
         .strip_prefix("Failed to deserialize query string: ")
         .unwrap_or(&text);
-    AppError::BadRequest(format!(
-        "The query string could not be read: {}",
-        plain_number_error(detail)
-    ))
+    let plain = plain_number_error(detail);
+    // A number its parameter cannot take is that parameter's error, as a number of a body is:
+    // 422, under its name.
+    if plain != detail
+        && let Some((field, rest)) = plain.split_once(": ")
+    {
+        return AppError::Validation(vec![FieldError {
+            field: field.to_owned(),
+            message: format!("{field} {rest}"),
+        }]);
+    }
+    AppError::BadRequest(format!("The query string could not be read: {plain}"))
 }
 
 /// serde names the parameter and then gives Rust's integer parsing error, which says what was

@@ -194,7 +194,8 @@ async fn audit(command: AuditCommand) -> anyhow::Result<ExitCode> {
             };
             let (tx, mut rx) = tokio::sync::mpsc::channel(4);
             tokio::spawn(store.export(filter, None, format, tx));
-            match output {
+            // `-o -` is standard output, as with most tools.
+            match output.filter(|p| p.as_os_str() != "-") {
                 Some(path) => {
                     // Written beside the file and renamed into place once whole: a failed
                     // export leaves no half-written file behind, nor replaces an earlier one.

@@ -202,6 +202,21 @@ impl SignedIn {
         }
     }
 
+    /// Whether the session still stands as stored, past every cache: a change may have waited
+    /// its turn behind others (see `under_way`) while its session was signed out, and is then
+    /// not sent with the ended session's key.
+    pub async fn still_stands(&self, state: &AppState) -> Result<()> {
+        use tower_sessions::SessionStore;
+        let Some(id) = self.session.id() else {
+            return Err(AppError::SessionExpired);
+        };
+        match state.sessions.load(&id).await {
+            Ok(Some(_)) => Ok(()),
+            Ok(None) => Err(AppError::SessionExpired),
+            Err(e) => Err(AppError::Internal(e.into())),
+        }
+    }
+
     /// The chosen company as a path segment; a 409 when none is chosen yet.
     pub fn company(&self) -> Result<CompanyUsername> {
         let Some(username) = self.data.company.as_deref() else {

@@ -2,6 +2,7 @@
 //! sharing their sessions, so a browser may be answered by any of them). Either way the API key
 //! in a session is encrypted before it is stored (see `session.rs`).
 
+use crate::crypto::Crypto;
 use crate::db::{self, Backend};
 use anyhow::Context;
 use async_trait::async_trait;
@@ -158,5 +159,60 @@ impl<S: SessionStore> SessionStore for Guarded<S> {
     async fn delete(&self, id: &Id) -> Result<()> {
         let _turn = self.turn(id).lock().await;
         self.inner.delete(id).await
+    }
+}
+
+/// Sessions kept under a keyed hash of their id ([`Crypto::stored_session_id`]): the cookie's
+/// value is never written, so whoever reads the session table or a copy of its file cannot
+/// present a stored row as a cookie. The records handed out carry the cookie's id, as
+/// tower-sessions expects.
+#[derive(Debug, Clone)]
+pub struct HashedIds<S> {
+    inner: S,
+    crypto: Crypto,
+}
+
+impl<S> HashedIds<S> {
+    pub fn new(inner: S, crypto: Crypto) -> Self {
+        HashedIds { inner, crypto }
+    }
+
+    pub fn inner(&self) -> &S {
+        &self.inner
+    }
+
+    fn stored(&self, id: &Id) -> Id {
+        Id(self.crypto.stored_session_id(id.0))
+    }
+
+    fn to_store(&self, record: &Record) -> Record {
+        Record {
+            id: self.stored(&record.id),
+            ..record.clone()
+        }
+    }
+}
+
+#[async_trait]
+impl<S: SessionStore> SessionStore for HashedIds<S> {
+    async fn create(&self, record: &mut Record) -> Result<()> {
+        // As tower-sessions' own stores do: a new id while the one drawn is taken.
+        while self.inner.load(&self.stored(&record.id)).await?.is_some() {
+            record.id = Id::default();
+        }
+        self.inner.save(&self.to_store(record)).await
+    }
+
+    async fn save(&self, record: &Record) -> Result<()> {
+        self.inner.save(&self.to_store(record)).await
+    }
+
+    async fn load(&self, id: &Id) -> Result<Option<Record>> {
+        let stored = self.inner.load(&self.stored(id)).await?;
+        Ok(stored.map(|record| Record { id: *id, ..record }))
+    }
+
+    async fn delete(&self, id: &Id) -> Result<()> {
+        self.inner.delete(&self.stored(id)).await
     }
 }

@@ -5,6 +5,7 @@ use crate::audit::AuditLog;
 use crate::config::Config;
 use crate::crypto::Crypto;
 use crate::metrics::Metrics;
+use crate::session_store::{HashedIds, Store};
 use crate::sign_in_guard::SignInBound;
 use crate::under_way::ChangesUnderWay;
 use console_connect::ConsoleConnect;
@@ -30,6 +31,9 @@ pub struct App {
     pub sign_in_guard: SignInBound,
     /// The connections with a change under way, one at a time each.
     pub changes: ChangesUnderWay,
+    /// The sessions as stored, past every cache: whether a session still stands when a change
+    /// of it is about to be sent.
+    pub sessions: HashedIds<Store>,
 }
 
 impl Deref for AppState {

@@ -371,6 +371,14 @@ async fn the_cli_exports_the_history_offline() {
     let records = parse_csv(&stdout(&csv));
     assert_eq!(records[0].join(","), CSV_HEADER);
     assert_eq!(records.len() as i64, rows + 1);
+    // `-o -` is standard output too, not a file named `-`.
+    let dashed = portal_cli(&["audit", "export", "--database-url", &url, "-o", "-"]);
+    assert!(
+        dashed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&dashed.stderr)
+    );
+    assert_eq!(stdout(&dashed), stdout(&csv));
     let first_ids: Vec<&str> = records[1..4].iter().map(|r| r[0].as_str()).collect();
     assert_eq!(first_ids, ["1", "2", "3"], "oldest first");
 
@@ -726,9 +734,10 @@ async fn audit_filters_select_the_matching_events() {
         assert_eq!(paging, !path.contains("export"), "{path}: {}", unknown.text);
     }
     let bad_cursor = h.ada.get("/api/audit?before=12abc").await;
-    assert_eq!(bad_cursor.status, StatusCode::BAD_REQUEST);
-    assert!(
-        bad_cursor.text.contains("before: must be a whole number"),
+    assert_eq!(bad_cursor.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        bad_cursor.field("before"),
+        Some("before must be a whole number, written with the digits 0-9 only"),
         "{}",
         bad_cursor.text
     );

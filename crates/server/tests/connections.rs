@@ -25,6 +25,35 @@ async fn london_ports(client: &Client) -> [String; 2] {
 }
 
 #[tokio::test]
+async fn a_query_number_that_cannot_be_read_is_refused_under_its_parameter() {
+    let app = spawn_app().await;
+    let client = app.sign_in_to(ada(), "acme").await;
+
+    for (path, field, message) in [
+        (
+            "/api/audit?limit=-1",
+            "limit",
+            "limit must be a whole number, written with the digits 0-9 only",
+        ),
+        (
+            "/api/ports?speed=fast",
+            "speed",
+            "speed must be a whole number, written with the digits 0-9 only",
+        ),
+        (
+            "/api/audit?before=99999999999999999999999",
+            "before",
+            "before is too large a number for this parameter",
+        ),
+    ] {
+        let reply = client.get(path).await;
+        assert_eq!(reply.status, StatusCode::UNPROCESSABLE_ENTITY, "{path}");
+        assert_eq!(reply.field(field), Some(message), "{path}: {}", reply.text);
+    }
+    assert_eq!(app.upstream_calls(Route::ListPorts), 0);
+}
+
+#[tokio::test]
 async fn a_misspelt_query_parameter_is_refused_and_the_allowed_ones_named() {
     let app = spawn_app().await;
     let client = app.sign_in_to(ada(), "acme").await;

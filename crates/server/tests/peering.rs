@@ -358,6 +358,7 @@ async fn both_routers_configuration_is_written_from_the_peering_as_configured() 
     for (query, vendor) in [
         ("", Vendor::CiscoIosXe),
         ("?vendor=junos", Vendor::Junos),
+        ("?vendor=JUNOS", Vendor::Junos),
         ("?vendor=junos-set", Vendor::JunosSet),
     ] {
         let reply = client.get(&format!("{path}/router-config{query}")).await;
@@ -378,7 +379,7 @@ async fn both_routers_configuration_is_written_from_the_peering_as_configured() 
     }
     assert_eq!(
         app.upstream_calls(Route::ReadPeering),
-        reads + 3,
+        reads + 4,
         "each answer reads the peering as it is now"
     );
 
@@ -387,13 +388,15 @@ async fn both_routers_configuration_is_written_from_the_peering_as_configured() 
         .await;
     assert_eq!(
         other_os.status,
-        StatusCode::BAD_REQUEST,
+        StatusCode::UNPROCESSABLE_ENTITY,
         "{}",
         other_os.text
     );
     assert_eq!(
-        other_os.message(),
-        "vendor is one of ios-xe (Cisco IOS XE), junos (Juniper Junos), junos-set (Juniper Junos (set commands))."
+        other_os.field("vendor"),
+        Some(
+            "vendor is one of ios-xe (Cisco IOS XE), junos (Juniper Junos), junos-set (Juniper Junos (set commands))"
+        )
     );
     let unknown = client.get(&format!("{path}/router-config?os=junos")).await;
     assert_eq!(unknown.status, StatusCode::BAD_REQUEST, "{}", unknown.text);
@@ -671,7 +674,7 @@ async fn a_peering_cannot_take_subnets_another_peering_of_the_connection_has() {
             .field("secondaryPeerSubnet")
             .expect("under its field");
         assert!(
-            message.contains("a subnet of the Microsoft peering"),
+            message.contains("is already used by the Microsoft peering"),
             "{message}"
         );
         assert!(
@@ -1428,4 +1431,46 @@ async fn changes_to_one_connection_wait_their_turn_and_are_checked_against_those
     assert_eq!(delete.status, StatusCode::ACCEPTED, "{}", delete.text);
     // Sent side by side, the delete would have made the change fail (not ACTIVE).
     assert_eq!(change.json["config"]["vlanId"], 300);
+}
+
+#[tokio::test]
+async fn a_change_waiting_its_turn_while_its_session_signs_out_is_not_made() {
+    let app = spawn_app().await;
+    let (client, id) = ada_on_production(&app).await;
+    let private = peering_path(&id, "PRIVATE");
+    app.sim.set_fault(
+        Route::UpdatePeering,
+        Fault {
+            latency_ms: 1_500,
+            times: Some(1),
+            ..Fault::default()
+        },
+    );
+    let (change, later_change) = (private_peering(200), private_peering(300));
+    let (first, (waiting, signed_out)) = tokio::join!(client.post(&private, &change), async {
+        app.sent(Route::UpdatePeering, 1).await;
+        // The second waits for the first to end; the session is signed out meanwhile.
+        tokio::join!(client.post(&private, &later_change), async {
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            client.delete("/api/session", None).await
+        })
+    });
+
+    assert_eq!(first.status, StatusCode::OK, "{}", first.text);
+    assert_eq!(signed_out.status, StatusCode::NO_CONTENT);
+    assert_eq!(waiting.status, StatusCode::UNAUTHORIZED, "{}", waiting.text);
+    assert_eq!(waiting.code(), "session_expired");
+    assert_eq!(
+        app.upstream_calls(Route::UpdatePeering),
+        1,
+        "nothing is sent with the ended session's key"
+    );
+    let colleague = app.sign_in_to(ada(), "acme").await;
+    assert_eq!(colleague.get(&private).await.json["config"]["vlanId"], 200);
+    let intents = colleague
+        .audit(&format!(
+            "phase=intent&action=update_peering&connection={id}"
+        ))
+        .await;
+    assert_eq!(intents.len(), 1, "no change is recorded after the sign-out");
 }

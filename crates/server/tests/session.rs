@@ -261,6 +261,51 @@ async fn sign_in_rotates_the_session_id() {
 }
 
 #[tokio::test]
+async fn the_session_table_holds_no_id_a_browser_could_present() {
+    let app = spawn_app().await;
+    let client = app.sign_in_to(ada(), "acme").await;
+    let cookie = client.session_cookie().expect("a session cookie");
+    assert_eq!(client.get("/api/session").await.status, StatusCode::OK);
+
+    let url = server::config::sqlite_url(&app.data_dir().join("sessions.db"));
+    let mut sessions = <sqlx::SqliteConnection as sqlx::Connection>::connect(&url)
+        .await
+        .unwrap();
+    let stored: Vec<String> = sqlx::query_scalar("select id from tower_sessions")
+        .fetch_all(&mut sessions)
+        .await
+        .unwrap();
+    assert_eq!(stored.len(), 1, "{stored:?}");
+    assert_ne!(stored[0], cookie, "the cookie's id is not what is stored");
+    // The stored id, copied from the file into a cookie, opens nothing.
+    let copied = app
+        .get_with_cookie("/api/session", &format!("portal_session={}", stored[0]))
+        .await;
+    assert_eq!(copied.status, StatusCode::UNAUTHORIZED, "{}", copied.text);
+    // The browser's own cookie still does, and its sign-out removes the stored row.
+    assert_eq!(
+        client.delete("/api/session", None).await.status,
+        StatusCode::NO_CONTENT
+    );
+    let left: i64 = sqlx::query_scalar("select count(*) from tower_sessions")
+        .fetch_one(&mut sessions)
+        .await
+        .unwrap();
+    assert_eq!(left, 0);
+    // Nor can anyone but the portal's user read the databases (with their -wal and -shm).
+    #[cfg(unix)]
+    for entry in std::fs::read_dir(app.data_dir()).unwrap() {
+        use std::os::unix::fs::PermissionsExt;
+        let entry = entry.unwrap();
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if name.contains(".db") {
+            let mode = entry.metadata().unwrap().permissions().mode();
+            assert_eq!(mode & 0o077, 0, "{name}: {mode:o}");
+        }
+    }
+}
+
+#[tokio::test]
 async fn sign_out_ends_the_session_and_its_old_cookie_is_refused() {
     let app = spawn_app().await;
     let client = app.sign_in_to(ada(), "acme").await;
@@ -310,7 +355,9 @@ async fn a_user_with_two_companies_chooses_one() {
         .map(|p| p["name"].as_str().unwrap())
         .collect();
     assert!(names.iter().all(|n| n.starts_with("Globex")), "{names:?}");
-    let switched = client.select_company("acme").await;
+    // Named in another case, it is the company as Console Connect spells it.
+    let switched = client.select_company(" ACME").await;
+    assert_eq!(switched.status, StatusCode::OK, "{}", switched.text);
     assert_eq!(switched.json["company"], "acme");
     let choices = client
         .audit("action=select_company&outcome=succeeded")

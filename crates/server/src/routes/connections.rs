@@ -256,6 +256,8 @@ async fn create_connection(
     let req = body.checked(|req| validate::create_connection(req).map_err(AppError::Validation))?;
     let service_key = req.service_key.trim().to_owned();
     let turn = under_way::take_order_turn(&state, &service_key).await;
+    // Signed out while it waited: nothing more of it is done.
+    signed_in.still_stands(&state).await?;
     let body = CreateConnectionBody {
         azure_service_key: service_key.clone(),
         name: req.name.trim().to_owned(),
@@ -376,6 +378,8 @@ async fn delete_connection(
         delete_body(req, base)
     })?;
     let turn = under_way::take_turn(&state, id.as_str()).await;
+    // Signed out while it waited: nothing more of it is done.
+    signed_in.still_stands(&state).await?;
     let (_, before) = load_connection(&state, &signed_in, &id).await?;
     validate::confirmation(&req.confirm_name, &before.name).map_err(AppError::validation)?;
     // Refused once recorded, as a second delete of the same connection is a change refused.

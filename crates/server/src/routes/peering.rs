@@ -233,7 +233,10 @@ async fn router_config(
                 .iter()
                 .map(|v| format!("{} ({})", v.as_str(), v.label()))
                 .collect();
-            AppError::BadRequest(format!("vendor is one of {}.", allowed.join(", ")))
+            AppError::validation(FieldError {
+                field: "vendor".into(),
+                message: format!("vendor is one of {}", allowed.join(", ")),
+            })
         })?,
     };
     let (parent, peering) = tokio::join!(
@@ -332,6 +335,8 @@ async fn update_peering(
         ])
     })?;
     let turn = under_way::take_turn(&state, id.as_str()).await;
+    // Signed out while it waited: nothing more of it is done.
+    signed_in.still_stands(&state).await?;
     let parent = load_parent(&state, &signed_in, &id).await?;
     let (current, others) = current_and_others(&state, &signed_in, &parent, &id, t).await?;
     let config = proposed(&req, current.as_ref());
@@ -399,6 +404,8 @@ async fn delete_peering(
     let req =
         body.checked(|req| delete_body(req, expected_peering_base(req.expected_base.as_deref())))?;
     let turn = under_way::take_turn(&state, id.as_str()).await;
+    // Signed out while it waited: nothing more of it is done.
+    signed_in.still_stands(&state).await?;
     let parent = load_parent(&state, &signed_in, &id).await?;
     validate::confirmation(&req.confirm_name, &parent.name).map_err(AppError::validation)?;
     let company = signed_in.company()?;

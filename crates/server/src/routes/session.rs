@@ -158,12 +158,14 @@ async fn select_company(
             ),
         }]));
     }
-    if !signed_in
+    // Company names are matched as Console Connect spells them, whatever the case typed.
+    let Some(wanted) = signed_in
         .data
         .companies
         .iter()
-        .any(|c| c.username == wanted)
-    {
+        .find(|c| c.username.eq_ignore_ascii_case(&wanted))
+        .map(|c| c.username.clone())
+    else {
         return Err(AppError::Validation(vec![FieldError {
             field: "company".into(),
             message: format!(
@@ -171,7 +173,7 @@ async fn select_company(
                 signed_in.data.company_usernames()
             ),
         }]));
-    }
+    };
     let mut intent = Intent::new(AuditAction::SelectCompany, &meta);
     intent.actor = Some(signed_in.actor());
     intent.company = Some(wanted.clone());
