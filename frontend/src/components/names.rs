@@ -71,14 +71,27 @@ pub fn connections() -> Names {
 /// The selected company's connections (deleted ones included) by id, and the ids of their
 /// legs, each with its connection's id (leg id, parent id). Call once per page.
 pub fn connections_with_legs() -> (Names, Names) {
+    let (connections, legs, _) = connections_listed();
+    (connections, legs)
+}
+
+/// As [`connections_with_legs`], with whether the list has been read (a company may have no
+/// connections at all).
+pub fn connections_listed() -> (Names, Names, ReadSignal<bool>) {
     let list = crate::shared::resource(api::list_connections);
     let legs = RwSignal::new(Vec::new());
+    let read = RwSignal::new(false);
     crate::shared::effect(move || {
         if let Some(Ok(connections)) = list.get() {
             legs.set(leg_parents(&connections));
+            read.set(true);
         }
     });
-    (names_of(list, |c| Some((c.id, c.name))), legs.read_only())
+    (
+        names_of(list, |c| Some((c.id, c.name))),
+        legs.read_only(),
+        read.read_only(),
+    )
 }
 
 /// (leg id, parent id) for each leg of these connections.

@@ -33,6 +33,25 @@ fn query_from(params: &Params) -> AuditQuery {
     }
 }
 
+/// The filters of a closed list of values whose value in the address is none of them
+/// (`action=bogus`), as `name=value`: they are not applied, and the page says so.
+fn not_understood(params: &Params) -> Vec<String> {
+    let query = query_from(params);
+    [
+        ("action", query.action.is_none()),
+        ("peeringType", query.peering_type.is_none()),
+        ("outcome", query.outcome.is_none()),
+        ("phase", query.phase.is_none()),
+    ]
+    .into_iter()
+    .filter(|(_, dropped)| *dropped)
+    .filter_map(|(name, _)| {
+        let given = params.get(name)?;
+        (!given.trim().is_empty()).then(|| format!("{name}={}", given.trim()))
+    })
+    .collect()
+}
+
 /// The connection filter as typed: nothing, a connection's id, the id of one of its legs
 /// (the history is kept by the connection's id: a leg's stands for its connection's), or the
 /// name of one of the company's connections (in any case), which stands for its id. `known`
@@ -174,16 +193,33 @@ pub fn AuditPage() -> impl IntoView {
     crate::nav::title("Audit history");
     let params = use_query_map();
     // Read once for the page, not again each time the filters change.
-    let (connections, legs) = names::connections_with_legs();
-    // A leg's id in the address stands for its connection's, under which the history is kept
-    // (as typed into the filter): the address is put right once the legs are known.
+    let (connections, legs, listed) = names::connections_listed();
+    // The connection in the address as the history keeps it: given there as it may be typed
+    // into the filter (a name in any case, an id in capitals, a leg's id, which stands for its
+    // connection's), it is read the same way, the name and the leg once the company's
+    // connections are known. `None` while that may still change it.
+    let resolved = move |raw: &str| {
+        let resolved =
+            connections.with(|known| legs.with(|legs| connection_filter(raw, known, legs)));
+        match resolved {
+            Ok(id) if listed.get() || models::validate::object_id("connection", raw).is_ok() => {
+                Some(Ok(id))
+            }
+            Err(e) if listed.get() => Some(Err(e)),
+            _ => None,
+        }
+    };
+    // The address is put right: the history is read by the connection's id.
     let navigate = use_navigate();
     crate::shared::effect(move || {
         let mut query = params.with(query_from);
         let parent = query
             .connection
-            .as_deref()
-            .and_then(|c| legs.with(|legs| names::name_of(legs, &c.trim().to_ascii_lowercase())));
+            .clone()
+            .and_then(|raw| match resolved(&raw) {
+                Some(Ok(Some(id))) if id != raw => Some(id),
+                _ => None,
+            });
         if let Some(parent) = parent {
             query.connection = Some(parent);
             navigate(
@@ -197,12 +233,37 @@ pub fn AuditPage() -> impl IntoView {
     });
     move || {
         let query = params.with(query_from);
-        view! { <Audit query=query connections=connections legs=legs/> }
+        // Not read until the connection in the address is one the history can be read by:
+        // until it is put right, the history waits; one the company has none of is said so,
+        // under the filter and in place of the history.
+        let unknown = match query.connection.as_deref() {
+            Some(raw) if models::validate::object_id("connection", raw).is_err() => {
+                match resolved(raw) {
+                    Some(Err(e)) => Some(e),
+                    _ => return view! { <Loading/> }.into_any(),
+                }
+            }
+            _ => None,
+        };
+        let ignored = params.with(not_understood);
+        view! {
+            <Audit query=query connections=connections legs=legs unknown=unknown ignored=ignored/>
+        }
+        .into_any()
     }
 }
 
 #[component]
-fn Audit(query: AuditQuery, connections: Names, legs: Names) -> impl IntoView {
+fn Audit(
+    query: AuditQuery,
+    connections: Names,
+    legs: Names,
+    /// Why the connection in the address names none of the company's: the history is not
+    /// read.
+    unknown: Option<String>,
+    /// Filters in the address whose values are not understood (see [`not_understood`]).
+    ignored: Vec<String>,
+) -> impl IntoView {
     let navigate = use_navigate();
     let connection = RwSignal::new(query.connection.clone().unwrap_or_default());
     let actor = RwSignal::new(query.actor.clone().unwrap_or_default());
@@ -310,7 +371,18 @@ fn Audit(query: AuditQuery, connections: Names, legs: Names) -> impl IntoView {
     let poll = crate::poll::Poll::new();
     let first = {
         let q = query.clone();
-        poll.resource(move || api::list_audit(q.clone()))
+        poll.resource(move || {
+            let (q, unknown) = (q.clone(), unknown.clone());
+            async move {
+                match unknown {
+                    Some(message) => Err(models::ApiError::validation(vec![models::FieldError {
+                        field: "connection".into(),
+                        message,
+                    }])),
+                    None => api::list_audit(q).await,
+                }
+            }
+        })
     };
     let whose = whose_now();
     let (before, before_cursor) = shown_before(&whose, &query);
@@ -388,8 +460,21 @@ fn Audit(query: AuditQuery, connections: Names, legs: Names) -> impl IntoView {
     let chain = crate::shared::action(|_: &()| api::verify_audit_chain());
     let chain_error = Signal::derive(move || chain.value().and_then(Result::err));
 
-    let csv = api::audit_export_url(&query, "csv");
-    let json = api::audit_export_url(&query, "json");
+    // An export of filters the history refused (a range that ends before it starts) would
+    // be refused too: its links wait for filters that can be read.
+    let exportable = move || {
+        !first.with(|r| matches!(r, Some(Err(e)) if e.code == models::ErrorCode::ValidationFailed))
+    };
+    let refused_title =
+        move || (!exportable()).then_some("The filters cannot be read: put them right to export");
+    let csv = {
+        let url = api::audit_export_url(&query, "csv");
+        move || exportable().then(|| url.clone())
+    };
+    let json = {
+        let url = api::audit_export_url(&query, "json");
+        move || exportable().then(|| url.clone())
+    };
     let filtered = query != AuditQuery::default();
     // Intents have no outcome yet, so the two filters together select nothing: say why.
     let contradictory = query.phase == Some(AuditPhase::Intent) && query.outcome.is_some();
@@ -420,6 +505,8 @@ fn Audit(query: AuditQuery, connections: Names, legs: Names) -> impl IntoView {
                 <a
                     class="button secondary"
                     href=csv
+                    aria-disabled=move || (!exportable()).then_some("true")
+                    title=refused_title
                     download
                     data-test="export-csv"
                     on:click=still_signed_in
@@ -429,6 +516,8 @@ fn Audit(query: AuditQuery, connections: Names, legs: Names) -> impl IntoView {
                 <a
                     class="button secondary"
                     href=json
+                    aria-disabled=move || (!exportable()).then_some("true")
+                    title=refused_title
                     download
                     data-test="export-json"
                     on:click=still_signed_in
@@ -449,6 +538,17 @@ fn Audit(query: AuditQuery, connections: Names, legs: Names) -> impl IntoView {
             </div>
         </div>
         {of_connection}
+        {(!ignored.is_empty())
+            .then(|| {
+                view! {
+                    <p class="notice" role="status" data-test="ignored-filters">
+                        {format!(
+                            "Not understood in the address, so not applied: {}. Choose from the filters' lists.",
+                            ignored.join(", "),
+                        )}
+                    </p>
+                }
+            })}
         <div aria-live="polite">
             {move || {
                 chain
@@ -779,7 +879,7 @@ fn email(address: &str) -> impl IntoView + use<> {
 mod tests {
     use super::{
         LastShown, active_filters, connection_filter, history_path_for, keep_shown, newer_than,
-        query_from, shown_before,
+        not_understood, query_from, shown_before,
     };
     use models::api::{AuditEvent, AuditOutcome, AuditPhase, AuditQuery};
 
@@ -807,6 +907,16 @@ mod tests {
         assert_eq!(q.peering_type, Some(models::PeeringType::Private));
         let unknown = query_from(&crate::route::Params::from_query("?outcome=bogus"));
         assert_eq!(unknown.outcome, None);
+    }
+
+    #[test]
+    fn a_filter_value_the_page_cannot_read_is_named_as_not_applied() {
+        let params = crate::route::Params::from_query(
+            "?action=bogus&outcome=FAILED&peeringType=+&phase=later&actor=ada&connection=x",
+        );
+        assert_eq!(not_understood(&params), ["action=bogus", "phase=later"]);
+        let fine = crate::route::Params::from_query("?action=sign_in&outcome=");
+        assert!(not_understood(&fine).is_empty());
     }
 
     #[test]

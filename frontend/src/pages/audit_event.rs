@@ -21,6 +21,13 @@ pub fn AuditEventPage() -> impl IntoView {
         async move {
             match raw.parse::<i64>() {
                 Ok(id) => api::get_audit_event(id).await,
+                // Digits past what an id holds: no event has such an id.
+                Err(_) if !raw.is_empty() && raw.bytes().all(|b| b.is_ascii_digit()) => {
+                    Err(models::ApiError::new(
+                        models::ErrorCode::NotFound,
+                        "No audit event with this id is visible to you.",
+                    ))
+                }
                 Err(_) => Err(models::ApiError::new(
                     models::ErrorCode::NotFound,
                     "An audit event id is a whole number.",

@@ -413,6 +413,16 @@ fn chosen_ports(draft: Draft, ports: PortsResource, speed: Option<u64>) -> Optio
     Some(list)
 }
 
+/// Which leg the port `id` carries, of the ports chosen (`chosen`, in the order they are sent:
+/// the first carries the primary leg).
+fn leg_role(chosen: &[String], id: &str) -> Option<&'static str> {
+    match (chosen.iter().position(|p| p == id)?, chosen.len()) {
+        (_, 1) => Some("Both legs"),
+        (0, _) => Some("Primary leg"),
+        _ => Some("Secondary leg"),
+    }
+}
+
 /// Whether the chosen ports are one or two the listing for `speed` says can be used.
 fn ports_usable(draft: Draft, ports: PortsResource, speed: Option<u64>) -> bool {
     let ids = draft.ports.get();
@@ -575,6 +585,10 @@ fn PortsStep(draft: Draft, ports: PortsResource) -> impl IntoView {
                                         let checked = checked.clone();
                                         move || draft.ports.with(Vec::len) >= 2 && !checked()
                                     };
+                                    let role = {
+                                        let id = id.clone();
+                                        move || draft.ports.with(|ps| leg_role(ps, &id))
+                                    };
                                     let usable = p.usable;
                                     // A chosen port can always be unchosen, even one that
                                     // has become unusable since (a restored draft's).
@@ -607,6 +621,10 @@ fn PortsStep(draft: Draft, ports: PortsResource) -> impl IntoView {
                                             />
                                             <label for=input_id.clone()>
                                                 <span class="port-name">{p.name.clone()}</span>
+                                                {move || {
+                                                    role()
+                                                        .map(|r| view! { <span class="leg-role" data-test="leg-role">{r}</span> })
+                                                }}
                                                 <span class="port-meta">
                                                     {crate::components::status::port_status(&p.status)}
                                                     " "
@@ -633,9 +651,22 @@ fn PortsStep(draft: Draft, ports: PortsResource) -> impl IntoView {
             <p class="help" aria-live="polite">
                 {move || match draft.ports.with(Vec::len) {
                     0 => "0 of at most 2 chosen: choose one or two to continue.".to_owned(),
-                    n => format!("{n} of at most 2 chosen."),
+                    1 => "1 of at most 2 chosen.".to_owned(),
+                    n => format!("{n} of at most 2 chosen: the first chosen carries the primary leg."),
                 }}
             </p>
+            <Show when=move || draft.ports.with(Vec::len) == 2>
+                <p>
+                    <button
+                        type="button"
+                        class="secondary"
+                        data-test="swap-legs"
+                        on:click=move |_| draft.choose_ports(|ps| ps.reverse())
+                    >
+                        "Swap primary and secondary"
+                    </button>
+                </p>
+            </Show>
         </fieldset>
     }
 }
@@ -819,21 +850,26 @@ fn DetailsStep(draft: Draft) -> impl IntoView {
 
 #[component]
 fn ReviewStep(draft: Draft, step: RwSignal<usize>, ports: PortsResource) -> impl IntoView {
+    // Each leg with the port it starts from, in the order Console Connect is sent them.
     let port_names = move || {
         let named = chosen_ports(draft, ports, draft.speed.get()).unwrap_or_default();
-        draft
-            .ports
-            .get()
+        let chosen = draft.ports.get();
+        chosen
             .iter()
             .map(|id| {
-                named
+                let name = named
                     .iter()
                     .find(|p| p.id == *id)
                     .map(|p| p.name.clone())
-                    .unwrap_or_else(|| id.clone())
+                    .unwrap_or_else(|| id.clone());
+                let role = leg_role(&chosen, id).unwrap_or_default();
+                view! {
+                    <span class="leg-port">
+                        {format!("{role}: {name}")}
+                    </span>
+                }
             })
-            .collect::<Vec<_>>()
-            .join(", ")
+            .collect_view()
     };
     // Named by what each changes, for a screen reader listing the page's buttons.
     let edit = move |n: usize, what: &'static str| {

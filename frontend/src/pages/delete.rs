@@ -32,10 +32,14 @@ fn DeleteForm(
     on_delete: Callback<DeleteRequest>,
 ) -> impl IntoView {
     let expected = name.clone();
+    // Whether the name is being typed: from a keystroke in its input until the input is left.
+    let typing = RwSignal::new(false);
     let confirm_error = Signal::derive(move || {
         let typed = confirm.get();
-        // Say nothing while the name is still being typed correctly.
-        let rule = (!expected.starts_with(typed.trim()) || typed.trim().is_empty())
+        // Say nothing while the name is still being typed correctly; once the input is left,
+        // a name typed only in part is said not to match.
+        let partial = typing.get() && expected.starts_with(typed.trim());
+        let rule = (!partial || typed.trim().is_empty())
             .then(|| {
                 validate::confirmation(&typed, &expected)
                     .err()
@@ -51,6 +55,7 @@ fn DeleteForm(
     let ready_attr = ready.clone();
     let ready_hint = ready.clone();
     let submit = move || {
+        typing.set(false);
         touch_all(&[reason, ticket, confirm]);
         if ready() {
             on_delete.run(DeleteRequest {
@@ -88,7 +93,11 @@ fn DeleteForm(
                     aria-describedby="confirmName-error"
                     aria-invalid=move || confirm_error.get().is_some().to_string()
                     prop:value=move || confirm.get()
-                    on:input=move |ev| confirm.edit(event_target_value(&ev))
+                    on:input=move |ev| {
+                        typing.set(true);
+                        confirm.edit(event_target_value(&ev));
+                    }
+                    on:blur=move |_| typing.set(false)
                 />
             </Field>
             <ActionError error=error/>
@@ -206,6 +215,7 @@ fn DeleteConnection(id: String) -> impl IntoView {
             Some(Err(e)) => view! { <LoadError error=e retry=Retry::of(conn)/> }.into_any(),
             Some(Ok(c)) if c.status.is_gone() => already_going(&c, "").into_any(),
             Some(Ok(c)) => {
+                crate::nav::title(&format!("Delete {}", c.name));
                 let peerings = c.peerings.clone();
                 let base = c.base.clone();
                 view! {
@@ -326,6 +336,9 @@ fn DeletePeering(id: String, t: PeeringType) -> impl IntoView {
                     .into_any()
             }
             (Some(Ok(c)), Some(Ok(Some(p)))) => {
+                crate::nav::title(
+                    &format!("Delete {}", crate::pages::peering::peering_title(t, &c.name)),
+                );
                 let base = p.base.clone();
                 view! {
                     <section class="panel" data-test="delete-summary">

@@ -48,6 +48,11 @@ enum Loaded {
     },
 }
 
+/// "Private peering on Azure London": which peering of which connection a tab shows.
+pub fn peering_title(t: PeeringType, connection: &str) -> String {
+    format!("{} peering on {connection}", t.label())
+}
+
 #[component]
 fn PeeringWizard(id: String, t: PeeringType) -> impl IntoView {
     crate::nav::title(&format!("{} peering", t.label()));
@@ -135,6 +140,7 @@ fn PeeringWizard(id: String, t: PeeringType) -> impl IntoView {
                 view! { <LoadError error=e retry=Retry::both(conn, peerings)/> }.into_any()
             }
             Loaded::NotActive(c) => {
+                crate::nav::title(&peering_title(t, &c.name));
                 view! {
                     <div class="panel notice-panel" data-test="not-active">
                         <h2>
@@ -177,6 +183,7 @@ fn PeeringWizard(id: String, t: PeeringType) -> impl IntoView {
                     .into_any()
             }
             Loaded::Ready { connection, current } => {
+                crate::nav::title(&peering_title(t, &connection.name));
                 view! {
                     <PeeringForm
                         connection=*connection
@@ -367,6 +374,7 @@ fn PeeringForm(
         .filter(|p| p.sync_status.is_transitional())
         .map(|p| p.sync_status.label().to_owned());
     let connection_path = format!("/connections/{}", connection.id);
+    let connection_name = connection.name.clone();
     let has_key = current.as_ref().is_some_and(|p| p.shared_key_set);
     let exists = current.is_some();
     let step = RwSignal::new(0usize);
@@ -670,7 +678,15 @@ fn PeeringForm(
                     .into_any()
             }
             _ => {
-                view! { <Follow id=id.clone() t=t first=applied.get_untracked()/> }.into_any()
+                view! {
+                    <Follow
+                        id=id.clone()
+                        t=t
+                        connection=connection_name.clone()
+                        first=applied.get_untracked()
+                    />
+                }
+                    .into_any()
             }
         }}
     }
@@ -711,7 +727,9 @@ fn FormStep(
     });
     let subnet_help = move |field: &'static str, input: Input, example: &'static str| {
         Signal::derive(move || {
-            router_help(field, &input.get(), t).or_else(|| {
+            // Addresses only of a subnet that can be used (not one another peering has).
+            let usable = checked.with(|c| c.error(field).is_none());
+            usable.then(|| router_help(field, &input.get(), t)).flatten().or_else(|| {
                 Some(format!(
                     "A /30 in {space} address space (or an IPv6 /126), network address first, such as {example}."
                 ))
@@ -1009,7 +1027,13 @@ fn sync_steps(s: &SyncStatus) -> Vec<(&'static str, StepState)> {
 
 /// After Apply: the peering as Console Connect reports it, refreshed until it is SYNCED.
 #[component]
-fn Follow(id: String, t: PeeringType, first: Option<PeeringView>) -> impl IntoView {
+fn Follow(
+    id: String,
+    t: PeeringType,
+    /// The connection's name, for the tab's title.
+    connection: String,
+    first: Option<PeeringView>,
+) -> impl IntoView {
     let poll = Poll::new();
     let read = {
         let id = id.clone();
@@ -1033,13 +1057,15 @@ fn Follow(id: String, t: PeeringType, first: Option<PeeringView>) -> impl IntoVi
     };
     let back = format!("/connections/{id}");
     let history = format!("/audit?connection={id}");
+    let title = peering_title(t, &connection);
+    let removed_title = format!("Removed: {title}");
     view! {
         <section class="panel" data-test="peering-follow">
             <h2>"Change sent"</h2>
             {move || {
                 gone.get()
                     .then(|| {
-                        crate::nav::title(&format!("Removed: {} peering", t.label()));
+                        crate::nav::title(&removed_title);
                         view! {
                             <p class="lead" role="status" data-test="peering-gone">
                                 {format!(
@@ -1056,7 +1082,7 @@ fn Follow(id: String, t: PeeringType, first: Option<PeeringView>) -> impl IntoVi
                         let synced = p.sync_status == SyncStatus::Synced;
                         // The tab follows the sync too.
                         crate::nav::title(
-                            &format!("{}: {} peering", p.sync_status.label(), t.label()),
+                            &format!("{}: {title}", p.sync_status.label()),
                         );
                         view! {
                             <p class="lead" role="status" aria-live="polite">

@@ -212,6 +212,10 @@ pub fn SignInPage() -> impl IntoView {
                                             spellcheck="false"
                                             aria-describedby="apiKey-help apiKey-error"
                                             aria-invalid=move || key.shown(rule()).is_some().to_string()
+                                            // Held while the key is checked: the keyboard then
+                                            // goes on to what takes the form's place (the
+                                            // company chooser), or back here if it is refused.
+                                            disabled=pending
                                             prop:value=move || key.get()
                                             on:input=move |ev| key.edit(event_target_value(&ev))
                                         />

@@ -136,6 +136,56 @@ async fn the_audit_history_filters_by_time_and_refuses_a_range_that_ends_first()
     );
 }
 
+#[tokio::test]
+async fn filters_in_the_address_are_read_as_typed_or_said_not_to_be_understood() {
+    let b = Browser::open("audit-address").await;
+    demo::sign_in_as_ada_in_acme(&b).await;
+    let id = b
+        .attr("[data-test=\"connection-row\"]", "data-connection")
+        .await;
+    // A connection's name in any case, as the filter takes it: the address is put right to
+    // its id, and the history of that connection is shown, no error on the way.
+    b.goto("/audit?connection=azure%20LONDON%20production")
+        .await;
+    b.wait_for_location(&format!("/audit?connection={id}"))
+        .await;
+    b.wait_for_text("[data-test=\"history-of\"]", "Azure London Production")
+        .await;
+    // (The seeded connection was made before the history began.)
+    b.wait_for_text(".empty", "No event matches these filters.")
+        .await;
+    assert_eq!(b.count(".error-banner").await, 0);
+    // An id in capitals too.
+    b.goto(&format!("/audit?connection={}", id.to_uppercase()))
+        .await;
+    b.wait_for_location(&format!("/audit?connection={id}"))
+        .await;
+
+    // A name of none of the company's connections: said under the filter and in place of the
+    // history, in the same words, with nothing to export.
+    b.goto("/audit?connection=Azure%20Paris").await;
+    let unknown = "No connection of this company is named \u{201c}Azure Paris\u{201d}";
+    b.wait_for_text(".error-banner", unknown).await;
+    b.wait_for_text("#filter-connection-error", unknown).await;
+    assert_eq!(
+        b.attr("[data-test=\"export-csv\"]", "aria-disabled").await,
+        "true"
+    );
+    assert_eq!(b.count("[data-test^=\"export-\"][href]").await, 0);
+    b.screenshot("unknown-connection").await;
+
+    // A value none of a filter's list has: said not to be applied, the others applied.
+    b.goto("/audit?action=bogus&outcome=FAILED").await;
+    b.wait_for_text(
+        "[data-test=\"ignored-filters\"]",
+        "Not understood in the address, so not applied: action=bogus.",
+    )
+    .await;
+    assert_eq!(b.value("filter-outcome").await, "failed");
+    assert_eq!(b.value("filter-action").await, "");
+    b.screenshot("value-not-understood").await;
+}
+
 fn ids(rows: &[Row]) -> Vec<i64> {
     rows.iter()
         .map(|r| cell(r, "data-id").parse().expect("an event id"))

@@ -25,10 +25,13 @@ async fn a_peering_draft_survives_a_reload_and_a_new_sign_in_until_discarded() {
             p.ends_with("/peering/MICROSOFT")
         })
         .await;
-    assert_eq!(
-        b.script("return document.title;").await,
-        "Microsoft peering · ExpressRoute portal"
-    );
+    // The tab names the peering and, once read, its connection.
+    b.wait_for_script(
+        "the tab's title to name the peering and its connection",
+        "return document.title === \
+         'Microsoft peering on Azure London Production · ExpressRoute portal';",
+    )
+    .await;
     b.fill("peerASN", "65030").await;
     b.fill("advertisedPublicPrefixes", "198.51.100.0/24").await;
     b.fill("sharedKey", SHARED_KEY).await;
@@ -262,7 +265,7 @@ async fn the_create_wizard_keeps_its_choices_but_not_the_service_key_until_order
     let review = b.details(".review").await;
     assert!(review["Speed"].starts_with("500 Mbps"), "{review:?}");
     assert!(
-        review["Source ports"].starts_with("Acme London LD8 2"),
+        review["Source ports"].starts_with("Both legs: Acme London LD8 2"),
         "{review:?}"
     );
     b.screenshot("restored-review").await;

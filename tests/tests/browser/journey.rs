@@ -71,7 +71,11 @@ async fn order_connection(b: &Browser) -> String {
     );
     b.click_css(&format!("#srcPort-{LONDON_PORT_1}")).await;
     b.click_css(&format!("#srcPort-{AMSTERDAM_PORT}")).await;
-    b.wait_for_text(".choices", "2 of at most 2 chosen.").await;
+    b.wait_for_text(
+        ".choices",
+        "2 of at most 2 chosen: the first chosen carries the primary leg.",
+    )
+    .await;
     b.click("next").await;
 
     // Amsterdam has 100 Mbps left: too little for 1 Gbps, so back to swap it for LD8 2. The
@@ -117,7 +121,42 @@ async fn order_connection(b: &Browser) -> String {
     b.click_css(&format!("#srcPort-{LONDON_PORT_1}")).await;
     b.click_css(&format!("#srcPort-{AMSTERDAM_PORT}")).await;
     b.click_css(&format!("#srcPort-{LONDON_PORT_2}")).await;
-    b.wait_for_text(".choices", "2 of at most 2 chosen.").await;
+    b.wait_for_text(
+        ".choices",
+        "2 of at most 2 chosen: the first chosen carries the primary leg.",
+    )
+    .await;
+    // Each chosen port says which leg it carries; the two can be swapped, and back.
+    let roles = "return [...document.querySelectorAll('.port')].map((p) => \
+                 [p.querySelector('.port-name').textContent, \
+                  p.querySelector('[data-test=\"leg-role\"]')?.textContent ?? null]) \
+                 .filter(([, role]) => role !== null);";
+    assert_eq!(
+        b.script(roles).await,
+        json!([
+            ["Acme London LD8 1", "Primary leg"],
+            ["Acme London LD8 2", "Secondary leg"]
+        ])
+    );
+    b.click("swap-legs").await;
+    b.wait_for_text(
+        &format!("label[for=\"srcPort-{LONDON_PORT_1}\"]"),
+        "Secondary leg",
+    )
+    .await;
+    assert_eq!(
+        b.script(roles).await,
+        json!([
+            ["Acme London LD8 1", "Secondary leg"],
+            ["Acme London LD8 2", "Primary leg"]
+        ])
+    );
+    b.click("swap-legs").await;
+    b.wait_for_text(
+        &format!("label[for=\"srcPort-{LONDON_PORT_1}\"]"),
+        "Primary leg",
+    )
+    .await;
     b.screenshot("create-2-ports").await;
     // Enter goes on from a step's inputs, as on the key step's form.
     b.press_enter(&format!("srcPort-{LONDON_PORT_2}")).await;
@@ -163,7 +202,8 @@ async fn order_connection(b: &Browser) -> String {
     let review = b.details(".review").await;
     assert!(review["Name"].starts_with(NAME), "{review:?}");
     assert!(
-        review["Source ports"].starts_with("Acme London LD8 1, Acme London LD8 2"),
+        review["Source ports"]
+            .starts_with("Primary leg: Acme London LD8 1\nSecondary leg: Acme London LD8 2"),
         "{review:?}"
     );
     assert!(review["Speed"].starts_with("1 Gbps"), "{review:?}");
@@ -341,7 +381,7 @@ async fn configure_private_peering(b: &Browser, id: &str) {
     );
     assert_eq!(
         b.script("return document.title;").await,
-        "Synced: Private peering · ExpressRoute portal",
+        format!("Synced: Private peering on {NAME} · ExpressRoute portal"),
         "the tab follows the sync"
     );
     b.screenshot("private-synced").await;
@@ -799,6 +839,10 @@ async fn delete_private_peering(b: &Browser, id: &str) {
         .await;
     b.wait_for_text("[data-test=\"delete-summary\"]", "10.20.0.0/30")
         .await;
+    assert_eq!(
+        b.script("return document.title;").await,
+        format!("Delete Private peering on {NAME} · ExpressRoute portal")
+    );
     b.fill("reason", "The DR site moves to the Microsoft peering only")
         .await;
     let confirm = "[data-test=\"confirm-delete\"]";
@@ -887,6 +931,10 @@ async fn delete_the_connection(b: &Browser, id: &str) {
     b.wait_for_path(&format!("/connections/{id}/delete")).await;
     let summary = "[data-test=\"delete-summary\"]";
     b.wait_for_text(summary, "Microsoft").await;
+    assert_eq!(
+        b.script("return document.title;").await,
+        format!("Delete {NAME} · ExpressRoute portal")
+    );
     b.fill("reason", "The DR site is closed").await;
     b.fill("confirmName", NAME).await;
     b.wait_enabled("[data-test=\"confirm-delete\"]", true).await;

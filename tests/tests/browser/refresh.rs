@@ -209,7 +209,9 @@ async fn a_peering_removed_while_it_syncs_is_said_to_be_gone() {
     assert!(!text.contains("refreshing"), "{text}");
     assert_eq!(
         b.script("return document.title;").await,
-        json!("Removed: Private peering · ExpressRoute portal")
+        json!(format!(
+            "Removed: Private peering on {name} · ExpressRoute portal"
+        ))
     );
     b.screenshot("removed-while-syncing").await;
 }

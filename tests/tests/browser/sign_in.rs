@@ -108,7 +108,15 @@ async fn a_wrong_key_is_refused_and_a_demo_key_signs_in_to_the_chosen_company() 
     // Out on the server too: a page of the portal leads back to sign-in.
     b.goto("/connections").await;
     b.wait_for_path("/sign-in").await;
-    demo::click_demo_key(&b, demo::ada()).await;
+    // The key typed and Enter pressed: the keyboard goes on to the list of companies, where a
+    // second Enter chooses, not to the way out.
+    b.fill("apiKey", demo::ada()).await;
+    b.press_enter("apiKey").await;
+    b.wait_for_script(
+        "the keyboard on the list of companies",
+        "return document.activeElement.id === 'company';",
+    )
+    .await;
     // Enter on the list of companies chooses, as in the header's.
     b.select("company", "acme").await;
     b.press_enter("company").await;
