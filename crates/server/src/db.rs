@@ -89,7 +89,7 @@ fn options(url: &str, busy_timeout: Duration) -> sqlx::Result<SqliteConnectOptio
         .busy_timeout(busy_timeout)
         .foreign_keys(true);
     if !(url.contains(":memory:") || url.contains("mode=memory")) {
-        create_private(&options.get_filename());
+        create_private(options.get_filename());
     }
     Ok(options)
 }
