@@ -170,13 +170,20 @@ pub fn router_config(
     }
     if let (Some(customer), PeeringType::Microsoft) = (config.customer_asn, t) {
         note(&format!(
-            "The advertised prefixes originate from AS {customer}{}.",
+            "The advertised prefixes are registered to AS {customer}{}: Microsoft expects it as their origin.",
             config
                 .routing_registry_name
                 .as_deref()
-                .map(|r| format!(", registered in {r}"))
+                .map(|r| format!(" in {r}"))
                 .unwrap_or_default()
         ));
+        // Originated here (as below), their origin is this router's AS.
+        if customer != config.peer_asn {
+            note(&format!(
+                "Announced as below they originate from AS {}: have AS {customer} originate them, and announce them here as learnt from it.",
+                config.peer_asn
+            ));
+        }
     }
     match vendor {
         Vendor::CiscoIosXe => ios(&mut out, &s),
@@ -499,7 +506,8 @@ router bgp 65010
 # Replace <interface> with this router's port towards Console Connect.
 # BGP announces an advertised prefix only while it is in the routing table.
 # Not advertised over this IPv4 session: 2001:db8:100::/48
-# The advertised prefixes originate from AS 64998, registered in RIPENCC.
+# The advertised prefixes are registered to AS 64998 in RIPENCC: Microsoft expects it as their origin.
+# Announced as below they originate from AS 64999: have AS 64998 originate them, and announce them here as learnt from it.
 interfaces {
     <interface> {
         flexible-vlan-tagging;
@@ -566,7 +574,8 @@ protocols {
 # Replace <shared key> with the peering's BGP shared key.
 # BGP announces an advertised prefix only while it is in the routing table.
 # Not advertised over this IPv4 session: 2001:db8:100::/48
-# The advertised prefixes originate from AS 64998, registered in RIPENCC.
+# The advertised prefixes are registered to AS 64998 in RIPENCC: Microsoft expects it as their origin.
+# Announced as below they originate from AS 64999: have AS 64998 originate them, and announce them here as learnt from it.
 set interfaces <interface> flexible-vlan-tagging
 set interfaces <interface> unit 300 description \"Azure ExpressRoute Paris Microsoft peering (primary)\"
 set interfaces <interface> unit 300 vlan-id 300

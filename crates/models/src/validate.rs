@@ -41,6 +41,10 @@ pub enum ValidationError {
         "{field} must be a GUID of 8-4-4-4-12 hexadecimal digits, like 00000000-0000-0000-0000-000000000000, as the Azure portal shows the circuit's service key"
     )]
     ServiceKey { field: &'static str },
+    #[error(
+        "{field} has a space, a line break or an invisible character inside it (pasted with the key, perhaps); a service key is a GUID of 8-4-4-4-12 hexadecimal digits without any"
+    )]
+    ServiceKeySpaced { field: &'static str },
     #[error("{field} must be at most {max} characters; it has {len}")]
     Length {
         field: &'static str,
@@ -194,6 +198,7 @@ impl ValidationError {
             Required { field }
             | ObjectId { field }
             | ServiceKey { field }
+            | ServiceKeySpaced { field }
             | Length { field, .. }
             | NotPrintable { field }
             | NothingVisible { field }
@@ -362,7 +367,15 @@ pub fn service_key(raw: &str) -> Result<(), ValidationError> {
         return Err(ValidationError::Required { field });
     }
     if is_guid(raw.trim()) {
-        Ok(())
+        return Ok(());
+    }
+    // A key that is one once what cannot be seen in it is taken out: say what is in the way.
+    let seen: String = raw
+        .chars()
+        .filter(|c| !(c.is_whitespace() || c.is_control() || hides_text(*c)))
+        .collect();
+    if is_guid(&seen) {
+        Err(ValidationError::ServiceKeySpaced { field })
     } else {
         Err(ValidationError::ServiceKey { field })
     }

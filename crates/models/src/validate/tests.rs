@@ -120,6 +120,28 @@ fn service_keys_are_guids() {
         assert_eq!(e.field(), "serviceKey");
         assert!(!e.to_string().contains(bad), "the key is not echoed");
     }
+    // A key with what cannot be seen inside it (a wrapped line, a zero-width space) is told
+    // apart from one that is not a GUID at all.
+    for spaced in [
+        "7d6c2f1e-1111-2222\n-3333-444455556666",
+        "7d6c2f1e-1111-2222-3333-444455556666\u{200B}",
+        "7d6c2f1e-1111 -2222-3333-444455556666",
+    ] {
+        assert_eq!(
+            service_key(spaced),
+            Err(ValidationError::ServiceKeySpaced {
+                field: "serviceKey"
+            }),
+            "{spaced:?}"
+        );
+    }
+    assert_eq!(
+        service_key("7d6c2f1e-1111 2222-3333-444455556666"),
+        Err(ValidationError::ServiceKey {
+            field: "serviceKey"
+        }),
+        "a space in place of a hyphen is no GUID either way"
+    );
 }
 
 #[test]
