@@ -652,7 +652,7 @@ fn PortsStep(draft: Draft, ports: PortsResource) -> impl IntoView {
                 {move || match draft.ports.with(Vec::len) {
                     0 => "0 of at most 2 chosen: choose one or two to continue.".to_owned(),
                     1 => "1 of at most 2 chosen.".to_owned(),
-                    n => format!("{n} of at most 2 chosen: the first chosen carries the primary leg."),
+                    n => format!("{n} of at most 2 chosen: each says which leg it carries."),
                 }}
             </p>
             <Show when=move || draft.ports.with(Vec::len) == 2>

@@ -114,6 +114,10 @@ pub fn VerifyPage() -> impl IntoView {
                     // another, it is not shown, nor offered to order with.
                     let said = verify.value().and_then(Result::ok)?;
                     if key.value.with(|k| k.trim() != verified_key.get()) {
+                        // A key that cannot be verified has its own message under the field.
+                        if !valid() {
+                            return None;
+                        }
                         return Some(
                             view! {
                                 <p class="notice" data-test="key-changed">

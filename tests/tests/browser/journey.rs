@@ -73,7 +73,7 @@ async fn order_connection(b: &Browser) -> String {
     b.click_css(&format!("#srcPort-{AMSTERDAM_PORT}")).await;
     b.wait_for_text(
         ".choices",
-        "2 of at most 2 chosen: the first chosen carries the primary leg.",
+        "2 of at most 2 chosen: each says which leg it carries.",
     )
     .await;
     b.click("next").await;
@@ -123,7 +123,7 @@ async fn order_connection(b: &Browser) -> String {
     b.click_css(&format!("#srcPort-{LONDON_PORT_2}")).await;
     b.wait_for_text(
         ".choices",
-        "2 of at most 2 chosen: the first chosen carries the primary leg.",
+        "2 of at most 2 chosen: each says which leg it carries.",
     )
     .await;
     // Each chosen port says which leg it carries; the two can be swapped, and back.

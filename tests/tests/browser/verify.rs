@@ -57,6 +57,16 @@ async fn verify_explains_a_malformed_key_describes_a_good_one_and_refuses_a_used
     assert_eq!(b.count("[data-test=\"service-key-details\"]").await, 0);
     assert_eq!(b.count("[data-test=\"create-for-key\"]").await, 0);
     b.screenshot("key-changed").await;
+    // A key pasted with a line break inside: said so, under the field alone (Verify cannot
+    // be pressed, so nothing asks for it).
+    let (start, end) = key.split_at(18);
+    b.fill("serviceKey", &format!("{start}\u{200B}{end}")).await;
+    b.wait_for_text(
+        "#serviceKey-error",
+        "Azure service key has a space, a line break or an invisible character inside it",
+    )
+    .await;
+    b.wait_gone("[data-test=\"key-changed\"]").await;
     b.fill("serviceKey", &format!(" {key} ")).await;
     b.wait_for_text("[data-test=\"service-key-details\"]", "acme-er-london-01")
         .await;
