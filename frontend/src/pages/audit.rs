@@ -247,7 +247,14 @@ pub fn AuditPage() -> impl IntoView {
         };
         let ignored = params.with(not_understood);
         view! {
-            <Audit query=query connections=connections legs=legs unknown=unknown ignored=ignored/>
+            <Audit
+                query=query
+                connections=connections
+                legs=legs
+                listed=listed
+                unknown=unknown
+                ignored=ignored
+            />
         }
         .into_any()
     }
@@ -258,6 +265,8 @@ fn Audit(
     query: AuditQuery,
     connections: Names,
     legs: Names,
+    /// Whether `connections` has been read.
+    listed: ReadSignal<bool>,
     /// Why the connection in the address names none of the company's: the history is not
     /// read.
     unknown: Option<String>,
@@ -369,6 +378,7 @@ fn Audit(
 
     // The history does not move by itself; only a tab shown again reads its newest page again.
     let poll = crate::poll::Poll::new();
+    let connection_unknown = unknown.is_some();
     let first = {
         let q = query.clone();
         poll.resource(move || {
@@ -482,11 +492,23 @@ fn Audit(
     // Open where there is room beside the history; on a phone the history comes first, the
     // filters a tap away with their count on the fold (and folded again once applied).
     let open = crate::nav::wide_screen();
-    let of_connection = query.connection.clone().map(|id| {
-        move || {
-            connections
-                .with(|n| names::name_of(n, &id))
-                .map(|name| view! { <p class="lead" data-test="history-of">"Events of " <strong>{name}</strong></p> })
+    // The connection filtered by, named; an id none of the company's connections has now (a
+    // typing slip, or one deleted long ago) is said so, as its history may still be kept.
+    let of_connection = query.connection.clone().filter(|_| !connection_unknown).map(|id| {
+        move || match connections.with(|n| names::name_of(n, &id)) {
+            Some(name) => Some(
+                view! { <p class="lead" data-test="history-of">"Events of " <strong>{name}</strong></p> }
+                    .into_any(),
+            ),
+            None if listed.get() => Some(
+                view! {
+                    <p class="notice" data-test="connection-not-listed">
+                        "None of this company's connections has this id now (a connection deleted long ago may still have events here)."
+                    </p>
+                }
+                    .into_any(),
+            ),
+            None => None,
         }
     });
 

@@ -161,12 +161,25 @@ async fn filters_in_the_address_are_read_as_typed_or_said_not_to_be_understood()
     b.wait_for_location(&format!("/audit?connection={id}"))
         .await;
 
+    // An id none of the company's connections has: its events, if any are kept, are shown,
+    // and the page says that no connection has it now.
+    b.goto("/audit?connection=0123456789abcdef01234567").await;
+    b.wait_for_text(
+        "[data-test=\"connection-not-listed\"]",
+        "None of this company's connections has this id now",
+    )
+    .await;
+    b.wait_for_text(".empty", "No event matches these filters.")
+        .await;
+    assert_eq!(b.count("[data-test=\"history-of\"]").await, 0);
+
     // A name of none of the company's connections: said under the filter and in place of the
     // history, in the same words, with nothing to export.
     b.goto("/audit?connection=Azure%20Paris").await;
     let unknown = "No connection of this company is named \u{201c}Azure Paris\u{201d}";
     b.wait_for_text(".error-banner", unknown).await;
     b.wait_for_text("#filter-connection-error", unknown).await;
+    assert_eq!(b.count("[data-test=\"connection-not-listed\"]").await, 0);
     assert_eq!(
         b.attr("[data-test=\"export-csv\"]", "aria-disabled").await,
         "true"
