@@ -25,7 +25,8 @@ pub use error::{ApiError, ErrorCode};
 pub use validate::{FieldError, ValidationError};
 
 /// Masks a secret for display, keeping only its last four characters so a person can tell keys
-/// apart: `********-****-****-****-********1a2b`-like output for a GUID, `****1a2b` otherwise.
+/// apart: `********-****-****-****-********1a2b`-like output for a GUID (in small letters, as a
+/// GUID is the same key in either case), `****1a2b` otherwise.
 pub fn mask_secret(secret: &str) -> String {
     let chars: Vec<char> = secret.chars().collect();
     if chars.len() <= 8 {
@@ -33,7 +34,10 @@ pub fn mask_secret(secret: &str) -> String {
     }
     let tail: String = chars[chars.len() - 4..].iter().collect();
     if validate::is_guid(secret) {
-        format!("********-****-****-****-********{tail}")
+        format!(
+            "********-****-****-****-********{}",
+            tail.to_ascii_lowercase()
+        )
     } else {
         format!("****{tail}")
     }
@@ -49,7 +53,11 @@ mod tests {
             mask_secret("7d6c2f1e-1111-2222-3333-444455556666"),
             "********-****-****-****-********6666"
         );
-        assert_eq!(mask_secret("abcdefghijkl"), "****ijkl");
+        assert_eq!(
+            mask_secret("7D6C2F1E-1111-2222-3333-44445555AB1F"),
+            "********-****-****-****-********ab1f"
+        );
+        assert_eq!(mask_secret("abcdefghijKL"), "****ijKL");
         assert_eq!(mask_secret("short"), "********");
     }
 }

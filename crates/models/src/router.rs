@@ -249,11 +249,13 @@ impl Session {
 fn printable(name: &str) -> String {
     let clean: String = name
         .chars()
+        .map(|c| if c.is_whitespace() { ' ' } else { c })
         .filter(|c| c.is_ascii_graphic() || *c == ' ')
         .map(|c| if c == '"' || c == '\\' { '\'' } else { c })
         .take(validate::MAX_NAME_CHARS)
         .collect();
-    let clean = clean.trim();
+    // One space between words, as the name is seen, also where a character left out stood.
+    let clean = validate::as_seen(&clean);
     if clean.is_empty() {
         String::new()
     } else {
@@ -767,7 +769,9 @@ set protocols bgp group azure-microsoft-primary neighbor 203.0.113.2
 
     #[test]
     fn descriptions_keep_only_printable_text() {
-        assert_eq!(printable("  a\u{7}b\n\"c\"\\ é "), "ab'c'' ");
+        assert_eq!(printable("  a\u{7}b\n\"c\"\\ é "), "ab 'c'' ");
+        // What is left out leaves one space between the words it stood between.
+        assert_eq!(printable("Lon \u{1f680}  Edge\t\u{200b}1"), "Lon Edge 1 ");
         assert_eq!(printable("\u{0}\u{1}"), "");
         assert_eq!(
             printable(&"x".repeat(100)).len(),

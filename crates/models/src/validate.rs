@@ -586,6 +586,7 @@ fn non_public_nets() -> &'static [IpNet] {
             "169.254.0.0/16",
             "172.16.0.0/12",
             "192.0.0.0/24",
+            "192.88.99.0/24",
             "192.168.0.0/16",
             "198.18.0.0/15",
             "224.0.0.0/4",
@@ -593,6 +594,13 @@ fn non_public_nets() -> &'static [IpNet] {
             "::/128",
             "::1/128",
             "::ffff:0:0/96",
+            // NAT64's translated IPv4 (well-known and local-use), discard-only, Teredo, 6to4:
+            // addresses standing for others, never a network of one's own.
+            "64:ff9b::/96",
+            "64:ff9b:1::/48",
+            "100::/64",
+            "2001::/32",
+            "2002::/16",
             "fc00::/7",
             "fe80::/10",
             "ff00::/8",
@@ -1092,6 +1100,14 @@ fn seen(text: &str) -> impl Iterator<Item = String> + '_ {
             .filter(|c| !matches!(c, '\u{200B}'..='\u{200F}' | '\u{2060}' | '\u{FEFF}'))
             .collect()
     })
+}
+
+/// `text` as a page shows it: its words one space apart, without the invisible marks.
+pub fn as_seen(text: &str) -> String {
+    seen(text)
+        .filter(|w| !w.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 /// A delete's typed confirmation shows something: the rule that needs no name to check.

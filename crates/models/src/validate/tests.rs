@@ -596,6 +596,27 @@ fn advertised_prefixes_rules() {
         advertised_prefixes(&list(&["10.0.0.1/8"])),
         Err(ValidationError::PrefixNotPublic { index: 1, .. })
     ));
+    // Addresses that stand for others (NAT64, 6to4, Teredo, the 6to4 relays) are no one's
+    // own public prefixes.
+    for standing_in in [
+        "64:ff9b::/96",
+        "64:ff9b:1::/48",
+        "2002::/16",
+        "2002:cb00:7100::/40",
+        "2001::/32",
+        "100::/64",
+        "192.88.99.0/24",
+    ] {
+        assert!(
+            matches!(
+                advertised_prefixes(&list(&[standing_in])),
+                Err(ValidationError::PrefixNotPublic { index: 1, .. })
+            ),
+            "{standing_in}"
+        );
+    }
+    // Their neighbours are public.
+    assert!(advertised_prefixes(&list(&["2001:4860::/32", "192.88.100.0/24"])).is_ok());
     // A default route is said to be one, not private or reserved.
     for default in ["0.0.0.0/0", "::/0", "1.2.3.4/0"] {
         let e = advertised_prefixes(&list(&["198.51.100.0/24", default])).unwrap_err();
@@ -860,6 +881,11 @@ fn confirmation_must_match_the_name_as_seen() {
     assert!(confirmation(" Core London Edge", "Core\u{200B} London\u{200E} Edge").is_ok());
     assert!(confirmation("CoreLondon Edge", "Core London Edge").is_err());
     assert!(confirmation("Core London", "Core London Edge").is_err());
+    assert_eq!(
+        as_seen(" Core\u{200B}  London\n\u{200E} Edge "),
+        "Core London Edge"
+    );
+    assert_eq!(as_seen("\u{200B} \t"), "");
     // Nothing typed is said as such, not as a name that did not match.
     for blank in ["", "  ", "\u{200B}"] {
         assert_eq!(
