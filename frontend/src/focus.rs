@@ -6,9 +6,15 @@
 //! what was drawn in its place, else the next control after it, else the last one before it;
 //! to the start of the page's content when the whole page changed.
 //!
+//! Where the control was is read when it takes the focus, and again when it loses it: the
+//! page may already have drawn the new content beside the old by then, and a neighbour seen
+//! at the first reading that is still there is the truer bound of the control's place.
+//!
 //! Nothing is done when the focus went somewhere on purpose: to another element, out of the
 //! window, or to the document because the user clicked on text (the control is still there
 //! and usable), nor when the page already put it somewhere itself.
+
+use std::cell::RefCell;
 
 use gloo_timers::callback::Timeout;
 use leptos::prelude::*;
@@ -30,9 +36,25 @@ struct Level {
     after: Option<Element>,
 }
 
+thread_local! {
+    /// The element that has the focus and where it was when it took it.
+    static HELD: RefCell<Option<(Element, Vec<Level>)>> = const { RefCell::new(None) };
+}
+
 /// Starts keeping the keyboard's place, for the page's life.
 pub fn keep_place() {
+    std::mem::forget(window_event_listener(leptos::ev::focusin, |ev| {
+        let held = ev
+            .target()
+            .and_then(|t| t.dyn_into::<Element>().ok())
+            .map(|e| {
+                let levels = levels_of(&e);
+                (e, levels)
+            });
+        HELD.with(|h| *h.borrow_mut() = held);
+    }));
     std::mem::forget(window_event_listener(leptos::ev::focusout, |ev| {
+        let held = HELD.with(|h| h.borrow_mut().take());
         if ev.related_target().is_some() {
             return;
         }
@@ -40,17 +62,51 @@ pub fn keep_place() {
             return;
         };
         // Where it was, kept now: once it is removed, its place is no longer known.
-        let levels: Vec<Level> = std::iter::successors(Some(lost.clone()), |e| e.parent_element())
-            .filter_map(|child| {
-                Some(Level {
-                    ancestor: child.parent_element()?,
-                    before: child.previous_element_sibling(),
-                    after: child.next_element_sibling(),
-                })
-            })
-            .collect();
+        let now = levels_of(&lost);
+        let levels = match held {
+            Some((element, first)) if element == lost => truer(first, now),
+            _ => now,
+        };
         Timeout::new(0, move || rescue(lost, levels, 0)).forget();
     }));
+}
+
+/// Where `element` is: each ancestor, with the elements beside the child of it that holds it.
+fn levels_of(element: &Element) -> Vec<Level> {
+    std::iter::successors(Some(element.clone()), |e| e.parent_element())
+        .filter_map(|child| {
+            Some(Level {
+                ancestor: child.parent_element()?,
+                before: child.previous_element_sibling(),
+                after: child.next_element_sibling(),
+            })
+        })
+        .collect()
+}
+
+/// The place read when the focus came (`first`) where it still holds, else the one read as it
+/// left (`now`): content drawn beside the control just before it was removed is not a bound.
+fn truer(first: Vec<Level>, now: Vec<Level>) -> Vec<Level> {
+    if first.len() != now.len() {
+        return now;
+    }
+    first
+        .into_iter()
+        .zip(now)
+        .map(|(first, now)| {
+            if first.ancestor != now.ancestor {
+                return now;
+            }
+            let still_beside = |e: Option<Element>| {
+                e.filter(|e| e.parent_element().as_ref() == Some(&now.ancestor))
+            };
+            Level {
+                before: still_beside(first.before).or(now.before),
+                after: still_beside(first.after).or(now.after),
+                ancestor: now.ancestor,
+            }
+        })
+        .collect()
 }
 
 /// Whether the focus is nowhere in particular while the window has it.

@@ -245,6 +245,30 @@ pub fn focus(id: &str) {
     }
 }
 
+thread_local! {
+    /// Whether the page goes back to its top once the browser has gone back ([`back_to_top`]).
+    static TO_TOP_AFTER_BACK: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
+/// Whether the browser puts back the scroll position of the current history entry when it is
+/// gone back (or forward) to; an entry added from it starts the same.
+pub fn restore_scroll_here(restore: bool) {
+    use web_sys::ScrollRestoration::{Auto, Manual};
+    if let Ok(history) = window().history() {
+        let _ = history.set_scroll_restoration(if restore { Auto } else { Manual });
+    }
+}
+
+/// Goes back one entry of the history to the same page, shown from its top (the entry's own
+/// scroll position may leave what the page now shows, and the keyboard's place, out of sight:
+/// it is one the browser does not put back, see [`restore_scroll_here`]).
+pub fn back_to_top() {
+    TO_TOP_AFTER_BACK.set(true);
+    if window().history().and_then(|h| h.back()).is_err() {
+        TO_TOP_AFTER_BACK.set(false);
+    }
+}
+
 /// Starts following the browser's address: back and forward, and clicks on the app's links.
 /// Returns the current screen; [`use_params_map`], [`use_query_map`] and [`use_navigate`] work
 /// below the caller.
@@ -254,7 +278,14 @@ pub fn start() -> Memo<Screen> {
     location.sync();
     // The handles are kept for the page's life: nothing ever removes these listeners.
     std::mem::forget(window_event_listener(leptos::ev::popstate, move |_| {
-        location.sync()
+        location.sync();
+        if TO_TOP_AFTER_BACK.take() {
+            // After the browser has put back the entry's scroll position.
+            gloo_timers::callback::Timeout::new(0, || {
+                window().scroll_to_with_x_and_y(0.0, 0.0);
+            })
+            .forget();
+        }
     }));
     std::mem::forget(window_event_listener(leptos::ev::click, move |ev| {
         if let Some(href) = page_link_clicked(&ev) {

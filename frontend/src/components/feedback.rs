@@ -196,3 +196,19 @@ pub fn Loading(#[prop(into, optional)] label: Option<String>) -> impl IntoView {
 pub fn Empty(children: Children) -> impl IntoView {
     view! { <div class="empty">{children()}</div> }
 }
+
+/// Says which filters in the address were not understood, and so not applied (each as
+/// `name=value`); nothing when there are none.
+#[component]
+pub fn NotUnderstood(ignored: Vec<String>) -> impl IntoView {
+    (!ignored.is_empty()).then(|| {
+        view! {
+            <p class="notice" role="status" data-test="ignored-filters">
+                {format!(
+                    "Not understood in the address, so not applied: {}. Choose from the filters' lists.",
+                    ignored.join(", "),
+                )}
+            </p>
+        }
+    })
+}

@@ -17,15 +17,20 @@ pub fn name_of(names: &[(String, String)], id: &str) -> Option<String> {
     names.iter().find(|(i, _)| i == id).map(|(_, n)| n.clone())
 }
 
-/// Whether two names are the same as people tell names apart: in any case, and without the
-/// spaces around them.
+/// Whether two names are the same as people tell names apart, as the pages show them: in any
+/// case, one space between words and none around them (see [`models::validate::as_seen`]).
 pub fn is_same_name(a: &str, b: &str) -> bool {
-    a.trim().to_lowercase() == b.trim().to_lowercase()
+    seen_lower(a) == seen_lower(b)
+}
+
+/// `name` as the pages show it, in small letters: what a name typed to find it is compared as.
+pub fn seen_lower(name: &str) -> String {
+    models::validate::as_seen(name).to_lowercase()
 }
 
 /// The one of `names` that is `name` (see [`is_same_name`]), as it is written there.
 pub fn same_name(names: &[(String, String)], name: &str) -> Option<String> {
-    if name.trim().is_empty() {
+    if seen_lower(name).is_empty() {
         return None;
     }
     names
@@ -140,6 +145,12 @@ mod tests {
         assert_eq!(same("dallas").as_deref(), Some("Dallas"));
         assert_eq!(same("Azure London"), None);
         assert_eq!(same("  "), None);
+        // Spaces between words count as the pages show them: one.
+        assert_eq!(
+            same("Azure  London\u{200b} Production").as_deref(),
+            Some("Azure London Production")
+        );
+        assert_eq!(same("\u{200b}"), None);
         assert_eq!(same_name(&[], "Dallas"), None);
     }
 }

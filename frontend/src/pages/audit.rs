@@ -5,7 +5,7 @@
 //! before, not only the first.
 
 use crate::api;
-use crate::components::feedback::{ActionError, Empty, LoadError, Loading, Retry};
+use crate::components::feedback::{ActionError, Empty, LoadError, Loading, NotUnderstood, Retry};
 use crate::components::field::{Choice, Field};
 use crate::components::names::{self, Named, Names};
 use crate::format;
@@ -30,6 +30,19 @@ fn query_from(params: &Params) -> AuditQuery {
         to: text("to"),
         before: None,
         limit: None,
+    }
+}
+
+/// The filters in the address, its times as the portal writes them: a time given without a
+/// zone is UTC, as the filters' fields say (and show it). One that is no time is kept as given,
+/// for the server to say so.
+fn query_of(params: &Params) -> AuditQuery {
+    let in_utc = |time: String| format::input_to_utc(&format::utc_to_input(&time)).unwrap_or(time);
+    let query = query_from(params);
+    AuditQuery {
+        from: query.from.map(in_utc),
+        to: query.to.map(in_utc),
+        ..query
     }
 }
 
@@ -212,7 +225,7 @@ pub fn AuditPage() -> impl IntoView {
     // The address is put right: the history is read by the connection's id.
     let navigate = use_navigate();
     crate::shared::effect(move || {
-        let mut query = params.with(query_from);
+        let mut query = params.with(query_of);
         let parent = query
             .connection
             .clone()
@@ -232,7 +245,7 @@ pub fn AuditPage() -> impl IntoView {
         }
     });
     move || {
-        let query = params.with(query_from);
+        let query = params.with(query_of);
         // Not read until the connection in the address is one the history can be read by:
         // until it is put right, the history waits; one the company has none of is said so,
         // under the filter and in place of the history.
@@ -245,6 +258,22 @@ pub fn AuditPage() -> impl IntoView {
             }
             _ => None,
         };
+        // Nor is a range that ends before it starts: it is said under its end.
+        let refused = match unknown {
+            Some(message) => Some(models::FieldError {
+                field: "connection".into(),
+                message,
+            }),
+            None => query
+                .from
+                .as_deref()
+                .zip(query.to.as_deref())
+                .and_then(|(from, to)| models::validate::time_range(from, to).err())
+                .map(|e| models::FieldError {
+                    field: e.field().into(),
+                    message: e.to_string(),
+                }),
+        };
         let ignored = params.with(not_understood);
         view! {
             <Audit
@@ -252,7 +281,7 @@ pub fn AuditPage() -> impl IntoView {
                 connections=connections
                 legs=legs
                 listed=listed
-                unknown=unknown
+                refused=refused
                 ignored=ignored
             />
         }
@@ -267,9 +296,10 @@ fn Audit(
     legs: Names,
     /// Whether `connections` has been read.
     listed: ReadSignal<bool>,
-    /// Why the connection in the address names none of the company's: the history is not
+    /// Why the filters in the address cannot be applied (a connection the company has none
+    /// of, a range that ends before it starts), under the filter's name: the history is not
     /// read.
-    unknown: Option<String>,
+    refused: Option<models::FieldError>,
     /// Filters in the address whose values are not understood (see [`not_understood`]).
     ignored: Vec<String>,
 ) -> impl IntoView {
@@ -343,12 +373,16 @@ fn Audit(
     let apply_filters = {
         let navigate = navigate.clone();
         move || {
-            if range_error.with_untracked(Option::is_some) {
-                return;
-            }
+            // Not applied while a filter is wrong: the keyboard goes to the first such, where
+            // its message is.
             let Ok(connection) = chosen_connection.get_untracked() else {
+                crate::route::focus("filter-connection");
                 return;
             };
+            if range_error.with_untracked(Option::is_some) {
+                crate::route::focus("filter-to");
+                return;
+            }
             let text = |s: RwSignal<String>| {
                 Some(s.get_untracked().trim().to_owned()).filter(|v| !v.is_empty())
             };
@@ -378,17 +412,14 @@ fn Audit(
 
     // The history does not move by itself; only a tab shown again reads its newest page again.
     let poll = crate::poll::Poll::new();
-    let connection_unknown = unknown.is_some();
+    let connection_unknown = refused.as_ref().is_some_and(|r| r.field == "connection");
     let first = {
         let q = query.clone();
         poll.resource(move || {
-            let (q, unknown) = (q.clone(), unknown.clone());
+            let (q, refused) = (q.clone(), refused.clone());
             async move {
-                match unknown {
-                    Some(message) => Err(models::ApiError::validation(vec![models::FieldError {
-                        field: "connection".into(),
-                        message,
-                    }])),
+                match refused {
+                    Some(refused) => Err(models::ApiError::validation(vec![refused])),
                     None => api::list_audit(q).await,
                 }
             }
@@ -440,13 +471,13 @@ fn Audit(
             let first_new = page.events.first().map(|e| e.id);
             events.update(|e| e.extend(page.events));
             cursor.set(page.next_before);
-            // The last page: its button goes, and the keyboard goes on from the first event
-            // it brought, where the reading goes on.
-            if let (None, Some(id)) = (page.next_before, first_new) {
+            // The keyboard goes on from the first event the page brought, where the reading
+            // goes on (the button, left on, would be past them all; on the last page it goes).
+            if let Some(id) = first_new {
                 gloo_timers::callback::Timeout::new(0, move || {
                     crate::focus::take_if_dropped(
                         &format!("[data-test=\"audit-row\"][data-id=\"{id}\"] a"),
-                        "[data-test=\"audit\"]",
+                        "[data-test=\"audit\"], [data-test=\"load-older\"]",
                     );
                 })
                 .forget();
@@ -560,17 +591,7 @@ fn Audit(
             </div>
         </div>
         {of_connection}
-        {(!ignored.is_empty())
-            .then(|| {
-                view! {
-                    <p class="notice" role="status" data-test="ignored-filters">
-                        {format!(
-                            "Not understood in the address, so not applied: {}. Choose from the filters' lists.",
-                            ignored.join(", "),
-                        )}
-                    </p>
-                }
-            })}
+        <NotUnderstood ignored=ignored/>
         <div aria-live="polite">
             {move || {
                 chain

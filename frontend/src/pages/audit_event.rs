@@ -71,7 +71,9 @@ fn EventDetail(detail: AuditEventDetail, connections: names::Names) -> impl Into
             let href = format!("/connections/{c}");
             view! {
                 " "
-                <a href=href data-test="open-connection">"open"</a>
+                <a href=href data-test="open-connection" aria-label="Open the connection">
+                    "open"
+                </a>
             }
         });
         let history = format!("/audit?connection={c}");
@@ -79,7 +81,9 @@ fn EventDetail(detail: AuditEventDetail, connections: names::Names) -> impl Into
             <Named id=c names=connections/>
             {open}
             " · "
-            <a href=history>"its history"</a>
+            <a href=history aria-label="The connection's audit history">
+                "its history"
+            </a>
         }
     });
     view! {

@@ -4,8 +4,9 @@
 
 use crate::api;
 use crate::components::details::role_label;
-use crate::components::feedback::{Empty, LoadError, Loading, RefreshError, Retry};
+use crate::components::feedback::{Empty, LoadError, Loading, NotUnderstood, RefreshError, Retry};
 use crate::components::field::Choice;
+use crate::components::names;
 use crate::components::status::{Status, connection_status, provisioning_status};
 use crate::format;
 use crate::nav;
@@ -93,14 +94,44 @@ const SORTS: [(&str, &str); 6] = [
     ("status", "Status"),
 ];
 
-/// An address's value for a chooser: itself when the chooser offers it, else `""`, the
-/// chooser's first choice (so an old or edited address shows what the chooser says).
-fn offered<'a>(value: String, mut choices: impl Iterator<Item = &'a str>) -> String {
-    if choices.any(|c| c == value) {
-        value
-    } else {
-        String::new()
-    }
+/// An address's value for a chooser: the choice it names, in any case (as typed into an
+/// address by hand), else `""`, the chooser's first choice (so an old or edited address shows
+/// what the chooser says, and the page says it did not understand it).
+fn offered<'a>(value: &str, mut choices: impl Iterator<Item = &'a str>) -> String {
+    let value = value.trim();
+    choices
+        .find(|c| c.eq_ignore_ascii_case(value))
+        .unwrap_or_default()
+        .to_owned()
+}
+
+/// The statuses the status chooser offers, as the address gives them.
+fn statuses() -> impl Iterator<Item = &'static str> {
+    ConnectionStatus::KNOWN
+        .iter()
+        .map(ConnectionStatus::as_wire)
+}
+
+/// Whether the address's `deleted` value asks for the deleted connections.
+fn deleted_asked(value: &str) -> bool {
+    value.trim() == "1"
+}
+
+/// The values in the address (`raw` reads one) the list's filters do not offer, as
+/// `name=value`: they are not applied, and the page says so.
+fn not_understood(raw: impl Fn(&str) -> String) -> Vec<String> {
+    let given = |name: &'static str| {
+        Some((name, raw(name).trim().to_owned())).filter(|(_, v)| !v.is_empty())
+    };
+    [
+        given("status").filter(|(_, v)| offered(v, statuses()).is_empty()),
+        given("sort").filter(|(_, v)| offered(v, SORTS.iter().map(|(v, _)| *v)).is_empty()),
+        given("deleted").filter(|(_, v)| !deleted_asked(v) && v != "0"),
+    ]
+    .into_iter()
+    .flatten()
+    .map(|(name, value)| format!("{name}={value}"))
+    .collect()
 }
 
 /// Puts `rows`, which come newest first, in the order `by` (a value of [`SORTS`]) names; rows
@@ -176,10 +207,10 @@ impl Filters {
 
     /// The connections of `all` with the name and status asked for, deleted or not.
     fn matching<'a>(&self, all: &'a [ConnectionView]) -> impl Iterator<Item = &'a ConnectionView> {
-        let needle = self.name.get().trim().to_lowercase();
+        let needle = names::seen_lower(&self.name.get());
         let status = self.status.get();
         all.iter()
-            .filter(move |c| needle.is_empty() || c.name.to_lowercase().contains(&needle))
+            .filter(move |c| needle.is_empty() || names::seen_lower(&c.name).contains(&needle))
             .filter(move |c| status.is_empty() || c.status.as_wire() == status)
     }
 }
@@ -197,25 +228,29 @@ pub fn ConnectionsPage() -> impl IntoView {
     let (name_filter, deleted) = (param("name"), param("deleted"));
     // A status or an order the choosers do not offer reads as any status and the portal's own
     // order: the page shows what its choosers say.
-    let status_filter = Memo::new(move |_| {
-        let statuses = ConnectionStatus::KNOWN
-            .iter()
-            .map(ConnectionStatus::as_wire);
-        offered(raw("status"), statuses)
-    });
-    let sort = Memo::new(move |_| offered(raw("sort"), SORTS.iter().map(|(v, _)| *v)));
+    let status_filter = Memo::new(move |_| offered(&raw("status"), statuses()));
+    let sort = Memo::new(move |_| offered(&raw("sort"), SORTS.iter().map(|(v, _)| *v)));
     let filters = Filters {
         name: name_filter,
         status: status_filter,
-        deleted: Memo::new(move |_| deleted.get() == "1"),
+        deleted: Memo::new(move |_| deleted_asked(&deleted.get())),
         sort,
     };
+    let ignored = Memo::new(move |_| not_understood(raw));
     let navigate = use_navigate();
     let set_filter = move |name: &'static str, value: String| {
         let mut filters = [
             ("name", name_filter.get_untracked()),
             ("status", status_filter.get_untracked()),
-            ("deleted", deleted.get_untracked()),
+            (
+                "deleted",
+                if filters.deleted.get_untracked() {
+                    "1"
+                } else {
+                    ""
+                }
+                .to_owned(),
+            ),
             ("sort", sort.get_untracked()),
         ];
         for (n, v) in filters.iter_mut() {
@@ -297,6 +332,7 @@ pub fn ConnectionsPage() -> impl IntoView {
                 <label for="show-deleted">"Show deleted"</label>
             </div>
         </form>
+        {move || view! { <NotUnderstood ignored=ignored.get()/> }}
         // Each company's list is read by its own: what was last read of one company is never
         // shown once another is chosen.
         {move || {
@@ -531,21 +567,58 @@ mod tests {
     }
 
     #[test]
-    fn an_address_s_unknown_order_or_status_reads_as_the_chooser_s_first() {
+    fn an_address_s_order_or_status_is_read_in_any_case_and_an_unknown_one_as_the_first() {
         let sorts = || SORTS.iter().map(|(v, _)| *v);
         for value in sorts() {
-            assert_eq!(offered(value.to_owned(), sorts()), value);
+            assert_eq!(offered(value, sorts()), value);
         }
-        for odd in ["size", "NAME", " name", "-speed", "oldest&x=1"] {
-            assert_eq!(offered(odd.to_owned(), sorts()), "", "{odd}");
+        assert_eq!(offered("NAME", sorts()), "name");
+        assert_eq!(offered(" -Name ", sorts()), "-name");
+        for odd in ["size", "-speed", "oldest&x=1"] {
+            assert_eq!(offered(odd, sorts()), "", "{odd}");
         }
-        let statuses = || {
-            ConnectionStatus::KNOWN
-                .iter()
-                .map(ConnectionStatus::as_wire)
+        assert_eq!(offered("ACTIVE", statuses()), "ACTIVE");
+        assert_eq!(offered("deleted", statuses()), "DELETED");
+        assert_eq!(offered("bogus", statuses()), "");
+    }
+
+    #[test]
+    fn values_in_the_address_the_filters_do_not_offer_are_named_as_not_applied() {
+        let address = |query: &'static str| {
+            let params = crate::route::Params::from_query(query);
+            not_understood(move |name| params.get(name).unwrap_or_default())
         };
-        assert_eq!(offered("ACTIVE".to_owned(), statuses()), "ACTIVE");
-        assert_eq!(offered("active".to_owned(), statuses()), "");
+        assert_eq!(
+            address("?status=bogus&sort=size&deleted=maybe&name=x"),
+            ["status=bogus", "sort=size", "deleted=maybe"]
+        );
+        assert!(address("?status=active&sort=NAME&deleted=1").is_empty());
+        assert!(address("?deleted=0&status=&sort=").is_empty());
+        assert!(deleted_asked(" 1") && !deleted_asked("true") && !deleted_asked(""));
+    }
+
+    #[test]
+    fn the_name_filter_reads_spaces_as_the_list_shows_them() {
+        Owner::new().with(|| {
+            let all = [
+                connection("Trail  Name \u{2713}", Some(200), "ACTIVE"),
+                connection("Trailhead", Some(200), "ACTIVE"),
+            ];
+            let named = |name: &'static str| {
+                Filters {
+                    name: Memo::new(move |_| name.to_owned()),
+                    status: Memo::new(|_| String::new()),
+                    deleted: Memo::new(|_| false),
+                    sort: Memo::new(|_| String::new()),
+                }
+                .apply(&all)
+                .len()
+            };
+            assert_eq!(named("trail name"), 1);
+            assert_eq!(named(" Trail Name \u{2713} "), 1);
+            assert_eq!(named("trail"), 2);
+            assert_eq!(named("trail  head"), 0);
+        });
     }
 
     #[test]

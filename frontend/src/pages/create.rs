@@ -300,9 +300,11 @@ pub fn CreatePage() -> impl IntoView {
         <section
             class="panel wizard"
             on:keydown=move |ev: web_sys::KeyboardEvent| {
-                let in_input = ev
-                    .target()
-                    .is_some_and(|t| t.has_type::<web_sys::HtmlInputElement>());
+                // The reason's box too: it is one line, and Enter does not break it.
+                let in_input = ev.target().is_some_and(|t| {
+                    t.has_type::<web_sys::HtmlInputElement>()
+                        || t.has_type::<web_sys::HtmlTextAreaElement>()
+                });
                 let between = (1..STEPS.len() - 1).contains(&step.get_untracked());
                 if ev.key() == "Enter" && in_input && between {
                     ev.prevent_default();
@@ -915,18 +917,27 @@ fn ReviewStep(draft: Draft, step: RwSignal<usize>, ports: PortsResource) -> impl
             <dt>"Name"</dt>
             <dd>{move || draft.name.get()} " " {edit(3, "name")}</dd>
             <dt>"Payment type"</dt>
-            <dd>{move || PaymentType::parse(&draft.payment.get()).label().to_owned()}</dd>
+            <dd>
+                {move || PaymentType::parse(&draft.payment.get()).label().to_owned()} " "
+                {edit(3, "payment type")}
+            </dd>
             <dt>"Class of service"</dt>
             <dd>
                 {move || {
                     let c = draft.class.get();
                     if c.is_empty() { "Not set".to_owned() } else { ClassOfService::parse(&c).label().to_owned() }
-                }}
+                }} " " {edit(3, "class of service")}
             </dd>
             <dt>"Reason"</dt>
-            <dd>{move || Some(draft.reason.get()).filter(|r| !r.trim().is_empty()).unwrap_or_else(|| "—".into())}</dd>
+            <dd>
+                {move || Some(draft.reason.get()).filter(|r| !r.trim().is_empty()).unwrap_or_else(|| "—".into())}
+                " " {edit(3, "reason")}
+            </dd>
             <dt>"Ticket"</dt>
-            <dd>{move || Some(draft.ticket.get()).filter(|t| !t.trim().is_empty()).unwrap_or_else(|| "—".into())}</dd>
+            <dd>
+                {move || Some(draft.ticket.get()).filter(|t| !t.trim().is_empty()).unwrap_or_else(|| "—".into())}
+                " " {edit(3, "ticket")}
+            </dd>
         </dl>
     }
 }

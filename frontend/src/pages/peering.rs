@@ -561,12 +561,16 @@ fn PeeringForm(
     crate::shared::effect(move || {
         let review = untrack(address_review);
         match step.get() {
-            1 if !review => record(&format!("{plain}?step=review"), Default::default()),
+            // Applying goes back to the form's entry, shown from the top (`back_to_top`):
+            // the browser is not to put back where it was scrolled then.
+            1 if !review => {
+                crate::route::restore_scroll_here(false);
+                record(&format!("{plain}?step=review"), Default::default());
+                crate::route::restore_scroll_here(true);
+            }
             0 if review => record(&plain, Default::default()),
             // Applied: the review's entry is left, so one Back goes on to the page before.
-            2 if review => {
-                let _ = window().history().and_then(|h| h.back());
-            }
+            2 if review => crate::route::back_to_top(),
             _ => {}
         }
     });
@@ -640,6 +644,16 @@ fn PeeringForm(
                             <p>
                                 "This peering was changed after this page read it. The difference below is from its current settings, so a field you did not edit here may undo that change."
                             </p>
+                            // The key this form keeps went with the peering: nothing else says so,
+                            // since the page never reads a key and the difference shows none.
+                            <Show when=move || {
+                                draft.keeps_key()
+                                    && preview_result.with(|p| p.as_ref().is_some_and(|p| !p.exists))
+                            }>
+                                <p data-test="kept-key-gone">
+                                    "It was removed meanwhile, and its shared key with it: there is no key to keep, so this change creates it without one. Start again to type one."
+                                </p>
+                            </Show>
                             <button
                                 type="button"
                                 class="secondary"

@@ -197,6 +197,18 @@ async fn filters_in_the_address_are_read_as_typed_or_said_not_to_be_understood()
     assert_eq!(b.value("filter-outcome").await, "failed");
     assert_eq!(b.value("filter-action").await, "");
     b.screenshot("value-not-understood").await;
+
+    // A time without a zone is UTC, as the fields say: applied as they show it.
+    b.goto("/audit?from=2020-01-01T08:00&to=2099-01-01").await;
+    assert_eq!(b.value("filter-from").await, "2020-01-01T08:00");
+    b.find("[data-test=\"audit-row\"]").await;
+    assert_eq!(b.count(".error-banner").await, 0);
+    // A range that ends before it starts is said under its end and never asked for: the
+    // message carries no request id.
+    b.goto("/audit?from=2099-01-02&to=2099-01-01").await;
+    b.wait_for_text("#filter-to-error", "later than From").await;
+    let banner = b.wait_for_text(".error-banner", "later than From").await;
+    assert!(!banner.contains("Request id"), "{banner}");
 }
 
 fn ids(rows: &[Row]) -> Vec<i64> {

@@ -188,6 +188,17 @@ async fn the_connections_are_sorted_as_chosen_and_the_order_is_kept_in_the_addre
          return first('sort') === 'Newest first' && first('filter-status') === 'Any status';",
     )
     .await;
+    // ... and the page says what it did not apply.
+    b.wait_for_text(
+        "[data-test=\"ignored-filters\"]",
+        "Not understood in the address, so not applied: status=NOPE, sort=size.",
+    )
+    .await;
+    // A chooser's value typed in another case is its value.
+    b.goto("/connections?sort=OLDEST").await;
+    b.wait_for_value("sort", "oldest").await;
+    ids("the list oldest first", &seeded).await;
+    assert_eq!(b.count("[data-test=\"ignored-filters\"]").await, 0);
 }
 
 #[tokio::test]

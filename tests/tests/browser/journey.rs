@@ -191,7 +191,8 @@ async fn order_connection(b: &Browser) -> String {
         .await;
     b.fill("ticket", "CHG-1001").await;
     b.screenshot("create-4-details").await;
-    b.press_enter("ticket").await;
+    // The reason is one line: Enter in it goes on, as in the other fields.
+    b.press_enter("reason").await;
 
     b.wait_for_text(".step-count", "Step 5 of 5").await;
     b.click("back").await;
@@ -207,7 +208,12 @@ async fn order_connection(b: &Browser) -> String {
         "{review:?}"
     );
     assert!(review["Speed"].starts_with("1 Gbps"), "{review:?}");
-    assert_eq!(review["Payment type"], "Invoice");
+    // Every row but the circuit's (the key's) has its way back to the step that sets it.
+    assert_eq!(review["Payment type"], "Invoice Change");
+    assert_eq!(
+        review["Reason"],
+        "Second circuit for disaster recovery Change"
+    );
     assert_eq!(review["Circuit"], "acme-er-london-01 at London");
     b.screenshot("create-5-review").await;
     b.click("create").await;
@@ -523,6 +529,15 @@ async fn configure_microsoft_peering(b: &Browser, id: &str) {
     );
     b.screenshot("microsoft-preview-outdated").await;
     b.click("apply").await;
+    // The page applied is shown from its top, where the keyboard went: its step's heading (the
+    // review was scrolled to its Apply button, and the form's entry, gone back to, was scrolled
+    // down to its Preview).
+    b.wait_for_script(
+        "the applied step's heading focused and in sight",
+        "return document.activeElement && document.activeElement.id === 'wizard-step' \
+                && window.scrollY === 0;",
+    )
+    .await;
 
     b.wait_for_status("[data-test=\"peering-follow\"]", "SYNCED")
         .await;
