@@ -465,6 +465,17 @@ mod tests {
         .unwrap()
     }
 
+    /// The filters of a name, a status and whether deleted connections show, in the portal's
+    /// own order. Call inside an owner.
+    fn filters(name: &'static str, status: &'static str, deleted: bool) -> Filters {
+        Filters {
+            name: Memo::new(move |_| name.to_owned()),
+            status: Memo::new(move |_| status.to_owned()),
+            deleted: Memo::new(move |_| deleted),
+            sort: Memo::new(|_| String::new()),
+        }
+    }
+
     fn sorted(by: &str) -> Vec<String> {
         // As the portal lists them: newest first.
         let mut rows = vec![
@@ -486,25 +497,15 @@ mod tests {
                 connection("London B", Some(200), "DELETED"),
                 connection("Paris", Some(200), "DELETED"),
             ];
-            let filters = |name: &'static str, deleted: bool| Filters {
-                name: Memo::new(move |_| name.to_owned()),
-                status: Memo::new(|_| String::new()),
-                deleted: Memo::new(move |_| deleted),
-                sort: Memo::new(|_| String::new()),
-            };
-            let of_status = |status: &'static str| Filters {
-                name: Memo::new(|_| String::new()),
-                status: Memo::new(move |_| status.to_owned()),
-                deleted: Memo::new(|_| false),
-                sort: Memo::new(|_| String::new()),
-            };
+            let named = |name: &'static str, deleted: bool| filters(name, "", deleted);
+            let of_status = |status: &'static str| filters("", status, false);
             let shown = |f: &Filters| {
                 f.apply(&all)
                     .into_iter()
                     .map(|c| c.name)
                     .collect::<Vec<_>>()
             };
-            let london = filters("london", false);
+            let london = named("london", false);
             assert_eq!(shown(&london), ["London A"]);
             // Deleted, the status chosen, shows the deleted without ticking "Show deleted".
             let gone = of_status("DELETED");
@@ -513,8 +514,8 @@ mod tests {
             assert_eq!(summary(&all, gone), "2 shown, 1 hidden by the filter.");
             assert_eq!(shown(&of_status("ACTIVE")), ["London A"]);
             assert_eq!(london.deleted_hidden(&all), 1, "London B, not Paris");
-            assert_eq!(filters("tokyo", false).deleted_hidden(&all), 0);
-            let everything = filters("", true);
+            assert_eq!(named("tokyo", false).deleted_hidden(&all), 0);
+            let everything = named("", true);
             assert_eq!(shown(&everything).len(), 3);
             assert_eq!(everything.deleted_hidden(&all), 0, "none is left out");
 
@@ -525,20 +526,20 @@ mod tests {
                 format!("1 shown, 1 hidden by the filter. {note}")
             );
             assert_eq!(
-                summary(&all, filters("", false)),
+                summary(&all, named("", false)),
                 "1 shown. 2 deleted connections match: they show when \u{201c}Show deleted\u{201d} is ticked."
             );
             assert_eq!(summary(&all, everything), "3 shown.");
             assert_eq!(
-                summary(&all, filters("paris", true)),
+                summary(&all, named("paris", true)),
                 "1 shown, 2 hidden by the filter."
             );
             assert_eq!(
-                summary(&all, filters("tokyo", true)),
+                summary(&all, named("tokyo", true)),
                 "No connection matches the filter (3 hidden)."
             );
             assert_eq!(
-                summary(&all, filters("paris", false)),
+                summary(&all, named("paris", false)),
                 format!("No connection matches the filter (2 hidden). {note}")
             );
             assert_eq!(
@@ -604,16 +605,7 @@ mod tests {
                 connection("Trail  Name \u{2713}", Some(200), "ACTIVE"),
                 connection("Trailhead", Some(200), "ACTIVE"),
             ];
-            let named = |name: &'static str| {
-                Filters {
-                    name: Memo::new(move |_| name.to_owned()),
-                    status: Memo::new(|_| String::new()),
-                    deleted: Memo::new(|_| false),
-                    sort: Memo::new(|_| String::new()),
-                }
-                .apply(&all)
-                .len()
-            };
+            let named = |name: &'static str| filters(name, "", false).apply(&all).len();
             assert_eq!(named("trail name"), 1);
             assert_eq!(named(" Trail Name \u{2713} "), 1);
             assert_eq!(named("trail"), 2);
