@@ -7,7 +7,8 @@
 //! nothing new must not end the following: the list and a peering change are followed to
 //! their end. A tab shown again reads its page again, moving or not; the audit history adds
 //! the events written meanwhile on top of those it shows, and a company chosen in another tab
-//! of the same session is followed, as is a sign-out there.
+//! of the same session is followed, as is a sign-out there. A focused control drawn away
+//! leaves the keyboard on what was drawn in its place.
 
 use crate::browser::{Browser, cell};
 use crate::colleague::Colleague;
@@ -550,4 +551,35 @@ async fn a_peering_form_opened_while_its_last_change_syncs_says_so() {
         b.attr("[data-test=\"still-syncing\"] a", "href").await,
         format!("/connections/{id}")
     );
+}
+
+#[tokio::test]
+async fn a_control_drawn_away_leaves_the_keyboard_on_what_was_drawn_in_its_place() {
+    let b = Browser::open("focus-place").await;
+    b.goto("/sign-in").await;
+    b.find("#apiKey").await;
+    // A page redrawn as Leptos redraws it: the new content put in before the old, focused one
+    // is taken away. Where the focused control was is what came before the new content.
+    b.script(
+        "const t = document.createElement('div'); \
+         t.innerHTML = '<button id=\"b-before\">before</button>\
+                        <div id=\"b-old\"><button id=\"b-lost\">old</button></div>\
+                        <button id=\"b-after\">after</button>'; \
+         document.querySelector('main').append(t); \
+         document.getElementById('b-lost').focus();",
+    )
+    .await;
+    b.script(
+        "const old = document.getElementById('b-old'); \
+         const drawn = document.createElement('div'); \
+         drawn.innerHTML = '<button id=\"b-new\">new</button>'; \
+         old.before(drawn); \
+         old.remove();",
+    )
+    .await;
+    b.wait_for_script(
+        "the keyboard on the control drawn in the old one's place",
+        "return document.activeElement && document.activeElement.id === 'b-new';",
+    )
+    .await;
 }
