@@ -95,6 +95,21 @@ pub fn router_config(
     link: Link,
     connection: &str,
 ) -> Result<String, ValidationError> {
+    written(vendor, t, config, shared_key_set, link, connection, &[])
+}
+
+/// As [`router_config`], the connection's other peerings' peer ASNs in `others`: the same
+/// routers carry their sessions, and one router's BGP runs as one AS, which the text says
+/// when they differ from this one's.
+fn written(
+    vendor: Vendor,
+    t: PeeringType,
+    config: &PeeringConfig,
+    shared_key_set: bool,
+    link: Link,
+    connection: &str,
+    others: &[(PeeringType, u64)],
+) -> Result<String, ValidationError> {
     let (field, subnet) = match link {
         Link::Primary => ("primaryPeerSubnet", &config.primary_peer_subnet),
         Link::Secondary => ("secondaryPeerSubnet", &config.secondary_peer_subnet),
@@ -159,6 +174,8 @@ pub fn router_config(
     }
     if !s.advertised.is_empty() {
         note("BGP announces an advertised prefix only while it is in the routing table.");
+    } else if t != PeeringType::Microsoft {
+        note("Announces none of your networks: add those Azure is to reach over this session.");
     }
     if !other.is_empty() {
         let list: Vec<String> = other.iter().map(ToString::to_string).collect();
@@ -166,6 +183,16 @@ pub fn router_config(
             "Not advertised over this {} session: {}",
             if v6 { "IPv6" } else { "IPv4" },
             list.join(", ")
+        ));
+    }
+    for (other, asn) in others
+        .iter()
+        .filter(|(pt, asn)| *pt != t && *asn != config.peer_asn)
+    {
+        note(&format!(
+            "This router's {} peering session is from AS {asn}, this one from AS {}: a router runs BGP as one AS, so give both peerings the same peer ASN or run this session with a local AS.",
+            other.label(),
+            config.peer_asn
         ));
     }
     if let (Some(customer), PeeringType::Microsoft) = (config.customer_asn, t) {
@@ -194,18 +221,20 @@ pub fn router_config(
 }
 
 /// Both routers' configuration as the API answers it: each link's text, or the validator's
-/// message when that link's part of the peering cannot be written.
+/// message when that link's part of the peering cannot be written. `others` gives the peer
+/// ASN of each of the connection's other peerings.
 pub fn view(
     vendor: Vendor,
     t: PeeringType,
     config: &PeeringConfig,
     shared_key_set: bool,
     connection: &str,
+    others: &[(PeeringType, u64)],
 ) -> RouterConfigView {
     let routers = Link::ALL
         .into_iter()
         .map(|link| {
-            let written = router_config(vendor, t, config, shared_key_set, link, connection);
+            let written = written(vendor, t, config, shared_key_set, link, connection, others);
             RouterText {
                 link: link.word().to_owned(),
                 problem: written.as_ref().err().map(ToString::to_string),
@@ -471,6 +500,7 @@ mod tests {
             "! Azure ExpressRoute Private peering: primary link
 ! Replace <interface> with this router's port towards Console Connect.
 ! Replace <shared key> with the peering's BGP shared key.
+! Announces none of your networks: add those Azure is to reach over this session.
 interface <interface>.200
  description Azure ExpressRoute London DC Private peering (primary)
  encapsulation dot1Q 200
@@ -732,7 +762,7 @@ set protocols bgp group azure-microsoft-primary neighbor 203.0.113.2
     fn the_view_has_both_links_in_order_each_with_its_text_or_its_problem() {
         let mut c = private();
         c.secondary_peer_subnet = "10.1.0.5/30".into();
-        let v = view(Vendor::Junos, PeeringType::Private, &c, true, "DC");
+        let v = view(Vendor::Junos, PeeringType::Private, &c, true, "DC", &[]);
         assert_eq!(
             (v.peering_type, v.vendor.as_str()),
             (PeeringType::Private, "junos")
@@ -777,6 +807,36 @@ set protocols bgp group azure-microsoft-primary neighbor 203.0.113.2
             printable(&"x".repeat(100)).len(),
             validate::MAX_NAME_CHARS + 1
         );
+    }
+
+    #[test]
+    fn another_peering_from_another_as_on_the_same_routers_is_said() {
+        let c = private();
+        let said = |others: &[(PeeringType, u64)]| {
+            view(
+                Vendor::CiscoIosXe,
+                PeeringType::Private,
+                &c,
+                false,
+                "DC",
+                others,
+            )
+            .routers[0]
+                .text
+                .clone()
+                .unwrap()
+        };
+        let note =
+            "This router's Microsoft peering session is from AS 64500, this one from AS 65010";
+        assert!(said(&[(PeeringType::Microsoft, 64500)]).contains(note));
+        // The same AS, or the peering itself, says nothing.
+        for others in [
+            &[(PeeringType::Microsoft, 65010)][..],
+            &[(PeeringType::Private, 64500)][..],
+            &[][..],
+        ] {
+            assert!(!said(others).contains("runs BGP as one AS"), "{others:?}");
+        }
     }
 
     proptest! {

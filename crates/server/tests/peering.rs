@@ -364,7 +364,7 @@ async fn both_routers_configuration_is_written_from_the_peering_as_configured() 
         let reply = client.get(&format!("{path}/router-config{query}")).await;
         assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
         let shown: RouterConfigView = serde_json::from_value(reply.json.clone()).unwrap();
-        let expected = router::view(vendor, PeeringType::Private, &config, true, PRODUCTION);
+        let expected = router::view(vendor, PeeringType::Private, &config, true, PRODUCTION, &[]);
         assert_eq!(shown, expected);
         let primary = shown.routers[0].text.as_deref().unwrap();
         assert!(
@@ -404,6 +404,29 @@ async fn both_routers_configuration_is_written_from_the_peering_as_configured() 
     let none = client.get(&format!("{public}/router-config")).await;
     assert_eq!(none.status, StatusCode::NOT_FOUND, "{}", none.text);
     assert_eq!(app.upstream_calls(Route::UpdatePeering), 1);
+
+    // A Microsoft peering from another AS on the same routers: each one's text says so.
+    let microsoft = peering_path(&id, "MICROSOFT");
+    let added = client.post(&microsoft, &microsoft_peering(300)).await;
+    assert_eq!(added.status, StatusCode::OK, "{}", added.text);
+    let said = |reply: &Reply| {
+        serde_json::from_value::<RouterConfigView>(reply.json.clone())
+            .unwrap()
+            .routers
+            .into_iter()
+            .map(|r| r.text.unwrap_or_default())
+            .collect::<Vec<_>>()
+    };
+    for (of, other, asns) in [
+        (&microsoft, "Private", "AS 65010, this one from AS 64512"),
+        (&path, "Microsoft", "AS 64512, this one from AS 65010"),
+    ] {
+        let reply = client.get(&format!("{of}/router-config")).await;
+        let note = format!("This router's {other} peering session is from {asns}");
+        for text in said(&reply) {
+            assert!(text.contains(&note), "{note} in {text}");
+        }
+    }
 }
 
 #[tokio::test]

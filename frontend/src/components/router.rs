@@ -65,7 +65,7 @@ pub fn RouterConfigPanel(
                 {move || one_port.get().map(|port| view! {
                     <p class="notice warn" data-test="one-port">
                         {format!(
-                            "Both legs start from one port, {port}: one router there carries both links. As written, the two texts below take the same sub-interface and VLAN, which one port cannot have twice: give each link a sub-interface of its own before applying them.",
+                            "Both legs start from one port, {port}: one router there carries both links. The two texts below take the same VLAN on it, which one port cannot carry twice: apply the primary link's text alone (its session works, the secondary's stays down), or order the connection from two ports to have both links.",
                         )}
                     </p>
                 })}

@@ -579,7 +579,20 @@ async fn read_the_router_configuration(b: &Browser, id: &str) {
             Link::Primary => "[data-test=\"router-config-primary\"] pre",
             Link::Secondary => "[data-test=\"router-config-secondary\"] pre",
         };
-        let expected = router::router_config(vendor, t, config, key_set, link, NAME).unwrap();
+        // The same routers carry both peerings' sessions, each from its own AS, as it says.
+        let other = match t {
+            PeeringType::Private => (PeeringType::Microsoft, 65030),
+            _ => (PeeringType::Private, 65020),
+        };
+        let index = Link::ALL.iter().position(|l| *l == link).unwrap();
+        let expected = router::view(vendor, t, config, key_set, NAME, &[other]).routers[index]
+            .text
+            .clone()
+            .unwrap();
+        assert!(
+            expected.contains("a router runs BGP as one AS"),
+            "{expected}"
+        );
         let shown = b.wait_for_text(css, expected.trim()).await;
         assert_eq!(shown, expected.trim(), "{css}");
         assert!(!shown.contains(PRIVATE_SHARED_KEY), "{shown}");
@@ -854,6 +867,12 @@ async fn delete_private_peering(b: &Browser, id: &str) {
         .await;
     b.wait_for_text("[data-test=\"delete-summary\"]", "10.20.0.0/30")
         .await;
+    // What is left to do on the routers, which the connection's page will no longer write.
+    b.wait_for_text(
+        "[data-test=\"routers-after\"]",
+        "Then take its sub-interface (VLAN 200) and its BGP sessions to Microsoft off both your routers",
+    )
+    .await;
     assert_eq!(
         b.script("return document.title;").await,
         format!("Delete Private peering on {NAME} · ExpressRoute portal")

@@ -244,12 +244,23 @@ async fn router_config(
         configured_peering(&state, &signed_in, &id, t)
     );
     let (parent, peering) = (parent?, peering?);
+    // The other peerings' ASNs as the connection lists them (one listed without it is left
+    // out: their text is no worse for it).
+    let others: Vec<(PeeringType, u64)> = parent
+        .partner
+        .as_ref()
+        .map(|p| p.peerings())
+        .unwrap_or_default()
+        .into_iter()
+        .filter_map(|p| Some((p.peering_type?, p.peer_asn?)))
+        .collect();
     Ok(Json(router::view(
         vendor,
         t,
         &peering.config,
         peering.shared_key_set,
         &parent.name,
+        &others,
     )))
 }
 
