@@ -106,7 +106,7 @@ impl AppError {
                 "Console Connect no longer accepts your API key. Sign in again.".into(),
             ),
             E::Status { status: 403, .. } => AppError::Forbidden(format!(
-                "Console Connect refused this for your user; changes need the Network Admin role.{}",
+                "Console Connect refused this for your user: it needs the Network Admin role in this company.{}",
                 theirs
                     .map(|m| format!(" Console Connect said: {m}"))
                     .unwrap_or_default()

@@ -376,6 +376,27 @@ async fn a_user_with_two_companies_chooses_one() {
         "{:#}",
         intents[0]
     );
+
+    // Given by its name as shown, or by its id, it is the same company.
+    let by_name = client.select_company("globex  corporation").await;
+    assert_eq!(by_name.status, StatusCode::OK, "{}", by_name.text);
+    assert_eq!(by_name.json["company"], "globex");
+    let acme_id = by_name.json["companies"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["username"] == "acme")
+        .map(|c| c["id"].as_str().unwrap().to_owned())
+        .unwrap();
+    let by_id = client.select_company(&acme_id).await;
+    assert_eq!(by_id.status, StatusCode::OK, "{}", by_id.text);
+    assert_eq!(by_id.json["company"], "acme");
+    let unknown = client.select_company("Initech").await;
+    assert_eq!(unknown.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert_eq!(
+        unknown.field("company"),
+        Some("company must be one of yours (by username, id or name): acme, globex")
+    );
 }
 
 #[tokio::test]

@@ -346,6 +346,12 @@ fn DeletePeering(id: String, t: PeeringType) -> impl IntoView {
                         <p>
                             {format!("The {} peering of connection {}: Azure stops exchanging routes over it.", t.label(), c.name)}
                         </p>
+                        <p class="help" data-test="routers-after">
+                            {format!(
+                                "Then take its sub-interface (VLAN {}) and its BGP sessions to Microsoft off both your routers: the connection's page no longer writes their configuration, so note it first if you need it.",
+                                p.config.vlan_id,
+                            )}
+                        </p>
                         <PeeringConfigDetails peering=p/>
                     </section>
                     <DeleteForm

@@ -158,18 +158,29 @@ async fn select_company(
             ),
         }]));
     }
-    // Company names are matched as Console Connect spells them, whatever the case typed.
-    let Some(wanted) = signed_in
-        .data
-        .companies
+    // A company is given by its username (whatever the case typed), its id, or its name when
+    // no other of the user's companies has that name.
+    let companies = &signed_in.data.companies;
+    let by_name: Vec<_> = companies
         .iter()
-        .find(|c| c.username.eq_ignore_ascii_case(&wanted))
+        .filter(|c| {
+            models::validate::as_seen(&c.name)
+                .eq_ignore_ascii_case(&models::validate::as_seen(&wanted))
+        })
+        .collect();
+    let Some(wanted) = companies
+        .iter()
+        .find(|c| c.username.eq_ignore_ascii_case(&wanted) || c.id == wanted)
+        .or(match by_name[..] {
+            [one] => Some(one),
+            _ => None,
+        })
         .map(|c| c.username.clone())
     else {
         return Err(AppError::Validation(vec![FieldError {
             field: "company".into(),
             message: format!(
-                "company must be one of yours: {}",
+                "company must be one of yours (by username, id or name): {}",
                 signed_in.data.company_usernames()
             ),
         }]));
