@@ -178,8 +178,7 @@ fn unexplained(status: u16, changes: bool) -> ApiError {
 }
 
 /// What to say of a change whose answer was lost.
-const UNKNOWN_CHANGE: &str = "whether this change was made is not known: look at the connection, \
-     or at its audit history, before trying again";
+use models::error::NOT_KNOWN_IF_MADE as UNKNOWN_CHANGE;
 
 fn unreachable_message(browser_said: &str, changes: bool) -> String {
     if changes {

@@ -22,7 +22,7 @@ pub struct ClientConfig {
     /// e.g. `https://api.consoleconnect.com`.
     pub base_url: String,
     pub connect_timeout: Duration,
-    /// For the whole exchange, body included.
+    /// For the whole call, body included: a read's retries and the waits before them too.
     pub timeout: Duration,
     pub max_response_bytes: usize,
     /// Attempts for a read, the first included. Writes are always tried once.
@@ -165,12 +165,22 @@ impl Client {
             Kind::Read => self.config.read_attempts.max(1),
             Kind::Write => 1,
         };
+        // The configured timeout bounds the call in all, its retries and their waits included:
+        // each try has an even share of the time left, so one that hangs leaves time for the
+        // others.
+        let deadline = tokio::time::Instant::now() + self.config.timeout;
         let mut attempt = 1;
         loop {
             let started = Instant::now();
-            let result = self
-                .once(method.clone(), url.clone(), key, body.clone())
-                .await;
+            let tries_left = attempts - attempt + 1;
+            let share =
+                deadline.saturating_duration_since(tokio::time::Instant::now()) / tries_left;
+            let result = tokio::time::timeout(
+                share,
+                self.once(method.clone(), url.clone(), key, body.clone()),
+            )
+            .await
+            .unwrap_or(Err(Error::Timeout));
             tracing::debug!(
                 method = %method,
                 path = url.path(),
@@ -184,6 +194,10 @@ impl Client {
                     let Some(wait) = self.retry_wait(attempt, &e) else {
                         return Err(e);
                     };
+                    // No time left for another try after the wait: this failure is the answer.
+                    if tokio::time::Instant::now() + wait >= deadline {
+                        return Err(e);
+                    }
                     tokio::time::sleep(wait).await;
                     attempt += 1;
                 }

@@ -357,8 +357,9 @@ async fn a_malformed_answer_is_a_decode_error() {
 
 #[tokio::test]
 async fn a_hanging_upstream_times_out() {
+    // Each of the two tries has half the time (the wait before the second is at most 200 ms).
     let s = setup_with(|c| {
-        c.timeout = Duration::from_millis(300);
+        c.timeout = Duration::from_millis(1000);
         c.read_attempts = 2;
     })
     .await;

@@ -111,6 +111,16 @@ pub struct ApiError {
     pub fields: Vec<FieldError>,
 }
 
+/// How the message of a change ends when the change may have been made although its answer
+/// says it failed (it timed out, or broke off after it was sent).
+pub const MAY_HAVE_BEEN_MADE: &str =
+    "The change may have been made all the same: check the current state before trying again.";
+
+/// What the browser app says of a change whose answer never reached it (the portal could not be
+/// reached, or answered with a bare 5xx).
+pub const NOT_KNOWN_IF_MADE: &str = "whether this change was made is not known: look at the \
+     connection, or at its audit history, before trying again";
+
 impl ApiError {
     pub fn new(code: ErrorCode, message: impl Into<String>) -> Self {
         ApiError {
@@ -156,6 +166,12 @@ impl ApiError {
     /// [`ErrorCode::may_pass_on_retry`].
     pub fn may_pass_on_retry(&self) -> bool {
         self.code.may_pass_on_retry()
+    }
+
+    /// Whether the failed change may have been made all the same (see [`MAY_HAVE_BEEN_MADE`]
+    /// and [`NOT_KNOWN_IF_MADE`]): its state is to be looked at before it is sent again.
+    pub fn may_have_been_made(&self) -> bool {
+        self.message.contains(MAY_HAVE_BEEN_MADE) || self.message.contains(NOT_KNOWN_IF_MADE)
     }
 
     /// The message for a given field, if any.

@@ -81,8 +81,7 @@ pub struct ErrorReport {
 /// How an upstream failure of a read ends its message.
 const TRY_AGAIN: &str = "Try again shortly.";
 /// How it ends instead for a change that may have been made before the failure.
-const MAY_HAVE_BEEN_MADE: &str =
-    "The change may have been made all the same: check the current state before trying again.";
+use models::error::MAY_HAVE_BEEN_MADE;
 
 impl AppError {
     pub fn validation(e: impl Into<FieldError>) -> Self {
@@ -105,11 +104,10 @@ impl AppError {
             E::Status { status: 401, .. } => AppError::Unauthenticated(
                 "Console Connect no longer accepts your API key. Sign in again.".into(),
             ),
+            // Console Connect's own words when it gave any (they say which role), else ours.
             E::Status { status: 403, .. } => AppError::Forbidden(format!(
-                "Console Connect refused this for your user: it needs the Network Admin role in this company.{}",
-                theirs
-                    .map(|m| format!(" Console Connect said: {m}"))
-                    .unwrap_or_default()
+                "Console Connect refused this for your user: {}",
+                theirs.unwrap_or_else(|| "it needs the Network Admin role in this company.".into())
             )),
             E::Status { status: 404, .. } => {
                 AppError::NotFound("Console Connect has no such object.".into())

@@ -11,6 +11,8 @@ use axum::response::{IntoResponse, Response};
 use base64::Engine;
 use models::{ApiError, ErrorCode};
 use sha2::{Digest, Sha256};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 
 pub const REQUEST_ID: &str = "x-request-id";
 
@@ -105,12 +107,44 @@ pub async fn require_json(req: Request, next: Next) -> Response {
     next.run(req).await
 }
 
+tokio::task_local! {
+    /// Whether the request's change has been written down as under way (its intent committed):
+    /// from then on it may reach Console Connect.
+    static UNDER_WAY: Arc<AtomicBool>;
+}
+
+/// Marks the current request's change as under way, for [`request_timeout`] to say.
+pub fn change_under_way() {
+    let _ = UNDER_WAY.try_with(|u| u.store(true, Ordering::Relaxed));
+}
+
 /// A request that runs past the configured time gets a 504. Changes are safe from this: their
-/// upstream call and outcome row run in a task of their own that finishes regardless.
+/// upstream call and outcome row run in a task of their own that finishes regardless. A change
+/// still being checked (its connection read, say) was not under way: nothing was sent, and a
+/// sign-in that did not finish signed nobody in, which the answer says.
 pub async fn request_timeout(State(state): State<AppState>, req: Request, next: Next) -> Response {
     let change = !is_safe(req.method());
-    match tokio::time::timeout(state.config.request_timeout, next.run(req)).await {
+    let signing_in = req.method() == Method::POST && req.uri().path() == "/api/session";
+    let under_way = Arc::new(AtomicBool::new(false));
+    let run = UNDER_WAY.scope(
+        under_way.clone(),
+        tokio::time::timeout(state.config.request_timeout, next.run(req)),
+    );
+    let not_made = |what: &str| {
+        report_response(ErrorReport {
+            body: ApiError::new(
+                ErrorCode::UpstreamTimeout,
+                format!("Console Connect did not answer in time. {what}"),
+            ),
+            cause: Some("upstream timeout".into()),
+        })
+    };
+    match run.await {
         Ok(res) => res,
+        Err(_) if signing_in => not_made("You are not signed in: try again."),
+        Err(_) if change && !under_way.load(Ordering::Relaxed) => {
+            not_made("Nothing was changed: try again.")
+        }
         Err(_) => AppError::UpstreamTimeout { change }.into_response(),
     }
 }

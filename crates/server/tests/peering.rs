@@ -1326,9 +1326,44 @@ async fn a_request_past_the_portal_timeout_is_a_504_and_its_change_is_still_reco
 
     assert_eq!(reply.status, StatusCode::GATEWAY_TIMEOUT, "{}", reply.text);
     assert_eq!(reply.code(), "upstream_timeout");
+    assert!(
+        reply.message().contains("may have been made"),
+        "{}",
+        reply.text
+    );
     let outcomes = app.await_outcomes("update_peering", 1).await;
     assert_eq!(outcomes.len(), 1, "the intent has its outcome");
     assert_eq!(outcomes[0].1, "succeeded");
+}
+
+#[tokio::test]
+async fn a_change_still_being_checked_at_the_portal_timeout_is_said_not_made() {
+    let app = spawn_app_with(Options {
+        request_timeout: Some(Duration::from_millis(300)),
+        ..Options::default()
+    })
+    .await;
+    let (client, id) = ada_on_production(&app).await;
+    // The connection, read before anything is sent, comes too late.
+    app.sim.set_fault(
+        Route::GetConnection,
+        Fault {
+            latency_ms: 1_000,
+            ..Fault::default()
+        },
+    );
+
+    let reply = client
+        .post(&peering_path(&id, "PRIVATE"), &private_peering(200))
+        .await;
+
+    assert_eq!(reply.status, StatusCode::GATEWAY_TIMEOUT, "{}", reply.text);
+    assert_eq!(
+        reply.message(),
+        "Console Connect did not answer in time. Nothing was changed: try again."
+    );
+    assert_eq!(app.upstream_calls(Route::UpdatePeering), 0);
+    assert!(client.audit("action=update_peering").await.is_empty());
 }
 
 #[tokio::test]

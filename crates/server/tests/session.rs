@@ -5,7 +5,7 @@ mod common;
 use common::*;
 use reqwest::StatusCode;
 use serde_json::json;
-use simulator::Route;
+use simulator::{Fault, Route};
 use sqlx::Row;
 use std::time::Duration;
 
@@ -613,4 +613,33 @@ async fn a_session_signed_out_while_a_renewing_request_runs_stays_signed_out() {
     // The cookie as it was, replayed: the session stays ended.
     let reply = app.get_with_cookie("/api/session", &cookie).await;
     assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{}", reply.text);
+}
+
+#[tokio::test]
+async fn a_sign_in_past_the_portal_timeout_says_nobody_was_signed_in() {
+    let app = spawn_app_with(Options {
+        request_timeout: Some(Duration::from_millis(300)),
+        ..Options::default()
+    })
+    .await;
+    app.sim.set_fault(
+        Route::WhoAmI,
+        Fault {
+            latency_ms: 1_000,
+            ..Fault::default()
+        },
+    );
+    let client = app.client();
+
+    let reply = client.sign_in(ada()).await;
+
+    assert_eq!(reply.status, StatusCode::GATEWAY_TIMEOUT, "{}", reply.text);
+    assert_eq!(
+        reply.message(),
+        "Console Connect did not answer in time. You are not signed in: try again."
+    );
+    assert_eq!(
+        client.get("/api/session").await.status,
+        StatusCode::UNAUTHORIZED
+    );
 }

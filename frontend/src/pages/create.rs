@@ -324,11 +324,12 @@ pub fn CreatePage() -> impl IntoView {
             <Show when=move || { step.get() == STEPS.len() - 1 }>
                 <ActionError error=create_error/>
                 // An order whose answer did not say how it ended may have been placed: the
-                // company's connections say, before it is placed again.
+                // company's connections say, before it is placed again. One that never
+                // reached Console Connect was not.
                 {move || {
                     create_error
                         .get()
-                        .filter(|e| e.may_pass_on_retry() && e.code != models::ErrorCode::AuditUnavailable)
+                        .filter(models::ApiError::may_have_been_made)
                         .map(|_| {
                             view! {
                                 <p class="notice" data-test="order-may-be-placed">

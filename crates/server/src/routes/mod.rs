@@ -139,6 +139,7 @@ where
         state.metrics.audit_intent_failed();
         AppError::audit_unavailable(e)
     })?;
+    crate::security::change_under_way();
     let audit = state.audit.clone();
     let metrics = state.metrics.clone();
     let task = tokio::spawn(async move {
