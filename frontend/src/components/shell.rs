@@ -141,10 +141,20 @@ fn Header() -> impl IntoView {
             let Ok(s) = api::session_if_still_there().await else {
                 return;
             };
-            let ours = untrack(|| auth.session()).map(|o| (o.user.id, o.company));
+            let before = untrack(|| auth.session());
+            let ours = before.clone().map(|o| (o.user.id, o.company));
             let theirs = Some((s.user.id.clone(), s.company.clone()));
             // Another user with no company chosen yet is followed too, to the choice.
             if theirs != ours {
+                // The same user in another company: the list says why it is that company's.
+                let company =
+                    |s: &models::api::SessionView| s.selected_company().map(|c| c.name.clone());
+                if let (Some(before), Some(now)) =
+                    (before.filter(|b| b.user.id == s.user.id), company(&s))
+                    && let Some(was) = company(&before)
+                {
+                    crate::pages::connections::company_followed(was, now);
+                }
                 auth.set(s);
                 follow("/connections", Default::default());
             }

@@ -215,10 +215,31 @@ impl Filters {
     }
 }
 
+thread_local! {
+    /// The company this tab was in and the one another tab chose, which this one followed: said
+    /// once on the list it goes to.
+    static FOLLOWED: std::cell::RefCell<Option<(String, String)>> =
+        const { std::cell::RefCell::new(None) };
+}
+
+/// Tells the list that this tab left company `was` for `now`, chosen in another tab.
+pub fn company_followed(was: String, now: String) {
+    FOLLOWED.set(Some((was, now)));
+}
+
 #[component]
 pub fn ConnectionsPage() -> impl IntoView {
     nav::title("Connections");
     let auth = Auth::get();
+    let followed = FOLLOWED.take().map(|(was, now)| {
+        view! {
+            <p class="notice" role="status" data-test="company-followed">
+                {format!(
+                    "{now} was chosen in another tab of this browser, so this tab shows it too. A wizard left unfinished in {was} comes back when you choose {was} again.",
+                )}
+            </p>
+        }
+    });
 
     // The filters live in the address, so going back to this page, or signing in again,
     // finds them as they were.
@@ -278,6 +299,7 @@ pub fn ConnectionsPage() -> impl IntoView {
     };
 
     view! {
+        {followed}
         <div class="page-head">
             <h1>"Connections"</h1>
             <a href="/create" class="button primary">

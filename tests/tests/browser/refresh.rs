@@ -312,6 +312,13 @@ async fn a_company_or_a_user_chosen_in_another_tab_is_followed_when_this_one_is_
         "no Azure ExpressRoute connections in this company yet",
     )
     .await;
+    // ... and says why, once.
+    b.wait_for_text(
+        "[data-test=\"company-followed\"]",
+        "Globex Corporation was chosen in another tab of this browser, so this tab shows it too. \
+         A wizard left unfinished in Acme Networks comes back when you choose Acme Networks again.",
+    )
+    .await;
 
     // Another window of the browser, both in view, signs in as Grace (Globex only): this one
     // learns it when it comes back to the front, and says who is signed in now.
@@ -329,6 +336,8 @@ async fn a_company_or_a_user_chosen_in_another_tab_is_followed_when_this_one_is_
     b.wait_for_text(".app-header .user", "Grace Hopper").await;
     b.wait_for_path("/connections").await;
     assert_eq!(b.count("#switch-company").await, 0, "one company");
+    // Another user is no company followed.
+    assert_eq!(b.count("[data-test=\"company-followed\"]").await, 0);
 
     // Signed out here and signed in again in the other window: this one, on the sign-in page,
     // goes on rather than offering to sign in a second time.
