@@ -258,7 +258,9 @@ pub fn AuditPage() -> impl IntoView {
             }
             _ => None,
         };
-        // Nor is a range that ends before it starts: it is said under its end.
+        // Nor is a range that ends before it starts: it is said under its end. (A bound that
+        // is no time is left for the server to say so.)
+        let is_time = |t: &&str| !format::utc_to_input(t).is_empty();
         let refused = match unknown {
             Some(message) => Some(models::FieldError {
                 field: "connection".into(),
@@ -267,7 +269,8 @@ pub fn AuditPage() -> impl IntoView {
             None => query
                 .from
                 .as_deref()
-                .zip(query.to.as_deref())
+                .filter(is_time)
+                .zip(query.to.as_deref().filter(is_time))
                 .and_then(|(from, to)| models::validate::time_range(from, to).err())
                 .map(|e| models::FieldError {
                     field: e.field().into(),

@@ -209,6 +209,10 @@ async fn filters_in_the_address_are_read_as_typed_or_said_not_to_be_understood()
     b.wait_for_text("#filter-to-error", "later than From").await;
     let banner = b.wait_for_text(".error-banner", "later than From").await;
     assert!(!banner.contains("Request id"), "{banner}");
+    // A bound that is no time at all is the server's to refuse, as such.
+    b.goto("/audit?from=yesterday&to=2099-01-01").await;
+    let banner = b.wait_for_text(".error-banner", "RFC 3339").await;
+    assert!(!banner.contains("later than"), "{banner}");
 }
 
 fn ids(rows: &[Row]) -> Vec<i64> {
