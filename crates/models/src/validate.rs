@@ -1110,6 +1110,12 @@ pub fn as_seen(text: &str) -> String {
         .join(" ")
 }
 
+/// Whether two names are the same as people tell names apart on a page: in any case, one space
+/// between words and none around them (see [`as_seen`]).
+pub fn is_same_name(a: &str, b: &str) -> bool {
+    as_seen(a).to_lowercase() == as_seen(b).to_lowercase()
+}
+
 /// A delete's typed confirmation shows something: the rule that needs no name to check.
 pub fn confirmation_given(typed: &str) -> Result<(), ValidationError> {
     if seen(typed).all(|w| w.is_empty()) {

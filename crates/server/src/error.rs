@@ -4,6 +4,7 @@
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
+use models::error::MAY_HAVE_BEEN_MADE;
 use models::{ApiError, ErrorCode, FieldError};
 
 pub type Result<T, E = AppError> = std::result::Result<T, E>;
@@ -80,8 +81,6 @@ pub struct ErrorReport {
 
 /// How an upstream failure of a read ends its message.
 const TRY_AGAIN: &str = "Try again shortly.";
-/// How it ends instead for a change that may have been made before the failure.
-use models::error::MAY_HAVE_BEEN_MADE;
 
 impl AppError {
     pub fn validation(e: impl Into<FieldError>) -> Self {

@@ -17,11 +17,7 @@ pub fn name_of(names: &[(String, String)], id: &str) -> Option<String> {
     names.iter().find(|(i, _)| i == id).map(|(_, n)| n.clone())
 }
 
-/// Whether two names are the same as people tell names apart, as the pages show them: in any
-/// case, one space between words and none around them (see [`models::validate::as_seen`]).
-pub fn is_same_name(a: &str, b: &str) -> bool {
-    seen_lower(a) == seen_lower(b)
-}
+pub use models::validate::is_same_name;
 
 /// `name` as the pages show it, in small letters: what a name typed to find it is compared as.
 pub fn seen_lower(name: &str) -> String {

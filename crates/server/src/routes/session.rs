@@ -163,10 +163,7 @@ async fn select_company(
     let companies = &signed_in.data.companies;
     let by_name: Vec<_> = companies
         .iter()
-        .filter(|c| {
-            models::validate::as_seen(&c.name)
-                .eq_ignore_ascii_case(&models::validate::as_seen(&wanted))
-        })
+        .filter(|c| models::validate::is_same_name(&c.name, &wanted))
         .collect();
     let Some(wanted) = companies
         .iter()
