@@ -683,7 +683,31 @@ fn query_rejection(r: QueryRejection) -> AppError {
             message: format!("{field} {rest}"),
         }]);
     }
+    // So is a value a filter chosen from a list does not have (`action=drop_table`): it is
+    // said under the parameter's name with the values there are, as an unknown `vendor` is.
+    if let Some((field, allowed)) = unknown_variant(&plain) {
+        return AppError::Validation(vec![FieldError {
+            field: field.to_owned(),
+            message: format!("{field} is one of {allowed}"),
+        }]);
+    }
     AppError::BadRequest(format!("The query string could not be read: {plain}"))
+}
+
+/// The parameter and its allowed values, plainly listed, from serde's "`field`: unknown variant
+/// `x`, expected one of `a`, `b`" (or "expected `a`" where there is one).
+fn unknown_variant(detail: &str) -> Option<(&str, String)> {
+    let (field, rest) = detail.split_once(": unknown variant `")?;
+    if field.is_empty()
+        || !field
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_')
+    {
+        return None;
+    }
+    let (_, expected) = rest.rsplit_once("`, expected ")?;
+    let expected = expected.strip_prefix("one of ").unwrap_or(expected);
+    Some((field, expected.replace('`', "")))
 }
 
 /// serde names the parameter and then gives Rust's integer parsing error, which says what was
@@ -863,6 +887,31 @@ mod tests {
         assert_eq!(client("10.0.0.5", &["2001:db8::7"]), "2001:db8::7");
         assert_eq!(client("10.0.0.5", &["203.0.113.7:51234"]), "203.0.113.7");
         assert_eq!(client("10.0.0.5", &["[2001:db8::7]:443"]), "2001:db8::7");
+    }
+
+    #[test]
+    fn an_unknown_value_of_a_list_is_read_as_its_parameter_and_the_values_there_are() {
+        assert_eq!(
+            unknown_variant("phase: unknown variant `x`, expected one of `intent`, `outcome`"),
+            Some(("phase", "intent, outcome".to_owned()))
+        );
+        assert_eq!(
+            unknown_variant("kind: unknown variant `a`, expected `b`"),
+            Some(("kind", "b".to_owned()))
+        );
+        // A value holding the words serde writes around it ends at the last of them.
+        assert_eq!(
+            unknown_variant("phase: unknown variant `x`, expected `y`, expected one of `intent`"),
+            Some(("phase", "intent".to_owned()))
+        );
+        assert_eq!(
+            unknown_variant("unknown field `foo`, expected `speed`"),
+            None
+        );
+        assert_eq!(
+            unknown_variant("a b: unknown variant `x`, expected `y`"),
+            None
+        );
     }
 
     #[test]

@@ -188,6 +188,16 @@ async fn audit(command: AuditCommand) -> anyhow::Result<ExitCode> {
                 anyhow::anyhow!("--{}", e.message.replace(" than from", " than --from"))
             })?;
             let store = Store::open_read_only(&database.database_url()).await?;
+            // An empty history of one connection may be a leg's, which Console Connect's own
+            // portal lists as a connection: offline, only a hint can be given.
+            if let Some(id) = filter.connection()
+                && store.selects_none(&filter, None).await?
+            {
+                eprintln!(
+                    "portal: no event of connection {id} is kept (the events of a connection's \
+                     legs are kept under the connection's id)"
+                );
+            }
             let format = match format {
                 ExportFormat::Csv => Format::Csv,
                 ExportFormat::Json => Format::Json,

@@ -351,6 +351,7 @@ async fn the_cli_exports_the_history_offline() {
         .await);
     production_changes.reverse();
     assert!(production_changes.len() >= 2, "{production_changes:?}");
+    let leg = leg_of(&h.ada, &h.production).await;
     let dir = app.dir.clone();
     let url = app.audit_db_url();
     let mut db = app.audit_db().await;
@@ -424,6 +425,24 @@ async fn the_cli_exports_the_history_offline() {
     );
     let events: Vec<Value> = serde_json::from_str(&stdout(&filtered)).expect("JSON");
     assert_eq!(ids(&events), production_changes);
+    assert!(filtered.stderr.is_empty(), "{filtered:?}");
+    // A leg's history is empty, as its events are its connection's: said beside the export.
+    let of_leg = portal_cli(&[
+        "audit",
+        "export",
+        "--database-url",
+        &url,
+        "--connection",
+        &leg,
+    ]);
+    assert!(of_leg.status.success(), "{of_leg:?}");
+    assert_eq!(stdout(&of_leg).lines().count(), 1, "the header alone");
+    let hint = String::from_utf8_lossy(&of_leg.stderr);
+    assert!(
+        hint.contains(&format!("no event of connection {leg} is kept"))
+            && hint.contains("legs are kept under the connection's id"),
+        "{hint}"
+    );
     let first_day = &events[0]["at"].as_str().unwrap()[..10];
     let none = portal_cli(&["audit", "export", "--database-url", &url, "--to", first_day]);
     assert!(none.status.success());
@@ -702,8 +721,31 @@ async fn audit_filters_select_the_matching_events() {
         "{}",
         below_every_id.text
     );
-    let bad_action = h.ada.get("/api/audit?action=drop_table").await;
-    assert_eq!(bad_action.status, StatusCode::BAD_REQUEST);
+    // A value a filter does not have is said under its name, with the values there are.
+    for (query, field, one_allowed) in [
+        ("action=drop_table", "action", "update_peering"),
+        ("peeringType=x", "peeringType", "MICROSOFT"),
+        ("outcome=x", "outcome", "interrupted"),
+        ("phase=x", "phase", "intent"),
+    ] {
+        for route in ["/api/audit", "/api/audit/export.csv"] {
+            let refused = h.ada.get(&format!("{route}?{query}")).await;
+            assert_eq!(
+                refused.status,
+                StatusCode::UNPROCESSABLE_ENTITY,
+                "{route}?{query}: {}",
+                refused.text
+            );
+            let message = refused.field(field).unwrap_or_default();
+            assert!(
+                message.starts_with(&format!("{field} is one of "))
+                    && message.contains(one_allowed)
+                    && !message.contains('`'),
+                "{route}?{query}: {}",
+                refused.text
+            );
+        }
+    }
     // A filter left empty, as a form with nothing chosen sends it, filters nothing.
     let everything = h.ada.get("/api/audit").await;
     let left_empty = h
@@ -741,6 +783,67 @@ async fn audit_filters_select_the_matching_events() {
         "{}",
         bad_cursor.text
     );
+}
+
+/// The id of the first leg of connection `id`.
+async fn leg_of(client: &Client, id: &str) -> String {
+    let view = client.get(&format!("/api/connections/{id}")).await;
+    assert_eq!(view.status, StatusCode::OK, "{}", view.text);
+    view.json["legs"][0]["id"]
+        .as_str()
+        .expect("a leg")
+        .to_owned()
+}
+
+#[tokio::test]
+async fn a_legs_history_is_refused_naming_the_connection_it_is_kept_under() {
+    let app = spawn_app().await;
+    let h = history(&app).await;
+    let leg = leg_of(&h.ada, &h.production).await;
+    assert_ne!(leg, h.production);
+
+    for route in [
+        "/api/audit",
+        "/api/audit/export.csv",
+        "/api/audit/export.json",
+    ] {
+        let refused = h.ada.get(&format!("{route}?connection={leg}")).await;
+
+        assert_eq!(
+            refused.status,
+            StatusCode::UNPROCESSABLE_ENTITY,
+            "{route}: {}",
+            refused.text
+        );
+        let message = refused.field("connection").unwrap_or_default();
+        assert!(
+            message.starts_with(&format!(
+                "connection {leg} is a leg of connection {}",
+                h.production
+            )),
+            "{route}: {}",
+            refused.text
+        );
+    }
+    // The connection's own id reads its events; an id no connection has, nothing, said so by
+    // an empty page (its connection may be long gone); a later page of a leg is not looked up.
+    let own = h
+        .ada
+        .get(&format!("/api/audit?connection={}", h.production))
+        .await;
+    assert_eq!(own.status, StatusCode::OK, "{}", own.text);
+    assert!(!own.json["events"].as_array().unwrap().is_empty());
+    let nobodys = "0123456789abcdef01234567";
+    for route in ["/api/audit", "/api/audit/export.json"] {
+        let empty = h.ada.get(&format!("{route}?connection={nobodys}")).await;
+        assert_eq!(empty.status, StatusCode::OK, "{route}: {}", empty.text);
+    }
+    let later = h
+        .ada
+        .get(&format!("/api/audit?connection={leg}&before=1"))
+        .await;
+    assert_eq!(later.status, StatusCode::OK, "{}", later.text);
+    assert_eq!(later.json["events"], serde_json::json!([]));
 }
 
 #[tokio::test]

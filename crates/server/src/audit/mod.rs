@@ -19,7 +19,8 @@ use anyhow::Context;
 use bytes::Bytes;
 use models::PeeringType;
 use models::api::{
-    AuditAction, AuditEvent, AuditEventDetail, AuditOutcome, ChainHead, ChainVerification,
+    AuditAction, AuditEvent, AuditEventDetail, AuditOutcome, AuditPage, ChainHead,
+    ChainVerification,
 };
 use query::{Filter, Format, Scope};
 use serde_json::Value;
@@ -167,6 +168,18 @@ impl Store {
                 &postgres::page(pool, filter, scope).await?,
             )?),
         }
+    }
+
+    /// Whether `filter` selects no event `scope` may see, whatever page it asks for.
+    pub async fn selects_none(
+        &self,
+        filter: &Filter,
+        scope: Option<&Scope>,
+    ) -> anyhow::Result<bool> {
+        let body = self.page_body(&filter.newest_only(), scope).await?;
+        Ok(serde_json::from_slice::<AuditPage>(&body)?
+            .events
+            .is_empty())
     }
 
     /// One event with its partner and difference, if `scope` may see it.

@@ -110,6 +110,27 @@ impl Filter {
         Ok(Filter { query, from, to })
     }
 
+    /// The connection filtered by, if one is.
+    pub fn connection(&self) -> Option<&str> {
+        self.query
+            .connection
+            .as_deref()
+            .map(str::trim)
+            .filter(|c| !c.is_empty())
+    }
+
+    /// Whether this is the first (newest) page of what the filters select.
+    pub fn is_first_page(&self) -> bool {
+        self.query.before.is_none()
+    }
+
+    /// The same filters' newest event alone: whether they select any.
+    pub fn newest_only(&self) -> Filter {
+        let mut newest = self.clone();
+        (newest.query.before, newest.query.limit) = (None, Some(1));
+        newest
+    }
+
     /// Rows per page.
     pub(super) fn limit(&self) -> u32 {
         self.query.limit.unwrap_or(DEFAULT_PAGE)

@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use models::FieldError;
-use models::api::{AuditEventDetail, AuditQuery, ChainHead, ChainVerification};
+use models::api::{AuditEventDetail, AuditPage, AuditQuery, ChainHead, ChainVerification};
 use serde::Deserialize;
 
 pub fn router() -> Router<AppState> {
@@ -59,7 +59,35 @@ async fn list_events(
         .page_body(&filter, Some(&scope(&signed_in)))
         .await
         .map_err(AppError::Internal)?;
+    if filter.is_first_page() && is_empty_page(&body) {
+        not_a_leg(&state, &signed_in, &filter).await?;
+    }
     Ok(([(header::CONTENT_TYPE, "application/json")], body))
+}
+
+/// Whether an `AuditPage`'s body holds no event (one that does is never this short).
+fn is_empty_page(body: &[u8]) -> bool {
+    body.len() < 100
+        && serde_json::from_slice::<AuditPage>(body).is_ok_and(|page| page.events.is_empty())
+}
+
+/// Refuses a history of one connection that is empty because the connection is a leg of
+/// another (Console Connect's own portal lists legs as connections): its events are kept under
+/// the id of the connection it belongs to, which the refusal names.
+async fn not_a_leg(state: &AppState, signed_in: &SignedIn, filter: &Filter) -> Result<()> {
+    let Some(id) = filter.connection() else {
+        return Ok(());
+    };
+    match super::connections::parent_of_leg(state, signed_in, id).await {
+        Some(parent) => Err(AppError::Validation(vec![FieldError {
+            field: "connection".into(),
+            message: format!(
+                "connection {id} is a leg of connection {parent}: the history keeps the events \
+                 of both legs under the id of their connection, {parent}"
+            ),
+        }])),
+        None => Ok(()),
+    }
 }
 
 async fn read_event(
@@ -170,6 +198,16 @@ async fn export(
         ));
     }
     let filter = filter(q)?;
+    if filter.connection().is_some()
+        && state
+            .audit
+            .store()
+            .selects_none(&filter, Some(&scope(&signed_in)))
+            .await
+            .map_err(AppError::Internal)?
+    {
+        not_a_leg(&state, &signed_in, &filter).await?;
+    }
     let (tx, rx) = tokio::sync::mpsc::channel(4);
     tokio::spawn(
         state

@@ -68,14 +68,37 @@ pub async fn load_parent(
     Ok(parent)
 }
 
+/// The connection that `c`, connection `id` as Console Connect has it, is a leg of, if it is
+/// one.
+fn parent_of<'c>(id: &ObjectId, c: &'c Connection) -> Option<&'c str> {
+    c.parent_id
+        .as_deref()
+        .filter(|p| ObjectId::parse(p).is_ok() && *p != id.as_str())
+}
+
+/// How long a read only to say more about an empty answer may take: past it, the answer goes
+/// as it is.
+const LEG_LOOKUP: std::time::Duration = std::time::Duration::from_secs(2);
+
+/// The connection that connection `id` is a leg of, as Console Connect says within a moment;
+/// `None` when it is not a leg, or Console Connect could not say.
+pub async fn parent_of_leg(state: &AppState, signed_in: &SignedIn, id: &str) -> Option<String> {
+    let id = ObjectId::parse(id).ok()?;
+    let company = signed_in.company().ok()?;
+    let read = state
+        .upstream
+        .get_connection(&signed_in.api_key, &company, &id);
+    let c = tokio::time::timeout(LEG_LOOKUP, read).await.ok()?.ok()?;
+    if is_azure_parent(&c) {
+        return None;
+    }
+    parent_of(&id, &c).map(str::to_owned)
+}
+
 /// Why `c`, connection `id` as Console Connect has it, is not shown as an Azure connection: a
 /// leg names the connection it belongs to (the one to open instead, which shows both legs).
 fn not_an_azure_parent(id: &ObjectId, c: &Connection) -> String {
-    let parent = c
-        .parent_id
-        .as_deref()
-        .filter(|p| ObjectId::parse(p).is_ok() && *p != id.as_str());
-    match parent {
+    match parent_of(id, c) {
         Some(parent) => format!(
             "Connection {id} is a leg of connection {parent}: open {parent}, which shows both \
              legs and its peerings."
