@@ -68,3 +68,40 @@ pub fn touch_all(inputs: &[Input]) {
         i.touched.set(true);
     }
 }
+
+/// Enter in one of a form's inputs while its submit button is disabled because what is typed
+/// breaks a rule (`blocked`): the browser then sends nothing and says nothing. Instead every
+/// message is shown (`touch`) and the keyboard taken to the first input said to be invalid.
+pub fn enter_while_blocked(ev: &web_sys::KeyboardEvent, blocked: bool, touch: impl FnOnce()) {
+    use wasm_bindgen::JsCast;
+    if ev.key() != "Enter" || ev.is_composing() || !blocked {
+        return;
+    }
+    // A text area's Enter is its own (the reason's sends its form); a button's is its click.
+    let form = ev
+        .target()
+        .and_then(|t| t.dyn_into::<web_sys::HtmlInputElement>().ok())
+        .and_then(|input| input.form());
+    if let Some(form) = form {
+        ev.prevent_default();
+        touch();
+        focus_first_invalid(&form);
+    }
+}
+
+/// Once the messages are drawn, takes the keyboard to the first input of `form` said to be
+/// invalid, if any is.
+pub fn focus_first_invalid(form: &web_sys::HtmlFormElement) {
+    use wasm_bindgen::JsCast;
+    let form = form.clone();
+    request_animation_frame(move || {
+        let first = form
+            .query_selector("[aria-invalid=\"true\"]")
+            .ok()
+            .flatten()
+            .and_then(|e| e.dyn_into::<web_sys::HtmlElement>().ok());
+        if let Some(first) = first {
+            let _ = first.focus();
+        }
+    });
+}

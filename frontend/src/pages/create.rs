@@ -488,6 +488,13 @@ fn KeyStep(draft: Draft) -> impl IntoView {
                         ev.prevent_default();
                         submit(key.value.get_untracked());
                     }
+                    on:keydown=move |ev| {
+                        crate::form::enter_while_blocked(
+                            &ev,
+                            !pending.get_untracked() && !valid(),
+                            || key.touched.set(true),
+                        )
+                    }
                 >
                     <Field id="serviceKey" label="Azure service key" error=error>
                         <div class="input-with-button">
@@ -504,6 +511,8 @@ fn KeyStep(draft: Draft) -> impl IntoView {
                     </Field>
                 </form>
                 <ActionError error=banner/>
+                // Always there, so that what comes into it is read out.
+                <div aria-live="polite">
                 {move || {
                     if pending.get() {
                         return view! { <Loading label="Asking Azure about this key…"/> }.into_any();
@@ -512,7 +521,7 @@ fn KeyStep(draft: Draft) -> impl IntoView {
                         Some(v) => {
                             let in_use = v.in_use == Some(true);
                             view! {
-                                <div class="result" aria-live="polite">
+                                <div class="result">
                                     <ServiceKeyDetails key=v/>
                                     {in_use
                                         .then(|| {
@@ -539,6 +548,7 @@ fn KeyStep(draft: Draft) -> impl IntoView {
                         }
                     }
                 }}
+                </div>
             </div>
             <DemoServiceKeys pick=move |k: String| {
                 key.edit(k.clone());
@@ -588,6 +598,7 @@ fn PortsStep(draft: Draft, ports: PortsResource) -> impl IntoView {
                                         let checked = checked.clone();
                                         move || draft.ports.with(Vec::len) >= 2 && !checked()
                                     };
+                                    let full_note = full.clone();
                                     let role = {
                                         let id = id.clone();
                                         move || draft.ports.with(|ps| leg_role(ps, &id))
@@ -611,7 +622,7 @@ fn PortsStep(draft: Draft, ports: PortsResource) -> impl IntoView {
                                         })
                                         .unwrap_or_else(|| "capacity unknown".to_owned());
                                     view! {
-                                        <li class="port" class:unusable=!usable>
+                                        <li class="port" class:unusable=!usable class:full=full.clone()>
                                             <input
                                                 type="checkbox"
                                                 name="srcPort"
@@ -641,6 +652,10 @@ fn PortsStep(draft: Draft, ports: PortsResource) -> impl IntoView {
                                                     .unusable_reason
                                                     .clone()
                                                     .map(|r| format!("Cannot be used: {r}"))}
+                                                {move || {
+                                                    (usable && full_note())
+                                                        .then_some("Two ports are chosen already: untick one to choose this one instead.")
+                                                }}
                                             </p>
                                         </li>
                                     }
@@ -655,7 +670,25 @@ fn PortsStep(draft: Draft, ports: PortsResource) -> impl IntoView {
                 {move || match draft.ports.with(Vec::len) {
                     0 => "0 of at most 2 chosen: choose one or two to continue.".to_owned(),
                     1 => "1 of at most 2 chosen.".to_owned(),
-                    n => format!("{n} of at most 2 chosen: each says which leg it carries."),
+                    // Named here too, so that a swap is heard as well as seen.
+                    _ => {
+                        let named = |id: &String| {
+                            ports
+                                .with(|p| {
+                                    p.and_then(|(_, list)| list.as_ref().ok())
+                                        .and_then(|list| list.iter().find(|p| p.id == *id))
+                                        .map(|p| p.name.clone())
+                                })
+                                .unwrap_or_else(|| id.clone())
+                        };
+                        draft.ports.with(|ps| {
+                            format!(
+                                "2 of at most 2 chosen: the primary leg from {}, the secondary from {}.",
+                                named(&ps[0]),
+                                named(&ps[1]),
+                            )
+                        })
+                    }
                 }}
             </p>
             <Show when=move || draft.ports.with(Vec::len) == 2>

@@ -54,6 +54,7 @@ fn DeleteForm(
     };
     let ready_attr = ready.clone();
     let ready_hint = ready.clone();
+    let ready_key = ready.clone();
     let submit = move || {
         typing.set(false);
         touch_all(&[reason, ticket, confirm]);
@@ -74,7 +75,18 @@ fn DeleteForm(
                 ev.prevent_default();
                 if !pending.get_untracked() {
                     submit();
+                    crate::form::focus_first_invalid(&event_target(&ev));
                 }
+            }
+            on:keydown=move |ev| {
+                crate::form::enter_while_blocked(
+                    &ev,
+                    !ready_key() && !pending.get_untracked(),
+                    || {
+                        typing.set(false);
+                        touch_all(&[reason, ticket, confirm]);
+                    },
+                )
             }
         >
             <h2>{format!("Delete {what}")}</h2>

@@ -781,6 +781,11 @@ fn FormStep(
                     on_next.run(());
                 }
             }
+            on:keydown=move |ev| {
+                crate::form::enter_while_blocked(&ev, invalid() && !pending.get_untracked(), || {
+                    touch_all(&draft.inputs().map(|(_, i)| i))
+                })
+            }
         >
             <p class="help">
                 {format!("Connection {} · ", connection.name)}
@@ -962,9 +967,22 @@ fn ReviewStep(
             novalidate
             on:submit=move |ev| {
                 ev.prevent_default();
-                if ready() && !pending.get_untracked() {
-                    on_apply.run(());
+                if pending.get_untracked() {
+                    return;
                 }
+                if ready() {
+                    on_apply.run(());
+                } else {
+                    // Sent by Enter in the reason: what is missing is said, and the keyboard
+                    // taken to it.
+                    touch_all(&[reason, ticket]);
+                    crate::form::focus_first_invalid(&event_target(&ev));
+                }
+            }
+            on:keydown=move |ev| {
+                crate::form::enter_while_blocked(&ev, !ready() && !pending.get_untracked(), || {
+                    touch_all(&[reason, ticket])
+                })
             }
         >
             <h2>"Review the change"</h2>

@@ -22,9 +22,11 @@ pub fn SignInPage() -> impl IntoView {
     let auth = Auth::get();
     let navigate = use_navigate();
     let query = use_query_map();
-    // Why the page is shown, when the app sent the user here (see `nav::Why`).
+    // Why the page is shown, when the app sent the user here (see `nav::Why`): said until the
+    // user has signed in again.
     let said = move |why: nav::Why| {
-        query.with(|q| why.parameter().and_then(|p| q.get(p)).as_deref() == Some("1"))
+        auth.session().is_none()
+            && query.with(|q| why.parameter().and_then(|p| q.get(p)).as_deref() == Some("1"))
     };
     // Where the user was when the session ended, or the link they opened signed out.
     let next = move || {

@@ -93,6 +93,13 @@ pub fn VerifyPage() -> impl IntoView {
                         ev.prevent_default();
                         submit(key.value.get_untracked());
                     }
+                    on:keydown=move |ev| {
+                        crate::form::enter_while_blocked(
+                            &ev,
+                            !pending.get_untracked() && !valid(),
+                            || key.touched.set(true),
+                        )
+                    }
                 >
                     <Field id="serviceKey" label="Azure service key" error=error>
                         <ServiceKeyInput key=key error=error/>
@@ -109,6 +116,8 @@ pub fn VerifyPage() -> impl IntoView {
                         </button>
                     </div>
                 </form>
+                // Always there, so that what comes into it is read out.
+                <div aria-live="polite">
                 {move || {
                     // What Azure said stands only for the key it was said of: once the box holds
                     // another, it is not shown, nor offered to order with.
@@ -131,7 +140,7 @@ pub fn VerifyPage() -> impl IntoView {
                         .map(|view_| {
                             let in_use = view_.in_use == Some(true);
                             view! {
-                                <section class="panel result" aria-live="polite">
+                                <section class="panel result">
                                     <h2>"What Azure says about this key"</h2>
                                     <ServiceKeyDetails key=view_/>
                                     {if in_use {
@@ -154,6 +163,7 @@ pub fn VerifyPage() -> impl IntoView {
                                 .into_any()
                         })
                 }}
+                </div>
             </div>
             <DemoServiceKeys pick=move |k: String| {
                 key.edit(k.clone());

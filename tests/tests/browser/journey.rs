@@ -42,6 +42,9 @@ async fn a_connection_is_ordered_peered_audited_and_taken_down() {
 async fn order_connection(b: &Browser) -> String {
     let key = demo::london_key();
     b.goto("/verify").await;
+    // Enter with no key yet says what is needed, rather than nothing (Verify is disabled).
+    b.press_enter("serviceKey").await;
+    b.find("#serviceKey-error").await;
     b.fill("serviceKey", key).await;
     b.click("verify").await;
     b.click("create-for-key").await;
@@ -73,7 +76,7 @@ async fn order_connection(b: &Browser) -> String {
     b.click_css(&format!("#srcPort-{AMSTERDAM_PORT}")).await;
     b.wait_for_text(
         ".choices",
-        "2 of at most 2 chosen: each says which leg it carries.",
+        "2 of at most 2 chosen: the primary leg from Acme London LD8 1, the secondary from Acme Amsterdam AM3.",
     )
     .await;
     b.click("next").await;
@@ -123,7 +126,13 @@ async fn order_connection(b: &Browser) -> String {
     b.click_css(&format!("#srcPort-{LONDON_PORT_2}")).await;
     b.wait_for_text(
         ".choices",
-        "2 of at most 2 chosen: each says which leg it carries.",
+        "2 of at most 2 chosen: the primary leg from Acme London LD8 1, the secondary from Acme London LD8 2.",
+    )
+    .await;
+    // A third port cannot be ticked, and says why.
+    b.wait_for_text(
+        &format!(".port.full #srcPort-{AMSTERDAM_PORT}-note"),
+        "Two ports are chosen already: untick one to choose this one instead.",
     )
     .await;
     // Each chosen port says which leg it carries; the two can be swapped, and back.
@@ -151,6 +160,12 @@ async fn order_connection(b: &Browser) -> String {
             ["Acme London LD8 2", "Primary leg"]
         ])
     );
+    // Heard as well as seen: the count below the ports says which leg each carries.
+    b.wait_for_text(
+        ".choices",
+        "the primary leg from Acme London LD8 2, the secondary from Acme London LD8 1.",
+    )
+    .await;
     b.click("swap-legs").await;
     b.wait_for_text(
         &format!("label[for=\"srcPort-{LONDON_PORT_1}\"]"),
@@ -364,6 +379,19 @@ async fn configure_private_peering(b: &Browser, id: &str) {
     b.wait_for_text(".step-count", "Step 2 of 3").await;
     assert_eq!(fields(&diff_rows(b).await), fields(&diff));
     b.fill("ticket", PRIVATE_TICKET).await;
+    // Enter in the ticket with no reason yet, Apply disabled: rather than nothing, the reason's
+    // message, and the keyboard taken to it.
+    b.press_enter("ticket").await;
+    let required = ValidationError::Required { field: "reason" };
+    b.wait_for_text(
+        "#reason-error",
+        &validate::for_people(&required.to_string()),
+    )
+    .await;
+    assert_eq!(
+        b.script("return document.activeElement.id;").await,
+        "reason"
+    );
     b.fill("reason", PRIVATE_REASON).await;
     b.wait_gone("[data-test=\"apply-needs\"]").await;
     b.screenshot("private-preview").await;
@@ -890,8 +918,16 @@ async fn delete_private_peering(b: &Browser, id: &str) {
         0,
         "no complaint while the name is being typed right"
     );
-    b.fill("confirmName", &NAME.to_lowercase()).await;
+    // Enter with the name typed only in part says so, rather than nothing (Delete is
+    // disabled, so the browser would send nothing).
     let mismatch = validate::for_people(&ValidationError::ConfirmName.to_string());
+    b.press_enter("confirmName").await;
+    b.wait_for_text("#confirmName-error", &mismatch).await;
+    assert_eq!(
+        b.script("return document.activeElement.id;").await,
+        "confirmName"
+    );
+    b.fill("confirmName", &NAME.to_lowercase()).await;
     b.wait_for_text("#confirmName-error", &mismatch).await;
     b.wait_enabled(confirm, false).await;
     b.screenshot("delete-name-mismatch").await;

@@ -411,6 +411,10 @@ async fn a_sign_out_in_another_tab_is_followed_and_said() {
         "noted at {noted}, signed out after {before}"
     );
     assert_eq!(b.count("[data-test=\"signed-out-elsewhere\"]").await, 0);
+    // Signed in again, at the company's choice: the sign-out is no longer said.
+    demo::click_demo_key(&b, demo::ada()).await;
+    b.find("#company").await;
+    b.wait_gone("[data-test=\"signed-out\"]").await;
 }
 
 /// A peering's form is filled from the peering as the page read it. A colleague changes the
