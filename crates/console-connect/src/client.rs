@@ -165,18 +165,17 @@ impl Client {
             Kind::Read => self.config.read_attempts.max(1),
             Kind::Write => 1,
         };
-        // The configured timeout bounds the call in all, its retries and their waits included:
-        // each try has an even share of the time left, so one that hangs leaves time for the
-        // others.
+        // The configured timeout bounds the call in all, its retries and their waits included.
+        // Each try may take all of the time left, so a slow answer that comes within it is
+        // taken: a try is made again only after a failure that leaves time for it (a refused
+        // connection, a 5xx), never after one that used the time up.
         let deadline = tokio::time::Instant::now() + self.config.timeout;
         let mut attempt = 1;
         loop {
             let started = Instant::now();
-            let tries_left = attempts - attempt + 1;
-            let share =
-                deadline.saturating_duration_since(tokio::time::Instant::now()) / tries_left;
+            let left = deadline.saturating_duration_since(tokio::time::Instant::now());
             let result = tokio::time::timeout(
-                share,
+                left,
                 self.once(method.clone(), url.clone(), key, body.clone()),
             )
             .await

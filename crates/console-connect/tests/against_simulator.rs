@@ -357,10 +357,9 @@ async fn a_malformed_answer_is_a_decode_error() {
 
 #[tokio::test]
 async fn a_hanging_upstream_times_out() {
-    // Each of the two tries has half the time (the wait before the second is at most 200 ms).
     let s = setup_with(|c| {
         c.timeout = Duration::from_millis(1000);
-        c.read_attempts = 2;
+        c.read_attempts = 3;
     })
     .await;
     s.sim.simulator.set_fault(
@@ -374,9 +373,29 @@ async fn a_hanging_upstream_times_out() {
     assert_eq!(err, Error::Timeout);
     assert_eq!(
         s.requests_to(Route::WhoAmI),
-        2,
-        "a read that timed out is tried again"
+        1,
+        "a read that used up the call's time is not tried again"
     );
+}
+
+#[tokio::test]
+async fn a_slow_answer_within_the_timeout_is_taken() {
+    // Two thirds of the call's time: more than an even share among its three tries.
+    let s = setup_with(|c| {
+        c.timeout = Duration::from_millis(1500);
+        c.read_attempts = 3;
+    })
+    .await;
+    s.sim.simulator.set_fault(
+        Route::WhoAmI,
+        Fault {
+            latency_ms: 1000,
+            ..Fault::default()
+        },
+    );
+    let me = s.client.who_am_i(&s.key).await;
+    assert!(me.is_ok(), "{me:?}");
+    assert_eq!(s.requests_to(Route::WhoAmI), 1);
 }
 
 #[tokio::test]
