@@ -171,8 +171,9 @@ pub fn DraftNotice(
     }
 }
 
-/// Signing out: every draft of this tab goes.
+/// Signing out: every draft of this tab goes, and the key the verify page handed over.
 pub fn forget_all() {
+    crate::pages::create::drop_handed_over();
     let Some(storage) = storage() else { return };
     let keys: Vec<String> = (0..storage.length().unwrap_or(0))
         .filter_map(|i| storage.key(i).ok().flatten())

@@ -113,6 +113,14 @@ impl ConnectionStatus {
     pub fn is_gone(&self) -> bool {
         matches!(self, Self::Deleting | Self::Deleted)
     }
+
+    /// How a connection gone or going is said to be: "being deleted", "already deleted".
+    pub fn gone_words(&self) -> String {
+        match self {
+            Self::Deleting => "being deleted".to_owned(),
+            other => format!("already {}", other.label().to_lowercase()),
+        }
+    }
 }
 
 tolerant_enum! {
@@ -301,6 +309,12 @@ impl fmt::Display for PeeringType {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_connection_going_is_said_to_be_being_deleted_and_one_gone_already_deleted() {
+        assert_eq!(ConnectionStatus::Deleting.gone_words(), "being deleted");
+        assert_eq!(ConnectionStatus::Deleted.gone_words(), "already deleted");
+    }
 
     #[test]
     fn documented_and_wire_spellings_read_the_same() {

@@ -124,9 +124,16 @@ thread_local! {
         const { std::cell::RefCell::new(None) };
 }
 
-/// Keeps `key`, just verified as `view`, for the wizard opened at [`FOR_VERIFIED_KEY`].
+/// Keeps `key`, just verified as `view`, for the wizard opened at [`FOR_VERIFIED_KEY`]: each
+/// time it is, so that Back to the verify page and Forward again find the key still there,
+/// until an order is placed with it or the user signs out.
 pub fn hand_over(key: String, view: ServiceKeyView) {
     HANDED_OVER.with(|h| *h.borrow_mut() = Some((key, view)));
+}
+
+/// Drops the key handed over (see [`hand_over`]).
+pub fn drop_handed_over() {
+    HANDED_OVER.with(|h| h.borrow_mut().take());
 }
 
 #[component]
@@ -135,7 +142,7 @@ pub fn CreatePage() -> impl IntoView {
     let query = use_query_map();
     let from_verify = query.with_untracked(|q| q.get("from").as_deref() == Some("verify"));
     let handed = from_verify
-        .then(|| HANDED_OVER.with(|h| h.borrow_mut().take()))
+        .then(|| HANDED_OVER.with(|h| h.borrow().clone()))
         .flatten();
     let draft = Draft {
         key: Input::new(handed.as_ref().map_or("", |(k, _)| k.as_str())),
@@ -198,6 +205,7 @@ pub fn CreatePage() -> impl IntoView {
     crate::shared::effect(move || match create.value() {
         Some(Ok(created)) => {
             kept.forget();
+            drop_handed_over();
             navigate(
                 &format!("/connections/{}/progress", created.id),
                 Default::default(),

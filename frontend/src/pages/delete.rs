@@ -133,8 +133,10 @@ fn DeleteForm(
 }
 
 /// What a delete's answer leads to: back to the connection (`back`) when it is done; on
-/// `changed_since_read`, `reread`, so the page shows what is there now beside the server's
-/// message; any other refusal under its field (reason, ticket, typed name). The error to show.
+/// `changed_since_read`, a refusal of what is there now (already deleted, say) or a failure
+/// after which it may have been deleted all the same, `reread`, so the page shows what is there
+/// now beside the server's message (or, if it is gone, says so in place of the form); any other
+/// refusal under its field (reason, ticket, typed name). The error to show.
 fn follow_delete(
     delete: crate::shared::Act<DeleteRequest, Result<(), ApiError>>,
     back: String,
@@ -144,7 +146,12 @@ fn follow_delete(
     let navigate = use_navigate();
     crate::shared::effect(move || match delete.value() {
         Some(Ok(())) => navigate(&back, Default::default()),
-        Some(Err(e)) if e.code == ErrorCode::ChangedSinceRead => reread.run(()),
+        Some(Err(e))
+            if matches!(e.code, ErrorCode::ChangedSinceRead | ErrorCode::Conflict)
+                || e.may_have_been_made() =>
+        {
+            reread.run(())
+        }
         Some(Err(e)) => {
             apply_server_errors(
                 &e,
@@ -164,7 +171,7 @@ fn follow_delete(
 fn already_going(c: &ConnectionView, more: &'static str) -> impl IntoView {
     view! {
         <p class="notice" data-test="already-deleted">
-            {format!("This connection is already {}.", c.status.label().to_lowercase())}
+            {format!("This connection is {}.", c.status.gone_words())}
             {more}
         </p>
     }

@@ -323,6 +323,34 @@ async fn the_create_wizard_keeps_its_choices_but_not_the_service_key_until_order
     assert_eq!(b.script(READ_DRAFTS).await.as_str(), Some("{}"));
 }
 
+/// The key the verify page hands to the wizard stays handed over while the app is loaded: Back
+/// to the verify page and Forward again return to the steps reached, with the key.
+#[tokio::test]
+async fn back_to_the_verify_page_and_forward_again_keeps_the_verified_key() {
+    let b = Browser::open("drafts-verified-forward").await;
+    demo::sign_in_as_ada_in_acme(&b).await;
+    b.goto("/verify").await;
+    b.fill("serviceKey", demo::london_key()).await;
+    b.click("verify").await;
+    b.click("create-for-key").await;
+    b.wait_for_text(".step-count", "Step 1 of 5").await;
+    b.click("next").await;
+    b.wait_for_text(".step-count", "Step 2 of 5").await;
+
+    b.back().await;
+    b.wait_for_text(".step-count", "Step 1 of 5").await;
+    b.back().await;
+    b.wait_for_path("/verify").await;
+    b.forward().await;
+    b.wait_for_text(".step-count", "Step 1 of 5").await;
+    assert_eq!(b.value("serviceKey").await, demo::london_key());
+    b.wait_for_text("[data-test=\"service-key-details\"]", "acme-er-london-01")
+        .await;
+    b.forward().await;
+    b.wait_for_text(".step-count", "Step 2 of 5").await;
+    b.wait_for_path("/create").await;
+}
+
 /// Verifies the service key in the create wizard's first step (`key` typed first, or the one
 /// already there) and waits for Azure's description of `circuit`.
 async fn verify_key(b: &Browser, key: Option<&str>, circuit: &str) {

@@ -393,3 +393,43 @@ async fn a_change_whose_answer_is_lost_is_not_said_to_be_safe_to_send_again() {
         "{said}"
     );
 }
+
+/// A delete Console Connect took whose answer was lost on the way back: the page reads the
+/// connection again, and says it is going, in place of a form to delete it once more.
+#[tokio::test]
+async fn a_delete_whose_answer_is_lost_shows_what_is_there_now() {
+    let b = Browser::open("failures-delete").await;
+    demo::sign_in_as_ada_in_acme(&b).await;
+    let id = b
+        .attr("[data-test=\"connection-row\"]", "data-connection")
+        .await;
+    b.goto(&format!("/connections/{id}/delete")).await;
+    b.fill("reason", "The London site closes").await;
+    b.fill("confirmName", "Azure London Production").await;
+    // The delete reaches the portal, and its answer is lost.
+    b.script_with(
+        "const path = arguments[0];\
+         const real = window.fetch.bind(window);\
+         window.fetch = (url, init) => {\
+           if (new URL(url, location.href).pathname === path && init && init.method === 'DELETE') {\
+             return real(url, init).then(() => { throw new TypeError('Failed to fetch'); });\
+           }\
+           return real(url, init);\
+         };\
+         return null;",
+        json!([format!("/api/connections/{id}")]),
+    )
+    .await;
+    b.click("confirm-delete").await;
+
+    let said = b
+        .wait_for_text("[data-test=\"already-deleted\"]", "This connection is ")
+        .await;
+    assert!(
+        said == "This connection is being deleted."
+            || said == "This connection is already deleted.",
+        "{said}"
+    );
+    assert_eq!(b.count("[data-test=\"confirm-delete\"]").await, 0);
+    b.screenshot("delete-answer-lost").await;
+}

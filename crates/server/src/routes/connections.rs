@@ -406,12 +406,10 @@ async fn delete_connection(
     let (_, before) = load_connection(&state, &signed_in, &id).await?;
     validate::confirmation(&req.confirm_name, &before.name).map_err(AppError::validation)?;
     // Refused once recorded, as a second delete of the same connection is a change refused.
-    let gone = before.status.is_gone().then(|| {
-        format!(
-            "This connection is already {}.",
-            before.status.label().to_lowercase()
-        )
-    });
+    let gone = before
+        .status
+        .is_gone()
+        .then(|| format!("This connection is {}.", before.status.gone_words()));
     let company = signed_in.company()?;
     let mut intent = Intent::new(AuditAction::DeleteConnection, &meta);
     intent.actor = Some(signed_in.actor());
