@@ -58,11 +58,13 @@ pub enum AppError {
     #[error("{message}")]
     UpstreamFailed { message: String, cause: String },
     /// 502: Console Connect turned the request away (429 or 503) and said in `Retry-After` how
-    /// long to wait; the wait is passed on in the portal's own `Retry-After`.
-    #[error("{} Try again in {}.", busy_text(*.status), wait_text(*.retry_after))]
+    /// long to wait; the wait is passed on in the portal's own `Retry-After`. A `change` turned
+    /// away is said not to have been made.
+    #[error("{} Try again in {}.", busy_text(*.status, *.change), wait_text(*.retry_after))]
     UpstreamBusy {
         status: u16,
         retry_after: std::time::Duration,
+        change: bool,
     },
     /// 504: Console Connect did not answer in time; for a `change`, it may have been made.
     #[error("upstream timeout")]
@@ -97,6 +99,11 @@ impl AppError {
     /// Maps an upstream failure to what the user sees, removing the given secrets from any
     /// message Console Connect sent back.
     pub fn from_upstream(e: &console_connect::Error, secrets: &[&str]) -> Self {
+        Self::upstream(e, secrets, false)
+    }
+
+    /// [`from_upstream`](Self::from_upstream), for a `change` or a read.
+    fn upstream(e: &console_connect::Error, secrets: &[&str], change: bool) -> Self {
         use console_connect::Error as E;
         let theirs = e.upstream_message().map(|m| redact(&m, secrets));
         match e {
@@ -124,6 +131,7 @@ impl AppError {
             } if !wait.is_zero() => AppError::UpstreamBusy {
                 status: *status,
                 retry_after: *wait,
+                change,
             },
             E::Status {
                 status: status @ (502 | 504),
@@ -140,7 +148,11 @@ impl AppError {
                 cause: e.to_string(),
             },
             E::Status { status: 429, .. } => AppError::UpstreamFailed {
-                message: format!("{} Wait a minute and try again.", busy_text(429)),
+                message: format!("{} Wait a minute and try again.", busy_text(429, change)),
+                cause: e.to_string(),
+            },
+            E::Status { status: 503, .. } => AppError::UpstreamFailed {
+                message: format!("{} {TRY_AGAIN}", busy_text(503, change)),
                 cause: e.to_string(),
             },
             E::Status { status, .. } => AppError::UpstreamFailed {
@@ -171,7 +183,7 @@ impl AppError {
     /// failure leaves unknown whether Console Connect made it, the message says so instead of
     /// offering to try again.
     pub fn from_upstream_change(e: &console_connect::Error, secrets: &[&str]) -> Self {
-        match Self::from_upstream(e, secrets) {
+        match Self::upstream(e, secrets, true) {
             AppError::UpstreamTimeout { .. } => AppError::UpstreamTimeout { change: true },
             AppError::UpstreamFailed { message, cause } if e.outcome_unknown() => {
                 AppError::UpstreamFailed {
@@ -298,13 +310,18 @@ fn too_many_text(unanswered: bool) -> &'static str {
 }
 
 /// What a 429 or 503 from Console Connect means for the request.
-fn busy_text(status: u16) -> String {
-    if status == 429 {
+fn busy_text(status: u16, change: bool) -> String {
+    let busy = if status == 429 {
         "Console Connect is turning requests away because too many came from your API key \
-         (429), so this was not done."
-            .into()
+         (429)"
+            .to_owned()
     } else {
-        format!("Console Connect is unavailable for now ({status}), so this was not done.")
+        format!("Console Connect is unavailable for now ({status})")
+    };
+    if change {
+        format!("{busy}, so nothing was changed.")
+    } else {
+        format!("{busy}.")
     }
 }
 
@@ -372,8 +389,31 @@ mod tests {
         assert_eq!(report.body.code, ErrorCode::UpstreamFailed);
         assert_eq!(
             report.body.message,
-            "Console Connect is unavailable for now (503), so this was not done. \
+            "Console Connect is unavailable for now (503). Try again in 30 seconds."
+        );
+        // A change turned away says it was not made.
+        let response = AppError::from_upstream_change(&busy(503, 30), &[]).into_response();
+        let report = response.extensions().get::<ErrorReport>().unwrap();
+        assert_eq!(
+            report.body.message,
+            "Console Connect is unavailable for now (503), so nothing was changed. \
              Try again in 30 seconds."
+        );
+        let unavailable = console_connect::Error::Status {
+            status: 503,
+            body: "<html>down</html>".into(),
+            retry_after: None,
+        };
+        let report = AppError::from_upstream_change(&unavailable, &[]).report();
+        assert_eq!(
+            report.body.message,
+            "Console Connect is unavailable for now (503), so nothing was changed. \
+             Try again shortly."
+        );
+        let report = AppError::from_upstream(&unavailable, &[]).report();
+        assert_eq!(
+            report.body.message,
+            "Console Connect is unavailable for now (503). Try again shortly."
         );
         let response = AppError::from_upstream(&busy(429, 600), &[]).into_response();
         assert_eq!(response.headers()["retry-after"], "600");

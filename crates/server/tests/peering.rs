@@ -1128,7 +1128,7 @@ async fn an_upstream_rate_limit_on_a_peering_update_says_to_wait() {
     assert_eq!(reply.code(), "upstream_failed");
     assert!(
         reply.message().contains("too many")
-            && reply.message().contains("not done")
+            && reply.message().contains("so nothing was changed")
             && reply.message().contains("Wait a minute"),
         "{}",
         reply.message()

@@ -327,7 +327,14 @@ pub fn CreatePage() -> impl IntoView {
                 1 => view! { <PortsStep draft=draft ports=any_ports/> }.into_any(),
                 2 => view! { <SpeedStep draft=draft ports=ports/> }.into_any(),
                 3 => view! { <DetailsStep draft=draft/> }.into_any(),
-                _ => view! { <ReviewStep draft=draft step=step ports=ports/> }.into_any(),
+                _ => {
+                    // Not said once an order may have been placed (said below the review).
+                    let may_be_placed = Signal::derive(move || {
+                        create_error.with(|e| e.as_ref().is_some_and(models::ApiError::may_have_been_made))
+                    });
+                    view! { <ReviewStep draft=draft step=step ports=ports may_be_placed=may_be_placed/> }
+                        .into_any()
+                }
             }}
             <Show when=move || { step.get() == STEPS.len() - 1 }>
                 <ActionError error=create_error/>
@@ -893,7 +900,13 @@ fn DetailsStep(draft: Draft) -> impl IntoView {
 }
 
 #[component]
-fn ReviewStep(draft: Draft, step: RwSignal<usize>, ports: PortsResource) -> impl IntoView {
+fn ReviewStep(
+    draft: Draft,
+    step: RwSignal<usize>,
+    ports: PortsResource,
+    /// Whether an order sent from here may have been placed, its answer lost.
+    may_be_placed: Signal<bool>,
+) -> impl IntoView {
     // Each leg with the port it starts from, in the order Console Connect is sent them.
     let port_names = move || {
         let named = chosen_ports(draft, ports, draft.speed.get()).unwrap_or_default();
@@ -931,7 +944,9 @@ fn ReviewStep(draft: Draft, step: RwSignal<usize>, ports: PortsResource) -> impl
     let key = move || draft.verified.get().map(|(_, v)| v);
     view! {
         <h2>"Review and create"</h2>
-        <p class="help">"Nothing is ordered until you press Create."</p>
+        <Show when=move || !may_be_placed.get()>
+            <p class="help" data-test="nothing-ordered-yet">"Nothing is ordered until you press Create."</p>
+        </Show>
         <dl class="details review">
             <dt>"Service key"</dt>
             <dd>

@@ -269,14 +269,16 @@ async fn the_create_wizard_keeps_its_choices_but_not_the_service_key_until_order
         "{review:?}"
     );
     b.screenshot("restored-review").await;
+    b.find("[data-test=\"nothing-ordered-yet\"]").await;
 
     // An order whose answer was lost may have been placed: the wizard says where to look
-    // before ordering again.
+    // before ordering again, and no longer that nothing is ordered yet.
     b.script_with(crate::failures::BREAK_FETCH, json!([["/api/connections"]]))
         .await;
     b.click("create").await;
     b.find("[data-test=\"order-may-be-placed\"] a[href=\"/connections\"]")
         .await;
+    b.wait_gone("[data-test=\"nothing-ordered-yet\"]").await;
     b.script("window.failing.clear(); return null;").await;
 
     // Ordered, by a double click whose second click comes before the page has redrawn the

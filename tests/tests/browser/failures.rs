@@ -58,7 +58,7 @@ fn busy_answer(seconds: u32) -> serde_json::Value {
         "code": "upstream_failed",
         "message": format!(
             "Console Connect is turning requests away because too many came from your API key \
-             (429), so this was not done. Try again in {seconds} seconds."
+             (429). Try again in {seconds} seconds."
         ),
         "requestId": "busy-answer",
         "fields": [],

@@ -78,13 +78,14 @@ impl<T> Step<T> {
     }
 
     /// A change failed upstream; when it was sent but no readable answer came back, its
-    /// outcome is recorded as unknown rather than failed, since it may have been made.
+    /// outcome is recorded as unknown rather than failed, since it may have been made. Its
+    /// message is a change's (see [`AppError::from_upstream_change`]).
     pub fn change_failed(e: &console_connect::Error, secrets: &[&str]) -> Self {
         let mut step = Self::failed(e, secrets);
         if e.outcome_unknown() {
             step.outcome.outcome = AuditOutcome::Unknown;
-            step.result = Err(AppError::from_upstream_change(e, secrets));
         }
+        step.result = Err(AppError::from_upstream_change(e, secrets));
         step
     }
 
