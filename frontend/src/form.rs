@@ -89,9 +89,9 @@ pub fn enter_while_blocked(ev: &web_sys::KeyboardEvent, blocked: bool, touch: im
     }
 }
 
-/// Once the messages are drawn, takes the keyboard to the first input of `form` said to be
-/// invalid, if any is.
-pub fn focus_first_invalid(form: &web_sys::HtmlFormElement) {
+/// Once the messages are drawn, takes the keyboard to the first input in `form` (a form, or a
+/// wizard's step) said to be invalid, if any is.
+pub fn focus_first_invalid(form: &web_sys::Element) {
     use wasm_bindgen::JsCast;
     let form = form.clone();
     request_animation_frame(move || {

@@ -171,6 +171,9 @@ impl Client {
         // connection, a 5xx), never after one that used the time up.
         let deadline = tokio::time::Instant::now() + self.config.timeout;
         let mut attempt = 1;
+        // What the try before said: a retry that runs out of time answers with it, not with a
+        // timeout that would hide that Console Connect did answer (a 503, say).
+        let mut earlier: Option<Error> = None;
         loop {
             let started = Instant::now();
             let left = deadline.saturating_duration_since(tokio::time::Instant::now());
@@ -180,6 +183,10 @@ impl Client {
             )
             .await
             .unwrap_or(Err(Error::Timeout));
+            let result = match (result, earlier.take()) {
+                (Err(Error::Timeout), Some(earlier)) => Err(earlier),
+                (result, _) => result,
+            };
             tracing::debug!(
                 method = %method,
                 path = url.path(),
@@ -198,6 +205,7 @@ impl Client {
                         return Err(e);
                     }
                     tokio::time::sleep(wait).await;
+                    earlier = Some(e);
                     attempt += 1;
                 }
                 other => return other,

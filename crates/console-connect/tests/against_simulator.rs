@@ -379,6 +379,26 @@ async fn a_hanging_upstream_times_out() {
 }
 
 #[tokio::test]
+async fn a_retry_out_of_time_answers_with_what_the_try_before_said() {
+    let s = setup_with(|c| {
+        c.timeout = Duration::from_millis(1000);
+        c.read_attempts = 3;
+    })
+    .await;
+    s.sim.simulator.set_fault(
+        Route::WhoAmI,
+        Fault {
+            latency_ms: 700,
+            status: Some(503),
+            ..Fault::default()
+        },
+    );
+    let err = s.client.who_am_i(&s.key).await.unwrap_err();
+    assert_eq!(err.status(), Some(503), "{err:?}");
+    assert_eq!(s.requests_to(Route::WhoAmI), 2);
+}
+
+#[tokio::test]
 async fn a_slow_answer_within_the_timeout_is_taken() {
     // Two thirds of the call's time: more than an even share among its three tries.
     let s = setup_with(|c| {

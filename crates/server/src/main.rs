@@ -188,10 +188,10 @@ async fn audit(command: AuditCommand) -> anyhow::Result<ExitCode> {
                 anyhow::anyhow!("--{}", e.message.replace(" than from", " than --from"))
             })?;
             let store = Store::open_read_only(&database.database_url()).await?;
-            // An empty history of one connection may be a leg's, which Console Connect's own
-            // portal lists as a connection: offline, only a hint can be given.
+            // A connection without any event may be a leg, which Console Connect's own portal
+            // lists as a connection: offline, only a hint can be given.
             if let Some(id) = filter.connection()
-                && store.selects_none(&filter, None).await?
+                && store.selects_none(&filter.connection_only(), None).await?
             {
                 eprintln!(
                     "portal: no event of connection {id} is kept (the events of a connection's \

@@ -443,6 +443,24 @@ async fn the_cli_exports_the_history_offline() {
             && hint.contains("legs are kept under the connection's id"),
         "{hint}"
     );
+    // Not said of a connection with events that the other filters leave out.
+    let no_sign_ins_there = portal_cli(&[
+        "audit",
+        "export",
+        "--database-url",
+        &url,
+        "--connection",
+        &h.production,
+        "--action",
+        "sign_in",
+    ]);
+    assert!(no_sign_ins_there.status.success(), "{no_sign_ins_there:?}");
+    assert_eq!(
+        stdout(&no_sign_ins_there).lines().count(),
+        1,
+        "the header alone"
+    );
+    assert!(no_sign_ins_there.stderr.is_empty(), "{no_sign_ins_there:?}");
     let first_day = &events[0]["at"].as_str().unwrap()[..10];
     let none = portal_cli(&["audit", "export", "--database-url", &url, "--to", first_day]);
     assert!(none.status.success());

@@ -12,7 +12,7 @@ use crate::components::names;
 use crate::components::note::{NoteFields, note_ok};
 use crate::components::steps::WizardSteps;
 use crate::draft::DraftNotice;
-use crate::form::{Input, apply_server_errors};
+use crate::form::{Input, apply_server_errors, touch_all};
 use crate::format;
 use crate::pages::verify::{DemoServiceKeys, key_error};
 use crate::route::{NavigateOptions, use_navigate, use_query_map};
@@ -318,6 +318,15 @@ pub fn CreatePage() -> impl IntoView {
                     ev.prevent_default();
                     if can_continue() {
                         step.update(|s| *s += 1);
+                    } else if step.get_untracked() == 3 {
+                        // The details say what is missing, and the keyboard goes there.
+                        touch_all(&[draft.name, draft.reason, draft.ticket]);
+                        if let Some(section) = ev
+                            .current_target()
+                            .and_then(|t| t.dyn_into::<web_sys::Element>().ok())
+                        {
+                            crate::form::focus_first_invalid(&section);
+                        }
                     }
                 }
             }

@@ -186,6 +186,11 @@ async fn order_connection(b: &Browser) -> String {
     b.click("next").await;
 
     b.wait_for_text(".step-count", "Step 4 of 5").await;
+    // Enter with no name yet says so under the name and takes the keyboard there.
+    b.press_enter("reason").await;
+    b.find("#name-error").await;
+    assert_eq!(b.script("return document.activeElement.id;").await, "name");
+    b.wait_for_text(".step-count", "Step 4 of 5").await;
     // A name the company has already is taken, in any case, with a warning that does not stop
     // the order.
     b.fill("name", "azure london PRODUCTION ").await;

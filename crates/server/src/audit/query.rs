@@ -124,6 +124,18 @@ impl Filter {
         self.query.before.is_none()
     }
 
+    /// The connection filter alone, without the others.
+    pub fn connection_only(&self) -> Filter {
+        Filter {
+            query: AuditQuery {
+                connection: self.query.connection.clone(),
+                ..AuditQuery::default()
+            },
+            from: None,
+            to: None,
+        }
+    }
+
     /// The same filters' newest event alone: whether they select any.
     pub fn newest_only(&self) -> Filter {
         let mut newest = self.clone();

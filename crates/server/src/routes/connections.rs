@@ -78,7 +78,7 @@ fn parent_of<'c>(id: &ObjectId, c: &'c Connection) -> Option<&'c str> {
 
 /// How long a read only to say more about an empty answer may take: past it, the answer goes
 /// as it is.
-const LEG_LOOKUP: std::time::Duration = std::time::Duration::from_secs(2);
+const LEG_LOOKUP: std::time::Duration = std::time::Duration::from_secs(5);
 
 /// The connection that connection `id` is a leg of, as Console Connect says within a moment;
 /// `None` when it is not a leg, or Console Connect could not say.
