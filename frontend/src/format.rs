@@ -45,16 +45,24 @@ pub fn value(v: Option<&Value>) -> String {
             .map(|i| value(Some(i)))
             .collect::<Vec<_>>()
             .join(", "),
-        // A record: its fields as `name: value`, by the names the pages give them.
-        Some(Value::Object(fields)) => fields
-            .iter()
-            .filter(|(_, v)| !v.is_null())
-            .map(|(k, v)| {
-                let name = models::diff::field_label(k).unwrap_or(k);
-                format!("{name}: {}", value(Some(v)))
-            })
-            .collect::<Vec<_>>()
-            .join(", "),
+        // A record: its fields as `name: value`, by the names the pages give them and in their
+        // order.
+        Some(Value::Object(fields)) => {
+            use models::diff::{FIELDS, field_label};
+            let named = FIELDS
+                .iter()
+                .filter_map(|(field, label)| Some((*label, fields.get(*field)?)));
+            let others = fields
+                .iter()
+                .filter(|(k, _)| field_label(k).is_none())
+                .map(|(k, v)| (k.as_str(), v));
+            named
+                .chain(others)
+                .filter(|(_, v)| !v.is_null())
+                .map(|(name, v)| format!("{name}: {}", value(Some(v))))
+                .collect::<Vec<_>>()
+                .join(", ")
+        }
         Some(other) => other.to_string(),
     }
 }
@@ -167,16 +175,17 @@ mod tests {
         assert_eq!(value(Some(&json!(["a", "b"]))), "a, b");
         assert_eq!(value(Some(&json!(65010))), "65010");
         let legs = json!([
-            {"name": "Dallas Primary 1", "status": "ACTIVE", "errorReason": null},
-            {"name": "Dallas Secondary 1", "speedMbps": 500},
+            {"name": "Dallas Primary 1", "role": "primary", "status": "ACTIVE", "errorReason": null},
+            {"name": "Dallas Secondary 1", "speedMbps": 500, "destPortId": "p1"},
         ]);
         assert_eq!(
             value(Some(&legs)),
-            "Name: Dallas Primary 1, Status: ACTIVE\nName: Dallas Secondary 1, Speed: 500"
+            "Name: Dallas Primary 1, Status: ACTIVE, Leg: primary\n\
+             Name: Dallas Secondary 1, Speed: 500, Azure port: p1"
         );
         assert_eq!(
-            value(Some(&json!({"destPortId": "p1"}))),
-            "destPortId: p1",
+            value(Some(&json!({"colour": "p1"}))),
+            "colour: p1",
             "a field the pages do not name keeps its API name"
         );
     }

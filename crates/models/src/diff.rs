@@ -34,9 +34,10 @@ pub enum ChangeKind {
 /// The fields of the snapshots a difference compares, by their API names, with the names the
 /// pages give them, in the order the pages show them: a peering's settings as its form asks for
 /// them, then a connection's as its page lists them, then what Azure says about a service key,
-/// then the company a session works in.
+/// then the company a session works in; last, the fields of a connection's legs and peerings,
+/// as their records are shown within the connection's.
 /// A difference lists its changes in this order.
-pub const FIELDS: [(&str, &str); 29] = [
+pub const FIELDS: [(&str, &str); 34] = [
     ("peerASN", "Peer ASN"),
     ("primaryPeerSubnet", "Primary subnet"),
     ("secondaryPeerSubnet", "Secondary subnet"),
@@ -66,6 +67,11 @@ pub const FIELDS: [(&str, &str); 29] = [
     ("inUse", "In use"),
     ("offeredSpeeds", "Offered speeds"),
     ("company", "Company"),
+    ("role", "Leg"),
+    ("srcPortId", "Source port"),
+    ("destPortId", "Azure port"),
+    ("peeringType", "Peering type"),
+    ("syncStatus", "Sync status"),
 ];
 
 /// How the pages name the field the API names `field`; `None` for a field they do not show.

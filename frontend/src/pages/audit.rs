@@ -509,8 +509,15 @@ fn Audit(
     let exportable = move || {
         !first.with(|r| matches!(r, Some(Err(e)) if e.code == models::ErrorCode::ValidationFailed))
     };
-    let refused_title =
-        move || (!exportable()).then_some("The filters cannot be read: put them right to export");
+    // What an export holds: the page shows the newest first, a file runs as the history was
+    // written.
+    let export_title = move || {
+        if exportable() {
+            "Every event these filters select, oldest first"
+        } else {
+            "The filters cannot be read: put them right to export"
+        }
+    };
     let csv = {
         let url = api::audit_export_url(&query, "csv");
         move || exportable().then(|| url.clone())
@@ -562,7 +569,7 @@ fn Audit(
                     class="button secondary"
                     href=csv
                     aria-disabled=move || (!exportable()).then_some("true")
-                    title=refused_title
+                    title=export_title
                     download
                     data-test="export-csv"
                     on:click=still_signed_in
@@ -573,7 +580,7 @@ fn Audit(
                     class="button secondary"
                     href=json
                     aria-disabled=move || (!exportable()).then_some("true")
-                    title=refused_title
+                    title=export_title
                     download
                     data-test="export-json"
                     on:click=still_signed_in

@@ -95,7 +95,7 @@ fn EventDetail(detail: AuditEventDetail, connections: names::Names) -> impl Into
                 <dt>"Outcome"</dt>
                 <dd>{outcome_badge(e.outcome)}</dd>
                 <dt>"Actor"</dt>
-                <dd>{actor(&e)}</dd>
+                <dd>{break_before_at(actor(&e))}</dd>
                 <dt>"Company"</dt>
                 <dd>{crate::session::company_label(e.company.clone())}</dd>
                 <dt>"Connection"</dt>
@@ -191,6 +191,19 @@ fn related(r: AuditEvent) -> impl IntoView {
             " "
             {outcome_badge(r.outcome)}
         </li>
+    }
+}
+
+/// `text` with a place to break the line before an email address's `@`, as the history's list
+/// gives one: a narrow screen breaks it there rather than within a word.
+fn break_before_at(text: String) -> impl IntoView {
+    match text.find('@') {
+        Some(at) => {
+            let (before, after) = text.split_at(at);
+            let (before, after) = (before.to_owned(), after.to_owned());
+            view! { {before}<wbr/>{after} }.into_any()
+        }
+        None => text.into_any(),
     }
 }
 

@@ -196,6 +196,11 @@ async fn filters_in_the_address_are_read_as_typed_or_said_not_to_be_understood()
     .await;
     assert_eq!(b.value("filter-outcome").await, "failed");
     assert_eq!(b.value("filter-action").await, "");
+    // The files run oldest first, as the history was written, unlike the page: said.
+    assert_eq!(
+        b.attr("[data-test=\"export-json\"]", "title").await,
+        "Every event these filters select, oldest first"
+    );
     b.screenshot("value-not-understood").await;
 
     // A time without a zone is UTC, as the fields say: applied as they show it.
