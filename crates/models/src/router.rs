@@ -175,7 +175,9 @@ fn written(
     if !s.advertised.is_empty() {
         note("BGP announces an advertised prefix only while it is in the routing table.");
     } else if t != PeeringType::Microsoft {
-        note("Announces none of your networks: add those Azure is to reach over this session.");
+        note(
+            "Announces none of your networks (its outbound filter lets nothing out): add those Azure is to reach over this session to BGP and to that filter.",
+        );
     }
     if !other.is_empty() {
         let list: Vec<String> = other.iter().map(ToString::to_string).collect();
@@ -317,17 +319,25 @@ fn ios(out: &mut String, s: &Session) {
     }
     let _ = writeln!(out, "!");
     let family = if s.v6 { "ipv6" } else { "ipv4" };
-    if !s.advertised.is_empty() {
-        let keyword = if s.v6 { "ipv6" } else { "ip" };
-        for (i, p) in s.advertised.iter().enumerate() {
-            let _ = writeln!(
-                out,
-                "{keyword} prefix-list {list} seq {} permit {p}",
-                (i + 1) * 5
-            );
-        }
-        let _ = writeln!(out, "!");
+    // The session's outbound filter: without one the router would announce every route it has
+    // in BGP, those it learns from Microsoft over its other peerings too.
+    let keyword = if s.v6 { "ipv6" } else { "ip" };
+    if s.advertised.is_empty() {
+        let everything = if s.v6 {
+            "::/0 le 128"
+        } else {
+            "0.0.0.0/0 le 32"
+        };
+        let _ = writeln!(out, "{keyword} prefix-list {list} seq 5 deny {everything}");
     }
+    for (i, p) in s.advertised.iter().enumerate() {
+        let _ = writeln!(
+            out,
+            "{keyword} prefix-list {list} seq {} permit {p}",
+            (i + 1) * 5
+        );
+    }
+    let _ = writeln!(out, "!");
     let _ = writeln!(out, "router bgp {asn}");
     let _ = writeln!(out, " neighbor {m} remote-as {MICROSOFT_ASN}");
     let _ = writeln!(
@@ -362,9 +372,7 @@ fn ios(out: &mut String, s: &Session) {
         }
     }
     let _ = writeln!(out, "  neighbor {m} activate");
-    if !s.advertised.is_empty() {
-        let _ = writeln!(out, "  neighbor {m} prefix-list {list} out");
-    }
+    let _ = writeln!(out, "  neighbor {m} prefix-list {list} out");
     let _ = writeln!(out, "  neighbor {m} soft-reconfiguration inbound");
     let _ = writeln!(out, " exit-address-family");
 }
@@ -387,25 +395,31 @@ fn junos(out: &mut String, s: &Session, set: bool) {
         "}".into(),
         "}".into(),
     ];
+    // The session's export policy: without one the router would announce every active route
+    // it has in BGP, those it learns from Microsoft over its other peerings too.
     let export = format!("{name}-out");
+    lines.push("policy-options {".into());
     if !s.advertised.is_empty() {
-        lines.push("policy-options {".into());
         lines.push(format!("prefix-list {export} {{"));
         lines.extend(s.advertised.iter().map(|p| format!("{p};")));
         lines.push("}".into());
+    }
+    lines.push(format!("policy-statement {export} {{"));
+    if !s.advertised.is_empty() {
         lines.extend([
-            format!("policy-statement {export} {{"),
             "term advertised {".into(),
             format!("from prefix-list {export};"),
             "then accept;".into(),
             "}".into(),
-            "term rest {".into(),
-            "then reject;".into(),
-            "}".into(),
-            "}".into(),
-            "}".into(),
         ]);
     }
+    lines.extend([
+        "term rest {".into(),
+        "then reject;".into(),
+        "}".into(),
+        "}".into(),
+        "}".into(),
+    ]);
     lines.extend([
         "routing-options {".into(),
         format!("autonomous-system {asn};"),
@@ -427,9 +441,7 @@ fn junos(out: &mut String, s: &Session, set: bool) {
             "}".into(),
         ]);
     }
-    if !s.advertised.is_empty() {
-        lines.push(format!("export {export};"));
-    }
+    lines.push(format!("export {export};"));
     lines.extend([format!("neighbor {m};"), "}".into(), "}".into(), "}".into()]);
     let mut path: Vec<&str> = Vec::new();
     for line in &lines {
@@ -500,12 +512,14 @@ mod tests {
             "! Azure ExpressRoute Private peering: primary link
 ! Replace <interface> with this router's port towards Console Connect.
 ! Replace <shared key> with the peering's BGP shared key.
-! Announces none of your networks: add those Azure is to reach over this session.
+! Announces none of your networks (its outbound filter lets nothing out): add those Azure is to reach over this session to BGP and to that filter.
 interface <interface>.200
  description Azure ExpressRoute London DC Private peering (primary)
  encapsulation dot1Q 200
  ip address 10.1.0.1 255.255.255.252
  bfd interval 300 min_rx 300 multiplier 3
+!
+ip prefix-list AZURE-PRIVATE-PRIMARY-OUT seq 5 deny 0.0.0.0/0 le 32
 !
 router bgp 65010
  neighbor 10.1.0.2 remote-as 12076
@@ -515,6 +529,7 @@ router bgp 65010
  !
  address-family ipv4
   neighbor 10.1.0.2 activate
+  neighbor 10.1.0.2 prefix-list AZURE-PRIVATE-PRIMARY-OUT out
   neighbor 10.1.0.2 soft-reconfiguration inbound
  exit-address-family
 "
@@ -865,6 +880,9 @@ set protocols bgp group azure-microsoft-primary neighbor 203.0.113.2
                     format!(" ip address {ours} 255.255.255.252"),
                     format!(" encapsulation dot1Q {vlan}"),
                     format!(" neighbor {microsoft} fall-over bfd"),
+                    // Announcing nothing is a filter that lets nothing out, not no filter.
+                    format!("ip prefix-list AZURE-PRIVATE-{}-OUT seq 5 deny 0.0.0.0/0 le 32", link.word().to_uppercase()),
+                    format!("  neighbor {microsoft} prefix-list AZURE-PRIVATE-{}-OUT out", link.word().to_uppercase()),
                 ];
                 for line in ios_lines {
                     prop_assert!(ios.lines().any(|l| l == line), "{:?} missing in\n{}", line, ios);
@@ -873,6 +891,13 @@ set protocols bgp group azure-microsoft-primary neighbor 203.0.113.2
                 let junos = router_config(Vendor::Junos, PeeringType::Private, &c, key, link, &name).unwrap();
                 prop_assert!(junos.contains(&format!("neighbor {microsoft};")), "{}", junos);
                 prop_assert!(junos.contains(&format!("address {ours}/30;")), "{}", junos);
+                let export = format!("azure-private-{}-out", link.word());
+                prop_assert!(junos.contains(&format!("export {export};")), "{}", junos);
+                prop_assert!(
+                    junos.contains(&format!("policy-statement {export} {{\n        term rest {{\n            then reject;")),
+                    "{}",
+                    junos
+                );
                 prop_assert_eq!(junos.contains(SHARED_KEY_PLACEHOLDER), key);
                 // Braces balance outside the quoted description, and the name breaks no line.
                 let statements: String = junos.lines().filter(|l| !l.trim_start().starts_with("description ")).collect();
