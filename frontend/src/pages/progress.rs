@@ -53,7 +53,8 @@ fn provisioning_steps(p: Option<&ProvisioningStatus>) -> Vec<(&'static str, Step
         _ => [Current, Todo, Todo],
     };
     vec![
-        ("Not provisioned", states[0]),
+        // Named as what goes on while Azure says "not provisioned": the step is current then.
+        ("Waiting for provisioning", states[0]),
         ("Provisioning", states[1]),
         ("Provisioned", states[2]),
     ]
