@@ -332,6 +332,12 @@ pub fn use_screen() -> Memo<Screen> {
     Memo::new(move |_| matched.with(|(screen, _)| *screen))
 }
 
+/// The current path, without the query.
+pub fn use_path() -> Memo<String> {
+    let location = expect_context::<Location>();
+    Memo::new(move |_| location.0.with(|(path, _)| path.clone()))
+}
+
 /// The current query string's values.
 pub fn use_query_map() -> Memo<Params> {
     let location = expect_context::<Location>();

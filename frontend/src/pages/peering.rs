@@ -23,6 +23,10 @@ use models::{ApiError, ConnectionStatus, ErrorCode, PeeringType, SyncStatus, Val
 
 const STEPS: &[&str] = &["Settings", "Review", "Apply"];
 
+/// The `step` of the address an applied change leaves: opened (or reloaded) there, the page
+/// follows the peering's sync rather than showing the form.
+const APPLIED: &str = "applied";
+
 #[component]
 pub fn PeeringPage() -> impl IntoView {
     let params = use_params_map();
@@ -116,6 +120,7 @@ fn PeeringWizard(id: String, t: PeeringType) -> impl IntoView {
     });
     let read_others = Callback::new(move |()| peerings.refetch());
     let back = format!("/connections/{id}");
+    let following = use_query_map().with_untracked(|q| q.get("step").as_deref() == Some(APPLIED));
     view! {
         <div class="page-head">
             <h1>{format!("{} peering", t.label())}</h1>
@@ -179,6 +184,13 @@ fn PeeringWizard(id: String, t: PeeringType) -> impl IntoView {
                             }
                         })}
                     </div>
+                }
+                    .into_any()
+            }
+            Loaded::Ready { connection, current } if following => {
+                view! {
+                    <WizardSteps current=RwSignal::new(2) names=STEPS/>
+                    <Follow id=connection.id.clone() t=t connection=connection.name first=current/>
                 }
                     .into_any()
             }
@@ -521,21 +533,27 @@ fn PeeringForm(
 
     // The review has an address of its own (`?step=review`), so the browser's Back goes from it
     // to the settings, keeping what was typed, as the create wizard's steps do; Forward reviews
-    // what the form holds then. Once applied, the page's plain address stands.
+    // what the form holds then. Once applied, the review's entry is left and the page's own
+    // becomes `?step=applied`, so a reload goes on following the change.
     let query = use_query_map();
-    let address_review = move || query.with(|q| q.get("step").as_deref() == Some("review"));
+    let path = crate::route::use_path();
+    let address_step = move || query.with(|q| q.get("step"));
+    let address_review = move || address_step().as_deref() == Some("review");
     let plain = format!("/connections/{id}/peering/{}", t.as_wire());
+    let following = format!("{plain}?step={APPLIED}");
     let replace = NavigateOptions {
         replace: true,
         ..Default::default()
     };
     let follow = use_navigate();
     let plain_for_follow = plain.clone();
+    let following_for_follow = following.clone();
     // Opened (or reloaded) at the review: the settings first, where what was kept is back and
     // a shared key, which never is, can be typed again.
     let opened = StoredValue::new(false);
     crate::shared::effect(move || {
-        let wanted = address_review();
+        let at = address_step();
+        let wanted = at.as_deref() == Some("review");
         if !opened.get_value() {
             opened.set_value(true);
             if wanted {
@@ -554,6 +572,11 @@ fn PeeringForm(
                 None => follow(&plain_for_follow, replace),
             },
             1 if !wanted => step.set(0),
+            // Back from the review's entry, once applied (not Back from this page to another,
+            // before this one is gone).
+            2 if at.is_none() && path.with(|p| *p == plain_for_follow) => {
+                follow(&following_for_follow, replace)
+            }
             _ => {}
         }
     });
@@ -571,6 +594,7 @@ fn PeeringForm(
             0 if review => record(&plain, Default::default()),
             // Applied: the review's entry is left, so one Back goes on to the page before.
             2 if review => crate::route::back_to_top(),
+            2 => record(&following, replace),
             _ => {}
         }
     });

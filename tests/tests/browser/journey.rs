@@ -404,8 +404,8 @@ async fn configure_private_peering(b: &Browser, id: &str) {
     b.press_enter("reason").await;
 
     b.find("[data-test=\"peering-follow\"]").await;
-    // Applied: a reload follows the change from the page's plain address.
-    b.wait_for_location(&page).await;
+    // Applied: the page's address says so, and a reload goes on following the change.
+    b.wait_for_location(&format!("{page}?step=applied")).await;
     b.wait_for_status("[data-test=\"peering-follow\"]", "SYNCED")
         .await;
     // Which address each router takes, as the engineer configures them.

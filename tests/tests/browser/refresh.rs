@@ -173,13 +173,20 @@ async fn private_peering_applied(test: &str, asn: &str) -> (Browser, String, Str
 
 #[tokio::test]
 async fn a_peering_change_is_followed_until_azure_has_it() {
-    let (b, ..) = private_peering_applied("refresh-peering", "65011").await;
+    let (b, id, _) = private_peering_applied("refresh-peering", "65011").await;
     let follow = "[data-test=\"peering-follow\"]";
     // Pending and Syncing each last more than one refresh here.
     b.wait_for_status(follow, "PENDING").await;
     b.screenshot("pending").await;
     b.wait_for_status(follow, "SYNCING").await;
     b.screenshot("syncing").await;
+    // Reloaded while Azure takes it: the page goes on following the change, not the form.
+    let applied = format!("/connections/{id}/peering/PRIVATE?step=applied");
+    b.wait_for_location(&applied).await;
+    b.goto(&applied).await;
+    b.find(&format!("{follow} .status")).await;
+    assert_eq!(b.count("#peerASN").await, 0, "no form after the reload");
+    assert_eq!(b.text(".step-count").await, "Step 3 of 3: Apply");
     b.wait_for_status(follow, "SYNCED").await;
     b.screenshot("synced").await;
 }
