@@ -120,7 +120,34 @@ fn PeeringWizard(id: String, t: PeeringType) -> impl IntoView {
     });
     let read_others = Callback::new(move |()| peerings.refetch());
     let back = format!("/connections/{id}");
-    let following = use_query_map().with_untracked(|q| q.get("step").as_deref() == Some(APPLIED));
+    // Opened at an applied change's address: its sync is followed here, without the form, until
+    // the address is another of this page's (Back or Forward to an entry of the wizard's).
+    let query = use_query_map();
+    let at = move || query.with(|q| q.get("step"));
+    let following = RwSignal::new(untrack(at).as_deref() == Some(APPLIED));
+    {
+        let path = crate::route::use_path();
+        let here = format!("/connections/{id}/peering/{}", t.as_wire());
+        let navigate = use_navigate();
+        crate::shared::effect(move || {
+            let at = at();
+            if !following.get_untracked() || !path.with(|p| *p == here) {
+                return;
+            }
+            match at.as_deref() {
+                Some(APPLIED) => {}
+                // The review's entry, once applied: the address says what is shown.
+                Some("review") => navigate(
+                    &format!("{here}?step={APPLIED}"),
+                    NavigateOptions {
+                        replace: true,
+                        ..Default::default()
+                    },
+                ),
+                _ => following.set(false),
+            }
+        });
+    }
     view! {
         <div class="page-head">
             <h1>{format!("{} peering", t.label())}</h1>
@@ -187,7 +214,8 @@ fn PeeringWizard(id: String, t: PeeringType) -> impl IntoView {
                 }
                     .into_any()
             }
-            Loaded::Ready { connection, current } if following => {
+            // A peering that is not there (the address kept, or typed) has no change to follow.
+            Loaded::Ready { connection, current } if following.get() && current.is_some() => {
                 view! {
                     <WizardSteps current=RwSignal::new(2) names=STEPS/>
                     <Follow id=connection.id.clone() t=t connection=connection.name first=current/>
@@ -549,14 +577,15 @@ fn PeeringForm(
     let plain_for_follow = plain.clone();
     let following_for_follow = following.clone();
     // Opened (or reloaded) at the review: the settings first, where what was kept is back and
-    // a shared key, which never is, can be typed again.
+    // a shared key, which never is, can be typed again; as at any other step the form opens at
+    // (an applied change of a peering not there has nothing to follow).
     let opened = StoredValue::new(false);
     crate::shared::effect(move || {
         let at = address_step();
         let wanted = at.as_deref() == Some("review");
         if !opened.get_value() {
             opened.set_value(true);
-            if wanted {
+            if at.is_some() {
                 follow(&plain_for_follow, replace);
                 return;
             }
@@ -573,8 +602,8 @@ fn PeeringForm(
             },
             1 if !wanted => step.set(0),
             // Back from the review's entry, once applied (not Back from this page to another,
-            // before this one is gone).
-            2 if at.is_none() && path.with(|p| *p == plain_for_follow) => {
+            // before this one is gone), or Forward to it again: the address says what is shown.
+            2 if at.as_deref() != Some(APPLIED) && path.with(|p| *p == plain_for_follow) => {
                 follow(&following_for_follow, replace)
             }
             _ => {}

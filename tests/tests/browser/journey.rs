@@ -429,6 +429,23 @@ async fn configure_private_peering(b: &Browser, id: &str) {
     b.back().await;
     b.wait_for_path(&format!("/connections/{id}/progress"))
         .await;
+    // Forward again follows the change; one more Forward, to the review's entry left behind,
+    // goes on following it, the address saying so rather than offering the review.
+    let applied = format!("{page}?step=applied");
+    b.forward().await;
+    b.wait_for_location(&applied).await;
+    b.wait_for_status("[data-test=\"peering-follow\"]", "SYNCED")
+        .await;
+    b.forward().await;
+    b.wait_for_location(&applied).await;
+    b.wait_for_status("[data-test=\"peering-follow\"]", "SYNCED")
+        .await;
+    assert_eq!(
+        b.count("#peerASN").await,
+        0,
+        "no form: {}",
+        b.location().await
+    );
 }
 
 async fn configure_microsoft_peering(b: &Browser, id: &str) {

@@ -189,6 +189,13 @@ async fn a_peering_change_is_followed_until_azure_has_it() {
     assert_eq!(b.text(".step-count").await, "Step 3 of 3: Apply");
     b.wait_for_status(follow, "SYNCED").await;
     b.screenshot("synced").await;
+    // The address of an applied change of a peering that is not there shows its form: there
+    // is nothing to follow.
+    let public = format!("/connections/{id}/peering/PUBLIC");
+    b.goto(&format!("{public}?step=applied")).await;
+    b.wait_for_location(&public).await;
+    b.find("#peerASN").await;
+    assert_eq!(b.count(follow).await, 0);
 }
 
 #[tokio::test]
