@@ -20,7 +20,7 @@ use wasm_bindgen_futures::JsFuture;
 
 pub type ApiResult<T> = Result<T, ApiError>;
 
-type SignedOutHook = Rc<dyn Fn(bool)>;
+type SignedOutHook = Rc<dyn Fn(ErrorCode)>;
 
 thread_local! {
     static ON_SIGNED_OUT: RefCell<Option<SignedOutHook>> = const { RefCell::new(None) };
@@ -75,15 +75,15 @@ pub fn last_success() -> f64 {
     LAST_SUCCESS.with(Cell::get)
 }
 
-/// Registers what to do when the server says the session is gone; the flag is true when it
-/// ran out (rather than never existing).
-pub fn on_signed_out(hook: impl Fn(bool) + 'static) {
+/// Registers what to do when the server says the session is gone, with the error's code: why
+/// (ran out, its key refused by Console Connect, or none existing).
+pub fn on_signed_out(hook: impl Fn(ErrorCode) + 'static) {
     ON_SIGNED_OUT.with(|h| *h.borrow_mut() = Some(Rc::new(hook)));
 }
 
-fn signed_out(expired: bool) {
+fn signed_out(why: ErrorCode) {
     if let Some(hook) = ON_SIGNED_OUT.with(|h| h.borrow().clone()) {
-        hook(expired);
+        hook(why);
     }
 }
 
@@ -252,7 +252,7 @@ async fn send_raw(request: Request, on_401: On401) -> ApiResult<(String, Option<
         error.request_id = request_id;
     }
     if on_401.signs_out() && error.is_signed_out() {
-        signed_out(error.code == ErrorCode::SessionExpired);
+        signed_out(error.code);
     }
     Err(error)
 }

@@ -17,6 +17,7 @@ pub mod shared;
 use components::shell::Shell;
 use leptos::prelude::*;
 use leptos::task::spawn_local;
+use models::ErrorCode;
 use pages::{
     audit::AuditPage, audit_event::AuditEventPage, connection::ConnectionPage,
     connections::ConnectionsPage, create::CreatePage, delete::DeleteConnectionPage,
@@ -99,7 +100,7 @@ fn SignedOutWatcher(auth: Auth) -> impl IntoView {
     let navigate = use_navigate();
     let query = use_query_map();
     let screen = route::use_screen();
-    let leave = move |expired: bool| {
+    let leave = move |code: ErrorCode| {
         // A session the app held is one that ended, even when the browser has already dropped
         // its cookie (it expires with the idle timeout) and the server sees nobody.
         let held = auth
@@ -109,7 +110,9 @@ fn SignedOutWatcher(auth: Auth) -> impl IntoView {
             // Another tab's sign-out forgot its drafts; this one's go too.
             draft::forget_all();
             nav::Why::SignedOutElsewhere
-        } else if expired || held {
+        } else if code == ErrorCode::KeyRefused {
+            nav::Why::KeyRefused
+        } else if code == ErrorCode::SessionExpired || held {
             nav::Why::Expired
         } else {
             nav::Why::Asked
@@ -130,6 +133,7 @@ fn SignedOutWatcher(auth: Auth) -> impl IntoView {
         let already_says_so = query.with_untracked(|q| {
             [
                 nav::Why::Expired,
+                nav::Why::KeyRefused,
                 nav::Why::SignedOut,
                 nav::Why::SignedOutElsewhere,
             ]
@@ -147,7 +151,7 @@ fn SignedOutWatcher(auth: Auth) -> impl IntoView {
             .state
             .with_untracked(|s| matches!(s, SessionState::SignedIn(_)));
         if held && ev.key().as_deref() == Some(session::SIGNED_OUT_KEY) {
-            follow(false);
+            follow(ErrorCode::Unauthenticated);
         }
     });
     on_cleanup(move || elsewhere.remove());

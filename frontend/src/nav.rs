@@ -9,6 +9,8 @@ pub enum Why {
     Asked,
     /// The session ran out (or was ended on the server).
     Expired,
+    /// Console Connect refused the session's API key, so the portal ended the session.
+    KeyRefused,
     /// The user signed out in this tab.
     SignedOut,
     /// The user signed out in another tab of this browser.
@@ -21,6 +23,7 @@ impl Why {
         match self {
             Why::Asked => None,
             Why::Expired => Some("expired"),
+            Why::KeyRefused => Some("key-refused"),
             Why::SignedOut => Some("out"),
             Why::SignedOutElsewhere => Some("signed-out"),
         }

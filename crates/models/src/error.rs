@@ -16,6 +16,9 @@ pub enum ErrorCode {
     Unauthenticated,
     /// 401: the session ran past its idle timeout or absolute lifetime.
     SessionExpired,
+    /// 401: Console Connect no longer accepts the API key the session holds (revoked or
+    /// expired there), so the portal has ended the session.
+    KeyRefused,
     /// 403: a cross-site request, or not allowed.
     Forbidden,
     /// 404: no such route or object.
@@ -82,7 +85,7 @@ impl ErrorCode {
     pub fn status(self) -> u16 {
         match self {
             Self::BadRequest => 400,
-            Self::Unauthenticated | Self::SessionExpired => 401,
+            Self::Unauthenticated | Self::SessionExpired | Self::KeyRefused => 401,
             Self::Forbidden => 403,
             Self::NotFound => 404,
             Self::MethodNotAllowed => 405,
@@ -158,7 +161,7 @@ impl ApiError {
     pub fn is_signed_out(&self) -> bool {
         matches!(
             self.code,
-            ErrorCode::Unauthenticated | ErrorCode::SessionExpired
+            ErrorCode::Unauthenticated | ErrorCode::SessionExpired | ErrorCode::KeyRefused
         )
     }
 
@@ -201,7 +204,11 @@ mod tests {
 
     #[test]
     fn only_a_missing_or_ended_session_is_signed_out() {
-        for code in [ErrorCode::Unauthenticated, ErrorCode::SessionExpired] {
+        for code in [
+            ErrorCode::Unauthenticated,
+            ErrorCode::SessionExpired,
+            ErrorCode::KeyRefused,
+        ] {
             assert!(ApiError::new(code, "x").is_signed_out(), "{code:?}");
         }
         for code in [
@@ -228,6 +235,7 @@ mod tests {
             ErrorCode::BadRequest,
             ErrorCode::Unauthenticated,
             ErrorCode::SessionExpired,
+            ErrorCode::KeyRefused,
             ErrorCode::Forbidden,
             ErrorCode::NotFound,
             ErrorCode::MethodNotAllowed,

@@ -202,6 +202,7 @@ pub fn app(state: AppState, csp: &str) -> anyhow::Result<Router> {
             state.clone(),
             security::same_origin,
         ))
+        .layer(middleware::from_fn(crate::session::end_when_key_refused))
         .layer(sessions)
         .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))
         .route_layer(middleware::from_fn(crate::metrics::mark_route));

@@ -23,6 +23,14 @@ pub enum AppError {
     /// 401: the session ran out.
     #[error("session expired")]
     SessionExpired,
+    /// 401: Console Connect refused the API key the session holds; the response carries
+    /// [`KeyRefused`], for which `session::end_when_key_refused` ends the session.
+    #[error(
+        "Console Connect no longer accepts the API key this session was signed in with (it was \
+         revoked or has expired there), so the portal has ended the session. Sign in again with \
+         a key it accepts."
+    )]
+    KeyRefused,
     /// 403: cross-site request, or Console Connect refused the user.
     #[error("{0}")]
     Forbidden(String),
@@ -74,6 +82,10 @@ pub enum AppError {
     Internal(#[from] anyhow::Error),
 }
 
+/// Marks the response of a request whose session's API key Console Connect refused.
+#[derive(Debug, Clone, Copy)]
+pub struct KeyRefused;
+
 /// What the `finish_errors` middleware needs: the body to send and the cause to log.
 #[derive(Debug, Clone)]
 pub struct ErrorReport {
@@ -107,9 +119,7 @@ impl AppError {
         use console_connect::Error as E;
         let theirs = e.upstream_message().map(|m| redact(&m, secrets));
         match e {
-            E::Status { status: 401, .. } => AppError::Unauthenticated(
-                "Console Connect no longer accepts your API key. Sign in again.".into(),
-            ),
+            E::Status { status: 401, .. } => AppError::KeyRefused,
             // Console Connect's own words when it gave any (they say which role), else ours.
             E::Status { status: 403, .. } => AppError::Forbidden(format!(
                 "Console Connect refused this for your user: {}",
@@ -201,6 +211,7 @@ impl AppError {
             AppError::Validation(_) => ErrorCode::ValidationFailed,
             AppError::Unauthenticated(_) => ErrorCode::Unauthenticated,
             AppError::SessionExpired => ErrorCode::SessionExpired,
+            AppError::KeyRefused => ErrorCode::KeyRefused,
             AppError::Forbidden(_) => ErrorCode::Forbidden,
             AppError::NotFound(_) => ErrorCode::NotFound,
             AppError::Conflict(_) => ErrorCode::Conflict,
@@ -275,7 +286,11 @@ impl IntoResponse for AppError {
             | AppError::UpstreamBusy { retry_after, .. } => Some(whole_seconds(*retry_after)),
             _ => None,
         };
+        let key_refused = matches!(self, AppError::KeyRefused);
         let mut response = report_response(self.report());
+        if key_refused {
+            response.extensions_mut().insert(KeyRefused);
+        }
         if let Some(seconds) = retry_after {
             response
                 .headers_mut()
@@ -459,7 +474,7 @@ mod tests {
         };
         assert_eq!(
             AppError::from_upstream(&status(401), &[]).code(),
-            ErrorCode::Unauthenticated
+            ErrorCode::KeyRefused
         );
         assert_eq!(
             AppError::from_upstream(&status(403), &[]).code(),

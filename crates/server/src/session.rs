@@ -187,6 +187,32 @@ async fn signed_in(parts: &mut Parts, state: &AppState, renew: bool) -> Result<S
     })
 }
 
+/// Ends the session of a request that found its API key refused by Console Connect
+/// ([`KeyRefused`](crate::error::KeyRefused) on the response): every later call would be refused
+/// the same, and the browser, sent to sign in again, would otherwise find the session standing.
+pub async fn end_when_key_refused(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let session = request.extensions().get::<Session>().cloned();
+    let response = next.run(request).await;
+    if let Some(session) = session
+        && response
+            .extensions()
+            .get::<crate::error::KeyRefused>()
+            .is_some()
+    {
+        match session.flush().await {
+            Ok(()) => tracing::info!("session ended: Console Connect refused its API key"),
+            Err(e) => tracing::warn!(
+                "Console Connect refused the session's API key, and the session could not be \
+                 ended: {e}"
+            ),
+        }
+    }
+    response
+}
+
 /// Renewing the idle expiry is a database write; do it at most once a minute (sooner for
 /// short idle timeouts) rather than on every request.
 fn renew_after(idle: Duration) -> i64 {

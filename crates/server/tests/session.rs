@@ -643,3 +643,77 @@ async fn a_sign_in_past_the_portal_timeout_says_nobody_was_signed_in() {
         StatusCode::UNAUTHORIZED
     );
 }
+
+/// Console Connect refusing the session's key on a read: the portal says so and ends the
+/// session, so the browser's sign-in page does not find it standing (and send it back here),
+/// and nothing more goes upstream with that key.
+#[tokio::test]
+async fn a_key_console_connect_no_longer_accepts_ends_the_session() {
+    let app = spawn_app().await;
+    let client = app.sign_in_to(ada(), "acme").await;
+    app.sim.set_fault(
+        Route::ListConnections,
+        Fault {
+            status: Some(401),
+            ..Fault::default()
+        },
+    );
+
+    let reply = client.get("/api/connections").await;
+
+    assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{}", reply.text);
+    assert_eq!(reply.code(), "key_refused");
+    assert!(
+        reply.message().contains("no longer accepts")
+            && reply.message().contains("ended the session"),
+        "{}",
+        reply.message()
+    );
+    assert!(reply.json["requestId"].is_string(), "{}", reply.text);
+    let after = client.get("/api/session").await;
+    assert_eq!(after.status, StatusCode::UNAUTHORIZED, "{}", after.text);
+    let ports = client.get("/api/ports").await;
+    assert_eq!(ports.status, StatusCode::UNAUTHORIZED);
+    assert_eq!(app.upstream_calls(Route::ListPorts), 0);
+    assert_eq!(app.upstream_calls(Route::ListConnections), 1);
+}
+
+/// The same for a change: refused, audited with Console Connect's 401, and the session ended.
+#[tokio::test]
+async fn a_change_refused_for_its_key_is_audited_and_ends_the_session() {
+    let app = spawn_app().await;
+    let ada = app.sign_in_to(ada(), "acme").await;
+    let production = ada.connection_id(PRODUCTION).await;
+    app.sim.set_fault(
+        Route::UpdatePeering,
+        Fault {
+            status: Some(401),
+            ..Fault::default()
+        },
+    );
+
+    let reply = ada
+        .post(&peering_path(&production, "PRIVATE"), &private_peering(200))
+        .await;
+
+    assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{}", reply.text);
+    assert_eq!(reply.code(), "key_refused");
+    assert_eq!(
+        ada.get("/api/session").await.status,
+        StatusCode::UNAUTHORIZED
+    );
+    let mut db = app.audit_db().await;
+    let rows = sqlx::query(
+        "select phase, outcome, upstream_status from audit_events \
+         where action = 'update_peering' order by id",
+    )
+    .fetch_all(&mut db)
+    .await
+    .unwrap();
+    assert_eq!(rows.len(), 2, "an intent and its outcome");
+    assert_eq!(
+        rows[1].get::<Option<String>, _>("outcome").as_deref(),
+        Some("failed")
+    );
+    assert_eq!(rows[1].get::<Option<i64>, _>("upstream_status"), Some(401));
+}

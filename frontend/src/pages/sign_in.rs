@@ -153,6 +153,11 @@ pub fn SignInPage() -> impl IntoView {
                         "Your session has ended; sign in again."
                     </p>
                 </Show>
+                <Show when=move || said(nav::Why::KeyRefused)>
+                    <p class="notice warn" role="status" data-test="key-refused">
+                        "Console Connect no longer accepts the API key you signed in with (it was revoked or has expired there), so the portal ended your session. Sign in with a key it accepts."
+                    </p>
+                </Show>
                 <Show when=move || said(nav::Why::SignedOut)>
                     <p class="notice" role="status" data-test="signed-out">
                         "You have signed out: the session and the API key it held are gone from the portal."

@@ -460,3 +460,63 @@ async fn an_idle_tab_is_not_warned_while_another_tab_of_the_session_is_used() {
         .await;
     quiet.screenshot("warned-once-nobody-works").await;
 }
+
+/// Console Connect refusing the key a session holds (revoked there since the sign-in): the
+/// portal ends the session and the app goes to the sign-in page once, saying why, rather than
+/// finding the session standing and going back and forth; signing in with a key it accepts
+/// returns to the page.
+#[tokio::test]
+async fn a_key_console_connect_no_longer_accepts_leads_to_sign_in_once_saying_why() {
+    let sim = simulator::Simulator::new(simulator::Config::default())
+        .spawn_on_loopback()
+        .await
+        .expect("a simulator on loopback");
+    let b = Browser::open_with("key-refused", &["--upstream-url", &sim.base_url]).await;
+    let lists = || {
+        sim.simulator
+            .requests()
+            .iter()
+            .filter(|r| r.route == Some(simulator::Route::ListConnections))
+            .count()
+    };
+    sim.simulator.set_fault(
+        simulator::Route::ListConnections,
+        simulator::Fault {
+            status: Some(401),
+            ..simulator::Fault::default()
+        },
+    );
+
+    b.goto("/sign-in").await;
+    b.fill("apiKey", demo::grace()).await;
+    b.click("sign-in").await;
+    b.wait_for_text(
+        "[data-test=\"key-refused\"]",
+        "Console Connect no longer accepts the API key you signed in with",
+    )
+    .await;
+    assert_eq!(
+        b.location().await,
+        "/sign-in?key-refused=1&next=%2Fconnections"
+    );
+    b.screenshot("key-refused").await;
+    // It stays there: the session is gone on the server too, so nothing sends it back.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    assert_eq!(
+        b.location().await,
+        "/sign-in?key-refused=1&next=%2Fconnections"
+    );
+    assert_eq!(lists(), 1, "the connections were asked for once");
+
+    sim.simulator.clear_faults();
+    b.fill("apiKey", demo::grace()).await;
+    b.click("sign-in").await;
+    b.wait_for_path("/connections").await;
+    b.wait_for_text(
+        "main",
+        "There are no Azure ExpressRoute connections in this company yet",
+    )
+    .await;
+    assert_eq!(b.count("[data-test=\"key-refused\"]").await, 0);
+    assert_eq!(lists(), 2);
+}
