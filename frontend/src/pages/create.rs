@@ -485,12 +485,7 @@ fn KeyStep(draft: Draft) -> impl IntoView {
         Some(Err(e)) if e.field("serviceKey").is_some() => draft.verified.set(None),
         _ => {}
     });
-    let banner = Signal::derive(move || {
-        verify
-            .value()
-            .and_then(Result::err)
-            .filter(|e| e.field("serviceKey").is_none())
-    });
+    let banner = crate::pages::verify::key_banner(verify);
     let valid = move || key.value.with(|k| validate::service_key(k).is_ok());
     let submit = move |k: String| {
         key.touched.set(true);

@@ -63,12 +63,7 @@ pub fn VerifyPage() -> impl IntoView {
             verify.dispatch(k.trim().to_owned());
         }
     };
-    let banner = Signal::derive(move || {
-        verify
-            .value()
-            .and_then(Result::err)
-            .filter(|e| e.field("serviceKey").is_none())
-    });
+    let banner = key_banner(verify);
     // The key verified last goes to the create wizard in memory, not in its address: the
     // address would keep a secret in the browser's history.
     crate::shared::effect(move || {
@@ -171,6 +166,24 @@ pub fn VerifyPage() -> impl IntoView {
             }/>
         </div>
     }
+}
+
+/// A verification's failure that is not about the key itself (the network, Console Connect),
+/// shown above the form; none while the key is being verified again, so that an earlier
+/// failure does not pass for the new attempt's.
+pub fn key_banner(
+    verify: crate::shared::Act<String, api::ApiResult<models::api::ServiceKeyView>>,
+) -> Signal<Option<models::ApiError>> {
+    let pending = verify.pending();
+    Signal::derive(move || {
+        if pending.get() {
+            return None;
+        }
+        verify
+            .value()
+            .and_then(Result::err)
+            .filter(|e| e.field("serviceKey").is_none())
+    })
 }
 
 /// The service key's message: its rule as typed, else the server's verdict on it.

@@ -83,3 +83,38 @@ async fn verify_explains_a_malformed_key_describes_a_good_one_and_refuses_a_used
     assert_eq!(b.count("[data-test=\"create-for-key\"]").await, 0);
     b.screenshot("used-key").await;
 }
+
+/// A verification that failed (the network, here) says so; verifying again, the failure is not
+/// left shown while the new attempt runs, as if it were its answer, and comes back if it fails
+/// the same.
+#[tokio::test]
+async fn an_earlier_failure_is_not_shown_while_the_key_is_verified_again() {
+    let b = Browser::open("verify-again").await;
+    demo::sign_in_as_ada_in_acme(&b).await;
+    b.goto("/verify").await;
+    b.fill("serviceKey", demo::london_key()).await;
+    b.script_with(
+        crate::failures::BREAK_FETCH,
+        serde_json::json!([["/api/service-keys/verify"]]),
+    )
+    .await;
+    b.click("verify").await;
+    b.wait_for_text(".error-banner", "The portal could not be reached")
+        .await;
+
+    // The next attempt takes three seconds to fail.
+    b.script("window.failAfter = 3000; return null;").await;
+    b.click("verify").await;
+    b.wait_for_text("[data-test=\"verify\"]", "Verifying").await;
+    assert_eq!(
+        b.count(".error-banner").await,
+        0,
+        "no earlier failure shown"
+    );
+    b.wait_for_text(".error-banner", "The portal could not be reached")
+        .await;
+    assert_eq!(
+        b.script("return window.failed;").await,
+        serde_json::json!(2)
+    );
+}
