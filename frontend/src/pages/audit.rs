@@ -161,6 +161,17 @@ thread_local! {
     static LAST_SHOWN: std::cell::RefCell<Option<LastShown>> = const { std::cell::RefCell::new(None) };
 }
 
+thread_local! {
+    /// The event last opened: the history shown again goes on from it.
+    static OPENED: std::cell::Cell<Option<i64>> = const { std::cell::Cell::new(None) };
+}
+
+/// Notes the event an event page shows, for the history shown again (by Back, or its link
+/// back) to take the keyboard, and the view, to that event's row rather than its top.
+pub fn note_opened(id: i64) {
+    OPENED.set(Some(id));
+}
+
 fn keep_shown(shown: LastShown) {
     LAST_SHOWN.set(Some(shown));
 }
@@ -430,6 +441,24 @@ fn Audit(
     };
     let whose = whose_now();
     let (before, before_cursor) = shown_before(&whose, &query);
+    // The event opened from this history, when it is shown again: the keyboard, and the view,
+    // go on from its row, once drawn and again once the events written meanwhile are added on
+    // top (which draws the rows anew).
+    let opened = OPENED
+        .take()
+        .filter(|id| before.iter().any(|e| e.id == *id));
+    let go_on_from_opened = move || {
+        if let Some(id) = opened {
+            gloo_timers::callback::Timeout::new(0, move || {
+                crate::focus::take_if_dropped(
+                    &format!("[data-test=\"audit-row\"][data-id=\"{id}\"] a"),
+                    "[data-test=\"audit\"]",
+                );
+            })
+            .forget();
+        }
+    };
+    go_on_from_opened();
     let events: RwSignal<Vec<AuditEvent>> = RwSignal::new(before);
     let cursor: RwSignal<Option<i64>> = RwSignal::new(before_cursor);
     {
@@ -449,9 +478,12 @@ fn Audit(
             let shown = events.with_untracked(|e| e.first().map(|e| e.id));
             match newer_than(page.events, shown, |e| e.id) {
                 // Events written since: on top of those shown, older pages kept.
-                Ok(newer) => events.update(|e| {
-                    e.splice(0..0, newer);
-                }),
+                Ok(newer) => {
+                    events.update(|e| {
+                        e.splice(0..0, newer);
+                    });
+                    go_on_from_opened();
+                }
                 // The first read, or more new events than a page: start again from them.
                 Err(all) => {
                     events.set(all);

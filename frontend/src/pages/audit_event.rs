@@ -16,6 +16,9 @@ pub fn AuditEventPage() -> impl IntoView {
     crate::nav::title("Audit event");
     let params = use_params_map();
     let connections = names::connections();
+    if let Some(id) = params.with_untracked(|p| p.get("id")?.parse::<i64>().ok()) {
+        crate::pages::audit::note_opened(id);
+    }
     let detail = crate::shared::resource(move || {
         let raw = params.with(|p| p.get("id")).unwrap_or_default();
         async move {

@@ -304,6 +304,17 @@ async fn back_from_an_event_shows_the_older_pages_loaded_and_what_was_written_me
         0,
         "nothing older"
     );
+    // The history goes on from the event opened, at its foot: the keyboard on it, in view.
+    b.wait_for_script(
+        "the keyboard on the event opened, in view",
+        &format!(
+            "const row = document.activeElement.closest('[data-test=\"audit-row\"]'); \
+             if (!row || row.getAttribute('data-id') !== '{oldest}') return false; \
+             const r = row.getBoundingClientRect(); \
+             return window.scrollY > 0 && r.top >= 0 && r.bottom <= window.innerHeight;"
+        ),
+    )
+    .await;
     b.screenshot("back-from-the-oldest-event").await;
 
     // A reload reads the first page again.
