@@ -442,13 +442,19 @@ fn Audit(
     let whose = whose_now();
     let (before, before_cursor) = shown_before(&whose, &query);
     // The event opened from this history, when it is shown again: the keyboard, and the view,
-    // go on from its row, once drawn and again once the events written meanwhile are added on
-    // top (which draws the rows anew).
-    let opened = OPENED
-        .take()
-        .filter(|id| before.iter().any(|e| e.id == *id));
-    let go_on_from_opened = move || {
-        if let Some(id) = opened {
+    // go on from its row, once drawn and again once the first read has added the events
+    // written meanwhile on top (which draws the rows anew), not after any later read.
+    let opened = StoredValue::new(
+        OPENED
+            .take()
+            .filter(|id| before.iter().any(|e| e.id == *id)),
+    );
+    let go_on_from_opened = move |last: bool| {
+        let id = opened.get_value();
+        if last {
+            opened.set_value(None);
+        }
+        if let Some(id) = id {
             gloo_timers::callback::Timeout::new(0, move || {
                 crate::focus::take_if_dropped(
                     &format!("[data-test=\"audit-row\"][data-id=\"{id}\"] a"),
@@ -458,7 +464,7 @@ fn Audit(
             .forget();
         }
     };
-    go_on_from_opened();
+    go_on_from_opened(false);
     let events: RwSignal<Vec<AuditEvent>> = RwSignal::new(before);
     let cursor: RwSignal<Option<i64>> = RwSignal::new(before_cursor);
     {
@@ -478,18 +484,16 @@ fn Audit(
             let shown = events.with_untracked(|e| e.first().map(|e| e.id));
             match newer_than(page.events, shown, |e| e.id) {
                 // Events written since: on top of those shown, older pages kept.
-                Ok(newer) => {
-                    events.update(|e| {
-                        e.splice(0..0, newer);
-                    });
-                    go_on_from_opened();
-                }
+                Ok(newer) => events.update(|e| {
+                    e.splice(0..0, newer);
+                }),
                 // The first read, or more new events than a page: start again from them.
                 Err(all) => {
                     events.set(all);
                     cursor.set(page.next_before);
                 }
             }
+            go_on_from_opened(true);
         }
     });
     let older = {
