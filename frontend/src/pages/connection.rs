@@ -350,8 +350,8 @@ fn PeeringCard(
     gone: bool,
     retry: Retry,
 ) -> impl IntoView {
-    let configure = format!("/connections/{id}/peering/{}", t.as_wire());
-    let delete = format!("/connections/{id}/peering/{}/delete", t.as_wire());
+    let configure = crate::pages::peering::wizard_path(&id, t);
+    let delete = format!("{configure}/delete");
     let title_id = format!("peering-{}-title", t.as_wire());
     let labelled_by = title_id.clone();
     view! {

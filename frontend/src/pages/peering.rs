@@ -27,6 +27,16 @@ const STEPS: &[&str] = &["Settings", "Review", "Apply"];
 /// follows the peering's sync rather than showing the form.
 const APPLIED: &str = "applied";
 
+/// The address of the wizard of a connection's peering of type `t`.
+pub fn wizard_path(id: &str, t: PeeringType) -> String {
+    format!("/connections/{id}/peering/{}", t.as_wire())
+}
+
+/// The address an applied change leaves, of the wizard at `plain`.
+fn applied_path(plain: &str) -> String {
+    format!("{plain}?step={APPLIED}")
+}
+
 #[component]
 pub fn PeeringPage() -> impl IntoView {
     let params = use_params_map();
@@ -127,7 +137,7 @@ fn PeeringWizard(id: String, t: PeeringType) -> impl IntoView {
     let following = RwSignal::new(untrack(at).as_deref() == Some(APPLIED));
     {
         let path = crate::route::use_path();
-        let here = format!("/connections/{id}/peering/{}", t.as_wire());
+        let here = wizard_path(&id, t);
         let navigate = use_navigate();
         crate::shared::effect(move || {
             let at = at();
@@ -138,7 +148,7 @@ fn PeeringWizard(id: String, t: PeeringType) -> impl IntoView {
                 Some(APPLIED) => {}
                 // The review's entry, once applied: the address says what is shown.
                 Some("review") => navigate(
-                    &format!("{here}?step={APPLIED}"),
+                    &applied_path(&here),
                     NavigateOptions {
                         replace: true,
                         ..Default::default()
@@ -567,8 +577,8 @@ fn PeeringForm(
     let path = crate::route::use_path();
     let address_step = move || query.with(|q| q.get("step"));
     let address_review = move || address_step().as_deref() == Some("review");
-    let plain = format!("/connections/{id}/peering/{}", t.as_wire());
-    let following = format!("{plain}?step={APPLIED}");
+    let plain = wizard_path(&id, t);
+    let following = applied_path(&plain);
     let replace = NavigateOptions {
         replace: true,
         ..Default::default()
@@ -817,11 +827,7 @@ fn FormStep(
     } else {
         ("203.0.113.0/30", "203.0.113.4/30")
     };
-    let delete_href = format!(
-        "/connections/{}/peering/{}/delete",
-        connection.id,
-        t.as_wire()
-    );
+    let delete_href = format!("{}/delete", wizard_path(&connection.id, t));
     let invalid_attr = |e: Signal<Option<String>>| move || e.get().is_some().to_string();
 
     view! {
