@@ -597,9 +597,31 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for AppQuery<T> {
             .map_err(|_| AppError::BadRequest("The query string could not be read.".into()))?;
         match axum::extract::Query::<T>::try_from_uri(&uri) {
             Ok(axum::extract::Query(v)) => Ok(AppQuery(v)),
-            Err(r) => Err(query_rejection(r)),
+            Err(r) => Err(every_bad_value::<T>(&given).unwrap_or_else(|| query_rejection(r))),
         }
     }
+}
+
+/// serde stops at the first value it cannot read: each parameter is read alone, so that all of
+/// those whose value is refused are named at once, each under its name. `None` unless every
+/// parameter refused alone is a value refused under its name (an unknown parameter is said as
+/// serde says it).
+fn every_bad_value<T: DeserializeOwned>(given: &str) -> Option<AppError> {
+    let mut fields: Vec<FieldError> = Vec::new();
+    for pair in given.split('&').filter(|pair| !pair.is_empty()) {
+        let uri = axum::http::Uri::try_from(format!("/?{pair}")).ok()?;
+        if let Err(r) = axum::extract::Query::<T>::try_from_uri(&uri) {
+            let AppError::Validation(said) = query_rejection(r) else {
+                return None;
+            };
+            for e in said {
+                if !fields.iter().any(|f| f.field == e.field) {
+                    fields.push(e);
+                }
+            }
+        }
+    }
+    (!fields.is_empty()).then_some(AppError::Validation(fields))
 }
 
 /// For a read that takes no query parameters: one sent anyway (`?status=ACTIVE`) is refused

@@ -184,8 +184,13 @@ async fn audit(command: AuditCommand) -> anyhow::Result<ExitCode> {
             filter,
         } => {
             // The filters' messages name them as the API does; here they are flags.
-            let filter = Filter::new(filter.into()).map_err(|e| {
-                anyhow::anyhow!("--{}", e.message.replace(" than from", " than --from"))
+            let filter = Filter::new(filter.into()).map_err(|bad| {
+                let said: Vec<String> = bad
+                    .0
+                    .iter()
+                    .map(|e| format!("--{}", e.message.replace(" than from", " than --from")))
+                    .collect();
+                anyhow::anyhow!("{}", said.join("; "))
             })?;
             let store = Store::open_read_only(&database.database_url()).await?;
             // A connection without any event may be a leg, which Console Connect's own portal

@@ -489,6 +489,11 @@ async fn the_cli_exports_the_history_offline() {
             vec!["--from", "2026-11-25", "--to", "2026-11-24T23:00:00Z"],
             "--to must be later than --from",
         ),
+        // Both bounds unreadable: both said.
+        (
+            vec!["--from", "last tuesday", "--to", "never"],
+            "; --to must be an RFC 3339 time",
+        ),
     ];
     for (args, says) in refusals {
         let mut all = vec!["audit", "export", "--database-url", &url];
@@ -730,6 +735,28 @@ async fn audit_filters_select_the_matching_events() {
     );
     let bad_limit = h.ada.get("/api/audit?limit=0").await;
     assert!(bad_limit.field("limit").is_some(), "{}", bad_limit.text);
+    // Every filter that cannot be read is said at once, each under its name: the values
+    // checked when the query is read, and the times, page size and connection after.
+    let all_bad = h
+        .ada
+        .get("/api/audit?connection=Azure%20London&from=last%20tuesday&limit=0&before=0")
+        .await;
+    assert_eq!(all_bad.status, StatusCode::UNPROCESSABLE_ENTITY);
+    for field in ["connection", "from", "limit", "before"] {
+        assert!(all_bad.field(field).is_some(), "{field}: {}", all_bad.text);
+    }
+    let bad_values = h
+        .ada
+        .get("/api/audit?action=drop_table&outcome=x&limit=ten")
+        .await;
+    assert_eq!(bad_values.status, StatusCode::UNPROCESSABLE_ENTITY);
+    for field in ["action", "outcome", "limit"] {
+        assert!(
+            bad_values.field(field).is_some(),
+            "{field}: {}",
+            bad_values.text
+        );
+    }
     let below_every_id = h.ada.get("/api/audit?before=-5").await;
     assert_eq!(below_every_id.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(

@@ -37,6 +37,12 @@ pub struct BadFilter {
     pub message: String,
 }
 
+/// Every filter that could not be read, in the order of the query's fields; said as their
+/// messages, one after another.
+#[derive(Debug, thiserror::Error)]
+#[error("{}", .0.iter().map(|b| b.message.as_str()).collect::<Vec<_>>().join("; "))]
+pub struct BadFilters(pub Vec<BadFilter>);
+
 /// Checked filters with times in stored form.
 #[derive(Debug, Clone, Default)]
 pub struct Filter {
@@ -46,7 +52,10 @@ pub struct Filter {
 }
 
 impl Filter {
-    pub fn new(query: AuditQuery) -> Result<Self, BadFilter> {
+    /// Every filter that cannot be read is named, in the order of the query's fields, not
+    /// only the first.
+    pub fn new(query: AuditQuery) -> Result<Self, BadFilters> {
+        let mut bad = Vec::new();
         let time = |field: &'static str, raw: &Option<String>| {
             raw.as_deref()
                 .filter(|t| !t.trim().is_empty())
@@ -72,14 +81,22 @@ impl Filter {
         // nothing, so it is refused saying what an id looks like.
         if let Some(c) = query.connection.as_deref().map(str::trim)
             && !c.is_empty()
+            && let Err(e) = models::validate::object_id("connection", c)
         {
-            models::validate::object_id("connection", c).map_err(|e| BadFilter {
+            bad.push(BadFilter {
                 field: e.field(),
                 message: e.to_string(),
-            })?;
+            });
         }
-        let from = time("from", &query.from)?;
-        let to = time("to", &query.to)?;
+        let mut read_time = |field, raw| match time(field, raw) {
+            Ok(time) => time,
+            Err(e) => {
+                bad.push(e);
+                None
+            }
+        };
+        let from = read_time("from", &query.from);
+        let to = read_time("to", &query.to);
         // Ordered as given: two bounds within one millisecond are both taken up to the next
         // one, which makes an empty range, not a backwards one.
         let given = |raw: &Option<String>| raw.as_deref().and_then(timefmt::given);
@@ -87,27 +104,31 @@ impl Filter {
             && to <= from
         {
             let e = models::ValidationError::TimeRange;
-            return Err(BadFilter {
+            bad.push(BadFilter {
                 field: e.field(),
                 message: e.to_string(),
             });
         }
         if let Some(limit) = query.limit.filter(|l| !(1..=MAX_PAGE).contains(l)) {
-            return Err(BadFilter {
+            bad.push(BadFilter {
                 field: "limit",
                 message: format!("limit must be from 1 to {MAX_PAGE}; got {limit}"),
             });
         }
         // Ids start at 1, so a page before anything less would be empty whatever the history.
         if let Some(before) = query.before.filter(|b| *b < 1) {
-            return Err(BadFilter {
+            bad.push(BadFilter {
                 field: "before",
                 message: format!(
                     "before must be an event id (1 or more), as nextBefore gives; got {before}"
                 ),
             });
         }
-        Ok(Filter { query, from, to })
+        if bad.is_empty() {
+            Ok(Filter { query, from, to })
+        } else {
+            Err(BadFilters(bad))
+        }
     }
 
     /// The connection filtered by, if one is.
@@ -1649,18 +1670,18 @@ mod tests {
             from: Some("last tuesday".into()),
             ..Default::default()
         };
-        assert_eq!(Filter::new(q).unwrap_err().field, "from");
+        assert_eq!(Filter::new(q).unwrap_err().0[0].field, "from");
         let q = AuditQuery {
             limit: Some(0),
             ..Default::default()
         };
-        assert_eq!(Filter::new(q).unwrap_err().field, "limit");
+        assert_eq!(Filter::new(q).unwrap_err().0[0].field, "limit");
         for before in [0, -1] {
             let q = AuditQuery {
                 before: Some(before),
                 ..Default::default()
             };
-            assert_eq!(Filter::new(q).unwrap_err().field, "before");
+            assert_eq!(Filter::new(q).unwrap_err().0[0].field, "before");
         }
         let first = AuditQuery {
             before: Some(1),
@@ -1681,7 +1702,7 @@ mod tests {
             "5F1E0A0B0C0D0E0F10111213",
             "5f1e0a0b",
         ] {
-            let err = connection(bad).unwrap_err();
+            let err = connection(bad).unwrap_err().0.remove(0);
             assert_eq!(err.field, "connection", "{bad}");
             assert!(err.message.contains("24 lowercase hexadecimal"), "{err}");
         }
@@ -1696,7 +1717,10 @@ mod tests {
                 ..Default::default()
             })
         };
-        let err = range("2026-11-25T10:00:00+01:00", "2026-11-25T09:00:00Z").unwrap_err();
+        let err = range("2026-11-25T10:00:00+01:00", "2026-11-25T09:00:00Z")
+            .unwrap_err()
+            .0
+            .remove(0);
         assert_eq!(err.field, "to");
         assert!(
             err.to_string().starts_with("to must be later than from"),
@@ -1708,8 +1732,38 @@ mod tests {
         assert_eq!(
             range("2026-12-06T03:27:01.0525Z", "2026-12-06T03:27:01.0521Z")
                 .unwrap_err()
+                .0[0]
                 .field,
             "to"
         );
+    }
+
+    #[test]
+    fn every_bad_filter_is_named_at_once() {
+        let fields = |q: AuditQuery| -> Vec<&'static str> {
+            Filter::new(q)
+                .unwrap_err()
+                .0
+                .into_iter()
+                .map(|bad| bad.field)
+                .collect()
+        };
+        let all = AuditQuery {
+            connection: Some("Azure London".into()),
+            from: Some("yesterday".into()),
+            to: Some("2026-13-01".into()),
+            limit: Some(0),
+            before: Some(0),
+            ..Default::default()
+        };
+        assert_eq!(fields(all), ["connection", "from", "to", "limit", "before"]);
+        // A backwards range beside a bad page size: both said.
+        let two = AuditQuery {
+            from: Some("2026-11-25".into()),
+            to: Some("2026-11-24".into()),
+            limit: Some(100_000),
+            ..Default::default()
+        };
+        assert_eq!(fields(two), ["to", "limit"]);
     }
 }

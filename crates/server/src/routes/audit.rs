@@ -38,11 +38,16 @@ fn scope(signed_in: &SignedIn) -> Scope {
 }
 
 fn filter(q: AuditQuery) -> Result<Filter> {
-    Filter::new(q).map_err(|e| {
-        AppError::Validation(vec![FieldError {
-            field: e.field.into(),
-            message: e.to_string(),
-        }])
+    Filter::new(q).map_err(|bad| {
+        AppError::Validation(
+            bad.0
+                .into_iter()
+                .map(|e| FieldError {
+                    field: e.field.into(),
+                    message: e.message,
+                })
+                .collect(),
+        )
     })
 }
 
