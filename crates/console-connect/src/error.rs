@@ -67,13 +67,15 @@ impl Error {
     /// was sent (the connection was made) and then the answer timed out, broke off, was too
     /// large or could not be read; or a gateway in front of Console Connect answered that its
     /// own exchange failed (502) or took too long (504), which it may say after passing the
-    /// request on. Console Connect's own status is an answer, and a failed connect sent nothing.
+    /// request on; or the answer was an internal error (500), which says only that something
+    /// went wrong, perhaps after the change was made (while answering it). Any other status
+    /// is an answer (503: not taken in), and a failed connect sent nothing.
     pub fn outcome_unknown(&self) -> bool {
         match self {
             Error::Timeout | Error::Transport | Error::Decode { .. } | Error::TooLarge { .. } => {
                 true
             }
-            Error::Status { status, .. } => matches!(status, 502 | 504),
+            Error::Status { status, .. } => matches!(status, 500 | 502 | 504),
             Error::Connect => false,
         }
     }
@@ -147,12 +149,17 @@ mod tests {
                 body: String::new(),
                 retry_after: None,
             },
+            Error::Status {
+                status: 500,
+                body: String::new(),
+                retry_after: None,
+            },
         ];
         assert!(unknown.iter().all(Error::outcome_unknown));
         let known = [
             Error::Connect,
             Error::Status {
-                status: 500,
+                status: 501,
                 body: String::new(),
                 retry_after: None,
             },

@@ -166,9 +166,7 @@ impl AppError {
                 cause: e.to_string(),
             },
             E::Status { status, .. } => AppError::UpstreamFailed {
-                message: format!(
-                    "Console Connect answered with an error ({status}). Try again later."
-                ),
+                message: format!("Console Connect answered with an error ({status}). {TRY_AGAIN}"),
                 cause: e.to_string(),
             },
             E::Decode { .. } | E::TooLarge { .. } => AppError::UpstreamFailed {
