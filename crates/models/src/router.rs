@@ -275,14 +275,19 @@ impl Session {
     }
 }
 
-/// A connection name fit for a description line: printable ASCII only, no quotes, and a
-/// separating space when there is one.
+/// A connection name fit for a description line: printable ASCII only, no double quote or
+/// backslash (Junos reads them inside its quotes; they become `'` and `/`), and a separating
+/// space when there is one.
 fn printable(name: &str) -> String {
     let clean: String = name
         .chars()
         .map(|c| if c.is_whitespace() { ' ' } else { c })
         .filter(|c| c.is_ascii_graphic() || *c == ' ')
-        .map(|c| if c == '"' || c == '\\' { '\'' } else { c })
+        .map(|c| match c {
+            '"' => '\'',
+            '\\' => '/',
+            c => c,
+        })
         .take(validate::MAX_NAME_CHARS)
         .collect();
     // One space between words, as the name is seen, also where a character left out stood.
@@ -814,7 +819,7 @@ set protocols bgp group azure-microsoft-primary neighbor 203.0.113.2
 
     #[test]
     fn descriptions_keep_only_printable_text() {
-        assert_eq!(printable("  a\u{7}b\n\"c\"\\ é "), "ab 'c'' ");
+        assert_eq!(printable("  a\u{7}b\n\"c\"\\ é "), "ab 'c'/ ");
         // What is left out leaves one space between the words it stood between.
         assert_eq!(printable("Lon \u{1f680}  Edge\t\u{200b}1"), "Lon Edge 1 ");
         assert_eq!(printable("\u{0}\u{1}"), "");
