@@ -248,6 +248,7 @@ fn browser_app(dir: &std::path::Path) -> Router {
             .fallback(ServeFile::new(index).precompressed_gzip());
         Router::new()
             .fallback_service(app)
+            .layer(middleware::map_request(overlong_as_deep_link))
             .layer(CompressionLayer::new())
     } else {
         Router::new().fallback(|| async {
@@ -258,6 +259,22 @@ fn browser_app(dir: &std::path::Path) -> Router {
             )
         })
     }
+}
+
+/// The longest file name (bytes) and path the file systems the app is served from take.
+const NAME_MAX: usize = 255;
+const PATH_MAX: usize = 4096;
+
+/// A path no file of the app can have, as its names are longer than a file system takes, is a
+/// deep link like any other (the app says it has no such page): asked of the file system, it
+/// fails there, which `ServeDir` answers with a 500 and logs as an error. Measured on the path
+/// as sent, which is never shorter than the names it decodes to.
+async fn overlong_as_deep_link(mut request: axum::extract::Request) -> axum::extract::Request {
+    let path = request.uri().path();
+    if path.len() > PATH_MAX || path.split('/').any(|name| name.len() > NAME_MAX) {
+        *request.uri_mut() = axum::http::Uri::from_static("/");
+    }
+    request
 }
 
 #[cfg(test)]

@@ -429,6 +429,20 @@ async fn api_and_static_responses_carry_the_security_headers() {
     assert!(index.text.contains("<title>portal</title>"));
     assert_eq!(deep_link.status, StatusCode::OK, "deep links get the app");
     assert_eq!(deep_link.text, index.text);
+    // So do paths with names longer than a file system takes, which it would refuse.
+    for overlong in [
+        format!("/{}", "a".repeat(256)),
+        format!("/connections/{}", "%61".repeat(300)),
+        "/a".repeat(3000),
+    ] {
+        let reply = client.get(&overlong).await;
+        assert_eq!(reply.status, StatusCode::OK, "{}", &overlong[..20]);
+        assert_eq!(reply.text, index.text);
+    }
+    assert_eq!(
+        client.get(&format!("/{}", "a".repeat(255))).await.text,
+        index.text
+    );
     assert_eq!(css.status, StatusCode::OK);
     for (reply, what) in [
         (&info, "api"),
