@@ -50,6 +50,20 @@ impl Params {
             .map(|(_, v)| v.clone())
     }
 
+    /// The parameters whose name is none of `known`, as `name=value` (or `name` alone when
+    /// it has no value), in the order given: a page that reads only `known` says it did not
+    /// apply these.
+    pub fn unknown(&self, known: &[&str]) -> Vec<String> {
+        self.0
+            .iter()
+            .filter(|(name, _)| !name.trim().is_empty() && !known.contains(&name.as_str()))
+            .map(|(name, value)| match value.trim() {
+                "" => name.clone(),
+                value => format!("{name}={value}"),
+            })
+            .collect()
+    }
+
     /// A query string (`?` optional) as `application/x-www-form-urlencoded` reads it.
     pub fn from_query(search: &str) -> Params {
         let search = search.strip_prefix('?').unwrap_or(search);

@@ -205,7 +205,7 @@ pub fn NotUnderstood(ignored: Vec<String>) -> impl IntoView {
         view! {
             <p class="notice" role="status" data-test="ignored-filters">
                 {format!(
-                    "Not understood in the address, so not applied: {}. Choose from the filters' lists.",
+                    "Not understood in the address, so not applied: {}. Choose with the filters on this page.",
                     ignored.join(", "),
                 )}
             </p>

@@ -46,8 +46,21 @@ fn query_of(params: &Params) -> AuditQuery {
     }
 }
 
+/// The parameters of the address the page reads: its filters.
+const FILTERS: [&str; 8] = [
+    "connection",
+    "actor",
+    "action",
+    "peeringType",
+    "outcome",
+    "phase",
+    "from",
+    "to",
+];
+
 /// The filters of a closed list of values whose value in the address is none of them
-/// (`action=bogus`), as `name=value`: they are not applied, and the page says so.
+/// (`action=bogus`), as `name=value`, then the parameters that are no filter (`before=9`, a
+/// misspelt `outcomes=failed`): they are not applied, and the page says so.
 fn not_understood(params: &Params) -> Vec<String> {
     let query = query_from(params);
     [
@@ -62,6 +75,7 @@ fn not_understood(params: &Params) -> Vec<String> {
         let given = params.get(name)?;
         (!given.trim().is_empty()).then(|| format!("{name}={}", given.trim()))
     })
+    .chain(params.unknown(&FILTERS))
     .collect()
 }
 
@@ -1004,8 +1018,17 @@ mod tests {
             "?action=bogus&outcome=FAILED&peeringType=+&phase=later&actor=ada&connection=x",
         );
         assert_eq!(not_understood(&params), ["action=bogus", "phase=later"]);
-        let fine = crate::route::Params::from_query("?action=sign_in&outcome=");
+        let fine = crate::route::Params::from_query(
+            "?action=sign_in&outcome=&connection=&actor=&peeringType=PRIVATE&phase=intent\
+             &from=2026-11-01&to=2026-12-01",
+        );
         assert!(not_understood(&fine).is_empty());
+        // Paging and names that are no filter, kept by a bookmark or misspelt by hand.
+        let odd = crate::route::Params::from_query("?before=9&outcomes=failed&limit=5&x&=y");
+        assert_eq!(
+            not_understood(&odd),
+            ["before=9", "outcomes=failed", "limit=5", "x"]
+        );
     }
 
     #[test]

@@ -11,7 +11,7 @@ use crate::components::status::{Status, connection_status, provisioning_status};
 use crate::format;
 use crate::nav;
 use crate::poll::Poll;
-use crate::route::{NavigateOptions, use_navigate, use_query_map};
+use crate::route::{NavigateOptions, Params, use_navigate, use_query_map};
 use crate::session::Auth;
 use leptos::prelude::*;
 use models::api::{ConnectionView, LegRole};
@@ -117,11 +117,12 @@ fn deleted_asked(value: &str) -> bool {
     value.trim() == "1"
 }
 
-/// The values in the address (`raw` reads one) the list's filters do not offer, as
-/// `name=value`: they are not applied, and the page says so.
-fn not_understood(raw: impl Fn(&str) -> String) -> Vec<String> {
+/// The values in the address the list's filters do not offer, as `name=value`, then the
+/// parameters that are none of its filters: they are not applied, and the page says so.
+fn not_understood(params: &Params) -> Vec<String> {
     let given = |name: &'static str| {
-        Some((name, raw(name).trim().to_owned())).filter(|(_, v)| !v.is_empty())
+        Some((name, params.get(name).unwrap_or_default().trim().to_owned()))
+            .filter(|(_, v)| !v.is_empty())
     };
     [
         given("status").filter(|(_, v)| offered(v, statuses()).is_empty()),
@@ -131,6 +132,7 @@ fn not_understood(raw: impl Fn(&str) -> String) -> Vec<String> {
     .into_iter()
     .flatten()
     .map(|(name, value)| format!("{name}={value}"))
+    .chain(params.unknown(&["name", "status", "sort", "deleted"]))
     .collect()
 }
 
@@ -257,7 +259,7 @@ pub fn ConnectionsPage() -> impl IntoView {
         deleted: Memo::new(move |_| deleted_asked(&deleted.get())),
         sort,
     };
-    let ignored = Memo::new(move |_| not_understood(raw));
+    let ignored = Memo::new(move |_| query.with(not_understood));
     let navigate = use_navigate();
     let set_filter = move |name: &'static str, value: String| {
         let mut filters = [
@@ -607,13 +609,15 @@ mod tests {
 
     #[test]
     fn values_in_the_address_the_filters_do_not_offer_are_named_as_not_applied() {
-        let address = |query: &'static str| {
-            let params = crate::route::Params::from_query(query);
-            not_understood(move |name| params.get(name).unwrap_or_default())
-        };
+        let address =
+            |query: &'static str| not_understood(&crate::route::Params::from_query(query));
         assert_eq!(
             address("?status=bogus&sort=size&deleted=maybe&name=x"),
             ["status=bogus", "sort=size", "deleted=maybe"]
+        );
+        assert_eq!(
+            address("?state=ACTIVE&name=x&page=2"),
+            ["state=ACTIVE", "page=2"]
         );
         assert!(address("?status=active&sort=NAME&deleted=1").is_empty());
         assert!(address("?deleted=0&status=&sort=").is_empty());

@@ -187,11 +187,12 @@ async fn filters_in_the_address_are_read_as_typed_or_said_not_to_be_understood()
     assert_eq!(b.count("[data-test^=\"export-\"][href]").await, 0);
     b.screenshot("unknown-connection").await;
 
-    // A value none of a filter's list has: said not to be applied, the others applied.
-    b.goto("/audit?action=bogus&outcome=FAILED").await;
+    // A value none of a filter's list has, and a parameter that is no filter (a page's
+    // cursor kept from the API's address): said not to be applied, the others applied.
+    b.goto("/audit?action=bogus&outcome=FAILED&before=3").await;
     b.wait_for_text(
         "[data-test=\"ignored-filters\"]",
-        "Not understood in the address, so not applied: action=bogus.",
+        "Not understood in the address, so not applied: action=bogus, before=3.",
     )
     .await;
     assert_eq!(b.value("filter-outcome").await, "failed");
