@@ -62,6 +62,19 @@ pub fn apply_server_errors(error: &ApiError, inputs: &[(&str, Input)]) -> bool {
     matched
 }
 
+/// Whether `error` is a 422 whose every field message was put under one of `inputs`
+/// ([`apply_server_errors`]) and each of those inputs has been edited since: the error then
+/// says nothing the form still stands by, and a banner repeating it would contradict the form.
+pub fn put_right(error: &ApiError, inputs: &[(&str, Input)]) -> bool {
+    error.code == models::ErrorCode::ValidationFailed
+        && !error.fields.is_empty()
+        && error.fields.iter().all(|f| {
+            inputs
+                .iter()
+                .any(|(name, input)| *name == f.field && input.server.with(Option::is_none))
+        })
+}
+
 /// Marks every input touched, so all messages show (after a submit attempt).
 pub fn touch_all(inputs: &[Input]) {
     for i in inputs {

@@ -217,6 +217,10 @@ pub fn CreatePage() -> impl IntoView {
             if e.field("serviceKey").is_some() {
                 draft.verified.set(None);
             }
+            // So may the ports' room, read when the wizard opened (a colleague's order on the
+            // same port since): the ports and speed steps show them as they are now.
+            any_ports.refetch();
+            ports.refetch();
             apply_server_errors(
                 &e,
                 &[

@@ -565,7 +565,15 @@ fn PeeringForm(
         }
         None => {}
     });
-    let preview_error = Signal::derive(move || preview.value().and_then(Result::err));
+    // Once every field it named has been edited, a refusal is no longer shown above the form.
+    let preview_error = Signal::derive(move || {
+        let mut inputs = draft.inputs().to_vec();
+        inputs.extend([("reason", reason), ("ticket", ticket)]);
+        preview
+            .value()
+            .and_then(Result::err)
+            .filter(|e| !crate::form::put_right(e, &inputs))
+    });
     let apply_error = Signal::derive(move || apply_failed.get());
     let busy = Memo::new(move |_| apply.pending().get() || preview.pending().get());
 
@@ -1203,7 +1211,12 @@ fn Follow(
                     .and_then(Result::err)
                     .map(|e| view! { <LoadError error=e retry=Retry::poll(poll, read)/> })
             }}
-            <p class="help">"The connection's page also shows what each of your two routers needs for this peering."</p>
+            // A removed peering has no router configuration left to show there.
+            <Show when=move || !gone.get()>
+                <p class="help" data-test="router-pointer">
+                    "The connection's page also shows what each of your two routers needs for this peering."
+                </p>
+            </Show>
             <div class="actions">
                 <a href=back class="button primary">
                     "Back to the connection"

@@ -12,7 +12,7 @@
 
 use crate::browser::{Browser, cell};
 use crate::colleague::Colleague;
-use crate::demo::{self, LONDON_PORT_1, LONDON_PORT_2};
+use crate::demo::{self, AMSTERDAM_PORT, LONDON_PORT_1, LONDON_PORT_2};
 use reqwest::Method;
 use serde_json::json;
 
@@ -203,6 +203,7 @@ async fn a_peering_removed_while_it_syncs_is_said_to_be_gone() {
     let (b, id, name) = private_peering_applied("refresh-peering-removed", "65012").await;
     let follow = "[data-test=\"peering-follow\"]";
     b.wait_for_status(follow, "PENDING").await;
+    assert_eq!(b.count("[data-test=\"router-pointer\"]").await, 1);
 
     // A colleague removes the peering before Azure has it.
     let mut colleague = Colleague::sign_in(b.portal_url(), demo::ada(), "acme").await;
@@ -222,6 +223,8 @@ async fn a_peering_removed_while_it_syncs_is_said_to_be_gone() {
     assert_eq!(b.count(&format!("{follow} .status")).await, 0);
     let text = b.text(follow).await;
     assert!(!text.contains("refreshing"), "{text}");
+    // Nor where its router configuration is: a removed peering has none.
+    assert_eq!(b.count("[data-test=\"router-pointer\"]").await, 0);
     assert_eq!(
         b.script("return document.title;").await,
         json!(format!(
@@ -507,9 +510,13 @@ async fn a_peering_form_learns_of_the_vlan_a_colleague_took_and_the_one_freed() 
     b.wait_for_text("#vlanId-help", "Already used: Private uses 120.")
         .await;
     b.wait_for_text(".step-count", "Step 1 of 3").await;
+    b.wait_for_text(".error-banner", "already used by the Private peering")
+        .await;
     b.screenshot("vlan-taken-since").await;
     b.fill("vlanId", "100").await;
     b.wait_gone("#vlanId-error").await;
+    // The refusal is put right: it is no longer said above the form either.
+    b.wait_gone(".error-banner").await;
     b.click("preview").await;
     b.wait_for_text(".step-count", "Step 2 of 3").await;
 }
@@ -556,6 +563,60 @@ async fn a_key_used_since_the_wizard_verified_it_is_not_offered_again() {
     b.click("verify").await;
     b.wait_for_text("#serviceKey-error", "already used").await;
     b.wait_enabled("[data-test=\"next\"]", false).await;
+}
+
+/// A port chosen in the create wizard, then filled by a colleague's order before this one is
+/// placed: the order is refused naming the port, and the ports step shows the port as it is
+/// now, not as the wizard first read it.
+#[tokio::test]
+async fn a_port_filled_since_the_wizard_read_it_is_shown_full() {
+    let b = Browser::open("refresh-port-filled-since").await;
+    demo::sign_in_as_ada_in_acme(&b).await;
+    b.goto("/create").await;
+    b.fill("serviceKey", demo::amsterdam_key()).await;
+    b.click("verify").await;
+    b.wait_for_text(
+        "[data-test=\"service-key-details\"]",
+        "acme-er-amsterdam-01",
+    )
+    .await;
+    b.click("next").await;
+    // Its 100 Mbps left carry both legs at 50 Mbps.
+    b.click_css(&format!("#srcPort-{AMSTERDAM_PORT}")).await;
+    b.click("next").await;
+    b.click_css("#speed-50").await;
+    b.click("next").await;
+    b.fill("name", "Azure Amsterdam").await;
+    b.click("next").await;
+    b.wait_for_text(".step-count", "Step 5 of 5").await;
+
+    let mut colleague = Colleague::sign_in(b.portal_url(), demo::ada(), "acme").await;
+    colleague
+        .send(
+            Method::POST,
+            "/api/connections",
+            json!({
+                "serviceKey": demo::london_key(),
+                "name": "Azure Amsterdam Colleague",
+                "portIds": [AMSTERDAM_PORT],
+                "speedMbps": 50,
+                "paymentType": "invoice",
+            }),
+        )
+        .await;
+    b.click("create").await;
+    b.wait_for_text(".error-banner", "Acme Amsterdam AM3 cannot be used")
+        .await;
+    b.click_css("button[aria-label=\"Change the source ports\"]")
+        .await;
+    b.wait_for_text(".step-count", "Step 2 of 5").await;
+    b.wait_for_text(
+        &format!("#srcPort-{AMSTERDAM_PORT}-note"),
+        "Cannot be used: port has no capacity left",
+    )
+    .await;
+    b.wait_enabled("[data-test=\"next\"]", false).await;
+    b.screenshot("port-filled-since").await;
 }
 
 /// The peering's form opened (or reloaded) while its last change is still on its way to Azure
