@@ -523,6 +523,19 @@ impl Browser {
             .unwrap_or_else(|e| panic!("could not run {script:?}: {e}"))
     }
 
+    /// Waits until the keyboard focus is on `#id`: the app moves it after what a key or a
+    /// click set off has been drawn, a moment after the page shows it.
+    pub async fn wait_for_focus(&self, id: &str) {
+        self.wait_for_script(
+            &format!("the keyboard focus on #{id}"),
+            &format!(
+                "return document.activeElement !== null && document.activeElement.id === {};",
+                json!(id)
+            ),
+        )
+        .await;
+    }
+
     /// Waits until `script`, run in the page, returns `true`.
     pub async fn wait_for_script(&self, what: &str, script: &str) {
         self.eventually(what, async || {

@@ -78,7 +78,7 @@ async fn the_connection_filters_narrow_the_list_and_survive_going_back() {
         true,
         "the link was followed in place, not by loading the page again"
     );
-    assert_eq!(b.script("return document.activeElement.id;").await, "main");
+    b.wait_for_focus("main").await;
     assert_eq!(
         b.script(
             "return Array.from(document.querySelectorAll('.main-nav a[aria-current=\"page\"]'))\

@@ -67,11 +67,8 @@ async fn order_connection(b: &Browser) -> String {
     b.click("next").await;
 
     b.wait_for_text(".step-count", "Step 2 of 5").await;
-    assert_eq!(
-        b.script("return document.activeElement.id;").await,
-        "wizard-step",
-        "the keyboard is at the new step's heading, not back at the top of the document"
-    );
+    // The keyboard is at the new step's heading, not back at the top of the document.
+    b.wait_for_focus("wizard-step").await;
     b.click_css(&format!("#srcPort-{LONDON_PORT_1}")).await;
     b.click_css(&format!("#srcPort-{AMSTERDAM_PORT}")).await;
     b.wait_for_text(
@@ -189,7 +186,7 @@ async fn order_connection(b: &Browser) -> String {
     // Enter with no name yet says so under the name and takes the keyboard there.
     b.press_enter("reason").await;
     b.find("#name-error").await;
-    assert_eq!(b.script("return document.activeElement.id;").await, "name");
+    b.wait_for_focus("name").await;
     b.wait_for_text(".step-count", "Step 4 of 5").await;
     // A name the company has already is taken, in any case, with a warning that does not stop
     // the order.
@@ -393,10 +390,7 @@ async fn configure_private_peering(b: &Browser, id: &str) {
         &validate::for_people(&required.to_string()),
     )
     .await;
-    assert_eq!(
-        b.script("return document.activeElement.id;").await,
-        "reason"
-    );
+    b.wait_for_focus("reason").await;
     b.fill("reason", PRIVATE_REASON).await;
     b.wait_gone("[data-test=\"apply-needs\"]").await;
     b.screenshot("private-preview").await;
@@ -945,10 +939,7 @@ async fn delete_private_peering(b: &Browser, id: &str) {
     let mismatch = validate::for_people(&ValidationError::ConfirmName.to_string());
     b.press_enter("confirmName").await;
     b.wait_for_text("#confirmName-error", &mismatch).await;
-    assert_eq!(
-        b.script("return document.activeElement.id;").await,
-        "confirmName"
-    );
+    b.wait_for_focus("confirmName").await;
     b.fill("confirmName", &NAME.to_lowercase()).await;
     b.wait_for_text("#confirmName-error", &mismatch).await;
     b.wait_enabled(confirm, false).await;
