@@ -187,6 +187,12 @@ impl ConnectionRecord {
             ConnectionStatus::Creating | ConnectionStatus::Deleted => {
                 ProvisioningStatus::NotProvisioned
             }
+            // One deleted before it was Active was never provisioned: nothing to take back.
+            ConnectionStatus::Deleting
+                if self.delete_requested_at.is_some_and(|t| t < active_since) =>
+            {
+                ProvisioningStatus::NotProvisioned
+            }
             ConnectionStatus::Deleting => ProvisioningStatus::Deprovisioning,
             _ if now.passed(active_since, now.delays.provisioning) => {
                 ProvisioningStatus::Provisioned

@@ -511,6 +511,31 @@ async fn delete_goes_deleting_then_deleted_and_frees_the_key_and_capacity() {
     assert_eq!(reused.status, 200, "{}", reused.text);
 }
 
+/// A connection deleted while it is still being created was never provisioned in Azure: it
+/// is not said to be deprovisioning.
+#[tokio::test]
+async fn a_connection_deleted_while_creating_is_not_deprovisioned() {
+    let s = sandbox().await;
+    let id = connection(
+        &s.create_london("Azure Staging", service_key(LONDON_1G), 500)
+            .await,
+    )
+    .id;
+    s.advance_secs(2);
+    let reply = s
+        .delete(ada(), &format!("/api/v2/company/acme/connections/{id}"))
+        .await;
+    assert_eq!(connection(&reply).status, ConnectionStatus::Deleting);
+    for _ in 0..2 {
+        assert_eq!(
+            provisioning_of(&s, &id).await,
+            ProvisioningStatus::NotProvisioned
+        );
+        s.advance_secs(3);
+    }
+    assert_eq!(status_of(&s, &id).await, ConnectionStatus::Deleted);
+}
+
 #[tokio::test]
 async fn deleting_again_a_leg_or_an_unknown_connection_is_refused() {
     let s = sandbox().await;
