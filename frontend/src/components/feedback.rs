@@ -120,6 +120,51 @@ impl Retry {
     }
 }
 
+/// The seconds left of the wait the portal last asked for (`Retry-After`), counting down to
+/// 0 by itself; looked at again whenever what `answered` reads changes (an action's answer).
+/// A button that sends to the portal is not pressed again before it is 0.
+pub fn wait_left(answered: impl Fn() + 'static) -> ReadSignal<u32> {
+    let left = move || seconds_left(Date::now(), api::quiet_until());
+    let wait = RwSignal::new(left());
+    let ticking: StoredValue<Option<IntervalHandle>> = StoredValue::new(None);
+    let stop = move || {
+        if let Some(handle) = ticking.try_update_value(Option::take).flatten() {
+            handle.clear();
+        }
+    };
+    crate::shared::effect(move || {
+        answered();
+        let now = left();
+        wait.set(now);
+        if now > 0 && ticking.with_value(Option::is_none) {
+            let tick = move || {
+                let now = left();
+                if now != wait.get_untracked() {
+                    wait.set(now);
+                }
+                if now == 0 {
+                    stop();
+                }
+            };
+            if let Ok(handle) = set_interval_with_handle(tick, Duration::from_millis(250)) {
+                ticking.set_value(Some(handle));
+            }
+        }
+    });
+    on_cleanup(stop);
+    wait.read_only()
+}
+
+/// A button's label: `running` while its action runs, else `label`, with the wait left
+/// (`wait_left`) while there is one: "Create in 12 s".
+pub fn action_label(running: bool, wait: u32, label: &str, running_label: &str) -> String {
+    match (running, wait) {
+        (true, _) => running_label.to_owned(),
+        (false, 0) => label.to_owned(),
+        (false, s) => format!("{label} in {s} s"),
+    }
+}
+
 /// A read that failed: its error, and a button to read again when that may help (the portal,
 /// Console Connect or the network failed, not the request). While the wait the portal asked
 /// for (`Retry-After`) lasts, the button counts it down and cannot be pressed.
@@ -127,24 +172,11 @@ impl Retry {
 pub fn LoadError(error: ApiError, retry: Retry) -> impl IntoView {
     let retry_may_help = error.may_pass_on_retry();
     let busy = retry.busy;
-    let left = move || seconds_left(Date::now(), api::quiet_until());
-    let wait = RwSignal::new(left());
-    if retry_may_help && wait.get_untracked() > 0 {
-        let count_down = move || {
-            let now = left();
-            if now != wait.get_untracked() {
-                wait.set(now);
-            }
-        };
-        if let Ok(handle) = set_interval_with_handle(count_down, Duration::from_millis(250)) {
-            on_cleanup(move || handle.clear());
-        }
-    }
-    let blocked = move || busy.get() || wait.get() != 0;
-    let label = move || match (busy.get(), wait.get()) {
-        (true, _) => "Trying again…".to_owned(),
-        (false, 0) => "Try again".to_owned(),
-        (false, s) => format!("Try again in {s} s"),
+    let wait = wait_left(|| ());
+    let blocked = move || busy.get() || (retry_may_help && wait.get() != 0);
+    let label = move || {
+        let wait = if retry_may_help { wait.get() } else { 0 };
+        action_label(busy.get(), wait, "Try again", "Trying again…")
     };
     view! {
         <ErrorBanner error=error/>

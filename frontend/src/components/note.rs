@@ -41,8 +41,9 @@ pub fn NoteFields(
             optional=!required
             error=reason_error
             help=format!(
-                "{}{purpose}, on one line; kept in the audit history (up to 500 characters).",
+                "{}{purpose}, on one line; kept in the audit history (up to {} characters).",
                 if required { "Required. " } else { "" },
+                models::validate::MAX_REASON_CHARS,
             )
         >
             <textarea
@@ -72,7 +73,10 @@ pub fn NoteFields(
             label="Ticket"
             optional=true
             error=ticket_error
-            help="A change or incident reference, such as CHG-1234."
+            help=format!(
+                "A change or incident reference, such as CHG-1234 (up to {} characters).",
+                models::validate::MAX_TICKET_CHARS,
+            )
         >
             <TextInput id="ticket" input=ticket error=ticket_error/>
         </Field>

@@ -5,7 +5,9 @@
 
 use crate::api::{self, ApiResult};
 use crate::components::details::ServiceKeyDetails;
-use crate::components::feedback::{ActionError, LoadError, Loading, Retry};
+use crate::components::feedback::{
+    ActionError, LoadError, Loading, Retry, action_label, wait_left,
+};
 use crate::components::field::Field;
 use crate::components::keys::ServiceKeyInput;
 use crate::components::names;
@@ -234,6 +236,10 @@ pub fn CreatePage() -> impl IntoView {
         None => {}
     });
     let create_error = Signal::derive(move || create.value().and_then(Result::err));
+    // A busy Console Connect's wait (`Retry-After`) is counted down before ordering again.
+    let wait = wait_left(move || {
+        create.value();
+    });
 
     // Whether step `i` is done, so the next can be shown.
     let done = move |i: usize| match i {
@@ -263,7 +269,10 @@ pub fn CreatePage() -> impl IntoView {
     crate::shared::effect(move || {
         let wanted = address_step();
         let at = untrack(|| (0..wanted).find(|&i| !done(i)).unwrap_or(wanted));
-        if at != wanted {
+        // A step the address does not write as the wizard does (`?step=0`, `?step=two`) is put
+        // as it is written, as a step not yet reachable is.
+        let written = query.with(|q| q.get("step"));
+        if at != wanted || written != (at > 0).then(|| (at + 1).to_string()) {
             let replace = NavigateOptions {
                 replace: true,
                 ..Default::default()
@@ -400,18 +409,19 @@ pub fn CreatePage() -> impl IntoView {
                         type="button"
                         class="primary"
                         data-test="create"
-                        disabled=move || creating.get() || draft.request().is_none()
+                        disabled=move || creating.get() || draft.request().is_none() || wait.get() != 0
                         on:click=move |_| {
                             // The button is disabled only once the page redraws: a second
                             // click in the same moment must not place a second order.
                             if !creating.get_untracked()
+                                && wait.get_untracked() == 0
                                 && let Some(req) = draft.request()
                             {
                                 create.dispatch(req);
                             }
                         }
                     >
-                        {move || if creating.get() { "Creating…" } else { "Create" }}
+                        {move || action_label(creating.get(), wait.get(), "Create", "Creating…")}
                     </button>
                 </Show>
             </div>
@@ -490,10 +500,13 @@ fn KeyStep(draft: Draft) -> impl IntoView {
         _ => {}
     });
     let banner = crate::pages::verify::key_banner(verify);
+    let wait = wait_left(move || {
+        verify.value();
+    });
     let valid = move || key.value.with(|k| validate::service_key(k).is_ok());
     let submit = move |k: String| {
         key.touched.set(true);
-        if validate::service_key(&k).is_ok() {
+        if validate::service_key(&k).is_ok() && wait.get_untracked() == 0 {
             sent.set(k.trim().to_owned());
             verify.dispatch(k.trim().to_owned());
         }
@@ -526,9 +539,9 @@ fn KeyStep(draft: Draft) -> impl IntoView {
                                 type="submit"
                                 class="secondary"
                                 data-test="verify"
-                                disabled=move || pending.get() || !valid()
+                                disabled=move || pending.get() || !valid() || wait.get() != 0
                             >
-                                {move || if pending.get() { "Verifying…" } else { "Verify" }}
+                                {move || action_label(pending.get(), wait.get(), "Verify", "Verifying…")}
                             </button>
                         </div>
                     </Field>

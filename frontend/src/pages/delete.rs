@@ -4,7 +4,9 @@
 
 use crate::api;
 use crate::components::details::{LegsTable, PeeringConfigDetails};
-use crate::components::feedback::{ActionError, LoadError, Loading, Retry};
+use crate::components::feedback::{
+    ActionError, LoadError, Loading, Retry, action_label, wait_left,
+};
 use crate::components::field::Field;
 use crate::components::names;
 use crate::components::note::{NoteFields, note_ok, ticket_value};
@@ -55,6 +57,10 @@ fn DeleteForm(
     let ready_attr = ready.clone();
     let ready_hint = ready.clone();
     let ready_key = ready.clone();
+    // A busy Console Connect's wait (`Retry-After`) is counted down before sending again.
+    let wait = wait_left(move || {
+        error.track();
+    });
     let submit = move || {
         typing.set(false);
         touch_all(&[reason, ticket, confirm]);
@@ -73,7 +79,7 @@ fn DeleteForm(
             novalidate
             on:submit=move |ev| {
                 ev.prevent_default();
-                if !pending.get_untracked() {
+                if !pending.get_untracked() && wait.get_untracked() == 0 {
                     submit();
                     crate::form::focus_first_invalid(&event_target(&ev));
                 }
@@ -118,9 +124,9 @@ fn DeleteForm(
                     type="submit"
                     class="danger"
                     data-test="confirm-delete"
-                    disabled=move || !ready_attr() || pending.get()
+                    disabled=move || !ready_attr() || pending.get() || wait.get() != 0
                 >
-                    {move || if pending.get() { "Deleting…" } else { "Delete" }}
+                    {move || action_label(pending.get(), wait.get(), "Delete", "Deleting…")}
                 </button>
             </div>
             <Show when=move || !ready_hint()>

@@ -5,7 +5,9 @@
 use crate::api;
 use crate::components::details::{PeeringConfigDetails, router_help};
 use crate::components::diff::DiffTable;
-use crate::components::feedback::{ActionError, LoadError, Loading, Retry};
+use crate::components::feedback::{
+    ActionError, LoadError, Loading, Retry, action_label, wait_left,
+};
 use crate::components::field::{Field, TextInput, TextKind};
 use crate::components::note::{NoteFields, note_ok, ticket_value};
 use crate::components::status::{connection_status, sync_status};
@@ -830,6 +832,10 @@ fn FormStep(
     let customer_error = error_of("customerASN", draft.customer_asn);
     let registry_error = error_of("routingRegistryName", draft.registry);
     let invalid = move || checked.with(|c| c.config.is_none());
+    // A busy Console Connect's wait (`Retry-After`) is counted down before asking again.
+    let wait = wait_left(move || {
+        error.track();
+    });
     let (primary_example, secondary_example) = if t.needs_private_subnets() {
         ("10.1.0.0/30", "10.1.0.4/30")
     } else {
@@ -844,7 +850,7 @@ fn FormStep(
             novalidate
             on:submit=move |ev| {
                 ev.prevent_default();
-                if !invalid() && !pending.get_untracked() {
+                if !invalid() && !pending.get_untracked() && wait.get_untracked() == 0 {
                     on_next.run(());
                 }
             }
@@ -1000,9 +1006,9 @@ fn FormStep(
                     type="submit"
                     class="primary"
                     data-test="preview"
-                    disabled=move || invalid() || pending.get()
+                    disabled=move || invalid() || pending.get() || wait.get() != 0
                 >
-                    {move || if pending.get() { "Checking…" } else { "Next: preview changes" }}
+                    {move || action_label(pending.get(), wait.get(), "Next: preview changes", "Checking…")}
                 </button>
             </div>
             <Show when=invalid>
@@ -1028,13 +1034,17 @@ fn ReviewStep(
     let nothing_changes =
         move || preview.with(|p| p.as_ref().is_some_and(|p| p.exists && p.changes.is_empty()));
     let ready = move || note_ok(reason, ticket, true) && !nothing_changes();
+    // A busy Console Connect's wait (`Retry-After`) is counted down before sending again.
+    let wait = wait_left(move || {
+        error.track();
+    });
     view! {
         <form
             class="panel wizard"
             novalidate
             on:submit=move |ev| {
                 ev.prevent_default();
-                if pending.get_untracked() {
+                if pending.get_untracked() || wait.get_untracked() > 0 {
                     return;
                 }
                 if ready() {
@@ -1091,9 +1101,9 @@ fn ReviewStep(
                     type="submit"
                     class="primary"
                     data-test="apply"
-                    disabled=move || !ready() || pending.get()
+                    disabled=move || !ready() || pending.get() || wait.get() != 0
                 >
-                    {move || if pending.get() { "Applying…" } else { "Apply" }}
+                    {move || action_label(pending.get(), wait.get(), "Apply", "Applying…")}
                 </button>
             </div>
             <Show when=move || !note_ok(reason, ticket, true) && !nothing_changes()>

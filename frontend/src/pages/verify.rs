@@ -3,7 +3,7 @@
 
 use crate::api;
 use crate::components::details::ServiceKeyDetails;
-use crate::components::feedback::ActionError;
+use crate::components::feedback::{ActionError, action_label, wait_left};
 use crate::components::field::Field;
 use crate::components::keys::{DemoKeyList, ServiceKeyInput};
 use crate::form::Input;
@@ -55,10 +55,14 @@ pub fn VerifyPage() -> impl IntoView {
     let verify = crate::shared::action(|k: &String| api::verify_service_key(k.clone()));
     let pending = verify.pending();
     let error = key_error(verify, key);
+    // A busy Console Connect's wait (`Retry-After`) is counted down before asking again.
+    let wait = wait_left(move || {
+        verify.value();
+    });
     let valid = move || key.value.with(|k| validate::service_key(k).is_ok());
     let submit = move |k: String| {
         key.touched.set(true);
-        if validate::service_key(&k).is_ok() {
+        if validate::service_key(&k).is_ok() && wait.get_untracked() == 0 {
             verified_key.set(k.trim().to_owned());
             verify.dispatch(k.trim().to_owned());
         }
@@ -105,9 +109,9 @@ pub fn VerifyPage() -> impl IntoView {
                             type="submit"
                             class="primary"
                             data-test="verify"
-                            disabled=move || pending.get() || !valid()
+                            disabled=move || pending.get() || !valid() || wait.get() != 0
                         >
-                            {move || if pending.get() { "Verifying…" } else { "Verify" }}
+                            {move || action_label(pending.get(), wait.get(), "Verify", "Verifying…")}
                         </button>
                     </div>
                 </form>

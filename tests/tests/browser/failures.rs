@@ -7,7 +7,8 @@
 //! again" counts that wait down meanwhile). The failures are the network's, or the portal's
 //! answer to a busy Console Connect: the page's own `fetch` is made to fail, or to give that
 //! answer, for chosen paths. A change whose answer was lost is not said to be safe to send
-//! again: it may have been made.
+//! again: it may have been made. An action told to wait is not sent again before the wait is
+//! over.
 
 use crate::browser::Browser;
 use crate::demo;
@@ -245,6 +246,50 @@ async fn a_failed_refresh_keeps_the_list_shown_and_is_tried_again() {
         json!(true)
     );
     b.screenshot("list-caught-up").await;
+}
+
+/// An action answered by a busy Console Connect that asked for a pause (`Retry-After`) is not
+/// sent again before the pause is over: its button counts the wait down, then can be pressed.
+#[tokio::test]
+async fn an_action_told_to_wait_counts_the_wait_down_before_it_can_be_sent_again() {
+    const VERIFY: &str = "[data-test=\"verify\"]";
+    let b = Browser::open("failures-action-wait").await;
+    demo::sign_in_as_ada_in_acme(&b).await;
+    b.goto("/verify").await;
+    b.fill("serviceKey", demo::london_key()).await;
+    b.script_with(
+        ANSWER_FETCH,
+        json!([["/api/service-keys/verify"], 502, busy_answer(4), 4]),
+    )
+    .await;
+    b.click("verify").await;
+    b.wait_for_text(".error-banner", "Try again in 4 seconds")
+        .await;
+    let text = b.text(VERIFY).await;
+    assert!(
+        text.starts_with("Verify in ") && text.ends_with(" s"),
+        "{text}"
+    );
+    b.wait_enabled(VERIFY, false).await;
+    b.screenshot("action-asked-to-wait").await;
+    // Enter in the key sends nothing meanwhile either.
+    b.press_enter("serviceKey").await;
+    // Once the wait is over, it can be sent again, and is answered.
+    b.wait_for_script(
+        "the verify button to say Verify again",
+        "return document.querySelector('[data-test=\"verify\"]').textContent === 'Verify';",
+    )
+    .await;
+    b.wait_enabled(VERIFY, true).await;
+    assert_eq!(
+        b.script("return window.answers.length;").await,
+        json!(1),
+        "nothing was sent during the wait"
+    );
+    b.script("window.answering.clear(); return null;").await;
+    b.click("verify").await;
+    b.wait_for_text("[data-test=\"service-key-details\"]", "acme-er-london-01")
+        .await;
 }
 
 #[tokio::test]
