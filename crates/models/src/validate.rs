@@ -392,7 +392,8 @@ pub fn api_key(raw: &str) -> Result<(), ValidationError> {
 /// Free text of 1..=max printable characters (after trimming).
 pub fn text(field: &'static str, raw: &str, max: usize) -> Result<(), ValidationError> {
     let trimmed = raw.trim();
-    let len = trimmed.chars().count();
+    // Counted as seen: a letter and its combining accent are one character.
+    let len = composed(trimmed).chars().count();
     if len == 0 {
         return Err(ValidationError::Required { field });
     }
@@ -1093,12 +1094,30 @@ pub fn class_of_service(c: Option<&ClassOfService>) -> Result<(), ValidationErro
     }
 }
 
-/// The words of `text` as a person sees them: split at white space, without invisible marks.
+/// `text` in Unicode's composed form (NFC): an accented letter written as the letter and a
+/// combining mark (as text copied from some systems is) becomes the one character a keyboard
+/// types, so two texts that look the same compare, and count, the same.
+pub fn composed(text: &str) -> String {
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        use unicode_normalization::UnicodeNormalization;
+        text.nfc().collect()
+    }
+    #[cfg(target_arch = "wasm32")]
+    {
+        String::from(js_sys::JsString::from(text).normalize("NFC"))
+    }
+}
+
+/// The words of `text` as a person sees them: split at white space, without invisible marks,
+/// composed (see [`composed`]).
 fn seen(text: &str) -> impl Iterator<Item = String> + '_ {
     text.split_whitespace().map(|word| {
-        word.chars()
+        let visible: String = word
+            .chars()
             .filter(|c| !matches!(c, '\u{200B}'..='\u{200F}' | '\u{2060}' | '\u{FEFF}'))
-            .collect()
+            .collect();
+        composed(&visible)
     })
 }
 

@@ -695,6 +695,27 @@ async fn a_connection_delete_needs_its_name_typed_then_goes_deleting_and_deleted
     assert_eq!(outcome["outcome"], "succeeded");
 }
 
+/// A name pasted with its accents as combining marks is ordered as a keyboard types it, and
+/// confirmed by typing it so.
+#[tokio::test]
+async fn a_name_with_combining_accents_is_ordered_composed_and_confirmed_as_typed() {
+    let app = spawn_app().await;
+    let client = app.sign_in_to(ada(), "acme").await;
+    let id = client
+        .create_connection("Zu\u{308}rich Site", service_key(LONDON_10G), 100)
+        .await;
+    let read = client.get(&format!("/api/connections/{id}")).await;
+    assert_eq!(read.json["name"], "Z\u{fc}rich Site", "{}", read.text);
+    app.advance(60);
+    let deleted = client
+        .delete(
+            &format!("/api/connections/{id}"),
+            Some(&json!({"reason": "Decommission", "confirmName": "Zu\u{308}rich Site"})),
+        )
+        .await;
+    assert_eq!(deleted.status, StatusCode::ACCEPTED, "{}", deleted.text);
+}
+
 #[tokio::test]
 async fn a_connection_delete_is_answered_without_its_legs_when_they_are_slow_to_read_again() {
     let app = spawn_app().await;

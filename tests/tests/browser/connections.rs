@@ -421,3 +421,19 @@ async fn a_connection_from_one_port_says_one_router_there_carries_both_links() {
     b.find("[data-test=\"router-config-primary\"]").await;
     assert_eq!(b.count("[data-test=\"one-port\"]").await, 0);
 }
+
+/// A name typed with its accents as combining marks (as some systems paste text) is the name a
+/// keyboard types: a delete's confirmation takes it, in the browser as on the server.
+#[tokio::test]
+async fn a_delete_is_confirmed_by_the_name_in_either_unicode_form() {
+    let b = Browser::open("delete-composed-name").await;
+    demo::sign_in_as_ada_in_acme(&b).await;
+    let id = demo::order_in_acme(&b, "Z\u{fc}rich Site").await;
+    b.goto(&format!("/connections/{id}/delete")).await;
+    b.fill("reason", "The Zurich site is closed").await;
+    b.fill("confirmName", "Zu\u{308}rich Site").await;
+    b.wait_enabled("[data-test=\"confirm-delete\"]", true).await;
+    b.click("confirm-delete").await;
+    // Deleted: the page goes back to the connection.
+    b.wait_for_path(&format!("/connections/{id}")).await;
+}

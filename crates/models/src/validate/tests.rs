@@ -867,6 +867,33 @@ fn a_new_shared_key_and_keeping_the_current_one_are_not_both_asked_for() {
     assert_eq!(shared_key_choice(&with_key(Some("")), true), Ok(()));
 }
 
+/// An accented letter written as the letter and a combining mark (decomposed, as some systems
+/// copy text) looks the same as the one character a keyboard types: the two are one name, of
+/// as many characters as are seen.
+#[test]
+fn names_that_look_the_same_in_either_unicode_form_are_the_same() {
+    let typed = "Z\u{fc}rich Site";
+    let pasted = "Zu\u{308}rich Site";
+    assert_ne!(typed, pasted);
+    assert_eq!(composed(pasted), typed);
+    assert!(confirmation(typed, pasted).is_ok());
+    assert!(confirmation(pasted, typed).is_ok());
+    assert!(is_same_name("Z\u{dc}RICH site", pasted));
+    assert_eq!(as_seen(pasted), typed);
+    // Counted as seen: 64 decomposed letters are 64 characters, not 128.
+    assert_eq!(connection_name(&"e\u{301}".repeat(MAX_NAME_CHARS)), Ok(()));
+    assert_eq!(
+        connection_name(&"e\u{301}".repeat(MAX_NAME_CHARS + 1)),
+        Err(ValidationError::Length {
+            field: "name",
+            len: MAX_NAME_CHARS + 1,
+            max: MAX_NAME_CHARS
+        })
+    );
+    // Letters that only look alike are still told apart.
+    assert!(!is_same_name("Zurich", "Z\u{fc}rich"));
+}
+
 #[test]
 fn confirmation_must_match_the_name_as_seen() {
     assert!(confirmation("Azure A", "Azure A").is_ok());

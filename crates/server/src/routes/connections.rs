@@ -283,7 +283,8 @@ async fn create_connection(
     signed_in.still_stands(&state).await?;
     let body = CreateConnectionBody {
         azure_service_key: service_key.clone(),
-        name: req.name.trim().to_owned(),
+        // As a keyboard types it: one name looks the same however it was pasted.
+        name: validate::composed(req.name.trim()),
         src_port: req
             .port_ids
             .iter()
