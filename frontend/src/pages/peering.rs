@@ -750,6 +750,11 @@ fn PeeringForm(
                         pending=busy
                         error=Signal::derive(move || apply_error.get().or_else(|| preview_error.get()))
                         on_back=Callback::new(move |_| step.set(0))
+                        on_recheck=Callback::new(move |_| {
+                            if let Some(req) = request(String::new(), None) {
+                                preview.dispatch(req);
+                            }
+                        })
                         on_apply=Callback::new(move |_| {
                             touch_all(&[reason, ticket]);
                             if note_ok(reason, ticket, true)
@@ -1029,6 +1034,8 @@ fn ReviewStep(
     pending: Memo<bool>,
     error: Signal<Option<ApiError>>,
     on_back: Callback<()>,
+    /// Reviews the change again from the peering's current settings.
+    on_recheck: Callback<()>,
     on_apply: Callback<()>,
 ) -> impl IntoView {
     let nothing_changes =
@@ -1093,6 +1100,30 @@ fn ReviewStep(
             }}
             <NoteFields reason=reason ticket=ticket required=true purpose="Why you make this change"/>
             <ActionError error=error/>
+            // A change that may have been made shows in the peering's settings now: the review
+            // is read again from them at a click (nothing left to change means it was made).
+            {move || {
+                error
+                    .get()
+                    .filter(ApiError::may_have_been_made)
+                    .map(|_| {
+                        view! {
+                            <p class="notice" data-test="recheck">
+                                "Whether it was made shows in the peering's current settings: "
+                                <button
+                                    type="button"
+                                    class="link-button"
+                                    data-test="recheck-button"
+                                    disabled=move || pending.get()
+                                    on:click=move |_| on_recheck.run(())
+                                >
+                                    "review the change again from them"
+                                </button>
+                                "."
+                            </p>
+                        }
+                    })
+            }}
             <div class="wizard-nav">
                 <button type="button" class="secondary" data-test="back" on:click=move |_| on_back.run(())>
                     "Back"

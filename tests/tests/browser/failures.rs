@@ -417,6 +417,17 @@ async fn a_change_whose_answer_is_lost_is_not_said_to_be_safe_to_send_again() {
     assert!(!said.contains("try again ("), "{said}");
     b.wait_for_value("reason", demo::VLAN_MOVE_REASON).await;
     b.screenshot("change-answer-lost").await;
+    // Whether it was made shows in the peering as it is: the review is read again from it at a
+    // click. This attempt never left the browser, so the change is still to be made.
+    b.click("recheck-button").await;
+    b.wait_gone(".error-banner").await;
+    b.wait_for_text(
+        "[data-test=\"preview-summary\"]",
+        "1 field of the Private peering changes",
+    )
+    .await;
+    assert_eq!(b.count("[data-test=\"recheck\"]").await, 0);
+    b.wait_for_value("reason", demo::VLAN_MOVE_REASON).await;
 
     // The same for an answer that is not the portal's, such as a proxy's timeout before it.
     b.script_with(
