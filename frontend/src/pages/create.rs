@@ -971,7 +971,19 @@ fn ReviewStep(
         <dl class="details review">
             <dt>"Service key"</dt>
             <dd>
-                <code>{move || key().map(|k| k.service_key_masked).unwrap_or_default()}</code>
+                // Refused since it was verified (a colleague's order used it): said, with the
+                // way back to it beside.
+                {move || match key() {
+                    Some(k) => view! { <code>{k.service_key_masked}</code> }.into_any(),
+                    None => {
+                        view! {
+                            <span class="field-error" data-test="key-unverified">
+                                "No longer verified: verify a key again"
+                            </span>
+                        }
+                            .into_any()
+                    }
+                }}
                 " "
                 {edit(0, "service key")}
             </dd>

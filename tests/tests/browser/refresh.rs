@@ -547,6 +547,9 @@ async fn a_key_used_since_the_wizard_verified_it_is_not_offered_again() {
     b.click("create").await;
     b.wait_for_text(".error-banner", "already used").await;
     b.wait_enabled("[data-test=\"create\"]", false).await;
+    // The review says the key no longer holds, beside the way back to it.
+    b.wait_for_text("[data-test=\"key-unverified\"]", "No longer verified")
+        .await;
     // At the key, the step that no longer holds, Azure's answer is under it.
     b.click_css("button[aria-label=\"Change the service key\"]")
         .await;
