@@ -50,6 +50,12 @@ pub fn WizardSteps(
                                 aria-current=move || (i == current.get()).then_some("step")
                             >
                                 {*name}
+                                // What the tick drawn beside a done step says, said to a
+                                // screen reader too.
+                                {move || {
+                                    (i < current.get())
+                                        .then(|| view! { <span class="visually-hidden">" (done)"</span> })
+                                }}
                             </li>
                         }
                     })

@@ -84,7 +84,7 @@ fn EventDetail(detail: AuditEventDetail, connections: names::Names) -> impl Into
             <Named id=c names=connections/>
             {open}
             " · "
-            <a href=history aria-label="The connection's audit history">
+            <a href=history aria-label="its history (the connection's audit history)">
                 "its history"
             </a>
         }

@@ -69,6 +69,13 @@ async fn order_connection(b: &Browser) -> String {
     b.wait_for_text(".step-count", "Step 2 of 5").await;
     // The keyboard is at the new step's heading, not back at the top of the document.
     b.wait_for_focus("wizard-step").await;
+    // The step done is said to be, not only ticked.
+    b.wait_for_script(
+        "the service key's step said to be done",
+        "const done = document.querySelector('.wizard-steps li.done'); \
+         return done !== null && done.textContent === 'Service key (done)';",
+    )
+    .await;
     b.click_css(&format!("#srcPort-{LONDON_PORT_1}")).await;
     b.click_css(&format!("#srcPort-{AMSTERDAM_PORT}")).await;
     b.wait_for_text(
