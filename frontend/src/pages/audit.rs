@@ -34,16 +34,24 @@ fn query_from(params: &Params) -> AuditQuery {
 }
 
 /// The filters in the address, its times as the portal writes them: a time given without a
-/// zone is UTC, as the filters' fields say (and show it). One that is no time is kept as given,
-/// for the server to say so.
+/// zone is UTC, as the filters' fields say (and show it). One that is no time is not applied,
+/// as a value of no filter's list is not, and the page says so ([`not_understood`]).
 fn query_of(params: &Params) -> AuditQuery {
-    let in_utc = |time: String| format::input_to_utc(&format::utc_to_input(&time)).unwrap_or(time);
+    let in_utc = |time: String| {
+        let shown = format::utc_to_input(&time);
+        (!shown.is_empty()).then(|| format::input_to_utc(&shown).unwrap_or(time))
+    };
     let query = query_from(params);
     AuditQuery {
-        from: query.from.map(in_utc),
-        to: query.to.map(in_utc),
+        from: query.from.and_then(in_utc),
+        to: query.to.and_then(in_utc),
         ..query
     }
+}
+
+/// Whether the browser reads `text` as a time (see [`format::utc_to_input`]).
+fn is_time(text: &str) -> bool {
+    !format::utc_to_input(text).is_empty()
 }
 
 /// The parameters of the address the page reads: its filters.
@@ -59,15 +67,18 @@ const FILTERS: [&str; 8] = [
 ];
 
 /// The filters of a closed list of values whose value in the address is none of them
-/// (`action=bogus`), as `name=value`, then the parameters that are no filter (`before=9`, a
-/// misspelt `outcomes=failed`): they are not applied, and the page says so.
-fn not_understood(params: &Params) -> Vec<String> {
+/// (`action=bogus`) and the times that are no time (`is_time` tells), as `name=value`, then
+/// the parameters that are no filter (`before=9`, a misspelt `outcomes=failed`): they are not
+/// applied, and the page says so.
+fn not_understood(params: &Params, is_time: impl Fn(&str) -> bool) -> Vec<String> {
     let query = query_from(params);
     [
         ("action", query.action.is_none()),
         ("peeringType", query.peering_type.is_none()),
         ("outcome", query.outcome.is_none()),
         ("phase", query.phase.is_none()),
+        ("from", !query.from.as_deref().is_some_and(&is_time)),
+        ("to", !query.to.as_deref().is_some_and(&is_time)),
     ]
     .into_iter()
     .filter(|(_, dropped)| *dropped)
@@ -284,8 +295,7 @@ pub fn AuditPage() -> impl IntoView {
             _ => None,
         };
         // Nor is a range that ends before it starts: it is said under its end. (A bound that
-        // is no time is left for the server to say so.)
-        let is_time = |t: &&str| !format::utc_to_input(t).is_empty();
+        // is no time is not applied: see `not_understood`.)
         let refused = match unknown {
             Some(message) => Some(models::FieldError {
                 field: "connection".into(),
@@ -294,15 +304,14 @@ pub fn AuditPage() -> impl IntoView {
             None => query
                 .from
                 .as_deref()
-                .filter(is_time)
-                .zip(query.to.as_deref().filter(is_time))
+                .zip(query.to.as_deref())
                 .and_then(|(from, to)| models::validate::time_range(from, to).err())
                 .map(|e| models::FieldError {
                     field: e.field().into(),
                     message: e.to_string(),
                 }),
         };
-        let ignored = params.with(not_understood);
+        let ignored = params.with(|p| not_understood(p, is_time));
         view! {
             <Audit
                 query=query
@@ -1017,16 +1026,26 @@ mod tests {
         let params = crate::route::Params::from_query(
             "?action=bogus&outcome=FAILED&peeringType=+&phase=later&actor=ada&connection=x",
         );
-        assert_eq!(not_understood(&params), ["action=bogus", "phase=later"]);
+        let any_time = |_: &str| true;
+        assert_eq!(
+            not_understood(&params, any_time),
+            ["action=bogus", "phase=later"]
+        );
         let fine = crate::route::Params::from_query(
             "?action=sign_in&outcome=&connection=&actor=&peeringType=PRIVATE&phase=intent\
              &from=2026-11-01&to=2026-12-01",
         );
-        assert!(not_understood(&fine).is_empty());
+        assert!(not_understood(&fine, any_time).is_empty());
+        // A bound that is no time (as the browser reads times) is not applied either.
+        let times = crate::route::Params::from_query("?from=x&to=2026-12-01&outcome=failed");
+        assert_eq!(
+            not_understood(&times, |t| t.starts_with("2026")),
+            ["from=x"]
+        );
         // Paging and names that are no filter, kept by a bookmark or misspelt by hand.
         let odd = crate::route::Params::from_query("?before=9&outcomes=failed&limit=5&x&=y");
         assert_eq!(
-            not_understood(&odd),
+            not_understood(&odd, any_time),
             ["before=9", "outcomes=failed", "limit=5", "x"]
         );
     }
