@@ -712,7 +712,13 @@ fn PeeringForm(
             }
             1 => {
                 view! {
-                    <Show when=move || changed_since_read.get()>
+                    // Nothing left to change (an attempt whose answer was lost went through)
+                    // undoes nothing either.
+                    <Show when=move || {
+                        changed_since_read.get()
+                            && preview_result
+                                .with(|p| p.as_ref().is_none_or(|p| !p.exists || !p.changes.is_empty()))
+                    }>
                         <div class="notice warn" role="alert" data-test="changed-since-read">
                             <p>
                                 "This peering was changed after this page read it. The difference below is from its current settings, so a field you did not edit here may undo that change."

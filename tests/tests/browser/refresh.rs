@@ -477,6 +477,26 @@ async fn a_review_of_a_form_read_before_a_colleagues_change_says_so() {
     b.screenshot("outdated-undoing").await;
 }
 
+/// A colleague (or an attempt of this engineer's whose answer was lost) already made the very
+/// change the form asks for: the review says nothing would change, and warns of nothing undone.
+#[tokio::test]
+async fn a_review_of_a_change_already_made_since_the_form_was_read_warns_of_nothing() {
+    let b = Browser::open("refresh-same-change").await;
+    demo::sign_in_as_ada_in_acme(&b).await;
+    let id = b
+        .attr("[data-test=\"connection-row\"]", "data-connection")
+        .await;
+    b.goto(&format!("/connections/{id}/peering/PRIVATE")).await;
+    b.wait_for_value("peerASN", "65010").await;
+
+    demo::colleague_sets_seeded_private_peering(&b, &id, 65010, 150, "The VLAN move").await;
+
+    demo::review_vlan_move(&b).await;
+    b.wait_for_text("[data-test=\"preview-summary\"]", "Nothing would change")
+        .await;
+    assert_eq!(b.count("[data-test=\"changed-since-read\"]").await, 0);
+}
+
 /// A review's row of the peer ASN, said to undo a change made since the page read the peering.
 const UNDONE_ASN: &str =
     "[data-test=\"diff\"] tr[data-field=\"peerASN\"].undone [data-test=\"undo-note\"]";
