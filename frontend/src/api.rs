@@ -26,6 +26,7 @@ thread_local! {
     static ON_SIGNED_OUT: RefCell<Option<SignedOutHook>> = const { RefCell::new(None) };
     static LAST_SUCCESS: Cell<f64> = const { Cell::new(0.0) };
     static QUIET_UNTIL: Cell<f64> = const { Cell::new(0.0) };
+    static QUIET_LOADED: Cell<bool> = const { Cell::new(false) };
     static CHANGES_SENT: Cell<u32> = const { Cell::new(0) };
 }
 
@@ -56,18 +57,60 @@ impl Drop for Sending {
 }
 
 /// Until when (ms since the epoch, 0 for no wait) the portal asked, with `Retry-After`, not to
-/// be asked again: pages refreshing by themselves wait for it ([`crate::poll`]).
+/// be asked again: pages refreshing by themselves wait for it ([`crate::poll`]), and so do the
+/// buttons that send. Kept for the tab, so that a reload does not forget it.
 pub fn quiet_until() -> f64 {
+    if !QUIET_LOADED.with(|loaded| loaded.replace(true))
+        && let Some(kept) = kept_quiet()
+    {
+        QUIET_UNTIL.with(|q| q.set(q.get().max(kept)));
+    }
     QUIET_UNTIL.with(Cell::get)
 }
 
 /// Notes a `Retry-After` of whole seconds received at `now`; a later wait already noted stays.
 fn asked_to_wait(retry_after: Option<&str>, now: f64) {
     if let Some(secs) = retry_after.and_then(|v| v.trim().parse::<u32>().ok()) {
-        let until = now + f64::from(secs) * 1000.0;
-        QUIET_UNTIL.with(|q| q.set(q.get().max(until)));
+        let until = (now + f64::from(secs) * 1000.0).max(quiet_until());
+        QUIET_UNTIL.with(|q| q.set(until));
+        keep_quiet(until);
     }
 }
+
+/// Where the tab keeps the wait (its session storage).
+#[cfg(target_arch = "wasm32")]
+const QUIET_KEY: &str = "portal-quiet-until";
+
+#[cfg(target_arch = "wasm32")]
+fn quiet_storage() -> Option<web_sys::Storage> {
+    web_sys::window()?.session_storage().ok().flatten()
+}
+
+// Kept as whole seconds since the epoch, rounded up (a u32 holds them until 2106): formatting
+// and reading an `f64` would add Rust's float code to the bundle (about 20 KiB), where
+// integers' is there already.
+#[cfg(target_arch = "wasm32")]
+fn kept_quiet() -> Option<f64> {
+    let secs: u32 = quiet_storage()?.get_item(QUIET_KEY).ok()??.parse().ok()?;
+    Some(f64::from(secs) * 1000.0)
+}
+
+#[cfg(target_arch = "wasm32")]
+fn keep_quiet(until: f64) {
+    if let Some(storage) = quiet_storage() {
+        let secs = web_sys::js_sys::Math::ceil(until / 1000.0) as u32;
+        let _ = storage.set_item(QUIET_KEY, &secs.to_string());
+    }
+}
+
+// The unit tests run natively, without a browser's storage.
+#[cfg(not(target_arch = "wasm32"))]
+fn kept_quiet() -> Option<f64> {
+    None
+}
+
+#[cfg(not(target_arch = "wasm32"))]
+fn keep_quiet(_: f64) {}
 
 /// When the portal last answered a call with success (ms since the epoch, 0 for never): each
 /// such call also kept the session alive on the server.

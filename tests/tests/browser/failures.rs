@@ -249,21 +249,24 @@ async fn a_failed_refresh_keeps_the_list_shown_and_is_tried_again() {
 }
 
 /// An action answered by a busy Console Connect that asked for a pause (`Retry-After`) is not
-/// sent again before the pause is over: its button counts the wait down, then can be pressed.
+/// sent again before the pause is over, even after a reload: its button counts the wait down,
+/// then can be pressed.
 #[tokio::test]
 async fn an_action_told_to_wait_counts_the_wait_down_before_it_can_be_sent_again() {
     const VERIFY: &str = "[data-test=\"verify\"]";
+    const COUNTING: &str = "return document.querySelector('[data-test=\"verify\"]')\
+                            .textContent.startsWith('Verify in ');";
     let b = Browser::open("failures-action-wait").await;
     demo::sign_in_as_ada_in_acme(&b).await;
     b.goto("/verify").await;
     b.fill("serviceKey", demo::london_key()).await;
     b.script_with(
         ANSWER_FETCH,
-        json!([["/api/service-keys/verify"], 502, busy_answer(4), 4]),
+        json!([["/api/service-keys/verify"], 502, busy_answer(8), 8]),
     )
     .await;
     b.click("verify").await;
-    b.wait_for_text(".error-banner", "Try again in 4 seconds")
+    b.wait_for_text(".error-banner", "Try again in 8 seconds")
         .await;
     let text = b.text(VERIFY).await;
     assert!(
@@ -274,6 +277,17 @@ async fn an_action_told_to_wait_counts_the_wait_down_before_it_can_be_sent_again
     b.screenshot("action-asked-to-wait").await;
     // Enter in the key sends nothing meanwhile either.
     b.press_enter("serviceKey").await;
+    assert_eq!(
+        b.script("return window.answers.length;").await,
+        json!(1),
+        "nothing was sent during the wait"
+    );
+    // A reload does not forget the wait.
+    b.goto("/verify").await;
+    b.fill("serviceKey", demo::london_key()).await;
+    b.wait_for_script("the verify button counting the wait down", COUNTING)
+        .await;
+    b.wait_enabled(VERIFY, false).await;
     // Once the wait is over, it can be sent again, and is answered.
     b.wait_for_script(
         "the verify button to say Verify again",
@@ -281,12 +295,6 @@ async fn an_action_told_to_wait_counts_the_wait_down_before_it_can_be_sent_again
     )
     .await;
     b.wait_enabled(VERIFY, true).await;
-    assert_eq!(
-        b.script("return window.answers.length;").await,
-        json!(1),
-        "nothing was sent during the wait"
-    );
-    b.script("window.answering.clear(); return null;").await;
     b.click("verify").await;
     b.wait_for_text("[data-test=\"service-key-details\"]", "acme-er-london-01")
         .await;
