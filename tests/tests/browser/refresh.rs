@@ -434,6 +434,19 @@ async fn a_sign_out_in_another_tab_is_followed_and_said() {
     b.wait_gone("[data-test=\"signed-out\"]").await;
 }
 
+/// A browser for `test`, signed in as Ada in Acme, on the form of the seeded connection's
+/// PRIVATE peering as read (ASN 65010, VLAN 100), with the connection's id.
+async fn on_the_seeded_private_form(test: &str) -> (Browser, String) {
+    let b = Browser::open(test).await;
+    demo::sign_in_as_ada_in_acme(&b).await;
+    let id = b
+        .attr("[data-test=\"connection-row\"]", "data-connection")
+        .await;
+    b.goto(&format!("/connections/{id}/peering/PRIVATE")).await;
+    b.wait_for_value("peerASN", "65010").await;
+    (b, id)
+}
+
 /// A peering's form is filled from the peering as the page read it. A colleague changes the
 /// peering's ASN meanwhile; the engineer moves only the VLAN: the review, which is from the
 /// current settings, says that a field not edited would undo the colleague's change, and
@@ -441,13 +454,7 @@ async fn a_sign_out_in_another_tab_is_followed_and_said() {
 /// the review and Apply is refused, and the review from their settings says the same.
 #[tokio::test]
 async fn a_review_of_a_form_read_before_a_colleagues_change_says_so() {
-    let b = Browser::open("refresh-colleague-change").await;
-    demo::sign_in_as_ada_in_acme(&b).await;
-    let id = b
-        .attr("[data-test=\"connection-row\"]", "data-connection")
-        .await;
-    b.goto(&format!("/connections/{id}/peering/PRIVATE")).await;
-    b.wait_for_value("peerASN", "65010").await;
+    let (b, id) = on_the_seeded_private_form("refresh-colleague-change").await;
 
     demo::colleague_sets_seeded_private_peering(&b, &id, 65123, 100, "A new ASN for the DC").await;
 
@@ -481,13 +488,7 @@ async fn a_review_of_a_form_read_before_a_colleagues_change_says_so() {
 /// change the form asks for: the review says nothing would change, and warns of nothing undone.
 #[tokio::test]
 async fn a_review_of_a_change_already_made_since_the_form_was_read_warns_of_nothing() {
-    let b = Browser::open("refresh-same-change").await;
-    demo::sign_in_as_ada_in_acme(&b).await;
-    let id = b
-        .attr("[data-test=\"connection-row\"]", "data-connection")
-        .await;
-    b.goto(&format!("/connections/{id}/peering/PRIVATE")).await;
-    b.wait_for_value("peerASN", "65010").await;
+    let (b, id) = on_the_seeded_private_form("refresh-same-change").await;
 
     demo::colleague_sets_seeded_private_peering(&b, &id, 65010, 150, "The VLAN move").await;
 
