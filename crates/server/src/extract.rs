@@ -624,6 +624,24 @@ fn every_bad_value<T: DeserializeOwned>(given: &str) -> Option<AppError> {
     (!fields.is_empty()).then_some(AppError::Validation(fields))
 }
 
+/// The query read from only those of its parameters that can be read alone, the others left
+/// out: what a route can still check of a query refused for some of its values, so that what
+/// it checks after reading (times, ranges) is said in the same answer.
+pub fn readable_part<T: DeserializeOwned>(query: &str) -> Option<T> {
+    let read = |pairs: &str| {
+        axum::http::Uri::try_from(format!("/?{pairs}"))
+            .ok()
+            .and_then(|uri| axum::extract::Query::<T>::try_from_uri(&uri).ok())
+            .map(|axum::extract::Query(v)| v)
+    };
+    let given = without_blank_parameters(query);
+    let kept: Vec<&str> = given
+        .split('&')
+        .filter(|pair| !pair.is_empty() && read(pair).is_some())
+        .collect();
+    read(&kept.join("&"))
+}
+
 /// For a read that takes no query parameters: one sent anyway (`?status=ACTIVE`) is refused
 /// rather than ignored, as a route that takes some refuses one it does not know. Blank ones are
 /// left out, as a form with nothing chosen sends them.

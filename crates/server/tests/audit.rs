@@ -757,6 +757,32 @@ async fn audit_filters_select_the_matching_events() {
             bad_values.text
         );
     }
+    // A value refused when the query is read does not hide the filters checked after it.
+    let mixed = h
+        .ada
+        .get("/api/audit?action=drop_table&from=last%20tuesday&limit=0&connection=x&actor=ada")
+        .await;
+    assert_eq!(mixed.status, StatusCode::UNPROCESSABLE_ENTITY);
+    for field in ["action", "from", "limit", "connection"] {
+        assert!(mixed.field(field).is_some(), "{field}: {}", mixed.text);
+    }
+    assert!(mixed.field("actor").is_none(), "{}", mixed.text);
+    // An export names the same, but not the paging it refuses on its own.
+    let mixed_export = h
+        .ada
+        .get("/api/audit/export.csv?outcome=x&to=soon&limit=0")
+        .await;
+    assert_eq!(mixed_export.status, StatusCode::UNPROCESSABLE_ENTITY);
+    assert!(
+        mixed_export.field("outcome").is_some() && mixed_export.field("to").is_some(),
+        "{}",
+        mixed_export.text
+    );
+    assert!(
+        mixed_export.field("limit").is_none(),
+        "{}",
+        mixed_export.text
+    );
     let below_every_id = h.ada.get("/api/audit?before=-5").await;
     assert_eq!(below_every_id.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(

@@ -3,11 +3,11 @@
 
 use crate::audit::query::{Filter, Format, Scope};
 use crate::error::{AppError, Result};
-use crate::extract::{AppQuery, NoQuery};
+use crate::extract::{AppQuery, NoQuery, readable_part};
 use crate::session::SignedIn;
 use crate::state::AppState;
 use axum::body::Body;
-use axum::extract::{Path, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
@@ -37,6 +37,34 @@ fn scope(signed_in: &SignedIn) -> Scope {
     }
 }
 
+/// A query refused for some of its values also names the filters refused among the rest, so
+/// that everything wrong is said at once. Those of `skipped` are not checked (an export's
+/// paging, which it refuses on its own).
+fn all_refused(
+    q: Result<AppQuery<AuditQuery>, AppError>,
+    raw: Option<&str>,
+    skipped: &[&str],
+) -> Result<AuditQuery> {
+    match q {
+        Ok(AppQuery(q)) => Ok(q),
+        Err(AppError::Validation(mut fields)) => {
+            if let Some(rest) = readable_part::<AuditQuery>(raw.unwrap_or_default())
+                && let Err(AppError::Validation(more)) = filter(rest)
+            {
+                for e in more {
+                    if !skipped.contains(&e.field.as_str())
+                        && !fields.iter().any(|f| f.field == e.field)
+                    {
+                        fields.push(e);
+                    }
+                }
+            }
+            Err(AppError::Validation(fields))
+        }
+        Err(other) => Err(other),
+    }
+}
+
 fn filter(q: AuditQuery) -> Result<Filter> {
     Filter::new(q).map_err(|bad| {
         AppError::Validation(
@@ -54,9 +82,10 @@ fn filter(q: AuditQuery) -> Result<Filter> {
 async fn list_events(
     State(state): State<AppState>,
     signed_in: SignedIn,
-    AppQuery(q): AppQuery<AuditQuery>,
+    q: Result<AppQuery<AuditQuery>, AppError>,
+    RawQuery(raw): RawQuery,
 ) -> Result<impl IntoResponse> {
-    let filter = filter(q)?;
+    let filter = filter(all_refused(q, raw.as_deref(), &[])?)?;
     // An `AuditPage`, written by the reader without decoding and encoding every event again.
     let body = state
         .audit
@@ -164,22 +193,27 @@ async fn export_csv(
     State(state): State<AppState>,
     signed_in: SignedIn,
     q: Result<AppQuery<AuditQuery>, AppError>,
+    RawQuery(raw): RawQuery,
 ) -> Result<Response> {
-    export(state, signed_in, export_query(q)?, Format::Csv).await
+    export(state, signed_in, export_query(q, raw)?, Format::Csv).await
 }
 
 async fn export_json(
     State(state): State<AppState>,
     signed_in: SignedIn,
     q: Result<AppQuery<AuditQuery>, AppError>,
+    RawQuery(raw): RawQuery,
 ) -> Result<Response> {
-    export(state, signed_in, export_query(q)?, Format::Json).await
+    export(state, signed_in, export_query(q, raw)?, Format::Json).await
 }
 
 /// An export's filters: those of the history without its paging, which a refused parameter's
 /// list of the allowed ones leaves out too.
-fn export_query(q: Result<AppQuery<AuditQuery>, AppError>) -> Result<AuditQuery> {
-    q.map(|AppQuery(q)| q).map_err(|e| match e {
+fn export_query(
+    q: Result<AppQuery<AuditQuery>, AppError>,
+    raw: Option<String>,
+) -> Result<AuditQuery> {
+    all_refused(q, raw.as_deref(), &["before", "limit"]).map_err(|e| match e {
         AppError::BadRequest(message) => {
             AppError::BadRequest(message.replace(", `before`, `limit`", ""))
         }
