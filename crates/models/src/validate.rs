@@ -160,6 +160,16 @@ pub enum ValidationError {
     PrefixDefaultRoute { index: usize, got: String },
     #[error("advertisedPublicPrefixes entry {index} ({got}) is listed twice")]
     PrefixDuplicate { index: usize, got: String },
+    /// More than one entry refused: the first few said, each as alone, and how many more.
+    #[error(
+        "{}{}",
+        .first.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "),
+        match .more { 0 => String::new(), 1 => "; and 1 more entry".to_owned(), n => format!("; and {n} more entries") }
+    )]
+    PrefixEntries {
+        first: Vec<ValidationError>,
+        more: usize,
+    },
     #[error(
         "advertisedPublicPrefixes must include at least one {family} prefix: the BGP sessions run over the {family} subnets, and a prefix of the other family is not advertised over them"
     )]
@@ -224,6 +234,7 @@ impl ValidationError {
             | PrefixNotNetwork { .. }
             | PrefixDefaultRoute { .. }
             | PrefixDuplicate { .. }
+            | PrefixEntries { .. }
             | PrefixFamily { .. } => "advertisedPublicPrefixes",
             RoutingRegistry { .. } => "routingRegistryName",
             PortCount { .. } | PortDuplicate => "portIds",
@@ -841,6 +852,8 @@ pub fn prefix_family(prefixes: &[IpNet], sessions: &[IpNet]) -> Result<(), Valid
     }
 }
 
+/// Every entry is checked: those refused are said together (the first
+/// [`PREFIX_ERRORS_SAID`], and how many more), not one per attempt.
 pub fn advertised_prefixes(prefixes: &[String]) -> Result<Vec<IpNet>, ValidationError> {
     if prefixes.is_empty() {
         return Err(ValidationError::PrefixesRequired);
@@ -851,42 +864,62 @@ pub fn advertised_prefixes(prefixes: &[String]) -> Result<Vec<IpNet>, Validation
         });
     }
     let mut seen: Vec<IpNet> = Vec::with_capacity(prefixes.len());
+    let mut refused = Vec::new();
     for (i, raw) in prefixes.iter().enumerate() {
-        let index = i + 1;
-        let t = raw.trim();
-        let net = prefix(t).ok_or_else(|| ValidationError::Prefix {
-            index,
-            got: echo(t),
-        })?;
-        if net.prefix_len() == 0 {
-            return Err(ValidationError::PrefixDefaultRoute {
-                index,
-                got: net.to_string(),
-            });
+        match advertised_prefix(i + 1, raw.trim(), &seen) {
+            Ok(net) => seen.push(net),
+            Err(e) => refused.push(e),
         }
-        // The address space first, of the network the prefix is in: the network address the
-        // next check suggests is then one that may be advertised.
-        if !is_public(&net.trunc()) {
-            return Err(ValidationError::PrefixNotPublic {
-                index,
-                got: net.to_string(),
-            });
-        }
-        if net.addr() != net.network() {
-            return Err(ValidationError::PrefixNotNetwork {
-                index,
-                network: net.trunc().to_string(),
-            });
-        }
-        if seen.contains(&net) {
-            return Err(ValidationError::PrefixDuplicate {
-                index,
-                got: net.to_string(),
-            });
-        }
-        seen.push(net);
     }
-    Ok(seen)
+    match refused.len() {
+        0 => Ok(seen),
+        1 => Err(refused.remove(0)),
+        n => Err(ValidationError::PrefixEntries {
+            more: n.saturating_sub(PREFIX_ERRORS_SAID),
+            first: {
+                refused.truncate(PREFIX_ERRORS_SAID);
+                refused
+            },
+        }),
+    }
+}
+
+/// How many refused prefixes one message names.
+pub const PREFIX_ERRORS_SAID: usize = 5;
+
+/// Entry `index` of the advertised prefixes, given those before it that were read.
+fn advertised_prefix(index: usize, t: &str, seen: &[IpNet]) -> Result<IpNet, ValidationError> {
+    let net = prefix(t).ok_or_else(|| ValidationError::Prefix {
+        index,
+        got: echo(t),
+    })?;
+    if net.prefix_len() == 0 {
+        return Err(ValidationError::PrefixDefaultRoute {
+            index,
+            got: net.to_string(),
+        });
+    }
+    // The address space first, of the network the prefix is in: the network address the
+    // next check suggests is then one that may be advertised.
+    if !is_public(&net.trunc()) {
+        return Err(ValidationError::PrefixNotPublic {
+            index,
+            got: net.to_string(),
+        });
+    }
+    if net.addr() != net.network() {
+        return Err(ValidationError::PrefixNotNetwork {
+            index,
+            network: net.trunc().to_string(),
+        });
+    }
+    if seen.contains(&net) {
+        return Err(ValidationError::PrefixDuplicate {
+            index,
+            got: net.to_string(),
+        });
+    }
+    Ok(net)
 }
 
 /// Splits a form's text area of prefixes (commas, spaces or new lines between them).

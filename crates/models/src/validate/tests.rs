@@ -630,6 +630,43 @@ fn advertised_prefixes_rules() {
         advertised_prefixes(&list(&["203.0.113.0/24", "203.0.113.0/24"])),
         Err(ValidationError::PrefixDuplicate { index: 2, .. })
     ));
+    // Every entry refused is said at once, each as it would be alone.
+    let refused = advertised_prefixes(&list(&[
+        "2001:db8::/32",
+        "10.0.0.0/8",
+        "198.51.100.0/33",
+        "2001:db8::/32",
+    ]))
+    .unwrap_err();
+    assert_eq!(refused.field(), "advertisedPublicPrefixes");
+    assert_eq!(
+        refused.to_string(),
+        format!(
+            "{}; {}; {}",
+            ValidationError::PrefixNotPublic {
+                index: 2,
+                got: "10.0.0.0/8".into()
+            },
+            ValidationError::Prefix {
+                index: 3,
+                got: echo("198.51.100.0/33")
+            },
+            ValidationError::PrefixDuplicate {
+                index: 4,
+                got: "2001:db8::/32".into()
+            }
+        )
+    );
+    // Past the first few, the rest are counted.
+    let private: Vec<String> = (0..8).map(|i| format!("10.{i}.0.0/16")).collect();
+    let e = advertised_prefixes(&private).unwrap_err();
+    assert!(
+        matches!(&e, ValidationError::PrefixEntries { first, more: 3 } if first.len() == PREFIX_ERRORS_SAID),
+        "{e:?}"
+    );
+    assert!(e.to_string().ends_with("; and 3 more entries"), "{e}");
+    assert!(e.to_string().contains("entry 5 "), "{e}");
+    assert!(!e.to_string().contains("entry 6 "), "{e}");
     let many: Vec<String> = (0..201)
         .map(|i| format!("198.51.{}.0/24", i % 250))
         .collect();
