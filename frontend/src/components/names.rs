@@ -118,7 +118,8 @@ pub fn Named(id: String, names: Names) -> impl IntoView {
         move || names.with(|n| name_of(n, &id))
     };
     view! {
-        {move || name().map(|n| view! { <span class="name">{n}</span> })}
+        // Apart by a space, which a screen reader reads too.
+        {move || name().map(|n| view! { <span class="name">{n}</span> " " })}
         <code class="id">{id}</code>
     }
 }

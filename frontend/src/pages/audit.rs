@@ -191,6 +191,12 @@ thread_local! {
     static OPENED: std::cell::Cell<Option<i64>> = const { std::cell::Cell::new(None) };
 }
 
+thread_local! {
+    /// Filters were just applied from a folded panel (a phone's): the history drawn for them
+    /// gives the keyboard the panel's fold, where their count now is, not the page's start.
+    static APPLIED_FOLDED: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+}
+
 /// Notes the event an event page shows, for the history shown again (by Back, or its link
 /// back) to take the keyboard, and the view, to that event's row rather than its top.
 pub fn note_opened(id: i64) {
@@ -436,6 +442,7 @@ fn Audit(
                 limit: None,
             };
             let qs = api::audit_query_string(&q);
+            APPLIED_FOLDED.set(!crate::nav::wide_screen());
             navigate(
                 &if qs.is_empty() {
                     "/audit".to_owned()
@@ -488,6 +495,15 @@ fn Audit(
         }
     };
     go_on_from_opened(false);
+    if APPLIED_FOLDED.take() {
+        gloo_timers::callback::Timeout::new(0, || {
+            crate::focus::take_if_dropped(
+                "[data-test=\"filter-summary\"]",
+                "[data-test=\"filter-panel\"]",
+            );
+        })
+        .forget();
+    }
     let events: RwSignal<Vec<AuditEvent>> = RwSignal::new(before);
     let cursor: RwSignal<Option<i64>> = RwSignal::new(before_cursor);
     {
@@ -755,7 +771,7 @@ fn Audit(
                 </div>
                 <div class="presets">
                     <div role="group" aria-labelledby="presets-label">
-                        <span id="presets-label">"Or the last"</span>
+                        <span id="presets-label">"Within the last"</span>
                         {RECENT
                             .iter()
                             .map(|&(label, minutes)| {
@@ -777,7 +793,6 @@ fn Audit(
                         let apply = apply_filters.clone();
                         view! {
                             <div role="group" aria-label="Whose events">
-                                <span aria-hidden="true">"Or"</span>
                                 <button type="button" class="small" data-test="filter-mine"
                                     title=format!("Only the events of {me}")
                                     on:click=move |_| {

@@ -191,8 +191,8 @@ fn related(r: AuditEvent) -> impl IntoView {
             <a href=href>
                 {format!("#{} · {} · {} · {}", r.id, phase_label(r.phase), r.action.label(), format::time(&r.at))}
             </a>
-            " "
-            {outcome_badge(r.outcome)}
+            // An intent has no outcome: nothing is said beside it.
+            {r.outcome.map(|o| view! { " " {outcome_badge(Some(o))} })}
         </li>
     }
 }

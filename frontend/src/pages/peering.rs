@@ -839,6 +839,8 @@ fn FormStep(
     let secondary_error = error_of("secondaryPeerSubnet", draft.secondary);
     let vlan_error = error_of("vlanId", draft.vlan);
     let key_error = error_of("sharedKey", draft.shared_key);
+    // Masked as it is typed, shown on demand: a refused key's wrong character can be seen.
+    let key_visible = RwSignal::new(false);
     let prefixes_error = error_of("advertisedPublicPrefixes", draft.prefixes);
     let customer_error = error_of("customerASN", draft.customer_asn);
     let registry_error = error_of("routingRegistryName", draft.registry);
@@ -945,17 +947,31 @@ fn FormStep(
                     .to_owned()
                 })
             >
-                <input
-                    id="sharedKey"
-                    name="sharedKey"
-                    type="password"
-                    autocomplete="new-password"
-                    aria-describedby="sharedKey-help sharedKey-error"
-                    aria-invalid=invalid_attr(key_error)
-                    disabled=move || draft.keeps_key()
-                    prop:value=move || draft.shared_key.get()
-                    on:input=move |ev| draft.shared_key.edit(event_target_value(&ev))
-                />
+                <div class="input-with-button">
+                    <input
+                        id="sharedKey"
+                        name="sharedKey"
+                        type=move || if key_visible.get() { "text" } else { "password" }
+                        autocomplete="new-password"
+                        spellcheck="false"
+                        aria-describedby="sharedKey-help sharedKey-error"
+                        aria-invalid=invalid_attr(key_error)
+                        disabled=move || draft.keeps_key()
+                        prop:value=move || draft.shared_key.get()
+                        on:input=move |ev| draft.shared_key.edit(event_target_value(&ev))
+                    />
+                    <button
+                        type="button"
+                        class="secondary"
+                        data-test="toggle-shared-key"
+                        aria-controls="sharedKey"
+                        aria-pressed=move || key_visible.get().to_string()
+                        disabled=move || draft.keeps_key()
+                        on:click=move |_| key_visible.update(|v| *v = !*v)
+                    >
+                        {move || if key_visible.get() { "Hide" } else { "Show" }}
+                    </button>
+                </div>
             </Field>
             {microsoft
                 .then(|| {

@@ -51,6 +51,13 @@ async fn a_peering_draft_survives_a_reload_and_a_new_sign_in_until_discarded() {
     b.screenshot("restored-after-reload").await;
     // Typed again, the key is no longer asked for.
     b.fill("sharedKey", SHARED_KEY).await;
+    // Masked as it is typed; Show shows it (a wrong character can be seen), Hide masks it.
+    assert_eq!(b.attr("#sharedKey", "type").await, "password");
+    b.click("toggle-shared-key").await;
+    assert_eq!(b.attr("#sharedKey", "type").await, "text");
+    assert_eq!(b.value("sharedKey").await, SHARED_KEY);
+    b.click("toggle-shared-key").await;
+    assert_eq!(b.attr("#sharedKey", "type").await, "password");
     b.wait_for_script(
         "the notice no longer asking for the key",
         "return !document.querySelector('[data-test=\"draft-restored\"] p')\

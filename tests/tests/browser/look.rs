@@ -421,6 +421,13 @@ async fn walk(name: &str, look: Look) {
         b.wait_for_text("[data-test=\"filter-count\"]", "1 active")
             .await;
         assert!(!filters_open(&b).await, "the applied filters fold again");
+        // The keyboard goes on from the fold, not from the top of the page.
+        b.wait_for_script(
+            "the keyboard focus on the fold of filters",
+            "return document.activeElement !== null \
+               && document.activeElement.dataset.test === 'filter-summary';",
+        )
+        .await;
         assert_eq!(b.value("filter-outcome").await, "succeeded");
         b.find("[data-test=\"audit-row\"]").await;
     }
