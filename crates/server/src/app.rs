@@ -111,6 +111,7 @@ pub async fn build(config: Config) -> anyhow::Result<Portal> {
         config,
         metrics: metrics.clone(),
         changes: ChangesUnderWay::default(),
+        changes_running: tokio_util::task::TaskTracker::new(),
         sessions: session_store::HashedIds::new(store, crypto),
     }));
     let router = app(state.clone(), &csp)?;

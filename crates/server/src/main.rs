@@ -117,8 +117,32 @@ async fn serve(config: server::Config) -> anyhow::Result<ExitCode> {
         "listening on http://{addr}"
     );
     serve_until_signal(listener, portal.router, grace).await?;
+    finish_changes(&portal.state.changes_running, grace).await;
     tracing::info!("stopped");
     Ok(ExitCode::SUCCESS)
+}
+
+/// Lets the changes still running when the last request has been answered (one whose request
+/// timed out while its upstream call went on) end and record their outcome, waiting at most
+/// `grace`; one given up on is closed as interrupted at the next start.
+async fn finish_changes(running: &tokio_util::task::TaskTracker, grace: std::time::Duration) {
+    running.close();
+    if running.is_empty() {
+        return;
+    }
+    let changes = running.len();
+    tracing::info!(
+        changes,
+        "waiting for the changes under way to record their outcome"
+    );
+    if tokio::time::timeout(grace, running.wait()).await.is_err() {
+        tracing::warn!(
+            changes = running.len(),
+            grace_secs = grace.as_secs(),
+            "gave up waiting for the changes under way; the next start closes them as \
+             interrupted"
+        );
+    }
 }
 
 /// Says at start-up, rather than on every page, that the browser app is missing: each page

@@ -12,6 +12,7 @@ use console_connect::ConsoleConnect;
 use models::api::PortalInfo;
 use std::ops::Deref;
 use std::sync::Arc;
+use tokio_util::task::TaskTracker;
 
 #[derive(Clone)]
 pub struct AppState(pub Arc<App>);
@@ -31,6 +32,9 @@ pub struct App {
     pub sign_in_guard: SignInBound,
     /// The connections with a change under way, one at a time each.
     pub changes: ChangesUnderWay,
+    /// Every change's upstream call and outcome row, which run on after a request's timeout
+    /// has answered: the portal stops only once they have ended.
+    pub changes_running: TaskTracker,
     /// The sessions as stored, past every cache: whether a session still stands when a change
     /// of it is about to be sent.
     pub sessions: HashedIds<Store>,

@@ -365,6 +365,137 @@ fn sigterm_stops_the_portal_even_while_a_client_holds_half_a_request() {
     drop(half);
 }
 
+/// A change whose request timed out (504) while its upstream call went on is let end before
+/// the portal stops, and its outcome is recorded as not known, not closed as interrupted.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_stop_lets_a_change_whose_request_timed_out_record_its_outcome() {
+    use simulator::{Clock, Delays, Fault, ManualClock, Route, Simulator};
+    let sim = Simulator::new(simulator::Config {
+        delays: Delays::instant(),
+        clock: Clock::Manual(ManualClock::new()),
+    });
+    let upstream = sim.clone().spawn_on_loopback().await.unwrap();
+    let dir = tempfile::tempdir().unwrap();
+    // The check's read of the connection takes half the request's time; the update never
+    // answers, so its upstream call ends by the client's timeout, after the request's.
+    let (running, rx) = start(
+        &[
+            "--upstream-url",
+            &upstream.base_url,
+            "--request-timeout-secs",
+            "3",
+            "--upstream-timeout-secs",
+            "2",
+        ],
+        dir.path(),
+    );
+    let url = std::iter::from_fn(|| rx.recv_timeout(Duration::from_secs(30)).ok())
+        .find_map(|line| portal_address(&line))
+        .expect("the portal announces its address");
+    let client = reqwest::Client::builder()
+        .cookie_store(true)
+        .build()
+        .unwrap();
+    let signed_in = client
+        .post(format!("{url}/api/session"))
+        .json(&serde_json::json!({"apiKey": common::ada()}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(signed_in.status(), 200);
+    let chosen = client
+        .put(format!("{url}/api/session/company"))
+        .json(&serde_json::json!({"company": "acme"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(chosen.status(), 200);
+    let connections: serde_json::Value = client
+        .get(format!("{url}/api/connections"))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = connections
+        .as_array()
+        .and_then(|all| all.iter().find(|c| c["name"] == "Azure London Production"))
+        .and_then(|c| c["id"].as_str())
+        .expect("Acme's seeded connection")
+        .to_owned();
+    sim.set_fault(
+        Route::GetConnection,
+        Fault {
+            latency_ms: 1_500,
+            ..Fault::default()
+        },
+    );
+    sim.set_fault(
+        Route::UpdatePeering,
+        Fault {
+            hang: true,
+            ..Fault::default()
+        },
+    );
+    let timed_out = client
+        .post(format!("{url}{}", common::peering_path(&id, "PRIVATE")))
+        .json(&common::private_peering(210))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(timed_out.status(), 504);
+    assert_eq!(
+        sim.requests()
+            .iter()
+            .filter(|r| r.route == Some(Route::UpdatePeering))
+            .count(),
+        1,
+        "the update was sent, and is still waiting for its answer"
+    );
+
+    let term = Command::new("kill")
+        .args(["-TERM", &running.0.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(term.success());
+    // Its log up to its last line (or what came in the time the stop may take, and more).
+    let log = tokio::task::spawn_blocking(move || {
+        let mut log = Vec::new();
+        while let Ok(line) = rx.recv_timeout(Duration::from_secs(15)) {
+            let last = line.contains("portal: stopped");
+            log.push(line);
+            if last {
+                break;
+            }
+        }
+        log.join("\n")
+    })
+    .await
+    .unwrap();
+    assert!(log.contains("portal: stopped"), "{log}");
+    assert!(
+        log.contains("waiting for the changes under way to record their outcome"),
+        "{log}"
+    );
+    let outcomes = portal(&[
+        "audit",
+        "export",
+        "--format",
+        "json",
+        "--data-dir",
+        dir.path().to_str().unwrap(),
+        "--action",
+        "update_peering",
+        "--phase",
+        "outcome",
+    ]);
+    let outcomes: serde_json::Value = serde_json::from_slice(&outcomes.stdout).unwrap();
+    let outcomes = outcomes.as_array().expect("a list of events");
+    assert_eq!(outcomes.len(), 1, "{outcomes:#?}");
+    assert_eq!(outcomes[0]["outcome"], "unknown", "{outcomes:#?}");
+}
+
 #[tokio::test]
 async fn a_static_dir_without_the_browser_app_is_warned_of_and_the_api_still_served() {
     let dir = tempfile::tempdir().unwrap();

@@ -129,7 +129,8 @@ impl<T> Step<T> {
 
 /// Commits `intent`, runs `act`, commits its outcome, and answers. If the intent cannot be
 /// committed nothing is done (503). `act` and the outcome run in a task of their own, so a
-/// client that hangs up cannot leave an intent without its outcome.
+/// client that hangs up (or a request timeout that answers first) cannot leave an intent
+/// without its outcome; the portal waits for such tasks before it stops.
 pub async fn audited<T, F, Fut>(state: &AppState, intent: Intent, act: F) -> Result<T>
 where
     F: FnOnce() -> Fut + Send + 'static,
@@ -143,7 +144,7 @@ where
     crate::security::change_under_way();
     let audit = state.audit.clone();
     let metrics = state.metrics.clone();
-    let task = tokio::spawn(async move {
+    let task = state.changes_running.spawn(async move {
         let step = act().await;
         match audit.outcome(&pending, step.outcome).await {
             Ok(_) => step.result,
