@@ -21,9 +21,13 @@ use wasm_bindgen_futures::JsFuture;
 pub type ApiResult<T> = Result<T, ApiError>;
 
 type SignedOutHook = Rc<dyn Fn(ErrorCode)>;
+type SessionChangedHook = Rc<dyn Fn()>;
 
 thread_local! {
     static ON_SIGNED_OUT: RefCell<Option<SignedOutHook>> = const { RefCell::new(None) };
+    static ON_SESSION_CHANGED: RefCell<Option<SessionChangedHook>> = const { RefCell::new(None) };
+    /// The user id and company username the app shows, said with every call.
+    static SEEN_AS: RefCell<Option<(String, String)>> = const { RefCell::new(None) };
     static LAST_SUCCESS: Cell<f64> = const { Cell::new(0.0) };
     static QUIET_UNTIL: Cell<f64> = const { Cell::new(0.0) };
     static QUIET_LOADED: Cell<bool> = const { Cell::new(false) };
@@ -122,6 +126,21 @@ pub fn last_success() -> f64 {
 /// (ran out, its key refused by Console Connect, or none existing).
 pub fn on_signed_out(hook: impl Fn(ErrorCode) + 'static) {
     ON_SIGNED_OUT.with(|h| *h.borrow_mut() = Some(Rc::new(hook)));
+}
+
+/// Notes the user (their id) and company (its username, if one is chosen) the app shows: each
+/// call says them, and the portal refuses one made for a session that has since changed (a
+/// company chosen in another tab of the browser, whose session this is too), so a page never
+/// shows, or changes, another company's than the one it names.
+pub fn seen_as(who: Option<(String, Option<String>)>) {
+    SEEN_AS
+        .with(|s| *s.borrow_mut() = who.map(|(user, company)| (user, company.unwrap_or_default())));
+}
+
+/// Registers what to do when the portal refused a call made for a user or company the session
+/// no longer has: learn the session as it is.
+pub fn on_session_changed(hook: impl Fn() + 'static) {
+    ON_SESSION_CHANGED.with(|h| *h.borrow_mut() = Some(Rc::new(hook)));
 }
 
 fn signed_out(why: ErrorCode) {
@@ -246,12 +265,17 @@ struct Answer {
 async fn fetch(request: Request) -> Result<Answer, JsValue> {
     let init = web_sys::RequestInit::new();
     init.set_method(request.method);
+    let headers = web_sys::Headers::new()?;
+    if let Some((user, company)) = SEEN_AS.with(|s| s.borrow().clone()) {
+        let encoded = |v: &str| String::from(web_sys::js_sys::encode_uri_component(v));
+        headers.set("X-Portal-User", &encoded(&user))?;
+        headers.set("X-Portal-Company", &encoded(&company))?;
+    }
     if let Some(json) = &request.json {
-        let headers = web_sys::Headers::new()?;
         headers.set("Content-Type", "application/json")?;
-        init.set_headers(&headers);
         init.set_body(&JsValue::from_str(json));
     }
+    init.set_headers(&headers);
     let window = leptos::prelude::window();
     let response: web_sys::Response =
         JsFuture::from(window.fetch_with_str_and_init(&request.url, &init))
@@ -296,6 +320,11 @@ async fn send_raw(request: Request, on_401: On401) -> ApiResult<(String, Option<
     }
     if on_401.signs_out() && error.is_signed_out() {
         signed_out(error.code);
+    }
+    if error.code == ErrorCode::SessionChanged
+        && let Some(hook) = ON_SESSION_CHANGED.with(|h| h.borrow().clone())
+    {
+        hook();
     }
     Err(error)
 }

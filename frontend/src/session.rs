@@ -73,10 +73,12 @@ impl Auth {
     /// The session as the server described it at `at` (ms since the epoch).
     pub fn set_at(&self, session: SessionView, at: f64) {
         self.described_at.set_value(at);
+        crate::api::seen_as(Some((session.user.id.clone(), session.company.clone())));
         self.state.set(SessionState::SignedIn(session));
     }
 
     pub fn clear(&self) {
+        crate::api::seen_as(None);
         self.state.set(SessionState::SignedOut);
     }
 
@@ -90,7 +92,8 @@ impl Auth {
     }
 }
 
-const COMPANY_KEY: &str = "portal-company";
+/// The company last chosen in this browser; written by any tab, so the others learn of it.
+pub const COMPANY_KEY: &str = "portal-company";
 
 /// When a user of this browser last signed out on purpose (ms since the epoch), for its other
 /// tabs: they follow at once, and say so rather than that the session ended.

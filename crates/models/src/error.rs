@@ -30,6 +30,10 @@ pub enum ErrorCode {
     /// 409: the object changed after the read or preview the request was based on
     /// (`expectedBase`).
     ChangedSinceRead,
+    /// 409: the request was made for a user and company (`X-Portal-User`,
+    /// `X-Portal-Company`) the session no longer has: another tab of the browser chose another
+    /// company or signed in as someone else. Nothing was read or done.
+    SessionChanged,
     /// 413: the body is larger than allowed.
     PayloadTooLarge,
     /// 415: the body must be `application/json`.
@@ -89,7 +93,7 @@ impl ErrorCode {
             Self::Forbidden => 403,
             Self::NotFound => 404,
             Self::MethodNotAllowed => 405,
-            Self::Conflict | Self::ChangedSinceRead => 409,
+            Self::Conflict | Self::ChangedSinceRead | Self::SessionChanged => 409,
             Self::PayloadTooLarge => 413,
             Self::UnsupportedMediaType => 415,
             Self::ValidationFailed | Self::UpstreamRejected => 422,
@@ -241,6 +245,7 @@ mod tests {
             ErrorCode::MethodNotAllowed,
             ErrorCode::Conflict,
             ErrorCode::ChangedSinceRead,
+            ErrorCode::SessionChanged,
             ErrorCode::PayloadTooLarge,
             ErrorCode::UnsupportedMediaType,
             ErrorCode::ValidationFailed,

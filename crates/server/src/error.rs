@@ -56,6 +56,13 @@ pub enum AppError {
     /// 409: the object changed after the read or preview the request was based on.
     #[error("{0}")]
     ChangedSinceRead(String),
+    /// 409: the request was made for a user or company the session no longer has.
+    #[error(
+        "Another tab of this browser chose another company or signed in as someone else since \
+         this page was shown, so nothing was read or done here. The page now shows the session \
+         as it is."
+    )]
+    SessionChanged,
     /// 503: the audit history could not be written, so nothing was changed.
     #[error("audit unavailable")]
     AuditUnavailable { message: String, cause: String },
@@ -214,6 +221,7 @@ impl AppError {
             AppError::NotFound(_) => ErrorCode::NotFound,
             AppError::Conflict(_) => ErrorCode::Conflict,
             AppError::ChangedSinceRead(_) => ErrorCode::ChangedSinceRead,
+            AppError::SessionChanged => ErrorCode::SessionChanged,
             AppError::PayloadTooLarge => ErrorCode::PayloadTooLarge,
             AppError::UnsupportedMediaType => ErrorCode::UnsupportedMediaType,
             AppError::TooManyRequests { .. } => ErrorCode::TooManyRequests,

@@ -176,6 +176,9 @@ async fn signed_in(parts: &mut Parts, state: &AppState, renew: bool) -> Result<S
         let _ = session.flush().await;
         return Err(AppError::SessionExpired);
     };
+    if !seen_as_is(parts, &data) {
+        return Err(AppError::SessionChanged);
+    }
     if renew && now - data.last_seen >= renew_after(state.config.session_idle) {
         data.last_seen = now;
         data.store(&session).await?;
@@ -185,6 +188,37 @@ async fn signed_in(parts: &mut Parts, state: &AppState, renew: bool) -> Result<S
         data,
         api_key: ApiKey::new(key),
     })
+}
+
+/// The user id and the company (its username, empty for none) a page was shown for, which the
+/// browser app sends with each call, percent-encoded.
+pub const SEEN_USER: &str = "x-portal-user";
+pub const SEEN_COMPANY: &str = "x-portal-company";
+
+/// Whether a request was made for the session as it is: the user and company the page that
+/// sent it was shown for (when it says) are the session's. The session is the browser's, so a
+/// company chosen in another tab would otherwise have a page still showing the last one read,
+/// or change, the new company's. The session's own routes are exempt: they are how a tab
+/// learns the session as it is, chooses a company, and signs out.
+fn seen_as_is(parts: &Parts, data: &SessionData) -> bool {
+    // The path as it came, before the API's router took `/api` off it.
+    let path = parts
+        .extensions
+        .get::<axum::extract::OriginalUri>()
+        .map_or(parts.uri.path(), |original| original.path());
+    if path.starts_with("/api/session") {
+        return true;
+    }
+    let seen = |name: &str| {
+        parts.headers.get(name).map(|v| {
+            percent_encoding::percent_decode(v.as_bytes())
+                .decode_utf8_lossy()
+                .into_owned()
+        })
+    };
+    seen(SEEN_USER).is_none_or(|user| user == data.user.id)
+        && seen(SEEN_COMPANY)
+            .is_none_or(|company| company == data.company.as_deref().unwrap_or_default())
 }
 
 /// Ends the session of a request that found its API key refused by Console Connect

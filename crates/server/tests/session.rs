@@ -717,3 +717,97 @@ async fn a_change_refused_for_its_key_is_audited_and_ends_the_session() {
     );
     assert_eq!(rows[1].get::<Option<i64>, _>("upstream_status"), Some(401));
 }
+
+/// A page sends the user and company it was shown for; a request from a page whose company
+/// was changed meanwhile in another tab of the browser (one session) is refused before
+/// anything is read, sent or written, so one company's page never shows or changes another's.
+#[tokio::test]
+async fn a_request_for_a_company_the_session_has_left_is_refused_before_anything_is_done() {
+    let app = spawn_app().await;
+    let client = app.sign_in_to(ada(), "acme").await;
+    let me = client.get("/api/session").await.json["user"]["id"]
+        .as_str()
+        .expect("the user's id")
+        .to_owned();
+    let id = client.connection_id("Azure London Production").await;
+    let as_seen = |company: &str, request: reqwest::RequestBuilder| {
+        request
+            .header("X-Portal-User", &me)
+            .header("X-Portal-Company", company)
+    };
+    let read = client
+        .send(as_seen(
+            "acme",
+            client.request(reqwest::Method::GET, "/api/connections"),
+        ))
+        .await;
+    assert_eq!(read.status, StatusCode::OK, "{}", read.text);
+
+    // Another tab chooses Globex; this one still shows Acme.
+    assert_eq!(client.select_company("globex").await.status, StatusCode::OK);
+    let events = client.audit("").await.len();
+    app.clear_upstream_requests();
+    let stale_read = client
+        .send(as_seen(
+            "acme",
+            client.request(reqwest::Method::GET, "/api/connections"),
+        ))
+        .await;
+    assert_eq!(stale_read.status, StatusCode::CONFLICT);
+    assert_eq!(stale_read.code(), "session_changed");
+    assert!(
+        stale_read.message().contains("Another tab of this browser"),
+        "{}",
+        stale_read.text
+    );
+    let stale_change = client
+        .send(as_seen(
+            "acme",
+            client
+                .request(reqwest::Method::POST, &peering_path(&id, "PRIVATE"))
+                .json(&private_peering(220)),
+        ))
+        .await;
+    assert_eq!(
+        stale_change.code(),
+        "session_changed",
+        "{}",
+        stale_change.text
+    );
+    // Another user's page is refused the same way; names are percent-encoded as the app
+    // sends them.
+    let someone_else = client
+        .send(
+            client
+                .request(reqwest::Method::GET, "/api/ports")
+                .header("X-Portal-User", "someone%20else")
+                .header("X-Portal-Company", "globex"),
+        )
+        .await;
+    assert_eq!(
+        someone_else.code(),
+        "session_changed",
+        "{}",
+        someone_else.text
+    );
+    assert!(app.upstream_requests().is_empty(), "nothing went upstream");
+    assert_eq!(client.audit("").await.len(), events, "nothing was written");
+
+    // The page shown for Globex, the session's own routes, and a client that says nothing
+    // (curl) work as before.
+    let current = client
+        .send(as_seen(
+            "globex",
+            client.request(reqwest::Method::GET, "/api/connections"),
+        ))
+        .await;
+    assert_eq!(current.status, StatusCode::OK, "{}", current.text);
+    let session = client
+        .send(as_seen(
+            "acme",
+            client.request(reqwest::Method::GET, "/api/session/status"),
+        ))
+        .await;
+    assert_eq!(session.json["company"], "globex", "{}", session.text);
+    assert_eq!(client.get("/api/ports").await.status, StatusCode::OK);
+}

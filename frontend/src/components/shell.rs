@@ -160,6 +160,19 @@ fn Header() -> impl IntoView {
             }
         });
     };
+    // A call refused as made for the session as it was, and a company chosen in another tab
+    // (noted in the browser's storage), are learnt at once, not only when this tab is shown
+    // again: two windows side by side both stay in view.
+    api::on_session_changed(look_again.clone());
+    let other_tab = {
+        let look_again = look_again.clone();
+        window_event_listener(leptos::ev::storage, move |ev| {
+            if ev.key().as_deref() == Some(crate::session::COMPANY_KEY) {
+                look_again();
+            }
+        })
+    };
+    on_cleanup(move || other_tab.remove());
     crate::shared::on_seen_again(look_again);
     let switch = crate::shared::action(|company: &String| api::select_company(company.clone()));
     crate::shared::effect(move || {

@@ -377,6 +377,53 @@ async fn a_company_or_a_user_chosen_in_another_tab_is_followed_when_this_one_is_
     b.wait_for_text(".app-header .user", "Ada Lovelace").await;
 }
 
+/// A window left in view while another chooses another company learns of it at once: from the
+/// storage note the other writes, or else at its next call, which the portal refuses as made
+/// for the company it shows no longer (rather than answering with the other company's data
+/// under this one's name).
+#[tokio::test]
+async fn a_company_chosen_in_another_window_in_view_is_followed_at_once() {
+    let b = Browser::open("refresh-company-in-view").await;
+    demo::sign_in_as_ada_in_acme(&b).await;
+    b.goto("/verify").await;
+    b.find("#serviceKey").await;
+    let choose = "const x = new XMLHttpRequest();\
+         x.open('PUT', '/api/session/company', false);\
+         x.setRequestHeader('Content-Type', 'application/json');\
+         x.send(JSON.stringify({company: arguments[0]}));\
+         return x.status;";
+    // Chosen elsewhere without a note this window hears of: its next read finds out.
+    b.script_with(choose, json!(["globex"])).await;
+    assert_eq!(b.value("switch-company").await, "acme", "not known yet");
+    b.click_css(".main-nav a[href=\"/audit\"]").await;
+    b.wait_for_path("/connections").await;
+    b.wait_for_value("switch-company", "globex").await;
+    b.wait_for_text(
+        "[data-test=\"company-followed\"]",
+        "Globex Corporation was chosen in another tab of this browser",
+    )
+    .await;
+    b.screenshot("followed-at-next-read").await;
+
+    // Chosen elsewhere with the note the other tab writes: followed as it arrives.
+    b.goto("/verify").await;
+    b.find("#serviceKey").await;
+    b.script_with(choose, json!(["acme"])).await;
+    b.script(
+        "localStorage.setItem('portal-company', 'acme');\
+         window.dispatchEvent(new StorageEvent('storage', {key: 'portal-company', newValue: 'acme'}));\
+         return null;",
+    )
+    .await;
+    b.wait_for_path("/connections").await;
+    b.wait_for_value("switch-company", "acme").await;
+    b.wait_for_text(
+        "[data-test=\"company-followed\"]",
+        "Acme Networks was chosen in another tab of this browser",
+    )
+    .await;
+}
+
 /// Signing out in one tab signs the browser's other tabs out at once: the sign-out notes
 /// itself in the browser's storage, which the other tabs hear of (a `storage` event); they
 /// leave the company's pages for the sign-in page, which says why, and signing in there
