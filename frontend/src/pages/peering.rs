@@ -1063,6 +1063,9 @@ fn ReviewStep(
     let nothing_changes =
         move || preview.with(|p| p.as_ref().is_some_and(|p| p.exists && p.changes.is_empty()));
     let ready = move || note_ok(reason, ticket, true) && !nothing_changes();
+    // After an Apply whose answer was lost the change may have been made: it is not sent again
+    // before the review has been read again from the peering's settings as they are now.
+    let unsettled = move || error.with(|e| e.as_ref().is_some_and(ApiError::may_have_been_made));
     // A busy Console Connect's wait (`Retry-After`) is counted down before sending again.
     let wait = wait_left(move || {
         error.track();
@@ -1073,7 +1076,7 @@ fn ReviewStep(
             novalidate
             on:submit=move |ev| {
                 ev.prevent_default();
-                if pending.get_untracked() || wait.get_untracked() > 0 {
+                if pending.get_untracked() || wait.get_untracked() > 0 || untrack(unsettled) {
                     return;
                 }
                 if ready() {
@@ -1141,7 +1144,7 @@ fn ReviewStep(
                                 >
                                     "review the change again from them"
                                 </button>
-                                "."
+                                " before applying it again."
                             </p>
                         }
                     })
@@ -1154,7 +1157,7 @@ fn ReviewStep(
                     type="submit"
                     class="primary"
                     data-test="apply"
-                    disabled=move || !ready() || pending.get() || wait.get() != 0
+                    disabled=move || !ready() || pending.get() || wait.get() != 0 || unsettled()
                 >
                     {move || action_label(pending.get(), wait.get(), "Apply", "Applying…")}
                 </button>

@@ -425,6 +425,8 @@ async fn a_change_whose_answer_is_lost_is_not_said_to_be_safe_to_send_again() {
     assert!(!said.contains("try again ("), "{said}");
     b.wait_for_value("reason", demo::VLAN_MOVE_REASON).await;
     b.screenshot("change-answer-lost").await;
+    // Not sent again unseen: Apply waits for the review to be read again.
+    b.wait_enabled("[data-test=\"apply\"]", false).await;
     // Whether it was made shows in the peering as it is: the review is read again from it at a
     // click. This attempt never left the browser, so the change is still to be made.
     b.click("recheck-button").await;
@@ -436,6 +438,7 @@ async fn a_change_whose_answer_is_lost_is_not_said_to_be_safe_to_send_again() {
     .await;
     assert_eq!(b.count("[data-test=\"recheck\"]").await, 0);
     b.wait_for_value("reason", demo::VLAN_MOVE_REASON).await;
+    b.wait_enabled("[data-test=\"apply\"]", true).await;
 
     // The same for an answer that is not the portal's, such as a proxy's timeout before it.
     b.script_with(
