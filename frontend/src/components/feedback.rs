@@ -156,12 +156,14 @@ pub fn wait_left(answered: impl Fn() + 'static) -> ReadSignal<u32> {
 }
 
 /// A button's label: `running` while its action runs, else `label`, with the wait left
-/// (`wait_left`) while there is one: "Create in 12 s".
+/// (`wait_left`) while there is one: "Create in 12 s", and a long one in whole minutes begun:
+/// "Sign in in 15 min".
 pub fn action_label(running: bool, wait: u32, label: &str, running_label: &str) -> String {
     match (running, wait) {
         (true, _) => running_label.to_owned(),
         (false, 0) => label.to_owned(),
-        (false, s) => format!("{label} in {s} s"),
+        (false, s @ ..120) => format!("{label} in {s} s"),
+        (false, s) => format!("{label} in {} min", s.div_ceil(60)),
     }
 }
 
@@ -243,4 +245,21 @@ pub fn NotUnderstood(ignored: Vec<String>) -> impl IntoView {
             </p>
         }
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::action_label;
+
+    #[test]
+    fn a_wait_is_said_in_seconds_then_in_minutes_begun() {
+        let label = |running, wait| action_label(running, wait, "Sign in", "Signing in…");
+        assert_eq!(label(false, 0), "Sign in");
+        assert_eq!(label(true, 30), "Signing in…");
+        assert_eq!(label(false, 1), "Sign in in 1 s");
+        assert_eq!(label(false, 119), "Sign in in 119 s");
+        assert_eq!(label(false, 120), "Sign in in 2 min");
+        assert_eq!(label(false, 121), "Sign in in 3 min");
+        assert_eq!(label(false, 900), "Sign in in 15 min");
+    }
 }

@@ -4,7 +4,9 @@
 
 use crate::api;
 use crate::components::company::CompanyChooser;
-use crate::components::feedback::{ActionError, LoadError, Loading, Retry};
+use crate::components::feedback::{
+    ActionError, LoadError, Loading, Retry, action_label, wait_left,
+};
 use crate::components::field::Field;
 use crate::components::keys::DemoKeyList;
 use crate::components::shell::{SandboxBanner, SignOutButton};
@@ -120,7 +122,14 @@ pub fn SignInPage() -> impl IntoView {
         key.value
             .with(|k| validate::api_key(k).err().map(|e| e.to_string()))
     };
+    // A busy Console Connect's wait (`Retry-After`), or the wait after too many failed
+    // sign-ins, is counted down before a sign-in is sent again.
+    let wait = wait_left(move || banner.track());
+    let blocked = Signal::derive(move || pending.get() || wait.get() != 0);
     let submit = move |api_key: String| {
+        if wait.get_untracked() != 0 {
+            return;
+        }
         key.server.set(None);
         banner.set(None);
         if validate::api_key(&api_key).is_err() {
@@ -244,9 +253,9 @@ pub fn SignInPage() -> impl IntoView {
                                         type="submit"
                                         class="primary"
                                         data-test="sign-in"
-                                        disabled=pending
+                                        disabled=blocked
                                     >
-                                        {move || if pending.get() { "Signing in…" } else { "Sign in" }}
+                                        {move || action_label(pending.get(), wait.get(), "Sign in", "Signing in…")}
                                     </button>
                                 </div>
                             </form>
@@ -256,7 +265,7 @@ pub fn SignInPage() -> impl IntoView {
                                 title="Sandbox demo keys"
                                 help="Sign in as one of the demo users:"
                                 data_test="demo-key"
-                                disabled=pending
+                                disabled=blocked
                                 pick=move |value: String| {
                                     key.fill(value.clone());
                                     submit(value);

@@ -43,6 +43,10 @@ async fn an_address_that_failed_too_often_is_told_how_long_to_wait() {
     .await;
     b.find(".error-banner .request-id").await;
     assert_eq!(b.location().await, "/sign-in");
+    // The wait is counted down on the button, which is not pressed meanwhile.
+    b.wait_enabled("[data-test=\"sign-in\"]", false).await;
+    b.wait_for_text("[data-test=\"sign-in\"]", "Sign in in 15 min")
+        .await;
     b.screenshot("sign-in-bounded").await;
 }
 
