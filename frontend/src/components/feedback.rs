@@ -240,16 +240,55 @@ pub fn NotUnderstood(ignored: Vec<String>) -> impl IntoView {
             <p class="notice" role="status" data-test="ignored-filters">
                 {format!(
                     "Not understood in the address, so not applied: {}. Choose with the filters on this page.",
-                    ignored.join(", "),
+                    said_shortly(&ignored),
                 )}
             </p>
         }
     })
 }
 
+/// How many parts of an address not understood are named, and how many characters of each.
+const NAMED: usize = 5;
+const NAME_CHARS: usize = 60;
+
+/// The parts of an address not understood, the first few, each cut short, and how many more:
+/// an address however long makes a notice of a few lines.
+fn said_shortly(ignored: &[String]) -> String {
+    let mut said: Vec<String> = ignored
+        .iter()
+        .take(NAMED)
+        .map(|part| {
+            let mut short: String = part.chars().take(NAME_CHARS).collect();
+            if part.chars().count() > NAME_CHARS {
+                short.push('…');
+            }
+            short
+        })
+        .collect();
+    match ignored.len().saturating_sub(NAMED) {
+        0 => {}
+        1 => said.push("and 1 more".to_owned()),
+        n => said.push(format!("and {n} more")),
+    }
+    said.join(", ")
+}
+
 #[cfg(test)]
 mod tests {
-    use super::action_label;
+    use super::{action_label, said_shortly};
+
+    #[test]
+    fn an_address_not_understood_is_named_shortly() {
+        let parts = |n: usize| (0..n).map(|i| format!("p{i}=v")).collect::<Vec<_>>();
+        assert_eq!(said_shortly(&parts(2)), "p0=v, p1=v");
+        assert_eq!(
+            said_shortly(&parts(6)),
+            "p0=v, p1=v, p2=v, p3=v, p4=v, and 1 more"
+        );
+        assert!(said_shortly(&parts(400)).ends_with("p4=v, and 395 more"));
+        let long = said_shortly(&["x".repeat(20_000)]);
+        assert_eq!(long, format!("{}…", "x".repeat(60)));
+    }
 
     #[test]
     fn a_wait_is_said_in_seconds_then_in_minutes_begun() {

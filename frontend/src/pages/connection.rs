@@ -152,6 +152,7 @@ pub fn NotFoundOrLeg(
                 let name = connections
                     .with(|c| names::name_of(c, &parent))
                     .unwrap_or_else(|| parent.clone());
+                crate::nav::title(&format!("A leg of {name}"));
                 view! {
                     {heading(format!("A leg of {name}"))}
                     <p data-test="leg-of">

@@ -14,6 +14,7 @@ use crate::components::status::{connection_status, sync_status};
 use crate::components::steps::{StepState, Stepper, WizardSteps};
 use crate::draft::DraftNotice;
 use crate::form::{Input, apply_server_errors, touch_all};
+use crate::pages::connection::NotFoundOrLeg;
 use crate::pages::not_found::NotFound;
 use crate::poll::Poll;
 use crate::route::{NavigateOptions, use_navigate, use_params_map, use_query_map};
@@ -132,6 +133,7 @@ fn PeeringWizard(id: String, t: PeeringType) -> impl IntoView {
     });
     let read_others = Callback::new(move |()| peerings.refetch());
     let back = format!("/connections/{id}");
+    let missing = id.clone();
     // Opened at an applied change's address: its sync is followed here, without the form, until
     // the address is another of this page's (Back or Forward to an entry of the wizard's).
     let query = use_query_map();
@@ -180,6 +182,11 @@ fn PeeringWizard(id: String, t: PeeringType) -> impl IntoView {
         {t.caveat().map(|c| view! { <p class="notice" data-test="caveat">{c}</p> })}
         {move || match loaded.get() {
             Loaded::Loading => view! { <Loading/> }.into_any(),
+            // A leg's id (Console Connect lists legs as connections) names its connection.
+            Loaded::Failed(e) if e.code == ErrorCode::NotFound => {
+                view! { <NotFoundOrLeg id=missing.clone() error=e retry=Retry::both(conn, peerings) headed=true/> }
+                    .into_any()
+            }
             Loaded::Failed(e) => {
                 view! { <LoadError error=e retry=Retry::both(conn, peerings)/> }.into_any()
             }

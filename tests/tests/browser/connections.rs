@@ -230,6 +230,21 @@ async fn a_legs_id_leads_to_its_connection_and_its_history() {
         b.goto(&format!("/connections/{leg}/progress")).await;
         b.wait_for_text("h1", &format!("A leg of {SEEDED}")).await;
         assert_eq!(b.count(".error-banner").await, 0);
+        // The tab says so too, not that the connection was not found.
+        b.wait_for_script(
+            "the tab named for the leg",
+            &format!(
+                "return document.title === {};",
+                serde_json::json!(format!("A leg of {SEEDED} · ExpressRoute portal"))
+            ),
+        )
+        .await;
+        // As does a peering page opened for it.
+        b.goto(&format!("/connections/{leg}/peering/PRIVATE")).await;
+        b.wait_for_text("main h2", &format!("A leg of {SEEDED}"))
+            .await;
+        assert_eq!(b.text("main h1").await, "Private peering");
+        assert_eq!(b.count(".error-banner").await, 0);
         b.goto(&format!("/connections/{leg}/delete")).await;
         b.wait_for_text("main h2", &format!("A leg of {SEEDED}"))
             .await;
