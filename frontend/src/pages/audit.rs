@@ -610,13 +610,34 @@ fn Audit(
     let open = crate::nav::wide_screen();
     // The connection filtered by, named; an id none of the company's connections has now (a
     // typing slip, or one deleted long ago) is said so, as its history may still be kept.
+    let chosen_company = untrack(|| crate::session::Auth::get().company());
+    // The company the events shown were recorded in, when it is another of the reader's.
+    let other_company = move || {
+        events.with(|e| {
+            e.iter()
+                .find_map(|e| e.company.clone())
+                .filter(|c| Some(c) != chosen_company.as_ref())
+        })
+    };
     let of_connection = query.connection.clone().filter(|_| !connection_unknown).map(|id| {
         move || match connections.with(|n| names::name_of(n, &id)) {
+            None if listed.get() && let Some(company) = other_company() => Some(
+                view! {
+                    <p class="notice" data-test="connection-elsewhere">
+                        {format!(
+                            "This connection is {}'s, another of your companies: its events are shown here; its page opens once you choose that company.",
+                            crate::session::company_label(Some(company)),
+                        )}
+                    </p>
+                }
+                    .into_any(),
+            ),
             Some(name) => Some(
                 view! { <p class="lead" data-test="history-of">"Events of " <strong>{name}</strong></p> }
                     .into_any(),
             ),
-            None if listed.get() => Some(
+            // Said once the history is read: its events may name the company it is of.
+            None if listed.get() && first.with(|r| r.is_some()) => Some(
                 view! {
                     <p class="notice" data-test="connection-not-listed">
                         "None of this company's connections has this id now (a connection deleted long ago may still have events here)."

@@ -403,6 +403,14 @@ async fn an_event_of_another_company_of_the_reader_names_it() {
     b.find("[data-test=\"audit-event\"]").await;
     assert_eq!(b.count("[data-test=\"open-connection\"]").await, 0);
     b.find(&format!("a[href=\"/audit?connection={id}\"]")).await;
+    // Its history, Globex chosen, says whose connection it is, not that none has this id.
+    b.goto(&format!("/audit?connection={id}")).await;
+    b.wait_for_text(
+        "[data-test=\"connection-elsewhere\"]",
+        "This connection is Acme Networks (acme)'s, another of your companies",
+    )
+    .await;
+    assert_eq!(b.count("[data-test=\"connection-not-listed\"]").await, 0);
 
     // The switch to Globex: the company chosen, by its name as the header gives it.
     let switched = demo::newest_audit_event(&b, "action=select_company&phase=outcome").await;
