@@ -273,6 +273,22 @@ pub fn restore_scroll_here(restore: bool) {
     }
 }
 
+/// Marks the current history entry as `mark` (its state, which a reload keeps), so that a
+/// page shown again from it knows how the entry was made.
+pub fn mark_entry(mark: &str) {
+    if let Ok(history) = window().history() {
+        let _ = history.replace_state_with_url(&JsValue::from_str(mark), "", None);
+    }
+}
+
+/// Whether the current history entry was marked `mark` ([`mark_entry`]).
+pub fn entry_marked(mark: &str) -> bool {
+    window()
+        .history()
+        .and_then(|h| h.state())
+        .is_ok_and(|state| state.as_string().as_deref() == Some(mark))
+}
+
 /// Goes back one entry of the history to the same page, shown from its top (the entry's own
 /// scroll position may leave what the page now shows, and the keyboard's place, out of sight:
 /// it is one the browser does not put back, see [`restore_scroll_here`]).

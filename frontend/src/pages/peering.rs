@@ -29,6 +29,8 @@ const STEPS: &[&str] = &["Settings", "Review", "Apply"];
 /// The `step` of the address an applied change leaves: opened (or reloaded) there, the page
 /// follows the peering's sync rather than showing the form.
 const APPLIED: &str = "applied";
+/// The mark of a review's history entry, added over the settings' entry.
+const REVIEW_ENTRY: &str = "portal-peering-review";
 
 /// The address of the wizard of a connection's peering of type `t`.
 pub fn wizard_path(id: &str, t: PeeringType) -> String {
@@ -612,6 +614,13 @@ fn PeeringForm(
         let wanted = at.as_deref() == Some("review");
         if !opened.get_value() {
             opened.set_value(true);
+            // The review's entry, added over the settings' own (a reload there): the settings
+            // are that entry before it, gone back to, so the history holds them once and one
+            // Back, once applied, still leaves for the page before.
+            if wanted && crate::route::entry_marked(REVIEW_ENTRY) {
+                crate::route::back_to_top();
+                return;
+            }
             if at.is_some() {
                 follow(&plain_for_follow, replace);
                 return;
@@ -645,6 +654,7 @@ fn PeeringForm(
             1 if !review => {
                 crate::route::restore_scroll_here(false);
                 record(&format!("{plain}?step=review"), Default::default());
+                crate::route::mark_entry(REVIEW_ENTRY);
                 crate::route::restore_scroll_here(true);
             }
             0 if review => record(&plain, Default::default()),

@@ -373,3 +373,39 @@ async fn verify_key(b: &Browser, key: Option<&str>, circuit: &str) {
     b.wait_for_text("[data-test=\"service-key-details\"]", circuit)
         .await;
 }
+
+/// Reloaded at the review (which opens the settings again, since the shared key is never kept),
+/// the wizard leaves the history as it would have been without the reload: once applied, one
+/// Back leaves for the connection's page, and Forward again follows the change.
+#[tokio::test]
+async fn a_reload_at_the_review_leaves_the_history_as_without_it() {
+    let b = Browser::open("drafts-reload-review").await;
+    demo::sign_in_as_ada_in_acme(&b).await;
+    let id = b
+        .attr("[data-test=\"connection-row\"]", "data-connection")
+        .await;
+    let connection = format!("/connections/{id}");
+    b.goto(&connection).await;
+    b.click("configure-PRIVATE").await;
+    let page = format!("{connection}/peering/PRIVATE");
+    b.wait_for_path(&page).await;
+    demo::review_vlan_move(&b).await;
+    b.wait_for_location(&format!("{page}?step=review")).await;
+    b.script("location.reload(); return null;").await;
+    b.wait_for_location(&page).await;
+    b.wait_for_text(".step-count", "Step 1 of 3").await;
+    b.wait_for_value("vlanId", "150").await;
+    b.click("preview").await;
+    b.wait_for_text(".step-count", "Step 2 of 3").await;
+    b.fill("reason", demo::VLAN_MOVE_REASON).await;
+    b.click("apply").await;
+    let applied = format!("{page}?step=applied");
+    b.wait_for_location(&applied).await;
+    b.find("[data-test=\"peering-follow\"]").await;
+    b.back().await;
+    b.wait_for_location(&connection).await;
+    b.forward().await;
+    b.wait_for_location(&applied).await;
+    b.find("[data-test=\"peering-follow\"]").await;
+    assert_eq!(b.count("#peerASN").await, 0, "no form");
+}
