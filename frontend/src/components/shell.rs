@@ -149,11 +149,15 @@ fn Header() -> impl IntoView {
                 // The same user in another company: the list says why it is that company's.
                 let company =
                     |s: &models::api::SessionView| s.selected_company().map(|c| c.name.clone());
-                if let (Some(before), Some(now)) =
-                    (before.filter(|b| b.user.id == s.user.id), company(&s))
-                    && let Some(was) = company(&before)
-                {
-                    crate::pages::connections::company_followed(was, now);
+                match before {
+                    Some(before) if before.user.id == s.user.id => {
+                        if let (Some(was), Some(now)) = (company(&before), company(&s)) {
+                            crate::pages::connections::company_followed(was, now);
+                        }
+                    }
+                    // Another user: said, as nothing else on the page would say it.
+                    Some(_) => crate::pages::connections::user_followed(s.user.name.clone()),
+                    None => {}
                 }
                 auth.set(s);
                 follow("/connections", Default::default());

@@ -217,30 +217,50 @@ impl Filters {
     }
 }
 
+/// What this tab followed of another tab's: said once on the list it goes to.
+enum Followed {
+    /// The company it was in, and the one chosen.
+    Company { was: String, now: String },
+    /// Another user signed in, by name.
+    User(String),
+}
+
 thread_local! {
-    /// The company this tab was in and the one another tab chose, which this one followed: said
-    /// once on the list it goes to.
-    static FOLLOWED: std::cell::RefCell<Option<(String, String)>> =
+    static FOLLOWED: std::cell::RefCell<Option<Followed>> =
         const { std::cell::RefCell::new(None) };
 }
 
 /// Tells the list that this tab left company `was` for `now`, chosen in another tab.
 pub fn company_followed(was: String, now: String) {
-    FOLLOWED.set(Some((was, now)));
+    FOLLOWED.set(Some(Followed::Company { was, now }));
+}
+
+/// Tells the list that this tab now shows the session of `name`, signed in in another tab.
+pub fn user_followed(name: String) {
+    FOLLOWED.set(Some(Followed::User(name)));
 }
 
 #[component]
 pub fn ConnectionsPage() -> impl IntoView {
     nav::title("Connections");
     let auth = Auth::get();
-    let followed = FOLLOWED.take().map(|(was, now)| {
-        view! {
+    let followed = FOLLOWED.take().map(|followed| match followed {
+        Followed::Company { was, now } => view! {
             <p class="notice" role="status" data-test="company-followed">
                 {format!(
                     "{now} was chosen in another tab of this browser, so this tab shows it too. A wizard left unfinished in {was} comes back when you choose {was} again.",
                 )}
             </p>
         }
+        .into_any(),
+        Followed::User(name) => view! {
+            <p class="notice" role="status" data-test="user-followed">
+                {format!(
+                    "{name} signed in in another tab of this browser, so this tab shows their session too.",
+                )}
+            </p>
+        }
+        .into_any(),
     });
 
     // The filters live in the address, so going back to this page, or signing in again,

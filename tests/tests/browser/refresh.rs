@@ -353,8 +353,13 @@ async fn a_company_or_a_user_chosen_in_another_tab_is_followed_when_this_one_is_
     b.wait_for_text(".app-header .user", "Grace Hopper").await;
     b.wait_for_path("/connections").await;
     assert_eq!(b.count("#switch-company").await, 0, "one company");
-    // Another user is no company followed.
+    // Another user is no company followed, and is said as who now works here.
     assert_eq!(b.count("[data-test=\"company-followed\"]").await, 0);
+    b.wait_for_text(
+        "[data-test=\"user-followed\"]",
+        "Grace Hopper signed in in another tab of this browser, so this tab shows their session too.",
+    )
+    .await;
 
     // Signed out here and signed in again in the other window: this one, on the sign-in page,
     // goes on rather than offering to sign in a second time.
