@@ -103,6 +103,23 @@ pub struct ErrorReport {
 /// How an upstream failure of a read ends its message.
 const TRY_AGAIN: &str = "Try again shortly.";
 
+/// `message`, of a failure to read what a change is checked against, saying that nothing was
+/// changed before what it says to do next.
+fn nothing_changed(message: &str) -> String {
+    const SAID: &str = "Nothing was changed.";
+    if message.contains(SAID) {
+        return message.to_owned();
+    }
+    match ["Try again", "Wait a minute"]
+        .iter()
+        .filter_map(|next| message.find(next))
+        .min()
+    {
+        Some(at) => format!("{}{SAID} {}", &message[..at], &message[at..]),
+        None => format!("{message} {SAID}"),
+    }
+}
+
 impl AppError {
     pub fn validation(e: impl Into<FieldError>) -> Self {
         AppError::Validation(vec![e.into()])
@@ -281,6 +298,14 @@ impl AppError {
                 (ApiError::new(code, message), None)
             }
         };
+        let mut body = body;
+        // A change whose checks failed to read from Console Connect sent nothing: said, since
+        // after a failure to reach it a change may otherwise have been made.
+        if matches!(code, ErrorCode::UpstreamFailed | ErrorCode::UpstreamTimeout)
+            && crate::security::change_not_sent()
+        {
+            body.message = nothing_changed(&body.message);
+        }
         ErrorReport { body, cause }
     }
 }
@@ -366,6 +391,24 @@ pub fn redact(text: &str, secrets: &[&str]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_change_not_sent_says_so_before_what_to_do_next() {
+        assert_eq!(
+            nothing_changed("Console Connect answered with an error (500). Try again shortly."),
+            "Console Connect answered with an error (500). Nothing was changed. Try again shortly."
+        );
+        assert_eq!(
+            nothing_changed("Console Connect is busy. Wait a minute and try again."),
+            "Console Connect is busy. Nothing was changed. Wait a minute and try again."
+        );
+        assert_eq!(
+            nothing_changed("The portal could not reach Console Connect."),
+            "The portal could not reach Console Connect. Nothing was changed."
+        );
+        let once = "Console Connect did not answer in time. Nothing was changed. Try again.";
+        assert_eq!(nothing_changed(once), once);
+    }
 
     #[test]
     fn upstream_messages_lose_their_secrets() {

@@ -111,6 +111,17 @@ tokio::task_local! {
     /// Whether the request's change has been written down as under way (its intent committed):
     /// from then on it may reach Console Connect.
     static UNDER_WAY: Arc<AtomicBool>;
+    /// Whether the request asks for a change (any method but GET, HEAD and OPTIONS).
+    static IS_CHANGE: bool;
+}
+
+/// Whether the current request is a change of which nothing has been sent to Console Connect:
+/// its intent is not committed yet (a check it reads first failed, say).
+pub fn change_not_sent() -> bool {
+    IS_CHANGE.try_with(|c| *c).unwrap_or(false)
+        && UNDER_WAY
+            .try_with(|u| !u.load(Ordering::Relaxed))
+            .unwrap_or(false)
 }
 
 /// Marks the current request's change as under way, for [`request_timeout`] to say.
@@ -126,9 +137,12 @@ pub async fn request_timeout(State(state): State<AppState>, req: Request, next: 
     let change = !is_safe(req.method());
     let signing_in = req.method() == Method::POST && req.uri().path() == "/api/session";
     let under_way = Arc::new(AtomicBool::new(false));
-    let run = UNDER_WAY.scope(
-        under_way.clone(),
-        tokio::time::timeout(state.config.request_timeout, next.run(req)),
+    let run = IS_CHANGE.scope(
+        change,
+        UNDER_WAY.scope(
+            under_way.clone(),
+            tokio::time::timeout(state.config.request_timeout, next.run(req)),
+        ),
     );
     let not_made = |what: &str| {
         report_response(ErrorReport {

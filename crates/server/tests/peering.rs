@@ -1534,3 +1534,36 @@ async fn a_change_waiting_its_turn_while_its_session_signs_out_is_not_made() {
         .await;
     assert_eq!(intents.len(), 1, "no change is recorded after the sign-out");
 }
+
+/// A change whose check could not read the connection from Console Connect sent nothing, and
+/// says so: nothing recorded, nothing sent, "Nothing was changed" before "Try again".
+#[tokio::test]
+async fn a_change_whose_check_could_not_be_read_says_nothing_was_changed() {
+    let app = spawn_app().await;
+    let (client, id) = ada_on_production(&app).await;
+    let events = client.audit("").await.len();
+    app.sim.set_fault(
+        Route::GetConnection,
+        Fault {
+            status: Some(500),
+            ..Fault::default()
+        },
+    );
+    app.clear_upstream_requests();
+    let reply = client
+        .post(&peering_path(&id, "PRIVATE"), &private_peering(230))
+        .await;
+    assert_eq!(reply.status, StatusCode::BAD_GATEWAY, "{}", reply.text);
+    assert!(
+        reply
+            .message()
+            .ends_with("Nothing was changed. Try again shortly."),
+        "{}",
+        reply.text
+    );
+    assert_eq!(app.upstream_calls(Route::UpdatePeering), 0);
+    assert_eq!(client.audit("").await.len(), events, "nothing recorded");
+    // A read failing so says nothing of changes.
+    let read = client.get(&format!("/api/connections/{id}")).await;
+    assert!(!read.message().contains("changed"), "{}", read.text);
+}
