@@ -868,7 +868,14 @@ async fn an_upstream_5xx_on_a_peering_update_is_a_502_with_a_failed_outcome() {
     assert_eq!(intent["before"]["vlanId"], 100);
     assert_eq!(outcome["outcome"], "failed");
     assert_eq!(outcome["upstreamStatus"], 503);
-    assert!(outcome["error"].as_str().unwrap().contains("503"));
+    let recorded = outcome["error"].as_str().unwrap();
+    assert!(recorded.contains("503"), "{recorded}");
+    // The gateway's page is kept as what it is, not as its markup.
+    assert!(
+        recorded.contains("an HTML page titled \"503 Service Unavailable\""),
+        "{recorded}"
+    );
+    assert!(!recorded.contains("<html>"), "{recorded}");
 }
 
 /// A gateway's 502 or 504 may come after it passed the change on, and an internal error (500)

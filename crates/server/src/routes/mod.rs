@@ -62,7 +62,7 @@ impl<T> Step<T> {
         let mut outcome = Outcome::new(AuditOutcome::Failed);
         outcome.upstream_status = e.status();
         let text = match e.body() {
-            Some(body) if !body.is_empty() => format!("{e}: {body}"),
+            Some(body) if !body.is_empty() => format!("{e}: {}", recorded_body(body)),
             _ => e.to_string(),
         };
         outcome.error = Some(
@@ -218,5 +218,63 @@ pub fn expected_base_shape(
             ),
         }])),
         _ => Ok(()),
+    }
+}
+
+/// What the history keeps of an error answer's body: its text, or of an HTML page (a
+/// gateway's in front of Console Connect, rather than its own JSON) only the title, which says
+/// what the page is, rather than its markup.
+fn recorded_body(body: &str) -> String {
+    // ASCII lowercase keeps every byte where it is, so its positions are the body's.
+    let lower = body.to_ascii_lowercase();
+    let html = lower.trim_start().starts_with('<')
+        && ["<html", "<title", "<body", "<!doctype html"]
+            .iter()
+            .any(|tag| lower.contains(tag));
+    if !html {
+        return body.to_owned();
+    }
+    let title = lower
+        .find("<title")
+        .and_then(|start| {
+            let open = start + lower[start..].find('>')? + 1;
+            let close = open + lower[open..].find("</title")?;
+            Some(
+                body[open..close]
+                    .split_whitespace()
+                    .collect::<Vec<_>>()
+                    .join(" "),
+            )
+        })
+        .filter(|t| !t.is_empty());
+    match title {
+        Some(title) => format!("an HTML page titled \"{title}\""),
+        None => "an HTML page".to_owned(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::recorded_body;
+
+    #[test]
+    fn a_gateways_page_is_recorded_by_its_title() {
+        assert_eq!(
+            recorded_body(
+                "<html><head><title>503 Service\n Unavailable</title></head><body>…</body></html>"
+            ),
+            "an HTML page titled \"503 Service Unavailable\""
+        );
+        assert_eq!(
+            recorded_body("  <!DOCTYPE html><body><h1>Bad gateway</h1></body>"),
+            "an HTML page"
+        );
+        assert_eq!(
+            recorded_body("<HTML><TITLE></TITLE></HTML>"),
+            "an HTML page"
+        );
+        let json = r#"{"message":"<b>VLAN</b> in use"}"#;
+        assert_eq!(recorded_body(json), json);
+        assert_eq!(recorded_body("plain words"), "plain words");
     }
 }
