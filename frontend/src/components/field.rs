@@ -107,3 +107,28 @@ pub fn Choice(
         </div>
     }
 }
+
+/// The button beside a masked secret's input (`controls`, its id) that shows it as typed, and
+/// masks it again: a refused key's wrong character can then be seen. The input's `type` follows
+/// `visible`.
+#[component]
+pub fn ShowSecret(
+    controls: &'static str,
+    visible: RwSignal<bool>,
+    data_test: &'static str,
+    #[prop(optional, into)] disabled: Signal<bool>,
+) -> impl IntoView {
+    view! {
+        <button
+            type="button"
+            class="secondary"
+            data-test=data_test
+            aria-controls=controls
+            aria-pressed=move || visible.get().to_string()
+            disabled=disabled
+            on:click=move |_| visible.update(|v| *v = !*v)
+        >
+            {move || if visible.get() { "Hide" } else { "Show" }}
+        </button>
+    }
+}

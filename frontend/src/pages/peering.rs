@@ -8,7 +8,7 @@ use crate::components::diff::DiffTable;
 use crate::components::feedback::{
     ActionError, LoadError, Loading, Retry, action_label, wait_left,
 };
-use crate::components::field::{Field, TextInput, TextKind};
+use crate::components::field::{Field, ShowSecret, TextInput, TextKind};
 use crate::components::note::{NoteFields, note_ok, ticket_value};
 use crate::components::status::{connection_status, sync_status};
 use crate::components::steps::{StepState, Stepper, WizardSteps};
@@ -977,17 +977,12 @@ fn FormStep(
                         prop:value=move || draft.shared_key.get()
                         on:input=move |ev| draft.shared_key.edit(event_target_value(&ev))
                     />
-                    <button
-                        type="button"
-                        class="secondary"
-                        data-test="toggle-shared-key"
-                        aria-controls="sharedKey"
-                        aria-pressed=move || key_visible.get().to_string()
-                        disabled=move || draft.keeps_key()
-                        on:click=move |_| key_visible.update(|v| *v = !*v)
-                    >
-                        {move || if key_visible.get() { "Hide" } else { "Show" }}
-                    </button>
+                    <ShowSecret
+                        controls="sharedKey"
+                        visible=key_visible
+                        data_test="toggle-shared-key"
+                        disabled=Signal::derive(move || draft.keeps_key())
+                    />
                 </div>
             </Field>
             {microsoft

@@ -7,7 +7,7 @@ use crate::components::company::CompanyChooser;
 use crate::components::feedback::{
     ActionError, LoadError, Loading, Retry, action_label, wait_left,
 };
-use crate::components::field::Field;
+use crate::components::field::{Field, ShowSecret};
 use crate::components::keys::DemoKeyList;
 use crate::components::shell::{SandboxBanner, SignOutButton};
 use crate::form::Input;
@@ -235,16 +235,7 @@ pub fn SignInPage() -> impl IntoView {
                                             prop:value=move || key.get()
                                             on:input=move |ev| key.edit(event_target_value(&ev))
                                         />
-                                        <button
-                                            type="button"
-                                            class="secondary"
-                                            data-test="toggle-key"
-                                            aria-controls="apiKey"
-                                            aria-pressed=move || visible.get().to_string()
-                                            on:click=move |_| visible.update(|v| *v = !*v)
-                                        >
-                                            {move || if visible.get() { "Hide" } else { "Show" }}
-                                        </button>
+                                        <ShowSecret controls="apiKey" visible=visible data_test="toggle-key"/>
                                     </div>
                                 </Field>
                                 <ActionError error=banner/>

@@ -78,6 +78,16 @@ async fn a_wrong_key_is_refused_and_a_demo_key_signs_in_to_the_chosen_company() 
     )
     .await;
     sign_in_with_a_wrong_key(&b).await;
+    // Masked as typed; Show shows the key, to check it against what was issued; Hide masks it.
+    assert_eq!(b.attr("#apiKey", "type").await, "password");
+    b.click("toggle-key").await;
+    assert_eq!(b.attr("#apiKey", "type").await, "text");
+    assert_eq!(
+        b.attr("[data-test=\"toggle-key\"]", "aria-pressed").await,
+        "true"
+    );
+    b.click("toggle-key").await;
+    assert_eq!(b.attr("#apiKey", "type").await, "password");
     b.screenshot("wrong-key-refused").await;
     assert_eq!(
         b.location().await,
