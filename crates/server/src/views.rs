@@ -190,6 +190,23 @@ pub fn peering_snapshot(crypto: &Crypto, config: &PeeringConfig) -> Value {
     v
 }
 
+/// How a change's preview and its request, as the audit history keeps it, say a shared key
+/// typed in it.
+pub const NEW_SHARED_KEY: &str = "a new key (not shown)";
+
+/// A peering change's request as its preview shows it and the audit history keeps it: as
+/// [`peering_snapshot`], but a shared key typed (not kept) is said only to be a new one. Its
+/// fingerprint beside the current key's would tell whoever may preview, or reads the history
+/// and can send a change that is then refused, whether a guess is the key; the key Console
+/// Connect took is fingerprinted in the outcome's after-state.
+pub fn request_snapshot(crypto: &Crypto, config: &PeeringConfig, kept: bool) -> Value {
+    let mut v = peering_snapshot(crypto, config);
+    if let (Value::Object(map), false, Some(_)) = (&mut v, kept, config.shared_key.as_deref()) {
+        map.insert("sharedKey".into(), Value::String(NEW_SHARED_KEY.into()));
+    }
+    v
+}
+
 /// A connection as the audit history keeps it (the view already masks the service key), without
 /// its base, which is derived from the rest.
 pub fn connection_snapshot(view: &ConnectionView) -> Value {
@@ -291,5 +308,16 @@ mod tests {
         let snap = peering_snapshot(&crypto, &cfg);
         assert!(!snap.to_string().contains("canary123"));
         assert_eq!(snap["sharedKey"], crypto.fingerprint("canary123"));
+        // A change's request says a typed key is new, with no fingerprint to compare; a key
+        // kept is the current one's.
+        let typed = request_snapshot(&crypto, &cfg, false);
+        assert_eq!(typed["sharedKey"], NEW_SHARED_KEY);
+        assert!(!typed.to_string().contains(&crypto.fingerprint("canary123")));
+        assert_eq!(request_snapshot(&crypto, &cfg, true), snap);
+        let none = PeeringConfig::default();
+        assert_eq!(
+            request_snapshot(&crypto, &none, false),
+            peering_snapshot(&crypto, &none)
+        );
     }
 }

@@ -66,7 +66,9 @@ async fn a_private_peering_update_goes_pending_then_synced() {
     assert_eq!(outcome["outcome"], "succeeded");
     assert_eq!(outcome["upstreamStatus"], 200);
     assert_eq!(outcome["after"]["vlanId"], 200);
-    let fingerprint = intent["request"]["sharedKey"].as_str().unwrap();
+    // The key typed is said to be new; the one Console Connect took is fingerprinted after.
+    assert_eq!(intent["request"]["sharedKey"], "a new key (not shown)");
+    let fingerprint = outcome["after"]["sharedKey"].as_str().unwrap();
     assert!(fingerprint.starts_with("hmac-sha256:"), "{fingerprint}");
 }
 
@@ -1573,4 +1575,47 @@ async fn a_change_whose_check_could_not_be_read_says_nothing_was_changed() {
     // A read failing so says nothing of changes.
     let read = client.get(&format!("/api/connections/{id}")).await;
     assert!(!read.message().contains("changed"), "{}", read.text);
+}
+
+/// Whoever reads the history and can send a change that is refused (a member without the role
+/// to make it, a change on a stale base) learns nothing of the shared key from its intent: the
+/// key typed is recorded as new whether or not it is the current one.
+#[tokio::test]
+async fn a_refused_change_does_not_record_whether_a_typed_key_is_the_current_one() {
+    let app = spawn_app().await;
+    let (client, id) = ada_on_production(&app).await;
+    let path = peering_path(&id, "PRIVATE");
+    let mut set = private_peering(200);
+    set["config"]["sharedKey"] = json!("Md5Key2024");
+    assert_eq!(client.post(&path, &set).await.status, StatusCode::OK);
+    let current = client
+        .audit("action=update_peering&outcome=succeeded")
+        .await[0]["after"]["sharedKey"]
+        .clone();
+    assert!(current.as_str().unwrap().starts_with("hmac-sha256:"));
+
+    // The right key and a guess, each sent on a base that is no longer the peering's.
+    for key in ["Md5Key2024", "Guess2024"] {
+        let mut guess = private_peering(200);
+        guess["config"]["sharedKey"] = json!(key);
+        guess["expectedBase"] = json!("hmac-sha256:07dc58645aed174c");
+        let reply = client.post(&path, &guess).await;
+        assert_eq!(reply.code(), "changed_since_read", "{}", reply.text);
+    }
+    let refused = client.audit("action=update_peering&phase=intent").await;
+    let typed: Vec<&serde_json::Value> = refused[..2]
+        .iter()
+        .map(|e| &e["request"]["sharedKey"])
+        .collect();
+    assert_eq!(
+        typed,
+        [
+            &json!("a new key (not shown)"),
+            &json!("a new key (not shown)")
+        ]
+    );
+    for e in &refused[..2] {
+        assert_eq!(e["before"]["sharedKey"], current);
+        assert!(!e.to_string().contains("Md5Key2024"), "{e}");
+    }
 }

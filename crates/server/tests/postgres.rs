@@ -142,8 +142,9 @@ async fn a_peering_change_on_postgres_leaves_a_history_that_filters_exports_and_
     assert_eq!(outcome["outcome"], "succeeded");
     assert_eq!(outcome["after"]["vlanId"], 200);
     assert_eq!(outcome["intentId"], intent["id"]);
+    assert_eq!(intent["request"]["sharedKey"], "a new key (not shown)");
     assert!(
-        intent["request"]["sharedKey"]
+        outcome["after"]["sharedKey"]
             .as_str()
             .unwrap()
             .starts_with("hmac-sha256:")

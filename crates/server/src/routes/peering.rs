@@ -9,7 +9,9 @@ use crate::extract::{AppQuery, NoQuery, Partial, RequestMeta};
 use crate::session::SignedIn;
 use crate::state::AppState;
 use crate::under_way;
-use crate::views::{is_peering_base, peering_base, peering_snapshot, peering_view};
+use crate::views::{
+    is_peering_base, peering_base, peering_snapshot, peering_view, request_snapshot,
+};
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
@@ -264,9 +266,6 @@ async fn router_config(
     )))
 }
 
-/// How a preview shows a shared key typed into the change.
-const NEW_SHARED_KEY: &str = "a new key (not shown)";
-
 async fn preview_peering(
     State(state): State<AppState>,
     signed_in: SignedIn,
@@ -307,16 +306,10 @@ async fn preview_peering(
     let config = proposed(&req, current.as_ref());
     validate::peering_config(t, &config, &others).map_err(AppError::Validation)?;
     let before = snapshot(&state, current.as_ref());
-    let mut after = peering_snapshot(&state.crypto, &config);
     // A key typed is shown as a new key, never by its fingerprint and never compared with the
     // current one: otherwise anyone who may preview could try guesses of the current key, with
     // no change made and nothing recorded, and see which one the peering has.
-    if !req.keep_shared_key
-        && config.shared_key.is_some()
-        && let Value::Object(fields) = &mut after
-    {
-        fields.insert("sharedKey".into(), Value::from(NEW_SHARED_KEY));
-    }
+    let after = request_snapshot(&state.crypto, &config, req.keep_shared_key);
     Ok(Json(PreviewResponse {
         peering_type: t,
         exists: current.is_some(),
@@ -364,7 +357,11 @@ async fn update_peering(
     intent.connection_id = Some(id.to_string());
     intent.peering_type = Some(t);
     (intent.reason, intent.ticket) = note(&req.reason, req.ticket.as_deref());
-    intent.request = Some(peering_snapshot(&state.crypto, &config));
+    intent.request = Some(request_snapshot(
+        &state.crypto,
+        &config,
+        req.keep_shared_key,
+    ));
     let before = snapshot(&state, current.as_ref());
     let stale = stale(&state, req.expected_base.as_ref(), &before);
     intent.before = Some(before);
