@@ -209,16 +209,15 @@ fn seen_as_is(parts: &Parts, data: &SessionData) -> bool {
     if path.starts_with("/api/session") {
         return true;
     }
-    let seen = |name: &str| {
-        parts.headers.get(name).map(|v| {
-            percent_encoding::percent_decode(v.as_bytes())
-                .decode_utf8_lossy()
-                .into_owned()
-        })
-    };
-    seen(SEEN_USER).is_none_or(|user| user == data.user.id)
-        && seen(SEEN_COMPANY)
-            .is_none_or(|company| company == data.company.as_deref().unwrap_or_default())
+    // Every value of a header sent more than once must say it, whichever comes first.
+    let seen_is =
+        |name: &str, expected: &str| {
+            parts.headers.get_all(name).iter().all(|v| {
+                percent_encoding::percent_decode(v.as_bytes()).decode_utf8_lossy() == expected
+            })
+        };
+    seen_is(SEEN_USER, &data.user.id)
+        && seen_is(SEEN_COMPANY, data.company.as_deref().unwrap_or_default())
 }
 
 /// Ends the session of a request that found its API key refused by Console Connect

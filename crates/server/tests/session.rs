@@ -790,6 +790,18 @@ async fn a_request_for_a_company_the_session_has_left_is_refused_before_anything
         "{}",
         someone_else.text
     );
+    // A header sent twice is taken at its word only when both say the session's company.
+    for (first, second) in [("globex", "acme"), ("acme", "globex")] {
+        let twice = client
+            .send(
+                client
+                    .request(reqwest::Method::GET, "/api/ports")
+                    .header("X-Portal-Company", first)
+                    .header("X-Portal-Company", second),
+            )
+            .await;
+        assert_eq!(twice.code(), "session_changed", "{}", twice.text);
+    }
     assert!(app.upstream_requests().is_empty(), "nothing went upstream");
     assert_eq!(client.audit("").await.len(), events, "nothing was written");
 
