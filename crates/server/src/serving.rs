@@ -33,6 +33,10 @@ pub async fn serve_until_signal(
     grace: Duration,
 ) -> io::Result<()> {
     let open = Arc::new(AtomicUsize::new(0));
+    // Said in its lines: the portal's own listener and the metrics' each stop so.
+    let addr = listener
+        .local_addr()
+        .map_or_else(|_| "?".to_owned(), |a| a.to_string());
     let listener = CountingListener {
         inner: listener,
         open: open.clone(),
@@ -41,6 +45,7 @@ pub async fn serve_until_signal(
     let signal = async move {
         shutdown_signal().await;
         tracing::info!(
+            listener = %addr,
             grace_secs = grace.as_secs(),
             "shutting down: no new connections; finishing the requests under way"
         );
