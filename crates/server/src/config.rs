@@ -75,7 +75,7 @@ pub struct ExportFilter {
     #[arg(long, value_name = "ID", value_parser = connection_filter)]
     pub connection: Option<String>,
     /// The events of one person: their Console Connect user id or email.
-    #[arg(long, value_name = "ID_OR_EMAIL")]
+    #[arg(long, value_name = "ID_OR_EMAIL", value_parser = given)]
     pub actor: Option<String>,
     /// One kind of call: sign_in, sign_out, select_company, verify_service_key,
     /// create_connection, delete_connection, update_peering, delete_peering.
@@ -93,10 +93,10 @@ pub struct ExportFilter {
     pub phase: Option<AuditPhase>,
     /// Events at or after this time: RFC 3339 (2026-11-25T09:00:00Z, any offset) or a date
     /// (2026-11-25, its midnight UTC).
-    #[arg(long, value_name = "TIME")]
+    #[arg(long, value_name = "TIME", value_parser = given)]
     pub from: Option<String>,
     /// Events before this time (not included), written like --from.
-    #[arg(long, value_name = "TIME")]
+    #[arg(long, value_name = "TIME", value_parser = given)]
     pub to: Option<String>,
 }
 
@@ -114,6 +114,16 @@ impl From<ExportFilter> for AuditQuery {
             before: None,
             limit: None,
         }
+    }
+}
+
+/// A filter's value, which a flag given empty (`--actor ''`) lacks: refused as every other
+/// filter's empty value is, rather than taken as no filter.
+fn given(raw: &str) -> Result<String, String> {
+    if raw.trim().is_empty() {
+        Err("an empty value filters nothing: leave the flag out to export every event".into())
+    } else {
+        Ok(raw.to_owned())
     }
 }
 

@@ -520,6 +520,12 @@ async fn the_cli_exports_the_history_offline() {
             vec!["--from", "last tuesday", "--to", "never"],
             "; --to must be an RFC 3339 time",
         ),
+        // A flag given empty, whichever it is.
+        (vec!["--actor", ""], "'--actor <ID_OR_EMAIL>'"),
+        (vec!["--from", " "], "leave the flag out"),
+        (vec!["--to", ""], "leave the flag out"),
+        (vec!["--action", ""], "'--action <ACTION>'"),
+        (vec!["--connection", ""], "'--connection <ID>'"),
     ];
     for (args, says) in refusals {
         let mut all = vec!["audit", "export", "--database-url", &url];
