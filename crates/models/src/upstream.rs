@@ -142,6 +142,22 @@ pub fn one_port_reason(remaining: u64, speed_mbps: u64) -> Option<String> {
     })
 }
 
+/// Why a port that is the only one chosen cannot carry both legs of a connection of
+/// `speed_mbps`, when nothing but its capacity stands in the way (it is Active, not
+/// single-service, with some capacity left): said with what both legs need, which a port with
+/// less left than one leg's speed lacks too. `None` when it can, or when something else stands
+/// in the way ([`port_unusable_reason`] says what).
+pub fn sole_port_reason(
+    status: &PortStatus,
+    single_service: bool,
+    remaining: u64,
+    speed_mbps: u64,
+) -> Option<String> {
+    let open = *status == PortStatus::Active && !single_service && remaining > 0;
+    open.then(|| one_port_reason(remaining, speed_mbps))
+        .flatten()
+}
+
 /// A speed or capacity in Mbps as people say it, and as the pages write it: in Gbps from 1 Gbps
 /// on, with a tenth where it has one (8.5 Gbps beside 10 Gbps, not 8500 Mbps), otherwise in
 /// Mbps.
@@ -486,6 +502,23 @@ mod tests {
         assert!(reason.contains("single-service"), "{reason}");
         let reason = port_unusable_reason(&port(PortStatus::Active, false, 50), Some(100)).unwrap();
         assert!(reason.contains("50 Mbps left"), "{reason}");
+    }
+
+    #[test]
+    fn a_sole_port_short_of_one_leg_is_said_short_of_both() {
+        let active = PortStatus::Active;
+        assert_eq!(
+            sole_port_reason(&active, false, 8700, 10_000).as_deref(),
+            Some("port has 8.7 Gbps left, less than the 20 Gbps its two legs of 10 Gbps need")
+        );
+        assert_eq!(sole_port_reason(&active, false, 20_000, 10_000), None);
+        // Something else in the way is for port_unusable_reason to say.
+        assert_eq!(
+            sole_port_reason(&PortStatus::Disabled, false, 50, 100),
+            None
+        );
+        assert_eq!(sole_port_reason(&active, true, 50, 100), None);
+        assert_eq!(sole_port_reason(&active, false, 0, 100), None);
     }
 
     #[test]

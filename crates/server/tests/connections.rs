@@ -495,6 +495,14 @@ async fn a_connection_on_an_unusable_port_is_refused_before_it_is_ordered() {
             && message.contains("less than the 200 Mbps its two legs of 100 Mbps need"),
         "{message}"
     );
+    // Short of even one leg (200 Mbps of a 200 Mbps circuit), it is said short of both, so
+    // the speed to step down to is not one it would refuse again.
+    let reply = client.post("/api/connections", &order(200)).await;
+    let message = reply.field("portIds").expect("a portIds error");
+    assert!(
+        message.contains("less than the 400 Mbps its two legs of 200 Mbps need"),
+        "{message}"
+    );
     assert_eq!(app.upstream_calls(Route::CreateConnection), 0);
     let reply = client.post("/api/connections", &order(50)).await;
     assert_eq!(reply.status, StatusCode::CREATED, "{}", reply.text);

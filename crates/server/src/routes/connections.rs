@@ -19,7 +19,7 @@ use console_connect::{ApiKey, CompanyUsername, ConsoleConnect, ObjectId};
 use models::api::{
     AuditAction, ConnectionView, CreateConnectionRequest, CreateConnectionResponse, DeleteRequest,
 };
-use models::upstream::{Connection, CreateConnectionBody, SrcPort, one_port_reason};
+use models::upstream::{Connection, CreateConnectionBody, SrcPort, sole_port_reason};
 use models::{FieldError, mask_secret, validate};
 use serde_json::json;
 
@@ -245,15 +245,16 @@ async fn check_create<T>(
     for id in &req.port_ids {
         let problem = match ports.iter().find(|p| &p.id == id) {
             None => Some(format!("portIds: {id} is not one of the company's ports")),
-            Some(p) => port_view(p, Some(req.speed_mbps))
-                .unusable_reason
-                .or_else(|| {
-                    let remaining = p.capacity.map_or(0, |c| c.remaining);
-                    alone
-                        .then(|| one_port_reason(remaining, req.speed_mbps))
-                        .flatten()
-                })
-                .map(|r| format!("portIds: {} cannot be used: {r}", p.name)),
+            Some(p) => {
+                let remaining = p.capacity.map_or(0, |c| c.remaining);
+                alone
+                    .then(|| {
+                        sole_port_reason(&p.status, p.single_service, remaining, req.speed_mbps)
+                    })
+                    .flatten()
+                    .or_else(|| port_view(p, Some(req.speed_mbps)).unusable_reason)
+                    .map(|r| format!("portIds: {} cannot be used: {r}", p.name))
+            }
         };
         if let Some(message) = problem {
             errors.push(FieldError {
