@@ -20,7 +20,7 @@ use crate::pages::verify::{DemoServiceKeys, key_error};
 use crate::route::{NavigateOptions, use_navigate, use_query_map};
 use leptos::prelude::*;
 use models::api::{CreateConnectionRequest, PortView, ServiceKeyView};
-use models::upstream::one_port_reason;
+use models::upstream::sole_port_reason;
 use models::{ClassOfService, PaymentType, validate};
 use wasm_bindgen::JsCast;
 
@@ -33,6 +33,9 @@ struct Draft {
     verified: RwSignal<Option<(String, ServiceKeyView)>>,
     ports: RwSignal<Vec<String>>,
     speed: RwSignal<Option<u64>>,
+    /// A speed chosen before that the circuit of the key verified since does not offer, until
+    /// another is chosen: the speed step says why none is chosen now.
+    dropped_speed: RwSignal<Option<u64>>,
     name: Input,
     payment: Input,
     class: Input,
@@ -50,6 +53,9 @@ impl Draft {
     }
 
     fn choose_speed(&self, speed: Option<u64>) {
+        if speed.is_some() {
+            self.dropped_speed.set(None);
+        }
         self.speed.set(speed);
         self.kept_speed
             .edit(speed.map(|s| s.to_string()).unwrap_or_default());
@@ -151,6 +157,7 @@ pub fn CreatePage() -> impl IntoView {
         verified: RwSignal::new(handed),
         ports: RwSignal::new(Vec::new()),
         speed: RwSignal::new(None),
+        dropped_speed: RwSignal::new(None),
         name: Input::new(""),
         payment: Input::new(PaymentType::Payg.as_wire()),
         class: Input::new(""),
@@ -188,15 +195,16 @@ pub fn CreatePage() -> impl IntoView {
         });
     });
     // A speed chosen for another key that this key's circuit does not offer goes the same way:
-    // it is not offered to be seen or unchosen.
+    // it is not offered to be seen or unchosen. The speed step says so.
     crate::shared::effect(move || {
         if let Some((_, key)) = draft.verified.get()
-            && draft
+            && let Some(speed) = draft
                 .speed
                 .get_untracked()
-                .is_some_and(|s| !key.offered_speeds.contains(&s))
+                .filter(|s| !key.offered_speeds.contains(s))
         {
             draft.choose_speed(None);
+            draft.dropped_speed.set(Some(speed));
         }
     });
 
@@ -445,8 +453,12 @@ fn chosen_ports(draft: Draft, ports: PortsResource, speed: Option<u64>) -> Optio
     })?;
     // One port chosen carries both legs: it needs room for twice the speed.
     if let (Some(speed), [port]) = (speed, list.as_mut_slice())
-        && port.usable
-        && let Some(reason) = one_port_reason(port.capacity.map_or(0, |c| c.remaining), speed)
+        && let Some(reason) = sole_port_reason(
+            &port.status,
+            port.single_service,
+            port.capacity.map_or(0, |c| c.remaining),
+            speed,
+        )
     {
         port.usable = false;
         port.unusable_reason = Some(reason);
@@ -759,6 +771,18 @@ fn SpeedStep(draft: Draft, ports: PortsResource) -> impl IntoView {
                     None => "The circuit's bandwidth is unknown.".to_owned(),
                 }}
             </p>
+            {move || {
+                draft.dropped_speed.get().map(|s| {
+                    view! {
+                        <p class="notice" role="status" data-test="speed-dropped">
+                            {format!(
+                                "The {} chosen before is not offered for this service key's circuit: choose a speed again.",
+                                format::speed(s),
+                            )}
+                        </p>
+                    }
+                })
+            }}
             <div class="radio-list" role="radiogroup" aria-label="Speed">
                 {move || {
                     offered()

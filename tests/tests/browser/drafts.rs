@@ -175,6 +175,12 @@ async fn the_create_wizard_keeps_its_choices_but_not_the_service_key_until_order
     b.wait_for_text(".capacity-check", "Choose a speed to check the ports.")
         .await;
     assert_eq!(b.count("input[name=\"speed\"]:checked").await, 0);
+    // ... saying so, until another is chosen.
+    b.wait_for_text(
+        "[data-test=\"speed-dropped\"]",
+        "The 1 Gbps chosen before is not offered for this service key's circuit: choose a speed again.",
+    )
+    .await;
     b.screenshot("speed-gone-with-another-key").await;
     b.click("back").await;
     b.click("back").await;
@@ -182,6 +188,7 @@ async fn the_create_wizard_keeps_its_choices_but_not_the_service_key_until_order
     b.click("next").await;
     b.click("next").await;
     b.click_css("#speed-500").await;
+    b.wait_gone("[data-test=\"speed-dropped\"]").await;
     b.click("next").await;
     b.wait_for_text(".step-count", "Step 4 of 5").await;
     b.fill("name", "Azure London Draft").await;
