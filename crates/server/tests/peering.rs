@@ -727,19 +727,26 @@ async fn a_peering_cannot_take_subnets_another_peering_of_the_connection_has() {
     );
 }
 
-#[tokio::test]
-async fn a_preview_does_not_tell_whether_a_typed_key_is_the_current_one() {
-    let app = spawn_app().await;
-    let (client, id) = ada_on_production(&app).await;
+/// Ada's seeded PRIVATE peering given shared key `key`: her client, the peering's path, and
+/// the key's fingerprint as the history's outcome keeps it.
+async fn private_peering_keyed(app: &TestApp, key: &str) -> (Client, String, Value) {
+    let (client, id) = ada_on_production(app).await;
     let path = peering_path(&id, "PRIVATE");
     let mut set = private_peering(200);
-    set["config"]["sharedKey"] = json!("Md5Key2024");
+    set["config"]["sharedKey"] = json!(key);
     assert_eq!(client.post(&path, &set).await.status, StatusCode::OK);
     let current = client
         .audit("action=update_peering&outcome=succeeded")
         .await[0]["after"]["sharedKey"]
         .clone();
     assert!(current.as_str().unwrap().starts_with("hmac-sha256:"));
+    (client, path, current)
+}
+
+#[tokio::test]
+async fn a_preview_does_not_tell_whether_a_typed_key_is_the_current_one() {
+    let app = spawn_app().await;
+    let (client, path, current) = private_peering_keyed(&app, "Md5Key2024").await;
 
     // The right key and a guess get the same answer, with no fingerprint of what was typed.
     let preview = |key: &str| {
@@ -1583,16 +1590,7 @@ async fn a_change_whose_check_could_not_be_read_says_nothing_was_changed() {
 #[tokio::test]
 async fn a_refused_change_does_not_record_whether_a_typed_key_is_the_current_one() {
     let app = spawn_app().await;
-    let (client, id) = ada_on_production(&app).await;
-    let path = peering_path(&id, "PRIVATE");
-    let mut set = private_peering(200);
-    set["config"]["sharedKey"] = json!("Md5Key2024");
-    assert_eq!(client.post(&path, &set).await.status, StatusCode::OK);
-    let current = client
-        .audit("action=update_peering&outcome=succeeded")
-        .await[0]["after"]["sharedKey"]
-        .clone();
-    assert!(current.as_str().unwrap().starts_with("hmac-sha256:"));
+    let (client, path, current) = private_peering_keyed(&app, "Md5Key2024").await;
 
     // The right key and a guess, each sent on a base that is no longer the peering's.
     for key in ["Md5Key2024", "Guess2024"] {
