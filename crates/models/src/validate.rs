@@ -42,7 +42,7 @@ pub enum ValidationError {
     )]
     ServiceKey { field: &'static str },
     #[error(
-        "{field} has a space, a line break or an invisible character inside it (pasted with the key, perhaps); a service key is a GUID of 8-4-4-4-12 hexadecimal digits without any"
+        "{field} has a space, a line break or an invisible character in it (pasted with the key, perhaps); a service key is a GUID of 8-4-4-4-12 hexadecimal digits without any"
     )]
     ServiceKeySpaced { field: &'static str },
     #[error("{field} must be at most {max} characters; it has {len}")]

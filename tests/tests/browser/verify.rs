@@ -63,7 +63,7 @@ async fn verify_explains_a_malformed_key_describes_a_good_one_and_refuses_a_used
     b.fill("serviceKey", &format!("{start}\u{200B}{end}")).await;
     b.wait_for_text(
         "#serviceKey-error",
-        "Azure service key has a space, a line break or an invisible character inside it",
+        "Azure service key has a space, a line break or an invisible character in it",
     )
     .await;
     b.wait_gone("[data-test=\"key-changed\"]").await;

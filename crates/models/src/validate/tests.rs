@@ -126,6 +126,8 @@ fn service_keys_are_guids() {
         "7d6c2f1e-1111-2222\n-3333-444455556666",
         "7d6c2f1e-1111-2222-3333-444455556666\u{200B}",
         "7d6c2f1e-1111 -2222-3333-444455556666",
+        // A byte-order mark before it, as some editors copy text.
+        "\u{FEFF}7d6c2f1e-1111-2222-3333-444455556666",
     ] {
         assert_eq!(
             service_key(spaced),
