@@ -7,7 +7,7 @@
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
-use sqlx::{ConnectOptions, PgPool, SqliteConnection, SqlitePool};
+use sqlx::{ConnectOptions, Connection, PgPool, SqliteConnection, SqlitePool};
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -35,13 +35,15 @@ impl Backend {
     }
 }
 
-/// A database URL fit to show in a log or an error: a password in it replaced by `…`.
+/// A database URL fit to show in a log or an error: a password in it, before the host or as
+/// a `password=` parameter of its query, replaced by `…`.
 pub fn without_password(url: &str) -> String {
     let Some((scheme, rest)) = url.split_once("://") else {
         return url.to_owned();
     };
     let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
     let (authority, path) = rest.split_at(authority_end);
+    let path = query_without_password(path);
     match authority.rsplit_once('@') {
         Some((user_info, host)) => {
             let user = user_info
@@ -54,8 +56,24 @@ pub fn without_password(url: &str) -> String {
             };
             format!("{scheme}://{user}{hidden}@{host}{path}")
         }
-        None => url.to_owned(),
+        None => format!("{scheme}://{authority}{path}"),
     }
+}
+
+/// `path` (the part of a URL after its authority) with the value of every `password`
+/// parameter of its query replaced by `…`.
+fn query_without_password(path: &str) -> String {
+    let Some((before, query)) = path.split_once('?') else {
+        return path.to_owned();
+    };
+    let pairs: Vec<String> = query
+        .split('&')
+        .map(|pair| match pair.split_once('=') {
+            Some((key, _)) if key.eq_ignore_ascii_case("password") => format!("{key}=…"),
+            _ => pair.to_owned(),
+        })
+        .collect();
+    format!("{before}?{}", pairs.join("&"))
 }
 
 /// A PostgreSQL pool: connections and locks waited for at most `busy_timeout` (a second at
@@ -74,9 +92,21 @@ pub async fn pg_pool(
     let options = PgConnectOptions::from_str(url)?
         .application_name("expressroute-portal")
         .options(settings);
+    let wait = busy_timeout.max(Duration::from_secs(1));
+    // One connection first, on its own: a pool says of any failure to connect only that it
+    // timed out, where this one says why (refused, a wrong password, a certificate).
+    match tokio::time::timeout(wait, options.connect()).await {
+        Ok(first) => first?.close().await?,
+        Err(_) => {
+            return Err(sqlx::Error::Io(std::io::Error::new(
+                std::io::ErrorKind::TimedOut,
+                format!("the database did not answer within {} s", wait.as_secs()),
+            )));
+        }
+    }
     PgPoolOptions::new()
         .max_connections(max)
-        .acquire_timeout(busy_timeout.max(Duration::from_secs(1)))
+        .acquire_timeout(wait)
         .connect_with(options)
         .await
 }
@@ -157,6 +187,15 @@ mod tests {
             ("postgresql://db/portal", "postgresql://db/portal"),
             ("sqlite://data/portal.db", "sqlite://data/portal.db"),
             ("sqlite:portal.db", "sqlite:portal.db"),
+            (
+                "postgres://db/portal?user=portal&password=s3cret&sslmode=require",
+                "postgres://db/portal?user=portal&password=…&sslmode=require",
+            ),
+            (
+                "postgres://portal:a@db/portal?PASSWORD=b",
+                "postgres://portal:…@db/portal?PASSWORD=…",
+            ),
+            ("postgres://db?password", "postgres://db?password"),
         ] {
             assert_eq!(without_password(url), shown);
         }

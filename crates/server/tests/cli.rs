@@ -556,7 +556,7 @@ fn a_database_that_cannot_be_opened_is_named_by_its_option_once_and_without_its_
     std::fs::create_dir(&folder).unwrap();
     let missing = format!("sqlite://{}/missing/x.db", dir.path().display());
     let a_folder = format!("sqlite://{}", folder.display());
-    let cases: [(&str, &str, &str); 5] = [
+    let cases: [(&str, &str, &str); 7] = [
         ("--database-url", &missing, "there is no folder"),
         ("--session-database-url", &missing, "there is no folder"),
         ("--database-url", &a_folder, "unable to open database file"),
@@ -569,6 +569,18 @@ fn a_database_that_cannot_be_opened_is_named_by_its_option_once_and_without_its_
             "--database-url",
             "postgres://portal:canary-password@127.0.0.1:1/portal",
             "postgres://portal:…@127.0.0.1:1/portal",
+        ),
+        // A password given as a parameter is hidden as well, and the cause of the failure is
+        // said, not only that no connection came in time.
+        (
+            "--database-url",
+            "postgres://127.0.0.1:1/portal?user=portal&password=canary-password",
+            "postgres://127.0.0.1:1/portal?user=portal&password=…",
+        ),
+        (
+            "--session-database-url",
+            "postgres://127.0.0.1:1/portal?password=canary-password",
+            "Connection refused",
         ),
     ];
     for (option, url, says) in cases {
@@ -591,6 +603,21 @@ fn a_database_that_cannot_be_opened_is_named_by_its_option_once_and_without_its_
         assert!(error.contains(option), "{error}");
         assert!(error.contains(says), "{error}");
         assert_eq!(error.matches(says).count(), 1, "said once: {error}");
+        assert!(!stderr.contains("canary"), "{stderr}");
+        assert!(!error.contains("timed out"), "{error}");
+    }
+
+    // The offline tools name the database they could not open the same way.
+    let url = "postgres://portal:canary-password@127.0.0.1:1/portal?password=canary-password";
+    for command in ["verify", "export"] {
+        let out = portal(&["audit", command, "--database-url", url]);
+        assert_eq!(out.status.code(), Some(2), "audit {command}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains("--database-url postgres://portal:…@127.0.0.1:1/portal?password=…"),
+            "{stderr}"
+        );
+        assert!(stderr.contains("Connection refused"), "{stderr}");
         assert!(!stderr.contains("canary"), "{stderr}");
     }
 }

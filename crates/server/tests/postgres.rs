@@ -597,3 +597,27 @@ async fn portals_started_together_on_a_new_database_all_create_their_tables() {
         "{tables:?}"
     );
 }
+
+#[tokio::test]
+async fn a_database_url_may_ask_for_tls_and_for_the_servers_certificate_to_be_checked() {
+    let db = PgDatabase::create().await;
+    let wait = Duration::from_secs(5);
+    // The test server (Debian's PostgreSQL) offers TLS with a self-signed certificate.
+    let tls = server::db::pg_pool(&format!("{}?sslmode=require", db.url), wait, 1, false)
+        .await
+        .expect("a connection over TLS: the test PostgreSQL server needs `ssl = on`");
+    let (encrypted,): (bool,) =
+        sqlx::query_as("select ssl from pg_stat_ssl where pid = pg_backend_pid()")
+            .fetch_one(&tls)
+            .await
+            .unwrap();
+    assert!(encrypted);
+
+    // Asked to check the certificate, the portal refuses one no authority it knows signed.
+    let checked = format!("{}?sslmode=verify-full", db.url);
+    let refused = server::db::pg_pool(&checked, wait, 1, false)
+        .await
+        .expect_err("a self-signed certificate is not trusted")
+        .to_string();
+    assert!(refused.to_lowercase().contains("certificate"), "{refused}");
+}

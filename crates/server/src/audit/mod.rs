@@ -141,10 +141,14 @@ pub enum Store {
 impl Store {
     /// The history at `url`, opened only to read (`portal audit …`): never created or migrated.
     pub async fn open_read_only(url: &str) -> anyhow::Result<Self> {
+        // A missing SQLite file is said in full; a PostgreSQL failure names the URL.
+        let named = || format!("--database-url {}", db::without_password(url));
         match Backend::of(url) {
             Backend::Sqlite => Store::sqlite(db::read_only_pool(url).await?).await,
             Backend::Postgres => Ok(Store::Postgres(
-                db::pg_pool(url, Duration::from_secs(5), 2, true).await?,
+                db::pg_pool(url, Duration::from_secs(5), 2, true)
+                    .await
+                    .with_context(named)?,
             )),
         }
     }
