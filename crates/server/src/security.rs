@@ -9,6 +9,7 @@ use axum::http::{HeaderValue, Method, StatusCode, header};
 use axum::middleware::Next;
 use axum::response::{IntoResponse, Response};
 use base64::Engine;
+use models::error::MAY_HAVE_BEEN_MADE;
 use models::{ApiError, ErrorCode};
 use sha2::{Digest, Sha256};
 use std::sync::Arc;
@@ -144,22 +145,34 @@ pub async fn request_timeout(State(state): State<AppState>, req: Request, next: 
             tokio::time::timeout(state.config.request_timeout, next.run(req)),
         ),
     );
-    let not_made = |what: &str| {
+    // It is the portal that stops waiting, whatever it waited for (Console Connect, most
+    // often, over several calls): the answer says so, and how long it waited.
+    let limit = match state.config.request_timeout {
+        t if t.subsec_millis() == 0 => format!("{} s", t.as_secs()),
+        t => format!("{} ms", t.as_millis()),
+    };
+    let gave_up = |what: &str| {
         report_response(ErrorReport {
             body: ApiError::new(
                 ErrorCode::UpstreamTimeout,
-                format!("Console Connect did not answer in time. {what}"),
+                format!(
+                    "The portal stopped waiting after {limit}, the longest a request may take. \
+                     {what}"
+                ),
             ),
-            cause: Some("upstream timeout".into()),
+            cause: Some("request timeout".into()),
         })
     };
     match run.await {
         Ok(res) => res,
-        Err(_) if signing_in => not_made("You are not signed in: try again."),
+        Err(_) if signing_in => gave_up("You are not signed in: try again."),
         Err(_) if change && !under_way.load(Ordering::Relaxed) => {
-            not_made("Nothing was changed: try again.")
+            gave_up("Nothing was changed: try again.")
         }
-        Err(_) => AppError::UpstreamTimeout { change }.into_response(),
+        Err(_) if change => gave_up(&format!(
+            "The change had already gone to Console Connect and goes on. {MAY_HAVE_BEEN_MADE}"
+        )),
+        Err(_) => gave_up("Try again shortly."),
     }
 }
 

@@ -1344,6 +1344,15 @@ async fn a_request_past_the_portal_timeout_is_a_504_and_its_change_is_still_reco
 
     assert_eq!(reply.status, StatusCode::GATEWAY_TIMEOUT, "{}", reply.text);
     assert_eq!(reply.code(), "upstream_timeout");
+    // The portal's limit is what ran out, not Console Connect's: the answer says whose.
+    assert!(
+        reply.message().starts_with(
+            "The portal stopped waiting after 300 ms, the longest a request may take. The \
+             change had already gone to Console Connect"
+        ),
+        "{}",
+        reply.text
+    );
     assert!(
         reply.message().contains("may have been made"),
         "{}",
@@ -1378,7 +1387,7 @@ async fn a_change_still_being_checked_at_the_portal_timeout_is_said_not_made() {
     assert_eq!(reply.status, StatusCode::GATEWAY_TIMEOUT, "{}", reply.text);
     assert_eq!(
         reply.message(),
-        "Console Connect did not answer in time. Nothing was changed: try again."
+        "The portal stopped waiting after 300 ms, the longest a request may take. Nothing was changed: try again."
     );
     assert_eq!(app.upstream_calls(Route::UpdatePeering), 0);
     assert!(client.audit("action=update_peering").await.is_empty());

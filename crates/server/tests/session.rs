@@ -636,7 +636,7 @@ async fn a_sign_in_past_the_portal_timeout_says_nobody_was_signed_in() {
     assert_eq!(reply.status, StatusCode::GATEWAY_TIMEOUT, "{}", reply.text);
     assert_eq!(
         reply.message(),
-        "Console Connect did not answer in time. You are not signed in: try again."
+        "The portal stopped waiting after 300 ms, the longest a request may take. You are not signed in: try again."
     );
     assert_eq!(
         client.get("/api/session").await.status,
