@@ -9,6 +9,7 @@ use crate::components::session_notice::SessionNotice;
 use crate::route::{self, use_navigate};
 use crate::session::{Auth, SessionState};
 use leptos::prelude::*;
+use models::{ApiError, ErrorCode};
 
 #[derive(Debug, Clone, PartialEq)]
 enum Stage {
@@ -186,6 +187,7 @@ fn Header() -> impl IntoView {
         }
     });
     let switch_error = move || switch.value().and_then(Result::err);
+    let sign_out_failed = RwSignal::new(None);
     // Arrow keys and typed letters on a closed list change its value at once, which here would
     // leave the page for another company's before the keyboard reached the one wanted: a choice
     // made so is taken on Enter, and dropped when the list is left without it. A choice made
@@ -291,27 +293,38 @@ fn Header() -> impl IntoView {
                             }
                         })
                 }}
-                <SignOutButton label="Sign out" data_test="sign-out" then=signed_out/>
+                <SignOutButton
+                    label="Sign out"
+                    data_test="sign-out"
+                    then=signed_out
+                    failed=sign_out_failed
+                />
             </div>
         </header>
         {move || switch_error().map(|e| view! { <ErrorBanner error=e/> })}
+        {move || sign_out_failed.get().map(|e| view! { <ErrorBanner error=e/> })}
     }
 }
 
 /// A button that signs out (the session and the key it holds gone from the server), forgets
-/// this browser's drafts and session, then calls `then`. A session already gone, or an answer
-/// that never came, counts as out too: the user asked to leave.
+/// this browser's drafts and session, then calls `then`. A session already gone counts as out
+/// too; a sign-out that did not reach the portal, or that it refused, leaves the session as it
+/// was, so that is said (`failed`) and nothing is forgotten: the user may try again.
 #[component]
 pub fn SignOutButton(
     label: &'static str,
     data_test: &'static str,
     #[prop(into)] then: Callback<()>,
+    failed: RwSignal<Option<ApiError>>,
 ) -> impl IntoView {
     let auth = Auth::get();
     let sign_out = crate::shared::action(|_: &()| api::sign_out());
     let pending = sign_out.pending();
-    crate::shared::effect(move || {
-        if sign_out.value().is_some() {
+    crate::shared::effect(move || match sign_out.value() {
+        None => {}
+        Some(Err(e)) if !session_gone(&e) => failed.set(Some(still_signed_in(e))),
+        Some(_) => {
+            failed.set(None);
             crate::draft::forget_all();
             // The browser's other tabs follow (see `SignedOutWatcher`).
             crate::session::note_signed_out();
@@ -326,10 +339,28 @@ pub fn SignOutButton(
             data-test=data_test
             disabled=pending
             on:click=move |_| {
+                failed.set(None);
                 sign_out.dispatch(());
             }
         >
             {move || if pending.get() { "Signing out…" } else { label }}
         </button>
     }
+}
+
+/// Whether a sign-out's error says there is no session to end any more.
+fn session_gone(e: &ApiError) -> bool {
+    matches!(
+        e.code,
+        ErrorCode::Unauthenticated | ErrorCode::SessionExpired | ErrorCode::KeyRefused
+    )
+}
+
+/// A failed sign-out's error, saying first what it leaves: the session, still open.
+fn still_signed_in(mut e: ApiError) -> ApiError {
+    e.message = format!(
+        "You are still signed in: the sign-out did not go through. {}",
+        e.message
+    );
+    e
 }

@@ -139,10 +139,11 @@ fn DeleteForm(
 }
 
 /// What a delete's answer leads to: back to the connection (`back`) when it is done; on
-/// `changed_since_read`, a refusal of what is there now (already deleted, say) or a failure
-/// after which it may have been deleted all the same, `reread`, so the page shows what is there
-/// now beside the server's message (or, if it is gone, says so in place of the form); any other
-/// refusal under its field (reason, ticket, typed name). The error to show.
+/// `changed_since_read`, a refusal of what is there now (`conflict`, or `not_found`: deleted
+/// meanwhile, from another tab say) or a failure after which it may have been deleted all the
+/// same, `reread`, so the page shows what is there now beside the server's message (or, if it
+/// is gone, says so in place of the form); any other refusal under its field (reason, ticket,
+/// typed name). The error to show.
 fn follow_delete(
     delete: crate::shared::Act<DeleteRequest, Result<(), ApiError>>,
     back: String,
@@ -153,8 +154,10 @@ fn follow_delete(
     crate::shared::effect(move || match delete.value() {
         Some(Ok(())) => navigate(&back, Default::default()),
         Some(Err(e))
-            if matches!(e.code, ErrorCode::ChangedSinceRead | ErrorCode::Conflict)
-                || e.may_have_been_made() =>
+            if matches!(
+                e.code,
+                ErrorCode::ChangedSinceRead | ErrorCode::Conflict | ErrorCode::NotFound
+            ) || e.may_have_been_made() =>
         {
             reread.run(())
         }
@@ -237,7 +240,15 @@ fn DeleteConnection(id: String) -> impl IntoView {
                 view! { <NotFoundOrLeg id=id.clone() error=e retry=Retry::of(conn) headed=true/> }
                     .into_any()
             }
-            Some(Err(e)) => view! { <LoadError error=e retry=Retry::of(conn)/> }.into_any(),
+            // The delete's own error (it may have been made) stays said while what is there
+            // now cannot be read.
+            Some(Err(e)) => {
+                view! {
+                    <ActionError error=error/>
+                    <LoadError error=e retry=Retry::of(conn)/>
+                }
+                    .into_any()
+            }
             Some(Ok(c)) if c.status.is_gone() => already_going(&c, "").into_any(),
             Some(Ok(c)) => {
                 crate::nav::title(&format!("Delete {}", c.name));
@@ -351,13 +362,17 @@ fn DeletePeering(id: String, t: PeeringType) -> impl IntoView {
         </div>
         {move || match (conn.get(), peering.get()) {
             (Some(Err(e)), _) | (_, Some(Err(e))) => {
-                view! { <LoadError error=e retry=Retry::both(conn, peering)/> }.into_any()
+                view! {
+                    <ActionError error=error/>
+                    <LoadError error=e retry=Retry::both(conn, peering)/>
+                }
+                    .into_any()
             }
             (Some(Ok(c)), _) if c.status.is_gone() => {
                 already_going(&c, " Its peerings go with it.").into_any()
             }
             (Some(Ok(_)), Some(Ok(None))) => {
-                view! { <p class="notice">{format!("No {} peering is configured on this connection.", t.label())}</p> }
+                view! { <p class="notice" data-test="no-peering">{format!("No {} peering is configured on this connection.", t.label())}</p> }
                     .into_any()
             }
             (Some(Ok(c)), Some(Ok(Some(p)))) => {

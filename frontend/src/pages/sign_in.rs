@@ -5,7 +5,7 @@
 use crate::api;
 use crate::components::company::CompanyChooser;
 use crate::components::feedback::{
-    ActionError, LoadError, Loading, Retry, action_label, wait_left,
+    ActionError, ErrorBanner, LoadError, Loading, Retry, action_label, wait_left,
 };
 use crate::components::field::{Field, ShowSecret};
 use crate::components::keys::DemoKeyList;
@@ -43,6 +43,7 @@ pub fn SignInPage() -> impl IntoView {
     let key = Input::new("");
     let visible = RwSignal::new(false);
     let chooser: RwSignal<Option<SessionView>> = RwSignal::new(None);
+    let other_key_failed = RwSignal::new(None);
     let banner: RwSignal<Option<ApiError>> = RwSignal::new(None);
 
     let sign_in = crate::shared::action(|k: &String| api::sign_in(k.clone()));
@@ -198,8 +199,14 @@ pub fn SignInPage() -> impl IntoView {
                                         key.fill("");
                                         key.touched.set(false);
                                     }
+                                    failed=other_key_failed
                                 />
                             </p>
+                            {move || {
+                                other_key_failed
+                                    .get()
+                                    .map(|e| view! { <ErrorBanner error=e/> })
+                            }}
                         }
                             .into_any()
                     }

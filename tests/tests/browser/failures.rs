@@ -11,6 +11,7 @@
 //! over.
 
 use crate::browser::Browser;
+use crate::colleague::Colleague;
 use crate::demo;
 use serde_json::json;
 
@@ -499,4 +500,69 @@ async fn a_delete_whose_answer_is_lost_shows_what_is_there_now() {
     );
     assert_eq!(b.count("[data-test=\"confirm-delete\"]").await, 0);
     b.screenshot("delete-answer-lost").await;
+}
+
+/// A sign-out that did not reach the portal ended nothing there: the page says the session is
+/// still open, rather than that it is gone, and a sign-out that goes through ends it.
+#[tokio::test]
+async fn a_sign_out_that_did_not_reach_the_portal_says_the_session_is_still_open() {
+    let b = Browser::open("failures-sign-out").await;
+    demo::sign_in_as_ada_in_acme(&b).await;
+    b.script_with(BREAK_FETCH, json!([["/api/session"]])).await;
+    b.click("sign-out").await;
+
+    let said = b
+        .wait_for_text(".error-banner", "You are still signed in")
+        .await;
+    assert!(said.contains(UNREACHABLE), "{said}");
+    assert_eq!(b.location().await, "/connections");
+    assert_eq!(b.count("[data-test=\"signed-out\"]").await, 0);
+    b.screenshot("sign-out-not-reached").await;
+
+    // The session is still there: the page loaded again (with the browser's own fetch) shows
+    // the company's connections, and signing out from it ends the session.
+    b.goto("/connections").await;
+    b.find("[data-test=\"connection-row\"]").await;
+    b.click("sign-out").await;
+    b.wait_for_text("[data-test=\"signed-out\"]", "You have signed out")
+        .await;
+    b.goto("/connections").await;
+    b.wait_for_path("/sign-in").await;
+}
+
+/// A peering deleted by someone else while its delete page was open: the delete is refused as
+/// there is nothing to delete, and the page reads the connection again and says so, in place of
+/// the form and the settings of a peering that is gone.
+#[tokio::test]
+async fn a_peering_delete_refused_as_already_gone_shows_that_it_is_gone() {
+    let b = Browser::open("failures-peering-gone").await;
+    demo::sign_in_as_ada_in_acme(&b).await;
+    let id = b
+        .attr("[data-test=\"connection-row\"]", "data-connection")
+        .await;
+    b.goto(&format!("/connections/{id}/peering/PRIVATE/delete"))
+        .await;
+    b.fill("reason", "The private peering moves to another circuit")
+        .await;
+    b.fill("confirmName", "Azure London Production").await;
+    let mut colleague = Colleague::sign_in(b.portal_url(), demo::ada(), "acme").await;
+    colleague
+        .send(
+            reqwest::Method::DELETE,
+            &format!("/api/connections/{id}/peering/PRIVATE"),
+            json!({
+                "reason": "Removed from the other office",
+                "confirmName": "Azure London Production",
+            }),
+        )
+        .await;
+    b.click("confirm-delete").await;
+
+    b.wait_for_text(
+        "[data-test=\"no-peering\"]",
+        "No Private peering is configured on this connection.",
+    )
+    .await;
+    assert_eq!(b.count("[data-test=\"confirm-delete\"]").await, 0);
+    b.screenshot("peering-already-gone").await;
 }
