@@ -49,8 +49,8 @@ pub fn ErrorBanner(error: ApiError) -> impl IntoView {
     }
 }
 
-/// The error of an action, if its last run failed; an empty live region otherwise, so that a
-/// later failure is announced. When the failure arrives with the keyboard focus nowhere (the
+/// The error of an action, if its last run failed, as an alert (read out as it appears); an
+/// empty place for it otherwise. When the failure arrives with the keyboard focus nowhere (the
 /// button pressed was disabled while the action ran, which drops it), the focus goes to the
 /// error, so the keyboard goes on from there and not from the top of the page.
 #[component]
@@ -67,7 +67,8 @@ pub fn ActionError(#[prop(into)] error: Signal<Option<ApiError>>) -> impl IntoVi
         }
     });
     view! {
-        <div class="live" aria-live="assertive" tabindex="-1" node_ref=region>
+        // Not a live region itself: the banner is an alert, which is read out once.
+        <div class="live" tabindex="-1" node_ref=region>
             {move || error.get().map(|e| view! { <ErrorBanner error=e/> })}
         </div>
     }

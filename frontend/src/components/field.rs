@@ -124,7 +124,6 @@ pub fn ShowSecret(
             class="secondary"
             data-test=data_test
             aria-controls=controls
-            aria-pressed=move || visible.get().to_string()
             disabled=disabled
             on:click=move |_| visible.update(|v| *v = !*v)
         >

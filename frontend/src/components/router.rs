@@ -170,7 +170,7 @@ fn RouterConfig(router: RouterText) -> impl IntoView {
                     }}
                 </span>
             </div>
-            <pre class="config" tabindex="0" aria-label=format!("{title} configuration")>{text}</pre>
+            <pre class="config" tabindex="0" role="region" aria-label=format!("{title} configuration")>{text}</pre>
         </div>
     }
     .into_any()

@@ -277,7 +277,8 @@ pub fn SessionNotice() -> impl IntoView {
             "notice warn session-notice"
         };
         Some(view! {
-            <div class=tone role="status" data-test="session-notice">
+            // An alert: a region inserted already filled is not read out as a status is.
+            <div class=tone role="alert" data-test="session-notice">
                 <p>{message}</p>
                 {action}
             </div>

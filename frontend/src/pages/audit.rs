@@ -828,6 +828,20 @@ fn Audit(
                 </div>
             </form>
         </details>
+        // What the filters found, said to a screen reader as it changes (the table itself is
+        // not read out).
+        <p class="visually-hidden" role="status" data-test="audit-found">
+            {move || match shown.get() {
+                Shown::Events => {
+                    let n = events.with(Vec::len);
+                    let more = if cursor.get().is_some() { ", older ones to load" } else { "" };
+                    format!("{n} {} shown{more}.", if n == 1 { "event" } else { "events" })
+                }
+                Shown::Empty if filtered => "No event matches these filters.".to_owned(),
+                Shown::Empty => "The history is empty.".to_owned(),
+                Shown::Loading | Shown::Failed(_) => String::new(),
+            }}
+        </p>
         {move || match shown.get() {
             Shown::Loading => view! { <Loading label="Loading the history…"/> }.into_any(),
             Shown::Failed(e) => view! { <LoadError error=e retry=Retry::of(first)/> }.into_any(),

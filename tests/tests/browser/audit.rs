@@ -42,6 +42,13 @@ async fn the_audit_history_filters_by_time_and_refuses_a_range_that_ends_first()
     b.click("apply-filters").await;
     b.wait_for_text(".empty", "No event matches these filters.")
         .await;
+    // A screen reader is told what was found, as the table itself is not read out.
+    b.wait_for_script(
+        "the filters' result said",
+        "return document.querySelector('[role=\"status\"][data-test=\"audit-found\"]')\
+           .textContent === 'No event matches these filters.';",
+    )
+    .await;
     b.wait_for_text("[data-test=\"filter-count\"]", "1 active")
         .await;
     let ahead = b.location().await;
@@ -262,6 +269,15 @@ async fn back_from_an_event_shows_the_older_pages_loaded_and_what_was_written_me
         )
         .await;
     b.wait_gone("[data-test=\"load-older\"]").await;
+    b.wait_for_script(
+        "how many events are shown, said",
+        &format!(
+            "return document.querySelector('[data-test=\"audit-found\"]').textContent\
+               === '{} events shown.';",
+            all.len()
+        ),
+    )
+    .await;
     let all = ids(&all);
     // The button gone with the last page, the keyboard goes on from the first event it brought.
     b.wait_for_script(
