@@ -603,25 +603,42 @@ impl<T: DeserializeOwned, S: Send + Sync> FromRequestParts<S> for AppQuery<T> {
 }
 
 /// serde stops at the first value it cannot read: each parameter is read alone, so that all of
-/// those whose value is refused are named at once, each under its name. `None` unless every
-/// parameter refused alone is a value refused under its name (an unknown parameter is said as
-/// serde says it).
+/// those refused are named at once: a value refused under its name (422), or, when there is an
+/// unknown parameter among them, all in one message (400, as an unknown parameter is).
+/// `None` when a parameter alone is refused for anything else (serde's own message is said).
 fn every_bad_value<T: DeserializeOwned>(given: &str) -> Option<AppError> {
+    const UNREAD: &str = "The query string could not be read: ";
     let mut fields: Vec<FieldError> = Vec::new();
+    let mut unknown: Vec<String> = Vec::new();
     for pair in given.split('&').filter(|pair| !pair.is_empty()) {
         let uri = axum::http::Uri::try_from(format!("/?{pair}")).ok()?;
         if let Err(r) = axum::extract::Query::<T>::try_from_uri(&uri) {
-            let AppError::Validation(said) = query_rejection(r) else {
-                return None;
-            };
-            for e in said {
-                if !fields.iter().any(|f| f.field == e.field) {
-                    fields.push(e);
+            match query_rejection(r) {
+                AppError::Validation(said) => {
+                    for e in said {
+                        if !fields.iter().any(|f| f.field == e.field) {
+                            fields.push(e);
+                        }
+                    }
                 }
+                AppError::BadRequest(said) if said.contains("unknown field `") => {
+                    let said = said.strip_prefix(UNREAD).unwrap_or(&said).to_owned();
+                    if !unknown.contains(&said) {
+                        unknown.push(said);
+                    }
+                }
+                _ => return None,
             }
         }
     }
-    (!fields.is_empty()).then_some(AppError::Validation(fields))
+    if unknown.is_empty() {
+        return (!fields.is_empty()).then_some(AppError::Validation(fields));
+    }
+    unknown.extend(fields.into_iter().map(|f| f.message));
+    Some(AppError::BadRequest(format!(
+        "{UNREAD}{}",
+        unknown.join("; ")
+    )))
 }
 
 /// The query read from only those of its parameters that can be read alone, the others left
@@ -879,6 +896,46 @@ mod tests {
             "an encoded %20"
         );
         assert_eq!(without_blank_parameters("a==b"), "a==b");
+    }
+
+    #[test]
+    fn every_refused_parameter_is_named_whatever_their_order() {
+        #[derive(Debug, serde::Deserialize)]
+        #[serde(deny_unknown_fields)]
+        #[allow(dead_code)]
+        struct Q {
+            speed: Option<u32>,
+            limit: Option<u32>,
+        }
+        let said = |q: &str| match every_bad_value::<Q>(q) {
+            Some(AppError::BadRequest(m)) => format!("400 {m}"),
+            Some(AppError::Validation(f)) => format!(
+                "422 {}",
+                f.iter()
+                    .map(|f| f.message.as_str())
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            ),
+            other => panic!("{other:?}"),
+        };
+        let number = "must be a whole number, written with the digits 0-9 only";
+        for q in ["speed=abc&foo=1", "foo=1&speed=abc"] {
+            let m = said(q);
+            assert!(
+                m.starts_with("400 The query string could not be read: "),
+                "{m}"
+            );
+            assert!(m.contains("unknown field `foo`"), "{m}");
+            assert!(m.contains(&format!("speed {number}")), "{m}");
+        }
+        assert_eq!(
+            said("limit=x&speed=y"),
+            format!("422 limit {number}; speed {number}")
+        );
+        let m = said("foo=1&bar=2&foo=3");
+        assert_eq!(m.matches("unknown field `foo`").count(), 1, "{m}");
+        assert!(m.contains("unknown field `bar`"), "{m}");
+        assert!(every_bad_value::<Q>("speed=1").is_none());
     }
 
     #[test]

@@ -881,6 +881,17 @@ async fn audit_filters_select_the_matching_events() {
         let paging = unknown.message().contains("`before`, `limit`");
         assert_eq!(paging, !path.contains("export"), "{path}: {}", unknown.text);
     }
+    // Beside a value refused, before it or after it, both are said in the one answer.
+    for path in [
+        "/api/audit?action=drop_table&foo=1",
+        "/api/audit?foo=1&action=drop_table",
+    ] {
+        let both = h.ada.get(path).await;
+        assert_eq!(both.status, StatusCode::BAD_REQUEST, "{path}");
+        let said = both.message();
+        assert!(said.contains("unknown field `foo`"), "{path}: {said}");
+        assert!(said.contains("action is one of"), "{path}: {said}");
+    }
     let bad_cursor = h.ada.get("/api/audit?before=12abc").await;
     assert_eq!(bad_cursor.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(
