@@ -952,17 +952,25 @@ fn ReviewStep(
     /// Whether an order sent from here may have been placed, its answer lost.
     may_be_placed: Signal<bool>,
 ) -> impl IntoView {
-    // Each leg with the port it starts from, in the order Console Connect is sent them.
+    // Each leg with the port it starts from, in the order Console Connect is sent them; by the
+    // name last read, while the ports cannot be read again (the portal unreachable, say).
+    let known: StoredValue<Vec<(String, String)>> = StoredValue::new(Vec::new());
     let port_names = move || {
         let named = chosen_ports(draft, ports, draft.speed.get()).unwrap_or_default();
+        if !named.is_empty() {
+            known.set_value(
+                named
+                    .iter()
+                    .map(|p| (p.id.clone(), p.name.clone()))
+                    .collect(),
+            );
+        }
         let chosen = draft.ports.get();
         chosen
             .iter()
             .map(|id| {
-                let name = named
-                    .iter()
-                    .find(|p| p.id == *id)
-                    .map(|p| p.name.clone())
+                let name = known
+                    .with_value(|k| k.iter().find(|(k, _)| k == id).map(|(_, n)| n.clone()))
                     .unwrap_or_else(|| id.clone());
                 let role = leg_role(&chosen, id).unwrap_or_default();
                 view! {

@@ -688,9 +688,9 @@ fn PeeringForm(
                 .then(|| {
                     // Once a shared key is typed again, the notice no longer asks for one.
                     let message = if !key_typed.get() {
-                        "What you typed here before, not yet applied, is back. A shared key is never kept: type it again if the change sets one."
+                        "What you typed here before is back; its review compares it with the current settings. A shared key is never kept: type it again if the change sets one."
                     } else {
-                        "What you typed here before, not yet applied, is back."
+                        "What you typed here before is back; its review compares it with the current settings."
                     };
                     view! {
                         <DraftNotice

@@ -290,12 +290,26 @@ async fn the_create_wizard_keeps_its_choices_but_not_the_service_key_until_order
 
     // An order whose answer was lost may have been placed: the wizard says where to look
     // before ordering again, and no longer that nothing is ordered yet.
-    b.script_with(crate::failures::BREAK_FETCH, json!([["/api/connections"]]))
-        .await;
+    // The ports are read again then, and fail too: the review keeps the names it read.
+    b.script_with(
+        crate::failures::BREAK_FETCH,
+        json!([["/api/connections", "/api/ports"]]),
+    )
+    .await;
     b.click("create").await;
     b.find("[data-test=\"order-may-be-placed\"] a[href=\"/connections\"]")
         .await;
     b.wait_gone("[data-test=\"nothing-ordered-yet\"]").await;
+    b.wait_for_script(
+        "the ports read again, and failed",
+        "return window.failed >= 3;",
+    )
+    .await;
+    let review = b.details(".review").await;
+    assert!(
+        review["Source ports"].starts_with("Both legs: Acme London LD8 2"),
+        "{review:?}"
+    );
     b.script("window.failing.clear(); return null;").await;
 
     // Ordered, by a double click whose second click comes before the page has redrawn the
