@@ -220,6 +220,54 @@ fn summary(c: &ConnectionView, poll: Poll) -> impl IntoView + use<> {
     }
 }
 
+/// What moved since the page was first read in full, for a screen reader (the summary and the
+/// cards are not read out as they change): the connection's status and each peering's sync,
+/// `Private peering: Synced.`, once each time they change.
+fn said_as_it_moves(
+    c: Memo<Option<ConnectionView>>,
+    cards: [Memo<Option<ApiResult<Option<PeeringView>>>>; 3],
+) -> RwSignal<String> {
+    let said = RwSignal::new(String::new());
+    let states = Memo::new(move |_| {
+        let loaded = c.with(Option::is_some) && cards.iter().all(|m| m.with(Option::is_some));
+        loaded.then(|| {
+            let mut now = Vec::new();
+            if let Some(status) = c.with(|c| c.as_ref().map(|c| c.status.label().to_owned())) {
+                now.push(("The connection".to_owned(), status));
+            }
+            for card in cards {
+                card.with(|v| {
+                    if let Some(Ok(Some(p))) = v {
+                        now.push((
+                            format!("{} peering", p.peering_type.label()),
+                            p.sync_status.label().to_owned(),
+                        ));
+                    }
+                });
+            }
+            now
+        })
+    });
+    let before: StoredValue<Option<Vec<(String, String)>>> = StoredValue::new(None);
+    crate::shared::effect(move || {
+        let Some(now) = states.get() else {
+            return;
+        };
+        if let Some(before) = before.get_value() {
+            let moved: Vec<String> = now
+                .iter()
+                .filter(|s| !before.contains(s))
+                .map(|(what, state)| format!("{what}: {state}."))
+                .collect();
+            if !moved.is_empty() {
+                said.set(moved.join(" "));
+            }
+        }
+        before.set_value(Some(now));
+    });
+    said
+}
+
 #[component]
 fn ConnectionView(
     id: String,
@@ -271,7 +319,9 @@ fn ConnectionView(
     });
     let cards = peerings.map(crate::shared::settled);
     let card_id = id.clone();
+    let moved = said_as_it_moves(c, cards);
     view! {
+        <p class="visually-hidden" role="status" data-test="moved">{moved}</p>
         <div class="page-head">
             <h1>
                 {move || {

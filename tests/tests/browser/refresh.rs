@@ -69,6 +69,13 @@ async fn pages_following_an_order_keep_the_keyboard_focus() {
     b.wait_for_status("[data-test=\"summary\"]", "PROVISIONED")
         .await;
     b.wait_gone("[data-test=\"not-active\"]").await;
+    // The move is said to a screen reader, which does not read the summary as it changes.
+    b.wait_for_script(
+        "the connection's move said",
+        "return document.querySelector('[role=\"status\"][data-test=\"moved\"]')\
+           .textContent === 'The connection: Active.';",
+    )
+    .await;
     assert_refreshed(&b, &reads, &b_reads).await;
     assert_eq!(
         b.script(
