@@ -882,6 +882,7 @@ fn DetailsStep(draft: Draft) -> impl IntoView {
                 name="name"
                 type="text"
                 maxlength="200"
+                required
                 aria-describedby="name-note name-help name-error"
                 aria-invalid=move || name_error.get().is_some().to_string()
                 prop:value=move || draft.name.get()
@@ -981,14 +982,30 @@ fn ReviewStep(
             })
             .collect_view()
     };
-    // Named by what each changes, for a screen reader listing the page's buttons.
+    // Named by what each changes, for a screen reader listing the page's buttons; the keyboard
+    // goes to the field to change, where there is one, once its step is drawn (and its heading
+    // focused, as every step change does).
     let edit = move |n: usize, what: &'static str| {
+        let field = match what {
+            "service key" => Some("serviceKey"),
+            "name" => Some("name"),
+            "payment type" => Some("paymentType"),
+            "class of service" => Some("classOfService"),
+            "reason" => Some("reason"),
+            "ticket" => Some("ticket"),
+            _ => None,
+        };
         view! {
             <button
                 type="button"
                 class="link-button"
                 aria-label=format!("Change the {what}")
-                on:click=move |_| step.set(n)
+                on:click=move |_| {
+                    step.set(n);
+                    if let Some(field) = field {
+                        request_animation_frame(move || crate::route::focus(field));
+                    }
+                }
             >
                 "Change"
             </button>

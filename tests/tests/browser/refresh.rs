@@ -634,6 +634,8 @@ async fn a_key_used_since_the_wizard_verified_it_is_not_offered_again() {
     b.click_css("button[aria-label=\"Change the service key\"]")
         .await;
     b.wait_for_text(".step-count", "Step 1 of 5").await;
+    // The keyboard is on the field to change, not at the top of its step.
+    b.wait_for_focus("serviceKey").await;
     b.wait_for_text("#serviceKey-error", "already used").await;
     assert_eq!(
         b.count("[data-test=\"service-key-details\"]").await,
