@@ -115,8 +115,25 @@ pub fn VerifyPage() -> impl IntoView {
                         </button>
                     </div>
                 </form>
-                // Always there, so that what comes into it is read out.
-                <div aria-live="polite">
+                // What Azure said, in a line a screen reader reads out as it comes (always there,
+                // so that it is): the details below are there to be read at will.
+                <p class="visually-hidden" role="status" data-test="verify-said">
+                    {move || {
+                        let said = verify.value().and_then(Result::ok)?;
+                        if key.value.with(|k| k.trim() != verified_key.get()) {
+                            return valid().then_some(
+                                "The key has changed since it was verified.".to_owned(),
+                            );
+                        }
+                        let circuit = said.circuit_name.unwrap_or_else(|| "its circuit".into());
+                        Some(if said.in_use == Some(true) {
+                            format!("Azure knows this key, of {circuit}: it is already used by a connection.")
+                        } else {
+                            format!("Azure knows this key, of {circuit}, not in use: its details follow.")
+                        })
+                    }}
+                </p>
+                <div>
                 {move || {
                     // What Azure said stands only for the key it was said of: once the box holds
                     // another, it is not shown, nor offered to order with.

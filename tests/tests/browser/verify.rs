@@ -44,6 +44,18 @@ async fn verify_explains_a_malformed_key_describes_a_good_one_and_refuses_a_used
         !details["Service key"].contains(key),
         "the key is shown masked: {details:?}"
     );
+    // A screen reader is told the gist in one line, not every detail.
+    let said = |text: &str| {
+        format!(
+            "return document.querySelector('[role=\"status\"][data-test=\"verify-said\"]')\
+               .textContent === '{text}';"
+        )
+    };
+    b.wait_for_script(
+        "what Azure said, in a line",
+        &said("Azure knows this key, of acme-er-london-01, not in use: its details follow."),
+    )
+    .await;
     let create = b.attr("[data-test=\"create-for-key\"]", "href").await;
     assert_eq!(
         create, "/create?from=verify",
@@ -54,6 +66,11 @@ async fn verify_explains_a_malformed_key_describes_a_good_one_and_refuses_a_used
     // Another key typed: what Azure said of the first is no longer shown or offered.
     b.fill("serviceKey", demo::amsterdam_key()).await;
     b.find("[data-test=\"key-changed\"]").await;
+    b.wait_for_script(
+        "the change said",
+        &said("The key has changed since it was verified."),
+    )
+    .await;
     assert_eq!(b.count("[data-test=\"service-key-details\"]").await, 0);
     assert_eq!(b.count("[data-test=\"create-for-key\"]").await, 0);
     b.screenshot("key-changed").await;
