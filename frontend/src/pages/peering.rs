@@ -890,6 +890,7 @@ fn FormStep(
                 })
             }
         >
+            <h2>{format!("{} peering settings", t.label())}</h2>
             <p class="help">
                 {format!("Connection {} · ", connection.name)}
                 {if exists { "editing the current configuration" } else { "creates this peering" }}
