@@ -139,6 +139,11 @@ fn Header() -> impl IntoView {
     let look_again = move || {
         let follow = follow.clone();
         leptos::task::spawn_local(async move {
+            // A change on its way is answered first: its page shows whether it was made (and
+            // forgets its draft) before this tab follows the session elsewhere.
+            while api::change_under_way() {
+                gloo_timers::future::TimeoutFuture::new(200).await;
+            }
             let Ok(s) = api::session_if_still_there().await else {
                 return;
             };
@@ -188,6 +193,22 @@ fn Header() -> impl IntoView {
     });
     let switch_error = move || switch.value().and_then(Result::err);
     let sign_out_failed = RwSignal::new(None);
+    // A company chosen while a change is on its way would leave the page that is to show its
+    // answer, and whether it was made: the choice is put back, and waits for that answer.
+    let held = RwSignal::new(None);
+    let choose = move |company: String, select: &web_sys::HtmlSelectElement, selected: &str| {
+        if api::change_under_way() {
+            select.set_value(selected);
+            held.set(Some(ApiError::new(
+                ErrorCode::Conflict,
+                "A change is on its way to Console Connect: choose another company once its \
+                 answer has come, so that it is not lost.",
+            )));
+        } else {
+            held.set(None);
+            switch.dispatch(company);
+        }
+    };
     // Arrow keys and typed letters on a closed list change its value at once, which here would
     // leave the page for another company's before the keyboard reached the one wanted: a choice
     // made so is taken on Enter, and dropped when the list is left without it. A choice made
@@ -239,7 +260,8 @@ fn Header() -> impl IntoView {
                                                         let chosen = event_target_value(&ev);
                                                         if keyed.get_value() && !chosen.is_empty() {
                                                             keyed.set_value(false);
-                                                            switch.dispatch(chosen);
+                                                            let select = event_target::<web_sys::HtmlSelectElement>(&ev);
+                                                            choose(chosen, &select, &selected);
                                                         }
                                                     } else if !ev.alt_key() && ((key.chars().count() == 1 && key != " ") || key.starts_with("Arrow") || matches!(key.as_str(), "Home" | "End" | "PageUp" | "PageDown")) {
                                                         keyed.set_value(true);
@@ -247,9 +269,13 @@ fn Header() -> impl IntoView {
                                                 }
                                             }
                                             on:pointerdown=move |_| keyed.set_value(false)
-                                            on:change=move |ev| {
-                                                if !keyed.get_value() {
-                                                    switch.dispatch(event_target_value(&ev));
+                                            on:change={
+                                                let selected = selected.clone();
+                                                move |ev| {
+                                                    if !keyed.get_value() {
+                                                        let select = event_target::<web_sys::HtmlSelectElement>(&ev);
+                                                        choose(select.value(), &select, &selected);
+                                                    }
                                                 }
                                             }
                                             on:blur={
@@ -303,6 +329,7 @@ fn Header() -> impl IntoView {
         </header>
         {move || switch_error().map(|e| view! { <ErrorBanner error=e/> })}
         {move || sign_out_failed.get().map(|e| view! { <ErrorBanner error=e/> })}
+        {move || held.get().map(|e| view! { <ErrorBanner error=e/> })}
     }
 }
 

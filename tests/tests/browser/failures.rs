@@ -566,3 +566,47 @@ async fn a_peering_delete_refused_as_already_gone_shows_that_it_is_gone() {
     assert_eq!(b.count("[data-test=\"confirm-delete\"]").await, 0);
     b.screenshot("peering-already-gone").await;
 }
+
+/// A company chosen while a change is on its way waits for the change's answer: the page that
+/// is to show it, and whether the change was made, is not left for the other company's.
+#[tokio::test]
+async fn another_company_is_not_chosen_while_a_change_is_on_its_way() {
+    let b = Browser::open("failures-switch-during-change").await;
+    demo::sign_in_as_ada_in_acme(&b).await;
+    let id = b
+        .attr("[data-test=\"connection-row\"]", "data-connection")
+        .await;
+    let wizard = format!("/connections/{id}/peering/PRIVATE");
+    b.goto(&wizard).await;
+    demo::review_vlan_move(&b).await;
+    // The change's answer takes four seconds to be lost on the way.
+    b.script_with(BREAK_FETCH, json!([[format!("/api{wizard}")]]))
+        .await;
+    b.script("window.failAfter = 4000; return null;").await;
+    b.click("apply").await;
+    b.wait_for_script("the change sent", "return window.failed === 1;")
+        .await;
+    b.script(
+        "const s = document.getElementById('switch-company');\
+         s.value = 'globex';\
+         s.dispatchEvent(new Event('change', {bubbles: true}));\
+         return null;",
+    )
+    .await;
+    b.wait_for_text(".error-banner", "A change is on its way to Console Connect")
+        .await;
+    assert_eq!(b.value("switch-company").await, "acme");
+    b.screenshot("company-held").await;
+
+    // Its answer comes (lost: whether it was made is not known), and the company can be
+    // chosen then.
+    b.wait_for_text(
+        "main .error-banner",
+        "whether this change was made is not known",
+    )
+    .await;
+    assert!(b.location().await.starts_with(&wizard));
+    b.select("switch-company", "globex").await;
+    b.wait_for_path("/connections").await;
+    b.wait_for_value("switch-company", "globex").await;
+}
