@@ -26,6 +26,7 @@ type SessionChangedHook = Rc<dyn Fn()>;
 thread_local! {
     static ON_SIGNED_OUT: RefCell<Option<SignedOutHook>> = const { RefCell::new(None) };
     static ON_SESSION_CHANGED: RefCell<Option<SessionChangedHook>> = const { RefCell::new(None) };
+    static ON_ROLE_REFUSED: RefCell<Option<SessionChangedHook>> = const { RefCell::new(None) };
     /// The user id and company username the app shows, said with every call.
     static SEEN_AS: RefCell<Option<(String, String)>> = const { RefCell::new(None) };
     static LAST_SUCCESS: Cell<f64> = const { Cell::new(0.0) };
@@ -141,6 +142,12 @@ pub fn seen_as(who: Option<(String, Option<String>)>) {
 /// no longer has: learn the session as it is.
 pub fn on_session_changed(hook: impl Fn() + 'static) {
     ON_SESSION_CHANGED.with(|h| *h.borrow_mut() = Some(Rc::new(hook)));
+}
+
+/// Registers what to do when Console Connect refused a change for the user's role in the
+/// company: remember that this user's key only reads there.
+pub fn on_role_refused(hook: impl Fn() + 'static) {
+    ON_ROLE_REFUSED.with(|h| *h.borrow_mut() = Some(Rc::new(hook)));
 }
 
 fn signed_out(why: ErrorCode) {
@@ -323,6 +330,12 @@ async fn send_raw(request: Request, on_401: On401) -> ApiResult<(String, Option<
     }
     if error.code == ErrorCode::SessionChanged
         && let Some(hook) = ON_SESSION_CHANGED.with(|h| h.borrow().clone())
+    {
+        hook();
+    }
+    if changes
+        && error.is_role_refused()
+        && let Some(hook) = ON_ROLE_REFUSED.with(|h| h.borrow().clone())
     {
         hook();
     }

@@ -25,6 +25,21 @@ pub struct Auth {
     /// The selected company, apart: it changes only when another is chosen, not each time the
     /// session is described again with new expiry times.
     company: Memo<Option<String>>,
+    /// The user and company where Console Connect refused a change for the user's role, this
+    /// session (kept in the tab's storage over a reload; forgotten with the session).
+    reads_only: RwSignal<Option<String>>,
+}
+
+/// Where [`Auth::reads_only_here`]'s note is kept in the tab's `sessionStorage`.
+const READS_ONLY_KEY: &str = "portal-reads-only";
+
+fn tab_storage() -> Option<web_sys::Storage> {
+    window().session_storage().ok().flatten()
+}
+
+/// The user and company a note of [`Auth::reads_only_here`] is for.
+fn reads_only_key(s: &SessionView) -> String {
+    format!("{}|{}", s.user.id, s.company.as_deref().unwrap_or_default())
 }
 
 impl Auth {
@@ -36,16 +51,38 @@ impl Auth {
                 _ => None,
             })
         });
+        let kept = tab_storage().and_then(|s| s.get_item(READS_ONLY_KEY).ok().flatten());
         Auth {
             state,
             described_at: StoredValue::new(0.0),
             company,
+            reads_only: RwSignal::new(kept),
         }
+    }
+
+    /// Whether Console Connect has refused a change of this user in the selected company for
+    /// their role this session: their key only reads there, so changes will be refused too.
+    pub fn reads_only_here(&self) -> bool {
+        self.state.with(|s| match s {
+            SessionState::SignedIn(s) => self
+                .reads_only
+                .with(|r| r.as_deref() == Some(&reads_only_key(s))),
+            _ => false,
+        })
     }
 
     pub fn provide() -> Self {
         let auth = Auth::new();
         provide_context(auth);
+        crate::api::on_role_refused(move || {
+            if let Some(s) = untrack(|| auth.session()) {
+                let key = reads_only_key(&s);
+                if let Some(storage) = tab_storage() {
+                    let _ = storage.set_item(READS_ONLY_KEY, &key);
+                }
+                auth.reads_only.set(Some(key));
+            }
+        });
         // Each company chosen, at sign-in or from the header, is the one offered first next time.
         crate::shared::effect(move || {
             if let Some(company) = auth.company.get() {
@@ -79,6 +116,11 @@ impl Auth {
 
     pub fn clear(&self) {
         crate::api::seen_as(None);
+        // A role refused is the session's to know: the next may have another.
+        if let Some(storage) = tab_storage() {
+            let _ = storage.remove_item(READS_ONLY_KEY);
+        }
+        self.reads_only.set(None);
         self.state.set(SessionState::SignedOut);
     }
 

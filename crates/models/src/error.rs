@@ -118,6 +118,9 @@ pub struct ApiError {
     pub fields: Vec<FieldError>,
 }
 
+/// How the message of a change Console Connect refused for the user's role (a 403) begins.
+pub const ROLE_REFUSED: &str = "Console Connect refused this for your user: ";
+
 /// How the message of a change ends when the change may have been made although its answer
 /// says it failed (it timed out, or broke off after it was sent).
 pub const MAY_HAVE_BEEN_MADE: &str =
@@ -159,6 +162,12 @@ impl ApiError {
             request_id: None,
             fields,
         }
+    }
+
+    /// Whether Console Connect refused the change for the user's role in the company (its
+    /// who-am-I does not say the role, so this is how the portal learns it).
+    pub fn is_role_refused(&self) -> bool {
+        self.code == ErrorCode::Forbidden && self.message.starts_with(ROLE_REFUSED)
     }
 
     /// Whether the error says there is no session (any more): not signed in, or ended.

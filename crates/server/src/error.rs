@@ -4,7 +4,7 @@
 
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Response};
-use models::error::MAY_HAVE_BEEN_MADE;
+use models::error::{MAY_HAVE_BEEN_MADE, ROLE_REFUSED};
 use models::{ApiError, ErrorCode, FieldError};
 
 pub type Result<T, E = AppError> = std::result::Result<T, E>;
@@ -146,7 +146,7 @@ impl AppError {
             E::Status { status: 401, .. } => AppError::KeyRefused,
             // Console Connect's own words when it gave any (they say which role), else ours.
             E::Status { status: 403, .. } => AppError::Forbidden(format!(
-                "Console Connect refused this for your user: {}",
+                "{ROLE_REFUSED}{}",
                 theirs.unwrap_or_else(|| "it needs the Network Admin role in this company.".into())
             )),
             E::Status { status: 404, .. } => {

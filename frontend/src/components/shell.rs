@@ -330,6 +330,18 @@ fn Header() -> impl IntoView {
         {move || switch_error().map(|e| view! { <ErrorBanner error=e/> })}
         {move || sign_out_failed.get().map(|e| view! { <ErrorBanner error=e/> })}
         {move || held.get().map(|e| view! { <ErrorBanner error=e/> })}
+        // Learnt from a refusal, since Console Connect does not say the role otherwise: said on
+        // every page of the company, so that no form is filled in only to be refused.
+        {move || {
+            auth.reads_only_here()
+                .then(|| {
+                    view! {
+                        <p class="notice warn session-notice" role="status" data-test="reads-only">
+                            "Console Connect refused a change of yours in this company for your role: your API key only reads here (a change needs the Network Admin role), so orders, peering changes and deletes will be refused too."
+                        </p>
+                    }
+                })
+        }}
     }
 }
 
@@ -349,7 +361,7 @@ pub fn SignOutButton(
     let pending = sign_out.pending();
     crate::shared::effect(move || match sign_out.value() {
         None => {}
-        Some(Err(e)) if !session_gone(&e) => failed.set(Some(still_signed_in(e))),
+        Some(Err(e)) if !e.is_signed_out() => failed.set(Some(still_signed_in(e))),
         Some(_) => {
             failed.set(None);
             crate::draft::forget_all();
@@ -373,14 +385,6 @@ pub fn SignOutButton(
             {move || if pending.get() { "Signing out…" } else { label }}
         </button>
     }
-}
-
-/// Whether a sign-out's error says there is no session to end any more.
-fn session_gone(e: &ApiError) -> bool {
-    matches!(
-        e.code,
-        ErrorCode::Unauthenticated | ErrorCode::SessionExpired | ErrorCode::KeyRefused
-    )
 }
 
 /// A failed sign-out's error, saying first what it leaves: the session, still open.

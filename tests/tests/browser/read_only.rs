@@ -56,6 +56,10 @@ async fn a_readers_change_is_refused_saying_why_and_nothing_changes() {
         b.script("return document.activeElement.outerHTML.slice(0, 80);")
             .await
     );
+    // From now on every page of the company says the key only reads here, before anything
+    // is typed in vain.
+    b.wait_for_text("[data-test=\"reads-only\"]", "your API key only reads here")
+        .await;
     // Still on the review, with what was typed, to try again or copy.
     assert_eq!(b.text(".step-count").await, "Step 2 of 3: Review");
     b.wait_for_value("reason", demo::VLAN_MOVE_REASON).await;
@@ -72,10 +76,11 @@ async fn a_readers_change_is_refused_saying_why_and_nothing_changes() {
         "no refusal of this review yet"
     );
 
-    // The peering is as it was.
+    // The peering is as it was; the page, loaded again, still says the key only reads.
     b.goto(&path).await;
     b.wait_for_status("[data-test=\"peering-card-PRIVATE\"]", "SYNCED")
         .await;
+    b.find("[data-test=\"reads-only\"]").await;
     let details = b.details("[data-test=\"peering-card-PRIVATE\"] dl").await;
     assert_eq!(details["VLAN ID"], "100", "{details:?}");
 
@@ -112,4 +117,12 @@ async fn a_readers_change_is_refused_saying_why_and_nothing_changes() {
     b.wait_for_location("/audit?action=update_peering&phase=outcome")
         .await;
     b.find("[data-test=\"audit-row\"]").await;
+
+    // What a session learnt of the role goes with it: the next may have another.
+    b.click("sign-out").await;
+    b.find("[data-test=\"signed-out\"]").await;
+    demo::click_demo_key(&b, demo::linus()).await;
+    b.wait_for_path("/connections").await;
+    b.find("[data-test=\"connection-row\"]").await;
+    assert_eq!(b.count("[data-test=\"reads-only\"]").await, 0);
 }
