@@ -597,7 +597,8 @@ pub(super) const EXPORT_BATCH: i64 = 2000;
 ///
 /// CSV (RFC 4180): numbers and fixed-form text as they are; other text and JSON always quoted
 /// with inner quotes doubled, and a cell a spreadsheet would run as a formula (starting `=`,
-/// `+`, `-`, `@`, tab or CR) gets a leading apostrophe. JSON: the shape of `AuditEvent`,
+/// `+`, `-`, `@`, tab or CR) gets a leading apostrophe, as does one that starts with an
+/// apostrophe, so that taking one leading apostrophe off a cell that has one gives the value. JSON: the shape of `AuditEvent`,
 /// snapshots as JSON.
 pub(super) fn row_sql(format: Format) -> String {
     match format {
@@ -607,7 +608,7 @@ pub(super) fn row_sql(format: Format) -> String {
                 .map(|(column, _, kind)| match kind {
                     Kind::Number | Kind::Fixed => format!("ifnull({column}, '')"),
                     Kind::Text | Kind::Json => format!(
-                        r#"ifnull('"' || replace(case when substr({column}, 1, 1) in ('=', '+', '-', '@', char(9), char(13)) then '''' || {column} else {column} end, '"', '""') || '"', '')"#
+                        r#"ifnull('"' || replace(case when substr({column}, 1, 1) in ('=', '+', '-', '@', char(9), char(13), '''') then '''' || {column} else {column} end, '"', '""') || '"', '')"#
                     ),
                 })
                 .collect();
@@ -870,7 +871,7 @@ mod tests {
             r#"insert into audit_events (id, at, request_id, phase, action, reason, ticket,
                request, upstream_status, prev_hash, hash)
                values (7, '2026-11-25T10:00:00.000Z', 'r1', 'outcome', 'update_peering',
-               '=SUM(A1)', 'a "b", c', '{"vlanId":200}', 200, 'p', 'h')"#,
+               '=SUM(A1)', '''a "b", c', '{"vlanId":200}', 200, 'p', 'h')"#,
         )
         .execute(&pool)
         .await
@@ -945,8 +946,9 @@ mod tests {
             line.starts_with("7,2026-11-25T10:00:00.000Z,r1,outcome,,update_peering,"),
             "portal-written text as it is: {line}"
         );
+        // A text starting with an apostrophe gets one more: one taken off gives the text.
         assert!(
-            line.contains(",\"'=SUM(A1)\",\"a \"\"b\"\", c\","),
+            line.contains(",\"'=SUM(A1)\",\"''a \"\"b\"\", c\","),
             "{line}"
         );
         assert!(line.contains(",\"{\"\"vlanId\"\":200}\","), "{line}");

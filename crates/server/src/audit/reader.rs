@@ -409,13 +409,14 @@ pub(super) fn csv_line(buf: &mut Vec<u8>, cells: &[Option<Cell<'_>>]) -> bool {
 }
 
 /// A cell with a value: numbers and fixed-form text as they are; other text quoted, inner
-/// quotes doubled, with an apostrophe before what a spreadsheet would run as a formula.
+/// quotes doubled, with an apostrophe before what a spreadsheet would run as a formula, and
+/// before an apostrophe that starts the text (one leading apostrophe taken off gives the text).
 fn csv_cell(buf: &mut Vec<u8>, kind: Kind, text: &[u8]) {
     match kind {
         Kind::Number | Kind::Fixed => buf.extend_from_slice(text),
         Kind::Text | Kind::Json => {
             buf.push(b'"');
-            if let Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r') = text.first() {
+            if let Some(b'=' | b'+' | b'-' | b'@' | b'\t' | b'\r' | b'\'') = text.first() {
                 buf.push(b'\'');
             }
             for (i, part) in text.split(|b| *b == b'"').enumerate() {
