@@ -12,6 +12,9 @@ fn text(v: Option<String>) -> String {
         .unwrap_or_else(|| "—".to_owned())
 }
 
+/// How many advertised prefixes a peering's details show before folding the rest.
+const PREFIXES_SHOWN: usize = 6;
+
 #[component]
 pub fn ServiceKeyDetails(key: ServiceKeyView) -> impl IntoView {
     let in_use = match key.in_use {
@@ -168,13 +171,28 @@ pub fn PeeringConfigDetails(peering: models::api::PeeringView) -> impl IntoView 
                             {if prefixes.is_empty() {
                                 "—".into_any()
                             } else {
-                                let last = prefixes.len() - 1;
-                                prefixes
-                                    .iter()
-                                    .enumerate()
-                                    .map(|(i, p)| view! { {network(p)} {(i < last).then_some(", ")} })
-                                    .collect_view()
-                                    .into_any()
+                                let listed = |ps: &[String]| {
+                                    let last = ps.len().saturating_sub(1);
+                                    ps.iter()
+                                        .enumerate()
+                                        .map(|(i, p)| view! { {network(p)} {(i < last).then_some(", ")} })
+                                        .collect_view()
+                                };
+                                // A long list (up to 200) folds after its first few, so that
+                                // the card stays about as tall as the others.
+                                if prefixes.len() <= PREFIXES_SHOWN + 2 {
+                                    listed(&prefixes).into_any()
+                                } else {
+                                    let (first, rest) = prefixes.split_at(PREFIXES_SHOWN);
+                                    view! {
+                                        {listed(first)}
+                                        <details class="more-prefixes">
+                                            <summary>{format!("and {} more", rest.len())}</summary>
+                                            {listed(rest)}
+                                        </details>
+                                    }
+                                        .into_any()
+                                }
                             }}
                         </dd>
                         <dt>"Customer ASN"</dt>

@@ -452,3 +452,45 @@ async fn a_delete_is_confirmed_by_the_name_in_either_unicode_form() {
     // Deleted: the page goes back to the connection.
     b.wait_for_path(&format!("/connections/{id}")).await;
 }
+
+/// A MICROSOFT peering advertising many prefixes (up to 200 may be) shows its first few on the
+/// connection's page, the rest folded under a line that counts them, so the card stays about as
+/// tall as the others.
+#[tokio::test]
+async fn many_advertised_prefixes_fold_after_the_first_few() {
+    let b = Browser::open("connections-many-prefixes").await;
+    demo::sign_in_as_ada_in_acme(&b).await;
+    let id = b
+        .attr("[data-test=\"connection-row\"]", "data-connection")
+        .await;
+    let prefixes: Vec<String> = (0..20).map(|i| format!("198.51.{i}.0/24")).collect();
+    let mut colleague = Colleague::sign_in(b.portal_url(), demo::ada(), "acme").await;
+    colleague
+        .send(
+            Method::POST,
+            &format!("/api/connections/{id}/peering/MICROSOFT"),
+            json!({
+                "config": {
+                    "peerASN": 64512,
+                    "primaryPeerSubnet": "203.0.113.0/30",
+                    "secondaryPeerSubnet": "203.0.113.4/30",
+                    "vlanId": 300,
+                    "advertisedPublicPrefixes": prefixes,
+                    "customerASN": 64999,
+                    "routingRegistryName": "ARIN",
+                },
+                "reason": "Advertise the campus ranges",
+            }),
+        )
+        .await;
+
+    b.goto(&format!("/connections/{id}")).await;
+    let listed = "[data-test=\"peering-card-MICROSOFT\"] [data-test=\"prefixes\"]";
+    let shown = b.wait_for_text(listed, "and 14 more").await;
+    assert!(shown.contains("198.51.5.0/24"), "{shown}");
+    assert!(!shown.contains("198.51.6.0/24"), "folded: {shown}");
+    b.screenshot("prefixes-folded").await;
+    b.click_css(&format!("{listed} summary")).await;
+    let all = b.wait_for_text(listed, "198.51.19.0/24").await;
+    assert!(all.contains("198.51.6.0/24"), "{all}");
+}
