@@ -33,8 +33,13 @@ pub struct Auth {
 /// Where [`Auth::reads_only_here`]'s note is kept in the tab's `sessionStorage`.
 const READS_ONLY_KEY: &str = "portal-reads-only";
 
+/// The tab's `sessionStorage`; none outside a browser (the unit tests).
 fn tab_storage() -> Option<web_sys::Storage> {
-    window().session_storage().ok().flatten()
+    if cfg!(target_arch = "wasm32") {
+        window().session_storage().ok().flatten()
+    } else {
+        None
+    }
 }
 
 /// The user and company a note of [`Auth::reads_only_here`] is for.

@@ -1142,6 +1142,60 @@ pub fn composed(text: &str) -> String {
     }
 }
 
+/// `text` in Unicode's decomposed form (NFD): an accented letter as its letter and a
+/// combining mark.
+fn decomposed(text: &str) -> String {
+    #[cfg(not(target_arch = "wasm32"))]
+    {
+        use unicode_normalization::UnicodeNormalization;
+        text.nfd().collect()
+    }
+    #[cfg(target_arch = "wasm32")]
+    {
+        String::from(js_sys::JsString::from(text).normalize("NFD"))
+    }
+}
+
+/// The order of names for people: by their letters whatever their case and accents (`Émile`
+/// beside `Emile`), and numbers in them by value (`Port 2` before `Port 10`); two names alike
+/// so keep the order of their text.
+pub fn name_order(a: &str, b: &str) -> std::cmp::Ordering {
+    name_key(a).cmp(&name_key(b)).then_with(|| a.cmp(b))
+}
+
+/// One piece of [`name_key`]: a number (its digits without leading zeros, shorter first, so by
+/// value), before any letter, as a digit comes before a letter.
+#[derive(Debug, PartialEq, Eq, PartialOrd, Ord)]
+enum NamePiece {
+    Number(usize, String),
+    Letter(char),
+}
+
+fn name_key(name: &str) -> Vec<NamePiece> {
+    // Accents are the combining marks an accented Latin, Greek or Cyrillic letter decomposes
+    // into (U+0300 to U+036F).
+    let plain = decomposed(name);
+    let mut chars = plain
+        .chars()
+        .filter(|c| !('\u{300}'..='\u{36f}').contains(c))
+        .flat_map(char::to_lowercase)
+        .peekable();
+    let mut key = Vec::new();
+    while let Some(c) = chars.next() {
+        if c.is_ascii_digit() {
+            let mut digits = String::from(c);
+            while let Some(d) = chars.next_if(char::is_ascii_digit) {
+                digits.push(d);
+            }
+            let value = digits.trim_start_matches('0').to_owned();
+            key.push(NamePiece::Number(value.len(), value));
+        } else {
+            key.push(NamePiece::Letter(c));
+        }
+    }
+    key
+}
+
 /// The words of `text` as a person sees them: split at white space, without invisible marks,
 /// composed (see [`composed`]).
 fn seen(text: &str) -> impl Iterator<Item = String> + '_ {

@@ -15,7 +15,7 @@ use crate::route::{NavigateOptions, Params, use_navigate, use_query_map};
 use crate::session::Auth;
 use leptos::prelude::*;
 use models::api::{ConnectionView, LegRole};
-use models::{ConnectionStatus, ProvisioningStatus};
+use models::{ConnectionStatus, ProvisioningStatus, validate};
 use std::cmp::Ordering;
 
 fn leg_cell(c: &ConnectionView, role: LegRole) -> AnyView {
@@ -145,8 +145,8 @@ fn sort_connections(rows: &mut [ConnectionView], by: &str) {
             rows.reverse();
             return;
         }
-        "name" => |a, b| folded(&a.name).cmp(folded(&b.name)),
-        "-name" => |a, b| folded(&b.name).cmp(folded(&a.name)),
+        "name" => |a, b| validate::name_order(&a.name, &b.name),
+        "-name" => |a, b| validate::name_order(&b.name, &a.name),
         // Unknown speeds (`None`, below every speed) last.
         "speed" => |a, b| b.speed_mbps.cmp(&a.speed_mbps),
         // Along the lifecycle: being made, working, going, gone, then what went wrong.
@@ -154,11 +154,6 @@ fn sort_connections(rows: &mut [ConnectionView], by: &str) {
         _ => return,
     };
     rows.sort_by(order);
-}
-
-/// A name as it sorts: whatever the case of its letters.
-fn folded(name: &str) -> impl Iterator<Item = char> + '_ {
-    name.chars().flat_map(char::to_lowercase)
 }
 
 /// Where a status comes in [`ConnectionStatus::KNOWN`]; one it does not know after them.

@@ -1168,3 +1168,43 @@ proptest! {
         prop_assert_eq!(said.is_empty(), message.is_empty());
     }
 }
+
+#[test]
+fn names_are_ordered_by_letter_whatever_the_accent_and_numbers_by_value() {
+    let mut names = vec![
+        "Zulu",
+        "~tilde",
+        "Émile",
+        "emile",
+        "Emile",
+        "Ångström",
+        "Conn 10",
+        "Conn 2",
+        "conn 02",
+        "Alpha",
+        "ÄÖÜ",
+    ];
+    names.sort_by(|a, b| name_order(a, b));
+    assert_eq!(
+        names,
+        [
+            "Alpha",
+            "Ångström",
+            "ÄÖÜ",
+            "Conn 2",
+            "conn 02",
+            "Conn 10",
+            "Emile",
+            "emile",
+            "Émile",
+            "Zulu",
+            "~tilde",
+        ]
+    );
+    // Written alike but for its accent's form (composed or not), a name still has one place.
+    assert_eq!(
+        name_key("E\u{301}mile"),
+        name_key("Émile"),
+        "the key of a decomposed É"
+    );
+}
