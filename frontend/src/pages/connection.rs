@@ -11,7 +11,7 @@ use crate::format;
 use crate::poll::Poll;
 use crate::route::use_params_map;
 use leptos::prelude::*;
-use models::api::{ConnectionView, PeeringView};
+use models::api::{AuditQuery, ConnectionView, PeeringView};
 use models::{ConnectionStatus, PeeringType};
 
 type PeeringResource = crate::shared::Fetch<ApiResult<Option<PeeringView>>>;
@@ -138,7 +138,32 @@ pub fn NotFoundOrLeg(
     #[prop(optional)] headed: bool,
 ) -> impl IntoView {
     let (connections, legs) = names::connections_with_legs();
-    let parent = Memo::new(move |_| legs.with(|l| names::name_of(l, &id)));
+    let parent = Memo::new({
+        let id = id.clone();
+        move |_| legs.with(|l| names::name_of(l, &id))
+    });
+    // The history may say whose it is: another of the reader's companies, where it opens.
+    let chosen = untrack(|| crate::session::Auth::get().company());
+    let recent = crate::shared::resource({
+        let id = id.clone();
+        move || {
+            api::list_audit(AuditQuery {
+                connection: Some(id.clone()),
+                limit: Some(5),
+                ..AuditQuery::default()
+            })
+        }
+    });
+    let elsewhere = move || {
+        recent.with(|r| {
+            r.and_then(|r| r.as_ref().ok())?
+                .events
+                .iter()
+                .find_map(|e| e.company.clone())
+                .filter(|c| Some(c) != chosen.as_ref())
+        })
+    };
+    let history = format!("/audit?connection={id}");
     let heading = move |text: String| {
         if headed {
             view! { <h2>{text}</h2> }.into_any()
@@ -165,11 +190,25 @@ pub fn NotFoundOrLeg(
                 }
                 .into_any()
             }
-            None => view! {
-                {(!headed).then(|| heading("Connection not found".to_owned()))}
-                <LoadError error=error.clone() retry=retry/>
-            }
-            .into_any(),
+            None => match elsewhere() {
+                Some(company) => view! {
+                    {(!headed).then(|| heading("In another of your companies".to_owned()))}
+                    <p class="notice" data-test="connection-elsewhere">
+                        {format!(
+                            "This connection is {}'s, another of your companies: choose that company in the header to open it. ",
+                            crate::session::company_label(Some(company)),
+                        )}
+                        <a href=history.clone()>"Its history"</a>
+                        " is shown whichever you choose."
+                    </p>
+                }
+                .into_any(),
+                None => view! {
+                    {(!headed).then(|| heading("Connection not found".to_owned()))}
+                    <LoadError error=error.clone() retry=retry/>
+                }
+                .into_any(),
+            },
         }}
         <p>
             <a href="/connections">"Back to connections"</a>

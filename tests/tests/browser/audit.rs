@@ -427,6 +427,19 @@ async fn an_event_of_another_company_of_the_reader_names_it() {
     )
     .await;
     assert_eq!(b.count("[data-test=\"connection-not-listed\"]").await, 0);
+    // So does its page (a link kept from before the switch), rather than that there is none.
+    b.goto(&format!("/connections/{id}")).await;
+    b.wait_for_text(
+        "[data-test=\"connection-elsewhere\"]",
+        "This connection is Acme Networks (acme)'s, another of your companies: choose that \
+         company in the header to open it.",
+    )
+    .await;
+    assert_eq!(b.text("h1").await, "In another of your companies");
+    b.find(&format!(
+        "[data-test=\"connection-elsewhere\"] a[href=\"/audit?connection={id}\"]"
+    ))
+    .await;
 
     // The switch to Globex: the company chosen, by its name as the header gives it.
     let switched = demo::newest_audit_event(&b, "action=select_company&phase=outcome").await;
