@@ -48,6 +48,23 @@ async fn a_user_with_one_company_has_it_chosen_at_sign_in() {
     let reply = app.client().sign_in(grace()).await;
     assert_eq!(reply.status, StatusCode::OK);
     assert_eq!(reply.json["company"], "globex");
+
+    // The sign-in is that company's, so its members see it in the history; a sign-in of a
+    // user of several companies, none chosen yet, is nobody's but theirs.
+    let colleague = app.sign_in_to(ada(), "globex").await;
+    let seen = colleague
+        .audit("action=sign_in&actor=grace@globex.example")
+        .await;
+    let outcome = seen
+        .iter()
+        .find(|e| e["phase"] == "outcome")
+        .unwrap_or_else(|| panic!("Grace's sign-in, seen from Globex: {seen:#?}"));
+    assert_eq!(outcome["company"], "globex");
+    assert_eq!(outcome["outcome"], "succeeded");
+    assert_eq!(seen.len(), 2, "its intent too: {seen:#?}");
+    let grace = app.sign_in(grace()).await;
+    let adas = grace.audit("action=sign_in&actor=ada@acme.example").await;
+    assert!(adas.is_empty(), "{adas:#?}");
 }
 
 #[tokio::test]

@@ -86,6 +86,9 @@ pub struct Outcome {
     pub outcome: AuditOutcome,
     /// Set when the intent did not know the actor yet (sign-in).
     pub actor: Option<Actor>,
+    /// Set when the intent did not know the company yet (a sign-in of a user of one company,
+    /// which the session chooses for them), so that the company's members see it.
+    pub company: Option<String>,
     /// Set when the intent did not know the connection yet (create).
     pub connection_id: Option<String>,
     pub after: Option<Value>,
@@ -98,6 +101,7 @@ impl Outcome {
         Outcome {
             outcome,
             actor: None,
+            company: None,
             connection_id: None,
             after: None,
             upstream_status: None,

@@ -82,7 +82,7 @@ pub fn outcome_of_event(intent: &AuditEvent, o: Outcome, d: Option<Duration>) ->
             e.actor_email = intent.actor_email.clone();
         }
     }
-    e.company = intent.company.clone();
+    e.company = o.company.or_else(|| intent.company.clone());
     e.connection_id = o.connection_id.or_else(|| intent.connection_id.clone());
     e.peering_type = intent.peering_type;
     e.reason = intent.reason.clone();

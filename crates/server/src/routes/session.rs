@@ -88,6 +88,10 @@ async fn sign_in(
                 let mut step = Step::succeeded(user.clone(), None);
                 step.outcome.actor =
                     Some(Actor { id: user.id.clone(), name: user.name.clone(), email: user.email.clone() });
+                // A user of one company is signed in to it: the sign-in is that company's.
+                if let [only] = user.companies.as_slice() {
+                    step.outcome.company = Some(only.username.clone());
+                }
                 step
             }
             Err(e) if e.status() == Some(401) => {
