@@ -983,18 +983,9 @@ fn ReviewStep(
             .collect_view()
     };
     // Named by what each changes, for a screen reader listing the page's buttons; the keyboard
-    // goes to the field to change, where there is one, once its step is drawn (and its heading
-    // focused, as every step change does).
-    let edit = move |n: usize, what: &'static str| {
-        let field = match what {
-            "service key" => Some("serviceKey"),
-            "name" => Some("name"),
-            "payment type" => Some("paymentType"),
-            "class of service" => Some("classOfService"),
-            "reason" => Some("reason"),
-            "ticket" => Some("ticket"),
-            _ => None,
-        };
+    // goes to the field to change (`field`, its input's id), where there is one, once its step
+    // is drawn (and its heading focused, as every step change does).
+    let edit = move |n: usize, what: &'static str, field: Option<&'static str>| {
         view! {
             <button
                 type="button"
@@ -1034,7 +1025,7 @@ fn ReviewStep(
                     }
                 }}
                 " "
-                {edit(0, "service key")}
+                {edit(0, "service key", Some("serviceKey"))}
             </dd>
             <dt>"Circuit"</dt>
             <dd>
@@ -1050,32 +1041,32 @@ fn ReviewStep(
                 }}
             </dd>
             <dt>"Source ports"</dt>
-            <dd>{port_names} " " {edit(1, "source ports")}</dd>
+            <dd>{port_names} " " {edit(1, "source ports", None)}</dd>
             <dt>"Speed"</dt>
-            <dd>{move || format::optional_speed(draft.speed.get())} " " {edit(2, "speed")}</dd>
+            <dd>{move || format::optional_speed(draft.speed.get())} " " {edit(2, "speed", None)}</dd>
             <dt>"Name"</dt>
-            <dd>{move || draft.name.get()} " " {edit(3, "name")}</dd>
+            <dd>{move || draft.name.get()} " " {edit(3, "name", Some("name"))}</dd>
             <dt>"Payment type"</dt>
             <dd>
                 {move || PaymentType::parse(&draft.payment.get()).label().to_owned()} " "
-                {edit(3, "payment type")}
+                {edit(3, "payment type", Some("paymentType"))}
             </dd>
             <dt>"Class of service"</dt>
             <dd>
                 {move || {
                     let c = draft.class.get();
                     if c.is_empty() { "Not set".to_owned() } else { ClassOfService::parse(&c).label().to_owned() }
-                }} " " {edit(3, "class of service")}
+                }} " " {edit(3, "class of service", Some("classOfService"))}
             </dd>
             <dt>"Reason"</dt>
             <dd>
                 {move || Some(draft.reason.get()).filter(|r| !r.trim().is_empty()).unwrap_or_else(|| "—".into())}
-                " " {edit(3, "reason")}
+                " " {edit(3, "reason", Some("reason"))}
             </dd>
             <dt>"Ticket"</dt>
             <dd>
                 {move || Some(draft.ticket.get()).filter(|t| !t.trim().is_empty()).unwrap_or_else(|| "—".into())}
-                " " {edit(3, "ticket")}
+                " " {edit(3, "ticket", Some("ticket"))}
             </dd>
         </dl>
     }
