@@ -538,6 +538,10 @@ pub struct AuditEventDetail {
     pub event: AuditEvent,
     pub changes: Vec<FieldChange>,
     pub related: Vec<AuditEvent>,
+    /// Where this event or its partner does not fit the hash chain, checked as it is read: what
+    /// the page shows may then not be what was written. Empty when both fit.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub chain_problems: Vec<String>,
 }
 
 /// `GET /api/audit/verify`: whether the hash chain holds.

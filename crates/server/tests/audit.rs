@@ -200,6 +200,8 @@ async fn a_tampered_row_is_named_by_the_api_and_the_cli() {
 
     let intact = ada.get("/api/audit/verify").await;
     assert_eq!(intact.json["ok"], true, "{}", intact.text);
+    let read = ada.get(&format!("/api/audit/{target}")).await;
+    assert!(read.json.get("chainProblems").is_none(), "{}", read.text);
     let cli = portal_cli(&["audit", "verify", "--data-dir", &data_dir]);
     assert!(cli.status.success(), "{}", stdout(&cli));
     assert!(stdout(&cli).starts_with("ok:"), "{}", stdout(&cli));
@@ -219,6 +221,55 @@ async fn a_tampered_row_is_named_by_the_api_and_the_cli() {
     assert_eq!(broken.json["ok"], false, "{}", broken.text);
     assert_eq!(broken.json["firstBad"]["id"], target);
     assert_eq!(broken.json["rowsChecked"], target - 1);
+    // The event itself, read on its own, says it does not match its hash; its outcome says
+    // its partner does not.
+    let read = ada.get(&format!("/api/audit/{target}")).await;
+    assert_eq!(read.json["event"]["reason"], "routine maintenance");
+    assert_eq!(
+        read.json["chainProblems"],
+        serde_json::json!([format!(
+            "Event #{target} does not match its hash: it was changed after it was written."
+        )]),
+        "{}",
+        read.text
+    );
+    let outcome = read.json["related"][0]["id"].as_i64().unwrap();
+    let read = ada.get(&format!("/api/audit/{outcome}")).await;
+    assert_eq!(
+        read.json["chainProblems"],
+        serde_json::json!([format!(
+            "Its partner, event #{target}, does not match its hash: it was changed after it \
+             was written."
+        )]),
+        "{}",
+        read.text
+    );
+    // The same edit with the row's hash made anew fits the row, and the next row says it.
+    let rehashed = {
+        let mut event: models::api::AuditEvent = serde_json::from_value(
+            ada.get(&format!("/api/audit/{target}")).await.json["event"].clone(),
+        )
+        .unwrap();
+        event.hash = server::audit::chain::hash(&event.prev_hash, &event);
+        event.hash
+    };
+    sqlx::query("update audit_events set hash = ? where id = ?")
+        .bind(&rehashed)
+        .bind(target)
+        .execute(&mut db)
+        .await
+        .unwrap();
+    let read = ada.get(&format!("/api/audit/{target}")).await;
+    let problems = read.json["chainProblems"].as_array().unwrap();
+    assert_eq!(problems.len(), 1, "{}", read.text);
+    assert!(
+        problems[0]
+            .as_str()
+            .unwrap()
+            .starts_with(&format!("The row after event #{target}, #{}", target + 1)),
+        "{}",
+        read.text
+    );
     let cli = portal_cli(&["audit", "verify", "--data-dir", &data_dir]);
     assert_eq!(cli.status.code(), Some(1), "a broken chain's exit code");
     assert!(
@@ -251,6 +302,17 @@ async fn a_removed_row_breaks_the_chain_at_the_next_one() {
             .contains("row 1"),
         "{}",
         broken.text
+    );
+    // Read on its own, the row after the gap says so.
+    let third = ada.get("/api/audit/3").await;
+    assert_eq!(
+        third.json["chainProblems"],
+        serde_json::json!([
+            "Event #3 was not written after the row now before it, #1: a row between them was \
+             removed or inserted, or #1 was changed."
+        ]),
+        "{}",
+        third.text
     );
 }
 

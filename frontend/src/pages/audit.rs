@@ -708,9 +708,16 @@ fn Audit(
                             None if v.ok => ("notice ok", match &v.head {
                                 Some(head) => format!("Chain intact: {} rows. Head (keep it to check later): {head}", v.rows_checked),
                                 None => format!("Chain intact: {} rows", v.rows_checked),
-                            }),
-                            Some(b) => ("notice bad", format!("Broken at event #{}: {}", b.id, b.reason)),
-                            None => ("notice bad", format!("Chain broken ({} rows checked)", v.rows_checked)),
+                            }.into_any()),
+                            // The row is opened from here, where it says what of it does not fit.
+                            Some(b) => ("notice bad", view! {
+                                "Broken at "
+                                <a href=format!("/audit/{}", b.id) data-test="chain-bad-event">
+                                    {format!("event #{}", b.id)}
+                                </a>
+                                {format!(": {}", b.reason)}
+                            }.into_any()),
+                            None => ("notice bad", format!("Chain broken ({} rows checked)", v.rows_checked).into_any()),
                         };
                         view! { <p class=class data-test="chain-result" data-ok=v.ok.to_string()>{text}</p> }
                     })

@@ -89,7 +89,26 @@ fn EventDetail(detail: AuditEventDetail, connections: names::Names) -> impl Into
             </a>
         }
     });
+    let problems = (!detail.chain_problems.is_empty()).then(|| {
+        view! {
+            <div class="notice bad" data-test="chain-problems">
+                <p>
+                    <strong>
+                        "This event does not fit the history's hash chain: what it shows may not be what was written."
+                    </strong>
+                </p>
+                <ul>
+                    {detail
+                        .chain_problems
+                        .into_iter()
+                        .map(|p| view! { <li>{p}</li> })
+                        .collect_view()}
+                </ul>
+            </div>
+        }
+    });
     view! {
+        {problems}
         <section class="panel" data-test="audit-event" data-id=e.id.to_string()>
             <h2>{format!("#{} · {} · {}", e.id, e.action.label(), phase_label(e.phase))}</h2>
             <dl class="details columns-2">
@@ -177,8 +196,11 @@ fn unchanged_note(e: &AuditEvent, related: &[AuditEvent], changed: bool) -> Opti
         Some(AuditOutcome::Refused | AuditOutcome::Failed) => {
             Some("Nothing was changed: this call did not succeed.")
         }
-        Some(AuditOutcome::Unknown | AuditOutcome::Interrupted) => Some(
-            "Whether anything changed is not known: no answer came back. The connection's page shows its state now.",
+        Some(AuditOutcome::Unknown) => Some(
+            "Whether anything changed is not known: no answer said whether it was made. The connection's page shows its state now.",
+        ),
+        Some(AuditOutcome::Interrupted) => Some(
+            "Whether anything changed is not known: the portal stopped before an answer came back. The connection's page shows its state now.",
         ),
         None => Some("No outcome has been recorded for this call yet."),
     }

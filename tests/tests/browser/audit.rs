@@ -450,3 +450,66 @@ async fn an_event_of_another_company_of_the_reader_names_it() {
     )
     .await;
 }
+
+/// A row changed behind the portal's back (its table's guard dropped first): the chain's check
+/// links the first row that breaks it, and that event's page says, above all it shows, that it
+/// does not fit; its partner's page says that its partner does not.
+#[tokio::test]
+async fn a_row_changed_behind_the_portals_back_is_linked_from_the_check_and_says_so() {
+    use sqlx::{ConnectOptions, Executor};
+    let b = Browser::open("audit-changed-row").await;
+    demo::audit_of_ada_in_acme(&b).await;
+    let intent = demo::newest_audit_event(&b, "action=select_company&phase=intent")
+        .await
+        .as_i64()
+        .unwrap();
+    let outcome = demo::newest_audit_event(&b, "action=select_company&phase=outcome")
+        .await
+        .as_i64()
+        .unwrap();
+
+    let mut db = sqlx::sqlite::SqliteConnectOptions::new()
+        .filename(b.portal_data_dir().join("portal.db"))
+        .busy_timeout(std::time::Duration::from_secs(10))
+        .connect()
+        .await
+        .unwrap();
+    db.execute("drop trigger audit_events_no_update")
+        .await
+        .unwrap();
+    sqlx::query("update audit_events set client_addr = '203.0.113.9' where id = ?")
+        .bind(intent)
+        .execute(&mut db)
+        .await
+        .unwrap();
+
+    b.click("verify-chain").await;
+    b.wait_for_text(
+        "[data-test=\"chain-result\"][data-ok=\"false\"]",
+        &format!("Broken at event #{intent}: the row's content does not match its hash"),
+    )
+    .await;
+    b.screenshot("chain-broken").await;
+    b.click("chain-bad-event").await;
+    b.wait_for_path(&format!("/audit/{intent}")).await;
+    b.wait_for_text(
+        "[data-test=\"chain-problems\"]",
+        &format!("Event #{intent} does not match its hash"),
+    )
+    .await;
+    // What the row says now is shown, under the warning.
+    b.wait_for_text("[data-test=\"audit-event\"]", "203.0.113.9")
+        .await;
+    b.screenshot("event-does-not-fit").await;
+
+    b.goto(&format!("/audit/{outcome}")).await;
+    b.wait_for_text(
+        "[data-test=\"chain-problems\"]",
+        &format!("Its partner, event #{intent}, does not match its hash"),
+    )
+    .await;
+    // A row that fits says nothing of the kind.
+    b.goto("/audit/1").await;
+    b.wait_for_text("[data-test=\"audit-event\"]", "#1").await;
+    assert_eq!(b.count("[data-test=\"chain-problems\"]").await, 0);
+}

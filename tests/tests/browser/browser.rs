@@ -181,6 +181,11 @@ impl Browser {
         &self.portal.url
     }
 
+    /// The portal's data directory.
+    pub fn portal_data_dir(&self) -> &std::path::Path {
+        self.portal.data_dir()
+    }
+
     /// Opens a page of the portal by path, such as `/sign-in`.
     pub async fn goto(&self, path: &str) {
         let url = format!("{}{path}", self.portal.url);

@@ -19,10 +19,15 @@ pub struct Portal {
     child: Child,
     /// `http://127.0.0.1:PORT`, without a trailing slash.
     pub url: String,
-    _data: TempDir,
+    data: TempDir,
 }
 
 impl Portal {
+    /// Its data directory (the SQLite files and the server key).
+    pub fn data_dir(&self) -> &Path {
+        self.data.path()
+    }
+
     /// Starts the portal with `extra_args` and waits for the line announcing its address; `log`
     /// receives its standard error (the tracing log).
     pub fn start(artefacts: &Artefacts, log: &Path, extra_args: &[&str]) -> Portal {
@@ -80,11 +85,7 @@ impl Portal {
                 );
             }
         };
-        Portal {
-            child,
-            url,
-            _data: data,
-        }
+        Portal { child, url, data }
     }
 }
 

@@ -2,7 +2,7 @@
 //! JSON is the event with `hash` and `prevHash` left out, keys sorted, no whitespace. The first
 //! row's `prev_hash` is 64 zeros.
 
-use models::api::{AuditEvent, ChainBreak, ChainHead};
+use models::api::{AuditEvent, AuditEventDetail, ChainBreak, ChainHead};
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
@@ -23,6 +23,54 @@ pub fn hash(prev_hash: &str, event: &AuditEvent) -> String {
     h.update(prev_hash.as_bytes());
     h.update(canonical(event).as_bytes());
     hex::encode(h.finalize())
+}
+
+/// Where one event read on its own does not fit the chain: its content against its hash, its
+/// link to the row before it (`before`: that row's id and hash) and the link of the row after
+/// it (`after`: that row's id and `prev_hash`), and its partner's content against its hash. The
+/// chain's check stops at the first break; this names what is wrong with the row being looked
+/// at, wherever it stands.
+pub fn problems(
+    detail: &AuditEventDetail,
+    before: Option<(i64, String)>,
+    after: Option<(i64, String)>,
+) -> Vec<String> {
+    let event = &detail.event;
+    let id = event.id;
+    let mut found = Vec::new();
+    if hash(&event.prev_hash, event) != event.hash {
+        found.push(format!(
+            "Event #{id} does not match its hash: it was changed after it was written."
+        ));
+    }
+    match before {
+        Some((prev, prev_hash)) if prev_hash != event.prev_hash => found.push(format!(
+            "Event #{id} was not written after the row now before it, #{prev}: a row between \
+             them was removed or inserted, or #{prev} was changed."
+        )),
+        None if event.prev_hash != GENESIS => found.push(format!(
+            "Event #{id} was written after a row that is no longer in the history."
+        )),
+        _ => {}
+    }
+    if let Some((next, next_prev)) = after
+        && next_prev != event.hash
+    {
+        found.push(format!(
+            "The row after event #{id}, #{next}, was not written after it as it is now: one of \
+             them was changed, or a row between them removed."
+        ));
+    }
+    for partner in &detail.related {
+        if hash(&partner.prev_hash, partner) != partner.hash {
+            found.push(format!(
+                "Its partner, event #{}, does not match its hash: it was changed after it was \
+                 written.",
+                partner.id
+            ));
+        }
+    }
+    found
 }
 
 /// Walks rows in id order, remembering the last hash; reports the first row that breaks.
@@ -128,6 +176,39 @@ mod tests {
         let err = v.check(&c).unwrap_err();
         assert_eq!(err.id, 3);
         assert!(err.reason.contains("row 1"));
+    }
+
+    fn detail(event: AuditEvent, related: Vec<AuditEvent>) -> AuditEventDetail {
+        AuditEventDetail {
+            event,
+            changes: Vec::new(),
+            related,
+            chain_problems: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn a_row_that_fits_where_it_stands_has_no_problem() {
+        let a = event(1, GENESIS);
+        let b = event(2, &a.hash);
+        let c = event(3, &b.hash);
+        let found = problems(
+            &detail(b.clone(), vec![c.clone()]),
+            Some((1, a.hash.clone())),
+            Some((3, c.prev_hash.clone())),
+        );
+        assert_eq!(found, Vec::<String>::new());
+        assert!(problems(&detail(a, vec![]), None, Some((2, b.prev_hash))).is_empty());
+    }
+
+    #[test]
+    fn a_first_row_cut_off_is_named_by_the_row_left_first() {
+        let a = event(1, GENESIS);
+        let b = event(2, &a.hash);
+        assert_eq!(
+            problems(&detail(b, vec![]), None, None),
+            ["Event #2 was written after a row that is no longer in the history."]
+        );
     }
 
     #[test]

@@ -7,7 +7,7 @@
 //! without an outcome are closed by whichever instance runs [`reconcile`] next, once they are
 //! older than any change can take, under the same lock, so no two instances close the same one.
 
-use super::chain::Verifier;
+use super::chain::{self, Verifier};
 use super::query::{
     COLUMNS, Dialect, EXPORT_BATCH, Filter, Format, Kind, Scope, check_row, detail_of, expecting,
     head_and_tail, verification,
@@ -201,7 +201,21 @@ pub(super) async fn detail(
         Some(intent) => fetch("select * from audit_events where id = $1", intent).await?,
         None => fetch("select * from audit_events where intent_id = $1", event.id).await?,
     };
-    Ok(detail_of(event, related, scope))
+    let Some(mut detail) = detail_of(event, related, scope) else {
+        return Ok(None);
+    };
+    let neighbour = |sql: &'static str| async move {
+        sqlx::query_as::<_, (i64, String)>(sql)
+            .bind(id)
+            .fetch_optional(pool)
+            .await
+    };
+    let before =
+        neighbour("select id, hash from audit_events where id < $1 order by id desc limit 1");
+    let after =
+        neighbour("select id, prev_hash from audit_events where id > $1 order by id limit 1");
+    detail.chain_problems = chain::problems(&detail, before.await?, after.await?);
+    Ok(Some(detail))
 }
 
 /// Walks the whole chain in id order; stops at the first row that does not fit. With

@@ -2,7 +2,7 @@
 //! streamed CSV and JSON exports, and the chain verification — each over any size of table
 //! without holding it in memory.
 
-use super::chain::Verifier;
+use super::chain::{self, Verifier};
 use super::reader;
 use super::row::event_from_row;
 use crate::timefmt;
@@ -493,7 +493,21 @@ pub async fn detail(
         Some(intent) => fetch("select * from audit_events where id = ?", intent).await?,
         None => fetch("select * from audit_events where intent_id = ?", event.id).await?,
     };
-    Ok(detail_of(event, related, scope))
+    let Some(mut detail) = detail_of(event, related, scope) else {
+        return Ok(None);
+    };
+    let neighbour = |sql: &'static str| async move {
+        sqlx::query_as::<_, (i64, String)>(sql)
+            .bind(id)
+            .fetch_optional(pool)
+            .await
+    };
+    let before =
+        neighbour("select id, hash from audit_events where id < ? order by id desc limit 1");
+    let after =
+        neighbour("select id, prev_hash from audit_events where id > ? order by id limit 1");
+    detail.chain_problems = chain::problems(&detail, before.await?, after.await?);
+    Ok(Some(detail))
 }
 
 /// The detail of `event` with its partner row (`related`), if `scope` may see it.
@@ -535,6 +549,7 @@ pub(super) fn detail_of(
         event,
         changes,
         related,
+        chain_problems: Vec::new(),
     })
 }
 
