@@ -175,9 +175,20 @@ fn written(
     if !s.advertised.is_empty() {
         note("BGP announces an advertised prefix only while it is in the routing table.");
     } else if t != PeeringType::Microsoft {
-        note(
-            "Announces none of your networks (its outbound filter lets nothing out): add those Azure is to reach over this session to BGP and to that filter.",
-        );
+        let filter = match vendor {
+            // Its deny-all entry is numbered 1000 so that permits fit before it.
+            Vendor::CiscoIosXe => {
+                "to that filter, as permit entries numbered below 1000".to_owned()
+            }
+            // A term added later goes after `rest`, where it is never reached.
+            Vendor::Junos | Vendor::JunosSet => format!(
+                "to that policy, in a term put before its last (insert policy-options policy-statement {}-out term <name> before term rest)",
+                s.name
+            ),
+        };
+        note(&format!(
+            "Announces none of your networks (its outbound filter lets nothing out): add those Azure is to reach over this session to BGP and {filter}."
+        ));
     }
     if !other.is_empty() {
         let list: Vec<String> = other.iter().map(ToString::to_string).collect();
@@ -213,6 +224,17 @@ fn written(
                 config.peer_asn
             ));
         }
+    }
+    // Written as if BGP were not running yet: where it is, its AS stays.
+    match vendor {
+        Vendor::CiscoIosXe => note(&format!(
+            "Where this router already runs BGP as another AS, enter its own router bgp instead and give the neighbour local-as {} no-prepend replace-as.",
+            config.peer_asn
+        )),
+        Vendor::Junos | Vendor::JunosSet => note(&format!(
+            "Where this router already runs BGP as another AS, leave routing-options out and give the group local-as {} instead.",
+            config.peer_asn
+        )),
     }
     match vendor {
         Vendor::CiscoIosXe => ios(&mut out, &s),
@@ -299,6 +321,16 @@ fn printable(name: &str) -> String {
     }
 }
 
+/// The connection as the descriptions name it: its name where any of it can be written there
+/// (printable ASCII), else its id, so that connections named in other scripts still differ.
+pub fn connection_label(name: &str, id: &str) -> String {
+    if printable(name).is_empty() {
+        format!("connection {id}")
+    } else {
+        name.to_owned()
+    }
+}
+
 fn ios(out: &mut String, s: &Session) {
     let (m, vlan, asn, ours) = (s.microsoft, s.vlan, s.asn, s.ours);
     let list = s.name.to_ascii_uppercase() + "-OUT";
@@ -333,7 +365,10 @@ fn ios(out: &mut String, s: &Session) {
         } else {
             "0.0.0.0/0 le 32"
         };
-        let _ = writeln!(out, "{keyword} prefix-list {list} seq 5 deny {everything}");
+        let _ = writeln!(
+            out,
+            "{keyword} prefix-list {list} seq 1000 deny {everything}"
+        );
     }
     for (i, p) in s.advertised.iter().enumerate() {
         let _ = writeln!(
@@ -446,6 +481,10 @@ fn junos(out: &mut String, s: &Session, set: bool) {
             "}".into(),
         ]);
     }
+    if s.v6 {
+        // Junos's BGP carries IPv4 unicast alone unless the group names another family.
+        lines.extend(["family inet6 {".into(), "unicast;".into(), "}".into()]);
+    }
     lines.push(format!("export {export};"));
     lines.extend([format!("neighbor {m};"), "}".into(), "}".into(), "}".into()]);
     let mut path: Vec<&str> = Vec::new();
@@ -517,14 +556,15 @@ mod tests {
             "! Azure ExpressRoute Private peering: primary link
 ! Replace <interface> with this router's port towards Console Connect.
 ! Replace <shared key> with the peering's BGP shared key.
-! Announces none of your networks (its outbound filter lets nothing out): add those Azure is to reach over this session to BGP and to that filter.
+! Announces none of your networks (its outbound filter lets nothing out): add those Azure is to reach over this session to BGP and to that filter, as permit entries numbered below 1000.
+! Where this router already runs BGP as another AS, enter its own router bgp instead and give the neighbour local-as 65010 no-prepend replace-as.
 interface <interface>.200
  description Azure ExpressRoute London DC Private peering (primary)
  encapsulation dot1Q 200
  ip address 10.1.0.1 255.255.255.252
  bfd interval 300 min_rx 300 multiplier 3
 !
-ip prefix-list AZURE-PRIVATE-PRIMARY-OUT seq 5 deny 0.0.0.0/0 le 32
+ip prefix-list AZURE-PRIVATE-PRIMARY-OUT seq 1000 deny 0.0.0.0/0 le 32
 !
 router bgp 65010
  neighbor 10.1.0.2 remote-as 12076
@@ -560,6 +600,7 @@ router bgp 65010
 # Not advertised over this IPv4 session: 2001:db8:100::/48
 # The advertised prefixes are registered to AS 64998 in RIPENCC: Microsoft expects it as their origin.
 # Announced as below they originate from AS 64999: have AS 64998 originate them, and announce them here as learnt from it.
+# Where this router already runs BGP as another AS, leave routing-options out and give the group local-as 64999 instead.
 interfaces {
     <interface> {
         flexible-vlan-tagging;
@@ -628,6 +669,7 @@ protocols {
 # Not advertised over this IPv4 session: 2001:db8:100::/48
 # The advertised prefixes are registered to AS 64998 in RIPENCC: Microsoft expects it as their origin.
 # Announced as below they originate from AS 64999: have AS 64998 originate them, and announce them here as learnt from it.
+# Where this router already runs BGP as another AS, leave routing-options out and give the group local-as 64999 instead.
 set interfaces <interface> flexible-vlan-tagging
 set interfaces <interface> unit 300 description \"Azure ExpressRoute Paris Microsoft peering (primary)\"
 set interfaces <interface> unit 300 vlan-id 300
@@ -716,6 +758,75 @@ set protocols bgp group azure-microsoft-primary neighbor 203.0.113.2
         assert!(junos.contains("family inet6 {\n                address 2001:db8:1::5/126;"));
         assert!(junos.contains("authentication-key \"<shared key>\";"));
         assert!(junos.contains("neighbor 2001:db8:1::6;"));
+        // Junos's BGP carries IPv4 alone unless told: the group carries IPv6 unicast.
+        assert!(
+            junos.contains(
+                "            family inet6 {\n                unicast;\n            }\n            export azure-microsoft-secondary-out;"
+            ),
+            "{junos}"
+        );
+        let set = router_config(
+            Vendor::JunosSet,
+            PeeringType::Microsoft,
+            &c,
+            false,
+            Link::Primary,
+            "",
+        )
+        .unwrap();
+        assert!(
+            set.lines().any(
+                |l| l == "set protocols bgp group azure-microsoft-primary family inet6 unicast"
+            ),
+            "{set}"
+        );
+        // An IPv4 session names no family: IPv4 unicast is Junos's own.
+        let v4 = router_config(
+            Vendor::JunosSet,
+            PeeringType::Microsoft,
+            &microsoft(),
+            false,
+            Link::Primary,
+            "",
+        )
+        .unwrap();
+        assert!(!v4.contains("group azure-microsoft-primary family"), "{v4}");
+    }
+
+    #[test]
+    fn a_private_peering_announcing_nothing_leaves_room_before_its_deny_all() {
+        let ios = router_config(
+            Vendor::CiscoIosXe,
+            PeeringType::Private,
+            &private(),
+            false,
+            Link::Primary,
+            "",
+        )
+        .unwrap();
+        assert!(
+            ios.contains("as permit entries numbered below 1000"),
+            "{ios}"
+        );
+        assert!(
+            ios.contains("AZURE-PRIVATE-PRIMARY-OUT seq 1000 deny"),
+            "{ios}"
+        );
+        let junos = router_config(
+            Vendor::JunosSet,
+            PeeringType::Private,
+            &private(),
+            false,
+            Link::Secondary,
+            "",
+        )
+        .unwrap();
+        assert!(
+            junos.contains(
+                "(insert policy-options policy-statement azure-private-secondary-out term <name> before term rest)"
+            ),
+            "{junos}"
+        );
     }
 
     #[test]
@@ -818,6 +929,31 @@ set protocols bgp group azure-microsoft-primary neighbor 203.0.113.2
     }
 
     #[test]
+    fn a_name_with_nothing_printable_is_described_by_the_connection_id() {
+        assert_eq!(connection_label("London DC", "abc"), "London DC");
+        assert_eq!(connection_label("Zürich", "abc"), "Zürich");
+        assert_eq!(
+            connection_label("東京 データセンター", "5f0c1e7a52b84d06c91e3a57"),
+            "connection 5f0c1e7a52b84d06c91e3a57"
+        );
+        let text = router_config(
+            Vendor::CiscoIosXe,
+            PeeringType::Private,
+            &private(),
+            false,
+            Link::Primary,
+            &connection_label("東京", "5f0c1e7a52b84d06c91e3a57"),
+        )
+        .unwrap();
+        assert!(
+            text.contains(
+                " description Azure ExpressRoute connection 5f0c1e7a52b84d06c91e3a57 Private peering (primary)"
+            ),
+            "{text}"
+        );
+    }
+
+    #[test]
     fn descriptions_keep_only_printable_text() {
         assert_eq!(printable("  a\u{7}b\n\"c\"\\ é "), "ab 'c'/ ");
         // What is left out leaves one space between the words it stood between.
@@ -886,7 +1022,7 @@ set protocols bgp group azure-microsoft-primary neighbor 203.0.113.2
                     format!(" encapsulation dot1Q {vlan}"),
                     format!(" neighbor {microsoft} fall-over bfd"),
                     // Announcing nothing is a filter that lets nothing out, not no filter.
-                    format!("ip prefix-list AZURE-PRIVATE-{}-OUT seq 5 deny 0.0.0.0/0 le 32", link.word().to_uppercase()),
+                    format!("ip prefix-list AZURE-PRIVATE-{}-OUT seq 1000 deny 0.0.0.0/0 le 32", link.word().to_uppercase()),
                     format!("  neighbor {microsoft} prefix-list AZURE-PRIVATE-{}-OUT out", link.word().to_uppercase()),
                 ];
                 for line in ios_lines {

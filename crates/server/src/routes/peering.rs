@@ -261,7 +261,7 @@ async fn router_config(
         t,
         &peering.config,
         peering.shared_key_set,
-        &parent.name,
+        &router::connection_label(&parent.name, id.as_str()),
         &others,
     )))
 }
