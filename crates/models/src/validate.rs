@@ -160,10 +160,11 @@ pub enum ValidationError {
     PrefixDefaultRoute { index: usize, got: String },
     #[error("advertisedPublicPrefixes entry {index} ({got}) is listed twice")]
     PrefixDuplicate { index: usize, got: String },
-    /// More than one entry refused: the first few said, each as alone, and how many more.
+    /// More than one entry refused: the first few said, each as alone (the field named once,
+    /// before the first), and how many more.
     #[error(
         "{}{}",
-        .first.iter().map(ToString::to_string).collect::<Vec<_>>().join("; "),
+        prefix_entries_said(.first),
         match .more { 0 => String::new(), 1 => "; and 1 more entry".to_owned(), n => format!("; and {n} more entries") }
     )]
     PrefixEntries {
@@ -884,6 +885,23 @@ pub fn advertised_prefixes(prefixes: &[String]) -> Result<Vec<IpNet>, Validation
     }
 }
 
+/// The refused entries of [`ValidationError::PrefixEntries`] in one message: `advertisedPublicPrefixes
+/// entry 2 …; entry 4 …`.
+fn prefix_entries_said(first: &[ValidationError]) -> String {
+    first
+        .iter()
+        .enumerate()
+        .map(|(i, e)| {
+            let said = e.to_string();
+            match said.strip_prefix("advertisedPublicPrefixes ") {
+                Some(rest) if i > 0 => rest.to_owned(),
+                _ => said,
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("; ")
+}
+
 /// How many refused prefixes one message names.
 pub const PREFIX_ERRORS_SAID: usize = 5;
 
@@ -1171,15 +1189,25 @@ enum NamePiece {
     Letter(char),
 }
 
-fn name_key(name: &str) -> Vec<NamePiece> {
-    // Accents are the combining marks an accented Latin, Greek or Cyrillic letter decomposes
-    // into (U+0300 to U+036F).
-    let plain = decomposed(name);
-    let mut chars = plain
+/// A name as a search matches it, the way [`name_order`] sees its letters: as it is seen (one
+/// space between words), in lower case, without accents (`Émile DC` → `emile dc`).
+pub fn name_folded(name: &str) -> String {
+    unaccented_lower(&as_seen(name)).collect()
+}
+
+/// The letters of `text` in lower case without their accents: the combining marks an accented
+/// Latin, Greek or Cyrillic letter decomposes into (U+0300 to U+036F).
+fn unaccented_lower(text: &str) -> impl Iterator<Item = char> {
+    decomposed(text)
         .chars()
         .filter(|c| !('\u{300}'..='\u{36f}').contains(c))
         .flat_map(char::to_lowercase)
-        .peekable();
+        .collect::<Vec<_>>()
+        .into_iter()
+}
+
+fn name_key(name: &str) -> Vec<NamePiece> {
+    let mut chars = unaccented_lower(name).peekable();
     let mut key = Vec::new();
     while let Some(c) = chars.next() {
         if c.is_ascii_digit() {

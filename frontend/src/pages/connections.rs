@@ -6,7 +6,6 @@ use crate::api;
 use crate::components::details::role_label;
 use crate::components::feedback::{Empty, LoadError, Loading, NotUnderstood, RefreshError, Retry};
 use crate::components::field::Choice;
-use crate::components::names;
 use crate::components::status::{Status, connection_status, provisioning_status};
 use crate::format;
 use crate::nav;
@@ -204,10 +203,11 @@ impl Filters {
 
     /// The connections of `all` with the name and status asked for, deleted or not.
     fn matching<'a>(&self, all: &'a [ConnectionView]) -> impl Iterator<Item = &'a ConnectionView> {
-        let needle = names::seen_lower(&self.name.get());
+        // Whatever the case and accents, as the list is sorted: `zurich` finds `Zürich Edge`.
+        let needle = validate::name_folded(&self.name.get());
         let status = self.status.get();
         all.iter()
-            .filter(move |c| needle.is_empty() || names::seen_lower(&c.name).contains(&needle))
+            .filter(move |c| needle.is_empty() || validate::name_folded(&c.name).contains(&needle))
             .filter(move |c| status.is_empty() || c.status.as_wire() == status)
     }
 }

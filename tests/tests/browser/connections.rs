@@ -52,6 +52,15 @@ async fn the_connection_filters_narrow_the_list_and_survive_going_back() {
     );
     b.screenshot("nothing-matches").await;
 
+    // Whatever the case and the accents, as the list is sorted by name.
+    b.fill("filter-name", "azure  LÓNDON").await;
+    b.wait_for_rows(
+        "the seeded connection, accents aside",
+        "[data-test=\"connection-row\"]",
+        |r| r.len() == 1,
+    )
+    .await;
+
     b.fill("filter-name", "LONDON prod").await;
     b.select("filter-status", "ACTIVE").await;
     b.wait_for_rows(

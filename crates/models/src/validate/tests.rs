@@ -632,7 +632,7 @@ fn advertised_prefixes_rules() {
         advertised_prefixes(&list(&["203.0.113.0/24", "203.0.113.0/24"])),
         Err(ValidationError::PrefixDuplicate { index: 2, .. })
     ));
-    // Every entry refused is said at once, each as it would be alone.
+    // Every entry refused is said at once, each as it would be alone, the field named once.
     let refused = advertised_prefixes(&list(&[
         "2001:db8::/32",
         "10.0.0.0/8",
@@ -641,24 +641,41 @@ fn advertised_prefixes_rules() {
     ]))
     .unwrap_err();
     assert_eq!(refused.field(), "advertisedPublicPrefixes");
+    let alone = |e: ValidationError| e.to_string();
+    let after_the_first = |e: ValidationError| {
+        alone(e)
+            .strip_prefix("advertisedPublicPrefixes ")
+            .unwrap()
+            .to_owned()
+    };
     assert_eq!(
         refused.to_string(),
         format!(
             "{}; {}; {}",
-            ValidationError::PrefixNotPublic {
+            alone(ValidationError::PrefixNotPublic {
                 index: 2,
                 got: "10.0.0.0/8".into()
-            },
-            ValidationError::Prefix {
+            }),
+            after_the_first(ValidationError::Prefix {
                 index: 3,
                 got: echo("198.51.100.0/33")
-            },
-            ValidationError::PrefixDuplicate {
+            }),
+            after_the_first(ValidationError::PrefixDuplicate {
                 index: 4,
                 got: "2001:db8::/32".into()
-            }
+            })
         )
     );
+    // The form's label takes the field's place, so no name of the API is left in what the
+    // form says.
+    let said = for_people(&refused.to_string());
+    assert!(
+        said.starts_with("Advertised public prefixes entry 2 ")
+            && said.contains("; entry 3 must be an IP prefix")
+            && said.contains("; entry 4 (2001:db8::/32) is listed twice"),
+        "{said}"
+    );
+    assert!(!said.contains("advertisedPublicPrefixes"), "{said}");
     // Past the first few, the rest are counted.
     let private: Vec<String> = (0..8).map(|i| format!("10.{i}.0.0/16")).collect();
     let e = advertised_prefixes(&private).unwrap_err();
@@ -1167,6 +1184,16 @@ proptest! {
         }
         prop_assert_eq!(said.is_empty(), message.is_empty());
     }
+}
+
+#[test]
+fn a_name_is_searched_for_whatever_its_case_accents_and_spacing() {
+    assert_eq!(name_folded("  Zürich   Edge "), "zurich edge");
+    assert_eq!(name_folded("ÉMILE DC"), "emile dc");
+    assert!(name_folded("Zürich Edge").contains(&name_folded("zurich")));
+    assert!(name_folded("Émile DC").contains(&name_folded("emile")));
+    // Letters that are not an accented form of another stay themselves.
+    assert_eq!(name_folded("東京 Øresund ß"), "東京 øresund ß");
 }
 
 #[test]
