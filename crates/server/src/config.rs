@@ -514,7 +514,7 @@ impl From<ServeArgs> for Config {
     }
 }
 
-/// A database URL as the flags take it: SQLite's (`sqlite://path`, `sqlite:path`,
+/// A database URL as the flags take it: SQLite's (`sqlite://path`, `sqlite:path`, a file, not
 /// `sqlite::memory:`) or PostgreSQL's (`postgres://…`, `postgresql://…`), the two databases
 /// whose settings the audit guarantees are built on. Anything else, another scheme or a bare
 /// path, is refused here with what to give instead, before a file named after it could be
@@ -547,6 +547,15 @@ pub fn database_url(url: &str) -> Result<String, String> {
             "the SQLite URL names no file: give one such as sqlite://data/portal.db".into(),
         );
     }
+    // Each connection would have a database of its own, the writer's without the tables the
+    // migrations made, and all of it gone at the next stop.
+    if path == ":memory:" || url.contains("mode=memory") {
+        return Err(
+            "an in-memory SQLite database keeps nothing past a stop and is not shared by the \
+             portal's connections: give a file, such as sqlite://data/portal.db"
+                .into(),
+        );
+    }
     Ok(url.to_owned())
 }
 
@@ -566,7 +575,6 @@ mod tests {
             "sqlite://data/portal.db",
             "sqlite:///var/lib/portal/portal.db?mode=rwc",
             "sqlite:portal.db",
-            "sqlite::memory:",
             "postgres://127.0.0.1/portal",
             "postgresql://portal@db.example:5433/portal?sslmode=require",
         ] {
@@ -578,6 +586,8 @@ mod tests {
             ("sqlite://", "names no file"),
             ("sqlite://?mode=ro", "names no file"),
             ("postgres://", "names no server"),
+            ("sqlite::memory:", "in-memory SQLite database keeps nothing"),
+            ("sqlite://x.db?mode=memory&cache=shared", "in-memory"),
         ] {
             let message = database_url(bad).unwrap_err();
             assert!(message.contains(says), "{bad}: {message}");

@@ -240,8 +240,44 @@ impl Store {
 
 /// Where the writer task appends.
 enum Writer {
-    Sqlite(SqliteConnection),
+    Sqlite(SqliteWriter),
     Postgres(PgPool),
+}
+
+/// The one connection SQLite appends go through, opened anew after a write that failed: what a
+/// failure leaves of a connection may not take another transaction (after a full disk, SQLite
+/// has rolled back what sqlx still counts as open, and every later `begin` is refused), and a
+/// history that stops taking changes until a restart would refuse every change after one bad
+/// moment.
+struct SqliteWriter {
+    conn: Option<SqliteConnection>,
+    url: String,
+    busy_timeout: Duration,
+}
+
+impl SqliteWriter {
+    async fn open(url: &str, busy_timeout: Duration) -> sqlx::Result<Self> {
+        Ok(SqliteWriter {
+            conn: Some(db::writer(url, busy_timeout).await?),
+            url: url.to_owned(),
+            busy_timeout,
+        })
+    }
+
+    async fn write<'a>(
+        &mut self,
+        rows: impl Iterator<Item = &'a AuditEvent>,
+    ) -> sqlx::Result<(Vec<i64>, ChainHead)> {
+        let mut conn = match self.conn.take() {
+            Some(conn) => conn,
+            None => db::writer(&self.url, self.busy_timeout).await?,
+        };
+        let written = write_batch(&mut conn, rows).await;
+        if written.is_ok() {
+            self.conn = Some(conn);
+        }
+        written
+    }
 }
 
 /// The audit history: a writer for appends, a store for reads.
@@ -270,10 +306,10 @@ impl AuditLog {
                     .run(&pool)
                     .await
                     .context("running the audit database migrations")?;
-                let conn = db::writer(url, busy_timeout)
+                let writer = SqliteWriter::open(url, busy_timeout)
                     .await
                     .context("opening the audit writer")?;
-                (Store::sqlite(pool).await?, Writer::Sqlite(conn))
+                (Store::sqlite(pool).await?, Writer::Sqlite(writer))
             }
             Backend::Postgres => {
                 let pool = db::pg_pool(url, busy_timeout, 8, false)
@@ -404,7 +440,7 @@ async fn write_loop(mut writer: Writer, mut rx: mpsc::Receiver<WriteRequest>) {
     while rx.recv_many(&mut batch, MAX_BATCH).await > 0 {
         let rows = batch.iter().map(|(r, _)| r);
         let result = match &mut writer {
-            Writer::Sqlite(conn) => write_batch(conn, rows).await,
+            Writer::Sqlite(writer) => writer.write(rows).await,
             Writer::Postgres(pool) => postgres::write_batch(pool, rows).await,
         };
         match result {
@@ -480,4 +516,57 @@ fn chain_rows<'a>(
             hash: prev_hash,
         },
     )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use models::api::{AuditAction, AuditPhase};
+
+    fn event(reason: String) -> AuditEvent {
+        let mut e = row::blank(AuditAction::UpdatePeering, AuditPhase::Intent);
+        e.request_id = "r".into();
+        e.reason = Some(reason);
+        e
+    }
+
+    #[tokio::test]
+    async fn a_write_the_disk_refused_leaves_the_writer_able_to_write_once_there_is_room() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("portal.db").display());
+        let busy = Duration::from_secs(5);
+        let pool = db::pool(&url, busy, 2).await.unwrap();
+        db::MIGRATOR.run(&pool).await.unwrap();
+        let mut writer = SqliteWriter::open(&url, busy).await.unwrap();
+        let (ids, _) = writer.write([event("first".into())].iter()).await.unwrap();
+        assert_eq!(ids, [1]);
+
+        // The disk is full, as this connection sees it: no page can be added.
+        let conn = writer.conn.as_mut().unwrap();
+        let pages: i64 = sqlx::query_scalar("pragma page_count")
+            .fetch_one(&mut *conn)
+            .await
+            .unwrap();
+        sqlx::query(&format!("pragma max_page_count = {pages}"))
+            .execute(&mut *conn)
+            .await
+            .unwrap();
+        let refused = writer
+            .write([event("x".repeat(200_000))].iter())
+            .await
+            .unwrap_err();
+        assert!(refused.to_string().contains("full"), "{refused}");
+
+        // Room again (a connection without that limit, as the next write opens): the next
+        // change, as large, is written after the first, and nothing of the refused one is.
+        let (ids, head) = writer
+            .write([event("y".repeat(200_000))].iter())
+            .await
+            .unwrap();
+        assert_eq!(ids, [2]);
+        let store = Store::sqlite(pool).await.unwrap();
+        let verified = store.verify(None).await.unwrap();
+        assert!(verified.ok, "{verified:?}");
+        assert_eq!(verified.head, Some(head));
+    }
 }
