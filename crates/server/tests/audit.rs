@@ -1203,10 +1203,29 @@ async fn audit_exports_hold_every_visible_row() {
     let csv = h.ada.get("/api/audit/export.csv").await;
     assert_eq!(csv.status, StatusCode::OK);
     assert!(csv.header("content-type").unwrap().starts_with("text/csv"));
-    assert!(
-        csv.header("content-disposition")
-            .unwrap()
-            .starts_with("attachment")
+    // Named by the second it was made at, and as the whole history.
+    let named = |disposition: &str, ext: &str| {
+        let name = disposition
+            .strip_prefix("attachment; filename=\"audit-")
+            .and_then(|n| n.strip_suffix('"'))
+            .unwrap_or_else(|| panic!("{disposition}"))
+            .to_owned();
+        let (stamp, rest) = name.split_at(18);
+        assert!(
+            stamp.len() == 18
+                && stamp.as_bytes()[10] == b'T'
+                && stamp.ends_with('Z')
+                && stamp[11..17].bytes().all(|b| b.is_ascii_digit()),
+            "{disposition}"
+        );
+        assert!(rest.ends_with(&format!(".{ext}")), "{disposition}");
+        rest.trim_end_matches(&format!(".{ext}")).to_owned()
+    };
+    assert_eq!(named(csv.header("content-disposition").unwrap(), "csv"), "");
+    let filtered = h.ada.get("/api/audit/export.json?phase=outcome").await;
+    assert_eq!(
+        named(filtered.header("content-disposition").unwrap(), "json"),
+        "-filtered"
     );
     let records = parse_csv(&csv.text);
     assert_eq!(records[0].join(","), CSV_HEADER);

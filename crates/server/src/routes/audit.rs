@@ -255,6 +255,9 @@ async fn export(
                 .into(),
         ));
     }
+    // Named by when it was made, to the second, and whether filters chose its events, so that
+    // two exports of a day neither take each other's place nor pass for each other.
+    let filtered = q != AuditQuery::default();
     let filter = filter(q)?;
     if filter.connection().is_some()
         && state
@@ -280,7 +283,13 @@ async fn export(
         Format::Csv => ("text/csv; charset=utf-8", "csv"),
         Format::Json => ("application/json", "json"),
     };
-    let filename = format!("audit-{}.{ext}", &crate::timefmt::now()[..10]);
+    let now = crate::timefmt::now();
+    let filename = format!(
+        "audit-{}T{}Z{}.{ext}",
+        &now[..10],
+        now[11..19].replace(':', ""),
+        if filtered { "-filtered" } else { "" }
+    );
     Ok((
         [
             (header::CONTENT_TYPE, content_type.to_owned()),
