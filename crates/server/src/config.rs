@@ -35,6 +35,14 @@ pub enum Command {
         #[command(subcommand)]
         command: AuditCommand,
     },
+    /// Ask a running portal whether it is ready (GET /readyz), as a container's health check
+    /// does: exit 0 when it is, 1 when it answers otherwise or not within 5 seconds.
+    Ready {
+        /// The address the portal listens on; one that listens on every address (0.0.0.0, ::)
+        /// is asked on loopback.
+        #[arg(long, env = "PORTAL_LISTEN", default_value = "127.0.0.1:8080")]
+        listen: SocketAddr,
+    },
 }
 
 #[derive(Debug, Subcommand)]

@@ -32,6 +32,7 @@ async fn main() -> ExitCode {
         None => (serve(cli.serve.into()).await, ExitCode::FAILURE),
         Some(Command::Serve(args)) => (serve(args.into()).await, ExitCode::FAILURE),
         Some(Command::Audit { command }) => (audit(command).await, ExitCode::from(COULD_NOT_CHECK)),
+        Some(Command::Ready { listen }) => (ready(listen).await, ExitCode::FAILURE),
     };
     match result {
         Ok(code) => code,
@@ -63,6 +64,35 @@ const BROKEN: u8 = 1;
 /// `portal audit …` could not do its work (a database it cannot open or read, a file it cannot
 /// write); the same code clap gives a command line it cannot take.
 const COULD_NOT_CHECK: u8 = 2;
+
+/// `portal ready`: whether the portal listening on `listen` answers `/readyz` with 200.
+async fn ready(listen: SocketAddr) -> anyhow::Result<ExitCode> {
+    let mut addr = listen;
+    if addr.ip().is_unspecified() {
+        addr.set_ip(if addr.is_ipv4() {
+            std::net::Ipv4Addr::LOCALHOST.into()
+        } else {
+            std::net::Ipv6Addr::LOCALHOST.into()
+        });
+    }
+    let url = format!("http://{addr}/readyz");
+    let answer = reqwest::Client::builder()
+        .timeout(std::time::Duration::from_secs(5))
+        .redirect(reqwest::redirect::Policy::none())
+        .build()?
+        .get(&url)
+        .send()
+        .await
+        .with_context(|| format!("no answer from {url}"))?;
+    let status = answer.status();
+    let body = answer.text().await.unwrap_or_default();
+    if status == reqwest::StatusCode::OK {
+        println!("ready: {url}");
+        Ok(ExitCode::SUCCESS)
+    } else {
+        anyhow::bail!("{url} answered {status}: {}", body.trim())
+    }
+}
 
 async fn serve(config: server::Config) -> anyhow::Result<ExitCode> {
     // A change's upstream call must end (and its outcome be written) before the request's own

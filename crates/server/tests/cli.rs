@@ -758,3 +758,64 @@ fn the_readme_walkthrough_of_the_api_runs_and_leaves_a_verifiable_trail() {
         String::from_utf8_lossy(&verify.stdout)
     );
 }
+
+/// `portal ready`, the container's health check: 0 when the portal on the address answers
+/// `/readyz` with 200, 1 saying why otherwise.
+#[tokio::test]
+async fn ready_asks_the_portal_on_an_address_whether_it_is_ready() {
+    use sqlx::Connection;
+    let app = common::spawn_app_with(common::Options {
+        busy_timeout: Some(Duration::from_millis(300)),
+        ..common::Options::default()
+    })
+    .await;
+    let ask = |addr: String| {
+        tokio::task::spawn_blocking(move || {
+            Command::new(env!("CARGO_BIN_EXE_portal"))
+                .args(["ready", "--listen", &addr])
+                .env_remove("PORTAL_LISTEN")
+                .output()
+                .expect("the portal binary runs")
+        })
+    };
+    let said = |out: &std::process::Output| {
+        format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        )
+    };
+
+    let ready = ask(app.addr.to_string()).await.unwrap();
+    assert!(ready.status.success(), "{}", said(&ready));
+    assert_eq!(said(&ready), format!("ready: http://{}/readyz\n", app.addr));
+    // A portal listening on every address is asked on loopback.
+    let every = ask(format!("0.0.0.0:{}", app.addr.port())).await.unwrap();
+    assert!(every.status.success(), "{}", said(&every));
+
+    // Its history cannot be written: not ready, and the portal's answer says why.
+    let mut db = app.audit_db().await;
+    let lock = db.begin_with("begin immediate").await.unwrap();
+    let locked = ask(app.addr.to_string()).await.unwrap();
+    assert_eq!(locked.status.code(), Some(1), "{}", said(&locked));
+    assert!(
+        said(&locked).contains("answered 503 Service Unavailable")
+            && said(&locked).contains("audit_unavailable"),
+        "{}",
+        said(&locked)
+    );
+    lock.rollback().await.unwrap();
+
+    // Nothing listening there.
+    let free = std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap();
+    let none = ask(free.to_string()).await.unwrap();
+    assert_eq!(none.status.code(), Some(1), "{}", said(&none));
+    assert!(
+        said(&none).contains(&format!("no answer from http://{free}/readyz")),
+        "{}",
+        said(&none)
+    );
+}
