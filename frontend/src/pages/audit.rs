@@ -26,10 +26,29 @@ fn query_from(params: &Params) -> AuditQuery {
         peering_type: text("peeringType").and_then(|t| t.parse::<PeeringType>().ok()),
         outcome: text("outcome").and_then(|o| AuditOutcome::parse(&o.trim().to_ascii_lowercase())),
         phase: text("phase").and_then(|p| AuditPhase::parse(&p.trim().to_ascii_lowercase())),
-        from: text("from"),
-        to: text("to"),
+        from: text("from").map(plus_restored),
+        to: text("to").map(plus_restored),
         before: None,
         limit: None,
+    }
+}
+
+/// A time whose zone's `+` was typed into the address as it is, and so read as a space
+/// (`2026-12-07T14:03:00 13:00`), with its `+` back; any other text as it is.
+fn plus_restored(time: String) -> String {
+    let zone_like = |zone: &str| {
+        zone.len() == 5
+            && zone.bytes().enumerate().all(|(i, b)| {
+                if i == 2 {
+                    b == b':'
+                } else {
+                    b.is_ascii_digit()
+                }
+            })
+    };
+    match time.trim().split_once(' ') {
+        Some((at, zone)) if at.contains('T') && zone_like(zone) => format!("{at}+{zone}"),
+        _ => time,
     }
 }
 
@@ -666,6 +685,7 @@ fn Audit(
                     href=csv
                     aria-disabled=move || (!exportable()).then_some("true")
                     title=export_title
+                    aria-describedby="export-note"
                     download
                     data-test="export-csv"
                     on:click=still_signed_in
@@ -677,6 +697,7 @@ fn Audit(
                     href=json
                     aria-disabled=move || (!exportable()).then_some("true")
                     title=export_title
+                    aria-describedby="export-note"
                     download
                     data-test="export-json"
                     on:click=still_signed_in
@@ -696,6 +717,16 @@ fn Audit(
                 </button>
             </div>
         </div>
+        // What the files hold is said where keyboards and touch screens see it too.
+        <p class="help export-note" id="export-note" data-test="export-note">
+            {move || {
+                if exportable() {
+                    "Exports hold every event these filters select, oldest first."
+                } else {
+                    "The filters cannot be read: put them right to export."
+                }
+            }}
+        </p>
         {of_connection}
         <NotUnderstood ignored=ignored/>
         <div aria-live="polite">
@@ -1048,7 +1079,7 @@ fn email(address: &str) -> impl IntoView + use<> {
 mod tests {
     use super::{
         LastShown, active_filters, connection_filter, history_path_for, keep_shown, newer_than,
-        not_understood, query_from, shown_before,
+        not_understood, plus_restored, query_from, shown_before,
     };
     use models::api::{AuditEvent, AuditOutcome, AuditPhase, AuditQuery};
 
@@ -1063,6 +1094,23 @@ mod tests {
             "hash": "",
         }))
         .expect("an event")
+    }
+
+    #[test]
+    fn a_zone_whose_plus_was_typed_unencoded_is_read_with_its_plus() {
+        let q = query_from(&crate::route::Params::from_query(
+            "?from=2026-12-07T14:03:00+13:00&to=2026-12-08T00:00:00%2B13:00",
+        ));
+        assert_eq!(q.from.as_deref(), Some("2026-12-07T14:03:00+13:00"));
+        assert_eq!(q.to.as_deref(), Some("2026-12-08T00:00:00+13:00"));
+        for other in [
+            "2026-12-07",
+            "soon later",
+            "2026-12-07T14:03 1300",
+            "a b:cd",
+        ] {
+            assert_eq!(plus_restored(other.to_owned()), other);
+        }
     }
 
     #[test]

@@ -192,6 +192,10 @@ async fn filters_in_the_address_are_read_as_typed_or_said_not_to_be_understood()
         "true"
     );
     assert_eq!(b.count("[data-test^=\"export-\"][href]").await, 0);
+    assert_eq!(
+        b.text("[data-test=\"export-note\"]").await,
+        "The filters cannot be read: put them right to export."
+    );
     b.screenshot("unknown-connection").await;
 
     // A value none of a filter's list has, and a parameter that is no filter (a page's
@@ -204,10 +208,20 @@ async fn filters_in_the_address_are_read_as_typed_or_said_not_to_be_understood()
     .await;
     assert_eq!(b.value("filter-outcome").await, "failed");
     assert_eq!(b.value("filter-action").await, "");
-    // The files run oldest first, as the history was written, unlike the page: said.
+    // The files run oldest first, as the history was written, unlike the page: said on the
+    // page, and to a screen reader on the buttons.
     assert_eq!(
         b.attr("[data-test=\"export-json\"]", "title").await,
         "Every event these filters select, oldest first"
+    );
+    assert_eq!(
+        b.text("[data-test=\"export-note\"]").await,
+        "Exports hold every event these filters select, oldest first."
+    );
+    assert_eq!(
+        b.attr("[data-test=\"export-csv\"]", "aria-describedby")
+            .await,
+        "export-note"
     );
     b.screenshot("value-not-understood").await;
 
