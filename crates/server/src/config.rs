@@ -252,7 +252,7 @@ pub struct ServeArgs {
     #[arg(long, env = "PORTAL_BUSY_TIMEOUT_MS", default_value_t = 5000, value_parser = |raw: &str| whole_number(raw, BUSY_TIMEOUT_MS))]
     pub busy_timeout_ms: u64,
     /// Speed of the built-in sandbox.
-    #[arg(long, env = "PORTAL_SANDBOX_SPEED", value_enum, default_value_t = SandboxSpeed::Realistic)]
+    #[arg(long, env = "PORTAL_SANDBOX_SPEED", value_enum, ignore_case = true, default_value_t = SandboxSpeed::Realistic)]
     pub sandbox_speed: SandboxSpeed,
     /// Address to serve Prometheus metrics on (GET /metrics), apart from the portal's own;
     /// without it there are none.
@@ -639,6 +639,12 @@ mod tests {
         assert_eq!(c.metrics_listen, None, "no metrics unless asked for");
         assert_eq!(c.upstream, Upstream::Sandbox(SandboxSpeed::Realistic));
         assert_eq!(c.database_url, "sqlite:///tmp/x/portal.db");
+        // In any case, as the other lists of values are read.
+        let cli = Cli::try_parse_from(["portal", "--sandbox-speed", "FAST"]).unwrap();
+        assert_eq!(
+            Config::from(cli.serve).upstream,
+            Upstream::Sandbox(SandboxSpeed::Fast)
+        );
         assert_eq!(c.session_database_url, "sqlite:///tmp/x/sessions.db");
     }
 

@@ -136,7 +136,12 @@ impl Crypto {
 
 pub(crate) fn decode_key(b64: &str) -> anyhow::Result<[u8; 32]> {
     // base64's own error names the offending character and where it is: part of the key.
-    let Ok(bytes) = B64.decode(b64.trim()) else {
+    // Without its `=` padding too, as some tools print it.
+    let b64 = b64.trim();
+    let decoded = B64
+        .decode(b64)
+        .or_else(|_| base64::engine::general_purpose::STANDARD_NO_PAD.decode(b64));
+    let Ok(bytes) = decoded else {
         bail!("the server key must be 32 bytes, base64-encoded; it is not base64")
     };
     let Ok(key) = <[u8; 32]>::try_from(bytes.as_slice()) else {
@@ -200,6 +205,19 @@ mod tests {
             Crypto::new(&[8u8; 32]).stored_session_id(id),
             "another server key, another stored id"
         );
+    }
+
+    #[test]
+    fn a_server_key_is_read_with_or_without_its_padding() {
+        let key = [7u8; 32];
+        let padded = B64.encode(key);
+        assert!(padded.ends_with('='));
+        assert_eq!(decode_key(&padded).unwrap(), key);
+        assert_eq!(decode_key(padded.trim_end_matches('=')).unwrap(), key);
+        let short = decode_key(&B64.encode([7u8; 31])).unwrap_err().to_string();
+        assert!(short.ends_with("got 31 bytes"), "{short}");
+        let bad = decode_key("not base64!").unwrap_err().to_string();
+        assert!(bad.ends_with("it is not base64"), "{bad}");
     }
 
     #[test]
