@@ -48,6 +48,9 @@ pub enum ErrorCode {
     UpstreamFailed,
     /// 503: the audit history cannot be written, so no change is made.
     AuditUnavailable,
+    /// 503: the session store cannot be read or written (its database is out of reach), so
+    /// the portal cannot tell who is asking: nothing was read or done.
+    SessionsUnavailable,
     /// 504: Console Connect did not answer in time.
     UpstreamTimeout,
     /// 500: something went wrong inside the portal; the request id finds the log line.
@@ -62,7 +65,11 @@ impl ErrorCode {
     pub fn may_pass_on_retry(self) -> bool {
         matches!(
             self,
-            Self::Internal | Self::UpstreamFailed | Self::UpstreamTimeout | Self::AuditUnavailable
+            Self::Internal
+                | Self::UpstreamFailed
+                | Self::UpstreamTimeout
+                | Self::AuditUnavailable
+                | Self::SessionsUnavailable
         )
     }
 
@@ -100,7 +107,7 @@ impl ErrorCode {
             Self::TooManyRequests => 429,
             Self::Internal => 500,
             Self::UpstreamFailed => 502,
-            Self::AuditUnavailable => 503,
+            Self::AuditUnavailable | Self::SessionsUnavailable => 503,
             Self::UpstreamTimeout => 504,
         }
     }
@@ -240,6 +247,7 @@ mod tests {
             ErrorCode::UpstreamFailed,
             ErrorCode::UpstreamTimeout,
             ErrorCode::AuditUnavailable,
+            ErrorCode::SessionsUnavailable,
         ];
         for code in transient {
             assert!(ApiError::new(code, "x").may_pass_on_retry(), "{code:?}");

@@ -66,6 +66,10 @@ pub enum AppError {
     /// 503: the audit history could not be written, so nothing was changed.
     #[error("audit unavailable")]
     AuditUnavailable { message: String, cause: String },
+    /// 503: the session store could not be read or written, so nobody is known; the cause
+    /// is logged.
+    #[error("{SESSIONS_UNAVAILABLE}")]
+    SessionsUnavailable(String),
     /// 422: Console Connect refused the request; the message is theirs, secrets removed.
     #[error("{0}")]
     UpstreamRejected(String),
@@ -99,6 +103,10 @@ pub struct ErrorReport {
     pub body: ApiError,
     pub cause: Option<String>,
 }
+
+/// What a request is told when the session store is out of reach.
+const SESSIONS_UNAVAILABLE: &str = "The portal cannot reach its session store right now, so it \
+     cannot tell who is signed in: nothing was read or changed. Try again shortly.";
 
 /// How an upstream failure of a read ends its message.
 const TRY_AGAIN: &str = "Try again shortly.";
@@ -243,6 +251,7 @@ impl AppError {
             AppError::UnsupportedMediaType => ErrorCode::UnsupportedMediaType,
             AppError::TooManyRequests { .. } => ErrorCode::TooManyRequests,
             AppError::AuditUnavailable { .. } => ErrorCode::AuditUnavailable,
+            AppError::SessionsUnavailable(_) => ErrorCode::SessionsUnavailable,
             AppError::UpstreamRejected(_) => ErrorCode::UpstreamRejected,
             AppError::UpstreamFailed { .. } | AppError::UpstreamBusy { .. } => {
                 ErrorCode::UpstreamFailed
@@ -262,6 +271,9 @@ impl AppError {
             ),
             AppError::AuditUnavailable { message, cause } => {
                 (ApiError::new(code, message), Some(cause))
+            }
+            AppError::SessionsUnavailable(cause) => {
+                (ApiError::new(code, SESSIONS_UNAVAILABLE), Some(cause))
             }
             AppError::UpstreamFailed { message, cause } => {
                 (ApiError::new(code, message), Some(cause))

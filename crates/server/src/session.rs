@@ -76,10 +76,7 @@ impl SessionData {
     }
 
     pub async fn store(&self, session: &Session) -> Result<()> {
-        session
-            .insert(KEY, self)
-            .await
-            .map_err(|e| AppError::Internal(e.into()))
+        session.insert(KEY, self).await.map_err(store_error)
     }
 }
 
@@ -148,16 +145,22 @@ impl FromRequestParts<AppState> for Peeked {
     }
 }
 
+/// A session that could not be read or written: its store out of reach (503, said so), or a
+/// record the portal could not turn into JSON and back (a fault of its own).
+pub fn store_error(e: tower_sessions::session::Error) -> AppError {
+    match e {
+        tower_sessions::session::Error::Store(e) => AppError::SessionsUnavailable(e.to_string()),
+        other => AppError::Internal(other.into()),
+    }
+}
+
 /// The session of a request, checked against both of its ends; with `renew`, the idle end is
 /// moved on when it is due.
 async fn signed_in(parts: &mut Parts, state: &AppState, renew: bool) -> Result<SignedIn> {
     let session = Session::from_request_parts(parts, state)
         .await
         .map_err(|(_, msg)| AppError::Internal(anyhow::anyhow!(msg)))?;
-    let data: Option<SessionData> = session
-        .get(KEY)
-        .await
-        .map_err(|e| AppError::Internal(e.into()))?;
+    let data: Option<SessionData> = session.get(KEY).await.map_err(store_error)?;
     let Some(mut data) = data else {
         return Err(if has_cookie(parts, &state.cookie_name) {
             AppError::SessionExpired
@@ -272,7 +275,7 @@ impl SignedIn {
         match state.sessions.load(&id).await {
             Ok(Some(_)) => Ok(()),
             Ok(None) => Err(AppError::SessionExpired),
-            Err(e) => Err(AppError::Internal(e.into())),
+            Err(e) => Err(AppError::SessionsUnavailable(e.to_string())),
         }
     }
 

@@ -840,3 +840,47 @@ async fn a_request_for_a_company_the_session_has_left_is_refused_before_anything
     assert_eq!(session.json["company"], "globex", "{}", session.text);
     assert_eq!(client.get("/api/ports").await.status, StatusCode::OK);
 }
+
+/// A session store out of reach (its PostgreSQL down, its SQLite file unreadable) leaves the
+/// portal unable to tell who asks: a 503 that says so, with the cause in the log, rather than
+/// an internal error; once the store is back, sessions are read again.
+#[tokio::test]
+async fn a_session_store_out_of_reach_is_said_so_and_nothing_is_done() {
+    let app = spawn_app().await;
+    // A well-formed session id this portal has not seen (so not in its cache): another
+    // portal's.
+    let elsewhere = spawn_app().await.sign_in_to(ada(), "acme").await;
+    let cookie = format!("portal_session={}", elsewhere.session_cookie().unwrap());
+    assert_eq!(
+        app.get_with_cookie("/api/session", &cookie).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+
+    let url = server::config::sqlite_url(&app.data_dir().join("sessions.db"));
+    let mut sessions = <sqlx::SqliteConnection as sqlx::Connection>::connect(&url)
+        .await
+        .unwrap();
+    sqlx::query("alter table tower_sessions rename to tower_sessions_away")
+        .execute(&mut sessions)
+        .await
+        .unwrap();
+    let out = app.get_with_cookie("/api/connections", &cookie).await;
+    assert_eq!(out.status, StatusCode::SERVICE_UNAVAILABLE, "{}", out.text);
+    assert_eq!(out.code(), "sessions_unavailable");
+    assert!(
+        out.message()
+            .starts_with("The portal cannot reach its session store right now"),
+        "{}",
+        out.text
+    );
+    assert_eq!(app.upstream_calls(Route::ListConnections), 0);
+
+    sqlx::query("alter table tower_sessions_away rename to tower_sessions")
+        .execute(&mut sessions)
+        .await
+        .unwrap();
+    assert_eq!(
+        app.get_with_cookie("/api/session", &cookie).await.status,
+        StatusCode::UNAUTHORIZED
+    );
+}

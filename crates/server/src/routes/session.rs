@@ -118,10 +118,7 @@ async fn sign_in(
     };
     attempt.succeeded().await;
     // A new id for the signed-in session, so an id planted before sign-in is worthless.
-    session
-        .cycle_id()
-        .await
-        .map_err(|e| AppError::Internal(e.into()))?;
+    session.cycle_id().await.map_err(session::store_error)?;
     let data = SessionData::new(&user, state.crypto.seal(&key, &user.id));
     data.store(&session).await?;
     Ok(Json(session::view(&data, &state)))
@@ -139,7 +136,7 @@ async fn sign_out(
     audited(&state, intent, move || async move {
         match session.flush().await {
             Ok(()) => Step::local((), None),
-            Err(e) => Step::broken(AppError::Internal(e.into())),
+            Err(e) => Step::broken(session::store_error(e)),
         }
     })
     .await?;
@@ -204,10 +201,7 @@ async fn select_company(
     // Written now rather than as the answer leaves, so the history's outcome is the write's.
     audited(&state, intent, move || async move {
         let written = match stored.store(&session).await {
-            Ok(()) => session
-                .save()
-                .await
-                .map_err(|e| AppError::Internal(e.into())),
+            Ok(()) => session.save().await.map_err(session::store_error),
             Err(e) => Err(e),
         };
         match written {
