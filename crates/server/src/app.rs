@@ -249,6 +249,7 @@ fn browser_app(dir: &std::path::Path) -> Router {
             .fallback(ServeFile::new(index).precompressed_gzip());
         Router::new()
             .fallback_service(app)
+            .layer(middleware::from_fn(missing_file))
             .layer(middleware::map_request(overlong_as_deep_link))
             .layer(CompressionLayer::new())
     } else {
@@ -260,6 +261,38 @@ fn browser_app(dir: &std::path::Path) -> Router {
             )
         })
     }
+}
+
+/// A file of the app that is not there (`/assets/old-1a2b.js`, `/favicon.ico`) is a 404, not
+/// the app's page: a page kept open since an upgrade that asks for its old bundle is told so,
+/// rather than given HTML to run as a script. The app's own addresses have no dot in their
+/// last segment; such a path that the fallback answered with `index.html` asked for a file.
+async fn missing_file(
+    request: axum::extract::Request,
+    next: middleware::Next,
+) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let path = request.uri().path();
+    let file = !path.ends_with(".html")
+        && path
+            .rsplit('/')
+            .next()
+            .is_some_and(|last| last.contains('.'));
+    let response = next.run(request).await;
+    let page = response
+        .headers()
+        .get(axum::http::header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|t| t.starts_with("text/html"));
+    if file && page {
+        return crate::error::AppError::NotFound(
+            "No file of the browser app is at this address: a page open since the portal was \
+             upgraded asks for its old files, and reloading it loads the current ones."
+                .into(),
+        )
+        .into_response();
+    }
+    response
 }
 
 /// The longest file name (bytes) and path the file systems the app is served from take.

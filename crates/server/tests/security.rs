@@ -444,6 +444,19 @@ async fn api_and_static_responses_carry_the_security_headers() {
         index.text
     );
     assert_eq!(css.status, StatusCode::OK);
+    // A file of the app that is not there is not found, rather than answered with the page.
+    let gone = client.get("/assets/frontend-0123abcd.js").await;
+    assert_eq!(gone.status, StatusCode::NOT_FOUND, "{}", gone.text);
+    assert!(
+        gone.message()
+            .starts_with("No file of the browser app is at this address"),
+        "{}",
+        gone.text
+    );
+    assert_eq!(
+        client.get("/favicon.ico").await.status,
+        StatusCode::NOT_FOUND
+    );
     for (reply, what) in [
         (&info, "api"),
         (&refused, "api error"),
