@@ -150,6 +150,12 @@ pub fn on_role_refused(hook: impl Fn() + 'static) {
     ON_ROLE_REFUSED.with(|h| *h.borrow_mut() = Some(Rc::new(hook)));
 }
 
+/// The session ended, as the app learnt without a call refused for it (the notice of its end):
+/// what a call refused so does, the app leaving for sign-in.
+pub fn session_ended() {
+    signed_out(ErrorCode::SessionExpired);
+}
+
 fn signed_out(why: ErrorCode) {
     if let Some(hook) = ON_SIGNED_OUT.with(|h| h.borrow().clone()) {
         hook(why);

@@ -32,6 +32,13 @@ pub struct Auth {
 
 /// Where [`Auth::reads_only_here`]'s note is kept in the tab's `sessionStorage`.
 const READS_ONLY_KEY: &str = "portal-reads-only";
+/// The id of the user this tab was last signed in as, kept when the session ends.
+const LAST_USER_KEY: &str = "portal-last-user";
+
+/// The user this tab was last signed in as (see [`Auth::set`]), whether or not they still are.
+pub fn last_user() -> Option<String> {
+    tab_storage()?.get_item(LAST_USER_KEY).ok().flatten()
+}
 
 /// The tab's `sessionStorage`; none outside a browser (the unit tests).
 fn tab_storage() -> Option<web_sys::Storage> {
@@ -115,6 +122,9 @@ impl Auth {
     /// The session as the server described it at `at` (ms since the epoch).
     pub fn set_at(&self, session: SessionView, at: f64) {
         self.described_at.set_value(at);
+        if let Some(storage) = tab_storage() {
+            let _ = storage.set_item(LAST_USER_KEY, &session.user.id);
+        }
         crate::api::seen_as(Some((session.user.id.clone(), session.company.clone())));
         self.state.set(SessionState::SignedIn(session));
     }

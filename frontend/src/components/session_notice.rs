@@ -132,8 +132,9 @@ pub fn SessionNotice() -> impl IntoView {
     if let Ok(handle) = set_interval_with_handle(move || now.set(Date::now()), TICK) {
         on_cleanup(move || handle.clear());
     }
-    // Set once the server has said the session is gone.
-    let gone = RwSignal::new(false);
+    // When the server said the session is gone. A call answered since was made with a session
+    // again (signed in anew in another tab): this tab's is no longer said to have ended.
+    let gone: RwSignal<Option<f64>> = RwSignal::new(None);
     let renewing = RwSignal::new(false);
     let failed: RwSignal<Option<ApiError>> = RwSignal::new(None);
     // Reads the session again: asked to stay signed in, as activity that keeps it alive; for
@@ -157,7 +158,7 @@ pub fn SessionNotice() -> impl IntoView {
                     auth.set(s);
                 }
                 Err(e) if e.is_signed_out() => {
-                    gone.try_set(true);
+                    gone.try_set(Some(Date::now()));
                 }
                 Err(e) => {
                     failed.try_set(Some(e));
@@ -190,7 +191,7 @@ pub fn SessionNotice() -> impl IntoView {
                     }
                 }
                 Err(e) if e.is_signed_out() => {
-                    gone.try_set(true);
+                    gone.try_set(Some(Date::now()));
                 }
                 // The server cannot say: announce what this tab counts.
                 Err(_) => {
@@ -203,7 +204,14 @@ pub fn SessionNotice() -> impl IntoView {
     // only when the judgement does, so a button keeps its focus.
     let state = RwSignal::new(Outlook::Fine);
     crate::shared::effect(move || {
-        let next = if gone.get() {
+        let ended = gone.get();
+        if ended.is_some_and(|at| api::last_success() > at) {
+            // Read again for the session's new ends.
+            gone.set(None);
+            renew(false);
+            return;
+        }
+        let next = if ended.is_some() {
             Outlook::Ended { idle: true }
         } else {
             match auth.session() {
@@ -264,7 +272,16 @@ pub fn SessionNotice() -> impl IntoView {
                     "Your session has reached its time limit and ended.".to_owned()
                 },
                 view! {
-                    <a href=nav::sign_in_path(nav::Why::Expired, nav::current().as_deref()) data-test="sign-in-again">
+                    // The app is told the session ended, as a refused call tells it, and goes to
+                    // sign-in itself: still signed in here, it would be sent back from there.
+                    <a
+                        href=nav::sign_in_path(nav::Why::Expired, nav::current().as_deref())
+                        data-test="sign-in-again"
+                        on:click=|ev| {
+                            ev.prevent_default();
+                            api::session_ended();
+                        }
+                    >
                         "Sign in again and come back to this page"
                     </a>
                 }

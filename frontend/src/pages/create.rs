@@ -125,18 +125,38 @@ impl Draft {
 /// The wizard for the key the verify page verified last, which it finds already verified.
 pub const FOR_VERIFIED_KEY: &str = "/create?from=verify";
 
+/// Who a key was verified for: the signed-in user and the company they worked in.
+type Holder = (String, Option<String>);
+
 thread_local! {
-    /// The key the verify page verified last, with what it said; kept in memory only, so a
-    /// reload asks for the key again, as the wizard's draft does.
-    static HANDED_OVER: std::cell::RefCell<Option<(String, ServiceKeyView)>> =
+    /// The key the verify page verified last, with what it said and whom for; kept in memory
+    /// only, so a reload asks for the key again, as the wizard's draft does.
+    static HANDED_OVER: std::cell::RefCell<Option<(Holder, String, ServiceKeyView)>> =
         const { std::cell::RefCell::new(None) };
+}
+
+/// The session's user and company, as a handed-over key is kept for.
+fn holder() -> Option<Holder> {
+    untrack(|| crate::session::Auth::get().session()).map(|s| (s.user.id, s.company))
 }
 
 /// Keeps `key`, just verified as `view`, for the wizard opened at [`FOR_VERIFIED_KEY`]: each
 /// time it is, so that Back to the verify page and Forward again find the key still there,
-/// until an order is placed with it or the user signs out.
+/// until an order is placed with it or the user signs out. Only the same user in the same
+/// company finds it there: someone signing in at this tab after a session ended does not.
 pub fn hand_over(key: String, view: ServiceKeyView) {
-    HANDED_OVER.with(|h| *h.borrow_mut() = Some((key, view)));
+    if let Some(holder) = holder() {
+        HANDED_OVER.with(|h| *h.borrow_mut() = Some((holder, key, view)));
+    }
+}
+
+/// The key handed over, if it was for this session's user and company.
+fn handed_over() -> Option<(String, ServiceKeyView)> {
+    let now = holder()?;
+    HANDED_OVER.with(|h| match &*h.borrow() {
+        Some((holder, key, view)) if *holder == now => Some((key.clone(), view.clone())),
+        _ => None,
+    })
 }
 
 /// Drops the key handed over (see [`hand_over`]).
@@ -149,9 +169,7 @@ pub fn CreatePage() -> impl IntoView {
     crate::nav::title("New connection");
     let query = use_query_map();
     let from_verify = query.with_untracked(|q| q.get("from").as_deref() == Some("verify"));
-    let handed = from_verify
-        .then(|| HANDED_OVER.with(|h| h.borrow().clone()))
-        .flatten();
+    let handed = from_verify.then(handed_over).flatten();
     let draft = Draft {
         key: Input::new(handed.as_ref().map_or("", |(k, _)| k.as_str())),
         verified: RwSignal::new(handed),

@@ -30,10 +30,19 @@ pub fn SignInPage() -> impl IntoView {
         auth.session().is_none()
             && query.with(|q| why.parameter().and_then(|p| q.get(p)).as_deref() == Some("1"))
     };
-    // Where the user was when the session ended, or the link they opened signed out.
+    // Where the user was when the session ended, or the link they opened signed out. Not for
+    // someone else signing in at this tab: that page, its filters, its typed-in address, was
+    // the one before's.
+    let before = StoredValue::new(crate::session::last_user());
     let next = move || {
+        let theirs = before.with_value(|before| {
+            before
+                .as_ref()
+                .is_none_or(|user| untrack(|| auth.session()).is_some_and(|s| s.user.id == *user))
+        });
         query.with_untracked(|q| {
             q.get("next")
+                .filter(|_| theirs)
                 .and_then(|n| nav::safe_next(&n).map(str::to_owned))
                 .unwrap_or_else(|| "/connections".to_owned())
         })

@@ -538,3 +538,50 @@ async fn a_key_console_connect_no_longer_accepts_leads_to_sign_in_once_saying_wh
     assert_eq!(b.count("[data-test=\"key-refused\"]").await, 0);
     assert_eq!(lists(), 2);
 }
+
+/// A session that ends on a page that asks the portal nothing (the create wizard at its first
+/// step, for a key just verified): its notice's link leads to the sign-in form, not back to
+/// the page the app still thought signed in. Someone else signing in there is not sent on to
+/// the page the one before left, and the key handed over to the wizard is not theirs to find.
+#[tokio::test]
+async fn a_session_ended_in_the_wizard_leads_to_sign_in_and_leaves_nothing_to_the_next_user() {
+    let b = Browser::open_with("session_ended_next_user", &["--session-idle-minutes", "1"]).await;
+    demo::sign_in_as_ada_in_acme(&b).await;
+    b.click_css(".main-nav a[href=\"/verify\"]").await;
+    b.fill("serviceKey", demo::london_key()).await;
+    b.click("verify").await;
+    b.click("create-for-key").await;
+    b.wait_for_text(".step-count", "Step 1 of 5").await;
+    assert_eq!(b.value("serviceKey").await, demo::london_key());
+
+    b.wait_for_text_within(
+        "[data-test=\"session-notice\"]",
+        "Your session has ended after a time without activity.",
+        IDLE_WAIT,
+    )
+    .await;
+    b.click("sign-in-again").await;
+    assert_ended(&b, "%2Fcreate%3Ffrom%3Dverify").await;
+    b.screenshot("sign-in-after-the-notice").await;
+
+    demo::click_demo_key(&b, demo::grace()).await;
+    // Not Ada's wizard: the list, Grace's first page.
+    b.wait_for_path("/connections").await;
+    b.wait_for_text(".app-header .user", "Grace Hopper").await;
+    // Back at the wizard's address in the app (as Back would take her), the key Ada verified
+    // is not there: the wizard asks for one.
+    b.script(
+        "history.pushState(null, '', '/create?from=verify');\
+         window.dispatchEvent(new PopStateEvent('popstate'));\
+         return null;",
+    )
+    .await;
+    b.wait_for_text(".step-count", "Step 1 of 5").await;
+    assert_eq!(b.value("serviceKey").await, "");
+    assert_eq!(
+        b.count("[data-test=\"service-key-details\"]").await,
+        0,
+        "nothing of Ada's circuit is shown"
+    );
+    b.screenshot("no-key-handed-over").await;
+}
