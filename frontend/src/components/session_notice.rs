@@ -205,6 +205,8 @@ pub fn SessionNotice() -> impl IntoView {
     let state = RwSignal::new(Outlook::Fine);
     crate::shared::effect(move || {
         let ended = gone.get();
+        // Looked at on every tick, since what says so is not a signal.
+        now.track();
         if ended.is_some_and(|at| api::last_success() > at) {
             // Read again for the session's new ends.
             gone.set(None);

@@ -477,6 +477,28 @@ async fn an_idle_tab_is_not_warned_while_another_tab_of_the_session_is_used() {
         )
         .await;
     quiet.screenshot("warned-once-nobody-works").await;
+
+    // It ends. Signed in anew in another tab (the browser's cookie is that session's now), this
+    // tab's next page is read with the new session: the notice that the session ended goes.
+    quiet
+        .wait_for_text_within(
+            "[data-test=\"session-notice\"]",
+            "Your session has ended after a time without activity.",
+            IDLE_WAIT,
+        )
+        .await;
+    let again = quiet.open_beside("again").await;
+    demo::sign_in_as_grace(&again).await;
+    again.share_cookie(SESSION_COOKIE, &quiet).await;
+    quiet.click_css(".main-nav a[href=\"/audit\"]").await;
+    quiet.wait_for_path("/audit").await;
+    quiet
+        .wait_for_rows("the history, read anew", "[data-test=\"audit-row\"]", |r| {
+            !r.is_empty()
+        })
+        .await;
+    quiet.wait_gone("[data-test=\"session-notice\"]").await;
+    quiet.screenshot("signed-in-anew-elsewhere").await;
 }
 
 /// Console Connect refusing the key a session holds (revoked there since the sign-in): the
