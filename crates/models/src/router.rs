@@ -225,6 +225,17 @@ fn written(
             ));
         }
     }
+    // BGP names itself by a 32-bit router ID, which both OSes take from an IPv4 address of the
+    // router's own: a session over IPv6 alone may find none.
+    if v6 {
+        let set = match vendor {
+            Vendor::CiscoIosXe => "bgp router-id <a.b.c.d> under router bgp",
+            Vendor::Junos | Vendor::JunosSet => "routing-options router-id <a.b.c.d>",
+        };
+        note(&format!(
+            "BGP takes its router ID from an IPv4 address of the router: on a router without one, set {set}."
+        ));
+    }
     // Written as if BGP were not running yet: where it is, its AS stays.
     match vendor {
         Vendor::CiscoIosXe => note(&format!(
@@ -743,6 +754,7 @@ set protocols bgp group azure-microsoft-primary neighbor 203.0.113.2
             "  network 2001:db8:100::/48",
             " neighbor 2001:db8:1::2 remote-as 12076",
             "! Not advertised over this IPv6 session: 198.51.100.0/24, 192.0.2.128/25",
+            "! BGP takes its router ID from an IPv4 address of the router: on a router without one, set bgp router-id <a.b.c.d> under router bgp.",
         ] {
             assert!(ios.lines().any(|l| l == line), "{line:?} missing in\n{ios}");
         }
@@ -791,6 +803,11 @@ set protocols bgp group azure-microsoft-primary neighbor 203.0.113.2
         )
         .unwrap();
         assert!(!v4.contains("group azure-microsoft-primary family"), "{v4}");
+        assert!(
+            set.contains("# BGP takes its router ID from an IPv4 address of the router: on a router without one, set routing-options router-id <a.b.c.d>.\n"),
+            "{set}"
+        );
+        assert!(!v4.contains("router ID"), "{v4}");
     }
 
     #[test]

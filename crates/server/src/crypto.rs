@@ -56,12 +56,23 @@ impl Crypto {
     }
 
     /// The server key from configuration (base64 of 32 bytes), or from `<data_dir>/secret.key`,
-    /// generating that file (mode 0600) on first run.
+    /// generating that file (mode 0600) on first run. A configured key other than the one in
+    /// that file is used, and said in the log: what the file's key sealed does not open under
+    /// it, and the fingerprints it keys no longer match those recorded before.
     pub fn load_or_generate(configured: Option<&str>, data_dir: &Path) -> anyhow::Result<Self> {
-        if let Some(b64) = configured {
-            return Ok(Crypto::new(&decode_key(b64).context("PORTAL_SECRET_KEY")?));
-        }
         let path = data_dir.join("secret.key");
+        if let Some(b64) = configured {
+            let key = decode_key(b64).context("PORTAL_SECRET_KEY")?;
+            if unused_key_file(&key, &path) {
+                tracing::warn!(
+                    path = %path.display(),
+                    "the configured server key is not the one in this file, which is left unused: \
+                     sessions sealed under that key end, and shared-key fingerprints in the audit \
+                     history recorded under it do not match new ones"
+                );
+            }
+            return Ok(Crypto::new(&key));
+        }
         if path.exists() {
             let text = std::fs::read_to_string(&path)
                 .with_context(|| format!("reading {}", path.display()))?;
@@ -151,6 +162,14 @@ pub(crate) fn decode_key(b64: &str) -> anyhow::Result<[u8; 32]> {
         )
     };
     Ok(key)
+}
+
+/// Whether `path` holds a server key other than `configured` (one it could read).
+fn unused_key_file(configured: &[u8; 32], path: &Path) -> bool {
+    std::fs::read_to_string(path)
+        .ok()
+        .and_then(|text| decode_key(&text).ok())
+        .is_some_and(|stored| stored != *configured)
 }
 
 fn write_private(path: &Path, contents: &[u8]) -> anyhow::Result<()> {
@@ -290,5 +309,29 @@ mod tests {
         assert!(Crypto::load_or_generate(Some("c2hvcnQ="), dir.path()).is_err());
         let good = B64.encode([1u8; 32]);
         assert!(Crypto::load_or_generate(Some(&good), dir.path()).is_ok());
+    }
+
+    #[test]
+    fn a_key_file_the_configured_key_leaves_unused_is_told_apart() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("secret.key");
+        // No file, or one that holds no key: nothing is left unused.
+        assert!(!unused_key_file(&[1u8; 32], &path));
+        std::fs::write(&path, "not a key").unwrap();
+        assert!(!unused_key_file(&[1u8; 32], &path));
+        std::fs::write(&path, format!("{}\n", B64.encode([1u8; 32]))).unwrap();
+        assert!(!unused_key_file(&[1u8; 32], &path));
+        assert!(unused_key_file(&[2u8; 32], &path));
+        // The configured key is the one used; the file stays as it was.
+        let configured = B64.encode([2u8; 32]);
+        let used = Crypto::load_or_generate(Some(&configured), dir.path()).unwrap();
+        assert_eq!(
+            used.fingerprint("x"),
+            Crypto::new(&[2u8; 32]).fingerprint("x")
+        );
+        assert_eq!(
+            std::fs::read_to_string(&path).unwrap().trim(),
+            B64.encode([1u8; 32])
+        );
     }
 }
