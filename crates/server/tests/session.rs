@@ -884,3 +884,64 @@ async fn a_session_store_out_of_reach_is_said_so_and_nothing_is_done() {
         StatusCode::UNAUTHORIZED
     );
 }
+
+/// A sign-in Console Connect accepts but whose session cannot be stored signs nobody in, and
+/// the history says it failed, and why, rather than that someone signed in; once the store is
+/// back, the same key signs in.
+#[tokio::test]
+async fn a_sign_in_whose_session_cannot_be_stored_is_recorded_as_failed() {
+    let app = spawn_app().await;
+    let url = server::config::sqlite_url(&app.data_dir().join("sessions.db"));
+    let mut sessions = <sqlx::SqliteConnection as sqlx::Connection>::connect(&url)
+        .await
+        .unwrap();
+    sqlx::query("alter table tower_sessions rename to tower_sessions_away")
+        .execute(&mut sessions)
+        .await
+        .unwrap();
+    let client = app.client();
+    let out = client.sign_in(ada()).await;
+    assert_eq!(out.status, StatusCode::SERVICE_UNAVAILABLE, "{}", out.text);
+    assert_eq!(out.code(), "sessions_unavailable");
+    assert!(out.header("set-cookie").is_none(), "no session cookie");
+
+    let outcomes = || async {
+        let mut db = app.audit_db().await;
+        sqlx::query(
+            "select outcome, upstream_status, error, actor_name from audit_events \
+             where action = 'sign_in' and phase = 'outcome' order by id",
+        )
+        .fetch_all(&mut db)
+        .await
+        .unwrap()
+    };
+    let rows = outcomes().await;
+    assert_eq!(rows.len(), 1);
+    assert_eq!(
+        rows[0].get::<Option<String>, _>("outcome").as_deref(),
+        Some("failed")
+    );
+    // Console Connect knew the key: who tried is known, and that it was not the key.
+    assert_eq!(rows[0].get::<Option<i64>, _>("upstream_status"), Some(200));
+    assert_eq!(
+        rows[0].get::<Option<String>, _>("actor_name").as_deref(),
+        Some("Ada Lovelace")
+    );
+    let error: String = rows[0].get("error");
+    assert!(error.starts_with("503 "), "{error}");
+    assert!(error.contains("session store"), "{error}");
+
+    sqlx::query("alter table tower_sessions_away rename to tower_sessions")
+        .execute(&mut sessions)
+        .await
+        .unwrap();
+    let reply = client.sign_in(ada()).await;
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+    assert_eq!(client.get("/api/session").await.status, StatusCode::OK);
+    let rows = outcomes().await;
+    assert_eq!(rows.len(), 2);
+    assert_eq!(
+        rows[1].get::<Option<String>, _>("outcome").as_deref(),
+        Some("succeeded")
+    );
+}

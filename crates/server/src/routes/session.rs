@@ -81,11 +81,22 @@ async fn sign_in(
     let mut intent = Intent::new(AuditAction::SignIn, &meta);
     intent.request = Some(json!({ "apiKey": state.crypto.fingerprint(&key) }));
     let upstream = state.upstream.clone();
+    let crypto = state.crypto.clone();
     let api_key = ApiKey::new(key.clone());
     let signed_in = audited(&state, intent, move || async move {
         match upstream.who_am_i(&api_key).await {
             Ok(user) => {
-                let mut step = Step::succeeded(user.clone(), None);
+                // The session is written before the outcome, so that a sign-in whose session
+                // could not be kept is recorded as the failure it is to its user.
+                let data = SessionData::new(&user, crypto.seal(&key, &user.id));
+                let mut step = match keep(&session, &data).await {
+                    Ok(()) => Step::succeeded(data, None),
+                    Err(e) => {
+                        let mut step = Step::broken(e);
+                        step.outcome.upstream_status = Some(super::UPSTREAM_OK);
+                        step
+                    }
+                };
                 step.outcome.actor =
                     Some(Actor { id: user.id.clone(), name: user.name.clone(), email: user.email.clone() });
                 // A user of one company is signed in to it: the sign-in is that company's.
@@ -105,8 +116,8 @@ async fn sign_in(
         }
     })
     .await;
-    let user = match signed_in {
-        Ok(user) => user,
+    let data = match signed_in {
+        Ok(data) => data,
         Err(e) => {
             // Console Connect failed, was busy or too slow, or the portal failed or could not
             // write the history first: no verdict on the key.
@@ -117,11 +128,15 @@ async fn sign_in(
         }
     };
     attempt.succeeded().await;
-    // A new id for the signed-in session, so an id planted before sign-in is worthless.
-    session.cycle_id().await.map_err(session::store_error)?;
-    let data = SessionData::new(&user, state.crypto.seal(&key, &user.id));
-    data.store(&session).await?;
     Ok(Json(session::view(&data, &state)))
+}
+
+/// Stores a signed-in session under a new id, so that an id planted before sign-in is
+/// worthless.
+async fn keep(session: &Session, data: &SessionData) -> Result<()> {
+    session.cycle_id().await.map_err(session::store_error)?;
+    data.store(session).await?;
+    session.save().await.map_err(session::store_error)
 }
 
 async fn sign_out(
