@@ -260,6 +260,21 @@ fn PeeringWizard(id: String, t: PeeringType) -> impl IntoView {
     }
 }
 
+/// The sync status of the peering of type `t`, read every few seconds while it moves and the
+/// wizard is at its form (`step` before Apply); `None` until read, or once the peering is gone.
+fn sync_followed(id: String, t: PeeringType, step: RwSignal<usize>) -> Memo<Option<SyncStatus>> {
+    let poll = Poll::new();
+    let read = poll.resource(move || api::get_peering(id.clone(), t));
+    let (shown, _) = crate::shared::last_read(read);
+    poll.while_busy(move || {
+        step.get() < 2
+            && crate::poll::still_moving(read, shown, |p: &Option<PeeringView>| {
+                p.as_ref().is_some_and(|p| p.sync_status.is_transitional())
+            })
+    });
+    Memo::new(move |_| shown.with(|p| p.clone().flatten().map(|p| p.sync_status)))
+}
+
 /// The value of [`Draft::keep_shared_key`] while the current shared key is kept.
 const KEEP: &str = "keep";
 
@@ -433,12 +448,15 @@ fn PeeringForm(
     let syncing = current
         .as_ref()
         .filter(|p| p.sync_status.is_transitional())
-        .map(|p| p.sync_status.label().to_owned());
+        .map(|p| p.sync_status.clone());
     let connection_path = format!("/connections/{}", connection.id);
     let connection_name = connection.name.clone();
     let has_key = current.as_ref().is_some_and(|p| p.shared_key_set);
     let exists = current.is_some();
     let step = RwSignal::new(0usize);
+    // While that change is said to be on its way, the peering is read again, so that the page
+    // says when it is through rather than go on saying it is not.
+    let sync_now = syncing.as_ref().map(|_| sync_followed(id.clone(), t, step));
     let reason = Input::new("");
     let ticket = Input::new("");
     // What is typed survives a reload or a new sign-in until it is applied (not the shared key).
@@ -670,18 +688,25 @@ fn PeeringForm(
     view! {
         <WizardSteps current=step names=STEPS/>
         {move || {
-            syncing
-                .clone()
-                .filter(|_| step.get() < 2)
-                .map(|status| {
-                    view! {
-                        <p class="notice" role="status" data-test="still-syncing">
-                            {format!("The last change to this peering is still going through to Azure ({status}); ")}
-                            <a href=connection_path.clone()>"the connection's page"</a>
-                            " follows it. A change made now comes after it."
-                        </p>
-                    }
-                })
+            let first = syncing.clone().filter(|_| step.get() < 2)?;
+            let status = sync_now.and_then(|now| now.get()).unwrap_or(first);
+            Some(if status.is_transitional() {
+                view! {
+                    <p class="notice" role="status" data-test="still-syncing">
+                        {format!("The last change to this peering is still going through to Azure ({}); ", status.label())}
+                        <a href=connection_path.clone()>"the connection's page"</a>
+                        " follows it. A change made now comes after it."
+                    </p>
+                }
+                .into_any()
+            } else {
+                view! {
+                    <p class="notice" role="status" data-test="still-syncing">
+                        {format!("The last change to this peering has gone through to Azure ({}); a change made now starts from it.", status.label())}
+                    </p>
+                }
+                .into_any()
+            })
         }}
         {move || {
             (kept.restored.get() && step.get() < 2)

@@ -705,7 +705,8 @@ async fn a_port_filled_since_the_wizard_read_it_is_shown_full() {
 }
 
 /// The peering's form opened (or reloaded) while its last change is still on its way to Azure
-/// says so, and where that change is followed.
+/// says so, and where that change is followed, and then that it went through, with what was
+/// typed meanwhile left as it was.
 #[tokio::test]
 async fn a_peering_form_opened_while_its_last_change_syncs_says_so() {
     let b = Browser::open_with("refresh-still-syncing", &["--sandbox-speed", "realistic"]).await;
@@ -724,6 +725,14 @@ async fn a_peering_form_opened_while_its_last_change_syncs_says_so() {
         b.attr("[data-test=\"still-syncing\"] a", "href").await,
         format!("/connections/{id}")
     );
+    b.fill("vlanId", "121").await;
+    b.wait_for_text(
+        "[data-test=\"still-syncing\"]",
+        "has gone through to Azure (Synced)",
+    )
+    .await;
+    b.wait_for_value("vlanId", "121").await;
+    b.screenshot("still-syncing-through").await;
 }
 
 #[tokio::test]
