@@ -172,6 +172,12 @@ fn written(
             "Replace {SHARED_KEY_PLACEHOLDER} with the peering's BGP shared key."
         ));
     }
+    if !s.bfd() {
+        note(&format!(
+            "No BFD: Microsoft runs it on private and Microsoft peering only, so a failure on this {} session is noticed by BGP's hold timer alone.",
+            t.label()
+        ));
+    }
     if !s.advertised.is_empty() {
         note("BGP announces an advertised prefix only while it is in the routing table.");
     } else if t != PeeringType::Microsoft {
@@ -859,6 +865,14 @@ set protocols bgp group azure-microsoft-primary neighbor 203.0.113.2
                 let text = router_config(vendor, t, &c, false, Link::Primary, "").unwrap();
                 let bfd = text.contains("bfd");
                 assert_eq!(bfd, t != PeeringType::Public, "{t} {vendor:?}:\n{text}");
+                // Where it is left out, the text says why.
+                assert_eq!(
+                    text.contains(
+                        "No BFD: Microsoft runs it on private and Microsoft peering only"
+                    ),
+                    t == PeeringType::Public,
+                    "{t} {vendor:?}:\n{text}"
+                );
             }
         }
     }

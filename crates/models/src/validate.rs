@@ -145,7 +145,8 @@ pub enum ValidationError {
     #[error("advertisedPublicPrefixes takes at most 200 prefixes; got {count}")]
     TooManyPrefixes { count: usize },
     #[error(
-        "advertisedPublicPrefixes entry {index} must be an IP prefix with its network address, such as 203.0.113.0/24 (IPv4 in decimal, no leading zeros); got {got}"
+        "advertisedPublicPrefixes entry {index} must be an IP prefix with its network address, such as {}; got {got}",
+        prefix_example(.got)
     )]
     Prefix { index: usize, got: String },
     #[error(
@@ -646,6 +647,15 @@ fn taken_by(got: &str, theirs: &str, other: PeeringType) -> String {
 
 fn overlaps(a: &IpNet, b: &IpNet) -> bool {
     a.contains(&b.network()) || b.contains(&a.network())
+}
+
+/// A well-formed prefix of the family `got` seems to be written in, for a message about it.
+fn prefix_example(got: &str) -> &'static str {
+    if got.contains(':') {
+        "2001:db8:100::/48"
+    } else {
+        "203.0.113.0/24 (IPv4 in decimal, no leading zeros)"
+    }
 }
 
 /// Whether a prefix lies wholly outside private, shared, loopback, link-local, multicast and

@@ -186,6 +186,7 @@ pub fn PeeringConfigDetails(peering: models::api::PeeringView) -> impl IntoView 
                                     let (first, rest) = prefixes.split_at(PREFIXES_SHOWN);
                                     view! {
                                         {listed(first)}
+                                        ", "
                                         <details class="more-prefixes">
                                             <summary>{format!("and {} more", rest.len())}</summary>
                                             {listed(rest)}

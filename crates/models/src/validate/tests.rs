@@ -579,6 +579,19 @@ fn advertised_prefixes_rules() {
         advertised_prefixes(&list(&["203.0.113.0/24", "198.051.100.0/24"])),
         Err(ValidationError::Prefix { index: 2, .. })
     ));
+    // The example given is of the family the entry is written in.
+    let v4 = advertised_prefixes(&list(&["203.0.113.0/33"]))
+        .unwrap_err()
+        .to_string();
+    assert!(
+        v4.contains("such as 203.0.113.0/24 (IPv4 in decimal"),
+        "{v4}"
+    );
+    let v6 = advertised_prefixes(&list(&["2001:db8:100::/129"]))
+        .unwrap_err()
+        .to_string();
+    assert!(v6.contains("such as 2001:db8:100::/48;"), "{v6}");
+    assert!(!v6.contains("IPv4"), "{v6}");
     // Off its network address: the network is suggested, once it is one that may be advertised.
     assert_eq!(
         advertised_prefixes(&list(&["203.0.113.1/24"])),
