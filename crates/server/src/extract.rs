@@ -405,9 +405,32 @@ fn body_message(rejection: &str) -> String {
     }
     let detail = rejection.strip_prefix(WRONG_SHAPE).unwrap_or(rejection);
     format!(
-        "The request body could not be read: {}",
-        json_words(&strip_quoted(&without_unknown_key(detail)))
+        "The request body could not be read: {}{}",
+        json_words(&strip_quoted(&without_unknown_key(detail))),
+        misplaced_config_field(detail).unwrap_or_default()
     )
+}
+
+/// The fields of a peering's `config`, as a request names them.
+const CONFIG_FIELDS: [&str; 8] = [
+    "peerASN",
+    "primaryPeerSubnet",
+    "secondaryPeerSubnet",
+    "vlanId",
+    "sharedKey",
+    "advertisedPublicPrefixes",
+    "customerASN",
+    "routingRegistryName",
+];
+
+/// Where an unknown field is one of a peering config's, sent beside `config` rather than in
+/// it, a sentence that says where it goes. The key is then one of the portal's own names, so
+/// it can be said.
+fn misplaced_config_field(detail: &str) -> Option<String> {
+    let (path, rest) = detail.split_once(": unknown field `")?;
+    let (key, expected) = rest.split_once("`, expected")?;
+    (path == key && expected.contains("`config`") && CONFIG_FIELDS.contains(&key))
+        .then(|| format!(". `{key}` is a field of `config`: send it inside that object"))
 }
 
 /// A JSON syntax error as serde_json words it. It quotes only its own tokens (`expected `,` or
@@ -1342,6 +1365,31 @@ mod tests {
     }
 
     #[test]
+    fn the_config_fields_named_are_those_a_full_config_has() {
+        let full = models::upstream::PeeringConfig {
+            peer_asn: 65010,
+            primary_peer_subnet: "10.0.0.0/30".into(),
+            secondary_peer_subnet: "10.0.0.4/30".into(),
+            vlan_id: 100,
+            shared_key: Some("k".into()),
+            advertised_public_prefixes: Some(vec![]),
+            customer_asn: Some(1),
+            routing_registry_name: Some("ARIN".into()),
+        };
+        let value = serde_json::to_value(full).unwrap();
+        let mut keys: Vec<&str> = value
+            .as_object()
+            .unwrap()
+            .keys()
+            .map(String::as_str)
+            .collect();
+        let mut named = CONFIG_FIELDS.to_vec();
+        keys.sort_unstable();
+        named.sort_unstable();
+        assert_eq!(keys, named);
+    }
+
+    #[test]
     fn a_body_of_the_wrong_shape_is_told_in_json_s_words() {
         use models::api::{CreateConnectionRequest, PeeringChangeRequest, SignInRequest};
         let config = |field: &str, value: serde_json::Value| {
@@ -1412,6 +1460,24 @@ mod tests {
                         .map_or(String::new(), |p| format!("{p}: "))
                 )
             );
+        }
+        // A config field sent beside `config` is one of the portal's names: where it goes is
+        // said. Inside `config`, or under a route without one, it stays unknown.
+        assert_eq!(
+            body_message(
+                "sharedKey: unknown field `sharedKey`, expected one of `config`, `reason` at line 1 column 12"
+            ),
+            format!(
+                "{read}unknown field `…`, expected one of `config`, `reason` at line 1 column 12. \
+                 `sharedKey` is a field of `config`: send it inside that object"
+            )
+        );
+        for detail in [
+            "config.sharedKey: unknown field `sharedKey`, expected one of `config` at line 1",
+            "sharedKey: unknown field `sharedKey`, expected `apiKey` at line 1 column 12",
+            "sharedkey: unknown field `sharedkey`, expected one of `config` at line 1",
+        ] {
+            assert!(!body_message(detail).contains("send it inside"), "{detail}");
         }
         // Where the text went wrong stays (its line and column), after the words.
         for (message, detail) in cases {
