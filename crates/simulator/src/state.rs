@@ -459,6 +459,12 @@ impl World {
             )
         })?;
         match self.connection_using(key.key, now) {
+            Some(c) if c.company == company && c.status(now) == ConnectionStatus::Deleting => {
+                Err(format!(
+                    "{field} is still held by connection \"{}\", which is being deleted; the key is free once that connection is Deleted",
+                    c.name
+                ))
+            }
             Some(c) if c.company == company => Err(format!(
                 "{field} is already used by connection \"{}\"; delete that connection or use another circuit's key",
                 c.name

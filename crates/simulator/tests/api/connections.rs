@@ -487,10 +487,12 @@ async fn delete_goes_deleting_then_deleted_and_frees_the_key_and_capacity() {
         provisioning_of(&s, &id).await,
         ProvisioningStatus::Deprovisioning
     );
+    let held = verify(&s, service_key(USED)).await;
+    assert_eq!(held.status, 400, "still used while DELETING");
     assert_eq!(
-        verify(&s, service_key(USED)).await.status,
-        400,
-        "still used while DELETING"
+        held.message(),
+        "serviceKey is still held by connection \"Azure London Production\", which is being \
+         deleted; the key is free once that connection is Deleted"
     );
     assert_eq!(remaining(&s, "Acme London LD8 1").await, 9000);
 
