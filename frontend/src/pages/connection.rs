@@ -192,7 +192,10 @@ pub fn NotFoundOrLeg(
             }
             None => match elsewhere() {
                 Some(company) => view! {
-                    {(!headed).then(|| heading("In another of your companies".to_owned()))}
+                    {(!headed).then(|| {
+                        crate::nav::title("In another of your companies");
+                        heading("In another of your companies".to_owned())
+                    })}
                     <p class="notice" data-test="connection-elsewhere">
                         {format!(
                             "This connection is {}'s, another of your companies: choose that company in the header to open it. ",
@@ -204,7 +207,10 @@ pub fn NotFoundOrLeg(
                 }
                 .into_any(),
                 None => view! {
-                    {(!headed).then(|| heading("Connection not found".to_owned()))}
+                    {(!headed).then(|| {
+                        crate::nav::title("Connection not found");
+                        heading("Connection not found".to_owned())
+                    })}
                     <LoadError error=error.clone() retry=retry/>
                 }
                 .into_any(),

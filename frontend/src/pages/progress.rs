@@ -96,16 +96,15 @@ fn Progress(id: String) -> impl IntoView {
             })
             .flatten()
     };
-    // Reported gone while it was followed: the tab no longer says where the order is.
+    // Reported gone while it was followed: the tab no longer says where the order is. (One
+    // never read is named by what is said in its place: see [`NotFoundOrLeg`].)
     crate::shared::effect(move || {
         if failed.with(|e| {
             e.as_ref()
                 .is_some_and(|e| e.code == models::ErrorCode::NotFound)
-        }) {
-            match shown.with(|c| c.as_ref().map(|c| c.name.clone())) {
-                Some(name) => crate::nav::title(&format!("Gone: {name}")),
-                None => crate::nav::title("Connection not found"),
-            }
+        }) && let Some(name) = shown.with(|c| c.as_ref().map(|c| c.name.clone()))
+        {
+            crate::nav::title(&format!("Gone: {name}"));
         }
     });
     let heading = move || {

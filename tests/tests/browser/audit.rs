@@ -450,6 +450,16 @@ async fn an_event_of_another_company_of_the_reader_names_it() {
     )
     .await;
     assert_eq!(b.text("h1").await, "In another of your companies");
+    // The tab too, on this page and on its progress page alike.
+    let titled = "return document.title === \
+                  'In another of your companies · ExpressRoute portal';";
+    b.wait_for_script("the tab saying whose it is", titled)
+        .await;
+    b.goto(&format!("/connections/{id}/progress")).await;
+    b.find("[data-test=\"connection-elsewhere\"]").await;
+    b.wait_for_script("the progress tab saying whose it is", titled)
+        .await;
+    b.goto(&format!("/connections/{id}")).await;
     b.find(&format!(
         "[data-test=\"connection-elsewhere\"] a[href=\"/audit?connection={id}\"]"
     ))

@@ -322,6 +322,11 @@ async fn walk(name: &str, look: Look) {
     b.goto("/connections/0123456789abcdef01234567/progress")
         .await;
     assert_eq!(b.text("main h1").await, "Connection not found");
+    b.wait_for_script(
+        "the tab saying the connection is not found",
+        "return document.title === 'Connection not found · ExpressRoute portal';",
+    )
+    .await;
     b.goto("/connections/0123456789abcdef01234567").await;
     b.find(".error-banner").await;
     check(&b, look, "missing-connection").await;
