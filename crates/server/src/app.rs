@@ -58,6 +58,16 @@ pub async fn build(config: Config) -> anyhow::Result<Portal> {
              sharing this database needs the same one, given as --secret-key"
         );
     }
+    // Portals sharing a PostgreSQL database take each change's turn there too; through a pool
+    // of its own, since a change holds its turn while its audit rows are written.
+    let turns = match Backend::of(&config.database_url) {
+        Backend::Postgres => Some(
+            db::pg_pool(&config.database_url, config.busy_timeout, TURNS, false)
+                .await
+                .context("opening the database connections changes take their turns through")?,
+        ),
+        Backend::Sqlite => None,
+    };
 
     let store =
         session_store::Store::open(&config.session_database_url, config.busy_timeout).await?;
@@ -110,7 +120,7 @@ pub async fn build(config: Config) -> anyhow::Result<Portal> {
         sign_in_guard,
         config,
         metrics: metrics.clone(),
-        changes: ChangesUnderWay::default(),
+        changes: ChangesUnderWay::new(turns),
         changes_running: tokio_util::task::TaskTracker::new(),
         sessions: session_store::HashedIds::new(store, crypto),
     }));
@@ -296,6 +306,10 @@ async fn missing_file(
 }
 
 /// The longest file name (bytes) and path the file systems the app is served from take.
+/// Changes to different connections (or orders for different keys) this portal makes at once
+/// on PostgreSQL, each holding a database connection for its turn; more wait for one.
+const TURNS: u32 = 32;
+
 const NAME_MAX: usize = 255;
 const PATH_MAX: usize = 4096;
 

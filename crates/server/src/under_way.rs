@@ -8,32 +8,103 @@
 //! Orders for one Azure service key are placed one at a time the same way, since each is checked
 //! against the key being unused.
 //!
-//! This holds within one portal process; portals that share a PostgreSQL history do not see
-//! each other's changes under way (the `expectedBase` check still catches a change made after
-//! the read it was prepared from).
+//! Portals that share a PostgreSQL history take the same turns between them: a turn taken in
+//! this process is then held in the database as well, as a transaction-scoped advisory lock
+//! keyed by the turn's name, for as long as the change is under way.
 
 use crate::error::AppError;
 use crate::state::AppState;
+use sha2::{Digest, Sha256};
+use sqlx::{PgPool, Postgres, Transaction};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, PoisonError, Weak};
 use std::time::Duration;
 use tokio::sync::{Mutex as Turn, OwnedMutexGuard};
+use tokio::time::Instant;
 
 /// Each connection's turn to change, by id (and each service key's turn to be ordered, by its
-/// fingerprint), while any change to it is under way or waiting.
+/// fingerprint), while any change to it is under way or waiting; and on PostgreSQL, the pool
+/// the turns are taken through in the database, apart from the one the history is written
+/// through (a change holds its turn while its audit rows are written).
 #[derive(Debug, Default)]
-pub struct ChangesUnderWay(Mutex<HashMap<String, Weak<Turn<()>>>>);
+pub struct ChangesUnderWay {
+    turns: Mutex<HashMap<String, Weak<Turn<()>>>>,
+    shared: Option<PgPool>,
+}
 
 /// The turn of one change to one connection: the next waiting change to it starts once this
-/// is dropped.
-pub type UnderWay = OwnedMutexGuard<()>;
+/// is dropped, in this process and in the others sharing its database.
+#[derive(Debug)]
+pub struct UnderWay {
+    _here: OwnedMutexGuard<()>,
+    _shared: Option<SharedTurn>,
+}
+
+/// A turn held in the database: the transaction that holds its lock, rolled back (and so the
+/// lock given back) once the turn is dropped.
+#[derive(Debug)]
+struct SharedTurn(Option<Transaction<'static, Postgres>>);
+
+impl Drop for SharedTurn {
+    fn drop(&mut self) {
+        if let Some(tx) = self.0.take() {
+            tokio::spawn(async move {
+                if let Err(e) = tx.rollback().await {
+                    // The connection is closed then, which gives the lock back all the same.
+                    tracing::warn!(error = %e, "giving back a change's turn in the database");
+                }
+            });
+        }
+    }
+}
+
+/// The advisory lock of the turn named `name`, apart from the history's own lock.
+fn lock_key(name: &str) -> i64 {
+    let digest = Sha256::digest(format!("portal change turn\0{name}").as_bytes());
+    let mut first = [0u8; 8];
+    first.copy_from_slice(&digest[..8]);
+    i64::from_le_bytes(first)
+}
+
+/// Why a turn was not had: the changes before it took longer than the wait, or the database
+/// could not be asked.
+#[derive(Debug)]
+pub enum NoTurn {
+    Busy,
+    Unshared(sqlx::Error),
+}
 
 impl ChangesUnderWay {
+    /// Turns taken in this process, and also in the database `shared` names (PostgreSQL, the
+    /// portals sharing it taking the same turns).
+    pub fn new(shared: Option<PgPool>) -> Self {
+        ChangesUnderWay {
+            turns: Mutex::default(),
+            shared,
+        }
+    }
+
     /// Waits, first come first served, for the changes to connection `id` under way or waiting
-    /// before this one to end, at most `wait`; the turn, or `None` if they took longer.
-    pub async fn begin(&self, id: &str, wait: Duration) -> Option<UnderWay> {
+    /// before this one to end, at most `wait` in all (in this process, then in the database);
+    /// the turn, or why there is none.
+    pub async fn begin(&self, id: &str, wait: Duration) -> Result<UnderWay, NoTurn> {
+        let started = Instant::now();
+        let here = self.begin_here(id, wait).await.ok_or(NoTurn::Busy)?;
+        let shared = match &self.shared {
+            Some(pool) => {
+                Some(shared_turn(pool, id, wait.saturating_sub(started.elapsed())).await?)
+            }
+            None => None,
+        };
+        Ok(UnderWay {
+            _here: here,
+            _shared: shared,
+        })
+    }
+
+    async fn begin_here(&self, id: &str, wait: Duration) -> Option<OwnedMutexGuard<()>> {
         let turn = {
-            let mut turns = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+            let mut turns = self.turns.lock().unwrap_or_else(PoisonError::into_inner);
             // Turns nobody holds or waits for any more are forgotten.
             turns.retain(|_, turn| turn.strong_count() > 0);
             match turns.get(id).and_then(Weak::upgrade) {
@@ -50,8 +121,35 @@ impl ChangesUnderWay {
 
     /// How many connections (and service keys) have a change under way or waiting.
     pub fn connections(&self) -> usize {
-        let turns = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        let turns = self.turns.lock().unwrap_or_else(PoisonError::into_inner);
         turns.values().filter(|t| t.strong_count() > 0).count()
+    }
+}
+
+/// The turn named `id` in the database, waited for at most `wait`.
+async fn shared_turn(pool: &PgPool, id: &str, wait: Duration) -> Result<SharedTurn, NoTurn> {
+    /// PostgreSQL's `lock_not_available`: the wait set by `lock_timeout` ran out.
+    const LOCK_NOT_AVAILABLE: &str = "55P03";
+    let mut tx = tokio::time::timeout(wait, pool.begin())
+        .await
+        .map_err(|_| NoTurn::Busy)?
+        .map_err(NoTurn::Unshared)?;
+    // `set local` takes no parameters; the number is ours.
+    let millis = wait.as_millis().clamp(1, i32::MAX as u128);
+    sqlx::query(&format!("set local lock_timeout = {millis}"))
+        .execute(&mut *tx)
+        .await
+        .map_err(NoTurn::Unshared)?;
+    match sqlx::query("select pg_advisory_xact_lock($1)")
+        .bind(lock_key(id))
+        .execute(&mut *tx)
+        .await
+    {
+        Ok(_) => Ok(SharedTurn(Some(tx))),
+        Err(sqlx::Error::Database(e)) if e.code().as_deref() == Some(LOCK_NOT_AVAILABLE) => {
+            Err(NoTurn::Busy)
+        }
+        Err(e) => Err(NoTurn::Unshared(e)),
     }
 }
 
@@ -89,16 +187,20 @@ pub async fn take_order_turn(state: &AppState, key: &str) -> Result<UnderWay, Ap
 
 async fn turn(state: &AppState, id: &str, refusal: &str) -> Result<UnderWay, AppError> {
     let wait = state.config.upstream_timeout;
-    state
-        .changes
-        .begin(id, wait)
-        .await
-        .ok_or_else(|| AppError::Conflict(refusal.replace("{}", &wait.as_secs().to_string())))
+    state.changes.begin(id, wait).await.map_err(|no| match no {
+        NoTurn::Busy => AppError::Conflict(refusal.replace("{}", &wait.as_secs().to_string())),
+        NoTurn::Unshared(e) => AppError::AuditUnavailable {
+            message: "The portal cannot tell right now whether another portal is changing the \
+                      same thing, so no change was made. Try again shortly."
+                .into(),
+            cause: format!("taking a change's turn in the database: {e}"),
+        },
+    })
 }
 
 #[cfg(test)]
 mod tests {
-    use super::ChangesUnderWay;
+    use super::{ChangesUnderWay, NoTurn};
     use std::sync::Arc;
     use std::time::Duration;
 
@@ -114,7 +216,7 @@ mod tests {
 
         let second = tokio::spawn({
             let changes = changes.clone();
-            async move { changes.begin("a", WAIT).await.map(drop).is_some() }
+            async move { changes.begin("a", WAIT).await.map(drop).is_ok() }
         });
         tokio::time::sleep(Duration::from_secs(5)).await;
         assert!(
@@ -132,7 +234,7 @@ mod tests {
         let changes = ChangesUnderWay::default();
         let _first = changes.begin("a", WAIT).await.expect("nothing under way");
         let started = tokio::time::Instant::now();
-        assert!(changes.begin("a", WAIT).await.is_none());
+        assert!(matches!(changes.begin("a", WAIT).await, Err(NoTurn::Busy)));
         assert_eq!(started.elapsed(), WAIT, "it waited as long as it may");
     }
 }

@@ -433,6 +433,65 @@ async fn two_portals_write_one_chain_and_answer_each_others_sessions() {
     }
 }
 
+/// Changes to one connection through portals sharing a database take their turns there: one
+/// made through the second portal while another through the first is under way waits for it,
+/// then finds the peering changed since the read it was based on, and is not made, rather than
+/// undo the first unseen.
+#[tokio::test]
+async fn portals_sharing_a_database_change_one_connection_in_turn() {
+    let db = PgDatabase::create().await;
+    let first = portal_on(&db).await;
+    let second = beside(&first, &db).await;
+    let here = first.sign_in_to(ada(), "acme").await;
+    let there = second.sign_in_to(ada(), "acme").await;
+    let id = here.connection_id(PRODUCTION).await;
+    let path = peering_path(&id, "PRIVATE");
+    let read = here.get(&path).await;
+    let base = read.json["base"].as_str().expect("a base").to_owned();
+    let based = |vlan: u64| {
+        let mut body = private_peering(vlan);
+        body["expectedBase"] = serde_json::json!(base);
+        body
+    };
+    first.sim.set_fault(
+        Route::UpdatePeering,
+        simulator::Fault {
+            latency_ms: 1_500,
+            times: Some(1),
+            ..simulator::Fault::default()
+        },
+    );
+    let under_way = tokio::spawn({
+        let (path, body) = (path.clone(), based(111));
+        async move { here.post(&path, &body).await }
+    });
+    // The first is with Console Connect when the second is sent.
+    first.sent(Route::UpdatePeering, 1).await;
+    let refused = there.post(&path, &based(112)).await;
+    assert_eq!(refused.status, StatusCode::CONFLICT, "{}", refused.text);
+    assert_eq!(refused.code(), "changed_since_read");
+    let made = under_way.await.unwrap();
+    assert_eq!(made.status, StatusCode::OK, "{}", made.text);
+    assert_eq!(first.upstream_calls(Route::UpdatePeering), 1);
+    assert_eq!(there.get(&path).await.json["config"]["vlanId"], 111);
+
+    // The turn is given back with the change: the next change goes through at once.
+    let next = there.post(&path, &private_peering(113)).await;
+    assert_eq!(next.status, StatusCode::OK, "{}", next.text);
+    let outcomes: Vec<String> = sqlx::query_scalar(
+        "select outcome from audit_events where action = 'update_peering' and phase = 'outcome' \
+         order by id",
+    )
+    .fetch_all(&mut db.connect().await)
+    .await
+    .unwrap();
+    assert_eq!(
+        outcomes,
+        ["succeeded", "refused", "succeeded"],
+        "the second after the first"
+    );
+}
+
 #[tokio::test]
 async fn an_intent_left_open_is_closed_once_no_change_can_still_be_in_flight() {
     let db = PgDatabase::create().await;
