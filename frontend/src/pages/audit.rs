@@ -962,6 +962,21 @@ fn newer_than<E>(page: Vec<E>, shown: Option<i64>, id: fn(&E) -> i64) -> Result<
     }
 }
 
+/// The name an order without a connection (refused, failed, or not yet answered) asked for, as
+/// its intent's request gives it: the event's own, or for an outcome its intent's, when that is
+/// among the events read.
+fn ordered_name(e: &AuditEvent, read: &[AuditEvent]) -> Option<String> {
+    if e.action != AuditAction::CreateConnection || e.connection_id.is_some() {
+        return None;
+    }
+    let intent = match e.intent_id {
+        Some(id) => read.iter().find(|i| i.id == id)?,
+        None => e,
+    };
+    let name = intent.request.as_ref()?.get("name")?.as_str()?;
+    Some(name.to_owned())
+}
+
 #[component]
 fn AuditTable(events: RwSignal<Vec<AuditEvent>>, connections: Names) -> impl IntoView {
     let navigate = use_navigate();
@@ -1021,6 +1036,7 @@ fn AuditTable(events: RwSignal<Vec<AuditEvent>>, connections: Names) -> impl Int
                         };
                         let actor = e.actor_name.clone().or(e.actor_id.clone()).unwrap_or_else(|| "—".into());
                         let other_company = elsewhere(&e.company);
+                        let ordered = events.with_untracked(|page| ordered_name(&e, page));
                         view! {
                             <tr data-test="audit-row" data-id=e.id.to_string() data-action=e.action.as_str() class="clickable" on:click=go>
                                 <td data-label="Time">
@@ -1045,7 +1061,14 @@ fn AuditTable(events: RwSignal<Vec<AuditEvent>>, connections: Names) -> impl Int
                                                 .into_any()
                                         }
                                         Some(c) => view! { <code class="id">{c}</code> }.into_any(),
-                                        None => view! { <span class="muted">"—"</span> }.into_any(),
+                                        None => match ordered {
+                                            Some(name) => view! {
+                                                <span data-test="ordered-name">{name}</span>
+                                                <span class="sub">"as ordered"</span>
+                                            }
+                                                .into_any(),
+                                            None => view! { <span class="muted">"—"</span> }.into_any(),
+                                        },
                                     }}
                                     {other_company.map(|name| view! {
                                         <span class="sub" data-test="event-company">{format!("in {name}")}</span>
@@ -1079,7 +1102,7 @@ fn email(address: &str) -> impl IntoView + use<> {
 mod tests {
     use super::{
         LastShown, active_filters, connection_filter, history_path_for, keep_shown, newer_than,
-        not_understood, plus_restored, query_from, shown_before,
+        not_understood, ordered_name, plus_restored, query_from, shown_before,
     };
     use models::api::{AuditEvent, AuditOutcome, AuditPhase, AuditQuery};
 
@@ -1094,6 +1117,29 @@ mod tests {
             "hash": "",
         }))
         .expect("an event")
+    }
+
+    #[test]
+    fn an_order_without_a_connection_is_named_by_the_name_its_intent_asked_for() {
+        let mut intent = event(7);
+        intent.action = models::api::AuditAction::CreateConnection;
+        intent.request = Some(serde_json::json!({ "name": "CapRace1", "speedMbps": 100 }));
+        let mut outcome = event(9);
+        outcome.phase = AuditPhase::Outcome;
+        outcome.action = intent.action;
+        outcome.intent_id = Some(7);
+        let read = vec![outcome.clone(), event(8), intent.clone()];
+        assert_eq!(ordered_name(&intent, &read).as_deref(), Some("CapRace1"));
+        assert_eq!(ordered_name(&outcome, &read).as_deref(), Some("CapRace1"));
+        // Its intent not read (on a later page): nothing is guessed.
+        assert_eq!(ordered_name(&outcome, &read[..2]), None);
+        // One that made a connection is named by it; other actions by their connection alone.
+        let mut made = outcome.clone();
+        made.connection_id = Some("6650a1c2e4b0d7a3c1000000".into());
+        assert_eq!(ordered_name(&made, &read), None);
+        let mut other = intent.clone();
+        other.action = models::api::AuditAction::DeleteConnection;
+        assert_eq!(ordered_name(&other, &read), None);
     }
 
     #[test]
