@@ -26,6 +26,43 @@ async fn set_time(b: &Browser, id: &str, minutes: i64) {
     .await;
 }
 
+/// An order Console Connect refused made no connection: its events are named by the name it
+/// asked for, so that the history says which order it was.
+#[tokio::test]
+async fn a_refused_order_is_named_by_the_name_it_asked_for() {
+    let b = Browser::open("audit-refused-order").await;
+    let mut colleague = Colleague::sign_in(b.portal_url(), demo::ada(), "acme").await;
+    let (status, text) = colleague
+        .attempt(
+            Method::POST,
+            "/api/connections",
+            json!({
+                "serviceKey": demo::used_key(),
+                "name": "Refused Order",
+                "portIds": [demo::LONDON_PORT_1, demo::LONDON_PORT_2],
+                "speedMbps": 100,
+                "paymentType": "invoice",
+                "reason": "A circuit whose key is taken",
+            }),
+        )
+        .await;
+    assert_eq!(status, reqwest::StatusCode::UNPROCESSABLE_ENTITY, "{text}");
+    demo::sign_in_as_ada_in_acme(&b).await;
+    b.goto("/audit?action=create_connection").await;
+    b.wait_for_text("[data-test=\"audit-row\"]", "Refused Order")
+        .await;
+    // Its intent and its outcome, each with the name where a connection would be.
+    assert_eq!(b.count("[data-test=\"ordered-name\"]").await, 2);
+    let cell = b
+        .text("[data-test=\"audit-row\"] td[data-label=\"Connection\"]")
+        .await;
+    assert!(
+        cell.contains("Refused Order") && cell.contains("as ordered"),
+        "{cell}"
+    );
+    b.screenshot("refused-order").await;
+}
+
 #[tokio::test]
 async fn the_audit_history_filters_by_time_and_refuses_a_range_that_ends_first() {
     let b = Browser::open("audit-time-range").await;

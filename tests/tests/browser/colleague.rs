@@ -38,6 +38,22 @@ impl Colleague {
 
     /// Sends `body` to `path` and expects success; keeps any new session cookie.
     pub async fn send(&mut self, method: reqwest::Method, path: &str, body: Value) -> Value {
+        let (status, text) = self.attempt(method.clone(), path, body).await;
+        assert!(
+            status.is_success() || status == StatusCode::NO_CONTENT,
+            "{method} {path}: {status}: {text}"
+        );
+        serde_json::from_str(&text).unwrap_or(Value::Null)
+    }
+
+    /// Sends `body` to `path`, whatever the answer; its status and text. Keeps any new session
+    /// cookie.
+    pub async fn attempt(
+        &mut self,
+        method: reqwest::Method,
+        path: &str,
+        body: Value,
+    ) -> (StatusCode, String) {
         let reply = self
             .http
             .request(method.clone(), format!("{}{path}", self.base))
@@ -55,11 +71,6 @@ impl Colleague {
             cookie.clone_into(&mut self.cookie);
         }
         let status = reply.status();
-        let text = reply.text().await.unwrap_or_default();
-        assert!(
-            status.is_success() || status == StatusCode::NO_CONTENT,
-            "{method} {path}: {status}: {text}"
-        );
-        serde_json::from_str(&text).unwrap_or(Value::Null)
+        (status, reply.text().await.unwrap_or_default())
     }
 }
