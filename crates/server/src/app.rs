@@ -80,6 +80,13 @@ pub async fn build(config: Config) -> anyhow::Result<Portal> {
     let (base_url, sandbox) = match &config.upstream {
         Upstream::Url(url) => (url.clone(), None),
         Upstream::Sandbox(speed) => {
+            if turns.is_some() {
+                tracing::warn!(
+                    "this portal's sandbox is its own: portals sharing this database each \
+                     simulate a Console Connect apart; for several portals on one, run \
+                     console-connect-simulator and give each --upstream-url"
+                );
+            }
             let delays = match speed {
                 SandboxSpeed::Realistic => simulator::Delays::realistic(),
                 SandboxSpeed::Fast => simulator::Delays::fast(),

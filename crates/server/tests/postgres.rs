@@ -8,9 +8,10 @@ mod common;
 use common::*;
 use models::PeeringType;
 use models::api::AuditAction;
+use models::api::AuditOutcome;
 use reqwest::StatusCode;
 use serde_json::Value;
-use server::audit::{Actor, AuditLog, Intent};
+use server::audit::{Actor, AuditLog, Intent, Outcome};
 use server::extract::RequestMeta;
 use server::sign_in_guard::{Shared, WINDOW};
 use simulator::Route;
@@ -490,6 +491,52 @@ async fn portals_sharing_a_database_change_one_connection_in_turn() {
         ["succeeded", "refused", "succeeded"],
         "the second after the first"
     );
+}
+
+/// A portal started with shorter timeouts than another sharing the database does not close that
+/// other's change while it may still be under way: intents are closed by the longest time in
+/// flight any of them has given.
+#[tokio::test]
+async fn an_intent_is_closed_by_the_longest_time_in_flight_of_the_portals_sharing_it() {
+    let db = PgDatabase::create().await;
+    let patient = AuditLog::open(&db.url, Duration::from_secs(5), Duration::from_secs(3600))
+        .await
+        .unwrap();
+    let pending = patient
+        .intent(Intent::new(
+            AuditAction::UpdatePeering,
+            &RequestMeta::default(),
+        ))
+        .await
+        .unwrap();
+    tokio::time::sleep(Duration::from_millis(20)).await;
+
+    // Started later with no time in flight at all, it leaves the intent open.
+    let hasty = AuditLog::open(&db.url, Duration::from_secs(5), Duration::ZERO)
+        .await
+        .unwrap();
+    let mut conn = db.connect().await;
+    let outcomes = async |conn: &mut sqlx::PgConnection| -> i64 {
+        sqlx::query_scalar("select count(*) from audit_events where intent_id = $1")
+            .bind(pending.id)
+            .fetch_one(conn)
+            .await
+            .unwrap()
+    };
+    assert_eq!(outcomes(&mut conn).await, 0, "it may still be answered");
+    let bound: i64 = sqlx::query_scalar("select in_flight_ms from audit_checkpoint")
+        .fetch_one(&mut conn)
+        .await
+        .unwrap();
+    assert_eq!(bound, 3_600_000, "the longest given is kept");
+
+    // The patient portal's answer is recorded as it came.
+    patient
+        .outcome(&pending, Outcome::new(AuditOutcome::Succeeded))
+        .await
+        .unwrap();
+    assert_eq!(outcomes(&mut conn).await, 1);
+    drop(hasty);
 }
 
 #[tokio::test]

@@ -292,7 +292,8 @@ impl AuditLog {
     /// writer and reconciles intents left without an outcome. On SQLite, which one portal
     /// writes, every open intent is from an earlier stop and is closed at once; on PostgreSQL,
     /// shared by instances that come and go, an intent is closed once it is older than
-    /// `in_flight` (the longest a change can take), at start-up and every minute after.
+    /// `in_flight` (the longest a change can take), or the longest any portal sharing the
+    /// database has given, at start-up and every minute after.
     pub async fn open(
         url: &str,
         busy_timeout: Duration,
@@ -325,8 +326,14 @@ impl AuditLog {
         let (tx, rx) = mpsc::channel(4096);
         tokio::spawn(write_loop(writer, rx));
         let log = AuditLog { writer: tx, store };
+        let bound = match &log.store {
+            Store::Postgres(pool) => postgres::shared_in_flight(pool, in_flight)
+                .await
+                .context("recording how long this portal's changes may take")?,
+            Store::Sqlite { .. } => in_flight,
+        };
         let reconciled = log
-            .reconcile(in_flight)
+            .reconcile(bound)
             .await
             .context("reconciling interrupted changes")?;
         if reconciled > 0 {
@@ -420,11 +427,16 @@ impl AuditLog {
     }
 }
 
-/// On PostgreSQL, closes what other instances left open, every [`RECONCILE_EVERY`].
+/// On PostgreSQL, closes what other instances left open, every [`RECONCILE_EVERY`], by the
+/// longest time in flight of those sharing the database (read anew: one may have started since).
 async fn reconcile_loop(pool: PgPool, in_flight: Duration) {
     loop {
         tokio::time::sleep(RECONCILE_EVERY).await;
-        match postgres::reconcile(&pool, in_flight).await {
+        let closed = match postgres::shared_in_flight(&pool, in_flight).await {
+            Ok(bound) => postgres::reconcile(&pool, bound).await,
+            Err(e) => Err(e.into()),
+        };
+        match closed {
             Ok(0) => {}
             Ok(reconciled) => tracing::warn!(reconciled, "recorded interrupted changes"),
             Err(e) => tracing::error!(error = %e, "reconciling interrupted changes failed"),

@@ -130,6 +130,20 @@ pub(super) async fn reconcile(pool: &PgPool, in_flight: Duration) -> anyhow::Res
     Ok(events.len())
 }
 
+/// The longest a change may be in flight among the portals sharing the database, this one's
+/// `in_flight` counted in: the bound the intents of any of them are closed by.
+pub(super) async fn shared_in_flight(pool: &PgPool, in_flight: Duration) -> sqlx::Result<Duration> {
+    let ms = i64::try_from(in_flight.as_millis()).unwrap_or(i64::MAX);
+    let longest: i64 = sqlx::query_scalar(
+        "update audit_checkpoint set in_flight_ms = greatest(in_flight_ms, $1) where id = 1 \
+         returning in_flight_ms",
+    )
+    .bind(ms)
+    .fetch_one(pool)
+    .await?;
+    Ok(Duration::from_millis(u64::try_from(longest).unwrap_or(0)))
+}
+
 /// Whether an append could be made now: the server takes writes and the chain's lock is free
 /// within the lock timeout. Takes the lock and gives it back; writes nothing.
 pub(super) async fn ready(pool: &PgPool) -> sqlx::Result<()> {
