@@ -76,8 +76,10 @@ async fn ready(listen: SocketAddr) -> anyhow::Result<ExitCode> {
         });
     }
     let url = format!("http://{addr}/readyz");
+    // `/readyz` may wait the busy timeout (5 s by default) for the database before it answers
+    // 503 and why; the image's health check gives up after 10 s.
     let answer = reqwest::Client::builder()
-        .timeout(std::time::Duration::from_secs(5))
+        .timeout(std::time::Duration::from_secs(9))
         .redirect(reqwest::redirect::Policy::none())
         .build()?
         .get(&url)

@@ -764,8 +764,10 @@ fn the_readme_walkthrough_of_the_api_runs_and_leaves_a_verifiable_trail() {
 #[tokio::test]
 async fn ready_asks_the_portal_on_an_address_whether_it_is_ready() {
     use sqlx::Connection;
+    // Longer than a health check would wait for a plain HTTP answer: the portal's 503, after
+    // it waited the busy timeout for the database, is still heard.
     let app = common::spawn_app_with(common::Options {
-        busy_timeout: Some(Duration::from_millis(300)),
+        busy_timeout: Some(Duration::from_secs(6)),
         ..common::Options::default()
     })
     .await;
