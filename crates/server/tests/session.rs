@@ -841,6 +841,27 @@ async fn a_request_for_a_company_the_session_has_left_is_refused_before_anything
     assert_eq!(client.get("/api/ports").await.status, StatusCode::OK);
 }
 
+/// Takes `app`'s session table out of its reach, so that its session store fails every read
+/// and write; the connection that did, for [`sessions_back`].
+async fn sessions_away(app: &TestApp) -> sqlx::SqliteConnection {
+    let url = server::config::sqlite_url(&app.data_dir().join("sessions.db"));
+    let mut sessions = <sqlx::SqliteConnection as sqlx::Connection>::connect(&url)
+        .await
+        .unwrap();
+    sqlx::query("alter table tower_sessions rename to tower_sessions_away")
+        .execute(&mut sessions)
+        .await
+        .unwrap();
+    sessions
+}
+
+async fn sessions_back(sessions: &mut sqlx::SqliteConnection) {
+    sqlx::query("alter table tower_sessions_away rename to tower_sessions")
+        .execute(sessions)
+        .await
+        .unwrap();
+}
+
 /// A session store out of reach (its PostgreSQL down, its SQLite file unreadable) leaves the
 /// portal unable to tell who asks: a 503 that says so, with the cause in the log, rather than
 /// an internal error; once the store is back, sessions are read again.
@@ -856,14 +877,7 @@ async fn a_session_store_out_of_reach_is_said_so_and_nothing_is_done() {
         StatusCode::UNAUTHORIZED
     );
 
-    let url = server::config::sqlite_url(&app.data_dir().join("sessions.db"));
-    let mut sessions = <sqlx::SqliteConnection as sqlx::Connection>::connect(&url)
-        .await
-        .unwrap();
-    sqlx::query("alter table tower_sessions rename to tower_sessions_away")
-        .execute(&mut sessions)
-        .await
-        .unwrap();
+    let mut sessions = sessions_away(&app).await;
     let out = app.get_with_cookie("/api/connections", &cookie).await;
     assert_eq!(out.status, StatusCode::SERVICE_UNAVAILABLE, "{}", out.text);
     assert_eq!(out.code(), "sessions_unavailable");
@@ -875,10 +889,7 @@ async fn a_session_store_out_of_reach_is_said_so_and_nothing_is_done() {
     );
     assert_eq!(app.upstream_calls(Route::ListConnections), 0);
 
-    sqlx::query("alter table tower_sessions_away rename to tower_sessions")
-        .execute(&mut sessions)
-        .await
-        .unwrap();
+    sessions_back(&mut sessions).await;
     assert_eq!(
         app.get_with_cookie("/api/session", &cookie).await.status,
         StatusCode::UNAUTHORIZED
@@ -891,14 +902,7 @@ async fn a_session_store_out_of_reach_is_said_so_and_nothing_is_done() {
 #[tokio::test]
 async fn a_sign_in_whose_session_cannot_be_stored_is_recorded_as_failed() {
     let app = spawn_app().await;
-    let url = server::config::sqlite_url(&app.data_dir().join("sessions.db"));
-    let mut sessions = <sqlx::SqliteConnection as sqlx::Connection>::connect(&url)
-        .await
-        .unwrap();
-    sqlx::query("alter table tower_sessions rename to tower_sessions_away")
-        .execute(&mut sessions)
-        .await
-        .unwrap();
+    let mut sessions = sessions_away(&app).await;
     let client = app.client();
     let out = client.sign_in(ada()).await;
     assert_eq!(out.status, StatusCode::SERVICE_UNAVAILABLE, "{}", out.text);
@@ -931,10 +935,7 @@ async fn a_sign_in_whose_session_cannot_be_stored_is_recorded_as_failed() {
     assert!(error.starts_with("503 "), "{error}");
     assert!(error.contains("session store"), "{error}");
 
-    sqlx::query("alter table tower_sessions_away rename to tower_sessions")
-        .execute(&mut sessions)
-        .await
-        .unwrap();
+    sessions_back(&mut sessions).await;
     let reply = client.sign_in(ada()).await;
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
     assert_eq!(client.get("/api/session").await.status, StatusCode::OK);
