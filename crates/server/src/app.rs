@@ -61,11 +61,13 @@ pub async fn build(config: Config) -> anyhow::Result<Portal> {
     // Portals sharing a PostgreSQL database take each change's turn there too; through a pool
     // of its own, since a change holds its turn while its audit rows are written.
     let turns = match Backend::of(&config.database_url) {
-        Backend::Postgres => Some(
-            db::pg_pool(&config.database_url, config.busy_timeout, TURNS, false)
+        // A connection is waited for as long as a turn may be.
+        Backend::Postgres => Some(crate::under_way::SharedTurns {
+            pool: db::pg_pool(&config.database_url, config.upstream_timeout, TURNS, false)
                 .await
                 .context("opening the database connections changes take their turns through")?,
-        ),
+            longest: config.change_in_flight(),
+        }),
         Backend::Sqlite => None,
     };
 
@@ -314,8 +316,9 @@ async fn missing_file(
 
 /// The longest file name (bytes) and path the file systems the app is served from take.
 /// Changes to different connections (or orders for different keys) this portal makes at once
-/// on PostgreSQL, each holding a database connection for its turn; more wait for one.
-const TURNS: u32 = 32;
+/// on PostgreSQL, each holding a database connection for its turn; more wait for one, as long
+/// as a turn may be waited for.
+pub const TURNS: u32 = 32;
 
 const NAME_MAX: usize = 255;
 const PATH_MAX: usize = 4096;

@@ -23,39 +23,33 @@ use tokio::sync::{Mutex as Turn, OwnedMutexGuard};
 use tokio::time::Instant;
 
 /// Each connection's turn to change, by id (and each service key's turn to be ordered, by its
-/// fingerprint), while any change to it is under way or waiting; and on PostgreSQL, the pool
-/// the turns are taken through in the database, apart from the one the history is written
-/// through (a change holds its turn while its audit rows are written).
+/// fingerprint), while any change to it is under way or waiting; and on PostgreSQL, where the
+/// turns are taken in the database too.
 #[derive(Debug, Default)]
 pub struct ChangesUnderWay {
     turns: Mutex<HashMap<String, Weak<Turn<()>>>>,
-    shared: Option<PgPool>,
+    shared: Option<SharedTurns>,
+}
+
+/// Turns taken in the database: through a pool apart from the one the history is written
+/// through (a change holds its turn while its audit rows are written), each held at most
+/// `longest` (the longest a change can take), after which the database gives it back itself
+/// (its session idle in the turn's transaction is ended), so that a portal whose host is lost
+/// mid-change holds no turn for longer than its change could have taken.
+#[derive(Debug)]
+pub struct SharedTurns {
+    pub pool: PgPool,
+    pub longest: Duration,
 }
 
 /// The turn of one change to one connection: the next waiting change to it starts once this
-/// is dropped, in this process and in the others sharing its database.
+/// is dropped, in this process and in the others sharing its database (dropped, the
+/// transaction that holds the lock there is rolled back as its connection goes back to the
+/// pool, which gives the lock back).
 #[derive(Debug)]
 pub struct UnderWay {
     _here: OwnedMutexGuard<()>,
-    _shared: Option<SharedTurn>,
-}
-
-/// A turn held in the database: the transaction that holds its lock, rolled back (and so the
-/// lock given back) once the turn is dropped.
-#[derive(Debug)]
-struct SharedTurn(Option<Transaction<'static, Postgres>>);
-
-impl Drop for SharedTurn {
-    fn drop(&mut self) {
-        if let Some(tx) = self.0.take() {
-            tokio::spawn(async move {
-                if let Err(e) = tx.rollback().await {
-                    // The connection is closed then, which gives the lock back all the same.
-                    tracing::warn!(error = %e, "giving back a change's turn in the database");
-                }
-            });
-        }
-    }
+    _shared: Option<Transaction<'static, Postgres>>,
 }
 
 /// The advisory lock of the turn named `name`, apart from the history's own lock.
@@ -66,18 +60,19 @@ fn lock_key(name: &str) -> i64 {
     i64::from_le_bytes(first)
 }
 
-/// Why a turn was not had: the changes before it took longer than the wait, or the database
-/// could not be asked.
+/// Why a turn was not had: the changes before it took longer than the wait; this portal holds
+/// as many turns in the database as it may at once; or the database could not be asked.
 #[derive(Debug)]
 pub enum NoTurn {
     Busy,
+    Crowded,
     Unshared(sqlx::Error),
 }
 
 impl ChangesUnderWay {
     /// Turns taken in this process, and also in the database `shared` names (PostgreSQL, the
     /// portals sharing it taking the same turns).
-    pub fn new(shared: Option<PgPool>) -> Self {
+    pub fn new(shared: Option<SharedTurns>) -> Self {
         ChangesUnderWay {
             turns: Mutex::default(),
             shared,
@@ -91,8 +86,8 @@ impl ChangesUnderWay {
         let started = Instant::now();
         let here = self.begin_here(id, wait).await.ok_or(NoTurn::Busy)?;
         let shared = match &self.shared {
-            Some(pool) => {
-                Some(shared_turn(pool, id, wait.saturating_sub(started.elapsed())).await?)
+            Some(shared) => {
+                Some(shared_turn(shared, id, wait.saturating_sub(started.elapsed())).await?)
             }
             None => None,
         };
@@ -126,26 +121,35 @@ impl ChangesUnderWay {
     }
 }
 
-/// The turn named `id` in the database, waited for at most `wait`.
-async fn shared_turn(pool: &PgPool, id: &str, wait: Duration) -> Result<SharedTurn, NoTurn> {
+/// The turn named `id` in the database, its lock waited for at most `wait`.
+async fn shared_turn(
+    shared: &SharedTurns,
+    id: &str,
+    wait: Duration,
+) -> Result<Transaction<'static, Postgres>, NoTurn> {
     /// PostgreSQL's `lock_not_available`: the wait set by `lock_timeout` ran out.
     const LOCK_NOT_AVAILABLE: &str = "55P03";
-    let mut tx = tokio::time::timeout(wait, pool.begin())
-        .await
-        .map_err(|_| NoTurn::Busy)?
-        .map_err(NoTurn::Unshared)?;
-    // `set local` takes no parameters; the number is ours.
-    let millis = wait.as_millis().clamp(1, i32::MAX as u128);
-    sqlx::query(&format!("set local lock_timeout = {millis}"))
-        .execute(&mut *tx)
-        .await
-        .map_err(NoTurn::Unshared)?;
+    // The pool waits for a connection as long as a turn may be waited for.
+    let mut tx = shared.pool.begin().await.map_err(|e| match e {
+        sqlx::Error::PoolTimedOut => NoTurn::Crowded,
+        e => NoTurn::Unshared(e),
+    })?;
+    let millis = |d: Duration| d.as_millis().clamp(1, i32::MAX as u128).to_string();
+    sqlx::query(
+        "select set_config('lock_timeout', $1, true), \
+                set_config('idle_in_transaction_session_timeout', $2, true)",
+    )
+    .bind(millis(wait))
+    .bind(millis(shared.longest))
+    .execute(&mut *tx)
+    .await
+    .map_err(NoTurn::Unshared)?;
     match sqlx::query("select pg_advisory_xact_lock($1)")
         .bind(lock_key(id))
         .execute(&mut *tx)
         .await
     {
-        Ok(_) => Ok(SharedTurn(Some(tx))),
+        Ok(_) => Ok(tx),
         Err(sqlx::Error::Database(e)) if e.code().as_deref() == Some(LOCK_NOT_AVAILABLE) => {
             Err(NoTurn::Busy)
         }
@@ -189,6 +193,12 @@ async fn turn(state: &AppState, id: &str, refusal: &str) -> Result<UnderWay, App
     let wait = state.config.upstream_timeout;
     state.changes.begin(id, wait).await.map_err(|no| match no {
         NoTurn::Busy => AppError::Conflict(refusal.replace("{}", &wait.as_secs().to_string())),
+        NoTurn::Crowded => AppError::Conflict(format!(
+            "The portal was making as many changes at once as it can ({}) for {} seconds, so \
+             this one was not made. Try again shortly.",
+            crate::app::TURNS,
+            wait.as_secs()
+        )),
         NoTurn::Unshared(e) => AppError::AuditUnavailable {
             message: "The portal cannot tell right now whether another portal is changing the \
                       same thing, so no change was made. Try again shortly."

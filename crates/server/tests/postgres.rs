@@ -493,6 +493,40 @@ async fn portals_sharing_a_database_change_one_connection_in_turn() {
     );
 }
 
+/// A turn in the database is held while its change is under way, and is given back by the
+/// database itself once it has been held as long as a change can take: a portal lost in the
+/// middle of a change (its host gone, its connection left open) does not hold it for hours.
+#[tokio::test]
+async fn a_turn_held_longer_than_a_change_can_take_is_given_back_by_the_database() {
+    use server::under_way::{ChangesUnderWay, NoTurn, SharedTurns};
+    let db = PgDatabase::create().await;
+    let portal = async |longest: Duration| {
+        ChangesUnderWay::new(Some(SharedTurns {
+            pool: server::db::pg_pool(&db.url, Duration::from_secs(5), 2, false)
+                .await
+                .unwrap(),
+            longest,
+        }))
+    };
+    let lost = portal(Duration::from_millis(800)).await;
+    let other = portal(Duration::from_secs(60)).await;
+    let held = lost.begin("x", Duration::from_secs(1)).await.unwrap();
+    assert!(
+        matches!(
+            other.begin("x", Duration::from_millis(200)).await,
+            Err(NoTurn::Busy)
+        ),
+        "held in the database, not only in the process that took it"
+    );
+    let apart = other.begin("y", Duration::from_millis(200)).await;
+    assert!(apart.is_ok(), "another connection's turn is apart");
+    drop(apart);
+    // Past the longest a change can take, the holder's session is ended and the turn is free.
+    let taken = other.begin("x", Duration::from_secs(5)).await;
+    assert!(taken.is_ok(), "{taken:?}");
+    drop((held, taken));
+}
+
 /// A portal started with shorter timeouts than another sharing the database does not close that
 /// other's change while it may still be under way: intents are closed by the longest time in
 /// flight any of them has given.
