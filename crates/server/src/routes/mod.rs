@@ -118,6 +118,9 @@ impl<T> Step<T> {
                 .map(|f| f.message.as_str())
                 .collect::<Vec<_>>()
                 .join("; "),
+            // Its message says what could not be done (its cause is in the log): the history
+            // itself is being written.
+            AppError::AuditUnavailable { message, .. } => message.clone(),
             other => other.to_string(),
         });
         Step {

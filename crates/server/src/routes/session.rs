@@ -119,9 +119,12 @@ async fn sign_in(
     let data = match signed_in {
         Ok(data) => data,
         Err(e) => {
-            // Console Connect failed, was busy or too slow, or the portal failed or could not
-            // write the history first: no verdict on the key.
-            if e.code().may_pass_on_retry() {
+            if e.code() == models::ErrorCode::SessionsUnavailable {
+                // Console Connect accepted the key; only its session could not be kept.
+                attempt.succeeded().await;
+            } else if e.code().may_pass_on_retry() {
+                // Console Connect failed, was busy or too slow, or the portal failed or could
+                // not write the history first: no verdict on the key.
                 attempt.unanswered().await;
             }
             return Err(e);
