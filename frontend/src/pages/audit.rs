@@ -962,9 +962,9 @@ fn newer_than<E>(page: Vec<E>, shown: Option<i64>, id: fn(&E) -> i64) -> Result<
     }
 }
 
-/// The name an order without a connection (refused, failed, or not yet answered) asked for, as
-/// its intent's request gives it: the event's own, or for an outcome its intent's, when that is
-/// among the events read.
+/// The name an order asked for, for its events that name no connection (its intent, written
+/// before there was one; an outcome that made none), as its intent's request gives it: the
+/// event's own, or for an outcome its intent's, when that is among the events read.
 fn ordered_name(e: &AuditEvent, read: &[AuditEvent]) -> Option<String> {
     if e.action != AuditAction::CreateConnection || e.connection_id.is_some() {
         return None;

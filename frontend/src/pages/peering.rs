@@ -261,8 +261,13 @@ fn PeeringWizard(id: String, t: PeeringType) -> impl IntoView {
 }
 
 /// The sync status of the peering of type `t`, read every few seconds while it moves and the
-/// wizard is at its form (`step` before Apply); `None` until read, or once the peering is gone.
-fn sync_followed(id: String, t: PeeringType, step: RwSignal<usize>) -> Memo<Option<SyncStatus>> {
+/// wizard is at its form (`step` before Apply): `None` until read, `Some(None)` once the
+/// peering is gone.
+fn sync_followed(
+    id: String,
+    t: PeeringType,
+    step: RwSignal<usize>,
+) -> Memo<Option<Option<SyncStatus>>> {
     let poll = Poll::new();
     let read = poll.resource(move || api::get_peering(id.clone(), t));
     let (shown, _) = crate::shared::last_read(read);
@@ -272,7 +277,12 @@ fn sync_followed(id: String, t: PeeringType, step: RwSignal<usize>) -> Memo<Opti
                 p.as_ref().is_some_and(|p| p.sync_status.is_transitional())
             })
     });
-    Memo::new(move |_| shown.with(|p| p.clone().flatten().map(|p| p.sync_status)))
+    Memo::new(move |_| {
+        shown.with(|read| {
+            read.as_ref()
+                .map(|p| p.as_ref().map(|p| p.sync_status.clone()))
+        })
+    })
 }
 
 /// The value of [`Draft::keep_shared_key`] while the current shared key is kept.
@@ -689,7 +699,12 @@ fn PeeringForm(
         <WizardSteps current=step names=STEPS/>
         {move || {
             let first = syncing.clone().filter(|_| step.get() < 2)?;
-            let status = sync_now.and_then(|now| now.get()).unwrap_or(first);
+            let status = match sync_now.and_then(|now| now.get()) {
+                Some(Some(now)) => now,
+                // Removed since (by a colleague): there is no change left to follow.
+                Some(None) => return None,
+                None => first,
+            };
             Some(if status.is_transitional() {
                 view! {
                     <p class="notice" role="status" data-test="still-syncing">
@@ -700,9 +715,14 @@ fn PeeringForm(
                 }
                 .into_any()
             } else {
+                let said = if status == SyncStatus::Synced {
+                    format!("The last change to this peering has gone through to Azure ({}); a change made now starts from it.", status.label())
+                } else {
+                    format!("The last change to this peering is no longer going through to Azure; its sync status is now {}.", status.label())
+                };
                 view! {
                     <p class="notice" role="status" data-test="still-syncing">
-                        {format!("The last change to this peering has gone through to Azure ({}); a change made now starts from it.", status.label())}
+                        {said}
                     </p>
                 }
                 .into_any()
