@@ -115,6 +115,8 @@ async fn serve(config: server::Config) -> anyhow::Result<ExitCode> {
     config.check_database_folders()?;
     let _lock = InstanceLock::acquire(&config)?;
     let grace = config.shutdown_grace();
+    // Each request's head is waited for as long as a request may take.
+    let head_wait = config.request_timeout;
     warn_without_browser_app(&config.static_dir);
     let portal = server::build(config).await?;
     let addr = listener.local_addr()?;
@@ -129,7 +131,9 @@ async fn serve(config: server::Config) -> anyhow::Result<ExitCode> {
         );
         let metrics_router = portal.metrics_router.clone();
         tokio::spawn(async move {
-            if let Err(e) = serve_until_signal(metrics_listener, metrics_router, grace).await {
+            if let Err(e) =
+                serve_until_signal(metrics_listener, metrics_router, grace, head_wait).await
+            {
                 tracing::error!(error = %e, "the metrics listener stopped");
             }
         });
@@ -148,7 +152,7 @@ async fn serve(config: server::Config) -> anyhow::Result<ExitCode> {
         sandbox = portal.sandbox.is_some(),
         "listening on http://{addr}"
     );
-    serve_until_signal(listener, portal.router, grace).await?;
+    serve_until_signal(listener, portal.router, grace, head_wait).await?;
     finish_changes(&portal.state.changes_running, grace).await;
     tracing::info!("stopped");
     Ok(ExitCode::SUCCESS)

@@ -190,9 +190,14 @@ async fn serve_on_loopback(router: axum::Router) -> (SocketAddr, tokio::task::Jo
         .expect("a loopback port");
     let addr = listener.local_addr().expect("a local address");
     let task = tokio::spawn(async move {
-        server::serve_until_signal(listener, router, std::time::Duration::from_secs(5))
-            .await
-            .expect("it serves");
+        server::serve_until_signal(
+            listener,
+            router,
+            std::time::Duration::from_secs(5),
+            std::time::Duration::from_secs(60),
+        )
+        .await
+        .expect("it serves");
     });
     (addr, task)
 }
