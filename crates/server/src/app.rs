@@ -224,6 +224,10 @@ pub fn app(state: AppState, csp: &str) -> anyhow::Result<Router> {
         ))
         .layer(middleware::from_fn(crate::session::end_when_key_refused))
         .layer(sessions)
+        .layer(middleware::from_fn_with_state(
+            state.clone(),
+            crate::session::removal_like_the_cookie,
+        ))
         .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))
         .route_layer(middleware::from_fn(crate::metrics::mark_route));
     let csp = HeaderValue::from_str(csp).context("the content security policy")?;

@@ -7,7 +7,8 @@ use crate::audit::Actor;
 use crate::error::{AppError, Result};
 use crate::state::AppState;
 use axum::extract::FromRequestParts;
-use axum::http::header::COOKIE;
+use axum::http::HeaderValue;
+use axum::http::header::{COOKIE, SET_COOKIE};
 use axum::http::request::Parts;
 use console_connect::{ApiKey, CompanyUsername};
 use models::api::{CompanyView, SessionUser, SessionView};
@@ -244,6 +245,42 @@ pub async fn end_when_key_refused(
                 "Console Connect refused the session's API key, and the session could not be \
                  ended: {e}"
             ),
+        }
+    }
+    response
+}
+
+/// tower-sessions removes a session's cookie with one of its name and path alone, which a
+/// browser ignores in place of a `Secure` one (as the `__Host-` cookie behind HTTPS is): the
+/// browser would keep sending the ended session's cookie. The removal is given the attributes
+/// the cookie was set with.
+pub async fn removal_like_the_cookie(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    let mut response = next.run(request).await;
+    let removal = format!("{}=;", state.cookie_name);
+    let attributes = if state.config.is_https() {
+        "; Secure; HttpOnly; SameSite=Strict"
+    } else {
+        "; HttpOnly; SameSite=Strict"
+    };
+    let headers = response.headers_mut();
+    let set: Vec<HeaderValue> = headers.get_all(SET_COOKIE).iter().cloned().collect();
+    if set
+        .iter()
+        .any(|v| v.to_str().is_ok_and(|s| s.starts_with(&removal)))
+    {
+        headers.remove(SET_COOKIE);
+        for value in set {
+            let value = match value.to_str() {
+                Ok(s) if s.starts_with(&removal) => {
+                    HeaderValue::from_str(&format!("{s}{attributes}")).unwrap_or(value)
+                }
+                _ => value,
+            };
+            headers.append(SET_COOKIE, value);
         }
     }
     response

@@ -572,6 +572,28 @@ async fn behind_https_the_session_cookie_is_secure_and_host_prefixed() {
     let cookie = reply.header("set-cookie").unwrap();
     assert!(cookie.starts_with("__Host-portal_session="), "{cookie}");
     assert!(cookie.to_ascii_lowercase().contains("; secure"), "{cookie}");
+    // Signed out, the cookie is removed with one a browser takes in its place: a removal
+    // without `Secure` would leave the ended session's cookie in the browser.
+    let session = cookie.split(';').next().unwrap().to_owned();
+    let signed_out = client
+        .send(
+            client
+                .request(Method::DELETE, "/api/session")
+                .header("origin", "https://portal.example.com")
+                .header("cookie", &session),
+        )
+        .await;
+    assert_eq!(
+        signed_out.status,
+        StatusCode::NO_CONTENT,
+        "{}",
+        signed_out.text
+    );
+    let removal = signed_out.header("set-cookie").unwrap();
+    assert!(removal.starts_with("__Host-portal_session=;"), "{removal}");
+    for attribute in ["; Path=/", "; Secure", "; HttpOnly", "; SameSite=Strict"] {
+        assert!(removal.contains(attribute), "{attribute} in {removal}");
+    }
     let foreign = client
         .send(
             client
