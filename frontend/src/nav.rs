@@ -53,14 +53,20 @@ pub fn is_sign_in(path: &str) -> bool {
 
 /// `next` when it is a path of this app worth returning to: it starts with one `/` (not `//`
 /// or `/\`, which browsers read as another host), is neither the sign-in page itself nor one
-/// of the server's own (its API and health checks, which are no pages), and is plain
-/// printable text of a sensible length.
+/// of the server's own (its API and health checks, which are no pages), has no `.` or `..`
+/// segment (plain or percent-encoded, which the browser resolves: `/audit/../api` is the
+/// API), and is plain printable text of a sensible length.
 pub fn safe_next(next: &str) -> Option<&str> {
     const NOT_PAGES: [&str; 4] = ["sign-in", "api", "healthz", "readyz"];
     let rest = next.strip_prefix('/')?;
     let plain = next.len() <= 2048 && next.chars().all(|c| !c.is_control() && c != '\\');
-    let first = rest.split(['/', '?', '#']).next().unwrap_or_default();
-    (plain && !rest.starts_with('/') && !NOT_PAGES.contains(&first)).then_some(next)
+    let path = rest.split(['?', '#']).next().unwrap_or_default();
+    let dotted = path.split('/').any(|segment| {
+        let decoded = segment.to_ascii_lowercase().replace("%2e", ".");
+        decoded == "." || decoded == ".."
+    });
+    let first = path.split('/').next().unwrap_or_default();
+    (plain && !dotted && !rest.starts_with('/') && !NOT_PAGES.contains(&first)).then_some(next)
 }
 
 /// Percent-encodes everything but the unreserved characters (RFC 3986), for a query value.
@@ -137,6 +143,12 @@ mod tests {
             "/readyz#x",
             "/audit\n",
             &format!("/{}", "a".repeat(2048)),
+            // Segments the browser resolves before it goes there.
+            "/connections/../../api/session",
+            "/audit/%2e%2e/api/audit/export.json",
+            "/audit/.%2E/api",
+            "/./api",
+            "/connections/.",
         ] {
             assert_eq!(safe_next(next), None, "{next:?}");
         }
