@@ -133,7 +133,7 @@ pub fn recognise(path: &str) -> (Screen, Params) {
         ["audit"] => plain(Screen::Audit),
         ["audit", _] => (Screen::AuditEvent, param(&[("id", &segments[1])])),
         ["connections", _, rest @ ..] => {
-            let id = &segments[1];
+            let id = &connection_id(&segments[1]);
             match rest {
                 [] => (Screen::Connection, param(&[("id", id)])),
                 ["progress"] => (Screen::Progress, param(&[("id", id)])),
@@ -151,6 +151,17 @@ pub fn recognise(path: &str) -> (Screen, Params) {
             }
         }
         _ => plain(Screen::NotFound),
+    }
+}
+
+/// A connection id as the address gives it: one of 24 hex digits in any case is read as the
+/// lower-case id it is (as the audit page reads one); anything else as written, for the page
+/// to say there is no such connection.
+fn connection_id(segment: &str) -> String {
+    if segment.len() == 24 && segment.bytes().all(|b| b.is_ascii_hexdigit()) {
+        segment.to_ascii_lowercase()
+    } else {
+        segment.to_owned()
     }
 }
 
@@ -494,6 +505,22 @@ mod tests {
         assert_eq!(params.get("type").as_deref(), Some("PRIVATE"));
         // A `+` in a path is a plus.
         assert_eq!(recognise("/audit/1+2").1.get("id").as_deref(), Some("1+2"));
+        // A connection id in capitals is the id.
+        for path in [
+            "/connections/6B16294C23F796AD00000000",
+            "/connections/6b16294C23F796AD00000000/progress",
+            "/connections/6B16294C23F796AD00000000/peering/PRIVATE",
+        ] {
+            assert_eq!(
+                recognise(path).1.get("id").as_deref(),
+                Some("6b16294c23f796ad00000000"),
+                "{path}"
+            );
+        }
+        assert_eq!(
+            recognise("/connections/NOT-AN-ID").1.get("id").as_deref(),
+            Some("NOT-AN-ID")
+        );
     }
 
     #[test]
