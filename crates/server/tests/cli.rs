@@ -308,10 +308,10 @@ async fn a_second_portal_on_the_same_database_is_refused_before_touching_it() {
     );
 }
 
-#[test]
-fn sigterm_stops_the_portal_even_while_a_client_holds_half_a_request() {
-    use std::io::Write;
-    let dir = tempfile::tempdir().unwrap();
+/// The portal on a free loopback port, on the sandbox, with a request timeout of 2 s (and an
+/// upstream timeout of 1 s) and its data in `dir`: the running process (its stderr piped) and
+/// the URL it announced.
+fn portal_with_short_timeouts(dir: &std::path::Path) -> (std::process::Child, String) {
     let mut child = Command::new(env!("CARGO_BIN_EXE_portal"))
         .args(["--listen", "127.0.0.1:0", "--sandbox-speed", "instant"])
         .args([
@@ -321,7 +321,7 @@ fn sigterm_stops_the_portal_even_while_a_client_holds_half_a_request() {
             "1",
         ])
         .arg("--data-dir")
-        .arg(dir.path())
+        .arg(dir)
         .stdout(Stdio::piped())
         .stderr(Stdio::piped())
         .spawn()
@@ -331,6 +331,14 @@ fn sigterm_stops_the_portal_even_while_a_client_holds_half_a_request() {
         .map_while(Result::ok)
         .find_map(|line| portal_address(&line))
         .expect("the portal announces its address");
+    (child, url)
+}
+
+#[test]
+fn sigterm_stops_the_portal_even_while_a_client_holds_half_a_request() {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let (child, url) = portal_with_short_timeouts(dir.path());
     let mut half = std::net::TcpStream::connect(url.trim_start_matches("http://")).unwrap();
     half.write_all(b"GET /healthz HTTP/1.1\r\nHost: x\r\n")
         .unwrap();
@@ -370,25 +378,7 @@ fn sigterm_stops_the_portal_even_while_a_client_holds_half_a_request() {
 fn a_connection_that_does_not_send_a_whole_head_in_time_is_closed() {
     use std::io::{Read, Write};
     let dir = tempfile::tempdir().unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_portal"))
-        .args(["--listen", "127.0.0.1:0", "--sandbox-speed", "instant"])
-        .args([
-            "--request-timeout-secs",
-            "2",
-            "--upstream-timeout-secs",
-            "1",
-        ])
-        .arg("--data-dir")
-        .arg(dir.path())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("the portal starts");
-    let url = BufReader::new(child.stdout.take().unwrap())
-        .lines()
-        .map_while(Result::ok)
-        .find_map(|line| portal_address(&line))
-        .expect("the portal announces its address");
+    let (mut child, url) = portal_with_short_timeouts(dir.path());
     let addr = url.trim_start_matches("http://").to_owned();
     // Closed by the portal: the read ends (or fails) before the client's own limit.
     let closed = |mut s: std::net::TcpStream| {
