@@ -129,9 +129,16 @@ async fn shared_turn(
 ) -> Result<Transaction<'static, Postgres>, NoTurn> {
     /// PostgreSQL's `lock_not_available`: the wait set by `lock_timeout` ran out.
     const LOCK_NOT_AVAILABLE: &str = "55P03";
-    // The pool waits for a connection as long as a turn may be waited for.
-    let mut tx = shared.pool.begin().await.map_err(|e| match e {
-        sqlx::Error::PoolTimedOut => NoTurn::Crowded,
+    // The pool waits for a connection as long as a turn may be waited for. It times out the
+    // same whether all its connections hold turns or none can be opened (the database out of
+    // reach): which it was is told by how many it holds.
+    let pool = &shared.pool;
+    let mut tx = pool.begin().await.map_err(|e| match e {
+        sqlx::Error::PoolTimedOut
+            if pool.size() >= pool.options().get_max_connections() && pool.num_idle() == 0 =>
+        {
+            NoTurn::Crowded
+        }
         e => NoTurn::Unshared(e),
     })?;
     let millis = |d: Duration| d.as_millis().clamp(1, i32::MAX as u128).to_string();

@@ -525,6 +525,18 @@ async fn a_turn_held_longer_than_a_change_can_take_is_given_back_by_the_database
     let taken = other.begin("x", Duration::from_secs(5)).await;
     assert!(taken.is_ok(), "{taken:?}");
     drop((held, taken));
+
+    // A portal whose every turn connection holds a turn says so, not that the database failed.
+    let crowded = ChangesUnderWay::new(Some(SharedTurns {
+        pool: server::db::pg_pool(&db.url, Duration::from_millis(300), 1, false)
+            .await
+            .unwrap(),
+        longest: Duration::from_secs(60),
+    }));
+    let one = crowded.begin("x", Duration::from_secs(5)).await.unwrap();
+    let more = crowded.begin("y", Duration::from_secs(5)).await;
+    assert!(matches!(more, Err(NoTurn::Crowded)), "{more:?}");
+    drop(one);
 }
 
 /// A portal started with shorter timeouts than another sharing the database does not close that
