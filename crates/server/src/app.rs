@@ -230,7 +230,10 @@ pub fn app(state: AppState, csp: &str) -> anyhow::Result<Router> {
         ))
         .layer(axum::extract::DefaultBodyLimit::max(BODY_LIMIT))
         .route_layer(middleware::from_fn(crate::metrics::mark_route));
-    let csp = HeaderValue::from_str(csp).context("the content security policy")?;
+    let headers = security::Headers {
+        csp: HeaderValue::from_str(csp).context("the content security policy")?,
+        https: config.is_https(),
+    };
     let routes = Router::new()
         .route("/healthz", get(routes::healthz))
         .route("/readyz", get(routes::readyz))
@@ -250,7 +253,7 @@ pub fn app(state: AppState, csp: &str) -> anyhow::Result<Router> {
     Ok(Router::new()
         .fallback_service(routes)
         .layer(middleware::from_fn(security::finish_errors))
-        .layer(middleware::from_fn_with_state(csp, security::security_headers))
+        .layer(middleware::from_fn_with_state(headers, security::security_headers))
         .layer(middleware::from_fn_with_state(state.clone(), crate::metrics::track))
         .layer(TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
             let id = req.headers().get(security::REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("");

@@ -219,16 +219,33 @@ fn inline_script_hashes(html: &str) -> Vec<String> {
     hashes
 }
 
+/// What [`security_headers`] adds that depends on the portal's set-up.
+#[derive(Clone)]
+pub struct Headers {
+    pub csp: HeaderValue,
+    /// Whether people open the portal over HTTPS (its public URL says so): browsers are then
+    /// told to keep to HTTPS for this host, so a later plain-HTTP address cannot be used to
+    /// reach them.
+    pub https: bool,
+}
+
 /// Headers on every response.
 pub async fn security_headers(
-    State(csp): State<HeaderValue>,
+    State(headers): State<Headers>,
     req: Request,
     next: Next,
 ) -> Response {
     let is_api = req.uri().path().starts_with("/api/");
     let mut res = next.run(req).await;
     let h = res.headers_mut();
-    h.insert(header::CONTENT_SECURITY_POLICY, csp);
+    h.insert(header::CONTENT_SECURITY_POLICY, headers.csp);
+    if headers.https {
+        // A year, this host only: the portal has no say over its neighbours.
+        h.insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static("max-age=31536000"),
+        );
+    }
     h.insert(
         header::X_CONTENT_TYPE_OPTIONS,
         HeaderValue::from_static("nosniff"),

@@ -388,6 +388,9 @@ fn assert_security_headers(reply: &Reply, what: &str) {
         "{what}"
     );
     assert_eq!(reply.header("x-frame-options"), Some("DENY"), "{what}");
+    // Served over plain HTTP, the portal does not ask browsers to keep to HTTPS: it could
+    // not be reached again at this address.
+    assert_eq!(reply.header("strict-transport-security"), None, "{what}");
 }
 
 /// A portal serving a browser app made of these files; the directory lives as long as the guard.
@@ -569,6 +572,17 @@ async fn behind_https_the_session_cookie_is_secure_and_host_prefixed() {
         .await;
 
     assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+    // Browsers are told to keep to HTTPS here, on the app's pages as on the API.
+    for served in [
+        &reply,
+        &client.get("/").await,
+        &client.get("/healthz").await,
+    ] {
+        assert_eq!(
+            served.header("strict-transport-security"),
+            Some("max-age=31536000")
+        );
+    }
     let cookie = reply.header("set-cookie").unwrap();
     assert!(cookie.starts_with("__Host-portal_session="), "{cookie}");
     assert!(cookie.to_ascii_lowercase().contains("; secure"), "{cookie}");
