@@ -954,3 +954,64 @@ async fn a_sign_in_whose_session_cannot_be_stored_is_recorded_as_failed() {
         Some("succeeded")
     );
 }
+
+/// Console Connect accepts the key, but the sign-in's outcome cannot be written (the audit
+/// database is locked past the busy timeout): nobody is left signed in without the history
+/// saying so.
+#[tokio::test]
+async fn a_sign_in_whose_outcome_cannot_be_recorded_signs_nobody_in() {
+    use sqlx::Executor;
+    let app = spawn_app_with(Options {
+        busy_timeout: Some(Duration::from_millis(300)),
+        ..Options::default()
+    })
+    .await;
+    app.sim.set_fault(
+        Route::WhoAmI,
+        Fault {
+            latency_ms: 1_000,
+            ..Fault::default()
+        },
+    );
+    let client = app.client();
+    let mut db = app.audit_db().await;
+
+    // The lock is taken once the key is upstream, so the sign-in's intent is already written.
+    let (reply, ()) = tokio::join!(client.sign_in(ada()), async {
+        while app.upstream_calls(Route::WhoAmI) == 0 {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        db.execute("begin immediate").await.unwrap();
+    });
+    db.execute("rollback").await.unwrap();
+
+    assert_eq!(
+        reply.status,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "{}",
+        reply.text
+    );
+    assert_eq!(reply.code(), "audit_unavailable");
+    assert_eq!(
+        reply.message(),
+        "Console Connect accepted the key, but the sign-in could not be recorded in the audit \
+         history, so you are not signed in. Try again shortly."
+    );
+    assert_eq!(
+        client.get("/api/session").await.status,
+        StatusCode::UNAUTHORIZED,
+        "the session stored before the outcome was removed"
+    );
+    let url = server::config::sqlite_url(&app.data_dir().join("sessions.db"));
+    let mut sessions = <sqlx::SqliteConnection as sqlx::Connection>::connect(&url)
+        .await
+        .unwrap();
+    let left: i64 = sqlx::query_scalar("select count(*) from tower_sessions")
+        .fetch_one(&mut sessions)
+        .await
+        .unwrap();
+    assert_eq!(left, 0);
+    // Once the history can be written again, the same key signs in.
+    assert_eq!(client.sign_in(ada()).await.status, StatusCode::OK);
+    assert_eq!(client.get("/api/session").await.status, StatusCode::OK);
+}

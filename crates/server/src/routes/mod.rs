@@ -155,7 +155,7 @@ where
                 metrics.audit_outcome_failed();
                 tracing::error!(intent = pending.id, error = %e, "outcome not recorded");
                 Err(AppError::AuditUnavailable {
-                    message: "The request reached Console Connect, but its outcome could not be recorded in the audit history. Check the current state before trying again.".into(),
+                    message: "The change may have been made, but its outcome could not be recorded in the audit history. Check the current state before trying again.".into(),
                     cause: e.to_string(),
                 })
             }

@@ -14,6 +14,8 @@ use console_connect::ApiKey;
 use models::api::{AuditAction, PortalInfo, SelectCompanyRequest, SessionView, SignInRequest};
 use models::{FieldError, validate};
 use serde_json::json;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
 use tower_sessions::Session;
 
 pub fn router() -> Router<AppState> {
@@ -83,6 +85,10 @@ async fn sign_in(
     let upstream = state.upstream.clone();
     let crypto = state.crypto.clone();
     let api_key = ApiKey::new(key.clone());
+    // Whether the signed-in session was stored: a sign-in whose outcome then cannot be
+    // recorded must not stand.
+    let kept = Arc::new(AtomicBool::new(false));
+    let (kept_in_step, stored) = (kept.clone(), session.clone());
     let signed_in = audited(&state, intent, move || async move {
         match upstream.who_am_i(&api_key).await {
             Ok(user) => {
@@ -90,7 +96,10 @@ async fn sign_in(
                 // could not be kept is recorded as the failure it is to its user.
                 let data = SessionData::new(&user, crypto.seal(&key, &user.id));
                 let mut step = match keep(&session, &data).await {
-                    Ok(()) => Step::succeeded(data, None),
+                    Ok(()) => {
+                        kept_in_step.store(true, Ordering::Relaxed);
+                        Step::succeeded(data, None)
+                    }
                     Err(e) => {
                         let mut step = Step::broken(e);
                         step.outcome.upstream_status = Some(super::UPSTREAM_OK);
@@ -118,6 +127,26 @@ async fn sign_in(
     .await;
     let data = match signed_in {
         Ok(data) => data,
+        Err(e) if kept.load(Ordering::Relaxed) => {
+            // Console Connect accepted the key and the session was stored, but the sign-in's
+            // outcome could not be written: the session is removed again, so nobody is signed
+            // in without the history saying so.
+            if let Err(removal) = stored.flush().await {
+                tracing::error!(error = %removal, "a sign-in left unrecorded kept its session");
+            }
+            attempt.succeeded().await;
+            let cause = match e {
+                AppError::AuditUnavailable { cause, .. } => cause,
+                other => format!("{other:?}"),
+            };
+            return Err(AppError::AuditUnavailable {
+                message: "Console Connect accepted the key, but the sign-in could not be \
+                          recorded in the audit history, so you are not signed in. Try again \
+                          shortly."
+                    .into(),
+                cause,
+            });
+        }
         Err(e) => {
             if e.code() == models::ErrorCode::SessionsUnavailable {
                 // Console Connect accepted the key; only its session could not be kept.
