@@ -68,20 +68,25 @@ impl Error {
     /// large or could not be read; or a gateway in front of Console Connect answered that its
     /// own exchange failed (502) or took too long (504), which it may say after passing the
     /// request on; or the answer was an internal error (500), which says only that something
-    /// went wrong, perhaps after the change was made (while answering it). Any other status
-    /// is an answer (503: not taken in), and a failed connect sent nothing.
+    /// went wrong, perhaps after the change was made (while answering it). So may any other
+    /// server error the portal does not know (a CDN's 520 or 524, say, after it passed the
+    /// request on). 501, 503 and 505 say the request was not taken in; any status below 500
+    /// is an answer; and a failed connect sent nothing.
     pub fn outcome_unknown(&self) -> bool {
         match self {
             Error::Timeout | Error::Transport | Error::Decode { .. } | Error::TooLarge { .. } => {
                 true
             }
-            Error::Status { status, .. } => matches!(status, 500 | 502 | 504),
+            Error::Status { status, .. } => {
+                (500..=599).contains(status) && !matches!(status, 501 | 503 | 505)
+            }
             Error::Connect => false,
         }
     }
 
     /// A message from the upstream error body, when it is JSON with a `message`, `error`,
     /// `errorMessage` or `detail` string; `None` otherwise (HTML error pages, empty bodies).
+    /// Whole, so that a secret in it can be taken out before it is cut to a length to show.
     pub fn upstream_message(&self) -> Option<String> {
         let Error::Status { body, .. } = self else {
             return None;
@@ -90,7 +95,7 @@ impl Error {
         ["message", "errorMessage", "error", "detail"]
             .iter()
             .find_map(|k| v.get(k).and_then(Value::as_str))
-            .map(|m| m.chars().take(500).collect())
+            .map(str::to_owned)
     }
 
     /// The kept body of a non-2xx answer.
@@ -154,6 +159,17 @@ mod tests {
                 body: String::new(),
                 retry_after: None,
             },
+            // Server errors of a gateway or CDN the portal does not know.
+            Error::Status {
+                status: 520,
+                body: String::new(),
+                retry_after: None,
+            },
+            Error::Status {
+                status: 524,
+                body: String::new(),
+                retry_after: None,
+            },
         ];
         assert!(unknown.iter().all(Error::outcome_unknown));
         let known = [
@@ -165,6 +181,16 @@ mod tests {
             },
             Error::Status {
                 status: 503,
+                body: String::new(),
+                retry_after: None,
+            },
+            Error::Status {
+                status: 505,
+                body: String::new(),
+                retry_after: None,
+            },
+            Error::Status {
+                status: 400,
                 body: String::new(),
                 retry_after: None,
             },

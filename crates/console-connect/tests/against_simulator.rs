@@ -341,6 +341,44 @@ async fn writes_are_never_retried() {
     assert_eq!(s.requests_to(Route::UpdatePeering), 1);
 }
 
+/// A change answered 2xx without a body was taken: what it changed is read instead.
+#[tokio::test]
+async fn a_change_answered_without_a_body_is_read_back() {
+    let s = setup().await;
+    let id = s.production().await;
+    for route in [Route::UpdatePeering, Route::DeleteConnection] {
+        s.sim.simulator.set_fault(
+            route,
+            Fault {
+                empty_body: true,
+                ..Fault::default()
+            },
+        );
+    }
+    let written = s
+        .client
+        .update_peering(&s.key, &s.acme, &id, PeeringType::Public, &public_config())
+        .await
+        .unwrap();
+    assert_eq!(written.sync_status, Some(SyncStatus::Pending));
+    assert_eq!(written.config().vlan_id, public_config().vlan_id);
+    let deleted = s
+        .client
+        .delete_connection(&s.key, &s.acme, &id)
+        .await
+        .unwrap();
+    assert_eq!(deleted.id, id.as_str());
+    assert_eq!(deleted.status, ConnectionStatus::Deleting);
+    assert_eq!(
+        s.requests_to(Route::UpdatePeering),
+        1,
+        "a write is sent once"
+    );
+    assert_eq!(s.requests_to(Route::DeleteConnection), 1);
+    assert_eq!(s.requests_to(Route::ReadPeering), 1);
+    assert_eq!(s.requests_to(Route::GetConnection), 1);
+}
+
 #[tokio::test]
 async fn a_malformed_answer_is_a_decode_error() {
     let s = setup().await;

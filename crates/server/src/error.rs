@@ -149,7 +149,10 @@ impl AppError {
     /// [`from_upstream`](Self::from_upstream), for a `change` or a read.
     fn upstream(e: &console_connect::Error, secrets: &[&str], change: bool) -> Self {
         use console_connect::Error as E;
-        let theirs = e.upstream_message().map(|m| redact(&m, secrets));
+        // Cut to a length to show only once the secrets are out, so none is left in part.
+        let theirs = e
+            .upstream_message()
+            .map(|m| redact(&m, secrets).chars().take(500).collect::<String>());
         match e {
             E::Status { status: 401, .. } => AppError::KeyRefused,
             // Console Connect's own words when it gave any (they say which role), else ours.
@@ -392,17 +395,75 @@ pub fn report_response(report: ErrorReport) -> Response {
     response
 }
 
-/// Replaces each secret (of 4 characters or more) in `text` with `********`.
+/// What an upstream text is replaced with when it holds a secret too short to take out of it.
+pub const WITHHELD: &str = "(Console Connect's words are not shown: they may quote a key.)";
+
+/// Replaces each secret in `text` with `********`, in whatever case it is quoted (a service
+/// key is one in any case). A secret of fewer than 4 characters (a shared key may be one)
+/// cannot be taken out without garbling everything else, so a text that holds it anywhere is
+/// withheld whole.
 pub fn redact(text: &str, secrets: &[&str]) -> String {
-    secrets
-        .iter()
-        .filter(|s| s.len() >= 4)
-        .fold(text.to_owned(), |t, s| t.replace(s, "********"))
+    let mut out = text.to_owned();
+    for secret in secrets.iter().filter(|s| !s.is_empty()) {
+        if secret.chars().count() < 4 {
+            if out
+                .to_ascii_lowercase()
+                .contains(&secret.to_ascii_lowercase())
+            {
+                return WITHHELD.to_owned();
+            }
+        } else {
+            out = replace_any_case(&out, secret, "********");
+        }
+    }
+    out
+}
+
+/// `text` with every match of `needle`, ASCII case ignored, replaced by `with`.
+fn replace_any_case(text: &str, needle: &str, with: &str) -> String {
+    // Lower-casing ASCII keeps every byte where it was, so the matches' offsets in the
+    // lower-cased copy are theirs in `text` too.
+    let (hay, needle) = (text.to_ascii_lowercase(), needle.to_ascii_lowercase());
+    let mut out = String::with_capacity(text.len());
+    let mut last = 0;
+    for (at, _) in hay.match_indices(&needle) {
+        out.push_str(&text[last..at]);
+        out.push_str(with);
+        last = at + needle.len();
+    }
+    out.push_str(&text[last..]);
+    out
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn secrets_are_taken_out_in_any_case_and_short_ones_withhold_the_text() {
+        let key = "ABCDEF12-3456-7890-ABCD-EF1234567890";
+        assert_eq!(
+            redact(
+                "key abcdef12-3456-7890-abcd-ef1234567890 and ABCDEF12-3456-7890-ABCD-EF1234567890 é",
+                &[key]
+            ),
+            "key ******** and ******** é"
+        );
+        assert_eq!(redact("sharedKey abc refused", &["abc"]), WITHHELD);
+        assert_eq!(redact("sharedKey ABC refused", &["abc"]), WITHHELD);
+        assert_eq!(redact("nothing secret", &["xyz", ""]), "nothing secret");
+        // Cut to be shown after the secret is out: none of it is left at the edge.
+        let message = format!("{}{key} more", "x".repeat(490));
+        let e = console_connect::Error::Status {
+            status: 400,
+            body: serde_json::json!({ "message": message }).to_string(),
+            retry_after: None,
+        };
+        let AppError::UpstreamRejected(shown) = AppError::from_upstream(&e, &[key]) else {
+            panic!("a refusal");
+        };
+        assert_eq!(shown, format!("{}******** m", "x".repeat(490)));
+    }
 
     #[test]
     fn a_change_not_sent_says_so_before_what_to_do_next() {

@@ -159,6 +159,32 @@ async fn canary_secrets_appear_in_no_response_log_or_file() {
         assert!(failed.status.is_server_error(), "{}", failed.text);
         app.sim.clear_faults();
     }
+    // Console Connect refusing the change in words that quote the API key it was sent and the
+    // shared key: the refusal is passed on, without either.
+    app.sim.set_fault(
+        Route::UpdatePeering,
+        Fault {
+            status: Some(400),
+            echo_request: true,
+            ..Fault::default()
+        },
+    );
+    let quoted = ada.post(&path, &change).await;
+    assert_eq!(
+        quoted.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        quoted.text
+    );
+    assert!(
+        quoted
+            .message()
+            .starts_with("refused the request with Bearer ********: {"),
+        "{}",
+        quoted.text
+    );
+    assert!(quoted.message().contains("********"), "{}", quoted.text);
+    app.sim.clear_faults();
     let updated = ada.post(&path, &change).await;
     assert_eq!(updated.status, StatusCode::OK, "{}", updated.text);
     app.advance(10);

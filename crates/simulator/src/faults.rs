@@ -25,8 +25,14 @@ pub struct Fault {
     pub retry_after_secs: Option<u64>,
     /// Run the handler, then replace a 2xx body with truncated JSON.
     pub malformed_body: bool,
+    /// Run the handler, then send a 2xx answer without its body, as an API that only says a
+    /// change was taken (202, 204) does.
+    pub empty_body: bool,
     /// Never answer, so the client's timeout has to fire.
     pub hang: bool,
+    /// With `status`: answer JSON whose `message` quotes the request's `Authorization` header
+    /// and body, as a careless gateway or API might, instead of the HTML page.
+    pub echo_request: bool,
     /// Apply to the next N matching requests only; `None` until cleared.
     pub times: Option<u32>,
 }
@@ -83,13 +89,21 @@ pub(crate) async fn apply(fault: Fault, request: Request, next: Next) -> Respons
         match std::future::pending::<Infallible>().await {}
     }
     if let Some(code) = fault.status {
-        let mut page = error_page(fault_status(code).unwrap_or(StatusCode::BAD_GATEWAY));
+        let status = fault_status(code).unwrap_or(StatusCode::BAD_GATEWAY);
+        let mut page = if fault.echo_request {
+            echo_page(status, request).await
+        } else {
+            error_page(status)
+        };
         if let Some(secs) = fault.retry_after_secs {
             page.headers_mut().insert(header::RETRY_AFTER, secs.into());
         }
         return page;
     }
     let response = next.run(request).await;
+    if fault.empty_body && response.status().is_success() {
+        return response.status().into_response();
+    }
     if fault.malformed_body && response.status().is_success() {
         return (
             response.status(),
@@ -99,6 +113,28 @@ pub(crate) async fn apply(fault: Fault, request: Request, next: Next) -> Respons
             .into_response();
     }
     response
+}
+
+/// A JSON error quoting what the request carried, its credentials included.
+async fn echo_page(status: StatusCode, request: Request) -> Response {
+    let auth = request
+        .headers()
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("")
+        .to_owned();
+    let body = axum::body::to_bytes(request.into_body(), 64 * 1024)
+        .await
+        .unwrap_or_default();
+    let message = format!(
+        "refused the request with {auth}: {}",
+        String::from_utf8_lossy(&body)
+    );
+    (
+        status,
+        axum::Json(serde_json::json!({ "message": message })),
+    )
+        .into_response()
 }
 
 /// The kind of page a load balancer answers when the API behind it fails: not JSON.

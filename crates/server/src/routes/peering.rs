@@ -369,6 +369,11 @@ async fn update_peering(
     let api_key = signed_in.api_key.clone();
     let crypto = state.crypto.clone();
     let status = parent.status.clone();
+    // The key it has now, taken out of Console Connect's words as the new one is.
+    let current_secret = current
+        .as_ref()
+        .and_then(|c| c.shared_key.clone())
+        .unwrap_or_default();
     let view = audited(&state, intent, move || async move {
         if let Some(refused) = not_changeable(&status, "Peering can be configured") {
             return Step::refused(refused);
@@ -394,7 +399,7 @@ async fn update_peering(
                 let after = peering_snapshot(&crypto, &peering.config());
                 Step::succeeded(peering_view(&crypto, t, &peering), Some(after))
             }
-            Err(e) => Step::change_failed(&e, &[&secret]),
+            Err(e) => Step::change_failed(&e, &[&secret, &current_secret]),
         }
     })
     .await?;
