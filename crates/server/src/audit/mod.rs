@@ -448,8 +448,24 @@ async fn reconcile_loop(pool: PgPool, in_flight: Duration) {
 /// commits them together, then answers each caller.
 async fn write_loop(mut writer: Writer, mut rx: mpsc::Receiver<WriteRequest>) {
     let mut batch: Vec<WriteRequest> = Vec::with_capacity(MAX_BATCH);
-    let mut head_logged: Option<Instant> = None;
-    while rx.recv_many(&mut batch, MAX_BATCH).await > 0 {
+    let mut heads = HeadLog::default();
+    loop {
+        let received = match heads.due_at() {
+            // A head not logged yet is logged once it is due, writes or none.
+            Some(due) => tokio::select! {
+                n = rx.recv_many(&mut batch, MAX_BATCH) => n,
+                () = tokio::time::sleep_until(due.into()) => {
+                    if let Some(head) = heads.due(Instant::now()) {
+                        tracing::info!(head = %head, "audit history written");
+                    }
+                    continue;
+                }
+            },
+            None => rx.recv_many(&mut batch, MAX_BATCH).await,
+        };
+        if received == 0 {
+            break;
+        }
         let rows = batch.iter().map(|(r, _)| r);
         let result = match &mut writer {
             Writer::Sqlite(writer) => writer.write(rows).await,
@@ -460,9 +476,8 @@ async fn write_loop(mut writer: Writer, mut rx: mpsc::Receiver<WriteRequest>) {
                 for ((_, reply), id) in batch.drain(..).zip(ids) {
                     let _ = reply.send(Ok(id));
                 }
-                if head_logged.is_none_or(|at| at.elapsed() >= HEAD_LOG_EVERY) {
+                if let Some(head) = heads.written(head.to_string(), Instant::now()) {
                     tracing::info!(head = %head, "audit history written");
-                    head_logged = Some(Instant::now());
                 }
             }
             Err(e) => {
@@ -471,6 +486,52 @@ async fn write_loop(mut writer: Writer, mut rx: mpsc::Receiver<WriteRequest>) {
                     let _ = reply.send(Err(AuditError(e.to_string())));
                 }
             }
+        }
+    }
+    // The writers are gone (the portal stops): the last head is said before it goes.
+    if let Some(head) = heads.pending.take() {
+        tracing::info!(head = %head, "audit history written");
+    }
+}
+
+/// When the chain's head is logged: at the first write, then at most once every
+/// [`HEAD_LOG_EVERY`], and a head written in between once that time is up, whether or not more
+/// is written, so the last rows before a quiet spell are witnessed too.
+#[derive(Debug, Default)]
+struct HeadLog {
+    logged_at: Option<Instant>,
+    pending: Option<String>,
+}
+
+impl HeadLog {
+    /// A write made `head` the chain's head: what to log now, if anything.
+    fn written(&mut self, head: String, now: Instant) -> Option<String> {
+        if self
+            .logged_at
+            .is_none_or(|at| now.duration_since(at) >= HEAD_LOG_EVERY)
+        {
+            self.logged_at = Some(now);
+            self.pending = None;
+            Some(head)
+        } else {
+            self.pending = Some(head);
+            None
+        }
+    }
+
+    /// When a head not logged yet is due.
+    fn due_at(&self) -> Option<Instant> {
+        self.pending.as_ref()?;
+        Some(self.logged_at? + HEAD_LOG_EVERY)
+    }
+
+    /// The head to log at `now`, when one is due.
+    fn due(&mut self, now: Instant) -> Option<String> {
+        if self.due_at().is_some_and(|due| now >= due) {
+            self.logged_at = Some(now);
+            self.pending.take()
+        } else {
+            None
         }
     }
 }
@@ -534,6 +595,32 @@ fn chain_rows<'a>(
 mod tests {
     use super::*;
     use models::api::{AuditAction, AuditPhase};
+
+    #[test]
+    fn every_head_written_is_logged_within_a_minute_even_when_nothing_follows() {
+        let start = Instant::now();
+        let at = |secs: u64| start + Duration::from_secs(secs);
+        let mut heads = HeadLog::default();
+        assert_eq!(heads.written("1:a".into(), at(0)).as_deref(), Some("1:a"));
+        assert_eq!(heads.due_at(), None, "nothing left to say");
+        // Within the minute: kept for later, the latest only.
+        assert_eq!(heads.written("2:b".into(), at(10)), None);
+        assert_eq!(heads.written("3:c".into(), at(20)), None);
+        assert_eq!(heads.due_at(), Some(at(60)));
+        assert_eq!(heads.due(at(59)), None);
+        // Nothing more is written: it is said when due.
+        assert_eq!(heads.due(at(60)).as_deref(), Some("3:c"));
+        assert_eq!(heads.due_at(), None);
+        // A write a minute after that is said at once; one soon after waits its turn.
+        assert_eq!(heads.written("4:d".into(), at(125)).as_deref(), Some("4:d"));
+        assert_eq!(heads.written("5:e".into(), at(130)), None);
+        assert_eq!(heads.written("6:f".into(), at(185)).as_deref(), Some("6:f"));
+        assert_eq!(
+            heads.due_at(),
+            None,
+            "the head said replaces the one waiting"
+        );
+    }
 
     fn event(reason: String) -> AuditEvent {
         let mut e = row::blank(AuditAction::UpdatePeering, AuditPhase::Intent);

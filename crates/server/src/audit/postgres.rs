@@ -10,10 +10,13 @@
 use super::chain::{self, Verifier};
 use super::query::{
     COLUMNS, Dialect, EXPORT_BATCH, Filter, Format, Kind, Scope, check_row, detail_of, expecting,
-    head_and_tail, verification,
+    head_and_tail, not_as_written, verification,
 };
 use super::reader::{Cell, csv_line, is_minified_json, json_line};
-use super::row::{bind_event, event_from_row, insert_rows_sql, insert_sql, outcome_of_event};
+use super::row::{
+    bind_event, event_from_row, insert_rows_sql, insert_sql, outcome_of_event,
+    written_event_from_row,
+};
 use super::{Head, Outcome, chain_rows};
 use anyhow::Context;
 use bytes::Bytes;
@@ -203,9 +206,12 @@ pub(super) async fn detail(
     scope: Option<&Scope>,
 ) -> anyhow::Result<Option<AuditEventDetail>> {
     let fetch = |sql: &'static str, id: i64| async move {
-        events(&sqlx::query(sql).bind(id).fetch_all(pool).await?)
+        let rows = sqlx::query(sql).bind(id).fetch_all(pool).await?;
+        rows.iter()
+            .map(|r| Ok((event_from_row(r)?, not_as_written(r))))
+            .collect::<anyhow::Result<Vec<_>>>()
     };
-    let Some(event) = fetch("select * from audit_events where id = $1", id)
+    let Some((event, changed)) = fetch("select * from audit_events where id = $1", id)
         .await?
         .pop()
     else {
@@ -215,6 +221,11 @@ pub(super) async fn detail(
         Some(intent) => fetch("select * from audit_events where id = $1", intent).await?,
         None => fetch("select * from audit_events where intent_id = $1", event.id).await?,
     };
+    let (related, partners_changed): (Vec<_>, Vec<_>) = related.into_iter().unzip();
+    let changed: Vec<String> = changed
+        .into_iter()
+        .chain(partners_changed.into_iter().flatten())
+        .collect();
     let Some(mut detail) = detail_of(event, related, scope) else {
         return Ok(None);
     };
@@ -229,6 +240,7 @@ pub(super) async fn detail(
     let after =
         neighbour("select id, prev_hash from audit_events where id > $1 order by id limit 1");
     detail.chain_problems = chain::problems(&detail, before.await?, after.await?);
+    detail.chain_problems.extend(changed);
     Ok(Some(detail))
 }
 
@@ -244,7 +256,7 @@ pub(super) async fn verify(
         let mut rows = sqlx::query("select * from audit_events order by id").fetch(pool);
         while let Some(row) = rows.try_next().await? {
             let id: i64 = row.try_get("id")?;
-            if let Err(bad) = check_row(&mut verifier, id, event_from_row(&row)) {
+            if let Err(bad) = check_row(&mut verifier, id, written_event_from_row(&row)) {
                 first_bad = Some(bad);
                 break;
             }

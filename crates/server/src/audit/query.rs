@@ -4,7 +4,7 @@
 
 use super::chain::{self, Verifier};
 use super::reader;
-use super::row::event_from_row;
+use super::row::{event_from_row, stored_as_written, written_event_from_row};
 use crate::timefmt;
 use bytes::Bytes;
 use futures::TryStreamExt;
@@ -479,11 +479,11 @@ pub async fn detail(
     let fetch = |sql: &'static str, id: i64| async move {
         let rows = sqlx::query(sql).bind(id).fetch_all(pool).await?;
         rows.iter()
-            .map(event_from_row)
-            .collect::<anyhow::Result<Vec<AuditEvent>>>()
+            .map(|r| Ok((event_from_row(r)?, not_as_written(r))))
+            .collect::<anyhow::Result<Vec<_>>>()
             .map_err(|e| sqlx::Error::Decode(e.into()))
     };
-    let Some(event) = fetch("select * from audit_events where id = ?", id)
+    let Some((event, changed)) = fetch("select * from audit_events where id = ?", id)
         .await?
         .pop()
     else {
@@ -493,6 +493,11 @@ pub async fn detail(
         Some(intent) => fetch("select * from audit_events where id = ?", intent).await?,
         None => fetch("select * from audit_events where intent_id = ?", event.id).await?,
     };
+    let (related, partners_changed): (Vec<_>, Vec<_>) = related.into_iter().unzip();
+    let changed: Vec<String> = changed
+        .into_iter()
+        .chain(partners_changed.into_iter().flatten())
+        .collect();
     let Some(mut detail) = detail_of(event, related, scope) else {
         return Ok(None);
     };
@@ -507,7 +512,24 @@ pub async fn detail(
     let after =
         neighbour("select id, prev_hash from audit_events where id > ? order by id limit 1");
     detail.chain_problems = chain::problems(&detail, before.await?, after.await?);
+    detail.chain_problems.extend(changed);
     Ok(Some(detail))
+}
+
+/// What an event's page says of a row not [`stored_as_written`]: changed after it was written,
+/// though its hash may not show it.
+pub(super) fn not_as_written<R: sqlx::Row>(r: &R) -> Option<String>
+where
+    for<'a> &'a str: sqlx::ColumnIndex<R>,
+    for<'a> String: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+    for<'a> i64: sqlx::Decode<'a, R::Database> + sqlx::Type<R::Database>,
+{
+    let e = stored_as_written(r).err()?;
+    let id: i64 = r.try_get("id").unwrap_or_default();
+    Some(format!(
+        "Event #{id} is not stored as the portal writes it ({e}): it was changed after it was \
+         written."
+    ))
 }
 
 /// The detail of `event` with its partner row (`related`), if `scope` may see it.
@@ -818,7 +840,7 @@ async fn read_event(pool: &SqlitePool, id: i64) -> anyhow::Result<anyhow::Result
         .bind(id)
         .fetch_one(pool)
         .await?;
-    Ok(event_from_row(&row))
+    Ok(written_event_from_row(&row))
 }
 
 /// The walk through the pool, for a database without a file.
@@ -827,7 +849,7 @@ async fn verify_through_pool(pool: &SqlitePool) -> anyhow::Result<ChainVerificat
     let mut verifier = Verifier::default();
     while let Some(row) = rows.try_next().await? {
         let id: i64 = sqlx::Row::try_get(&row, "id")?;
-        if let Err(first_bad) = check_row(&mut verifier, id, event_from_row(&row)) {
+        if let Err(first_bad) = check_row(&mut verifier, id, written_event_from_row(&row)) {
             return Ok(verification(&verifier, Some(first_bad)));
         }
     }
@@ -1650,8 +1672,20 @@ mod tests {
                 "actor_name = x'00ff'",
                 Some("cannot be read: error occurred while decoding"),
             ),
-            // Read the same way by both: the lower-case spelling of the same type.
-            ("peering_type = 'public'", None),
+            // What reads as the same value but is not written as the portal writes it: the
+            // hash covers the value read, so the text itself must be as written.
+            (
+                "peering_type = 'public'",
+                Some("cannot be read: column peering_type is not as the portal writes it"),
+            ),
+            (
+                "request = '{\"nested\":\"forged\",' || substr(request, 2)",
+                Some("cannot be read: column request is not JSON as the portal writes it"),
+            ),
+            (
+                "request = replace(request, ':', ': ')",
+                Some("cannot be read: column request is not JSON as the portal writes it"),
+            ),
         ];
         for (change, reason) in cases {
             let (_dir, pool) = database().await;
@@ -1676,6 +1710,29 @@ mod tests {
                     let bad = result.first_bad.unwrap();
                     assert_eq!(bad.id, 25, "{change}");
                     assert!(bad.reason.contains(reason), "{change}: {}", bad.reason);
+                    // Read as the same values, the row's page says it was changed all the same.
+                    if reason.contains("as the portal writes it") {
+                        let problems = detail(&pool, 25, None)
+                            .await
+                            .unwrap()
+                            .unwrap()
+                            .chain_problems;
+                        assert!(
+                            problems.iter().any(|p| p
+                                .starts_with("Event #25 is not stored as the portal writes it")),
+                            "{change}: {problems:?}"
+                        );
+                        // Its partner's page says so of it too.
+                        let partner = detail(&pool, 26, None).await.unwrap().unwrap();
+                        assert!(
+                            partner
+                                .chain_problems
+                                .iter()
+                                .any(|p| p.starts_with("Event #25 is not stored")),
+                            "{change}: {:?}",
+                            partner.chain_problems
+                        );
+                    }
                 }
             }
         }

@@ -666,7 +666,9 @@ fn event(row: &Row<'_>) -> Option<AuditEvent> {
         actor_email: optional(v(8).ok()?, text)?,
         company: optional(v(9).ok()?, text)?,
         connection_id: optional(v(10).ok()?, text)?,
-        peering_type: optional(v(11).ok()?, |p| text(p)?.parse().ok())?,
+        peering_type: optional(v(11).ok()?, |p| {
+            super::row::peering_type_as_written(&text(p)?)
+        })?,
         reason: optional(v(12).ok()?, text)?,
         ticket: optional(v(13).ok()?, text)?,
         request: optional(v(14).ok()?, json)?,
@@ -699,7 +701,11 @@ fn text(v: ValueRef<'_>) -> Option<String> {
 
 fn json(v: ValueRef<'_>) -> Option<serde_json::Value> {
     match v {
-        ValueRef::Text(t) => serde_json::from_str(std::str::from_utf8(t).ok()?).ok(),
+        ValueRef::Text(t) => {
+            let t = std::str::from_utf8(t).ok()?;
+            let v = serde_json::from_str(t).ok()?;
+            super::row::as_written(&v, t).then_some(v)
+        }
         _ => None,
     }
 }

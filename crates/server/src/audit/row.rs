@@ -2,6 +2,7 @@
 
 use super::{Intent, Outcome};
 use anyhow::{Context, anyhow};
+use models::PeeringType;
 use models::api::{AuditAction, AuditEvent, AuditOutcome, AuditPhase};
 use serde_json::Value;
 use sqlx::query::Query;
@@ -189,6 +190,62 @@ where
     let text: Option<String> = r.try_get(col)?;
     text.map(|t| serde_json::from_str(&t).with_context(|| format!("column {col} is not JSON")))
         .transpose()
+}
+
+/// Whether the row's values are stored as the portal writes them: the hash covers the values
+/// read, so text that reads as the same value but is not what the portal wrote (a snapshot
+/// with a key given twice, or spaced; a peering type in lower case) would pass the hash and
+/// yet show otherwise wherever the stored text is shown, exported or filtered on. The chain's
+/// verification and an event's own check take such a row as changed.
+pub fn stored_as_written<R: Row>(r: &R) -> anyhow::Result<()>
+where
+    for<'a> &'a str: ColumnIndex<R>,
+    for<'a> String: Decode<'a, R::Database> + Type<R::Database>,
+{
+    for col in ["request", "before", "after"] {
+        let text: Option<String> = r.try_get(col)?;
+        if let Some(text) = text {
+            let v: Value =
+                serde_json::from_str(&text).with_context(|| format!("column {col} is not JSON"))?;
+            anyhow::ensure!(
+                as_written(&v, &text),
+                "column {col} is not JSON as the portal writes it"
+            );
+        }
+    }
+    let peering: Option<String> = r.try_get("peering_type")?;
+    if let Some(p) = peering {
+        anyhow::ensure!(
+            peering_type_as_written(&p).is_some(),
+            "column peering_type is not as the portal writes it"
+        );
+    }
+    Ok(())
+}
+
+/// [`event_from_row`] of a row [`stored_as_written`]: how the chain's verification reads.
+pub fn written_event_from_row<R: Row>(r: &R) -> anyhow::Result<AuditEvent>
+where
+    for<'a> &'a str: ColumnIndex<R>,
+    for<'a> String: Decode<'a, R::Database> + Type<R::Database>,
+    for<'a> i64: Decode<'a, R::Database> + Type<R::Database>,
+{
+    stored_as_written(r)?;
+    event_from_row(r)
+}
+
+/// Whether `text` is `v` as the portal writes it (minified, keys sorted, each once).
+pub(super) fn as_written(v: &Value, text: &str) -> bool {
+    // Not `*v == text`: a JSON value equals a `str` only when it is that string.
+    let written = v.to_string();
+    written == text
+}
+
+/// A peering type as the portal writes it: its upper-case wire spelling, no other.
+pub(super) fn peering_type_as_written(text: &str) -> Option<PeeringType> {
+    text.parse::<PeeringType>()
+        .ok()
+        .filter(|p| p.as_wire() == text)
 }
 
 /// Reads a row (of either database) back into an event; fails on anything the writer could
