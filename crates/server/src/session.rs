@@ -303,12 +303,16 @@ impl SignedIn {
 
     /// Whether the session still stands as stored, past every cache: a change may have waited
     /// its turn behind others (see `under_way`) while its session was signed out, and is then
-    /// not sent with the ended session's key.
+    /// not sent with the ended session's key; nor once its lifetime ended while it waited.
     pub async fn still_stands(&self, state: &AppState) -> Result<()> {
         use tower_sessions::SessionStore;
         let Some(id) = self.session.id() else {
             return Err(AppError::SessionExpired);
         };
+        let lifetime = state.config.session_lifetime.as_secs() as i64;
+        if OffsetDateTime::now_utc().unix_timestamp() >= self.data.signed_in_at + lifetime {
+            return Err(AppError::SessionExpired);
+        }
         match state.sessions.load(&id).await {
             Ok(Some(_)) => Ok(()),
             Ok(None) => Err(AppError::SessionExpired),

@@ -1560,6 +1560,39 @@ async fn a_change_waiting_its_turn_while_its_session_signs_out_is_not_made() {
     assert_eq!(intents.len(), 1, "no change is recorded after the sign-out");
 }
 
+/// A change that waited its turn past its session's lifetime is not sent with that session's
+/// key: the lifetime is checked again once the turn comes, as the sign-out is.
+#[tokio::test]
+async fn a_change_waiting_its_turn_past_its_sessions_lifetime_is_not_made() {
+    let app = spawn_app_with(Options {
+        // Counted in whole seconds from the second of sign-in: at least 2 s from it, at
+        // most 3 s, so the second change starts inside it and gets its turn after it.
+        session_lifetime: Some(Duration::from_secs(3)),
+        ..Options::default()
+    })
+    .await;
+    let (client, id) = ada_on_production(&app).await;
+    let private = peering_path(&id, "PRIVATE");
+    app.sim.set_fault(
+        Route::UpdatePeering,
+        Fault {
+            latency_ms: 3_500,
+            times: Some(1),
+            ..Fault::default()
+        },
+    );
+    let (change, later_change) = (private_peering(200), private_peering(300));
+    let (first, waiting) = tokio::join!(client.post(&private, &change), async {
+        app.sent(Route::UpdatePeering, 1).await;
+        client.post(&private, &later_change).await
+    });
+
+    assert_eq!(first.status, StatusCode::OK, "{}", first.text);
+    assert_eq!(waiting.status, StatusCode::UNAUTHORIZED, "{}", waiting.text);
+    assert_eq!(waiting.code(), "session_expired");
+    assert_eq!(app.upstream_calls(Route::UpdatePeering), 1);
+}
+
 /// A change whose check could not read the connection from Console Connect sent nothing, and
 /// says so: nothing recorded, nothing sent, "Nothing was changed" before "Try again".
 #[tokio::test]
