@@ -131,6 +131,18 @@ impl Kept {
         self.restored.set(false);
     }
 
+    /// What removes the stored draft without the page: for a change's own future to call once
+    /// the change is made, which it finishes even after the page was left (by a link, or
+    /// Back) while it was on its way, so a made change is never offered again as not made.
+    pub fn forgetter(&self) -> impl Fn() + Clone + 'static {
+        let key = self.key.get_value();
+        move || {
+            if let Some(storage) = storage() {
+                let _ = storage.remove_item(&key);
+            }
+        }
+    }
+
     /// Back to the values the form started with, the draft dropped.
     pub fn discard(&self) {
         self.inputs.with_value(|inputs| {

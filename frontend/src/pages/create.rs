@@ -227,8 +227,20 @@ pub fn CreatePage() -> impl IntoView {
     });
 
     let navigate = use_navigate();
-    let create =
-        crate::shared::action(|req: &CreateConnectionRequest| api::create_connection(req.clone()));
+    let create = {
+        let forget = kept.forgetter();
+        crate::shared::action(move |req: &CreateConnectionRequest| {
+            let (req, forget) = (req.clone(), forget.clone());
+            async move {
+                let created = api::create_connection(req).await;
+                if created.is_ok() {
+                    forget();
+                    drop_handed_over();
+                }
+                created
+            }
+        })
+    };
     let creating = create.pending();
     crate::shared::effect(move || match create.value() {
         Some(Ok(created)) => {
@@ -337,7 +349,11 @@ pub fn CreatePage() -> impl IntoView {
                             kept=kept
                             message=message
                             discard="Start again"
-                            on_discard=Callback::new(move |()| draft.restore_choices())
+                            on_discard=Callback::new(move |()| {
+                                draft.restore_choices();
+                                // Nothing chosen before is left to have been dropped.
+                                draft.dropped_speed.set(None);
+                            })
                         />
                     }
                 })

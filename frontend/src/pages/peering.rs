@@ -550,16 +550,30 @@ fn PeeringForm(
         })
     };
 
+    // Each preview's answer comes with the request it was made for: Apply sends that request,
+    // the one the review shows, whatever the form was given while the preview was on its way.
     let preview = {
         let id = id.clone();
         crate::shared::action(move |req: &PeeringChangeRequest| {
-            api::preview_peering(id.clone(), t, req.clone())
+            let (id, req) = (id.clone(), req.clone());
+            async move {
+                let answer = api::preview_peering(id, t, req.clone()).await;
+                answer.map(|p| (p, req))
+            }
         })
     };
+    let previewed: RwSignal<Option<PeeringChangeRequest>> = RwSignal::new(None);
     let apply = {
-        let id = id.clone();
+        let (id, forget) = (id.clone(), kept.forgetter());
         crate::shared::action(move |req: &PeeringChangeRequest| {
-            api::update_peering(id.clone(), t, req.clone())
+            let (id, req, forget) = (id.clone(), req.clone(), forget.clone());
+            async move {
+                let applied = api::update_peering(id, t, req).await;
+                if applied.is_ok() {
+                    forget();
+                }
+                applied
+            }
         })
     };
     // A refused change puts each field message under its input, back on the form if needed.
@@ -577,7 +591,8 @@ fn PeeringForm(
     // The failure of the last Apply, shown on the review it was made from and on no later one.
     let apply_failed: RwSignal<Option<ApiError>> = RwSignal::new(None);
     crate::shared::effect(move || match preview.value() {
-        Some(Ok(p)) => {
+        Some(Ok((p, req))) => {
+            previewed.set(Some(req));
             preview_result.set(Some(p));
             apply_failed.set(None);
             step.set(1);
@@ -593,8 +608,8 @@ fn PeeringForm(
         }
         Some(Err(e)) if e.code == ErrorCode::ChangedSinceRead => {
             outdated.set(true);
-            // Untracked: editing the form later must not fetch the preview again.
-            if let Some(req) = untrack(|| request(String::new(), None)) {
+            // What was reviewed, checked again against the peering as it now is.
+            if let Some(req) = previewed.get_untracked() {
                 preview.dispatch(req);
             }
         }
@@ -819,15 +834,17 @@ fn PeeringForm(
                         error=Signal::derive(move || apply_error.get().or_else(|| preview_error.get()))
                         on_back=Callback::new(move |_| step.set(0))
                         on_recheck=Callback::new(move |_| {
-                            if let Some(req) = request(String::new(), None) {
+                            if let Some(req) = previewed.get_untracked() {
                                 preview.dispatch(req);
                             }
                         })
                         on_apply=Callback::new(move |_| {
                             touch_all(&[reason, ticket]);
                             if note_ok(reason, ticket, true)
-                                && let Some(mut req) = request(reason.get_untracked().trim().to_owned(), ticket_value(ticket))
+                                && let Some(mut req) = previewed.get_untracked()
                             {
+                                req.reason = reason.get_untracked().trim().to_owned();
+                                req.ticket = ticket_value(ticket);
                                 req.expected_base = preview_result.with_untracked(|p| p.as_ref().map(|p| p.base.clone()));
                                 outdated.set(false);
                                 apply.dispatch(req);
@@ -1273,11 +1290,16 @@ fn Follow(
         })
     });
     let gone = Memo::new(move |_| latest.with(|r| matches!(r, Some(Ok(None)))));
-    let shown = move || match latest.get() {
-        Some(Ok(Some(p))) => Some(p),
-        Some(Ok(None)) => None,
-        _ => first.clone(),
-    };
+    // A refresh that failed leaves the last state read shown (under its error), not the one
+    // Apply was answered with.
+    let last_good = Memo::new(
+        move |last: Option<&Option<PeeringView>>| match latest.get() {
+            Some(Ok(Some(p))) => Some(p),
+            Some(Ok(None)) => None,
+            _ => last.cloned().flatten().or_else(|| first.clone()),
+        },
+    );
+    let shown = move || last_good.get();
     let back = format!("/connections/{id}");
     let history = format!("/audit?connection={id}");
     let title = peering_title(t, &connection);

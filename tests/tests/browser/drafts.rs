@@ -434,3 +434,100 @@ async fn a_reload_at_the_review_leaves_the_history_as_without_it() {
     b.find("[data-test=\"peering-follow\"]").await;
     assert_eq!(b.count("#peerASN").await, 0, "no form");
 }
+
+/// Apply sends what the review showed: an edit made while the preview was on its way is not
+/// sent unseen. And a change sent while its page was left (a link followed before the answer
+/// came) leaves no draft to be offered again as not yet sent.
+#[tokio::test]
+async fn apply_sends_what_was_reviewed_and_a_change_sent_leaves_no_draft() {
+    let sim = simulator::Simulator::new(simulator::Config::default())
+        .spawn_on_loopback()
+        .await
+        .expect("a simulator on loopback");
+    let b = Browser::open_with("applied-as-reviewed", &["--upstream-url", &sim.base_url]).await;
+    // Not the sandbox: no demo key is offered, so Ada's is typed.
+    b.goto("/sign-in").await;
+    b.fill("apiKey", demo::ada()).await;
+    b.click("sign-in").await;
+    b.select("company", "acme").await;
+    b.click("choose-company").await;
+    b.wait_for_path("/connections").await;
+    b.click_css("[data-test=\"connection-row\"] th a").await;
+    b.click("configure-PRIVATE").await;
+    let page = b
+        .wait_for_path_where("the PRIVATE peering page", |p| {
+            p.ends_with("/peering/PRIVATE")
+        })
+        .await;
+    let private = format!("/api{page}");
+    b.find("#vlanId").await;
+    b.fill("vlanId", "210").await;
+    // The preview waits on Console Connect's read of the peering; meanwhile the form is edited.
+    sim.simulator.set_fault(
+        simulator::Route::ReadPeering,
+        simulator::Fault {
+            latency_ms: 2_000,
+            times: Some(1),
+            ..simulator::Fault::default()
+        },
+    );
+    b.click("preview").await;
+    b.wait_for_text("[data-test=\"preview\"]", "Checking").await;
+    b.fill("vlanId", "211").await;
+    let diff = b
+        .wait_for_rows(
+            "the difference reviewed",
+            "[data-test=\"diff\"] tr[data-field]",
+            |rows| !rows.is_empty(),
+        )
+        .await;
+    let vlan = diff
+        .iter()
+        .find(|r| r.get("data-field").map(String::as_str) == Some("vlanId"))
+        .expect("the VLAN among the fields changed");
+    assert_eq!(
+        vlan.get("After").map(String::as_str),
+        Some("210"),
+        "{diff:?}"
+    );
+    b.fill("reason", "Move the private peering to VLAN 210")
+        .await;
+    b.click("apply").await;
+    b.find("[data-test=\"peering-follow\"]").await;
+    let mut colleague = Colleague::sign_in(b.portal_url(), demo::ada(), "acme").await;
+    let applied = colleague.send(Method::GET, &private, json!(null)).await;
+    assert_eq!(applied["config"]["vlanId"], 210, "what the review showed");
+
+    // Sent, then the page left at once for the connections: once its answer has come, no
+    // draft of it is left, and the form opened again offers none.
+    b.goto(&page).await;
+    b.wait_for_value("vlanId", "210").await;
+    b.fill("vlanId", "220").await;
+    b.click("preview").await;
+    b.find("[data-test=\"diff\"]").await;
+    b.fill("reason", "Move the private peering to VLAN 220")
+        .await;
+    sim.simulator.set_fault(
+        simulator::Route::UpdatePeering,
+        simulator::Fault {
+            latency_ms: 1_500,
+            times: Some(1),
+            ..simulator::Fault::default()
+        },
+    );
+    b.click("apply").await;
+    b.click_css(".main-nav a[href=\"/connections\"]").await;
+    b.wait_for_path("/connections").await;
+    b.wait_for_script(
+        "the change's draft gone once it was made",
+        "return !Object.keys(sessionStorage).some((k) => k.includes('peering:'));",
+    )
+    .await;
+    assert_eq!(
+        colleague.send(Method::GET, &private, json!(null)).await["config"]["vlanId"],
+        220
+    );
+    b.goto(&page).await;
+    b.wait_for_value("vlanId", "220").await;
+    assert_eq!(b.count("[data-test=\"draft-restored\"]").await, 0);
+}
