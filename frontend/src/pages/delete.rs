@@ -380,11 +380,17 @@ fn DeletePeering(id: String, t: PeeringType) -> impl IntoView {
                     &format!("Delete {}", crate::pages::peering::peering_title(t, &c.name)),
                 );
                 let base = p.base.clone();
+                let still_syncing = p.sync_status.is_transitional().then_some(
+                    " Its last change has not finished syncing: removing it now removes that change too.",
+                );
                 view! {
                     <section class="panel" data-test="delete-summary">
                         <h2>"What will be removed"</h2>
                         <p>
                             {format!("The {} peering of connection {}: Azure stops exchanging routes over it.", t.label(), c.name)}
+                        </p>
+                        <p data-test="delete-sync">
+                            "Sync status: " {sync_status(&p.sync_status)} {still_syncing}
                         </p>
                         <p class="help" data-test="routers-after">
                             {format!(

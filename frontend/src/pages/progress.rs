@@ -45,6 +45,17 @@ fn order_steps(c: &ConnectionView) -> Vec<(&'static str, StepState)> {
     ]
 }
 
+/// Whether the order is still on its way as this page follows it: anything in it moving, or
+/// an active connection Azure has not said is provisioned yet (the step shown as current),
+/// which goes on to provisioning by itself. The connections list and the connection's page
+/// do not wait on the latter: a connection may stay unprovisioned for as long as its Azure
+/// side is not set up, and only a page opened to follow the order reads it that long.
+fn still_on_its_way(c: &ConnectionView) -> bool {
+    c.is_transitional()
+        || (c.status == ConnectionStatus::Active
+            && c.provisioning_status != Some(ProvisioningStatus::Provisioned))
+}
+
 fn provisioning_steps(p: Option<&ProvisioningStatus>) -> Vec<(&'static str, StepState)> {
     use StepState::*;
     let states = match p {
@@ -81,9 +92,7 @@ fn Progress(id: String) -> impl IntoView {
     // Redrawn only when the connection changed, not on every refresh; a refresh that failed
     // leaves the last state shown under its error, and is tried again while it moves.
     let (shown, failed) = crate::shared::last_read(conn);
-    poll.while_busy(move || {
-        crate::poll::still_moving(conn, shown, ConnectionView::is_transitional)
-    });
+    poll.while_busy(move || crate::poll::still_moving(conn, shown, still_on_its_way));
     // Nothing to show but the error: the page still says what it is, and a connection not
     // there may be a leg of one that is.
     let missing = move || {
@@ -219,5 +228,47 @@ fn ProgressView(c: ConnectionView, ports: names::Names, poll: Poll) -> impl Into
                 "Open the connection"
             </a>
         </div>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn connection(status: &str, provisioning: Option<&str>) -> ConnectionView {
+        serde_json::from_value(serde_json::json!({
+            "id": "6650a1c2e4b0d7a3c1000001",
+            "name": "DR site",
+            "speedMbps": 100,
+            "status": status,
+            "provisioningStatus": provisioning,
+            "serviceKeyMasked": null,
+            "legs": [],
+            "peerings": [],
+            "createdAt": null,
+            "updatedAt": null,
+            "errorReason": null,
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn an_order_is_followed_until_azure_says_it_is_provisioned() {
+        for (status, provisioning, followed) in [
+            ("CREATING", Some("NOTPROVISIONED"), true),
+            ("ACTIVE", Some("PROVISIONING"), true),
+            // Active, and Azure not yet at it: the page waits for it to move on.
+            ("ACTIVE", Some("NOTPROVISIONED"), true),
+            ("ACTIVE", None, true),
+            ("ACTIVE", Some("SOMETHING NEW"), true),
+            ("ACTIVE", Some("PROVISIONED"), false),
+            ("DELETED", Some("NOTPROVISIONED"), false),
+            ("ERROR", None, false),
+        ] {
+            let c = connection(status, provisioning);
+            assert_eq!(still_on_its_way(&c), followed, "{status} {provisioning:?}");
+        }
+        // The list and the connection's page do not wait on an unprovisioned active one.
+        assert!(!connection("ACTIVE", Some("NOTPROVISIONED")).is_transitional());
     }
 }

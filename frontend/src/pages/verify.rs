@@ -213,12 +213,16 @@ pub fn key_error(
     key: Input,
 ) -> Signal<Option<String>> {
     let rule = service_key_rule(key);
-    crate::shared::effect(move || {
-        if let Some(Err(e)) = verify.value()
-            && let Some(m) = e.field("serviceKey")
-        {
-            key.server.set(Some(m.to_owned()));
+    crate::shared::effect(move || match verify.value() {
+        Some(Err(e)) => {
+            if let Some(m) = e.field("serviceKey") {
+                key.server.set(Some(m.to_owned()));
+            }
         }
+        // Verified now: an earlier refusal of the same key (held by a connection being
+        // deleted, say) no longer stands under it.
+        Some(Ok(_)) => key.server.set(None),
+        None => {}
     });
     rule
 }

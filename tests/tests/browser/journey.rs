@@ -918,6 +918,14 @@ async fn delete_private_peering(b: &Browser, id: &str) {
         .await;
     b.wait_for_text("[data-test=\"delete-summary\"]", "10.20.0.0/30")
         .await;
+    // Its sync status, with nothing said of a change still on its way: it is through.
+    b.wait_for_status("[data-test=\"delete-sync\"]", "SYNCED")
+        .await;
+    assert!(
+        !b.text("[data-test=\"delete-sync\"]")
+            .await
+            .contains("not finished syncing")
+    );
     // What is left to do on the routers, which the connection's page will no longer write.
     b.wait_for_text(
         "[data-test=\"routers-after\"]",
