@@ -537,6 +537,9 @@ fn Audit(
             keep_shown(kept);
         });
     }
+    // Whether the history started again from the newest over the events it showed, more
+    // having been written meanwhile than a page holds: said, since where the reader was is gone.
+    let started_again = RwSignal::new(false);
     crate::shared::effect(move || {
         if let Some(Ok(page)) = first.get() {
             let shown = events.with_untracked(|e| e.first().map(|e| e.id));
@@ -547,6 +550,7 @@ fn Audit(
                 }),
                 // The first read, or more new events than a page: start again from them.
                 Err(all) => {
+                    started_again.set(shown.is_some());
                     events.set(all);
                     cursor.set(page.next_before);
                 }
@@ -880,6 +884,11 @@ fn Audit(
                 Shown::Loading | Shown::Failed(_) => String::new(),
             }}
         </p>
+        <Show when=move || started_again.get()>
+            <p class="notice" role="status" data-test="history-started-again">
+                "More events were written meanwhile than one page shows, so the history starts again from the newest: load older events to go back to where you were."
+            </p>
+        </Show>
         {move || match shown.get() {
             Shown::Loading => view! { <Loading label="Loading the history…"/> }.into_any(),
             Shown::Failed(e) => view! { <LoadError error=e retry=Retry::of(first)/> }.into_any(),

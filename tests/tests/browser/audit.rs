@@ -380,6 +380,7 @@ async fn back_from_an_event_shows_the_older_pages_loaded_and_what_was_written_me
         0,
         "nothing older"
     );
+    assert_eq!(b.count("[data-test=\"history-started-again\"]").await, 0);
     // The history goes on from the event opened, at its foot: the keyboard on it, in view.
     b.wait_for_script(
         "the keyboard on the event opened, in view",
@@ -400,6 +401,34 @@ async fn back_from_an_event_shows_the_older_pages_loaded_and_what_was_written_me
     })
     .await;
     b.find("[data-test=\"load-older\"]").await;
+
+    // More than a page written while an event is open: Back starts again from the newest,
+    // and says so, where the reader was being gone.
+    let newest = ids(&first_rows(&b).await)[0];
+    b.click_css(&format!("[data-test=\"audit-row\"][data-id=\"{newest}\"]"))
+        .await;
+    b.wait_for_path(&format!("/audit/{newest}")).await;
+    b.find("[data-test=\"audit-event\"]").await;
+    for _ in 0..26 {
+        choose_acme(&mut colleague).await;
+    }
+    b.back().await;
+    b.wait_for_location("/audit").await;
+    b.wait_for_text(
+        "[data-test=\"history-started-again\"]",
+        "the history starts again from the newest",
+    )
+    .await;
+    let shown = ids(&first_rows(&b).await);
+    assert!(shown[0] > newest + 50, "{shown:?}");
+    b.screenshot("back-after-many-written").await;
+}
+
+async fn first_rows(b: &Browser) -> Vec<Row> {
+    b.wait_for_rows("a page of events", "[data-test=\"audit-row\"]", |r| {
+        r.len() == 50
+    })
+    .await
 }
 
 #[tokio::test]
