@@ -218,6 +218,23 @@ where
     Memo::new(move |_| resource.get())
 }
 
+/// [`settled`] for a read that can fail: once a read succeeded, a later one that failed leaves
+/// the value last read shown (its error is the page's to say), rather than an error in its
+/// place at every blip; a read that never succeeded shows its error.
+pub fn settled_keeping<T>(
+    resource: Fetch<crate::api::ApiResult<T>>,
+) -> Memo<Option<crate::api::ApiResult<T>>>
+where
+    T: Clone + PartialEq + Send + Sync + 'static,
+{
+    Memo::new(
+        move |last: Option<&Option<crate::api::ApiResult<T>>>| match (resource.get(), last) {
+            (Some(Err(_)), Some(Some(Ok(kept)))) => Some(Ok(kept.clone())),
+            (read, _) => read,
+        },
+    )
+}
+
 /// What a page shows of `resource`, told to its views only when it changed (see
 /// [`settled`]): the value as last read, kept through a refresh that failed, and the latest
 /// read's error, if it failed.

@@ -362,7 +362,8 @@ fn ConnectionView(
             )
         })
     });
-    let cards = peerings.map(crate::shared::settled);
+    // A refresh that failed leaves each card as last read: the connection's own error says so.
+    let cards = peerings.map(crate::shared::settled_keeping);
     let card_id = id.clone();
     let moved = said_as_it_moves(c, cards);
     view! {

@@ -179,7 +179,12 @@ async fn a_read_that_failed_is_read_again_on_request() {
 async fn a_failed_refresh_keeps_the_connection_shown_and_is_tried_again() {
     let (b, id) = on_a_moving_order("failures-refresh", "Azure London Interrupted").await;
     let path = format!("/api/connections/{id}");
-    b.script_with(BREAK_FETCH, json!([[path]])).await;
+    b.find("[data-test=\"peering-card-PRIVATE\"] .status[data-status=\"NONE\"]")
+        .await;
+    let peerings = ["PRIVATE", "PUBLIC", "MICROSOFT"].map(|t| format!("{path}/peering/{t}"));
+    let mut broken = vec![path.clone()];
+    broken.extend(peerings);
+    b.script_with(BREAK_FETCH, json!([broken])).await;
     b.wait_for_text(".error-banner", UNREACHABLE).await;
     assert_eq!(
         b.text("main h1").await,
@@ -188,12 +193,21 @@ async fn a_failed_refresh_keeps_the_connection_shown_and_is_tried_again() {
     );
     b.find("[data-test=\"summary\"] .status[data-status=\"CREATING\"]")
         .await;
+    // So do its peerings as last read: one error above them all, not one in each card.
+    b.wait_for_script(
+        "the peerings' reads failed too",
+        "return window.failed >= 4;",
+    )
+    .await;
+    b.find("[data-test=\"peering-card-PRIVATE\"] .status[data-status=\"NONE\"]")
+        .await;
+    assert_eq!(b.count(".peering-card .error-banner").await, 0);
     b.find("[data-test=\"try-again\"]").await;
     b.screenshot("refresh-failed").await;
     // It is still moving, so the page goes on reading it by itself.
     b.wait_for_script(
-        "two more attempts to read the connection",
-        "return window.failed >= 3;",
+        "two more attempts to read the connection and its peerings",
+        "return window.failed >= 12;",
     )
     .await;
 
