@@ -332,16 +332,24 @@ impl Client {
     }
 }
 
-/// Reads a body as `T`. The detail names the kind and place of the problem, never the data
-/// (the data may hold a shared key).
+/// A change taken (2xx) whose read-back failed: as a change without a readable answer, it may
+/// have been made, whatever the read said (a 503 or a refused connect says nothing of the
+/// change, which was taken before it).
+fn read_back_failed(status: u16, e: &Error) -> Error {
+    Error::Decode {
+        status,
+        detail: format!("an empty answer, and the read after it failed: {e}"),
+    }
+}
+
 /// Whether a 2xx answer came without a body to read.
 fn said_nothing(bytes: &[u8]) -> bool {
     bytes.iter().all(u8::is_ascii_whitespace)
 }
 
 /// An error body with the API key the call was made with taken out, wherever Console Connect
-/// (or a gateway before it) quoted it back: the body is kept for the audit history and its
-/// message shown, and neither may hold the key.
+/// (or a gateway before it) quoted it back, in whatever case: the body is kept for the audit
+/// history and its message shown, and neither may hold the key.
 fn without_key(body: &[u8], key: &ApiKey) -> Vec<u8> {
     let key = key.expose().as_bytes();
     if key.is_empty() || body.len() < key.len() {
@@ -350,7 +358,10 @@ fn without_key(body: &[u8], key: &ApiKey) -> Vec<u8> {
     let mut out = Vec::with_capacity(body.len());
     let mut i = 0;
     while i < body.len() {
-        if body[i..].starts_with(key) {
+        if body[i..]
+            .get(..key.len())
+            .is_some_and(|at| at.eq_ignore_ascii_case(key))
+        {
             out.extend_from_slice(b"********");
             i += key.len();
         } else {
@@ -361,6 +372,8 @@ fn without_key(body: &[u8], key: &ApiKey) -> Vec<u8> {
     out
 }
 
+/// Reads a body as `T`. The detail names the kind and place of the problem, never the data
+/// (the data may hold a shared key).
 fn decode<T: DeserializeOwned>(status: u16, bytes: &[u8]) -> Result<T> {
     serde_json::from_slice(bytes).map_err(|e| {
         let kind = match e.classify() {
@@ -445,7 +458,10 @@ impl ConsoleConnect for Client {
         // Taken, with nothing said of it (the answer is not documented): the connection as
         // a read now gives it, DELETING.
         if said_nothing(&bytes) {
-            return self.get_connection(key, company, id).await;
+            return self
+                .get_connection(key, company, id)
+                .await
+                .map_err(|e| read_back_failed(status, &e));
         }
         decode(status, &bytes)
     }
@@ -498,12 +514,13 @@ impl ConsoleConnect for Client {
             .await?;
         // Taken, with nothing said of it: the peering as a read now gives it.
         if said_nothing(&bytes) {
-            return match self.read_peering(key, company, id, peering).await? {
-                Some(peering) => Ok(peering),
-                None => Err(Error::Decode {
+            return match self.read_peering(key, company, id, peering).await {
+                Ok(Some(peering)) => Ok(peering),
+                Ok(None) => Err(Error::Decode {
                     status,
                     detail: "an empty answer, and no peering read after it".into(),
                 }),
+                Err(e) => Err(read_back_failed(status, &e)),
             };
         }
         decode(status, &bytes)
@@ -604,7 +621,7 @@ mod tests {
     fn an_error_body_never_keeps_the_api_key_it_quotes() {
         let key = ApiKey::new("sk-canary-0123456789".to_owned());
         let body =
-            br#"{"message":"refused for Bearer sk-canary-0123456789 (sk-canary-0123456789)"}"#;
+            br#"{"message":"refused for Bearer sk-canary-0123456789 (SK-CANARY-0123456789)"}"#;
         let kept = String::from_utf8(without_key(body, &key)).unwrap();
         assert_eq!(
             kept,

@@ -379,6 +379,60 @@ async fn a_change_answered_without_a_body_is_read_back() {
     assert_eq!(s.requests_to(Route::GetConnection), 1);
 }
 
+/// A change answered 2xx without a body whose read-back fails may have been made: it was
+/// taken before the read, whatever the read says.
+#[tokio::test]
+async fn a_change_taken_without_a_body_whose_read_back_fails_may_have_been_made() {
+    let s = setup().await;
+    let id = s.production().await;
+    for (route, fault) in [
+        (
+            Route::UpdatePeering,
+            Fault {
+                empty_body: true,
+                ..Fault::default()
+            },
+        ),
+        (
+            Route::DeleteConnection,
+            Fault {
+                empty_body: true,
+                ..Fault::default()
+            },
+        ),
+        (
+            Route::ReadPeering,
+            Fault {
+                status: Some(404),
+                ..Fault::default()
+            },
+        ),
+        (
+            Route::GetConnection,
+            Fault {
+                status: Some(503),
+                ..Fault::default()
+            },
+        ),
+    ] {
+        s.sim.simulator.set_fault(route, fault);
+    }
+    let updated = s
+        .client
+        .update_peering(&s.key, &s.acme, &id, PeeringType::Public, &public_config())
+        .await
+        .unwrap_err();
+    let deleted = s
+        .client
+        .delete_connection(&s.key, &s.acme, &id)
+        .await
+        .unwrap_err();
+    for e in [updated, deleted] {
+        assert!(matches!(e, Error::Decode { status: 200, .. }), "{e:?}");
+        assert!(e.outcome_unknown(), "{e:?}");
+    }
+}
+
 #[tokio::test]
 async fn a_malformed_answer_is_a_decode_error() {
     let s = setup().await;
