@@ -61,16 +61,14 @@ impl<T> Step<T> {
     pub fn failed(e: &console_connect::Error, secrets: &[&str]) -> Self {
         let mut outcome = Outcome::new(AuditOutcome::Failed);
         outcome.upstream_status = e.status();
+        // Only Console Connect's words can quote a secret: the portal's own stay whole.
         let text = match e.body() {
-            Some(body) if !body.is_empty() => format!("{e}: {}", recorded_body(body)),
+            Some(body) if !body.is_empty() => {
+                format!("{e}: {}", redact(&recorded_body(body), secrets))
+            }
             _ => e.to_string(),
         };
-        outcome.error = Some(
-            redact(&text, secrets)
-                .chars()
-                .take(MAX_ERROR_TEXT)
-                .collect(),
-        );
+        outcome.error = Some(text.chars().take(MAX_ERROR_TEXT).collect());
         Step {
             result: Err(AppError::from_upstream(e, secrets)),
             outcome,
@@ -258,7 +256,30 @@ fn recorded_body(body: &str) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::recorded_body;
+    use super::{Step, recorded_body};
+
+    #[test]
+    fn a_short_secret_withholds_console_connects_words_only() {
+        let refused = console_connect::Error::Status {
+            status: 400,
+            body: r#"{"message":"sharedKey ab refused"}"#.into(),
+            retry_after: None,
+        };
+        let step: Step<()> = Step::failed(&refused, &["ab"]);
+        assert_eq!(
+            step.outcome.error.as_deref(),
+            Some(
+                "Console Connect answered 400: (Console Connect's words are not shown: they may \
+                 quote a key.)"
+            )
+        );
+        // Nothing of Console Connect's: the portal's own words are kept whole.
+        let step: Step<()> = Step::failed(&console_connect::Error::Timeout, &["in"]);
+        assert_eq!(
+            step.outcome.error.as_deref(),
+            Some("Console Connect did not answer in time")
+        );
+    }
 
     #[test]
     fn a_gateways_page_is_recorded_by_its_title() {
