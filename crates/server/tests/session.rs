@@ -1015,3 +1015,42 @@ async fn a_sign_in_whose_outcome_cannot_be_recorded_signs_nobody_in() {
     assert_eq!(client.sign_in(ada()).await.status, StatusCode::OK);
     assert_eq!(client.get("/api/session").await.status, StatusCode::OK);
 }
+
+/// A company choice whose outcome cannot be written (the audit table refuses it) is undone:
+/// the session stays in the company it was in, as the history says.
+#[tokio::test]
+async fn a_company_choice_whose_outcome_cannot_be_recorded_is_not_made() {
+    use sqlx::Executor;
+    let app = spawn_app().await;
+    let client = app.sign_in_to(ada(), "acme").await;
+    let mut db = app.audit_db().await;
+    db.execute(
+        "create trigger refuse_choice_outcomes before insert on audit_events \
+         when new.phase = 'outcome' and new.action = 'select_company' \
+         begin select raise(abort, 'refused for the test'); end",
+    )
+    .await
+    .unwrap();
+
+    let reply = client.select_company("globex").await;
+
+    assert_eq!(
+        reply.status,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "{}",
+        reply.text
+    );
+    assert_eq!(reply.code(), "audit_unavailable");
+    assert_eq!(
+        reply.message(),
+        "The company choice could not be recorded in the audit history, so it was not made. \
+         Try again shortly."
+    );
+    let session = client.get("/api/session").await;
+    assert_eq!(session.json["company"], "acme", "{}", session.text);
+    db.execute("drop trigger refuse_choice_outcomes")
+        .await
+        .unwrap();
+    assert_eq!(client.select_company("globex").await.status, StatusCode::OK);
+    assert_eq!(client.get("/api/session").await.json["company"], "globex");
+}

@@ -245,18 +245,50 @@ async fn select_company(
     data.rev += 1;
     let session = signed_in.session.clone();
     let stored = data.clone();
+    // Whether the choice was stored: one whose outcome then cannot be recorded is undone.
+    let kept = Arc::new(AtomicBool::new(false));
+    let kept_in_step = kept.clone();
     // Written now rather than as the answer leaves, so the history's outcome is the write's.
-    audited(&state, intent, move || async move {
+    let chosen = audited(&state, intent, move || async move {
         let written = match stored.store(&session).await {
             Ok(()) => session.save().await.map_err(session::store_error),
             Err(e) => Err(e),
         };
         match written {
-            Ok(()) => Step::local((), Some(json!({ "company": wanted }))),
+            Ok(()) => {
+                kept_in_step.store(true, Ordering::Relaxed);
+                Step::local((), Some(json!({ "company": wanted })))
+            }
             Err(e) => Step::broken(e),
         }
     })
-    .await?;
+    .await;
+    if let Err(e) = chosen {
+        if kept.load(Ordering::Relaxed) {
+            // The company as it was, under a newer revision than the choice's, so that no
+            // request of the session still carrying the choice puts it back.
+            let mut before = signed_in.data.clone();
+            before.rev = data.rev + 1;
+            let restored = match before.store(&signed_in.session).await {
+                Ok(()) => signed_in.session.save().await.map_err(session::store_error),
+                Err(e) => Err(e),
+            };
+            if let Err(left) = restored {
+                tracing::error!(error = ?left, "an unrecorded company choice was left in place");
+            }
+            let cause = match e {
+                AppError::AuditUnavailable { cause, .. } => cause,
+                other => format!("{other:?}"),
+            };
+            return Err(AppError::AuditUnavailable {
+                message: "The company choice could not be recorded in the audit history, so it \
+                          was not made. Try again shortly."
+                    .into(),
+                cause,
+            });
+        }
+        return Err(e);
+    }
     signed_in.data = data;
     Ok(Json(signed_in.view(&state)))
 }
