@@ -454,8 +454,8 @@ async fn write_loop(mut writer: Writer, mut rx: mpsc::Receiver<WriteRequest>) {
             // A head not logged yet is logged once it is due, writes or none.
             Some(due) => tokio::select! {
                 n = rx.recv_many(&mut batch, MAX_BATCH) => n,
-                () = tokio::time::sleep_until(due.into()) => {
-                    if let Some(head) = heads.due(Instant::now()) {
+                () = tokio::time::sleep_until(due) => {
+                    if let Some(head) = heads.due(tokio::time::Instant::now()) {
                         tracing::info!(head = %head, "audit history written");
                     }
                     continue;
@@ -476,7 +476,7 @@ async fn write_loop(mut writer: Writer, mut rx: mpsc::Receiver<WriteRequest>) {
                 for ((_, reply), id) in batch.drain(..).zip(ids) {
                     let _ = reply.send(Ok(id));
                 }
-                if let Some(head) = heads.written(head.to_string(), Instant::now()) {
+                if let Some(head) = heads.written(head.to_string(), tokio::time::Instant::now()) {
                     tracing::info!(head = %head, "audit history written");
                 }
             }
@@ -488,7 +488,8 @@ async fn write_loop(mut writer: Writer, mut rx: mpsc::Receiver<WriteRequest>) {
             }
         }
     }
-    // The writers are gone (the portal stops): the last head is said before it goes.
+    // The writers are gone (the portal stops): the last head is said, if the process lets
+    // this task run that far.
     if let Some(head) = heads.pending.take() {
         tracing::info!(head = %head, "audit history written");
     }
@@ -497,15 +498,16 @@ async fn write_loop(mut writer: Writer, mut rx: mpsc::Receiver<WriteRequest>) {
 /// When the chain's head is logged: at the first write, then at most once every
 /// [`HEAD_LOG_EVERY`], and a head written in between once that time is up, whether or not more
 /// is written, so the last rows before a quiet spell are witnessed too.
+/// On tokio's clock, which its timers (and a test's paused time) keep.
 #[derive(Debug, Default)]
 struct HeadLog {
-    logged_at: Option<Instant>,
+    logged_at: Option<tokio::time::Instant>,
     pending: Option<String>,
 }
 
 impl HeadLog {
     /// A write made `head` the chain's head: what to log now, if anything.
-    fn written(&mut self, head: String, now: Instant) -> Option<String> {
+    fn written(&mut self, head: String, now: tokio::time::Instant) -> Option<String> {
         if self
             .logged_at
             .is_none_or(|at| now.duration_since(at) >= HEAD_LOG_EVERY)
@@ -520,13 +522,13 @@ impl HeadLog {
     }
 
     /// When a head not logged yet is due.
-    fn due_at(&self) -> Option<Instant> {
+    fn due_at(&self) -> Option<tokio::time::Instant> {
         self.pending.as_ref()?;
         Some(self.logged_at? + HEAD_LOG_EVERY)
     }
 
     /// The head to log at `now`, when one is due.
-    fn due(&mut self, now: Instant) -> Option<String> {
+    fn due(&mut self, now: tokio::time::Instant) -> Option<String> {
         if self.due_at().is_some_and(|due| now >= due) {
             self.logged_at = Some(now);
             self.pending.take()
@@ -598,7 +600,7 @@ mod tests {
 
     #[test]
     fn every_head_written_is_logged_within_a_minute_even_when_nothing_follows() {
-        let start = Instant::now();
+        let start = tokio::time::Instant::now();
         let at = |secs: u64| start + Duration::from_secs(secs);
         let mut heads = HeadLog::default();
         assert_eq!(heads.written("1:a".into(), at(0)).as_deref(), Some("1:a"));

@@ -10,7 +10,7 @@
 use super::chain::{self, Verifier};
 use super::query::{
     COLUMNS, Dialect, EXPORT_BATCH, Filter, Format, Kind, Scope, check_row, detail_of, expecting,
-    head_and_tail, not_as_written, verification,
+    head_and_tail, not_as_written, verification, with_changes,
 };
 use super::reader::{Cell, csv_line, is_minified_json, json_line};
 use super::row::{
@@ -221,11 +221,7 @@ pub(super) async fn detail(
         Some(intent) => fetch("select * from audit_events where id = $1", intent).await?,
         None => fetch("select * from audit_events where intent_id = $1", event.id).await?,
     };
-    let (related, partners_changed): (Vec<_>, Vec<_>) = related.into_iter().unzip();
-    let changed: Vec<String> = changed
-        .into_iter()
-        .chain(partners_changed.into_iter().flatten())
-        .collect();
+    let (related, changed) = with_changes(changed, related);
     let Some(mut detail) = detail_of(event, related, scope) else {
         return Ok(None);
     };

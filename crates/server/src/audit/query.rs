@@ -493,11 +493,7 @@ pub async fn detail(
         Some(intent) => fetch("select * from audit_events where id = ?", intent).await?,
         None => fetch("select * from audit_events where intent_id = ?", event.id).await?,
     };
-    let (related, partners_changed): (Vec<_>, Vec<_>) = related.into_iter().unzip();
-    let changed: Vec<String> = changed
-        .into_iter()
-        .chain(partners_changed.into_iter().flatten())
-        .collect();
+    let (related, changed) = with_changes(changed, related);
     let Some(mut detail) = detail_of(event, related, scope) else {
         return Ok(None);
     };
@@ -514,6 +510,21 @@ pub async fn detail(
     detail.chain_problems = chain::problems(&detail, before.await?, after.await?);
     detail.chain_problems.extend(changed);
     Ok(Some(detail))
+}
+
+/// An event's partner rows, each read with what [`not_as_written`] says of it, apart: the
+/// partners, and what is said of the event's own row (`own`) and of theirs.
+pub(super) fn with_changes(
+    own: Option<String>,
+    related: Vec<(AuditEvent, Option<String>)>,
+) -> (Vec<AuditEvent>, Vec<String>) {
+    let (related, theirs): (Vec<_>, Vec<_>) = related.into_iter().unzip();
+    (
+        related,
+        own.into_iter()
+            .chain(theirs.into_iter().flatten())
+            .collect(),
+    )
 }
 
 /// What an event's page says of a row not [`stored_as_written`]: changed after it was written,
