@@ -1571,6 +1571,7 @@ async fn a_change_waiting_its_turn_past_its_sessions_lifetime_is_not_made() {
         ..Options::default()
     })
     .await;
+    let signing_in = std::time::Instant::now();
     let (client, id) = ada_on_production(&app).await;
     let private = peering_path(&id, "PRIVATE");
     app.sim.set_fault(
@@ -1584,6 +1585,8 @@ async fn a_change_waiting_its_turn_past_its_sessions_lifetime_is_not_made() {
     let (change, later_change) = (private_peering(200), private_peering(300));
     let (first, waiting) = tokio::join!(client.post(&private, &change), async {
         app.sent(Route::UpdatePeering, 1).await;
+        // Sent well inside the lifetime, so only the check after its turn can refuse it.
+        assert!(signing_in.elapsed() < Duration::from_secs(2));
         client.post(&private, &later_change).await
     });
 
