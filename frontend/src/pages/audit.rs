@@ -545,9 +545,12 @@ fn Audit(
             let shown = events.with_untracked(|e| e.first().map(|e| e.id));
             match newer_than(page.events, shown, |e| e.id) {
                 // Events written since: on top of those shown, older pages kept.
-                Ok(newer) => events.update(|e| {
-                    e.splice(0..0, newer);
-                }),
+                Ok(newer) => {
+                    started_again.set(false);
+                    events.update(|e| {
+                        e.splice(0..0, newer);
+                    });
+                }
                 // The first read, or more new events than a page: start again from them.
                 Err(all) => {
                     started_again.set(shown.is_some());

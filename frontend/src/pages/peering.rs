@@ -1289,17 +1289,14 @@ fn Follow(
             None => true,
         })
     });
-    let gone = Memo::new(move |_| latest.with(|r| matches!(r, Some(Ok(None)))));
-    // A refresh that failed leaves the last state read shown (under its error), not the one
-    // Apply was answered with.
-    let last_good = Memo::new(
-        move |last: Option<&Option<PeeringView>>| match latest.get() {
-            Some(Ok(Some(p))) => Some(p),
-            Some(Ok(None)) => None,
-            _ => last.cloned().flatten().or_else(|| first.clone()),
-        },
-    );
-    let shown = move || last_good.get();
+    // A refresh that failed leaves the last state read shown (under its error): the peering
+    // as read, or gone; the one Apply was answered with only until a read succeeds.
+    let kept = crate::shared::settled_keeping(read);
+    let gone = Memo::new(move |_| kept.with(|r| matches!(r, Some(Ok(None)))));
+    let shown = move || match kept.get() {
+        Some(Ok(found)) => found,
+        _ => first.clone(),
+    };
     let back = format!("/connections/{id}");
     let history = format!("/audit?connection={id}");
     let title = peering_title(t, &connection);

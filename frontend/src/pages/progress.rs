@@ -45,15 +45,23 @@ fn order_steps(c: &ConnectionView) -> Vec<(&'static str, StepState)> {
     ]
 }
 
-/// Whether the order is still on its way as this page follows it: anything in it moving, or
-/// an active connection Azure has not said is provisioned yet (the step shown as current),
-/// which goes on to provisioning by itself. The connections list and the connection's page
-/// do not wait on the latter: a connection may stay unprovisioned for as long as its Azure
-/// side is not set up, and only a page opened to follow the order reads it that long.
-fn still_on_its_way(c: &ConnectionView) -> bool {
-    c.is_transitional()
-        || (c.status == ConnectionStatus::Active
-            && c.provisioning_status != Some(ProvisioningStatus::Provisioned))
+/// How long this page looks for Azure to start provisioning an active order (each look is a
+/// read that keeps the session open, so not for ever).
+const AZURE_AWAITED_MS: f64 = 10.0 * 60.0 * 1000.0;
+
+/// An active connection Azure has said it has not provisioned yet: it goes on to provisioning
+/// by itself once Azure's side takes it up.
+fn awaiting_azure(c: &ConnectionView) -> bool {
+    c.status == ConnectionStatus::Active
+        && c.provisioning_status == Some(ProvisioningStatus::NotProvisioned)
+}
+
+/// Whether the order is still on its way as this page follows it, `followed_ms` after it was
+/// opened: anything in it moving, or Azure not yet provisioning it, for [`AZURE_AWAITED_MS`].
+/// The connections list and the connection's page do not wait on the latter: a connection may
+/// stay unprovisioned for as long as its Azure side is not set up.
+fn still_on_its_way(c: &ConnectionView, followed_ms: f64) -> bool {
+    c.is_transitional() || (awaiting_azure(c) && followed_ms < AZURE_AWAITED_MS)
 }
 
 fn provisioning_steps(p: Option<&ProvisioningStatus>) -> Vec<(&'static str, StepState)> {
@@ -83,6 +91,7 @@ pub fn ProgressPage() -> impl IntoView {
 
 #[component]
 fn Progress(id: String) -> impl IntoView {
+    let opened = web_sys::js_sys::Date::now();
     let poll = Poll::new();
     let ports = names::ports();
     let conn = {
@@ -92,7 +101,11 @@ fn Progress(id: String) -> impl IntoView {
     // Redrawn only when the connection changed, not on every refresh; a refresh that failed
     // leaves the last state shown under its error, and is tried again while it moves.
     let (shown, failed) = crate::shared::last_read(conn);
-    poll.while_busy(move || crate::poll::still_moving(conn, shown, still_on_its_way));
+    poll.while_busy(move || {
+        crate::poll::still_moving(conn, shown, |c| {
+            still_on_its_way(c, web_sys::js_sys::Date::now() - opened)
+        })
+    });
     // Nothing to show but the error: the page still says what it is, and a connection not
     // there may be a leg of one that is.
     let missing = move || {
@@ -181,6 +194,8 @@ fn ProgressView(c: ConnectionView, ports: names::Names, poll: Poll) -> impl Into
                 "The connection is active and Azure is still provisioning it: you can configure its peering now. This page follows the provisioning; you can leave and come back.".to_owned()
             } else if moving {
                 "Console Connect is setting up both legs with Azure. This page follows it; you can leave and come back.".to_owned()
+            } else if awaiting_azure(&c) {
+                "The connection is active and Azure has not started provisioning it yet: you can configure its peering now. This page looks for the provisioning for 10 minutes; you can leave and come back.".to_owned()
             } else if active && c.peerings.is_empty() {
                 "The connection is active. Configure its peering next.".to_owned()
             } else if active {
@@ -259,15 +274,28 @@ mod tests {
             ("ACTIVE", Some("PROVISIONING"), true),
             // Active, and Azure not yet at it: the page waits for it to move on.
             ("ACTIVE", Some("NOTPROVISIONED"), true),
-            ("ACTIVE", None, true),
-            ("ACTIVE", Some("SOMETHING NEW"), true),
+            // Nothing said of Azure, or something the portal does not know: nothing to wait on.
+            ("ACTIVE", None, false),
+            ("ACTIVE", Some("SOMETHING NEW"), false),
             ("ACTIVE", Some("PROVISIONED"), false),
             ("DELETED", Some("NOTPROVISIONED"), false),
             ("ERROR", None, false),
         ] {
             let c = connection(status, provisioning);
-            assert_eq!(still_on_its_way(&c), followed, "{status} {provisioning:?}");
+            assert_eq!(
+                still_on_its_way(&c, 0.0),
+                followed,
+                "{status} {provisioning:?}"
+            );
         }
+        // Azure's start is looked for ten minutes; what moves is followed for as long as it does.
+        let waiting = connection("ACTIVE", Some("NOTPROVISIONED"));
+        assert!(still_on_its_way(&waiting, AZURE_AWAITED_MS - 1.0));
+        assert!(!still_on_its_way(&waiting, AZURE_AWAITED_MS));
+        assert!(still_on_its_way(
+            &connection("ACTIVE", Some("PROVISIONING")),
+            AZURE_AWAITED_MS * 3.0
+        ));
         // The list and the connection's page do not wait on an unprovisioned active one.
         assert!(!connection("ACTIVE", Some("NOTPROVISIONED")).is_transitional());
     }
