@@ -1448,17 +1448,10 @@ async fn an_outcome_that_cannot_be_recorded_is_reported_and_reconciled_at_start_
             ..simulator::Fault::default()
         },
     );
-    let mut db = app.audit_db().await;
-
-    // The lock is taken once the change is upstream, so its intent is already committed.
     let (path, change) = (peering_path(&production, "PRIVATE"), private_peering(200));
-    let (reply, ()) = tokio::join!(ada.post(&path, &change), async {
-        while app.upstream_calls(Route::UpdatePeering) == 0 {
-            tokio::time::sleep(Duration::from_millis(5)).await;
-        }
-        db.execute("begin immediate").await.unwrap();
-    });
-    db.execute("rollback").await.unwrap();
+    let reply = app
+        .with_outcome_blocked(Route::UpdatePeering, ada.post(&path, &change))
+        .await;
 
     assert_eq!(
         reply.status,

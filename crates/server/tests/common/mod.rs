@@ -328,6 +328,27 @@ impl TestApp {
             .expect("the audit database opens")
     }
 
+    /// Runs `request` with the audit database's write lock taken, from behind the portal's
+    /// back, once `route` has reached Console Connect (so the change's intent is committed) and
+    /// held until the answer: its outcome cannot be written. The portal's busy timeout must be
+    /// short of the upstream's latency left by then.
+    pub async fn with_outcome_blocked<T>(
+        &self,
+        route: Route,
+        request: impl std::future::Future<Output = T>,
+    ) -> T {
+        use sqlx::Executor;
+        let mut db = self.audit_db().await;
+        let (answer, ()) = tokio::join!(request, async {
+            while self.upstream_calls(route) == 0 {
+                tokio::time::sleep(Duration::from_millis(5)).await;
+            }
+            db.execute("begin immediate").await.unwrap();
+        });
+        db.execute("rollback").await.unwrap();
+        answer
+    }
+
     /// The outcome rows of `action` in the database, polled until there are `count` of them:
     /// for changes whose outcome is written after the reply (or after the client left).
     pub async fn await_outcomes(&self, action: &str, count: usize) -> Vec<(i64, String)> {
