@@ -540,11 +540,12 @@ fn PeeringForm(
         })
     };
 
-    let request = move |reason: String, ticket: Option<String>| {
+    // The form as a request to preview; Apply adds the reason and ticket to the one previewed.
+    let request = move || {
         checked.get().config.map(|config| PeeringChangeRequest {
             config,
-            reason,
-            ticket,
+            reason: String::new(),
+            ticket: None,
             keep_shared_key: draft.keeps_key(),
             expected_base: None,
         })
@@ -670,7 +671,7 @@ fn PeeringForm(
             }
         }
         match step.get_untracked() {
-            0 if wanted => match untrack(|| request(String::new(), None)) {
+            0 if wanted => match untrack(request) {
                 Some(req) => {
                     if !preview.pending().get_untracked() {
                         outdated.set(false);
@@ -778,7 +779,7 @@ fn PeeringForm(
                         error=preview_error
                         on_next=Callback::new(move |_| {
                             touch_all(&draft.inputs().map(|(_, i)| i));
-                            if let Some(req) = request(String::new(), None) {
+                            if let Some(req) = request() {
                                 outdated.set(false);
                                 preview.dispatch(req);
                             }
