@@ -441,21 +441,36 @@ fn shows(c: char) -> bool {
 
 /// Whether `text` has no control characters, line or paragraph separators, or characters that
 /// hide text (see [`hides_text`]). Tag characters are allowed only where they spell the
-/// subdivision of a flag emoji (after U+1F3F4, the black flag): anywhere else they are
-/// invisible text.
+/// subdivision of a flag emoji: right after U+1F3F4 (the black flag), one to
+/// [`MAX_FLAG_TAGS`] tag digits or small letters closed by the cancel tag. Anywhere else, or
+/// spelling anything else (capitals, spaces, words), they are invisible text.
 fn printable(text: &str) -> bool {
-    let mut in_flag = false;
-    text.chars().all(|c| {
-        let tag = ('\u{E0020}'..='\u{E007F}').contains(&c);
-        let ok = if tag {
-            in_flag
-        } else {
-            !(c.is_control() || hides_text(c))
-        };
-        in_flag = c == '\u{1F3F4}' || (in_flag && tag && c != '\u{E007F}');
-        ok
-    })
+    let mut chars = text.chars().peekable();
+    while let Some(c) = chars.next() {
+        if c.is_control() || hides_text(c) {
+            return false;
+        }
+        if c == '\u{1F3F4}' && chars.peek().is_some_and(|t| hides_text(*t)) {
+            let mut spelt = 0;
+            loop {
+                match chars.next() {
+                    Some('\u{E007F}') if spelt > 0 => break,
+                    Some('\u{E0030}'..='\u{E0039}' | '\u{E0061}'..='\u{E007A}')
+                        if spelt < MAX_FLAG_TAGS =>
+                    {
+                        spelt += 1
+                    }
+                    _ => return false,
+                }
+            }
+        }
+    }
+    true
 }
+
+/// Most tag characters a subdivision flag spells: a region's two letters and a subdivision's
+/// code of up to four (Unicode's `gbeng`, `gbsct`, `gbwls` and the like).
+const MAX_FLAG_TAGS: usize = 6;
 
 /// Characters that show nothing themselves but change how the text around them reads or hide
 /// text in it: the explicit direction embeddings, overrides and isolates (which can make a
@@ -474,8 +489,7 @@ fn hides_text(c: char) -> bool {
             | '\u{180E}'
             | '\u{200B}'
             | '\u{2028}'..='\u{202E}'
-            | '\u{2060}'..='\u{2064}'
-            | '\u{2066}'..='\u{206F}'
+            | '\u{2060}'..='\u{206F}'
             | '\u{3164}'
             | '\u{FEFF}'
             | '\u{FFA0}'
@@ -660,8 +674,14 @@ fn prefix_example(got: &str) -> &'static str {
 
 /// Whether a prefix lies wholly outside private, shared, loopback, link-local, multicast and
 /// reserved space. Documentation ranges (such as 203.0.113.0/24) count as public so examples work.
+/// An IPv6 prefix is public only inside the global unicast space, 2000::/3: the rest of IPv6 is
+/// special-purpose (site-local, IPv4-compatible) or not allocated at all.
 pub fn is_public(net: &IpNet) -> bool {
-    !non_public_nets().iter().any(|np| overlaps(np, net))
+    let global = match net {
+        IpNet::V4(_) => true,
+        IpNet::V6(v6) => v6.network().segments()[0] & 0xe000 == 0x2000,
+    };
+    global && !non_public_nets().iter().any(|np| overlaps(np, net))
 }
 
 /// Whether a prefix lies wholly inside one RFC 1918 range (or IPv6 unique-local space).
@@ -1238,12 +1258,24 @@ fn name_key(name: &str) -> Vec<NamePiece> {
 /// composed (see [`composed`]).
 fn seen(text: &str) -> impl Iterator<Item = String> + '_ {
     text.split_whitespace().map(|word| {
-        let visible: String = word
-            .chars()
-            .filter(|c| !matches!(c, '\u{200B}'..='\u{200F}' | '\u{2060}' | '\u{FEFF}'))
-            .collect();
+        let visible: String = word.chars().filter(|c| !invisible_mark(*c)).collect();
         composed(&visible)
     })
+}
+
+/// The marks a name may hold that show nothing on a page: zero-width spaces and joiners,
+/// direction marks and variation selectors (an emoji's, a script's).
+fn invisible_mark(c: char) -> bool {
+    matches!(
+        c,
+        '\u{061C}'
+            | '\u{180B}'..='\u{180F}'
+            | '\u{200B}'..='\u{200F}'
+            | '\u{2060}'
+            | '\u{FE00}'..='\u{FE0F}'
+            | '\u{FEFF}'
+            | '\u{E0100}'..='\u{E01EF}'
+    )
 }
 
 /// `text` as a page shows it: its words one space apart, without the invisible marks.

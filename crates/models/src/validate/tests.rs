@@ -203,6 +203,7 @@ fn names_are_printable_and_bounded() {
         '\u{00AD}',
         '\u{034F}',
         '\u{2061}',
+        '\u{2065}',
         '\u{3164}',
         '\u{E0041}',
         '\u{E007F}',
@@ -233,6 +234,28 @@ fn names_are_printable_and_bounded() {
     assert!(connection_name(&format!("London {england} DR")).is_ok());
     assert!(connection_name(&format!("London {england}\u{E0041} DR")).is_err());
     assert!(connection_name("London \u{E0067}\u{E0062}\u{E007F}").is_err());
+    // Nor do they hide words behind one: capitals, spaces, a run too long or never closed.
+    let behind = |spec: &str| {
+        let tags: String = spec
+            .chars()
+            .map(|c| char::from_u32(0xE0000 + c as u32).unwrap())
+            .collect();
+        format!("Prod \u{1F3F4}{tags}")
+    };
+    assert!(connection_name(&behind("gbsct\u{7F}")).is_ok());
+    for hidden in [
+        "DROP\u{7F}",
+        "drop table\u{7F}",
+        "ignorethis\u{7F}",
+        "gbeng",
+        "\u{7F}",
+    ] {
+        assert_eq!(
+            connection_name(&behind(hidden)),
+            Err(ValidationError::NotPrintable { field: "name" }),
+            "{hidden:?}"
+        );
+    }
     assert!(reason("\u{0645}\u{06CC}\u{200C}\u{062E}\u{0648}\u{0627}\u{0647}\u{0645}").is_ok());
     // Text of nothing but marks, joiners and blanks shows nothing: it is not a reason.
     for blank in [
@@ -363,6 +386,11 @@ fn private_peering_needs_private_and_others_public_space() {
         "127.0.0.0/30",
         "169.254.1.0/30",
         "224.0.0.0/30",
+        // IPv6 outside the global unicast space: site-local, IPv4-compatible, unallocated.
+        "fec0::/126",
+        "::a00:0/126",
+        "4000::/126",
+        "e000::/126",
     ] {
         let e = peer_subnet("primaryPeerSubnet", reserved, PeeringType::Microsoft).unwrap_err();
         assert!(
@@ -621,6 +649,8 @@ fn advertised_prefixes_rules() {
         "2001::/32",
         "100::/64",
         "192.88.99.0/24",
+        "4000::/2",
+        "1::/48",
     ] {
         assert!(
             matches!(
@@ -632,6 +662,7 @@ fn advertised_prefixes_rules() {
     }
     // Their neighbours are public.
     assert!(advertised_prefixes(&list(&["2001:4860::/32", "192.88.100.0/24"])).is_ok());
+    assert!(advertised_prefixes(&list(&["3ffe:100::/32", "2a00:1450::/32"])).is_ok());
     // A default route is said to be one, not private or reserved.
     for default in ["0.0.0.0/0", "::/0", "1.2.3.4/0"] {
         let e = advertised_prefixes(&list(&["198.51.100.0/24", default])).unwrap_err();
@@ -976,6 +1007,10 @@ fn confirmation_must_match_the_name_as_seen() {
     assert!(confirmation("Core London Edge", "Core  London\tEdge ").is_ok());
     assert!(confirmation(" Core London Edge", "Core\u{200B} London\u{200E} Edge").is_ok());
     assert!(confirmation("CoreLondon Edge", "Core London Edge").is_err());
+    // An emoji's presentation selector is not asked for either, nor a script's.
+    assert!(confirmation("London ❤", "London ❤\u{FE0F}").is_ok());
+    assert!(confirmation("ᠠᠮᠠ", "ᠠ\u{180B}ᠮᠠ").is_ok());
+    assert!(confirmation("London ❤", "London ♥").is_err());
     assert!(confirmation("Core London", "Core London Edge").is_err());
     assert_eq!(
         as_seen(" Core\u{200B}  London\n\u{200E} Edge "),
