@@ -69,10 +69,15 @@ macro_rules! tolerant_enum {
             }
         }
 
+        /// Tolerant: a string it does not know, and anything but a string (`null`, a
+        /// number), is kept as [`Other`](Self::Other) rather than failing what holds it.
         impl<'de> Deserialize<'de> for $name {
             fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Self, D::Error> {
-                let raw = String::deserialize(d)?;
-                Ok($name::parse(&raw))
+                Ok(match serde_json::Value::deserialize(d)? {
+                    serde_json::Value::String(raw) => $name::parse(&raw),
+                    serde_json::Value::Null => $name::Other(String::new()),
+                    other => $name::Other(other.to_string()),
+                })
             }
         }
     };

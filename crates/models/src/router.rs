@@ -217,9 +217,12 @@ fn written(
     if let (Some(customer), PeeringType::Microsoft) = (config.customer_asn, t) {
         note(&format!(
             "The advertised prefixes are registered to AS {customer}{}: Microsoft expects it as their origin.",
+            // Only a registry the portal knows: the text is Console Connect's, and anything
+            // else (a line break) could end the comment and write a line of configuration.
             config
                 .routing_registry_name
                 .as_deref()
+                .and_then(crate::validate::canonical_registry)
                 .map(|r| format!(" in {r}"))
                 .unwrap_or_default()
         ));
@@ -735,6 +738,24 @@ set protocols bgp group azure-microsoft-primary neighbor 203.0.113.2
         }
         assert!(!text.contains("password"), "{text}");
         assert!(!text.contains("permit 2001:db8:100::/48"), "{text}");
+    }
+
+    /// The routing registry is named only when it is one the portal knows: Console Connect's
+    /// text is not written into the configuration as it came.
+    #[test]
+    fn an_unknown_routing_registry_is_not_written() {
+        let mut c = microsoft();
+        c.routing_registry_name = Some("FOO\nrouter bgp 1".into());
+        for vendor in [Vendor::CiscoIosXe, Vendor::Junos] {
+            let text = router_config(vendor, PeeringType::Microsoft, &c, false, Link::Primary, "")
+                .unwrap();
+            assert!(!text.contains("FOO"), "{text}");
+            assert!(!text.lines().any(|l| l == "router bgp 1"), "{text}");
+            assert!(
+                text.contains("registered to AS 64998: Microsoft expects"),
+                "{text}"
+            );
+        }
     }
 
     #[test]

@@ -11,20 +11,30 @@ use serde_json::{Map, Value};
 /// Unknown fields, kept as they came.
 pub type Extra = Map<String, Value>;
 
+/// A field's value, or its default when it is absent or `null`: Console Connect may write
+/// `null` for a field it has nothing for, and that is no reason to lose the whole object.
+fn or_default<'de, D, T>(d: D) -> Result<T, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de> + Default,
+{
+    Option::<T>::deserialize(d).map(Option::unwrap_or_default)
+}
+
 /// `GET /api/auth/token`: the signed-in user.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase")]
 pub struct User {
     pub id: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "or_default")]
     pub name: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "or_default")]
     pub email: String,
     #[serde(default, rename = "type", skip_serializing_if = "Option::is_none")]
     pub kind: Option<String>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub status: Option<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "or_default")]
     pub companies: Vec<CompanyRef>,
     #[serde(flatten)]
     pub extra: Extra,
@@ -35,7 +45,7 @@ pub struct User {
 #[serde(rename_all = "camelCase")]
 pub struct CompanyRef {
     pub id: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "or_default")]
     pub name: String,
     pub username: String,
 }
@@ -64,11 +74,11 @@ impl Speed {
 /// Port capacity in Mbps.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Capacity {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "or_default")]
     pub total: u64,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "or_default")]
     pub utilised: u64,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "or_default")]
     pub remaining: u64,
 }
 
@@ -77,17 +87,17 @@ pub struct Capacity {
 #[serde(rename_all = "camelCase")]
 pub struct Port {
     pub id: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "or_default")]
     pub name: String,
     #[serde(default = "unknown_port_status")]
     pub status: PortStatus,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub speed: Option<Speed>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "or_default")]
     pub single_service: bool,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub capacity: Option<Capacity>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "or_default")]
     pub connections: Vec<Value>,
     #[serde(flatten)]
     pub extra: Extra,
@@ -173,9 +183,9 @@ pub fn speed_text(mbps: u64) -> String {
 /// `subconnectionIds` of a `GROUP_LAYER2` parent.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct SubconnectionIds {
-    #[serde(default)]
+    #[serde(default, deserialize_with = "or_default")]
     pub primary: Vec<String>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "or_default")]
     pub secondary: Vec<String>,
 }
 
@@ -193,9 +203,9 @@ pub struct Partner {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub sync_status: Option<SyncStatus>,
     /// Peering entries; read with [`Partner::peerings`], which skips entries it cannot read.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "or_default")]
     pub peering: Vec<Value>,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "or_default")]
     pub dest_port_ids: Vec<String>,
     #[serde(flatten)]
     pub extra: Extra,
@@ -216,7 +226,7 @@ impl Partner {
 #[serde(rename_all = "camelCase")]
 pub struct Connection {
     pub id: String,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "or_default")]
     pub name: String,
     #[serde(default = "unknown_connection_type", rename = "type")]
     pub kind: ConnectionType,
@@ -399,7 +409,9 @@ pub struct Peering {
 }
 
 impl Peering {
-    /// The config part of a read, for editing or comparing. Missing numbers read as 0.
+    /// The config part of a read, for editing or comparing, [`normalized`](PeeringConfig::normalized)
+    /// as a proposed config is: Console Connect writing `FD00::/126`, `ripencc` or an empty
+    /// registry is no difference from what the portal would send. Missing numbers read as 0.
     pub fn config(&self) -> PeeringConfig {
         PeeringConfig {
             peer_asn: self.peer_asn.unwrap_or(0),
@@ -411,6 +423,7 @@ impl Peering {
             customer_asn: self.customer_asn,
             routing_registry_name: self.routing_registry_name.clone(),
         }
+        .normalized()
     }
 }
 
@@ -449,6 +462,56 @@ mod tests {
         assert_eq!(back["brandNewField"], json!({"nested": true}));
     }
 
+    /// A `null` where a value was expected reads as no value, not as a broken object: the
+    /// connection is still listed, its port still offered, its user still signed in.
+    #[test]
+    fn nulls_read_as_absent() {
+        let c: Connection = serde_json::from_value(json!({
+            "id": "5f1a2b3c4d5e6f7a8b9c0d1e",
+            "name": null,
+            "type": null,
+            "status": null,
+            "speed": null,
+            "subconnectionIds": {"primary": null, "secondary": ["5f1a2b3c4d5e6f7a8b9c0d1f"]},
+            "partner": {"type": "AZURE", "provisioningStatus": null, "syncStatus": 7,
+                        "peering": null, "destPortIds": null}
+        }))
+        .unwrap();
+        assert_eq!(c.name, "");
+        assert_eq!(c.kind, ConnectionType::Other(String::new()));
+        assert_eq!(c.status, ConnectionStatus::Other(String::new()));
+        assert_eq!(c.speed, None);
+        let subs = c.subconnection_ids.as_ref().unwrap();
+        assert!(subs.primary.is_empty());
+        assert_eq!(subs.secondary.len(), 1);
+        let partner = c.partner.as_ref().unwrap();
+        assert_eq!(partner.provisioning_status, None);
+        assert_eq!(partner.sync_status, Some(SyncStatus::Other("7".into())));
+        assert!(partner.peering.is_empty() && partner.dest_port_ids.is_empty());
+        assert!(c.is_azure());
+
+        let p: Port = serde_json::from_value(json!({
+            "id": "5f1a2b3c4d5e6f7a8b9c0d20", "name": null, "status": null,
+            "singleService": null, "connections": null,
+            "capacity": {"total": 1000, "utilised": null, "remaining": 1000}
+        }))
+        .unwrap();
+        assert_eq!((p.name.as_str(), p.single_service), ("", false));
+        assert_eq!(
+            p.capacity.map(|c| (c.utilised, c.remaining)),
+            Some((0, 1000))
+        );
+        assert!(p.connections.is_empty());
+
+        let u: User = serde_json::from_value(json!({
+            "id": "u1", "name": null, "email": null,
+            "companies": [{"id": "c1", "name": null, "username": "acme"}]
+        }))
+        .unwrap();
+        assert_eq!(u.companies[0].username, "acme");
+        assert_eq!(u.name, "");
+    }
+
     #[test]
     fn speed_reads_as_object_or_number() {
         let a: Speed = serde_json::from_value(json!(50)).unwrap();
@@ -471,6 +534,42 @@ mod tests {
         assert_eq!(v["customerASN"], 64999);
         assert_eq!(v["vlanId"], 200);
         assert!(v.get("sharedKey").is_none());
+    }
+
+    /// A peering read in Console Connect's own spelling is the config the portal would send
+    /// for it: a preview of the same settings shows no difference.
+    #[test]
+    fn a_peering_read_is_normalized_as_a_proposal_is() {
+        let read: Peering = serde_json::from_value(json!({
+            "peeringType": "MICROSOFT",
+            "peerASN": 65010,
+            "primaryPeerSubnet": " FD00:0::/126",
+            "secondaryPeerSubnet": "fd00::4/126",
+            "vlanId": 300,
+            "sharedKey": "",
+            "advertisedPublicPrefixes": ["2001:DB8:100::/48", ""],
+            "routingRegistryName": "ripencc"
+        }))
+        .unwrap();
+        let proposed = PeeringConfig {
+            peer_asn: 65010,
+            primary_peer_subnet: "fd00::/126".into(),
+            secondary_peer_subnet: "fd00::4/126".into(),
+            vlan_id: 300,
+            advertised_public_prefixes: Some(vec!["2001:db8:100::/48".into()]),
+            routing_registry_name: Some("RIPENCC".into()),
+            ..Default::default()
+        };
+        assert_eq!(read.config(), proposed.clone().normalized());
+        let empty: Peering =
+            serde_json::from_value(json!({"routingRegistryName": "", "sharedKey": ""})).unwrap();
+        assert_eq!(
+            (
+                empty.config().routing_registry_name,
+                empty.config().shared_key
+            ),
+            (None, None)
+        );
     }
 
     fn port(status: PortStatus, single: bool, remaining: u64) -> Port {

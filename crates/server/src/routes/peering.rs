@@ -118,8 +118,8 @@ fn proposed(req: &PeeringChangeRequest, current: Option<&Peering>) -> PeeringCon
     let mut config = req.config.clone().normalized();
     // The advertised prefixes are a set: the current ones in another order are no change, and
     // keep their order.
-    let current_prefixes = current.and_then(|p| p.advertised_public_prefixes.as_ref());
-    if let (Some(new), Some(old)) = (&config.advertised_public_prefixes, current_prefixes) {
+    let current_prefixes = current.and_then(|p| p.config().advertised_public_prefixes);
+    if let (Some(new), Some(old)) = (&config.advertised_public_prefixes, &current_prefixes) {
         let sorted = |ps: &[String]| {
             let mut ps: Vec<String> = ps.iter().map(|p| validate::canonical_prefix(p)).collect();
             ps.sort();
@@ -135,6 +135,17 @@ fn proposed(req: &PeeringChangeRequest, current: Option<&Peering>) -> PeeringCon
             .filter(|k| !k.is_empty());
     }
     config
+}
+
+/// `config` as its rules check it: a shared key kept is the one Console Connect already has,
+/// which nobody typed here and nobody can see, so it is not held to the rule for a new key (a
+/// key set elsewhere that the rule would refuse must not refuse every change made beside it).
+fn as_checked(req: &PeeringChangeRequest, config: &PeeringConfig) -> PeeringConfig {
+    let mut checked = config.clone();
+    if req.keep_shared_key {
+        checked.shared_key = None;
+    }
+    checked
 }
 
 /// A shared key typed beside the ask to keep the current one is refused.
@@ -304,7 +315,8 @@ async fn preview_peering(
     }
     let (current, others) = current_and_others(&state, &signed_in, &parent, &id, t).await?;
     let config = proposed(&req, current.as_ref());
-    validate::peering_config(t, &config, &others).map_err(AppError::Validation)?;
+    validate::peering_config(t, &as_checked(&req, &config), &others)
+        .map_err(AppError::Validation)?;
     let before = snapshot(&state, current.as_ref());
     // A key typed is shown as a new key, never by its fingerprint and never compared with the
     // current one: otherwise anyone who may preview could try guesses of the current key, with
@@ -345,7 +357,7 @@ async fn update_peering(
     let (current, others) = current_and_others(&state, &signed_in, &parent, &id, t).await?;
     let config = proposed(&req, current.as_ref());
     let checked = PeeringChangeRequest {
-        config: config.clone(),
+        config: as_checked(&req, &config),
         ..req.clone()
     };
     validate::peering_change(t, &checked, &others).map_err(AppError::Validation)?;
@@ -464,4 +476,49 @@ async fn delete_peering(
     })
     .await?;
     Ok(StatusCode::NO_CONTENT)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn change(keep: bool, typed: Option<&str>) -> PeeringChangeRequest {
+        serde_json::from_value(serde_json::json!({
+            "config": {
+                "peerASN": 65010,
+                "primaryPeerSubnet": "10.0.0.0/30",
+                "secondaryPeerSubnet": "10.0.0.4/30",
+                "vlanId": 200,
+                "sharedKey": typed,
+            },
+            "keepSharedKey": keep,
+            "reason": "Move the peering",
+        }))
+        .expect("a change request")
+    }
+
+    /// A key kept is sent as Console Connect has it, but not checked against the rule for a
+    /// new key; a key typed is.
+    #[test]
+    fn a_kept_shared_key_is_sent_but_not_held_to_the_rule_for_a_new_one() {
+        let current = Peering {
+            shared_key: Some("set-elsewhere_2024".into()),
+            ..Peering::default()
+        };
+        let keep = change(true, None);
+        let config = proposed(&keep, Some(&current));
+        assert_eq!(config.shared_key.as_deref(), Some("set-elsewhere_2024"));
+        assert!(validate::peering_config(PeeringType::Private, &config, &[]).is_err());
+        assert_eq!(
+            validate::peering_config(PeeringType::Private, &as_checked(&keep, &config), &[]),
+            Ok(())
+        );
+
+        let typed = change(false, Some("set-elsewhere_2024"));
+        let config = proposed(&typed, Some(&current));
+        assert!(
+            validate::peering_config(PeeringType::Private, &as_checked(&typed, &config), &[])
+                .is_err()
+        );
+    }
 }
