@@ -53,15 +53,23 @@ impl ClientConfig {
 pub enum BuildError {
     #[error("the Console Connect URL must be an absolute http(s) URL")]
     BaseUrl,
+    #[error(
+        "the Console Connect URL must not hold a user name or password: the API key is the only credential sent"
+    )]
+    Credentials,
     #[error("the HTTP client could not be built")]
     Http,
 }
 
-/// A Console Connect base URL: absolute, http or https.
+/// A Console Connect base URL: absolute, http or https, without credentials of its own (they
+/// would be sent beside the API key, and printed wherever the URL is).
 pub fn base_url(raw: &str) -> Result<Url, BuildError> {
     let base = Url::parse(raw).map_err(|_| BuildError::BaseUrl)?;
     if !matches!(base.scheme(), "http" | "https") || base.cannot_be_a_base() {
         return Err(BuildError::BaseUrl);
+    }
+    if !base.username().is_empty() || base.password().is_some() {
+        return Err(BuildError::Credentials);
     }
     Ok(base)
 }
@@ -338,13 +346,29 @@ impl Client {
 fn read_back_failed(status: u16, e: &Error) -> Error {
     Error::Decode {
         status,
-        detail: format!("an empty answer, and the read after it failed: {e}"),
+        detail: format!("an answer without the object changed, and the read after it failed: {e}"),
     }
 }
 
 /// Whether a 2xx answer came without a body to read.
 fn said_nothing(bytes: &[u8]) -> bool {
     bytes.iter().all(u8::is_ascii_whitespace)
+}
+
+/// A change's 2xx answer as the object it changed; `None` when it said nothing, or answered
+/// JSON that is not that object (`{}`, `{"success": true}`, another object, which would read
+/// as one with every field missing): what the change did is then read back. JSON that does
+/// not parse stays an error.
+fn changed<T: DeserializeOwned>(
+    status: u16,
+    bytes: &[u8],
+    is_it: impl Fn(&T) -> bool,
+) -> Result<Option<T>> {
+    if said_nothing(bytes) {
+        return Ok(None);
+    }
+    let value: serde_json::Value = decode(status, bytes)?;
+    Ok(serde_json::from_value::<T>(value).ok().filter(is_it))
 }
 
 /// An error body with the API key the call was made with taken out, wherever Console Connect
@@ -455,15 +479,15 @@ impl ConsoleConnect for Client {
         let (status, bytes) = self
             .exchange(Kind::Write, Method::DELETE, url, key, None)
             .await?;
-        // Taken, with nothing said of it (the answer is not documented): the connection as
-        // a read now gives it, DELETING.
-        if said_nothing(&bytes) {
-            return self
+        // Taken, with nothing said of it (the answer is not documented) or not the connection
+        // itself: the connection as a read now gives it, DELETING.
+        match changed(status, &bytes, |c: &Connection| c.id == id.as_str())? {
+            Some(connection) => Ok(connection),
+            None => self
                 .get_connection(key, company, id)
                 .await
-                .map_err(|e| read_back_failed(status, &e));
+                .map_err(|e| read_back_failed(status, &e)),
         }
-        decode(status, &bytes)
     }
 
     async fn verify_service_key(
@@ -512,18 +536,21 @@ impl ConsoleConnect for Client {
         let (status, bytes) = self
             .exchange(Kind::Write, Method::POST, url, key, Some(body))
             .await?;
-        // Taken, with nothing said of it: the peering as a read now gives it.
-        if said_nothing(&bytes) {
-            return match self.read_peering(key, company, id, peering).await {
-                Ok(Some(peering)) => Ok(peering),
-                Ok(None) => Err(Error::Decode {
-                    status,
-                    detail: "an empty answer, and no peering read after it".into(),
-                }),
-                Err(e) => Err(read_back_failed(status, &e)),
-            };
+        // Taken, with nothing said of it or not the peering itself (no settings, another
+        // type): the peering as a read now gives it.
+        let the_peering =
+            |p: &Peering| p.peer_asn.is_some() && p.peering_type.is_none_or(|t| t == peering);
+        if let Some(written) = changed(status, &bytes, the_peering)? {
+            return Ok(written);
         }
-        decode(status, &bytes)
+        match self.read_peering(key, company, id, peering).await {
+            Ok(Some(peering)) => Ok(peering),
+            Ok(None) => Err(Error::Decode {
+                status,
+                detail: "an answer without the peering, and no peering read after it".into(),
+            }),
+            Err(e) => Err(read_back_failed(status, &e)),
+        }
     }
 
     async fn read_peering(
@@ -614,6 +641,12 @@ mod tests {
     fn bad_base_urls_are_refused() {
         for bad in ["", "not a url", "ftp://x", "mailto:a@b"] {
             assert!(Client::new(ClientConfig::new(bad)).is_err(), "{bad}");
+        }
+        for credentials in ["https://user:secret@cc.example", "https://user@cc.example"] {
+            assert!(
+                matches!(base_url(credentials), Err(BuildError::Credentials)),
+                "{credentials}"
+            );
         }
     }
 

@@ -379,6 +379,56 @@ async fn a_change_answered_without_a_body_is_read_back() {
     assert_eq!(s.requests_to(Route::GetConnection), 1);
 }
 
+/// A change answered 2xx with JSON that is not what it changed (an acknowledgement, another
+/// object) was taken too: what it changed is read instead, not taken from that answer as an
+/// object with every field missing.
+#[tokio::test]
+async fn a_change_answered_with_another_object_is_read_back() {
+    let s = setup().await;
+    let id = s.production().await;
+    for (n, other) in [
+        "{}",
+        r#"{"success": true}"#,
+        r#"{"id": "5f1a2b3c4d5e6f7a8b9c0d1e", "status": "ACTIVE"}"#,
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        s.sim.simulator.set_fault(
+            Route::UpdatePeering,
+            Fault {
+                other_body: Some(other.to_owned()),
+                times: Some(1),
+                ..Fault::default()
+            },
+        );
+        let written = s
+            .client
+            .update_peering(&s.key, &s.acme, &id, PeeringType::Public, &public_config())
+            .await
+            .unwrap_or_else(|e| panic!("{other}: {e:?}"));
+        assert_eq!(written.peering_type, Some(PeeringType::Public), "{other}");
+        assert_eq!(written.config().vlan_id, public_config().vlan_id, "{other}");
+        assert_eq!(s.requests_to(Route::ReadPeering), n + 1, "{other}");
+    }
+    s.sim.simulator.set_fault(
+        Route::DeleteConnection,
+        Fault {
+            other_body: Some(r#"{"success": true}"#.to_owned()),
+            ..Fault::default()
+        },
+    );
+    let deleted = s
+        .client
+        .delete_connection(&s.key, &s.acme, &id)
+        .await
+        .unwrap();
+    assert_eq!(deleted.id, id.as_str());
+    assert_eq!(deleted.status, ConnectionStatus::Deleting);
+    assert_eq!(s.requests_to(Route::GetConnection), 1, "read back once");
+    assert_eq!(s.requests_to(Route::DeleteConnection), 1, "sent once");
+}
+
 /// A change answered 2xx without a body whose read-back fails may have been made: it was
 /// taken before the read, whatever the read says.
 #[tokio::test]

@@ -307,10 +307,16 @@ impl clap::builder::TypedValueParser for Unechoed {
 fn upstream_url(raw: &str) -> Result<String, String> {
     console_connect::base_url(raw.trim())
         .map(|_| raw.trim().to_owned())
-        .map_err(|_| {
-            "give an absolute http(s) URL such as https://api.consoleconnect.com (or leave the \
-             option out for the built-in sandbox)"
-                .into()
+        .map_err(|e| match e {
+            console_connect::BuildError::Credentials => {
+                "give the URL without a user name or password, such as \
+                 https://api.consoleconnect.com: the API key each user signs in with is the \
+                 only credential sent"
+                    .into()
+            }
+            _ => "give an absolute http(s) URL such as https://api.consoleconnect.com (or leave \
+                  the option out for the built-in sandbox)"
+                .into(),
         })
 }
 

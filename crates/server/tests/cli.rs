@@ -44,7 +44,7 @@ fn an_upstream_timeout_not_below_the_request_timeout_is_refused() {
 fn a_refused_option_says_what_is_wrong_without_its_value() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().to_str().unwrap();
-    let cases: [(&[&str], &str); 6] = [
+    let cases: [(&[&str], &str); 7] = [
         (
             &["--database-url", "mysql://portal:canary-password@db/portal"],
             "SQLite or PostgreSQL",
@@ -57,6 +57,13 @@ fn a_refused_option_says_what_is_wrong_without_its_value() {
         (
             &["--upstream-url", "ftp://canary-token@files.example"],
             "absolute http(s) URL",
+        ),
+        (
+            &[
+                "--upstream-url",
+                "https://canary-user:canary-password@cc.example",
+            ],
+            "without a user name or password",
         ),
         (
             &["audit", "verify", "--database-url", "canary-password.db"],

@@ -11,7 +11,9 @@ use serde::{Deserialize, Serialize};
 use std::convert::Infallible;
 use std::time::Duration;
 
-/// What to do to the requests of one route. Fields combine: latency first, then the rest.
+/// What to do to the requests of one route. Latency comes first; then `hang` stops there, or
+/// `status` answers without running the handler; otherwise the handler runs and the body
+/// faults apply to its 2xx answer (`emptyBody`, then `otherBody`, then `malformedBody`).
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default, deny_unknown_fields)]
 pub struct Fault {
@@ -28,6 +30,9 @@ pub struct Fault {
     /// Run the handler, then send a 2xx answer without its body, as an API that only says a
     /// change was taken (202, 204) does.
     pub empty_body: bool,
+    /// Run the handler, then send this JSON instead of a 2xx answer's body: an answer of
+    /// another shape than the documented one (`{}`, `{"success": true}`, another object).
+    pub other_body: Option<String>,
     /// Never answer, so the client's timeout has to fire.
     pub hang: bool,
     /// With `status`: answer JSON whose `message` quotes the request's `Authorization` header
@@ -103,6 +108,14 @@ pub(crate) async fn apply(fault: Fault, request: Request, next: Next) -> Respons
     let response = next.run(request).await;
     if fault.empty_body && response.status().is_success() {
         return response.status().into_response();
+    }
+    if let Some(body) = fault.other_body.filter(|_| response.status().is_success()) {
+        return (
+            response.status(),
+            [(header::CONTENT_TYPE, "application/json")],
+            body,
+        )
+            .into_response();
     }
     if fault.malformed_body && response.status().is_success() {
         return (

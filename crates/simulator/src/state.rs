@@ -201,17 +201,20 @@ impl ConnectionRecord {
         }
     }
 
-    /// The latest transition that has happened: a status change or a peering posted.
+    /// The latest transition that has happened: a status change or a peering posted. Nothing
+    /// happens to a connection after its delete was asked for but the delete itself: one deleted
+    /// before it was Active never became Active, nor provisioned.
     fn updated_at(&self, now: &Now) -> OffsetDateTime {
         let active = after(self.created_at, now.delays.create);
         let mut events = vec![self.created_at, active];
-        if let Some(t) = self.delete_requested_at {
-            events.extend([t, after(t, now.delays.delete)]);
-        }
         if let Kind::AzureGroup(group) = &self.kind {
             events.push(after(active, now.delays.provisioning));
             events.extend(group.peerings.values().map(|p| p.updated_at));
             events.extend(group.peering_removed_at);
+        }
+        if let Some(t) = self.delete_requested_at {
+            events.retain(|e| *e <= t);
+            events.extend([t, after(t, now.delays.delete)]);
         }
         events
             .into_iter()

@@ -536,6 +536,14 @@ async fn a_connection_deleted_while_creating_is_not_deprovisioned() {
         s.advance_secs(3);
     }
     assert_eq!(status_of(&s, &id).await, ConnectionStatus::Deleted);
+    // Nor does anything happen to it afterwards: it never became Active, nor provisioned.
+    let deleted_at = s.connection("acme", &id).await.json["updatedAt"].clone();
+    assert!(deleted_at.is_string(), "{deleted_at}");
+    s.advance_secs(20);
+    assert_eq!(
+        s.connection("acme", &id).await.json["updatedAt"],
+        deleted_at
+    );
 }
 
 #[tokio::test]
