@@ -235,9 +235,16 @@ where
     )
 }
 
+/// Whether two errors say the same, whatever their request ids.
+fn same_failure(a: &models::ApiError, b: &models::ApiError) -> bool {
+    (&a.code, &a.message, &a.fields) == (&b.code, &b.message, &b.fields)
+}
+
 /// What a page shows of `resource`, told to its views only when it changed (see
 /// [`settled`]): the value as last read, kept through a refresh that failed, and the latest
-/// read's error, if it failed.
+/// read's error, if it failed. A refresh failing again the same way (each answer has its own
+/// request id) is no new error: its alert is not drawn, nor read out, again at every attempt,
+/// and keeps the request id of the first.
 pub fn last_read<T>(
     resource: Fetch<crate::api::ApiResult<T>>,
 ) -> (Memo<Option<T>>, Memo<Option<models::ApiError>>)
@@ -248,7 +255,13 @@ where
         Some(Ok(v)) => Some(v),
         _ => last.cloned().flatten(),
     });
-    let error = Memo::new(move |_| resource.with(|r| r?.as_ref().err().cloned()));
+    let error = Memo::new(move |last: Option<&Option<models::ApiError>>| {
+        let now = resource.with(|r| r?.as_ref().err().cloned())?;
+        match last {
+            Some(Some(was)) if same_failure(was, &now) => Some(was.clone()),
+            _ => Some(now),
+        }
+    });
     (value, error)
 }
 

@@ -16,11 +16,28 @@ pub fn AuditEventPage() -> impl IntoView {
     crate::nav::title("Audit event");
     let params = use_params_map();
     let connections = names::connections();
-    if let Some(id) = params.with_untracked(|p| p.get("id")?.parse::<i64>().ok()) {
+    let raw = Memo::new(move |_| params.with(|p| p.get("id")).unwrap_or_default());
+    view! {
+        <div class="page-head">
+            <h1>"Audit event"</h1>
+            <a href=crate::pages::audit::last_history_path() class="button secondary" data-test="back-to-history">
+                "Back to the history"
+            </a>
+        </div>
+        // Each event is read by its own view: one opened from another's related events shows
+        // as loading, not as the event left, until it is read.
+        {move || view! { <Event raw=raw.get() connections=connections/> }}
+    }
+}
+
+/// The event of id `raw` (as the address has it).
+#[component]
+fn Event(raw: String, connections: names::Names) -> impl IntoView {
+    if let Ok(id) = raw.parse::<i64>() {
         crate::pages::audit::note_opened(id);
     }
     let detail = crate::shared::resource(move || {
-        let raw = params.with(|p| p.get("id")).unwrap_or_default();
+        let raw = raw.clone();
         async move {
             match raw.parse::<i64>() {
                 Ok(id) => api::get_audit_event(id).await,
@@ -38,18 +55,10 @@ pub fn AuditEventPage() -> impl IntoView {
             }
         }
     });
-    view! {
-        <div class="page-head">
-            <h1>"Audit event"</h1>
-            <a href=crate::pages::audit::last_history_path() class="button secondary" data-test="back-to-history">
-                "Back to the history"
-            </a>
-        </div>
-        {move || match detail.get() {
-            None => view! { <Loading/> }.into_any(),
-            Some(Err(e)) => view! { <LoadError error=e retry=Retry::of(detail)/> }.into_any(),
-            Some(Ok(d)) => view! { <EventDetail detail=d connections=connections/> }.into_any(),
-        }}
+    move || match detail.get() {
+        None => view! { <Loading/> }.into_any(),
+        Some(Err(e)) => view! { <LoadError error=e retry=Retry::of(detail)/> }.into_any(),
+        Some(Ok(d)) => view! { <EventDetail detail=d connections=connections/> }.into_any(),
     }
 }
 

@@ -330,19 +330,6 @@ fn ConnectionView(
     });
     let history = format!("/audit?connection={id}");
     let delete = format!("/connections/{id}/delete");
-    // Derived, not a memo: the panel's memos read the resources themselves, so no memo's
-    // change has to reach the panel by two paths.
-    let configured = Signal::derive(move || {
-        peerings
-            .iter()
-            .filter_map(|r| {
-                r.with(|v| {
-                    let p = v?.as_ref().ok()?.as_ref()?;
-                    Some((p.peering_type, p.base.clone()))
-                })
-            })
-            .collect::<Vec<_>>()
-    });
     // The port both legs start from, when it is one (by its name where the company's ports
     // are read): one router then carries both links.
     let one_port = Memo::new(move |_| {
@@ -364,6 +351,20 @@ fn ConnectionView(
     });
     // A refresh that failed leaves each card as last read: the connection's own error says so.
     let cards = peerings.map(crate::shared::settled_keeping);
+    // Derived, not a memo: the panel's memos read the cards themselves, so no memo's change
+    // has to reach the panel by two paths. From the cards, so a refresh that failed leaves the
+    // router configuration as it was too.
+    let configured = Signal::derive(move || {
+        cards
+            .iter()
+            .filter_map(|r| {
+                r.with(|v| {
+                    let p = v.as_ref()?.as_ref().ok()?.as_ref()?;
+                    Some((p.peering_type, p.base.clone()))
+                })
+            })
+            .collect::<Vec<_>>()
+    });
     let card_id = id.clone();
     let moved = said_as_it_moves(c, cards);
     view! {

@@ -212,7 +212,8 @@ impl Filters {
     }
 }
 
-/// What this tab followed of another tab's: said once on the list it goes to.
+/// What this tab followed of another tab's: said once on the list it goes to, or on the list
+/// already shown.
 enum Followed {
     /// The company it was in, and the one chosen.
     Company { was: String, now: String },
@@ -221,25 +222,47 @@ enum Followed {
 }
 
 thread_local! {
+    /// What was followed, for the list that opens next.
     static FOLLOWED: std::cell::RefCell<Option<Followed>> =
         const { std::cell::RefCell::new(None) };
+    /// The notice of the list on screen, if one is: it is not opened again to say it.
+    static SHOWN: std::cell::Cell<Option<RwSignal<Option<Followed>, LocalStorage>>> =
+        const { std::cell::Cell::new(None) };
 }
 
 /// Tells the list that this tab left company `was` for `now`, chosen in another tab.
 pub fn company_followed(was: String, now: String) {
-    FOLLOWED.set(Some(Followed::Company { was, now }));
+    tell(Followed::Company { was, now });
 }
 
 /// Tells the list that this tab now shows the session of `name`, signed in in another tab.
 pub fn user_followed(name: String) {
-    FOLLOWED.set(Some(Followed::User(name)));
+    tell(Followed::User(name));
+}
+
+fn tell(followed: Followed) {
+    let unshown = match SHOWN.get() {
+        Some(notice) => notice.try_set(Some(followed)).flatten(),
+        None => Some(followed),
+    };
+    if let Some(followed) = unshown {
+        FOLLOWED.set(Some(followed));
+    }
 }
 
 #[component]
 pub fn ConnectionsPage() -> impl IntoView {
     nav::title("Connections");
     let auth = Auth::get();
-    let followed = FOLLOWED.take().map(|followed| match followed {
+    let notice = RwSignal::new_local(FOLLOWED.take());
+    SHOWN.set(Some(notice));
+    on_cleanup(move || {
+        if SHOWN.get() == Some(notice) {
+            SHOWN.set(None);
+        }
+    });
+    let followed = move || {
+        notice.with(|followed| followed.as_ref().map(|followed| match followed {
         Followed::Company { was, now } => view! {
             <p class="notice" role="status" data-test="company-followed">
                 {format!(
@@ -256,7 +279,8 @@ pub fn ConnectionsPage() -> impl IntoView {
             </p>
         }
         .into_any(),
-    });
+    }))
+    };
 
     // The filters live in the address, so going back to this page, or signing in again,
     // finds them as they were.

@@ -552,7 +552,10 @@ fn KeyStep(draft: Draft) -> impl IntoView {
     let valid = move || key.value.with(|k| validate::service_key(k).is_ok());
     let submit = move |k: String| {
         key.touched.set(true);
-        if validate::service_key(&k).is_ok() && wait.get_untracked() == 0 {
+        if validate::service_key(&k).is_ok()
+            && wait.get_untracked() == 0
+            && !pending.get_untracked()
+        {
             sent.set(k.trim().to_owned());
             verify.dispatch(k.trim().to_owned());
         }
@@ -632,7 +635,7 @@ fn KeyStep(draft: Draft) -> impl IntoView {
                 }}
                 </div>
             </div>
-            <DemoServiceKeys pick=move |k: String| {
+            <DemoServiceKeys disabled=pending pick=move |k: String| {
                 key.edit(k.clone());
                 submit(k);
             }/>

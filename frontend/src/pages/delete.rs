@@ -351,7 +351,12 @@ fn DeletePeering(id: String, t: PeeringType) -> impl IntoView {
         delete,
         back.clone(),
         [reason, ticket, confirm],
-        Callback::new(move |()| peering.refetch()),
+        // Refused: the peering, and the connection it is on (deleted meanwhile, say), as they
+        // are now.
+        Callback::new(move |()| {
+            conn.refetch();
+            peering.refetch();
+        }),
     );
     view! {
         <div class="page-head">
@@ -372,7 +377,10 @@ fn DeletePeering(id: String, t: PeeringType) -> impl IntoView {
                 already_going(&c, " Its peerings go with it.").into_any()
             }
             (Some(Ok(_)), Some(Ok(None))) => {
-                view! { <p class="notice" data-test="no-peering">{format!("No {} peering is configured on this connection.", t.label())}</p> }
+                view! {
+                    <ActionError error=error/>
+                    <p class="notice" data-test="no-peering">{format!("No {} peering is configured on this connection.", t.label())}</p>
+                }
                     .into_any()
             }
             (Some(Ok(c)), Some(Ok(Some(p)))) => {

@@ -22,9 +22,14 @@ pub fn service_key_rule(key: Input) -> Signal<Option<String>> {
     })
 }
 
-/// The sandbox's demo service keys as buttons; `pick` gets the chosen key.
+/// The sandbox's demo service keys as buttons; `pick` gets the chosen key. They are
+/// `disabled` while a key is being verified: one answer at a time, about the key it is shown
+/// with.
 #[component]
-pub fn DemoServiceKeys(#[prop(into)] pick: Callback<String>) -> impl IntoView {
+pub fn DemoServiceKeys(
+    #[prop(into)] disabled: Signal<bool>,
+    #[prop(into)] pick: Callback<String>,
+) -> impl IntoView {
     let auth = Auth::get();
     let info = crate::shared::resource(api::get_info);
     let keys = move || -> Vec<DemoKey> {
@@ -42,6 +47,7 @@ pub fn DemoServiceKeys(#[prop(into)] pick: Callback<String>) -> impl IntoView {
             heading_id="demo-service-keys-title"
             title="Sandbox service keys"
             data_test="demo-service-key"
+            disabled=disabled
             pick=pick
         />
     }
@@ -62,7 +68,10 @@ pub fn VerifyPage() -> impl IntoView {
     let valid = move || key.value.with(|k| validate::service_key(k).is_ok());
     let submit = move |k: String| {
         key.touched.set(true);
-        if validate::service_key(&k).is_ok() && wait.get_untracked() == 0 {
+        if validate::service_key(&k).is_ok()
+            && wait.get_untracked() == 0
+            && !pending.get_untracked()
+        {
             verified_key.set(k.trim().to_owned());
             verify.dispatch(k.trim().to_owned());
         }
@@ -119,6 +128,9 @@ pub fn VerifyPage() -> impl IntoView {
                 // so that it is): the details below are there to be read at will.
                 <p class="visually-hidden" role="status" data-test="verify-said">
                     {move || {
+                        if pending.get() {
+                            return Some("Asking Azure about this key…".to_owned());
+                        }
                         let said = verify.value().and_then(Result::ok)?;
                         if key.value.with(|k| k.trim() != verified_key.get()) {
                             return valid().then_some(
@@ -136,7 +148,11 @@ pub fn VerifyPage() -> impl IntoView {
                 <div>
                 {move || {
                     // What Azure said stands only for the key it was said of: once the box holds
-                    // another, it is not shown, nor offered to order with.
+                    // another, it is not shown, nor offered to order with; nor while another is
+                    // being verified.
+                    if pending.get() {
+                        return None;
+                    }
                     let said = verify.value().and_then(Result::ok)?;
                     if key.value.with(|k| k.trim() != verified_key.get()) {
                         // A key that cannot be verified has its own message under the field.
@@ -181,7 +197,7 @@ pub fn VerifyPage() -> impl IntoView {
                 }}
                 </div>
             </div>
-            <DemoServiceKeys pick=move |k: String| {
+            <DemoServiceKeys disabled=pending pick=move |k: String| {
                 key.edit(k.clone());
                 submit(k);
             }/>

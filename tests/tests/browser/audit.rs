@@ -603,3 +603,43 @@ async fn a_row_changed_behind_the_portals_back_is_linked_from_the_check_and_says
     b.wait_for_text("[data-test=\"audit-event\"]", "#1").await;
     assert_eq!(b.count("[data-test=\"chain-problems\"]").await, 0);
 }
+
+/// An event opened from another's related events shows as loading until it is read, not as
+/// the event left under the new address.
+#[tokio::test]
+async fn a_related_event_opened_is_not_shown_as_the_one_left() {
+    let b = Browser::open("audit-related").await;
+    demo::sign_in_as_ada_in_acme(&b).await;
+    let outcome = demo::newest_audit_event(&b, "action=select_company&phase=outcome").await;
+    b.goto(&format!("/audit/{outcome}")).await;
+    b.wait_for_script(
+        "the outcome shown",
+        &format!(
+            "return document.querySelector('[data-test=\"audit-event\"]')\
+               ?.getAttribute('data-id') === '{outcome}';"
+        ),
+    )
+    .await;
+    let intent = b.attr(".related a", "href").await;
+    let intent_id = intent.trim_start_matches("/audit/").to_owned();
+    b.script_with(
+        crate::failures::SLOW_FETCH,
+        json!([[format!("/api{intent}")], 3000]),
+    )
+    .await;
+    b.click_css(".related a").await;
+    b.wait_for_location(&intent).await;
+    assert_eq!(
+        b.count("[data-test=\"audit-event\"]").await,
+        0,
+        "the event left is not shown under its partner's address"
+    );
+    b.wait_for_script(
+        "the intent shown",
+        &format!(
+            "return document.querySelector('[data-test=\"audit-event\"]')\
+               ?.getAttribute('data-id') === '{intent_id}';"
+        ),
+    )
+    .await;
+}

@@ -33,6 +33,16 @@ pub const BREAK_FETCH: &str = "window.failing = new Set(arguments[0]);\
      };\
      return null;";
 
+/// Replaces `window.fetch` with one that holds each request to a path in `arguments[0]` for
+/// `arguments[1]` milliseconds before sending it.
+pub const SLOW_FETCH: &str = "const slow = new Set(arguments[0]);\
+     const ms = arguments[1];\
+     const real = window.fetch.bind(window);\
+     window.fetch = (url, init) => slow.has(new URL(url, location.href).pathname)\
+       ? new Promise((r) => setTimeout(r, ms)).then(() => real(url, init))\
+       : real(url, init);\
+     return null;";
+
 const UNREACHABLE: &str = "The portal could not be reached";
 
 /// Replaces `window.fetch` with one that gives, for each path in `window.answering`, the
@@ -216,6 +226,76 @@ async fn a_failed_refresh_keeps_the_connection_shown_and_is_tried_again() {
     b.wait_gone(".error-banner").await;
     b.wait_for_status("[data-test=\"summary\"]", "ACTIVE").await;
     b.screenshot("caught-up-active").await;
+}
+
+/// A settled connection read again when its tab is shown, and that read fails: its peerings
+/// and the router configuration made from them stay as they were, under the one error.
+#[tokio::test]
+async fn a_failed_refresh_keeps_the_router_configuration() {
+    let b = Browser::open("failures-router-kept").await;
+    demo::sign_in_as_ada_in_acme(&b).await;
+    b.click_css("[data-test=\"connection-row\"] th a").await;
+    b.wait_for_status("[data-test=\"peering-card-PRIVATE\"]", "SYNCED")
+        .await;
+    let config = "[data-test=\"router-config-primary\"] pre";
+    let before = b.wait_for_text(config, "router bgp").await;
+    let path = b
+        .script("return '/api' + location.pathname;")
+        .await
+        .as_str()
+        .expect("the page's address")
+        .to_owned();
+    let mut broken = vec![path.clone()];
+    broken.extend(["PRIVATE", "PUBLIC", "MICROSOFT"].map(|t| format!("{path}/peering/{t}")));
+    b.script_with(BREAK_FETCH, json!([broken])).await;
+    b.shown_again().await;
+    b.wait_for_text(".error-banner", UNREACHABLE).await;
+    b.wait_for_script(
+        "the peerings' reads failed too",
+        "return window.failed >= 4;",
+    )
+    .await;
+    b.wait_for_status("[data-test=\"peering-card-PRIVATE\"]", "SYNCED")
+        .await;
+    assert_eq!(
+        b.text(config).await,
+        before,
+        "the router configuration stays"
+    );
+    b.screenshot("router-config-kept").await;
+}
+
+/// A refresh failing again and again the same way, each answer with its own request id as the
+/// portal gives them: its alert is drawn (and read out) once, not changed at every attempt; it
+/// keeps the first answer's request id.
+#[tokio::test]
+async fn a_refresh_failing_the_same_way_again_is_not_alerted_again() {
+    let (b, id) = on_a_moving_order("failures-same-again", "Azure London Same Again").await;
+    b.script_with(
+        "const path = arguments[0];\
+         window.answered = 0;\
+         const real = window.fetch.bind(window);\
+         window.fetch = (url, init) => {\
+           if (new URL(url, location.href).pathname !== path) { return real(url, init); }\
+           window.answered += 1;\
+           const body = JSON.stringify({code: 'upstream_failed', requestId: 'down-' + window.answered,\
+             message: 'Console Connect answered with an error (500). Try again in a moment.'});\
+           return Promise.resolve(new Response(body,\
+             {status: 502, headers: {'Content-Type': 'application/json'}}));\
+         };\
+         return null;",
+        json!([format!("/api/connections/{id}")]),
+    )
+    .await;
+    b.wait_for_text(".error-banner .request-id", "down-1").await;
+    b.wait_for_script("three more failed reads", "return window.answered >= 4;")
+        .await;
+    assert_eq!(
+        b.text(".error-banner .request-id").await,
+        "Request id: down-1",
+        "the first alert stays as it was"
+    );
+    assert_eq!(b.count(".error-banner").await, 1);
 }
 
 #[tokio::test]
@@ -578,7 +658,43 @@ async fn a_peering_delete_refused_as_already_gone_shows_that_it_is_gone() {
     )
     .await;
     assert_eq!(b.count("[data-test=\"confirm-delete\"]").await, 0);
+    // With the portal's answer above it, which says why nothing was deleted.
+    b.find(".error-banner").await;
     b.screenshot("peering-already-gone").await;
+}
+
+/// The connection deleted by someone else while a peering's delete page was open: the delete
+/// is refused, and the page reads the connection again too and says it is going, in place of a
+/// form that could only be refused again.
+#[tokio::test]
+async fn a_peering_delete_refused_as_its_connection_is_going_says_so() {
+    let b = Browser::open("failures-peering-connection-gone").await;
+    demo::sign_in_as_ada_in_acme(&b).await;
+    let id = b
+        .attr("[data-test=\"connection-row\"]", "data-connection")
+        .await;
+    b.goto(&format!("/connections/{id}/peering/PRIVATE/delete"))
+        .await;
+    b.fill("reason", "The private peering moves to another circuit")
+        .await;
+    b.fill("confirmName", "Azure London Production").await;
+    let mut colleague = Colleague::sign_in(b.portal_url(), demo::ada(), "acme").await;
+    colleague
+        .send(
+            reqwest::Method::DELETE,
+            &format!("/api/connections/{id}"),
+            json!({
+                "reason": "Decommissioned from the other office",
+                "confirmName": "Azure London Production",
+            }),
+        )
+        .await;
+    b.click("confirm-delete").await;
+
+    b.wait_for_text("[data-test=\"already-deleted\"]", "This connection is")
+        .await;
+    assert_eq!(b.count("[data-test=\"confirm-delete\"]").await, 0);
+    b.screenshot("peering-connection-gone").await;
 }
 
 /// A company chosen while a change is on its way waits for the change's answer: the page that

@@ -434,6 +434,24 @@ async fn a_company_chosen_in_another_window_in_view_is_followed_at_once() {
         "Acme Networks was chosen in another tab of this browser",
     )
     .await;
+
+    // Chosen elsewhere while this window shows the list already: said there and then, not
+    // on the next visit to the list.
+    b.script_with(choose, json!(["globex"])).await;
+    b.script(
+        "localStorage.setItem('portal-company', 'globex');\
+         window.dispatchEvent(new StorageEvent('storage', {key: 'portal-company', newValue: 'globex'}));\
+         return null;",
+    )
+    .await;
+    b.wait_for_value("switch-company", "globex").await;
+    b.wait_for_text(
+        "[data-test=\"company-followed\"]",
+        "Globex Corporation was chosen in another tab of this browser, so this tab shows it too. \
+         A wizard left unfinished in Acme Networks comes back",
+    )
+    .await;
+    b.screenshot("followed-on-the-list").await;
 }
 
 /// Signing out in one tab signs the browser's other tabs out at once: the sign-out notes

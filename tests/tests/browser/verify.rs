@@ -1,7 +1,8 @@
 //! Verifying a service key: a malformed key is explained as it is typed and cannot be sent; a
 //! good key shows what Azure says about its circuit and offers to order a connection for it;
 //! a key already in use is refused under the field, with nothing offered; a key edited after
-//! it was verified is not described, nor offered to order with, until it is verified again.
+//! it was verified is not described, nor offered to order with, until it is verified again,
+//! nor while it is being verified.
 
 use crate::browser::Browser;
 use crate::demo;
@@ -133,5 +134,52 @@ async fn an_earlier_failure_is_not_shown_while_the_key_is_verified_again() {
     assert_eq!(
         b.script("return window.failed;").await,
         serde_json::json!(2)
+    );
+}
+
+/// While a second key is being verified, what Azure said of the first is not shown as if it
+/// were the second's, nor offered to order with; and no other demo key can be sent meanwhile,
+/// so that the answer shown is always the last key's.
+#[tokio::test]
+async fn a_key_verified_again_shows_nothing_of_the_earlier_one_meanwhile() {
+    let b = Browser::open("verify-another").await;
+    demo::sign_in_as_ada_in_acme(&b).await;
+    b.goto("/verify").await;
+    b.fill("serviceKey", demo::london_key()).await;
+    b.click("verify").await;
+    b.wait_for_text("[data-test=\"service-key-details\"]", "acme-er-london-01")
+        .await;
+    b.find("[data-test=\"create-for-key\"]").await;
+
+    b.script_with(
+        crate::failures::SLOW_FETCH,
+        serde_json::json!([["/api/service-keys/verify"], 3000]),
+    )
+    .await;
+    b.fill("serviceKey", demo::amsterdam_key()).await;
+    b.click("verify").await;
+    b.wait_for_text("[data-test=\"verify\"]", "Verifying").await;
+    assert_eq!(b.count("[data-test=\"service-key-details\"]").await, 0);
+    assert_eq!(b.count("[data-test=\"create-for-key\"]").await, 0);
+    b.wait_for_text("[data-test=\"verify-said\"]", "Asking Azure about this key")
+        .await;
+    let demo_keys = b.count("[data-test=\"demo-service-key\"]").await;
+    assert!(demo_keys > 1, "the sandbox lists its demo keys");
+    assert_eq!(
+        b.count("[data-test=\"demo-service-key\"]:disabled").await,
+        demo_keys,
+        "no other key can be sent while one is verified"
+    );
+    b.screenshot("verifying-another").await;
+
+    b.wait_for_text(
+        "[data-test=\"service-key-details\"]",
+        "acme-er-amsterdam-01",
+    )
+    .await;
+    b.find("[data-test=\"create-for-key\"]").await;
+    assert_eq!(
+        b.count("[data-test=\"demo-service-key\"]:disabled").await,
+        0
     );
 }
