@@ -143,13 +143,28 @@ pub struct CreateConnectionRequest {
     pub name: String,
     pub port_ids: Vec<String>,
     pub speed_mbps: u64,
+    #[serde(deserialize_with = "payment_type_spelled")]
     pub payment_type: PaymentType,
-    #[serde(default)]
+    #[serde(default, deserialize_with = "class_of_service_spelled")]
     pub class_of_service: Option<ClassOfService>,
     #[serde(default)]
     pub reason: Option<String>,
     #[serde(default)]
     pub ticket: Option<String>,
+}
+
+/// The payment type as an order spells it: a string (one it does not know is refused by its
+/// rule, which names the allowed ones), never another JSON type read as one, as the tolerant
+/// reading of Console Connect's answers would.
+fn payment_type_spelled<'de, D: serde::Deserializer<'de>>(d: D) -> Result<PaymentType, D::Error> {
+    String::deserialize(d).map(|s| PaymentType::parse(&s))
+}
+
+/// The class of service as an order spells it, if given: as [`payment_type_spelled`].
+fn class_of_service_spelled<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Option<ClassOfService>, D::Error> {
+    Option::<String>::deserialize(d).map(|s| s.map(|s| ClassOfService::parse(&s)))
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -60,6 +60,13 @@ async fn json_body<S: Send + Sync>(req: Request, state: &S) -> Result<JsonBody, 
         )));
     }
     Ok(match without_nulls(&body) {
+        // Rewritten through a map, which keeps only the last of a key given twice: so refused
+        // here, as serde refuses it in a body read as it came.
+        Some(_) if let Some(twice) = given_twice(&body) => {
+            return Err(AppError::BadRequest(format!(
+                "The request body could not be read: {twice}"
+            )));
+        }
         Some(rewritten) => JsonBody {
             bytes: rewritten.into(),
             rewritten: true,
@@ -85,6 +92,68 @@ fn positional(body: &[u8]) -> Option<&'static str> {
         Value::Object(members) if items(members.get("config")) => {
             Some("config: invalid type: array, expected an object")
         }
+        _ => None,
+    }
+}
+
+/// What says that an object of the body (at any depth) gives a key twice, if one does: the
+/// key's name when it could be a field's (letters only), which a sender's text given as a key
+/// (a secret pasted in the wrong place) is not said back.
+fn given_twice(body: &[u8]) -> Option<String> {
+    use serde::de::{DeserializeSeed, Deserializer, Error, MapAccess, SeqAccess, Visitor};
+    struct Walk;
+    impl<'de> DeserializeSeed<'de> for Walk {
+        type Value = ();
+        fn deserialize<D: Deserializer<'de>>(self, d: D) -> Result<(), D::Error> {
+            d.deserialize_any(self)
+        }
+    }
+    impl<'de> Visitor<'de> for Walk {
+        type Value = ();
+        fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+            f.write_str("JSON")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<(), A::Error> {
+            let mut seen = std::collections::HashSet::new();
+            while let Some(key) = map.next_key::<String>()? {
+                if !seen.insert(key.clone()) {
+                    let named = key.len() <= 40 && key.bytes().all(|b| b.is_ascii_alphabetic());
+                    return Err(A::Error::custom(if named {
+                        format!("duplicate field `{key}`")
+                    } else {
+                        "a member is given twice".to_owned()
+                    }));
+                }
+                map.next_value_seed(Walk)?;
+            }
+            Ok(())
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<(), A::Error> {
+            while seq.next_element_seed(Walk)?.is_some() {}
+            Ok(())
+        }
+        fn visit_bool<E>(self, _: bool) -> Result<(), E> {
+            Ok(())
+        }
+        fn visit_i64<E>(self, _: i64) -> Result<(), E> {
+            Ok(())
+        }
+        fn visit_u64<E>(self, _: u64) -> Result<(), E> {
+            Ok(())
+        }
+        fn visit_f64<E>(self, _: f64) -> Result<(), E> {
+            Ok(())
+        }
+        fn visit_str<E>(self, _: &str) -> Result<(), E> {
+            Ok(())
+        }
+        fn visit_unit<E>(self) -> Result<(), E> {
+            Ok(())
+        }
+    }
+    let mut de = serde_json::Deserializer::from_slice(body);
+    match Walk.deserialize(&mut de) {
+        Err(e) if e.is_data() => Some(e.to_string()),
         _ => None,
     }
 }
@@ -1195,6 +1264,26 @@ mod tests {
             let wrong = bad_request(refused_text::<CreateConnectionRequest>(body));
             assert!(wrong.contains("portIds: invalid type"), "{body}: {wrong}");
         }
+        // An enum of an order is a string, as any text field: another JSON type is refused as
+        // one, its value not said back.
+        for (field, value) in [
+            ("paymentType", serde_json::json!(5)),
+            ("paymentType", serde_json::json!({"a": "s3cret"})),
+            ("classOfService", serde_json::json!(7)),
+        ] {
+            let mut body = serde_json::json!({
+                "serviceKey": "k", "name": "x", "portIds": [], "speedMbps": 100,
+                "paymentType": "payg",
+            });
+            body[field] = value;
+            let wrong = bad_request(refused::<CreateConnectionRequest>(&body));
+            assert!(
+                wrong.contains(&format!("{field}: invalid type"))
+                    && wrong.contains("expected a string"),
+                "{body}: {wrong}"
+            );
+            assert!(!wrong.contains("s3cret"), "{wrong}");
+        }
         let wrong = bad_request(refused::<PeeringChangeRequest>(
             &serde_json::json!({ "config": { "peerASN": null }, "bogus": 1 }),
         ));
@@ -1216,6 +1305,30 @@ mod tests {
             bad_request(refused::<PeeringChangeRequest>(&by_position)),
             format!("{read}config: invalid type: array, expected an object")
         );
+        // A key given twice is refused with a null beside it too (the body is then rewritten
+        // without its nulls, through a map that would keep only the last copy), at any depth;
+        // a key that could be no field's is not said back.
+        for (body, says) in [
+            (
+                r#"{"company":"acme","company":"globex","x":null}"#,
+                "duplicate field `company`",
+            ),
+            (
+                r#"{"x":null,"company":{"a":1,"a":2}}"#,
+                "duplicate field `a`",
+            ),
+            (
+                r#"{"S3cret-1":1,"S3cret-1":2,"company":null}"#,
+                "a member is given twice",
+            ),
+        ] {
+            let wrong = bad_request(refused_text::<SelectCompanyRequest>(body));
+            assert!(
+                wrong.starts_with(&format!("{read}{says}")),
+                "{body}: {wrong}"
+            );
+            assert!(!wrong.contains("S3cret"), "{wrong}");
+        }
     }
 
     #[test]
