@@ -536,10 +536,15 @@ impl ConsoleConnect for Client {
         let (status, bytes) = self
             .exchange(Kind::Write, Method::POST, url, key, Some(body))
             .await?;
-        // Taken, with nothing said of it or not the peering itself (no settings, another
-        // type): the peering as a read now gives it.
-        let the_peering =
-            |p: &Peering| p.peer_asn.is_some() && p.peering_type.is_none_or(|t| t == peering);
+        // Taken, with nothing said of it or not the peering itself (its settings missing in
+        // part, another type): the peering as a read now gives it.
+        let the_peering = |p: &Peering| {
+            p.peer_asn.is_some()
+                && p.primary_peer_subnet.is_some()
+                && p.secondary_peer_subnet.is_some()
+                && p.vlan_id.is_some()
+                && p.peering_type.is_none_or(|t| t == peering)
+        };
         if let Some(written) = changed(status, &bytes, the_peering)? {
             return Ok(written);
         }

@@ -390,6 +390,7 @@ async fn a_change_answered_with_another_object_is_read_back() {
         "{}",
         r#"{"success": true}"#,
         r#"{"id": "5f1a2b3c4d5e6f7a8b9c0d1e", "status": "ACTIVE"}"#,
+        r#"{"peerASN": 65010, "syncStatus": "PENDING"}"#,
     ]
     .into_iter()
     .enumerate()

@@ -48,10 +48,12 @@ macro_rules! tolerant_enum {
                 }
             }
 
-            /// A label for people.
+            /// A label for people: an unknown value as it came, and none at all (absent, or
+            /// `null`) as "Unknown".
             pub fn label(&self) -> &str {
                 match self {
                     $( $name::$variant => $label, )*
+                    $name::Other(raw) if raw.trim().is_empty() => "Unknown",
                     $name::Other(raw) => raw,
                 }
             }

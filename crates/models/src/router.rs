@@ -317,11 +317,11 @@ impl Session {
     }
 }
 
-/// A connection name fit for a description line: printable ASCII only, no double quote or
-/// backslash (Junos reads them inside its quotes; they become `'` and `/`), and a separating
-/// space when there is one.
+/// A connection name fit for a description line: printable ASCII only, an accented letter as
+/// its letter (`Zürich` as `Zurich`), no double quote or backslash (Junos reads them inside its
+/// quotes; they become `'` and `/`), and a separating space when there is one.
 fn printable(name: &str) -> String {
-    let clean: String = name
+    let clean: String = validate::decomposed(name)
         .chars()
         .map(|c| if c.is_whitespace() { ' ' } else { c })
         .filter(|c| c.is_ascii_graphic() || *c == ' ')
@@ -1007,7 +1007,10 @@ set protocols bgp group azure-microsoft-primary neighbor 203.0.113.2
 
     #[test]
     fn descriptions_keep_only_printable_text() {
-        assert_eq!(printable("  a\u{7}b\n\"c\"\\ é "), "ab 'c'/ ");
+        assert_eq!(printable("  a\u{7}b\n\"c\"\\ é "), "ab 'c'/ e ");
+        // An accented letter is written as its letter, however it was typed.
+        assert_eq!(printable("London Zürich Edge"), "London Zurich Edge ");
+        assert_eq!(printable("Zu\u{308}rich Émile"), "Zurich Emile ");
         // What is left out leaves one space between the words it stood between.
         assert_eq!(printable("Lon \u{1f680}  Edge\t\u{200b}1"), "Lon Edge 1 ");
         assert_eq!(printable("\u{0}\u{1}"), "");

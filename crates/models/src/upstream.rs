@@ -497,6 +497,8 @@ mod tests {
         }))
         .unwrap();
         assert_eq!((p.name.as_str(), p.single_service), ("", false));
+        assert_eq!(p.status.label(), "Unknown");
+        assert_eq!(c.status.label(), "Unknown");
         assert_eq!(
             p.capacity.map(|c| (c.utilised, c.remaining)),
             Some((0, 1000))

@@ -35,6 +35,10 @@ pub enum ValidationError {
     Required { field: &'static str },
     #[error("apiKey is required: paste the API key Console Connect issued you")]
     ApiKeyRequired,
+    #[error(
+        "apiKey has a space or an invisible character in it (pasted with the key, perhaps); an API key has none"
+    )]
+    ApiKeySpaced,
     #[error("{field} must be exactly 24 lowercase hexadecimal characters (0-9, a-f)")]
     ObjectId { field: &'static str },
     #[error(
@@ -244,7 +248,7 @@ impl ValidationError {
             PaymentType { .. } => "paymentType",
             ClassOfService { .. } => "classOfService",
             ConfirmName => "confirmName",
-            ApiKeyRequired => "apiKey",
+            ApiKeyRequired | ApiKeySpaced => "apiKey",
             TimeRange => "to",
         }
     }
@@ -385,7 +389,7 @@ pub fn service_key(raw: &str) -> Result<(), ValidationError> {
     // A key that is one once what cannot be seen in it is taken out: say what is in the way.
     let seen: String = raw
         .chars()
-        .filter(|c| !(c.is_whitespace() || c.is_control() || hides_text(*c)))
+        .filter(|c| shows(*c) && !(c.is_control() || hides_text(*c)))
         .collect();
     if is_guid(&seen) {
         Err(ValidationError::ServiceKeySpaced { field })
@@ -398,6 +402,9 @@ pub fn service_key(raw: &str) -> Result<(), ValidationError> {
 pub fn api_key(raw: &str) -> Result<(), ValidationError> {
     match text("apiKey", raw, MAX_API_KEY_CHARS) {
         Err(ValidationError::Required { .. }) => Err(ValidationError::ApiKeyRequired),
+        // A direction mark or a space inside is text a name may hold, never part of a key:
+        // said here, rather than sent to Console Connect to be refused as a wrong key.
+        Ok(()) if !raw.trim().chars().all(shows) => Err(ValidationError::ApiKeySpaced),
         checked => checked,
     }
 }
@@ -425,18 +432,7 @@ pub fn text(field: &'static str, raw: &str, max: usize) -> Result<(), Validation
 /// Whether a character allowed in text shows something by itself: not a space, nor a joiner,
 /// direction mark, variation selector or blank that only takes part in the text around it.
 fn shows(c: char) -> bool {
-    !(c.is_whitespace()
-        || matches!(
-            c,
-            '\u{061C}'
-                | '\u{17B4}'
-                | '\u{17B5}'
-                | '\u{180B}'..='\u{180F}'
-                | '\u{200C}'..='\u{200F}'
-                | '\u{2800}'
-                | '\u{FE00}'..='\u{FE0F}'
-                | '\u{E0000}'..='\u{E0FFF}'
-        ))
+    !(c.is_whitespace() || matches!(c, '\u{2800}' | '\u{E0000}'..='\u{E0FFF}') || invisible_mark(c))
 }
 
 /// Whether `text` has no control characters, line or paragraph separators, or characters that
@@ -1192,7 +1188,7 @@ pub fn composed(text: &str) -> String {
 
 /// `text` in Unicode's decomposed form (NFD): an accented letter as its letter and a
 /// combining mark.
-fn decomposed(text: &str) -> String {
+pub(crate) fn decomposed(text: &str) -> String {
     #[cfg(not(target_arch = "wasm32"))]
     {
         use unicode_normalization::UnicodeNormalization;
@@ -1269,6 +1265,8 @@ fn invisible_mark(c: char) -> bool {
     matches!(
         c,
         '\u{061C}'
+            | '\u{17B4}'
+            | '\u{17B5}'
             | '\u{180B}'..='\u{180F}'
             | '\u{200B}'..='\u{200F}'
             | '\u{2060}'

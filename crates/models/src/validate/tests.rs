@@ -128,6 +128,8 @@ fn service_keys_are_guids() {
         "7d6c2f1e-1111 -2222-3333-444455556666",
         // A byte-order mark before it, as some editors copy text.
         "\u{FEFF}7d6c2f1e-1111-2222-3333-444455556666",
+        // A direction mark after it, as a right-to-left page may copy it.
+        "7d6c2f1e-1111-2222-3333-444455556666\u{200F}",
     ] {
         assert_eq!(
             service_key(spaced),
@@ -171,6 +173,16 @@ fn api_keys_are_one_bounded_line_and_never_echoed() {
             "{bad:?}"
         );
         assert!(!e.to_string().contains("abc"), "{e}");
+    }
+    // What a name may hold but a key never does: said, not sent to be refused as a wrong key.
+    for spaced in [
+        "sandbox-ada-3f9c1e7a52b84d06\u{200F}",
+        "sandbox-ada 3f9c1e7a52b84d06",
+        "\u{200E}sandbox-ada-3f9c1e7a52b84d06",
+    ] {
+        let e = api_key(spaced).unwrap_err();
+        assert_eq!(e, ValidationError::ApiKeySpaced, "{spaced:?}");
+        assert_eq!(e.field(), "apiKey");
     }
 }
 
@@ -1011,6 +1023,7 @@ fn confirmation_must_match_the_name_as_seen() {
     assert!(confirmation("London ❤", "London ❤\u{FE0F}").is_ok());
     assert!(confirmation("ᠠᠮᠠ", "ᠠ\u{180B}ᠮᠠ").is_ok());
     assert!(confirmation("London ❤", "London ♥").is_err());
+    assert!(confirmation("Dallas Edge", "Dallas\u{17B4} Edge").is_ok());
     assert!(confirmation("Core London", "Core London Edge").is_err());
     assert_eq!(
         as_seen(" Core\u{200B}  London\n\u{200E} Edge "),
