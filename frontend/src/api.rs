@@ -30,9 +30,28 @@ thread_local! {
     /// The user id and company username the app shows, said with every call.
     static SEEN_AS: RefCell<Option<(String, String)>> = const { RefCell::new(None) };
     static LAST_SUCCESS: Cell<f64> = const { Cell::new(0.0) };
+    /// When someone last used the page (a key, a click, a touch, the tab brought back), ms
+    /// since the epoch; 0 until [`note_input`] is first called.
+    static LAST_INPUT: Cell<f64> = const { Cell::new(0.0) };
     static QUIET_UNTIL: Cell<f64> = const { Cell::new(0.0) };
     static QUIET_LOADED: Cell<bool> = const { Cell::new(false) };
     static CHANGES_SENT: Cell<u32> = const { Cell::new(0) };
+}
+
+/// How long after the last input a read the app makes is its own doing (a page refreshing
+/// itself), not the user's: it is sent as unattended, and keeps the session alive neither
+/// on the server nor here, so a tab left open ends at the idle timeout like any other.
+const UNATTENDED_AFTER_MS: f64 = 60_000.0;
+
+/// Notes that someone uses the page now.
+pub fn note_input() {
+    LAST_INPUT.with(|t| t.set(web_sys::js_sys::Date::now()));
+}
+
+/// Whether nobody has used the page for [`UNATTENDED_AFTER_MS`] at `now` (ms since the epoch),
+/// the last input having been at `last_input`.
+fn unattended(last_input: f64, now: f64) -> bool {
+    now - last_input > UNATTENDED_AFTER_MS
 }
 
 /// Whether a change is on its way to Console Connect: leaving the page now would lose its
@@ -192,6 +211,8 @@ struct Request {
     /// Whether it asks Console Connect for a change: when its answer is lost, the change may
     /// have been made all the same.
     changes: bool,
+    /// Whether it is sent with nobody using the page (see [`UNATTENDED_AFTER_MS`]).
+    unattended: bool,
 }
 
 impl Request {
@@ -201,6 +222,7 @@ impl Request {
             url: url.to_owned(),
             json: None,
             changes: false,
+            unattended: false,
         }
     }
 
@@ -288,6 +310,9 @@ async fn fetch(request: Request) -> Result<Answer, JsValue> {
         headers.set("Content-Type", "application/json")?;
         init.set_body(&JsValue::from_str(json));
     }
+    if request.unattended {
+        headers.set("X-Portal-Unattended", "1")?;
+    }
     init.set_headers(&headers);
     let window = leptos::prelude::window();
     let response: web_sys::Response =
@@ -307,8 +332,13 @@ async fn fetch(request: Request) -> Result<Answer, JsValue> {
 
 /// Sends a request and returns the body of a 2xx answer with its request id, or the portal's
 /// error. Not generic, so every endpoint shares this one copy of the request machinery.
-async fn send_raw(request: Request, on_401: On401) -> ApiResult<(String, Option<String>)> {
+async fn send_raw(mut request: Request, on_401: On401) -> ApiResult<(String, Option<String>)> {
     let changes = request.changes;
+    // Only a read can be the app's own doing: a change is always someone's.
+    request.unattended = request.method == "GET"
+        && !changes
+        && unattended(LAST_INPUT.with(Cell::get), web_sys::js_sys::Date::now());
+    let active = on_401.counts_as_activity() && !request.unattended;
     let sending = Sending::new(changes);
     let Answer {
         status,
@@ -320,7 +350,7 @@ async fn send_raw(request: Request, on_401: On401) -> ApiResult<(String, Option<
         .map_err(|e| unreachable_portal(e, changes))?;
     drop(sending);
     if (200..300).contains(&status) {
-        if on_401.counts_as_activity() {
+        if active {
             LAST_SUCCESS.with(|t| t.set(web_sys::js_sys::Date::now()));
         }
         return Ok((text, request_id));
@@ -620,6 +650,13 @@ pub fn audit_export_url(query: &AuditQuery, format: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn reads_are_unattended_a_minute_after_the_last_input() {
+        assert!(!unattended(1_000_000.0, 1_000_000.0));
+        assert!(!unattended(1_000_000.0, 1_060_000.0));
+        assert!(unattended(1_000_000.0, 1_060_001.0));
+    }
 
     #[test]
     fn a_retry_after_in_seconds_sets_the_quiet_time_and_a_later_one_stays() {

@@ -53,6 +53,20 @@ pub fn App() -> impl IntoView {
         }
     });
     on_cleanup(move || leaving.remove());
+    // Someone uses the page: opening it, a key, a click or a touch, the tab or window brought
+    // back. A page refreshing itself long after the last of these does so unattended.
+    api::note_input();
+    let inputs = ["pointerdown", "keydown", "wheel", "focus"]
+        .map(|event| window_event_listener_untyped(event, |_| api::note_input()));
+    let shown = window_event_listener_untyped("visibilitychange", |_| {
+        if !document().hidden() {
+            api::note_input();
+        }
+    });
+    on_cleanup(move || {
+        inputs.into_iter().for_each(|l| l.remove());
+        shown.remove();
+    });
     // The screen shown without the signed-in frame, or `Home` standing for the frame, which
     // stays while its pages change: only going to or from the sign-in page rebuilds it. An
     // unknown address is shown in the frame too, unless nobody is signed in.

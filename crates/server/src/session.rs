@@ -125,11 +125,18 @@ fn has_cookie(parts: &Parts, name: &str) -> bool {
         .any(|c| c.trim_start().starts_with(name) && c.trim_start()[name.len()..].starts_with('='))
 }
 
+/// The header of a read the browser app makes by itself while nobody has used the page for a
+/// while (a page refreshing itself as what it shows moves): it is no activity, so a tab left
+/// open on a connection that stays in a transitional state does not keep its session alive
+/// past the idle timeout.
+pub const UNATTENDED: &str = "x-portal-unattended";
+
 impl FromRequestParts<AppState> for SignedIn {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self> {
-        signed_in(parts, state, true).await
+        let renew = !parts.headers.contains_key(UNATTENDED);
+        signed_in(parts, state, renew).await
     }
 }
 

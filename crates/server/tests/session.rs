@@ -574,6 +574,48 @@ async fn asking_for_the_status_does_not_keep_a_session_alive() {
     assert!(answers.len() <= 6, "ended at its idle timeout: {answers:?}");
 }
 
+/// A page refreshing itself with nobody at it says so, and its reads, answered as any other,
+/// do not keep the session alive: it ends at its idle timeout.
+#[tokio::test]
+async fn reads_made_unattended_do_not_keep_a_session_alive() {
+    let app = spawn_app_with(Options {
+        session_idle: Some(Duration::from_secs(2)),
+        ..Options::default()
+    })
+    .await;
+    let client = app.sign_in(grace()).await;
+    let cookie = client.cookie_header().expect("a session cookie");
+    let http = app.client();
+    let mut answers = Vec::new();
+    for _ in 0..12 {
+        let reply = http
+            .send(
+                http.request(reqwest::Method::GET, "/api/connections")
+                    .header("cookie", &cookie)
+                    .header("x-portal-unattended", "1"),
+            )
+            .await;
+        answers.push(reply.status);
+        if reply.status != StatusCode::OK {
+            assert_eq!(reply.status, StatusCode::UNAUTHORIZED, "{}", reply.text);
+            assert_eq!(reply.code(), "session_expired");
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+    assert_eq!(
+        answers.first(),
+        Some(&StatusCode::OK),
+        "answered: {answers:?}"
+    );
+    assert_eq!(
+        answers.last(),
+        Some(&StatusCode::UNAUTHORIZED),
+        "ended while only read unattended: {answers:?}"
+    );
+    assert!(answers.len() <= 6, "ended at its idle timeout: {answers:?}");
+}
+
 /// A session's requests overlap (a page refreshing itself while the user acts), and each one
 /// that renews the idle end writes back the copy of the session it read when it began. Ada's
 /// ports are slow to come; the read renews her session, and she chooses Globex before it ends.

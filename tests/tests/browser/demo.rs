@@ -69,6 +69,17 @@ pub async fn sign_in_as_ada_in_acme(b: &Browser) {
     b.wait_for_path("/connections").await;
 }
 
+/// Signs in as Ada in Acme Networks where no demo key is offered (an upstream other than the
+/// sandbox): her key typed, as anyone's would be.
+pub async fn type_ada_in_acme(b: &Browser) {
+    b.goto("/sign-in").await;
+    b.fill("apiKey", ada()).await;
+    b.click("sign-in").await;
+    b.select("company", "acme").await;
+    b.click("choose-company").await;
+    b.wait_for_path("/connections").await;
+}
+
 /// On the sign-in page, signs in with Ada's demo key and chooses Acme Networks; the page goes
 /// on where the sign-in leads.
 pub async fn ada_in_acme(b: &Browser) {

@@ -446,12 +446,7 @@ async fn apply_sends_what_was_reviewed_and_a_change_sent_leaves_no_draft() {
         .expect("a simulator on loopback");
     let b = Browser::open_with("applied-as-reviewed", &["--upstream-url", &sim.base_url]).await;
     // Not the sandbox: no demo key is offered, so Ada's is typed.
-    b.goto("/sign-in").await;
-    b.fill("apiKey", demo::ada()).await;
-    b.click("sign-in").await;
-    b.select("company", "acme").await;
-    b.click("choose-company").await;
-    b.wait_for_path("/connections").await;
+    demo::type_ada_in_acme(&b).await;
     b.click_css("[data-test=\"connection-row\"] th a").await;
     b.click("configure-PRIVATE").await;
     let page = b

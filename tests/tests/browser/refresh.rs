@@ -783,3 +783,72 @@ async fn a_control_drawn_away_leaves_the_keyboard_on_what_was_drawn_in_its_place
     )
     .await;
 }
+
+/// Replaces `window.fetch` with one that notes, for each read of the path `arguments[0]`, the
+/// `X-Portal-Unattended` header it was sent with (`null` without one) in `window.sent`.
+const NOTE_UNATTENDED: &str = "const path = arguments[0];\
+     window.sent = [];\
+     const real = window.fetch.bind(window);\
+     window.fetch = (url, init) => {\
+       if (new URL(url, location.href).pathname === path) {\
+         window.sent.push(new Headers(init && init.headers).get('X-Portal-Unattended'));\
+       }\
+       return real(url, init);\
+     };\
+     return null;";
+
+/// A page refreshing itself a minute after anyone last used it sends its reads as unattended,
+/// which keep the session alive neither in the portal nor in the tab; a key pressed, and they
+/// are the user's again.
+#[tokio::test]
+async fn a_page_refreshing_itself_with_nobody_at_it_says_so() {
+    // An order that stays CREATING for the whole test, so its page goes on refreshing.
+    let sim = simulator::Simulator::new(simulator::Config {
+        delays: simulator::Delays {
+            create: std::time::Duration::from_secs(600),
+            ..simulator::Delays::fast()
+        },
+        ..simulator::Config::default()
+    })
+    .spawn_on_loopback()
+    .await
+    .expect("a simulator on loopback");
+    let b = Browser::open_with("refresh-unattended", &["--upstream-url", &sim.base_url]).await;
+    demo::type_ada_in_acme(&b).await;
+    let id = demo::order_in_acme(&b, "Azure London Unattended").await;
+    b.goto(&format!("/connections/{id}")).await;
+    b.wait_for_status("[data-test=\"summary\"]", "CREATING")
+        .await;
+    b.script_with(NOTE_UNATTENDED, json!([format!("/api/connections/{id}")]))
+        .await;
+    b.wait_for_script(
+        "a refresh of a page in use",
+        "return window.sent.length >= 1;",
+    )
+    .await;
+    assert_eq!(b.script("return window.sent;").await[0], json!(null));
+
+    // Two minutes pass with nobody at the page.
+    b.script("const real = Date.now; Date.now = () => real() + 120000; return null;")
+        .await;
+    b.wait_for_script(
+        "a refresh sent unattended",
+        "return window.sent.includes('1');",
+    )
+    .await;
+
+    // Someone presses a key: the page's reads are theirs again.
+    b.script(
+        "document.body.dispatchEvent(new KeyboardEvent('keydown', {bubbles: true}));\
+         window.sent = [];\
+         return null;",
+    )
+    .await;
+    b.wait_for_script("a refresh after the key", "return window.sent.length >= 2;")
+        .await;
+    assert_eq!(
+        b.script("return window.sent;").await,
+        json!([null, null]),
+        "attended again"
+    );
+}
