@@ -154,6 +154,7 @@ async fn serve(config: server::Config) -> anyhow::Result<ExitCode> {
     );
     serve_until_signal(listener, portal.router, grace, head_wait).await?;
     finish_changes(&portal.state.changes_running, grace).await;
+    portal.state.audit.say_last_head();
     tracing::info!("stopped");
     Ok(ExitCode::SUCCESS)
 }

@@ -896,3 +896,86 @@ async fn ready_asks_the_portal_on_an_address_whether_it_is_ready() {
         said(&none)
     );
 }
+
+/// The rows written in the minute before the portal stops, whose head is not logged yet, are
+/// witnessed as it stops: their head is logged before it says it stopped, and is the head an
+/// offline check of the database finds.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_last_head_is_logged_before_the_portal_says_it_stopped() {
+    let dir = tempfile::tempdir().unwrap();
+    let (running, rx) = start(&["--sandbox-speed", "instant"], dir.path());
+    let url = std::iter::from_fn(|| rx.recv_timeout(Duration::from_secs(30)).ok())
+        .find_map(|line| portal_address(&line))
+        .expect("the portal announces its address");
+    let client = reqwest::Client::builder()
+        .cookie_store(true)
+        .build()
+        .unwrap();
+    // The first write logs its head at once; those after it, within the minute, wait.
+    let signed_in = client
+        .post(format!("{url}/api/session"))
+        .json(&serde_json::json!({"apiKey": common::ada()}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(signed_in.status(), 200);
+    let chosen = client
+        .put(format!("{url}/api/session/company"))
+        .json(&serde_json::json!({"company": "acme"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(chosen.status(), 200);
+
+    let term = Command::new("kill")
+        .args(["-TERM", &running.0.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(term.success());
+    let log = tokio::task::spawn_blocking(move || {
+        let mut log = Vec::new();
+        while let Ok(line) = rx.recv_timeout(Duration::from_secs(15)) {
+            let last = line.contains("portal: stopped");
+            log.push(line);
+            if last {
+                break;
+            }
+        }
+        log
+    })
+    .await
+    .unwrap();
+    assert!(
+        log.last().is_some_and(|l| l.contains("portal: stopped")),
+        "{log:#?}"
+    );
+    let heads: Vec<&String> = log
+        .iter()
+        .filter(|l| l.contains("audit history written"))
+        .collect();
+    drop(running);
+
+    let verified = portal(&[
+        "audit",
+        "verify",
+        "--data-dir",
+        dir.path().to_str().unwrap(),
+    ]);
+    assert!(verified.status.success(), "{verified:?}");
+    let stdout = String::from_utf8_lossy(&verified.stdout);
+    let head = stdout
+        .split_whitespace()
+        .find(|w| {
+            w.split_once(':')
+                .is_some_and(|(id, hash)| id.parse::<u64>().is_ok() && hash.len() >= 16)
+        })
+        .unwrap_or_else(|| panic!("a head in {stdout}"));
+    assert!(
+        heads.len() >= 2,
+        "the first write's head, then the last: {heads:#?}"
+    );
+    assert!(
+        heads.last().unwrap().contains(&format!("head={head}")),
+        "the last head logged, {head}, before the stop: {log:#?}"
+    );
+}

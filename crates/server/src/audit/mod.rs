@@ -285,9 +285,22 @@ impl SqliteWriter {
 pub struct AuditLog {
     writer: mpsc::Sender<WriteRequest>,
     store: Store,
+    /// When the writer logs the chain's head; shared so that the portal, as it stops, says the
+    /// last head itself (see [`AuditLog::say_last_head`]).
+    heads: std::sync::Arc<std::sync::Mutex<HeadLog>>,
 }
 
 impl AuditLog {
+    /// Logs the chain's head written last, if it has not been logged yet: for the portal to
+    /// call as it stops, once the changes under way have recorded their outcome, so that the
+    /// rows of its last minute are witnessed before it says it stopped.
+    pub fn say_last_head(&self) {
+        let pending = lock(&self.heads).pending.take();
+        if let Some(head) = pending {
+            tracing::info!(head = %head, "audit history written");
+        }
+    }
+
     /// Opens the database at `url` (SQLite or PostgreSQL), runs the migrations, starts the
     /// writer and reconciles intents left without an outcome. On SQLite, which one portal
     /// writes, every open intent is from an earlier stop and is closed at once; on PostgreSQL,
@@ -324,8 +337,13 @@ impl AuditLog {
             }
         };
         let (tx, rx) = mpsc::channel(4096);
-        tokio::spawn(write_loop(writer, rx));
-        let log = AuditLog { writer: tx, store };
+        let heads = std::sync::Arc::new(std::sync::Mutex::new(HeadLog::default()));
+        tokio::spawn(write_loop(writer, rx, heads.clone()));
+        let log = AuditLog {
+            writer: tx,
+            store,
+            heads,
+        };
         let bound = match &log.store {
             Store::Postgres(pool) => postgres::shared_in_flight(pool, in_flight)
                 .await
@@ -446,16 +464,20 @@ async fn reconcile_loop(pool: PgPool, in_flight: Duration) {
 
 /// Owns the writer connection: takes whatever rows are waiting (up to [`MAX_BATCH`]) and
 /// commits them together, then answers each caller.
-async fn write_loop(mut writer: Writer, mut rx: mpsc::Receiver<WriteRequest>) {
+async fn write_loop(
+    mut writer: Writer,
+    mut rx: mpsc::Receiver<WriteRequest>,
+    heads: std::sync::Arc<std::sync::Mutex<HeadLog>>,
+) {
     let mut batch: Vec<WriteRequest> = Vec::with_capacity(MAX_BATCH);
-    let mut heads = HeadLog::default();
     loop {
-        let received = match heads.due_at() {
+        let due_at = lock(&heads).due_at();
+        let received = match due_at {
             // A head not logged yet is logged once it is due, writes or none.
             Some(due) => tokio::select! {
                 n = rx.recv_many(&mut batch, MAX_BATCH) => n,
                 () = tokio::time::sleep_until(due) => {
-                    if let Some(head) = heads.due(tokio::time::Instant::now()) {
+                    if let Some(head) = lock(&heads).due(tokio::time::Instant::now()) {
                         tracing::info!(head = %head, "audit history written");
                     }
                     continue;
@@ -473,11 +495,14 @@ async fn write_loop(mut writer: Writer, mut rx: mpsc::Receiver<WriteRequest>) {
         };
         match result {
             Ok((ids, head)) => {
+                // Noted before anyone hears their rows are written: a change answered has its
+                // head known to [`AuditLog::say_last_head`].
+                let said = lock(&heads).written(head.to_string(), tokio::time::Instant::now());
+                if let Some(head) = said {
+                    tracing::info!(head = %head, "audit history written");
+                }
                 for ((_, reply), id) in batch.drain(..).zip(ids) {
                     let _ = reply.send(Ok(id));
-                }
-                if let Some(head) = heads.written(head.to_string(), tokio::time::Instant::now()) {
-                    tracing::info!(head = %head, "audit history written");
                 }
             }
             Err(e) => {
@@ -488,11 +513,19 @@ async fn write_loop(mut writer: Writer, mut rx: mpsc::Receiver<WriteRequest>) {
             }
         }
     }
-    // The writers are gone (the portal stops): the last head is said, if the process lets
-    // this task run that far.
-    if let Some(head) = heads.pending.take() {
+    // The writers are gone: the last head is said, if the portal has not said it as it stopped.
+    let pending = lock(&heads).pending.take();
+    if let Some(head) = pending {
         tracing::info!(head = %head, "audit history written");
     }
+}
+
+/// The head log, whatever a thread that panicked holding it left (it holds no invariant a
+/// panic could break).
+fn lock(heads: &std::sync::Mutex<HeadLog>) -> std::sync::MutexGuard<'_, HeadLog> {
+    heads
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
 /// When the chain's head is logged: at the first write, then at most once every
