@@ -558,7 +558,24 @@ fn json_words(message: &str) -> String {
     let out = WORDS
         .iter()
         .fold(message.to_owned(), |m, (rust, json)| m.replace(rust, json));
-    integer_words(&object_words(&out))
+    field_number_words(&integer_words(&object_words(&out)))
+}
+
+/// A whole-number field with a rule of its own says that rule, not its type's range (`peerASN:
+/// … expected a whole number from 1 to 4294967295`, not `of 0 or more`): the field is the
+/// message's first word, as serde names it (`config.peerASN:`).
+fn field_number_words(message: &str) -> String {
+    const TYPE_WORDS: &str = "a whole number of 0 or more";
+    let field = message
+        .split_once(": ")
+        .map(|(path, _)| path.rsplit('.').next().unwrap_or(path));
+    let rule = match field {
+        Some("peerASN" | "customerASN") => "a whole number from 1 to 4294967295",
+        Some("vlanId") => "a whole number from 1 to 4094",
+        Some("speedMbps") => "a whole number of Mbps, one of the speeds offered",
+        _ => return message.to_owned(),
+    };
+    message.replacen(TYPE_WORDS, rule, 1)
 }
 
 /// An integer type is a whole number: `expected u16`, `expected i64`.
@@ -1617,6 +1634,26 @@ mod tests {
                      at line 1 column 9"
                 )),
                 format!("{read}config.n: {words} at line 1 column 9")
+            );
+        }
+        // Refused by serde beside another mistake (see `read_past_refused`), or given as text,
+        // such a field still says its own rule.
+        for (path, rule) in [
+            ("config.peerASN", "a whole number from 1 to 4294967295"),
+            ("config.vlanId", "a whole number from 1 to 4094"),
+            (
+                "speedMbps",
+                "a whole number of Mbps, one of the speeds offered",
+            ),
+        ] {
+            assert_eq!(
+                body_message(&format!(
+                    "Failed to deserialize the JSON body into the target type: {path}: invalid \
+                     type: string \"100\", expected u64 at line 1 column 9"
+                )),
+                format!(
+                    "{read}{path}: invalid type: string \"…\", expected {rule} at line 1 column 9"
+                )
             );
         }
         assert_eq!(
