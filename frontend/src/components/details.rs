@@ -81,7 +81,7 @@ pub fn LegsTable(legs: Vec<LegView>, ports: Names) -> impl IntoView {
                     <th scope="col">"Name"</th>
                     <th scope="col">"Status"</th>
                     <th scope="col">"Source port"</th>
-                    <th scope="col">"Azure port"</th>
+                    <th scope="col">"Azure port id"</th>
                 </tr>
             </thead>
             <tbody>
@@ -99,7 +99,7 @@ pub fn LegsTable(legs: Vec<LegView>, ports: Names) -> impl IntoView {
                                         None => "—".into_any(),
                                     }}
                                 </td>
-                                <td data-label="Azure port">
+                                <td data-label="Azure port id">
                                     <code>{text(l.dest_port_id.clone())}</code>
                                 </td>
                             </tr>

@@ -744,8 +744,8 @@ fn Audit(
                     .map(|v| {
                         let (class, text) = match &v.first_bad {
                             None if v.ok => ("notice ok", match &v.head {
-                                Some(head) => format!("Chain intact: {} rows. Head (keep it to check later): {head}", v.rows_checked),
-                                None => format!("Chain intact: {} rows", v.rows_checked),
+                                Some(head) => format!("Chain intact: {} rows, the whole history's (every company's events, whatever the filters). Head (keep it to check later): {head}", v.rows_checked),
+                                None => format!("Chain intact: {} rows, the whole history's (every company's events, whatever the filters)", v.rows_checked),
                             }.into_any()),
                             // The row is opened from here, where it says what of it does not fit.
                             Some(b) => ("notice bad", view! {

@@ -93,7 +93,10 @@ fn Connection(id: String) -> impl IntoView {
                 {removed.map(|what| match what {
                     Removed::Peering(t) => view! {
                         <p class="notice ok" role="status" data-test="peering-removed">
-                            {format!("The {} peering was removed.", t.label())}
+                            {format!(
+                                "The {} peering was removed. Take its sub-interface and BGP sessions off both your routers, if that is not done yet.",
+                                t.label(),
+                            )}
                         </p>
                     }
                     .into_any(),
@@ -481,7 +484,7 @@ fn PeeringCard(
                     let configure = configure.clone();
                     // The badge says it is not configured; a connection gone says it never was.
                     view! {
-                        {gone.then(|| view! { <p class="muted">"None was configured."</p> })}
+                        {gone.then(|| view! { <p class="muted">"None when the connection was deleted."</p> })}
                         {(!gone)
                             .then(|| {
                                 view! {

@@ -1366,7 +1366,7 @@ fn Follow(
                     "Back to the connection"
                 </a>
                 <a href=history class="button secondary">
-                    "See it in the audit history"
+                    "See the connection's audit history"
                 </a>
             </div>
         </section>

@@ -624,12 +624,11 @@ async fn a_sign_out_that_did_not_reach_the_portal_says_the_session_is_still_open
     b.wait_for_path("/sign-in").await;
 }
 
-/// A peering deleted by someone else while its delete page was open: the delete is refused as
-/// there is nothing to delete, and the page reads the connection again and says so, in place of
-/// the form and the settings of a peering that is gone.
-#[tokio::test]
-async fn a_peering_delete_refused_as_already_gone_shows_that_it_is_gone() {
-    let b = Browser::open("failures-peering-gone").await;
+/// Opens the delete page of Acme's seeded PRIVATE peering, fills it in, has a colleague delete
+/// what `elsewhere` names (`/peering/PRIVATE` for the peering, `` for its connection) meanwhile,
+/// and presses Delete.
+async fn delete_private_after_a_colleague(test: &str, elsewhere: &str) -> Browser {
+    let b = Browser::open(test).await;
     demo::sign_in_as_ada_in_acme(&b).await;
     let id = b
         .attr("[data-test=\"connection-row\"]", "data-connection")
@@ -643,7 +642,7 @@ async fn a_peering_delete_refused_as_already_gone_shows_that_it_is_gone() {
     colleague
         .send(
             reqwest::Method::DELETE,
-            &format!("/api/connections/{id}/peering/PRIVATE"),
+            &format!("/api/connections/{id}{elsewhere}"),
             json!({
                 "reason": "Removed from the other office",
                 "confirmName": "Azure London Production",
@@ -651,7 +650,15 @@ async fn a_peering_delete_refused_as_already_gone_shows_that_it_is_gone() {
         )
         .await;
     b.click("confirm-delete").await;
+    b
+}
 
+/// A peering deleted by someone else while its delete page was open: the delete is refused as
+/// there is nothing to delete, and the page reads the connection again and says so, in place of
+/// the form and the settings of a peering that is gone.
+#[tokio::test]
+async fn a_peering_delete_refused_as_already_gone_shows_that_it_is_gone() {
+    let b = delete_private_after_a_colleague("failures-peering-gone", "/peering/PRIVATE").await;
     b.wait_for_text(
         "[data-test=\"no-peering\"]",
         "No Private peering is configured on this connection.",
@@ -668,29 +675,7 @@ async fn a_peering_delete_refused_as_already_gone_shows_that_it_is_gone() {
 /// form that could only be refused again.
 #[tokio::test]
 async fn a_peering_delete_refused_as_its_connection_is_going_says_so() {
-    let b = Browser::open("failures-peering-connection-gone").await;
-    demo::sign_in_as_ada_in_acme(&b).await;
-    let id = b
-        .attr("[data-test=\"connection-row\"]", "data-connection")
-        .await;
-    b.goto(&format!("/connections/{id}/peering/PRIVATE/delete"))
-        .await;
-    b.fill("reason", "The private peering moves to another circuit")
-        .await;
-    b.fill("confirmName", "Azure London Production").await;
-    let mut colleague = Colleague::sign_in(b.portal_url(), demo::ada(), "acme").await;
-    colleague
-        .send(
-            reqwest::Method::DELETE,
-            &format!("/api/connections/{id}"),
-            json!({
-                "reason": "Decommissioned from the other office",
-                "confirmName": "Azure London Production",
-            }),
-        )
-        .await;
-    b.click("confirm-delete").await;
-
+    let b = delete_private_after_a_colleague("failures-peering-connection-gone", "").await;
     b.wait_for_text("[data-test=\"already-deleted\"]", "This connection is")
         .await;
     assert_eq!(b.count("[data-test=\"confirm-delete\"]").await, 0);
