@@ -312,6 +312,8 @@ pub async fn finish_errors(req: Request, next: Next) -> Response {
     };
     if status.is_server_error() {
         tracing::error!(request_id, %method, path, status = status.as_u16(), cause = report.cause.as_deref().unwrap_or("-"), "request failed");
+    } else if answers_a_read(&method, &path, status) {
+        tracing::debug!(request_id, %method, path, status = status.as_u16(), code = ?report.body.code, "read answered: not there");
     } else {
         tracing::info!(request_id, %method, path, status = status.as_u16(), code = ?report.body.code, "request refused");
     }
@@ -332,6 +334,20 @@ pub async fn finish_errors(req: Request, next: Next) -> Response {
 
 /// The message of a 405: the method refused and, from the `Allow` header axum sets, the ones
 /// the route takes.
+/// Whether a refusal is a read's ordinary answer, which the pages ask for as a matter of course:
+/// a peering type not configured (404), a session asked for by a browser that has none (401).
+/// Logged only at debug level, so that refusals worth a look are not lost among them.
+fn answers_a_read(method: &Method, path: &str, status: StatusCode) -> bool {
+    *method == Method::GET
+        && match status {
+            StatusCode::NOT_FOUND => {
+                path.starts_with("/api/connections/") && path.contains("/peering/")
+            }
+            StatusCode::UNAUTHORIZED => matches!(path, "/api/session" | "/api/session/status"),
+            _ => false,
+        }
+}
+
 fn method_not_allowed_message(method: &Method, headers: &header::HeaderMap) -> String {
     let allowed: Vec<&str> = headers
         .get_all(header::ALLOW)
@@ -363,6 +379,49 @@ async fn body_text(res: Response) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn only_a_reads_ordinary_answers_are_left_to_the_debug_log() {
+        let peering = "/api/connections/5f1a2b3c4d5e6f7a8b9c0d1e/peering/PUBLIC";
+        assert!(answers_a_read(&Method::GET, peering, StatusCode::NOT_FOUND));
+        assert!(answers_a_read(
+            &Method::GET,
+            "/api/session",
+            StatusCode::UNAUTHORIZED
+        ));
+        assert!(answers_a_read(
+            &Method::GET,
+            "/api/session/status",
+            StatusCode::UNAUTHORIZED
+        ));
+        // A change refused, another read's 404 (an unknown connection, a probed path), a
+        // session refused to anything but the session's own reads: said at info level.
+        assert!(!answers_a_read(
+            &Method::DELETE,
+            peering,
+            StatusCode::NOT_FOUND
+        ));
+        assert!(!answers_a_read(
+            &Method::GET,
+            peering,
+            StatusCode::FORBIDDEN
+        ));
+        assert!(!answers_a_read(
+            &Method::GET,
+            "/api/connections/5f1a2b3c4d5e6f7a8b9c0d1e",
+            StatusCode::NOT_FOUND
+        ));
+        assert!(!answers_a_read(
+            &Method::GET,
+            "/api/nothing",
+            StatusCode::NOT_FOUND
+        ));
+        assert!(!answers_a_read(
+            &Method::GET,
+            "/api/ports",
+            StatusCode::UNAUTHORIZED
+        ));
+    }
 
     #[test]
     fn origin_is_compared_with_host_or_public_url() {
