@@ -54,6 +54,14 @@ fn unattended(last_input: f64, now: f64) -> bool {
     now - last_input > UNATTENDED_AFTER_MS
 }
 
+/// Whether `request` is sent as unattended at `now`: only a read can be the app's own doing; a
+/// change, or a read asked for in so many words (*Stay signed in*, which a click made without
+/// a pointer, by assistive technology say, may not have been noted as input before), is
+/// always someone's.
+fn sent_unattended(request: &Request, last_input: f64, now: f64) -> bool {
+    request.method == "GET" && !request.changes && !request.asked && unattended(last_input, now)
+}
+
 /// Whether a change is on its way to Console Connect: leaving the page now would lose its
 /// answer, and with it whether the change was made.
 pub fn change_under_way() -> bool {
@@ -213,6 +221,8 @@ struct Request {
     changes: bool,
     /// Whether it is sent with nobody using the page (see [`UNATTENDED_AFTER_MS`]).
     unattended: bool,
+    /// Whether the user asked for it in so many words: never unattended.
+    asked: bool,
 }
 
 impl Request {
@@ -223,6 +233,15 @@ impl Request {
             json: None,
             changes: false,
             unattended: false,
+            asked: false,
+        }
+    }
+
+    /// Marks a read the user asked for in so many words.
+    fn asked(self) -> Request {
+        Request {
+            asked: true,
+            ..self
         }
     }
 
@@ -334,10 +353,11 @@ async fn fetch(request: Request) -> Result<Answer, JsValue> {
 /// error. Not generic, so every endpoint shares this one copy of the request machinery.
 async fn send_raw(mut request: Request, on_401: On401) -> ApiResult<(String, Option<String>)> {
     let changes = request.changes;
-    // Only a read can be the app's own doing: a change is always someone's.
-    request.unattended = request.method == "GET"
-        && !changes
-        && unattended(LAST_INPUT.with(Cell::get), web_sys::js_sys::Date::now());
+    request.unattended = sent_unattended(
+        &request,
+        LAST_INPUT.with(Cell::get),
+        web_sys::js_sys::Date::now(),
+    );
     let active = on_401.counts_as_activity() && !request.unattended;
     let sending = Sending::new(changes);
     let Answer {
@@ -477,7 +497,7 @@ pub async fn get_session() -> ApiResult<SessionView> {
 /// Reads the session again, which keeps it alive; a session already gone is reported to the
 /// caller rather than sending the app to sign-in.
 pub async fn refresh_session() -> ApiResult<SessionView> {
-    send(Request::get("/api/session"), On401::Report).await
+    send(Request::get("/api/session").asked(), On401::Report).await
 }
 
 /// The session as it stands, without counting as activity (its idle end stays put); a session
@@ -656,6 +676,42 @@ mod tests {
         assert!(!unattended(1_000_000.0, 1_000_000.0));
         assert!(!unattended(1_000_000.0, 1_060_000.0));
         assert!(unattended(1_000_000.0, 1_060_001.0));
+    }
+
+    /// Only the app's own reads are sent unattended: never a change, nor a read asked for.
+    #[test]
+    fn only_a_read_nobody_asked_for_is_sent_unattended() {
+        let (input, later) = (1_000_000.0, 1_120_000.0);
+        assert!(sent_unattended(
+            &Request::get("/api/connections"),
+            input,
+            later
+        ));
+        assert!(!sent_unattended(
+            &Request::get("/api/connections"),
+            input,
+            input
+        ));
+        assert!(!sent_unattended(
+            &Request::get("/api/session").asked(),
+            input,
+            later
+        ));
+        assert!(!sent_unattended(
+            &Request::post("/api/connections").change(),
+            input,
+            later
+        ));
+        assert!(!sent_unattended(
+            &Request::put("/api/session/company"),
+            input,
+            later
+        ));
+        assert!(!sent_unattended(
+            &Request::delete("/api/session"),
+            input,
+            later
+        ));
     }
 
     #[test]

@@ -53,11 +53,21 @@ pub fn App() -> impl IntoView {
         }
     });
     on_cleanup(move || leaving.remove());
-    // Someone uses the page: opening it, a key, a click or a touch, the tab or window brought
-    // back. A page refreshing itself long after the last of these does so unattended.
+    // Someone uses the page: opening it, a key, a click or a touch (or a click without either,
+    // as assistive technology makes it), text put in, a scroll, the tab or window brought back,
+    // the browser's Back or Forward. A page refreshing itself long after the last of these does
+    // so unattended.
     api::note_input();
-    let inputs = ["pointerdown", "keydown", "wheel", "focus"]
-        .map(|event| window_event_listener_untyped(event, |_| api::note_input()));
+    let inputs = [
+        "pointerdown",
+        "keydown",
+        "click",
+        "input",
+        "wheel",
+        "focus",
+        "popstate",
+    ]
+    .map(|event| window_event_listener_untyped(event, |_| api::note_input()));
     let shown = window_event_listener_untyped("visibilitychange", |_| {
         if !document().hidden() {
             api::note_input();

@@ -543,6 +543,10 @@ impl ConsoleConnect for Client {
                 && p.primary_peer_subnet.is_some()
                 && p.secondary_peer_subnet.is_some()
                 && p.vlan_id.is_some()
+                && (peering != PeeringType::Microsoft
+                    || p.advertised_public_prefixes
+                        .as_ref()
+                        .is_some_and(|ps| !ps.is_empty()))
                 && p.peering_type.is_none_or(|t| t == peering)
         };
         if let Some(written) = changed(status, &bytes, the_peering)? {

@@ -412,6 +412,36 @@ async fn a_change_answered_with_another_object_is_read_back() {
         assert_eq!(written.config().vlan_id, public_config().vlan_id, "{other}");
         assert_eq!(s.requests_to(Route::ReadPeering), n + 1, "{other}");
     }
+    // A Microsoft peering answered without the prefixes it advertises is read back too.
+    let microsoft = PeeringConfig {
+        primary_peer_subnet: "198.51.100.0/30".into(),
+        secondary_peer_subnet: "198.51.100.4/30".into(),
+        advertised_public_prefixes: Some(vec!["192.0.2.0/24".into()]),
+        ..private_config(400)
+    };
+    s.sim.simulator.set_fault(
+        Route::UpdatePeering,
+        Fault {
+            other_body: Some(
+                r#"{"peerASN": 65010, "primaryPeerSubnet": "198.51.100.0/30",
+                    "secondaryPeerSubnet": "198.51.100.4/30", "vlanId": 400}"#
+                    .to_owned(),
+            ),
+            times: Some(1),
+            ..Fault::default()
+        },
+    );
+    let reads = s.requests_to(Route::ReadPeering);
+    let written = s
+        .client
+        .update_peering(&s.key, &s.acme, &id, PeeringType::Microsoft, &microsoft)
+        .await
+        .unwrap();
+    assert_eq!(
+        written.advertised_public_prefixes,
+        Some(vec!["192.0.2.0/24".to_owned()])
+    );
+    assert_eq!(s.requests_to(Route::ReadPeering), reads + 1);
     s.sim.simulator.set_fault(
         Route::DeleteConnection,
         Fault {

@@ -400,11 +400,17 @@ pub fn service_key(raw: &str) -> Result<(), ValidationError> {
 
 /// A Console Connect API key as pasted: one line of at most 512 printable characters.
 pub fn api_key(raw: &str) -> Result<(), ValidationError> {
+    let key = raw.trim();
+    // A space, a direction mark, a zero-width or byte-order mark inside: never part of a key,
+    // so said here rather than sent to Console Connect to be refused as a wrong key. (A control
+    // character, a line break say, is said as text that is not one printable line.)
+    let spaced =
+        !key.chars().any(char::is_control) && key.chars().any(|c| !shows(c) || hides_text(c));
     match text("apiKey", raw, MAX_API_KEY_CHARS) {
         Err(ValidationError::Required { .. }) => Err(ValidationError::ApiKeyRequired),
-        // A direction mark or a space inside is text a name may hold, never part of a key:
-        // said here, rather than sent to Console Connect to be refused as a wrong key.
-        Ok(()) if !raw.trim().chars().all(shows) => Err(ValidationError::ApiKeySpaced),
+        Ok(()) | Err(ValidationError::NotPrintable { .. }) if spaced => {
+            Err(ValidationError::ApiKeySpaced)
+        }
         checked => checked,
     }
 }

@@ -59,14 +59,17 @@ async fn json_body<S: Send + Sync>(req: Request, state: &S) -> Result<JsonBody, 
             "The request body could not be read: {refusal}"
         )));
     }
+    // A body with a null is read through a map (see `without_nulls`), which keeps only the last
+    // of a key given twice: so a key given twice is refused here, as serde refuses it in a body
+    // read as it came.
+    if has_null(&body)
+        && let Some(twice) = given_twice(&body)
+    {
+        return Err(AppError::BadRequest(format!(
+            "The request body could not be read: {twice}"
+        )));
+    }
     Ok(match without_nulls(&body) {
-        // Rewritten through a map, which keeps only the last of a key given twice: so refused
-        // here, as serde refuses it in a body read as it came.
-        Some(_) if let Some(twice) = given_twice(&body) => {
-            return Err(AppError::BadRequest(format!(
-                "The request body could not be read: {twice}"
-            )));
-        }
         Some(rewritten) => JsonBody {
             bytes: rewritten.into(),
             rewritten: true,
@@ -158,6 +161,11 @@ fn given_twice(body: &[u8]) -> Option<String> {
     }
 }
 
+/// Whether the body's text has `null` in it anywhere (a cheap first look).
+fn has_null(body: &[u8]) -> bool {
+    body.windows(4).any(|w| w == b"null")
+}
+
 /// The body without the members of its objects that are `null`, if it has any (and is JSON).
 fn without_nulls(body: &[u8]) -> Option<Vec<u8>> {
     fn strip(value: &mut serde_json::Value) -> bool {
@@ -175,7 +183,7 @@ fn without_nulls(body: &[u8]) -> Option<Vec<u8>> {
             _ => false,
         }
     }
-    if !body.windows(4).any(|w| w == b"null") {
+    if !has_null(body) {
         return None;
     }
     let mut value = serde_json::from_slice::<serde_json::Value>(body).ok()?;
@@ -1337,6 +1345,11 @@ mod tests {
             (
                 r#"{"S3cret-1":1,"S3cret-1":2,"company":null}"#,
                 "a member is given twice",
+            ),
+            // The null the first of the two: a map would keep nothing to strip.
+            (
+                r#"{"company":null,"company":"acme"}"#,
+                "duplicate field `company`",
             ),
         ] {
             let wrong = bad_request(refused_text::<SelectCompanyRequest>(body));

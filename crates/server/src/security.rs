@@ -332,8 +332,6 @@ pub async fn finish_errors(req: Request, next: Next) -> Response {
     finished
 }
 
-/// The message of a 405: the method refused and, from the `Allow` header axum sets, the ones
-/// the route takes.
 /// Whether a refusal is a read's ordinary answer, which the pages ask for as a matter of course:
 /// a peering type not configured (404), a session asked for by a browser that has none (401).
 /// Logged only at debug level, so that refusals worth a look are not lost among them.
@@ -348,6 +346,8 @@ fn answers_a_read(method: &Method, path: &str, status: StatusCode) -> bool {
         }
 }
 
+/// The message of a 405: the method refused and, from the `Allow` header axum sets, the ones
+/// the route takes.
 fn method_not_allowed_message(method: &Method, headers: &header::HeaderMap) -> String {
     let allowed: Vec<&str> = headers
         .get_all(header::ALLOW)

@@ -236,6 +236,10 @@ async fn an_api_key_that_cannot_be_one_is_refused_on_its_field_without_asking_up
             "canary\u{0}key",
             "apiKey may contain only printable characters",
         ),
+        (
+            "canary-key\u{200F}",
+            "apiKey has a space or an invisible character in it",
+        ),
     ] {
         let reply = app.client().sign_in(key).await;
 

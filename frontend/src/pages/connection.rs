@@ -482,9 +482,10 @@ fn PeeringCard(
                 Some(Err(e)) => view! { <LoadError error=e retry=retry/> }.into_any(),
                 Some(Ok(None)) => {
                     let configure = configure.clone();
-                    // The badge says it is not configured; a connection gone says it never was.
+                    // The badge says it is not configured; a connection gone or going says none is
+                    // left on it (one may have been, and removed before).
                     view! {
-                        {gone.then(|| view! { <p class="muted">"None when the connection was deleted."</p> })}
+                        {gone.then(|| view! { <p class="muted">"None left on this connection."</p> })}
                         {(!gone)
                             .then(|| {
                                 view! {

@@ -321,7 +321,7 @@ async fn a_deleted_connection_shows_its_peerings_as_removed_and_offers_nothing_t
     // The peerings it never had say so, without the advice for configuring one.
     b.wait_for_text(
         "[data-test=\"peering-card-PUBLIC\"]",
-        "None when the connection was deleted.",
+        "None left on this connection.",
     )
     .await;
     assert_eq!(b.count("[data-test=\"caveat\"]").await, 0);

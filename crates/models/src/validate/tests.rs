@@ -165,7 +165,7 @@ fn api_keys_are_one_bounded_line_and_never_echoed() {
             max: 512
         })
     );
-    for bad in ["abc\0def", "first\nsecond", "key\u{202E}yek"] {
+    for bad in ["abc\0def", "first\nsecond"] {
         let e = api_key(bad).unwrap_err();
         assert_eq!(
             e,
@@ -179,6 +179,9 @@ fn api_keys_are_one_bounded_line_and_never_echoed() {
         "sandbox-ada-3f9c1e7a52b84d06\u{200F}",
         "sandbox-ada 3f9c1e7a52b84d06",
         "\u{200E}sandbox-ada-3f9c1e7a52b84d06",
+        "\u{FEFF}sandbox-ada-3f9c1e7a52b84d06",
+        "sandbox-ada-\u{200B}3f9c1e7a52b84d06",
+        "key\u{202E}yek",
     ] {
         let e = api_key(spaced).unwrap_err();
         assert_eq!(e, ValidationError::ApiKeySpaced, "{spaced:?}");

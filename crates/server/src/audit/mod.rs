@@ -295,10 +295,9 @@ impl AuditLog {
     /// call as it stops, once the changes under way have recorded their outcome, so that the
     /// rows of its last minute are witnessed before it says it stopped.
     pub fn say_last_head(&self) {
-        let pending = lock(&self.heads).pending.take();
-        if let Some(head) = pending {
-            tracing::info!(head = %head, "audit history written");
-        }
+        say(&self.heads, |heads| {
+            heads.flush(tokio::time::Instant::now())
+        });
     }
 
     /// Opens the database at `url` (SQLite or PostgreSQL), runs the migrations, starts the
@@ -471,15 +470,16 @@ async fn write_loop(
 ) {
     let mut batch: Vec<WriteRequest> = Vec::with_capacity(MAX_BATCH);
     loop {
-        let due_at = lock(&heads).due_at();
+        let due_at = heads
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .due_at();
         let received = match due_at {
             // A head not logged yet is logged once it is due, writes or none.
             Some(due) => tokio::select! {
                 n = rx.recv_many(&mut batch, MAX_BATCH) => n,
                 () = tokio::time::sleep_until(due) => {
-                    if let Some(head) = lock(&heads).due(tokio::time::Instant::now()) {
-                        tracing::info!(head = %head, "audit history written");
-                    }
+                    say(&heads, |heads| heads.due(tokio::time::Instant::now()));
                     continue;
                 }
             },
@@ -497,10 +497,9 @@ async fn write_loop(
             Ok((ids, head)) => {
                 // Noted before anyone hears their rows are written: a change answered has its
                 // head known to [`AuditLog::say_last_head`].
-                let said = lock(&heads).written(head.to_string(), tokio::time::Instant::now());
-                if let Some(head) = said {
-                    tracing::info!(head = %head, "audit history written");
-                }
+                say(&heads, |heads| {
+                    heads.written(head.to_string(), tokio::time::Instant::now())
+                });
                 for ((_, reply), id) in batch.drain(..).zip(ids) {
                     let _ = reply.send(Ok(id));
                 }
@@ -514,18 +513,19 @@ async fn write_loop(
         }
     }
     // The writers are gone: the last head is said, if the portal has not said it as it stopped.
-    let pending = lock(&heads).pending.take();
-    if let Some(head) = pending {
-        tracing::info!(head = %head, "audit history written");
-    }
+    say(&heads, |heads| heads.flush(tokio::time::Instant::now()));
 }
 
-/// The head log, whatever a thread that panicked holding it left (it holds no invariant a
-/// panic could break).
-fn lock(heads: &std::sync::Mutex<HeadLog>) -> std::sync::MutexGuard<'_, HeadLog> {
-    heads
+/// Logs the head `choose` picks from the head log, if any, while holding it: the writer and
+/// the portal stopping log heads in the order they were written. (Whatever a thread that
+/// panicked holding it left is used as it is: the log holds no invariant a panic could break.)
+fn say(heads: &std::sync::Mutex<HeadLog>, choose: impl FnOnce(&mut HeadLog) -> Option<String>) {
+    let mut heads = heads
         .lock()
-        .unwrap_or_else(std::sync::PoisonError::into_inner)
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some(head) = choose(&mut heads) {
+        tracing::info!(head = %head, "audit history written");
+    }
 }
 
 /// When the chain's head is logged: at the first write, then at most once every
@@ -558,6 +558,13 @@ impl HeadLog {
     fn due_at(&self) -> Option<tokio::time::Instant> {
         self.pending.as_ref()?;
         Some(self.logged_at? + HEAD_LOG_EVERY)
+    }
+
+    /// The head not logged yet, to log at `now` whether or not it is due (the portal stops).
+    fn flush(&mut self, now: tokio::time::Instant) -> Option<String> {
+        let head = self.pending.take()?;
+        self.logged_at = Some(now);
+        Some(head)
     }
 
     /// The head to log at `now`, when one is due.
@@ -630,6 +637,25 @@ fn chain_rows<'a>(
 mod tests {
     use super::*;
     use models::api::{AuditAction, AuditPhase};
+
+    #[test]
+    fn a_head_not_logged_yet_is_logged_as_the_portal_stops_and_counts_as_logged() {
+        let start = tokio::time::Instant::now();
+        let at = |secs: u64| start + Duration::from_secs(secs);
+        let mut heads = HeadLog::default();
+        assert_eq!(heads.flush(at(0)), None, "nothing written");
+        assert_eq!(heads.written("1:a".into(), at(0)).as_deref(), Some("1:a"));
+        assert_eq!(heads.written("2:b".into(), at(10)), None);
+        assert_eq!(heads.flush(at(20)).as_deref(), Some("2:b"));
+        assert_eq!(
+            (heads.flush(at(21)), heads.due_at()),
+            (None, None),
+            "said once"
+        );
+        // A write after it waits its minute from then.
+        assert_eq!(heads.written("3:c".into(), at(30)), None);
+        assert_eq!(heads.due_at(), Some(at(80)));
+    }
 
     #[test]
     fn every_head_written_is_logged_within_a_minute_even_when_nothing_follows() {
