@@ -33,6 +33,8 @@ thread_local! {
     /// When someone last used the page (a key, a click, a touch, the tab brought back), ms
     /// since the epoch; 0 until [`note_input`] is first called.
     static LAST_INPUT: Cell<f64> = const { Cell::new(0.0) };
+    /// When someone last typed into the page, ms since the epoch.
+    static LAST_TYPED: Cell<f64> = const { Cell::new(0.0) };
     static QUIET_UNTIL: Cell<f64> = const { Cell::new(0.0) };
     static QUIET_LOADED: Cell<bool> = const { Cell::new(false) };
     static CHANGES_SENT: Cell<u32> = const { Cell::new(0) };
@@ -46,6 +48,18 @@ const UNATTENDED_AFTER_MS: f64 = 60_000.0;
 /// Notes that someone uses the page now.
 pub fn note_input() {
     LAST_INPUT.with(|t| t.set(web_sys::js_sys::Date::now()));
+}
+
+/// Notes that someone types into the page now: input, and work that may ask the portal
+/// nothing for a long while (a long form), which keeps the session alive all the same.
+pub fn note_typing() {
+    note_input();
+    LAST_TYPED.with(|t| t.set(web_sys::js_sys::Date::now()));
+}
+
+/// When someone last typed into the page (ms since the epoch; 0 for never).
+pub fn last_typed() -> f64 {
+    LAST_TYPED.with(Cell::get)
 }
 
 /// Whether nobody has used the page for [`UNATTENDED_AFTER_MS`] at `now` (ms since the epoch),

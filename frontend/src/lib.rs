@@ -41,6 +41,27 @@ pub fn load_session(auth: Auth) {
 
 #[component]
 pub fn App() -> impl IntoView {
+    // Someone uses the page: opening it, a key, a click or a touch (or a click without either,
+    // as assistive technology makes it), text put in, a scroll, the tab or window brought back,
+    // the browser's Back or Forward. A page refreshing itself long after the last of these does
+    // so unattended. Listened to before the app's first read and the router's own listeners,
+    // so that the reads a click or Back leads to follow it as input.
+    api::note_input();
+    let inputs = ["pointerdown", "click", "wheel", "focus", "popstate"]
+        .map(|event| window_event_listener_untyped(event, |_| api::note_input()));
+    // Typing, which keeps the session alive even when it asks the portal nothing (see
+    // `SessionNotice`).
+    let typing = ["keydown", "input"]
+        .map(|event| window_event_listener_untyped(event, |_| api::note_typing()));
+    let shown = window_event_listener_untyped("visibilitychange", |_| {
+        if !document().hidden() {
+            api::note_input();
+        }
+    });
+    on_cleanup(move || {
+        inputs.into_iter().chain(typing).for_each(|l| l.remove());
+        shown.remove();
+    });
     let auth = Auth::provide();
     load_session(auth);
     let screen = route::start();
@@ -53,30 +74,6 @@ pub fn App() -> impl IntoView {
         }
     });
     on_cleanup(move || leaving.remove());
-    // Someone uses the page: opening it, a key, a click or a touch (or a click without either,
-    // as assistive technology makes it), text put in, a scroll, the tab or window brought back,
-    // the browser's Back or Forward. A page refreshing itself long after the last of these does
-    // so unattended.
-    api::note_input();
-    let inputs = [
-        "pointerdown",
-        "keydown",
-        "click",
-        "input",
-        "wheel",
-        "focus",
-        "popstate",
-    ]
-    .map(|event| window_event_listener_untyped(event, |_| api::note_input()));
-    let shown = window_event_listener_untyped("visibilitychange", |_| {
-        if !document().hidden() {
-            api::note_input();
-        }
-    });
-    on_cleanup(move || {
-        inputs.into_iter().for_each(|l| l.remove());
-        shown.remove();
-    });
     // The screen shown without the signed-in frame, or `Home` standing for the frame, which
     // stays while its pages change: only going to or from the sign-in page rebuilds it. An
     // unknown address is shown in the frame too, unless nobody is signed in.

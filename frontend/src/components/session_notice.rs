@@ -213,6 +213,18 @@ pub fn SessionNotice() -> impl IntoView {
             renew(false);
             return;
         }
+        // Someone typing into a long form asks the portal nothing for a long while: the session
+        // is kept for them, as their requests would have kept it, no more often than the portal
+        // renews it for requests (a quarter of the idle timeout, at most a minute).
+        if ended.is_none()
+            && let Some(s) = auth.session()
+        {
+            let keep_every = (s.idle_timeout_seconds as f64 * 250.0).min(60_000.0);
+            let last = api::last_success();
+            if api::last_typed() > last && now.get_untracked() - last >= keep_every {
+                renew(true);
+            }
+        }
         let next = if ended.is_some() {
             Outlook::Ended { idle: true }
         } else {

@@ -607,3 +607,33 @@ async fn a_session_ended_in_the_wizard_leads_to_sign_in_and_leaves_nothing_to_th
     );
     b.screenshot("no-key-handed-over").await;
 }
+
+/// Typing into a form that asks the portal nothing is someone at work too: as the idle end
+/// nears, the session is kept without a warning, rather than ended under the typist's hands.
+#[tokio::test]
+async fn typing_that_asks_the_portal_nothing_keeps_the_session() {
+    let b = Browser::open_with("session_typing", &["--session-idle-minutes", "1"]).await;
+    demo::sign_in_as_grace(&b).await;
+    b.click_css(".main-nav a[href=\"/verify\"]").await;
+    b.find("#serviceKey").await;
+    // Past the idle timeout, one keystroke after another, and no request made for them.
+    let typing = std::time::Instant::now();
+    while typing.elapsed() < Duration::from_secs(80) {
+        let so_far = format!("typing {}", typing.elapsed().as_secs());
+        b.fill("serviceKey", &so_far).await;
+        assert_eq!(
+            b.count("[data-test=\"session-notice\"]").await,
+            0,
+            "no warning while someone types ({so_far})"
+        );
+        tokio::time::sleep(Duration::from_secs(4)).await;
+    }
+    // Still signed in: the company's list is read, not the sign-in page shown.
+    b.click_css(".main-nav a[href=\"/connections\"]").await;
+    b.wait_for_text(
+        ".empty",
+        "no Azure ExpressRoute connections in this company yet",
+    )
+    .await;
+    assert_eq!(b.location().await, "/connections");
+}
