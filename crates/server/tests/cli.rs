@@ -440,6 +440,56 @@ fn a_connection_that_does_not_send_a_whole_head_in_time_is_closed() {
     let _ = child.wait();
 }
 
+/// The address the portal started by [`start`] announces, and a client signed in there as Ada
+/// in Acme.
+async fn ada_in_acme(rx: &mpsc::Receiver<String>) -> (String, reqwest::Client) {
+    let url = std::iter::from_fn(|| rx.recv_timeout(Duration::from_secs(30)).ok())
+        .find_map(|line| portal_address(&line))
+        .expect("the portal announces its address");
+    let client = reqwest::Client::builder()
+        .cookie_store(true)
+        .build()
+        .unwrap();
+    let signed_in = client
+        .post(format!("{url}/api/session"))
+        .json(&serde_json::json!({"apiKey": common::ada()}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(signed_in.status(), 200);
+    let chosen = client
+        .put(format!("{url}/api/session/company"))
+        .json(&serde_json::json!({"company": "acme"}))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(chosen.status(), 200);
+    (url, client)
+}
+
+/// Stops the portal with SIGTERM; its log up to its last line (or what came in the time the
+/// stop may take, and more).
+async fn stopped(running: &Running, rx: mpsc::Receiver<String>) -> Vec<String> {
+    let term = Command::new("kill")
+        .args(["-TERM", &running.0.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(term.success());
+    tokio::task::spawn_blocking(move || {
+        let mut log = Vec::new();
+        while let Ok(line) = rx.recv_timeout(Duration::from_secs(15)) {
+            let last = line.contains("portal: stopped");
+            log.push(line);
+            if last {
+                break;
+            }
+        }
+        log
+    })
+    .await
+    .unwrap()
+}
+
 /// A change whose request timed out (504) while its upstream call went on is let end before
 /// the portal stops, and its outcome is recorded as not known, not closed as interrupted.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
@@ -464,27 +514,7 @@ async fn a_stop_lets_a_change_whose_request_timed_out_record_its_outcome() {
         ],
         dir.path(),
     );
-    let url = std::iter::from_fn(|| rx.recv_timeout(Duration::from_secs(30)).ok())
-        .find_map(|line| portal_address(&line))
-        .expect("the portal announces its address");
-    let client = reqwest::Client::builder()
-        .cookie_store(true)
-        .build()
-        .unwrap();
-    let signed_in = client
-        .post(format!("{url}/api/session"))
-        .json(&serde_json::json!({"apiKey": common::ada()}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(signed_in.status(), 200);
-    let chosen = client
-        .put(format!("{url}/api/session/company"))
-        .json(&serde_json::json!({"company": "acme"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(chosen.status(), 200);
+    let (url, client) = ada_in_acme(&rx).await;
     let connections: serde_json::Value = client
         .get(format!("{url}/api/connections"))
         .send()
@@ -529,25 +559,7 @@ async fn a_stop_lets_a_change_whose_request_timed_out_record_its_outcome() {
         "the update was sent, and is still waiting for its answer"
     );
 
-    let term = Command::new("kill")
-        .args(["-TERM", &running.0.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(term.success());
-    // Its log up to its last line (or what came in the time the stop may take, and more).
-    let log = tokio::task::spawn_blocking(move || {
-        let mut log = Vec::new();
-        while let Ok(line) = rx.recv_timeout(Duration::from_secs(15)) {
-            let last = line.contains("portal: stopped");
-            log.push(line);
-            if last {
-                break;
-            }
-        }
-        log.join("\n")
-    })
-    .await
-    .unwrap();
+    let log = stopped(&running, rx).await.join("\n");
     assert!(log.contains("portal: stopped"), "{log}");
     assert!(
         log.contains("waiting for the changes under way to record their outcome"),
@@ -904,47 +916,10 @@ async fn ready_asks_the_portal_on_an_address_whether_it_is_ready() {
 async fn the_last_head_is_logged_before_the_portal_says_it_stopped() {
     let dir = tempfile::tempdir().unwrap();
     let (running, rx) = start(&["--sandbox-speed", "instant"], dir.path());
-    let url = std::iter::from_fn(|| rx.recv_timeout(Duration::from_secs(30)).ok())
-        .find_map(|line| portal_address(&line))
-        .expect("the portal announces its address");
-    let client = reqwest::Client::builder()
-        .cookie_store(true)
-        .build()
-        .unwrap();
     // The first write logs its head at once; those after it, within the minute, wait.
-    let signed_in = client
-        .post(format!("{url}/api/session"))
-        .json(&serde_json::json!({"apiKey": common::ada()}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(signed_in.status(), 200);
-    let chosen = client
-        .put(format!("{url}/api/session/company"))
-        .json(&serde_json::json!({"company": "acme"}))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(chosen.status(), 200);
+    let (_, _client) = ada_in_acme(&rx).await;
 
-    let term = Command::new("kill")
-        .args(["-TERM", &running.0.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(term.success());
-    let log = tokio::task::spawn_blocking(move || {
-        let mut log = Vec::new();
-        while let Ok(line) = rx.recv_timeout(Duration::from_secs(15)) {
-            let last = line.contains("portal: stopped");
-            log.push(line);
-            if last {
-                break;
-            }
-        }
-        log
-    })
-    .await
-    .unwrap();
+    let log = stopped(&running, rx).await;
     assert!(
         log.last().is_some_and(|l| l.contains("portal: stopped")),
         "{log:#?}"
