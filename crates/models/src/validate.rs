@@ -31,10 +31,8 @@ const ECHO_LIMIT: usize = 48;
 /// One rule broken. `Display` is the message a person reads.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum ValidationError {
-    #[error("{field} is required")]
+    #[error("{}", required(field))]
     Required { field: &'static str },
-    #[error("apiKey is required: paste the API key Console Connect issued you")]
-    ApiKeyRequired,
     #[error(
         "apiKey has a space or an invisible character in it (pasted with the key, perhaps); an API key has none"
     )]
@@ -248,7 +246,7 @@ impl ValidationError {
             PaymentType { .. } => "paymentType",
             ClassOfService { .. } => "classOfService",
             ConfirmName => "confirmName",
-            ApiKeyRequired | ApiKeySpaced => "apiKey",
+            ApiKeySpaced => "apiKey",
             TimeRange => "to",
         }
     }
@@ -270,8 +268,15 @@ const FORM_LABELS: [(&str, &str); 11] = [
     ("to", "To"),
 ];
 
-/// The messages that name a second field, as the pages say them.
-const NAMING_TWO_FIELDS: [(ValidationError, &str); 4] = [
+/// The messages a page says in other words: those that name a second field, and the typed
+/// confirmation left empty (under the input it asks for).
+const SAID_AS_A_WHOLE: [(ValidationError, &str); 5] = [
+    (
+        ValidationError::Required {
+            field: "confirmName",
+        },
+        "Type the connection's name, in the same case, to confirm",
+    ),
     (
         ValidationError::SubnetOverlap,
         "Secondary subnet must not overlap the primary subnet: give another of the same size, such as the /30 (or /126) right after it",
@@ -290,9 +295,9 @@ const NAMING_TWO_FIELDS: [(ValidationError, &str); 4] = [
 /// A field's message as a page shows it, under an input with a label: the API's name of the
 /// field that begins the message becomes the form's label (`peerASN must be…` → `Peer ASN must
 /// be…`). Only that first word is read, never the rest, where a message quotes what was typed; a
-/// message that names two fields is replaced whole. Any other message comes back as it is.
+/// message that names two fields, or asks for the confirmation, is replaced whole. Any other message comes back as it is.
 pub fn for_people(message: &str) -> String {
-    if let Some((_, said)) = NAMING_TWO_FIELDS
+    if let Some((_, said)) = SAID_AS_A_WHOLE
         .iter()
         .find(|(e, _)| e.to_string() == message)
     {
@@ -312,6 +317,59 @@ pub fn for_people(message: &str) -> String {
     match label {
         Some(label) if !rest.is_empty() => format!("{label}{colon} {rest}"),
         _ => message.to_owned(),
+    }
+}
+
+/// What a field takes, by its JSON name, for the message that says it is missing: the fields a
+/// request must carry. (Microsoft's advertised prefixes have a message of their own; an optional
+/// field is never missing.)
+const TAKES: [(&str, &str); 14] = [
+    ("apiKey", "paste the API key Console Connect issued you"),
+    (
+        "serviceKey",
+        "the circuit's service key from the Azure portal, a GUID of 8-4-4-4-12 hexadecimal digits",
+    ),
+    ("name", "1 to 64 characters"),
+    ("portIds", "1 or 2 of your company's port ids"),
+    (
+        "speedMbps",
+        "one of 50, 100, 200, 500, 1000, 2000, 5000, 10000 (Mbps)",
+    ),
+    ("paymentType", "one of payg, invoice, plan, creditcard"),
+    ("reason", "1 to 500 characters saying why"),
+    (
+        "peerASN",
+        "a whole number from 1 to 4294967295, not 12076 (Microsoft's) nor 65515 to 65520",
+    ),
+    (
+        "primaryPeerSubnet",
+        "an IPv4 /30 or IPv6 /126 prefix, its network address, a slash and the length",
+    ),
+    (
+        "secondaryPeerSubnet",
+        "an IPv4 /30 or IPv6 /126 prefix, its network address, a slash and the length",
+    ),
+    ("vlanId", "a whole number from 1 to 4094"),
+    (
+        "confirmName",
+        "type the connection's name, in the same case",
+    ),
+    (
+        "company",
+        "one of your companies, by its username, id or name",
+    ),
+    (
+        "config",
+        "an object of the peering's peerASN, primaryPeerSubnet, secondaryPeerSubnet, vlanId and, for Microsoft, advertisedPublicPrefixes",
+    ),
+];
+
+/// The message for a field left out, empty or null: it is required, and what it takes where
+/// the field is one a request carries (`vlanId is required: a whole number from 1 to 4094`).
+pub fn required(field: &str) -> String {
+    match TAKES.iter().find(|(f, _)| *f == field) {
+        Some((_, takes)) => format!("{field} is required: {takes}"),
+        None => format!("{field} is required"),
     }
 }
 
@@ -407,7 +465,6 @@ pub fn api_key(raw: &str) -> Result<(), ValidationError> {
     let spaced =
         !key.chars().any(char::is_control) && key.chars().any(|c| !shows(c) || hides_text(c));
     match text("apiKey", raw, MAX_API_KEY_CHARS) {
-        Err(ValidationError::Required { .. }) => Err(ValidationError::ApiKeyRequired),
         Ok(()) | Err(ValidationError::NotPrintable { .. }) if spaced => {
             Err(ValidationError::ApiKeySpaced)
         }

@@ -328,7 +328,7 @@ fn read_past_refused<T: DeserializeOwned>(body: &[u8]) -> Option<Past> {
         let past = !found.is_empty();
         let (at, field, error, stand_ins) = if let Some((at, field)) = refused_here.required() {
             let error = FieldError {
-                message: format!("{field} is required"),
+                message: models::validate::required(&field),
                 field: field.clone(),
             };
             (at, field, error, &STAND_INS[..])
@@ -1213,7 +1213,7 @@ mod tests {
         let required = |field: &str| {
             vec![FieldError {
                 field: field.to_owned(),
-                message: format!("{field} is required"),
+                message: models::validate::required(field),
             }]
         };
         assert_eq!(
@@ -1236,6 +1236,10 @@ mod tests {
                 "reason": "r",
             })),
             [required("secondaryPeerSubnet"), required("vlanId")].concat()
+        );
+        assert_eq!(
+            required("vlanId")[0].message,
+            "vlanId is required: a whole number from 1 to 4094"
         );
         // Every one left out or sent as null is said at once, in the order the request has them.
         let names = |fields: Vec<FieldError>| -> Vec<String> {
@@ -1390,7 +1394,7 @@ mod tests {
             ),
             vec![FieldError {
                 field: "reason".into(),
-                message: "reason is required".into(),
+                message: "reason is required: 1 to 500 characters saying why".into(),
             }]
         );
         // A place in a message is one in the text sent: none is said when it was written anew.

@@ -984,7 +984,10 @@ async fn a_change_with_several_fields_wrong_names_them_all_at_once() {
             "{path}: {}",
             reply.text
         );
-        assert_eq!(reply.field("confirmName"), Some("confirmName is required"));
+        assert_eq!(
+            reply.field("confirmName"),
+            Some("confirmName is required: type the connection's name, in the same case")
+        );
     }
     let mut change = microsoft_peering(300);
     change["config"]["advertisedPublicPrefixes"] = json!([]);
@@ -1022,7 +1025,10 @@ async fn a_change_with_several_fields_wrong_names_them_all_at_once() {
         "{}",
         reply.text
     );
-    assert_eq!(reply.field("vlanId"), Some("vlanId is required"));
+    assert_eq!(
+        reply.field("vlanId"),
+        Some("vlanId is required: a whole number from 1 to 4094")
+    );
     let preview = client.post(&format!("{path}/preview"), &change).await;
     assert_eq!(
         fields(&preview),
@@ -1084,7 +1090,12 @@ async fn a_change_with_several_fields_wrong_names_them_all_at_once() {
         "{}",
         reply.text
     );
-    assert_eq!(reply.field("serviceKey"), Some("serviceKey is required"));
+    assert_eq!(
+        reply.field("serviceKey"),
+        Some(
+            "serviceKey is required: the circuit's service key from the Azure portal, a GUID of 8-4-4-4-12 hexadecimal digits"
+        )
+    );
     let mut change = microsoft_peering(300);
     change["config"]["peerASN"] = json!(-1);
     change["config"]["vlanId"] = json!(-300);

@@ -439,7 +439,9 @@ async fn choosing_a_company_that_is_not_yours_is_refused_on_the_company_field() 
     assert_eq!(blank.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(
         blank.field("company"),
-        Some("company is required; yours are globex")
+        Some(
+            "company is required: one of your companies, by its username, id or name; yours are globex"
+        )
     );
     assert_eq!(client.get("/api/session").await.json["company"], "globex");
 }

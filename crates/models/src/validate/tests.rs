@@ -87,6 +87,44 @@ fn asn_is_parsed_from_form_text() {
 }
 
 #[test]
+fn a_field_left_out_is_said_to_be_required_with_what_it_takes() {
+    assert_eq!(
+        parse_asn("peerASN", "").unwrap_err().to_string(),
+        "peerASN is required: a whole number from 1 to 4294967295, not 12076 (Microsoft's) nor 65515 to 65520"
+    );
+    assert_eq!(
+        peer_subnet("secondaryPeerSubnet", " ", PeeringType::Public)
+            .unwrap_err()
+            .to_string(),
+        "secondaryPeerSubnet is required: an IPv4 /30 or IPv6 /126 prefix, its network address, a slash and the length"
+    );
+    assert_eq!(
+        reason("").unwrap_err().to_string(),
+        "reason is required: 1 to 500 characters saying why"
+    );
+    assert_eq!(
+        connection_name("\t ").unwrap_err().to_string(),
+        "name is required: 1 to 64 characters"
+    );
+    assert!(
+        service_key("")
+            .unwrap_err()
+            .to_string()
+            .ends_with("a GUID of 8-4-4-4-12 hexadecimal digits")
+    );
+    // What each takes is what its own rule allows: the values a rule's message lists.
+    let payments: Vec<&str> = PaymentType::KNOWN
+        .iter()
+        .map(PaymentType::as_wire)
+        .collect();
+    assert!(required("paymentType").ends_with(&payments.join(", ")));
+    assert!(required("speedMbps").contains(&OFFERED_SPEEDS_MBPS.map(|s| s.to_string()).join(", ")));
+    // A field no request carries, or an optional one, is only said to be missing.
+    assert_eq!(required("colour"), "colour is required");
+    assert_eq!(required("customerASN"), "customerASN is required");
+}
+
+#[test]
 fn object_ids_are_24_lowercase_hex() {
     assert!(object_id("id", "5f1a2b3c4d5e6f7a8b9c0d1e").is_ok());
     for bad in [
@@ -153,7 +191,7 @@ fn api_keys_are_one_bounded_line_and_never_echoed() {
     assert!(api_key("sandbox-ada-3f9c1e7a52b84d06").is_ok());
     assert!(api_key(&"k".repeat(MAX_API_KEY_CHARS)).is_ok());
     let empty = api_key(" \t ").unwrap_err();
-    assert_eq!(empty, ValidationError::ApiKeyRequired);
+    assert_eq!(empty, ValidationError::Required { field: "apiKey" });
     assert_eq!(empty.field(), "apiKey");
     assert!(empty.to_string().contains("paste the API key"), "{empty}");
     let long = "k".repeat(MAX_API_KEY_CHARS + 1);
@@ -1166,10 +1204,18 @@ fn a_message_for_people_names_the_field_by_its_label() {
         "only the field's name changes"
     );
     assert_eq!(
-        for_people(&ValidationError::ApiKeyRequired.to_string()),
+        for_people(&api_key(" ").unwrap_err().to_string()),
         "API key is required: paste the API key Console Connect issued you"
     );
     assert_eq!(for_people("reason is required"), "Reason is required");
+    assert_eq!(
+        for_people(&parse_vlan("vlanId", " ").unwrap_err().to_string()),
+        "VLAN ID is required: a whole number from 1 to 4094"
+    );
+    assert_eq!(
+        for_people(&confirmation_given("").unwrap_err().to_string()),
+        "Type the connection's name, in the same case, to confirm"
+    );
     assert_eq!(
         for_people("portIds: London 1 cannot be used: port is Disabled, not Active"),
         "Ports: London 1 cannot be used: port is Disabled, not Active"
@@ -1239,7 +1285,7 @@ proptest! {
     ) {
         let message = format!("{first}{sep}{rest}");
         let said = for_people(&message);
-        let named_twice = NAMING_TWO_FIELDS.iter().any(|(e, _)| e.to_string() == message);
+        let named_twice = SAID_AS_A_WHOLE.iter().any(|(e, _)| e.to_string() == message);
         if !named_twice {
             match message.split_once(' ') {
                 Some((_, after)) => prop_assert!(said.ends_with(&format!(" {after}")), "{said}"),

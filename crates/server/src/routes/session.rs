@@ -201,7 +201,8 @@ async fn select_company(
         return Err(AppError::Validation(vec![FieldError {
             field: "company".into(),
             message: format!(
-                "company is required; yours are {}",
+                "{}; yours are {}",
+                models::validate::required("company"),
                 signed_in.data.company_usernames()
             ),
         }]));
