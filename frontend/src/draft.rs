@@ -183,6 +183,17 @@ pub fn DraftNotice(
     }
 }
 
+/// Whether this tab keeps a draft of `user`'s, which comes back once they sign in again.
+pub fn any_kept_for(user: &str) -> bool {
+    let Some(storage) = storage() else {
+        return false;
+    };
+    let theirs = format!("{PREFIX}{user}:");
+    (0..storage.length().unwrap_or(0))
+        .filter_map(|i| storage.key(i).ok().flatten())
+        .any(|k| k.starts_with(&theirs))
+}
+
 /// Signing out: every draft of this tab goes, and the key the verify page handed over.
 pub fn forget_all() {
     crate::pages::create::drop_handed_over();

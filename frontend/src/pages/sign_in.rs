@@ -18,6 +18,9 @@ use leptos::prelude::*;
 use models::api::SessionView;
 use models::{ApiError, ErrorCode, validate};
 
+/// Said after a session ended with a form's typing left unsent in the tab (see [`crate::draft`]).
+const DRAFT_KEPT: &str = " What you had typed into a form is kept in this tab: it is there again when you open that form after signing in as the same user.";
+
 #[component]
 pub fn SignInPage() -> impl IntoView {
     nav::title("Sign in");
@@ -34,6 +37,10 @@ pub fn SignInPage() -> impl IntoView {
     // someone else signing in at this tab: that page, its filters, its typed-in address, was
     // the one before's.
     let before = StoredValue::new(crate::session::last_user());
+    // A form's typing the session's end left unsent: said to be kept, so that it is not typed
+    // again elsewhere, or given up for lost.
+    let draft_kept =
+        before.with_value(|user| user.as_deref().is_some_and(crate::draft::any_kept_for));
     let next = move || {
         let theirs = before.with_value(|before| {
             before
@@ -170,11 +177,13 @@ pub fn SignInPage() -> impl IntoView {
                 <Show when=move || said(nav::Why::Expired)>
                     <p class="notice" role="status">
                         "Your session has ended; sign in again."
+                        {draft_kept.then_some(DRAFT_KEPT)}
                     </p>
                 </Show>
                 <Show when=move || said(nav::Why::KeyRefused)>
                     <p class="notice warn" role="status" data-test="key-refused">
                         "Console Connect no longer accepts the API key you signed in with (it was revoked or has expired there), so the portal ended your session. Sign in with a key it accepts."
+                        {draft_kept.then_some(DRAFT_KEPT)}
                     </p>
                 </Show>
                 <Show when=move || said(nav::Why::SignedOut)>

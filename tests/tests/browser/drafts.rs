@@ -78,6 +78,11 @@ async fn a_peering_draft_survives_a_reload_and_a_new_sign_in_until_discarded() {
         .await;
     b.click("preview").await;
     b.wait_for_path("/sign-in").await;
+    b.wait_for_text(
+        ".sign-in .notice",
+        "What you had typed into a form is kept in this tab",
+    )
+    .await;
     demo::ada_in_acme(&b).await;
     b.wait_for_path(&page).await;
     b.find("[data-test=\"draft-restored\"]").await;

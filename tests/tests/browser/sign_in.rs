@@ -354,6 +354,9 @@ async fn assert_ended(b: &Browser, next: &str) {
     assert_eq!(location, format!("/sign-in?expired=1&next={next}"));
     b.wait_for_text(".sign-in .notice", "Your session has ended; sign in again.")
         .await;
+    // Nothing was typed into a form: nothing is said to be kept.
+    let notice = b.text(".sign-in .notice").await;
+    assert!(!notice.contains("is kept"), "{notice}");
     b.wait_enabled("#apiKey", true).await;
     b.find("[data-test=\"demo-key\"]").await;
     assert_eq!(b.count(".error-banner").await, 0, "no error on the page");
