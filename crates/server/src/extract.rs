@@ -676,6 +676,17 @@ pub fn strip_quoted(message: &str) -> String {
             rest = &after[j + 1..];
             continue;
         }
+        // An unknown key that is a slip of one of the names expected is said, with that name:
+        // it is no one's secret, and the sender sees what to write instead.
+        if quote == "`"
+            && before.ends_with("unknown field ")
+            && let Some(j) = after.rfind("`, expected")
+            && let Some(meant) = meant_field(&after[..j], &after[j + 1..])
+        {
+            out.push_str(&format!("{}` (did you mean `{meant}`?)", &after[..j]));
+            out.push_str(&after[j + 1..]);
+            return out;
+        }
         out.push('…');
         if let Some(j) = after.rfind(&format!("{quote}, expected")) {
             out.push_str(&after[j..]);
@@ -686,6 +697,71 @@ pub fn strip_quoted(message: &str) -> String {
     }
     out.push_str(rest);
     out
+}
+
+/// The field `key` was most likely meant to be, among the names quoted in serde's `expected`
+/// part (`, expected one of `a`, `b``): one it is a slip of, as people make them: another case
+/// or separator (`service_key` for `serviceKey`), a word added (`ticketId` for `ticket`,
+/// `speedMbps` for `speed`), or a
+/// letter or two wrong, left out or swapped (`tciket`). Only a short key of letters, digits,
+/// `_` and `-` is one; anything else, which may be text pasted in the wrong place, is not said.
+pub fn meant_field<'e>(key: &str, expected: &'e str) -> Option<&'e str> {
+    let plain = |s: &str| -> String {
+        s.chars()
+            .filter(|c| !matches!(c, '_' | '-'))
+            .flat_map(char::to_lowercase)
+            .collect()
+    };
+    if key.is_empty()
+        || key.len() > 40
+        || !key
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-'))
+    {
+        return None;
+    }
+    let typed = plain(key);
+    expected
+        .split('`')
+        .skip(1)
+        .step_by(2)
+        .filter(|name| !name.is_empty())
+        .map(|name| (name, plain(name)))
+        .filter(|(_, name)| {
+            let (short, long) = if name.len() <= typed.len() {
+                (name.as_str(), typed.as_str())
+            } else {
+                (typed.as_str(), name.as_str())
+            };
+            *name == typed
+                || (short.len() >= 4 && long.starts_with(short) && long.len() - short.len() <= 8)
+                || (short.len() >= 5 && edits(&typed, name) <= 2)
+        })
+        .min_by_key(|(_, name)| edits(&typed, name))
+        .map(|(name, _)| name)
+}
+
+/// How many letters must be put in, taken out, changed or swapped with the next to make one
+/// text the other (optimal string alignment distance).
+fn edits(a: &str, b: &str) -> usize {
+    let (a, b): (Vec<char>, Vec<char>) = (a.chars().collect(), b.chars().collect());
+    let mut d = vec![vec![0usize; b.len() + 1]; a.len() + 1];
+    for (i, row) in d.iter_mut().enumerate() {
+        row[0] = i;
+    }
+    d[0] = (0..=b.len()).collect();
+    for i in 1..=a.len() {
+        for j in 1..=b.len() {
+            let cost = usize::from(a[i - 1] != b[j - 1]);
+            d[i][j] = (d[i - 1][j] + 1)
+                .min(d[i][j - 1] + 1)
+                .min(d[i - 1][j - 1] + cost);
+            if i > 1 && j > 1 && a[i - 1] == b[j - 2] && a[i - 2] == b[j - 1] {
+                d[i][j] = d[i][j].min(d[i - 2][j - 2] + 1);
+            }
+        }
+    }
+    d[a.len()][b.len()]
 }
 
 /// `axum::extract::Query` with the portal's error shape. A parameter given with an empty or
@@ -792,13 +868,8 @@ impl<S: Send + Sync> FromRequestParts<S> for NoQuery {
         {
             None => Ok(NoQuery),
             Some(pair) => {
-                let name: String = pair
-                    .split('=')
-                    .next()
-                    .unwrap_or(pair)
-                    .chars()
-                    .take(40)
-                    .collect();
+                let name = pair.split('=').next().unwrap_or(pair);
+                let name = if plain_name(name) { name } else { "…" };
                 Err(AppError::BadRequest(format!(
                     "The query string could not be read: unknown field `{name}`; this route \
                      takes no query parameters"
@@ -865,7 +936,42 @@ fn query_rejection(r: QueryRejection) -> AppError {
             message: format!("{field} is one of {allowed}"),
         }]);
     }
-    AppError::BadRequest(format!("The query string could not be read: {plain}"))
+    AppError::BadRequest(format!(
+        "The query string could not be read: {}",
+        unknown_parameter_words(&plain)
+    ))
+}
+
+/// Whether a query parameter's name can be said back as sent: a short one of letters and `_`
+/// only. One with digits or other signs (an API key or a service key pasted in the wrong
+/// place, say) is not.
+fn plain_name(name: &str) -> bool {
+    (1..=24).contains(&name.len()) && name.bytes().all(|b| b.is_ascii_alphabetic() || b == b'_')
+}
+
+/// serde's "`name`: unknown field `name`, expected one of …" for a query parameter: said once,
+/// with the name it is a slip of, and the name itself only if it is plain (see
+/// [`plain_name`]).
+fn unknown_parameter_words(detail: &str) -> String {
+    const UNKNOWN: &str = "unknown field `";
+    let detail = without_unknown_key(detail);
+    let Some(i) = detail.find(UNKNOWN) else {
+        return detail;
+    };
+    let after = &detail[i + UNKNOWN.len()..];
+    let end = after
+        .rfind("`, expected")
+        .or_else(|| after.rfind("`, there are no fields"));
+    let (key, rest) = match end {
+        Some(j) => (&after[..j], &after[j + 1..]),
+        None => (after.strip_suffix('`').unwrap_or(after), ""),
+    };
+    let shown = match meant_field(key, rest) {
+        Some(meant) => format!("{key}` (did you mean `{meant}`?)"),
+        None if plain_name(key) => format!("{key}`"),
+        None => "…`".to_owned(),
+    };
+    format!("{}{UNKNOWN}{shown}{rest}", &detail[..i])
 }
 
 /// The parameter and its allowed values, plainly listed, from serde's "`field`: unknown variant
@@ -897,14 +1003,36 @@ fn plain_number_error(detail: &str) -> String {
         ("number too small to fit in target type", "too small"),
     ];
     if let Some(field) = NUMBER_ERRORS.iter().find_map(|e| detail.strip_suffix(e)) {
-        return format!("{field}must be a whole number, written with the digits 0-9 only");
+        let rule = parameter_rule(field).unwrap_or_else(|| "a whole number".to_owned());
+        return format!("{field}must be {rule}, written with the digits 0-9 only");
     }
     match SIZE_ERRORS
         .iter()
         .find_map(|(e, size)| Some((detail.strip_suffix(e)?, size)))
     {
-        Some((field, size)) => format!("{field}is {size} a number for this parameter"),
+        Some((field, size)) => match parameter_rule(field) {
+            Some(rule) => format!("{field}is {size}: it must be {rule}"),
+            None => format!("{field}is {size} a number for this parameter"),
+        },
         None => detail.to_owned(),
+    }
+}
+
+/// What a number parameter with a rule of its own takes, by its name as serde writes it before
+/// its error (`limit: `): said instead of only "a whole number".
+fn parameter_rule(field: &str) -> Option<String> {
+    match field.strip_suffix(": ")? {
+        "limit" => Some(format!(
+            "a whole number from 1 to {}",
+            crate::audit::query::MAX_PAGE
+        )),
+        "speed" => Some(format!(
+            "a speed in Mbps, one of {}",
+            models::validate::OFFERED_SPEEDS_MBPS
+                .map(|s| s.to_string())
+                .join(", ")
+        )),
+        _ => None,
     }
 }
 
@@ -1022,7 +1150,7 @@ mod tests {
         #[allow(dead_code)]
         struct Q {
             speed: Option<u32>,
-            limit: Option<u32>,
+            count: Option<u32>,
         }
         let said = |q: &str| match every_bad_value::<Q>(q) {
             Some(AppError::BadRequest(m)) => format!("400 {m}"),
@@ -1036,19 +1164,32 @@ mod tests {
             other => panic!("{other:?}"),
         };
         let number = "must be a whole number, written with the digits 0-9 only";
-        for q in ["speed=abc&foo=1", "foo=1&speed=abc"] {
+        for q in ["count=abc&foo=1", "foo=1&count=abc"] {
             let m = said(q);
             assert!(
                 m.starts_with("400 The query string could not be read: "),
                 "{m}"
             );
             assert!(m.contains("unknown field `foo`"), "{m}");
-            assert!(m.contains(&format!("speed {number}")), "{m}");
+            assert!(m.contains(&format!("count {number}")), "{m}");
         }
         assert_eq!(
-            said("limit=x&speed=y"),
-            format!("422 limit {number}; speed {number}")
+            said("count=x&speed=y"),
+            format!(
+                "422 count {number}; speed must be a speed in Mbps, one of 50, 100, 200, 500, 1000, \
+                 2000, 5000, 10000, written with the digits 0-9 only"
+            )
         );
+        // A name that is a slip of one there is says which; one that may be a key pasted in
+        // the wrong place is not said back.
+        assert!(
+            said("cuont=1").contains("unknown field `cuont` (did you mean `count`?), expected"),
+            "{}",
+            said("cuont=1")
+        );
+        let pasted = said("sandbox-ada-3f9c1e7a52b84d06=1&count=2");
+        assert!(pasted.contains("unknown field `…`, expected"), "{pasted}");
+        assert!(!pasted.contains("3f9c1e7a"), "{pasted}");
         let m = said("foo=1&bar=2&foo=3");
         assert_eq!(m.matches("unknown field `foo`").count(), 1, "{m}");
         assert!(m.contains("unknown field `bar`"), "{m}");
@@ -1061,13 +1202,18 @@ mod tests {
             plain_number_error("before: invalid digit found in string"),
             "before: must be a whole number, written with the digits 0-9 only"
         );
+        // A parameter with a rule of its own says it.
         assert_eq!(
             plain_number_error("limit: cannot parse integer from empty string"),
-            "limit: must be a whole number, written with the digits 0-9 only"
+            "limit: must be a whole number from 1 to 500, written with the digits 0-9 only"
         );
         assert_eq!(
             plain_number_error("speed: number too large to fit in target type"),
-            "speed: is too large a number for this parameter"
+            "speed: is too large: it must be a speed in Mbps, one of 50, 100, 200, 500, 1000, 2000, 5000, 10000"
+        );
+        assert_eq!(
+            plain_number_error("before: number too large to fit in target type"),
+            "before: is too large a number for this parameter"
         );
         assert_eq!(
             plain_number_error("before: number too small to fit in target type"),
@@ -1588,11 +1734,14 @@ mod tests {
                 "portIds: invalid type: string \"…\", expected an array",
             ),
         ];
-        // An unknown field's key is the sender's: neither it nor the path ending in it shows.
+        // An unknown field's key is the sender's: neither it nor the path ending in it shows,
+        // unless it is a slip of a name expected.
         for (path, key) in [
             ("config.", "sharedkey"),
-            ("", "tciket"),
+            ("", "tkt"),
+            ("", "s3cr3tk3y"),
             ("config.", "a.b`c"),
+            ("", "ticket.x"),
         ] {
             let detail = format!(
                 "Failed to deserialize the JSON body into the target type: {path}{key}: unknown \
@@ -1608,6 +1757,35 @@ mod tests {
                 )
             );
         }
+        for (key, meant) in [
+            ("tciket", "ticket"),
+            ("ticketId", "ticket"),
+            ("Ticket", "ticket"),
+            ("tick_et", "ticket"),
+        ] {
+            assert_eq!(
+                body_message(&format!(
+                    "{key}: unknown field `{key}`, expected one of `reason`, `ticket` at line 1 \
+                     column 9"
+                )),
+                format!(
+                    "{read}unknown field `{key}` (did you mean `{meant}`?), expected one of \
+                     `reason`, `ticket` at line 1 column 9"
+                )
+            );
+        }
+        assert_eq!(
+            meant_field("service_key", ", expected one of `serviceKey`, `name`"),
+            Some("serviceKey")
+        );
+        assert_eq!(
+            meant_field("nmae", ", expected one of `name`, `reason`"),
+            None
+        );
+        assert_eq!(
+            meant_field("vlan", ", expected one of `vlanId`, `peerASN`"),
+            Some("vlanId")
+        );
         // A config field sent beside `config` is one of the portal's names: where it goes is
         // said. Inside `config`, or under a route without one, it stays unknown.
         assert_eq!(

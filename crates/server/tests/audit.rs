@@ -880,6 +880,19 @@ async fn audit_filters_select_the_matching_events() {
         "{}",
         mixed_export.text
     );
+    // Whatever its value: one that cannot be read is not to be mended but left out.
+    for paged in ["limit=abc", "limit=-1", "before=abc"] {
+        let unread = h.ada.get(&format!("/api/audit/export.csv?{paged}")).await;
+        let name = &paged[..paged.find('=').unwrap()];
+        assert_eq!(unread.status, StatusCode::UNPROCESSABLE_ENTITY, "{paged}");
+        assert!(
+            unread
+                .field(name)
+                .is_some_and(|m| m.contains("not taken by an export")),
+            "{paged}: {}",
+            unread.text
+        );
+    }
     let below_every_id = h.ada.get("/api/audit?before=-5").await;
     assert_eq!(below_every_id.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert!(

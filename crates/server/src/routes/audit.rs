@@ -217,21 +217,25 @@ fn export_query(
         AppError::BadRequest(message) => {
             AppError::BadRequest(message.replace(", `before`, `limit`", ""))
         }
-        // The paging an export does not take is named beside the rest, in the same answer.
+        // The paging an export does not take is named beside the rest, in the same answer,
+        // and said not to be taken whatever its value (a bad one is not to be mended).
         AppError::Validation(mut fields) => {
             let rest = readable_part::<AuditQuery>(raw.as_deref().unwrap_or_default());
             for (name, given) in [
                 ("before", rest.as_ref().is_some_and(|r| r.before.is_some())),
                 ("limit", rest.as_ref().is_some_and(|r| r.limit.is_some())),
             ] {
-                if given && !fields.iter().any(|f| f.field == name) {
-                    fields.push(FieldError {
-                        field: name.into(),
-                        message: format!(
-                            "{name} is not taken by an export, which holds every event its \
-                             filters select: it pages through GET /api/audit"
-                        ),
-                    });
+                let not_taken = FieldError {
+                    field: name.into(),
+                    message: format!(
+                        "{name} is not taken by an export, which holds every event its filters \
+                         select: it pages through GET /api/audit"
+                    ),
+                };
+                match fields.iter_mut().find(|f| f.field == name) {
+                    Some(refused) => *refused = not_taken,
+                    None if given => fields.push(not_taken),
+                    None => {}
                 }
             }
             AppError::Validation(fields)
