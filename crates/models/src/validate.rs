@@ -268,14 +268,23 @@ const FORM_LABELS: [(&str, &str); 11] = [
     ("to", "To"),
 ];
 
-/// The messages a page says in other words: those that name a second field, and the typed
-/// confirmation left empty (under the input it asks for).
-const SAID_AS_A_WHOLE: [(ValidationError, &str); 5] = [
+/// The messages a page says in other words: those that name a second field, the typed
+/// confirmation (under the input that asks for it, which shows the name), and the prefixes
+/// Microsoft peering needs (a plural label).
+const SAID_AS_A_WHOLE: [(ValidationError, &str); 7] = [
     (
         ValidationError::Required {
             field: "confirmName",
         },
-        "Type the connection's name, in the same case, to confirm",
+        "Required: type the connection's name as shown above",
+    ),
+    (
+        ValidationError::ConfirmName,
+        "This is not the connection's name: type it as shown above, in the same case",
+    ),
+    (
+        ValidationError::PrefixesRequired,
+        "Advertised public prefixes are required for Microsoft peering",
     ),
     (
         ValidationError::SubnetOverlap,
@@ -295,7 +304,9 @@ const SAID_AS_A_WHOLE: [(ValidationError, &str); 5] = [
 /// A field's message as a page shows it, under an input with a label: the API's name of the
 /// field that begins the message becomes the form's label (`peerASN must be…` → `Peer ASN must
 /// be…`). Only that first word is read, never the rest, where a message quotes what was typed; a
-/// message that names two fields, or asks for the confirmation, is replaced whole. Any other message comes back as it is.
+/// message that names two fields, or asks for the confirmation, is replaced whole. A field left
+/// empty is only said to be required: what it takes is in the help the form shows beside it.
+/// Any other message comes back as it is.
 pub fn for_people(message: &str) -> String {
     if let Some((_, said)) = SAID_AS_A_WHOLE
         .iter()
@@ -304,6 +315,11 @@ pub fn for_people(message: &str) -> String {
         return (*said).to_owned();
     }
     let (first, rest) = message.split_once(' ').unwrap_or((message, ""));
+    let rest = if message == required(first) {
+        "is required"
+    } else {
+        rest
+    };
     // `portIds: London 1 cannot be used: …` → `Source ports: London 1 cannot be used: …`.
     let (name, colon) = match first.strip_suffix(':') {
         Some(name) => (name, ":"),
@@ -339,15 +355,15 @@ const TAKES: [(&str, &str); 14] = [
     ("reason", "1 to 500 characters saying why"),
     (
         "peerASN",
-        "a whole number from 1 to 4294967295, not 12076 (Microsoft's) nor 65515 to 65520",
+        "a whole number from 1 to 4294967295, not 12076 (Microsoft's) or 65515 to 65520",
     ),
     (
         "primaryPeerSubnet",
-        "an IPv4 /30 or IPv6 /126 prefix, its network address, a slash and the length",
+        "an IPv4 /30 or IPv6 /126 prefix, written as its network address/length",
     ),
     (
         "secondaryPeerSubnet",
-        "an IPv4 /30 or IPv6 /126 prefix, its network address, a slash and the length",
+        "an IPv4 /30 or IPv6 /126 prefix, written as its network address/length",
     ),
     ("vlanId", "a whole number from 1 to 4094"),
     (

@@ -90,13 +90,13 @@ fn asn_is_parsed_from_form_text() {
 fn a_field_left_out_is_said_to_be_required_with_what_it_takes() {
     assert_eq!(
         parse_asn("peerASN", "").unwrap_err().to_string(),
-        "peerASN is required: a whole number from 1 to 4294967295, not 12076 (Microsoft's) nor 65515 to 65520"
+        "peerASN is required: a whole number from 1 to 4294967295, not 12076 (Microsoft's) or 65515 to 65520"
     );
     assert_eq!(
         peer_subnet("secondaryPeerSubnet", " ", PeeringType::Public)
             .unwrap_err()
             .to_string(),
-        "secondaryPeerSubnet is required: an IPv4 /30 or IPv6 /126 prefix, its network address, a slash and the length"
+        "secondaryPeerSubnet is required: an IPv4 /30 or IPv6 /126 prefix, written as its network address/length"
     );
     assert_eq!(
         reason("").unwrap_err().to_string(),
@@ -1205,16 +1205,30 @@ fn a_message_for_people_names_the_field_by_its_label() {
     );
     assert_eq!(
         for_people(&api_key(" ").unwrap_err().to_string()),
-        "API key is required: paste the API key Console Connect issued you"
+        "API key is required"
     );
     assert_eq!(for_people("reason is required"), "Reason is required");
+    // What a field left empty takes is in the form's help beside it: not said again.
     assert_eq!(
         for_people(&parse_vlan("vlanId", " ").unwrap_err().to_string()),
-        "VLAN ID is required: a whole number from 1 to 4094"
+        "VLAN ID is required"
+    );
+    // Only the message of a field left empty is shortened, not one that says more.
+    assert_eq!(
+        for_people("vlanId is required: a whole number from 1 to 4094, or so"),
+        "VLAN ID is required: a whole number from 1 to 4094, or so"
     );
     assert_eq!(
         for_people(&confirmation_given("").unwrap_err().to_string()),
-        "Type the connection's name, in the same case, to confirm"
+        "Required: type the connection's name as shown above"
+    );
+    assert_eq!(
+        for_people(&ValidationError::ConfirmName.to_string()),
+        "This is not the connection's name: type it as shown above, in the same case"
+    );
+    assert_eq!(
+        for_people(&ValidationError::PrefixesRequired.to_string()),
+        "Advertised public prefixes are required for Microsoft peering"
     );
     assert_eq!(
         for_people("portIds: London 1 cannot be used: port is Disabled, not Active"),
@@ -1286,7 +1300,7 @@ proptest! {
         let message = format!("{first}{sep}{rest}");
         let said = for_people(&message);
         let named_twice = SAID_AS_A_WHOLE.iter().any(|(e, _)| e.to_string() == message);
-        if !named_twice {
+        if !named_twice && message != required(&first) {
             match message.split_once(' ') {
                 Some((_, after)) => prop_assert!(said.ends_with(&format!(" {after}")), "{said}"),
                 None => prop_assert_eq!(&said, &message),
