@@ -45,15 +45,23 @@ async fn json_body<S: Send + Sync>(req: Request, state: &S) -> Result<JsonBody, 
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.split(';').next())
         .is_some_and(|ct| ct.trim().eq_ignore_ascii_case("application/json"));
-    if !json {
-        return Err(AppError::UnsupportedMediaType);
-    }
     let body = axum::body::Bytes::from_request(req, state)
         .await
         .map_err(|r| match r.status() {
             StatusCode::PAYLOAD_TOO_LARGE => AppError::PayloadTooLarge,
             _ => AppError::BadRequest("The request body could not be received.".into()),
         })?;
+    // None sent (a `curl -X DELETE` without `--data`, say): said as such, whatever its type.
+    if body.trim_ascii().is_empty() {
+        return Err(AppError::BadRequest(
+            "The request has no body: this route takes a JSON object (Content-Type: \
+             application/json) with its fields, as the README's API section lists them."
+                .into(),
+        ));
+    }
+    if !json {
+        return Err(AppError::UnsupportedMediaType);
+    }
     if let Some(refusal) = positional(&body) {
         return Err(AppError::BadRequest(format!(
             "The request body could not be read: {refusal}"

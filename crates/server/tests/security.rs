@@ -126,6 +126,48 @@ async fn a_body_that_is_not_json_is_refused_with_415() {
 }
 
 #[tokio::test]
+async fn a_change_sent_without_a_body_is_told_it_needs_one() {
+    let app = spawn_app().await;
+    let ada = app.sign_in_to(ada(), "acme").await;
+    let production = ada.connection_id(PRODUCTION).await;
+    app.clear_upstream_requests();
+
+    // None at all (as `curl -X DELETE` sends it), or JSON with nothing in it.
+    for (content_type, body) in [
+        (None, None),
+        (Some("application/json"), None),
+        (Some("application/json"), Some(" \n")),
+    ] {
+        for (method, path) in [
+            (Method::DELETE, format!("/api/connections/{production}")),
+            (
+                Method::POST,
+                format!("/api/connections/{production}/peering/PRIVATE"),
+            ),
+        ] {
+            let mut request = ada.request(method.clone(), &path);
+            if let Some(body) = body {
+                request = request.body(body);
+            }
+            if let Some(content_type) = content_type {
+                request = request.header("content-type", content_type);
+            }
+            let reply = ada.send(request).await;
+            assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{method} {path}");
+            assert!(
+                reply
+                    .message()
+                    .starts_with("The request has no body: this route takes a JSON object"),
+                "{}",
+                reply.text
+            );
+        }
+    }
+    assert!(app.upstream_requests().is_empty());
+    assert!(ada.audit("action=delete_connection").await.is_empty());
+}
+
+#[tokio::test]
 async fn a_change_sent_with_query_parameters_is_refused_and_not_made() {
     let app = spawn_app().await;
     let ada = app.sign_in_to(ada(), "acme").await;
