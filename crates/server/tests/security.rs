@@ -306,6 +306,16 @@ async fn unsafe_path_segments_never_reach_upstream() {
         // Each refusal says what it refused, not only the status's name.
         let message = reply.json["message"].as_str().unwrap_or_default();
         assert!(message.len() > 20, "{method} {path}: {}", reply.text);
+        if path.contains("/peering/BOGUS") {
+            assert_eq!(
+                message,
+                "The peering type in the address must be PRIVATE, PUBLIC or MICROSOFT, in any \
+                 case; got BOGUS."
+            );
+        }
+        if path.contains("..%2f..%2fports") {
+            assert!(message.ends_with("in any case."), "{message}");
+        }
     }
     let ok = app
         .raw(
