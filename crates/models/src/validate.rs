@@ -182,6 +182,10 @@ pub enum ValidationError {
         "routingRegistryName must be one of AFRINIC, ALTDB, APNIC, ARIN, LACNIC, LEVEL3, RADB, RIPENCC; got {got}"
     )]
     RoutingRegistry { got: String },
+    #[error(
+        "portIds entry {index} must be a port's id: exactly 24 lowercase hexadecimal characters (0-9, a-f)"
+    )]
+    PortId { index: usize },
     #[error("portIds needs 1 or 2 ports; got {count}")]
     PortCount { count: usize },
     #[error("portIds lists the same port twice; choose two different ports or one")]
@@ -241,7 +245,7 @@ impl ValidationError {
             | PrefixEntries { .. }
             | PrefixFamily { .. } => "advertisedPublicPrefixes",
             RoutingRegistry { .. } => "routingRegistryName",
-            PortCount { .. } | PortDuplicate => "portIds",
+            PortId { .. } | PortCount { .. } | PortDuplicate => "portIds",
             Speed { .. } | SpeedAboveBandwidth { .. } => "speedMbps",
             PaymentType { .. } => "paymentType",
             ClassOfService { .. } => "classOfService",
@@ -1176,8 +1180,8 @@ pub fn source_ports(ids: &[String]) -> Result<(), ValidationError> {
     if ids.is_empty() || ids.len() > 2 {
         return Err(ValidationError::PortCount { count: ids.len() });
     }
-    for id in ids {
-        object_id("portIds", id)?;
+    for (n, id) in ids.iter().enumerate() {
+        object_id("portIds", id).map_err(|_| ValidationError::PortId { index: n + 1 })?;
     }
     if ids.len() == 2 && ids[0] == ids[1] {
         return Err(ValidationError::PortDuplicate);

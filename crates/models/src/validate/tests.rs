@@ -979,6 +979,14 @@ fn create_request_reports_each_field() {
     ] {
         assert_eq!(class_of_service(known.as_ref()), Ok(()));
     }
+    // A port id that is none says which of the two it is.
+    let second = source_ports(&["5f1a2b3c4d5e6f7a8b9c0d1e".into(), "London 1".into()]).unwrap_err();
+    assert_eq!(second, ValidationError::PortId { index: 2 });
+    assert_eq!(second.field(), "portIds");
+    assert_eq!(
+        second.to_string(),
+        "portIds entry 2 must be a port's id: exactly 24 lowercase hexadecimal characters (0-9, a-f)"
+    );
 }
 
 #[test]
