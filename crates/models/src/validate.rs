@@ -995,12 +995,26 @@ pub fn advertised_prefixes(prefixes: &[String]) -> Result<Vec<IpNet>, Validation
 }
 
 /// The refused entries of [`ValidationError::PrefixEntries`] in one message: `advertisedPublicPrefixes
-/// entry 2 …; entry 4 …`.
+/// entry 2 …; entry 4 …`. A rule said once is not said again for a later entry that breaks it
+/// too: `entry 5 ("x") is not one either`.
 fn prefix_entries_said(first: &[ValidationError]) -> String {
+    use ValidationError::{Prefix, PrefixNotPublic};
     first
         .iter()
         .enumerate()
         .map(|(i, e)| {
+            let said_before = |same: fn(&ValidationError) -> bool| first[..i].iter().any(same);
+            match e {
+                Prefix { index, got } if said_before(|e| matches!(e, Prefix { .. })) => {
+                    return format!("entry {index} ({got}) is not one either");
+                }
+                PrefixNotPublic { index, got }
+                    if said_before(|e| matches!(e, PrefixNotPublic { .. })) =>
+                {
+                    return format!("entry {index} ({got}) is not public either");
+                }
+                _ => {}
+            }
             let said = e.to_string();
             match said.strip_prefix("advertisedPublicPrefixes ") {
                 Some(rest) if i > 0 => rest.to_owned(),

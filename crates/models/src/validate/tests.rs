@@ -783,6 +783,29 @@ fn advertised_prefixes_rules() {
     assert!(e.to_string().ends_with("; and 3 more entries"), "{e}");
     assert!(e.to_string().contains("entry 5 "), "{e}");
     assert!(!e.to_string().contains("entry 6 "), "{e}");
+    // The rule is said once, for the first entry that breaks it; the next are said to break
+    // it too.
+    assert_eq!(
+        e.to_string().matches("public address space").count(),
+        1,
+        "{e}"
+    );
+    assert!(
+        e.to_string()
+            .contains("; entry 2 (10.1.0.0/16) is not public either; entry 3 (10.2.0.0/16)"),
+        "{e}"
+    );
+    let unreadable: Vec<String> = (1..=3).map(|i| format!("x{i}")).collect();
+    assert_eq!(
+        advertised_prefixes(&unreadable).unwrap_err().to_string(),
+        format!(
+            "{}; entry 2 (\"x2\") is not one either; entry 3 (\"x3\") is not one either",
+            ValidationError::Prefix {
+                index: 1,
+                got: echo("x1")
+            }
+        )
+    );
     let many: Vec<String> = (0..201)
         .map(|i| format!("198.51.{}.0/24", i % 250))
         .collect();
