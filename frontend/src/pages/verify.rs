@@ -123,6 +123,12 @@ pub fn VerifyPage() -> impl IntoView {
                             {move || action_label(pending.get(), wait.get(), "Verify", "Verifying…")}
                         </button>
                     </div>
+                    // Why the button cannot be pressed yet.
+                    <Show when=move || !valid()>
+                        <p class="help right" data-test="verify-needs">
+                            "Paste the whole service key above to verify it."
+                        </p>
+                    </Show>
                 </form>
                 // What Azure said, in a line a screen reader reads out as it comes (always there,
                 // so that it is): the details below are there to be read at will.

@@ -13,6 +13,13 @@ async fn verify_explains_a_malformed_key_describes_a_good_one_and_refuses_a_used
     let b = Browser::open("verify").await;
     demo::sign_in_as_ada_in_acme(&b).await;
     b.goto("/verify").await;
+    // Nothing to verify yet: the button says why it cannot be pressed.
+    b.wait_enabled("[data-test=\"verify\"]", false).await;
+    b.wait_for_text(
+        "[data-test=\"verify-needs\"]",
+        "Paste the whole service key",
+    )
+    .await;
 
     b.fill("serviceKey", "4f8a2c1e-7b3d-4e59").await;
     let malformed = ValidationError::ServiceKey {
@@ -29,6 +36,7 @@ async fn verify_explains_a_malformed_key_describes_a_good_one_and_refuses_a_used
     let key = demo::london_key();
     b.fill("serviceKey", key).await;
     b.wait_gone("#serviceKey-error").await;
+    b.wait_gone("[data-test=\"verify-needs\"]").await;
     b.click("verify").await;
     b.wait_for_text("[data-test=\"service-key-details\"]", "acme-er-london-01")
         .await;
