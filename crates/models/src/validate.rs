@@ -191,7 +191,8 @@ pub enum ValidationError {
     #[error("portIds lists the same port twice; choose two different ports or one")]
     PortDuplicate,
     #[error(
-        "speedMbps must be one of 50, 100, 200, 500, 1000, 2000, 5000, 10000 (Mbps); got {got}"
+        "speedMbps must be {}one of 50, 100, 200, 500, 1000, 2000, 5000, 10000 (Mbps); got {got}",
+        if .got.contains(['.', 'e', 'E']) { "a whole number, " } else { "" }
     )]
     Speed { got: String },
     #[error(

@@ -1002,6 +1002,19 @@ fn create_request_reports_each_field() {
     ] {
         assert_eq!(class_of_service(known.as_ref()), Ok(()));
     }
+    // A speed written with a fraction is told it takes a whole number, even one that reads as
+    // a speed offered.
+    assert_eq!(
+        number_field("speedMbps", "200.0").map(|e| e.to_string()),
+        Some(
+            "speedMbps must be a whole number, one of 50, 100, 200, 500, 1000, 2000, 5000, 10000 (Mbps); got 200.0"
+                .to_owned()
+        )
+    );
+    assert_eq!(
+        speed(123, None).unwrap_err().to_string(),
+        "speedMbps must be one of 50, 100, 200, 500, 1000, 2000, 5000, 10000 (Mbps); got 123"
+    );
     // A port id that is none says which of the two it is.
     let second = source_ports(&["5f1a2b3c4d5e6f7a8b9c0d1e".into(), "London 1".into()]).unwrap_err();
     assert_eq!(second, ValidationError::PortId { index: 2 });
