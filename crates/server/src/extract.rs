@@ -710,10 +710,10 @@ pub fn strip_quoted(message: &str) -> String {
 /// The field `key` was most likely meant to be, among the names quoted in serde's `expected`
 /// part (`, expected one of `a`, `b``): one it is a slip of, as people make them: another case
 /// or separator (`service_key` for `serviceKey`), a word added (`ticketId` for `ticket`,
-/// `speedMbps` for `speed`), or a
-/// letter or two wrong, left out or swapped (`tciket`). Only a short key of letters, digits,
-/// `_` and `-` is one; anything else, which may be text pasted in the wrong place, is not said.
-pub fn meant_field<'e>(key: &str, expected: &'e str) -> Option<&'e str> {
+/// `speedMbps` for `speed`), or a letter or two wrong, left out or swapped (`tciket`). Only a
+/// short key of letters, digits, `_` and `-` is one; anything else, which may be text pasted in
+/// the wrong place, is not said.
+fn meant_field<'e>(key: &str, expected: &'e str) -> Option<&'e str> {
     let plain = |s: &str| -> String {
         s.chars()
             .filter(|c| !matches!(c, '_' | '-'))
@@ -950,10 +950,10 @@ fn query_rejection(r: QueryRejection) -> AppError {
     ))
 }
 
-/// Whether a query parameter's name can be said back as sent: a short one of letters and `_`
-/// only. One with digits or other signs (an API key or a service key pasted in the wrong
-/// place, say) is not.
-fn plain_name(name: &str) -> bool {
+/// Whether a name sent in the address (a query parameter's, a path segment) can be said back as
+/// sent: a short one of letters and `_` only. One with digits or other signs (an API key or a
+/// service key pasted in the wrong place, say) is not.
+pub fn plain_name(name: &str) -> bool {
     (1..=24).contains(&name.len()) && name.bytes().all(|b| b.is_ascii_alphabetic() || b == b'_')
 }
 

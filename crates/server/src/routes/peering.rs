@@ -51,12 +51,10 @@ fn parse_path(id: &str, peering_type: &str) -> Result<(ObjectId, PeeringType)> {
     let id = connection_id(id)?;
     let t = peering_type.parse::<PeeringType>().map_err(|_| {
         // What was given is said back only when plainly a word, as nothing pasted is.
-        let plain = (1..=24).contains(&peering_type.len())
-            && peering_type.bytes().all(|b| b.is_ascii_alphabetic());
         AppError::BadRequest(format!(
             "The peering type in the address must be PRIVATE, PUBLIC or MICROSOFT, in any \
              case{}.",
-            if plain {
+            if crate::extract::plain_name(peering_type) {
                 format!("; got {peering_type}")
             } else {
                 String::new()
