@@ -192,7 +192,7 @@ pub enum ValidationError {
     PortDuplicate,
     #[error(
         "speedMbps must be {}one of 50, 100, 200, 500, 1000, 2000, 5000, 10000 (Mbps); got {got}",
-        if .got.contains(['.', 'e', 'E']) { "a whole number, " } else { "" }
+        if .got.contains('.') { "a whole number, " } else { "" }
     )]
     Speed { got: String },
     #[error(
@@ -1007,7 +1007,7 @@ fn prefix_entries_said(first: &[ValidationError]) -> String {
             let said_before = |same: fn(&ValidationError) -> bool| first[..i].iter().any(same);
             match e {
                 Prefix { index, got } if said_before(|e| matches!(e, Prefix { .. })) => {
-                    return format!("entry {index} ({got}) is not one either");
+                    return format!("entry {index} ({got}) is not an IP prefix either");
                 }
                 PrefixNotPublic { index, got }
                     if said_before(|e| matches!(e, PrefixNotPublic { .. })) =>

@@ -711,8 +711,8 @@ pub fn strip_quoted(message: &str) -> String {
 /// part (`, expected one of `a`, `b``): one it is a slip of, as people make them: another case
 /// or separator (`service_key` for `serviceKey`), a word added (`ticketId` for `ticket`,
 /// `speedMbps` for `speed`), or a letter or two wrong, left out or swapped (`tciket`). Only a
-/// short key of letters, digits, `_` and `-` is one; anything else, which may be text pasted in
-/// the wrong place, is not said.
+/// short key of letters, `_` and `-` is one (no name the portal takes has a digit); anything
+/// else, which may be text pasted in the wrong place, is not said.
 fn meant_field<'e>(key: &str, expected: &'e str) -> Option<&'e str> {
     let plain = |s: &str| -> String {
         s.chars()
@@ -724,7 +724,7 @@ fn meant_field<'e>(key: &str, expected: &'e str) -> Option<&'e str> {
         || key.len() > 40
         || !key
             .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'_' | b'-'))
+            .all(|b| b.is_ascii_alphabetic() || matches!(b, b'_' | b'-'))
     {
         return None;
     }
@@ -918,8 +918,8 @@ fn blank_parameter_names(query: &str) -> impl Iterator<Item = &str> {
         .filter(|name| !name.is_empty())
 }
 
-/// Kept whole: query strings carry filters, never secrets, and serde's quotes name the
-/// unknown parameter and the allowed ones (or the allowed values).
+/// serde's quotes name the allowed parameters (or the allowed values); an unknown parameter's
+/// name is said back only as [`unknown_parameter_words`] allows.
 fn query_rejection(r: QueryRejection) -> AppError {
     let text = r.body_text();
     let detail = text
@@ -974,10 +974,10 @@ fn unknown_parameter_words(detail: &str) -> String {
         Some(j) => (&after[..j], &after[j + 1..]),
         None => (after.strip_suffix('`').unwrap_or(after), ""),
     };
+    let name = if plain_name(key) { key } else { "…" };
     let shown = match meant_field(key, rest) {
-        Some(meant) => format!("{key}` (did you mean `{meant}`?)"),
-        None if plain_name(key) => format!("{key}`"),
-        None => "…`".to_owned(),
+        Some(meant) => format!("{name}` (did you mean `{meant}`?)"),
+        None => format!("{name}`"),
     };
     format!("{}{UNKNOWN}{shown}{rest}", &detail[..i])
 }
@@ -1195,6 +1195,13 @@ mod tests {
             "{}",
             said("cuont=1")
         );
+        // A name close to one there is but not plain is not said back, only what was meant.
+        let near = said("cuont-x=1");
+        assert!(
+            near.contains("unknown field `…` (did you mean `count`?)"),
+            "{near}"
+        );
+        assert!(!said("count3f9c=1").contains("3f9c"));
         let pasted = said("sandbox-ada-3f9c1e7a52b84d06=1&count=2");
         assert!(pasted.contains("unknown field `…`, expected"), "{pasted}");
         assert!(!pasted.contains("3f9c1e7a"), "{pasted}");
@@ -1788,6 +1795,11 @@ mod tests {
         );
         assert_eq!(
             meant_field("nmae", ", expected one of `name`, `reason`"),
+            None
+        );
+        // No name the portal takes has a digit: a key with one is not a slip of any.
+        assert_eq!(
+            meant_field("serviceKey1b2c3d4e", ", expected `serviceKey`"),
             None
         );
         assert_eq!(

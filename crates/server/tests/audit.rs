@@ -880,6 +880,17 @@ async fn audit_filters_select_the_matching_events() {
         "{}",
         mixed_export.text
     );
+    // Beside an unknown parameter too, and a slip of a paging name is not offered as meant.
+    let unknown = h
+        .ada
+        .get("/api/audit/export.csv?foo=1&limit=abc&limits=5")
+        .await;
+    assert_eq!(unknown.status, StatusCode::BAD_REQUEST, "{}", unknown.text);
+    let said = unknown.message();
+    assert!(said.contains("unknown field `foo`"), "{said}");
+    assert!(said.contains("limit is not taken by an export"), "{said}");
+    assert!(!said.contains("from 1 to 500"), "{said}");
+    assert!(!said.contains("did you mean `limit`"), "{said}");
     // Whatever its value: one that cannot be read is not to be mended but left out.
     for paged in ["limit=abc", "limit=-1", "before=abc"] {
         let unread = h.ada.get(&format!("/api/audit/export.csv?{paged}")).await;

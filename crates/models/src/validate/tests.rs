@@ -799,7 +799,7 @@ fn advertised_prefixes_rules() {
     assert_eq!(
         advertised_prefixes(&unreadable).unwrap_err().to_string(),
         format!(
-            "{}; entry 2 (\"x2\") is not one either; entry 3 (\"x3\") is not one either",
+            "{}; entry 2 (\"x2\") is not an IP prefix either; entry 3 (\"x3\") is not an IP prefix either",
             ValidationError::Prefix {
                 index: 1,
                 got: echo("x1")

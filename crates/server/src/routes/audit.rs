@@ -214,8 +214,25 @@ fn export_query(
     raw: Option<String>,
 ) -> Result<AuditQuery> {
     all_refused(q, raw.as_deref(), &["before", "limit"]).map_err(|e| match e {
+        // Neither offered as what was meant, nor told how to mend a value it does not take.
         AppError::BadRequest(message) => {
-            AppError::BadRequest(message.replace(", `before`, `limit`", ""))
+            let message = message
+                .replace(", `before`, `limit`", "")
+                .replace(" (did you mean `before`?)", "")
+                .replace(" (did you mean `limit`?)", "");
+            let parts: Vec<String> = message
+                .split("; ")
+                .map(|part| {
+                    match ["before", "limit"]
+                        .into_iter()
+                        .find(|name| part.starts_with(&format!("{name} ")))
+                    {
+                        Some(name) => not_taken(name),
+                        None => part.to_owned(),
+                    }
+                })
+                .collect();
+            AppError::BadRequest(parts.join("; "))
         }
         // The paging an export does not take is named beside the rest, in the same answer,
         // and said not to be taken whatever its value (a bad one is not to be mended).
@@ -227,10 +244,7 @@ fn export_query(
             ] {
                 let not_taken = FieldError {
                     field: name.into(),
-                    message: format!(
-                        "{name} is not taken by an export, which holds every event its filters \
-                         select: it pages through GET /api/audit"
-                    ),
+                    message: not_taken(name),
                 };
                 match fields.iter_mut().find(|f| f.field == name) {
                     Some(refused) => *refused = not_taken,
@@ -242,6 +256,14 @@ fn export_query(
         }
         other => other,
     })
+}
+
+/// Why a parameter of the history's paging is refused by an export.
+fn not_taken(name: &str) -> String {
+    format!(
+        "{name} is not taken by an export, which holds every event its filters select: it pages \
+         through GET /api/audit"
+    )
 }
 
 /// Streams the export: rows are read and sent chunk by chunk, never all held at once.
