@@ -92,6 +92,32 @@ impl ErrorCode {
         }
     }
 
+    /// The code as the error body spells it (`not_found`), for logs that are searched for it.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::BadRequest => "bad_request",
+            Self::Unauthenticated => "unauthenticated",
+            Self::SessionExpired => "session_expired",
+            Self::KeyRefused => "key_refused",
+            Self::Forbidden => "forbidden",
+            Self::NotFound => "not_found",
+            Self::MethodNotAllowed => "method_not_allowed",
+            Self::Conflict => "conflict",
+            Self::ChangedSinceRead => "changed_since_read",
+            Self::SessionChanged => "session_changed",
+            Self::PayloadTooLarge => "payload_too_large",
+            Self::UnsupportedMediaType => "unsupported_media_type",
+            Self::TooManyRequests => "too_many_requests",
+            Self::ValidationFailed => "validation_failed",
+            Self::UpstreamRejected => "upstream_rejected",
+            Self::UpstreamFailed => "upstream_failed",
+            Self::AuditUnavailable => "audit_unavailable",
+            Self::SessionsUnavailable => "sessions_unavailable",
+            Self::UpstreamTimeout => "upstream_timeout",
+            Self::Internal => "internal",
+        }
+    }
+
     /// The HTTP status this code travels with.
     pub fn status(self) -> u16 {
         match self {
@@ -221,6 +247,37 @@ impl std::error::Error for ApiError {}
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_code_is_logged_as_its_body_spells_it() {
+        use ErrorCode::*;
+        let every = [
+            BadRequest,
+            Unauthenticated,
+            SessionExpired,
+            KeyRefused,
+            Forbidden,
+            NotFound,
+            MethodNotAllowed,
+            Conflict,
+            ChangedSinceRead,
+            SessionChanged,
+            PayloadTooLarge,
+            UnsupportedMediaType,
+            TooManyRequests,
+            ValidationFailed,
+            UpstreamRejected,
+            UpstreamFailed,
+            AuditUnavailable,
+            SessionsUnavailable,
+            UpstreamTimeout,
+            Internal,
+        ];
+        for code in every {
+            let body = serde_json::to_string(&code).unwrap();
+            assert_eq!(body, format!("\"{}\"", code.as_str()), "{code:?}");
+        }
+    }
 
     #[test]
     fn only_a_missing_or_ended_session_is_signed_out() {

@@ -61,7 +61,10 @@ pub enum ValidationError {
         "{field} must show at least one letter, digit or symbol; it has only spaces and invisible characters"
     )]
     NothingVisible { field: &'static str },
-    #[error("{field} must be a whole number from 1 to 4294967295; got {got}")]
+    #[error(
+        "{field} must be a whole number from 1 to 4294967295; got {got}{}",
+        asdot_hint(got)
+    )]
     Asn { field: &'static str, got: String },
     #[error(
         "{field} {asn} is reserved by Microsoft (65515 to 65520); use another ASN from 1 to 4294967295"
@@ -205,6 +208,10 @@ pub enum ValidationError {
     ClassOfService { got: String },
     #[error("confirmName must be the connection's name, in the same case; it did not match")]
     ConfirmName,
+    #[error(
+        "confirmName must be the connection's name, in the same case; it differs from it only in case"
+    )]
+    ConfirmNameCase,
     #[error("to must be later than from")]
     TimeRange,
 }
@@ -250,7 +257,7 @@ impl ValidationError {
             Speed { .. } | SpeedAboveBandwidth { .. } => "speedMbps",
             PaymentType { .. } => "paymentType",
             ClassOfService { .. } => "classOfService",
-            ConfirmName => "confirmName",
+            ConfirmName | ConfirmNameCase => "confirmName",
             ApiKeySpaced => "apiKey",
             TimeRange => "to",
         }
@@ -276,7 +283,7 @@ const FORM_LABELS: [(&str, &str); 11] = [
 /// The messages a page says in other words: those that name a second field, the typed
 /// confirmation (under the input that asks for it, which shows the name), and the prefixes
 /// Microsoft peering needs (a plural label).
-const SAID_AS_A_WHOLE: [(ValidationError, &str); 7] = [
+const SAID_AS_A_WHOLE: [(ValidationError, &str); 8] = [
     (
         ValidationError::Required {
             field: "confirmName",
@@ -285,7 +292,11 @@ const SAID_AS_A_WHOLE: [(ValidationError, &str); 7] = [
     ),
     (
         ValidationError::ConfirmName,
-        "This is not the connection's name: type it as shown above, in the same case",
+        "This is not the connection's name: type it as shown above",
+    ),
+    (
+        ValidationError::ConfirmNameCase,
+        "This differs from the connection's name only in case: type it as shown above, in the same case",
     ),
     (
         ValidationError::PrefixesRequired,
@@ -614,6 +625,38 @@ pub fn asn(field: &'static str, value: u64) -> Result<u64, ValidationError> {
         return Err(ValidationError::AsnMicrosoft { field });
     }
     Ok(value)
+}
+
+/// For an ASN typed in asdot notation (`1.5`, `AS1.5`: the high and low 16 bits), the number
+/// it is, which the field takes: not converted unasked, as a slip (`65010.5`) would read as
+/// another AS. Only text typed (quoted, see `echo`) is read so: a JSON number with a fraction
+/// is a fraction.
+fn asdot_hint(got: &str) -> String {
+    let Some(t) = got
+        .strip_prefix('"')
+        .and_then(|t| t.strip_suffix('"'))
+        .map(str::trim)
+    else {
+        return String::new();
+    };
+    let t = t
+        .strip_prefix("AS")
+        .or_else(|| t.strip_prefix("as"))
+        .or_else(|| t.strip_prefix("As"))
+        .unwrap_or(t);
+    let half = |s: &str| {
+        (!s.is_empty() && s.len() <= 5 && s.bytes().all(|b| b.is_ascii_digit()))
+            .then(|| s.parse::<u32>().ok())
+            .flatten()
+            .filter(|n| *n <= 0xFFFF)
+    };
+    match t.split_once('.').map(|(h, l)| (half(h), half(l))) {
+        Some((Some(high), Some(low))) if high > 0 => format!(
+            " (asdot {high}.{low} is written {} here)",
+            u64::from(high) * 65_536 + u64::from(low)
+        ),
+        _ => String::new(),
+    }
 }
 
 /// An ASN as typed in a form: digits, optionally prefixed with `AS`.
@@ -1405,8 +1448,11 @@ pub fn confirmation_given(typed: &str) -> Result<(), ValidationError> {
 /// width joiners and spaces, direction marks).
 pub fn confirmation(typed: &str, name: &str) -> Result<(), ValidationError> {
     confirmation_given(typed)?;
+    let lower = |text| seen(text).map(|w| w.to_lowercase());
     if seen(name).any(|w| !w.is_empty()) && seen(typed).eq(seen(name)) {
         Ok(())
+    } else if seen(name).any(|w| !w.is_empty()) && lower(typed).eq(lower(name)) {
+        Err(ValidationError::ConfirmNameCase)
     } else {
         Err(ValidationError::ConfirmName)
     }

@@ -87,6 +87,32 @@ fn asn_is_parsed_from_form_text() {
 }
 
 #[test]
+fn an_asn_in_asdot_notation_is_refused_saying_the_number_it_is() {
+    assert_eq!(
+        parse_asn("peerASN", "1.5").unwrap_err().to_string(),
+        "peerASN must be a whole number from 1 to 4294967295; got \"1.5\" (asdot 1.5 is written 65541 here)"
+    );
+    let msg = parse_asn("customerASN", "AS65535.65535")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        msg.ends_with("(asdot 65535.65535 is written 4294967295 here)"),
+        "{msg}"
+    );
+    // A JSON number with a fraction is a fraction (its text is not quoted).
+    let number = ValidationError::Asn {
+        field: "peerASN",
+        got: "1.5".into(),
+    };
+    assert!(!number.to_string().contains("asdot"), "{number}");
+    // Not asdot: a fraction, a half out of 16 bits, a part left out.
+    for not_asdot in ["0.5", "65536.1", "1.65536", "1.", ".5", "1.5.5", "1.-5"] {
+        let msg = parse_asn("peerASN", not_asdot).unwrap_err().to_string();
+        assert!(!msg.contains("asdot"), "{not_asdot}: {msg}");
+    }
+}
+
+#[test]
 fn a_field_left_out_is_said_to_be_required_with_what_it_takes() {
     assert_eq!(
         parse_asn("peerASN", "").unwrap_err().to_string(),
@@ -1094,7 +1120,21 @@ fn names_that_look_the_same_in_either_unicode_form_are_the_same() {
 #[test]
 fn confirmation_must_match_the_name_as_seen() {
     assert!(confirmation("Azure A", "Azure A").is_ok());
-    assert!(confirmation("azure a", "Azure A").is_err());
+    assert_eq!(
+        confirmation("azure  a", "Azure A"),
+        Err(ValidationError::ConfirmNameCase),
+        "said to differ only in case"
+    );
+    assert_eq!(
+        confirmation("Azure", "Azure A"),
+        Err(ValidationError::ConfirmName),
+        "a part is not the name"
+    );
+    assert_eq!(
+        confirmation("azure", "Azure A"),
+        Err(ValidationError::ConfirmName),
+        "a part in another case is not the name either"
+    );
     assert!(confirmation("", "").is_err());
     assert!(
         confirmation("\u{200B}", "\u{200B}").is_err(),
@@ -1268,7 +1308,11 @@ fn a_message_for_people_names_the_field_by_its_label() {
     );
     assert_eq!(
         for_people(&ValidationError::ConfirmName.to_string()),
-        "This is not the connection's name: type it as shown above, in the same case"
+        "This is not the connection's name: type it as shown above"
+    );
+    assert_eq!(
+        for_people(&ValidationError::ConfirmNameCase.to_string()),
+        "This differs from the connection's name only in case: type it as shown above, in the same case"
     );
     assert_eq!(
         for_people(&ValidationError::PrefixesRequired.to_string()),
