@@ -45,12 +45,18 @@ async fn json_body<S: Send + Sync>(req: Request, state: &S) -> Result<JsonBody, 
         .and_then(|v| v.to_str().ok())
         .and_then(|v| v.split(';').next())
         .is_some_and(|ct| ct.trim().eq_ignore_ascii_case("application/json"));
-    let body = axum::body::Bytes::from_request(req, state)
+    let mut body = axum::body::Bytes::from_request(req, state)
         .await
         .map_err(|r| match r.status() {
             StatusCode::PAYLOAD_TOO_LARGE => AppError::PayloadTooLarge,
             _ => AppError::BadRequest("The request body could not be received.".into()),
         })?;
+    // A byte order mark, as editors on Windows begin a file saved as UTF-8 (`curl -d @file`),
+    // is no part of the JSON: JSON's standard lets a reader ignore it, and the portal does.
+    const BOM: &[u8] = b"\xEF\xBB\xBF";
+    if body.starts_with(BOM) {
+        body = body.slice(BOM.len()..);
+    }
     // None sent (a `curl -X DELETE` without `--data`, say): said as such, whatever its type.
     if body.trim_ascii().is_empty() {
         return Err(AppError::BadRequest(
@@ -858,6 +864,50 @@ pub fn readable_part<T: DeserializeOwned>(query: &str) -> Option<T> {
         .filter(|pair| !pair.is_empty() && read(pair).is_some())
         .collect();
     read(&kept.join("&"))
+}
+
+/// A query `AppQuery` refused (`refused`), with what the route's own `check` refuses of the
+/// parameters that could be read said in the same answer, so that every parameter refused is
+/// named at once: beside values refused under their names (422), by name; beside a parameter
+/// the route does not have (400), in its message. Those of `skipped` are not checked (a
+/// parameter a route refuses on its own whatever its value).
+pub fn with_route_refusals<T: DeserializeOwned>(
+    refused: AppError,
+    raw: Option<&str>,
+    skipped: &[&str],
+    check: impl FnOnce(T) -> Vec<FieldError>,
+) -> AppError {
+    let more = || -> Vec<FieldError> {
+        readable_part::<T>(raw.unwrap_or_default())
+            .map(check)
+            .unwrap_or_default()
+            .into_iter()
+            .filter(|e| !skipped.contains(&e.field.as_str()))
+            .collect()
+    };
+    match refused {
+        AppError::Validation(mut fields) => {
+            for e in more() {
+                if !fields.iter().any(|f| f.field == e.field) {
+                    fields.push(e);
+                }
+            }
+            AppError::Validation(fields)
+        }
+        AppError::BadRequest(mut message) if message.contains("unknown field `") => {
+            for e in more() {
+                let said = message
+                    .split("; ")
+                    .any(|part| part == e.message || part.starts_with(&format!("{} ", e.field)));
+                if !said {
+                    message.push_str("; ");
+                    message.push_str(&e.message);
+                }
+            }
+            AppError::BadRequest(message)
+        }
+        other => other,
+    }
 }
 
 /// For a read that takes no query parameters: one sent anyway (`?status=ACTIVE`) is refused

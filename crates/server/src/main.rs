@@ -17,12 +17,17 @@ use std::process::ExitCode;
 #[global_allocator]
 static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 
+/// The log filter without `RUST_LOG`. tower-sessions warns of every cookie that names a session
+/// its store no longer has ("possibly suspicious activity"): that is every browser returning
+/// after its session expired or was signed out, which the portal answers (401) and logs itself.
+const DEFAULT_LOG: &str = "info,sqlx=warn,tower_sessions=warn,tower_sessions_core::session=error";
+
 #[tokio::main]
 async fn main() -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
             tracing_subscriber::EnvFilter::try_from_default_env()
-                .unwrap_or_else(|_| "info,sqlx=warn,tower_sessions=warn".into()),
+                .unwrap_or_else(|_| DEFAULT_LOG.into()),
         )
         .with_writer(std::io::stderr)
         .with_ansi(std::io::stderr().is_terminal())

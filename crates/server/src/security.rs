@@ -313,16 +313,27 @@ pub async fn finish_errors(req: Request, next: Next) -> Response {
     if status.is_server_error() {
         tracing::error!(request_id, %method, path, status = status.as_u16(), cause = report.cause.as_deref().unwrap_or("-"), "request failed");
     } else if answers_a_read(&method, &path, status) {
-        tracing::debug!(request_id, %method, path, status = status.as_u16(), code = ?report.body.code, "read answered: not there");
+        tracing::debug!(request_id, %method, path, status = status.as_u16(), code = report.body.code.as_str(), "read answered: not there");
     } else {
-        tracing::info!(request_id, %method, path, status = status.as_u16(), code = ?report.body.code, "request refused");
+        tracing::info!(request_id, %method, path, status = status.as_u16(), code = report.body.code.as_str(), "request refused");
     }
     let mut body = report.body;
     body.request_id = Some(request_id);
     let mut finished = report_response(ErrorReport { body, cause: None });
     *finished.status_mut() = status;
+    // The refused answer's headers go on, but not those that described its body: a file's
+    // encoding (gzip, from a precompressed copy), length, range or version are not the error's.
+    const OF_THE_BODY: [header::HeaderName; 7] = [
+        header::CONTENT_TYPE,
+        header::CONTENT_LENGTH,
+        header::CONTENT_ENCODING,
+        header::CONTENT_RANGE,
+        header::ACCEPT_RANGES,
+        header::ETAG,
+        header::LAST_MODIFIED,
+    ];
     for (name, value) in res.headers() {
-        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+        if !OF_THE_BODY.contains(name) {
             finished.headers_mut().insert(name.clone(), value.clone());
         }
     }

@@ -978,6 +978,22 @@ async fn audit_filters_select_the_matching_events() {
         assert!(said.contains("unknown field `foo`"), "{path}: {said}");
         assert!(said.contains("action is one of"), "{path}: {said}");
     }
+    // So are the filters the history checks once read: times, a connection id, their range.
+    for path in [
+        "/api/audit?from=yesterday&foo=1",
+        "/api/audit/export.csv?foo=1&from=yesterday&connection=Test",
+    ] {
+        let all = h.ada.get(path).await;
+        assert_eq!(all.status, StatusCode::BAD_REQUEST, "{path}");
+        let said = all.message();
+        assert!(said.contains("unknown field `foo`"), "{path}: {said}");
+        assert!(said.contains("; from "), "{path}: {said}");
+        assert_eq!(
+            said.contains("; connection "),
+            path.contains("connection"),
+            "{path}: {said}"
+        );
+    }
     let bad_cursor = h.ada.get("/api/audit?before=12abc").await;
     assert_eq!(bad_cursor.status, StatusCode::UNPROCESSABLE_ENTITY);
     assert_eq!(

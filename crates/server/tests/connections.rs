@@ -163,6 +163,19 @@ async fn ports_for_a_speed_that_cannot_be_ordered_are_refused_before_the_upstrea
         assert!(message.contains("50, 100, 200, 500"), "{message}");
         assert!(message.ends_with(&format!("got {speed}")), "{message}");
     }
+    // Beside a parameter the route does not have, in the same answer.
+    let both = client.get("/api/ports?foo=1&speed=300").await;
+    assert_eq!(both.status, StatusCode::BAD_REQUEST, "{}", both.text);
+    assert!(
+        both.message().contains("unknown field `foo`"),
+        "{}",
+        both.text
+    );
+    assert!(
+        both.message().contains("; speed must be one of 50, 100"),
+        "{}",
+        both.text
+    );
     assert_eq!(app.upstream_calls(Route::ListPorts), 0);
 }
 

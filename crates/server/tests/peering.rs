@@ -402,6 +402,21 @@ async fn both_routers_configuration_is_written_from_the_peering_as_configured() 
     );
     let unknown = client.get(&format!("{path}/router-config?os=junos")).await;
     assert_eq!(unknown.status, StatusCode::BAD_REQUEST, "{}", unknown.text);
+    // Beside a parameter it does not have, an OS it does not write is named in the same answer.
+    let both = client
+        .get(&format!("{path}/router-config?vendor=eos&os=junos"))
+        .await;
+    assert_eq!(both.status, StatusCode::BAD_REQUEST, "{}", both.text);
+    assert!(
+        both.message().contains("unknown field `os`"),
+        "{}",
+        both.text
+    );
+    assert!(
+        both.message().contains("; vendor is one of ios-xe"),
+        "{}",
+        both.text
+    );
     let public = peering_path(&id, "PUBLIC");
     let none = client.get(&format!("{public}/router-config")).await;
     assert_eq!(none.status, StatusCode::NOT_FOUND, "{}", none.text);
@@ -428,6 +443,44 @@ async fn both_routers_configuration_is_written_from_the_peering_as_configured() 
         for text in said(&reply) {
             assert!(text.contains(&note), "{note} in {text}");
         }
+    }
+}
+
+#[tokio::test]
+async fn no_router_configuration_is_written_for_a_connection_being_deleted_or_deleted() {
+    let app = spawn_app().await;
+    let client = app.sign_in_to(ada(), "acme").await;
+    let id = client
+        .create_connection("Azure Going", service_key(LONDON_10G), 100)
+        .await;
+    app.advance(60);
+    let path = peering_path(&id, "PRIVATE");
+    let added = client.post(&path, &private_peering(200)).await;
+    assert_eq!(added.status, StatusCode::OK, "{}", added.text);
+    let config = format!("{path}/router-config");
+    assert_eq!(client.get(&config).await.status, StatusCode::OK);
+
+    let deleted = client
+        .delete(
+            &format!("/api/connections/{id}"),
+            Some(&json!({"reason": "Decommission", "confirmName": "Azure Going"})),
+        )
+        .await;
+    assert_eq!(deleted.status, StatusCode::ACCEPTED, "{}", deleted.text);
+    let going = client.get(&config).await;
+    app.advance(60);
+    let gone = client.get(&config).await;
+
+    for (reply, words) in [(&going, "being deleted"), (&gone, "already deleted")] {
+        assert_eq!(reply.status, StatusCode::CONFLICT, "{}", reply.text);
+        assert!(
+            reply
+                .message()
+                .starts_with(&format!("Connection {id} is {words}: its routers")),
+            "{}",
+            reply.text
+        );
+        assert!(!reply.text.contains("<interface>"), "{}", reply.text);
     }
 }
 

@@ -168,6 +168,40 @@ async fn a_change_sent_without_a_body_is_told_it_needs_one() {
 }
 
 #[tokio::test]
+async fn a_body_saved_with_a_byte_order_mark_is_read_as_json() {
+    let app = spawn_app().await;
+    let client = app.client();
+    let body = format!("\u{feff}{}", json!({ "apiKey": ada() }));
+
+    let reply = client
+        .send(
+            client
+                .request(Method::POST, "/api/session")
+                .header("content-type", "application/json")
+                .body(body),
+        )
+        .await;
+
+    assert_eq!(reply.status, StatusCode::OK, "{}", reply.text);
+    assert_eq!(client.get("/api/session").await.status, StatusCode::OK);
+    // A mark alone is no body.
+    let bare = client
+        .send(
+            client
+                .request(Method::PUT, "/api/session/company")
+                .header("content-type", "application/json")
+                .body("\u{feff}"),
+        )
+        .await;
+    assert_eq!(bare.status, StatusCode::BAD_REQUEST, "{}", bare.text);
+    assert!(
+        bare.message().starts_with("The request has no body"),
+        "{}",
+        bare.text
+    );
+}
+
+#[tokio::test]
 async fn a_change_sent_with_query_parameters_is_refused_and_not_made() {
     let app = spawn_app().await;
     let ada = app.sign_in_to(ada(), "acme").await;
@@ -558,6 +592,44 @@ async fn the_browser_app_is_served_gzipped_to_browsers_that_take_it() {
     );
     assert_eq!(plain.header("content-encoding"), None);
     assert_eq!(plain.text, wasm);
+}
+
+#[tokio::test]
+async fn a_missing_file_asked_for_gzipped_is_a_plain_json_404() {
+    let (_site, app) = spawn_site(&[
+        ("index.html", "<!doctype html><title>portal</title>"),
+        ("index.html.gz", "the build's own gzip of the page"),
+    ])
+    .await;
+    let client = app.client();
+
+    for path in ["/assets/frontend-0123abcd.js", "/favicon.ico"] {
+        let reply = client
+            .send(
+                client
+                    .request(Method::GET, path)
+                    .header("accept-encoding", "gzip"),
+            )
+            .await;
+
+        assert_eq!(
+            reply.status,
+            StatusCode::NOT_FOUND,
+            "{path}: {}",
+            reply.text
+        );
+        // The error's body is sent as it is: no encoding of the page it stands in for.
+        assert_eq!(reply.header("content-encoding"), None, "{path}");
+        assert_eq!(reply.header("last-modified"), None, "{path}");
+        assert_eq!(reply.json["code"], "not_found", "{path}: {}", reply.text);
+        assert!(
+            reply
+                .message()
+                .starts_with("No file of the browser app is at this address"),
+            "{path}: {}",
+            reply.text
+        );
+    }
 }
 
 #[tokio::test]

@@ -3,7 +3,7 @@
 
 use crate::audit::query::{Filter, Format, Scope};
 use crate::error::{AppError, Result};
-use crate::extract::{AppQuery, NoQuery, readable_part};
+use crate::extract::{AppQuery, NoQuery, readable_part, with_route_refusals};
 use crate::session::SignedIn;
 use crate::state::AppState;
 use axum::body::Body;
@@ -45,24 +45,12 @@ fn all_refused(
     raw: Option<&str>,
     skipped: &[&str],
 ) -> Result<AuditQuery> {
-    match q {
-        Ok(AppQuery(q)) => Ok(q),
-        Err(AppError::Validation(mut fields)) => {
-            if let Some(rest) = readable_part::<AuditQuery>(raw.unwrap_or_default())
-                && let Err(AppError::Validation(more)) = filter(rest)
-            {
-                for e in more {
-                    if !skipped.contains(&e.field.as_str())
-                        && !fields.iter().any(|f| f.field == e.field)
-                    {
-                        fields.push(e);
-                    }
-                }
-            }
-            Err(AppError::Validation(fields))
-        }
-        Err(other) => Err(other),
-    }
+    q.map(|AppQuery(q)| q).map_err(|refused| {
+        with_route_refusals(refused, raw, skipped, |rest| match filter(rest) {
+            Err(AppError::Validation(more)) => more,
+            _ => Vec::new(),
+        })
+    })
 }
 
 fn filter(q: AuditQuery) -> Result<Filter> {

@@ -5,14 +5,14 @@ use super::connections::{connection_id, load_parent};
 use super::{Step, all_of, audited, delete_body, expected_base_shape, note};
 use crate::audit::Intent;
 use crate::error::{AppError, Result};
-use crate::extract::{AppQuery, NoQuery, Partial, RequestMeta};
+use crate::extract::{AppQuery, NoQuery, Partial, RequestMeta, with_route_refusals};
 use crate::session::SignedIn;
 use crate::state::AppState;
 use crate::under_way;
 use crate::views::{
     is_peering_base, peering_base, peering_snapshot, peering_view, request_snapshot,
 };
-use axum::extract::{Path, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::routing::{get, post};
 use axum::{Json, Router};
@@ -239,33 +239,54 @@ struct RouterConfigQuery {
     vendor: Option<String>,
 }
 
+/// The router OS asked for, `ios-xe` when none is.
+fn vendor(q: &RouterConfigQuery) -> std::result::Result<Vendor, FieldError> {
+    let Some(v) = q.vendor.as_deref() else {
+        return Ok(Vendor::CiscoIosXe);
+    };
+    Vendor::parse(v).ok_or_else(|| {
+        let allowed: Vec<String> = Vendor::ALL
+            .iter()
+            .map(|v| format!("{} ({})", v.as_str(), v.label()))
+            .collect();
+        FieldError {
+            field: "vendor".into(),
+            message: format!("vendor is one of {}", allowed.join(", ")),
+        }
+    })
+}
+
 /// Both routers' configuration for the peering as it is configured now, with the connection's
 /// name in the descriptions; the shared key only as a placeholder.
 async fn router_config(
     State(state): State<AppState>,
     signed_in: SignedIn,
     Path((id, peering_type)): Path<(String, String)>,
-    AppQuery(q): AppQuery<RouterConfigQuery>,
+    q: Result<AppQuery<RouterConfigQuery>, AppError>,
+    RawQuery(raw): RawQuery,
 ) -> Result<Json<RouterConfigView>> {
+    let q = q.map(|AppQuery(q)| q).map_err(|refused| {
+        with_route_refusals(refused, raw.as_deref(), &[], |q: RouterConfigQuery| {
+            vendor(&q).err().into_iter().collect()
+        })
+    })?;
+    let vendor = vendor(&q).map_err(AppError::validation)?;
     let (id, t) = parse_path(&id, &peering_type)?;
-    let vendor = match q.vendor.as_deref() {
-        None => Vendor::CiscoIosXe,
-        Some(v) => Vendor::parse(v).ok_or_else(|| {
-            let allowed: Vec<String> = Vendor::ALL
-                .iter()
-                .map(|v| format!("{} ({})", v.as_str(), v.label()))
-                .collect();
-            AppError::validation(FieldError {
-                field: "vendor".into(),
-                message: format!("vendor is one of {}", allowed.join(", ")),
-            })
-        })?,
-    };
     let (parent, peering) = tokio::join!(
         load_parent(&state, &signed_in, &id),
         configured_peering(&state, &signed_in, &id, t)
     );
-    let (parent, peering) = (parent?, peering?);
+    let parent = parent?;
+    // As the connection's page stops writing it: no router is to be configured for a
+    // connection on its way out, whose peerings go with it.
+    if parent.status.is_gone() {
+        return Err(AppError::Conflict(format!(
+            "Connection {id} is {}: its routers are no longer to be configured for it. Take its \
+             peerings' sub-interfaces and BGP sessions to Microsoft off them instead.",
+            parent.status.gone_words()
+        )));
+    }
+    let peering = peering?;
     // The other peerings' ASNs as the connection lists them (one listed without it is left
     // out: their text is no worse for it).
     let others: Vec<(PeeringType, u64)> = parent
