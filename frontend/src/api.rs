@@ -367,6 +367,9 @@ async fn fetch(request: Request) -> Result<Answer, JsValue> {
 /// error. Not generic, so every endpoint shares this one copy of the request machinery.
 async fn send_raw(mut request: Request, on_401: On401) -> ApiResult<(String, Option<String>)> {
     let changes = request.changes;
+    // Console Connect refuses for the role what is not a read: a change, and a service key's
+    // verification too, which changes nothing but is refused alike.
+    let not_a_read = request.method != "GET";
     request.unattended = sent_unattended(
         &request,
         LAST_INPUT.with(Cell::get),
@@ -403,7 +406,7 @@ async fn send_raw(mut request: Request, on_401: On401) -> ApiResult<(String, Opt
     {
         hook();
     }
-    if changes
+    if not_a_read
         && error.is_role_refused()
         && let Some(hook) = ON_ROLE_REFUSED.with(|h| h.borrow().clone())
     {

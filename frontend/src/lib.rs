@@ -65,6 +65,8 @@ pub fn App() -> impl IntoView {
     let auth = Auth::provide();
     load_session(auth);
     let screen = route::start();
+    route::OpensIn::provide();
+    let opens_in = route::OpensIn::get();
     // Leaving the page (a reload, a closed tab) while a change is on its way would lose its
     // answer: the browser asks first.
     let leaving = window_event_listener_untyped("beforeunload", |ev| {
@@ -88,7 +90,17 @@ pub fn App() -> impl IntoView {
         {move || match top.get() {
             Screen::SignIn => view! { <SignInPage/> }.into_any(),
             Screen::NotFound => view! { <NotFoundSignedOut/> }.into_any(),
-            _ => view! { <Shell>{move || page(screen.get())}</Shell> }.into_any(),
+            _ => view! {
+                <Shell>
+                    {move || {
+                        opens_in.track();
+                        // A page says for itself if it opens in another company.
+                        opens_in.here(None);
+                        page(screen.get())
+                    }}
+                </Shell>
+            }
+            .into_any(),
         }}
     }
 }

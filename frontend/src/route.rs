@@ -385,6 +385,51 @@ pub fn use_query_map() -> Memo<Params> {
     Memo::new(move |_| location.0.with(|(_, search)| Params::from_query(search)))
 }
 
+/// The company a page shown now opens in, when it shows a connection of another of the user's
+/// companies (which says to choose that company): chosen in the header, that page is drawn anew
+/// rather than left for the connections list.
+#[derive(Clone, Copy)]
+pub struct OpensIn {
+    company: RwSignal<Option<String>>,
+    drawn: RwSignal<u32>,
+}
+
+impl OpensIn {
+    pub fn provide() {
+        provide_context(OpensIn {
+            company: RwSignal::new(None),
+            drawn: RwSignal::new(0),
+        });
+    }
+
+    pub fn get() -> Self {
+        expect_context()
+    }
+
+    /// The page shown opens once `company` is chosen (`None`: as any page, in the company
+    /// chosen).
+    pub fn here(self, company: Option<String>) {
+        if self.company.with_untracked(|c| *c != company) {
+            self.company.set(company);
+        }
+    }
+
+    /// With `company` just chosen: whether the page shown opens in it, which is then drawn anew.
+    pub fn stays_for(self, company: Option<&str>) -> bool {
+        let stays = company.is_some() && self.company.with_untracked(|c| c.as_deref() == company);
+        if stays {
+            self.company.set(None);
+            self.drawn.update(|n| *n += 1);
+        }
+        stays
+    }
+
+    /// Makes the caller run again whenever a page is to be drawn anew.
+    pub fn track(self) {
+        self.drawn.track();
+    }
+}
+
 /// Moves to another page of the app.
 pub fn use_navigate() -> impl Fn(&str, NavigateOptions) + Clone + Send + Sync + 'static {
     let location = expect_context::<Location>();

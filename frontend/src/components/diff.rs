@@ -7,8 +7,8 @@ use models::diff::{ChangeKind, FieldChange, field_label};
 use serde_json::Value;
 
 /// A value as the table shows it: a shared key, which the portal keeps only as a keyed
-/// fingerprint, said to be a key with that fingerprint (which tells one key from another); a
-/// company by its name too.
+/// fingerprint, said to be a key with that fingerprint (which tells one key from another), and
+/// none said to be none (a key removed is not a value unknown); a company by its name too.
 fn shown(field: &str, v: Option<&Value>) -> String {
     match v {
         Some(Value::String(s)) if field == "company" => {
@@ -18,6 +18,7 @@ fn shown(field: &str, v: Option<&Value>) -> String {
             Some(fingerprint) => format!("a key (fingerprint {fingerprint})"),
             None => s.clone(),
         },
+        None | Some(Value::Null) if field == "sharedKey" => "no key".to_owned(),
         v => format::value(v),
     }
 }
@@ -134,8 +135,20 @@ pub fn DiffTable(
 
 #[cfg(test)]
 mod tests {
-    use super::list_change;
+    use super::{list_change, shown};
     use serde_json::json;
+
+    #[test]
+    fn a_shared_key_is_shown_by_its_fingerprint_and_none_as_no_key() {
+        let key = json!("hmac-sha256:02104ee1835c76c8");
+        assert_eq!(
+            shown("sharedKey", Some(&key)),
+            "a key (fingerprint 02104ee1835c76c8)"
+        );
+        assert_eq!(shown("sharedKey", None), "no key");
+        assert_eq!(shown("sharedKey", Some(&json!(null))), "no key");
+        assert_ne!(shown("vlanId", None), "no key");
+    }
 
     #[test]
     fn a_list_changed_in_part_says_what_was_removed_and_added() {

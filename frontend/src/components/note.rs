@@ -57,9 +57,14 @@ pub fn NoteFields(
                 on:input=move |ev| reason.edit(event_target_value(&ev))
                 on:keydown=|ev| {
                     // A reason is one line (the rules refuse line breaks): Enter sends the
-                    // form, as it does in a one-line field, instead of breaking the line.
+                    // form, as it does in a one-line field, instead of breaking the line. Shift
+                    // or Alt with it, which break a line in a box this tall, do neither: what
+                    // was meant as a line break does not send a change (or a delete).
                     if ev.key() == "Enter" && !ev.is_composing() {
                         ev.prevent_default();
+                        if ev.shift_key() || ev.alt_key() {
+                            return;
+                        }
                         let area = event_target::<web_sys::HtmlTextAreaElement>(&ev);
                         if let Some(form) = area.form() {
                             let _ = form.request_submit();

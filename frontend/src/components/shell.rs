@@ -185,10 +185,15 @@ fn Header() -> impl IntoView {
     on_cleanup(move || other_tab.remove());
     crate::shared::on_seen_again(look_again);
     let switch = crate::shared::action(|company: &String| api::select_company(company.clone()));
+    let opens_in = crate::route::OpensIn::get();
     crate::shared::effect(move || {
         if let Some(Ok(s)) = switch.value() {
+            let chosen = s.company.clone();
             auth.set(s);
-            navigate("/connections", Default::default());
+            // A page that said to choose this company to open it is shown again, opened.
+            if !opens_in.stays_for(chosen.as_deref()) {
+                navigate("/connections", Default::default());
+            }
         }
     });
     let switch_error = move || switch.value().and_then(Result::err);
@@ -337,7 +342,7 @@ fn Header() -> impl IntoView {
                 .then(|| {
                     view! {
                         <p class="notice warn session-notice" role="status" data-test="reads-only">
-                            "Console Connect refused a change of yours in this company for your role: your API key only reads here (a change needs the Network Admin role), so orders, peering changes and deletes will be refused too."
+                            "Console Connect refused a request of yours in this company for your role: your API key only reads here (a change, and verifying a service key, need the Network Admin role), so orders, peering changes and deletes will be refused too."
                         </p>
                     }
                 })

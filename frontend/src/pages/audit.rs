@@ -111,8 +111,9 @@ fn not_understood(params: &Params, is_time: impl Fn(&str) -> bool) -> Vec<String
 
 /// The connection filter as typed: nothing, a connection's id, the id of one of its legs
 /// (the history is kept by the connection's id: a leg's stands for its connection's), or the
-/// name of one of the company's connections (in any case), which stands for its id. `known`
-/// holds (id, name) pairs, `legs` (leg id, connection id) pairs.
+/// name of one of the company's connections (in any case), which stands for its id, or part of
+/// the name of only one (as the connections list finds names). `known` holds (id, name) pairs,
+/// `legs` (leg id, connection id) pairs.
 fn connection_filter(
     typed: &str,
     known: &[(String, String)],
@@ -131,12 +132,29 @@ fn connection_filter(
         .filter(|(_, name)| crate::components::names::is_same_name(name, typed))
         .map(|(id, _)| id)
         .collect();
-    match named[..] {
-        [id] => Ok(Some(id.clone())),
-        [] => Err(format!(
+    let part = names::seen_lower(typed);
+    let holding: Vec<&(String, String)> = known
+        .iter()
+        .filter(|(_, name)| names::seen_lower(name).contains(&part))
+        .collect();
+    match (&named[..], &holding[..]) {
+        ([id], _) => Ok(Some((*id).clone())),
+        ([], [(id, _)]) => Ok(Some(id.clone())),
+        ([], []) => Err(format!(
             "No connection of this company is named \u{201c}{typed}\u{201d}: give one's name as \
              listed, or its id (24 characters 0-9 and a-f)"
         )),
+        ([], several) => {
+            let mut them: Vec<&str> = several.iter().map(|(_, n)| n.as_str()).collect();
+            them.sort_unstable();
+            them.dedup();
+            Err(format!(
+                "{} connections' names hold \u{201c}{typed}\u{201d} ({}): type more of the one \
+                 meant, or its id",
+                several.len(),
+                them.join(", ")
+            ))
+        }
         _ => Err(format!(
             "{} connections are named \u{201c}{typed}\u{201d}: choose one by its id from the list",
             named.len()
@@ -647,7 +665,8 @@ fn Audit(
     };
     let of_connection = query.connection.clone().filter(|_| !connection_unknown).map(|id| {
         move || match connections.with(|n| names::name_of(n, &id)) {
-            None if listed.get() && let Some(company) = other_company() => Some(
+            None if listed.get() && let Some(company) = other_company() => Some({
+                crate::route::OpensIn::get().here(Some(company.clone()));
                 view! {
                     <p class="notice" data-test="connection-elsewhere">
                         {format!(
@@ -656,8 +675,8 @@ fn Audit(
                         )}
                     </p>
                 }
-                    .into_any(),
-            ),
+                    .into_any()
+            }),
             Some(name) => Some(
                 view! { <p class="lead" data-test="history-of">"Events of " <strong>{name}</strong></p> }
                     .into_any(),
@@ -1305,6 +1324,17 @@ mod tests {
         assert!(unknown.contains("0-9 and a-f"), "{unknown}");
         let twice = connection_filter("TWIN", &known, &[]).unwrap_err();
         assert!(twice.starts_with("2 connections are named"), "{twice}");
+        // Part of one name alone, as the connections list finds it, stands for it too; part of
+        // several names is said with them.
+        assert_eq!(
+            connection_filter("london", &known, &[]),
+            Ok(Some(id.to_owned()))
+        );
+        let part = connection_filter("w", &known, &[]).unwrap_err();
+        assert!(
+            part.starts_with("2 connections' names hold \u{201c}w\u{201d} (Twin, twin ):"),
+            "{part}"
+        );
         // Part of an id is not an id.
         assert!(connection_filter(&id[..20], &known, &[]).is_err());
     }

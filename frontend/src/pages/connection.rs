@@ -167,6 +167,7 @@ pub fn NotFoundOrLeg(
         })
     };
     let history = format!("/audit?connection={id}");
+    let opens_in = crate::route::OpensIn::get();
     let heading = move |text: String| {
         if headed {
             view! { <h2>{text}</h2> }.into_any()
@@ -194,7 +195,9 @@ pub fn NotFoundOrLeg(
                 .into_any()
             }
             None => match elsewhere() {
-                Some(company) => view! {
+                Some(company) => {
+                    opens_in.here(Some(company.clone()));
+                    view! {
                     {(!headed).then(|| {
                         crate::nav::title("In another of your companies");
                         heading("In another of your companies".to_owned())
@@ -208,7 +211,8 @@ pub fn NotFoundOrLeg(
                         " is shown whichever you choose."
                     </p>
                 }
-                .into_any(),
+                .into_any()
+                }
                 None => view! {
                     {(!headed).then(|| {
                         crate::nav::title("Connection not found");

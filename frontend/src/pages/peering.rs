@@ -798,8 +798,14 @@ fn PeeringForm(
                                 .with(|p| p.as_ref().is_none_or(|p| !p.exists || !p.changes.is_empty()))
                     }>
                         <div class="notice warn" role="alert" data-test="changed-since-read">
+                            // Once Apply was refused for it, the review's own notice says the
+                            // peering changed and the difference is from its current settings.
                             <p>
-                                "This peering was changed after this page read it. The difference below is from its current settings, so a field you did not edit here may undo that change."
+                                {move || if outdated.get() {
+                                    "A field you did not edit here may undo the change made to this peering since this page read it: the rows that would are marked."
+                                } else {
+                                    "This peering was changed after this page read it. The difference below is from its current settings, so a field you did not edit here may undo that change."
+                                }}
                             </p>
                             // The key this form keeps went with the peering: nothing else says so,
                             // since the page never reads a key and the difference shows none.

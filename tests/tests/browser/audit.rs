@@ -539,6 +539,15 @@ async fn an_event_of_another_company_of_the_reader_names_it() {
         "Globex Corporation (globex)",
     )
     .await;
+
+    // Its page, which says to choose Acme to open it: Acme chosen, it opens there.
+    b.goto(&format!("/connections/{id}")).await;
+    b.find("[data-test=\"connection-elsewhere\"]").await;
+    b.select("switch-company", "acme").await;
+    b.wait_for_value("switch-company", "acme").await;
+    b.find("[data-test=\"summary\"]").await;
+    assert_eq!(b.location().await, format!("/connections/{id}"));
+    assert_eq!(b.count("[data-test=\"connection-elsewhere\"]").await, 0);
 }
 
 /// A row changed behind the portal's back (its table's guard dropped first): the chain's check

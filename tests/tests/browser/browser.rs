@@ -350,6 +350,16 @@ impl Browser {
             .unwrap_or_else(|e| panic!("could not press {key:?} in #{id}: {e}"));
     }
 
+    /// Presses `keys` together in the control `#id` (a modifier is held until the last).
+    pub async fn press_together(&self, id: &str, keys: &[fantoccini::key::Key]) {
+        let chord: String = keys.iter().map(|&k| char::from(k)).collect();
+        self.find(&format!("#{id}"))
+            .await
+            .send_keys(&chord)
+            .await
+            .unwrap_or_else(|e| panic!("could not press {keys:?} in #{id}: {e}"));
+    }
+
     /// Presses Tab on the keyboard, wherever the page has put its focus.
     pub async fn press_tab(&self) {
         use fantoccini::actions::{InputSource, KeyAction, KeyActions};

@@ -11,6 +11,7 @@
 use crate::browser::{Browser, cell};
 use crate::colleague::Colleague;
 use crate::demo;
+use fantoccini::key::Key;
 use reqwest::Method;
 use serde_json::json;
 
@@ -457,6 +458,12 @@ async fn a_delete_is_confirmed_by_the_name_in_either_unicode_form() {
     b.fill("reason", "The Zurich site is closed").await;
     b.fill("confirmName", "Zu\u{308}rich Site").await;
     b.wait_enabled("[data-test=\"confirm-delete\"]", true).await;
+    // Shift+Enter in the reason, a line break in a box this tall, neither breaks its line (a
+    // reason is one line) nor deletes.
+    b.press_together("reason", &[Key::Shift, Key::Enter]).await;
+    tokio::time::sleep(std::time::Duration::from_millis(800)).await;
+    assert_eq!(b.location().await, format!("/connections/{id}/delete"));
+    assert_eq!(b.value("reason").await, "The Zurich site is closed");
     b.click("confirm-delete").await;
     // Deleted: the page goes back to the connection.
     b.wait_for_path(&format!("/connections/{id}")).await;

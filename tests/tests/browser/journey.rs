@@ -955,8 +955,13 @@ async fn delete_private_peering(b: &Browser, id: &str) {
     b.press_enter("confirmName").await;
     b.wait_for_text("#confirmName-error", &mismatch).await;
     b.wait_for_focus("confirmName").await;
+    // Typed in another case: said to be the one difference.
     b.fill("confirmName", &NAME.to_lowercase()).await;
-    b.wait_for_text("#confirmName-error", &mismatch).await;
+    b.wait_for_text(
+        "#confirmName-error",
+        &validate::for_people(&ValidationError::ConfirmNameCase.to_string()),
+    )
+    .await;
     b.wait_enabled(confirm, false).await;
     b.screenshot("delete-name-mismatch").await;
 

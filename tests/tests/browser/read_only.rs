@@ -5,6 +5,29 @@
 use crate::browser::{Browser, cell};
 use crate::demo;
 
+/// Verifying a service key, which Console Connect refuses a reader as it refuses a change, tells
+/// the app as much: every page of the company says so from then on.
+#[tokio::test]
+async fn a_readers_key_verification_refused_says_the_key_only_reads() {
+    let b = Browser::open("read_only-verify").await;
+    b.goto("/sign-in").await;
+    demo::click_demo_key(&b, demo::linus()).await;
+    b.wait_for_path("/connections").await;
+    b.find("[data-test=\"connection-row\"]").await;
+    assert_eq!(b.count("[data-test=\"reads-only\"]").await, 0);
+
+    b.goto("/verify").await;
+    b.fill("serviceKey", demo::london_key()).await;
+    b.click("verify").await;
+    b.wait_for_text(".error-banner .error-message", "Network Admin")
+        .await;
+    b.wait_for_text("[data-test=\"reads-only\"]", "your API key only reads here")
+        .await;
+    b.goto("/connections").await;
+    b.find("[data-test=\"connection-row\"]").await;
+    b.find("[data-test=\"reads-only\"]").await;
+}
+
 #[tokio::test]
 async fn a_readers_change_is_refused_saying_why_and_nothing_changes() {
     let b = Browser::open("read_only").await;
