@@ -1115,6 +1115,24 @@ pub fn split_prefixes(raw: &str) -> Vec<String> {
         .collect()
 }
 
+/// The prefixes of `prefixes` (as typed, see [`split_prefixes`]) of the other address family
+/// than the peering's `subnet`: listed, but not advertised over its BGP sessions, which run over
+/// the subnet's family. Empty while the subnet is not a prefix; an entry that is none is left
+/// to the prefixes' own rule.
+pub fn prefixes_not_advertised(subnet: &str, prefixes: &str) -> Vec<String> {
+    let Ok(subnet) = subnet.trim().parse::<IpNet>() else {
+        return Vec::new();
+    };
+    let v6 = matches!(subnet, IpNet::V6(_));
+    split_prefixes(prefixes)
+        .into_iter()
+        .filter(|p| {
+            p.parse::<IpNet>()
+                .is_ok_and(|p| matches!(p, IpNet::V6(_)) != v6)
+        })
+        .collect()
+}
+
 /// A routing registry name (MICROSOFT peering), in any case: `ripencc` is `RIPENCC`.
 pub fn routing_registry(raw: &str) -> Result<(), ValidationError> {
     match canonical_registry(raw) {

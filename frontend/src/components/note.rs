@@ -54,7 +54,15 @@ pub fn NoteFields(
                 aria-describedby="reason-help reason-error"
                 aria-invalid=move || reason_error.get().is_some().to_string()
                 prop:value=move || reason.get()
-                on:input=move |ev| reason.edit(event_target_value(&ev))
+                on:input=move |ev| {
+                    // Lines pasted (from a ticket, say) are joined into the one line a reason is.
+                    let typed = event_target_value(&ev);
+                    let line = one_line(&typed);
+                    if line != typed {
+                        event_target::<web_sys::HtmlTextAreaElement>(&ev).set_value(&line);
+                    }
+                    reason.edit(line)
+                }
                 on:keydown=|ev| {
                     // A reason is one line (the rules refuse line breaks): Enter sends the
                     // form, as it does in a one-line field, instead of breaking the line. Shift
@@ -91,4 +99,23 @@ pub fn NoteFields(
 /// The ticket as sent: trimmed, and none when empty.
 pub fn ticket_value(ticket: Input) -> Option<String> {
     Some(ticket.get_untracked().trim().to_owned()).filter(|t| !t.is_empty())
+}
+
+/// `text` on one line: each line break (`\r\n`, `\n` or `\r`) a space.
+fn one_line(text: &str) -> String {
+    text.replace("\r\n", " ").replace(['\r', '\n'], " ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::one_line;
+
+    #[test]
+    fn lines_pasted_into_a_reason_are_joined_by_spaces() {
+        assert_eq!(
+            one_line("Decommission\r\nper CHG-1\nand\rmore"),
+            "Decommission per CHG-1 and more"
+        );
+        assert_eq!(one_line("one line"), "one line");
+    }
 }

@@ -1064,7 +1064,19 @@ fn FormStep(
                             error=prefixes_error
                             help=Signal::derive(move || {
                                 let n = validate::split_prefixes(&draft.prefixes.get()).len();
-                                Some(format!("1 to 200 public IPv4 or IPv6 prefixes you own, one per line or separated by commas ({n} entered)."))
+                                let mut help = format!("1 to 200 public IPv4 or IPv6 prefixes you own, one per line or separated by commas ({n} entered).");
+                                // Listed, but the sessions run over the subnets' family only.
+                                let other = draft.primary.value.with(|s| {
+                                    draft.prefixes.value.with(|p| validate::prefixes_not_advertised(s, p))
+                                });
+                                if !other.is_empty() {
+                                    let family = if other[0].contains(':') { "IPv4" } else { "IPv6" };
+                                    help.push_str(&format!(
+                                        " Not advertised over this peering's {family} sessions, which carry their own family only: {}.",
+                                        other.join(", ")
+                                    ));
+                                }
+                                Some(help)
                             })
                         >
                             <textarea

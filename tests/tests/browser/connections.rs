@@ -464,6 +464,16 @@ async fn a_delete_is_confirmed_by_the_name_in_either_unicode_form() {
     tokio::time::sleep(std::time::Duration::from_millis(800)).await;
     assert_eq!(b.location().await, format!("/connections/{id}/delete"));
     assert_eq!(b.value("reason").await, "The Zurich site is closed");
+    // Lines pasted into it are joined into its one line, and taken.
+    b.script(
+        "const r = document.getElementById('reason'); \
+         r.value = 'The Zurich site is closed\\nper CHG-7'; \
+         r.dispatchEvent(new Event('input', { bubbles: true }));",
+    )
+    .await;
+    b.wait_for_value("reason", "The Zurich site is closed per CHG-7")
+        .await;
+    b.wait_enabled("[data-test=\"confirm-delete\"]", true).await;
     b.click("confirm-delete").await;
     // Deleted: the page goes back to the connection.
     b.wait_for_path(&format!("/connections/{id}")).await;

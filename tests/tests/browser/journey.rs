@@ -492,6 +492,23 @@ async fn configure_microsoft_peering(b: &Browser, id: &str) {
     b.fill("primaryPeerSubnet", "203.0.113.0/30").await;
     b.fill("secondaryPeerSubnet", "203.0.113.4/30").await;
     b.wait_gone("#advertisedPublicPrefixes-error").await;
+    // A prefix of the other family may be listed, and is said not to be advertised here.
+    b.fill(
+        "advertisedPublicPrefixes",
+        "198.51.100.0/24, 2001:db8:100::/48",
+    )
+    .await;
+    b.wait_for_text(
+        "#advertisedPublicPrefixes-help",
+        "Not advertised over this peering's IPv4 sessions, which carry their own family only: 2001:db8:100::/48.",
+    )
+    .await;
+    b.fill("advertisedPublicPrefixes", "198.51.100.0/24").await;
+    b.wait_for_script(
+        "the note gone with the prefix",
+        "return !document.querySelector('#advertisedPublicPrefixes-help').textContent.includes('Not advertised');",
+    )
+    .await;
 
     // PRIVATE has VLAN 200 already.
     b.fill("vlanId", "200").await;

@@ -74,6 +74,23 @@ fn asn_messages_name_the_field_and_the_range() {
 }
 
 #[test]
+fn prefixes_of_the_other_family_than_the_sessions_are_said_not_advertised() {
+    let listed = "198.51.100.0/24, 2001:db8:100::/48\n203.0.113.0/24 2001:db8:200::/48";
+    assert_eq!(
+        prefixes_not_advertised(" 192.0.2.0/30 ", listed),
+        ["2001:db8:100::/48", "2001:db8:200::/48"]
+    );
+    assert_eq!(
+        prefixes_not_advertised("2001:db8:f::/126", listed),
+        ["198.51.100.0/24", "203.0.113.0/24"]
+    );
+    // No subnet yet, or one not a prefix: nothing said; an entry not a prefix is its own rule's.
+    assert!(prefixes_not_advertised("", listed).is_empty());
+    assert!(prefixes_not_advertised("192.0.2.x", listed).is_empty());
+    assert!(prefixes_not_advertised("192.0.2.0/30", "fe80::zz/64").is_empty());
+}
+
+#[test]
 fn asn_is_parsed_from_form_text() {
     assert_eq!(parse_asn("peerASN", " 65010 "), Ok(65010));
     assert_eq!(parse_asn("peerASN", "AS65010"), Ok(65010));
