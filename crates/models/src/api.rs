@@ -216,6 +216,12 @@ pub struct ConnectionView {
     pub created_at: Option<String>,
     pub updated_at: Option<String>,
     pub error_reason: Option<String>,
+    /// How the connection is paid for and its class of service, as ordered, when Console
+    /// Connect lists them with it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub payment_type: Option<PaymentType>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub class_of_service: Option<ClassOfService>,
     /// The token of what deleting the connection removes: its name, speed and which peerings
     /// it has. A delete may send it back as `expectedBase` and is then refused with
     /// `changed_since_read` if any of that changed since; statuses moving on do not change it.
@@ -694,6 +700,8 @@ mod tests {
             created_at: None,
             updated_at: None,
             error_reason: None,
+            payment_type: None,
+            class_of_service: None,
             base: String::new(),
         };
         assert!(!c.is_transitional());

@@ -10,7 +10,7 @@ use models::upstream::{
     Connection, Peering, PeeringConfig, Port, ServiceKeyInfo, Speed, port_unusable_reason,
 };
 use models::validate::offered_speeds;
-use models::{ConnectionType, PeeringType, SyncStatus, mask_secret};
+use models::{ClassOfService, ConnectionType, PaymentType, PeeringType, SyncStatus, mask_secret};
 use serde_json::{Value, json};
 use sha2::{Digest, Sha256};
 
@@ -73,10 +73,23 @@ pub fn connection_view(parent: &Connection, legs: &[Connection]) -> ConnectionVi
         created_at: parent.created_at.clone(),
         updated_at: parent.updated_at.clone(),
         error_reason: parent.error_reason.clone(),
+        payment_type: listed(parent, "paymentType").map(|p| PaymentType::parse(&p)),
+        class_of_service: listed(parent, "classOfService").map(|c| ClassOfService::parse(&c)),
         base: String::new(),
     };
     view.base = connection_base(&view);
     view
+}
+
+/// A text field of the connection that the portal's type does not name, when Console Connect
+/// lists it (and not empty).
+fn listed(c: &Connection, field: &str) -> Option<String> {
+    c.extra
+        .get(field)
+        .and_then(Value::as_str)
+        .map(str::trim)
+        .filter(|s| !s.is_empty())
+        .map(str::to_owned)
 }
 
 /// Whether `base` has the shape of a connection's base: what a request may name as the one it

@@ -300,6 +300,9 @@ async fn a_created_connection_becomes_active_with_both_legs_provisioned() {
     assert_eq!(c["status"], "ACTIVE");
     assert_eq!(c["provisioningStatus"], "PROVISIONED");
     assert_eq!(c["speedMbps"], 500);
+    // As ordered, as Console Connect lists them.
+    assert_eq!(c["paymentType"], "invoice");
+    assert_eq!(c["classOfService"], "GOLD");
     let legs = c["legs"].as_array().unwrap();
     assert_eq!(legs.len(), 2, "{c:#}");
     assert_eq!(legs[0]["role"], "primary");

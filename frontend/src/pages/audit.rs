@@ -1366,6 +1366,8 @@ mod tests {
             created_at: None,
             updated_at: None,
             error_reason: None,
+            payment_type: None,
+            class_of_service: None,
             base: String::new(),
         };
         let legs = crate::components::names::leg_parents(&[

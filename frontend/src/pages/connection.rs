@@ -240,6 +240,15 @@ fn summary(c: &ConnectionView, poll: Poll) -> impl IntoView + use<> {
                 <dd>{provisioning_status(c.provisioning_status.as_ref())}</dd>
                 <dt>"Speed"</dt>
                 <dd>{format::optional_speed(c.speed_mbps)}</dd>
+                // As ordered, where Console Connect lists them.
+                {c.payment_type.as_ref().map(|p| view! {
+                    <dt>"Payment"</dt>
+                    <dd data-test="payment-type">{p.label().to_owned()}</dd>
+                })}
+                {c.class_of_service.as_ref().map(|c| view! {
+                    <dt>"Class of service"</dt>
+                    <dd data-test="class-of-service">{c.label().to_owned()}</dd>
+                })}
                 <dt>"Service key"</dt>
                 <dd>
                     <code>{c.service_key_masked.clone().unwrap_or_else(|| "—".into())}</code>

@@ -547,6 +547,10 @@ async fn an_event_of_another_company_of_the_reader_names_it() {
     b.wait_for_value("switch-company", "acme").await;
     b.find("[data-test=\"summary\"]").await;
     assert_eq!(b.location().await, format!("/connections/{id}"));
+    // The seeded connection, as it was ordered.
+    let summary = b.details("[data-test=\"summary\"]").await;
+    assert_eq!(summary["Payment"], "Invoice", "{summary:?}");
+    assert_eq!(summary["Class of service"], "Gold", "{summary:?}");
     assert_eq!(b.count("[data-test=\"connection-elsewhere\"]").await, 0);
 }
 
