@@ -91,7 +91,7 @@ pub fn LegsTable(legs: Vec<LegView>, ports: Names) -> impl IntoView {
                         view! {
                             <tr data-leg=role_label(l.role).to_lowercase()>
                                 <th scope="row" data-label="Leg">{role_label(l.role)}</th>
-                                <td data-label="Name">{l.name.clone()}</td>
+                                <td data-label="Name" class="wrap">{l.name.clone()}</td>
                                 <td data-label="Status">{connection_status(&l.status)}</td>
                                 <td data-label="Source port">
                                     {match l.src_port_id.clone().filter(|p| !p.is_empty()) {
@@ -100,7 +100,7 @@ pub fn LegsTable(legs: Vec<LegView>, ports: Names) -> impl IntoView {
                                     }}
                                 </td>
                                 <td data-label="Azure port id">
-                                    <code>{text(l.dest_port_id.clone())}</code>
+                                    <code class="id">{text(l.dest_port_id.clone())}</code>
                                 </td>
                             </tr>
                         }

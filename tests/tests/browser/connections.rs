@@ -447,6 +447,35 @@ async fn a_connection_from_one_port_says_one_router_there_carries_both_links() {
     assert_eq!(b.count("[data-test=\"one-port\"]").await, 0);
 }
 
+/// A leg's name too long for its column (a connection's name of one word, as some teams write
+/// them) wraps, rather than the ports' ids beside it, which are read and copied whole.
+#[tokio::test]
+async fn a_long_leg_name_wraps_and_the_port_ids_stay_whole() {
+    let b = Browser::open("connections-long-leg-names").await;
+    demo::sign_in_as_ada_in_acme(&b).await;
+    let name = "AzureLondonSecondDatacentreInterconnectPrimaryAndRedundantLinkX";
+    let id = demo::order_in_acme(&b, name).await;
+    b.goto(&format!("/connections/{id}")).await;
+    b.find("table.legs code.id").await;
+    let lines = b
+        .script(
+            "return [...document.querySelectorAll('table.legs code.id')] \
+               .map(c => c.getClientRects().length);",
+        )
+        .await;
+    let lines: Vec<u64> = serde_json::from_value(lines).unwrap();
+    // Each leg's source port and Azure port.
+    assert_eq!(lines, [1, 1, 1, 1], "lines of each id");
+    let name_lines = b
+        .script(
+            "const range = document.createRange(); \
+             range.selectNodeContents(document.querySelector('table.legs td[data-label=\"Name\"]')); \
+             return range.getClientRects().length;",
+        )
+        .await;
+    assert!(name_lines.as_u64().is_some_and(|n| n >= 2), "{name_lines}");
+}
+
 /// A name typed with its accents as combining marks (as some systems paste text) is the name a
 /// keyboard types: a delete's confirmation takes it, in the browser as on the server.
 #[tokio::test]
