@@ -420,6 +420,8 @@ impl OpensIn {
         if stays {
             self.company.set(None);
             self.drawn.update(|n| *n += 1);
+            // As a page moved to: the keyboard, and a screen reader, start from its content.
+            focus_main();
         }
         stays
     }

@@ -37,7 +37,7 @@ pub enum ChangeKind {
 /// then the company a session works in; last, the fields of a connection's legs and peerings,
 /// as their records are shown within the connection's.
 /// A difference lists its changes in this order.
-pub const FIELDS: [(&str, &str); 34] = [
+pub const FIELDS: [(&str, &str); 36] = [
     ("peerASN", "Peer ASN"),
     ("primaryPeerSubnet", "Primary subnet"),
     ("secondaryPeerSubnet", "Secondary subnet"),
@@ -50,6 +50,8 @@ pub const FIELDS: [(&str, &str); 34] = [
     ("status", "Status"),
     ("provisioningStatus", "Azure provisioning"),
     ("speedMbps", "Speed"),
+    ("paymentType", "Payment"),
+    ("classOfService", "Class of service"),
     ("serviceKeyMasked", "Service key"),
     ("id", "Connection id"),
     ("legs", "Legs"),

@@ -627,7 +627,8 @@ pub fn asn(field: &'static str, value: u64) -> Result<u64, ValidationError> {
     Ok(value)
 }
 
-/// For an ASN typed in asdot notation (`1.5`, `AS1.5`: the high and low 16 bits), the number
+/// For an ASN typed in asdot notation (`1.5`, `AS1.5`, `0.5` as asdot+ writes every ASN: the
+/// high and low 16 bits), the number
 /// it is, which the field takes: not converted unasked, as a slip (`65010.5`) would read as
 /// another AS. Only text typed (quoted, see `echo`) is read so: a JSON number with a fraction
 /// is a fraction.
@@ -651,7 +652,7 @@ fn asdot_hint(got: &str) -> String {
             .filter(|n| *n <= 0xFFFF)
     };
     match t.split_once('.').map(|(h, l)| (half(h), half(l))) {
-        Some((Some(high), Some(low))) if high > 0 => format!(
+        Some((Some(high), Some(low))) => format!(
             " (asdot {high}.{low} is written {} here)",
             u64::from(high) * 65_536 + u64::from(low)
         ),

@@ -19,6 +19,13 @@ fn shown(field: &str, v: Option<&Value>) -> String {
             None => s.clone(),
         },
         None | Some(Value::Null) if field == "sharedKey" => "no key".to_owned(),
+        // By the names the pages give them.
+        Some(Value::String(s)) if field == "paymentType" => {
+            models::PaymentType::parse(s).label().to_owned()
+        }
+        Some(Value::String(s)) if field == "classOfService" => {
+            models::ClassOfService::parse(s).label().to_owned()
+        }
         v => format::value(v),
     }
 }
@@ -148,6 +155,21 @@ mod tests {
         assert_eq!(shown("sharedKey", None), "no key");
         assert_eq!(shown("sharedKey", Some(&json!(null))), "no key");
         assert_ne!(shown("vlanId", None), "no key");
+    }
+
+    #[test]
+    fn an_orders_payment_and_class_are_shown_by_their_names() {
+        assert_eq!(shown("paymentType", Some(&json!("invoice"))), "Invoice");
+        assert_eq!(shown("classOfService", Some(&json!("GOLD"))), "Gold");
+        assert_eq!(
+            models::diff::field_label("paymentType"),
+            Some("Payment"),
+            "labelled as the connection page labels it"
+        );
+        assert_eq!(
+            models::diff::field_label("classOfService"),
+            Some("Class of service")
+        );
     }
 
     #[test]

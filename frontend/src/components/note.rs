@@ -101,9 +101,26 @@ pub fn ticket_value(ticket: Input) -> Option<String> {
     Some(ticket.get_untracked().trim().to_owned()).filter(|t| !t.is_empty())
 }
 
-/// `text` on one line: each line break (`\r\n`, `\n` or `\r`) a space.
+/// `text` on one line, as pasted from a ticket or a spreadsheet: each line break or tab, with
+/// the spaces and blank lines around it, one space. Text without one is left as typed.
 fn one_line(text: &str) -> String {
-    text.replace("\r\n", " ").replace(['\r', '\n'], " ")
+    let breaks = |c: char| matches!(c, '\r' | '\n' | '\t');
+    if !text.contains(breaks) {
+        return text.to_owned();
+    }
+    let pieces: Vec<&str> = text.split(breaks).collect();
+    let last = pieces.len() - 1;
+    pieces
+        .iter()
+        .enumerate()
+        .map(|(i, piece)| match i {
+            0 => piece.trim_end(),
+            i if i == last => piece.trim_start(),
+            _ => piece.trim(),
+        })
+        .filter(|piece| !piece.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
 }
 
 #[cfg(test)]
@@ -116,6 +133,12 @@ mod tests {
             one_line("Decommission\r\nper CHG-1\nand\rmore"),
             "Decommission per CHG-1 and more"
         );
-        assert_eq!(one_line("one line"), "one line");
+        // A tab (a spreadsheet's cells), indentation and blank lines: one space each.
+        assert_eq!(
+            one_line("Line one First line\r\n  second line\n\nthird\tcell"),
+            "Line one First line second line third cell"
+        );
+        // Typed text is left as it is, its spaces too.
+        assert_eq!(one_line("one  line "), "one  line ");
     }
 }

@@ -141,8 +141,8 @@ fn connection_filter(
         ([id], _) => Ok(Some((*id).clone())),
         ([], [(id, _)]) => Ok(Some(id.clone())),
         ([], []) => Err(format!(
-            "No connection of this company is named \u{201c}{typed}\u{201d}: give one's name as \
-             listed, or its id (24 characters 0-9 and a-f)"
+            "No connection of this company is named \u{201c}{typed}\u{201d}, nor has it in its \
+             name: give one's name as listed, or part of it, or its id (24 characters 0-9 and a-f)"
         )),
         ([], several) => {
             let mut them: Vec<&str> = several.iter().map(|(_, n)| n.as_str()).collect();
@@ -670,7 +670,7 @@ fn Audit(
                 view! {
                     <p class="notice" data-test="connection-elsewhere">
                         {format!(
-                            "This connection is {}'s, another of your companies: its events are shown here; its page opens once you choose that company.",
+                            "This connection belongs to {}, another of your companies: its events are shown here; its page opens once you choose that company.",
                             crate::session::company_label(Some(company)),
                         )}
                     </p>

@@ -204,7 +204,7 @@ pub fn NotFoundOrLeg(
                     })}
                     <p class="notice" data-test="connection-elsewhere">
                         {format!(
-                            "This connection is {}'s, another of your companies: choose that company in the header to open it. ",
+                            "This connection belongs to {}, another of your companies: choose that company in the header to open it. ",
                             crate::session::company_label(Some(company)),
                         )}
                         <a href=history.clone()>"Its history"</a>

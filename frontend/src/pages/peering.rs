@@ -1064,19 +1064,7 @@ fn FormStep(
                             error=prefixes_error
                             help=Signal::derive(move || {
                                 let n = validate::split_prefixes(&draft.prefixes.get()).len();
-                                let mut help = format!("1 to 200 public IPv4 or IPv6 prefixes you own, one per line or separated by commas ({n} entered).");
-                                // Listed, but the sessions run over the subnets' family only.
-                                let other = draft.primary.value.with(|s| {
-                                    draft.prefixes.value.with(|p| validate::prefixes_not_advertised(s, p))
-                                });
-                                if !other.is_empty() {
-                                    let family = if other[0].contains(':') { "IPv4" } else { "IPv6" };
-                                    help.push_str(&format!(
-                                        " Not advertised over this peering's {family} sessions, which carry their own family only: {}.",
-                                        other.join(", ")
-                                    ));
-                                }
-                                Some(help)
+                                Some(format!("1 to 200 public IPv4 or IPv6 prefixes you own, one per line or separated by commas ({n} entered)."))
                             })
                         >
                             <textarea
@@ -1085,11 +1073,25 @@ fn FormStep(
                                 rows="4"
                                 spellcheck="false"
                                 placeholder="203.0.113.0/24"
-                                aria-describedby="advertisedPublicPrefixes-help advertisedPublicPrefixes-error"
+                                aria-describedby="advertisedPublicPrefixes-help advertisedPublicPrefixes-error advertisedPublicPrefixes-note"
                                 aria-invalid=invalid_attr(prefixes_error)
                                 prop:value=move || draft.prefixes.get()
                                 on:input=move |ev| draft.prefixes.edit(event_target_value(&ev))
                             ></textarea>
+                            // Listed, but the sessions run over the subnets' family only: said
+                            // (and announced) beside the field, which takes them.
+                            <p class="field-note" id="advertisedPublicPrefixes-note" aria-live="polite">
+                                {move || {
+                                    let other = draft.primary.value.with(|s| {
+                                        draft.prefixes.value.with(|p| validate::prefixes_not_advertised(s, p))
+                                    });
+                                    let family = if other.first()?.contains(':') { "IPv4" } else { "IPv6" };
+                                    Some(format!(
+                                        "Not advertised over this peering's {family} sessions, which carry their own family only: {}.",
+                                        other.join(", ")
+                                    ))
+                                }}
+                            </p>
                         </Field>
                         <div class="field-row">
                             <Field id="customerASN" label="Customer ASN" optional=true error=customer_error help="The ASN the prefixes are advertised from, when it is not the peer ASN.">

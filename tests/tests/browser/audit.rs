@@ -503,7 +503,7 @@ async fn an_event_of_another_company_of_the_reader_names_it() {
     b.goto(&format!("/audit?connection={id}")).await;
     b.wait_for_text(
         "[data-test=\"connection-elsewhere\"]",
-        "This connection is Acme Networks (acme)'s, another of your companies",
+        "This connection belongs to Acme Networks (acme), another of your companies",
     )
     .await;
     assert_eq!(b.count("[data-test=\"connection-not-listed\"]").await, 0);
@@ -511,8 +511,8 @@ async fn an_event_of_another_company_of_the_reader_names_it() {
     b.goto(&format!("/connections/{id}")).await;
     b.wait_for_text(
         "[data-test=\"connection-elsewhere\"]",
-        "This connection is Acme Networks (acme)'s, another of your companies: choose that \
-         company in the header to open it.",
+        "This connection belongs to Acme Networks (acme), another of your companies: choose \
+         that company in the header to open it.",
     )
     .await;
     assert_eq!(b.text("h1").await, "In another of your companies");

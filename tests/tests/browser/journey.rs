@@ -499,14 +499,14 @@ async fn configure_microsoft_peering(b: &Browser, id: &str) {
     )
     .await;
     b.wait_for_text(
-        "#advertisedPublicPrefixes-help",
+        "#advertisedPublicPrefixes-note",
         "Not advertised over this peering's IPv4 sessions, which carry their own family only: 2001:db8:100::/48.",
     )
     .await;
     b.fill("advertisedPublicPrefixes", "198.51.100.0/24").await;
     b.wait_for_script(
         "the note gone with the prefix",
-        "return !document.querySelector('#advertisedPublicPrefixes-help').textContent.includes('Not advertised');",
+        "return document.querySelector('#advertisedPublicPrefixes-note').textContent === '';",
     )
     .await;
 

@@ -122,8 +122,11 @@ fn an_asn_in_asdot_notation_is_refused_saying_the_number_it_is() {
         got: "1.5".into(),
     };
     assert!(!number.to_string().contains("asdot"), "{number}");
-    // Not asdot: a fraction, a half out of 16 bits, a part left out.
-    for not_asdot in ["0.5", "65536.1", "1.65536", "1.", ".5", "1.5.5", "1.-5"] {
+    // asdot+ writes an ASN below 65536 so too.
+    let msg = parse_asn("peerASN", "0.5").unwrap_err().to_string();
+    assert!(msg.ends_with("(asdot 0.5 is written 5 here)"), "{msg}");
+    // Not asdot: a half out of 16 bits, a part left out.
+    for not_asdot in ["65536.1", "1.65536", "1.", ".5", "1.5.5", "1.-5"] {
         let msg = parse_asn("peerASN", not_asdot).unwrap_err().to_string();
         assert!(!msg.contains("asdot"), "{not_asdot}: {msg}");
     }
