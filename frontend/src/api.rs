@@ -22,11 +22,13 @@ pub type ApiResult<T> = Result<T, ApiError>;
 
 type SignedOutHook = Rc<dyn Fn(ErrorCode)>;
 type SessionChangedHook = Rc<dyn Fn()>;
+/// Told whether the key only reads (`true`) or was allowed a change (`false`).
+type RoleHook = Rc<dyn Fn(bool)>;
 
 thread_local! {
     static ON_SIGNED_OUT: RefCell<Option<SignedOutHook>> = const { RefCell::new(None) };
     static ON_SESSION_CHANGED: RefCell<Option<SessionChangedHook>> = const { RefCell::new(None) };
-    static ON_ROLE_REFUSED: RefCell<Option<SessionChangedHook>> = const { RefCell::new(None) };
+    static ON_ROLE_LEARNT: RefCell<Option<RoleHook>> = const { RefCell::new(None) };
     /// The user id and company username the app shows, said with every call.
     static SEEN_AS: RefCell<Option<(String, String)>> = const { RefCell::new(None) };
     static LAST_SUCCESS: Cell<f64> = const { Cell::new(0.0) };
@@ -186,9 +188,9 @@ pub fn on_session_changed(hook: impl Fn() + 'static) {
 }
 
 /// Registers what to do when Console Connect refused a change for the user's role in the
-/// company: remember that this user's key only reads there.
-pub fn on_role_refused(hook: impl Fn() + 'static) {
-    ON_ROLE_REFUSED.with(|h| *h.borrow_mut() = Some(Rc::new(hook)));
+/// company (`true`: remember that this user's key only reads there), or allowed one (`false`).
+pub fn on_role_learnt(hook: impl Fn(bool) + 'static) {
+    ON_ROLE_LEARNT.with(|h| *h.borrow_mut() = Some(Rc::new(hook)));
 }
 
 /// The session ended, as the app learnt without a call refused for it (the notice of its end):
@@ -237,6 +239,9 @@ struct Request {
     unattended: bool,
     /// Whether the user asked for it in so many words: never unattended.
     asked: bool,
+    /// Whether Console Connect allows it only to a user with the role to change things (a
+    /// change, and a service key's verification, which changes nothing but is refused alike).
+    role_checked: bool,
 }
 
 impl Request {
@@ -248,6 +253,15 @@ impl Request {
             changes: false,
             unattended: false,
             asked: false,
+            role_checked: false,
+        }
+    }
+
+    /// Marks a call Console Connect allows only with the role to change things.
+    fn role_checked(self) -> Request {
+        Request {
+            role_checked: true,
+            ..self
         }
     }
 
@@ -263,6 +277,7 @@ impl Request {
     fn change(self) -> Request {
         Request {
             changes: true,
+            role_checked: true,
             ..self
         }
     }
@@ -367,9 +382,7 @@ async fn fetch(request: Request) -> Result<Answer, JsValue> {
 /// error. Not generic, so every endpoint shares this one copy of the request machinery.
 async fn send_raw(mut request: Request, on_401: On401) -> ApiResult<(String, Option<String>)> {
     let changes = request.changes;
-    // Console Connect refuses for the role what is not a read: a change, and a service key's
-    // verification too, which changes nothing but is refused alike.
-    let not_a_read = request.method != "GET";
+    let role_checked = request.role_checked;
     request.unattended = sent_unattended(
         &request,
         LAST_INPUT.with(Cell::get),
@@ -390,6 +403,11 @@ async fn send_raw(mut request: Request, on_401: On401) -> ApiResult<(String, Opt
         if active {
             LAST_SUCCESS.with(|t| t.set(web_sys::js_sys::Date::now()));
         }
+        // Allowed: whatever was learnt of the role before (a refusal that was a gateway's,
+        // say), the key does more than read.
+        if role_checked && let Some(hook) = ON_ROLE_LEARNT.with(|h| h.borrow().clone()) {
+            hook(false);
+        }
         return Ok((text, request_id));
     }
     asked_to_wait(retry_after.as_deref(), web_sys::js_sys::Date::now());
@@ -406,11 +424,11 @@ async fn send_raw(mut request: Request, on_401: On401) -> ApiResult<(String, Opt
     {
         hook();
     }
-    if not_a_read
+    if role_checked
         && error.is_role_refused()
-        && let Some(hook) = ON_ROLE_REFUSED.with(|h| h.borrow().clone())
+        && let Some(hook) = ON_ROLE_LEARNT.with(|h| h.borrow().clone())
     {
-        hook();
+        hook(true);
     }
     Err(error)
 }
@@ -564,7 +582,7 @@ pub async fn list_ports(speed_mbps: Option<u64>) -> ApiResult<Vec<PortView>> {
 
 pub async fn verify_service_key(service_key: String) -> ApiResult<ServiceKeyView> {
     with_body(
-        Request::post("/api/service-keys/verify"),
+        Request::post("/api/service-keys/verify").role_checked(),
         &VerifyServiceKeyRequest { service_key },
         On401::SignOut,
     )

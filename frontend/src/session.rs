@@ -86,13 +86,26 @@ impl Auth {
     pub fn provide() -> Self {
         let auth = Auth::new();
         provide_context(auth);
-        crate::api::on_role_refused(move || {
-            if let Some(s) = untrack(|| auth.session()) {
-                let key = reads_only_key(&s);
+        crate::api::on_role_learnt(move |reads_only| {
+            let Some(s) = untrack(|| auth.session()) else {
+                return;
+            };
+            let key = reads_only_key(&s);
+            let noted = auth
+                .reads_only
+                .with_untracked(|r| r.as_deref() == Some(&key));
+            if reads_only && !noted {
                 if let Some(storage) = tab_storage() {
                     let _ = storage.set_item(READS_ONLY_KEY, &key);
                 }
                 auth.reads_only.set(Some(key));
+            } else if !reads_only && noted {
+                // A change (or verification) went through: the note was wrong, or is no
+                // longer true (the role given meanwhile).
+                if let Some(storage) = tab_storage() {
+                    let _ = storage.remove_item(READS_ONLY_KEY);
+                }
+                auth.reads_only.set(None);
             }
         });
         // Each company chosen, at sign-in or from the header, is the one offered first next time.

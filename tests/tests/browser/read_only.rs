@@ -149,3 +149,30 @@ async fn a_readers_change_is_refused_saying_why_and_nothing_changes() {
     b.find("[data-test=\"connection-row\"]").await;
     assert_eq!(b.count("[data-test=\"reads-only\"]").await, 0);
 }
+
+/// A note that the key only reads, learnt from a refusal (a gateway's 403, say, rather than
+/// Console Connect's), goes once Console Connect allows a verification (or a change).
+#[tokio::test]
+async fn a_verification_allowed_clears_a_note_that_the_key_only_reads() {
+    let b = Browser::open("read_only-cleared").await;
+    demo::sign_in_as_ada_in_acme(&b).await;
+    // The note as a refusal leaves it in the tab.
+    b.script(
+        "return fetch('/api/session').then(r => r.json()).then(s => { \
+           sessionStorage.setItem('portal-reads-only', s.user.id + '|' + s.company); \
+           return true; });",
+    )
+    .await;
+    b.goto("/verify").await;
+    b.find("[data-test=\"reads-only\"]").await;
+
+    b.fill("serviceKey", demo::london_key()).await;
+    b.click("verify").await;
+    b.wait_for_text("[data-test=\"service-key-details\"]", "acme-er-london-01")
+        .await;
+    b.wait_gone("[data-test=\"reads-only\"]").await;
+    // Nor does it come back with the page.
+    b.goto("/connections").await;
+    b.find("[data-test=\"connection-row\"]").await;
+    assert_eq!(b.count("[data-test=\"reads-only\"]").await, 0);
+}
