@@ -264,6 +264,13 @@ pub fn SignInPage() -> impl IntoView {
                                     </div>
                                 </Field>
                                 <ActionError error=banner/>
+                                // The wait outlives the answer that asked for it (a reload):
+                                // said without it too, so the button's count is not a riddle.
+                                {move || (wait.get() != 0 && banner.with(Option::is_none)).then(|| view! {
+                                    <p class="help" role="status" data-test="sign-in-wait">
+                                        "A pause was asked for before the next sign-in from this browser (Console Connect was busy, or too many sign-ins failed from your address): the button counts it down."
+                                    </p>
+                                })}
                                 <div class="actions">
                                     <button
                                         type="submit"

@@ -48,6 +48,13 @@ async fn an_address_that_failed_too_often_is_told_how_long_to_wait() {
     b.wait_for_text("[data-test=\"sign-in\"]", "Sign in in 15 min")
         .await;
     b.screenshot("sign-in-bounded").await;
+    // The page loaded again: the count goes on, and says why without the answer it came from.
+    b.goto("/sign-in").await;
+    b.wait_for_text("[data-test=\"sign-in\"]", "Sign in in 15 min")
+        .await;
+    assert_eq!(b.count(".error-banner").await, 0);
+    b.wait_for_text("[data-test=\"sign-in-wait\"]", "A pause was asked for")
+        .await;
 }
 
 #[tokio::test]
