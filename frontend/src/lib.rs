@@ -65,8 +65,7 @@ pub fn App() -> impl IntoView {
     let auth = Auth::provide();
     load_session(auth);
     let screen = route::start();
-    route::OpensIn::provide();
-    let opens_in = route::OpensIn::get();
+    let opens_in = route::OpensIn::provide();
     // Leaving the page (a reload, a closed tab) while a change is on its way would lose its
     // answer: the browser asks first.
     let leaving = window_event_listener_untyped("beforeunload", |ev| {

@@ -390,16 +390,19 @@ pub fn use_query_map() -> Memo<Params> {
 /// rather than left for the connections list.
 #[derive(Clone, Copy)]
 pub struct OpensIn {
-    company: RwSignal<Option<String>>,
+    /// Read only when a company is chosen, never tracked.
+    company: StoredValue<Option<String>>,
     drawn: RwSignal<u32>,
 }
 
 impl OpensIn {
-    pub fn provide() {
-        provide_context(OpensIn {
-            company: RwSignal::new(None),
+    pub fn provide() -> Self {
+        let opens_in = OpensIn {
+            company: StoredValue::new(None),
             drawn: RwSignal::new(0),
-        });
+        };
+        provide_context(opens_in);
+        opens_in
     }
 
     pub fn get() -> Self {
@@ -409,16 +412,14 @@ impl OpensIn {
     /// The page shown opens once `company` is chosen (`None`: as any page, in the company
     /// chosen).
     pub fn here(self, company: Option<String>) {
-        if self.company.with_untracked(|c| *c != company) {
-            self.company.set(company);
-        }
+        self.company.set_value(company);
     }
 
     /// With `company` just chosen: whether the page shown opens in it, which is then drawn anew.
     pub fn stays_for(self, company: Option<&str>) -> bool {
-        let stays = company.is_some() && self.company.with_untracked(|c| c.as_deref() == company);
+        let stays = company.is_some() && self.company.with_value(|c| c.as_deref() == company);
         if stays {
-            self.company.set(None);
+            self.company.set_value(None);
             self.drawn.update(|n| *n += 1);
             // As a page moved to: the keyboard, and a screen reader, start from its content.
             focus_main();

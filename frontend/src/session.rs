@@ -102,10 +102,7 @@ impl Auth {
             } else if !reads_only && noted {
                 // A change (or verification) went through: the note was wrong, or is no
                 // longer true (the role given meanwhile).
-                if let Some(storage) = tab_storage() {
-                    let _ = storage.remove_item(READS_ONLY_KEY);
-                }
-                auth.reads_only.set(None);
+                auth.forget_reads_only();
             }
         });
         // Each company chosen, at sign-in or from the header, is the one offered first next time.
@@ -145,11 +142,16 @@ impl Auth {
     pub fn clear(&self) {
         crate::api::seen_as(None);
         // A role refused is the session's to know: the next may have another.
+        self.forget_reads_only();
+        self.state.set(SessionState::SignedOut);
+    }
+
+    /// Drops the note that the key only reads, in the tab's storage too.
+    fn forget_reads_only(&self) {
         if let Some(storage) = tab_storage() {
             let _ = storage.remove_item(READS_ONLY_KEY);
         }
         self.reads_only.set(None);
-        self.state.set(SessionState::SignedOut);
     }
 
     /// The selected company's username, tracked: reads that depend on the company re-run when
