@@ -111,6 +111,12 @@ const SESSIONS_UNAVAILABLE: &str = "The portal cannot reach its session store ri
 /// How an upstream failure of a read ends its message.
 const TRY_AGAIN: &str = "Try again shortly.";
 
+/// A 404 without Console Connect's words: a gateway's page, perhaps for an address the API
+/// does not have.
+const NOT_FOUND_BARE: &str = "Console Connect answered that it has no such object (404) \
+without saying which. If it keeps answering so, whoever runs the portal should check its \
+upstream address.";
+
 /// `message`, of a failure to read what a change is checked against, saying that nothing was
 /// changed before what it says to do next.
 fn nothing_changed(message: &str) -> String {
@@ -160,9 +166,12 @@ impl AppError {
                 "{ROLE_REFUSED}{}",
                 theirs.unwrap_or_else(|| "it needs the Network Admin role in this company.".into())
             )),
-            E::Status { status: 404, .. } => {
-                AppError::NotFound("Console Connect has no such object.".into())
-            }
+            // Console Connect's words say what it did not find; a bare 404 (a gateway's page)
+            // may as well mean the portal asks at the wrong address.
+            E::Status { status: 404, .. } => AppError::NotFound(match theirs {
+                Some(theirs) => format!("Console Connect found no such object: {theirs}"),
+                None => NOT_FOUND_BARE.into(),
+            }),
             E::Status {
                 status: 400 | 409 | 422,
                 ..
@@ -585,6 +594,31 @@ mod tests {
         let report = AppError::Internal(anyhow::anyhow!("disk on fire at /var/x")).report();
         assert!(!report.body.message.contains("disk"));
         assert!(report.cause.unwrap().contains("disk on fire"));
+    }
+
+    #[test]
+    fn a_not_found_gives_console_connects_words_or_says_it_gave_none() {
+        let e = console_connect::Error::Status {
+            status: 404,
+            body: r#"{"message":"Service key 1234abcd-0000 not found"}"#.into(),
+            retry_after: None,
+        };
+        let AppError::NotFound(m) = AppError::from_upstream(&e, &["1234abcd-0000"]) else {
+            panic!("not found expected")
+        };
+        assert_eq!(
+            m,
+            "Console Connect found no such object: Service key ******** not found"
+        );
+        let page = console_connect::Error::Status {
+            status: 404,
+            body: "<html><body>Not Found</body></html>".into(),
+            retry_after: None,
+        };
+        let AppError::NotFound(m) = AppError::from_upstream(&page, &[]) else {
+            panic!("not found expected")
+        };
+        assert_eq!(m, NOT_FOUND_BARE);
     }
 
     #[test]

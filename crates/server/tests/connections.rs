@@ -232,6 +232,55 @@ async fn a_used_service_key_is_refused_on_the_service_key_field() {
 }
 
 #[tokio::test]
+async fn a_key_console_connect_says_it_does_not_know_is_refused_on_its_field_unlike_a_bare_404() {
+    let app = spawn_app().await;
+    let client = app.sign_in_to(ada(), "acme").await;
+    let key = service_key(VALID);
+    let verify = || client.post("/api/service-keys/verify", &json!({ "serviceKey": key }));
+
+    // A 404 in Console Connect's words (here quoting the request, key included).
+    app.sim.set_fault(
+        Route::VerifyServiceKey,
+        Fault {
+            status: Some(404),
+            echo_request: true,
+            ..Fault::default()
+        },
+    );
+    let said = verify().await;
+    assert_eq!(
+        said.status,
+        StatusCode::UNPROCESSABLE_ENTITY,
+        "{}",
+        said.text
+    );
+    let message = said.field("serviceKey").expect("a serviceKey error");
+    assert!(
+        message.starts_with("Console Connect found no such object: "),
+        "{message}"
+    );
+    assert!(!said.text.contains(key), "{}", said.text);
+
+    // A gateway's page: not the key's fault, and not said to be.
+    app.sim.set_fault(
+        Route::VerifyServiceKey,
+        Fault {
+            status: Some(404),
+            ..Fault::default()
+        },
+    );
+    let bare = verify().await;
+    assert_eq!(bare.status, StatusCode::NOT_FOUND, "{}", bare.text);
+    assert_eq!(bare.field("serviceKey"), None, "{}", bare.text);
+    assert!(
+        bare.message().contains("without saying which"),
+        "{}",
+        bare.text
+    );
+    assert_eq!(app.upstream_calls(Route::VerifyServiceKey), 2);
+}
+
+#[tokio::test]
 async fn a_malformed_service_key_is_refused_before_reaching_upstream() {
     let app = spawn_app().await;
     let client = app.sign_in_to(ada(), "acme").await;

@@ -45,11 +45,17 @@ async fn verify_service_key(
             }
             Err(e) => {
                 let mut step = Step::failed(&e, &[&service_key]);
-                if let Err(AppError::UpstreamRejected(message)) = step.result {
-                    step.result = Err(AppError::Validation(vec![models::FieldError {
-                        field: "serviceKey".into(),
-                        message,
-                    }]));
+                // Console Connect refusing the key, or saying in its words that it knows no
+                // such key, is said under the key's field; a bare 404 (a gateway's page) is not
+                // about the key.
+                match step.result {
+                    Err(AppError::UpstreamRejected(message)) => {
+                        step.result = Err(key_refused(message));
+                    }
+                    Err(AppError::NotFound(message)) if e.upstream_message().is_some() => {
+                        step.result = Err(key_refused(message));
+                    }
+                    _ => {}
                 }
                 step
             }
@@ -57,4 +63,11 @@ async fn verify_service_key(
     })
     .await?;
     Ok(Json(view))
+}
+
+fn key_refused(message: String) -> AppError {
+    AppError::Validation(vec![models::FieldError {
+        field: "serviceKey".into(),
+        message,
+    }])
 }
