@@ -235,7 +235,7 @@ async fn a_used_service_key_is_refused_on_the_service_key_field() {
 async fn a_key_console_connect_says_it_does_not_know_is_refused_on_its_field_unlike_a_bare_404() {
     let app = spawn_app().await;
     let client = app.sign_in_to(ada(), "acme").await;
-    let key = service_key(VALID);
+    let key = service_key(LONDON_1G);
     let verify = || client.post("/api/service-keys/verify", &json!({ "serviceKey": key }));
 
     // A 404 in Console Connect's words (here quoting the request, key included).
