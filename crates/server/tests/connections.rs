@@ -236,7 +236,8 @@ async fn a_key_console_connect_says_it_does_not_know_is_refused_on_its_field_unl
     let app = spawn_app().await;
     let client = app.sign_in_to(ada(), "acme").await;
     let key = service_key(LONDON_1G);
-    let verify = || client.post("/api/service-keys/verify", &json!({ "serviceKey": key }));
+    let body = json!({ "serviceKey": key });
+    let verify = || client.post("/api/service-keys/verify", &body);
 
     // A 404 in Console Connect's words (here quoting the request, key included).
     app.sim.set_fault(
