@@ -171,7 +171,7 @@ pub enum ValidationError {
     #[error(
         "{}{}",
         prefix_entries_said(.first),
-        match .more { 0 => String::new(), 1 => "; and 1 more entry".to_owned(), n => format!("; and {n} more entries") }
+        match .more { 0 => String::new(), 1 => ". 1 more entry needs fixing too".to_owned(), n => format!(". {n} more entries need fixing too") }
     )]
     PrefixEntries {
         first: Vec<ValidationError>,
@@ -1039,9 +1039,10 @@ pub fn advertised_prefixes(prefixes: &[String]) -> Result<Vec<IpNet>, Validation
     }
 }
 
-/// The refused entries of [`ValidationError::PrefixEntries`] in one message: `advertisedPublicPrefixes
-/// entry 2 …; entry 4 …`. A rule said once is not said again for a later entry that breaks it
-/// too: `entry 5 ("x") is not one either`.
+/// The refused entries of [`ValidationError::PrefixEntries`] in one message, a sentence each
+/// (an entry's own message may hold a `;`): `advertisedPublicPrefixes entry 2 …. Entry 4 …`. A
+/// rule said once is not said again for a later entry that breaks it too: `Entry 5 ("x") is
+/// not an IP prefix either`.
 fn prefix_entries_said(first: &[ValidationError]) -> String {
     use ValidationError::{Prefix, PrefixNotPublic};
     first
@@ -1051,23 +1052,23 @@ fn prefix_entries_said(first: &[ValidationError]) -> String {
             let said_before = |same: fn(&ValidationError) -> bool| first[..i].iter().any(same);
             match e {
                 Prefix { index, got } if said_before(|e| matches!(e, Prefix { .. })) => {
-                    return format!("entry {index} ({got}) is not an IP prefix either");
+                    return format!("Entry {index} ({got}) is not an IP prefix either");
                 }
                 PrefixNotPublic { index, got }
                     if said_before(|e| matches!(e, PrefixNotPublic { .. })) =>
                 {
-                    return format!("entry {index} ({got}) is not public either");
+                    return format!("Entry {index} ({got}) is not public either");
                 }
                 _ => {}
             }
             let said = e.to_string();
-            match said.strip_prefix("advertisedPublicPrefixes ") {
-                Some(rest) if i > 0 => rest.to_owned(),
+            match said.strip_prefix("advertisedPublicPrefixes entry ") {
+                Some(rest) if i > 0 => format!("Entry {rest}"),
                 _ => said,
             }
         })
         .collect::<Vec<_>>()
-        .join("; ")
+        .join(". ")
 }
 
 /// How many refused prefixes one message names.
@@ -1108,9 +1109,10 @@ fn advertised_prefix(index: usize, t: &str, seen: &[IpNet]) -> Result<IpNet, Val
     Ok(net)
 }
 
-/// Splits a form's text area of prefixes (commas, spaces or new lines between them).
+/// Splits a form's text area of prefixes (commas, semicolons, spaces or new lines between
+/// them, as lists are pasted from elsewhere).
 pub fn split_prefixes(raw: &str) -> Vec<String> {
-    raw.split(|c: char| c == ',' || c.is_whitespace())
+    raw.split(|c: char| matches!(c, ',' | ';') || c.is_whitespace())
         .filter(|s| !s.is_empty())
         .map(str::to_owned)
         .collect()
@@ -1118,8 +1120,8 @@ pub fn split_prefixes(raw: &str) -> Vec<String> {
 
 /// The prefixes of `prefixes` (as typed, see [`split_prefixes`]) of the other address family
 /// than the peering's `subnet`: listed, but not advertised over its BGP sessions, which run over
-/// the subnet's family. Empty while the subnet is not a prefix; an entry that is none is left
-/// to the prefixes' own rule.
+/// the subnet's family. Empty while the subnet is not a prefix; an entry that breaks a rule of
+/// its own (none, not public…) is left to that rule's message, not said twice.
 pub fn prefixes_not_advertised(subnet: &str, prefixes: &str) -> Vec<String> {
     let Ok(subnet) = subnet.trim().parse::<IpNet>() else {
         return Vec::new();
@@ -1127,10 +1129,7 @@ pub fn prefixes_not_advertised(subnet: &str, prefixes: &str) -> Vec<String> {
     let v6 = matches!(subnet, IpNet::V6(_));
     split_prefixes(prefixes)
         .into_iter()
-        .filter(|p| {
-            p.parse::<IpNet>()
-                .is_ok_and(|p| matches!(p, IpNet::V6(_)) != v6)
-        })
+        .filter(|p| advertised_prefix(1, p, &[]).is_ok_and(|p| matches!(p, IpNet::V6(_)) != v6))
         .collect()
 }
 

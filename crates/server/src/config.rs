@@ -135,10 +135,12 @@ fn given(raw: &str) -> Result<String, String> {
     }
 }
 
+/// A connection's id, in capitals too (as it may be copied from elsewhere), as the history
+/// keeps it: in lowercase.
 fn connection_filter(raw: &str) -> Result<String, String> {
-    let id = raw.trim();
-    models::validate::object_id("connection", id).map_err(|e| e.to_string())?;
-    Ok(id.to_owned())
+    let id = raw.trim().to_ascii_lowercase();
+    models::validate::object_id("connection", &id).map_err(|e| e.to_string())?;
+    Ok(id)
 }
 
 /// A value named by one of `names`, or a message listing them all.

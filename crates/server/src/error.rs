@@ -173,11 +173,11 @@ impl AppError {
                 None => NOT_FOUND_BARE.into(),
             }),
             E::Status {
-                status: 400 | 409 | 422,
+                status: status @ (400 | 409 | 422),
                 ..
-            } => AppError::UpstreamRejected(
-                theirs.unwrap_or_else(|| "Console Connect refused the request.".into()),
-            ),
+            } => AppError::UpstreamRejected(theirs.unwrap_or_else(|| {
+                format!("Console Connect refused the request ({status}) without saying why.")
+            })),
             E::Status {
                 status: status @ (429 | 503),
                 retry_after: Some(wait),
@@ -323,10 +323,13 @@ impl AppError {
             }
         };
         let mut body = body;
-        // A change whose checks failed to read from Console Connect sent nothing: said, since
-        // after a failure to reach it a change may otherwise have been made.
-        if matches!(code, ErrorCode::UpstreamFailed | ErrorCode::UpstreamTimeout)
-            && crate::security::change_not_sent()
+        // A change whose checks failed to read from Console Connect (or were refused there)
+        // sent nothing: said, since after a failure to reach it a change may otherwise have
+        // been made.
+        if matches!(
+            code,
+            ErrorCode::UpstreamFailed | ErrorCode::UpstreamTimeout | ErrorCode::UpstreamRejected
+        ) && crate::security::change_not_sent()
         {
             body.message = nothing_changed(&body.message);
         }

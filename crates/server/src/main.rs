@@ -249,6 +249,9 @@ async fn audit(command: AuditCommand) -> anyhow::Result<ExitCode> {
             output,
             filter,
         } => {
+            // An export these two leave empty is said to be, as the browser's history says it.
+            let contradictory =
+                filter.phase == Some(models::api::AuditPhase::Intent) && filter.outcome.is_some();
             // The filters' messages name them as the API does; here they are flags.
             let filter = Filter::new(filter.into()).map_err(|bad| {
                 let said: Vec<String> = bad
@@ -258,6 +261,12 @@ async fn audit(command: AuditCommand) -> anyhow::Result<ExitCode> {
                     .collect();
                 anyhow::anyhow!("{}", said.join("; "))
             })?;
+            if contradictory {
+                eprintln!(
+                    "portal: an intent has no outcome, so --phase intent with --outcome selects \
+                     no event: leave one of them out"
+                );
+            }
             let store = Store::open_read_only(&database.database_url()).await?;
             // A connection without any event may be a leg, which Console Connect's own portal
             // lists as a connection: offline, only a hint can be given.

@@ -299,7 +299,7 @@ async fn a_removed_row_breaks_the_chain_at_the_next_one() {
         broken.json["firstBad"]["reason"]
             .as_str()
             .unwrap()
-            .contains("row 1"),
+            .contains("row 1, and row 2 is missing between them"),
         "{}",
         broken.text
     );
@@ -549,6 +549,44 @@ async fn the_cli_exports_the_history_offline() {
         "the header alone"
     );
     assert!(no_sign_ins_there.stderr.is_empty(), "{no_sign_ins_there:?}");
+    // An id in capitals is the id; intents with an outcome are none, and said to be.
+    let capitals = portal_cli(&[
+        "audit",
+        "export",
+        "--format",
+        "json",
+        "--database-url",
+        &url,
+        "--connection",
+        &h.production.to_uppercase(),
+        "--action",
+        "update_peering",
+        "--phase",
+        "outcome",
+    ]);
+    assert!(capitals.status.success(), "{capitals:?}");
+    let same: Vec<Value> = serde_json::from_str(&stdout(&capitals)).expect("JSON");
+    assert_eq!(ids(&same), production_changes);
+    let contradictory = portal_cli(&[
+        "audit",
+        "export",
+        "--database-url",
+        &url,
+        "--phase",
+        "intent",
+        "--outcome",
+        "failed",
+    ]);
+    assert!(contradictory.status.success(), "{contradictory:?}");
+    assert_eq!(
+        stdout(&contradictory).lines().count(),
+        1,
+        "the header alone"
+    );
+    assert!(
+        String::from_utf8_lossy(&contradictory.stderr).contains("an intent has no outcome"),
+        "{contradictory:?}"
+    );
     let first_day = &events[0]["at"].as_str().unwrap()[..10];
     let none = portal_cli(&["audit", "export", "--database-url", &url, "--to", first_day]);
     assert!(none.status.success());

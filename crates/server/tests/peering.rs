@@ -1698,6 +1698,27 @@ async fn a_change_whose_check_could_not_be_read_says_nothing_was_changed() {
     // A read failing so says nothing of changes.
     let read = client.get(&format!("/api/connections/{id}")).await;
     assert!(!read.message().contains("changed"), "{}", read.text);
+
+    // Nor does a check Console Connect refused (a gateway's page, without its reasons).
+    app.sim.set_fault(
+        Route::GetConnection,
+        Fault {
+            status: Some(400),
+            ..Fault::default()
+        },
+    );
+    let refused = client
+        .post(&peering_path(&id, "PRIVATE"), &private_peering(230))
+        .await;
+    assert_eq!(refused.code(), "upstream_rejected", "{}", refused.text);
+    assert_eq!(
+        refused.message(),
+        "Console Connect refused the request (400) without saying why. Nothing was changed.",
+    );
+    assert_eq!(app.upstream_calls(Route::UpdatePeering), 0);
+    assert_eq!(client.audit("").await.len(), events, "nothing recorded");
+    let read = client.get(&format!("/api/connections/{id}")).await;
+    assert!(!read.message().contains("changed"), "{}", read.text);
 }
 
 /// Whoever reads the history and can send a change that is refused (a member without the role

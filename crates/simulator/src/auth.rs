@@ -46,7 +46,7 @@ impl Caller {
             Ok(())
         } else {
             Err(SimError::Forbidden(
-                "this change needs the Network Admin role; your API key can only read".to_owned(),
+                "this needs the Network Admin role; your API key can only read".to_owned(),
             ))
         }
     }

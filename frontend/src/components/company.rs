@@ -7,6 +7,18 @@ use crate::session::Auth;
 use leptos::prelude::*;
 use models::api::SessionView;
 
+/// Who a key signed in, as the company choice says it: the same key may be any colleague's.
+fn signed_in_as(user: &models::api::SessionUser) -> String {
+    let name = user.name.trim();
+    let email = user.email.trim();
+    match (name.is_empty(), email.is_empty()) {
+        (false, false) => format!("You are signed in as {name} ({email})"),
+        (false, true) => format!("You are signed in as {name}"),
+        (true, false) => format!("You are signed in as {email}"),
+        (true, true) => format!("You are signed in as user {}", user.id),
+    }
+}
+
 /// A labelled select of the user's companies and a Continue button; calls `on_chosen` with the
 /// new session once the server has stored the choice.
 #[component]
@@ -45,7 +57,8 @@ pub fn CompanyChooser(
         >
             <h2>"Choose a company"</h2>
             <p>
-                "You belong to several companies. Choose the one whose connections you want to work with; you can switch later from the header."
+                {signed_in_as(&session.user)}
+                " and belong to several companies. Choose the one whose connections you want to work with; you can switch later from the header."
             </p>
             <div class="field">
                 <label for="company">"Company"</label>

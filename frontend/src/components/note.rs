@@ -67,10 +67,12 @@ pub fn NoteFields(
                     // A reason is one line (the rules refuse line breaks): Enter sends the
                     // form, as it does in a one-line field, instead of breaking the line. Shift
                     // or Alt with it, which break a line in a box this tall, do neither: what
-                    // was meant as a line break does not send a change (or a delete).
+                    // was meant as a line break does not send a change (or a delete), nor, in
+                    // a wizard whose steps are not forms, go on to the next step.
                     if ev.key() == "Enter" && !ev.is_composing() {
                         ev.prevent_default();
                         if ev.shift_key() || ev.alt_key() {
+                            ev.stop_propagation();
                             return;
                         }
                         let area = event_target::<web_sys::HtmlTextAreaElement>(&ev);

@@ -132,10 +132,11 @@ fn connection_filter(
         .filter(|(_, name)| crate::components::names::is_same_name(name, typed))
         .map(|(id, _)| id)
         .collect();
-    let part = names::seen_lower(typed);
+    // Found as the connections list finds names: in any case and without their accents.
+    let part = models::validate::name_folded(typed);
     let holding: Vec<&(String, String)> = known
         .iter()
-        .filter(|(_, name)| names::seen_lower(name).contains(&part))
+        .filter(|(_, name)| models::validate::name_folded(name).contains(&part))
         .collect();
     match (&named[..], &holding[..]) {
         ([id], _) => Ok(Some((*id).clone())),
@@ -632,7 +633,7 @@ fn Audit(
     // written.
     let export_title = move || {
         if exportable() {
-            "Every event these filters select, oldest first"
+            "Every event of the history shown (the filters applied), oldest first"
         } else {
             "The filters cannot be read: put them right to export"
         }
@@ -747,7 +748,7 @@ fn Audit(
         <p class="help export-note" id="export-note" data-test="export-note">
             {move || {
                 if exportable() {
-                    "Exports hold every event these filters select, oldest first."
+                    "Exports hold every event of the history shown (the filters applied, not any since changed in the form), oldest first."
                 } else {
                     "The filters cannot be read: put them right to export."
                 }
@@ -1329,6 +1330,15 @@ mod tests {
         assert_eq!(
             connection_filter("london", &known, &[]),
             Ok(Some(id.to_owned()))
+        );
+        // Without its accents too, as the connections list finds it.
+        let zurich = [(
+            "5f1e0a0b0c0d0e0f10111216".to_owned(),
+            "Z\u{fc}rich Edge".to_owned(),
+        )];
+        assert_eq!(
+            connection_filter("zurich", &zurich, &[]),
+            Ok(Some(zurich[0].0.clone()))
         );
         let part = connection_filter("w", &known, &[]).unwrap_err();
         assert!(

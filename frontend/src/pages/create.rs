@@ -358,8 +358,9 @@ pub fn CreatePage() -> impl IntoView {
                     }
                 })
         }}
-        // Enter in a step's inputs goes on, as it submits the key step's form: the steps after
-        // it are not forms of their own (the key step's form would then sit inside one).
+        // Enter in a step's inputs goes on, as it submits the key step's form (and goes on from
+        // a key verified already): the steps after it are not forms of their own (the key
+        // step's form would then sit inside one).
         <section
             class="panel wizard"
             on:keydown=move |ev: web_sys::KeyboardEvent| {
@@ -368,8 +369,12 @@ pub fn CreatePage() -> impl IntoView {
                     t.has_type::<web_sys::HtmlInputElement>()
                         || t.has_type::<web_sys::HtmlTextAreaElement>()
                 });
-                let between = (1..STEPS.len() - 1).contains(&step.get_untracked());
-                if ev.key() == "Enter" && in_input && between {
+                let at = step.get_untracked();
+                let between = (1..STEPS.len() - 1).contains(&at);
+                // On the key's step Enter verifies (its form's submit), unless the key is
+                // verified as typed and free to order with: then it goes on, as Next does.
+                let verified = at == 0 && can_continue();
+                if ev.key() == "Enter" && in_input && (between || verified) {
                     ev.prevent_default();
                     if can_continue() {
                         step.update(|s| *s += 1);
@@ -1078,7 +1083,8 @@ fn ReviewStep(
                 }}
             </dd>
             <dt>"Source ports"</dt>
-            <dd>{port_names} " " {edit(1, "source ports", None)}</dd>
+            // Each port on a line of its own, so the link starts the next: no space before it.
+            <dd>{port_names} {edit(1, "source ports", None)}</dd>
             <dt>"Speed"</dt>
             <dd>{move || format::optional_speed(draft.speed.get())} " " {edit(2, "speed", None)}</dd>
             <dt>"Name"</dt>

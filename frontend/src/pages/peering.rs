@@ -832,6 +832,16 @@ fn PeeringForm(
                     </Show>
                     <ReviewStep
                         t=t
+                        not_advertised=Signal::derive(move || {
+                            previewed.with(|r| {
+                                r.as_ref()
+                                    .map(|r| {
+                                        let listed = r.config.advertised_public_prefixes.clone().unwrap_or_default().join(",");
+                                        validate::prefixes_not_advertised(&r.config.primary_peer_subnet, &listed)
+                                    })
+                                    .unwrap_or_default()
+                            })
+                        })
                         preview=preview_result
                         undone=undone
                         outdated=outdated
@@ -1064,7 +1074,7 @@ fn FormStep(
                             error=prefixes_error
                             help=Signal::derive(move || {
                                 let n = validate::split_prefixes(&draft.prefixes.get()).len();
-                                Some(format!("1 to 200 public IPv4 or IPv6 prefixes you own, one per line or separated by commas ({n} entered)."))
+                                Some(format!("1 to 200 public IPv4 or IPv6 prefixes you own, one per line or separated by commas or semicolons ({n} entered)."))
                             })
                         >
                             <textarea
@@ -1085,11 +1095,7 @@ fn FormStep(
                                     let other = draft.primary.value.with(|s| {
                                         draft.prefixes.value.with(|p| validate::prefixes_not_advertised(s, p))
                                     });
-                                    let family = if other.first()?.contains(':') { "IPv4" } else { "IPv6" };
-                                    Some(format!(
-                                        "Not advertised over this peering's {family} sessions, which carry their own family only: {}.",
-                                        other.join(", ")
-                                    ))
+                                    not_advertised_said(&other)
                                 }}
                             </p>
                         </Field>
@@ -1144,6 +1150,9 @@ fn FormStep(
 #[component]
 fn ReviewStep(
     t: PeeringType,
+    /// Prefixes of the change listed but not advertised over its sessions (the other family):
+    /// said again here, where the change is applied.
+    not_advertised: Signal<Vec<String>>,
     preview: RwSignal<Option<PreviewResponse>>,
     undone: Memo<Vec<String>>,
     outdated: RwSignal<bool>,
@@ -1219,6 +1228,11 @@ fn ReviewStep(
                         }
                     })
             }}
+            {move || {
+                not_advertised.with(|other| not_advertised_said(other)).map(|said| view! {
+                    <p class="notice warn" data-test="review-not-advertised">{said}</p>
+                })
+            }}
             <NoteFields reason=reason ticket=ticket required=true purpose="Why you make this change"/>
             <ActionError error=error/>
             // A change that may have been made shows in the peering's settings now: the review
@@ -1270,6 +1284,20 @@ fn ReviewStep(
             </Show>
         </form>
     }
+}
+
+/// What is said of prefixes listed but of the other family than the peering's sessions
+/// ([`validate::prefixes_not_advertised`]); nothing when there are none.
+fn not_advertised_said(other: &[String]) -> Option<String> {
+    let family = if other.first()?.contains(':') {
+        "IPv4"
+    } else {
+        "IPv6"
+    };
+    Some(format!(
+        "Not advertised over this peering's {family} sessions, which carry their own family only: {}.",
+        other.join(", ")
+    ))
 }
 
 fn sync_steps(s: &SyncStatus) -> Vec<(&'static str, StepState)> {

@@ -214,8 +214,10 @@ pub fn SignInPage() -> impl IntoView {
                                     label="Sign in with another key"
                                     data_test="other-key"
                                     then=move |()| {
+                                        // The next key is typed hidden, whatever the last was.
                                         key.fill("");
                                         key.touched.set(false);
+                                        visible.set(false);
                                     }
                                     failed=other_key_failed
                                 />

@@ -123,8 +123,8 @@ pub fn VerifyPage() -> impl IntoView {
                             {move || action_label(pending.get(), wait.get(), "Verify", "Verifying…")}
                         </button>
                     </div>
-                    // Why the button cannot be pressed yet.
-                    <Show when=move || !valid()>
+                    // Why the button cannot be pressed yet, unless the key's error says it.
+                    <Show when=move || !valid() && error.with(Option::is_none)>
                         <p class="help right" data-test="verify-needs">
                             "Paste the whole service key above to verify it."
                         </p>

@@ -249,11 +249,11 @@ async fn filters_in_the_address_are_read_as_typed_or_said_not_to_be_understood()
     // page, and to a screen reader on the buttons.
     assert_eq!(
         b.attr("[data-test=\"export-json\"]", "title").await,
-        "Every event these filters select, oldest first"
+        "Every event of the history shown (the filters applied), oldest first"
     );
     assert_eq!(
         b.text("[data-test=\"export-note\"]").await,
-        "Exports hold every event these filters select, oldest first."
+        "Exports hold every event of the history shown (the filters applied, not any since changed in the form), oldest first."
     );
     assert_eq!(
         b.attr("[data-test=\"export-csv\"]", "aria-describedby")

@@ -12,6 +12,7 @@
 use crate::browser::{Browser, Row, cell};
 use crate::colleague::Colleague;
 use crate::demo::{self, AMSTERDAM_PORT, LONDON_PORT_1, LONDON_PORT_2};
+use fantoccini::key::Key;
 use models::router::{self, Link, Vendor};
 use models::upstream::PeeringConfig;
 use models::validate;
@@ -64,7 +65,8 @@ async fn order_connection(b: &Browser) -> String {
     b.wait_for_text("[data-test=\"service-key-details\"]", "acme-er-london-01")
         .await;
     b.screenshot("create-1-key").await;
-    b.click("next").await;
+    // Enter on the key verified as typed goes on, as Next does, without asking Azure again.
+    b.press_enter("serviceKey").await;
 
     b.wait_for_text(".step-count", "Step 2 of 5").await;
     // The keyboard is at the new step's heading, not back at the top of the document.
@@ -215,6 +217,15 @@ async fn order_connection(b: &Browser) -> String {
         .await;
     b.fill("ticket", "CHG-1001").await;
     b.screenshot("create-4-details").await;
+    // Shift+Enter, a line break in a box this tall, neither breaks the reason's one line nor
+    // goes on.
+    b.press_together("reason", &[Key::Shift, Key::Enter]).await;
+    tokio::time::sleep(std::time::Duration::from_millis(800)).await;
+    assert_eq!(b.text(".step-count").await, "Step 4 of 5");
+    assert_eq!(
+        b.value("reason").await,
+        "Second circuit for disaster recovery"
+    );
     // The reason is one line: Enter in it goes on, as in the other fields.
     b.press_enter("reason").await;
 
@@ -525,6 +536,20 @@ async fn configure_microsoft_peering(b: &Browser, id: &str) {
 
     b.fill("vlanId", "300").await;
     b.wait_gone("#vlanId-error").await;
+    // A prefix of the other family is said again where the change is applied.
+    b.fill(
+        "advertisedPublicPrefixes",
+        "198.51.100.0/24, 2001:db8:100::/48",
+    )
+    .await;
+    b.click("preview").await;
+    b.wait_for_text(
+        "[data-test=\"review-not-advertised\"]",
+        "Not advertised over this peering's IPv4 sessions, which carry their own family only: 2001:db8:100::/48.",
+    )
+    .await;
+    b.click("back").await;
+    b.fill("advertisedPublicPrefixes", "198.51.100.0/24").await;
     b.screenshot("microsoft-settings").await;
     b.click("preview").await;
 

@@ -97,8 +97,6 @@ async fn a_wrong_key_is_refused_and_a_demo_key_signs_in_to_the_chosen_company() 
             .await,
         serde_json::Value::Bool(false)
     );
-    b.click("toggle-key").await;
-    assert_eq!(b.attr("#apiKey", "type").await, "password");
     b.screenshot("wrong-key-refused").await;
     assert_eq!(
         b.location().await,
@@ -106,9 +104,15 @@ async fn a_wrong_key_is_refused_and_a_demo_key_signs_in_to_the_chosen_company() 
         "a refused key stays on sign-in"
     );
 
+    // Signed in with the key still shown: the choice says who is signed in.
     demo::click_demo_key(&b, demo::ada()).await;
     b.wait_for_text(".company-chooser", "Choose a company")
         .await;
+    b.wait_for_text(
+        ".company-chooser",
+        "You are signed in as Ada Lovelace (ada@acme.example)",
+    )
+    .await;
     // The key's form made way for the chooser: the keyboard is in it, not back at the top.
     b.wait_for_script(
         "the keyboard on the company chooser",
@@ -124,6 +128,9 @@ async fn a_wrong_key_is_refused_and_a_demo_key_signs_in_to_the_chosen_company() 
     // Another key instead: signed out, the key's form again, empty, with the keyboard in it.
     b.click("other-key").await;
     b.wait_for_value("apiKey", "").await;
+    // The next key is typed hidden, as the one before was shown.
+    assert_eq!(b.attr("#apiKey", "type").await, "password");
+    assert_eq!(b.text("[data-test=\"toggle-key\"]").await, "Show");
     assert_eq!(b.count(".company-chooser").await, 0);
     b.wait_for_script(
         "the keyboard in the key's form",

@@ -31,6 +31,8 @@ async fn verify_explains_a_malformed_key_describes_a_good_one_and_refuses_a_used
         validate::for_people(&malformed)
     );
     b.wait_enabled("[data-test=\"verify\"]", false).await;
+    // The error says why the button cannot be pressed: the hint for an empty field is gone.
+    b.wait_gone("[data-test=\"verify-needs\"]").await;
     b.screenshot("malformed-key").await;
 
     let key = demo::london_key();

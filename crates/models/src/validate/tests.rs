@@ -88,6 +88,11 @@ fn prefixes_of_the_other_family_than_the_sessions_are_said_not_advertised() {
     assert!(prefixes_not_advertised("", listed).is_empty());
     assert!(prefixes_not_advertised("192.0.2.x", listed).is_empty());
     assert!(prefixes_not_advertised("192.0.2.0/30", "fe80::zz/64").is_empty());
+    // Nor is one that is not public: its own rule says so.
+    assert_eq!(
+        prefixes_not_advertised("192.0.2.0/30", "fd00::/48; 2001:db8:300::/48"),
+        ["2001:db8:300::/48"]
+    );
 }
 
 #[test]
@@ -786,15 +791,17 @@ fn advertised_prefixes_rules() {
     assert_eq!(refused.field(), "advertisedPublicPrefixes");
     let alone = |e: ValidationError| e.to_string();
     let after_the_first = |e: ValidationError| {
-        alone(e)
-            .strip_prefix("advertisedPublicPrefixes ")
-            .unwrap()
-            .to_owned()
+        format!(
+            "Entry {}",
+            alone(e)
+                .strip_prefix("advertisedPublicPrefixes entry ")
+                .unwrap()
+        )
     };
     assert_eq!(
         refused.to_string(),
         format!(
-            "{}; {}; {}",
+            "{}. {}. {}",
             alone(ValidationError::PrefixNotPublic {
                 index: 2,
                 got: "10.0.0.0/8".into()
@@ -814,8 +821,8 @@ fn advertised_prefixes_rules() {
     let said = for_people(&refused.to_string());
     assert!(
         said.starts_with("Advertised public prefixes entry 2 ")
-            && said.contains("; entry 3 must be an IP prefix")
-            && said.contains("; entry 4 (2001:db8::/32) is listed twice"),
+            && said.contains(". Entry 3 must be an IP prefix")
+            && said.contains(". Entry 4 (2001:db8::/32) is listed twice"),
         "{said}"
     );
     assert!(!said.contains("advertisedPublicPrefixes"), "{said}");
@@ -826,9 +833,12 @@ fn advertised_prefixes_rules() {
         matches!(&e, ValidationError::PrefixEntries { first, more: 3 } if first.len() == PREFIX_ERRORS_SAID),
         "{e:?}"
     );
-    assert!(e.to_string().ends_with("; and 3 more entries"), "{e}");
-    assert!(e.to_string().contains("entry 5 "), "{e}");
-    assert!(!e.to_string().contains("entry 6 "), "{e}");
+    assert!(
+        e.to_string().ends_with(". 3 more entries need fixing too"),
+        "{e}"
+    );
+    assert!(e.to_string().contains("Entry 5 "), "{e}");
+    assert!(!e.to_string().contains("Entry 6 "), "{e}");
     // The rule is said once, for the first entry that breaks it; the next are said to break
     // it too.
     assert_eq!(
@@ -838,14 +848,14 @@ fn advertised_prefixes_rules() {
     );
     assert!(
         e.to_string()
-            .contains("; entry 2 (10.1.0.0/16) is not public either; entry 3 (10.2.0.0/16)"),
+            .contains(". Entry 2 (10.1.0.0/16) is not public either. Entry 3 (10.2.0.0/16)"),
         "{e}"
     );
     let unreadable: Vec<String> = (1..=3).map(|i| format!("x{i}")).collect();
     assert_eq!(
         advertised_prefixes(&unreadable).unwrap_err().to_string(),
         format!(
-            "{}; entry 2 (\"x2\") is not an IP prefix either; entry 3 (\"x3\") is not an IP prefix either",
+            "{}. Entry 2 (\"x2\") is not an IP prefix either. Entry 3 (\"x3\") is not an IP prefix either",
             ValidationError::Prefix {
                 index: 1,
                 got: echo("x1")
@@ -861,6 +871,10 @@ fn advertised_prefixes_rules() {
     );
     assert_eq!(
         split_prefixes("1.0.0.0/24, 2.0.0.0/24\n3.0.0.0/24"),
+        list(&["1.0.0.0/24", "2.0.0.0/24", "3.0.0.0/24"])
+    );
+    assert_eq!(
+        split_prefixes("1.0.0.0/24;2.0.0.0/24 ; 3.0.0.0/24;"),
         list(&["1.0.0.0/24", "2.0.0.0/24", "3.0.0.0/24"])
     );
 }

@@ -99,6 +99,17 @@ impl Verifier {
         };
         if event.prev_hash != self.last_hash {
             return Err(broken(match self.last_id {
+                // Ids between the two that no row has are the likeliest cause: said. (An id
+                // alone may be skipped, by a PostgreSQL insert rolled back, so the link decides.)
+                Some(prev) if event.id > prev.saturating_add(1) => format!(
+                    "prev_hash does not match the hash of row {prev}, and {} between them: \
+                     removed, or a row before changed or inserted",
+                    if event.id == prev + 2 {
+                        format!("row {} is missing", prev + 1)
+                    } else {
+                        format!("rows {} to {} are missing", prev + 1, event.id - 1)
+                    }
+                ),
                 Some(prev) => format!(
                     "prev_hash does not match the hash of row {prev}: a row before it was changed, removed or inserted"
                 ),
@@ -175,7 +186,32 @@ mod tests {
         v.check(&a).unwrap();
         let err = v.check(&c).unwrap_err();
         assert_eq!(err.id, 3);
-        assert!(err.reason.contains("row 1"));
+        assert_eq!(
+            err.reason,
+            "prev_hash does not match the hash of row 1, and row 2 is missing between them: \
+             removed, or a row before changed or inserted"
+        );
+        // Several removed: their ids said as a range.
+        let e = event(5, &c.hash);
+        let mut v = Verifier::default();
+        v.check(&a).unwrap();
+        assert!(
+            v.check(&e)
+                .unwrap_err()
+                .reason
+                .contains("and rows 2 to 4 are missing between them"),
+        );
+        // No id missing: the link alone is said.
+        let mut v = Verifier::default();
+        v.check(&a).unwrap();
+        let mut edited = event(2, "x");
+        edited.prev_hash = "x".into();
+        assert!(
+            v.check(&edited)
+                .unwrap_err()
+                .reason
+                .ends_with("row 1: a row before it was changed, removed or inserted")
+        );
     }
 
     fn detail(event: AuditEvent, related: Vec<AuditEvent>) -> AuditEventDetail {
