@@ -189,9 +189,20 @@ fn Header() -> impl IntoView {
     crate::shared::effect(move || {
         if let Some(Ok(s)) = switch.value() {
             let chosen = s.company.clone();
+            // A wizard left with something typed in it is kept for the company it was in:
+            // said on the list this leads to, as when another tab chose the company.
+            let left = untrack(|| auth.session()).and_then(|old| {
+                let was = old.selected_company()?;
+                let path = window().location().pathname().unwrap_or_default();
+                (old.company != chosen && crate::draft::kept_on(&path, &was.username))
+                    .then(|| was.name.clone())
+            });
             auth.set(s);
             // A page that said to choose this company to open it is shown again, opened.
             if !opens_in.stays_for(chosen.as_deref()) {
+                if let Some(was) = left {
+                    crate::pages::connections::wizard_left(was);
+                }
                 navigate("/connections", Default::default());
             }
         }
@@ -219,6 +230,13 @@ fn Header() -> impl IntoView {
     // made so is taken on Enter, and dropped when the list is left without it. A choice made
     // in the opened list (by mouse, or Enter in it) is taken at once.
     let keyed = StoredValue::new(false);
+    // Whether the list shows another company than the one worked in, chosen with the keys and
+    // not yet switched to: the way to switch (or not) is then said on screen too.
+    let unapplied = RwSignal::new(false);
+    let unkey = move || {
+        keyed.set_value(false);
+        unapplied.set(false);
+    };
     view! {
         <header class="app-header">
             <div class="brand">
@@ -258,13 +276,13 @@ fn Header() -> impl IntoView {
                                                     let key = ev.key();
                                                     if key == "Escape" && keyed.get_value() {
                                                         // The choice made with the keys is dropped.
-                                                        keyed.set_value(false);
+                                                        unkey();
                                                         let select = event_target::<web_sys::HtmlSelectElement>(&ev);
                                                         select.set_value(&selected);
                                                     } else if key == "Enter" {
                                                         let chosen = event_target_value(&ev);
                                                         if keyed.get_value() && !chosen.is_empty() {
-                                                            keyed.set_value(false);
+                                                            unkey();
                                                             let select = event_target::<web_sys::HtmlSelectElement>(&ev);
                                                             choose(chosen, &select, &selected);
                                                         }
@@ -273,12 +291,14 @@ fn Header() -> impl IntoView {
                                                     }
                                                 }
                                             }
-                                            on:pointerdown=move |_| keyed.set_value(false)
+                                            on:pointerdown=move |_| unkey()
                                             on:change={
                                                 let selected = selected.clone();
                                                 move |ev| {
-                                                    if !keyed.get_value() {
-                                                        let select = event_target::<web_sys::HtmlSelectElement>(&ev);
+                                                    let select = event_target::<web_sys::HtmlSelectElement>(&ev);
+                                                    if keyed.get_value() {
+                                                        unapplied.set(select.value() != selected);
+                                                    } else {
                                                         choose(select.value(), &select, &selected);
                                                     }
                                                 }
@@ -287,7 +307,7 @@ fn Header() -> impl IntoView {
                                                 let selected = selected.clone();
                                                 move |ev| {
                                                     if keyed.get_value() {
-                                                        keyed.set_value(false);
+                                                        unkey();
                                                         let select = event_target::<web_sys::HtmlSelectElement>(&ev);
                                                         select.set_value(&selected);
                                                     }
@@ -313,8 +333,12 @@ fn Header() -> impl IntoView {
                                                 })
                                                 .collect_view()}
                                         </select>
-                                        <span id="switch-company-help" class="visually-hidden">
-                                            "Choose a company, then press Enter to switch to it."
+                                        <span
+                                            id="switch-company-help"
+                                            class=move || if unapplied.get() { "switch-hint" } else { "visually-hidden" }
+                                            data-test="switch-company-help"
+                                        >
+                                            "Choose a company, then press Enter to switch to it (Escape keeps this one)."
                                         </span>
                                     }
                                         .into_any()

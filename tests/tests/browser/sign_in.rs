@@ -213,9 +213,15 @@ async fn a_wrong_key_is_refused_and_a_demo_key_signs_in_to_the_chosen_company() 
     // the list without Enter drops it; Enter switches.
     b.press("switch-company", Key::Down).await;
     assert_eq!(b.value("switch-company").await, "globex");
+    // Shown and not switched to yet: how to switch (or not) is said on screen.
+    b.find("[data-test=\"switch-company-help\"].switch-hint")
+        .await;
+    b.screenshot("company-chosen-not-switched").await;
     // Escape drops it.
     b.press("switch-company", Key::Escape).await;
     b.wait_for_value("switch-company", "acme").await;
+    b.find("[data-test=\"switch-company-help\"].visually-hidden")
+        .await;
     b.press("switch-company", Key::Down).await;
     assert_eq!(b.value("switch-company").await, "globex");
     b.press_tab().await;
