@@ -78,14 +78,7 @@ fn decode(stored: &str, name: &str) -> Option<String> {
 /// Restores the draft saved for `form` (a name unique to the form and what it changes) into
 /// `inputs`, and saves them from now on whenever one is edited.
 pub fn keep(form: &str, inputs: &[(&'static str, Input)]) -> Kept {
-    let user = Auth::get()
-        .state
-        .with_untracked(|s| match s {
-            crate::session::SessionState::SignedIn(s) => Some(s.user.id.clone()),
-            _ => None,
-        })
-        .unwrap_or_default();
-    let key = format!("{PREFIX}{user}:{form}");
+    let key = key_of(form);
     let saved = storage()
         .and_then(|s| s.get_item(&key).ok().flatten())
         .unwrap_or_default();
@@ -181,6 +174,32 @@ pub fn DraftNotice(
             </button>
         </div>
     }
+}
+
+/// Where the signed-in user's draft of `form` is stored.
+fn key_of(form: &str) -> String {
+    let user = Auth::get()
+        .state
+        .with_untracked(|s| match s {
+            crate::session::SessionState::SignedIn(s) => Some(s.user.id.clone()),
+            _ => None,
+        })
+        .unwrap_or_default();
+    format!("{PREFIX}{user}:{form}")
+}
+
+/// Whether the page at `path`, shown in `company` (its username), is a wizard whose draft this
+/// tab keeps: the order's, or a peering's.
+pub fn kept_on(path: &str, company: &str) -> bool {
+    let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
+    let form = match segments[..] {
+        ["create"] => format!("create:{company}"),
+        ["connections", id, "peering", t] => format!("peering:{id}:{t}"),
+        _ => return false,
+    };
+    storage()
+        .and_then(|s| s.get_item(&key_of(&form)).ok().flatten())
+        .is_some_and(|d| !d.is_empty())
 }
 
 /// Whether this tab keeps a draft of `user`'s, which comes back once they sign in again.

@@ -219,6 +219,8 @@ enum Followed {
     Company { was: String, now: String },
     /// Another user signed in, by name.
     User(String),
+    /// A company chosen in this tab's header left a wizard of company `was` unfinished.
+    WizardLeft { was: String },
 }
 
 thread_local! {
@@ -233,6 +235,11 @@ thread_local! {
 /// Tells the list that this tab left company `was` for `now`, chosen in another tab.
 pub fn company_followed(was: String, now: String) {
     tell(Followed::Company { was, now });
+}
+
+/// Tells the list that a company chosen in this tab left a wizard unfinished in `was`.
+pub fn wizard_left(was: String) {
+    tell(Followed::WizardLeft { was });
 }
 
 /// Tells the list that this tab now shows the session of `name`, signed in in another tab.
@@ -268,6 +275,12 @@ pub fn ConnectionsPage() -> impl IntoView {
                 {format!(
                     "{now} was chosen in another tab of this browser, so this tab shows it too. A wizard left unfinished in {was} comes back when you choose {was} again.",
                 )}
+            </p>
+        }
+        .into_any(),
+        Followed::WizardLeft { was } => view! {
+            <p class="notice" role="status" data-test="wizard-left">
+                {format!("The wizard left unfinished in {was} is kept: it comes back when you choose {was} again and open it.")}
             </p>
         }
         .into_any(),

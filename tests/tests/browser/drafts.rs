@@ -237,6 +237,17 @@ async fn the_create_wizard_keeps_its_choices_but_not_the_service_key_until_order
             .contains(&format!("srcPort={LONDON_PORT_2},ffffffffffffffffffffffff")),
         "{stored}"
     );
+    // Another company chosen in the header leaves the wizard for that company's list, which
+    // says the wizard is kept for the company it was in.
+    b.select("switch-company", "globex").await;
+    b.wait_for_path("/connections").await;
+    b.wait_for_text(
+        "[data-test=\"wizard-left\"]",
+        "The wizard left unfinished in Acme Networks is kept: it comes back when you choose Acme Networks again and open it.",
+    )
+    .await;
+    b.select("switch-company", "acme").await;
+    b.wait_for_value("switch-company", "acme").await;
     // A reload (or a new sign-in) starts at the key again, which is asked for again: the
     // choices after it are back. A later step's address leads there too, and one that names
     // no step is put as the wizard writes its first.
