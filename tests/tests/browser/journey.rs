@@ -221,7 +221,7 @@ async fn order_connection(b: &Browser) -> String {
     // goes on.
     b.press_together("reason", &[Key::Shift, Key::Enter]).await;
     tokio::time::sleep(std::time::Duration::from_millis(800)).await;
-    assert_eq!(b.text(".step-count").await, "Step 4 of 5");
+    assert!(b.text(".step-count").await.starts_with("Step 4 of 5"));
     assert_eq!(
         b.value("reason").await,
         "Second circuit for disaster recovery"
