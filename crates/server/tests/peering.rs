@@ -397,8 +397,22 @@ async fn both_routers_configuration_is_written_from_the_peering_as_configured() 
     assert_eq!(
         other_os.field("vendor"),
         Some(
-            "vendor is one of ios-xe (Cisco IOS XE), junos (Juniper Junos), junos-set (Juniper Junos (set commands))"
+            "vendor must be one of ios-xe for Cisco IOS XE, junos for Juniper Junos, junos-set for Juniper Junos (set commands); got eos"
         )
+    );
+    // Text that does not read as an OS's name (a key pasted in the wrong place) is not said back.
+    let pasted = client
+        .get(&format!(
+            "{path}/router-config?vendor=4f8a2c1e-7b3d-4e59-9a10-2c6b8d0e1f37"
+        ))
+        .await;
+    assert_eq!(
+        pasted
+            .field("vendor")
+            .map(|m| m.ends_with("(set commands)")),
+        Some(true),
+        "{}",
+        pasted.text
     );
     let unknown = client.get(&format!("{path}/router-config?os=junos")).await;
     assert_eq!(unknown.status, StatusCode::BAD_REQUEST, "{}", unknown.text);
@@ -413,7 +427,7 @@ async fn both_routers_configuration_is_written_from_the_peering_as_configured() 
         both.text
     );
     assert!(
-        both.message().contains("; vendor is one of ios-xe"),
+        both.message().contains("; vendor must be one of ios-xe"),
         "{}",
         both.text
     );

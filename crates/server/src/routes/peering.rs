@@ -247,11 +247,22 @@ fn vendor(q: &RouterConfigQuery) -> std::result::Result<Vendor, FieldError> {
     Vendor::parse(v).ok_or_else(|| {
         let allowed: Vec<String> = Vendor::ALL
             .iter()
-            .map(|v| format!("{} ({})", v.as_str(), v.label()))
+            .map(|v| format!("{} for {}", v.as_str(), v.label()))
             .collect();
+        // What was sent is said back when it reads as an OS's name, not as pasted text.
+        let shown = v.trim();
+        let got = if (1..=24).contains(&shown.len())
+            && shown
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.'))
+        {
+            format!("; got {shown}")
+        } else {
+            String::new()
+        };
         FieldError {
             field: "vendor".into(),
-            message: format!("vendor is one of {}", allowed.join(", ")),
+            message: format!("vendor must be one of {}{got}", allowed.join(", ")),
         }
     })
 }
