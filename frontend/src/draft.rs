@@ -191,10 +191,21 @@ fn key_of(form: &str) -> String {
 /// Whether the page at `path`, shown in `company` (its username), is a wizard whose draft this
 /// tab keeps: the order's, or a peering's.
 pub fn kept_on(path: &str, company: &str) -> bool {
-    let segments: Vec<&str> = path.trim_matches('/').split('/').collect();
-    let form = match segments[..] {
-        ["create"] => format!("create:{company}"),
-        ["connections", id, "peering", t] => format!("peering:{id}:{t}"),
+    use crate::route::Screen;
+    // Read as the router reads it, so the form is named as its page names it.
+    let (screen, params) = crate::route::recognise(path);
+    let form = match screen {
+        Screen::Create => format!("create:{company}"),
+        Screen::Peering => {
+            let id = params.get("id").unwrap_or_default();
+            let t = params
+                .get("type")
+                .and_then(|t| t.parse::<models::PeeringType>().ok());
+            match t {
+                Some(t) => format!("peering:{id}:{}", t.as_wire()),
+                None => return false,
+            }
+        }
         _ => return false,
     };
     storage()
