@@ -214,6 +214,9 @@ pub enum ValidationError {
     ConfirmNameCase,
     #[error("to must be later than from")]
     TimeRange,
+    /// Both bounds the same time (the same date given twice, say): `to` is not included.
+    #[error("to must be later than from; to is not included, so one day runs to the next day")]
+    TimeRangeEmpty,
 }
 
 impl ValidationError {
@@ -259,7 +262,7 @@ impl ValidationError {
             ClassOfService { .. } => "classOfService",
             ConfirmName | ConfirmNameCase => "confirmName",
             ApiKeySpaced => "apiKey",
-            TimeRange => "to",
+            TimeRange | TimeRangeEmpty => "to",
         }
     }
 }
@@ -283,7 +286,7 @@ const FORM_LABELS: [(&str, &str); 11] = [
 /// The messages a page says in other words: those that name a second field, the typed
 /// confirmation (under the input that asks for it, which shows the name), and the prefixes
 /// Microsoft peering needs (a plural label).
-const SAID_AS_A_WHOLE: [(ValidationError, &str); 8] = [
+const SAID_AS_A_WHOLE: [(ValidationError, &str); 9] = [
     (
         ValidationError::Required {
             field: "confirmName",
@@ -315,6 +318,10 @@ const SAID_AS_A_WHOLE: [(ValidationError, &str); 8] = [
         "Shared key must be left empty to keep the current key: give a new shared key, or keep the current one, not both",
     ),
     (ValidationError::TimeRange, "To must be later than From"),
+    (
+        ValidationError::TimeRangeEmpty,
+        "To must be later than From; To is not included, so one day runs to the next day",
+    ),
 ];
 
 /// A field's message as a page shows it, under an input with a label: the API's name of the
@@ -625,6 +632,26 @@ pub fn asn(field: &'static str, value: u64) -> Result<u64, ValidationError> {
         return Err(ValidationError::AsnMicrosoft { field });
     }
     Ok(value)
+}
+
+/// What is worth saying of an ASN the rules take ([`asn`]) but that names no network: a number
+/// kept for another purpose, which a router is unlikely to be given as its own or its
+/// neighbour's. Console Connect takes them, so the portal says so beside the field rather than
+/// refuse; a private ASN (64512 to 65534, 4200000000 to 4294967294) is a network's and says
+/// nothing.
+pub fn asn_note(asn: u64) -> Option<String> {
+    let why = match asn {
+        23_456 => {
+            "is AS_TRANS, the stand-in a router without 4-byte AS numbers sees in place of one (RFC 6793)"
+        }
+        64_496..=64_511 | 65_536..=65_551 => "is kept for documentation and examples (RFC 5398)",
+        65_535 | MAX_ASN => "is reserved, the last of its range (RFC 7300)",
+        65_552..=131_071 => "is reserved by IANA and given to no network",
+        _ => return None,
+    };
+    Some(format!(
+        "AS {asn} {why}: no network's own, so check this is the ASN your router uses."
+    ))
 }
 
 /// For an ASN typed in asdot notation (`1.5`, `AS1.5`, `0.5` as asdot+ writes every ASN: the
@@ -1482,6 +1509,8 @@ pub fn confirmation(typed: &str, name: &str) -> Result<(), ValidationError> {
 pub fn time_range(from: &str, to: &str) -> Result<(), ValidationError> {
     if to > from {
         Ok(())
+    } else if to == from {
+        Err(ValidationError::TimeRangeEmpty)
     } else {
         Err(ValidationError::TimeRange)
     }

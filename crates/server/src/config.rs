@@ -139,7 +139,10 @@ fn given(raw: &str) -> Result<String, String> {
 /// keeps it: in lowercase.
 fn connection_filter(raw: &str) -> Result<String, String> {
     let id = raw.trim().to_ascii_lowercase();
-    models::validate::object_id("connection", &id).map_err(|e| e.to_string())?;
+    models::validate::object_id("connection", &id).map_err(|_| {
+        "a connection's id is exactly 24 hexadecimal characters (0-9, a-f, in either case)"
+            .to_owned()
+    })?;
     Ok(id)
 }
 

@@ -68,6 +68,15 @@ async fn json_body<S: Send + Sync>(req: Request, state: &S) -> Result<JsonBody, 
     if !json {
         return Err(AppError::UnsupportedMediaType);
     }
+    // Something after the one JSON value (`{} x`): said as such, rather than what the value
+    // lacks, which a reader of its fields would say first.
+    if let Err(e) = serde_json::from_slice::<serde::de::IgnoredAny>(&body)
+        && e.to_string().starts_with("trailing characters")
+    {
+        return Err(AppError::BadRequest(format!(
+            "The request body is not valid JSON: {e}"
+        )));
+    }
     if let Some(refusal) = positional(&body) {
         return Err(AppError::BadRequest(format!(
             "The request body could not be read: {refusal}"
@@ -104,7 +113,15 @@ fn positional(body: &[u8]) -> Option<&'static str> {
         return None;
     }
     let items = |v: Option<&Value>| v.and_then(Value::as_array).is_some_and(|a| !a.is_empty());
-    match serde_json::from_slice::<Value>(body).ok()? {
+    let value = match serde_json::from_slice::<Value>(body) {
+        Ok(value) => value,
+        // Nested deeper than a reader goes: no request of the portal's is, whatever it holds.
+        Err(e) if e.to_string().starts_with("recursion limit exceeded") => {
+            return Some("arrays or objects nested more than 128 deep, which no route takes");
+        }
+        Err(_) => return None,
+    };
+    match value {
         v if items(Some(&v)) => Some("invalid type: array, expected an object"),
         Value::Object(members) if items(members.get("config")) => {
             Some("config: invalid type: array, expected an object")
@@ -1136,7 +1153,14 @@ impl FromRequestParts<AppState> for RequestMeta {
         Ok(RequestMeta {
             request_id: header("x-request-id").unwrap_or_default(),
             client_ip: peer.map(|peer| client_ip(peer, forwarded, &state.config.trusted_proxies)),
-            user_agent: header("user-agent"),
+            // Not ASCII only: a browser's or a tool's name in its own language is kept, its
+            // bytes that are not UTF-8 replaced.
+            user_agent: parts.headers.get("user-agent").map(|v| {
+                String::from_utf8_lossy(v.as_bytes())
+                    .chars()
+                    .take(256)
+                    .collect()
+            }),
         })
     }
 }

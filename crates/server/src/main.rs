@@ -257,7 +257,14 @@ async fn audit(command: AuditCommand) -> anyhow::Result<ExitCode> {
                 let said: Vec<String> = bad
                     .0
                     .iter()
-                    .map(|e| format!("--{}", e.message.replace(" than from", " than --from")))
+                    .map(|e| {
+                        format!(
+                            "--{}",
+                            e.message
+                                .replace(" than from", " than --from")
+                                .replace("; to is not included", "; --to is not included")
+                        )
+                    })
                     .collect();
                 anyhow::anyhow!("{}", said.join("; "))
             })?;

@@ -57,6 +57,39 @@ pub fn given(raw: &str) -> Option<OffsetDateTime> {
     })
 }
 
+/// What to add to the message of a bound `raw` that could not be read ([`given`]), when its
+/// slip is a common one: a time without its `Z` or offset, or an offset's `+` that a query
+/// string read as a space.
+pub fn hint(raw: &str) -> &'static str {
+    let t = raw.trim();
+    let Some((date, rest)) = t.split_at_checked(10) else {
+        return "";
+    };
+    if time::Date::parse(date, format_description!("[year]-[month]-[day]")).is_err() {
+        return "";
+    }
+    // A space between the two is read as a T is.
+    let Some(clock) = rest.strip_prefix(['T', 't', ' ']) else {
+        return "";
+    };
+    // `…T10:00:00 01:00`: `+01:00` sent unencoded in a query string.
+    let offset_spaced = clock.rsplit_once(' ').is_some_and(|(_, offset)| {
+        offset.len() == 5
+            && offset
+                .bytes()
+                .enumerate()
+                .all(|(i, b)| (i == 2) == (b == b':') && (i == 2 || b.is_ascii_digit()))
+    });
+    if offset_spaced {
+        "; in a query string a + is written %2B"
+    } else if !clock.contains(['Z', 'z', '+', '-']) {
+        "; the time needs a Z (for UTC) or an offset such as +01:00 after it, as in \
+         2026-11-25T09:00:00Z"
+    } else {
+        ""
+    }
+}
+
 /// `t`, or the next whole millisecond after it when it falls between two.
 fn up_to_a_millisecond(t: OffsetDateTime) -> Option<OffsetDateTime> {
     match t.nanosecond() % 1_000_000 {
@@ -68,6 +101,28 @@ fn up_to_a_millisecond(t: OffsetDateTime) -> Option<OffsetDateTime> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_bound_not_read_is_told_its_common_slip() {
+        for (raw, said) in [
+            ("2026-12-07 19:28:10", "needs a Z"),
+            ("2026-12-07T19:28:10", "needs a Z"),
+            ("2026-12-07T19:28:10 01:00", "a + is written %2B"),
+        ] {
+            assert_eq!(given(raw), None, "{raw}");
+            assert!(hint(raw).contains(said), "{raw}: {}", hint(raw));
+        }
+        // Nothing to say of what is no time at all, nor of a slip of another kind.
+        for raw in [
+            "last tuesday",
+            "",
+            "2026-13-01 10:00",
+            "2026-12-07T25:00:00Z",
+            "é2026-12-07 1",
+        ] {
+            assert_eq!(hint(raw), "", "{raw}");
+        }
+    }
 
     #[test]
     fn times_sort_as_text() {

@@ -135,6 +135,28 @@ async fn audit_unavailable_refuses_the_change_and_sends_nothing_upstream() {
 }
 
 #[tokio::test]
+async fn a_user_agent_beyond_ascii_is_recorded_as_sent() {
+    let app = spawn_app().await;
+    let grace = app.sign_in(grace()).await;
+    let agent = reqwest::header::HeaderValue::from_bytes("Navigateur réseau/1.0".as_bytes())
+        .expect("bytes past ASCII are a header value's");
+    let verify = grace
+        .send(
+            grace
+                .request(reqwest::Method::POST, "/api/service-keys/verify")
+                .header(reqwest::header::USER_AGENT, agent)
+                .json(&serde_json::json!({ "serviceKey": service_key(DALLAS_500M) })),
+        )
+        .await;
+    assert_eq!(verify.status, StatusCode::OK, "{}", verify.text);
+    let events = grace.audit("action=verify_service_key").await;
+    assert_eq!(events.len(), 2, "{events:#?}");
+    for event in &events {
+        assert_eq!(event["userAgent"], "Navigateur réseau/1.0", "{event:#?}");
+    }
+}
+
+#[tokio::test]
 async fn audit_rows_cannot_be_updated_or_deleted() {
     let app = spawn_app().await;
     let ada = app.sign_in_to(ada(), "acme").await;
@@ -593,7 +615,10 @@ async fn the_cli_exports_the_history_offline() {
         ),
         (vec!["--outcome", "ok"], "succeeded, failed"),
         (vec!["--phase", "after"], "intent, outcome"),
-        (vec!["--connection", "../ports"], "24 lowercase hexadecimal"),
+        (
+            vec!["--connection", "../ports"],
+            "'--connection <ID>': a connection's id is exactly 24 hexadecimal characters (0-9, a-f, in either case)",
+        ),
         (
             vec!["--from", "last tuesday"],
             "--from must be an RFC 3339 time",
@@ -605,6 +630,16 @@ async fn the_cli_exports_the_history_offline() {
         (
             vec!["--from", "2026-11-25", "--to", "2026-11-24T23:00:00Z"],
             "--to must be later than --from",
+        ),
+        // One day asked as from and to that day: to is said not to be included.
+        (
+            vec!["--from", "2026-11-25", "--to", "2026-11-25"],
+            "--to must be later than --from; --to is not included, so one day runs to the next day",
+        ),
+        // A time without its offset is told what it lacks.
+        (
+            vec!["--from", "2026-11-25 09:00:00"],
+            "the time needs a Z (for UTC) or an offset such as +01:00 after it",
         ),
         // Both bounds unreadable: both said.
         (

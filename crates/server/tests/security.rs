@@ -438,6 +438,34 @@ async fn malformed_json_is_a_json_400_that_does_not_echo_the_input() {
         by_position.message(),
         "The request body could not be read: invalid type: array, expected an object"
     );
+    // Text after the object is said, not what the object lacks; nesting past what a reader
+    // goes is said as such, not as an array read in a string's place.
+    let deep = format!("{}{}", "[".repeat(200), "]".repeat(200));
+    for (body, said) in [
+        (
+            "{} garbage",
+            "The request body is not valid JSON: trailing characters at line 1 column 4",
+        ),
+        (
+            r#"{"apiKey": "SecretValue1"} x"#,
+            "The request body is not valid JSON: trailing characters at line 1 column 28",
+        ),
+        (
+            deep.as_str(),
+            "The request body could not be read: arrays or objects nested more than 128 deep, which no route takes",
+        ),
+    ] {
+        let reply = client
+            .send(
+                client
+                    .request(Method::POST, "/api/session")
+                    .header("content-type", "application/json")
+                    .body(body.to_owned()),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::BAD_REQUEST, "{body}");
+        assert_eq!(reply.message(), said);
+    }
     assert!(app.upstream_requests().is_empty());
 }
 

@@ -65,6 +65,42 @@ fn asn_edges() {
 }
 
 #[test]
+fn asns_kept_for_other_purposes_are_noted_and_networks_ones_are_not() {
+    for (n, why) in [
+        (23_456, "AS_TRANS"),
+        (64_496, "documentation"),
+        (64_511, "documentation"),
+        (65_536, "documentation"),
+        (65_551, "documentation"),
+        (65_535, "RFC 7300"),
+        (4_294_967_295, "RFC 7300"),
+        (65_552, "IANA"),
+        (131_071, "IANA"),
+    ] {
+        // Taken by the rules all the same, as Console Connect takes them.
+        assert_eq!(asn("peerASN", n), Ok(n));
+        let note = asn_note(n).unwrap_or_else(|| panic!("AS {n} noted"));
+        assert!(note.starts_with(&format!("AS {n} ")), "{note}");
+        assert!(note.contains(why), "{note}");
+    }
+    for n in [
+        1,
+        12_075,
+        23_455,
+        23_457,
+        64_495,
+        64_512,
+        65_010,
+        65_534,
+        131_072,
+        4_200_000_000,
+        4_294_967_294,
+    ] {
+        assert_eq!(asn_note(n), None, "AS {n}");
+    }
+}
+
+#[test]
 fn asn_messages_name_the_field_and_the_range() {
     let msg = asn("customerASN", 0).unwrap_err().to_string();
     assert!(msg.starts_with("customerASN"), "{msg}");
@@ -1232,11 +1268,13 @@ fn a_time_range_ends_after_it_starts() {
     assert!(time_range("2026-12-31T23:00:00.000Z", "2027-01-01T00:00:00.000Z").is_ok());
     let err = time_range("2026-11-25T09:00:00.000Z", "2026-11-25T09:00:00.000Z").unwrap_err();
     assert_eq!(err.field(), "to");
-    assert!(
-        err.to_string().starts_with("to must be later than from"),
-        "{err}"
+    // The same time twice (one day asked as from and to that day) is told that to is left out.
+    assert_eq!(
+        err.to_string(),
+        "to must be later than from; to is not included, so one day runs to the next day"
     );
-    assert!(time_range("2026-11-25T10:00:00.000Z", "2026-11-25T09:00:00.000Z").is_err());
+    let err = time_range("2026-11-25T10:00:00.000Z", "2026-11-25T09:00:00.000Z").unwrap_err();
+    assert_eq!(err.to_string(), "to must be later than from");
 }
 
 fn private_slash30() -> impl Strategy<Value = String> {
@@ -1399,6 +1437,10 @@ fn a_message_naming_two_fields_is_said_whole_and_others_pass_through() {
     assert_eq!(
         for_people(&ValidationError::TimeRange.to_string()),
         "To must be later than From"
+    );
+    assert_eq!(
+        for_people(&ValidationError::TimeRangeEmpty.to_string()),
+        "To must be later than From; To is not included, so one day runs to the next day"
     );
     for untouched in [
         "",

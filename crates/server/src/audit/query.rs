@@ -66,12 +66,7 @@ impl Filter {
                             "{field} must be an RFC 3339 time such as 2026-11-25T09:00:00Z or \
                              2026-11-25T10:00:00+01:00, or a date such as 2026-11-25 (its \
                              midnight UTC), between the years 0000 and 9999 in UTC{}",
-                            // A query string reads an unencoded + as a space.
-                            if t.trim().contains(' ') {
-                                "; in a query string a + is written %2B"
-                            } else {
-                                ""
-                            }
+                            timefmt::hint(t)
                         ),
                     })
                 })
@@ -103,7 +98,11 @@ impl Filter {
         if let (Some(from), Some(to)) = (given(&query.from), given(&query.to))
             && to <= from
         {
-            let e = models::ValidationError::TimeRange;
+            let e = if to == from {
+                models::ValidationError::TimeRangeEmpty
+            } else {
+                models::ValidationError::TimeRange
+            };
             bad.push(BadFilter {
                 field: e.field(),
                 message: e.to_string(),
