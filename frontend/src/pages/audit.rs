@@ -1109,7 +1109,13 @@ fn AuditTable(events: RwSignal<Vec<AuditEvent>>, connections: Names) -> impl Int
                                 <td data-label="Peering">{e.peering_type.map(|t| t.label()).unwrap_or("—")}</td>
                                 <td data-label="Phase">{phase_label(e.phase)}</td>
                                 <td data-label="Outcome">{outcome_badge(e.outcome)}</td>
-                                <td data-label="Reason" class="wrap">{e.reason.clone().unwrap_or_else(|| "—".into())}</td>
+                                <td data-label="Reason" class="wrap">
+                                    // A long reason shows its first lines here, all of it on
+                                    // hover and on the event's page.
+                                    <span class="clamp" title=e.reason.clone()>
+                                        {e.reason.clone().unwrap_or_else(|| "—".into())}
+                                    </span>
+                                </td>
                                 <td data-label="Ticket" class="wrap ticket">{e.ticket.clone().unwrap_or_else(|| "—".into())}</td>
                             </tr>
                         }

@@ -287,6 +287,19 @@ fn sync_followed(
 
 /// The value of [`Draft::keep_shared_key`] while the current shared key is kept.
 const KEEP: &str = "keep";
+/// The value of [`Draft::key_entered`] while a shared key is typed.
+const ENTERED: &str = "entered";
+
+/// Beside an ASN field: what is worth saying of a number its rule takes but that names no
+/// network (AS_TRANS, a documentation ASN…), as it is typed.
+#[component]
+fn AsnNote(id: &'static str, input: Input) -> impl IntoView {
+    view! {
+        <p class="field-note" id=format!("{id}-note") aria-live="polite" data-test=format!("{id}-note")>
+            {move || validate::parse_asn(id, &input.get()).ok().and_then(validate::asn_note)}
+        </p>
+    }
+}
 
 /// Everything typed in the form.
 #[derive(Clone, Copy)]
@@ -299,6 +312,10 @@ struct Draft {
     /// [`KEEP`] while the current shared key is kept, else empty: an input, so a draft brought
     /// back keeps the choice to replace or remove the key.
     keep_shared_key: Input,
+    /// [`ENTERED`] while a shared key is typed, else empty: kept in the draft where the key
+    /// itself never is, so that a reload that drops a new key keeps the current one rather
+    /// than take the empty field to mean removing it.
+    key_entered: Input,
     prefixes: Input,
     customer_asn: Input,
     registry: Input,
@@ -322,6 +339,7 @@ impl Draft {
             } else {
                 ""
             }),
+            key_entered: Input::new(""),
             prefixes: Input::new(
                 c.and_then(|c| c.advertised_public_prefixes.clone())
                     .unwrap_or_default()
@@ -340,7 +358,7 @@ impl Draft {
         self.keep_shared_key.get() == KEEP
     }
 
-    fn inputs(&self) -> [(&'static str, Input); 9] {
+    fn inputs(&self) -> [(&'static str, Input); 10] {
         [
             ("peerASN", self.peer_asn),
             ("primaryPeerSubnet", self.primary),
@@ -348,6 +366,7 @@ impl Draft {
             ("vlanId", self.vlan),
             ("sharedKey", self.shared_key),
             ("keepSharedKey", self.keep_shared_key),
+            ("sharedKeyEntered", self.key_entered),
             ("advertisedPublicPrefixes", self.prefixes),
             ("customerASN", self.customer_asn),
             ("routingRegistryName", self.registry),
@@ -483,6 +502,16 @@ fn PeeringForm(
     // keeps nothing: the field is there to type one.
     if !has_key {
         draft.keep_shared_key.value.set(String::new());
+    }
+    // A new shared key was typed to replace the current one, and the reload dropped it: the
+    // current key is kept again rather than removed by the field left empty.
+    let new_key_dropped = has_key
+        && !draft.keeps_key()
+        && draft.key_entered.get_untracked() == ENTERED
+        && draft.shared_key.get_untracked().is_empty();
+    if new_key_dropped {
+        draft.keep_shared_key.value.set(KEEP.to_owned());
+        draft.key_entered.value.set(String::new());
     }
     let preview_result: RwSignal<Option<PreviewResponse>> = RwSignal::new(None);
     let applied: RwSignal<Option<PeeringView>> = RwSignal::new(None);
@@ -748,7 +777,9 @@ fn PeeringForm(
             (kept.restored.get() && step.get() < 2)
                 .then(|| {
                     // Once a shared key is typed again, the notice no longer asks for one.
-                    let message = if !key_typed.get() {
+                    let message = if new_key_dropped && draft.keeps_key() {
+                        "What you typed here before is back; its review compares it with the current settings. A shared key is never kept, so the current one is kept again: untick \u{201c}keep\u{201d} and type the new one if the change replaces it."
+                    } else if !key_typed.get() {
                         "What you typed here before is back; its review compares it with the current settings. A shared key is never kept: type it again if the change sets one."
                     } else {
                         "What you typed here before is back; its review compares it with the current settings."
@@ -976,6 +1007,7 @@ fn FormStep(
             </p>
             <Field id="peerASN" label="Peer ASN" error=peer_asn_error help="Your BGP AS number: 1 to 4294967295, not Microsoft's own 12076 or its reserved 65515 to 65520.">
                 <TextInput id="peerASN" input=draft.peer_asn error=peer_asn_error kind=TextKind::Number/>
+                <AsnNote id="peerASN" input=draft.peer_asn/>
             </Field>
             <div class="field-row">
                 <Field
@@ -1055,7 +1087,11 @@ fn FormStep(
                         aria-invalid=invalid_attr(key_error)
                         disabled=move || draft.keeps_key()
                         prop:value=move || draft.shared_key.get()
-                        on:input=move |ev| draft.shared_key.edit(event_target_value(&ev))
+                        on:input=move |ev| {
+                            let key = event_target_value(&ev);
+                            draft.key_entered.edit(if key.is_empty() { "" } else { ENTERED }.to_owned());
+                            draft.shared_key.edit(key);
+                        }
                     />
                     <ShowSecret
                         controls="sharedKey"
@@ -1102,6 +1138,7 @@ fn FormStep(
                         <div class="field-row">
                             <Field id="customerASN" label="Customer ASN" optional=true error=customer_error help="The ASN the prefixes are advertised from, when it is not the peer ASN.">
                                 <TextInput id="customerASN" input=draft.customer_asn error=customer_error kind=TextKind::Number/>
+                                <AsnNote id="customerASN" input=draft.customer_asn/>
                             </Field>
                             <Field id="routingRegistryName" label="Routing registry" optional=true error=registry_error help="Where the prefixes and ASN are registered.">
                                 <select

@@ -32,6 +32,10 @@ async fn set_time(b: &Browser, id: &str, minutes: i64) {
 async fn a_refused_order_is_named_by_the_name_it_asked_for() {
     let b = Browser::open("audit-refused-order").await;
     let mut colleague = Colleague::sign_in(b.portal_url(), demo::ada(), "acme").await;
+    let reason = format!(
+        "A circuit whose key is taken: {}",
+        "the order is refused and nothing is made. ".repeat(10)
+    );
     let (status, text) = colleague
         .attempt(
             Method::POST,
@@ -42,7 +46,7 @@ async fn a_refused_order_is_named_by_the_name_it_asked_for() {
                 "portIds": [demo::LONDON_PORT_1, demo::LONDON_PORT_2],
                 "speedMbps": 100,
                 "paymentType": "invoice",
-                "reason": "A circuit whose key is taken",
+                "reason": reason,
             }),
         )
         .await;
@@ -60,6 +64,16 @@ async fn a_refused_order_is_named_by_the_name_it_asked_for() {
         cell.contains("Refused Order") && cell.contains("as ordered"),
         "{cell}"
     );
+    // Its long reason takes a few lines of the row, not a screen: all of it on hover.
+    let reason_cell = "[data-test=\"audit-row\"] td[data-label=\"Reason\"] .clamp";
+    assert_eq!(b.attr(reason_cell, "title").await, reason.trim_end());
+    let clamped = b
+        .script(&format!(
+            "const s = document.querySelector('{reason_cell}'); \
+             return s.scrollHeight > s.clientHeight;"
+        ))
+        .await;
+    assert_eq!(clamped, true, "the reason is cut to its first lines");
     b.screenshot("refused-order").await;
 }
 

@@ -133,6 +133,33 @@ async fn a_peering_draft_survives_a_reload_and_a_new_sign_in_until_discarded() {
         false
     );
     b.wait_enabled("#sharedKey", true).await;
+    // A new key typed to replace the current one is not kept: after a reload the current key
+    // is kept again, and said so, rather than the empty field removing it.
+    b.fill("sharedKey", "NewKey99").await;
+    b.goto(&private).await;
+    b.wait_for_text(
+        "[data-test=\"draft-restored\"]",
+        "the current one is kept again",
+    )
+    .await;
+    assert_eq!(
+        b.script("return document.getElementById('keepSharedKey').checked;")
+            .await,
+        true
+    );
+    assert_eq!(b.value("sharedKey").await, "");
+    b.click_css("#keepSharedKey").await;
+    b.wait_enabled("#sharedKey", true).await;
+    // An ASN the rules take but that names no network is noted as it is typed.
+    b.fill("peerASN", "23456").await;
+    b.wait_for_text("[data-test=\"peerASN-note\"]", "AS 23456 is AS_TRANS")
+        .await;
+    b.fill("peerASN", "65010").await;
+    b.wait_for_script(
+        "no note of a network's own ASN",
+        "return document.querySelector('[data-test=\"peerASN-note\"]').textContent === '';",
+    )
+    .await;
     // A rule of two fields is broken by an edit of one: it is said under the other, not
     // edited, at once rather than only as a form that will not go on.
     b.fill("primaryPeerSubnet", "10.10.0.4/30").await;
