@@ -170,7 +170,7 @@ pub async fn request_timeout(State(state): State<AppState>, req: Request, next: 
             gave_up("Nothing was changed: try again.")
         }
         Err(_) if change => gave_up(&format!(
-            "The change had already gone to Console Connect and goes on. {MAY_HAVE_BEEN_MADE}"
+            "It had sent the change to Console Connect before then. {MAY_HAVE_BEEN_MADE}"
         )),
         Err(_) => gave_up("Try again shortly."),
     }

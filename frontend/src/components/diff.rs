@@ -31,8 +31,9 @@ fn shown(field: &str, v: Option<&Value>) -> String {
 }
 
 /// A list of plain values changed in part (a prefix replaced in a long list, say): what was
-/// removed and what was added, and how many stayed, rather than both lists whole. `None` when
-/// the change is not of that kind, or only reorders the list.
+/// removed and what was added, and what stayed (named while they are a few, else counted),
+/// rather than both lists whole. `None` when the change is not of that kind, or only reorders
+/// the list.
 pub fn list_change(before: Option<&Value>, after: Option<&Value>) -> Option<(String, String)> {
     let (Some(Value::Array(b)), Some(Value::Array(a))) = (before, after) else {
         return None;
@@ -58,10 +59,18 @@ pub fn list_change(before: Option<&Value>, after: Option<&Value>) -> Option<(Str
             format!("{} {what}: {}", items.len(), items.join(", "))
         }
     };
-    let kept = a.iter().filter(|v| b.contains(v)).count();
+    /// Up to how many unchanged items are named.
+    const NAMED_KEPT: usize = 5;
+    let kept: Vec<String> = a
+        .iter()
+        .filter(|v| b.contains(v))
+        .map(|v| format::value(Some(v)))
+        .collect();
     let mut after = said("added", added);
-    if kept > 0 {
-        after.push_str(&format!("\n{kept} unchanged"));
+    match kept.len() {
+        0 => {}
+        n if n <= NAMED_KEPT => after.push_str(&format!("\n{n} unchanged: {}", kept.join(", "))),
+        n => after.push_str(&format!("\n{n} unchanged")),
     }
     Some((said("removed", removed), after))
 }
@@ -185,7 +194,8 @@ mod tests {
             list_change(Some(&before), Some(&after)),
             Some((
                 "1 removed: 203.0.113.0/24".to_owned(),
-                "2 added: 100.64.0.0/24, 8.8.8.0/24\n2 unchanged".to_owned()
+                "2 added: 100.64.0.0/24, 8.8.8.0/24\n2 unchanged: 198.51.100.0/24, 192.0.2.0/24"
+                    .to_owned()
             ))
         );
         let grown = json!([
@@ -198,7 +208,18 @@ mod tests {
             list_change(Some(&before), Some(&grown)),
             Some((
                 "Nothing removed".to_owned(),
-                "1 added: 8.8.8.0/24\n3 unchanged".to_owned()
+                "1 added: 8.8.8.0/24\n3 unchanged: 198.51.100.0/24, 203.0.113.0/24, 192.0.2.0/24"
+                    .to_owned()
+            ))
+        );
+        // Past a few, the unchanged are counted rather than named.
+        let long: Vec<String> = (0..8).map(|i| format!("198.51.{i}.0/24")).collect();
+        let longer: Vec<String> = long.iter().cloned().chain(["8.8.8.0/24".into()]).collect();
+        assert_eq!(
+            list_change(Some(&json!(long)), Some(&json!(longer))),
+            Some((
+                "Nothing removed".to_owned(),
+                "1 added: 8.8.8.0/24\n8 unchanged".to_owned()
             ))
         );
         // Reordered only, created, removed, or not plain values: the lists as they are.
