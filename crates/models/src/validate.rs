@@ -474,6 +474,13 @@ pub fn is_guid(raw: &str) -> bool {
             .all(|(g, len)| g.len() == len && g.bytes().all(|b| b.is_ascii_hexdigit()))
 }
 
+/// Whether two service keys as typed are one key: a GUID is the same in either case, and the
+/// spaces around a pasted key are no part of it. A key verified and then typed again in
+/// capitals is still the key verified.
+pub fn same_service_key(a: &str, b: &str) -> bool {
+    a.trim().eq_ignore_ascii_case(b.trim())
+}
+
 /// An Azure ExpressRoute service key (a GUID).
 pub fn service_key(raw: &str) -> Result<(), ValidationError> {
     let field = "serviceKey";

@@ -66,11 +66,13 @@ fn row(c: ConnectionView) -> impl IntoView {
     let progress = (c.status.is_transitional() || (provisioning && !c.status.is_gone()))
         .then(|| format!("/connections/{}/progress", c.id));
     let (id, name) = (c.id.clone(), c.name.clone());
+    // Named for a screen reader's list of links, where several rows' would read alike.
+    let progress_label = format!("Progress of {name}");
     view! {
         <tr data-connection=id data-test="connection-row">
             <th scope="row" data-label="Name">
                 <a href=href>{name}</a>
-                {progress.map(|p| view! { <a href=p class="small-link">"progress"</a> })}
+                {progress.map(|p| view! { <a href=p class="small-link" aria-label=progress_label>"progress"</a> })}
             </th>
             <td data-label="Speed">{format::optional_speed(c.speed_mbps)}</td>
             <td data-label="Status">{connection_status(&c.status)}</td>

@@ -89,10 +89,10 @@ impl Draft {
 
     /// The verified key details, if the key in the input is the one verified.
     fn verified_now(&self) -> Option<ServiceKeyView> {
-        let typed = self.key.value.with(|k| k.trim().to_owned());
+        let typed = self.key.value.get();
         self.verified
             .get()
-            .filter(|(k, _)| *k == typed)
+            .filter(|(k, _)| validate::same_service_key(k, &typed))
             .map(|(_, v)| v)
     }
 
@@ -490,6 +490,8 @@ fn chosen_ports(draft: Draft, ports: PortsResource, speed: Option<u64>) -> Optio
         ),
         _ => None,
     })?;
+    // In the order they are sent: the primary leg's first.
+    list.sort_by_key(|p| chosen.iter().position(|c| *c == p.id));
     // One port chosen carries both legs: it needs room for twice the speed.
     if let (Some(speed), [port]) = (speed, list.as_mut_slice())
         && let Some(reason) = sole_port_reason(
@@ -867,15 +869,22 @@ fn SpeedStep(draft: Draft, ports: PortsResource) -> impl IntoView {
                             } else {
                                 format::speed(speed)
                             };
+                            // Two ports: each said with the leg it carries.
+                            let chosen = draft.ports.get();
+                            let two = list.len() == 2;
                             view! {
                                 <ul class="checks">
                                     {list
                                         .into_iter()
                                         .map(|p| {
                                             let ok = p.usable;
+                                            let port = match leg_role(&chosen, &p.id).filter(|_| two) {
+                                                Some(role) => format!("{} ({})", p.name, role.to_lowercase()),
+                                                None => p.name.clone(),
+                                            };
                                             let text = match &p.unusable_reason {
-                                                None => format!("{}: enough capacity for {room}", p.name),
-                                                Some(r) => format!("{}: {r}. Go back and choose another port, or a lower speed.", p.name),
+                                                None => format!("{port}: enough capacity for {room}"),
+                                                Some(r) => format!("{port}: {r}. Go back and choose another port, or a lower speed."),
                                             };
                                             view! {
                                                 <li class:ok=ok class:bad=!ok>

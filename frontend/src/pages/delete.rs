@@ -5,7 +5,7 @@
 use crate::api;
 use crate::components::details::{LegsTable, PeeringConfigDetails};
 use crate::components::feedback::{
-    ActionError, LoadError, Loading, Retry, action_label, wait_left,
+    ActionError, LoadError, Loading, RefreshError, Retry, action_label, wait_left,
 };
 use crate::components::field::Field;
 use crate::components::names;
@@ -15,6 +15,7 @@ use crate::form::{Input, apply_server_errors, touch_all};
 use crate::format;
 use crate::pages::connection::NotFoundOrLeg;
 use crate::pages::not_found::NotFound;
+use crate::poll::Poll;
 use crate::route::{use_navigate, use_params_map};
 use leptos::prelude::*;
 use models::api::{ConnectionView, DeleteRequest};
@@ -199,10 +200,22 @@ pub fn DeleteConnectionPage() -> impl IntoView {
 #[component]
 fn DeleteConnection(id: String) -> impl IntoView {
     let ports = names::ports();
+    // What will be removed is read again while the connection is moving (Creating, say), as
+    // its own page does, so that it is confirmed against what it is now.
+    let poll = Poll::new();
     let conn = {
         let id = id.clone();
-        crate::shared::resource(move || api::get_connection(id.clone()))
+        poll.resource(move || api::get_connection(id.clone()))
     };
+    let (shown, failed) = crate::shared::last_read(conn);
+    poll.while_busy(move || {
+        crate::poll::still_moving(conn, shown, ConnectionView::is_transitional)
+    });
+    // The page is drawn anew only when what it is changes (read, gone, or renamed), never at a
+    // refresh: what is typed into the form, and the keyboard's place in it, stay.
+    let state = Memo::new(move |_| {
+        shown.with(|c| c.as_ref().map(|c| (c.status.is_gone(), c.name.clone())))
+    });
     let (reason, ticket, confirm) = (Input::new(""), Input::new(""), Input::new(""));
     let delete = {
         let id = id.clone();
@@ -234,27 +247,35 @@ fn DeleteConnection(id: String) -> impl IntoView {
                 "Cancel"
             </a>
         </div>
-        {move || match conn.get() {
-            None => view! { <Loading/> }.into_any(),
-            Some(Err(e)) if e.code == ErrorCode::NotFound => {
-                view! { <NotFoundOrLeg id=id.clone() error=e retry=Retry::of(conn) headed=true/> }
-                    .into_any()
-            }
-            // The delete's own error (it may have been made) stays said while what is there
-            // now cannot be read.
-            Some(Err(e)) => {
-                view! {
-                    <ActionError error=error/>
-                    <LoadError error=e retry=Retry::of(conn)/>
+        {move || match state.get() {
+            None => match failed.get() {
+                None => view! { <Loading/> }.into_any(),
+                Some(e) if e.code == ErrorCode::NotFound => {
+                    view! { <NotFoundOrLeg id=id.clone() error=e retry=Retry::of(conn) headed=true/> }
+                        .into_any()
                 }
-                    .into_any()
-            }
-            Some(Ok(c)) if c.status.is_gone() => already_going(&c, "").into_any(),
-            Some(Ok(c)) => {
-                crate::nav::title(&format!("Delete {}", c.name));
-                let peerings = c.peerings.clone();
-                let base = c.base.clone();
+                // The delete's own error (it may have been made) stays said while what is
+                // there now cannot be read.
+                Some(e) => {
+                    view! {
+                        <ActionError error=error/>
+                        <LoadError error=e retry=Retry::of(conn)/>
+                    }
+                        .into_any()
+                }
+            },
+            Some((true, _)) => shown
+                .get_untracked()
+                .map(|c| already_going(&c, "").into_any())
+                .into_any(),
+            Some((false, name)) => {
+                crate::nav::title(&format!("Delete {name}"));
+                // Each part below follows the connection as read again.
+                let part = move |f: fn(&ConnectionView) -> AnyView| {
+                    move || shown.with(|c| c.as_ref().map(f))
+                };
                 view! {
+                    <RefreshError error=failed retry=Retry::of(conn)/>
                     <section class="panel" data-test="delete-summary">
                         <h2>"What will be removed"</h2>
                         <p>
@@ -262,40 +283,41 @@ fn DeleteConnection(id: String) -> impl IntoView {
                         </p>
                         <dl class="details">
                             <dt>"Name"</dt>
-                            <dd>{c.name.clone()}</dd>
+                            <dd>{name.clone()}</dd>
                             <dt>"Status"</dt>
-                            <dd>{connection_status(&c.status)}</dd>
+                            <dd data-test="delete-status">{part(|c| connection_status(&c.status).into_any())}</dd>
                             <dt>"Speed"</dt>
-                            <dd>{format::optional_speed(c.speed_mbps)}</dd>
+                            <dd>{part(|c| format::optional_speed(c.speed_mbps).into_any())}</dd>
                             <dt>"Peerings"</dt>
                             <dd>
-                                {if peerings.is_empty() {
+                                {part(|c| if c.peerings.is_empty() {
                                     view! { "None" }.into_any()
                                 } else {
                                     view! {
                                         <ul class="badges">
-                                            {peerings
-                                                .into_iter()
+                                            {c.peerings
+                                                .iter()
                                                 .map(|p| view! { <li>{p.peering_type.label()} " " {sync_status(&p.sync_status)}</li> })
                                                 .collect_view()}
                                         </ul>
                                     }
                                         .into_any()
-                                }}
+                                })}
                             </dd>
                         </dl>
-                        <LegsTable legs=c.legs.clone() ports=ports/>
+                        {move || shown.with(|c| c.as_ref().map(|c| view! { <LegsTable legs=c.legs.clone() ports=ports/> }))}
                     </section>
                     <DeleteForm
-                        name=c.name.clone()
-                        what=format!("connection {}", c.name)
+                        name=name.clone()
+                        what=format!("connection {name}")
                         pending=delete.pending()
                         error=error
                         reason=reason
                         ticket=ticket
                         confirm=confirm
                         on_delete=Callback::new(move |mut req: DeleteRequest| {
-                            req.expected_base = Some(base.clone());
+                            // Confirmed against the connection as last read, and shown.
+                            req.expected_base = shown.with_untracked(|c| c.as_ref().map(|c| c.base.clone()));
                             delete.dispatch(req);
                         })
                     />

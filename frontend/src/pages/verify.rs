@@ -138,7 +138,7 @@ pub fn VerifyPage() -> impl IntoView {
                             return Some("Asking Azure about this key…".to_owned());
                         }
                         let said = verify.value().and_then(Result::ok)?;
-                        if key.value.with(|k| k.trim() != verified_key.get()) {
+                        if key.value.with(|k| !validate::same_service_key(k, &verified_key.get())) {
                             return valid().then_some(
                                 "The key has changed since it was verified.".to_owned(),
                             );
@@ -160,7 +160,7 @@ pub fn VerifyPage() -> impl IntoView {
                         return None;
                     }
                     let said = verify.value().and_then(Result::ok)?;
-                    if key.value.with(|k| k.trim() != verified_key.get()) {
+                    if key.value.with(|k| !validate::same_service_key(k, &verified_key.get())) {
                         // A key that cannot be verified has its own message under the field.
                         if !valid() {
                             return None;

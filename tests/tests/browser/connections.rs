@@ -508,6 +508,25 @@ async fn a_delete_is_confirmed_by_the_name_in_either_unicode_form() {
     b.wait_for_path(&format!("/connections/{id}")).await;
 }
 
+/// The delete page of a connection still being created follows it to Active, as its own page
+/// does, so that the delete is confirmed against what it is now; what is typed stays typed.
+#[tokio::test]
+async fn the_delete_page_of_a_moving_connection_follows_it() {
+    let b = Browser::open_with("delete-follows", &["--sandbox-speed", "realistic"]).await;
+    demo::sign_in_as_ada_in_acme(&b).await;
+    let id = demo::order_in_acme(&b, "Short Lived").await;
+    b.goto(&format!("/connections/{id}/delete")).await;
+    b.wait_for_text("[data-test=\"delete-status\"]", "Creating")
+        .await;
+    b.fill("reason", "Ordered by mistake").await;
+    b.fill("confirmName", "Short").await;
+    b.wait_for_text("[data-test=\"delete-status\"]", "Active")
+        .await;
+    assert_eq!(b.value("reason").await, "Ordered by mistake");
+    assert_eq!(b.value("confirmName").await, "Short");
+    b.screenshot("followed-to-active").await;
+}
+
 /// A MICROSOFT peering advertising many prefixes (up to 200 may be) shows its first few on the
 /// connection's page, the rest folded under a line that counts them, so the card stays about as
 /// tall as the others.

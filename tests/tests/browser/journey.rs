@@ -93,7 +93,7 @@ async fn order_connection(b: &Browser) -> String {
     b.click_css("#speed-1000").await;
     b.wait_for_text(
         ".capacity-check",
-        "Acme Amsterdam AM3: port has 100 Mbps left",
+        "Acme Amsterdam AM3 (secondary leg): port has 100 Mbps left",
     )
     .await;
     b.wait_enabled("[data-test=\"next\"]", false).await;
@@ -183,9 +183,15 @@ async fn order_connection(b: &Browser) -> String {
     b.press_enter(&format!("srcPort-{LONDON_PORT_2}")).await;
 
     b.wait_for_text(".step-count", "Step 3 of 5").await;
+    // Each port said with the leg it carries, the primary's first.
     b.wait_for_text(
-        ".capacity-check",
-        "Acme London LD8 2: enough capacity for 1 Gbps",
+        ".capacity-check li:first-child",
+        "Acme London LD8 1 (primary leg): enough capacity for 1 Gbps",
+    )
+    .await;
+    b.wait_for_text(
+        ".capacity-check li:last-child",
+        "Acme London LD8 2 (secondary leg): enough capacity for 1 Gbps",
     )
     .await;
     b.screenshot("create-3-speed").await;

@@ -121,6 +121,10 @@ async fn the_connections_list_keeps_its_rows_and_the_focus_while_an_order_moves(
     b.goto("/connections").await;
     let row = format!("[data-connection=\"{id}\"]");
     b.find(&format!("{row} .small-link")).await;
+    assert_eq!(
+        b.attr(&format!("{row} .small-link"), "aria-label").await,
+        "Progress of Azure London Listed"
+    );
     b.script(&format!(
         "const row = document.querySelector('{row}');\
          const link = row.querySelector('th a');\

@@ -99,6 +99,12 @@ async fn verify_explains_a_malformed_key_describes_a_good_one_and_refuses_a_used
     b.wait_for_text("[data-test=\"service-key-details\"]", "acme-er-london-01")
         .await;
     b.find("[data-test=\"create-for-key\"]").await;
+    // The same key in capitals is the key verified, not another.
+    b.fill("serviceKey", &key.to_uppercase()).await;
+    b.wait_for_text("[data-test=\"service-key-details\"]", "acme-er-london-01")
+        .await;
+    assert_eq!(b.count("[data-test=\"key-changed\"]").await, 0);
+    b.find("[data-test=\"create-for-key\"]").await;
 
     b.fill("serviceKey", demo::used_key()).await;
     b.click("verify").await;

@@ -65,6 +65,21 @@ fn asn_edges() {
 }
 
 #[test]
+fn a_service_key_in_capitals_or_spaced_is_the_same_key() {
+    let key = "4f8a2c1e-7b3d-4e59-9a10-2c6b8d0e1f37";
+    assert!(same_service_key(
+        key,
+        "4F8A2C1E-7B3D-4E59-9A10-2C6B8D0E1F37"
+    ));
+    assert!(same_service_key(key, &format!("  {key}\n")));
+    assert!(!same_service_key(
+        key,
+        "4f8a2c1e-7b3d-4e59-9a10-2c6b8d0e1f38"
+    ));
+    assert!(!same_service_key(key, ""));
+}
+
+#[test]
 fn asns_kept_for_other_purposes_are_noted_and_networks_ones_are_not() {
     for (n, why) in [
         (23_456, "AS_TRANS"),
