@@ -185,12 +185,18 @@ fn key_of(form: &str) -> String {
             _ => None,
         })
         .unwrap_or_default();
+    user_key(&user, form)
+}
+
+/// Where the draft of `form` of the user with id `user` is stored.
+fn user_key(user: &str, form: &str) -> String {
     format!("{PREFIX}{user}:{form}")
 }
 
-/// Whether the page at `path`, shown in `company` (its username), is a wizard whose draft this
-/// tab keeps: the order's, or a peering's.
-pub fn kept_on(path: &str, company: &str) -> bool {
+/// Whether the page at `path`, shown to the user with id `user` in `company` (its username), is
+/// a wizard whose draft this tab keeps: the order's, or a peering's. Given the user, it needs
+/// no reactive owner, and may be asked from a task.
+pub fn kept_on(path: &str, user: &str, company: &str) -> bool {
     use crate::route::Screen;
     // Read as the router reads it, so the form is named as its page names it.
     let (screen, params) = crate::route::recognise(path);
@@ -209,7 +215,7 @@ pub fn kept_on(path: &str, company: &str) -> bool {
         _ => return false,
     };
     storage()
-        .and_then(|s| s.get_item(&key_of(&form)).ok().flatten())
+        .and_then(|s| s.get_item(&user_key(user, &form)).ok().flatten())
         .is_some_and(|d| !d.is_empty())
 }
 

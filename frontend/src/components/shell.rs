@@ -158,7 +158,11 @@ fn Header() -> impl IntoView {
                 match before {
                     Some(before) if before.user.id == s.user.id => {
                         if let (Some(was), Some(now)) = (company(&before), company(&s)) {
-                            crate::pages::connections::company_followed(was, now);
+                            let path = window().location().pathname().unwrap_or_default();
+                            let left = before.selected_company().is_some_and(|c| {
+                                crate::draft::kept_on(&path, &before.user.id, &c.username)
+                            });
+                            crate::pages::connections::company_followed(was, now, left);
                         }
                     }
                     // Another user: said, as nothing else on the page would say it.
@@ -194,10 +198,11 @@ fn Header() -> impl IntoView {
             let left = untrack(|| auth.session()).and_then(|old| {
                 let was = old.selected_company()?;
                 let path = window().location().pathname().unwrap_or_default();
-                (old.company != chosen && crate::draft::kept_on(&path, &was.username))
+                (old.company != chosen && crate::draft::kept_on(&path, &old.user.id, &was.username))
                     .then(|| was.name.clone())
             });
             auth.set(s);
+            crate::pages::connections::chosen_here();
             // A page that said to choose this company to open it is shown again, opened.
             if !opens_in.stays_for(chosen.as_deref()) {
                 if let Some(was) = left {

@@ -217,8 +217,13 @@ impl Filters {
 /// What this tab followed of another tab's: said once on the list it goes to, or on the list
 /// already shown.
 enum Followed {
-    /// The company it was in, and the one chosen.
-    Company { was: String, now: String },
+    /// The company it was in, the one chosen, and whether a wizard of the first was left
+    /// unfinished on this tab.
+    Company {
+        was: String,
+        now: String,
+        wizard_left: bool,
+    },
     /// Another user signed in, by name.
     User(String),
     /// A company chosen in this tab's header left a wizard of company `was` unfinished.
@@ -234,9 +239,23 @@ thread_local! {
         const { std::cell::Cell::new(None) };
 }
 
-/// Tells the list that this tab left company `was` for `now`, chosen in another tab.
-pub fn company_followed(was: String, now: String) {
-    tell(Followed::Company { was, now });
+/// Tells the list that this tab left company `was` for `now`, chosen in another tab, and
+/// whether that left a wizard unfinished.
+pub fn company_followed(was: String, now: String, wizard_left: bool) {
+    tell(Followed::Company {
+        was,
+        now,
+        wizard_left,
+    });
+}
+
+/// A company was chosen in this tab: what the list said of an earlier choice (another tab's,
+/// say) no longer holds, and is not said.
+pub fn chosen_here() {
+    FOLLOWED.set(None);
+    if let Some(notice) = SHOWN.get() {
+        notice.try_set(None);
+    }
 }
 
 /// Tells the list that a company chosen in this tab left a wizard unfinished in `was`.
@@ -272,11 +291,12 @@ pub fn ConnectionsPage() -> impl IntoView {
     });
     let followed = move || {
         notice.with(|followed| followed.as_ref().map(|followed| match followed {
-        Followed::Company { was, now } => view! {
+        Followed::Company { was, now, wizard_left } => view! {
             <p class="notice" role="status" data-test="company-followed">
-                {format!(
-                    "{now} was chosen in another tab of this browser, so this tab shows it too. A wizard left unfinished in {was} comes back when you choose {was} again.",
-                )}
+                {format!("{now} was chosen in another tab of this browser, so this tab shows it too.")}
+                {wizard_left.then(|| format!(
+                    " The wizard left unfinished in {was} is kept: it comes back when you choose {was} again and open it.",
+                ))}
             </p>
         }
         .into_any(),

@@ -340,13 +340,17 @@ async fn a_company_or_a_user_chosen_in_another_tab_is_followed_when_this_one_is_
         "no Azure ExpressRoute connections in this company yet",
     )
     .await;
-    // ... and says why, once.
+    // ... and says why, once; of a wizard only when one was left with something in it (the
+    // service key alone is never kept).
     b.wait_for_text(
         "[data-test=\"company-followed\"]",
-        "Globex Corporation was chosen in another tab of this browser, so this tab shows it too. \
-         A wizard left unfinished in Acme Networks comes back when you choose Acme Networks again.",
+        "Globex Corporation was chosen in another tab of this browser, so this tab shows it too.",
     )
     .await;
+    assert_eq!(
+        b.text("[data-test=\"company-followed\"]").await,
+        "Globex Corporation was chosen in another tab of this browser, so this tab shows it too."
+    );
 
     // Another window of the browser, both in view, signs in as Grace (Globex only): this one
     // learns it when it comes back to the front, and says who is signed in now.
@@ -451,11 +455,37 @@ async fn a_company_chosen_in_another_window_in_view_is_followed_at_once() {
     b.wait_for_value("switch-company", "globex").await;
     b.wait_for_text(
         "[data-test=\"company-followed\"]",
-        "Globex Corporation was chosen in another tab of this browser, so this tab shows it too. \
-         A wizard left unfinished in Acme Networks comes back",
+        "Globex Corporation was chosen in another tab of this browser, so this tab shows it too.",
     )
     .await;
     b.screenshot("followed-on-the-list").await;
+    // Another company chosen here: what was said of the other tab's choice no longer holds.
+    b.select("switch-company", "acme").await;
+    b.wait_gone("[data-test=\"company-followed\"]").await;
+
+    // Chosen elsewhere while a peering form has something typed in it: the list says that
+    // wizard is kept for the company it was in.
+    let id = b
+        .attr("[data-test=\"connection-row\"]", "data-connection")
+        .await;
+    b.goto(&format!("/connections/{id}/peering/PRIVATE")).await;
+    b.wait_for_value("vlanId", "100").await;
+    b.fill("peerASN", "65099").await;
+    b.script_with(choose, json!(["globex"])).await;
+    b.script(
+        "localStorage.setItem('portal-company', 'globex');\
+         window.dispatchEvent(new StorageEvent('storage', {key: 'portal-company', newValue: 'globex'}));\
+         return null;",
+    )
+    .await;
+    b.wait_for_path("/connections").await;
+    b.wait_for_text(
+        "[data-test=\"company-followed\"]",
+        "Globex Corporation was chosen in another tab of this browser, so this tab shows it too. \
+         The wizard left unfinished in Acme Networks is kept: it comes back when you choose \
+         Acme Networks again and open it.",
+    )
+    .await;
 }
 
 /// Signing out in one tab signs the browser's other tabs out at once: the sign-out notes
