@@ -36,7 +36,7 @@ pub enum Command {
         command: AuditCommand,
     },
     /// Ask a running portal whether it is ready (GET /readyz), as a container's health check
-    /// does: exit 0 when it is, 1 when it answers otherwise or not within 5 seconds.
+    /// does: exit 0 when it is, 1 when it answers otherwise or not within 9 seconds.
     Ready {
         /// The address the portal listens on; one that listens on every address (0.0.0.0, ::)
         /// is asked on loopback.
@@ -239,7 +239,9 @@ pub struct ServeArgs {
     /// named with the __Host- prefix.
     #[arg(long, env = "PORTAL_PUBLIC_URL", value_parser = public_url)]
     pub public_url: Option<String>,
-    /// Minutes without a request after which a session ends [1 to 1440].
+    /// Minutes without a request after which a session ends [1 to 1440]. The end is moved on
+    /// at most once a minute (a quarter of the timeout, when that is shorter), so it may come
+    /// up to that much sooner.
     #[arg(long, env = "PORTAL_SESSION_IDLE_MINUTES", default_value_t = 30, value_parser = |raw: &str| whole_number(raw, SESSION_IDLE_MINUTES))]
     pub session_idle_minutes: u64,
     /// Hours after sign-in after which a session ends whatever happens [1 to 720].

@@ -255,7 +255,7 @@ pub fn SessionNotice() -> impl IntoView {
             Outlook::Fine | Outlook::Renew => return None,
             Outlook::IdleSoon { at } => (
                 format!(
-                    "Without activity your session ends at {}.",
+                    "Without activity your session ends at {}, your time.",
                     format::local_clock(at)
                 ),
                 view! {
