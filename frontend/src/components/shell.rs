@@ -24,11 +24,12 @@ enum Stage {
 #[component]
 pub fn SandboxBanner() -> impl IntoView {
     view! {
-        <div class="sandbox-banner" data-test="sandbox-banner" role="note">
+        // A landmark of its own, so that moving by landmarks meets it too.
+        <aside class="sandbox-banner" data-test="sandbox-banner" aria-label="Sandbox">
             <strong>"Sandbox"</strong>
             " — this portal talks to a simulated Console Connect."
             <span class="more">" Nothing you do here orders or changes real connections."</span>
-        </div>
+        </aside>
     }
 }
 

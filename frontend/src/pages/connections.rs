@@ -518,7 +518,8 @@ fn table(all: &[ConnectionView], filters: Filters) -> AnyView {
             </thead>
             <tbody>{rows.into_iter().map(row).collect_view()}</tbody>
         </table>
-        <p class="muted table-note">{said}</p>
+        // Read out by the status line above; not read a second time.
+        <p class="muted table-note" aria-hidden="true">{said}</p>
     }
     .into_any()
 }

@@ -151,6 +151,10 @@ pub fn SignInPage() -> impl IntoView {
         banner.set(None);
         if validate::api_key(&api_key).is_err() {
             key.touched.set(true);
+            // The keyboard goes to the key, as every form takes it to its first broken field.
+            if let Some(body) = document().body() {
+                crate::form::focus_first_invalid(&body);
+            }
             return;
         }
         sign_in.dispatch(api_key);

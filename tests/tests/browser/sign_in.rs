@@ -84,6 +84,12 @@ async fn a_wrong_key_is_refused_and_a_demo_key_signs_in_to_the_chosen_company() 
         "API key must be at most 512 characters; it has 513",
     )
     .await;
+    // The keyboard is taken to the key, as every form takes it to its first broken field.
+    b.wait_for_script(
+        "the key's field focused",
+        "return document.activeElement && document.activeElement.id === 'apiKey';",
+    )
+    .await;
     sign_in_with_a_wrong_key(&b).await;
     // Masked as typed; Show shows the key, to check it against what was issued; Hide masks it.
     assert_eq!(b.attr("#apiKey", "type").await, "password");
