@@ -41,11 +41,18 @@ pub fn without_password(url: &str) -> String {
     let Some((scheme, rest)) = url.split_once("://") else {
         return url.to_owned();
     };
-    let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
-    let (authority, path) = rest.split_at(authority_end);
+    // The user's part ends at the last `@`, whatever the password holds before it (a `/` or
+    // a `?` a generated password may have); an `@` in the query makes more of it hidden, never
+    // less.
+    let (user_info, after) = match rest.rsplit_once('@') {
+        Some((user_info, after)) => (Some(user_info), after),
+        None => (None, rest),
+    };
+    let host_end = after.find(['/', '?']).unwrap_or(after.len());
+    let (host, path) = after.split_at(host_end);
     let path = query_without_password(path);
-    match authority.rsplit_once('@') {
-        Some((user_info, host)) => {
+    match user_info {
+        Some(user_info) => {
             let user = user_info
                 .split_once(':')
                 .map_or(user_info, |(user, _)| user);
@@ -56,12 +63,12 @@ pub fn without_password(url: &str) -> String {
             };
             format!("{scheme}://{user}{hidden}@{host}{path}")
         }
-        None => format!("{scheme}://{authority}{path}"),
+        None => format!("{scheme}://{host}{path}"),
     }
 }
 
-/// `path` (the part of a URL after its authority) with the value of every `password`
-/// parameter of its query replaced by `…`.
+/// `path` (the part of a URL after its authority) with the value of every `password` or
+/// `sslpassword` (a client key's passphrase) parameter of its query replaced by `…`.
 fn query_without_password(path: &str) -> String {
     let Some((before, query)) = path.split_once('?') else {
         return path.to_owned();
@@ -69,7 +76,12 @@ fn query_without_password(path: &str) -> String {
     let pairs: Vec<String> = query
         .split('&')
         .map(|pair| match pair.split_once('=') {
-            Some((key, _)) if key.eq_ignore_ascii_case("password") => format!("{key}=…"),
+            Some((key, _))
+                if key.eq_ignore_ascii_case("password")
+                    || key.eq_ignore_ascii_case("sslpassword") =>
+            {
+                format!("{key}=…")
+            }
             _ => pair.to_owned(),
         })
         .collect();
@@ -196,6 +208,19 @@ mod tests {
                 "postgres://portal:…@db/portal?PASSWORD=…",
             ),
             ("postgres://db?password", "postgres://db?password"),
+            // A password holding a `/` or a `?`, as generated ones may.
+            (
+                "postgres://postgres:se/cr3tPW@127.0.0.2:5999/h7_x",
+                "postgres://postgres:…@127.0.0.2:5999/h7_x",
+            ),
+            (
+                "postgres://postgres:se?cr3t@db/portal",
+                "postgres://postgres:…@db/portal",
+            ),
+            (
+                "postgres://db/portal?sslpassword=s3cret&sslmode=require",
+                "postgres://db/portal?sslpassword=…&sslmode=require",
+            ),
         ] {
             assert_eq!(without_password(url), shown);
         }

@@ -20,7 +20,10 @@ static ALLOCATOR: tikv_jemallocator::Jemalloc = tikv_jemallocator::Jemalloc;
 /// The log filter without `RUST_LOG`. tower-sessions warns of every cookie that names a session
 /// its store no longer has ("possibly suspicious activity"): that is every browser returning
 /// after its session expired or was signed out, which the portal answers (401) and logs itself.
-const DEFAULT_LOG: &str = "info,sqlx=warn,tower_sessions=warn,tower_sessions_core::session=error";
+/// sqlx warns of a database URL's parameter it does not know with its value, which may be a
+/// secret (`?PASSWORD=…`, `?sslpassword=…`): the portal's own message names the URL, masked.
+const DEFAULT_LOG: &str = "info,sqlx=warn,sqlx_postgres::options::parse=error,tower_sessions=warn,\
+tower_sessions_core::session=error";
 
 #[tokio::main]
 async fn main() -> ExitCode {

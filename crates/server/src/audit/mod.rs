@@ -127,7 +127,7 @@ pub struct AuditError(pub String);
 type WriteRequest = (AuditEvent, oneshot::Sender<Result<i64, AuditError>>);
 
 /// What the outcome row of an intent closed by reconciliation says.
-const INTERRUPTED: &str = "The portal stopped before this change's outcome was recorded. Check its state in Console Connect.";
+const INTERRUPTED: &str = "No outcome of this change was recorded: the portal stopped, or could not write it to the history, before it did. Check its state in Console Connect.";
 
 /// How often a portal on PostgreSQL looks for intents another instance left open.
 const RECONCILE_EVERY: Duration = Duration::from_secs(60);

@@ -147,11 +147,19 @@ where
     let metrics = state.metrics.clone();
     let task = state.changes_running.spawn(async move {
         let step = act().await;
+        // What the history should have said, for the operator who reads the log instead.
+        let (outcome, upstream_status) = (step.outcome.outcome, step.outcome.upstream_status);
         match audit.outcome(&pending, step.outcome).await {
             Ok(_) => step.result,
             Err(e) => {
                 metrics.audit_outcome_failed();
-                tracing::error!(intent = pending.id, error = %e, "outcome not recorded");
+                tracing::error!(
+                    intent = pending.id,
+                    outcome = ?outcome,
+                    upstream_status = ?upstream_status,
+                    error = %e,
+                    "outcome not recorded"
+                );
                 Err(AppError::AuditUnavailable {
                     message: "The change may have been made, but its outcome could not be recorded in the audit history. Check the current state before trying again.".into(),
                     cause: e.to_string(),
