@@ -146,6 +146,29 @@ impl AppError {
         }
     }
 
+    /// A read of the audit history that failed: 503 when the history was only busy (a lock
+    /// held past the wait, as maintenance such as `VACUUM FULL` takes on PostgreSQL, or the
+    /// statement cancelled), else an internal error.
+    pub fn history_read(e: anyhow::Error) -> Self {
+        let busy = e.chain().any(|cause| {
+            cause
+                .downcast_ref::<sqlx::Error>()
+                .and_then(sqlx::Error::as_database_error)
+                .and_then(|d| d.code())
+                .is_some_and(|code| code == "55P03" || code == "57014")
+        });
+        if busy {
+            AppError::AuditUnavailable {
+                message: "The audit history cannot be read right now: other work on the \
+                          database holds it. Try again shortly."
+                    .into(),
+                cause: e.to_string(),
+            }
+        } else {
+            AppError::Internal(e)
+        }
+    }
+
     /// Maps an upstream failure to what the user sees, removing the given secrets from any
     /// message Console Connect sent back.
     pub fn from_upstream(e: &console_connect::Error, secrets: &[&str]) -> Self {

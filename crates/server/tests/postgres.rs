@@ -298,6 +298,46 @@ async fn the_audit_table_refuses_changes_and_verify_names_a_row_edited_behind_it
     assert_eq!(verified.json["rowsChecked"], 1);
 }
 
+/// The history's table held by other work (the lock `VACUUM FULL` or a schema change takes):
+/// reading it is said to be unavailable for now, not an error inside the portal.
+#[tokio::test]
+async fn a_history_held_by_other_work_is_said_to_be_unavailable_for_now() {
+    let db = PgDatabase::create().await;
+    let app = spawn_app_with(Options {
+        database_url: Some(db.url.clone()),
+        busy_timeout: Some(Duration::from_millis(300)),
+        ..Options::default()
+    })
+    .await;
+    let client = app.sign_in_to(ada(), "acme").await;
+    let mut holder = db.connect().await;
+    let mut held = sqlx::Connection::begin(&mut holder).await.unwrap();
+    sqlx::query("lock table audit_events in access exclusive mode")
+        .execute(&mut *held)
+        .await
+        .unwrap();
+
+    for path in ["/api/audit", "/api/audit/verify"] {
+        let busy = client.get(path).await;
+        assert_eq!(
+            busy.status,
+            StatusCode::SERVICE_UNAVAILABLE,
+            "{path}: {}",
+            busy.text
+        );
+        assert_eq!(busy.code(), "audit_unavailable", "{path}");
+        assert!(
+            busy.message()
+                .starts_with("The audit history cannot be read right now"),
+            "{path}: {}",
+            busy.message()
+        );
+    }
+
+    held.rollback().await.unwrap();
+    assert_eq!(client.get("/api/audit").await.status, StatusCode::OK);
+}
+
 #[tokio::test]
 async fn without_the_chain_lock_a_change_is_refused_and_nothing_goes_upstream() {
     let db = PgDatabase::create().await;

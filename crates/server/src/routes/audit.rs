@@ -80,7 +80,7 @@ async fn list_events(
         .store()
         .page_body(&filter, Some(&scope(&signed_in)))
         .await
-        .map_err(AppError::Internal)?;
+        .map_err(AppError::history_read)?;
     if filter.is_first_page() && is_empty_page(&body) {
         not_a_leg(&state, &signed_in, &filter).await?;
     }
@@ -143,7 +143,7 @@ async fn read_event(
         .store()
         .detail(id, Some(&scope(&signed_in)))
         .await
-        .map_err(AppError::Internal)?
+        .map_err(AppError::history_read)?
         .map(Json)
         .ok_or_else(hidden)
 }
@@ -174,7 +174,14 @@ async fn verify_chain(
             })
         })
         .transpose()?;
-    Ok(Json(state.audit.store().verify(expected.as_ref()).await?))
+    Ok(Json(
+        state
+            .audit
+            .store()
+            .verify(expected.as_ref())
+            .await
+            .map_err(AppError::history_read)?,
+    ))
 }
 
 async fn export_csv(
@@ -279,7 +286,7 @@ async fn export(
             .store()
             .selects_none(&filter, Some(&scope(&signed_in)))
             .await
-            .map_err(AppError::Internal)?
+            .map_err(AppError::history_read)?
     {
         not_a_leg(&state, &signed_in, &filter).await?;
     }
