@@ -679,6 +679,24 @@ async fn the_cli_exports_the_history_offline() {
         "{}",
         String::from_utf8_lossy(&failed.stderr)
     );
+    // A database file that is not the portal's holds no history, which is what is said.
+    let other = dir.path().join("other.db");
+    std::fs::write(&other, b"").unwrap();
+    for command in ["verify", "export"] {
+        let refused = portal_cli(&[
+            "audit",
+            command,
+            "--database-url",
+            &format!("sqlite://{}", other.display()),
+        ]);
+        assert!(!refused.status.success(), "{command}");
+        let stderr = String::from_utf8_lossy(&refused.stderr);
+        assert!(
+            stderr.contains("this database holds no audit history (it has no audit_events table)"),
+            "{command}: {stderr}"
+        );
+        assert!(stdout(&refused).is_empty(), "{command}: nothing written");
+    }
     // Nor does an export to a folder that does not exist, which says which file it could not
     // write.
     let nowhere = dir.path().join("no-such-folder").join("audit.csv");

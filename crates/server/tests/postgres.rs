@@ -675,6 +675,25 @@ async fn an_intent_left_open_is_closed_once_no_change_can_still_be_in_flight() {
     assert_eq!(verified.json["ok"], true, "{}", verified.text);
 }
 
+/// A database no portal ever ran on is said to hold no history by the offline tools.
+#[tokio::test]
+async fn the_command_line_says_a_database_without_a_history_holds_none() {
+    let db = PgDatabase::create().await;
+    for command in ["verify", "export"] {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_portal"))
+            .args(["audit", command, "--database-url", &db.url])
+            .output()
+            .expect("the portal binary runs");
+        assert!(!out.status.success(), "{command}");
+        let stderr = String::from_utf8_lossy(&out.stderr);
+        assert!(
+            stderr.contains("this database holds no audit history (it has no audit_events table)"),
+            "{command}: {stderr}"
+        );
+        assert!(out.stdout.is_empty(), "{command}: nothing written");
+    }
+}
+
 #[tokio::test]
 async fn the_command_line_verifies_and_exports_a_postgres_history() {
     let db = PgDatabase::create().await;

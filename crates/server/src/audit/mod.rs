@@ -147,13 +147,44 @@ impl Store {
     pub async fn open_read_only(url: &str) -> anyhow::Result<Self> {
         // A missing SQLite file is said in full; a PostgreSQL failure names the URL.
         let named = || format!("--database-url {}", db::without_password(url));
+        // A database that is not the portal's (another file, the server's default database)
+        // is said to hold no history, rather than what a query of a missing table says.
+        let no_history = || {
+            anyhow::anyhow!(
+                "{}: this database holds no audit history (it has no audit_events table); give \
+                 the --data-dir or --database-url the portal runs with",
+                named()
+            )
+        };
         match Backend::of(url) {
-            Backend::Sqlite => Store::sqlite(db::read_only_pool(url).await?).await,
-            Backend::Postgres => Ok(Store::Postgres(
-                db::pg_pool(url, Duration::from_secs(5), 2, true)
+            Backend::Sqlite => {
+                let pool = db::read_only_pool(url).await?;
+                let has: bool = sqlx::query_scalar(
+                    "select exists (select 1 from sqlite_master \
+                     where type = 'table' and name = 'audit_events')",
+                )
+                .fetch_one(&pool)
+                .await
+                .with_context(named)?;
+                if !has {
+                    return Err(no_history());
+                }
+                Store::sqlite(pool).await
+            }
+            Backend::Postgres => {
+                let pool = db::pg_pool(url, Duration::from_secs(5), 2, true)
                     .await
-                    .with_context(named)?,
-            )),
+                    .with_context(named)?;
+                let has: bool =
+                    sqlx::query_scalar("select to_regclass('audit_events') is not null")
+                        .fetch_one(&pool)
+                        .await
+                        .with_context(named)?;
+                if !has {
+                    return Err(no_history());
+                }
+                Ok(Store::Postgres(pool))
+            }
         }
     }
 
