@@ -183,7 +183,13 @@ async fn signed_in(parts: &mut Parts, state: &AppState, renew: bool) -> Result<S
         return Err(AppError::SessionExpired);
     }
     let Ok(key) = state.crypto.open(&data.sealed_api_key, &data.user.id) else {
-        // Sealed with another server key (rotated) or tampered: start again.
+        // Sealed with another server key (rotated) or tampered: start again, saying why, as
+        // nothing else would tell an operator of portals that share a database but not a key.
+        tracing::warn!(
+            "a session's API key could not be opened with this portal's server key, so the \
+             session was ended: the key was rotated, or another portal on this database runs \
+             with another --secret-key (portals sharing a database need the same one)"
+        );
         let _ = session.flush().await;
         return Err(AppError::SessionExpired);
     };
