@@ -27,6 +27,17 @@ async fn portal_on(db: &PgDatabase) -> TestApp {
     .await
 }
 
+/// A portal on `db` that waits for a lock or a connection 300 ms at most, so that a test of
+/// what it says when one is held elsewhere is quick.
+async fn impatient_portal_on(db: &PgDatabase) -> TestApp {
+    spawn_app_with(Options {
+        database_url: Some(db.url.clone()),
+        busy_timeout: Some(Duration::from_millis(300)),
+        ..Options::default()
+    })
+    .await
+}
+
 /// A second portal beside `first`: the same database, Console Connect and server key. Neither
 /// bounds sign-ins: the tests sign in a dozen times at once from one address, and attempts
 /// under way count against it.
@@ -303,12 +314,7 @@ async fn the_audit_table_refuses_changes_and_verify_names_a_row_edited_behind_it
 #[tokio::test]
 async fn a_history_held_by_other_work_is_said_to_be_unavailable_for_now() {
     let db = PgDatabase::create().await;
-    let app = spawn_app_with(Options {
-        database_url: Some(db.url.clone()),
-        busy_timeout: Some(Duration::from_millis(300)),
-        ..Options::default()
-    })
-    .await;
+    let app = impatient_portal_on(&db).await;
     let client = app.sign_in_to(ada(), "acme").await;
     let mut holder = db.connect().await;
     let mut held = sqlx::Connection::begin(&mut holder).await.unwrap();
@@ -341,12 +347,7 @@ async fn a_history_held_by_other_work_is_said_to_be_unavailable_for_now() {
 #[tokio::test]
 async fn without_the_chain_lock_a_change_is_refused_and_nothing_goes_upstream() {
     let db = PgDatabase::create().await;
-    let app = spawn_app_with(Options {
-        database_url: Some(db.url.clone()),
-        busy_timeout: Some(Duration::from_millis(300)),
-        ..Options::default()
-    })
-    .await;
+    let app = impatient_portal_on(&db).await;
     let client = app.sign_in_to(ada(), "acme").await;
     let id = client.connection_id(PRODUCTION).await;
     assert_eq!(client.get("/readyz").await.status, StatusCode::OK);

@@ -397,6 +397,27 @@ async fn a_company_or_a_user_chosen_in_another_tab_is_followed_when_this_one_is_
     b.wait_for_text(".app-header .user", "Ada Lovelace").await;
 }
 
+/// Chooses company `arguments[0]` for the session, as another tab of the browser does.
+const CHOOSE: &str = "const x = new XMLHttpRequest();\
+     x.open('PUT', '/api/session/company', false);\
+     x.setRequestHeader('Content-Type', 'application/json');\
+     x.send(JSON.stringify({company: arguments[0]}));\
+     return x.status;";
+
+/// Another tab of the browser chooses `company`, and the note it leaves in the browser's
+/// storage reaches this one.
+async fn chosen_in_another_tab(b: &Browser, company: &str) {
+    b.script_with(CHOOSE, json!([company])).await;
+    b.script_with(
+        "localStorage.setItem('portal-company', arguments[0]);\
+         window.dispatchEvent(new StorageEvent('storage', \
+           {key: 'portal-company', newValue: arguments[0]}));\
+         return null;",
+        json!([company]),
+    )
+    .await;
+}
+
 /// A window left in view while another chooses another company learns of it at once: from the
 /// storage note the other writes, or else at its next call, which the portal refuses as made
 /// for the company it shows no longer (rather than answering with the other company's data
@@ -407,13 +428,8 @@ async fn a_company_chosen_in_another_window_in_view_is_followed_at_once() {
     demo::sign_in_as_ada_in_acme(&b).await;
     b.goto("/verify").await;
     b.find("#serviceKey").await;
-    let choose = "const x = new XMLHttpRequest();\
-         x.open('PUT', '/api/session/company', false);\
-         x.setRequestHeader('Content-Type', 'application/json');\
-         x.send(JSON.stringify({company: arguments[0]}));\
-         return x.status;";
     // Chosen elsewhere without a note this window hears of: its next read finds out.
-    b.script_with(choose, json!(["globex"])).await;
+    b.script_with(CHOOSE, json!(["globex"])).await;
     assert_eq!(b.value("switch-company").await, "acme", "not known yet");
     b.click_css(".main-nav a[href=\"/audit\"]").await;
     b.wait_for_path("/connections").await;
@@ -428,13 +444,7 @@ async fn a_company_chosen_in_another_window_in_view_is_followed_at_once() {
     // Chosen elsewhere with the note the other tab writes: followed as it arrives.
     b.goto("/verify").await;
     b.find("#serviceKey").await;
-    b.script_with(choose, json!(["acme"])).await;
-    b.script(
-        "localStorage.setItem('portal-company', 'acme');\
-         window.dispatchEvent(new StorageEvent('storage', {key: 'portal-company', newValue: 'acme'}));\
-         return null;",
-    )
-    .await;
+    chosen_in_another_tab(&b, "acme").await;
     b.wait_for_path("/connections").await;
     b.wait_for_value("switch-company", "acme").await;
     b.wait_for_text(
@@ -445,13 +455,7 @@ async fn a_company_chosen_in_another_window_in_view_is_followed_at_once() {
 
     // Chosen elsewhere while this window shows the list already: said there and then, not
     // on the next visit to the list.
-    b.script_with(choose, json!(["globex"])).await;
-    b.script(
-        "localStorage.setItem('portal-company', 'globex');\
-         window.dispatchEvent(new StorageEvent('storage', {key: 'portal-company', newValue: 'globex'}));\
-         return null;",
-    )
-    .await;
+    chosen_in_another_tab(&b, "globex").await;
     b.wait_for_value("switch-company", "globex").await;
     b.wait_for_text(
         "[data-test=\"company-followed\"]",
@@ -471,13 +475,7 @@ async fn a_company_chosen_in_another_window_in_view_is_followed_at_once() {
     b.goto(&format!("/connections/{id}/peering/PRIVATE")).await;
     b.wait_for_value("vlanId", "100").await;
     b.fill("peerASN", "65099").await;
-    b.script_with(choose, json!(["globex"])).await;
-    b.script(
-        "localStorage.setItem('portal-company', 'globex');\
-         window.dispatchEvent(new StorageEvent('storage', {key: 'portal-company', newValue: 'globex'}));\
-         return null;",
-    )
-    .await;
+    chosen_in_another_tab(&b, "globex").await;
     b.wait_for_path("/connections").await;
     b.wait_for_text(
         "[data-test=\"company-followed\"]",
