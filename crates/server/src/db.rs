@@ -41,18 +41,12 @@ pub fn without_password(url: &str) -> String {
     let Some((scheme, rest)) = url.split_once("://") else {
         return url.to_owned();
     };
-    // The user's part ends at the last `@`, whatever the password holds before it (a `/` or
-    // a `?` a generated password may have); an `@` in the query makes more of it hidden, never
-    // less.
-    let (user_info, after) = match rest.rsplit_once('@') {
-        Some((user_info, after)) => (Some(user_info), after),
-        None => (None, rest),
-    };
-    let host_end = after.find(['/', '?']).unwrap_or(after.len());
-    let (host, path) = after.split_at(host_end);
+    // As a URL is read: the authority ends at the first `/` or `?`.
+    let authority_end = rest.find(['/', '?']).unwrap_or(rest.len());
+    let (authority, path) = rest.split_at(authority_end);
     let path = query_without_password(path);
-    match user_info {
-        Some(user_info) => {
+    let shown = match authority.rsplit_once('@') {
+        Some((user_info, host)) => {
             let user = user_info
                 .split_once(':')
                 .map_or(user_info, |(user, _)| user);
@@ -61,9 +55,20 @@ pub fn without_password(url: &str) -> String {
             } else {
                 ""
             };
-            format!("{scheme}://{user}{hidden}@{host}{path}")
+            format!("{user}{hidden}@{host}{path}")
         }
-        None => format!("{scheme}://{host}{path}"),
+        None => format!("{authority}{path}"),
+    };
+    // A password holding a `/` or a `?` (as generated ones may) ends the authority early as
+    // read above, and shows: what stands between a user's `:` and the last `@` is hidden too.
+    match shown.rsplit_once('@') {
+        Some((user_info, host)) => match user_info.split_once(':') {
+            Some((user, _)) if !user.contains(['/', '?', '@']) => {
+                format!("{scheme}://{user}:…@{host}")
+            }
+            _ => format!("{scheme}://{shown}"),
+        },
+        None => format!("{scheme}://{shown}"),
     }
 }
 
@@ -220,6 +225,19 @@ mod tests {
             (
                 "postgres://db/portal?sslpassword=s3cret&sslmode=require",
                 "postgres://db/portal?sslpassword=…&sslmode=require",
+            ),
+            // An `@` in a query's password, or beside a `:` in another parameter, is no user's.
+            (
+                "postgres://db/portal?password=x@y",
+                "postgres://db/portal?password=…",
+            ),
+            (
+                "postgres://u@h/db?password=p:q@r",
+                "postgres://u@h/db?password=…",
+            ),
+            (
+                "postgres://db/portal?options=-c%20a:b@c",
+                "postgres://db/portal?options=-c%20a:b@c",
             ),
         ] {
             assert_eq!(without_password(url), shown);
