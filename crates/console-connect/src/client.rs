@@ -57,6 +57,10 @@ pub enum BuildError {
         "the Console Connect URL must not hold a user name or password: the API key is the only credential sent"
     )]
     Credentials,
+    #[error(
+        "the Console Connect URL must not hold a query or fragment: only its path is put before each call's"
+    )]
+    Query,
     #[error("the HTTP client could not be built")]
     Http,
 }
@@ -70,6 +74,9 @@ pub fn base_url(raw: &str) -> Result<Url, BuildError> {
     }
     if !base.username().is_empty() || base.password().is_some() {
         return Err(BuildError::Credentials);
+    }
+    if base.query().is_some() || base.fragment().is_some() {
+        return Err(BuildError::Query);
     }
     Ok(base)
 }
@@ -416,12 +423,37 @@ fn decode<T: DeserializeOwned>(status: u16, bytes: &[u8]) -> Result<T> {
 fn transport_error(e: reqwest::Error) -> Error {
     // A connect timeout is both; it is a connect failure: nothing was sent.
     if e.is_connect() {
-        Error::Connect
+        Error::Connect(why(&e))
     } else if e.is_timeout() {
         Error::Timeout
     } else {
-        Error::Transport
+        Error::Transport(why(&e))
     }
+}
+
+/// What went wrong on the way, for the log and the audit history: the innermost causes
+/// (`tcp connect error: Connection refused`, `dns error: …`, a TLS complaint) without the
+/// request's address, and without reqwest's and hyper's outer wrappers that say only that a
+/// request failed.
+fn why(e: &reqwest::Error) -> String {
+    let mut causes = Vec::new();
+    let mut next = std::error::Error::source(e);
+    while let Some(cause) = next {
+        let text = cause.to_string();
+        if !text.is_empty() && !causes.iter().any(|c: &String| c.contains(&text)) {
+            causes.push(text);
+        }
+        next = cause.source();
+    }
+    // hyper's `client error (Connect)` says no more than the kind already does.
+    causes.retain(|c| !c.starts_with("client error ("));
+    let text = causes.join(": ");
+    let text = if text.is_empty() {
+        "no cause given".to_owned()
+    } else {
+        text
+    };
+    text.chars().take(300).collect()
 }
 
 #[async_trait]

@@ -29,12 +29,12 @@ pub enum Error {
     /// No answer within the total timeout.
     #[error("Console Connect did not answer in time")]
     Timeout,
-    /// The connection could not be made.
-    #[error("could not reach Console Connect")]
-    Connect,
-    /// Anything else on the way (TLS, reset connection, …).
-    #[error("the exchange with Console Connect failed")]
-    Transport,
+    /// The connection could not be made; the detail says why (refused, name not found, TLS).
+    #[error("could not reach Console Connect: {0}")]
+    Connect(String),
+    /// Anything else on the way (TLS, reset connection, …); the detail says what.
+    #[error("the exchange with Console Connect failed: {0}")]
+    Transport(String),
 }
 
 impl Error {
@@ -57,7 +57,7 @@ impl Error {
     /// Whether a read may be tried again: no answer, or an answer saying "try later".
     pub fn is_retryable(&self) -> bool {
         match self {
-            Error::Timeout | Error::Connect | Error::Transport => true,
+            Error::Timeout | Error::Connect(_) | Error::Transport(_) => true,
             Error::Status { status, .. } => matches!(status, 429 | 502 | 503 | 504),
             Error::Decode { .. } | Error::TooLarge { .. } => false,
         }
@@ -74,13 +74,14 @@ impl Error {
     /// is an answer; and a failed connect sent nothing.
     pub fn outcome_unknown(&self) -> bool {
         match self {
-            Error::Timeout | Error::Transport | Error::Decode { .. } | Error::TooLarge { .. } => {
-                true
-            }
+            Error::Timeout
+            | Error::Transport(_)
+            | Error::Decode { .. }
+            | Error::TooLarge { .. } => true,
             Error::Status { status, .. } => {
                 (500..=599).contains(status) && !matches!(status, 501 | 503 | 505)
             }
-            Error::Connect => false,
+            Error::Connect(_) => false,
         }
     }
 
@@ -138,7 +139,7 @@ mod tests {
     fn only_a_sent_request_without_a_readable_answer_has_an_unknown_outcome() {
         let unknown = [
             Error::Timeout,
-            Error::Transport,
+            Error::Transport("connection reset by peer".into()),
             Error::TooLarge { limit: 1 },
             Error::Decode {
                 status: 200,
@@ -173,7 +174,7 @@ mod tests {
         ];
         assert!(unknown.iter().all(Error::outcome_unknown));
         let known = [
-            Error::Connect,
+            Error::Connect("tcp connect error: Connection refused".into()),
             Error::Status {
                 status: 501,
                 body: String::new(),

@@ -45,6 +45,7 @@ pub struct Portal {
 pub async fn build(config: Config) -> anyhow::Result<Portal> {
     std::fs::create_dir_all(&config.data_dir)
         .with_context(|| format!("creating the data directory {}", config.data_dir.display()))?;
+    let new_key = config.secret_key.is_none() && !config.data_dir.join("secret.key").exists();
     let crypto = Crypto::load_or_generate(config.secret_key.as_deref(), &config.data_dir)?;
     let audit = AuditLog::open(
         &config.database_url,
@@ -52,6 +53,16 @@ pub async fn build(config: Config) -> anyhow::Result<Portal> {
         config.change_in_flight(),
     )
     .await?;
+    // A history written before under a key given as an option, now without it: what that key
+    // sealed and keyed does not fit the new one.
+    if new_key && audit.store().holds_events().await.unwrap_or(false) {
+        tracing::warn!(
+            "a new server key was generated although the audit history already holds \
+             changes: if this portal ran with --secret-key (PORTAL_SECRET_KEY) before, stop it \
+             and give that key again; under the new key, sessions from before end and \
+             fingerprints of the same API key or shared key no longer match those recorded"
+        );
+    }
     if Backend::of(&config.database_url) == Backend::Postgres && config.secret_key.is_none() {
         tracing::warn!(
             "the server key is this instance's own (in the data directory): every portal \
@@ -189,11 +200,17 @@ fn portal_info(config: &Config, base_url: &str) -> PortalInfo {
     }
 }
 
-/// The host of a URL, for display (no credentials or path).
+/// Where a base URL sends calls, for display: host, port and the path put before each call's
+/// own (no scheme or credentials).
 fn reqwest_host(url: &str) -> String {
     let rest = url.split("://").nth(1).unwrap_or(url);
-    let authority = rest.split('/').next().unwrap_or(rest);
-    authority.rsplit('@').next().unwrap_or(authority).to_owned()
+    let rest = rest.split(['?', '#']).next().unwrap_or(rest);
+    let (authority, path) = rest.split_once('/').unwrap_or((rest, ""));
+    let host = authority.rsplit('@').next().unwrap_or(authority);
+    match path.trim_end_matches('/') {
+        "" => host.to_owned(),
+        path => format!("{host}/{path}"),
+    }
 }
 
 /// The whole router: API (with sessions and the change rules), probes, the browser app.
@@ -258,7 +275,10 @@ pub fn app(state: AppState, csp: &str) -> anyhow::Result<Router> {
         .layer(TraceLayer::new_for_http().make_span_with(|req: &axum::http::Request<_>| {
             let id = req.headers().get(security::REQUEST_ID).and_then(|v| v.to_str().ok()).unwrap_or("");
             tracing::info_span!("request", method = %req.method(), path = req.uri().path(), request_id = id)
-        }))
+        })
+        // `finish_errors` logs each failed answer once, with its cause; this says only its
+        // status again, so it is kept for debugging.
+        .on_failure(tower_http::trace::DefaultOnFailure::new().level(tracing::Level::DEBUG)))
         .layer(middleware::from_fn(security::request_id)))
 }
 
@@ -347,11 +367,16 @@ mod tests {
     use super::*;
 
     #[test]
-    fn upstream_host_drops_credentials_and_path() {
+    fn upstream_host_drops_credentials_and_keeps_the_path_calls_go_under() {
         assert_eq!(
-            reqwest_host("https://user:pw@api.consoleconnect.com/x"),
+            reqwest_host("https://user:pw@api.consoleconnect.com"),
             "api.consoleconnect.com"
         );
+        assert_eq!(
+            reqwest_host("https://gw.example/console-connect/"),
+            "gw.example/console-connect"
+        );
+        assert_eq!(reqwest_host("http://127.0.0.1:9000/"), "127.0.0.1:9000");
         assert_eq!(reqwest_host("http://127.0.0.1:9000"), "127.0.0.1:9000");
     }
 }

@@ -40,7 +40,7 @@ pub enum Command {
     Ready {
         /// The address the portal listens on; one that listens on every address (0.0.0.0, ::)
         /// is asked on loopback.
-        #[arg(long, env = "PORTAL_LISTEN", default_value = "127.0.0.1:8080")]
+        #[arg(long, env = "PORTAL_LISTEN", default_value = "127.0.0.1:8080", value_parser = socket_address)]
         listen: SocketAddr,
     },
 }
@@ -213,8 +213,8 @@ pub enum SandboxSpeed {
 
 #[derive(Debug, Clone, Args)]
 pub struct ServeArgs {
-    /// Address to listen on.
-    #[arg(long, env = "PORTAL_LISTEN", default_value = "127.0.0.1:8080")]
+    /// Address to listen on: an IP address and a port.
+    #[arg(long, env = "PORTAL_LISTEN", default_value = "127.0.0.1:8080", value_parser = socket_address)]
     pub listen: SocketAddr,
     /// Console Connect base URL, e.g. https://api.consoleconnect.com. Without it the portal
     /// starts its built-in sandbox.
@@ -263,7 +263,7 @@ pub struct ServeArgs {
     pub sandbox_speed: SandboxSpeed,
     /// Address to serve Prometheus metrics on (GET /metrics), apart from the portal's own;
     /// without it there are none.
-    #[arg(long, env = "PORTAL_METRICS_LISTEN")]
+    #[arg(long, env = "PORTAL_METRICS_LISTEN", value_parser = socket_address)]
     pub metrics_listen: Option<SocketAddr>,
     /// Reverse proxies in front of the portal (addresses or CIDR blocks, comma-separated, e.g.
     /// 10.0.0.5,192.168.0.0/24). A request from one of them is taken to come from the address
@@ -321,6 +321,12 @@ fn upstream_url(raw: &str) -> Result<String, String> {
                  only credential sent"
                     .into()
             }
+            console_connect::BuildError::Query => {
+                "give the URL without a query (?…) or fragment (#…), such as \
+                 https://api.consoleconnect.com: a path is put before each call's own, and a \
+                 query would be dropped"
+                    .into()
+            }
             _ => "give an absolute http(s) URL such as https://api.consoleconnect.com (or leave \
                   the option out for the built-in sandbox)"
                 .into(),
@@ -375,6 +381,15 @@ fn whole_number(raw: &str, range: RangeInclusive<u64>) -> Result<u64, String> {
             range.end()
         )),
     }
+}
+
+/// An address to listen on, as an IP address and a port.
+fn socket_address(raw: &str) -> Result<SocketAddr, String> {
+    raw.trim().parse().map_err(|_| {
+        "give an IP address and a port, e.g. 127.0.0.1:8080, 0.0.0.0:8080 (every address) or \
+         [::1]:8080; a host name such as localhost is not taken"
+            .to_owned()
+    })
 }
 
 /// A trusted proxy: an address (a block of one) or a CIDR block.
@@ -471,6 +486,12 @@ impl Config {
     /// which the portal creates), naming its option: SQLite would say no more than "unable to
     /// open database file".
     pub fn check_database_folders(&self) -> anyhow::Result<()> {
+        anyhow::ensure!(
+            !self.data_dir.exists() || self.data_dir.is_dir(),
+            "--data-dir {}: this is a file, not a folder; give a folder (it is created if it \
+             does not exist)",
+            self.data_dir.display()
+        );
         for (option, url) in [
             ("--database-url", &self.database_url),
             ("--session-database-url", &self.session_database_url),

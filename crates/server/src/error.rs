@@ -243,11 +243,11 @@ impl AppError {
                 cause: e.to_string(),
             },
             E::Timeout => AppError::UpstreamTimeout { change: false },
-            E::Connect => AppError::UpstreamFailed {
+            E::Connect(_) => AppError::UpstreamFailed {
                 message: "The portal could not reach Console Connect. Try again later.".into(),
                 cause: e.to_string(),
             },
-            E::Transport => AppError::UpstreamFailed {
+            E::Transport(_) => AppError::UpstreamFailed {
                 message: format!("The exchange with Console Connect broke off. {TRY_AGAIN}"),
                 cause: e.to_string(),
             },

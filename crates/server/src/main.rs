@@ -126,6 +126,14 @@ async fn serve(config: server::Config) -> anyhow::Result<ExitCode> {
     // Each request's head is waited for as long as a request may take.
     let head_wait = config.request_timeout;
     warn_without_browser_app(&config.static_dir);
+    if config.session_idle >= config.session_lifetime {
+        tracing::warn!(
+            "--session-idle-minutes ({}) is not below --session-lifetime-hours ({}): every \
+             session ends at its lifetime before it could be idle that long",
+            config.session_idle.as_secs() / 60,
+            config.session_lifetime.as_secs() / 3600
+        );
+    }
     let portal = server::build(config).await?;
     let addr = listener.local_addr()?;
     if let Some(metrics_listener) = metrics_listener {

@@ -113,8 +113,8 @@ fn upstream_outcome<T>(result: &Result<T>) -> &'static str {
         Err(Error::Decode { .. }) => "unreadable",
         Err(Error::TooLarge { .. }) => "too_large",
         Err(Error::Timeout) => "timeout",
-        Err(Error::Connect) => "connect_failed",
-        Err(Error::Transport) => "transport_failed",
+        Err(Error::Connect(_)) => "connect_failed",
+        Err(Error::Transport(_)) => "transport_failed",
     }
 }
 
@@ -502,8 +502,8 @@ mod tests {
             ),
             (Err(Error::TooLarge { limit: 1 }), "too_large"),
             (Err(Error::Timeout), "timeout"),
-            (Err(Error::Connect), "connect_failed"),
-            (Err(Error::Transport), "transport_failed"),
+            (Err(Error::Connect("refused".into())), "connect_failed"),
+            (Err(Error::Transport("reset".into())), "transport_failed"),
         ];
         for (result, label) in cases {
             assert_eq!(upstream_outcome(&result), label);

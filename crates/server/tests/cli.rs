@@ -44,7 +44,7 @@ fn an_upstream_timeout_not_below_the_request_timeout_is_refused() {
 fn a_refused_option_says_what_is_wrong_without_its_value() {
     let dir = tempfile::tempdir().unwrap();
     let data = dir.path().to_str().unwrap();
-    let cases: [(&[&str], &str); 7] = [
+    let cases: [(&[&str], &str); 10] = [
         (
             &["--database-url", "mysql://portal:canary-password@db/portal"],
             "SQLite or PostgreSQL",
@@ -66,15 +66,28 @@ fn a_refused_option_says_what_is_wrong_without_its_value() {
             "without a user name or password",
         ),
         (
+            &["--upstream-url", "https://cc.example/?token=canary-token"],
+            "without a query",
+        ),
+        (
             &["audit", "verify", "--database-url", "canary-password.db"],
             "SQLite or PostgreSQL",
         ),
         (&["--session-idle-minutes", "0"], "from 1 to 1440"),
+        (&["--listen", "localhost:8080"], "e.g. 127.0.0.1:8080"),
+        (
+            &["ready", "--listen", "8080"],
+            "a host name such as localhost",
+        ),
     ];
     for (args, says) in cases {
         let out = Command::new(env!("CARGO_BIN_EXE_portal"))
             .args(args)
-            .args(["--data-dir", data].iter().filter(|_| args[0] != "audit"))
+            .args(
+                ["--data-dir", data]
+                    .iter()
+                    .filter(|_| !["audit", "ready"].contains(&args[0])),
+            )
             .output()
             .expect("the portal binary runs");
         assert!(!out.status.success(), "{args:?}");
@@ -446,6 +459,11 @@ async fn ada_in_acme(rx: &mpsc::Receiver<String>) -> (String, reqwest::Client) {
     let url = std::iter::from_fn(|| rx.recv_timeout(Duration::from_secs(30)).ok())
         .find_map(|line| portal_address(&line))
         .expect("the portal announces its address");
+    (url.clone(), signed_in_as_ada_in_acme(&url).await)
+}
+
+/// A client signed in as Ada in Acme at the portal at `url`.
+async fn signed_in_as_ada_in_acme(url: &str) -> reqwest::Client {
     let client = reqwest::Client::builder()
         .cookie_store(true)
         .build()
@@ -464,7 +482,7 @@ async fn ada_in_acme(rx: &mpsc::Receiver<String>) -> (String, reqwest::Client) {
         .await
         .unwrap();
     assert_eq!(chosen.status(), 200);
-    (url, client)
+    client
 }
 
 /// Stops the portal with SIGTERM; its log up to its last line (or what came in the time the
@@ -607,6 +625,66 @@ async fn a_static_dir_without_the_browser_app_is_warned_of_and_the_api_still_ser
     let url = url.unwrap();
     let info = reqwest::get(format!("{url}/api/info")).await.unwrap();
     assert_eq!(info.status(), 200);
+}
+
+/// A portal that ran with a server key given as an option and is started again without it
+/// makes a key of its own, and says that the history was written under another.
+#[tokio::test]
+async fn a_new_server_key_beside_an_existing_history_is_warned_of() {
+    const WARNING: &str =
+        "a new server key was generated although the audit history already holds changes";
+    let dir = tempfile::tempdir().unwrap();
+    let run = |args: &'static [&'static str]| {
+        let data = dir.path().to_owned();
+        async move {
+            let (running, rx) = start(args, &data);
+            let mut log = Vec::new();
+            let url = loop {
+                let line = rx
+                    .recv_timeout(Duration::from_secs(30))
+                    .expect("the portal announces its address");
+                if let Some(url) = portal_address(&line) {
+                    break url;
+                }
+                log.push(line);
+            };
+            // A history to find the next time: the sign-in's rows.
+            signed_in_as_ada_in_acme(&url).await;
+            log.extend(stopped(&running, rx).await);
+            log.iter()
+                .any(|line| line.contains("WARN") && line.contains(WARNING))
+        }
+    };
+    let given = &[
+        "--sandbox-speed",
+        "instant",
+        "--secret-key",
+        "AQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQEBAQE=",
+    ];
+    let none = &["--sandbox-speed", "instant"];
+    assert!(!run(given).await, "a first start has no history yet");
+    assert!(run(none).await, "the key given before is missing");
+    assert!(
+        !run(none).await,
+        "the key generated then is in the data directory now"
+    );
+}
+
+#[test]
+fn a_data_dir_that_is_a_file_is_refused_as_such() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("notes");
+    std::fs::write(&file, "mine").unwrap();
+    let out = portal(&[
+        "--listen",
+        "127.0.0.1:0",
+        "--data-dir",
+        file.to_str().unwrap(),
+    ]);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("this is a file, not a folder"), "{stderr}");
+    assert_eq!(std::fs::read_to_string(&file).unwrap(), "mine");
 }
 
 #[test]

@@ -257,7 +257,7 @@ async fn a_key_console_connect_says_it_does_not_know_is_refused_on_its_field_unl
     );
     let message = said.field("serviceKey").expect("a serviceKey error");
     assert!(
-        message.starts_with("Console Connect found no such object: "),
+        message.starts_with("serviceKey was refused by Console Connect: "),
         "{message}"
     );
     assert!(!said.text.contains(key), "{}", said.text);

@@ -813,6 +813,10 @@ async fn the_portal_is_not_ready_while_its_audit_history_cannot_be_written() {
         locked.text
     );
     assert_eq!(locked.code(), "audit_unavailable");
+    // A probe changed nothing, so it is not told that no change was made.
+    let said = locked.json["message"].as_str().unwrap();
+    assert!(said.starts_with("Not ready:"), "{said}");
+    assert!(!said.contains("no change was made"), "{said}");
     assert_eq!(health.status, StatusCode::OK, "the process itself is up");
 
     lock.rollback().await.unwrap();

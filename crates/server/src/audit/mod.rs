@@ -256,6 +256,15 @@ impl Store {
         }
     }
 
+    /// Whether the history holds any row at all.
+    pub async fn holds_events(&self) -> sqlx::Result<bool> {
+        let sql = "select exists (select 1 from audit_events)";
+        match self {
+            Store::Sqlite { pool, .. } => sqlx::query_scalar(sql).fetch_one(pool).await,
+            Store::Postgres(pool) => sqlx::query_scalar(sql).fetch_one(pool).await,
+        }
+    }
+
     /// Whether a change could be recorded now: the write lock can be taken within the busy
     /// timeout (and PostgreSQL takes writes). Takes the lock and gives it back; writes nothing.
     pub async fn ready(&self) -> sqlx::Result<()> {
@@ -463,6 +472,7 @@ impl AuditLog {
             outcome.error = Some(INTERRUPTED.into());
             let event = row::outcome_of_event(&intent_event, outcome, None);
             self.append(event).await.map_err(anyhow::Error::new)?;
+            say_interrupted(&intent_event);
         }
         let max: Option<i64> = sqlx::query_scalar("select max(id) from audit_events")
             .fetch_one(pool)
@@ -473,6 +483,18 @@ impl AuditLog {
             .await?;
         Ok(count)
     }
+}
+
+/// Says in the log which change was closed as interrupted, for whoever looks it up by its
+/// request id or its row.
+fn say_interrupted(intent: &AuditEvent) {
+    tracing::warn!(
+        intent = intent.id,
+        request_id = %intent.request_id,
+        action = intent.action.as_str(),
+        started = %intent.at,
+        "a change left without an outcome is recorded as interrupted"
+    );
 }
 
 /// On PostgreSQL, closes what other instances left open, every [`RECONCILE_EVERY`], by the

@@ -130,6 +130,9 @@ pub(super) async fn reconcile(pool: &PgPool, in_flight: Duration) -> anyhow::Res
         .execute(&mut *tx)
         .await?;
     tx.commit().await?;
+    for intent in rows.iter().take(events.len()) {
+        super::say_interrupted(&event_from_row(intent)?);
+    }
     Ok(events.len())
 }
 

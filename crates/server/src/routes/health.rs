@@ -21,6 +21,11 @@ pub async fn readyz(State(state): State<AppState>) -> Result<Json<Value>, AppErr
         .store()
         .ready()
         .await
-        .map_err(AppError::audit_unavailable)?;
+        .map_err(|e| AppError::AuditUnavailable {
+            message: "Not ready: the audit history cannot be written right now, so every change \
+                      would be refused."
+                .into(),
+            cause: e.to_string(),
+        })?;
     Ok(Json(json!({"status": "ready"})))
 }

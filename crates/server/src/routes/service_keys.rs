@@ -65,9 +65,51 @@ async fn verify_service_key(
     Ok(Json(view))
 }
 
+/// Console Connect's refusal of the key, under its field, opening with the field's name as
+/// every field message does.
 fn key_refused(message: String) -> AppError {
+    let theirs = message
+        .strip_prefix("Console Connect found no such object: ")
+        .unwrap_or(&message);
+    let message = if theirs.starts_with("serviceKey") {
+        theirs.to_owned()
+    } else {
+        format!("serviceKey was refused by Console Connect: {theirs}")
+    };
     AppError::Validation(vec![models::FieldError {
         field: "serviceKey".into(),
         message,
     }])
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn said(e: AppError) -> String {
+        match e {
+            AppError::Validation(fields) => {
+                assert_eq!(fields.len(), 1);
+                assert_eq!(fields[0].field, "serviceKey");
+                fields[0].message.clone()
+            }
+            other => panic!("{other:?}"),
+        }
+    }
+
+    #[test]
+    fn a_refusal_is_said_under_the_key_opening_with_its_name() {
+        let own = "serviceKey is not a service key Azure knows";
+        assert_eq!(said(key_refused(own.into())), own);
+        assert_eq!(
+            said(key_refused("Invalid key".into())),
+            "serviceKey was refused by Console Connect: Invalid key"
+        );
+        assert_eq!(
+            said(key_refused(
+                "Console Connect found no such object: no such circuit".into()
+            )),
+            "serviceKey was refused by Console Connect: no such circuit"
+        );
+    }
 }
