@@ -8,7 +8,7 @@ use crate::{Fault, RecordedRequest, Route, Simulator};
 use axum::body::Bytes;
 use axum::extract::State;
 use axum::http::StatusCode;
-use axum::routing::{delete, get, post, put};
+use axum::routing::{get, post, put};
 use axum::{Json, Router};
 use serde::{Deserialize, Serialize};
 use std::time::Duration;
@@ -16,7 +16,7 @@ use std::time::Duration;
 pub(crate) fn router() -> Router<Simulator> {
     Router::new()
         .route("/__sim/requests", get(list_requests).delete(clear_requests))
-        .route("/__sim/faults", delete(clear_faults))
+        .route("/__sim/faults", get(list_faults).delete(clear_faults))
         .route("/__sim/faults/{route}", put(set_fault))
         .route("/__sim/advance", post(advance))
         .route("/__sim/demo", get(demo_keys))
@@ -50,6 +50,15 @@ async fn set_fault(
     }
     sim.set_fault(route, fault.clone());
     Ok(Json(FaultSet { route, fault }))
+}
+
+async fn list_faults(State(sim): State<Simulator>) -> Json<Vec<FaultSet>> {
+    Json(
+        sim.faults()
+            .into_iter()
+            .map(|(route, fault)| FaultSet { route, fault })
+            .collect(),
+    )
 }
 
 async fn clear_faults(State(sim): State<Simulator>) -> StatusCode {

@@ -65,6 +65,11 @@ impl Faults {
         self.0.clear();
     }
 
+    /// The faults in force, in the order they were set (with what is left of `times`).
+    pub(crate) fn all(&self) -> Vec<(Route, Fault)> {
+        self.0.clone()
+    }
+
     /// The fault for one request to `route` (its own, else the `Any` one), counted against
     /// `times`.
     pub(crate) fn take(&mut self, route: Route) -> Option<Fault> {

@@ -104,6 +104,11 @@ impl Simulator {
         self.lock().faults.set(route, fault);
     }
 
+    /// The faults in force, each with its route, in the order they were set.
+    pub fn faults(&self) -> Vec<(Route, Fault)> {
+        self.lock().faults.all()
+    }
+
     pub fn clear_faults(&self) {
         self.lock().faults.clear();
     }

@@ -9,7 +9,7 @@ use tracing_subscriber::EnvFilter;
 /// A stateful stand-in for PCCW Global's Console Connect API (the Azure ExpressRoute
 /// endpoints), seeded with demo companies, ports, service keys and connections.
 #[derive(Debug, Parser)]
-#[command(version)]
+#[command(version, after_help = CONTROL_ROUTES)]
 struct Args {
     /// Address to listen on.
     #[arg(long, env = "SIMULATOR_LISTEN", default_value = "127.0.0.1:9090")]
@@ -20,6 +20,20 @@ struct Args {
     #[arg(long, env = "SIMULATOR_DELAYS", value_enum, default_value_t = DelayProfile::Realistic)]
     delays: DelayProfile,
 }
+
+/// What `--help` says of the control routes, which take no API key and are never faulted.
+const CONTROL_ROUTES: &str = "\
+Control routes (no API key; never faulted or logged):
+  PUT    /__sim/faults/{route}  set the fault of one route, e.g. {\"status\": 503, \"times\": 2};
+                                route: any, who_am_i, list_ports, list_connections,
+                                get_connection, delete_connection, verify_service_key,
+                                create_connection, update_peering, read_peering, delete_peering;
+                                fields: latencyMs, status (with retryAfterSecs, echoRequest),
+                                malformedBody, emptyBody, otherBody, hang, times
+  GET    /__sim/faults          the faults in force
+  DELETE /__sim/faults          clear them all
+  GET    /__sim/requests        the requests received (request lines only); DELETE clears them
+  GET    /__sim/demo            the demo API keys and service keys";
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
 enum DelayProfile {

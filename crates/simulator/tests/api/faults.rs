@@ -180,10 +180,25 @@ async fn faults_are_set_and_cleared_over_http() {
         .await
         .unwrap();
     assert_eq!(set.status(), 200);
+    let listed = || async {
+        s.http
+            .get(format!("{}/__sim/faults", s.base_url))
+            .send()
+            .await
+            .unwrap()
+            .json::<serde_json::Value>()
+            .await
+            .unwrap()
+    };
+    let set = listed().await;
+    assert_eq!(set[0]["route"], "create_connection", "{set}");
+    assert_eq!(set[0]["fault"]["status"], 504, "{set}");
+    assert_eq!(set[0]["fault"]["times"], 1, "{set}");
     let first = s
         .create_london("Azure Staging", service_key(LONDON_1G), 500)
         .await;
     assert_eq!(first.status, 504);
+    assert_eq!(listed().await, json!([]), "used up");
     let second = s
         .create_london("Azure Staging", service_key(LONDON_1G), 500)
         .await;
