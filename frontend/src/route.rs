@@ -125,7 +125,7 @@ pub fn recognise(path: &str) -> (Screen, Params) {
     let s: Vec<&str> = segments.iter().map(String::as_str).collect();
     let plain = |screen| (screen, Params::default());
     match s.as_slice() {
-        [] => plain(Screen::Home),
+        [] | ["index.html"] => plain(Screen::Home),
         ["sign-in"] => plain(Screen::SignIn),
         ["connections"] => plain(Screen::Connections),
         ["verify"] => plain(Screen::Verify),
@@ -206,10 +206,11 @@ impl Location {
         )
     }
 
-    /// Takes in the browser's address, first turning `/` into `/connections`.
+    /// Takes in the browser's address, first turning `/` (or the page's own file name,
+    /// `/index.html`) into `/connections`.
     fn sync(self) {
         let (path, search) = Location::read();
-        if path == "/" {
+        if path == "/" || path == "/index.html" {
             self.go(
                 &format!("/connections{search}"),
                 NavigateOptions {
@@ -466,6 +467,7 @@ mod tests {
         let cases = [
             ("/", Screen::Home, None, None),
             ("", Screen::Home, None, None),
+            ("/index.html", Screen::Home, None, None),
             ("/sign-in", Screen::SignIn, None, None),
             ("/connections", Screen::Connections, None, None),
             ("/connections/", Screen::Connections, None, None),

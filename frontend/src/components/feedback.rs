@@ -181,8 +181,19 @@ pub fn LoadError(error: ApiError, retry: Retry) -> impl IntoView {
         let wait = if retry_may_help { wait.get() } else { 0 };
         action_label(busy.get(), wait, "Try again", "Trying again…")
     };
+    // A message that names a wait says, once the wait is over, that it is.
+    let waited = retry_may_help
+        .then(|| after_the_wait(&error.message))
+        .flatten();
+    let banner = move || {
+        let mut error = error.clone();
+        if let Some(waited) = waited.clone().filter(|_| wait.get() == 0) {
+            error.message = waited;
+        }
+        view! { <ErrorBanner error=error/> }
+    };
     view! {
-        <ErrorBanner error=error/>
+        {banner}
         {retry_may_help
             .then(|| {
                 view! {
@@ -205,6 +216,19 @@ pub fn LoadError(error: ApiError, retry: Retry) -> impl IntoView {
                 }
             })}
     }
+}
+
+/// `message` as it reads once the wait its "Try again in …" sentence asked for is over.
+fn after_the_wait(message: &str) -> Option<String> {
+    let start = message.find("Try again in ")?;
+    let end = message[start..]
+        .find(". ")
+        .map_or(message.len(), |dot| start + dot + 1);
+    Some(format!(
+        "{}The wait asked for is over: try again.{}",
+        &message[..start],
+        &message[end..]
+    ))
 }
 
 /// The error of the latest refresh of a page, while it failed, with a way to read again.
@@ -276,7 +300,28 @@ fn said_shortly(ignored: &[String]) -> String {
 
 #[cfg(test)]
 mod tests {
-    use super::{action_label, said_shortly};
+    use super::{action_label, after_the_wait, said_shortly};
+
+    #[test]
+    fn a_wait_named_is_said_to_be_over() {
+        assert_eq!(
+            after_the_wait(
+                "Console Connect is unavailable for now (503). Try again in 20 seconds."
+            )
+            .as_deref(),
+            Some(
+                "Console Connect is unavailable for now (503). The wait asked for is over: try again."
+            )
+        );
+        assert_eq!(
+            after_the_wait("Busy. Try again in 2 minutes. Nothing was changed.").as_deref(),
+            Some("Busy. The wait asked for is over: try again. Nothing was changed.")
+        );
+        assert_eq!(
+            after_the_wait("Console Connect failed. Try again shortly."),
+            None
+        );
+    }
 
     #[test]
     fn an_address_not_understood_is_named_shortly() {

@@ -782,7 +782,9 @@ fn Audit(
             }}
         </div>
         <ActionError error=chain_error/>
-        <details class="filter-panel" open=open data-test="filter-panel">
+        // Filters that cannot be read are shown, folded or not before, so the fields at fault
+        // are in sight.
+        <details class="filter-panel" open=move || open || !exportable() data-test="filter-panel">
             <summary data-test="filter-summary">
                 "Filters"
                 {(active > 0).then(|| view! {

@@ -102,7 +102,23 @@ fn Connection(id: String) -> impl IntoView {
                     .into_any(),
                     Removed::Connection => view! {
                         <p class="notice ok" role="status" data-test="connection-removed">
-                            "Console Connect has taken the delete: it removes the connection and both its legs, Deleting and then Deleted, as this page shows."
+                            {move || {
+                                let deleted = shown
+                                    .with(|c| {
+                                        c.as_ref()
+                                            .is_some_and(|c| c.status == ConnectionStatus::Deleted)
+                                    });
+                                if deleted {
+                                    view! {
+                                        "Console Connect has deleted the connection and both its legs. "
+                                        <a href="/connections">"Back to the connections"</a>
+                                    }
+                                        .into_any()
+                                } else {
+                                    "Console Connect has taken the delete: it removes the connection and both its legs, Deleting and then Deleted, as this page shows."
+                                        .into_any()
+                                }
+                            }}
                         </p>
                     }
                     .into_any(),
@@ -263,13 +279,16 @@ fn summary(c: &ConnectionView, poll: Poll) -> impl IntoView + use<> {
                 <dd>{format::optional_time(c.updated_at.as_deref())}</dd>
             </dl>
             {
-                let moving = c.is_transitional();
+                let moving = c.is_transitional().then(|| changing_words(c));
                 move || {
-                    (moving && poll.running())
-                        .then(|| {
+                    moving
+                        .clone()
+                        .filter(|_| poll.running())
+                        .map(|what| {
                             view! {
                                 <p class="muted small" role="status" data-test="refresh-note">
-                                    "The connection is changing; refreshing "
+                                    {what}
+                                    "; refreshing "
                                     {poll.pace()}
                                     "."
                                 </p>
@@ -278,6 +297,28 @@ fn summary(c: &ConnectionView, poll: Poll) -> impl IntoView + use<> {
                 }
             }
         </section>
+    }
+}
+
+/// What is changing on a connection that is: the connection itself (its status, Azure's
+/// provisioning, a leg), or only its peerings syncing, named.
+fn changing_words(c: &ConnectionView) -> String {
+    let itself = c.status.is_transitional()
+        || c.provisioning_status
+            .as_ref()
+            .is_some_and(|p| p.is_transitional())
+        || c.legs.iter().any(|l| l.status.is_transitional());
+    let syncing: Vec<&str> = c
+        .peerings
+        .iter()
+        .filter(|p| p.sync_status.is_transitional())
+        .map(|p| p.peering_type.label())
+        .collect();
+    match syncing.as_slice() {
+        _ if itself => "The connection is changing".to_owned(),
+        [] => "The connection is changing".to_owned(),
+        [one] => format!("{one} peering is syncing"),
+        [first @ .., last] => format!("{} and {last} peerings are syncing", first.join(", ")),
     }
 }
 
@@ -534,5 +575,45 @@ fn PeeringCard(
                 }
             }}
         </article>
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn connection(status: &str, peerings: &[(&str, &str)]) -> ConnectionView {
+        let peerings: Vec<_> = peerings
+            .iter()
+            .map(|(t, s)| serde_json::json!({"peeringType": t, "syncStatus": s}))
+            .collect();
+        serde_json::from_value(serde_json::json!({
+            "id": "6650a1c2e4b0d7a3c1000000", "name": "London", "speedMbps": 1000,
+            "status": status, "provisioningStatus": "PROVISIONED", "serviceKeyMasked": null,
+            "legs": [], "peerings": peerings, "createdAt": null, "updatedAt": null,
+            "errorReason": null,
+        }))
+        .unwrap()
+    }
+
+    #[test]
+    fn what_is_changing_is_named() {
+        let syncing = |p: &[(&str, &str)]| changing_words(&connection("ACTIVE", p));
+        assert_eq!(
+            syncing(&[("PRIVATE", "SYNCING")]),
+            "Private peering is syncing"
+        );
+        assert_eq!(
+            syncing(&[
+                ("PRIVATE", "PENDING"),
+                ("PUBLIC", "SYNCED"),
+                ("MICROSOFT", "SYNCING")
+            ]),
+            "Private and Microsoft peerings are syncing"
+        );
+        assert_eq!(
+            changing_words(&connection("CREATING", &[("PRIVATE", "SYNCING")])),
+            "The connection is changing"
+        );
     }
 }

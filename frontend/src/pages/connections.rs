@@ -421,7 +421,9 @@ pub fn ConnectionsPage() -> impl IntoView {
                 <input
                     id="show-deleted"
                     type="checkbox"
-                    prop:checked=filters.deleted
+                    // Deleted as the status chosen shows them whatever the box says.
+                    prop:checked=move || filters.shows_deleted()
+                    disabled=move || filters.status.get() == ConnectionStatus::Deleted.as_wire()
                     on:change=move |ev| {
                         let on = event_target_checked(&ev);
                         set_filter("deleted", if on { "1" } else { "" }.to_owned())
@@ -498,6 +500,9 @@ fn table(all: &[ConnectionView], filters: Filters) -> AnyView {
         return view! {
             <Empty>
                 <p>{said}</p>
+                <p>
+                    <a href="/connections" data-test="clear-filters">"Clear the filters"</a>
+                </p>
             </Empty>
         }
         .into_any();

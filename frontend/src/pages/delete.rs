@@ -181,7 +181,7 @@ fn follow_delete(
 fn already_going(c: &ConnectionView, more: &'static str) -> impl IntoView {
     view! {
         <p class="notice" data-test="already-deleted">
-            {format!("This connection is {}.", c.status.gone_words())}
+            {format!("Connection {} is {}.", c.name, c.status.gone_words())}
             {more}
         </p>
     }

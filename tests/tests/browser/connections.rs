@@ -133,6 +133,28 @@ async fn the_connection_filters_narrow_the_list_and_survive_going_back() {
     b.click_css("#show-deleted").await;
     b.wait_for_location("/connections?name=LONDON%20prod&status=ACTIVE&deleted=1")
         .await;
+    b.click_css("#show-deleted").await;
+    b.wait_for_location("/connections?name=LONDON%20prod&status=ACTIVE")
+        .await;
+
+    // Deleted as the status asked for shows the deleted, and the box says so.
+    b.select("filter-status", "DELETED").await;
+    b.wait_for_script(
+        "the box ticked, and not to be unticked",
+        "const box = document.getElementById('show-deleted');\
+         return box.checked && box.disabled;",
+    )
+    .await;
+    // An empty result offers the way back to every connection.
+    b.click("clear-filters").await;
+    b.wait_for_location("/connections").await;
+    b.find("[data-test=\"connection-row\"]").await;
+    assert_eq!(b.value("filter-name").await, "");
+    assert_eq!(
+        b.script("return document.getElementById('show-deleted').disabled;")
+            .await,
+        false
+    );
 }
 
 #[tokio::test]

@@ -585,11 +585,11 @@ async fn a_delete_whose_answer_is_lost_shows_what_is_there_now() {
     b.click("confirm-delete").await;
 
     let said = b
-        .wait_for_text("[data-test=\"already-deleted\"]", "This connection is ")
+        .wait_for_text("[data-test=\"already-deleted\"]", "Connection ")
         .await;
     assert!(
-        said == "This connection is being deleted."
-            || said == "This connection is already deleted.",
+        said == "Connection Azure London Production is being deleted."
+            || said == "Connection Azure London Production is already deleted.",
         "{said}"
     );
     assert_eq!(b.count("[data-test=\"confirm-delete\"]").await, 0);
@@ -676,7 +676,7 @@ async fn a_peering_delete_refused_as_already_gone_shows_that_it_is_gone() {
 #[tokio::test]
 async fn a_peering_delete_refused_as_its_connection_is_going_says_so() {
     let b = delete_private_after_a_colleague("failures-peering-connection-gone", "").await;
-    b.wait_for_text("[data-test=\"already-deleted\"]", "This connection is")
+    b.wait_for_text("[data-test=\"already-deleted\"]", "Connection ")
         .await;
     assert_eq!(b.count("[data-test=\"confirm-delete\"]").await, 0);
     b.screenshot("peering-connection-gone").await;

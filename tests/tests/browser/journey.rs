@@ -1111,18 +1111,23 @@ async fn delete_the_connection(b: &Browser, id: &str) {
     b.click("confirm-delete").await;
 
     b.wait_for_path(&format!("/connections/{id}")).await;
-    b.wait_for_text(
-        "[data-test=\"connection-removed\"]",
-        "Console Connect has taken the delete",
-    )
-    .await;
     b.find(
         "main dl.details .status[data-status=\"DELETING\"], \
          main dl.details .status[data-status=\"DELETED\"]",
     )
     .await;
     b.wait_gone("[data-test=\"delete-connection\"]").await;
+    // Once it is gone, the note says so, and leads back to the list.
+    b.wait_for_text(
+        "[data-test=\"connection-removed\"]",
+        "Console Connect has deleted the connection and both its legs.",
+    )
+    .await;
+    b.find("main dl.details .status[data-status=\"DELETED\"]")
+        .await;
     b.screenshot("connection-deleted").await;
+    b.click_css("[data-test=\"connection-removed\"] a").await;
+    b.wait_for_path("/connections").await;
 }
 
 /// The preview's difference table, one row per changed field.
