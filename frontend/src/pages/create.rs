@@ -304,9 +304,15 @@ pub fn CreatePage() -> impl IntoView {
         n => format!("/create?step={}", n + 1),
     };
     let follow = use_navigate();
+    // Whether the address asked for a later step than the wizard could show for want of the
+    // service key (a reload, a link): the key step says why it is shown instead.
+    let sent_back = RwSignal::new(false);
     crate::shared::effect(move || {
         let wanted = address_step();
         let at = untrack(|| (0..wanted).find(|&i| !done(i)).unwrap_or(wanted));
+        if at == 0 && wanted > 0 {
+            sent_back.set(true);
+        }
         // A step the address does not write as the wizard does (`?step=0`, `?step=two`) is put
         // as it is written, as a step not yet reachable is.
         let written = query.with(|q| q.get("step"));
@@ -355,6 +361,16 @@ pub fn CreatePage() -> impl IntoView {
                                 draft.dropped_speed.set(None);
                             })
                         />
+                    }
+                })
+        }}
+        {move || {
+            (sent_back.get() && step.get() == 0 && !kept.restored.get() && !key_verified.get())
+                .then(|| {
+                    view! {
+                        <p class="notice" role="status" data-test="key-asked-again">
+                            "The service key is kept neither in the address nor across a reload: verify it again to go on."
+                        </p>
                     }
                 })
         }}

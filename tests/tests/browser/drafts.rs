@@ -183,7 +183,15 @@ async fn the_create_wizard_keeps_its_choices_but_not_the_service_key_until_order
     let b = Browser::open("create_draft").await;
     demo::sign_in_as_ada_in_acme(&b).await;
     let key = demo::london_key();
-    b.goto("/create").await;
+    // A later step's address with nothing kept (a reload before any choice) starts at the key,
+    // saying why.
+    b.goto("/create?step=3").await;
+    b.wait_for_location("/create").await;
+    b.wait_for_text(
+        "[data-test=\"key-asked-again\"]",
+        "The service key is kept neither in the address nor across a reload",
+    )
+    .await;
     b.find("[data-test=\"verify-to-continue\"]").await;
     // A key Console Connect refuses is said so under the field, and not told to be verified.
     b.fill("serviceKey", demo::used_key()).await;
@@ -191,6 +199,7 @@ async fn the_create_wizard_keeps_its_choices_but_not_the_service_key_until_order
     b.wait_for_text("#serviceKey-error", "already used").await;
     assert_eq!(b.count("[data-test=\"verify-to-continue\"]").await, 0);
     verify_key(&b, Some(key), "acme-er-london-01").await;
+    b.wait_gone("[data-test=\"key-asked-again\"]").await;
     b.click("next").await;
     b.click_css(&format!("#srcPort-{LONDON_PORT_2}")).await;
     b.click("next").await;
