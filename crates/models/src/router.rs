@@ -132,11 +132,17 @@ fn written(
     let (same, other): (Vec<IpNet>, Vec<IpNet>) = prefixes
         .into_iter()
         .partition(|p| matches!(p, IpNet::V6(_)) == v6);
+    // Prefixes another AS is to originate are announced as learnt from it, not originated here.
+    let originated_here = match (t, config.customer_asn) {
+        (PeeringType::Microsoft, Some(customer)) => customer == config.peer_asn,
+        _ => true,
+    };
     let s = Session {
         t,
         link,
         vlan: config.vlan_id,
         asn: config.peer_asn,
+        originated_here,
         key: shared_key_set,
         ours,
         microsoft,
@@ -226,10 +232,14 @@ fn written(
                 .map(|r| format!(" in {r}"))
                 .unwrap_or_default()
         ));
-        // Originated here (as below), their origin is this router's AS.
+        // Originated here, their origin would be this router's AS.
         if customer != config.peer_asn {
+            let how = match vendor {
+                Vendor::CiscoIosXe => "no network line originates them here",
+                Vendor::Junos | Vendor::JunosSet => "originate none of them here",
+            };
             note(&format!(
-                "Announced as below they originate from AS {}: have AS {customer} originate them, and announce them here as learnt from it.",
+                "AS {customer} is to originate them: this router announces them as learnt from it ({how}; originated here, they would carry AS {}), and the outbound filter below lets out only them.",
                 config.peer_asn
             ));
         }
@@ -245,6 +255,10 @@ fn written(
             "BGP takes its router ID from an IPv4 address of the router: on a router without one, set {set}."
         ));
     }
+    // Pasted over an earlier version, the text adds and changes but removes nothing.
+    note(
+        "Written for a router without this peering: where an earlier version of it is configured, remove what this text no longer sets (a prefix, a neighbour, a password).",
+    );
     // Written as if BGP were not running yet: where it is, its AS stays.
     match vendor {
         Vendor::CiscoIosXe => note(&format!(
@@ -252,7 +266,7 @@ fn written(
             config.peer_asn
         )),
         Vendor::Junos | Vendor::JunosSet => note(&format!(
-            "Where this router already runs BGP as another AS, leave routing-options out and give the group local-as {} instead.",
+            "Where this router already runs BGP as another AS, leave routing-options out and give the group local-as {} private no-prepend-global-as instead.",
             config.peer_asn
         )),
     }
@@ -305,6 +319,9 @@ struct Session {
     len: u8,
     v6: bool,
     advertised: Vec<IpNet>,
+    /// Whether this router originates the advertised prefixes (IOS XE's `network` lines); not
+    /// when Microsoft peering names another AS as theirs.
+    originated_here: bool,
     description: String,
     /// The name of the BGP group or prefix list: `azure-private-primary`.
     name: String,
@@ -406,7 +423,8 @@ fn ios(out: &mut String, s: &Session) {
         s.link.word()
     );
     if s.key {
-        let _ = writeln!(out, " neighbor {m} password {SHARED_KEY_PLACEHOLDER}");
+        // Type 0 (unencrypted) said, so a key that starts with a digit is not read as a type.
+        let _ = writeln!(out, " neighbor {m} password 0 {SHARED_KEY_PLACEHOLDER}");
     }
     if s.bfd() {
         let _ = writeln!(out, " neighbor {m} fall-over bfd");
@@ -421,7 +439,7 @@ fn ios(out: &mut String, s: &Session) {
         let _ = writeln!(out, " !");
     }
     let _ = writeln!(out, " address-family {family}");
-    for p in &s.advertised {
+    for p in s.advertised.iter().filter(|_| s.originated_here) {
         match p {
             IpNet::V4(n) => {
                 let _ = writeln!(out, "  network {} mask {}", n.network(), n.netmask());
@@ -577,6 +595,7 @@ mod tests {
 ! Replace <interface> with this router's port towards Console Connect.
 ! Replace <shared key> with the peering's BGP shared key.
 ! Announces none of your networks (its outbound filter lets nothing out): add those Azure is to reach over this session to BGP and to that filter, as permit entries numbered below 1000.
+! Written for a router without this peering: where an earlier version of it is configured, remove what this text no longer sets (a prefix, a neighbour, a password).
 ! Where this router already runs BGP as another AS, enter its own router bgp instead and give the neighbour local-as 65010 no-prepend replace-as.
 interface <interface>.200
  description Azure ExpressRoute London DC Private peering (primary)
@@ -589,7 +608,7 @@ ip prefix-list AZURE-PRIVATE-PRIMARY-OUT seq 1000 deny 0.0.0.0/0 le 32
 router bgp 65010
  neighbor 10.1.0.2 remote-as 12076
  neighbor 10.1.0.2 description Microsoft (primary)
- neighbor 10.1.0.2 password <shared key>
+ neighbor 10.1.0.2 password 0 <shared key>
  neighbor 10.1.0.2 fall-over bfd
  !
  address-family ipv4
@@ -619,8 +638,9 @@ router bgp 65010
 # BGP announces an advertised prefix only while it is in the routing table.
 # Not advertised over this IPv4 session: 2001:db8:100::/48
 # The advertised prefixes are registered to AS 64998 in RIPENCC: Microsoft expects it as their origin.
-# Announced as below they originate from AS 64999: have AS 64998 originate them, and announce them here as learnt from it.
-# Where this router already runs BGP as another AS, leave routing-options out and give the group local-as 64999 instead.
+# AS 64998 is to originate them: this router announces them as learnt from it (originate none of them here; originated here, they would carry AS 64999), and the outbound filter below lets out only them.
+# Written for a router without this peering: where an earlier version of it is configured, remove what this text no longer sets (a prefix, a neighbour, a password).
+# Where this router already runs BGP as another AS, leave routing-options out and give the group local-as 64999 private no-prepend-global-as instead.
 interfaces {
     <interface> {
         flexible-vlan-tagging;
@@ -688,8 +708,9 @@ protocols {
 # BGP announces an advertised prefix only while it is in the routing table.
 # Not advertised over this IPv4 session: 2001:db8:100::/48
 # The advertised prefixes are registered to AS 64998 in RIPENCC: Microsoft expects it as their origin.
-# Announced as below they originate from AS 64999: have AS 64998 originate them, and announce them here as learnt from it.
-# Where this router already runs BGP as another AS, leave routing-options out and give the group local-as 64999 instead.
+# AS 64998 is to originate them: this router announces them as learnt from it (originate none of them here; originated here, they would carry AS 64999), and the outbound filter below lets out only them.
+# Written for a router without this peering: where an earlier version of it is configured, remove what this text no longer sets (a prefix, a neighbour, a password).
+# Where this router already runs BGP as another AS, leave routing-options out and give the group local-as 64999 private no-prepend-global-as instead.
 set interfaces <interface> flexible-vlan-tagging
 set interfaces <interface> unit 300 description \"Azure ExpressRoute Paris Microsoft peering (primary)\"
 set interfaces <interface> unit 300 vlan-id 300
@@ -727,17 +748,44 @@ set protocols bgp group azure-microsoft-primary neighbor 203.0.113.2
             "! BGP announces an advertised prefix only while it is in the routing table.",
             "ip prefix-list AZURE-MICROSOFT-PRIMARY-OUT seq 5 permit 198.51.100.0/24",
             "ip prefix-list AZURE-MICROSOFT-PRIMARY-OUT seq 10 permit 192.0.2.128/25",
-            "  network 198.51.100.0 mask 255.255.255.0",
-            "  network 192.0.2.128 mask 255.255.255.128",
             "  neighbor 203.0.113.2 prefix-list AZURE-MICROSOFT-PRIMARY-OUT out",
+            "! AS 64998 is to originate them: this router announces them as learnt from it (no network line originates them here; originated here, they would carry AS 64999), and the outbound filter below lets out only them.",
         ] {
             assert!(
                 text.lines().any(|l| l == line),
                 "{line:?} missing in\n{text}"
             );
         }
-        assert!(!text.contains("password"), "{text}");
+        assert!(!text.lines().any(|l| l.contains(" password ")), "{text}");
         assert!(!text.contains("permit 2001:db8:100::/48"), "{text}");
+        // Another AS originates them: this router does not.
+        assert!(!text.contains("  network "), "{text}");
+        // Registered to this router's own AS (or to none named), it originates them.
+        for customer in [Some(64999), None] {
+            let own = PeeringConfig {
+                customer_asn: customer,
+                ..microsoft()
+            };
+            let text = router_config(
+                Vendor::CiscoIosXe,
+                PeeringType::Microsoft,
+                &own,
+                false,
+                Link::Primary,
+                "",
+            )
+            .unwrap();
+            for line in [
+                "  network 198.51.100.0 mask 255.255.255.0",
+                "  network 192.0.2.128 mask 255.255.255.128",
+            ] {
+                assert!(
+                    text.lines().any(|l| l == line),
+                    "{line:?} missing in\n{text}"
+                );
+            }
+            assert!(!text.contains("is to originate them"), "{text}");
+        }
     }
 
     /// The routing registry is named only when it is one the portal knows: Console Connect's
@@ -763,6 +811,7 @@ set protocols bgp group azure-microsoft-primary neighbor 203.0.113.2
         let mut c = microsoft();
         c.primary_peer_subnet = "2001:db8:1::/126".into();
         c.secondary_peer_subnet = "2001:db8:1::4/126".into();
+        c.customer_asn = None;
         let ios = router_config(
             Vendor::CiscoIosXe,
             PeeringType::Microsoft,
