@@ -135,8 +135,12 @@ impl FromRequestParts<AppState> for SignedIn {
     type Rejection = AppError;
 
     async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self> {
-        let renew = !parts.headers.contains_key(UNATTENDED);
-        signed_in(parts, state, renew).await
+        // `1` (or `true`) says so; `0`, `false` or no header is a read someone asked for.
+        let unattended = parts.headers.get(UNATTENDED).is_some_and(|v| {
+            let v = v.to_str().unwrap_or_default().trim();
+            v == "1" || v.eq_ignore_ascii_case("true")
+        });
+        signed_in(parts, state, !unattended).await
     }
 }
 

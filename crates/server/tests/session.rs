@@ -622,6 +622,34 @@ async fn reads_made_unattended_do_not_keep_a_session_alive() {
     assert!(answers.len() <= 6, "ended at its idle timeout: {answers:?}");
 }
 
+/// `X-Portal-Unattended: 0` says the read is not unattended: it keeps the session alive as a
+/// read without the header does.
+#[tokio::test]
+async fn reads_said_not_unattended_keep_a_session_alive() {
+    let app = spawn_app_with(Options {
+        session_idle: Some(Duration::from_secs(2)),
+        ..Options::default()
+    })
+    .await;
+    let client = app.sign_in(grace()).await;
+    let cookie = client.cookie_header().expect("a session cookie");
+    let http = app.client();
+    for (i, said) in ["0", "false", "0", "false", "0", "false", "0", "false"]
+        .into_iter()
+        .enumerate()
+    {
+        let reply = http
+            .send(
+                http.request(reqwest::Method::GET, "/api/connections")
+                    .header("cookie", &cookie)
+                    .header("x-portal-unattended", said),
+            )
+            .await;
+        assert_eq!(reply.status, StatusCode::OK, "read {i}: {}", reply.text);
+        tokio::time::sleep(Duration::from_millis(500)).await;
+    }
+}
+
 /// A session's requests overlap (a page refreshing itself while the user acts), and each one
 /// that renews the idle end writes back the copy of the session it read when it began. Ada's
 /// ports are slow to come; the read renews her session, and she chooses Globex before it ends.
