@@ -300,6 +300,14 @@ async fn audit(command: AuditCommand) -> anyhow::Result<ExitCode> {
                 ExportFormat::Csv => Format::Csv,
                 ExportFormat::Json => Format::Json,
             };
+            if let Some(folder) = output.as_ref().filter(|p| p.is_dir()) {
+                anyhow::bail!(
+                    "cannot write the export to {}: it is a folder; give a file's name in it, \
+                     such as {}",
+                    folder.display(),
+                    folder.join("audit.csv").display()
+                );
+            }
             let (tx, mut rx) = tokio::sync::mpsc::channel(4);
             tokio::spawn(store.export(filter, None, format, tx));
             // `-o -` is standard output, as with most tools.

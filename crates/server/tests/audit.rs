@@ -718,6 +718,26 @@ async fn the_cli_exports_the_history_offline() {
         )),
         "{stderr}"
     );
+    // Nor one to a folder, said as such and nothing else.
+    let folder = portal_cli(&[
+        "audit",
+        "export",
+        "--database-url",
+        &url,
+        "-o",
+        dir.path().to_str().unwrap(),
+    ]);
+    assert!(!folder.status.success());
+    let stderr = String::from_utf8_lossy(&folder.stderr);
+    assert!(
+        stderr.contains(&format!(
+            "portal: cannot write the export to {}: it is a folder; give a file's name in it, such as {}",
+            dir.path().display(),
+            dir.path().join("audit.csv").display()
+        )),
+        "{stderr}"
+    );
+    assert!(!stderr.contains("ERROR"), "{stderr}");
     let kept: Vec<Value> =
         serde_json::from_str(&std::fs::read_to_string(&file).unwrap()).expect("JSON");
     assert_eq!(kept.len() as i64, rows, "the earlier export is untouched");
