@@ -37,6 +37,9 @@ thread_local! {
     static LAST_INPUT: Cell<f64> = const { Cell::new(0.0) };
     /// When someone last typed into the page, ms since the epoch.
     static LAST_TYPED: Cell<f64> = const { Cell::new(0.0) };
+    /// Whether the request being made now is a read the app makes at its own pace, while
+    /// nobody may be looking ([`read_by_itself`]).
+    static BY_ITSELF: Cell<bool> = const { Cell::new(false) };
     static QUIET_UNTIL: Cell<f64> = const { Cell::new(0.0) };
     static QUIET_LOADED: Cell<bool> = const { Cell::new(false) };
     static CHANGES_SENT: Cell<u32> = const { Cell::new(0) };
@@ -73,9 +76,29 @@ fn unattended(last_input: f64, now: f64) -> bool {
 /// Whether `request` is sent as unattended at `now`: only a read can be the app's own doing; a
 /// change, or a read asked for in so many words (*Stay signed in*, which a click made without
 /// a pointer, by assistive technology say, may not have been noted as input before), is
-/// always someone's.
+/// always someone's. A read made at the app's own slow pace is unattended whenever the last
+/// input was.
 fn sent_unattended(request: &Request, last_input: f64, now: f64) -> bool {
-    request.method == "GET" && !request.changes && !request.asked && unattended(last_input, now)
+    request.method == "GET"
+        && !request.changes
+        && !request.asked
+        && (request.by_itself || unattended(last_input, now))
+}
+
+/// Awaits `read`; when `by_itself`, the requests it makes are sent as the app's own doing
+/// (unattended), not the user's, however recent the last input: a page read again at an idle
+/// pace (see `crate::poll`) never keeps the session alive.
+pub async fn read_by_itself<T>(read: impl Future<Output = T>, by_itself: bool) -> T {
+    let mut read = std::pin::pin!(read);
+    // A request is written when the read is polled (its first poll, up to the fetch): said
+    // for the length of each poll, and no longer.
+    std::future::poll_fn(move |cx| {
+        let before = BY_ITSELF.with(|b| b.replace(by_itself));
+        let polled = read.as_mut().poll(cx);
+        BY_ITSELF.with(|b| b.set(before));
+        polled
+    })
+    .await
 }
 
 /// Whether a change is on its way to Console Connect: leaving the page now would lose its
@@ -239,6 +262,8 @@ struct Request {
     unattended: bool,
     /// Whether the user asked for it in so many words: never unattended.
     asked: bool,
+    /// Whether the app reads it at its own slow pace ([`read_by_itself`]): always unattended.
+    by_itself: bool,
     /// Whether Console Connect allows it only to a user with the role to change things (a
     /// change, and a service key's verification, which changes nothing but is refused alike).
     role_checked: bool,
@@ -253,6 +278,7 @@ impl Request {
             changes: false,
             unattended: false,
             asked: false,
+            by_itself: false,
             role_checked: false,
         }
     }
@@ -383,6 +409,7 @@ async fn fetch(request: Request) -> Result<Answer, JsValue> {
 async fn send_raw(mut request: Request, on_401: On401) -> ApiResult<(String, Option<String>)> {
     let changes = request.changes;
     let role_checked = request.role_checked;
+    request.by_itself = BY_ITSELF.with(Cell::get);
     request.unattended = sent_unattended(
         &request,
         LAST_INPUT.with(Cell::get),
@@ -727,6 +754,16 @@ mod tests {
             input,
             input
         ));
+        let by_itself = Request {
+            by_itself: true,
+            ..Request::get("/api/connections")
+        };
+        assert!(sent_unattended(&by_itself, input, input), "read by itself");
+        let asked = Request {
+            by_itself: true,
+            ..Request::get("/api/session").asked()
+        };
+        assert!(!sent_unattended(&asked, input, later));
         assert!(!sent_unattended(
             &Request::get("/api/session").asked(),
             input,
@@ -747,6 +784,22 @@ mod tests {
             input,
             later
         ));
+    }
+
+    /// The requests a read by itself makes are written while it is polled: said so then, and
+    /// only then.
+    #[test]
+    fn a_read_by_itself_is_said_so_while_it_is_polled_and_no_longer() {
+        use std::task::{Context, Poll, Waker};
+        for by_itself in [true, false] {
+            let seen = Cell::new(None);
+            let read = async { seen.set(Some(BY_ITSELF.with(Cell::get))) };
+            let mut read = std::pin::pin!(read_by_itself(read, by_itself));
+            let polled = read.as_mut().poll(&mut Context::from_waker(Waker::noop()));
+            assert_eq!(polled, Poll::Ready(()));
+            assert_eq!(seen.get(), Some(by_itself));
+            assert!(!BY_ITSELF.with(Cell::get), "no longer once polled");
+        }
     }
 
     #[test]

@@ -444,10 +444,12 @@ pub fn ConnectionsPage() -> impl IntoView {
 
 /// The selected company's connections. The table is redrawn only when the list changed, not
 /// on every refresh; a refresh that failed leaves it as last read under its error, with a way
-/// to read it again, and while a connection in it is moving the page goes on reading by itself.
+/// to read it again, and while a connection in it is moving the page goes on reading by itself
+/// (and, more slowly, while none is and the tab is shown: a colleague's order appears).
 #[component]
 fn CompanyConnections(filters: Filters) -> impl IntoView {
-    let poll = Poll::new();
+    // A colleague's order appears in a console left open, as it does in a tab shown again.
+    let poll = Poll::new().also_when_idle();
     let list = poll.resource(api::list_connections);
     let (shown, failed) = crate::shared::last_read(list);
     poll.while_busy(move || {

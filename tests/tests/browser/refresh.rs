@@ -5,7 +5,8 @@
 //! and so is the connections list, whose rows stay in place while the moving one changes. At
 //! the sandbox's realistic pace a state lasts several refreshes, and a refresh that finds
 //! nothing new must not end the following: the list and a peering change are followed to
-//! their end. A tab shown again reads its page again, moving or not; the audit history adds
+//! their end. A tab shown again reads its page again, moving or not, and the connections list
+//! reads itself again, slowly, while nothing moves; the audit history adds
 //! the events written meanwhile on top of those it shows, and a company chosen in another tab
 //! of the same session is followed, as is a sign-out there. A focused control drawn away
 //! leaves the keyboard on what was drawn in its place.
@@ -261,6 +262,37 @@ async fn a_tab_shown_again_reads_its_page_again() {
     b.shown_again().await;
     b.find(&format!("[data-connection=\"{id}\"]")).await;
     b.screenshot("shown-again").await;
+}
+
+/// A connections list left open, its tab shown and nothing in it moving, reads itself again
+/// at its idle pace (30 s): a colleague's order appears without a reload. That read is the
+/// app's own doing, sent unattended, so it does not keep the session alive.
+#[tokio::test]
+async fn a_list_left_open_picks_up_a_colleagues_order() {
+    let b = Browser::open("refresh-idle").await;
+    demo::sign_in_as_ada_in_acme(&b).await;
+    b.wait_for_rows(
+        "Acme's seeded connection",
+        "[data-test=\"connection-row\"]",
+        |r| r.len() == 1,
+    )
+    .await;
+    b.script_with(NOTE_UNATTENDED, json!(["/api/connections"]))
+        .await;
+    let name = "Azure London Meanwhile";
+    let id = demo::order_in_acme(&b, name).await;
+    b.wait_for_text_within(
+        &format!("[data-connection=\"{id}\"]"),
+        name,
+        std::time::Duration::from_secs(45),
+    )
+    .await;
+    assert_eq!(
+        b.script("return window.sent[0];").await,
+        json!("1"),
+        "the read that found it was sent unattended"
+    );
+    b.screenshot("picked-up").await;
 }
 
 #[tokio::test]
