@@ -180,7 +180,10 @@ impl Poll {
             spawn_local(async move {
                 let now = web_sys::js_sys::Date::now();
                 let (pace, delay) = match kind {
-                    Waiting::Idle => (IDLE_MS, tick_delay(now, crate::api::quiet_until()).max(IDLE_MS)),
+                    Waiting::Idle => (
+                        IDLE_MS,
+                        tick_delay(now, crate::api::quiet_until()).max(IDLE_MS),
+                    ),
                     _ => (INTERVAL_MS, tick_delay(now, crate::api::quiet_until())),
                 };
                 // Said until the next tick is set, not undone for the read in between:
@@ -196,8 +199,7 @@ impl Poll {
                     }
                     // A hidden tab is read again when it is shown, not while nobody sees it;
                     // a session near its idle end, once someone uses the page again.
-                    if kind == Waiting::Idle && !document().hidden() && !self.idle_read_may_go()
-                    {
+                    if kind == Waiting::Idle && !document().hidden() && !self.idle_read_may_go() {
                         delay = IDLE_MS;
                         continue;
                     }
@@ -296,7 +298,11 @@ mod tests {
         // While nothing moves: an idle tick for a page read again when idle, once.
         assert_eq!(to_set(false, true, Nothing), Some(Idle));
         assert_eq!(to_set(false, true, Idle), None);
-        assert_eq!(to_set(false, true, Busy), None, "the busy tick waiting stands");
+        assert_eq!(
+            to_set(false, true, Busy),
+            None,
+            "the busy tick waiting stands"
+        );
         assert_eq!(to_set(false, false, Nothing), None);
         assert_eq!(to_set(false, false, Idle), None);
     }

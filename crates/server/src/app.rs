@@ -241,6 +241,7 @@ pub fn app(state: AppState, csp: &str) -> anyhow::Result<Router> {
         ))
         .layer(middleware::from_fn(crate::session::end_when_key_refused))
         .layer(sessions)
+        .layer(middleware::from_fn(crate::session::not_kept_said))
         .layer(middleware::from_fn_with_state(
             state.clone(),
             crate::session::removal_like_the_cookie,

@@ -4,7 +4,7 @@
 //! checked here on every request.
 
 use crate::audit::Actor;
-use crate::error::{AppError, Result};
+use crate::error::{AppError, ErrorReport, Result};
 use crate::state::AppState;
 use axum::extract::FromRequestParts;
 use axum::http::HeaderValue;
@@ -265,6 +265,47 @@ pub async fn end_when_key_refused(
         }
     }
     response
+}
+
+/// What a read is told when its session could not be written back after it was answered.
+const NOT_KEPT_READ: &str = "The portal could not write your session back to its session store, \
+     so its answer to this request was not sent. Try again shortly.";
+/// What any other request is told then: it was handled, and a change may have been made.
+const NOT_KEPT_CHANGE: &str = "The portal handled this request but could not write your session \
+     back to its session store, so its answer was lost. If it was a change, it may have been \
+     made all the same: check the current state before trying again.";
+
+/// tower-sessions answers a bare 500 when it cannot write a request's session back once the
+/// request was handled (the store failed between reading the session and writing it, say a
+/// renewal of its idle end): the request's own answer is dropped by then. Said as the session
+/// store's failure, a 503, and for anything but a read, that a change may have been made.
+/// Everything inside the session layer answers with the portal's own error shape, so a bare
+/// 500 here is the layer's.
+pub async fn not_kept_said(
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> axum::response::Response {
+    use axum::http::{Method, StatusCode, header::CONTENT_TYPE};
+    use axum::response::IntoResponse;
+    let read = matches!(*request.method(), Method::GET | Method::HEAD);
+    let response = next.run(request).await;
+    let bare = response.status() == StatusCode::INTERNAL_SERVER_ERROR
+        && response.extensions().get::<ErrorReport>().is_none()
+        && !response.headers().contains_key(CONTENT_TYPE);
+    if !bare {
+        return response;
+    }
+    let message = if read { NOT_KEPT_READ } else { NOT_KEPT_CHANGE };
+    let mut said = StatusCode::SERVICE_UNAVAILABLE.into_response();
+    said.extensions_mut().insert(ErrorReport {
+        body: models::ApiError::new(models::ErrorCode::SessionsUnavailable, message),
+        cause: Some(
+            "the session could not be written back to the session store after the request \
+             (tower-sessions logged the store's error)"
+                .to_owned(),
+        ),
+    });
+    said
 }
 
 /// tower-sessions removes a session's cookie with one of its name and path alone, which a

@@ -968,6 +968,50 @@ async fn a_session_store_out_of_reach_is_said_so_and_nothing_is_done() {
     );
 }
 
+/// The session store fails after a change read its session (from the portal's cache) and
+/// before the session's renewal is written back: the change was made, its answer lost. A 503
+/// that says so, and that the change may have been made, rather than a bare internal error.
+#[tokio::test]
+async fn a_session_not_written_back_after_a_change_says_it_may_have_been_made() {
+    let app = spawn_app_with(Options {
+        session_idle: Some(Duration::from_secs(8)),
+        ..Options::default()
+    })
+    .await;
+    let client = app.sign_in_to(ada(), "acme").await;
+    let id = client.connection_id(PRODUCTION).await;
+    // Past the pace of renewals (a quarter of the idle timeout): the next request renews it.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let mut sessions = sessions_away(&app).await;
+
+    let path = peering_path(&id, "PRIVATE");
+    let reply = client.post(&path, &private_peering(200)).await;
+
+    assert_eq!(
+        reply.status,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "{}",
+        reply.text
+    );
+    assert_eq!(reply.code(), "sessions_unavailable");
+    assert!(
+        reply
+            .message()
+            .ends_with("If it was a change, it may have been made all the same: check the current state before trying again."),
+        "{}",
+        reply.text
+    );
+    assert!(reply.json["requestId"].is_string(), "{}", reply.text);
+    assert_eq!(app.upstream_calls(Route::UpdatePeering), 1);
+
+    sessions_back(&mut sessions).await;
+    let read = client.get(&path).await;
+    assert_eq!(read.status, StatusCode::OK, "{}", read.text);
+    assert_eq!(read.json["config"]["vlanId"], 200, "the change was made");
+    let (_, outcome) = client.audit_pair("update_peering", &id).await;
+    assert_eq!(outcome["outcome"], "succeeded");
+}
+
 /// A sign-in Console Connect accepts but whose session cannot be stored signs nobody in, and
 /// the history says it failed, and why, rather than that someone signed in; once the store is
 /// back, the same key signs in.
