@@ -968,9 +968,10 @@ async fn a_session_store_out_of_reach_is_said_so_and_nothing_is_done() {
     );
 }
 
-/// The session store fails after a change read its session (from the portal's cache) and
-/// before the session's renewal is written back: the change was made, its answer lost. A 503
-/// that says so, and that the change may have been made, rather than a bare internal error.
+/// The session store fails while a change is with Console Connect (after the change found its
+/// session standing), so the session's renewal cannot be written back: the change was made,
+/// its answer lost. A 503 that says so, and that the change may have been made, rather than a
+/// bare internal error.
 #[tokio::test]
 async fn a_session_not_written_back_after_a_change_says_it_may_have_been_made() {
     let app = spawn_app_with(Options {
@@ -982,10 +983,20 @@ async fn a_session_not_written_back_after_a_change_says_it_may_have_been_made() 
     let id = client.connection_id(PRODUCTION).await;
     // Past the pace of renewals (a quarter of the idle timeout): the next request renews it.
     tokio::time::sleep(Duration::from_secs(3)).await;
-    let mut sessions = sessions_away(&app).await;
+    app.sim.set_fault(
+        Route::UpdatePeering,
+        Fault {
+            latency_ms: 1_000,
+            ..Fault::default()
+        },
+    );
 
     let path = peering_path(&id, "PRIVATE");
-    let reply = client.post(&path, &private_peering(200)).await;
+    let change = private_peering(200);
+    let (reply, mut sessions) = tokio::join!(client.post(&path, &change), async {
+        app.sent(Route::UpdatePeering, 1).await;
+        sessions_away(&app).await
+    });
 
     assert_eq!(
         reply.status,
@@ -1010,6 +1021,25 @@ async fn a_session_not_written_back_after_a_change_says_it_may_have_been_made() 
     assert_eq!(read.json["config"]["vlanId"], 200, "the change was made");
     let (_, outcome) = client.audit_pair("update_peering", &id).await;
     assert_eq!(outcome["outcome"], "succeeded");
+
+    // A read whose session (from the cache) is due a renewal that cannot be written: it is
+    // told to try again, nothing about a change.
+    tokio::time::sleep(Duration::from_secs(3)).await;
+    let mut sessions = sessions_away(&app).await;
+    let read = client.get(&path).await;
+    assert_eq!(
+        read.status,
+        StatusCode::SERVICE_UNAVAILABLE,
+        "{}",
+        read.text
+    );
+    assert_eq!(read.code(), "sessions_unavailable");
+    assert_eq!(
+        read.message(),
+        "The portal could not write your session back to its session store, so its answer to \
+         this request was not sent. Try again shortly."
+    );
+    sessions_back(&mut sessions).await;
 }
 
 /// A sign-in Console Connect accepts but whose session cannot be stored signs nobody in, and
