@@ -246,9 +246,9 @@ async fn a_peering_removed_while_it_syncs_is_said_to_be_gone() {
     b.screenshot("removed-while-syncing").await;
 }
 
-#[tokio::test]
-async fn a_tab_shown_again_reads_its_page_again() {
-    let b = Browser::open("refresh-shown-again").await;
+/// A browser for test `name` on Acme's connections list, showing its one seeded connection.
+async fn acme_list(name: &str) -> Browser {
+    let b = Browser::open(name).await;
     demo::sign_in_as_ada_in_acme(&b).await;
     b.wait_for_rows(
         "Acme's seeded connection",
@@ -256,8 +256,14 @@ async fn a_tab_shown_again_reads_its_page_again() {
         |r| r.len() == 1,
     )
     .await;
-    // Nothing in the list moves, so it does not refresh by itself; a colleague orders
-    // meanwhile, while this tab is in the background.
+    b
+}
+
+#[tokio::test]
+async fn a_tab_shown_again_reads_its_page_again() {
+    let b = acme_list("refresh-shown-again").await;
+    // Nothing in the list moves, so it does not refresh by itself before its idle pace (30 s);
+    // a colleague orders meanwhile, while this tab is in the background.
     let id = demo::order_in_acme(&b, "Azure London Elsewhere").await;
     b.shown_again().await;
     b.find(&format!("[data-connection=\"{id}\"]")).await;
@@ -269,14 +275,7 @@ async fn a_tab_shown_again_reads_its_page_again() {
 /// app's own doing, sent unattended, so it does not keep the session alive.
 #[tokio::test]
 async fn a_list_left_open_picks_up_a_colleagues_order() {
-    let b = Browser::open("refresh-idle").await;
-    demo::sign_in_as_ada_in_acme(&b).await;
-    b.wait_for_rows(
-        "Acme's seeded connection",
-        "[data-test=\"connection-row\"]",
-        |r| r.len() == 1,
-    )
-    .await;
+    let b = acme_list("refresh-idle").await;
     b.script_with(NOTE_UNATTENDED, json!(["/api/connections"]))
         .await;
     let name = "Azure London Meanwhile";
