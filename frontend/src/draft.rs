@@ -1,7 +1,7 @@
 //! Unsent forms kept in the tab. What the user typed into a wizard stays in this tab's
 //! `sessionStorage` until the change is applied, so reloading the page, or signing in again
 //! after the session ended, brings it back instead of losing it. Drafts are kept per user and
-//! per form, only for inputs the user edited, never for secrets (the callers leave the API key,
+//! per form, only for inputs the user changed from what the form started with, never for secrets (the callers leave the API key,
 //! service key and BGP shared key out), and signing out forgets them all.
 
 use crate::form::Input;
@@ -24,11 +24,14 @@ pub struct Kept {
     pub restored: RwSignal<bool>,
 }
 
-/// The draft of `inputs` as saved: the edited ones, by name.
+/// The draft of `inputs` as saved: the ones edited away from what the form started with, by
+/// name. An input merely touched (a step's *Next* marks them all, to show what is missing) or
+/// typed back to its start is not kept: brought back over a newer read, it would put back the
+/// value read then, silently undoing a colleague's change made since.
 fn edited(inputs: &[(&'static str, Input, String)]) -> Vec<(&'static str, String)> {
     inputs
         .iter()
-        .filter(|(_, input, _)| input.touched.get())
+        .filter(|(_, input, initial)| input.touched.get() && input.value.with(|v| v != initial))
         .map(|(name, input, _)| (*name, input.value.get()))
         .collect()
 }

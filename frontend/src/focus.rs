@@ -3,8 +3,10 @@
 //! worked, a form replaced by the next one). The browser then drops the focus to the document,
 //! and the next Tab would start again from the top of the page. Instead the focus goes back to
 //! the button once it can be used again, or to the first control where the removed one was:
-//! what was drawn in its place, else the next control after it, else the last one before it;
-//! to the start of the page's content when the whole page changed.
+//! the same control drawn anew (its id, or a link to the same address: a list redrawn with a
+//! row added above keeps the keyboard on the same row), else what was drawn in its place, else
+//! the next control after it, else the last one before it; to the start of the page's content
+//! when the whole page changed.
 //!
 //! Where the control was is read when it takes the focus, and again when it loses it: the
 //! page may already have drawn the new content beside the old by then, and a neighbour seen
@@ -144,7 +146,7 @@ fn rescue(lost: Element, levels: Vec<Level>, checks: u32) {
     let target = if whole_page {
         None
     } else {
-        nearest_control(level)
+        drawn_anew(&lost, place).or_else(|| nearest_control(level))
     };
     match target {
         Some(e) => {
@@ -159,6 +161,31 @@ fn rescue(lost: Element, levels: Vec<Level>, checks: u32) {
             }
         }
     }
+}
+
+/// The same control drawn anew under `place`, wherever it now is (a list redrawn with a row
+/// added above it): the element with the lost one's id, else the first link to the same
+/// address. Not the control now at the lost one's place, which is another row's.
+fn drawn_anew(lost: &Element, place: &Element) -> Option<HtmlElement> {
+    let shown = |e: HtmlElement| Some(e).filter(|e| e.offset_parent().is_some());
+    let id = lost.id();
+    if !id.is_empty() {
+        return document()
+            .get_element_by_id(&id)
+            .filter(|e| place.contains(Some(e)))
+            .and_then(|e| e.dyn_into::<HtmlElement>().ok())
+            .and_then(shown);
+    }
+    if !lost.tag_name().eq_ignore_ascii_case("a") {
+        return None;
+    }
+    let href = lost.get_attribute("href")?;
+    let links = place.query_selector_all("a[href]").ok()?;
+    (0..links.length())
+        .filter_map(|i| links.item(i))
+        .filter_map(|n| n.dyn_into::<HtmlElement>().ok())
+        .find(|a| a.get_attribute("href").as_deref() == Some(href.as_str()))
+        .and_then(shown)
 }
 
 /// The control where the removed one was under `level`: the first of what was drawn in its

@@ -114,6 +114,22 @@ fn not_understood(params: &Params, is_time: impl Fn(&str) -> bool) -> Vec<String
 /// name of one of the company's connections (in any case), which stands for its id, or part of
 /// the name of only one (as the connections list finds names). `known` holds (id, name) pairs,
 /// `legs` (leg id, connection id) pairs.
+/// The connection filter as [`connection_filter`] found it, once it is known whether the
+/// company's connections were read (`listed`): a name not found among none read is not said to
+/// name no connection.
+fn looked_up(
+    found: Result<Option<String>, String>,
+    listed: bool,
+) -> Result<Option<String>, String> {
+    match found {
+        Err(_) if !listed => Err("The company's connections have not been read (their list \
+             failed, or is still on its way), so none can be found by its name now: give the \
+             connection's id (24 characters 0-9 and a-f), or reload the page to read them again"
+            .to_owned()),
+        found => found,
+    }
+}
+
 fn connection_filter(
     typed: &str,
     known: &[(String, String)],
@@ -446,8 +462,9 @@ fn Audit(
 
     // A connection named rather than given by id is looked up among the company's.
     let chosen_connection = Memo::new(move |_| {
-        connections
-            .with(|known| legs.with(|legs| connection_filter(&connection.get(), known, legs)))
+        let found = connections
+            .with(|known| legs.with(|legs| connection_filter(&connection.get(), known, legs)));
+        looked_up(found, listed.get())
     });
     let connection_error = Signal::derive(move || chosen_connection.get().err());
 
@@ -1141,8 +1158,8 @@ fn email(address: &str) -> impl IntoView + use<> {
 #[cfg(test)]
 mod tests {
     use super::{
-        LastShown, active_filters, connection_filter, history_path_for, keep_shown, newer_than,
-        not_understood, ordered_name, plus_restored, query_from, shown_before,
+        LastShown, active_filters, connection_filter, history_path_for, keep_shown, looked_up,
+        newer_than, not_understood, ordered_name, plus_restored, query_from, shown_before,
     };
     use models::api::{AuditEvent, AuditOutcome, AuditPhase, AuditQuery};
 
@@ -1317,6 +1334,18 @@ mod tests {
             ("5f1e0a0b0c0d0e0f10111215".to_owned(), "twin ".to_owned()),
         ];
         assert_eq!(connection_filter("  ", &known, &[]), Ok(None));
+        // A name looked up before (or without) the company's list is not said to be no one's.
+        let unlisted = looked_up(connection_filter("Azure London DR", &[], &[]), false);
+        assert!(
+            unlisted
+                .unwrap_err()
+                .starts_with("The company's connections have not been read"),
+        );
+        assert_eq!(
+            looked_up(connection_filter(id, &[], &[]), false),
+            Ok(Some(id.to_owned()))
+        );
+        assert_eq!(looked_up(Ok(None), false), Ok(None));
         // An id, known or not (a deleted connection's), and in capitals too.
         assert_eq!(connection_filter(id, &[], &[]), Ok(Some(id.to_owned())));
         assert_eq!(

@@ -59,7 +59,9 @@ fn take_removed(id: &str) -> Option<Removed> {
 #[component]
 fn Connection(id: String) -> impl IntoView {
     let removed = take_removed(&id);
-    let poll = Poll::new();
+    // A colleague's change (a peering, a delete) shows up on a page left open, as in a tab
+    // shown again.
+    let poll = Poll::new().also_when_idle();
     let ports = names::ports();
     let conn = {
         let id = id.clone();
@@ -72,7 +74,7 @@ fn Connection(id: String) -> impl IntoView {
     // The page's frame is drawn once; each part of it is redrawn only when what it shows
     // changes, so a refresh never takes the keyboard focus away. A refresh that failed leaves
     // the connection as last read under its error, with a way to read it again; while it is
-    // moving, the page also goes on reading it by itself.
+    // moving, the page also goes on reading it by itself (and, slowly, while it is not).
     let (shown, failed) = crate::shared::last_read(conn);
     poll.while_busy(move || {
         crate::poll::still_moving(conn, shown, ConnectionView::is_transitional)

@@ -274,6 +274,17 @@ pub fn CreatePage() -> impl IntoView {
         None => {}
     });
     let create_error = Signal::derive(move || create.value().and_then(Result::err));
+    // An order whose answer did not say how it ended may have been placed: Create waits until
+    // the user has looked and says it is not there (the request id of the failure they
+    // looked for), so a second click does not place a second order.
+    let looked_for: RwSignal<Option<Option<String>>> = RwSignal::new(None);
+    let unsettled = Memo::new(move |_| {
+        create_error.with(|e| {
+            e.as_ref().is_some_and(|e| {
+                e.may_have_been_made() && looked_for.with(|l| l.as_ref() != Some(&e.request_id))
+            })
+        })
+    });
     // A busy Console Connect's wait (`Retry-After`) is counted down before ordering again.
     let wait = wait_left(move || {
         create.value();
@@ -435,7 +446,19 @@ pub fn CreatePage() -> impl IntoView {
                                 <p class="notice" data-test="order-may-be-placed">
                                     "Before ordering again, look for it among "
                                     <a href="/connections">"the company's connections"</a>
-                                    ": it may have been placed."
+                                    ": it may have been placed. "
+                                    <Show when=move || unsettled.get()>
+                                        <button
+                                            type="button"
+                                            class="link-button"
+                                            data-test="order-again"
+                                            on:click=move |_| {
+                                                looked_for.set(create_error.with_untracked(|e| e.as_ref().map(|e| e.request_id.clone())));
+                                            }
+                                        >
+                                            "It is not there: order again"
+                                        </button>
+                                    </Show>
                                 </p>
                             }
                         })
@@ -472,12 +495,13 @@ pub fn CreatePage() -> impl IntoView {
                         type="button"
                         class="primary"
                         data-test="create"
-                        disabled=move || creating.get() || draft.request().is_none() || wait.get() != 0
+                        disabled=move || creating.get() || draft.request().is_none() || wait.get() != 0 || unsettled.get()
                         on:click=move |_| {
                             // The button is disabled only once the page redraws: a second
                             // click in the same moment must not place a second order.
                             if !creating.get_untracked()
                                 && wait.get_untracked() == 0
+                                && !unsettled.get_untracked()
                                 && let Some(req) = draft.request()
                             {
                                 create.dispatch(req);

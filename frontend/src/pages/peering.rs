@@ -134,6 +134,12 @@ fn PeeringWizard(id: String, t: PeeringType) -> impl IntoView {
         })
     });
     let read_others = Callback::new(move |()| peerings.refetch());
+    // The form, once shown, stays; but a change refused for the connection's state reads the
+    // connection again, and while it is no longer Active (a colleague deletes it) Apply waits.
+    let read_connection = Callback::new(move |()| conn.refetch());
+    let inactive = Signal::derive(move || {
+        conn.with(|c| matches!(c, Some(Ok(c)) if c.status != ConnectionStatus::Active))
+    });
     let back = format!("/connections/{id}");
     let missing = id.clone();
     // Opened at an applied change's address: its sync is followed here, without the form, until
@@ -252,6 +258,8 @@ fn PeeringWizard(id: String, t: PeeringType) -> impl IntoView {
                         current=current
                         others=others
                         read_others=read_others
+                        read_connection=read_connection
+                        inactive=inactive
                     />
                 }
                     .into_any()
@@ -462,6 +470,9 @@ fn PeeringForm(
     current: Option<PeeringView>,
     others: Memo<Vec<OtherPeering>>,
     read_others: Callback<()>,
+    read_connection: Callback<()>,
+    /// Whether the connection, as last read, is no longer Active.
+    inactive: Signal<bool>,
 ) -> impl IntoView {
     let id = connection.id.clone();
     let draft = Draft::new(current.as_ref());
@@ -473,6 +484,7 @@ fn PeeringForm(
         .collect();
     // What the form was filled from: the peering as this page read it.
     let read_base = current.as_ref().map(|p| p.base.clone());
+    let was_read = read_base.is_some();
     // A change still on its way to Azure (the page reloaded while it was followed, say).
     let syncing = current
         .as_ref()
@@ -528,11 +540,16 @@ fn PeeringForm(
             })
         })
     });
+    // The peering this page read is gone (a colleague removed it): Apply would create it again.
+    let removed_meanwhile = Memo::new(move |_| {
+        was_read && preview_result.with(|p| p.as_ref().is_some_and(|p| !p.exists))
+    });
     let checked = Memo::new(move |_| others.with(|others| check(t, draft, others)));
     // The review's rows that are not this form's edits but put back what the page read, over a
-    // change made since (the shared key aside: the page never reads one).
+    // change made since (the shared key aside: the page never reads one). Over a removal every
+    // row is the peering created again, which the review says once.
     let undone = Memo::new(move |_| {
-        if !changed_since_read.get() {
+        if !changed_since_read.get() || removed_meanwhile.get() {
             return Vec::new();
         }
         let edited: Vec<&str> = draft
@@ -612,6 +629,10 @@ fn PeeringForm(
         // read it, so the others are read again and the form checks against them from then on.
         if e.code == ErrorCode::ValidationFailed {
             read_others.run(());
+        }
+        // Refused for the connection's state (no longer Active): what it is now is read.
+        if e.code == ErrorCode::Conflict {
+            read_connection.run(());
         }
         if apply_server_errors(e, &draft.inputs()) {
             step.set(0);
@@ -831,8 +852,10 @@ fn PeeringForm(
                         <div class="notice warn" role="alert" data-test="changed-since-read">
                             // Once Apply was refused for it, the review's own notice says the
                             // peering changed and the difference is from its current settings.
-                            <p>
-                                {move || if outdated.get() {
+                            <p data-test=move || if removed_meanwhile.get() { "removed-meanwhile" } else { "changed-meanwhile" }>
+                                {move || if removed_meanwhile.get() {
+                                    "This peering was removed after this page read it (by a colleague, or in another tab): Apply creates it again, with the settings below."
+                                } else if outdated.get() {
                                     "A field you did not edit here may undo the change made to this peering since this page read it: the rows that would are marked."
                                 } else {
                                     "This peering was changed after this page read it. The difference below is from its current settings, so a field you did not edit here may undo that change."
@@ -840,12 +863,9 @@ fn PeeringForm(
                             </p>
                             // The key this form keeps went with the peering: nothing else says so,
                             // since the page never reads a key and the difference shows none.
-                            <Show when=move || {
-                                draft.keeps_key()
-                                    && preview_result.with(|p| p.as_ref().is_some_and(|p| !p.exists))
-                            }>
+                            <Show when=move || draft.keeps_key() && removed_meanwhile.get()>
                                 <p data-test="kept-key-gone">
-                                    "It was removed meanwhile, and its shared key with it: there is no key to keep, so this change creates it without one. Start again to type one."
+                                    "Its shared key went with it: there is no key to keep, so this creates it without one. Start again to type one."
                                 </p>
                             </Show>
                             <button
@@ -879,6 +899,7 @@ fn PeeringForm(
                         reason=reason
                         ticket=ticket
                         pending=busy
+                        inactive=inactive
                         error=Signal::derive(move || apply_error.get().or_else(|| preview_error.get()))
                         on_back=Callback::new(move |_| step.set(0))
                         on_recheck=Callback::new(move |_| {
@@ -1196,6 +1217,8 @@ fn ReviewStep(
     reason: Input,
     ticket: Input,
     pending: Memo<bool>,
+    /// The connection is no longer Active: nothing can be applied (its error says why).
+    inactive: Signal<bool>,
     error: Signal<Option<ApiError>>,
     on_back: Callback<()>,
     /// Reviews the change again from the peering's current settings.
@@ -1218,7 +1241,11 @@ fn ReviewStep(
             novalidate
             on:submit=move |ev| {
                 ev.prevent_default();
-                if pending.get_untracked() || wait.get_untracked() > 0 || untrack(unsettled) {
+                if pending.get_untracked()
+                    || wait.get_untracked() > 0
+                    || untrack(unsettled)
+                    || inactive.get_untracked()
+                {
                     return;
                 }
                 if ready() {
@@ -1304,7 +1331,9 @@ fn ReviewStep(
                     type="submit"
                     class="primary"
                     data-test="apply"
-                    disabled=move || !ready() || pending.get() || wait.get() != 0 || unsettled()
+                    disabled=move || {
+                        !ready() || pending.get() || wait.get() != 0 || unsettled() || inactive.get()
+                    }
                 >
                     {move || action_label(pending.get(), wait.get(), "Apply", "Applying…")}
                 </button>
@@ -1312,6 +1341,11 @@ fn ReviewStep(
             <Show when=move || !note_ok(reason, ticket, true) && !nothing_changes()>
                 <p class="help right" data-test="apply-needs">
                     "Give the reason for this change above (and correct the ticket, if given) to apply it."
+                </p>
+            </Show>
+            <Show when=move || inactive.get()>
+                <p class="help right" data-test="apply-inactive">
+                    "Nothing can be applied: the connection is no longer Active, and peering can be changed only while it is."
                 </p>
             </Show>
             <Show when=nothing_changes>

@@ -367,6 +367,11 @@ async fn the_create_wizard_keeps_its_choices_but_not_the_service_key_until_order
         "{review:?}"
     );
     b.script("window.failing.clear(); return null;").await;
+    // Not ordered again at a click before the user has looked for it and said it is not there.
+    b.wait_enabled("[data-test=\"create\"]", false).await;
+    b.click("order-again").await;
+    b.wait_enabled("[data-test=\"create\"]", true).await;
+    assert_eq!(b.count("[data-test=\"order-again\"]").await, 0);
 
     // Ordered, by a double click whose second click comes before the page has redrawn the
     // button disabled: one order is sent. The draft goes, and the wizard starts empty.

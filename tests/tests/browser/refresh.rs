@@ -294,6 +294,21 @@ async fn a_list_left_open_picks_up_a_colleagues_order() {
     b.screenshot("picked-up").await;
 }
 
+/// A connection's page left open picks up a colleague's change of its peering the same way.
+#[tokio::test]
+async fn a_connection_page_left_open_picks_up_a_colleagues_change() {
+    let b = acme_list("refresh-idle-connection").await;
+    b.click_css("[data-test=\"connection-row\"] th a").await;
+    let card = "[data-test=\"peering-card-PRIVATE\"]";
+    b.wait_for_text(card, "65010").await;
+    let path = b.location().await;
+    let id = path.trim_start_matches("/connections/").to_owned();
+    demo::colleague_sets_seeded_private_peering(&b, &id, 65123, 100, "A new ASN for the DC").await;
+    b.wait_for_text_within(card, "65123", std::time::Duration::from_secs(45))
+        .await;
+    b.screenshot("picked-up").await;
+}
+
 #[tokio::test]
 async fn the_audit_history_shown_again_adds_what_was_written_meanwhile() {
     let b = Browser::open("refresh-audit").await;
@@ -624,6 +639,86 @@ async fn a_review_of_a_form_read_before_a_colleagues_change_says_so() {
     b.screenshot("outdated-undoing").await;
 }
 
+/// Going on from a step marks every field (to show what is missing), but a draft keeps only
+/// what was changed: brought back by a reload after a colleague changed the peering's ASN, the
+/// form shows their ASN beside the VLAN moved here, and the review lists the VLAN alone.
+#[tokio::test]
+async fn a_draft_brought_back_over_a_colleagues_change_keeps_only_the_edits() {
+    let (b, id) = on_the_seeded_private_form("refresh-draft-over-change").await;
+    demo::review_vlan_move(&b).await;
+
+    demo::colleague_sets_seeded_private_peering(&b, &id, 65123, 100, "A new ASN for the DC").await;
+    b.goto(&format!("/connections/{id}/peering/PRIVATE")).await;
+
+    b.find("[data-test=\"draft-restored\"]").await;
+    b.wait_for_value("peerASN", "65123").await;
+    assert_eq!(b.value("vlanId").await, "150");
+    b.click("preview").await;
+    let diff = b
+        .wait_for_rows(
+            "the difference reviewed",
+            "[data-test=\"diff\"] tr[data-field]",
+            |rows| !rows.is_empty(),
+        )
+        .await;
+    let fields: Vec<&str> = diff
+        .iter()
+        .filter_map(|r| r.get("data-field").map(String::as_str))
+        .collect();
+    assert_eq!(fields, ["vlanId"]);
+    assert_eq!(b.count(UNDONE_ASN).await, 0);
+    b.screenshot("draft-over-change").await;
+}
+
+/// A colleague removes the peering while its review is shown: Apply is refused, and the review
+/// says plainly that the peering was removed and that Apply creates it again, rather than
+/// marking every row as undoing a change.
+#[tokio::test]
+async fn a_review_of_a_peering_removed_meanwhile_says_so() {
+    let (b, id) = on_the_seeded_private_form("refresh-removed-meanwhile").await;
+    demo::review_vlan_move(&b).await;
+    let mut colleague = Colleague::sign_in(b.portal_url(), demo::ada(), "acme").await;
+    colleague
+        .send(
+            Method::DELETE,
+            &format!("/api/connections/{id}/peering/PRIVATE"),
+            json!({"reason": "The private peering is not used", "confirmName": "Azure London Production"}),
+        )
+        .await;
+
+    b.click("apply").await;
+    b.wait_for_text(
+        "[data-test=\"removed-meanwhile\"]",
+        "This peering was removed after this page read it",
+    )
+    .await;
+    assert_eq!(b.count(UNDONE_ASN).await, 0);
+    b.screenshot("removed-meanwhile").await;
+}
+
+/// A colleague deletes the connection while a peering's review is shown: Apply is refused, says
+/// why, and cannot be pressed again for nothing.
+#[tokio::test]
+async fn a_review_of_a_connection_being_deleted_holds_apply() {
+    let (b, id) = on_the_seeded_private_form("refresh-review-deleting").await;
+    demo::review_vlan_move(&b).await;
+    let mut colleague = Colleague::sign_in(b.portal_url(), demo::ada(), "acme").await;
+    colleague
+        .send(
+            Method::DELETE,
+            &format!("/api/connections/{id}"),
+            json!({"reason": "The site is closed", "confirmName": "Azure London Production"}),
+        )
+        .await;
+
+    b.click("apply").await;
+    b.wait_for_text(".error-banner", "only while the connection is Active")
+        .await;
+    b.wait_enabled("[data-test=\"apply\"]", false).await;
+    b.find("[data-test=\"apply-inactive\"]").await;
+    b.screenshot("deleting-holds-apply").await;
+}
+
 /// A colleague (or an attempt of this engineer's whose answer was lost) already made the very
 /// change the form asks for: the review says nothing would change, and warns of nothing undone.
 #[tokio::test]
@@ -843,6 +938,34 @@ async fn a_control_drawn_away_leaves_the_keyboard_on_what_was_drawn_in_its_place
     b.wait_for_script(
         "the keyboard on the control drawn in the old one's place",
         "return document.activeElement && document.activeElement.id === 'b-new';",
+    )
+    .await;
+
+    // A list of links redrawn whole with a new one on top (a colleague's order in the
+    // connections list): the keyboard stays on the same link, not the one now in its place.
+    b.script(
+        "const list = document.createElement('ul'); \
+         list.id = 'b-list'; \
+         list.innerHTML = '<li><a href=\"/connections/a\">A</a></li>\
+                           <li><a href=\"/connections/b\">B</a></li>'; \
+         document.querySelector('main').append(list); \
+         list.querySelector('a[href=\"/connections/b\"]').focus();",
+    )
+    .await;
+    b.script(
+        "const old = document.getElementById('b-list'); \
+         const drawn = document.createElement('ul'); \
+         drawn.innerHTML = '<li><a href=\"/connections/new\">New</a></li>\
+                            <li><a href=\"/connections/a\">A</a></li>\
+                            <li><a href=\"/connections/b\">B</a></li>'; \
+         old.before(drawn); \
+         old.remove();",
+    )
+    .await;
+    b.wait_for_script(
+        "the keyboard on the same link drawn anew",
+        "return document.activeElement \
+           && document.activeElement.getAttribute('href') === '/connections/b';",
     )
     .await;
 }
