@@ -1,8 +1,9 @@
 //! Unsent forms kept in the tab. What the user typed into a wizard stays in this tab's
 //! `sessionStorage` until the change is applied, so reloading the page, or signing in again
 //! after the session ended, brings it back instead of losing it. Drafts are kept per user and
-//! per form, only for inputs the user changed from what the form started with, never for secrets (the callers leave the API key,
-//! service key and BGP shared key out), and signing out forgets them all.
+//! per form, only for inputs the user changed from what the form started with, never for
+//! secrets (the callers leave the API key, service key and BGP shared key out), and signing
+//! out forgets them all.
 
 use crate::form::Input;
 use crate::session::Auth;

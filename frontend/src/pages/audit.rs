@@ -109,11 +109,6 @@ fn not_understood(params: &Params, is_time: impl Fn(&str) -> bool) -> Vec<String
     .collect()
 }
 
-/// The connection filter as typed: nothing, a connection's id, the id of one of its legs
-/// (the history is kept by the connection's id: a leg's stands for its connection's), or the
-/// name of one of the company's connections (in any case), which stands for its id, or part of
-/// the name of only one (as the connections list finds names). `known` holds (id, name) pairs,
-/// `legs` (leg id, connection id) pairs.
 /// The connection filter as [`connection_filter`] found it, once it is known whether the
 /// company's connections were read (`listed`): a name not found among none read is not said to
 /// name no connection.
@@ -130,6 +125,11 @@ fn looked_up(
     }
 }
 
+/// The connection filter as typed: nothing, a connection's id, the id of one of its legs
+/// (the history is kept by the connection's id: a leg's stands for its connection's), or the
+/// name of one of the company's connections (in any case), which stands for its id, or part of
+/// the name of only one (as the connections list finds names). `known` holds (id, name) pairs,
+/// `legs` (leg id, connection id) pairs.
 fn connection_filter(
     typed: &str,
     known: &[(String, String)],
